@@ -1,0 +1,1 @@
+"""Database access: engine setup, tables, unit of work, migrations."""

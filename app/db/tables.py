@@ -1,0 +1,229 @@
+"""SQLAlchemy 2 tables. Remote columns mirror Ozon; `local_*` columns hold the seller's pending intent.
+
+Rows pulled from the API never overwrite a local intent: `postings.status` is always what Ozon
+said, `postings.local_status` is the target of an action still in the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from app.db.types import DecimalString, JSONText, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class PostingRow(Base):
+    __tablename__ = "postings"
+
+    posting_number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_number: Mapped[str] = mapped_column(String(64), index=True)
+    order_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(40), index=True)
+    substatus: Mapped[str] = mapped_column(String(64), default="")
+    shipment_date: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    in_process_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivering_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivery_method_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    delivery_method_name: Mapped[str] = mapped_column(String(200), default="")
+    warehouse_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    warehouse_name: Mapped[str] = mapped_column(String(200), default="")
+    tpl_provider: Mapped[str] = mapped_column(String(200), default="")
+    tpl_integration_type: Mapped[str] = mapped_column(String(40), default="")
+    tracking_number: Mapped[str] = mapped_column(String(100), default="")
+    is_express: Mapped[bool] = mapped_column(Boolean, default=False)
+    customer_name: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    pvz_code: Mapped[str] = mapped_column(String(64), default="")
+    upper_barcode: Mapped[str] = mapped_column(String(64), default="", index=True)
+    lower_barcode: Mapped[str] = mapped_column(String(64), default="", index=True)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    available_actions: Mapped[list[str]] = mapped_column(JSONText, default=list)
+    # Target status of a seller action still waiting in the outbox (None = nothing pending).
+    local_status: Mapped[str | None] = mapped_column(String(40))
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    items: Mapped[list[PostingItemRow]] = relationship(
+        back_populates="posting", cascade="all, delete-orphan", order_by="PostingItemRow.position"
+    )
+
+
+class PostingItemRow(Base):
+    __tablename__ = "posting_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    posting_number: Mapped[str] = mapped_column(
+        ForeignKey("postings.posting_number", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    sku: Mapped[int] = mapped_column(BigInteger, index=True)
+    offer_id: Mapped[str] = mapped_column(String(100), default="", index=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    quantity: Mapped[int] = mapped_column(Integer)
+    price: Mapped[Decimal] = mapped_column(DecimalString)
+    currency: Mapped[str] = mapped_column(String(8), default="RUB")
+
+    posting: Mapped[PostingRow] = relationship(back_populates="items")
+
+
+class ProductRow(Base):
+    __tablename__ = "products"
+
+    sku: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    product_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    offer_id: Mapped[str] = mapped_column(String(100), default="", index=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    image_url: Mapped[str] = mapped_column(Text, default="")
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProductBarcodeRow(Base):
+    __tablename__ = "product_barcodes"
+
+    barcode: Mapped[str] = mapped_column(String(100), primary_key=True)
+    sku: Mapped[int] = mapped_column(
+        ForeignKey("products.sku", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ChatRow(Base):
+    __tablename__ = "chats"
+
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_type: Mapped[str] = mapped_column(String(40))
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unread_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_message_id: Mapped[str] = mapped_column(String(32), default="")
+    posting_number: Mapped[str] = mapped_column(String(64), default="", index=True)
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChatMessageRow(Base):
+    __tablename__ = "chat_messages"
+
+    # Ozon ids are uint64 strings; a message typed here and not yet sent gets "local:<outbox key>".
+    message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(ForeignKey("chats.chat_id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    is_image: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    order_number: Mapped[str] = mapped_column(String(64), default="")
+    image_urls: Mapped[list[str]] = mapped_column(JSONText, default=list)
+    outbox_key: Mapped[str | None] = mapped_column(String(36))
+
+
+class ReturnRow(Base):
+    __tablename__ = "returns"
+    __table_args__ = (UniqueConstraint("kind", "return_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    return_id: Mapped[int] = mapped_column(BigInteger)
+    posting_number: Mapped[str] = mapped_column(String(64), default="", index=True)
+    order_number: Mapped[str] = mapped_column(String(64), default="")
+    sku: Mapped[int] = mapped_column(BigInteger, default=0)
+    offer_id: Mapped[str] = mapped_column(String(100), default="")
+    product_name: Mapped[str] = mapped_column(Text, default="")
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    price: Mapped[Decimal] = mapped_column(DecimalString)
+    currency: Mapped[str] = mapped_column(String(8), default="RUB")
+    status: Mapped[str] = mapped_column(String(64), default="")
+    status_name: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    return_number: Mapped[str] = mapped_column(String(64), default="")
+    return_type: Mapped[str] = mapped_column(String(40), default="")
+    barcode: Mapped[str] = mapped_column(String(64), default="")
+    client_name: Mapped[str] = mapped_column(String(200), default="")
+    local_status: Mapped[str | None] = mapped_column(String(64))
+
+
+class ReviewRow(Base):
+    __tablename__ = "reviews"
+
+    review_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sku: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[int] = mapped_column(Integer, default=0)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="NEW")
+    order_status: Mapped[str] = mapped_column(String(20), default="")
+    comments_amount: Mapped[int] = mapped_column(Integer, default=0)
+    photos_amount: Mapped[int] = mapped_column(Integer, default=0)
+    local_status: Mapped[str | None] = mapped_column(String(20))
+
+
+class QuestionRow(Base):
+    __tablename__ = "questions"
+
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sku: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="NEW")
+    answers_count: Mapped[int] = mapped_column(Integer, default=0)
+    local_status: Mapped[str | None] = mapped_column(String(20))
+
+
+class OutboxRow(Base):
+    """A seller action waiting to be (or already) applied on Ozon. See app/outbox.py."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(36), unique=True)
+    action: Mapped[str] = mapped_column(String(40))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str] = mapped_column(String(64), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # True when a request may have reached Ozon without us seeing the answer.
+    ambiguous: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SyncStateRow(Base):
+    """Pull cursors and other sync bookkeeping, committed with the rows they describe."""
+
+    __tablename__ = "sync_state"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,1 @@
+"""Domain types: frozen dataclasses that cross layers. ORM rows never leave app/repos."""

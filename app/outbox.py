@@ -1,0 +1,286 @@
+"""The outbox: every seller action is saved here, in the same transaction as its local effect,
+and replayed to Ozon by the sync engine exactly once.
+
+States: pending → in_flight → done, or → conflict (Ozon refused for good; shown to the seller),
+or → failed (dropped by the seller). A transient error puts the action back to pending with a
+later `next_attempt_at`. Actions on one target (a posting, a chat…) run in order; different
+targets never block each other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.db.tables import OutboxRow, PostingRow
+
+
+class ActionKind(StrEnum):
+    SHIP = "ship"
+    FETCH_LABEL = "fetch_label"
+    SET_TRACKING = "set_tracking"
+    DELIVERING = "delivering"
+    LAST_MILE = "last_mile"
+    DELIVERED = "delivered"
+    CANCEL = "cancel"
+    APPROVE = "approve"
+    CHAT_SEND_TEXT = "chat_send_text"
+    CHAT_SEND_FILE = "chat_send_file"
+    CHAT_READ = "chat_read"
+    RETURN_DECISION = "return_decision"
+    REVIEW_REPLY = "review_reply"
+    QUESTION_ANSWER = "question_answer"
+
+
+class TargetKind(StrEnum):
+    POSTING = "posting"
+    CHAT = "chat"
+    RETURN = "return"
+    REVIEW = "review"
+    QUESTION = "question"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    IN_FLIGHT = "in_flight"
+    DONE = "done"
+    CONFLICT = "conflict"
+    FAILED = "failed"
+
+
+OPEN_STATES = (OutboxState.PENDING, OutboxState.IN_FLIGHT)
+
+# Posting actions and the local status a posting shows while the action waits.
+POSTING_TARGET_STATUS: dict[ActionKind, str] = {
+    ActionKind.SHIP: "awaiting_deliver",
+    ActionKind.DELIVERING: "delivering",
+    ActionKind.LAST_MILE: "delivering",
+    ActionKind.DELIVERED: "delivered",
+    ActionKind.CANCEL: "cancelled",
+    ActionKind.APPROVE: "awaiting_packaging",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    id: int
+    key: str
+    action: ActionKind
+    target_kind: TargetKind
+    target_id: str
+    payload: dict[str, Any]
+    state: OutboxState
+    attempts: int
+    ambiguous: bool
+    next_attempt_at: datetime
+    last_error: str
+    created_at: datetime
+    updated_at: datetime
+    done_at: datetime | None
+
+    @property
+    def posting_number(self) -> str:
+        return self.target_id if self.target_kind is TargetKind.POSTING else ""
+
+
+def _entry(row: OutboxRow) -> OutboxEntry:
+    return OutboxEntry(
+        id=row.id,
+        key=row.key,
+        action=ActionKind(row.action),
+        target_kind=TargetKind(row.target_kind),
+        target_id=row.target_id,
+        payload=dict(row.payload),
+        state=OutboxState(row.state),
+        attempts=row.attempts,
+        ambiguous=row.ambiguous,
+        next_attempt_at=row.next_attempt_at,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        done_at=row.done_at,
+    )
+
+
+def enqueue(
+    session: Session,
+    action: ActionKind,
+    target_kind: TargetKind,
+    target_id: str,
+    payload: dict[str, Any],
+    now: datetime,
+    key: str | None = None,
+) -> OutboxEntry:
+    """Add an action inside the caller's transaction (which also writes its local effect)."""
+    row = OutboxRow(
+        key=key or str(uuid.uuid4()),
+        action=action.value,
+        target_kind=target_kind.value,
+        target_id=target_id,
+        payload=payload,
+        state=OutboxState.PENDING.value,
+        attempts=0,
+        ambiguous=False,
+        next_attempt_at=now,
+        last_error="",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return _entry(row)
+
+
+def get(session: Session, key: str) -> OutboxEntry | None:
+    row = session.scalar(select(OutboxRow).where(OutboxRow.key == key))
+    return None if row is None else _entry(row)
+
+
+def entries(
+    session: Session, states: tuple[OutboxState, ...] | None = None, target_id: str | None = None
+) -> list[OutboxEntry]:
+    stmt = select(OutboxRow).order_by(OutboxRow.id)
+    if states:
+        stmt = stmt.where(OutboxRow.state.in_([s.value for s in states]))
+    if target_id is not None:
+        stmt = stmt.where(OutboxRow.target_id == target_id)
+    return [_entry(r) for r in session.scalars(stmt)]
+
+
+def counts(session: Session) -> dict[OutboxState, int]:
+    rows = session.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state)).all()
+    result = dict.fromkeys(OutboxState, 0)
+    for state, n in rows:
+        result[OutboxState(state)] = n
+    return result
+
+
+def due(session: Session, now: datetime, limit: int = 50) -> list[OutboxEntry]:
+    """Open actions whose time has come, oldest first, only the head of each target's queue."""
+    open_rows = session.scalars(
+        select(OutboxRow).where(OutboxRow.state.in_([s.value for s in OPEN_STATES])).order_by(OutboxRow.id)
+    ).all()
+    seen_targets: set[tuple[str, str]] = set()
+    result: list[OutboxEntry] = []
+    for row in open_rows:
+        target = (row.target_kind, row.target_id)
+        if target in seen_targets:
+            continue  # an earlier action on this target goes first
+        seen_targets.add(target)
+        if row.next_attempt_at <= now:
+            result.append(_entry(row))
+            if len(result) >= limit:
+                break
+    return result
+
+
+def next_due_at(session: Session) -> datetime | None:
+    return session.scalar(
+        select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.state == OutboxState.PENDING.value)
+    )
+
+
+def _update(session: Session, key: str, now: datetime, **values: Any) -> None:
+    session.execute(update(OutboxRow).where(OutboxRow.key == key).values(updated_at=now, **values))
+
+
+def mark_in_flight(session: Session, key: str, now: datetime) -> None:
+    """Committed before the request goes out: a crash now leaves an ambiguous in-flight row."""
+    _update(session, key, now, state=OutboxState.IN_FLIGHT.value, attempts=OutboxRow.attempts + 1)
+
+
+def mark_done(session: Session, key: str, now: datetime) -> None:
+    _update(session, key, now, state=OutboxState.DONE.value, done_at=now, last_error="", ambiguous=False)
+    _settle(session, key)
+
+
+def mark_retry(
+    session: Session, key: str, now: datetime, error: str, next_attempt_at: datetime, ambiguous: bool
+) -> None:
+    values: dict[str, Any] = {
+        "state": OutboxState.PENDING.value,
+        "last_error": error,
+        "next_attempt_at": next_attempt_at,
+    }
+    if ambiguous:
+        values["ambiguous"] = True  # stays ambiguous until a later attempt settles it
+    _update(session, key, now, **values)
+
+
+def mark_conflict(session: Session, key: str, now: datetime, error: str) -> None:
+    _update(session, key, now, state=OutboxState.CONFLICT.value, last_error=error)
+    _settle(session, key)
+
+
+def postpone_all(session: Session, until: datetime, now: datetime) -> None:
+    """A 429/503 with Retry-After pauses every pending action (the rate limit is per shop)."""
+    session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.state == OutboxState.PENDING.value, OutboxRow.next_attempt_at < until)
+        .values(next_attempt_at=until, updated_at=now)
+    )
+
+
+def retry(session: Session, key: str, now: datetime) -> None:
+    """The seller asks to try a conflicted or failed action again."""
+    row = session.scalar(select(OutboxRow).where(OutboxRow.key == key))
+    if row is None or row.state not in (OutboxState.CONFLICT.value, OutboxState.FAILED.value):
+        return
+    row.state = OutboxState.PENDING.value
+    row.next_attempt_at = now
+    row.updated_at = now
+    _apply_local_effect(session, _entry(row))
+
+
+def drop(session: Session, key: str, now: datetime) -> None:
+    """The seller gives up on an action: it is kept, marked failed, and its local effect undone."""
+    _update(session, key, now, state=OutboxState.FAILED.value, last_error="dropped by the seller")
+    _settle(session, key)
+
+
+def recover_in_flight(session: Session, now: datetime) -> int:
+    """At start-up: an action left in flight may have reached Ozon. Re-check before re-sending."""
+    result = session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.state == OutboxState.IN_FLIGHT.value)
+        .values(state=OutboxState.PENDING.value, ambiguous=True, updated_at=now, next_attempt_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _apply_local_effect(session: Session, entry: OutboxEntry) -> None:
+    target = POSTING_TARGET_STATUS.get(entry.action)
+    if entry.target_kind is TargetKind.POSTING and target is not None:
+        session.execute(
+            update(PostingRow).where(PostingRow.posting_number == entry.target_id).values(local_status=target)
+        )
+
+
+def _settle(session: Session, key: str) -> None:
+    """An action finished one way or another: recompute the target's local status."""
+    row = session.scalar(select(OutboxRow).where(OutboxRow.key == key))
+    if row is None or row.target_kind != TargetKind.POSTING.value:
+        return
+    still_open = session.scalars(
+        select(OutboxRow)
+        .where(
+            OutboxRow.target_id == row.target_id,
+            OutboxRow.target_kind == TargetKind.POSTING.value,
+            OutboxRow.state.in_([s.value for s in OPEN_STATES]),
+        )
+        .order_by(OutboxRow.id.desc())
+    ).all()
+    local = None
+    for other in still_open:
+        local = POSTING_TARGET_STATUS.get(ActionKind(other.action))
+        if local is not None:
+            break
+    session.execute(
+        update(PostingRow).where(PostingRow.posting_number == row.target_id).values(local_status=local)
+    )

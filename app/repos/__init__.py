@@ -1,0 +1,1 @@
+"""Queries in, domain dataclasses out. ORM rows never leave this package."""

@@ -1,0 +1,173 @@
+"""Postings in the local cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.db.tables import PostingItemRow, PostingRow
+from app.domain.postings import Posting, PostingItem, PostingStatus
+from app.repos.upsert import upsert
+
+_LOCAL_COLUMNS = ("local_status",)
+
+
+@dataclass(frozen=True, slots=True)
+class CachedPosting:
+    """A posting as the seller sees it: Ozon's state plus any pending local intent."""
+
+    posting: Posting
+    local_status: str | None
+
+    @property
+    def shown_status(self) -> str:
+        return self.local_status or self.posting.status.value
+
+
+def _row_values(p: Posting, now: datetime) -> dict[str, object]:
+    return {
+        "posting_number": p.posting_number,
+        "order_number": p.order_number,
+        "order_id": p.order_id,
+        "status": p.status.value,
+        "substatus": p.substatus,
+        "shipment_date": p.shipment_date,
+        "in_process_at": p.in_process_at,
+        "delivering_date": p.delivering_date,
+        "delivery_method_id": p.delivery_method_id,
+        "delivery_method_name": p.delivery_method_name,
+        "warehouse_id": p.warehouse_id,
+        "warehouse_name": p.warehouse_name,
+        "tpl_provider": p.tpl_provider,
+        "tpl_integration_type": p.tpl_integration_type,
+        "tracking_number": p.tracking_number,
+        "is_express": p.is_express,
+        "customer_name": p.customer_name,
+        "city": p.city,
+        "address": p.address,
+        "pvz_code": p.pvz_code,
+        "upper_barcode": p.upper_barcode,
+        "lower_barcode": p.lower_barcode,
+        "cancel_reason": p.cancel_reason,
+        "available_actions": list(p.available_actions),
+        "synced_at": now,
+    }
+
+
+def save(session: Session, postings: Sequence[Posting], now: datetime) -> None:
+    """Upsert postings with their items; keeps local columns (pending intents) untouched."""
+    if not postings:
+        return
+    upsert(session, PostingRow.__table__, [_row_values(p, now) for p in postings], ["posting_number"], _LOCAL_COLUMNS)  # type: ignore[arg-type]
+    numbers = [p.posting_number for p in postings]
+    for start in range(0, len(numbers), 500):
+        session.execute(
+            delete(PostingItemRow).where(PostingItemRow.posting_number.in_(numbers[start : start + 500]))
+        )
+    items = [
+        {
+            "posting_number": p.posting_number,
+            "position": i,
+            "sku": it.sku,
+            "offer_id": it.offer_id,
+            "name": it.name,
+            "quantity": it.quantity,
+            "price": it.price,
+            "currency": it.currency,
+        }
+        for p in postings
+        for i, it in enumerate(p.products)
+    ]
+    if items:
+        session.execute(PostingItemRow.__table__.insert(), items)
+
+
+def _to_domain(row: PostingRow) -> CachedPosting:
+    posting = Posting(
+        posting_number=row.posting_number,
+        order_number=row.order_number,
+        order_id=row.order_id,
+        status=PostingStatus.parse(row.status),
+        substatus=row.substatus,
+        shipment_date=row.shipment_date,
+        in_process_at=row.in_process_at,
+        delivery_method_id=row.delivery_method_id,
+        delivery_method_name=row.delivery_method_name,
+        warehouse_id=row.warehouse_id,
+        warehouse_name=row.warehouse_name,
+        tpl_provider=row.tpl_provider,
+        tpl_integration_type=row.tpl_integration_type,
+        tracking_number=row.tracking_number,
+        delivering_date=row.delivering_date,
+        is_express=row.is_express,
+        customer_name=row.customer_name,
+        city=row.city,
+        address=row.address,
+        pvz_code=row.pvz_code,
+        upper_barcode=row.upper_barcode,
+        lower_barcode=row.lower_barcode,
+        cancel_reason=row.cancel_reason,
+        available_actions=tuple(row.available_actions or ()),
+        products=tuple(
+            PostingItem(it.sku, it.offer_id, it.name, it.quantity, it.price, it.currency) for it in row.items
+        ),
+    )
+    return CachedPosting(posting, row.local_status)
+
+
+def get(session: Session, posting_number: str) -> CachedPosting | None:
+    row = session.scalar(
+        select(PostingRow).options(selectinload(PostingRow.items)).where(PostingRow.posting_number == posting_number)
+    )
+    return None if row is None else _to_domain(row)
+
+
+def get_many(session: Session, posting_numbers: Iterable[str]) -> list[CachedPosting]:
+    numbers = list(posting_numbers)
+    rows = session.scalars(
+        select(PostingRow).options(selectinload(PostingRow.items)).where(PostingRow.posting_number.in_(numbers))
+    ).all()
+    by_number = {r.posting_number: _to_domain(r) for r in rows}
+    return [by_number[n] for n in numbers if n in by_number]
+
+
+def find_by_barcode(session: Session, code: str) -> CachedPosting | None:
+    """A scanned label: the posting number itself or one of the label's barcodes."""
+    row = session.scalar(
+        select(PostingRow)
+        .options(selectinload(PostingRow.items))
+        .where(
+            or_(
+                PostingRow.posting_number == code,
+                PostingRow.lower_barcode == code,
+                PostingRow.upper_barcode == code,
+            )
+        )
+    )
+    return None if row is None else _to_domain(row)
+
+
+def list_postings(session: Session, status: str | None = None, limit: int | None = None) -> list[CachedPosting]:
+    """Sorted by ship-by date (the packer's queue order)."""
+    stmt = (
+        select(PostingRow)
+        .options(selectinload(PostingRow.items))
+        .order_by(PostingRow.shipment_date.is_(None), PostingRow.shipment_date, PostingRow.posting_number)
+    )
+    if status:
+        stmt = stmt.where(or_(PostingRow.status == status, PostingRow.local_status == status))
+    if limit:
+        stmt = stmt.limit(limit)
+    return [_to_domain(r) for r in session.scalars(stmt)]
+
+
+def skus(session: Session) -> set[int]:
+    return set(session.scalars(select(PostingItemRow.sku).distinct()))
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(PostingRow)) or 0
