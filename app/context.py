@@ -1,0 +1,51 @@
+"""AppContext: what every screen and command is handed (no global singletons)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from app import outbox, paths, settings
+from app.clock import Clock, SystemClock
+from app.db import migrate
+from app.db.engine import Database, sqlite_url
+from app.events import EventBus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppContext:
+    paths: paths.Paths
+    settings: settings.Settings
+    db: Database
+    bus: EventBus = field(default_factory=EventBus)
+    clock: Clock = field(default_factory=SystemClock)
+    # Messages for the seller gathered while starting (e.g. a repaired settings file).
+    startup_messages: list[str] = field(default_factory=list)
+
+    def save_settings(self) -> None:
+        settings.save(self.paths.settings, self.settings)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def open_context(data_dir: str | None = None, clock: Clock | None = None) -> AppContext:
+    """Resolve folders, read settings, open and migrate the database, recover interrupted actions."""
+    where = paths.resolve(data_dir).ensure()
+    loaded, warning = settings.load(where.settings)
+    db = Database(loaded.database_url or sqlite_url(str(where.database)))
+    try:
+        migrate.upgrade(db)
+    except Exception:
+        db.dispose()
+        raise
+    ctx = AppContext(paths=where, settings=loaded, db=db, clock=clock or SystemClock())
+    if warning:
+        ctx.startup_messages.append(warning)
+    with db.write() as s:
+        recovered = outbox.recover_in_flight(s, ctx.clock.now())
+    if recovered:
+        log.info("%d action(s) were in flight at the last exit; they will be re-checked before re-sending", recovered)
+    return ctx
