@@ -235,7 +235,7 @@ def retry(session: Session, key: str, now: datetime) -> None:
     row.state = OutboxState.PENDING.value
     row.next_attempt_at = now
     row.updated_at = now
-    _apply_local_effect(session, _entry(row))
+    apply_local_effect(session, _entry(row))
 
 
 def drop(session: Session, key: str, now: datetime) -> None:
@@ -254,7 +254,7 @@ def recover_in_flight(session: Session, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _apply_local_effect(session: Session, entry: OutboxEntry) -> None:
+def apply_local_effect(session: Session, entry: OutboxEntry) -> None:
     target = POSTING_TARGET_STATUS.get(entry.action)
     if entry.target_kind is TargetKind.POSTING and target is not None:
         session.execute(
@@ -281,6 +281,4 @@ def _settle(session: Session, key: str) -> None:
         local = POSTING_TARGET_STATUS.get(ActionKind(other.action))
         if local is not None:
             break
-    session.execute(
-        update(PostingRow).where(PostingRow.posting_number == row.target_id).values(local_status=local)
-    )
+    session.execute(update(PostingRow).where(PostingRow.posting_number == row.target_id).values(local_status=local))

@@ -78,9 +78,7 @@ class PostingItemRow(Base):
     __tablename__ = "posting_items"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    posting_number: Mapped[str] = mapped_column(
-        ForeignKey("postings.posting_number", ondelete="CASCADE"), index=True
-    )
+    posting_number: Mapped[str] = mapped_column(ForeignKey("postings.posting_number", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     sku: Mapped[int] = mapped_column(BigInteger, index=True)
     offer_id: Mapped[str] = mapped_column(String(100), default="", index=True)
@@ -107,9 +105,7 @@ class ProductBarcodeRow(Base):
     __tablename__ = "product_barcodes"
 
     barcode: Mapped[str] = mapped_column(String(100), primary_key=True)
-    sku: Mapped[int] = mapped_column(
-        ForeignKey("products.sku", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    sku: Mapped[int] = mapped_column(ForeignKey("products.sku", ondelete="CASCADE"), primary_key=True, index=True)
 
 
 class ChatRow(Base):

@@ -65,9 +65,7 @@ def save(session: Session, postings: Sequence[Posting], now: datetime) -> None:
     upsert(session, PostingRow.__table__, [_row_values(p, now) for p in postings], ["posting_number"], _LOCAL_COLUMNS)  # type: ignore[arg-type]
     numbers = [p.posting_number for p in postings]
     for start in range(0, len(numbers), 500):
-        session.execute(
-            delete(PostingItemRow).where(PostingItemRow.posting_number.in_(numbers[start : start + 500]))
-        )
+        session.execute(delete(PostingItemRow).where(PostingItemRow.posting_number.in_(numbers[start : start + 500])))
     items = [
         {
             "posting_number": p.posting_number,

@@ -1,0 +1,62 @@
+"""Reviews and questions in the local cache."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.tables import QuestionRow, ReviewRow
+from app.domain.feedback import Question, Review
+from app.repos.upsert import upsert
+
+
+def save_reviews(session: Session, reviews: Sequence[Review]) -> None:
+    rows = [
+        {
+            "review_id": r.review_id,
+            "sku": r.sku,
+            "text": r.text,
+            "rating": r.rating,
+            "published_at": r.published_at,
+            "status": r.status,
+            "order_status": r.order_status,
+            "comments_amount": r.comments_amount,
+            "photos_amount": r.photos_amount,
+        }
+        for r in reviews
+    ]
+    upsert(session, ReviewRow.__table__, rows, ["review_id"], keep=["local_status"])  # type: ignore[arg-type]
+
+
+def save_questions(session: Session, questions: Sequence[Question]) -> None:
+    rows = [
+        {
+            "question_id": q.question_id,
+            "sku": q.sku,
+            "text": q.text,
+            "author_name": q.author_name,
+            "published_at": q.published_at,
+            "status": q.status,
+            "answers_count": q.answers_count,
+        }
+        for q in questions
+    ]
+    upsert(session, QuestionRow.__table__, rows, ["question_id"], keep=["local_status"])  # type: ignore[arg-type]
+
+
+def known_reviews(session: Session) -> dict[str, tuple[str, int]]:
+    return {
+        rid: (st, n)
+        for rid, st, n in session.execute(select(ReviewRow.review_id, ReviewRow.status, ReviewRow.comments_amount))
+    }
+
+
+def known_questions(session: Session) -> dict[str, tuple[str, int]]:
+    return {
+        qid: (st, n)
+        for qid, st, n in session.execute(
+            select(QuestionRow.question_id, QuestionRow.status, QuestionRow.answers_count)
+        )
+    }

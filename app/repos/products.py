@@ -1,0 +1,51 @@
+"""Products and their barcodes (how a scanned EAN-13 or OZN code maps to a SKU)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.db.tables import ProductBarcodeRow, ProductRow
+from app.domain.products import Product
+from app.repos.upsert import upsert
+
+
+def save(session: Session, products: Sequence[Product], now: datetime) -> None:
+    if not products:
+        return
+    rows = [
+        {
+            "sku": p.sku,
+            "product_id": p.product_id,
+            "offer_id": p.offer_id,
+            "name": p.name,
+            "image_url": p.image_url,
+            "synced_at": now,
+        }
+        for p in products
+    ]
+    upsert(session, ProductRow.__table__, rows, ["sku"])  # type: ignore[arg-type]
+    skus = [p.sku for p in products]
+    session.execute(delete(ProductBarcodeRow).where(ProductBarcodeRow.sku.in_(skus)))
+    codes = {(code.strip(), p.sku) for p in products for code in p.barcodes if code.strip()}
+    if codes:
+        session.execute(ProductBarcodeRow.__table__.insert(), [{"barcode": c, "sku": s} for c, s in sorted(codes)])
+
+
+def known_skus(session: Session) -> set[int]:
+    return set(session.scalars(select(ProductRow.sku)))
+
+
+def skus_for_barcode(session: Session, barcode: str) -> list[int]:
+    return list(session.scalars(select(ProductBarcodeRow.sku).where(ProductBarcodeRow.barcode == barcode.strip())))
+
+
+def get(session: Session, sku: int) -> Product | None:
+    row = session.get(ProductRow, sku)
+    if row is None:
+        return None
+    codes = session.scalars(select(ProductBarcodeRow.barcode).where(ProductBarcodeRow.sku == sku)).all()
+    return Product(row.sku, row.product_id, row.offer_id, row.name, tuple(codes), row.image_url)

@@ -1,0 +1,304 @@
+"""Packdesk: the app and its command line.
+
+    python main.py                      the app (demo mode on the embedded emulator without an account)
+    python main.py emulator             serve the Ozon API emulator on 127.0.0.1:8787
+    python main.py sync --once          one headless sync cycle
+    python main.py orders [--json]      the cached postings
+    python main.py ship NUMBER          queue the ship (pack) action
+    python main.py outbox [--json]      queued actions and their state
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from app import outbox, paths
+from app.context import AppContext, open_context
+from app.errors import PackdeskError, UserError
+from app.logs import setup as setup_logging
+from app.repos import postings as posting_repo
+from app.workflows import shipping
+
+log = logging.getLogger("packdesk")
+
+EXIT_USAGE = 2
+EXIT_AUTH = 3
+EXIT_OFFLINE = 4
+EXIT_PROTOCOL = 5
+EXIT_BUG = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="packdesk", description="Packdesk: back-office for Ozon sellers")
+    parser.add_argument("--data-dir", help="folder for the database, settings and logs (or PACKDESK_DATA_DIR)")
+    parser.add_argument("--api-url", help="Ozon Seller API base URL (default: the real API, or from settings)")
+    parser.add_argument("--demo", action="store_true", help="run against the embedded emulator with demo data")
+    parser.add_argument("--screenshot", metavar="PATH", help="render the window offscreen to PATH and exit")
+    parser.add_argument("--page", default="orders", help="page to show with --screenshot")
+    sub = parser.add_subparsers(dest="command")
+
+    emu = sub.add_parser("emulator", help="serve the Ozon Seller API emulator over HTTP")
+    emu.add_argument("--host", default="127.0.0.1")
+    emu.add_argument("--port", type=int, default=8787)
+    emu.add_argument("--seed", type=int, default=7)
+    emu.add_argument("--postings", type=int, default=300)
+    emu.add_argument("--quiet-time", action="store_true", help="no live arrivals; time moves only via the control API")
+
+    sync = sub.add_parser("sync", help="synchronise with Ozon")
+    sync.add_argument("--once", action="store_true", help="one cycle, print a summary line, exit")
+
+    orders = sub.add_parser("orders", help="list the cached postings")
+    orders.add_argument("--status", help="only postings in this status (e.g. awaiting_packaging)")
+    orders.add_argument("--json", action="store_true", help="print JSON")
+
+    ship = sub.add_parser("ship", help="queue the ship (pack) action for a posting")
+    ship.add_argument("posting_number")
+    ship.add_argument(
+        "--package",
+        action="append",
+        metavar="SKU:QTY[,SKU:QTY...]",
+        help="one package; repeat to split the posting (default: everything in one package)",
+    )
+
+    box = sub.add_parser("outbox", help="queued seller actions")
+    box.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def parse_package(text: str) -> list[tuple[int, int]]:
+    items = []
+    for part in text.split(","):
+        sku, sep, qty = part.strip().partition(":")
+        if not sep or not sku.strip().isdigit() or not qty.strip().isdigit():
+            raise UserError("bad_package", f"bad --package {text!r}: expected SKU:QTY[,SKU:QTY...]")
+        items.append((int(sku), int(qty)))
+    return items
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    from sync.connect import DEMO_API_KEY, DEMO_CLIENT_ID
+    from sync.emulator import Emulator, EmulatorServer
+
+    emulator = Emulator(
+        seed=args.seed,
+        postings=args.postings,
+        client_id=DEMO_CLIENT_ID,
+        api_key=DEMO_API_KEY,
+        speed=0.0 if args.quiet_time else 1.0,
+        live=not args.quiet_time,
+    )
+    server = EmulatorServer(emulator, host=args.host, port=args.port)
+    server.start()
+    print(f"listening on {server.url}", flush=True)
+    print(f"credentials: OZON_CLIENT_ID={DEMO_CLIENT_ID} OZON_API_KEY={DEMO_API_KEY}", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def cmd_sync(ctx: AppContext, args: argparse.Namespace, demo: bool) -> int:
+    from sync.connect import connect, demo_emulator
+    from sync.scheduler import SyncScheduler
+
+    conn = connect(ctx, api_url=args.api_url, emulator=demo_emulator() if demo else None)
+    if not args.once:
+        scheduler = SyncScheduler(conn.engine, ctx.settings.sync_interval_s)
+        scheduler.start()
+        print("syncing in the background; Ctrl+C to stop", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            scheduler.stop()
+        return 0
+    result = conn.engine.run_cycle()
+    if result.ok:
+        print(result.summary())
+        return 0
+    reason = {"auth": "Ozon refused the credentials", "offline": "cannot reach the Ozon API"}.get(
+        result.error_kind, "Ozon answered something Packdesk cannot read"
+    )
+    print(f"sync failed: {reason}: {result.error}", file=sys.stderr)
+    return {"auth": EXIT_AUTH, "offline": EXIT_OFFLINE}.get(result.error_kind, EXIT_PROTOCOL)
+
+
+def posting_json(cached: posting_repo.CachedPosting) -> dict[str, Any]:
+    p = cached.posting
+    return {
+        "posting_number": p.posting_number,
+        "order_number": p.order_number,
+        "status": p.status.value,
+        "substatus": p.substatus,
+        "local_status": cached.local_status,
+        "shipment_date": p.shipment_date.strftime("%Y-%m-%dT%H:%M:%SZ") if p.shipment_date else None,
+        "delivery_method": p.delivery_method_name,
+        "warehouse": p.warehouse_name,
+        "rfbs": p.is_rfbs,
+        "tracking_number": p.tracking_number,
+        "products": [
+            {
+                "sku": it.sku,
+                "offer_id": it.offer_id,
+                "name": it.name,
+                "quantity": it.quantity,
+                "price": str(it.price),
+                "currency": it.currency,
+            }
+            for it in p.products
+        ],
+    }
+
+
+def cmd_orders(ctx: AppContext, args: argparse.Namespace) -> int:
+    with ctx.db.read() as s:
+        rows = posting_repo.list_postings(s, status=args.status)
+    if args.json:
+        json.dump([posting_json(c) for c in rows], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    for c in rows:
+        p = c.posting
+        ship_by = p.shipment_date.strftime("%Y-%m-%d %H:%M") if p.shipment_date else "-"
+        pending = f" (pending: {c.local_status})" if c.local_status else ""
+        print(f"{p.posting_number:<22} {p.status.value:<20} ship by {ship_by}  {p.item_count} item(s){pending}")
+    print(f"{len(rows)} posting(s)")
+    return 0
+
+
+def cmd_ship(ctx: AppContext, args: argparse.Namespace) -> int:
+    packages = [parse_package(p) for p in args.package] if args.package else None
+    entry = shipping.queue_ship(ctx.db, ctx.clock, args.posting_number, packages)
+    print(entry.key)
+    return 0
+
+
+def cmd_outbox(ctx: AppContext, args: argparse.Namespace) -> int:
+    with ctx.db.read() as s:
+        entries = outbox.entries(s)
+    if args.json:
+        data = [
+            {
+                "key": e.key,
+                "action": e.action.value,
+                "posting_number": e.posting_number,
+                "target_kind": e.target_kind.value,
+                "target_id": e.target_id,
+                "state": e.state.value,
+                "attempts": e.attempts,
+                "last_error": e.last_error,
+                "created_at": e.created_at.isoformat(),
+                "next_attempt_at": e.next_attempt_at.isoformat(),
+            }
+            for e in entries
+        ]
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    for e in entries:
+        err = f"  {e.last_error}" if e.last_error else ""
+        print(f"{e.key}  {e.action.value:<15} {e.target_id:<22} {e.state.value:<9} tries {e.attempts}{err}")
+    print(f"{len(entries)} action(s)")
+    return 0
+
+
+def cmd_gui(ctx: AppContext, args: argparse.Namespace, demo: bool, argv: Sequence[str]) -> int:
+    from sync.connect import connect, demo_emulator
+    from sync.scheduler import SyncScheduler
+    from ui.app import run_gui
+
+    conn = connect(ctx, api_url=args.api_url, emulator=demo_emulator() if demo else None)
+    if demo:
+        # Demo mode lives in the emulator's time, so deadlines and arrivals agree.
+        ctx.clock = conn.emulator  # type: ignore[assignment]
+        conn.engine.clock = conn.emulator  # type: ignore[assignment]
+    scheduler = SyncScheduler(conn.engine, 5.0 if demo else ctx.settings.sync_interval_s)
+    return run_gui(ctx, scheduler, demo=demo, argv=list(argv), screenshot=args.screenshot, page=args.page)
+
+
+# -- entry point --------------------------------------------------------------------------------
+
+
+def _open(args: argparse.Namespace, demo: bool) -> AppContext:
+    where = paths.resolve(args.data_dir)
+    if demo:
+        # Demo data lives beside the real data, never in it, and starts fresh with the emulator.
+        demo_dir = where.data / "demo"
+        shutil.rmtree(demo_dir, ignore_errors=True)
+        return open_context(str(demo_dir))
+    return open_context(str(where.data))
+
+
+def _wants_demo(args: argparse.Namespace) -> bool:
+    if args.demo:
+        return True
+    if args.api_url:
+        return False
+    from app import secrets, settings
+
+    loaded, _ = settings.load(paths.resolve(args.data_dir).settings)
+    if loaded.demo_mode is not None:
+        return loaded.demo_mode
+    return secrets.load(loaded.client_id) is None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    if args.command == "emulator":
+        setup_logging(None, console_level=logging.WARNING)
+        return cmd_emulator(args)
+    ctx: AppContext | None = None
+    try:
+        where = paths.resolve(args.data_dir).ensure()
+        log_file = setup_logging(where.logs)
+        # Only the GUI and `sync` fall back to demo mode; the cache commands read what is there.
+        demo = _wants_demo(args) if args.command in (None, "sync") else False
+        if args.command == "sync" and demo and not args.demo:
+            print("sync failed: no Ozon account set up (set OZON_CLIENT_ID and OZON_API_KEY, or use --demo)", file=sys.stderr)
+            return EXIT_AUTH
+        ctx = _open(args, demo)
+        for message in ctx.startup_messages:
+            print(f"note: {message}", file=sys.stderr)
+        if args.command is None:
+            return cmd_gui(ctx, args, demo, argv)
+        if args.command == "sync":
+            return cmd_sync(ctx, args, demo)
+        if args.command == "orders":
+            return cmd_orders(ctx, args)
+        if args.command == "ship":
+            return cmd_ship(ctx, args)
+        if args.command == "outbox":
+            return cmd_outbox(ctx, args)
+        return EXIT_USAGE
+    except PackdeskError as exc:
+        print(f"packdesk: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        log.exception("unexpected error")
+        where_log = f" (details in {Path(log_file)})" if "log_file" in locals() and log_file else ""
+        print(f"packdesk: unexpected error: {type(exc).__name__}{where_log}", file=sys.stderr)
+        return EXIT_BUG
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

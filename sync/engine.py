@@ -1,0 +1,631 @@
+"""The sync engine: pull Ozon's state into the local cache, then push the outbox.
+
+Pull: every page is committed together with the cursor that follows it, so an interrupted pull
+resumes without gaps or duplicates. Push: order actions are *target states* — before each send
+the posting is re-read, so an action that already took effect (our lost reply, another desk) is
+marked done, and one whose posting was cancelled becomes a conflict and is never sent. Chat and
+reply texts are looked for in the history before a re-send after an ambiguous failure.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from app import outbox
+from app.clock import Clock
+from app.db.engine import Database
+from app.domain.chats import AuthorType
+from app.domain.postings import FINISHED, SHIPPED_OR_LATER, Posting, PostingStatus
+from app.events import (
+    AuthFailed,
+    ChatsChanged,
+    ConflictDetected,
+    ConnectivityChanged,
+    EventBus,
+    FeedbackChanged,
+    LabelReady,
+    OutboxChanged,
+    PlanLimited,
+    PostingsChanged,
+    ReturnsChanged,
+    SyncFinished,
+    SyncStarted,
+)
+from app.outbox import ActionKind, OutboxEntry, OutboxState, TargetKind
+from app.repos import chats as chat_repo
+from app.repos import feedback as feedback_repo
+from app.repos import postings as posting_repo
+from app.repos import products as product_repo
+from app.repos import returns as return_repo
+from app.repos import sync_state
+from sync.client import OzonClient
+from sync.errors import (
+    AuthError,
+    InvalidStateError,
+    MissingRoleError,
+    NetworkError,
+    OzonError,
+    PlanLimitError,
+    RateLimitedError,
+    ServerError,
+)
+
+log = logging.getLogger(__name__)
+
+HISTORY_DAYS = 30  # how far back the first sync reaches
+LIST_SPAN_DAYS = 180  # `since` of the change window (the API allows up to a year)
+OVERLAP = timedelta(minutes=2)  # re-read a little of the previous window: clocks and commits race
+RECONCILE_EVERY = timedelta(minutes=15)  # full unfulfilled re-read, in case a change was missed
+PLAN_RETRY = timedelta(hours=6)
+MAX_PAUSE = timedelta(minutes=15)
+BACKOFF_BASE_S = 2.0
+BACKOFF_CAP_S = 300.0
+LABEL_NOT_READY_S = 20.0
+MAX_PAGES = 1000  # a runaway cursor must not loop forever
+
+# rFBS steps: action → API step name.
+_RFBS_STEPS = {
+    ActionKind.DELIVERING: "delivering",
+    ActionKind.LAST_MILE: "last-mile",
+    ActionKind.DELIVERED: "delivered",
+}
+
+
+class Offline(Exception):
+    """Raised inside a cycle to stop it: the network or Ozon is unreachable right now."""
+
+
+@dataclass
+class CycleResult:
+    postings: int = 0
+    new: set[str] = field(default_factory=set)
+    cancelled: set[str] = field(default_factory=set)
+    chats: int = 0
+    messages: int = 0
+    returns: int = 0
+    reviews: int = 0
+    questions: int = 0
+    products: int = 0
+    sent: int = 0
+    conflicts: int = 0
+    waiting: int = 0
+    online: bool = True
+    error: str = ""
+    error_kind: str = ""  # "auth", "offline", "protocol" — for the CLI's exit code
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    def summary(self) -> str:
+        pulled = (
+            f"{self.postings} postings ({len(self.new)} new, {len(self.cancelled)} cancelled), "
+            f"{self.products} products, {self.chats} chats/{self.messages} messages, "
+            f"{self.returns} returns, {self.reviews} reviews, {self.questions} questions"
+        )
+        pushed = f"outbox: {self.sent} sent, {self.conflicts} conflicts, {self.waiting} waiting"
+        head = "synced" if self.ok else f"sync failed ({self.error})"
+        return f"{head}: {pulled}; {pushed}"
+
+
+def full_jitter(attempt: int, rng: random.Random) -> float:
+    """AWS 'full jitter': uniform in [0, min(cap, base·2^attempt)]."""
+    return rng.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * (2 ** min(attempt, 16))))
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        db: Database,
+        client: OzonClient,
+        bus: EventBus,
+        clock: Clock,
+        labels_dir: Path,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.bus = bus
+        self.clock = clock
+        self.labels_dir = labels_dir
+        self.rng = rng or random.Random()
+        self.online: bool | None = None
+        self.paused_until: datetime | None = None
+
+    # -- cycle ---------------------------------------------------------------------------------
+
+    def run_cycle(self) -> CycleResult:
+        result = CycleResult()
+        self.bus.publish(SyncStarted(self.clock.now()))
+        try:
+            if not self._paused():
+                self.pull(result)
+                self.push(result)
+        except Offline as exc:
+            result.online = False
+            result.error, result.error_kind = str(exc), "offline"
+        except (AuthError, MissingRoleError) as exc:
+            result.error, result.error_kind = str(exc), "auth"
+            self.bus.publish(AuthFailed(str(exc)))
+        except OzonError as exc:
+            result.error, result.error_kind = str(exc), "protocol"
+            log.warning("sync stopped: %s", exc)
+        self._set_online(result.online, result.error)
+        now = self.clock.now()
+        with self.db.write() as s:
+            if result.ok:
+                sync_state.put(s, "last_sync_at", now.isoformat(), now)
+            counts = outbox.counts(s)
+        result.waiting = counts[OutboxState.PENDING] + counts[OutboxState.IN_FLIGHT]
+        self.bus.publish(OutboxChanged(result.waiting, counts[OutboxState.CONFLICT]))
+        self.bus.publish(SyncFinished(now, result.summary(), result.ok))
+        log.info("%s", result.summary())
+        return result
+
+    def _paused(self) -> bool:
+        return self.paused_until is not None and self.clock.now() < self.paused_until
+
+    def _set_online(self, online: bool, reason: str) -> None:
+        if self.online != online:
+            self.online = online
+            self.bus.publish(ConnectivityChanged(online, "" if online else reason))
+
+    def _guard(self, fn: Callable[[], None]) -> None:
+        """Run one pull step; network trouble ends the cycle, a 429/503 pauses the client."""
+        try:
+            fn()
+        except (RateLimitedError, ServerError) as exc:
+            self._pause_for(exc)
+            raise Offline(str(exc)) from exc
+        except NetworkError as exc:
+            raise Offline(str(exc)) from exc
+
+    def _pause_for(self, exc: RateLimitedError | ServerError) -> None:
+        if exc.retry_after is None:
+            return
+        now = self.clock.now()
+        until = now + min(timedelta(seconds=exc.retry_after), MAX_PAUSE)
+        self.paused_until = until
+        with self.db.write() as s:
+            outbox.postpone_all(s, until, now)
+
+    # -- pull ----------------------------------------------------------------------------------
+
+    def pull(self, result: CycleResult) -> None:
+        self._guard(lambda: self._pull_postings(result))
+        self._guard(lambda: self._pull_products(result))
+        self._guard(lambda: self._pull_optional("chats", lambda: self._pull_chats(result)))
+        self._guard(lambda: self._pull_returns(result))
+        self._guard(lambda: self._pull_optional("reviews", lambda: self._pull_feedback(result)))
+
+    def _pull_optional(self, area: str, fn: Callable[[], None]) -> None:
+        """Chats and reviews need a paid plan: a 403 there pauses that area, it does not fail sync."""
+        now = self.clock.now()
+        with self.db.read() as s:
+            limited_at = sync_state.get(s, f"plan_limited.{area}")
+        if limited_at and now - datetime.fromisoformat(limited_at) < PLAN_RETRY:
+            return
+        try:
+            fn()
+        except PlanLimitError as exc:
+            with self.db.write() as s:
+                sync_state.put(s, f"plan_limited.{area}", now.isoformat(), now)
+            self.bus.publish(PlanLimited(area, exc.message))
+            return
+        if limited_at:
+            with self.db.write() as s:
+                sync_state.clear(s, f"plan_limited.{area}")
+
+    def _save_postings(self, page: list[Posting], result: CycleResult, state: dict[str, str]) -> None:
+        """Commit one page with the bookkeeping values that follow it."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            before = {
+                c.posting.posting_number: c.posting.status
+                for c in posting_repo.get_many(s, [p.posting_number for p in page])
+            }
+            posting_repo.save(s, page, now)
+            for name, value in state.items():
+                if value:
+                    sync_state.put(s, name, value, now)
+                else:
+                    sync_state.clear(s, name)
+        for p in page:
+            old = before.get(p.posting_number)
+            if old is None and p.status not in FINISHED:
+                result.new.add(p.posting_number)
+            if p.status is PostingStatus.CANCELLED and old is not None and old is not PostingStatus.CANCELLED:
+                result.cancelled.add(p.posting_number)
+        result.postings += len(page)
+
+    def _pull_postings(self, result: CycleResult) -> None:
+        now = self.clock.now()
+        with self.db.read() as s:
+            since = sync_state.get(s, "changes.since")
+            cursor = sync_state.get(s, "changes.cursor")
+            window = sync_state.get(s, "changes.window")
+            reconciled = sync_state.get(s, "unfulfilled.at")
+        # The window of an interrupted pull is kept with its cursor, so the cursor stays valid.
+        if cursor and window:
+            frm_s, to_s, changed_s = json.loads(window)
+        else:
+            first = not since
+            frm_s = (now - timedelta(days=HISTORY_DAYS if first else LIST_SPAN_DAYS)).isoformat()
+            to_s = (now + timedelta(days=1)).isoformat()
+            changed_s = "" if first else (datetime.fromisoformat(since) - OVERLAP).isoformat()
+            window = json.dumps([frm_s, to_s, changed_s])
+            cursor = ""
+        frm, to = datetime.fromisoformat(frm_s), datetime.fromisoformat(to_s)
+        changed = datetime.fromisoformat(changed_s) if changed_s else None
+        started = now
+        for _ in range(MAX_PAGES):
+            page = self.client.postings_page(cursor, frm, to, changed_from=changed, changed_to=to)
+            done = not page.has_next or not page.items
+            state = (
+                {"changes.cursor": "", "changes.window": "", "changes.since": started.isoformat()}
+                if done
+                else {"changes.cursor": page.cursor, "changes.window": window}
+            )
+            self._save_postings(page.items, result, state)
+            if done:
+                break
+            cursor = page.cursor
+        if not reconciled or now - datetime.fromisoformat(reconciled) >= RECONCILE_EVERY:
+            self._pull_unfulfilled(result)
+        if result.new or result.cancelled or result.postings:
+            self.bus.publish(PostingsChanged(frozenset(), frozenset(result.new), frozenset(result.cancelled)))
+
+    def _pull_unfulfilled(self, result: CycleResult) -> None:
+        """A periodic full read of open postings: a safety net under the change window."""
+        now = self.clock.now()
+        with self.db.read() as s:
+            cursor = sync_state.get(s, "unfulfilled.cursor")
+        frm, to = now - timedelta(days=HISTORY_DAYS), now + timedelta(days=HISTORY_DAYS)
+        for _ in range(MAX_PAGES):
+            page = self.client.unfulfilled_page(cursor, frm, to)
+            done = not page.has_next or not page.items
+            state = (
+                {"unfulfilled.cursor": "", "unfulfilled.at": now.isoformat()}
+                if done
+                else {"unfulfilled.cursor": page.cursor}
+            )
+            self._save_postings(page.items, result, state)
+            if done:
+                break
+            cursor = page.cursor
+
+    def _pull_products(self, result: CycleResult) -> None:
+        with self.db.read() as s:
+            missing = posting_repo.skus(s) - product_repo.known_skus(s)
+        if not missing:
+            return
+        found = self.client.products_by_sku(missing)
+        with self.db.write() as s:
+            product_repo.save(s, found, self.clock.now())
+        result.products += len(found)
+
+    def _pull_chats(self, result: CycleResult) -> None:
+        cursor = ""
+        changed: set[str] = set()
+        with self.db.read() as s:
+            held = chat_repo.stored_last_message_ids(s)
+        for _ in range(MAX_PAGES):
+            page = self.client.chats_page(cursor)
+            with self.db.write() as s:
+                chat_repo.save_chats(s, page.items, self.clock.now())
+            for chat in page.items:
+                if chat.last_message_id and chat.last_message_id != held.get(chat.chat_id):
+                    changed.add(chat.chat_id)
+            result.chats += len(page.items)
+            if not page.has_next or not page.items:
+                break
+            cursor = page.cursor
+        for chat_id in sorted(changed):
+            result.messages += self._pull_history(chat_id, held.get(chat_id))
+        if changed:
+            self.bus.publish(ChatsChanged(frozenset(changed)))
+
+    def _pull_history(self, chat_id: str, since_id: str | None) -> int:
+        count = 0
+        cursor = since_id
+        for _ in range(MAX_PAGES):
+            page = self.client.chat_history(chat_id, from_message_id=cursor, direction="Forward", limit=100)
+            with self.db.write() as s:
+                chat_repo.save_messages(s, page.items)
+            count += len(page.items)
+            # A backward first read returns the newest messages: we have the latest, stop.
+            if not cursor or not page.has_next or not page.items:
+                break
+            cursor = page.cursor
+        return count
+
+    def _pull_returns(self, result: CycleResult) -> None:
+        now = self.clock.now()
+        with self.db.read() as s:
+            since_s = sync_state.get(s, "returns.since")
+        since = datetime.fromisoformat(since_s) - OVERLAP if since_s else now - timedelta(days=HISTORY_DAYS)
+        last_id = 0
+        for _ in range(MAX_PAGES):
+            page = self.client.returns_page(last_id, since, now + timedelta(days=1))
+            with self.db.write() as s:
+                return_repo.save(s, page.items)
+            result.returns += len(page.items)
+            if not page.has_next or not page.items:
+                break
+            last_id = int(page.cursor)
+        last_id = 0
+        for _ in range(MAX_PAGES):
+            page = self.client.rfbs_returns_page(last_id)
+            with self.db.write() as s:
+                return_repo.save(s, page.items)
+                if not page.has_next or not page.items:
+                    sync_state.put(s, "returns.since", now.isoformat(), now)
+            result.returns += len(page.items)
+            if not page.has_next or not page.items:
+                break
+            last_id = int(page.cursor)
+        if result.returns:
+            self.bus.publish(ReturnsChanged(result.returns))
+
+    def _pull_feedback(self, result: CycleResult) -> None:
+        """Newest first; stop at the first page that holds nothing new or changed."""
+        with self.db.read() as s:
+            known = feedback_repo.known_reviews(s)
+        last_id = ""
+        for _ in range(MAX_PAGES):
+            page = self.client.reviews_page(last_id)
+            fresh = [r for r in page.items if known.get(r.review_id) != (r.status, r.comments_amount)]
+            with self.db.write() as s:
+                feedback_repo.save_reviews(s, fresh)
+            result.reviews += len(fresh)
+            if not fresh or not page.has_next:
+                break
+            last_id = page.cursor
+        with self.db.read() as s:
+            known_q = feedback_repo.known_questions(s)
+        last_id = ""
+        for _ in range(MAX_PAGES):
+            qpage = self.client.questions_page(last_id)
+            fresh_q = [q for q in qpage.items if known_q.get(q.question_id) != (q.status, q.answers_count)]
+            with self.db.write() as s:
+                feedback_repo.save_questions(s, fresh_q)
+            result.questions += len(fresh_q)
+            if not fresh_q or not qpage.has_next:
+                break
+            last_id = qpage.cursor
+        if result.reviews or result.questions:
+            self.bus.publish(FeedbackChanged(result.reviews + result.questions))
+
+    # -- push ----------------------------------------------------------------------------------
+
+    def push(self, result: CycleResult, limit: int = 200) -> None:
+        """Replay due outbox actions. Stops early when Ozon is unreachable or asks us to wait."""
+        with self.db.read() as s:
+            entries = outbox.due(s, self.clock.now(), limit)
+        for entry in entries:
+            if self._paused():
+                break
+            self._push_one(entry, result)
+
+    def _push_one(self, entry: OutboxEntry, result: CycleResult) -> None:
+        now = self.clock.now()
+        with self.db.write() as s:
+            outbox.mark_in_flight(s, entry.key, now)
+        try:
+            self._apply(entry)
+        except (RateLimitedError, ServerError) as exc:
+            self._retry(entry, exc, exc.ambiguous)
+            self._pause_for(exc)
+            if isinstance(exc, RateLimitedError) or exc.retry_after is not None:
+                raise Offline(str(exc)) from exc
+        except NetworkError as exc:
+            self._retry(entry, exc, exc.ambiguous)
+            raise Offline(str(exc)) from exc
+        except (AuthError, MissingRoleError):
+            self._retry(entry, None, False)
+            raise
+        except _LabelNotReady as exc:
+            with self.db.write() as s:
+                later = self.clock.now() + timedelta(seconds=LABEL_NOT_READY_S)
+                outbox.mark_retry(s, entry.key, self.clock.now(), str(exc), later, ambiguous=False)
+        except _Conflict as exc:
+            self._conflict(entry, str(exc), result)
+        except OzonError as exc:
+            if exc.transient:
+                self._retry(entry, exc, exc.ambiguous)
+            else:
+                self._conflict(entry, f"Ozon refused: {exc.message}", result)
+        else:
+            with self.db.write() as s:
+                outbox.mark_done(s, entry.key, self.clock.now())
+            result.sent += 1
+
+    def _retry(self, entry: OutboxEntry, exc: Exception | None, ambiguous: bool) -> None:
+        now = self.clock.now()
+        delay = full_jitter(entry.attempts, self.rng)
+        if isinstance(exc, (RateLimitedError, ServerError)) and exc.retry_after is not None:
+            delay = max(delay, min(exc.retry_after, MAX_PAUSE.total_seconds()))
+        with self.db.write() as s:
+            outbox.mark_retry(s, entry.key, now, str(exc or "waiting"), now + timedelta(seconds=delay), ambiguous)
+
+    def _conflict(self, entry: OutboxEntry, reason: str, result: CycleResult) -> None:
+        with self.db.write() as s:
+            outbox.mark_conflict(s, entry.key, self.clock.now(), reason)
+        result.conflicts += 1
+        log.warning("conflict on %s %s: %s", entry.action.value, entry.target_id, reason)
+        self.bus.publish(ConflictDetected(entry.key, entry.action.value, entry.target_id, reason))
+
+    def _apply(self, entry: OutboxEntry) -> None:
+        if entry.target_kind is TargetKind.POSTING:
+            self._apply_posting(entry)
+        elif entry.target_kind is TargetKind.CHAT:
+            self._apply_chat(entry)
+        elif entry.action is ActionKind.RETURN_DECISION:
+            self._apply_return(entry)
+        elif entry.action is ActionKind.REVIEW_REPLY:
+            self.client.review_comment(entry.target_id, str(entry.payload["text"]))
+        elif entry.action is ActionKind.QUESTION_ANSWER:
+            self.client.question_answer(entry.target_id, int(entry.payload["sku"]), str(entry.payload["text"]))
+        else:
+            raise _Conflict(f"unknown action {entry.action.value}")
+
+    # Order actions are target states: read first, send only if still needed.
+    def _apply_posting(self, entry: OutboxEntry) -> None:
+        number = entry.target_id
+        if entry.action is ActionKind.FETCH_LABEL:
+            self._fetch_label(number)
+            return
+        current = self.client.get_posting(number)
+        self._store(current)
+        if _reached(entry, current):
+            return
+        if current.status is PostingStatus.CANCELLED and entry.action is not ActionKind.CANCEL:
+            raise _Conflict(
+                f"posting {number} was cancelled ({current.cancel_reason or 'no reason given'}); do not ship it"
+            )
+        if not _source_ok(entry, current):
+            raise _Conflict(f"posting {number} is {current.status.value}; {entry.action.value} is not possible")
+        payload = entry.payload
+        if entry.action is ActionKind.SHIP:
+            packages = [[(int(sku), int(qty)) for sku, qty in pkg] for pkg in payload["packages"]]
+            self.client.ship(number, packages)
+        elif entry.action is ActionKind.SET_TRACKING:
+            self.client.set_tracking_number(number, str(payload["tracking_number"]))
+        elif entry.action in _RFBS_STEPS:
+            self.client.rfbs_step(_RFBS_STEPS[entry.action], number)
+        elif entry.action is ActionKind.CANCEL:
+            self.client.cancel(number, int(payload["reason_id"]), str(payload.get("message", "")))
+        elif entry.action is ActionKind.APPROVE:
+            self.client.approve(number)
+        after = self.client.get_posting(number)
+        self._store(after)
+        if after.substatus == "ship_failed":
+            # Ozon accepted the call but the assembly failed: call again later (2026 behaviour).
+            raise ServerError("Ozon reported ship_failed; will retry", path="/v4/posting/fbs/ship")
+
+    def _store(self, posting: Posting) -> None:
+        with self.db.write() as s:
+            posting_repo.save(s, [posting], self.clock.now())
+
+    def _fetch_label(self, number: str) -> None:
+        try:
+            pdf = self.client.package_label([number])
+        except InvalidStateError as exc:
+            if "ready" in exc.message.lower():
+                raise _LabelNotReady(exc.message) from exc
+            raise
+        self.labels_dir.mkdir(parents=True, exist_ok=True)
+        target = self.labels_dir / f"{_safe_name(number)}.pdf"
+        tmp = target.with_suffix(".part")
+        tmp.write_bytes(pdf)
+        tmp.replace(target)
+        self.bus.publish(LabelReady(number, str(target)))
+
+    def _apply_chat(self, entry: OutboxEntry) -> None:
+        chat_id = entry.target_id
+        if entry.action is ActionKind.CHAT_READ:
+            self.client.mark_read(chat_id, str(entry.payload["message_id"]))
+            return
+        text = str(entry.payload.get("text", ""))
+        if entry.ambiguous and entry.action is ActionKind.CHAT_SEND_TEXT and self._already_sent(chat_id, text, entry):
+            self._forget_local_message(entry)
+            return
+        if entry.action is ActionKind.CHAT_SEND_TEXT:
+            self.client.send_message(chat_id, text)
+        else:
+            import base64
+
+            content = base64.b64decode(str(entry.payload["base64_content"]))
+            self.client.send_file(chat_id, str(entry.payload["name"]), content)
+        self._forget_local_message(entry)
+
+    def _already_sent(self, chat_id: str, text: str, entry: OutboxEntry) -> bool:
+        """Chat sends are not idempotent: after an ambiguous failure look for our text first."""
+        page = self.client.chat_history(chat_id, direction="Backward", limit=100)
+        earliest = entry.created_at - OVERLAP
+        return any(
+            m.author is AuthorType.SELLER and m.text.strip() == text.strip() and m.created_at >= earliest
+            for m in page.items
+        )
+
+    def _forget_local_message(self, entry: OutboxEntry) -> None:
+        # The real message arrives with the next history pull; the local placeholder goes.
+        with self.db.write() as s:
+            chat_repo.remove_local_message(s, entry.key)
+
+    def _apply_return(self, entry: OutboxEntry) -> None:
+        p = entry.payload
+        try:
+            self.client.rfbs_return_action(
+                int(entry.target_id),
+                int(p["action_id"]),
+                comment=p.get("comment"),
+                rejection_reason_id=p.get("rejection_reason_id"),
+                compensation_amount=p.get("compensation_amount"),
+            )
+        except InvalidStateError:
+            # A decision that may already have been applied (our reply was lost) is refused as a
+            # wrong state on the second try: that is the decision having taken effect.
+            if entry.ambiguous:
+                return
+            raise
+
+
+class _Conflict(Exception):
+    pass
+
+
+class _LabelNotReady(Exception):
+    pass
+
+
+def _reached(entry: OutboxEntry, posting: Posting) -> bool:
+    status = posting.status
+    action = entry.action
+    if action is ActionKind.SHIP:
+        return status in SHIPPED_OR_LATER
+    if action is ActionKind.SET_TRACKING:
+        return posting.tracking_number == str(entry.payload["tracking_number"])
+    if action is ActionKind.DELIVERING:
+        return status in (PostingStatus.DELIVERING, PostingStatus.DELIVERED)
+    if action is ActionKind.LAST_MILE:
+        return posting.substatus == "posting_in_courier_service" or status is PostingStatus.DELIVERED
+    if action is ActionKind.DELIVERED:
+        return status is PostingStatus.DELIVERED
+    if action is ActionKind.CANCEL:
+        return status is PostingStatus.CANCELLED
+    if action is ActionKind.APPROVE:
+        return status not in (PostingStatus.AWAITING_APPROVE, PostingStatus.CANCELLED)
+    return False
+
+
+def _source_ok(entry: OutboxEntry, posting: Posting) -> bool:
+    status = posting.status
+    action = entry.action
+    if action is ActionKind.SHIP:
+        return status is PostingStatus.AWAITING_PACKAGING
+    if action is ActionKind.SET_TRACKING:
+        return status not in FINISHED
+    if action is ActionKind.DELIVERING:
+        return status is PostingStatus.AWAITING_DELIVER
+    if action in (ActionKind.LAST_MILE, ActionKind.DELIVERED):
+        return status is PostingStatus.DELIVERING
+    if action is ActionKind.CANCEL:
+        return status in (
+            PostingStatus.AWAITING_PACKAGING,
+            PostingStatus.AWAITING_DELIVER,
+            PostingStatus.AWAITING_APPROVE,
+        )
+    if action is ActionKind.APPROVE:
+        return status is PostingStatus.AWAITING_APPROVE
+    return True
+
+
+def _safe_name(posting_number: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in posting_number)

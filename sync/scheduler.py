@@ -1,0 +1,51 @@
+"""Runs sync cycles on a background thread: every `interval` seconds, sooner when an action is
+queued (`sync_now()`), never on the UI thread. `stop()` returns once the current cycle ends."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sync.engine import CycleResult, SyncEngine
+
+log = logging.getLogger(__name__)
+
+
+class SyncScheduler:
+    def __init__(self, engine: SyncEngine, interval_s: float = 60.0) -> None:
+        self.engine = engine
+        self.interval_s = max(1.0, interval_s)
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_result: CycleResult | None = None
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name="packdesk-sync", daemon=True)
+        self._thread.start()
+
+    def sync_now(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                self.last_result = self.engine.run_cycle()
+            except Exception:
+                # A bug must not kill background sync for the rest of the day; it is logged.
+                log.exception("sync cycle crashed")
+            wait = self.interval_s
+            if self.last_result is not None and not self.last_result.online:
+                wait = min(wait, 15.0)  # offline: look for the connection more often
+            self._wake.wait(wait)

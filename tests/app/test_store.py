@@ -1,0 +1,142 @@
+"""The local store: migrations, the one writer, upserts that keep local intents."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app import outbox
+from app.context import AppContext, open_context
+from app.db import migrate
+from app.domain.postings import PostingStatus
+from app.errors import DatabaseTooNew
+from app.repos import postings
+from tests.app.factories import NOW, posting
+
+
+def test_migrations_create_the_schema_at_head(ctx: AppContext) -> None:
+    assert migrate.current_revision(ctx.db) == migrate.head_revision()
+    with ctx.db.read() as s:
+        tables = set(s.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).scalars())
+    assert {
+        "postings",
+        "posting_items",
+        "products",
+        "product_barcodes",
+        "chats",
+        "chat_messages",
+        "returns",
+        "reviews",
+        "questions",
+        "outbox",
+        "sync_state",
+        "alembic_version",
+    } <= tables
+
+
+def test_pragmas_wal_foreign_keys_full_sync(ctx: AppContext) -> None:
+    with ctx.db.write() as s:
+        assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert s.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+
+
+def test_a_newer_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    first = open_context(str(tmp_path))
+    first.close()
+    con = sqlite3.connect(tmp_path / "packdesk.sqlite3")
+    con.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    con.commit()
+    con.close()
+    with pytest.raises(DatabaseTooNew, match="newer Packdesk"):
+        open_context(str(tmp_path))
+
+
+def test_reopening_an_existing_database_keeps_data(tmp_path: Path) -> None:
+    first = open_context(str(tmp_path))
+    with first.db.write() as s:
+        postings.save(s, [posting()], NOW)
+    first.close()
+    second = open_context(str(tmp_path))
+    with second.db.read() as s:
+        assert postings.count(s) == 1
+    second.close()
+
+
+def test_upsert_replaces_remote_fields_and_items_but_keeps_the_local_intent(ctx: AppContext) -> None:
+    with ctx.db.write() as s:
+        postings.save(s, [posting()], NOW)
+        entry = outbox.enqueue(s, outbox.ActionKind.SHIP, outbox.TargetKind.POSTING, "12345678-0001-1", {}, NOW)
+        outbox.apply_local_effect(s, entry)
+    changed = posting(status=PostingStatus.CANCELLED, items=((1001, 3),))
+    with ctx.db.write() as s:
+        postings.save(s, [changed], NOW)
+    with ctx.db.read() as s:
+        got = postings.get(s, "12345678-0001-1")
+    assert got is not None
+    assert got.posting.status is PostingStatus.CANCELLED
+    assert [(i.sku, i.quantity) for i in got.posting.products] == [(1001, 3)]
+    assert got.posting.products[0].price == Decimal("499.00")
+    assert got.local_status == "awaiting_deliver"
+
+
+def test_a_failed_write_rolls_back_everything(ctx: AppContext) -> None:
+    with pytest.raises(RuntimeError), ctx.db.write() as s:
+        postings.save(s, [posting()], NOW)
+        raise RuntimeError("power cut in the middle")
+    with ctx.db.read() as s:
+        assert postings.count(s) == 0
+
+
+def test_concurrent_writers_are_serialised_without_lock_errors(ctx: AppContext) -> None:
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(20):
+                with ctx.db.write() as s:
+                    postings.save(s, [posting(f"{10000000 + n}-{i:04d}-1")], NOW)
+        except BaseException as exc:  # pragma: no cover - the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with ctx.db.read() as s:
+        assert postings.count(s) == 80
+
+
+def test_list_is_sorted_by_ship_by_and_filters_by_shown_status(ctx: AppContext) -> None:
+    with ctx.db.write() as s:
+        postings.save(
+            s,
+            [
+                posting("11111111-0001-1", ship_in_hours=50),
+                posting("22222222-0001-1", ship_in_hours=-3),
+                posting("33333333-0001-1", status=PostingStatus.DELIVERED, ship_in_hours=10),
+            ],
+            NOW,
+        )
+    with ctx.db.read() as s:
+        numbers = [c.posting.posting_number for c in postings.list_postings(s)]
+        delivered = [c.posting.posting_number for c in postings.list_postings(s, status="delivered")]
+    assert numbers == ["22222222-0001-1", "33333333-0001-1", "11111111-0001-1"]
+    assert delivered == ["33333333-0001-1"]
+
+
+def test_find_by_label_barcode(ctx: AppContext) -> None:
+    with ctx.db.write() as s:
+        postings.save(s, [posting(lower_barcode="23024930500000", upper_barcode="%101%806044518")], NOW)
+    with ctx.db.read() as s:
+        for code in ("23024930500000", "%101%806044518", "12345678-0001-1"):
+            found = postings.find_by_barcode(s, code)
+            assert found is not None and found.posting.posting_number == "12345678-0001-1"
+        assert postings.find_by_barcode(s, "nope") is None
