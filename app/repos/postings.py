@@ -163,6 +163,18 @@ def list_postings(session: Session, status: str | None = None, limit: int | None
     return [_to_domain(r) for r in session.scalars(stmt)]
 
 
+def statuses(session: Session, posting_numbers: Sequence[str]) -> dict[str, PostingStatus]:
+    """Ozon status of the given postings that are cached (one light query, no items)."""
+    result: dict[str, PostingStatus] = {}
+    for start in range(0, len(posting_numbers), 500):
+        chunk = posting_numbers[start : start + 500]
+        for number, status in session.execute(
+            select(PostingRow.posting_number, PostingRow.status).where(PostingRow.posting_number.in_(chunk))
+        ):
+            result[number] = PostingStatus.parse(status)
+    return result
+
+
 def skus(session: Session) -> set[int]:
     return set(session.scalars(select(PostingItemRow.sku).distinct()))
 

@@ -1,0 +1,304 @@
+"""The sync engine against the emulator (mounted as a requests transport: the real client code runs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app import outbox
+from app.context import AppContext
+from app.domain.postings import PostingStatus
+from app.events import AuthFailed, ConflictDetected, LabelReady, PlanLimited, PostingsChanged
+from app.outbox import ActionKind, OutboxState, TargetKind
+from app.repos import chats as chat_repo
+from app.repos import postings as posting_repo
+from app.repos import products as product_repo
+from app.repos import returns as return_repo
+from app.repos import sync_state
+from app.workflows import shipping
+from sync.emulator import Emulator, Fault
+from sync.engine import SyncEngine
+from sync.errors import NetworkError
+from tests.sync.conftest import Recorder, adapter_client
+
+SHIP = "/v4/posting/fbs/ship"
+
+
+def open_entries(ctx: AppContext) -> list[outbox.OutboxEntry]:
+    with ctx.db.read() as s:
+        return outbox.entries(s, (OutboxState.PENDING, OutboxState.IN_FLIGHT))
+
+
+def drain(engine: SyncEngine, emu: Emulator, ctx: AppContext, cycles: int = 25) -> None:
+    """Run cycles, moving the clock past backoffs, until nothing is left to send."""
+    for _ in range(cycles):
+        engine.run_cycle()
+        if not open_entries(ctx):
+            return
+        emu.advance(400)
+    raise AssertionError(f"outbox did not drain: {open_entries(ctx)}")
+
+
+def applied(emu: Emulator, method: str, number: str) -> list[dict[str, Any]]:
+    return [e for e in emu.log if e["method"] == method and e.get("posting_number") == number]
+
+
+def fbs_to_pack(ctx: AppContext) -> str:
+    with ctx.db.read() as s:
+        for c in posting_repo.list_postings(s, status="awaiting_packaging"):
+            if not c.posting.is_rfbs and c.local_status is None:
+                return c.posting.posting_number
+    raise AssertionError("no FBS posting awaiting packaging in the demo data")
+
+
+def test_first_sync_fills_the_cache(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    result = engine.run_cycle()
+    assert result.ok, result.error
+    with ctx.db.read() as s:
+        cached = {c.posting.posting_number: c.posting for c in posting_repo.list_postings(s)}
+        skus = posting_repo.skus(s)
+        known = product_repo.known_skus(s)
+        n_returns = return_repo.count(s)
+        chats = chat_repo.chat_ids(s)
+        last = sync_state.get(s, "last_sync_at")
+    assert len(cached) >= 50
+    some = next(iter(cached.values()))
+    assert some.status.value == emu.posting(some.posting_number)["status"]
+    assert skus and skus <= known  # every SKU in a posting has its product (and barcodes) cached
+    assert n_returns > 0 and chats and last
+    assert "postings" in result.summary()
+
+
+def test_incremental_cycle_brings_new_and_cancelled_postings(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext, events: Recorder
+) -> None:
+    engine.run_cycle()
+    victim = fbs_to_pack(ctx)
+    emu.advance(60)
+    (new,) = emu.create_postings(count=1)
+    emu.cancel_posting(victim)
+    emu.advance(60)
+    result = engine.run_cycle()
+    assert new in result.new and victim in result.cancelled
+    with ctx.db.read() as s:
+        assert posting_repo.get(s, victim).posting.status is PostingStatus.CANCELLED  # type: ignore[union-attr]
+    changed = events.of(PostingsChanged)[-1]
+    assert new in changed.new and victim in changed.cancelled
+
+
+def test_quiet_incremental_cycle_pulls_no_postings(engine: SyncEngine, emu: Emulator) -> None:
+    engine.run_cycle()
+    emu.advance(600)
+    assert engine.run_cycle().postings == 0
+
+
+def test_interrupted_pull_resumes_from_its_cursor_without_gaps_or_duplicates(
+    ctx: AppContext, events: Recorder
+) -> None:
+    emu = Emulator(seed=5, postings=450, client_id="123456", api_key="test-key", speed=0.0, live=False)
+    client = adapter_client(emu)
+    engine = SyncEngine(ctx.db, client, ctx.bus, emu, ctx.paths.labels)
+    real_page = client.postings_page
+    seen: list[str] = []
+    calls = {"n": 0}
+
+    def flaky_page(*args: Any, **kw: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise NetworkError("connection lost", ambiguous=True, path="/v4/posting/fbs/list")
+        page = real_page(*args, **kw)
+        seen.extend(p.posting_number for p in page.items)
+        return page
+
+    client.postings_page = flaky_page  # type: ignore[method-assign]
+    first = engine.run_cycle()
+    assert not first.ok and not first.online
+    with ctx.db.read() as s:
+        assert sync_state.get(s, "changes.cursor")  # the cursor after page 2 was committed
+        assert posting_repo.count(s) == 200
+    second = engine.run_cycle()
+    assert second.ok, second.error
+    assert len(seen) == len(set(seen)), "a page was fetched twice"
+    with ctx.db.read() as s:
+        assert posting_repo.count(s) == len(seen) >= 400
+        assert sync_state.get(s, "changes.cursor") == ""
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault("reset", path=SHIP),
+        Fault("timeout", path=SHIP),
+        Fault("lost_reply", path=SHIP),
+        Fault("http_500", path=SHIP),
+        Fault("http_503", path=SHIP, retry_after=5),
+        Fault("rate_limit", path=SHIP),
+        Fault("rate_limit", path=SHIP, retry_after=30),
+        Fault("malformed_json", path=SHIP),
+        Fault("lost_reply", path=SHIP, times=3),
+        Fault("reset", path="/v3/posting/fbs/get", times=2),
+    ],
+    ids=lambda f: f"{f.kind}-{f.path.rsplit('/', 1)[-1]}-x{f.times}",
+)
+def test_ship_is_applied_exactly_once_under_faults(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext, fault: Fault
+) -> None:
+    engine.run_cycle()
+    number = fbs_to_pack(ctx)
+    entry = shipping.queue_ship(ctx.db, emu, number)
+    emu.add_fault(fault)
+    drain(engine, emu, ctx)
+    assert len(applied(emu, SHIP, number)) == 1
+    with ctx.db.read() as s:
+        assert outbox.get(s, entry.key).state is OutboxState.DONE  # type: ignore[union-attr]
+        cached = posting_repo.get(s, number)
+    assert cached is not None and cached.posting.status is PostingStatus.AWAITING_DELIVER
+    assert cached.local_status is None
+
+
+def test_ship_sends_the_packages_as_queued(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    engine.run_cycle()
+    number = fbs_to_pack(ctx)
+    with ctx.db.read() as s:
+        items = posting_repo.get(s, number).posting.products  # type: ignore[union-attr]
+    shipping.queue_ship(ctx.db, emu, number)
+    drain(engine, emu, ctx)
+    (call,) = applied(emu, SHIP, number)
+    sent = sorted((p["product_id"], p["quantity"]) for pkg in call["request"]["packages"] for p in pkg["products"])
+    assert sent == sorted((it.sku, it.quantity) for it in items)
+
+
+def test_a_posting_cancelled_while_the_ship_waits_becomes_a_conflict_and_is_never_sent(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext, events: Recorder
+) -> None:
+    engine.run_cycle()
+    number = fbs_to_pack(ctx)
+    entry = shipping.queue_ship(ctx.db, emu, number)
+    emu.cancel_posting(number)
+    engine.run_cycle()
+    assert applied(emu, SHIP, number) == []
+    with ctx.db.read() as s:
+        got = outbox.get(s, entry.key)
+        cached = posting_repo.get(s, number)
+    assert got is not None and got.state is OutboxState.CONFLICT and "cancelled" in got.last_error
+    assert cached is not None and cached.posting.status is PostingStatus.CANCELLED and cached.local_status is None
+    assert any(c.key == entry.key for c in events.of(ConflictDetected))
+
+
+def test_one_conflict_does_not_block_other_postings(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    engine.run_cycle()
+    first = fbs_to_pack(ctx)
+    shipping.queue_ship(ctx.db, emu, first)
+    second = fbs_to_pack(ctx)
+    shipping.queue_ship(ctx.db, emu, second)
+    emu.cancel_posting(first)
+    engine.run_cycle()
+    assert applied(emu, SHIP, first) == [] and len(applied(emu, SHIP, second)) == 1
+
+
+def test_retry_after_pauses_the_whole_client(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    engine.run_cycle()
+    number = fbs_to_pack(ctx)
+    entry = shipping.queue_ship(ctx.db, emu, number)
+    emu.add_fault(Fault("rate_limit", path=SHIP, retry_after=120))
+    start = emu.now()
+    engine.run_cycle()
+    with ctx.db.read() as s:
+        waiting = outbox.get(s, entry.key)
+    assert waiting is not None and waiting.state is OutboxState.PENDING
+    assert (waiting.next_attempt_at - start).total_seconds() >= 120
+    calls_before = len(emu.log)
+    emu.advance(60)
+    paused = engine.run_cycle()
+    assert paused.postings == 0 and len(emu.log) == calls_before  # nothing was sent while paused
+    emu.advance(70)
+    drain(engine, emu, ctx)
+    assert len(applied(emu, SHIP, number)) == 1
+
+
+def test_label_is_fetched_once_ready_and_cached_on_disk(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext, events: Recorder
+) -> None:
+    engine.run_cycle()
+    number = fbs_to_pack(ctx)
+    shipping.queue_ship(ctx.db, emu, number)
+    engine.run_cycle()
+    label = next(iter(e for e in open_entries(ctx) if e.action is ActionKind.FETCH_LABEL))
+    assert "ready" in label.last_error  # Ozon needs 45-60 s after the ship
+    emu.advance(61)
+    engine.run_cycle()
+    (ready,) = events.of(LabelReady)
+    from pathlib import Path
+
+    assert Path(ready.path).read_bytes().startswith(b"%PDF") and ready.posting_number == number
+    assert open_entries(ctx) == []
+
+
+def test_in_flight_ship_after_a_crash_is_rechecked_not_resent(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext
+) -> None:
+    engine.run_cycle()
+    number = fbs_to_pack(ctx)
+    entry = shipping.queue_ship(ctx.db, emu, number)
+    # The process sent the ship, Ozon applied it, then the power went out before the answer.
+    with ctx.db.write() as s:
+        outbox.mark_in_flight(s, entry.key, emu.now())
+    engine.client.ship(number, [[(it.sku, it.quantity) for it in _items(ctx, number)]])
+    with ctx.db.write() as s:
+        assert outbox.recover_in_flight(s, emu.now()) == 1
+    drain(engine, emu, ctx)
+    assert len(applied(emu, SHIP, number)) == 1
+    with ctx.db.read() as s:
+        assert outbox.get(s, entry.key).state is OutboxState.DONE  # type: ignore[union-attr]
+
+
+def _items(ctx: AppContext, number: str) -> list[Any]:
+    with ctx.db.read() as s:
+        return list(posting_repo.get(s, number).posting.products)  # type: ignore[union-attr]
+
+
+def test_chat_message_lost_reply_is_not_sent_twice(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    engine.run_cycle()
+    with ctx.db.read() as s:
+        chat_id = sorted(chat_repo.chat_ids(s))[0]
+    with ctx.db.write() as s:
+        outbox.enqueue(
+            s, ActionKind.CHAT_SEND_TEXT, TargetKind.CHAT, chat_id, {"text": "Отправим сегодня, спасибо!"}, emu.now()
+        )
+    emu.add_fault(Fault("lost_reply", path="/v1/chat/send/message"))
+    drain(engine, emu, ctx)
+    sends = [e for e in emu.log if e["method"] == "/v1/chat/send/message" and e.get("chat_id") == chat_id]
+    assert len(sends) == 1
+
+
+def test_bad_key_stops_sync_with_auth_failed(ctx: AppContext, emu: Emulator, events: Recorder) -> None:
+    engine = SyncEngine(ctx.db, adapter_client(emu, api_key="wrong"), ctx.bus, emu, ctx.paths.labels)
+    result = engine.run_cycle()
+    assert not result.ok and result.error_kind == "auth"
+    assert "Invalid Api-Key" in result.error and "wrong" not in result.error
+    assert events.of(AuthFailed)
+
+
+def test_plan_limit_pauses_chats_and_reviews_but_not_orders(ctx: AppContext, events: Recorder) -> None:
+    emu = Emulator(seed=3, postings=30, client_id="123456", api_key="test-key", speed=0.0, live=False, premium=False)
+    engine = SyncEngine(ctx.db, adapter_client(emu), ctx.bus, emu, ctx.paths.labels)
+    result = engine.run_cycle()
+    assert result.ok, result.error
+    assert result.postings > 0 and result.chats == 0 and result.reviews == 0
+    assert {e.area for e in events.of(PlanLimited)} == {"chats", "reviews"}
+    before = len(events.of(PlanLimited))
+    engine.run_cycle()
+    assert len(events.of(PlanLimited)) == before  # not retried every cycle
+
+
+def test_malformed_page_writes_nothing_and_names_the_problem(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext
+) -> None:
+    emu.add_fault(Fault("missing_field", path="/v4/posting/fbs/list"))
+    result = engine.run_cycle()
+    assert not result.ok and result.error_kind == "protocol"
+    assert "posting_number" in result.error
+    with ctx.db.read() as s:
+        assert posting_repo.count(s) == 0
+    assert engine.run_cycle().ok
