@@ -98,6 +98,10 @@ class LabelReady(Event):
 Handler = Callable[[Any], None]
 
 
+def _strong(handler: Handler) -> Callable[[], Handler | None]:
+    return lambda: handler
+
+
 class EventBus:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -106,9 +110,9 @@ class EventBus:
     def subscribe(self, event_type: type[Event], handler: Handler) -> None:
         ref: Callable[[], Handler | None]
         if hasattr(handler, "__self__") and hasattr(handler, "__func__"):
-            ref = weakref.WeakMethod(handler)  # type: ignore[arg-type]
+            ref = weakref.WeakMethod(handler)
         else:
-            ref = lambda h=handler: h  # noqa: E731 - plain functions are held strongly
+            ref = _strong(handler)  # plain functions and callables are held strongly
         with self._lock:
             self._subs.append((event_type, ref))
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 import requests
@@ -112,6 +113,10 @@ def error_for(status: int, body: Any, path: str, retry_after: float | None = Non
     if status == 409 or any(m.lower() in low for m in _STATE_MESSAGES):
         return InvalidStateError(message, **kw)
     return ValidationError(message, **kw)
+
+
+def _products(items: list[Any]) -> list[Product]:
+    return [schemas.product(it, f"answer.items[{i}]") for i, it in enumerate(items)]
 
 
 def _parsed(path: str, parse: Callable[[], T]) -> T:
@@ -332,11 +337,7 @@ class OzonClient:
         for start in range(0, len(wanted), 1000):
             data = self.call(path, {"sku": [str(s) for s in wanted[start : start + 1000]]})
             items = schemas.Fields(schemas.unwrap(data, "answer"), "answer").items("items", required=True)
-            products.extend(
-                _parsed(
-                    path, lambda items=items: [schemas.product(it, f"answer.items[{i}]") for i, it in enumerate(items)]
-                )  # type: ignore[misc]
-            )
+            products.extend(_parsed(path, partial(_products, items)))
         return products
 
     # -- chats -----------------------------------------------------------------------------------

@@ -272,6 +272,10 @@ class SyncEngine:
                 if done
                 else {"changes.cursor": page.cursor, "changes.window": window}
             )
+            if done and not changed_s:
+                # The first full read covered every open posting: no reconcile pass needed yet.
+                state["unfulfilled.at"] = started.isoformat()
+                reconciled = started.isoformat()
             self._save_postings(page.items, result, state)
             if done:
                 break

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.db.tables import ChatMessageRow, ChatRow
@@ -51,7 +51,7 @@ def save_messages(session: Session, messages: Sequence[ChatMessage]) -> None:
     for m in messages:
         if m.order_number:
             session.execute(
-                ChatRow.__table__.update()
+                update(ChatRow)
                 .where(ChatRow.chat_id == m.chat_id, ChatRow.posting_number == "")
                 .values(posting_number=m.order_number)
             )

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.db.tables import PostingItemRow, PostingRow
@@ -81,7 +81,7 @@ def save(session: Session, postings: Sequence[Posting], now: datetime) -> None:
         for i, it in enumerate(p.products)
     ]
     if items:
-        session.execute(PostingItemRow.__table__.insert(), items)
+        session.execute(insert(PostingItemRow), items)
 
 
 def _to_domain(row: PostingRow) -> CachedPosting:

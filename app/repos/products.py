@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.db.tables import ProductBarcodeRow, ProductRow
@@ -32,7 +32,7 @@ def save(session: Session, products: Sequence[Product], now: datetime) -> None:
     session.execute(delete(ProductBarcodeRow).where(ProductBarcodeRow.sku.in_(skus)))
     codes = {(code.strip(), p.sku) for p in products for code in p.barcodes if code.strip()}
     if codes:
-        session.execute(ProductBarcodeRow.__table__.insert(), [{"barcode": c, "sku": s} for c, s in sorted(codes)])
+        session.execute(insert(ProductBarcodeRow), [{"barcode": c, "sku": s} for c, s in sorted(codes)])
 
 
 def known_skus(session: Session) -> set[int]:

@@ -1,0 +1,26 @@
+"""Run the benchmarks: `python -m tests.bench [name ...]` (not part of the default test run)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+
+from tests.bench import sync_bench  # noqa: E402
+
+BENCHES = {"sync": sync_bench.main}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHES)
+    failed = 0
+    for name in names:
+        print(f"== {name}", flush=True)
+        failed += 0 if BENCHES[name]() else 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
