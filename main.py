@@ -271,7 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Only the GUI and `sync` fall back to demo mode; the cache commands read what is there.
         demo = _wants_demo(args) if args.command in (None, "sync") else False
         if args.command == "sync" and demo and not args.demo:
-            print("sync failed: no Ozon account set up (set OZON_CLIENT_ID and OZON_API_KEY, or use --demo)", file=sys.stderr)
+            reason = "no Ozon account set up (set OZON_CLIENT_ID and OZON_API_KEY, or use --demo)"
+            print(f"sync failed: {reason}", file=sys.stderr)
             return EXIT_AUTH
         ctx = _open(args, demo)
         for message in ctx.startup_messages:

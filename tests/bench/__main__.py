@@ -8,7 +8,7 @@ import sys
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
-from tests.bench import sync_bench  # noqa: E402
+from tests.bench import sync_bench
 
 BENCHES = {"sync": sync_bench.main}
 
