@@ -93,9 +93,7 @@ def test_quiet_incremental_cycle_pulls_no_postings(engine: SyncEngine, emu: Emul
     assert engine.run_cycle().postings == 0
 
 
-def test_interrupted_pull_resumes_from_its_cursor_without_gaps_or_duplicates(
-    ctx: AppContext, events: Recorder
-) -> None:
+def test_interrupted_pull_resumes_from_its_cursor_without_gaps_or_duplicates(ctx: AppContext, events: Recorder) -> None:
     emu = Emulator(seed=5, postings=450, client_id="123456", api_key="test-key", speed=0.0, live=False)
     client = adapter_client(emu)
     engine = SyncEngine(ctx.db, client, ctx.bus, emu, ctx.paths.labels)

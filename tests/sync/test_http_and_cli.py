@@ -1,0 +1,219 @@
+"""End to end over real loopback HTTP: the emulator server, the client's socket-level failures and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+import main
+from app.context import open_context
+from app.secrets import Credentials
+from sync.client import OzonClient
+from sync.emulator import Emulator, EmulatorServer, Fault
+from sync.errors import AuthError, NetworkError
+
+ROOT = Path(__file__).resolve().parents[2]
+CID, KEY = "123456", "cli-key"
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[Emulator, str]]:
+    emu = Emulator(seed=9, postings=40, client_id=CID, api_key=KEY, speed=0.0, live=False)
+    server = EmulatorServer(emu, host="127.0.0.1", port=0)
+    server.start()
+    yield emu, server.url
+    server.stop()
+
+
+def test_reset_is_a_network_error_and_may_have_been_applied(served: tuple[Emulator, str]) -> None:
+    emu, url = served
+    client = OzonClient(url, Credentials(CID, KEY), timeout=(2, 2))
+    emu.add_fault(Fault("reset", path="/v1/roles"))
+    with pytest.raises(NetworkError) as err:
+        client.key_expires_at()
+    assert err.value.ambiguous
+    assert client.key_expires_at() is not None  # the fault was used up
+
+
+def test_a_hanging_server_hits_the_client_read_timeout(served: tuple[Emulator, str]) -> None:
+    emu, url = served
+    client = OzonClient(url, Credentials(CID, KEY), timeout=(2, 0.5))
+    emu.add_fault(Fault("timeout", path="/v1/roles", delay=5))
+    with pytest.raises(NetworkError, match="no answer in time"):
+        client.key_expires_at()
+
+
+def test_refused_connection_is_not_ambiguous() -> None:
+    client = OzonClient("http://127.0.0.1:9", Credentials(CID, KEY), timeout=(1, 1))
+    with pytest.raises(NetworkError) as err:
+        client.key_expires_at()
+    assert not err.value.ambiguous
+
+
+def test_bad_key_over_http_names_no_key(served: tuple[Emulator, str]) -> None:
+    _, url = served
+    client = OzonClient(url, Credentials(CID, "very-secret-wrong-key"))
+    with pytest.raises(AuthError) as err:
+        client.key_expires_at()
+    assert "very-secret" not in str(err.value) and "very-secret" not in repr(err.value)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_sync_orders_ship_outbox_round_trip(
+    served: tuple[Emulator, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu, url = served
+    monkeypatch.setenv("OZON_CLIENT_ID", CID)
+    monkeypatch.setenv("OZON_API_KEY", KEY)
+    data = str(tmp_path / "d")
+
+    code, out, err = run_cli(capsys, "--data-dir", data, "--api-url", url, "sync", "--once")
+    assert code == 0, err
+    assert out.startswith("synced:") and out.count("\n") == 1 and KEY not in out
+
+    code, out, _ = run_cli(capsys, "--data-dir", data, "orders", "--status", "awaiting_packaging", "--json")
+    orders = json.loads(out)
+    assert code == 0 and orders
+    first = orders[0]
+    assert {
+        "posting_number",
+        "order_number",
+        "status",
+        "substatus",
+        "shipment_date",
+        "delivery_method",
+        "tracking_number",
+        "products",
+    } <= first.keys()
+    assert first["shipment_date"].endswith("Z")
+    product = first["products"][0]
+    assert {"sku", "offer_id", "name", "quantity", "price", "currency"} <= product.keys()
+    assert isinstance(product["price"], str) and "." in product["price"]
+    ship_bys = [o["shipment_date"] for o in orders]
+    assert ship_bys == sorted(ship_bys)
+    target = next(o for o in orders if not o["rfbs"])
+
+    # Queuing needs no network: the action waits in the outbox.
+    code, out, err = run_cli(capsys, "--data-dir", data, "ship", target["posting_number"])
+    assert code == 0, err
+    key = out.strip()
+    assert len(key) == 36
+
+    code, out, err = run_cli(capsys, "--data-dir", data, "ship", target["posting_number"])
+    assert code == 1 and "pending" in err and err.count("\n") == 1
+
+    code, out, _ = run_cli(capsys, "--data-dir", data, "outbox", "--json")
+    queued = {e["key"]: e for e in json.loads(out)}
+    assert queued[key]["state"] == "pending" and queued[key]["action"] == "ship"
+    assert queued[key]["posting_number"] == target["posting_number"] and queued[key]["attempts"] == 0
+
+    code, out, err = run_cli(capsys, "--data-dir", data, "--api-url", url, "sync", "--once")
+    assert code == 0, err
+    log = requests.get(url + "/__emulator/log", timeout=5).json()
+    ships = [e for e in log if e["method"] == "/v4/posting/fbs/ship"]
+    assert [e["posting_number"] for e in ships] == [target["posting_number"]]
+    code, out, _ = run_cli(capsys, "--data-dir", data, "outbox", "--json")
+    assert {e["key"]: e for e in json.loads(out)}[key]["state"] == "done"
+
+
+def test_cli_refuses_what_cannot_be_shipped(
+    served: tuple[Emulator, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu, url = served
+    monkeypatch.setenv("OZON_CLIENT_ID", CID)
+    monkeypatch.setenv("OZON_API_KEY", KEY)
+    data = str(tmp_path / "d")
+    run_cli(capsys, "--data-dir", data, "--api-url", url, "sync", "--once")
+    code, out, _ = run_cli(capsys, "--data-dir", data, "orders", "--status", "delivered", "--json")
+    delivered = json.loads(out)[0]["posting_number"]
+    code, _, err = run_cli(capsys, "--data-dir", data, "ship", delivered)
+    assert code == 1 and "delivered" in err and err.count("\n") == 1
+    code, _, err = run_cli(capsys, "--data-dir", data, "ship", "00000000-0000-1")
+    assert code == 1 and "not in the local cache" in err
+    code, _, err = run_cli(capsys, "--data-dir", data, "ship", delivered, "--package", "12:x")
+    assert code == 1 and "SKU:QTY" in err
+
+
+@pytest.mark.parametrize(
+    ("setup", "exit_code", "words"),
+    [
+        ("bad-key", main.EXIT_AUTH, "refused the credentials"),
+        ("down", main.EXIT_OFFLINE, "cannot reach"),
+        ("malformed", main.EXIT_PROTOCOL, "cannot read"),
+    ],
+)
+def test_cli_sync_failures_are_one_line_with_an_exit_code(
+    served: tuple[Emulator, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    setup: str,
+    exit_code: int,
+    words: str,
+) -> None:
+    emu, url = served
+    monkeypatch.setenv("OZON_CLIENT_ID", CID)
+    monkeypatch.setenv("OZON_API_KEY", "nope-key" if setup == "bad-key" else KEY)
+    if setup == "down":
+        url = "http://127.0.0.1:9"
+    if setup == "malformed":
+        emu.add_fault(Fault("malformed_json", path="/v4/posting/fbs/list"))
+    code, out, err = run_cli(capsys, "--data-dir", str(tmp_path / "d"), "--api-url", url, "sync", "--once")
+    assert code == exit_code
+    assert words in err and err.count("\n") == 1 and "Traceback" not in err
+    assert "nope-key" not in err
+
+
+def test_cli_sync_without_an_account_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "--data-dir", str(tmp_path), "sync", "--once")
+    assert code == main.EXIT_AUTH and "no Ozon account" in err
+
+
+def test_cli_sync_demo_runs_on_the_embedded_emulator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "--data-dir", str(tmp_path), "--demo", "sync", "--once")
+    assert code == 0, err
+    assert out.startswith("synced:")
+    ctx = open_context(str(tmp_path / "demo"))
+    try:
+        from app.repos import postings
+
+        with ctx.db.read() as s:
+            assert postings.count(s) > 50
+    finally:
+        ctx.close()
+
+
+def test_emulator_command_serves_and_prints_its_address() -> None:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "main.py", "emulator", "--port", "0", "--postings", "20", "--seed", "4"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line.startswith("listening on http://127.0.0.1:")
+        url = line.removeprefix("listening on ")
+        state = requests.get(url + "/__emulator/state", timeout=5)
+        assert state.status_code == 200
+        r = requests.post(url + "/v1/roles", json={}, headers={"Client-Id": "1", "Api-Key": "x"}, timeout=5)
+        assert r.status_code == 403 and r.json()["code"] == 7
+    finally:
+        proc.terminate()
+        proc.wait(10)
