@@ -1,0 +1,126 @@
+"""What each cell of the orders table shows: text, tooltip, colours. No widgets here.
+
+Every string is plain text. Display strings are returned verbatim (the default delegate paints
+plain text); tooltips go through `plain_text.tooltip()` because Qt renders tooltips as rich text
+when they look like HTML.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from ui import plain_text
+from ui.orders import statuses
+from ui.orders.queries import NOT_SHIPPED, Column, OrderRow, Urgency
+
+OVERDUE_BACKGROUND = QColor("#f4a6a6")  # red: ship-by has passed
+SOON_BACKGROUND = QColor("#ffd08a")  # orange: ship-by within 24 h
+URGENT_TEXT = QColor("#1b1b1b")  # the light backgrounds need dark text in a dark theme too
+
+_BACKGROUNDS = {Urgency.OVERDUE: QBrush(OVERDUE_BACKGROUND), Urgency.SOON: QBrush(SOON_BACKGROUND)}
+_URGENT_TEXT_BRUSH = QBrush(URGENT_TEXT)
+
+
+def _tr(text: str, n: int = -1) -> str:
+    return QCoreApplication.translate("OrdersTable", text, None, n)
+
+
+def header(column: Column) -> str:
+    return {
+        Column.POSTING: _tr("Posting"),
+        Column.ORDER: _tr("Order"),
+        Column.STATUS: _tr("Status"),
+        Column.SHIP_BY: _tr("Ship by"),
+        Column.DELIVERY: _tr("Delivery method"),
+        Column.ITEMS: _tr("Items"),
+        Column.CITY: _tr("Buyer city"),
+        Column.TRACKING: _tr("Tracking number"),
+    }[column]
+
+
+def countdown(delta: timedelta) -> str:
+    """`delta` = ship-by minus now: "in 5 h", "in 40 min", "overdue 2 h", "overdue 3 d"."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    late = delta < timedelta(0)
+    if minutes < 60:
+        n = max(minutes, 1)
+        return _tr("overdue %n min", n) if late else _tr("in %n min", n)
+    if minutes < 48 * 60:
+        n = minutes // 60
+        return _tr("overdue %n h", n) if late else _tr("in %n h", n)
+    n = minutes // (24 * 60)
+    return _tr("overdue %n d", n) if late else _tr("in %n d", n)
+
+
+def local_time(moment: datetime) -> str:
+    return moment.astimezone().strftime("%d.%m %H:%M")
+
+
+def ship_by(row: OrderRow, now: datetime) -> str:
+    if row.shipment_date is None:
+        return "—"
+    text = local_time(row.shipment_date)
+    if row.shown_status in NOT_SHIPPED:  # the clock only matters until the parcel is handed over
+        text += " · " + countdown(row.shipment_date - now)
+    return text
+
+
+def status(row: OrderRow) -> str:
+    text = statuses.label(row.shown_status)
+    if row.pending_sync:
+        text += " " + _tr("(pending sync)")
+    return text
+
+
+def display(row: OrderRow, column: Column, now: datetime) -> str:
+    if column is Column.POSTING:
+        return row.posting_number
+    if column is Column.ORDER:
+        return row.order_number
+    if column is Column.STATUS:
+        return status(row)
+    if column is Column.SHIP_BY:
+        return ship_by(row, now)
+    if column is Column.DELIVERY:
+        return (_tr("Express") + " · " + row.delivery_method) if row.is_express else row.delivery_method
+    if column is Column.ITEMS:
+        return str(row.item_count)
+    if column is Column.CITY:
+        return row.city
+    return row.tracking_number
+
+
+def tooltip(row: OrderRow, column: Column) -> str | None:
+    """Tooltips are plain text by construction (see ui/plain_text.py)."""
+    if column is Column.STATUS and row.pending_sync:
+        text = _tr("Ozon status: {ozon}. Your action is saved and waits to be sent to Ozon.").format(
+            ozon=statuses.label(row.status)
+        )
+    elif column is Column.SHIP_BY and row.shipment_date is not None:
+        text = _tr("Hand over to the carrier by {when} (local time)").format(
+            when=row.shipment_date.astimezone().strftime("%d.%m.%Y %H:%M")
+        )
+    elif column is Column.CITY:
+        text = "\n".join(part for part in (row.customer_name, row.city, row.address) if part)
+    elif column is Column.DELIVERY:
+        text = row.delivery_method
+    else:
+        return None
+    return plain_text.tooltip(text) if text else None
+
+
+def background(row: OrderRow, now: datetime) -> QBrush | None:
+    return _BACKGROUNDS.get(row.urgency(now))
+
+
+def foreground(row: OrderRow, now: datetime) -> QBrush | None:
+    return _URGENT_TEXT_BRUSH if row.urgency(now) is not Urgency.NONE else None
+
+
+def alignment(column: Column) -> Qt.AlignmentFlag | None:
+    if column is Column.ITEMS:
+        return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    return None

@@ -1,0 +1,74 @@
+"""The Orders page: a status filter above the orders table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLocale
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
+
+from app.clock import Clock
+from app.db.engine import Database
+from ui import plain_text
+from ui.bridge import EventBridge
+from ui.orders import queries, statuses
+from ui.orders.table_model import OrdersTableModel
+from ui.orders.view import OrdersView
+from ui.tasks import TaskManager
+
+
+class OrdersPage(QWidget):
+    def __init__(
+        self, db: Database, clock: Clock, tasks: TaskManager, bridge: EventBridge, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._tasks = tasks
+        self.model = OrdersTableModel(db, clock, tasks, self)
+        self.view = OrdersView(self.model, self)
+
+        self.filter = QComboBox(self)
+        self.filter.setObjectName("statusFilter")
+        self.filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.filter.addItem(self.tr("All statuses"), None)
+        for status in statuses.FILTER_ORDER:
+            self.filter.addItem(statuses.label(status), status)
+        self.filter.currentIndexChanged.connect(self._filter_changed)
+        self.count = plain_text.label("", self)
+        self.count.setObjectName("orderCount")
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(plain_text.label(self.tr("Status:"), self))
+        bar.addWidget(self.filter)
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+
+        self.model.refreshed.connect(self._update_counts)
+        bridge.postings_changed.connect(self.model.refresh)
+        # A conflict or a dropped action changes local_status (the "pending sync" mark).
+        bridge.conflict_detected.connect(self.model.refresh)
+        self._update_counts()
+
+    def _filter_changed(self, _index: int) -> None:
+        self.model.set_status_filter(self.filter.currentData())
+
+    def _update_counts(self) -> None:
+        self.count.setText(self.tr("Postings: %Ln", "", self.model.total()))
+        db = self._db
+
+        def read() -> dict[str, int]:
+            with db.read() as session:
+                return queries.status_counts(session)
+
+        self._tasks.run_db(read, on_done=self._show_status_counts)
+
+    def _show_status_counts(self, counts: dict[str, int]) -> None:
+        locale = QLocale()
+        total = sum(counts.values())
+        self.filter.setItemText(0, self.tr("All statuses ({n})").format(n=locale.toString(total)))
+        for i in range(1, self.filter.count()):
+            status = self.filter.itemData(i)
+            self.filter.setItemText(i, f"{statuses.label(status)} ({locale.toString(counts.get(status, 0))})")

@@ -1,0 +1,281 @@
+"""The orders table over SQL: a list of posting numbers plus a small row cache (Anki's DataModel).
+
+* The current filter and sort are one SQL query returning posting numbers only.
+* `rowCount()` grows in chunks through `canFetchMore`/`fetchMore`, so 100,000 postings open fast.
+* `data()` fetches rows on demand, a block of 200 at a time, with a short read (WAL: readers
+  never wait for the writer). The cache is bounded and is dropped on every refresh.
+* `refresh()` re-runs the query. If the order did not change only `dataChanged` is emitted (the
+  selection stays put); otherwise the model resets and `OrdersView` restores the selection.
+* The first query runs at once (the window opens with rows). With a TaskManager, later queries
+  run on the database worker (100,000 ids take ~0.25 s) and the newest answer wins.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.clock import Clock
+from app.db.engine import Database
+from ui.orders import cells, queries
+from ui.orders.queries import Column, OrderRow
+from ui.tasks import TaskManager
+
+log = logging.getLogger(__name__)
+
+POSTING_NUMBER_ROLE = Qt.ItemDataRole.UserRole + 1
+
+_ROOT = QModelIndex()
+_ITALIC = QFont()
+_ITALIC.setItalic(True)
+
+
+class OrdersTableModel(QAbstractTableModel):
+    """Postings of the current status filter, sorted in SQL (ship-by ascending by default).
+
+    Signals:
+        refreshed(): the query ran again (after refresh, filter or sort).
+    """
+
+    refreshed = Signal()
+
+    FETCH_CHUNK = 1000  # rows added to rowCount() per fetchMore()
+    BLOCK = 200  # rows read from the database per cache miss
+    CACHE_LIMIT = 4000  # rows kept in the cache
+    TICK_MS = 60_000  # countdowns and colours are re-evaluated this often
+
+    def __init__(
+        self, db: Database, clock: Clock, tasks: TaskManager | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._clock = clock
+        self._tasks = tasks
+        self._generation = 0  # answers of older queries are dropped
+        self._status: str | None = None
+        self._sort = Column.SHIP_BY
+        self._descending = False
+        self._ids: list[str] = []
+        self._loaded = 0
+        self._cache: OrderedDict[str, OrderRow | None] = OrderedDict()
+        self._positions: dict[str, int] | None = None
+        self._now: datetime = clock.now()
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.TICK_MS)
+        self._timer.timeout.connect(self.tick)
+        self._timer.start()
+        self._apply(self._query()(), keep_loaded=False)
+
+    # -- state ----------------------------------------------------------------------------------
+
+    @property
+    def status_filter(self) -> str | None:
+        return self._status
+
+    @property
+    def sort_column(self) -> Column:
+        return self._sort
+
+    @property
+    def sort_order(self) -> Qt.SortOrder:
+        return Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
+
+    def total(self) -> int:
+        """Postings matching the filter (loaded into rowCount() or not)."""
+        return len(self._ids)
+
+    def set_status_filter(self, status: str | None) -> None:
+        """Show only postings whose shown status (local_status or status) is `status`."""
+        if status == self._status:
+            return
+        self._status = status or None
+        self._requery(keep_loaded=False)
+
+    def refresh(self) -> None:
+        """Re-run the query, e.g. after PostingsChanged; keeps the loaded depth."""
+        self._requery(keep_loaded=True)
+
+    def tick(self) -> None:
+        """Time moved on: countdowns and colours change, the rows do not."""
+        self._now = self._clock.now()
+        self._emit_all_changed()
+
+    def posting_number(self, row: int) -> str | None:
+        return self._ids[row] if 0 <= row < self._loaded else None
+
+    def row_of(self, posting_number: str) -> int | None:
+        """The row of a posting in the current query, loading more rows if needed."""
+        if self._positions is None:
+            self._positions = {n: i for i, n in enumerate(self._ids)}
+        row = self._positions.get(posting_number)
+        if row is None:
+            return None
+        while row >= self._loaded and self.canFetchMore(_ROOT):
+            self.fetchMore(_ROOT)
+        return row
+
+    # -- Qt model API ---------------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else self._loaded
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(Column)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return not parent.isValid() and self._loaded < len(self._ids)
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if parent.isValid():
+            return
+        count = min(self.FETCH_CHUNK, len(self._ids) - self._loaded)
+        if count <= 0:
+            return
+        self.beginInsertRows(_ROOT, self._loaded, self._loaded + count - 1)
+        self._loaded += count
+        self.endInsertRows()
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cells.header(Column(section))
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < self._loaded or not 0 <= index.column() < len(Column):
+            return None
+        column = Column(index.column())
+        if role == POSTING_NUMBER_ROLE:
+            return self._ids[index.row()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return cells.alignment(column)
+        if role not in _ROW_ROLES:
+            return None  # answer without touching the database
+        row = self._row(index.row())
+        if row is None:
+            return self._missing(index.row(), column, role)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cells.display(row, column, self._now)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return cells.tooltip(row, column)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return cells.background(row, self._now)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return cells.foreground(row, self._now)
+        if role == Qt.ItemDataRole.FontRole:
+            return _ITALIC if column is Column.STATUS and row.pending_sync else None
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Clicking a header re-runs the query with a new ORDER BY (never sorts in Python)."""
+        new_sort = Column(column) if 0 <= column < len(Column) else Column.SHIP_BY
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (new_sort, descending) == (self._sort, self._descending):
+            return
+        self._sort, self._descending = new_sort, descending
+        self._requery(keep_loaded=False)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _query(self) -> Callable[[], list[str]]:
+        """The id query for the current filter and sort, safe to run on any thread."""
+        db, status, sort, descending = self._db, self._status, self._sort, self._descending
+
+        def run() -> list[str]:
+            with db.read() as session:
+                return queries.posting_numbers(session, status, sort, descending)
+
+        return run
+
+    def _requery(self, *, keep_loaded: bool) -> None:
+        self._generation += 1
+        generation = self._generation
+        if self._tasks is None:
+            try:
+                ids = self._query()()
+            except SQLAlchemyError:
+                log.exception("could not read the orders list")
+                return
+            self._apply(ids, keep_loaded)
+            return
+
+        def done(ids: list[str]) -> None:
+            if generation == self._generation:
+                self._apply(ids, keep_loaded)
+
+        def failed(exc: BaseException) -> None:
+            log.error("could not read the orders list", exc_info=exc)
+
+        self._tasks.run_db(self._query(), on_done=done, on_error=failed)
+
+    def _apply(self, ids: list[str], keep_loaded: bool) -> None:
+        self._now = self._clock.now()
+        self._cache.clear()
+        if ids == self._ids:
+            self._emit_all_changed()
+        else:
+            self.beginResetModel()
+            self._ids = ids
+            self._positions = None
+            depth = max(self._loaded, self.FETCH_CHUNK) if keep_loaded else self.FETCH_CHUNK
+            self._loaded = min(len(ids), depth)
+            self.endResetModel()
+        self.refreshed.emit()
+
+    def _emit_all_changed(self) -> None:
+        if self._loaded:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._loaded - 1, len(Column) - 1))
+
+    def _row(self, row: int) -> OrderRow | None:
+        number = self._ids[row]
+        if number in self._cache:
+            self._cache.move_to_end(number)
+            return self._cache[number]
+        start = row - row % self.BLOCK
+        block = self._ids[start : start + self.BLOCK]
+        try:
+            with self._db.read() as session:
+                fetched = queries.rows(session, block)
+        except SQLAlchemyError:
+            log.exception("could not read orders %s…", number)
+            fetched = {}
+        for n in block:
+            self._cache[n] = fetched.get(n)
+            self._cache.move_to_end(n)
+        while len(self._cache) > self.CACHE_LIMIT:
+            self._cache.popitem(last=False)
+        return self._cache[number]
+
+    def _missing(self, row: int, column: Column, role: int) -> Any:
+        """A posting that vanished between the id query and the row read (shown until refresh)."""
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if column is Column.POSTING:
+            return self._ids[row]
+        if column is Column.STATUS:
+            return self.tr("(not in the local copy)")
+        return ""
+
+
+_ROW_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+    }
+)

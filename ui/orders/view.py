@@ -1,0 +1,84 @@
+"""The orders QTableView: SQL sorting by header click, and the selection kept across refreshes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from ui.orders.queries import Column
+from ui.orders.table_model import POSTING_NUMBER_ROLE, OrdersTableModel
+
+# Default widths in "average characters"; the seller can resize, the header state is saved.
+_WIDTHS = {
+    Column.POSTING: 18,
+    Column.ORDER: 15,
+    Column.STATUS: 30,
+    Column.SHIP_BY: 24,
+    Column.DELIVERY: 26,
+    Column.ITEMS: 7,
+    Column.CITY: 18,
+    Column.TRACKING: 16,
+}
+
+
+class OrdersView(QTableView):
+    def __init__(self, model: OrdersTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._orders = model
+        self._kept: list[str] = []
+        self._kept_current: str | None = None
+        self._kept_scroll = 0
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.reset_column_widths()
+        # Set the indicator before enabling sorting: enabling calls model.sort() with it.
+        header.setSortIndicator(model.sort_column, model.sort_order)
+        self.setSortingEnabled(True)
+        model.modelAboutToBeReset.connect(self._remember_selection)
+        model.modelReset.connect(self._restore_selection)
+
+    def reset_column_widths(self) -> None:
+        char = self.fontMetrics().averageCharWidth()
+        for column, chars in _WIDTHS.items():
+            self.setColumnWidth(column, chars * char + 16)
+
+    def selected_postings(self) -> list[str]:
+        rows = sorted(index.row() for index in self.selectionModel().selectedRows())
+        numbers = (self._orders.posting_number(row) for row in rows)
+        return [n for n in numbers if n is not None]
+
+    def _remember_selection(self) -> None:
+        self._kept = self.selected_postings()
+        current = self.currentIndex()
+        self._kept_current = current.data(POSTING_NUMBER_ROLE) if current.isValid() else None
+        self._kept_scroll = self.verticalScrollBar().value()
+
+    def _restore_selection(self) -> None:
+        kept, self._kept = self._kept, []
+        selection = QItemSelection()
+        last_column = self._orders.columnCount() - 1
+        for number in kept:
+            row = self._orders.row_of(number)
+            if row is not None:
+                selection.select(self._orders.index(row, 0), self._orders.index(row, last_column))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.selectionModel().select(selection, flags)
+        if self._kept_current is not None:
+            row = self._orders.row_of(self._kept_current)
+            if row is not None:
+                self.selectionModel().setCurrentIndex(
+                    self._orders.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+                )
+        self.verticalScrollBar().setValue(self._kept_scroll)

@@ -1,0 +1,175 @@
+"""The status bar: demo badge, online/offline, last sync, pending actions and conflicts.
+
+Counts are read on the database worker (never on the GUI thread) at start, after each sync, on
+conflicts and every 30 s; OutboxChanged events carry fresh counts and are shown at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from sqlalchemy import select
+
+from app import events, outbox
+from app.db.engine import Database
+from app.db.tables import SyncStateRow
+from ui import plain_text
+from ui.bridge import EventBridge
+from ui.tasks import TaskManager
+
+LAST_SYNC_KEY = "last_sync_at"
+_COUNTS_EVERY_MS = 30_000
+_BADGE_STYLE = "QLabel { background: #6a1b9a; color: white; font-weight: bold; padding: 2px 10px; border-radius: 3px; }"
+_ALERT_STYLE = "QLabel { color: #b71c1c; font-weight: bold; }"
+_ONLINE_STYLE = "QLabel { color: #1b5e20; }"
+_OFFLINE_STYLE = "QLabel { color: #8d6e00; font-weight: bold; }"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    pending: int
+    conflicts: int
+    last_sync_at: datetime | None
+
+
+def read_snapshot(db: Database) -> Snapshot:
+    """Runs on a worker thread."""
+    with db.read() as session:
+        counts = outbox.counts(session)
+        raw = session.scalar(select(SyncStateRow.value).where(SyncStateRow.name == LAST_SYNC_KEY))
+    return Snapshot(
+        pending=counts[outbox.OutboxState.PENDING] + counts[outbox.OutboxState.IN_FLIGHT],
+        conflicts=counts[outbox.OutboxState.CONFLICT],
+        last_sync_at=_parse_time(raw),
+    )
+
+
+def _parse_time(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _clock_text(moment: datetime) -> str:
+    local = moment.astimezone()
+    if local.date() == datetime.now().astimezone().date():
+        return local.strftime("%H:%M")
+    return local.strftime("%d.%m %H:%M")
+
+
+class SyncStatusBar(QStatusBar):
+    def __init__(
+        self, db: Database, tasks: TaskManager, bridge: EventBridge, demo: bool, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._tasks = tasks
+        self._last_sync: datetime | None = None
+        self._syncing = False
+
+        self.demo_badge = self._label("demoBadge", self.tr("DEMO MODE — emulator, not your Ozon shop"))
+        self.demo_badge.setStyleSheet(_BADGE_STYLE)
+        self.demo_badge.setVisible(demo)
+        self.addWidget(self.demo_badge)
+        self.connection = self._label("connection", self.tr("Connecting…"))
+        self.last_sync = self._label("lastSync", self.tr("Not synced yet"))
+        self.pending = self._label("pending", "")
+        self.conflicts = self._label("conflicts", "")
+        for widget in (self.connection, self.last_sync, self.pending, self.conflicts):
+            self.addPermanentWidget(widget)
+        self._show_counts(0, 0)
+
+        bridge.sync_started.connect(self._on_sync_started)
+        bridge.sync_finished.connect(self._on_sync_finished)
+        bridge.outbox_changed.connect(self._on_outbox_changed)
+        bridge.conflict_detected.connect(self._on_conflict)
+        bridge.connectivity_changed.connect(self._on_connectivity)
+        bridge.auth_failed.connect(self._on_auth_failed)
+        bridge.plan_limited.connect(self._on_plan_limited)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(_COUNTS_EVERY_MS)
+        self._timer.timeout.connect(self.refresh_counts)
+        self._timer.start()
+        self.refresh_counts()
+
+    def _label(self, name: str, text: str) -> QLabel:
+        widget = plain_text.label(text, self)
+        widget.setObjectName(name)
+        return widget
+
+    def set_sync_available(self, available: bool) -> None:
+        if not available:
+            self.connection.setText(self.tr("Sync off"))
+            self.connection.setStyleSheet("")
+
+    def refresh_counts(self) -> None:
+        db = self._db
+        self._tasks.run_db(lambda: read_snapshot(db), on_done=self._apply_snapshot)
+
+    # -- event handlers (GUI thread) ------------------------------------------------------------
+
+    def _apply_snapshot(self, snap: Snapshot) -> None:
+        self._show_counts(snap.pending, snap.conflicts)
+        if snap.last_sync_at and not self._syncing and (self._last_sync is None or snap.last_sync_at > self._last_sync):
+            self._last_sync = snap.last_sync_at
+            self.last_sync.setText(self.tr("Last sync {time}").format(time=_clock_text(snap.last_sync_at)))
+
+    def _show_counts(self, pending: int, conflicts: int) -> None:
+        if pending:
+            self.pending.setText(self.tr("Pending actions: %n", "", pending))
+        else:
+            self.pending.setText(self.tr("Nothing pending"))
+        self.conflicts.setVisible(conflicts > 0)
+        self.conflicts.setText(self.tr("Conflicts: %n", "", conflicts))
+        self.conflicts.setStyleSheet(_ALERT_STYLE if conflicts else "")
+
+    def _on_sync_started(self, _event: events.SyncStarted) -> None:
+        self._syncing = True
+        self.last_sync.setText(self.tr("Syncing…"))
+
+    def _on_sync_finished(self, event: events.SyncFinished) -> None:
+        self._syncing = False
+        self._last_sync = event.at
+        when = _clock_text(event.at)
+        if event.ok:
+            self.last_sync.setText(self.tr("Last sync {time}").format(time=when))
+            self.last_sync.setStyleSheet("")
+        else:
+            self.last_sync.setText(self.tr("Sync failed {time}").format(time=when))
+            self.last_sync.setStyleSheet(_ALERT_STYLE)
+        self.last_sync.setToolTip(plain_text.tooltip(event.summary))
+        self.refresh_counts()
+
+    def _on_outbox_changed(self, event: events.OutboxChanged) -> None:
+        self._show_counts(event.pending, event.conflicts)
+
+    def _on_conflict(self, _event: events.ConflictDetected) -> None:
+        self.refresh_counts()
+
+    def _on_connectivity(self, event: events.ConnectivityChanged) -> None:
+        if event.online:
+            self.connection.setText(self.tr("● Online"))
+            self.connection.setStyleSheet(_ONLINE_STYLE)
+        else:
+            self.connection.setText(self.tr("● Offline — actions are saved and sent later"))
+            self.connection.setStyleSheet(_OFFLINE_STYLE)
+        self.connection.setToolTip(plain_text.tooltip(event.reason))
+
+    def _on_auth_failed(self, event: events.AuthFailed) -> None:
+        self.connection.setText(self.tr("Ozon rejected the API key"))
+        self.connection.setStyleSheet(_ALERT_STYLE)
+        self.connection.setToolTip(plain_text.tooltip(event.reason))
+
+    def _on_plan_limited(self, event: events.PlanLimited) -> None:
+        self.showMessage(
+            self.tr("{area}: not available on your Ozon plan; that part of sync is paused").format(area=event.area),
+            15_000,
+        )

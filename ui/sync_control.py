@@ -1,0 +1,20 @@
+"""What the window needs from the sync scheduler (implemented by sync.scheduler.SyncScheduler)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class SyncControl(Protocol):
+    """Start, stop and nudge background sync. It reports progress only through events on ctx.bus.
+
+    `start()` and `sync_now()` are called on the GUI thread and must return at once (they only
+    start or wake the sync worker). `stop()` is called once, after the window has closed; it may
+    wait for the worker to finish its current step.
+    """
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def sync_now(self) -> None: ...
