@@ -1,0 +1,260 @@
+"""The emulator as a whole: seeded state, clock, faults, and the outside world's actions."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from . import catalog, control, operations
+from .clock import Clock, iso_z
+from .dispatch import HOLD, RESET, Api, Reply, error_reply
+from .errors import INTERNAL, RESOURCE_EXHAUSTED, UNAVAILABLE
+from .faults import DEFAULT_TIMEOUT_HOLD, Fault, Faults, drop_id, truncate
+from .live import Live
+from .machine import CANCEL_REASONS, DEFAULT_SUBSTATUS
+from .model import Posting, Product
+from .seed import Factory
+from .store import Store
+
+CREATABLE = frozenset(DEFAULT_SUBSTATUS) - {"awaiting_registration", "acceptance_in_progress", "sent_by_seller",
+                                            "not_accepted", "driver_pickup"}
+SERVER_ERRORS = {"http_500": (500, INTERNAL, "Internal error"), "http_502": (502, UNAVAILABLE, "Bad Gateway"),
+                 "http_503": (503, UNAVAILABLE, "Service Unavailable")}
+RATE_LIMIT_MESSAGE = "You have reached request rate limit per second"
+
+ProductSpec = int | str | tuple[int | str, int]
+
+
+class Emulator:
+    """A stateful stand-in for the Ozon Seller API. See the package docstring for the whole contract."""
+
+    def __init__(self, seed: int = 1, postings: int = 300, client_id: str = "123456", api_key: str = "demo-key",
+                 start: datetime | None = None, speed: float = 0.0, premium: bool = True, live: bool = False) -> None:
+        self.client_id = client_id
+        self.api_key = api_key
+        self.seed = seed
+        self._clock = Clock(start, speed)
+        self._store = Store(self._clock, seed, client_id)
+        self._factory = Factory(self._store)
+        self._faults = Faults()
+        with self._store.lock:
+            self._factory.populate(postings)
+            if live:
+                Live(self._store, self._factory, seed).start(self._store.now())
+        self._api = Api(self._store, client_id, api_key, premium)
+
+    @property
+    def premium(self) -> bool:
+        return self._api.premium
+
+    @premium.setter
+    def premium(self, value: bool) -> None:
+        self._api.premium = value
+
+    # -- clock ------------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward and run whatever became due (labels ready, live arrivals)."""
+        self._clock.advance(seconds)
+        with self._store.lock:
+            self._store.run_due()
+
+    # -- the outside world ------------------------------------------------------------------------
+
+    def create_postings(self, count: int = 1, status: str = "awaiting_packaging", rfbs: bool = False,
+                        products: Sequence[ProductSpec] | None = None) -> list[str]:
+        """New postings paid just now. ``products``: SKUs or offer ids, optionally ``(sku_or_offer, qty)``."""
+        if status not in CREATABLE:
+            raise ValueError(f"cannot create postings in status {status!r}; use one of {sorted(CREATABLE)}")
+        if status == "awaiting_approve" and not rfbs:
+            raise ValueError("only rFBS postings wait for approval")
+        if count < 1:
+            raise ValueError("count must be >= 1")
+        store = self._store
+        with store.lock:
+            now = store.run_due()
+            chosen = None if products is None else [self._product(spec) for spec in products]
+            made = [self._factory.posting(status, rfbs, now, fresh=True, products=chosen) for _ in range(count)]
+            store.add_postings(made)
+            return [p.number for p in made]
+
+    def _product(self, spec: ProductSpec) -> tuple[Product, int]:
+        ref, quantity = spec if isinstance(spec, tuple) else (spec, 1)
+        found = (self._store.products.get(ref) if isinstance(ref, int) else self._store.product_by_offer(ref))
+        if found is None:
+            raise ValueError(f"no product with sku or offer id {ref!r}")
+        return found, quantity
+
+    def _posting(self, number: str) -> Posting:
+        p = self._store.postings.get(number)
+        if p is None:
+            raise ValueError(f"no posting {number!r}")
+        return p
+
+    def cancel_posting(self, posting_number: str, reason_id: int = 352) -> None:
+        """The buyer or Ozon cancels a posting (not the seller: not logged, rating unaffected)."""
+        with self._store.lock:
+            now = self._store.run_due()
+            p = self._posting(posting_number)
+            if p.status in ("cancelled", "delivered"):
+                raise ValueError(f"posting {posting_number} is already {p.status}")
+            by = "buyer" if CANCEL_REASONS.get(reason_id, ("", "buyer", False))[1] == "buyer" else "ozon"
+            operations.cancel(self._store, p, reason_id, by, now)
+
+    def send_buyer_message(self, chat_id: str | None = None, posting_number: str | None = None,
+                           text: str | None = None, image: bool = False) -> str:
+        """A buyer (or, in the support chat, Ozon support) writes; returns the new message id.
+
+        Without a chat or posting, a random active posting's buyer writes."""
+        store, factory = self._store, self._factory
+        with store.lock:
+            now = store.run_due()
+            if chat_id is not None:
+                chat = store.chats.get(chat_id)
+                if chat is None:
+                    raise ValueError(f"no chat {chat_id!r}")
+            else:
+                if posting_number is None:
+                    active = [n for n, p in store.postings.items()
+                              if p.status in ("awaiting_packaging", "awaiting_deliver", "delivering")]
+                    if not active:
+                        raise ValueError("no active posting to write about")
+                    posting_number = store.rng.choice(active)
+                chat = factory.chat_for(self._posting(posting_number), now)
+            author = "Support" if chat.chat_type == "SELLER_SUPPORT" else "Customer"
+            if image:
+                msg = factory.message(chat, author, now, image=store.rng.choice(catalog.DAMAGE_PHOTOS))
+            else:
+                msg = factory.message(chat, author, now, text or store.rng.choice(catalog.BUYER_MESSAGES))
+            return str(msg.id)
+
+    def open_return(self, posting_number: str, kind: str = "fbs") -> int:
+        """The buyer returns an item. ``fbs``: an item in /v1/returns/list (posting handed over to
+        delivery, non-rFBS); ``rfbs``: a return request for a delivered rFBS posting. Returns its id."""
+        store = self._store
+        with store.lock:
+            now = store.run_due()
+            p = self._posting(posting_number)
+            if kind == "fbs":
+                if p.rfbs:
+                    raise ValueError("rFBS postings get return requests: use kind='rfbs'")
+                if p.status not in ("delivering", "delivered", "arbitration", "client_arbitration") and not (
+                        p.cancellation is not None and p.cancellation.after_ship):
+                    raise ValueError(f"posting {posting_number} never left the seller ({p.status})")
+                ret = self._factory.fbs_return(p, now)
+                store.fbs_returns[ret.id] = ret
+                return ret.id
+            if kind == "rfbs":
+                if not p.rfbs:
+                    raise ValueError("only rFBS postings have return requests: use kind='fbs'")
+                if p.status != "delivered":
+                    raise ValueError(f"posting {posting_number} is not delivered ({p.status})")
+                rret = self._factory.rfbs_return(p, now)
+                store.rfbs_returns[rret.return_id] = rret
+                return rret.return_id
+            raise ValueError("kind must be 'fbs' or 'rfbs'")
+
+    # -- faults -----------------------------------------------------------------------------------
+
+    def add_fault(self, fault: Fault) -> None:
+        self._faults.add(fault)
+
+    def clear_faults(self) -> int:
+        return self._faults.clear()
+
+    @property
+    def faults(self) -> list[dict[str, Any]]:
+        return self._faults.snapshot()
+
+    # -- inspection -------------------------------------------------------------------------------
+
+    @property
+    def log(self) -> list[dict[str, Any]]:
+        """Applied state-changing API calls, oldest first (a copy)."""
+        with self._store.lock:
+            return list(self._store.log)
+
+    def posting(self, posting_number: str) -> dict[str, Any]:
+        """The raw state of one posting, for test asserts (a copy)."""
+        with self._store.lock:
+            p = self._posting(posting_number)
+            return {
+                "posting_number": p.number, "order_number": p.order_number, "order_id": p.order_id,
+                "parent_posting_number": p.parent_number, "status": p.status, "substatus": p.substatus,
+                "previous_substatus": p.previous_substatus, "in_process_at": p.in_process_at,
+                "shipment_date": p.shipment_date, "status_changed_at": p.status_changed_at,
+                "delivering_date": p.delivering_date, "delivered_at": p.delivered_at, "rfbs": p.rfbs,
+                "tpl_integration_type": p.method.integration, "delivery_method_id": p.method.id,
+                "warehouse_id": p.method.warehouse.id, "tracking_number": p.tracking_number,
+                "label_ready": p.label_ready, "carriage_id": p.carriage_id,
+                "barcodes": {"upper_barcode": p.upper_barcode, "lower_barcode": p.lower_barcode}, "scanit": p.scanit,
+                "products": [{"sku": ln.product.sku, "offer_id": ln.product.offer_id, "name": ln.product.name,
+                              "quantity": ln.quantity, "price": ln.price / 100} for ln in p.lines],
+                "customer": dataclasses.asdict(p.customer),
+                "cancellation": dataclasses.asdict(p.cancellation) if p.cancellation else None,
+                "chat_id": self._store.chat_by_posting.get(p.number),
+            }
+
+    def state(self) -> dict[str, Any]:
+        """Counts for the control API and quick looks."""
+        store = self._store
+        with store.lock:
+            now = store.run_due()
+            return {
+                "now": iso_z(now), "postings": len(store.postings),
+                "statuses": dict(Counter(p.status for p in store.postings.values())),
+                "products": len(store.products), "chats": len(store.chats),
+                "unread_messages": sum(1 for c in store.chats.values() for m in c.messages
+                                       if m.user_type != "Seller" and not m.is_read),
+                "fbs_returns": len(store.fbs_returns), "rfbs_returns": len(store.rfbs_returns),
+                "reviews": len(store.reviews), "questions": len(store.questions),
+                "carriages": len(store.carriages), "log_entries": len(store.log), "faults": self.faults,
+                "warehouses": [{"id": w.id, "name": w.name} for w in store.warehouses],
+                "delivery_methods": [{"id": m.id, "name": m.name, "warehouse_id": m.warehouse.id,
+                                      "tpl_integration_type": m.integration} for m in store.methods.values()],
+            }
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    def dispatch(self, method: str, path: str, headers: dict[str, str], body: bytes,
+                 read_timeout: float | None = None, sleep: Callable[[float], Any] = time.sleep) -> Reply:
+        """Answer one request (``headers`` with lower-case names), applying the first matching fault.
+
+        ``read_timeout``: the client's, when the transport knows it (the adapter): a latency fault longer
+        than it is applied but answered as HOLD, as a real server would finish after the client gave up."""
+        if path.startswith("/__emulator/"):
+            return control.handle(self, method, path, body)
+        fault = self._faults.take(path)
+        if fault is None:
+            return self._api.handle(method, path, headers, body)
+        kind = fault.kind
+        if kind == "reset":
+            return Reply(action=RESET)
+        if kind == "timeout":
+            return Reply(action=HOLD, hold=fault.delay or DEFAULT_TIMEOUT_HOLD)
+        if kind == "rate_limit" or kind in SERVER_ERRORS:
+            http, code, message = (429, RESOURCE_EXHAUSTED, RATE_LIMIT_MESSAGE) if kind == "rate_limit" \
+                else SERVER_ERRORS[kind]
+            reply = error_reply(http, code, message)
+            if fault.retry_after is not None:
+                reply.headers["Retry-After"] = str(fault.retry_after)
+            return reply
+        if kind == "latency":
+            if read_timeout is not None and fault.delay > read_timeout:
+                sleep(read_timeout)
+                self._api.handle(method, path, headers, body)
+                return Reply(action=HOLD)
+            sleep(fault.delay)
+            return self._api.handle(method, path, headers, body)
+        reply = self._api.handle(method, path, headers, body)
+        if kind == "lost_reply":
+            return Reply(action=RESET, hold=fault.delay)
+        reply.body = truncate(reply.body) if kind == "malformed_json" else drop_id(reply.body)
+        return reply

@@ -1,0 +1,169 @@
+"""Handing postings over: carriages (new flow) and acts (legacy flow), plus the act documents.
+
+A carriage takes every awaiting_deliver posting of its delivery method that is in no other carriage.
+Approving it puts them in posting_in_carriage; the act is "in_process" for 5 s of emulator time, then
+"ready" (its PDF can be downloaded). In live mode the carriage departs and its postings go to delivering.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from .. import documents
+from ..clock import iso
+from ..errors import not_found, refused
+from ..fields import Fields
+from ..model import Carriage, Posting
+from ..views import legacy_price
+from .base import Ctx, Raw, route
+
+ACT_DELAY = timedelta(seconds=5)
+
+
+def _carriage(ctx: Ctx, f: Fields, key: str) -> Carriage:
+    carriage_id = f.number(key, required=True)
+    carriage = ctx.store.carriages.get(carriage_id or 0)
+    if carriage is None:
+        raise not_found("CARRIAGE_NOT_FOUND")
+    return carriage
+
+
+def _create(ctx: Ctx, f: Fields, legacy: bool) -> Carriage:
+    method_id = f.number("delivery_method_id", required=True)
+    departure = f.time("departure_date") or ctx.now
+    containers = f.number("containers_count", default=1, lo=0, hi=1000)
+    store = ctx.store
+    method = store.methods.get(method_id or 0)
+    if method is None:
+        raise not_found("DELIVERY_METHOD_NOT_FOUND")
+    if method.rfbs:
+        raise refused("HAS_INCORRECT_TPL_INTEGRATION_TYPE")
+    postings = [p for p in store.postings.values()
+                if p.method is method and p.status == "awaiting_deliver" and p.carriage_id is None]
+    if not postings:
+        raise refused("no_postings")
+    carriage = Carriage(id=store.ids.next("carriage", 5_819_327_210_249, 1_000), method=method,
+                        departure_date=departure, created_at=ctx.now, posting_numbers=[p.number for p in postings],
+                        containers_count=containers or 1, legacy=legacy)
+    store.carriages[carriage.id] = carriage
+    for p in postings:
+        p.carriage_id = carriage.id
+        store.touch(p)
+    return carriage
+
+
+def _approve(ctx: Ctx, carriage: Carriage) -> list[Posting]:
+    store = ctx.store
+    kept = []
+    for number in carriage.posting_numbers:
+        p = store.postings[number]
+        if p.status == "awaiting_deliver" and p.carriage_id == carriage.id:
+            store.set_status(p, "awaiting_deliver", "posting_in_carriage", ctx.now)
+            kept.append(p)
+        elif p.carriage_id == carriage.id:
+            p.carriage_id = None
+    carriage.posting_numbers = [p.number for p in kept]
+    carriage.status = "formed"
+    carriage.approved_at = ctx.now
+    return kept
+
+
+def _postings(ctx: Ctx, carriage: Carriage) -> list[Posting]:
+    return [ctx.store.postings[n] for n in carriage.posting_numbers]
+
+
+def _act_ready(carriage: Carriage, now: datetime) -> bool:
+    return carriage.approved_at is not None and now >= carriage.approved_at + ACT_DELAY
+
+
+@route("/v1/carriage/create")
+def carriage_create(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    carriage = _create(ctx, f, legacy=False)
+    for number in carriage.posting_numbers:
+        ctx.log(posting_number=number, carriage_id=carriage.id)
+    return {"carriage_id": carriage.id}
+
+
+@route("/v1/carriage/approve")
+def carriage_approve(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    carriage = _carriage(ctx, f, "carriage_id")
+    if carriage.status != "new":
+        raise refused("TRANSITION_IS_NOT_POSSIBLE")
+    count = f.number("containers_count", lo=0, hi=1000)
+    if count:
+        carriage.containers_count = count
+    for p in _approve(ctx, carriage):
+        ctx.log(posting_number=p.number, carriage_id=carriage.id)
+    return {}
+
+
+@route("/v1/carriage/cancel")
+def carriage_cancel(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    carriage = _carriage(ctx, f, "carriage_id")
+    if carriage.status != "new":
+        return {"carriage_status": carriage.status, "error": "TRANSITION_IS_NOT_POSSIBLE"}
+    carriage.status = "cancelled"
+    for p in _postings(ctx, carriage):
+        if p.carriage_id == carriage.id:
+            p.carriage_id = None
+            ctx.store.touch(p)
+        ctx.log(posting_number=p.number, carriage_id=carriage.id)
+    return {"carriage_status": "cancelled", "error": ""}
+
+
+@route("/v1/carriage/get")
+def carriage_get(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    carriage = _carriage(ctx, f, "carriage_id")
+    if carriage.status == "new":
+        actions = ["approve", "cancel"]
+    elif carriage.status == "formed":
+        actions = ["get_shipping_list", "get_act_of_acceptance", "get_waybill"]
+    else:
+        actions = []
+    return {"carriage_id": carriage.id, "status": carriage.status, "delivery_method_id": carriage.method.id,
+            "warehouse_id": carriage.method.warehouse.id, "departure_date": iso(carriage.departure_date),
+            "created_at": iso(carriage.created_at), "updated_at": iso(carriage.approved_at or carriage.created_at),
+            "containers_count": carriage.containers_count, "act_type": "ozon_digital", "is_partial": False,
+            "partial_num": 0, "integration_type": "ozon", "tpl_provider_id": carriage.method.tpl_provider_id,
+            "available_actions": actions,
+            "cancel_availability": {"is_cancel_available": carriage.status == "new",
+                                    "reason": "" if carriage.status == "new" else "carriage is already formed"}}
+
+
+@route("/v2/posting/fbs/act/create")
+def act_create(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    """Legacy flow: creating the act forms the carriage at once."""
+    carriage = _create(ctx, f, legacy=True)
+    for p in _approve(ctx, carriage):
+        ctx.log(posting_number=p.number, carriage_id=carriage.id)
+    return {"result": {"id": carriage.id}}
+
+
+@route("/v2/posting/fbs/act/check-status")
+def act_check_status(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    carriage = _carriage(ctx, f, "id")
+    ready = _act_ready(carriage, ctx.now)
+    status = "error" if carriage.status == "cancelled" else "ready" if ready else "in_process"
+    waiting = any(p.method is carriage.method and p.status == "awaiting_deliver" and p.carriage_id is None
+                  for p in ctx.store.postings.values())
+    return {"result": {"id": carriage.id, "status": status, "act_type": "ozon_digital",
+                       "added_to_act": list(carriage.posting_numbers), "removed_from_act": [],
+                       "is_partial": False, "partial_num": 0, "has_postings_for_next_carriage": waiting}}
+
+
+@route("/v2/posting/fbs/act/get-postings")
+def act_get_postings(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    carriage = _carriage(ctx, f, "id")
+    return {"result": [{"posting_number": p.number, "status": p.status, "multi_box_qty": 1, "seller_error": "",
+                        "products": [{"sku": ln.product.sku, "offer_id": ln.product.offer_id, "name": ln.product.name,
+                                      "price": legacy_price(ln.price), "quantity": ln.quantity} for ln in p.lines]}
+                       for p in _postings(ctx, carriage)]}
+
+
+@route("/v2/posting/fbs/act/get-pdf")
+def act_get_pdf(ctx: Ctx, f: Fields) -> Raw:
+    carriage = _carriage(ctx, f, "id")
+    if not _act_ready(carriage, ctx.now):
+        raise refused("ACT_IS_NOT_READY")
+    return Raw(documents.act(carriage, _postings(ctx, carriage), ctx.now), "application/pdf")

@@ -1,0 +1,250 @@
+"""Reading postings: v4 cursor lists, legacy v3 offset lists, one posting, a posting by label barcode."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..clock import micros
+from ..errors import invalid, not_found
+from ..fields import Fields, decode_cursor, encode_cursor
+from ..machine import STATUSES, UNFULFILLED
+from ..model import Posting
+from ..store import Store
+from ..views import V3_BLOCKS, V4_BLOCKS, by_barcode, delivery_window, dumps, v3_dict, v4_json
+from .base import Ctx, Raw, route, with_flags
+
+Key = tuple[int, str]
+MAX_KEY_SUFFIX = "\U0010ffff"
+
+
+@dataclass(slots=True)
+class Query:
+    """Which postings a list call selects, over one sort index (shipment_date or in_process_at)."""
+
+    index_name: str  # "by_shipment" | "by_process"
+    lo: int | None  # inclusive bounds on the sort key, epoch microseconds
+    hi: int | None
+    match: Callable[[Posting], bool]
+    signature: str  # canonical filter text, for memoized counts
+
+    def _bounds(self, index: list[Key]) -> tuple[int, int]:
+        start = 0 if self.lo is None else bisect.bisect_left(index, (self.lo, ""))
+        end = len(index) if self.hi is None else bisect.bisect_right(index, (self.hi, MAX_KEY_SUFFIX))
+        return start, end
+
+    def walk(self, store: Store, after: Key | None, desc: bool) -> Iterator[tuple[Key, Posting]]:
+        """Matching postings strictly past the cursor key, in sort order."""
+        index: list[Key] = getattr(store, self.index_name)
+        start, end = self._bounds(index)
+        postings = store.postings
+        if not desc:
+            if after is not None:
+                start = max(start, bisect.bisect_right(index, after))
+            positions: range = range(start, end)
+        else:
+            if after is not None:
+                end = min(end, bisect.bisect_left(index, after))
+            positions = range(end - 1, start - 1, -1)
+        match = self.match
+        for i in positions:
+            key = index[i]
+            p = postings[key[1]]
+            if match(p):
+                yield key, p
+
+    def all(self, store: Store, desc: bool) -> list[Posting]:
+        def collect() -> list[Posting]:
+            return [p for _, p in self.walk(store, None, False)]
+
+        selected: list[Posting] = store.memoized((self.index_name, self.signature), collect)
+        return selected[::-1] if desc else selected
+
+
+def _filter(flt: Fields, statuses_allowed: frozenset[str], extra: dict[str, Any]) -> tuple[Callable[[Posting], bool],
+                                                                                          str]:
+    """The optional filters shared by the v3 and v4 lists; returns a predicate and its signature."""
+    statuses = set(flt.texts("statuses"))
+    legacy_status = flt.text("status")
+    if legacy_status:
+        statuses.add(legacy_status)
+    for s in statuses:
+        if s not in statuses_allowed:
+            raise invalid(flt.name("statuses"), f"unknown or not allowed status {s!r}")
+    warehouses = set(flt.ids("warehouse_ids") + flt.ids("warehouse_id"))
+    methods = set(flt.ids("delivery_method_ids") + flt.ids("delivery_method_id"))
+    providers = set(flt.ids("provider_ids") + flt.ids("provider_id"))
+    orders = set(flt.texts("order_numbers", max_items=100))
+    order_id = flt.number("order_id")
+    flows = set(flt.texts("integration_type_flow"))
+    changed_lo, changed_hi = flt.period("last_changed_status_date")
+    dlo: datetime | None = extra.get("delivering_from")
+    dhi: datetime | None = extra.get("delivering_to")
+
+    def match(p: Posting) -> bool:
+        if statuses and p.status not in statuses:
+            return False
+        if not statuses and p.status not in statuses_allowed:
+            return False
+        m = p.method
+        if warehouses and m.warehouse.id not in warehouses:
+            return False
+        if methods and m.id not in methods:
+            return False
+        if providers and m.tpl_provider_id not in providers:
+            return False
+        if orders and p.order_number not in orders and p.number not in orders:
+            return False
+        if order_id and p.order_id != order_id:
+            return False
+        if flows and m.integration not in flows:
+            return False
+        if changed_lo is not None and p.status_changed_at < changed_lo:
+            return False
+        if changed_hi is not None and p.status_changed_at > changed_hi:
+            return False
+        if dlo is not None or dhi is not None:
+            # The delivering-date pair filters on the planned hand-over to the buyer (delivery_date_begin).
+            begin = delivery_window(p)[0]
+            if (dlo is not None and begin < dlo) or (dhi is not None and begin > dhi):
+                return False
+        return True
+
+    signature = dumps([sorted(statuses), sorted(warehouses), sorted(methods), sorted(providers), sorted(orders),
+                       order_id, sorted(flows), str(changed_lo), str(changed_hi), str(dlo), str(dhi),
+                       sorted(statuses_allowed)])
+    return match, signature
+
+
+def _pair(flt: Fields, lo_key: str, hi_key: str) -> tuple[datetime | None, datetime | None]:
+    lo, hi = flt.time(lo_key), flt.time(hi_key)
+    if (lo is None) != (hi is None):
+        raise invalid(flt.name(hi_key if hi is None else lo_key), "value is required")
+    if lo is not None and hi is not None and lo > hi:
+        raise invalid(flt.name(lo_key), f"must not be after {hi_key}")
+    return lo, hi
+
+
+def _unfulfilled_query(f: Fields) -> Query:
+    flt = f.obj("filter", required=True)
+    cutoff = _pair(flt, "cutoff_from", "cutoff_to")
+    delivering = _pair(flt, "delivering_date_from", "delivering_date_to")
+    if cutoff[0] and delivering[0]:
+        raise invalid(flt.name("cutoff_from"), "use either the cutoff pair or the delivering_date pair, not both")
+    if not cutoff[0] and not delivering[0]:
+        raise invalid(flt.name("cutoff_from"), "value is required (or delivering_date_from and delivering_date_to)")
+    match, signature = _filter(flt, UNFULFILLED, {"delivering_from": delivering[0], "delivering_to": delivering[1]})
+    lo = micros(cutoff[0]) if cutoff[0] else None
+    hi = micros(cutoff[1]) if cutoff[1] else None
+    return Query("by_shipment", lo, hi, match, f"{lo}:{hi}:{signature}")
+
+
+def _list_query(f: Fields, legacy: bool) -> Query:
+    flt = f.obj("filter", required=True)
+    since, to = flt.time("since", required=True), flt.time("to", required=True)
+    assert since is not None and to is not None
+    if since > to:
+        raise invalid(flt.name("since"), "must not be after to")
+    if not legacy and to - since > timedelta(days=366):
+        raise invalid(flt.name("to"), "the period must not exceed one year")
+    match, signature = _filter(flt, STATUSES, {})
+    lo, hi = micros(since), micros(to)
+    return Query("by_process", lo, hi, match, f"{lo}:{hi}:{signature}")
+
+
+def _cursor_page(ctx: Ctx, f: Fields, query: Query) -> tuple[list[Posting], bool, str]:
+    limit = f.limit(hi=100)
+    desc = f.choice("sort_dir", ("ASC", "DESC"), "ASC") == "DESC"
+    cursor = f.text("cursor")
+    after: Key | None = None
+    if cursor:
+        payload = decode_cursor(cursor)
+        fields = payload.get("fields")
+        if (payload.get("index") != query.index_name or not isinstance(fields, list) or len(fields) != 2
+                or not isinstance(fields[0], int) or not isinstance(fields[1], str)):
+            raise invalid("cursor", "malformed cursor")
+        after = (fields[0], fields[1])
+    page: list[Posting] = []
+    last = after
+    has_next = False
+    for key, p in query.walk(ctx.store, after, desc):
+        if len(page) == limit:
+            has_next = True
+            break
+        page.append(p)
+        last = key
+    next_cursor = encode_cursor({"index": query.index_name, "fields": list(last)}) if last else ""
+    return page, has_next, next_cursor
+
+
+def _postings_json(page: list[Posting], with_blocks: frozenset[str]) -> str:
+    return ",".join(v4_json(p, with_blocks) for p in page)
+
+
+@route("/v4/posting/fbs/unfulfilled/list")
+def unfulfilled_v4(ctx: Ctx, f: Fields) -> Raw:
+    query = _unfulfilled_query(f)
+    with_blocks = with_flags(f, V4_BLOCKS)
+    page, has_next, cursor = _cursor_page(ctx, f, query)
+    count = len(query.all(ctx.store, False))
+    body = (f'{{"count":{count},"cursor":{dumps(cursor)},"has_next":{dumps(has_next)},'
+            f'"postings":[{_postings_json(page, with_blocks)}]}}')
+    return Raw(body.encode())
+
+
+@route("/v4/posting/fbs/list")
+def list_v4(ctx: Ctx, f: Fields) -> Raw:
+    query = _list_query(f, legacy=False)
+    with_blocks = with_flags(f, V4_BLOCKS)
+    page, has_next, cursor = _cursor_page(ctx, f, query)
+    body = (f'{{"cursor":{dumps(cursor)},"has_next":{dumps(has_next)},'
+            f'"postings":[{_postings_json(page, with_blocks)}]}}')
+    return Raw(body.encode())
+
+
+def _offset_page(ctx: Ctx, f: Fields, query: Query) -> tuple[list[Posting], int]:
+    limit = f.limit(hi=1000)
+    offset = f.number("offset", default=0, lo=0)
+    assert offset is not None
+    desc = f.choice("dir", ("ASC", "DESC"), "ASC") == "DESC"
+    selected = query.all(ctx.store, desc)
+    return selected[offset:offset + limit], len(selected) - offset - limit
+
+
+@route("/v3/posting/fbs/unfulfilled/list")
+def unfulfilled_v3(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    query = _unfulfilled_query(f)
+    with_blocks = with_flags(f, V3_BLOCKS)
+    page, _ = _offset_page(ctx, f, query)
+    count = len(query.all(ctx.store, False))
+    return {"result": {"postings": [v3_dict(p, with_blocks) for p in page], "count": count}}
+
+
+@route("/v3/posting/fbs/list")
+def list_v3(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    query = _list_query(f, legacy=True)
+    with_blocks = with_flags(f, V3_BLOCKS)
+    page, remaining = _offset_page(ctx, f, query)
+    return {"result": {"postings": [v3_dict(p, with_blocks) for p in page], "has_next": remaining > 0}}
+
+
+@route("/v3/posting/fbs/get")
+def get_v3(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    p = ctx.posting(f.text("posting_number", required=True))
+    with_blocks = with_flags(f, (*V3_BLOCKS, "product_exemplars", "related_postings", "translit"))
+    result = v3_dict(p, with_blocks, full=True)
+    if "related_postings" in with_blocks:
+        others = [n for n in ctx.store.order_postings.get(p.order_number, []) if n != p.number]
+        result["related_postings"] = {"related_posting_numbers": others}
+    return {"result": result}
+
+
+@route("/v2/posting/fbs/get-by-barcode")
+def get_by_barcode(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    p = ctx.store.by_barcode.get(f.text("barcode", required=True))
+    if p is None:
+        raise not_found("POSTING_NOT_FOUND")
+    return {"result": by_barcode(p)}

@@ -1,0 +1,146 @@
+"""All emulator state behind one lock: records, sort indexes, scheduled events and the action log."""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import itertools
+import random
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from .clock import Clock, iso_z, micros
+from .codes import Ids
+from .machine import DEFAULT_SUBSTATUS
+from .model import (
+    Carriage,
+    Chat,
+    DeliveryMethod,
+    FbsReturn,
+    Posting,
+    Product,
+    Question,
+    Review,
+    RfbsReturn,
+    Warehouse,
+)
+
+Event = Callable[[datetime], None]
+
+
+class Store:
+    def __init__(self, clock: Clock, seed: int, client_id: str) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock
+        self.client_id = client_id
+        self.rng = random.Random(seed)
+        self.ids = Ids(random.Random(seed * 7919 + 17))
+        self.version = 0  # bumped on every change; caches keyed on it
+        self.products: dict[int, Product] = {}  # by sku
+        self.warehouses: list[Warehouse] = []
+        self.methods: dict[int, DeliveryMethod] = {}
+        self.postings: dict[str, Posting] = {}
+        self.by_barcode: dict[str, Posting] = {}
+        self.order_postings: dict[str, list[str]] = {}  # order_number -> posting numbers
+        # Sort indexes: (key in epoch microseconds, posting number), kept sorted.
+        self.by_shipment: list[tuple[int, str]] = []
+        self.by_process: list[tuple[int, str]] = []
+        self.carriages: dict[int, Carriage] = {}
+        self.chats: dict[str, Chat] = {}
+        self.chat_by_posting: dict[str, str] = {}
+        self.fbs_returns: dict[int, FbsReturn] = {}
+        self.rfbs_returns: dict[int, RfbsReturn] = {}
+        self.reviews: dict[str, Review] = {}
+        self.questions: dict[str, Question] = {}
+        self.log: list[dict[str, Any]] = []
+        self.memo: dict[Any, tuple[int, Any]] = {}  # (version, value): results valid until the next change
+        self._events: list[tuple[int, int, Event]] = []
+        self._event_seq = itertools.count()
+
+    # -- time -------------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def schedule(self, when: datetime, event: Event) -> None:
+        heapq.heappush(self._events, (micros(when), next(self._event_seq), event))
+
+    def run_due(self) -> datetime:
+        """Run every scheduled event whose time has come (in time order); return the current time."""
+        now = self.clock.now()
+        limit = micros(now)
+        while self._events and self._events[0][0] <= limit:
+            due, _, event = heapq.heappop(self._events)
+            event(now if due > limit else now - timedelta(microseconds=limit - due))
+        return now
+
+    # -- postings ---------------------------------------------------------------------------------
+
+    def add_postings(self, postings: Iterable[Posting], bulk: bool = False) -> None:
+        for p in postings:
+            self.postings[p.number] = p
+            self.order_postings.setdefault(p.order_number, []).append(p.number)
+            for code in (p.upper_barcode, p.lower_barcode, p.scanit):
+                self.by_barcode[code] = p
+            ship_key = (micros(p.shipment_date), p.number)
+            process_key = (micros(p.in_process_at), p.number)
+            if bulk:
+                self.by_shipment.append(ship_key)
+                self.by_process.append(process_key)
+            else:
+                bisect.insort(self.by_shipment, ship_key)
+                bisect.insort(self.by_process, process_key)
+        if bulk:
+            self.by_shipment.sort()
+            self.by_process.sort()
+        self.version += 1
+
+    def next_posting_number(self, order_number: str) -> str:
+        numbers = self.order_postings.get(order_number, [])
+        last = max((int(n.rsplit("-", 1)[1]) for n in numbers), default=0)
+        return f"{order_number}-{last + 1}"
+
+    def touch(self, p: Posting) -> None:
+        p.cache_v4 = None
+        p.cache_v3 = None
+        self.version += 1
+
+    def set_status(self, p: Posting, status: str, substatus: str | None = None,
+                   when: datetime | None = None) -> None:
+        new_sub = substatus or DEFAULT_SUBSTATUS.get(status, "")
+        if p.status != status:
+            p.status_changed_at = when or self.now()
+        if new_sub != p.substatus:
+            p.previous_substatus = p.substatus
+        p.status = status
+        p.substatus = new_sub
+        self.touch(p)
+
+    def memoized(self, key: Any, compute: Callable[[], Any]) -> Any:
+        hit = self.memo.get(key)
+        if hit is not None and hit[0] == self.version:
+            return hit[1]
+        if len(self.memo) > 64:
+            self.memo.clear()
+        value = compute()
+        self.memo[key] = (self.version, value)
+        return value
+
+    # -- log --------------------------------------------------------------------------------------
+
+    def record(self, method: str, when: datetime, request: Any, **subject: Any) -> None:
+        entry: dict[str, Any] = {"method": method}
+        entry.update(subject)
+        entry["time"] = iso_z(when)
+        entry["request"] = request
+        self.log.append(entry)
+
+    # -- small lookups ----------------------------------------------------------------------------
+
+    def product_by_offer(self, offer_id: str) -> Product | None:
+        for product in self.products.values():
+            if product.offer_id == offer_id:
+                return product
+        return None

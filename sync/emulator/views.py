@@ -1,0 +1,315 @@
+"""Postings as JSON in the v4 and legacy v3 shapes.
+
+The v4 lists are the hot path (a 20,000-posting sync), so each posting keeps its JSON pre-encoded in
+fragments: the core object, and one fragment per optional ``with`` block. A page is assembled by string
+joins; the cache is dropped whenever the posting changes (``Store.touch``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from . import catalog
+from .clock import iso
+from .machine import available_actions
+from .model import Line, Posting
+
+V4_BLOCKS = ("analytics_data", "financial_data", "legal_info", "barcodes")
+V3_BLOCKS = ("analytics_data", "financial_data", "barcodes", "legal_info")
+
+_CLUSTERS = {city: cluster for city, _, _, _, _, _, cluster in catalog.CITIES}
+_REQUIREMENTS = ("gtd", "country", "change_country", "mandatory_mark", "jw_uin", "rnpt", "imei", "weight")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def amount(kopecks: int) -> str:
+    return f"{kopecks // 100}.{kopecks % 100:02d}"
+
+
+def money(kopecks: int) -> dict[str, str]:
+    return {"amount": amount(kopecks), "currency": "RUB"}
+
+
+def legacy_price(kopecks: int, decimals: int = 6) -> str:
+    """``"1390.000000"``: the legacy decimal-string money of v3 methods."""
+    return f"{kopecks // 100}.{kopecks % 100:02d}" + "0" * (decimals - 2)
+
+
+def number(kopecks: int) -> int | float:
+    """Finance numbers: JSON numbers, integral when they can be."""
+    return kopecks // 100 if kopecks % 100 == 0 else kopecks / 100
+
+
+# -- pieces shared by v3 and v4 -----------------------------------------------------------------------
+
+
+def delivery_method(p: Posting) -> dict[str, Any]:
+    m = p.method
+    return {"id": m.id, "name": m.name, "warehouse_id": m.warehouse.id, "warehouse": m.warehouse.name,
+            "tpl_provider_id": m.tpl_provider_id, "tpl_provider": m.tpl_provider}
+
+
+def address(p: Posting) -> dict[str, Any]:
+    c = p.customer
+    return {"address_tail": c.address_tail, "city": c.city, "comment": c.comment, "country": "Россия",
+            "district": c.district, "region": c.region, "zip_code": c.zip_code, "latitude": c.latitude,
+            "longitude": c.longitude, "pvz_code": c.pvz_code, "provider_pvz_code": "",
+            "pvz_name": f"Пункт выдачи Ozon №{c.pvz_code}" if c.pvz_code else ""}
+
+
+def delivery_window(p: Posting) -> tuple[datetime, datetime]:
+    begin = (p.shipment_date + timedelta(days=2 if p.rfbs else 1)).replace(hour=7)
+    return begin, begin + timedelta(days=2, hours=12)
+
+
+def cancellation(p: Posting) -> dict[str, Any]:
+    c = p.cancellation
+    if c is None:
+        return {"cancel_reason_id": 0, "cancel_reason": "", "cancellation_type": "", "cancellation_initiator": "",
+                "cancelled_after_ship": False, "affect_cancellation_rating": False}
+    return {"cancel_reason_id": c.reason_id, "cancel_reason": c.reason, "cancellation_type": c.cancellation_type,
+            "cancellation_initiator": c.initiator, "cancelled_after_ship": c.after_ship,
+            "affect_cancellation_rating": c.affects_rating}
+
+
+def analytics(p: Posting) -> dict[str, Any]:
+    c, m = p.customer, p.method
+    begin, end = delivery_window(p)
+    return {"region": c.region, "city": c.city, "delivery_type": c.delivery_type, "is_premium": p.is_premium,
+            "is_legal": bool(c.company), "payment_type_group_name": p.payment, "warehouse_id": m.warehouse.id,
+            "warehouse": m.warehouse.name, "tpl_provider_id": m.tpl_provider_id, "tpl_provider": m.tpl_provider,
+            "delivery_date_begin": iso(begin), "delivery_date_end": iso(end),
+            "client_delivery_date_begin": iso(begin), "client_delivery_date_end": iso(end)}
+
+
+def _commission(line: Line) -> int:
+    return line.price * line.quantity * line.commission_percent // 100
+
+
+def legal(p: Posting) -> dict[str, str]:
+    c = p.customer
+    return {"company_name": c.company, "inn": c.inn, "kpp": c.kpp}
+
+
+def barcodes(p: Posting) -> dict[str, str]:
+    return {"upper_barcode": p.upper_barcode, "lower_barcode": p.lower_barcode}
+
+
+def tariff_steps(p: Posting) -> list[dict[str, Any]]:
+    if p.rfbs:
+        return []
+    total = sum(line.price * line.quantity for line in p.lines)
+    steps = (
+        (p.in_process_at + timedelta(hours=12), 3.0, "discount"),
+        (p.shipment_date, 0.0, "no_discount"),
+        (p.shipment_date + timedelta(days=1), 5.0, "commission"),
+    )
+    return [{"tariff_deadline_at": iso(when), "tariff_rate": rate, "tariff_type": kind,
+             "tariff_charge": money(round(total * rate / 100)), "min_charge": None} for when, rate, kind in steps]
+
+
+def tariffication(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    if not steps:
+        return None
+    cur, nxt = steps[0], steps[1]
+    return {"current_tariff_rate": cur["tariff_rate"], "current_tariff_type": cur["tariff_type"],
+            "current_tariff_charge": cur["tariff_charge"], "current_tariff_min_charge": None,
+            "next_tariff_rate": nxt["tariff_rate"], "next_tariff_type": nxt["tariff_type"],
+            "next_tariff_charge": nxt["tariff_charge"], "next_tariff_min_charge": None,
+            "next_tariff_starts_at": cur["tariff_deadline_at"]}
+
+
+def volume_weight(p: Posting) -> float:
+    liters = sum(d * w * h * line.quantity for line in p.lines for d, w, h in (line.product.dims,)) / 1_000_000
+    return round(liters / 5, 2)
+
+
+# -- v4 -------------------------------------------------------------------------------------------------
+
+
+# Keys whose values are the same for every posting we emulate, encoded once.
+_V4_STATIC_TAIL = dumps({
+    "is_multibox": False, "multi_box_qty": 1,
+    "requirements": {f"products_requiring_{r}": [] for r in _REQUIREMENTS},
+    "optional": {"products_with_possible_mandatory_mark": []},
+    "container": None, "container_sort_type": "sort", "sorting_center": None, "quantum_id": 0,
+    "pickup_code_verified_at": None, "prr_option": "", "is_click_and_collect": False, "is_presortable": False,
+    "destination_place_id": 0, "destination_place_name": "",
+    "external_order": {"is_external": False, "platform_name": ""}, "require_blr_traceable_attrs": False,
+})[1:-1]
+
+
+def _method_fragment(p: Posting) -> str:
+    m = p.method
+    if not m.fragment:
+        m.fragment = dumps({"delivery_method": delivery_method(p), "tpl_integration_type": m.integration,
+                            "integration_type_flow": m.integration,
+                            "delivery_schema": "rfbs" if m.rfbs else "fbs"})[1:-1]
+    return m.fragment
+
+
+def _line_v4(ln: Line) -> str:
+    product = ln.product
+    if not product.fragment:
+        product.fragment = dumps({"offer_id": product.offer_id, "name": product.name, "weight": product.weight,
+                                  "product_color": product.color, "imei": [], "is_blr_traceable": False,
+                                  "is_marketplace_buyout": True})[1:-1]
+    return (f'{{"sku":{product.sku},{product.fragment},"quantity":{ln.quantity},'
+            f'"price":{{"amount":"{amount(ln.price)}","currency":"RUB"}}}}')
+
+
+def _finance(p: Posting) -> dict[str, Any]:
+    return {
+        "cluster_from": _CLUSTERS.get(p.method.warehouse.city, p.method.warehouse.city),
+        "cluster_to": p.customer.cluster,
+        "products": [{"product_id": ln.product.sku, "quantity": ln.quantity, "price": number(ln.price),
+                      "old_price": number(ln.old_price), "payout": number(ln.price * ln.quantity - _commission(ln)),
+                      "total_discount_value": number(ln.old_price - ln.price),
+                      "total_discount_percent": round((ln.old_price - ln.price) * 100 / ln.old_price, 2),
+                      "actions": [] if ln.price == ln.product.price else ["Скидка продавца"],
+                      "commission": {"amount": number(_commission(ln)), "currency": "RUB",
+                                     "percent": ln.commission_percent},
+                      "customer_price": money(ln.price)} for ln in p.lines],
+    }
+
+
+_V4_BLOCK_BUILDERS = {"analytics_data": analytics, "financial_data": _finance, "legal_info": legal,
+                      "barcodes": barcodes}
+
+
+def _build_v4(p: Posting) -> str:
+    s = p.style
+    c = p.customer
+    steps = tariff_steps(p)
+    dynamic = dumps({
+        "posting_number": p.number, "order_id": p.order_id, "order_number": p.order_number,
+        "parent_posting_number": p.parent_number, "status": p.status, "substatus": p.substatus,
+        "in_process_at": iso(p.in_process_at, s), "shipment_date": iso(p.shipment_date),
+        "shipment_date_without_delay": iso(p.shipment_date), "delivering_date": iso(p.delivering_date, s),
+        "tracking_number": p.tracking_number, "is_express": p.is_express, "scanit": p.scanit,
+        "addressee": {"name": c.name, "phone": c.phone},
+        "customer": {"customer_id": c.customer_id, "name": c.name, "phone": c.phone, "customer_email": c.email,
+                     "address": address(p)},
+        "cancellation": cancellation(p), "available_actions": available_actions(p),
+        "tariffication": tariffication(steps), "tariffication_steps": steps, "volume_weight": volume_weight(p),
+    })
+    products = ",".join(_line_v4(ln) for ln in p.lines)
+    return f'{dynamic[:-1]},{_method_fragment(p)},"products":[{products}],{_V4_STATIC_TAIL}'
+
+
+def v4_json(p: Posting, with_blocks: frozenset[str]) -> str:
+    """One posting as v4 JSON text; blocks not in ``with_blocks`` are ``null``."""
+    cache = p.cache_v4
+    if cache is None:
+        cache = p.cache_v4 = (_build_v4(p), {})
+    core, blocks = cache
+    parts = [core]
+    for key in V4_BLOCKS:
+        if key in with_blocks:
+            block = blocks.get(key)
+            if block is None:
+                block = blocks[key] = dumps(_V4_BLOCK_BUILDERS[key](p))
+            parts.append(f',"{key}":{block}')
+        else:
+            parts.append(f',"{key}":null')
+    parts.append("}")
+    return "".join(parts)
+
+
+# -- v3 (legacy money style) ---------------------------------------------------------------------------
+
+
+def _v3_products(p: Posting, decimals: int) -> list[dict[str, Any]]:
+    return [{"price": legacy_price(ln.price, decimals), "currency_code": "RUB", "offer_id": ln.product.offer_id,
+             "name": ln.product.name, "sku": ln.product.sku, "quantity": ln.quantity, "mandatory_mark": [],
+             "imei": [], "is_blr_traceable": False, "is_marketplace_buyout": True} for ln in p.lines]
+
+
+def _build_v3(p: Posting) -> dict[str, Any]:
+    c = p.customer
+    rfbs = p.rfbs
+    steps = tariff_steps(p)
+    core = {
+        "posting_number": p.number, "order_id": p.order_id, "order_number": p.order_number,
+        "parent_posting_number": p.parent_number, "status": p.status, "substatus": p.substatus,
+        "delivery_method": delivery_method(p), "tracking_number": p.tracking_number,
+        "tpl_integration_type": p.method.integration, "in_process_at": iso(p.in_process_at, p.style),
+        "shipment_date": iso(p.shipment_date), "delivering_date": iso(p.delivering_date, p.style),
+        "cancellation": cancellation(p),
+        # Legacy behaviour: buyer details only for rFBS, and the phone always empty.
+        "customer": {"customer_id": c.customer_id, "customer_email": c.email, "phone": "", "address": address(p),
+                     "name": c.name} if rfbs else None,
+        "addressee": {"name": c.name, "phone": ""} if rfbs else None,
+        "products": _v3_products(p, 6),
+        "is_express": p.is_express, "is_multibox": False, "multi_box_qty": 1,
+        "requirements": {f"products_requiring_{r}": [] for r in _REQUIREMENTS},
+        "available_actions": available_actions(p), "prr_option": "", "quantum_id": 0,
+        "tariffication": [tariffication(steps)] if steps else [],
+        "destination_place_id": 0, "destination_place_name": "", "is_presortable": False,
+        "pickup_code_verified_at": None,
+    }
+    finance: dict[str, Any] = {
+        "cluster_from": _CLUSTERS.get(p.method.warehouse.city, p.method.warehouse.city), "cluster_to": c.cluster,
+        "products": [{"commission_amount": number(_commission(ln)), "commission_percent": ln.commission_percent,
+                      "payout": number(ln.price * ln.quantity - _commission(ln)), "product_id": ln.product.sku,
+                      "old_price": number(ln.old_price), "price": number(ln.price),
+                      "total_discount_value": number(ln.old_price - ln.price),
+                      "total_discount_percent": round((ln.old_price - ln.price) * 100 / ln.old_price, 2),
+                      "actions": [], "picking": None, "quantity": ln.quantity, "client_price": "",
+                      "currency_code": "RUB"} for ln in p.lines],
+        "posting_services": None,
+    }
+    analytics_v3 = analytics(p)
+    for key in ("client_delivery_date_begin", "client_delivery_date_end"):
+        del analytics_v3[key]
+    return {"core": core, "analytics_data": analytics_v3, "financial_data": finance, "barcodes": barcodes(p),
+            "legal_info": legal(p)}
+
+
+def v3_dict(p: Posting, with_blocks: frozenset[str], full: bool = False) -> dict[str, Any]:
+    """A v3 posting (list item, or with ``full`` the /v3/posting/fbs/get result). Shallow: do not mutate."""
+    cache = p.cache_v3
+    if cache is None:
+        cache = p.cache_v3 = _build_v3(p)
+    out = dict(cache["core"])
+    for key in V3_BLOCKS:
+        out[key] = cache[key] if key in with_blocks else None
+    if full:
+        out.update(_v3_get_extras(p, with_blocks))
+    return out
+
+
+def _v3_get_extras(p: Posting, with_blocks: frozenset[str]) -> dict[str, Any]:
+    products = _v3_products(p, 4)
+    for item, ln in zip(products, p.lines, strict=True):
+        d, w, h = ln.product.dims
+        item.update({"dimensions": {"height": str(h), "length": str(d), "weight": str(round(ln.product.weight * 1000)),
+                                    "width": str(w)}, "jw_uin": [], "has_imei": False, "is_weight_needed": False,
+                     "weight_min": 0, "weight_max": 0})
+    steps = tariff_steps(p)
+    extras: dict[str, Any] = {
+        "products": products, "courier": None, "delivery_price": "0.00", "provider_status": "",
+        "previous_substatus": p.previous_substatus, "additional_data": [],
+        "prr_option": {"code": "", "price": "0.00", "currency_code": "RUB", "floor": ""},
+        "fact_delivery_date": iso(p.delivered_at, p.style), "related_weight_postings": [],
+        "tariffication": tariffication(steps), "tariffication_steps": steps,
+        "product_exemplars": None, "related_postings": None,
+    }
+    if "product_exemplars" in with_blocks:
+        extras["product_exemplars"] = {"products": [{"sku": ln.product.sku, "exemplars": []} for ln in p.lines]}
+    return extras
+
+
+def by_barcode(p: Posting) -> dict[str, Any]:
+    return {"posting_number": p.number, "order_id": p.order_id, "order_number": p.order_number, "status": p.status,
+            "cancel_reason_id": p.cancellation.reason_id if p.cancellation else 0,
+            "created_at": iso(p.in_process_at, p.style), "in_process_at": iso(p.in_process_at, p.style),
+            "shipment_date": iso(p.shipment_date), "barcodes": barcodes(p),
+            "products": [{"name": ln.product.name, "sku": ln.product.sku, "offer_id": ln.product.offer_id,
+                          "price": legacy_price(ln.price), "quantity": ln.quantity} for ln in p.lines]}
+
