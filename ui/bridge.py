@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, Signal, SignalInstance, Slot
 
 from app import events
 from app.events import EventBus
+from ui import signals
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class EventBridge(QObject):
         if self._closed:
             return
         try:
-            self._relay.emit(event)
+            signals.emit(self._relay, event)
         except RuntimeError:  # the C++ object is gone (window closed during shutdown)
             self._closed = True
 
@@ -90,4 +91,4 @@ class EventBridge(QObject):
         if signal is None:
             log.debug("no signal for event %s", type(event).__name__)
             return
-        signal.emit(event)
+        signals.emit(signal, event)

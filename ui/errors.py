@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserCancelled, UserError
+from ui import signals
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +199,6 @@ def install_excepthooks() -> Callable[[], None]:
 
 def _hand_over(relay: _Relay, exc: BaseException) -> None:
     try:
-        relay.caught.emit(exc)
+        signals.emit(relay.caught, exc)
     except RuntimeError:  # the relay is gone (shutting down): at least log it
         log.error("uncaught exception", exc_info=exc)

@@ -68,10 +68,14 @@ def ship_by(row: OrderRow, now: datetime) -> str:
     return text
 
 
+def pending_mark() -> str:
+    return _tr("(pending sync)")
+
+
 def status(row: OrderRow) -> str:
     text = statuses.label(row.shown_status)
     if row.pending_sync:
-        text += " " + _tr("(pending sync)")
+        text += " " + pending_mark()
     return text
 
 

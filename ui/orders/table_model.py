@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.clock import Clock
 from app.db.engine import Database
+from ui import signals
 from ui.orders import cells, queries
 from ui.orders.queries import Column, OrderRow
 from ui.tasks import TaskManager
@@ -233,11 +234,11 @@ class OrdersTableModel(QAbstractTableModel):
             depth = max(self._loaded, self.FETCH_CHUNK) if keep_loaded else self.FETCH_CHUNK
             self._loaded = min(len(ids), depth)
             self.endResetModel()
-        self.refreshed.emit()
+        signals.emit(self.refreshed)
 
     def _emit_all_changed(self) -> None:
         if self._loaded:
-            self.dataChanged.emit(self.index(0, 0), self.index(self._loaded - 1, len(Column) - 1))
+            signals.emit(self.dataChanged, self.index(0, 0), self.index(self._loaded - 1, len(Column) - 1))
 
     def _row(self, row: int) -> OrderRow | None:
         number = self._ids[row]

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from ui.orders import cells, statuses
 from ui.orders.queries import Column
 from ui.orders.table_model import POSTING_NUMBER_ROLE, OrdersTableModel
 
-# Default widths in "average characters"; the seller can resize, the header state is saved.
-_WIDTHS = {
-    Column.POSTING: 18,
-    Column.ORDER: 15,
-    Column.STATUS: 30,
-    Column.SHIP_BY: 24,
-    Column.DELIVERY: 26,
-    Column.ITEMS: 7,
-    Column.CITY: 18,
-    Column.TRACKING: 16,
+# Default widths come from sample contents; the seller can resize, and the header state is saved.
+_DELIVERY_SAMPLE = "Ozon Логистика, ПВЗ"  # longer names are elided; the tooltip has the full name
+_SAMPLES = {
+    Column.POSTING: "00000000-0000-0",
+    Column.ORDER: "00000000-0000",
+    Column.SHIP_BY: "00.00 00:00 · " + cells.countdown(timedelta(hours=-44)),
+    Column.ITEMS: "000",
+    Column.CITY: "Санкт-Петербург",
+    Column.TRACKING: "RP000000000RU",
 }
 
 
@@ -50,9 +52,15 @@ class OrdersView(QTableView):
         model.modelReset.connect(self._restore_selection)
 
     def reset_column_widths(self) -> None:
-        char = self.fontMetrics().averageCharWidth()
-        for column, chars in _WIDTHS.items():
-            self.setColumnWidth(column, chars * char + 16)
+        cell = self.fontMetrics()
+        head = self.horizontalHeader().fontMetrics()
+        samples = dict(_SAMPLES)
+        samples[Column.STATUS] = statuses.label("awaiting_deliver") + " " + cells.pending_mark()
+        samples[Column.DELIVERY] = _DELIVERY_SAMPLE
+        for column in Column:
+            title = head.horizontalAdvance(cells.header(column)) + 22  # room for the sort arrow
+            content = cell.horizontalAdvance(samples[column]) + 16
+            self.setColumnWidth(column, max(title, content))
 
     def selected_postings(self) -> list[str]:
         rows = sorted(index.row() for index in self.selectionModel().selectedRows())

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import sys
+import threading
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.context import AppContext
+from tests.ui.test_main_window import FakeSync
+from ui.app import run_gui
+from ui.main_window import MainWindow
+
+
+def test_run_gui_starts_and_stops_sync(ctx: AppContext, qtbot: QtBot, qapp: QApplication) -> None:
+    sync = FakeSync()
+    hooks = (sys.excepthook, threading.excepthook)
+    seen: list[MainWindow] = []
+
+    def close_soon() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        seen.extend(windows)
+        assert sync.calls == ["start"]  # started after the window was shown
+        for window in windows:
+            window.close()
+        QApplication.quit()
+
+    QTimer.singleShot(0, close_soon)
+    # The QApplication is shared by all tests. Closing the last window inside exec() would post a
+    # second Quit that arrives after exec() returns and leaves every later event loop quitting at once.
+    qapp.setQuitOnLastWindowClosed(False)
+    try:
+        assert run_gui(ctx, sync, demo=True, argv=["packdesk"]) == 0
+    finally:
+        qapp.setQuitOnLastWindowClosed(True)
+    assert sync.calls == ["start", "stop"]
+    assert len(seen) == 1
+    window = seen[0]
+    assert window.tasks.run_db(lambda: 1).cancelled()  # tasks shut down
+    assert (sys.excepthook, threading.excepthook) == hooks  # hooks restored
+    window.deleteLater()

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from app import events, outbox
+from app.context import AppContext
+from app.domain.postings import PostingStatus
+from tests.ui.factories import NOW, make_posting, save, set_local_status
+from ui.main_window import MainWindow
+from ui.placeholder import PlaceholderPage
+from ui.sync_control import SyncControl
+
+
+class FakeSync:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def start(self) -> None:
+        self.calls.append("start")
+
+    def stop(self) -> None:
+        self.calls.append("stop")
+
+    def sync_now(self) -> None:
+        self.calls.append("sync_now")
+
+
+def open_window(ctx: AppContext, qtbot: QtBot, sync: SyncControl | None = None, demo: bool = True) -> MainWindow:
+    window = MainWindow(ctx, sync, demo)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: not window.tasks.busy())
+    return window
+
+
+def fill_demo_shop(ctx: AppContext) -> None:
+    cities = ["Москва", "Санкт-Петербург", "Казань", "Новосибирск", "Екатеринбург", "Краснодар", "Самара"]
+    methods = [
+        "Ozon Логистика курьеру, Москва",
+        "Ozon Логистика, ПВЗ",
+        "Ozon Логистика самостоятельно, Подольск",
+        "Экспресс-доставка",
+    ]
+    statuses = [PostingStatus.AWAITING_PACKAGING] * 5 + [
+        PostingStatus.AWAITING_DELIVER,
+        PostingStatus.DELIVERING,
+        PostingStatus.AWAITING_APPROVE,
+        PostingStatus.DELIVERED,
+    ]
+    items = [
+        make_posting(
+            n,
+            ship_in=timedelta(hours=n * 3 - 14),
+            status=statuses[n % len(statuses)],
+            city=cities[n % len(cities)],
+            delivery_method_name=methods[n % len(methods)],
+            is_express=n % len(methods) == 3,
+            tracking_number=f"RP{480000000 + n * 7919}RU"
+            if statuses[n % len(statuses)] != "awaiting_packaging"
+            else "",
+            customer_name="<b>x</b><img src=file:///etc/passwd>" if n == 2 else "Покупатель",
+        )
+        for n in range(40)
+    ]
+    save(ctx, items)
+    set_local_status(ctx, items[6].posting_number, "awaiting_deliver")
+    with ctx.db.write() as s:
+        outbox.enqueue(s, outbox.ActionKind.SHIP, outbox.TargetKind.POSTING, items[6].posting_number, {}, NOW)
+        refused = outbox.enqueue(s, outbox.ActionKind.SHIP, outbox.TargetKind.POSTING, "1-1-1", {}, NOW)
+        outbox.mark_conflict(s, refused.key, NOW, "cancelled by the buyer")
+
+
+def test_renders_offscreen(ctx: AppContext, qtbot: QtBot, tmp_path: Path) -> None:
+    fill_demo_shop(ctx)
+    window = open_window(ctx, qtbot, FakeSync(), demo=True)
+    ctx.bus.publish(events.ConnectivityChanged(online=True))
+    ctx.bus.publish(events.SyncFinished(NOW, "40 postings", True))
+    qtbot.waitUntil(lambda: window.status.last_sync.text().startswith("Last sync"))
+    qtbot.waitUntil(lambda: not window.tasks.busy())
+    assert window.orders.model.rowCount() == 40
+    assert window.status.demo_badge.isVisible()
+    assert window.status.pending.text() == "Pending actions: 1"
+    assert window.status.conflicts.text() == "Conflicts: 1"
+    assert window.windowTitle() == "Packdesk — DEMO"
+
+    image = window.grab()
+    assert image.width() >= 900 and not image.isNull()
+    assert image.save(str(tmp_path / "main.png"))
+    target = os.environ.get("PACKDESK_SCREENSHOT")  # e.g. /tmp/packdesk-main.png, for a human to look at
+    if target:
+        assert image.save(target)
+
+
+def test_navigation_has_every_area_and_placeholders(ctx: AppContext, qtbot: QtBot) -> None:
+    window = open_window(ctx, qtbot)
+    names = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert names == ["Orders", "Packing", "Handover", "Chats", "Returns", "Reviews", "Analytics", "Settings"]
+    assert window.stack.currentWidget() is window.orders
+    window.nav.setCurrentRow(3)
+    page = window.stack.currentWidget()
+    assert isinstance(page, PlaceholderPage)
+    note = page.findChild(QLabel, "placeholderNote")
+    assert note is not None and "later version" in note.text()
+
+
+def test_f5_syncs_now(ctx: AppContext, qtbot: QtBot) -> None:
+    sync = FakeSync()
+    window = open_window(ctx, qtbot, sync)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert sync.calls == ["sync_now"]
+
+
+def test_without_sync_the_action_is_off(ctx: AppContext, qtbot: QtBot) -> None:
+    window = open_window(ctx, qtbot, None, demo=False)
+    assert not window.sync_action.isEnabled()
+    assert not window.status.demo_badge.isVisible()
+    assert window.windowTitle() == "Packdesk"
+
+
+def test_geometry_is_remembered(ctx: AppContext, qtbot: QtBot) -> None:
+    window = open_window(ctx, qtbot)
+    window.resize(1111, 666)
+    window.orders.view.setColumnWidth(0, 321)
+    window.close()
+    assert QSettings("Packdesk", "Packdesk").value("main_window/geometry") is not None
+
+    again = open_window(ctx, qtbot)
+    assert (again.width(), again.height()) == (1111, 666)
+    assert again.orders.view.columnWidth(0) == 321
+
+
+def test_auth_failure_shows_a_banner(ctx: AppContext, qtbot: QtBot) -> None:
+    window = open_window(ctx, qtbot)
+    ctx.bus.publish(events.AuthFailed("<i>403</i>"))
+    qtbot.waitUntil(window.banner.isVisible)
+    assert window.banner.text.textFormat() == Qt.TextFormat.PlainText
+    assert "<i>403</i>" in window.banner.text.text()
