@@ -48,6 +48,6 @@ EMIT_STEALS_A_REFERENCE = _emit_steals_a_reference()
 
 def emit(signal: SignalInstance, *args: Any) -> None:
     """`signal.emit(*args)`, minus PySide6's reference leak (see the module docstring)."""
-    result = signal.emit(*args)
+    result: object = signal.emit(*args)  # type: ignore[func-returns-value]  # the stubs say None; it is a bool
     if EMIT_STEALS_A_REFERENCE and (result is True or result is False):
         _incref(result)
