@@ -97,8 +97,8 @@ def _draw_label(c: Canvas, p: Posting) -> None:
     # Posting number barcode, 2-dot modules.
     _barcode(c, p.number, module_dots=2, height_dots=130, y_dots=300)
     c.setFont(font, 9)
-    c.drawCentredString(w / 2, 300 * DOT - 4 * mm, p.upper_barcode)
     items = sum(line.quantity for line in p.lines)
+    c.drawString(6 * mm, 21 * mm, p.upper_barcode)
     c.drawString(6 * mm, 16 * mm, _text(f"Заказ {p.order_number}   Товаров: {items}"))
     c.drawString(6 * mm, 11 * mm, _text(p.method.warehouse.name))
     c.drawRightString(w - 6 * mm, 11 * mm, p.scanit)

@@ -92,3 +92,10 @@ def unfulfilled_body(**kw: Any) -> dict[str, Any]:
                             "filter": {"cutoff_from": "2026-05-01T00:00:00Z", "cutoff_to": "2026-06-01T00:00:00Z"}}
     body.update(kw)
     return body
+
+
+def catalog_skus(api: Api) -> list[int]:
+    """The shop's SKUs, read through the product API."""
+    ids = [item["product_id"] for item in api.ok("/v3/product/list", {"limit": 1000})["result"]["items"]]
+    items = api.ok("/v3/product/info/list", {"product_id": ids})["items"]
+    return sorted(item["sku"] for item in items)
