@@ -267,7 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx: AppContext | None = None
     try:
         where = paths.resolve(args.data_dir).ensure()
-        log_file = setup_logging(where.logs)
+        # Warnings go to the log file; the terminal gets one line per failure from the command itself.
+        log_file = setup_logging(where.logs, console_level=logging.CRITICAL)
         # Only the GUI and `sync` fall back to demo mode; the cache commands read what is there.
         demo = _wants_demo(args) if args.command in (None, "sync") else False
         if args.command == "sync" and demo and not args.demo:

@@ -410,12 +410,18 @@ class SyncEngine:
 
     def push(self, result: CycleResult, limit: int = 200) -> None:
         """Replay due outbox actions. Stops early when Ozon is unreachable or asks us to wait."""
-        with self.db.read() as s:
-            entries = outbox.due(s, self.clock.now(), limit)
-        for entry in entries:
-            if self._paused():
-                break
-            self._push_one(entry, result)
+        tried: set[str] = set()
+        while len(tried) < limit:
+            with self.db.read() as s:
+                # Only the head of each target's queue is due; once it is done the next one is.
+                entries = [e for e in outbox.due(s, self.clock.now(), limit) if e.key not in tried]
+            if not entries:
+                return
+            for entry in entries:
+                if self._paused():
+                    return
+                tried.add(entry.key)
+                self._push_one(entry, result)
 
     def _push_one(self, entry: OutboxEntry, result: CycleResult) -> None:
         now = self.clock.now()
