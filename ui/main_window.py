@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
             page.setObjectName(f"page_{key}")
             self.stack.addWidget(page)
         width = max(self.fontMetrics().horizontalAdvance(t) for t in titles.values()) + 48
-        self.nav.setFixedWidth(max(width, 150))
+        self.nav.setFixedWidth(max(width, 120))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 
 class SyncControl(Protocol):
@@ -18,3 +18,10 @@ class SyncControl(Protocol):
     def stop(self) -> None: ...
 
     def sync_now(self) -> None: ...
+
+
+if TYPE_CHECKING:
+    from sync.scheduler import SyncScheduler
+
+    def _scheduler_is_a_sync_control(scheduler: SyncScheduler) -> SyncControl:
+        return scheduler  # mypy checks the real scheduler against the protocol

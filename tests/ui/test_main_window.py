@@ -70,9 +70,9 @@ def fill_demo_shop(ctx: AppContext) -> None:
         for n in range(40)
     ]
     save(ctx, items)
-    set_local_status(ctx, items[6].posting_number, "awaiting_deliver")
+    set_local_status(ctx, items[1].posting_number, "awaiting_deliver")  # packed here, not yet sent
     with ctx.db.write() as s:
-        outbox.enqueue(s, outbox.ActionKind.SHIP, outbox.TargetKind.POSTING, items[6].posting_number, {}, NOW)
+        outbox.enqueue(s, outbox.ActionKind.SHIP, outbox.TargetKind.POSTING, items[1].posting_number, {}, NOW)
         refused = outbox.enqueue(s, outbox.ActionKind.SHIP, outbox.TargetKind.POSTING, "1-1-1", {}, NOW)
         outbox.mark_conflict(s, refused.key, NOW, "cancelled by the buyer")
 
@@ -84,7 +84,9 @@ def test_renders_offscreen(ctx: AppContext, qtbot: QtBot, tmp_path: Path) -> Non
     ctx.bus.publish(events.SyncFinished(NOW, "40 postings", True))
     qtbot.waitUntil(lambda: window.status.last_sync.text().startswith("Last sync"))
     qtbot.waitUntil(lambda: not window.tasks.busy())
-    assert window.orders.model.rowCount() == 40
+    # The page opens on the work queue: awaiting approval or packaging (incl. nothing shipped locally).
+    assert window.orders.model.rowCount() == 27
+    assert window.orders.filter.currentText() == "To pack (27)"
     assert window.status.demo_badge.isVisible()
     assert window.status.pending.text() == "Pending actions: 1"
     assert window.status.conflicts.text() == "Conflicts: 1"
@@ -96,6 +98,21 @@ def test_renders_offscreen(ctx: AppContext, qtbot: QtBot, tmp_path: Path) -> Non
     target = os.environ.get("PACKDESK_SCREENSHOT")  # e.g. /tmp/packdesk-main.png, for a human to look at
     if target:
         assert image.save(target)
+
+
+def test_status_filter_combo(ctx: AppContext, qtbot: QtBot) -> None:
+    fill_demo_shop(ctx)
+    window = open_window(ctx, qtbot)
+    page = window.orders
+    texts = [page.filter.itemText(i) for i in range(page.filter.count())]
+    assert texts[:4] == ["To pack (27)", "All statuses (40)", "Awaiting approval (4)", "Awaiting packaging (23)"]
+    assert page.count.text() == "Postings: 27"
+    with qtbot.waitSignal(page.model.refreshed):
+        page.filter.setCurrentIndex(1)
+    assert page.model.rowCount() == 40 and page.count.text() == "Postings: 40"
+    with qtbot.waitSignal(page.model.refreshed):
+        page.filter.setCurrentIndex(texts.index("Awaiting shipment (5)"))
+    assert page.model.rowCount() == 5  # 4 from Ozon + 1 packed here, pending sync
 
 
 def test_navigation_has_every_area_and_placeholders(ctx: AppContext, qtbot: QtBot) -> None:

@@ -28,10 +28,12 @@ class OrdersPage(QWidget):
         self.filter = QComboBox(self)
         self.filter.setObjectName("statusFilter")
         self.filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.filter.addItem(self.tr("To pack"), statuses.TO_PACK)
         self.filter.addItem(self.tr("All statuses"), None)
         for status in statuses.FILTER_ORDER:
-            self.filter.addItem(statuses.label(status), status)
+            self.filter.addItem(statuses.label(status), frozenset({status}))
         self.filter.currentIndexChanged.connect(self._filter_changed)
+        self.model.set_status_filter(statuses.TO_PACK)  # open on the work queue
         self.count = plain_text.label("", self)
         self.count.setObjectName("orderCount")
 
@@ -67,8 +69,14 @@ class OrdersPage(QWidget):
 
     def _show_status_counts(self, counts: dict[str, int]) -> None:
         locale = QLocale()
-        total = sum(counts.values())
-        self.filter.setItemText(0, self.tr("All statuses ({n})").format(n=locale.toString(total)))
-        for i in range(1, self.filter.count()):
-            status = self.filter.itemData(i)
-            self.filter.setItemText(i, f"{statuses.label(status)} ({locale.toString(counts.get(status, 0))})")
+        for i in range(self.filter.count()):
+            wanted = self.filter.itemData(i)
+            n = sum(counts.values()) if wanted is None else sum(counts.get(s, 0) for s in wanted)
+            self.filter.setItemText(i, f"{self._filter_title(wanted)} ({locale.toString(n)})")
+
+    def _filter_title(self, wanted: frozenset[str] | None) -> str:
+        if wanted is None:
+            return self.tr("All statuses")
+        if wanted == statuses.TO_PACK:
+            return self.tr("To pack")
+        return statuses.label(next(iter(wanted)))

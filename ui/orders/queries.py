@@ -7,7 +7,7 @@ table shape). Rows come back as small frozen dataclasses, never ORM objects.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -100,9 +100,15 @@ def _sort_key(column: Column) -> Any:
 
 
 def posting_numbers(
-    session: Session, status: str | None = None, sort: Column = Column.SHIP_BY, descending: bool = False
+    session: Session,
+    statuses: Collection[str] | None = None,
+    sort: Column = Column.SHIP_BY,
+    descending: bool = False,
 ) -> list[str]:
-    """Posting numbers matching the filter, in display order. Postings without a date go last."""
+    """Posting numbers whose shown status is one of `statuses` (None = all), in display order.
+
+    Postings without a ship-by date go last.
+    """
     key = _sort_key(sort)
     order: list[Any] = []
     if sort is Column.SHIP_BY:
@@ -111,8 +117,8 @@ def posting_numbers(
     # A stable tie-break keeps rows from jumping around between refreshes.
     order.append(PostingRow.posting_number.desc() if descending else PostingRow.posting_number.asc())
     stmt = select(PostingRow.posting_number).order_by(*order)
-    if status:
-        stmt = stmt.where(shown_status_expr() == status)
+    if statuses is not None:
+        stmt = stmt.where(shown_status_expr().in_(sorted(statuses)))
     return list(session.scalars(stmt))
 
 

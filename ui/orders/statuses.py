@@ -6,6 +6,9 @@ from functools import cache
 
 from PySide6.QtCore import QCoreApplication
 
+# The seller's work queue: what still has to be approved or packed. The Orders page opens on it.
+TO_PACK = frozenset({"awaiting_approve", "awaiting_packaging"})
+
 # The order of the status filter: the packer's day from top to bottom.
 FILTER_ORDER = (
     "awaiting_approve",

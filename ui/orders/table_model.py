@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -60,7 +60,7 @@ class OrdersTableModel(QAbstractTableModel):
         self._clock = clock
         self._tasks = tasks
         self._generation = 0  # answers of older queries are dropped
-        self._status: str | None = None
+        self._statuses: frozenset[str] | None = None
         self._sort = Column.SHIP_BY
         self._descending = False
         self._ids: list[str] = []
@@ -77,8 +77,8 @@ class OrdersTableModel(QAbstractTableModel):
     # -- state ----------------------------------------------------------------------------------
 
     @property
-    def status_filter(self) -> str | None:
-        return self._status
+    def status_filter(self) -> frozenset[str] | None:
+        return self._statuses
 
     @property
     def sort_column(self) -> Column:
@@ -92,11 +92,15 @@ class OrdersTableModel(QAbstractTableModel):
         """Postings matching the filter (loaded into rowCount() or not)."""
         return len(self._ids)
 
-    def set_status_filter(self, status: str | None) -> None:
-        """Show only postings whose shown status (local_status or status) is `status`."""
-        if status == self._status:
+    def set_status_filter(self, statuses: str | Iterable[str] | None) -> None:
+        """Show only postings whose shown status (local_status or status) is one of `statuses`.
+
+        A single status may be given as a string; None shows every posting.
+        """
+        wanted = None if statuses is None else frozenset([statuses] if isinstance(statuses, str) else statuses)
+        if wanted == self._statuses:
             return
-        self._status = status or None
+        self._statuses = wanted
         self._requery(keep_loaded=False)
 
     def refresh(self) -> None:
@@ -193,11 +197,11 @@ class OrdersTableModel(QAbstractTableModel):
 
     def _query(self) -> Callable[[], list[str]]:
         """The id query for the current filter and sort, safe to run on any thread."""
-        db, status, sort, descending = self._db, self._status, self._sort, self._descending
+        db, statuses, sort, descending = self._db, self._statuses, self._sort, self._descending
 
         def run() -> list[str]:
             with db.read() as session:
-                return queries.posting_numbers(session, status, sort, descending)
+                return queries.posting_numbers(session, statuses, sort, descending)
 
         return run
 

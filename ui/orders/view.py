@@ -14,8 +14,8 @@ from ui.orders.table_model import POSTING_NUMBER_ROLE, OrdersTableModel
 # Default widths come from sample contents; the seller can resize, and the header state is saved.
 _DELIVERY_SAMPLE = "Ozon Логистика, ПВЗ"  # longer names are elided; the tooltip has the full name
 _SAMPLES = {
-    Column.POSTING: "00000000-0000-0",
-    Column.ORDER: "00000000-0000",
+    Column.POSTING: "0000000000-0000-0",
+    Column.ORDER: "0000000000-0000",
     Column.SHIP_BY: "00.00 00:00 · " + cells.countdown(timedelta(hours=-44)),
     Column.ITEMS: "000",
     Column.CITY: "Санкт-Петербург",
