@@ -1,0 +1,62 @@
+"""rFBS: approval (emulator extension), tracking numbers, and the delivery steps in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync.emulator import Emulator
+
+from .conftest import Api, ship_body
+
+
+def step(api: Api, name: str, *numbers: str) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = api.ok(f"/v2/fbs/posting/{name}", {"posting_number": list(numbers)})["result"]
+    return result
+
+
+def test_rfbs_delivery_steps_in_order(api: Api, emu: Emulator) -> None:
+    (number,) = emu.create_postings(1, rfbs=True)
+    posting = api.ok("/v3/posting/fbs/get", {"posting_number": number})["result"]
+    assert posting["tpl_integration_type"] == "non_integrated"
+    assert posting["customer"]["address"]["city"]  # legacy v3 shows the buyer only for rFBS
+    api.ok("/v4/posting/fbs/ship", ship_body(emu, number))
+    tracking = api.ok("/v2/fbs/posting/tracking-number/set",
+                      {"tracking_numbers": [{"posting_number": number, "tracking_number": "80085012345678"}]})
+    assert tracking["result"] == [{"posting_number": number, "result": True, "error": ""}]
+    assert emu.posting(number)["tracking_number"] == "80085012345678"
+    assert step(api, "delivering", number)[0]["result"] is True
+    state = emu.posting(number)
+    assert state["status"] == "delivering" and state["delivering_date"] is not None
+    assert step(api, "last-mile", number)[0]["result"] is True
+    assert emu.posting(number)["substatus"] == "posting_in_courier_service"
+    assert step(api, "delivered", number)[0]["result"] is True
+    assert emu.posting(number)["status"] == "delivered"
+    methods = [e["method"] for e in emu.log]
+    assert methods == ["/v4/posting/fbs/ship", "/v2/fbs/posting/tracking-number/set", "/v2/fbs/posting/delivering",
+                       "/v2/fbs/posting/last-mile", "/v2/fbs/posting/delivered"]
+
+
+def test_wrong_order_and_wrong_integration_are_refused_per_posting(api: Api, emu: Emulator) -> None:
+    (packing,) = emu.create_postings(1, rfbs=True)
+    (shipped,) = emu.create_postings(1, status="awaiting_deliver", rfbs=True)
+    (fbs,) = emu.create_postings(1, status="awaiting_deliver")
+    results = step(api, "delivered", shipped, fbs, "000-0000-1")
+    assert [(r["result"], r["error"]) for r in results] == [
+        (False, "TRANSITION_IS_NOT_POSSIBLE"), (False, "HAS_INCORRECT_TPL_INTEGRATION_TYPE"),
+        (False, "POSTING_NOT_FOUND")]
+    assert step(api, "last-mile", shipped)[0]["error"] == "TRANSITION_IS_NOT_POSSIBLE"
+    assert step(api, "delivering", packing)[0]["error"] == "TRANSITION_IS_NOT_POSSIBLE"
+    assert [r["result"] for r in step(api, "delivering", shipped, packing)] == [True, False]
+    step(api, "last-mile", shipped)
+    assert step(api, "last-mile", shipped)[0]["error"] == "TRANSITION_IS_NOT_POSSIBLE"
+    assert [e["posting_number"] for e in emu.log] == [shipped, shipped]  # only the applied ones
+
+
+def test_seller_approves_an_rfbs_posting(api: Api, emu: Emulator) -> None:
+    (number,) = emu.create_postings(1, status="awaiting_approve", rfbs=True)
+    assert api.error("/v4/posting/fbs/ship", ship_body(emu, number), 400)["message"] == "HAS_INCORRECT_STATUS"
+    assert api.ok("/v1/posting/fbs/approve", {"posting_number": number}) == {"result": True}
+    assert emu.posting(number)["status"] == "awaiting_packaging"
+    assert api.error("/v1/posting/fbs/approve", {"posting_number": number}, 400)["message"] == "HAS_INCORRECT_STATUS"
+    assert emu.log[-1] == {"method": "/v1/posting/fbs/approve", "posting_number": number,
+                           "time": "2026-05-14T08:00:00Z", "request": {"posting_number": number}}
