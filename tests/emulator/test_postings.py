@@ -23,7 +23,8 @@ V4_KEYS = {
     "require_blr_traceable_attrs", "volume_weight",
 }
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?Z$")
-LIST_BODY = {"limit": 100, "filter": {"since": "2026-03-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"}}
+LIST_FILTER = {"since": "2026-03-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"}
+LIST_BODY: dict[str, Any] = {"limit": 100, "filter": LIST_FILTER}
 
 
 def all_pages(api: Api, path: str, body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -169,7 +170,7 @@ def test_v4_list_filters(api: Api, emu: Emulator) -> None:
     assert "since" in api.error(path, {"limit": 10, "filter": {"to": "2026-06-01T00:00:00Z"}}, 400)["message"]
     too_long = {"since": "2024-01-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"}
     assert api.error(path, {"limit": 10, "filter": too_long}, 400)["code"] == 3
-    cancelled = all_pages(api, path, dict(LIST_BODY, filter=dict(LIST_BODY["filter"], statuses=["cancelled"])))
+    cancelled = all_pages(api, path, dict(LIST_BODY, filter=dict(LIST_FILTER, statuses=["cancelled"])))
     assert cancelled and {p["status"] for p in cancelled} == {"cancelled"}
     assert "count" not in api.ok(path, LIST_BODY)
     # last_changed_status_date: only the posting cancelled after the clock moved on.
@@ -177,10 +178,10 @@ def test_v4_list_filters(api: Api, emu: Emulator) -> None:
     emu.advance(3600)
     emu.cancel_posting(number)
     changed = {"from": (START + timedelta(minutes=30)).isoformat(), "to": "2026-06-01T00:00:00Z"}
-    recent = all_pages(api, path, dict(LIST_BODY, filter=dict(LIST_BODY["filter"], last_changed_status_date=changed)))
+    recent = all_pages(api, path, dict(LIST_BODY, filter=dict(LIST_FILTER, last_changed_status_date=changed)))
     assert [p["posting_number"] for p in recent] == [number]
     warehouse = recent[0]["delivery_method"]["warehouse_id"]
-    in_wh = all_pages(api, path, dict(LIST_BODY, filter=dict(LIST_BODY["filter"], warehouse_ids=[str(warehouse)])))
+    in_wh = all_pages(api, path, dict(LIST_BODY, filter=dict(LIST_FILTER, warehouse_ids=[str(warehouse)])))
     assert in_wh and {p["delivery_method"]["warehouse_id"] for p in in_wh} == {warehouse}
 
 
