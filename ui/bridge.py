@@ -14,7 +14,6 @@ from PySide6.QtCore import QObject, Qt, Signal, SignalInstance, Slot
 
 from app import events
 from app.events import EventBus
-from ui import signals
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ class EventBridge(QObject):
         if self._closed:
             return
         try:
-            signals.emit(self._relay, event)
+            self._relay.emit(event)
         except RuntimeError:  # the C++ object is gone (window closed during shutdown)
             self._closed = True
 
@@ -91,4 +90,4 @@ class EventBridge(QObject):
         if signal is None:
             log.debug("no signal for event %s", type(event).__name__)
             return
-        signals.emit(signal, event)
+        signal.emit(event)

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserCancelled, UserError
-from ui import signals
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +198,6 @@ def install_excepthooks() -> Callable[[], None]:
 
 def _hand_over(relay: _Relay, exc: BaseException) -> None:
     try:
-        signals.emit(relay.caught, exc)
+        relay.caught.emit(exc)
     except RuntimeError:  # the relay is gone (shutting down): at least log it
         log.error("uncaught exception", exc_info=exc)

@@ -26,8 +26,6 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from ui import signals
-
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -122,7 +120,7 @@ class TaskManager(QObject):
         def done(f: Future[T]) -> None:
             # Runs in the worker thread (or here, if already finished): only hand over, never act.
             try:
-                signals.emit(self._deliver, lambda: self._complete(f, on_done, on_error))
+                self._deliver.emit(lambda: self._complete(f, on_done, on_error))
             except RuntimeError:  # this QObject was deleted with its window
                 log.debug("task finished after its manager was deleted")
 

@@ -22,7 +22,8 @@ class OrdersPage(QWidget):
         super().__init__(parent)
         self._db = db
         self._tasks = tasks
-        self.model = OrdersTableModel(db, clock, tasks, self)
+        # Opens on the work queue (the first entry of the filter).
+        self.model = OrdersTableModel(db, clock, tasks, self, statuses=statuses.TO_PACK)
         self.view = OrdersView(self.model, self)
 
         self.filter = QComboBox(self)
@@ -33,7 +34,6 @@ class OrdersPage(QWidget):
         for status in statuses.FILTER_ORDER:
             self.filter.addItem(statuses.label(status), frozenset({status}))
         self.filter.currentIndexChanged.connect(self._filter_changed)
-        self.model.set_status_filter(statuses.TO_PACK)  # open on the work queue
         self.count = plain_text.label("", self)
         self.count.setObjectName("orderCount")
 

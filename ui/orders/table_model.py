@@ -24,7 +24,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.clock import Clock
 from app.db.engine import Database
-from ui import signals
 from ui.orders import cells, queries
 from ui.orders.queries import Column, OrderRow
 from ui.tasks import TaskManager
@@ -53,14 +52,19 @@ class OrdersTableModel(QAbstractTableModel):
     TICK_MS = 60_000  # countdowns and colours are re-evaluated this often
 
     def __init__(
-        self, db: Database, clock: Clock, tasks: TaskManager | None = None, parent: QObject | None = None
+        self,
+        db: Database,
+        clock: Clock,
+        tasks: TaskManager | None = None,
+        parent: QObject | None = None,
+        statuses: Iterable[str] | None = None,
     ) -> None:
         super().__init__(parent)
         self._db = db
         self._clock = clock
         self._tasks = tasks
         self._generation = 0  # answers of older queries are dropped
-        self._statuses: frozenset[str] | None = None
+        self._statuses: frozenset[str] | None = None if statuses is None else frozenset(statuses)
         self._sort = Column.SHIP_BY
         self._descending = False
         self._ids: list[str] = []
@@ -238,11 +242,11 @@ class OrdersTableModel(QAbstractTableModel):
             depth = max(self._loaded, self.FETCH_CHUNK) if keep_loaded else self.FETCH_CHUNK
             self._loaded = min(len(ids), depth)
             self.endResetModel()
-        signals.emit(self.refreshed)
+        self.refreshed.emit()
 
     def _emit_all_changed(self) -> None:
         if self._loaded:
-            signals.emit(self.dataChanged, self.index(0, 0), self.index(self._loaded - 1, len(Column) - 1))
+            self.dataChanged.emit(self.index(0, 0), self.index(self._loaded - 1, len(Column) - 1))
 
     def _row(self, row: int) -> OrderRow | None:
         number = self._ids[row]
