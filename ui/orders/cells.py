@@ -24,20 +24,20 @@ _BACKGROUNDS = {Urgency.OVERDUE: QBrush(OVERDUE_BACKGROUND), Urgency.SOON: QBrus
 _URGENT_TEXT_BRUSH = QBrush(URGENT_TEXT)
 
 
-def _tr(text: str, n: int = -1) -> str:
-    return QCoreApplication.translate("OrdersTable", text, None, n)
+# Literal `translate("Context", "text")` calls so pyside6-lupdate can collect the strings.
+translate = QCoreApplication.translate
 
 
 def header(column: Column) -> str:
     return {
-        Column.POSTING: _tr("Posting"),
-        Column.ORDER: _tr("Order"),
-        Column.STATUS: _tr("Status"),
-        Column.SHIP_BY: _tr("Ship by"),
-        Column.DELIVERY: _tr("Delivery method"),
-        Column.ITEMS: _tr("Items"),
-        Column.CITY: _tr("Buyer city"),
-        Column.TRACKING: _tr("Tracking number"),
+        Column.POSTING: translate("OrdersTable", "Posting"),
+        Column.ORDER: translate("OrdersTable", "Order"),
+        Column.STATUS: translate("OrdersTable", "Status"),
+        Column.SHIP_BY: translate("OrdersTable", "Ship by"),
+        Column.DELIVERY: translate("OrdersTable", "Delivery method"),
+        Column.ITEMS: translate("OrdersTable", "Items"),
+        Column.CITY: translate("OrdersTable", "Buyer city"),
+        Column.TRACKING: translate("OrdersTable", "Tracking number"),
     }[column]
 
 
@@ -47,12 +47,18 @@ def countdown(delta: timedelta) -> str:
     late = delta < timedelta(0)
     if minutes < 60:
         n = max(minutes, 1)
-        return _tr("overdue %n min", n) if late else _tr("in %n min", n)
+        if late:
+            return translate("OrdersTable", "overdue %n min", None, n)
+        return translate("OrdersTable", "in %n min", None, n)
     if minutes < 48 * 60:
         n = minutes // 60
-        return _tr("overdue %n h", n) if late else _tr("in %n h", n)
+        if late:
+            return translate("OrdersTable", "overdue %n h", None, n)
+        return translate("OrdersTable", "in %n h", None, n)
     n = minutes // (24 * 60)
-    return _tr("overdue %n d", n) if late else _tr("in %n d", n)
+    if late:
+        return translate("OrdersTable", "overdue %n d", None, n)
+    return translate("OrdersTable", "in %n d", None, n)
 
 
 def local_time(moment: datetime) -> str:
@@ -69,7 +75,7 @@ def ship_by(row: OrderRow, now: datetime) -> str:
 
 
 def pending_mark() -> str:
-    return _tr("(pending sync)")
+    return translate("OrdersTable", "(pending sync)")
 
 
 def status(row: OrderRow) -> str:
@@ -89,7 +95,9 @@ def display(row: OrderRow, column: Column, now: datetime) -> str:
     if column is Column.SHIP_BY:
         return ship_by(row, now)
     if column is Column.DELIVERY:
-        return (_tr("Express") + " · " + row.delivery_method) if row.is_express else row.delivery_method
+        if row.is_express:
+            return translate("OrdersTable", "Express") + " · " + row.delivery_method
+        return row.delivery_method
     if column is Column.ITEMS:
         return str(row.item_count)
     if column is Column.CITY:
@@ -100,11 +108,11 @@ def display(row: OrderRow, column: Column, now: datetime) -> str:
 def tooltip(row: OrderRow, column: Column) -> str | None:
     """Tooltips are plain text by construction (see ui/plain_text.py)."""
     if column is Column.STATUS and row.pending_sync:
-        text = _tr("Ozon status: {ozon}. Your action is saved and waits to be sent to Ozon.").format(
-            ozon=statuses.label(row.status)
-        )
+        text = translate(
+            "OrdersTable", "Ozon status: {ozon}. Your action is saved and waits to be sent to Ozon."
+        ).format(ozon=statuses.label(row.status))
     elif column is Column.SHIP_BY and row.shipment_date is not None:
-        text = _tr("Hand over to the carrier by {when} (local time)").format(
+        text = translate("OrdersTable", "Hand over to the carrier by {when} (local time)").format(
             when=row.shipment_date.astimezone().strftime("%d.%m.%Y %H:%M")
         )
     elif column is Column.CITY:

@@ -24,30 +24,30 @@ FILTER_ORDER = (
 )
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("PostingStatus", text)
+# Literal `translate("Context", "text")` calls so pyside6-lupdate can collect the strings.
+translate = QCoreApplication.translate
 
 
 @cache
 def label(status: str) -> str:
     """A readable name; an unknown status is shown as Ozon sent it."""
     names = {
-        "awaiting_registration": _tr("Awaiting registration"),
-        "acceptance_in_progress": _tr("Acceptance in progress"),
-        "awaiting_approve": _tr("Awaiting approval"),
-        "awaiting_packaging": _tr("Awaiting packaging"),
-        "awaiting_deliver": _tr("Awaiting shipment"),
-        "arbitration": _tr("Arbitration"),
-        "client_arbitration": _tr("Client arbitration"),
-        "delivering": _tr("Delivering"),
-        "driver_pickup": _tr("With the driver"),
-        "delivered": _tr("Delivered"),
-        "cancelled": _tr("Cancelled"),
-        "not_accepted": _tr("Not accepted at sorting"),
-        "sent_by_seller": _tr("Sent by seller"),
-        "awaiting_verification": _tr("Awaiting verification"),
-        "cancelled_from_split_pending": _tr("Cancelled (split)"),
-        "unknown": _tr("Unknown status"),
+        "awaiting_registration": translate("PostingStatus", "Awaiting registration"),
+        "acceptance_in_progress": translate("PostingStatus", "Acceptance in progress"),
+        "awaiting_approve": translate("PostingStatus", "Awaiting approval"),
+        "awaiting_packaging": translate("PostingStatus", "Awaiting packaging"),
+        "awaiting_deliver": translate("PostingStatus", "Awaiting shipment"),
+        "arbitration": translate("PostingStatus", "Arbitration"),
+        "client_arbitration": translate("PostingStatus", "Client arbitration"),
+        "delivering": translate("PostingStatus", "Delivering"),
+        "driver_pickup": translate("PostingStatus", "With the driver"),
+        "delivered": translate("PostingStatus", "Delivered"),
+        "cancelled": translate("PostingStatus", "Cancelled"),
+        "not_accepted": translate("PostingStatus", "Not accepted at sorting"),
+        "sent_by_seller": translate("PostingStatus", "Sent by seller"),
+        "awaiting_verification": translate("PostingStatus", "Awaiting verification"),
+        "cancelled_from_split_pending": translate("PostingStatus", "Cancelled (split)"),
+        "unknown": translate("PostingStatus", "Unknown status"),
     }
     return names.get(status, status)
 
