@@ -160,3 +160,21 @@ def test_auth_failure_shows_a_banner(ctx: AppContext, qtbot: QtBot) -> None:
     qtbot.waitUntil(window.banner.isVisible)
     assert window.banner.text.textFormat() == Qt.TextFormat.PlainText
     assert "<i>403</i>" in window.banner.text.text()
+
+
+def test_settled_action_clears_the_pending_mark(ctx: AppContext, qtbot: QtBot) -> None:
+    fill_demo_shop(ctx)
+    window = open_window(ctx, qtbot)
+    model = window.orders.model
+    with qtbot.waitSignal(model.refreshed):
+        window.orders.filter.setCurrentIndex(1)  # all statuses
+    packed = make_posting(1).posting_number
+    row = model.row_of(packed)
+    assert row is not None and "pending sync" in model.data(model.index(row, 2))
+    with ctx.db.write() as s:  # what the sync engine does once Ozon confirmed the shipment
+        (entry,) = outbox.entries(s, target_id=packed)
+        outbox.mark_done(s, entry.key, NOW)
+    with qtbot.waitSignal(model.refreshed):
+        ctx.bus.publish(events.OutboxChanged(pending=0, conflicts=1))
+    row = model.row_of(packed)
+    assert row is not None and "pending sync" not in model.data(model.index(row, 2))

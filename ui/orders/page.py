@@ -50,7 +50,9 @@ class OrdersPage(QWidget):
 
         self.model.refreshed.connect(self._update_counts)
         bridge.postings_changed.connect(self.model.refresh)
-        # A conflict or a dropped action changes local_status (the "pending sync" mark).
+        # A sent, refused or dropped action changes local_status (the "pending sync" mark); the
+        # engine pushes after it pulls, so that change comes with OutboxChanged, not PostingsChanged.
+        bridge.outbox_changed.connect(self.model.refresh)
         bridge.conflict_detected.connect(self.model.refresh)
         self._update_counts()
 
