@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from app.clock import Clock
 from app.db.engine import Database
 from app.domain.chats import AuthorType
 from app.domain.postings import FINISHED, SHIPPED_OR_LATER, Posting, PostingStatus
+from app.domain.returns import ReturnRequest
 from app.events import (
     AuthFailed,
     ChatsChanged,
@@ -44,7 +46,7 @@ from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.repos import returns as return_repo
 from app.repos import sync_state
-from sync.client import OzonClient
+from sync.client import OzonClient, Page
 from sync.errors import (
     AuthError,
     InvalidStateError,
@@ -264,8 +266,11 @@ class SyncEngine:
         frm, to = datetime.fromisoformat(frm_s), datetime.fromisoformat(to_s)
         changed = datetime.fromisoformat(changed_s) if changed_s else None
         started = now
-        for _ in range(MAX_PAGES):
-            page = self.client.postings_page(cursor, frm, to, changed_from=changed, changed_to=to)
+
+        def fetch(after: str) -> Page[Posting]:
+            return self.client.postings_page(after, frm, to, changed_from=changed, changed_to=to)
+
+        for page in self._prefetched(fetch, cursor):
             done = not page.has_next or not page.items
             state = (
                 {"changes.cursor": "", "changes.window": "", "changes.since": started.isoformat()}
@@ -277,13 +282,23 @@ class SyncEngine:
                 state["unfulfilled.at"] = started.isoformat()
                 reconciled = started.isoformat()
             self._save_postings(page.items, result, state)
-            if done:
-                break
-            cursor = page.cursor
         if not reconciled or now - datetime.fromisoformat(reconciled) >= RECONCILE_EVERY:
             self._pull_unfulfilled(result)
         if result.new or result.cancelled or result.postings:
             self.bus.publish(PostingsChanged(frozenset(), frozenset(result.new), frozenset(result.cancelled)))
+
+    def _prefetched(self, fetch: Callable[[str], Page[Posting]], cursor: str) -> Iterator[Page[Posting]]:
+        """Pages in order; the next one is requested while the caller saves the current one, so the
+        network and the disk overlap. One request at a time: the session is never shared."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="packdesk-prefetch") as pool:
+            page = fetch(cursor)
+            for _ in range(MAX_PAGES):
+                last = not page.has_next or not page.items
+                upcoming = None if last else pool.submit(fetch, page.cursor)
+                yield page
+                if upcoming is None:
+                    return
+                page = upcoming.result()
 
     def _pull_unfulfilled(self, result: CycleResult) -> None:
         """A periodic full read of open postings: a safety net under the change window."""
@@ -291,8 +306,7 @@ class SyncEngine:
         with self.db.read() as s:
             cursor = sync_state.get(s, "unfulfilled.cursor")
         frm, to = now - timedelta(days=HISTORY_DAYS), now + timedelta(days=HISTORY_DAYS)
-        for _ in range(MAX_PAGES):
-            page = self.client.unfulfilled_page(cursor, frm, to)
+        for page in self._prefetched(lambda after: self.client.unfulfilled_page(after, frm, to), cursor):
             done = not page.has_next or not page.items
             state = (
                 {"unfulfilled.cursor": "", "unfulfilled.at": now.isoformat()}
@@ -300,9 +314,6 @@ class SyncEngine:
                 else {"unfulfilled.cursor": page.cursor}
             )
             self._save_postings(page.items, result, state)
-            if done:
-                break
-            cursor = page.cursor
 
     def _pull_products(self, result: CycleResult) -> None:
         with self.db.read() as s:
@@ -353,27 +364,32 @@ class SyncEngine:
         now = self.clock.now()
         with self.db.read() as s:
             since_s = sync_state.get(s, "returns.since")
+            known = return_repo.fingerprints(s)
         since = datetime.fromisoformat(since_s) - OVERLAP if since_s else now - timedelta(days=HISTORY_DAYS)
+
+        def save_changed(items: list[ReturnRequest]) -> None:
+            fresh = [r for r in items if known.get((r.kind.value, r.return_id)) != (r.status, r.status_name)]
+            with self.db.write() as s:
+                return_repo.save(s, fresh)
+            result.returns += len(fresh)
+
         last_id = 0
         for _ in range(MAX_PAGES):
             page = self.client.returns_page(last_id, since, now + timedelta(days=1))
-            with self.db.write() as s:
-                return_repo.save(s, page.items)
-            result.returns += len(page.items)
+            save_changed(page.items)
             if not page.has_next or not page.items:
                 break
             last_id = int(page.cursor)
+        # rFBS requests have no change filter: read them all (a shop has few open at a time).
         last_id = 0
         for _ in range(MAX_PAGES):
             page = self.client.rfbs_returns_page(last_id)
-            with self.db.write() as s:
-                return_repo.save(s, page.items)
-                if not page.has_next or not page.items:
-                    sync_state.put(s, "returns.since", now.isoformat(), now)
-            result.returns += len(page.items)
+            save_changed(page.items)
             if not page.has_next or not page.items:
                 break
             last_id = int(page.cursor)
+        with self.db.write() as s:
+            sync_state.put(s, "returns.since", now.isoformat(), now)
         if result.returns:
             self.bus.publish(ReturnsChanged(result.returns))
 

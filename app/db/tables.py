@@ -64,7 +64,8 @@ class PostingRow(Base):
     upper_barcode: Mapped[str] = mapped_column(String(64), default="", index=True)
     lower_barcode: Mapped[str] = mapped_column(String(64), default="", index=True)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
-    available_actions: Mapped[list[str]] = mapped_column(JSONText, default=list)
+    # Ozon's action names, space-separated (cheaper than JSON for 20,000 rows a sync).
+    available_actions: Mapped[str] = mapped_column(Text, default="")
     # Target status of a seller action still waiting in the outbox (None = nothing pending).
     local_status: Mapped[str | None] = mapped_column(String(40))
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -53,7 +53,7 @@ def _row_values(p: Posting, now: datetime) -> dict[str, object]:
         "upper_barcode": p.upper_barcode,
         "lower_barcode": p.lower_barcode,
         "cancel_reason": p.cancel_reason,
-        "available_actions": list(p.available_actions),
+        "available_actions": " ".join(p.available_actions),
         "synced_at": now,
     }
 
@@ -81,7 +81,8 @@ def save(session: Session, postings: Sequence[Posting], now: datetime) -> None:
         for i, it in enumerate(p.products)
     ]
     if items:
-        session.execute(insert(PostingItemRow), items)
+        # Core insert on the table: the ORM bulk path costs a third more for no gain here.
+        session.execute(insert(PostingItemRow.__table__), items)  # type: ignore[arg-type]
 
 
 def _to_domain(row: PostingRow) -> CachedPosting:
@@ -109,7 +110,7 @@ def _to_domain(row: PostingRow) -> CachedPosting:
         upper_barcode=row.upper_barcode,
         lower_barcode=row.lower_barcode,
         cancel_reason=row.cancel_reason,
-        available_actions=tuple(row.available_actions or ()),
+        available_actions=tuple(row.available_actions.split()),
         products=tuple(
             PostingItem(it.sku, it.offer_id, it.name, it.quantity, it.price, it.currency) for it in row.items
         ),

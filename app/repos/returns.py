@@ -40,5 +40,11 @@ def save(session: Session, returns: Sequence[ReturnRequest]) -> None:
     upsert(session, ReturnRow.__table__, rows, ["kind", "return_id"], keep=["local_status"])  # type: ignore[arg-type]
 
 
+def fingerprints(session: Session) -> dict[tuple[str, int], tuple[str, str]]:
+    """(kind, id) → (status, status name): enough to tell whether a pulled return changed."""
+    rows = session.execute(select(ReturnRow.kind, ReturnRow.return_id, ReturnRow.status, ReturnRow.status_name))
+    return {(kind, rid): (status, name) for kind, rid, status, name in rows}
+
+
 def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(ReturnRow)) or 0
