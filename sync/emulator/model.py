@@ -78,6 +78,7 @@ class Customer:
     company: str = ""
     inn: str = ""
     kpp: str = ""
+    fragment: str = field(default="", repr=False)  # cached v4 JSON of addressee + customer
 
 
 @dataclass(slots=True, eq=False)

@@ -47,6 +47,7 @@ class Store:
         # Sort indexes: (key in epoch microseconds, posting number), kept sorted.
         self.by_shipment: list[tuple[int, str]] = []
         self.by_process: list[tuple[int, str]] = []
+        self.by_changed: list[tuple[int, str]] = []  # by status_changed_at: cheap "what changed since"
         self.carriages: dict[int, Carriage] = {}
         self.chats: dict[str, Chat] = {}
         self.chat_by_posting: dict[str, str] = {}
@@ -79,22 +80,22 @@ class Store:
     # -- postings ---------------------------------------------------------------------------------
 
     def add_postings(self, postings: Iterable[Posting], bulk: bool = False) -> None:
+        indexes = (self.by_shipment, self.by_process, self.by_changed)
         for p in postings:
             self.postings[p.number] = p
             self.order_postings.setdefault(p.order_number, []).append(p.number)
             for code in (p.upper_barcode, p.lower_barcode, p.scanit):
                 self.by_barcode[code] = p
-            ship_key = (micros(p.shipment_date), p.number)
-            process_key = (micros(p.in_process_at), p.number)
-            if bulk:
-                self.by_shipment.append(ship_key)
-                self.by_process.append(process_key)
-            else:
-                bisect.insort(self.by_shipment, ship_key)
-                bisect.insort(self.by_process, process_key)
+            keys = ((micros(p.shipment_date), p.number), (micros(p.in_process_at), p.number),
+                    (micros(p.status_changed_at), p.number))
+            for index, key in zip(indexes, keys, strict=True):
+                if bulk:
+                    index.append(key)
+                else:
+                    bisect.insort(index, key)
         if bulk:
-            self.by_shipment.sort()
-            self.by_process.sort()
+            for index in indexes:
+                index.sort()
         self.version += 1
 
     def next_posting_number(self, order_number: str) -> str:
@@ -111,7 +112,10 @@ class Store:
                    when: datetime | None = None) -> None:
         new_sub = substatus or DEFAULT_SUBSTATUS.get(status, "")
         if p.status != status:
+            old = (micros(p.status_changed_at), p.number)
+            del self.by_changed[bisect.bisect_left(self.by_changed, old)]
             p.status_changed_at = when or self.now()
+            bisect.insort(self.by_changed, (micros(p.status_changed_at), p.number))
         if new_sub != p.substatus:
             p.previous_substatus = p.substatus
         p.status = status

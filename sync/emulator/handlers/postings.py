@@ -18,6 +18,7 @@ from ..views import V3_BLOCKS, V4_BLOCKS, by_barcode, delivery_window, dumps, v3
 from .base import Ctx, Raw, route, with_flags
 
 Key = tuple[int, str]
+SORT_FIELDS = {"by_shipment": "shipment_date", "by_process": "in_process_at"}
 MAX_KEY_SUFFIX = "\U0010ffff"
 
 
@@ -30,6 +31,26 @@ class Query:
     hi: int | None
     match: Callable[[Posting], bool]
     signature: str  # canonical filter text, for memoized counts
+    changed: tuple[int | None, int | None] = (None, None)  # last_changed_status_date bounds, if any
+
+    def _index(self, store: Store) -> list[Key]:
+        """The sort index to walk. With a "changed since" filter, only the postings changed in that window
+        (found through the status-change index), in sort order: a quiet incremental poll stays cheap."""
+        if self.changed[0] is None:
+            index: list[Key] = getattr(store, self.index_name)
+            return index
+        lo, hi = self.changed
+
+        def candidates() -> list[Key]:
+            changed = store.by_changed
+            start = bisect.bisect_left(changed, (lo, ""))
+            end = len(changed) if hi is None else bisect.bisect_right(changed, (hi, MAX_KEY_SUFFIX))
+            field = SORT_FIELDS[self.index_name]
+            postings = store.postings
+            return sorted((micros(getattr(postings[n], field)), n) for _, n in changed[start:end])
+
+        keys: list[Key] = store.memoized(("changed", self.index_name, self.signature), candidates)
+        return keys
 
     def _bounds(self, index: list[Key]) -> tuple[int, int]:
         start = 0 if self.lo is None else bisect.bisect_left(index, (self.lo, ""))
@@ -38,7 +59,7 @@ class Query:
 
     def walk(self, store: Store, after: Key | None, desc: bool) -> Iterator[tuple[Key, Posting]]:
         """Matching postings strictly past the cursor key, in sort order."""
-        index: list[Key] = getattr(store, self.index_name)
+        index = self._index(store)
         start, end = self._bounds(index)
         postings = store.postings
         if not desc:
@@ -64,8 +85,8 @@ class Query:
         return selected[::-1] if desc else selected
 
 
-def _filter(flt: Fields, statuses_allowed: frozenset[str], extra: dict[str, Any]) -> tuple[Callable[[Posting], bool],
-                                                                                          str]:
+def _filter(flt: Fields, statuses_allowed: frozenset[str],
+            extra: dict[str, Any]) -> tuple[Callable[[Posting], bool], str, tuple[int | None, int | None]]:
     """The optional filters shared by the v3 and v4 lists; returns a predicate and its signature."""
     statuses = set(flt.texts("statuses"))
     legacy_status = flt.text("status")
@@ -116,7 +137,8 @@ def _filter(flt: Fields, statuses_allowed: frozenset[str], extra: dict[str, Any]
     signature = dumps([sorted(statuses), sorted(warehouses), sorted(methods), sorted(providers), sorted(orders),
                        order_id, sorted(flows), str(changed_lo), str(changed_hi), str(dlo), str(dhi),
                        sorted(statuses_allowed)])
-    return match, signature
+    changed = (None if changed_lo is None else micros(changed_lo), None if changed_hi is None else micros(changed_hi))
+    return match, signature, changed
 
 
 def _pair(flt: Fields, lo_key: str, hi_key: str) -> tuple[datetime | None, datetime | None]:
@@ -136,10 +158,11 @@ def _unfulfilled_query(f: Fields) -> Query:
         raise invalid(flt.name("cutoff_from"), "use either the cutoff pair or the delivering_date pair, not both")
     if not cutoff[0] and not delivering[0]:
         raise invalid(flt.name("cutoff_from"), "value is required (or delivering_date_from and delivering_date_to)")
-    match, signature = _filter(flt, UNFULFILLED, {"delivering_from": delivering[0], "delivering_to": delivering[1]})
+    match, signature, changed = _filter(flt, UNFULFILLED, {"delivering_from": delivering[0],
+                                                           "delivering_to": delivering[1]})
     lo = micros(cutoff[0]) if cutoff[0] else None
     hi = micros(cutoff[1]) if cutoff[1] else None
-    return Query("by_shipment", lo, hi, match, f"{lo}:{hi}:{signature}")
+    return Query("by_shipment", lo, hi, match, f"{lo}:{hi}:{signature}", changed)
 
 
 def _list_query(f: Fields, legacy: bool) -> Query:
@@ -150,9 +173,9 @@ def _list_query(f: Fields, legacy: bool) -> Query:
         raise invalid(flt.name("since"), "must not be after to")
     if not legacy and to - since > timedelta(days=366):
         raise invalid(flt.name("to"), "the period must not exceed one year")
-    match, signature = _filter(flt, STATUSES, {})
+    match, signature, changed = _filter(flt, STATUSES, {})
     lo, hi = micros(since), micros(to)
-    return Query("by_process", lo, hi, match, f"{lo}:{hi}:{signature}")
+    return Query("by_process", lo, hi, match, f"{lo}:{hi}:{signature}", changed)
 
 
 def _cursor_page(ctx: Ctx, f: Fields, query: Query) -> tuple[list[Posting], bool, str]:
