@@ -42,8 +42,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="folder for the database, settings and logs (or PACKDESK_DATA_DIR)")
     parser.add_argument("--api-url", help="Ozon Seller API base URL (default: the real API, or from settings)")
     parser.add_argument("--demo", action="store_true", help="run against the embedded emulator with demo data")
-    parser.add_argument("--screenshot", metavar="PATH", help="render the window offscreen to PATH and exit")
-    parser.add_argument("--page", default="orders", help="page to show with --screenshot")
     sub = parser.add_subparsers(dest="command")
 
     emu = sub.add_parser("emulator", help="serve the Ozon Seller API emulator over HTTP")
@@ -229,7 +227,7 @@ def cmd_gui(ctx: AppContext, args: argparse.Namespace, demo: bool, argv: Sequenc
         ctx.clock = conn.emulator  # type: ignore[assignment]
         conn.engine.clock = conn.emulator  # type: ignore[assignment]
     scheduler = SyncScheduler(conn.engine, 5.0 if demo else ctx.settings.sync_interval_s)
-    return run_gui(ctx, scheduler, demo=demo, argv=list(argv), screenshot=args.screenshot, page=args.page)
+    return run_gui(ctx, scheduler, demo=demo, argv=list(argv))
 
 
 # -- entry point --------------------------------------------------------------------------------
