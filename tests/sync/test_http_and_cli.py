@@ -74,7 +74,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 def test_cli_sync_orders_ship_outbox_round_trip(
     served: tuple[Emulator, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    emu, url = served
+    _, url = served
     monkeypatch.setenv("OZON_CLIENT_ID", CID)
     monkeypatch.setenv("OZON_API_KEY", KEY)
     data = str(tmp_path / "d")
@@ -131,7 +131,7 @@ def test_cli_sync_orders_ship_outbox_round_trip(
 def test_cli_refuses_what_cannot_be_shipped(
     served: tuple[Emulator, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    emu, url = served
+    _, url = served
     monkeypatch.setenv("OZON_CLIENT_ID", CID)
     monkeypatch.setenv("OZON_API_KEY", KEY)
     data = str(tmp_path / "d")
@@ -170,7 +170,7 @@ def test_cli_sync_failures_are_one_line_with_an_exit_code(
         url = "http://127.0.0.1:9"
     if setup == "malformed":
         emu.add_fault(Fault("malformed_json", path="/v4/posting/fbs/list"))
-    code, out, err = run_cli(capsys, "--data-dir", str(tmp_path / "d"), "--api-url", url, "sync", "--once")
+    code, _, err = run_cli(capsys, "--data-dir", str(tmp_path / "d"), "--api-url", url, "sync", "--once")
     assert code == exit_code
     assert words in err and err.count("\n") == 1 and "Traceback" not in err
     assert "nope-key" not in err
