@@ -46,7 +46,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._wait(reply.hold)
             self.close_connection = True
         else:
-            self._answer(reply)
+            try:
+                self._answer(reply)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (e.g. its read timeout)
+                self.close_connection = True
 
     def _wait(self, seconds: float) -> None:
         if seconds > 0:
@@ -75,6 +78,14 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s " + format, self.address_string(), *args)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up is normal here (timeouts, resets); anything else is logged."""
+        log.debug("emulator connection from %s ended with an error", client_address, exc_info=True)
+
+
 class EmulatorServer:
     """``ThreadingHTTPServer`` in a daemon thread. ``port=0`` picks a free port; see ``url``."""
 
@@ -82,8 +93,7 @@ class EmulatorServer:
         self.emulator = emulator
         self._stopping = threading.Event()
         handler = type("EmulatorRequestHandler", (_Handler,), {"emulator": emulator, "stopping": self._stopping})
-        self._httpd = ThreadingHTTPServer((host, port), handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _Server((host, port), handler)
         self._thread: threading.Thread | None = None
 
     @property

@@ -60,3 +60,13 @@ def test_seller_approves_an_rfbs_posting(api: Api, emu: Emulator) -> None:
     assert api.error("/v1/posting/fbs/approve", {"posting_number": number}, 400)["message"] == "HAS_INCORRECT_STATUS"
     assert emu.log[-1] == {"method": "/v1/posting/fbs/approve", "posting_number": number,
                            "time": "2026-05-14T08:00:00Z", "request": {"posting_number": number}}
+
+
+def test_free_text_is_escaped_in_the_json(api: Api, emu: Emulator) -> None:
+    (number,) = emu.create_postings(1, status="awaiting_deliver", rfbs=True)
+    tricky = 'RA "644"\\ трек\n'
+    api.ok("/v2/fbs/posting/tracking-number/set",
+           {"tracking_numbers": [{"posting_number": number, "tracking_number": tricky}]})
+    page = api.ok("/v4/posting/fbs/list", {"limit": 10, "filter": {
+        "since": "2026-05-01T00:00:00Z", "to": "2026-06-01T00:00:00Z", "order_numbers": [number[:-2]]}})
+    assert page["postings"][0]["tracking_number"] == tricky
