@@ -224,3 +224,52 @@ class SyncStateRow(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PrintJobRow(Base):
+    """One print (or reprint) of one document: the print queue and the print log in one table."""
+
+    __tablename__ = "print_jobs"
+    __table_args__ = (Index("ix_print_jobs_state", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # ozon_label, own_label, slip, picklist, act, commands, test
+    posting_numbers: Mapped[str] = mapped_column(Text, default="")  # space-separated
+    printer: Mapped[str] = mapped_column(String(200), default="")  # "" = the configured default for the kind
+    state: Mapped[str] = mapped_column(String(16))  # waiting (for Ozon's label), queued, done, failed, cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    is_reprint: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    user: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PostingEventRow(Base):
+    """The posting's history: every scan, print, action and conflict, written as it happens."""
+
+    __tablename__ = "posting_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    posting_number: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    user: Mapped[str] = mapped_column(String(100), default="")
+
+
+class PackProgressRow(Base):
+    """A posting being packed: what was scanned so far, so a crash or power cut loses nothing."""
+
+    __tablename__ = "pack_progress"
+
+    posting_number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # open, complete, aborted, stopped
+    # [[ [sku, qty], ... ], ...]: scanned units per package, the last one is being filled.
+    packages: Mapped[list[list[list[int]]]] = mapped_column(JSONText, default=list)
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,52 @@
+"""A posting's history: every scan, print, action and conflict, in order, written as it happens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.tables import PostingEventRow
+
+
+class EventKind(StrEnum):
+    SCAN_POSTING = "scan_posting"
+    SCAN_ITEM = "scan_item"
+    SCAN_REFUSED = "scan_refused"  # wrong item, extra unit, unknown code
+    NEW_PACKAGE = "new_package"
+    OVERRIDE = "override"  # completed without every unit scanned (with the reason)
+    PACKED = "packed"
+    ABORTED = "aborted"
+    STOP = "stop"  # the posting was cancelled while packing
+    STOP_ACKNOWLEDGED = "stop_acknowledged"
+    ACTION_QUEUED = "action_queued"
+    ACTION_DONE = "action_done"
+    CONFLICT = "conflict"
+    PRINT = "print"
+    REPRINT = "reprint"
+    PRINT_FAILED = "print_failed"
+
+
+@dataclass(frozen=True, slots=True)
+class PostingEvent:
+    posting_number: str
+    at: datetime
+    kind: EventKind
+    detail: str
+    user: str = ""
+
+
+def record(
+    session: Session, posting_number: str, kind: EventKind, at: datetime, detail: str = "", user: str = ""
+) -> None:
+    session.add(PostingEventRow(posting_number=posting_number, at=at, kind=kind.value, detail=detail, user=user))
+
+
+def of(session: Session, posting_number: str) -> list[PostingEvent]:
+    rows = session.scalars(
+        select(PostingEventRow).where(PostingEventRow.posting_number == posting_number).order_by(PostingEventRow.id)
+    )
+    return [PostingEvent(r.posting_number, r.at, EventKind(r.kind), r.detail, r.user) for r in rows]

@@ -1,0 +1,171 @@
+"""The print queue and print log (one table): every print and reprint is a job, kept after printing.
+
+A job for Ozon's label waits (`waiting`) until the sync engine has fetched the label PDF; then it is
+`queued` for the printer. A printer that is off or refuses the job leaves it `failed` with the
+reason, to retry or reprint: a job is never lost. A second print of the same label is flagged as a
+reprint and needs a reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.db.tables import PrintJobRow
+from app.errors import InvalidAction
+
+
+class DocKind(StrEnum):
+    OZON_LABEL = "ozon_label"  # Ozon's FBS package label (PDF from the API)
+    OWN_LABEL = "own_label"  # Packdesk's label / waybill (rFBS, internal tag)
+    SLIP = "slip"  # packing slip
+    PICKLIST = "picklist"
+    ACT = "act"  # handover act / shipping list
+    COMMANDS = "commands"  # sheet of command barcodes
+    TEST = "test"
+
+
+class JobState(StrEnum):
+    WAITING = "waiting"  # for Ozon's label to be ready
+    QUEUED = "queued"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+LABEL_KINDS = frozenset({DocKind.OZON_LABEL, DocKind.OWN_LABEL})
+
+
+@dataclass(frozen=True, slots=True)
+class PrintJob:
+    id: int
+    key: str
+    kind: DocKind
+    posting_numbers: tuple[str, ...]
+    printer: str
+    state: JobState
+    attempts: int
+    last_error: str
+    is_reprint: bool
+    reason: str
+    user: str
+    created_at: datetime
+    updated_at: datetime
+    printed_at: datetime | None
+
+
+def _job(row: PrintJobRow) -> PrintJob:
+    return PrintJob(
+        row.id,
+        row.key,
+        DocKind(row.kind),
+        tuple(row.posting_numbers.split()),
+        row.printer,
+        JobState(row.state),
+        row.attempts,
+        row.last_error,
+        row.is_reprint,
+        row.reason,
+        row.user,
+        row.created_at,
+        row.updated_at,
+        row.printed_at,
+    )
+
+
+def printed_before(session: Session, kind: DocKind, posting_number: str) -> bool:
+    rows = session.scalars(
+        select(PrintJobRow.posting_numbers).where(
+            PrintJobRow.kind == kind.value, PrintJobRow.state == JobState.DONE.value
+        )
+    )
+    return any(posting_number in numbers.split() for numbers in rows)
+
+
+def enqueue(
+    session: Session,
+    kind: DocKind,
+    posting_numbers: tuple[str, ...],
+    now: datetime,
+    *,
+    printer: str = "",
+    reason: str = "",
+    user: str = "",
+    wait_for_label: bool = False,
+) -> PrintJob:
+    """Queue a document. A label printed before is a reprint and must say why."""
+    reprint = kind in LABEL_KINDS and any(printed_before(session, kind, n) for n in posting_numbers)
+    if reprint and not reason.strip():
+        raise InvalidAction("reprint_reason", "this label was printed before: give a reason to reprint it")
+    row = PrintJobRow(
+        key=str(uuid.uuid4()),
+        kind=kind.value,
+        posting_numbers=" ".join(posting_numbers),
+        printer=printer,
+        state=(JobState.WAITING if wait_for_label else JobState.QUEUED).value,
+        attempts=0,
+        last_error="",
+        is_reprint=reprint,
+        reason=reason,
+        user=user,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return _job(row)
+
+
+def jobs(session: Session, states: tuple[JobState, ...] | None = None, limit: int = 500) -> list[PrintJob]:
+    stmt = select(PrintJobRow).order_by(PrintJobRow.id.desc()).limit(limit)
+    if states:
+        stmt = stmt.where(PrintJobRow.state.in_([s.value for s in states]))
+    return [_job(r) for r in session.scalars(stmt)]
+
+
+def next_queued(session: Session) -> PrintJob | None:
+    """The oldest job ready for the printer (packing order)."""
+    row = session.scalar(
+        select(PrintJobRow).where(PrintJobRow.state == JobState.QUEUED.value).order_by(PrintJobRow.id).limit(1)
+    )
+    return None if row is None else _job(row)
+
+
+def label_ready(session: Session, posting_number: str, now: datetime) -> int:
+    """Ozon's label arrived: its waiting jobs go to the printer. Returns how many."""
+    rows = session.scalars(
+        select(PrintJobRow).where(
+            PrintJobRow.state == JobState.WAITING.value, PrintJobRow.kind == DocKind.OZON_LABEL.value
+        )
+    ).all()
+    n = 0
+    for row in rows:
+        if posting_number in row.posting_numbers.split():
+            row.state, row.updated_at = JobState.QUEUED.value, now
+            n += 1
+    return n
+
+
+def _set(session: Session, key: str, now: datetime, **values: object) -> None:
+    session.execute(update(PrintJobRow).where(PrintJobRow.key == key).values(updated_at=now, **values))
+
+
+def mark_done(session: Session, key: str, now: datetime) -> None:
+    _set(session, key, now, state=JobState.DONE.value, printed_at=now, last_error="", attempts=PrintJobRow.attempts + 1)
+
+
+def mark_failed(session: Session, key: str, now: datetime, error: str) -> None:
+    _set(session, key, now, state=JobState.FAILED.value, last_error=error, attempts=PrintJobRow.attempts + 1)
+
+
+def retry(session: Session, key: str, now: datetime) -> None:
+    _set(session, key, now, state=JobState.QUEUED.value)
+
+
+def cancel(session: Session, key: str, now: datetime) -> None:
+    _set(session, key, now, state=JobState.CANCELLED.value)
