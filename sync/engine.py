@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from app import outbox
+from app import outbox, print_queue
 from app.clock import Clock
 from app.db.engine import Database
 from app.domain.chats import AuthorType
@@ -551,6 +551,9 @@ class SyncEngine:
         tmp = target.with_suffix(".part")
         tmp.write_bytes(pdf)
         tmp.replace(target)
+        with self.db.write() as s:
+            # Print jobs waiting for this label can go to the printer now.
+            print_queue.label_ready(s, number, self.clock.now())
         self.bus.publish(LabelReady(number, str(target)))
 
     def _apply_chat(self, entry: OutboxEntry) -> None:
