@@ -39,7 +39,7 @@ def money(kopecks: int) -> dict[str, str]:
 
 def legacy_price(kopecks: int, decimals: int = 6) -> str:
     """``"1390.000000"``: the legacy decimal-string money of v3 methods."""
-    return f"{kopecks // 100}.{kopecks % 100:02d}" + "0" * (decimals - 2)
+    return amount(kopecks) + "0" * (decimals - 2)
 
 
 def number(kopecks: int) -> int | float:
@@ -88,8 +88,22 @@ def analytics(p: Posting) -> dict[str, Any]:
             "client_delivery_date_begin": iso(begin), "client_delivery_date_end": iso(end)}
 
 
-def _commission(line: Line) -> int:
-    return line.price * line.quantity * line.commission_percent // 100
+def finance_lines(p: Posting) -> list[tuple[Line, dict[str, Any], int]]:
+    """Per line: the finance figures v3 and v4 share, and the commission in kopecks."""
+    out = []
+    for ln in p.lines:
+        commission = ln.price * ln.quantity * ln.commission_percent // 100
+        figures = {"product_id": ln.product.sku, "quantity": ln.quantity, "price": number(ln.price),
+                   "old_price": number(ln.old_price), "payout": number(ln.price * ln.quantity - commission),
+                   "total_discount_value": number(ln.old_price - ln.price),
+                   "total_discount_percent": round((ln.old_price - ln.price) * 100 / ln.old_price, 2)}
+        out.append((ln, figures, commission))
+    return out
+
+
+def clusters(p: Posting) -> dict[str, str]:
+    return {"cluster_from": _CLUSTERS.get(p.method.warehouse.city, p.method.warehouse.city),
+            "cluster_to": p.customer.cluster}
 
 
 def legal(p: Posting) -> dict[str, str]:
@@ -99,10 +113,6 @@ def legal(p: Posting) -> dict[str, str]:
 
 def barcodes(p: Posting) -> dict[str, str]:
     return {"upper_barcode": p.upper_barcode, "lower_barcode": p.lower_barcode}
-
-
-def _barcodes_v4(p: Posting) -> str:
-    return f'{{"upper_barcode":"{p.upper_barcode}","lower_barcode":"{p.lower_barcode}"}}'
 
 
 # A tariff plan: (deadline, rate as JSON text, tariff type, charge amount) per step; None for rFBS.
@@ -119,21 +129,26 @@ def tariff_plan(p: Posting) -> TariffPlan | None:
     return [(when, f"{rate}.0", kind, amount(round(total * rate / 100))) for when, rate, kind in steps]
 
 
-def tariff_steps(plan: TariffPlan | None) -> list[dict[str, Any]]:
-    return [{"tariff_deadline_at": deadline, "tariff_rate": float(rate), "tariff_type": kind,
-             "tariff_charge": {"amount": charge, "currency": "RUB"}, "min_charge": None}
-            for deadline, rate, kind, charge in plan or ()]
-
-
-def tariffication(plan: TariffPlan | None) -> dict[str, Any] | None:
+def tariff_json(plan: TariffPlan | None) -> str:
+    """``"tariffication":{...},"tariffication_steps":[...]`` as JSON text (assembled directly: hot path)."""
     if not plan:
-        return None
+        return '"tariffication":null,"tariffication_steps":[]'
+    steps = ",".join(f'{{"tariff_deadline_at":"{deadline}","tariff_rate":{rate},"tariff_type":"{kind}",'
+                     f'"tariff_charge":{{"amount":"{charge}","currency":"RUB"}},"min_charge":null}}'
+                     for deadline, rate, kind, charge in plan)
     (deadline, rate, kind, charge), (_, next_rate, next_kind, next_charge) = plan[0], plan[1]
-    return {"current_tariff_rate": float(rate), "current_tariff_type": kind,
-            "current_tariff_charge": {"amount": charge, "currency": "RUB"}, "current_tariff_min_charge": None,
-            "next_tariff_rate": float(next_rate), "next_tariff_type": next_kind,
-            "next_tariff_charge": {"amount": next_charge, "currency": "RUB"}, "next_tariff_min_charge": None,
-            "next_tariff_starts_at": deadline}
+    current = (f'{{"current_tariff_rate":{rate},"current_tariff_type":"{kind}",'
+               f'"current_tariff_charge":{{"amount":"{charge}","currency":"RUB"}},"current_tariff_min_charge":null,'
+               f'"next_tariff_rate":{next_rate},"next_tariff_type":"{next_kind}",'
+               f'"next_tariff_charge":{{"amount":"{next_charge}","currency":"RUB"}},"next_tariff_min_charge":null,'
+               f'"next_tariff_starts_at":"{deadline}"}}')
+    return f'"tariffication":{current},"tariffication_steps":[{steps}]'
+
+
+def tariff_dicts(plan: TariffPlan | None) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The same two blocks as objects, for the legacy v3 shapes."""
+    data = json.loads("{" + tariff_json(plan) + "}")
+    return data["tariffication"], data["tariffication_steps"]
 
 
 def volume_weight(p: Posting) -> float:
@@ -176,23 +191,15 @@ def _line_v4(ln: Line) -> str:
 
 
 def _finance(p: Posting) -> dict[str, Any]:
-    return {
-        "cluster_from": _CLUSTERS.get(p.method.warehouse.city, p.method.warehouse.city),
-        "cluster_to": p.customer.cluster,
-        "products": [{"product_id": ln.product.sku, "quantity": ln.quantity, "price": number(ln.price),
-                      "old_price": number(ln.old_price), "payout": number(ln.price * ln.quantity - _commission(ln)),
-                      "total_discount_value": number(ln.old_price - ln.price),
-                      "total_discount_percent": round((ln.old_price - ln.price) * 100 / ln.old_price, 2),
-                      "actions": [] if ln.price == ln.product.price else ["Скидка продавца"],
-                      "commission": {"amount": number(_commission(ln)), "currency": "RUB",
-                                     "percent": ln.commission_percent},
-                      "customer_price": money(ln.price)} for ln in p.lines],
-    }
+    products = [dict(figures, actions=[] if ln.price == ln.product.price else ["Скидка продавца"],
+                     commission={"amount": number(commission), "currency": "RUB", "percent": ln.commission_percent},
+                     customer_price=money(ln.price)) for ln, figures, commission in finance_lines(p)]
+    return dict(clusters(p), products=products)
 
 
 _V4_BLOCKS_JSON: dict[str, Callable[[Posting], str]] = {
     "analytics_data": lambda p: dumps(analytics(p)), "financial_data": lambda p: dumps(_finance(p)),
-    "legal_info": lambda p: dumps(legal(p)), "barcodes": lambda p: _barcodes_v4(p)}
+    "legal_info": lambda p: dumps(legal(p)), "barcodes": lambda p: dumps(barcodes(p))}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -224,21 +231,6 @@ def _buyer_v4(p: Posting) -> str:
     return c.fragment
 
 
-def _tariff_v4(plan: TariffPlan | None) -> str:
-    if not plan:
-        return '"tariffication":null,"tariffication_steps":[]'
-    steps = ",".join(f'{{"tariff_deadline_at":"{deadline}","tariff_rate":{rate},"tariff_type":"{kind}",'
-                     f'"tariff_charge":{{"amount":"{charge}","currency":"RUB"}},"min_charge":null}}'
-                     for deadline, rate, kind, charge in plan)
-    (deadline, rate, kind, charge), (_, next_rate, next_kind, next_charge) = plan[0], plan[1]
-    current = (f'{{"current_tariff_rate":{rate},"current_tariff_type":"{kind}",'
-               f'"current_tariff_charge":{{"amount":"{charge}","currency":"RUB"}},"current_tariff_min_charge":null,'
-               f'"next_tariff_rate":{next_rate},"next_tariff_type":"{next_kind}",'
-               f'"next_tariff_charge":{{"amount":"{next_charge}","currency":"RUB"}},"next_tariff_min_charge":null,'
-               f'"next_tariff_starts_at":"{deadline}"}}')
-    return f'"tariffication":{current},"tariffication_steps":[{steps}]'
-
-
 def _build_v4(p: Posting) -> str:
     """The posting without its ``with`` blocks and without the closing brace.
 
@@ -250,6 +242,7 @@ def _build_v4(p: Posting) -> str:
     actions = _actions_json(tuple(available_actions(p)))
     cancelled = _NO_CANCELLATION if p.cancellation is None else dumps(cancellation_block(p.cancellation))
     products = ",".join(_line_v4(ln) for ln in p.lines)
+    plan = tariff_plan(p)
     return (
         f'{{"posting_number":"{p.number}","order_id":{p.order_id},"order_number":"{p.order_number}",'
         f'"parent_posting_number":"{p.parent_number}","status":"{p.status}","substatus":"{p.substatus}",'
@@ -258,7 +251,7 @@ def _build_v4(p: Posting) -> str:
         f'{_method_fragment(p)},"tracking_number":{tracking},'
         f'"is_express":{"true" if p.is_express else "false"},"products":[{products}],"scanit":"{p.scanit}",'
         f'{_buyer_v4(p)},"cancellation":{cancelled},"available_actions":{actions},'
-        f'{_tariff_v4(tariff_plan(p))},"volume_weight":{volume_weight(p)},{_V4_STATIC_TAIL}'
+        f'{tariff_json(plan)},"volume_weight":{volume_weight(p)},{_V4_STATIC_TAIL}'
     )
 
 
@@ -293,7 +286,7 @@ def _v3_products(p: Posting, decimals: int) -> list[dict[str, Any]]:
 def _build_v3(p: Posting) -> dict[str, Any]:
     c = p.customer
     rfbs = p.rfbs
-    plan = tariff_plan(p)
+    current, _ = tariff_dicts(tariff_plan(p))
     core = {
         "posting_number": p.number, "order_id": p.order_id, "order_number": p.order_number,
         "parent_posting_number": p.parent_number, "status": p.status, "substatus": p.substatus,
@@ -309,21 +302,14 @@ def _build_v3(p: Posting) -> dict[str, Any]:
         "is_express": p.is_express, "is_multibox": False, "multi_box_qty": 1,
         "requirements": {f"products_requiring_{r}": [] for r in _REQUIREMENTS},
         "available_actions": available_actions(p), "prr_option": "", "quantum_id": 0,
-        "tariffication": [tariffication(plan)] if plan else [],
+        "tariffication": [current] if current else [],
         "destination_place_id": 0, "destination_place_name": "", "is_presortable": False,
         "pickup_code_verified_at": None,
     }
-    finance: dict[str, Any] = {
-        "cluster_from": _CLUSTERS.get(p.method.warehouse.city, p.method.warehouse.city), "cluster_to": c.cluster,
-        "products": [{"commission_amount": number(_commission(ln)), "commission_percent": ln.commission_percent,
-                      "payout": number(ln.price * ln.quantity - _commission(ln)), "product_id": ln.product.sku,
-                      "old_price": number(ln.old_price), "price": number(ln.price),
-                      "total_discount_value": number(ln.old_price - ln.price),
-                      "total_discount_percent": round((ln.old_price - ln.price) * 100 / ln.old_price, 2),
-                      "actions": [], "picking": None, "quantity": ln.quantity, "client_price": "",
-                      "currency_code": "RUB"} for ln in p.lines],
-        "posting_services": None,
-    }
+    products = [dict(figures, commission_amount=number(commission), commission_percent=ln.commission_percent,
+                     actions=[], picking=None, client_price="", currency_code="RUB")
+                for ln, figures, commission in finance_lines(p)]
+    finance = dict(clusters(p), products=products, posting_services=None)
     analytics_v3 = analytics(p)
     for key in ("client_delivery_date_begin", "client_delivery_date_end"):
         del analytics_v3[key]
@@ -351,13 +337,13 @@ def _v3_get_extras(p: Posting, with_blocks: frozenset[str]) -> dict[str, Any]:
         item.update({"dimensions": {"height": str(h), "length": str(d), "weight": str(round(ln.product.weight * 1000)),
                                     "width": str(w)}, "jw_uin": [], "has_imei": False, "is_weight_needed": False,
                      "weight_min": 0, "weight_max": 0})
-    plan = tariff_plan(p)
+    current, steps = tariff_dicts(tariff_plan(p))
     extras: dict[str, Any] = {
         "products": products, "courier": None, "delivery_price": "0.00", "provider_status": "",
         "previous_substatus": p.previous_substatus, "additional_data": [],
         "prr_option": {"code": "", "price": "0.00", "currency_code": "RUB", "floor": ""},
         "fact_delivery_date": iso(p.delivered_at, p.style), "related_weight_postings": [],
-        "tariffication": tariffication(plan), "tariffication_steps": tariff_steps(plan),
+        "tariffication": current, "tariffication_steps": steps,
         "product_exemplars": None, "related_postings": None,
     }
     if "product_exemplars" in with_blocks:
