@@ -70,7 +70,9 @@ def test_questions_and_answers(api: Api, emu: Emulator) -> None:
     answer = api.ok("/v1/question/answer/create", {"question_id": new["id"], "sku": new["sku"],
                                                    "text": "Да, подойдёт"})
     answers = api.ok("/v1/question/answer/list", {"question_id": new["id"], "sku": new["sku"]})
-    assert answers["answers"][-1]["id"] == answer["answer_id"]
+    assert answers["answers"][-1]["id"] == answer["answer_id"] and answers["last_id"] == answer["answer_id"]
+    after = api.ok("/v1/question/answer/list", {"question_id": new["id"], "last_id": answers["answers"][0]["id"]})
+    assert [a["id"] for a in after["answers"]] == [a["id"] for a in answers["answers"][1:]]
     info = api.ok("/v1/question/info", {"question_id": new["id"]})
     assert info["status"] == "PROCESSED" and info["answers_count"] == len(answers["answers"])
     viewed = next(q for q in questions if q["status"] == "NEW" and q["id"] != new["id"])

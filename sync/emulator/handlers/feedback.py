@@ -13,6 +13,7 @@ from ..model import Answer, Question, Review, ReviewComment
 from .base import Ctx, route
 
 T = TypeVar("T", Review, Question)
+A = TypeVar("A", Review, Question, Answer)
 SET_STATUSES = ("NEW", "VIEWED", "PROCESSED")
 
 
@@ -24,7 +25,7 @@ def _status_match(wanted: str, status: str) -> bool:
     return status == wanted
 
 
-def _after(items: Sequence[T], last_id: str) -> Sequence[T]:
+def _after(items: Sequence[A], last_id: str) -> Sequence[A]:
     """The items following the one with id ``last_id`` (last_id pagination over a sorted sequence)."""
     if not last_id:
         return items
@@ -211,13 +212,7 @@ def answer_list(ctx: Ctx, f: Fields) -> dict[str, Any]:
     if sku is not None and sku != q.sku:
         raise invalid("sku", "does not match the question's product")
     limit = f.limit(default=100, hi=100)
-    last_id = f.text("last_id")
-    answers = q.answers
-    if last_id:
-        index = next((i for i, a in enumerate(answers) if a.id == last_id), None)
-        if index is None:
-            raise invalid("last_id", "unknown last_id")
-        answers = answers[index + 1:]
+    answers = _after(q.answers, f.text("last_id"))
     page = answers[:limit]
     return {"answers": [{"id": a.id, "question_id": a.question_id, "sku": a.sku, "text": a.text,
                          "author_name": a.author_name, "published_at": iso(a.published_at, MILLIS)} for a in page],
