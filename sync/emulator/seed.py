@@ -171,7 +171,9 @@ class Factory:
             in_process = now - timedelta(seconds=rng.uniform(4 * 86400, 25 * 86400))
         else:
             in_process = now - timedelta(seconds=rng.uniform(2 * 86400, 12 * 86400))
-        shipment = (in_process + timedelta(hours=rng.uniform(18, 72))).replace(minute=0, second=0, microsecond=0)
+        # Cut-off times fall on a few fixed hours (10:00-16:00 Moscow time).
+        shipment = (in_process + timedelta(hours=rng.uniform(18, 72))).replace(
+            hour=rng.choice((7, 9, 11, 13)), minute=0, second=0, microsecond=0)
         p = Posting(
             number=f"{order_number}-1", order_id=ids.order_id(), order_number=order_number, method=method,
             lines=self.lines(products), customer=self.customer(method), in_process_at=in_process,
