@@ -439,6 +439,17 @@ class OzonClient:
         )
         return str(data.get("comment_id", "")) if isinstance(data, dict) else ""
 
+    def review_comment_texts(self, review_id: str) -> list[str]:
+        """The seller's own published comments on a review (to avoid posting one twice)."""
+        data = self.call("/v1/review/comment/list", {"review_id": review_id, "limit": 100, "offset": 0})
+        f = schemas.Fields(data, "answer")
+        return [str(c.get("text", "")) for c in f.items("comments") if isinstance(c, dict) and c.get("is_owner")]
+
+    def question_answer_texts(self, question_id: str, sku: int) -> list[str]:
+        data = self.call("/v1/question/answer/list", {"question_id": question_id, "sku": sku, "last_id": ""})
+        f = schemas.Fields(data, "answer")
+        return [str(a.get("text", "")) for a in f.items("answers") if isinstance(a, dict)]
+
     def questions_page(self, last_id: str, limit: int = 100) -> Page[Question]:
         path = "/v1/question/list"
         data = self.call(path, {"filter": {"status": "ALL"}, "last_id": last_id, "limit": limit})

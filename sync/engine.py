@@ -170,6 +170,16 @@ class SyncEngine:
         log.info("%s", result.summary())
         return result
 
+    def seconds_until_due(self) -> float | None:
+        """How soon the outbox has something to send (None: nothing waiting)."""
+        with self.db.read() as s:
+            due = outbox.next_due_at(s)
+        if due is None:
+            return None
+        if self.paused_until is not None:
+            due = max(due, self.paused_until)
+        return max(0.0, (due - self.clock.now()).total_seconds())
+
     def _paused(self) -> bool:
         return self.paused_until is not None and self.clock.now() < self.paused_until
 
@@ -495,9 +505,14 @@ class SyncEngine:
         elif entry.action is ActionKind.RETURN_DECISION:
             self._apply_return(entry)
         elif entry.action is ActionKind.REVIEW_REPLY:
-            self.client.review_comment(entry.target_id, str(entry.payload["text"]))
+            text = str(entry.payload["text"])
+            # Replies are not idempotent either: after an ambiguous failure, look before re-posting.
+            if not (entry.ambiguous and _contains(self.client.review_comment_texts(entry.target_id), text)):
+                self.client.review_comment(entry.target_id, text)
         elif entry.action is ActionKind.QUESTION_ANSWER:
-            self.client.question_answer(entry.target_id, int(entry.payload["sku"]), str(entry.payload["text"]))
+            text, sku = str(entry.payload["text"]), int(entry.payload["sku"])
+            if not (entry.ambiguous and _contains(self.client.question_answer_texts(entry.target_id, sku), text)):
+                self.client.question_answer(entry.target_id, sku, text)
         else:
             raise _Conflict(f"unknown action {entry.action.value}")
 
@@ -654,6 +669,10 @@ def _source_ok(entry: OutboxEntry, posting: Posting) -> bool:
     if action is ActionKind.APPROVE:
         return status is PostingStatus.AWAITING_APPROVE
     return True
+
+
+def _contains(texts: list[str], text: str) -> bool:
+    return any(t.strip() == text.strip() for t in texts)
 
 
 def _safe_name(posting_number: str) -> str:

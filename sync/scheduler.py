@@ -45,7 +45,17 @@ class SyncScheduler:
             except Exception:
                 # A bug must not kill background sync for the rest of the day; it is logged.
                 log.exception("sync cycle crashed")
-            wait = self.interval_s
-            if self.last_result is not None and not self.last_result.online:
-                wait = min(wait, 15.0)  # offline: look for the connection more often
-            self._wake.wait(wait)
+            self._wake.wait(self._next_wait())
+
+    def _next_wait(self) -> float:
+        wait = self.interval_s
+        if self.last_result is not None and not self.last_result.online:
+            wait = min(wait, 15.0)  # offline: look for the connection more often
+        try:
+            due = self.engine.seconds_until_due()
+        except Exception:
+            log.exception("could not read the outbox schedule")
+            due = None
+        if due is not None:
+            wait = min(wait, max(1.0, due))  # a retry whose backoff ends sooner goes out then
+        return wait

@@ -140,3 +140,32 @@ def test_find_by_label_barcode(ctx: AppContext) -> None:
             found = postings.find_by_barcode(s, code)
             assert found is not None and found.posting.posting_number == "12345678-0001-1"
         assert postings.find_by_barcode(s, "nope") is None
+
+
+def test_upgrade_from_the_first_schema_keeps_the_data(tmp_path: Path) -> None:
+    from alembic import command
+
+    from app.db.engine import Database, sqlite_url
+
+    db = Database(sqlite_url(str(tmp_path / "packdesk.sqlite3")))
+    command.upgrade(migrate._config(db), "0001")
+    with db.write() as s:
+        s.execute(
+            text(
+                "INSERT INTO postings (posting_number, order_number, order_id, status, substatus, delivery_method_id,"
+                " delivery_method_name, warehouse_id, warehouse_name, tpl_provider, tpl_integration_type,"
+                " tracking_number,"
+                " is_express, customer_name, city, address, pvz_code, upper_barcode, lower_barcode, cancel_reason,"
+                " available_actions) VALUES ('1-1-1', '1-1', 1, 'awaiting_packaging', '', 0, '', 0, '', '', 'ozon', '',"
+                " 0, '', '', '', '', '', '', '', 'ship')"
+            )
+        )
+    db.dispose()
+    ctx = open_context(str(tmp_path))
+    try:
+        assert migrate.current_revision(ctx.db) == migrate.head_revision() != "0001"
+        with ctx.db.read() as s:
+            got = postings.get(s, "1-1-1")
+        assert got is not None and got.posting.available_actions == ("ship",)
+    finally:
+        ctx.close()

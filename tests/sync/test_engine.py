@@ -300,3 +300,62 @@ def test_malformed_page_writes_nothing_and_names_the_problem(
     with ctx.db.read() as s:
         assert posting_repo.count(s) == 0
     assert engine.run_cycle().ok
+
+
+def test_review_reply_lost_reply_is_not_posted_twice(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    engine.run_cycle()
+    review_id = engine.client.reviews_page("").items[0].review_id
+    with ctx.db.write() as s:
+        outbox.enqueue(
+            s, ActionKind.REVIEW_REPLY, TargetKind.REVIEW, review_id, {"text": "Спасибо за отзыв!"}, emu.now()
+        )
+    emu.add_fault(Fault("lost_reply", path="/v1/review/comment/create"))
+    drain(engine, emu, ctx)
+    posted = [e for e in emu.log if e["method"] == "/v1/review/comment/create"]
+    assert len(posted) == 1
+
+
+def test_v3_and_v4_lists_agree(client: Any, emu: Emulator) -> None:
+    from datetime import timedelta
+
+    now = emu.now()
+    since, to = now - timedelta(days=30), now + timedelta(days=1)
+    v4: list[str] = []
+    cursor = ""
+    while True:
+        page = client.postings_page(cursor, since, to, limit=50)
+        v4 += [p.posting_number for p in page.items]
+        if not page.has_next:
+            break
+        cursor = page.cursor
+    v3: list[str] = []
+    offset = 0
+    while True:
+        page = client.postings_page_v3(offset, since, to, limit=40)
+        v3 += [p.posting_number for p in page.items]
+        if not page.has_next:
+            break
+        offset = int(page.cursor)
+    assert v4 and sorted(v3) == sorted(v4) and len(set(v4)) == len(v4)
+
+
+def test_scheduler_wakes_for_a_due_retry_and_stops_cleanly(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    import threading
+
+    from app.events import SyncFinished
+    from sync.scheduler import SyncScheduler
+
+    finished = threading.Event()
+    ctx.bus.subscribe(SyncFinished, lambda e: finished.set())
+    scheduler = SyncScheduler(engine, interval_s=3600)
+    scheduler.start()
+    assert finished.wait(10)
+    assert scheduler._next_wait() == 3600  # nothing queued: the interval rules
+    number = fbs_to_pack(ctx)
+    shipping.queue_ship(ctx.db, emu, number)
+    assert scheduler._next_wait() == 1.0  # an action is due now: wake at once
+    finished.clear()
+    scheduler.sync_now()
+    assert finished.wait(10)
+    scheduler.stop()
+    assert len(applied(emu, SHIP, number)) == 1
