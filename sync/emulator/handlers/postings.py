@@ -79,7 +79,10 @@ class Query:
 
     def all(self, store: Store, desc: bool) -> list[Posting]:
         def collect() -> list[Posting]:
-            return [p for _, p in self.walk(store, None, False)]
+            index = self._index(store)
+            start, end = self._bounds(index)
+            postings, match = store.postings, self.match
+            return [p for _, number in index[start:end] if match(p := postings[number])]
 
         selected: list[Posting] = store.memoized((self.index_name, self.signature), collect)
         return selected[::-1] if desc else selected
@@ -105,40 +108,36 @@ def _filter(flt: Fields, statuses_allowed: frozenset[str],
     dlo: datetime | None = extra.get("delivering_from")
     dhi: datetime | None = extra.get("delivering_to")
 
-    def match(p: Posting) -> bool:
-        if statuses and p.status not in statuses:
-            return False
-        if not statuses and p.status not in statuses_allowed:
-            return False
-        m = p.method
-        if warehouses and m.warehouse.id not in warehouses:
-            return False
-        if methods and m.id not in methods:
-            return False
-        if providers and m.tpl_provider_id not in providers:
-            return False
-        if orders and p.order_number not in orders and p.number not in orders:
-            return False
-        if order_id and p.order_id != order_id:
-            return False
-        if flows and m.integration not in flows:
-            return False
-        if changed_lo is not None and p.status_changed_at < changed_lo:
-            return False
-        if changed_hi is not None and p.status_changed_at > changed_hi:
-            return False
-        if dlo is not None or dhi is not None:
-            # The delivering-date pair filters on the planned hand-over to the buyer (delivery_date_begin).
-            begin = delivery_window(p)[0]
-            if (dlo is not None and begin < dlo) or (dhi is not None and begin > dhi):
-                return False
-        return True
+    allowed = frozenset(statuses) or statuses_allowed
+    checks: list[Callable[[Posting], bool]] = [lambda p: p.status in allowed]
+    if warehouses:
+        checks.append(lambda p: p.method.warehouse.id in warehouses)
+    if methods:
+        checks.append(lambda p: p.method.id in methods)
+    if providers:
+        checks.append(lambda p: p.method.tpl_provider_id in providers)
+    if orders:
+        checks.append(lambda p: p.order_number in orders or p.number in orders)
+    if order_id:
+        checks.append(lambda p: p.order_id == order_id)
+    if flows:
+        checks.append(lambda p: p.method.integration in flows)
+    if changed_lo is not None or changed_hi is not None:
+        checks.append(lambda p: _within(p.status_changed_at, changed_lo, changed_hi))
+    if dlo is not None or dhi is not None:
+        # The delivering-date pair filters on the planned hand-over to the buyer (delivery_date_begin).
+        checks.append(lambda p: _within(delivery_window(p)[0], dlo, dhi))
+    match = checks[0] if len(checks) == 1 else (lambda p: all(check(p) for check in checks))
 
     signature = dumps([sorted(statuses), sorted(warehouses), sorted(methods), sorted(providers), sorted(orders),
                        order_id, sorted(flows), str(changed_lo), str(changed_hi), str(dlo), str(dhi),
                        sorted(statuses_allowed)])
     changed = (None if changed_lo is None else micros(changed_lo), None if changed_hi is None else micros(changed_hi))
     return match, signature, changed
+
+
+def _within(when: datetime, lo: datetime | None, hi: datetime | None) -> bool:
+    return (lo is None or when >= lo) and (hi is None or when <= hi)
 
 
 def _pair(flt: Fields, lo_key: str, hi_key: str) -> tuple[datetime | None, datetime | None]:
