@@ -90,7 +90,8 @@ class Query:
 
 def _filter(flt: Fields, statuses_allowed: frozenset[str],
             extra: dict[str, Any]) -> tuple[Callable[[Posting], bool], str, tuple[int | None, int | None]]:
-    """The optional filters shared by the v3 and v4 lists; returns a predicate and its signature."""
+    """The optional filters shared by the v3 and v4 lists: a predicate, its signature (for memos) and the
+    last_changed_status_date bounds in epoch microseconds."""
     statuses = set(flt.texts("statuses"))
     legacy_status = flt.text("status")
     if legacy_status:
