@@ -165,7 +165,11 @@ class Factory:
         upper, lower, scanit = ids.label_codes()
         if fresh:
             in_process = now
-        elif status in ("awaiting_approve", "awaiting_packaging", "awaiting_deliver"):
+        elif status in ("awaiting_approve", "awaiting_packaging"):
+            # A real queue: most orders came in over the last day; a few are late (the red rows).
+            late = rng.random() < 0.08
+            in_process = now - timedelta(hours=rng.uniform(80, 100) if late else rng.uniform(0.5, 20))
+        elif status == "awaiting_deliver":
             in_process = now - timedelta(seconds=rng.uniform(1800, 60 * 3600))
         elif status == "delivered":
             in_process = now - timedelta(seconds=rng.uniform(4 * 86400, 25 * 86400))
@@ -174,6 +178,8 @@ class Factory:
         # Cut-off times fall on a few fixed hours (10:00-16:00 Moscow time).
         shipment = (in_process + timedelta(hours=rng.uniform(18, 72))).replace(
             hour=rng.choice((7, 9, 11, 13)), minute=0, second=0, microsecond=0)
+        if shipment < in_process + timedelta(hours=18):
+            shipment += timedelta(days=1)  # Ozon gives at least most of a day to pack
         p = Posting(
             number=f"{order_number}-1", order_id=ids.order_id(), order_number=order_number, method=method,
             lines=self.lines(products), customer=self.customer(method), in_process_at=in_process,
