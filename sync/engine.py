@@ -17,6 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
 
 from app import outbox, print_queue
 from app.clock import Clock
@@ -59,6 +62,7 @@ from sync.errors import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 HISTORY_DAYS = 30  # how far back the first sync reaches
 LIST_SPAN_DAYS = 180  # `since` of the change window (the API allows up to a year)
@@ -404,33 +408,40 @@ class SyncEngine:
             self.bus.publish(ReturnsChanged(result.returns))
 
     def _pull_feedback(self, result: CycleResult) -> None:
-        """Newest first; stop at the first page that holds nothing new or changed."""
         with self.db.read() as s:
-            known = feedback_repo.known_reviews(s)
-        last_id = ""
+            known_reviews = feedback_repo.known_reviews(s)
+            known_questions = feedback_repo.known_questions(s)
+        result.reviews += self._pull_newest_first(
+            self.client.reviews_page,
+            lambda r: known_reviews.get(r.review_id) != (r.status, r.comments_amount),
+            feedback_repo.save_reviews,
+        )
+        result.questions += self._pull_newest_first(
+            self.client.questions_page,
+            lambda q: known_questions.get(q.question_id) != (q.status, q.answers_count),
+            feedback_repo.save_questions,
+        )
+        if result.reviews or result.questions:
+            self.bus.publish(FeedbackChanged(result.reviews + result.questions))
+
+    def _pull_newest_first(
+        self,
+        fetch: Callable[[str], Page[T]],
+        changed: Callable[[T], bool],
+        save: Callable[[Session, list[T]], None],
+    ) -> int:
+        """Lists sorted newest first: stop at the first page that holds nothing new or changed."""
+        count, last_id = 0, ""
         for _ in range(MAX_PAGES):
-            page = self.client.reviews_page(last_id)
-            fresh = [r for r in page.items if known.get(r.review_id) != (r.status, r.comments_amount)]
+            page = fetch(last_id)
+            fresh = [item for item in page.items if changed(item)]
             with self.db.write() as s:
-                feedback_repo.save_reviews(s, fresh)
-            result.reviews += len(fresh)
+                save(s, fresh)
+            count += len(fresh)
             if not fresh or not page.has_next:
                 break
             last_id = page.cursor
-        with self.db.read() as s:
-            known_q = feedback_repo.known_questions(s)
-        last_id = ""
-        for _ in range(MAX_PAGES):
-            qpage = self.client.questions_page(last_id)
-            fresh_q = [q for q in qpage.items if known_q.get(q.question_id) != (q.status, q.answers_count)]
-            with self.db.write() as s:
-                feedback_repo.save_questions(s, fresh_q)
-            result.questions += len(fresh_q)
-            if not fresh_q or not qpage.has_next:
-                break
-            last_id = qpage.cursor
-        if result.reviews or result.questions:
-            self.bus.publish(FeedbackChanged(result.reviews + result.questions))
+        return count
 
     # -- push ----------------------------------------------------------------------------------
 
