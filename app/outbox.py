@@ -36,6 +36,8 @@ class ActionKind(StrEnum):
     RETURN_DECISION = "return_decision"
     REVIEW_REPLY = "review_reply"
     QUESTION_ANSWER = "question_answer"
+    # Hand over: create and approve a carriage for a delivery method, download its act (PDF).
+    CREATE_CARRIAGE = "create_carriage"
 
 
 class TargetKind(StrEnum):
@@ -44,6 +46,7 @@ class TargetKind(StrEnum):
     RETURN = "return"
     REVIEW = "review"
     QUESTION = "question"
+    CARRIAGE = "carriage"  # target id: the delivery method id (its carriages go in order)
 
 
 class OutboxState(StrEnum):

@@ -49,6 +49,7 @@ from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.repos import returns as return_repo
 from app.repos import sync_state
+from sync import schemas
 from sync.client import OzonClient, Page
 from sync.errors import (
     AuthError,
@@ -57,6 +58,7 @@ from sync.errors import (
     NetworkError,
     OzonError,
     PlanLimitError,
+    ProtocolError,
     RateLimitedError,
     ServerError,
 )
@@ -524,6 +526,8 @@ class SyncEngine:
             text, sku = str(entry.payload["text"]), int(entry.payload["sku"])
             if not (entry.ambiguous and _contains(self.client.question_answer_texts(entry.target_id, sku), text)):
                 self.client.question_answer(entry.target_id, sku, text)
+        elif entry.action is ActionKind.CREATE_CARRIAGE:
+            self._apply_carriage(entry)
         else:
             raise _Conflict(f"unknown action {entry.action.value}")
 
@@ -582,6 +586,66 @@ class SyncEngine:
             print_queue.label_ready(s, number, self.clock.now())
         self.bus.publish(LabelReady(number, str(target)))
 
+    # Handover: create the carriage, approve it, fetch its act. Creating is not idempotent, so each
+    # step's result is kept in sync_state under the action's key; a retry resumes after it.
+    def _apply_carriage(self, entry: OutboxEntry) -> None:
+        payload = entry.payload
+        numbers = frozenset(str(n) for n in payload.get("posting_numbers", []))
+        name = f"carriage.{entry.key}"
+        with self.db.read() as s:
+            unsent = any(
+                e.action is ActionKind.SHIP and e.target_id in numbers for e in outbox.entries(s, outbox.OPEN_STATES)
+            )
+            state = json.loads(sync_state.get(s, name) or "{}")
+        if unsent:
+            raise _NotReady("waiting for the ship calls of its postings")
+        if "id" not in state:
+            path = "/v1/carriage/create"
+            body = {
+                "delivery_method_id": int(payload["delivery_method_id"]),
+                "departure_date": schemas.format_time(self.clock.now()),
+            }
+            answer = self.client.call(path, body)
+            carriage_id = answer.get("carriage_id") if isinstance(answer, dict) else None
+            if not isinstance(carriage_id, int) or isinstance(carriage_id, bool):
+                raise ProtocolError("answer.carriage_id is missing", path=path, field="answer.carriage_id")
+            state = {"id": carriage_id}
+            self._keep_state(name, state)
+        carriage_id = int(state["id"])
+        if not state.get("approved"):
+            try:
+                self.client.call("/v1/carriage/approve", {"carriage_id": carriage_id, "containers_count": 1})
+            except InvalidStateError:
+                # Our approve may have gone through with its reply lost: a formed carriage is approved.
+                info = self.client.call("/v1/carriage/get", {"carriage_id": carriage_id})
+                if not (isinstance(info, dict) and info.get("status") == "formed"):
+                    raise
+            state["approved"] = True
+            self._keep_state(name, state)
+        try:
+            pdf = self.client.call_pdf("/v2/posting/fbs/act/get-pdf", {"id": carriage_id})
+        except OzonError as exc:
+            if "NOT_READY" in exc.message.upper():
+                raise _NotReady(exc.message) from exc
+            raise
+        job_key = str(payload.get("print_job", ""))
+        # The printing side finds Ozon's act by its print job: <labels>/act-<job key>.pdf.
+        target = self.labels_dir / f"act-{_safe_name(job_key or str(carriage_id))}.pdf"
+        self.labels_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".part")
+        tmp.write_bytes(pdf)
+        tmp.replace(target)
+        now = self.clock.now()
+        with self.db.write() as s:
+            if any(j.key == job_key for j in print_queue.jobs(s, (print_queue.JobState.WAITING,))):
+                print_queue.retry(s, job_key, now)  # waiting → queued: the act can be printed now
+            sync_state.clear(s, name)
+        self.bus.publish(PostingsChanged(numbers))
+
+    def _keep_state(self, name: str, state: dict[str, object]) -> None:
+        with self.db.write() as s:
+            sync_state.put(s, name, json.dumps(state), self.clock.now())
+
     def _apply_chat(self, entry: OutboxEntry) -> None:
         chat_id = entry.target_id
         if entry.action is ActionKind.CHAT_READ:
@@ -638,6 +702,10 @@ class _Conflict(Exception):
 
 class _LabelNotReady(Exception):
     pass
+
+
+class _NotReady(_LabelNotReady):
+    """Something else Ozon prepares (a handover act), or its postings' ship calls, is not there yet."""
 
 
 def _reached(entry: OutboxEntry, posting: Posting) -> bool:

@@ -1,0 +1,43 @@
+"""What a workflow changed, gathered inside its transaction and announced on the bus after commit,
+so every screen (orders, status bar, handover) refreshes without polling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from app import outbox
+from app.events import EventBus, OutboxChanged, PostingsChanged
+from app.outbox import OutboxState
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    postings: frozenset[str] = field(default_factory=frozenset)
+    cancelled: frozenset[str] = field(default_factory=frozenset)
+    pending: int = 0
+    conflicts: int = 0
+    outbox: bool = False  # the outbox changed: announce its counts
+
+
+def collect(
+    session: Session, postings: Iterable[str] = (), cancelled: Iterable[str] = (), outbox_changed: bool = True
+) -> Changes:
+    """Call at the end of the transaction: the outbox counts are read in it."""
+    pending = conflicts = 0
+    if outbox_changed:
+        counts = outbox.counts(session)
+        pending = counts[OutboxState.PENDING] + counts[OutboxState.IN_FLIGHT]
+        conflicts = counts[OutboxState.CONFLICT]
+    return Changes(frozenset(postings), frozenset(cancelled), pending, conflicts, outbox_changed)
+
+
+def publish(bus: EventBus | None, changes: Changes | None) -> None:
+    if bus is None or changes is None:
+        return
+    if changes.postings or changes.cancelled:
+        bus.publish(PostingsChanged(changes.postings, frozenset(), changes.cancelled))
+    if changes.outbox:
+        bus.publish(OutboxChanged(changes.pending, changes.conflicts))

@@ -1,0 +1,792 @@
+"""The pack station: a scan state machine over the local cache (no Qt, no network).
+
+A packer scans a posting's label, then every unit; the station counts, refuses what does not belong
+and, when every unit is in a box, queues the ship action and the label in one transaction.
+
+Durability: every accepted or refused scan is written (pack_progress + posting_events) in its own
+short write transaction before the outcome is returned, so a crash or a power cut loses nothing;
+a new station on the same database resumes the open posting, and an unacknowledged STOP.
+
+The cancellation interlock: the cached status is checked when the posting is scanned and again
+when it is completed; the caller may also hand in a fresh copy from Ozon (`recheck`, `complete(
+fresh=...)`) — it runs that network call off the UI thread. A cancelled posting STOPs the desk:
+every scan is refused until the STOP is acknowledged (the goods are back on the shelf).
+
+Threading: a station is not thread-safe. The UI calls it from its single database worker only and
+renders the immutable `ScanOutcome` it returns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import history, outbox, print_queue
+from app.clock import Clock
+from app.db.engine import Database
+from app.db.tables import PackProgressRow
+from app.domain.postings import Posting, PostingStatus
+from app.errors import InvalidAction
+from app.events import EventBus
+from app.history import EventKind
+from app.outbox import ActionKind, OutboxState
+from app.print_queue import DocKind, JobState
+from app.repos import postings as posting_repo
+from app.repos import products as product_repo
+from app.repos.postings import CachedPosting
+from app.workflows import changes as changes_mod
+from app.workflows import commands, labels
+from app.workflows.commands import Command
+from app.workflows.shipping import queue_ship_in
+
+log = logging.getLogger(__name__)
+
+
+class PackState(StrEnum):
+    """`pack_progress.state`."""
+
+    OPEN = "open"
+    COMPLETE = "complete"
+    ABORTED = "aborted"
+    STOPPED = "stopped"  # cancelled while on the desk; becomes aborted when acknowledged
+
+
+class Kind(StrEnum):
+    """What a scan (or a station call) did."""
+
+    POSTING_OPENED = "posting_opened"
+    ITEM_OK = "item_ok"
+    NEW_PACKAGE = "new_package"
+    COMPLETED = "completed"
+    REPRINT_QUEUED = "reprint_queued"
+    SHIP_ALL = "ship_all"
+    STOP_ACKNOWLEDGED = "stop_acknowledged"
+    # refused (red, alarm)
+    WRONG_ITEM = "wrong_item"  # not in this posting
+    EXTRA_UNIT = "extra_unit"  # in this posting, but every unit of it is already scanned
+    UNKNOWN_CODE = "unknown_code"
+    POSTING_NOT_FOUND = "posting_not_found"
+    NOT_PACKABLE = "not_packable"  # shipped, pending, awaiting approval...
+    ANOTHER_POSTING_OPEN = "another_posting_open"
+    NO_POSTING_OPEN = "no_posting_open"  # an item (or NEXT) with nothing on the desk
+    STOP_PENDING = "stop_pending"  # a scan while a STOP waits for its acknowledgement
+    PACKAGE_EMPTY = "package_empty"
+    NOTHING_LEFT = "nothing_left"  # a new package with every unit already packed
+    INCOMPLETE = "incomplete"
+    NOTHING_TO_REPRINT = "nothing_to_reprint"
+    # the desk must stop
+    STOP = "stop"
+    # neutral
+    ALREADY_OPEN = "already_open"
+    ABORTED = "aborted"
+    REPRINT_WAITING = "reprint_waiting"  # Ozon's label is not there yet; it prints when it is
+    CHECKED = "checked"  # a status re-check found nothing wrong
+    IGNORED = "ignored"
+    RESUMED = "resumed"
+    IDLE = "idle"
+
+
+class Tone(StrEnum):
+    GOOD = "good"  # green, a short beep
+    BAD = "bad"  # red, the alarm: refused
+    STOP = "stop"  # the full-screen STOP
+    INFO = "info"  # nothing to celebrate or fear
+
+
+_GOOD = frozenset(
+    {Kind.POSTING_OPENED, Kind.ITEM_OK, Kind.NEW_PACKAGE, Kind.COMPLETED, Kind.REPRINT_QUEUED, Kind.SHIP_ALL}
+)
+_BAD = frozenset(
+    {
+        Kind.WRONG_ITEM,
+        Kind.EXTRA_UNIT,
+        Kind.UNKNOWN_CODE,
+        Kind.POSTING_NOT_FOUND,
+        Kind.NOT_PACKABLE,
+        Kind.ANOTHER_POSTING_OPEN,
+        Kind.NO_POSTING_OPEN,
+        Kind.STOP_PENDING,
+        Kind.PACKAGE_EMPTY,
+        Kind.NOTHING_LEFT,
+        Kind.INCOMPLETE,
+        Kind.NOTHING_TO_REPRINT,
+    }
+)
+
+PackageItems = tuple[tuple[int, int], ...]  # ((sku, qty), ...) in scan order
+
+
+@dataclass(frozen=True, slots=True)
+class PackLine:
+    sku: int
+    offer_id: str
+    name: str
+    barcodes: tuple[str, ...]
+    needed: int
+    scanned: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.needed - self.scanned)
+
+
+@dataclass(frozen=True, slots=True)
+class PackView:
+    """The posting on the desk, as the screen shows it."""
+
+    posting_number: str
+    order_number: str
+    is_rfbs: bool
+    delivery_method: str
+    shipment_date: datetime | None
+    lines: tuple[PackLine, ...]
+    packages: tuple[PackageItems, ...]  # the last one is being filled
+
+    @property
+    def needed(self) -> int:
+        return sum(line.needed for line in self.lines)
+
+    @property
+    def scanned(self) -> int:
+        return sum(line.scanned for line in self.lines)
+
+    @property
+    def remaining(self) -> int:
+        return sum(line.remaining for line in self.lines)
+
+    @property
+    def complete(self) -> bool:
+        return self.remaining == 0
+
+    @property
+    def package_count(self) -> int:
+        return max(1, len(self.packages))
+
+    def line(self, sku: int) -> PackLine | None:
+        return next((line for line in self.lines if line.sku == sku), None)
+
+
+@dataclass(frozen=True, slots=True)
+class StopInfo:
+    """A cancelled posting that must not leave: shown full-screen until acknowledged."""
+
+    posting_number: str
+    reason: str  # Ozon's cancel reason (remote text: show as plain text)
+    lines: tuple[PackLine, ...]  # what was scanned so far: what goes back on the shelf
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOutcome:
+    kind: Kind
+    view: PackView | None  # the posting on the desk after this step (None: the desk is free)
+    stop: StopInfo | None = None  # the STOP waiting for acknowledgement, if any
+    code: str = ""
+    posting_number: str = ""  # the posting this outcome is about
+    sku: int = 0
+    name: str = ""  # the product scanned (also for a wrong item)
+    detail: str = ""  # status of a not-packable posting, cancel reason, count, job key...
+    packed: PackView | None = None  # COMPLETED: what was packed
+
+    @property
+    def tone(self) -> Tone:
+        if self.kind is Kind.STOP:
+            return Tone.STOP
+        if self.kind in _GOOD:
+            return Tone.GOOD
+        if self.kind in _BAD:
+            return Tone.BAD
+        return Tone.INFO
+
+    @property
+    def refused(self) -> bool:
+        return self.tone in (Tone.BAD, Tone.STOP)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    sku: int
+    offer_id: str
+    name: str
+    barcodes: tuple[str, ...]
+    needed: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Pack:
+    """The posting on the desk. Immutable: a step builds a new one and keeps it only once written."""
+
+    posting: Posting
+    items: tuple[_Item, ...]
+    packages: tuple[PackageItems, ...]
+
+    @property
+    def number(self) -> str:
+        return self.posting.posting_number
+
+    def scanned(self, sku: int) -> int:
+        return sum(qty for pkg in self.packages for s, qty in pkg if s == sku)
+
+    def needed(self, sku: int) -> int:
+        return sum(it.needed for it in self.items if it.sku == sku)
+
+    def remaining(self) -> int:
+        return sum(max(0, it.needed - self.scanned(it.sku)) for it in self.items)
+
+    def add(self, sku: int) -> _Pack:
+        packages = list(self.packages) or [()]
+        current = dict(packages[-1])
+        current[sku] = current.get(sku, 0) + 1
+        packages[-1] = tuple(current.items())
+        return _Pack(self.posting, self.items, tuple(packages))
+
+    def new_package(self) -> _Pack:
+        return _Pack(self.posting, self.items, (*self.packages, ()))
+
+    def ship_packages(self, fill_missing: bool) -> list[list[tuple[int, int]]]:
+        """Packages for the ship call; with an override the unscanned units go into the last box."""
+        result = [list(pkg) for pkg in self.packages if pkg]
+        if fill_missing:
+            missing = [(it.sku, it.needed - self.scanned(it.sku)) for it in self.items]
+            missing = [(sku, qty) for sku, qty in missing if qty > 0]
+            if missing:
+                if not result:
+                    result.append([])
+                last = dict(result[-1])
+                for sku, qty in missing:
+                    last[sku] = last.get(sku, 0) + qty
+                result[-1] = list(last.items())
+        return result
+
+    def missing_text(self) -> str:
+        return ", ".join(
+            f"SKU {it.sku} ×{it.needed - self.scanned(it.sku)}" for it in self.items if self.scanned(it.sku) < it.needed
+        )
+
+    def view(self) -> PackView:
+        p = self.posting
+        lines = tuple(
+            PackLine(it.sku, it.offer_id, it.name, it.barcodes, it.needed, self.scanned(it.sku)) for it in self.items
+        )
+        return PackView(
+            p.posting_number,
+            p.order_number,
+            p.is_rfbs,
+            p.delivery_method_name,
+            p.shipment_date,
+            lines,
+            self.packages or ((),),
+        )
+
+
+def _is_cancelled(cached: CachedPosting) -> bool:
+    return cached.posting.status is PostingStatus.CANCELLED or cached.local_status == PostingStatus.CANCELLED.value
+
+
+def _packable(cached: CachedPosting) -> bool:
+    return cached.local_status is None and cached.posting.status is PostingStatus.AWAITING_PACKAGING
+
+
+def _encode(packages: Sequence[PackageItems]) -> list[list[list[int]]]:
+    return [[[int(sku), int(qty)] for sku, qty in pkg] for pkg in packages]
+
+
+def _decode(raw: object) -> tuple[PackageItems, ...]:
+    result: list[PackageItems] = []
+    for pkg in raw if isinstance(raw, list) else []:
+        result.append(tuple((int(sku), int(qty)) for sku, qty in pkg))
+    return tuple(result)
+
+
+def _packages_text(packages: Sequence[Sequence[tuple[int, int]]]) -> str:
+    return " | ".join(", ".join(f"{sku}×{qty}" for sku, qty in pkg) for pkg in packages)
+
+
+class PackStation:
+    """One packing desk. Every public method returns a `ScanOutcome`; see the module docstring."""
+
+    def __init__(self, db: Database, clock: Clock, user: str = "", bus: EventBus | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.user = user
+        self.bus = bus
+        self._loaded = False
+        self._pack: _Pack | None = None
+        self._stops: list[StopInfo] = []
+        self._last_packed = ""
+        # What the current transaction changed, announced on the bus once it is committed.
+        self._touched: set[str] = set()
+        self._cancelled: set[str] = set()
+        self._outbox_touched = False
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        """A write transaction; the in-memory state rolls back with it, changes go out after commit."""
+        saved = (self._pack, list(self._stops), self._last_packed)
+        self._touched, self._cancelled, self._outbox_touched = set(), set(), False
+        changes = None
+        try:
+            with self.db.write() as s:
+                yield s
+                if self._touched or self._outbox_touched:
+                    changes = changes_mod.collect(s, self._touched, self._cancelled, self._outbox_touched)
+        except BaseException:
+            self._pack, self._stops, self._last_packed = saved
+            raise
+        changes_mod.publish(self.bus, changes)
+
+    def _out(self, kind: Kind, **fields: object) -> ScanOutcome:
+        view = None if self._pack is None else self._pack.view()
+        stop = self._stops[0] if self._stops else None
+        return ScanOutcome(kind, view, stop, **fields)  # type: ignore[arg-type]
+
+    def _record(self, s: Session, number: str, kind: EventKind, detail: str = "") -> None:
+        history.record(s, number, kind, self.clock.now(), detail, self.user)
+
+    def _refuse(self, s: Session, kind: Kind, code: str, detail: str, **fields: object) -> ScanOutcome:
+        """A refused scan is part of the posting's history too (packing errors are a statistic)."""
+        on = self._pack.number if self._pack is not None else self._stops[0].posting_number if self._stops else ""
+        if on:
+            self._record(s, on, EventKind.SCAN_REFUSED, f"{kind.value}: {code} {detail}".strip())
+        return self._out(kind, code=code, **fields)
+
+    def _progress(self, s: Session, number: str) -> PackProgressRow:
+        row = s.get(PackProgressRow, number)
+        if row is None:
+            now = self.clock.now()
+            row = PackProgressRow(
+                posting_number=number,
+                state=PackState.OPEN.value,
+                packages=[],
+                override_reason="",
+                started_at=now,
+                updated_at=now,
+            )
+            s.add(row)
+        return row
+
+    def _save_pack(self, s: Session, pack: _Pack, state: PackState = PackState.OPEN) -> None:
+        row = self._progress(s, pack.number)
+        row.state = state.value
+        row.packages = _encode(pack.packages)
+        row.updated_at = self.clock.now()
+
+    def _build(self, s: Session, posting: Posting, packages: tuple[PackageItems, ...]) -> _Pack:
+        needed: dict[int, int] = {}
+        first: dict[int, tuple[str, str]] = {}
+        for it in posting.products:
+            needed[it.sku] = needed.get(it.sku, 0) + it.quantity
+            first.setdefault(it.sku, (it.offer_id, it.name))
+        items = []
+        for sku, qty in needed.items():
+            product = product_repo.get(s, sku)
+            offer_id, name = first[sku]
+            barcodes = product.barcodes if product is not None else ()
+            items.append(_Item(sku, offer_id or (product.offer_id if product else ""), name, tuple(barcodes), qty))
+        return _Pack(posting, tuple(items), packages or ((),))
+
+    # -- state --------------------------------------------------------------------------------------
+
+    def resume(self) -> ScanOutcome:
+        """Load what was on the desk when the station last stopped (a crash included)."""
+        with self._tx() as s:
+            self._pack, self._stops = None, []
+            rows = s.scalars(
+                select(PackProgressRow)
+                .where(PackProgressRow.state.in_([PackState.OPEN.value, PackState.STOPPED.value]))
+                .order_by(PackProgressRow.updated_at, PackProgressRow.posting_number)
+            ).all()
+            open_rows = [r for r in rows if r.state == PackState.OPEN.value]
+            for row in rows:
+                cached = posting_repo.get(s, row.posting_number)
+                if cached is None:
+                    row.state = PackState.ABORTED.value
+                    continue
+                pack = self._build(s, cached.posting, _decode(row.packages))
+                if row.state == PackState.STOPPED.value:
+                    self._stops.append(StopInfo(pack.number, cached.posting.cancel_reason, pack.view().lines))
+                elif row is open_rows[-1]:
+                    self._pack = pack
+                else:  # only one posting is on the desk at a time; an older one was left behind
+                    row.state = PackState.ABORTED.value
+                    self._record(s, row.posting_number, EventKind.ABORTED, "left open; another posting was resumed")
+            last = s.scalar(
+                select(PackProgressRow.posting_number)
+                .where(PackProgressRow.state == PackState.COMPLETE.value)
+                .order_by(PackProgressRow.updated_at.desc())
+                .limit(1)
+            )
+            self._last_packed = last or ""
+        self._loaded = True
+        if self._pack is not None:
+            checked = self.check_cached()
+            if checked.kind is Kind.STOP:
+                return checked
+        if self._stops:
+            return self._out(Kind.STOP, posting_number=self._stops[0].posting_number, detail=self._stops[0].reason)
+        if self._pack is not None:
+            return self._out(Kind.RESUMED, posting_number=self._pack.number)
+        return self._out(Kind.IDLE)
+
+    def _ensure_loaded(self) -> None:
+        if not self._loaded:
+            self.resume()
+
+    def snapshot(self) -> ScanOutcome:
+        """The desk as it is (IDLE, or RESUMED with the posting on it)."""
+        self._ensure_loaded()
+        if self._stops:
+            return self._out(Kind.STOP, posting_number=self._stops[0].posting_number, detail=self._stops[0].reason)
+        return self._out(Kind.IDLE if self._pack is None else Kind.RESUMED)
+
+    @property
+    def posting_number(self) -> str:
+        """The posting on the desk ("" when free)."""
+        return "" if self._pack is None else self._pack.number
+
+    @property
+    def last_packed(self) -> str:
+        return self._last_packed
+
+    # -- scanning -----------------------------------------------------------------------------------
+
+    def scan(self, code: str) -> ScanOutcome:
+        """One scanned (or typed) code: a posting label, an item barcode or a command barcode."""
+        self._ensure_loaded()
+        code = code.strip()
+        if not code:
+            return self._out(Kind.IGNORED)
+        command = commands.parse(code)
+        if self._stops:
+            if command in (Command.ACK, Command.ABORT):
+                return self.acknowledge_stop()
+            with self._tx() as s:
+                return self._refuse(s, Kind.STOP_PENDING, code, "", posting_number=self._stops[0].posting_number)
+        if command is not None:
+            return self._command(command, code)
+        if self._pack is None:
+            return self._scan_idle(code)
+        return self._scan_item(code)
+
+    def _command(self, command: Command, code: str) -> ScanOutcome:
+        if command is Command.NEXT:
+            if self._pack is None:
+                return self._out(Kind.NO_POSTING_OPEN, code=code)
+            return self.complete()
+        if command is Command.NEW_PACKAGE:
+            return self.new_package()
+        if command is Command.ABORT:
+            return self.abort()
+        if command is Command.REPRINT:
+            return self.reprint()
+        if command is Command.SHIP_ALL:
+            return self.ship_all()
+        return self._out(Kind.IGNORED, code=code)  # ACK without a STOP
+
+    def _scan_idle(self, code: str) -> ScanOutcome:
+        with self._tx() as s:
+            cached = posting_repo.find_by_barcode(s, code)
+            if cached is None:
+                if product_repo.skus_for_barcode(s, code):
+                    return self._out(Kind.NO_POSTING_OPEN, code=code)
+                return self._out(Kind.POSTING_NOT_FOUND, code=code)
+            return self._open(s, cached, code)
+
+    def open_fetched(self, posting: Posting, code: str = "") -> ScanOutcome:
+        """A posting found online (`get-by-barcode`) for a code the cache did not know: cache it, open it."""
+        self._ensure_loaded()
+        if self._stops or self._pack is not None:
+            return self._out(Kind.IGNORED, code=code)
+        with self._tx() as s:
+            posting_repo.save(s, [posting], self.clock.now())
+            cached = posting_repo.get(s, posting.posting_number)
+            assert cached is not None
+            return self._open(s, cached, code or posting.posting_number)
+
+    def _open(self, s: Session, cached: CachedPosting, code: str) -> ScanOutcome:
+        number = cached.posting.posting_number
+        if _is_cancelled(cached):
+            return self._stop(s, cached)
+        if not _packable(cached):
+            self._record(s, number, EventKind.SCAN_REFUSED, f"not_packable: {code} ({cached.shown_status})")
+            return self._out(Kind.NOT_PACKABLE, code=code, posting_number=number, detail=cached.shown_status)
+        row = self._progress(s, number)
+        packages = _decode(row.packages) if row.state == PackState.OPEN.value else ()
+        if row.state != PackState.OPEN.value:  # packed or put aside before: count again from zero
+            row.started_at = self.clock.now()
+            row.override_reason = ""
+        pack = self._build(s, cached.posting, packages)
+        self._save_pack(s, pack)
+        self._record(s, number, EventKind.SCAN_POSTING, code)
+        self._pack = pack
+        return self._out(Kind.POSTING_OPENED, code=code, posting_number=number)
+
+    def _scan_item(self, code: str) -> ScanOutcome:
+        pack = self._pack
+        assert pack is not None
+        with self._tx() as s:
+            skus = product_repo.skus_for_barcode(s, code)
+            if not skus:
+                cached = posting_repo.find_by_barcode(s, code)
+                if cached is None:
+                    return self._refuse(s, Kind.UNKNOWN_CODE, code, "")
+                other = cached.posting.posting_number
+                if other == pack.number:
+                    return self._out(Kind.ALREADY_OPEN, code=code, posting_number=other)
+                return self._refuse(s, Kind.ANOTHER_POSTING_OPEN, code, other, posting_number=other)
+            mine = [sku for sku in skus if pack.needed(sku)]
+            if not mine:
+                product = product_repo.get(s, skus[0])
+                name = product.name if product is not None else ""
+                return self._refuse(s, Kind.WRONG_ITEM, code, f"SKU {skus[0]}", sku=skus[0], name=name)
+            left = [sku for sku in mine if pack.scanned(sku) < pack.needed(sku)]
+            if not left:
+                sku = mine[0]
+                name = next(it.name for it in pack.items if it.sku == sku)
+                return self._refuse(s, Kind.EXTRA_UNIT, code, f"SKU {sku}", sku=sku, name=name)
+            sku = left[0]
+            new = pack.add(sku)
+            self._save_pack(s, new)
+            self._record(
+                s,
+                pack.number,
+                EventKind.SCAN_ITEM,
+                f"{code}: SKU {sku} {new.scanned(sku)}/{new.needed(sku)}, package {len(new.packages)}",
+            )
+            self._pack = new
+            name = next(it.name for it in pack.items if it.sku == sku)
+            return self._out(Kind.ITEM_OK, code=code, posting_number=pack.number, sku=sku, name=name)
+
+    # -- packages, abort ----------------------------------------------------------------------------
+
+    def new_package(self) -> ScanOutcome:
+        """Close the current box; the next units go into a new one (the posting is split on ship)."""
+        self._ensure_loaded()
+        if self._stops:
+            return self._out(Kind.STOP_PENDING)
+        pack = self._pack
+        if pack is None:
+            return self._out(Kind.NO_POSTING_OPEN)
+        if pack.remaining() == 0:
+            return self._out(Kind.NOTHING_LEFT, posting_number=pack.number)
+        if not pack.packages or not pack.packages[-1]:
+            return self._out(Kind.PACKAGE_EMPTY, posting_number=pack.number)
+        with self._tx() as s:
+            new = pack.new_package()
+            self._save_pack(s, new)
+            self._record(s, pack.number, EventKind.NEW_PACKAGE, f"package {len(new.packages)}")
+            self._pack = new
+        return self._out(Kind.NEW_PACKAGE, posting_number=pack.number, detail=str(len(new.packages)))
+
+    def abort(self, reason: str = "") -> ScanOutcome:
+        """Put the posting on the desk aside (it can be scanned again later, counting from zero).
+        With a STOP showing, this acknowledges it."""
+        self._ensure_loaded()
+        if self._stops:
+            return self.acknowledge_stop()
+        pack = self._pack
+        if pack is None:
+            return self._out(Kind.IGNORED)
+        with self._tx() as s:
+            self._save_pack(s, pack, PackState.ABORTED)
+            self._record(s, pack.number, EventKind.ABORTED, reason)
+            self._pack = None
+        return self._out(Kind.ABORTED, posting_number=pack.number)
+
+    # -- STOP -----------------------------------------------------------------------------------------
+
+    def _stop(self, s: Session, cached: CachedPosting) -> ScanOutcome:
+        """The posting is cancelled: stop the desk, cancel its labels, remember it across restarts."""
+        number = cached.posting.posting_number
+        reason = cached.posting.cancel_reason
+        row = self._progress(s, number)
+        if self._pack is not None and self._pack.number == number:
+            lines = self._pack.view().lines
+            self._pack = None
+        else:
+            lines = self._build(s, cached.posting, _decode(row.packages)).view().lines
+        row.state = PackState.STOPPED.value
+        row.updated_at = self.clock.now()
+        self._record(s, number, EventKind.STOP, reason)
+        labels.cancel_label_jobs(s, number, self.clock.now())
+        if not any(stop.posting_number == number for stop in self._stops):
+            self._stops.append(StopInfo(number, reason, lines))
+        self._touched.add(number)
+        self._cancelled.add(number)
+        return self._out(Kind.STOP, posting_number=number, detail=reason)
+
+    def acknowledge_stop(self) -> ScanOutcome:
+        """The packer confirms the goods of the cancelled posting are back on the shelf."""
+        self._ensure_loaded()
+        if not self._stops:
+            return self._out(Kind.IGNORED)
+        stop = self._stops[0]
+        with self._tx() as s:
+            row = self._progress(s, stop.posting_number)
+            row.state = PackState.ABORTED.value
+            row.updated_at = self.clock.now()
+            self._record(s, stop.posting_number, EventKind.STOP_ACKNOWLEDGED)
+            self._stops.pop(0)
+        return self._out(Kind.STOP_ACKNOWLEDGED, posting_number=stop.posting_number)
+
+    def _unsent_ship(self, s: Session, number: str) -> bool:
+        """Packed here, but the ship call has not reached Ozon (or was refused)."""
+        states = (OutboxState.PENDING, OutboxState.IN_FLIGHT, OutboxState.CONFLICT)
+        return any(e.action is ActionKind.SHIP for e in outbox.entries(s, states, target_id=number))
+
+    def _check(self, s: Session, cached: CachedPosting) -> ScanOutcome | None:
+        """A STOP or a refusal for `cached`, if its (fresh or cached) state calls for one."""
+        number = cached.posting.posting_number
+        on_desk = self._pack is not None and self._pack.number == number
+        if _is_cancelled(cached):
+            if on_desk:
+                return self._stop(s, cached)
+            row = s.get(PackProgressRow, number)
+            if row is not None and row.state == PackState.COMPLETE.value and self._unsent_ship(s, number):
+                return self._stop(s, cached)  # packed, not yet handed to Ozon: the box must not leave
+            return None
+        if on_desk and cached.posting.status is not PostingStatus.AWAITING_PACKAGING:
+            assert self._pack is not None
+            status = cached.posting.status.value
+            self._save_pack(s, self._pack, PackState.ABORTED)
+            self._record(s, number, EventKind.ABORTED, f"Ozon shows it {status}")
+            self._pack = None
+            return self._out(Kind.NOT_PACKABLE, posting_number=number, detail=status)
+        return None
+
+    def recheck(self, posting_number: str, fresh: Posting | None) -> ScanOutcome:
+        """The result of a status re-check with Ozon (None: offline, nothing learned)."""
+        self._ensure_loaded()
+        if fresh is None:
+            return self._out(Kind.CHECKED, posting_number=posting_number)
+        with self._tx() as s:
+            posting_repo.save(s, [fresh], self.clock.now())
+            cached = posting_repo.get(s, fresh.posting_number)
+            assert cached is not None
+            return self._check(s, cached) or self._out(Kind.CHECKED, posting_number=posting_number)
+
+    def check_cached(self, posting_numbers: Sequence[str] = ()) -> ScanOutcome:
+        """After a sync: STOP if the posting on the desk, or one of `posting_numbers` packed here and
+        not yet shipped, is now cancelled in the cache."""
+        self._ensure_loaded()
+        wanted = list(dict.fromkeys([*([self._pack.number] if self._pack else []), *posting_numbers]))
+        result: ScanOutcome | None = None
+        with self._tx() as s:
+            for cached in posting_repo.get_many(s, wanted):
+                result = self._check(s, cached) or result
+        return result or self._out(Kind.CHECKED)
+
+    # -- completing ----------------------------------------------------------------------------------
+
+    def complete(self, fresh: Posting | None = None) -> ScanOutcome:
+        """Every unit is scanned: queue the ship and the label in one transaction; the desk is free.
+        `fresh`: the posting as Ozon shows it right now, when the caller could ask."""
+        return self._complete("", fresh)
+
+    def complete_with_override(self, reason: str, fresh: Posting | None = None) -> ScanOutcome:
+        """Complete without every unit scanned (an unreadable barcode...): logged with the reason."""
+        if not reason.strip():
+            raise InvalidAction("override_reason", "give a reason to complete without scanning every unit")
+        return self._complete(reason.strip(), fresh)
+
+    def _complete(self, reason: str, fresh: Posting | None) -> ScanOutcome:
+        self._ensure_loaded()
+        if self._stops:
+            return self._out(Kind.STOP_PENDING)
+        pack = self._pack
+        if pack is None:
+            return self._out(Kind.NO_POSTING_OPEN)
+        if not reason and pack.remaining():
+            return self._out(Kind.INCOMPLETE, posting_number=pack.number, detail=str(pack.remaining()))
+        now = self.clock.now()
+        number = pack.number
+        with self._tx() as s:
+            if fresh is not None:
+                posting_repo.save(s, [fresh], now)
+            cached = posting_repo.get(s, number)
+            if cached is None:
+                raise InvalidAction("posting_unknown", f"posting {number} is not in the local cache")
+            checked = self._check(s, cached)
+            if checked is not None:
+                return checked
+            if not _packable(cached):  # e.g. a pending action appeared meanwhile
+                self._save_pack(s, pack, PackState.ABORTED)
+                self._record(s, number, EventKind.ABORTED, f"not packable ({cached.shown_status})")
+                self._pack = None
+                return self._out(Kind.NOT_PACKABLE, posting_number=number, detail=cached.shown_status)
+            packages = pack.ship_packages(fill_missing=bool(reason))
+            if reason:
+                self._record(s, number, EventKind.OVERRIDE, f"{reason} — not scanned: {pack.missing_text()}")
+            entry = queue_ship_in(s, now, number, packages)
+            self._record(s, number, EventKind.PACKED, f"{len(packages)} package(s): {_packages_text(packages)}")
+            self._record(s, number, EventKind.ACTION_QUEUED, f"ship {entry.key}")
+            job = self._queue_label(s, cached.posting, now)
+            row = self._progress(s, number)
+            row.state = PackState.COMPLETE.value
+            row.packages = _encode([tuple(pkg) for pkg in packages])
+            row.override_reason = reason
+            row.updated_at = now
+            self._pack = None
+            self._last_packed = number
+            self._touched.add(number)
+            self._outbox_touched = True
+        packed = _Pack(pack.posting, pack.items, tuple(tuple(pkg) for pkg in packages)).view()
+        return self._out(Kind.COMPLETED, posting_number=number, detail=job.key, packed=packed)
+
+    def _queue_label(self, s: Session, posting: Posting, now: datetime) -> print_queue.PrintJob:
+        """FBS: Ozon's label, held until the sync engine fetched it; rFBS: Packdesk's own, at once."""
+        kind = DocKind.OWN_LABEL if posting.is_rfbs else DocKind.OZON_LABEL
+        number = posting.posting_number
+        reason = "packed again" if print_queue.printed_before(s, kind, number) else ""
+        return print_queue.enqueue(
+            s, kind, (number,), now, reason=reason, user=self.user, wait_for_label=not posting.is_rfbs
+        )
+
+    # -- printing --------------------------------------------------------------------------------------
+
+    def reprint(self, reason: str = "") -> ScanOutcome:
+        """Print the last packed posting's label again (logged as a reprint with its reason)."""
+        self._ensure_loaded()
+        if self._stops:
+            return self._out(Kind.STOP_PENDING)
+        number = self._last_packed
+        if not number:
+            return self._out(Kind.NOTHING_TO_REPRINT)
+        why = reason.strip() or "reprint requested at the pack station"
+        now = self.clock.now()
+        with self._tx() as s:
+            cached = posting_repo.get(s, number)
+            if cached is None:
+                return self._out(Kind.NOTHING_TO_REPRINT)
+            if _is_cancelled(cached):
+                return self._check(s, cached) or self._out(Kind.NOT_PACKABLE, posting_number=number, detail="cancelled")
+            wait = False
+            if cached.posting.is_rfbs:
+                kind = DocKind.OWN_LABEL
+            else:
+                kind = DocKind.OZON_LABEL
+                states = {
+                    j.state for j in print_queue.jobs(s) if j.kind is kind and number in j.posting_numbers
+                }
+                if states and states <= {JobState.WAITING, JobState.CANCELLED} and JobState.WAITING in states:
+                    return self._out(Kind.REPRINT_WAITING, posting_number=number)
+                wait = not (states & {JobState.QUEUED, JobState.DONE, JobState.FAILED})
+            job = print_queue.enqueue(s, kind, (number,), now, reason=why, user=self.user, wait_for_label=wait)
+            self._record(s, number, EventKind.REPRINT, why)
+        return self._out(Kind.REPRINT_QUEUED, posting_number=number, detail=job.key)
+
+    def ship_all(self) -> ScanOutcome:
+        """SHIP ALL: nothing to write here; the caller sends the outbox now and prints every label
+        that is ready (batch mode). The detail is how many labels still wait for Ozon."""
+        self._ensure_loaded()
+        with self.db.read() as s:
+            waiting = len(print_queue.jobs(s, (JobState.WAITING,)))
+        return self._out(Kind.SHIP_ALL, detail=str(waiting))
