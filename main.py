@@ -6,6 +6,9 @@
     python main.py orders [--json]      the cached postings
     python main.py ship NUMBER          queue the ship (pack) action
     python main.py outbox [--json]      queued actions and their state
+    python main.py labels NUMBER... --out FILE   labels or packing slips of cached postings to a file
+    python main.py picklist NUMBER... --out FILE.pdf   a pick list
+    python main.py print-test --printer ADDRESS  a test label to a printer
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from typing import Any
 
 from app import outbox, paths
 from app.context import AppContext, open_context
-from app.errors import PackdeskError, UserError
+from app.domain.products import Product
+from app.errors import NotFound, PackdeskError, UserError
 from app.logs import setup as setup_logging
 from app.repos import postings as posting_repo
+from app.repos import products as product_repo
 from app.workflows import shipping
 
 log = logging.getLogger("packdesk")
@@ -69,6 +74,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     box = sub.add_parser("outbox", help="queued seller actions")
     box.add_argument("--json", action="store_true", help="print JSON")
+
+    labels = sub.add_parser("labels", help="write labels or packing slips of cached postings to a file")
+    labels.add_argument("posting_numbers", nargs="+", metavar="POSTING_NUMBER")
+    labels.add_argument("--out", required=True, metavar="FILE", help="the file to write")
+    labels.add_argument("--format", choices=["pdf", "zpl", "tspl"], help="default: the label format in the settings")
+    labels.add_argument("--size", help="75x120 (default), 58x40, 100x150, A6 or A4")
+    labels.add_argument("--dpi", type=int, choices=[203, 300], help="printer resolution (default: from the settings)")
+    labels.add_argument(
+        "--kind",
+        choices=["label", "ozon", "slip"],
+        default="label",
+        help="label: Packdesk's own label (default); ozon: Ozon's label from the API or its cache; slip: packing slip",
+    )
+
+    pick = sub.add_parser("picklist", help="write a pick list (A4 PDF) for cached postings")
+    pick.add_argument("posting_numbers", nargs="+", metavar="POSTING_NUMBER")
+    pick.add_argument("--out", required=True, metavar="FILE.pdf", help="the file to write")
+
+    test = sub.add_parser("print-test", help="send a test label to a printer")
+    test.add_argument("--printer", required=True, metavar="tcp://HOST:PORT|NAME", help="network address or queue name")
+    test.add_argument("--format", choices=["zpl", "tspl"], help="default: the label format in the settings, else zpl")
     return parser
 
 
@@ -216,6 +242,100 @@ def cmd_outbox(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cached(ctx: AppContext, numbers: Sequence[str]) -> list[posting_repo.CachedPosting]:
+    with ctx.db.read() as s:
+        found = posting_repo.get_many(s, numbers)
+    known = {c.posting.posting_number for c in found}
+    for number in numbers:
+        if number not in known:
+            raise NotFound("posting_unknown", f"posting {number} is not in the local cache", posting=number)
+    return found
+
+
+def _products(ctx: AppContext, cached: Sequence[posting_repo.CachedPosting]) -> dict[int, Product]:
+    skus = {item.sku for c in cached for item in c.posting.products}
+    with ctx.db.read() as s:
+        return {sku: product for sku in skus if (product := product_repo.get(s, sku)) is not None}
+
+
+def _ozon_label_pdfs(ctx: AppContext, args: argparse.Namespace, numbers: Sequence[str]) -> list[bytes]:
+    """Ozon's labels from the cache; the missing ones from the API (≤20 per call), then cached."""
+    from printing import label_cache
+    from printing.documents import ozon_label
+    from sync.connect import connect
+    from sync.errors import InvalidStateError
+
+    missing = [n for n in dict.fromkeys(numbers) if not label_cache.has(ctx.paths.labels, n)]
+    if missing:
+        client = connect(ctx, api_url=args.api_url).client
+        for start in range(0, len(missing), 20):
+            chunk = missing[start : start + 20]
+            try:
+                pdf = client.package_label(chunk)
+            except InvalidStateError as exc:
+                if "ready" not in exc.message.lower():
+                    raise
+                raise UserError(
+                    "label_not_ready",
+                    f"Ozon's label is not ready yet ({exc.message}); Ozon makes it about a minute after packing, "
+                    "try again shortly",
+                ) from None
+            parts = ozon_label.split(pdf) if len(chunk) > 1 else [pdf]
+            if len(parts) != len(chunk):  # not one page per posting: ask for each on its own
+                parts = [client.package_label([n]) for n in chunk]
+            for number, part in zip(chunk, parts, strict=True):
+                label_cache.store(ctx.paths.labels, number, part)
+    return [label_cache.load(ctx.paths.labels, n) for n in numbers]
+
+
+def cmd_labels(ctx: AppContext, args: argparse.Namespace) -> int:
+    from printing import render, sinks
+
+    settings = ctx.settings
+    out = render.Output.parse(
+        args.format or settings.label_format, args.size or settings.label_size, args.dpi or settings.label_dpi
+    )
+    cached = _cached(ctx, args.posting_numbers)
+    postings = [c.posting for c in cached]
+    if args.kind == "ozon":
+        from sync.errors import AuthError, OzonError
+
+        try:
+            pdfs = _ozon_label_pdfs(ctx, args, args.posting_numbers)
+        except OzonError as exc:
+            print(f"packdesk: cannot get Ozon's label: {exc}", file=sys.stderr)
+            return EXIT_AUTH if isinstance(exc, AuthError) else EXIT_OFFLINE if exc.transient else EXIT_PROTOCOL
+        data = render.ozon_label(pdfs, out)
+    elif args.kind == "slip":
+        data = render.slip(postings, _products(ctx, cached), out, ctx.settings.language)
+    else:
+        data = render.label(postings, out, str(ctx.settings.extra.get("sender", "")))
+    sinks.FileSink(Path(args.out)).send(data)
+    print(f"{args.out}: {len(postings)} posting(s), {args.kind}, {out.format.value} {out.stock.name} {out.dpi} dpi")
+    return 0
+
+
+def cmd_picklist(ctx: AppContext, args: argparse.Namespace) -> int:
+    from printing import render, sinks
+
+    cached = _cached(ctx, args.posting_numbers)
+    data = render.picklist([c.posting for c in cached], _products(ctx, cached), language=ctx.settings.language)
+    sinks.FileSink(Path(args.out)).send(data)
+    print(f"{args.out}: pick list of {len(cached)} posting(s)")
+    return 0
+
+
+def cmd_print_test(ctx: AppContext, args: argparse.Namespace) -> int:
+    from printing import render, sinks
+
+    fmt = args.format or (ctx.settings.label_format if ctx.settings.label_format in ("zpl", "tspl") else "zpl")
+    out = render.Output.parse(fmt, ctx.settings.label_size, ctx.settings.label_dpi)
+    sink = sinks.open_sink(args.printer)
+    sink.send(render.test_label(out), title="Packdesk test label", raw=True)
+    print(f"test label sent to {sink.describe()} ({out.format.value}, {out.stock.name}, {out.dpi} dpi)")
+    return 0
+
+
 def cmd_gui(ctx: AppContext, args: argparse.Namespace, demo: bool, argv: Sequence[str]) -> int:
     from sync.connect import connect, demo_emulator
     from sync.scheduler import SyncScheduler
@@ -286,6 +406,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_ship(ctx, args)
         if args.command == "outbox":
             return cmd_outbox(ctx, args)
+        if args.command == "labels":
+            return cmd_labels(ctx, args)
+        if args.command == "picklist":
+            return cmd_picklist(ctx, args)
+        if args.command == "print-test":
+            return cmd_print_test(ctx, args)
         return EXIT_USAGE
     except PackdeskError as exc:
         print(f"packdesk: {exc}", file=sys.stderr)

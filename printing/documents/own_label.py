@@ -1,0 +1,108 @@
+"""Packdesk's own package label / waybill: for rFBS (the seller delivers) and as an internal parcel tag.
+
+The main barcode is the posting number (Code 128), also printed large. Then the recipient and the
+pickup point or address, delivery method, carrier and tracking number (with its own barcode when
+there is room), item count, ship-by date and sender. Small stock (58×40) gets the compact version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.domain.postings import Posting
+from printing.barcodes import InvalidBarcode, code128
+from printing.documents.captions import captions
+from printing.documents.common import POSTING_MODULE_MM, local_time, modules
+from printing.geometry import Stock
+from printing.layout import Align, Page, Sheet
+
+
+def pages(postings: Sequence[Posting], stock: Stock, dpi: int, sender: str = "") -> list[Page]:
+    """One page per posting."""
+    return [page(p, stock, dpi, sender) for p in postings]
+
+
+def page(posting: Posting, stock: Stock, dpi: int, sender: str = "") -> Page:
+    if stock.height_mm < 60:
+        return _compact(posting, Sheet(stock, dpi, margin_mm=2), sender)
+    return _full(posting, Sheet(stock, dpi), sender)
+
+
+def _destination(p: Posting, c: dict[str, str]) -> str:
+    place = ", ".join(part for part in (p.city, p.address) if part)
+    if p.pvz_code:
+        place = f"{c['pickup_point']} {p.pvz_code}" + (f": {place}" if place else "")
+    return place
+
+
+def _full(p: Posting, s: Sheet, sender: str) -> Page:
+    c = captions("ru")
+    k = min(2.0, s.stock.width_mm / 75, s.stock.height_mm / 120)  # bigger stock, bigger print
+
+    def size(mm: float) -> int:
+        return s.mm(mm * k)
+
+    gap = size(1.2)
+    y = s.margin
+    s.frame(s.mm(1), s.mm(1), s.width - 2 * s.mm(1), s.height - 2 * s.mm(1), thickness=max(2, s.mm(0.3)))
+
+    # Delivery method (how couriers sort) and the ship-by date.
+    ship_by = local_time(p.shipment_date, "%d.%m.%Y")
+    below_date = s.text(s.right, y, ship_by, size(3.2), align=Align.RIGHT, bold=True) if ship_by else y
+    method_width = s.inner_width - (s.inner_width // 3 if ship_by else 0)
+    y = max(below_date, s.text(s.left, y, p.delivery_method_name or c["delivery"], size(3.2), bold=True,
+                           max_width=method_width))
+    s.hline(y, thickness=max(2, s.mm(0.3)))
+    y += gap
+
+    # The posting number: large text and the main barcode.
+    y = s.text(s.width // 2, y, p.posting_number, size(6.5), align=Align.CENTER, bold=True, min_size=size(4))
+    low, high = POSTING_MODULE_MM
+    bars = s.barcode(code128(p.posting_number), y + gap, size(26), modules(s, (low, high * k)))
+    y = bars.y + bars.height + 2 * gap
+    s.hline(y)
+    y += gap
+
+    # Recipient and where it goes.
+    y = s.text(s.left, y, c["recipient"], size(2.6))
+    y = s.text(s.left, y, p.customer_name or "—", size(4.5), bold=True)
+    y = s.paragraph(s.left, y, _destination(p, c) or "—", size(3.8), max_lines=3)
+    y += gap
+    s.hline(y)
+    y += gap
+
+    # Carrier and tracking number (its barcode only when it fits: a courier scans the carrier's own).
+    y = s.text(s.left, y, f"{c['carrier']}: {p.tpl_provider or '—'}", size(3.2))
+    if p.tracking_number:
+        y = s.text(s.left, y, f"{c['tracking']}: {p.tracking_number}", size(3.2), bold=True)
+        try:
+            track = s.barcode(code128(p.tracking_number), y + gap // 2, size(9), modules(s, POSTING_MODULE_MM))
+            y = track.y + track.height + gap
+        except InvalidBarcode:
+            pass  # the number is printed as text above
+    # Order, item count, sender: at the foot of the label.
+    line = size(3.2)
+    y = max(y + gap // 2, s.bottom - 3 * s.line_height(line) - gap - s.mm(1))
+    s.hline(y)
+    y += gap
+    s.text(s.right, y, f"{c['items']}: {p.item_count}", size(4), align=Align.RIGHT, bold=True)
+    y = s.text(s.left, y, f"{c['order']} {p.order_number}", line, max_width=s.inner_width * 3 // 5)
+    sender_text = sender or p.warehouse_name
+    if sender_text:
+        y = s.paragraph(s.left, y, f"{c['sender']}: {sender_text}", line, max_lines=2)
+    if p.shipment_date:
+        s.text(s.left, y, f"{c['ship_by']}: {local_time(p.shipment_date)}", line)
+    return s.page()
+
+
+def _compact(p: Posting, s: Sheet, sender: str) -> Page:
+    c = captions("ru")
+    y = s.margin
+    y = s.text(s.width // 2, y, p.posting_number, s.mm(4.2), align=Align.CENTER, bold=True)
+    bars = s.barcode(code128(p.posting_number), y + s.mm(0.8), s.mm(18), modules(s, POSTING_MODULE_MM))
+    y = bars.y + bars.height + s.mm(1.2)
+    y = s.text(s.left, y, _destination(p, c) or p.delivery_method_name or "—", s.mm(2.6))
+    ship_by = local_time(p.shipment_date, "%d.%m")
+    s.text(s.right, y, f"{c['ship_by']} {ship_by}" if ship_by else "", s.mm(2.6), align=Align.RIGHT, bold=True)
+    s.text(s.left, y, f"{c['items']}: {p.item_count}", s.mm(2.6), bold=True, max_width=s.inner_width // 2)
+    return s.page()

@@ -1,0 +1,56 @@
+"""Ozon's label PDFs on disk, one file per posting, so a label prints again offline.
+
+The sync engine writes them (`sync/engine.py`); the file name must stay the same on both sides:
+`<posting number with anything but letters, digits, '-' and '_' replaced by '_'>.pdf`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from app.errors import UserError
+
+
+class LabelNotCached(UserError):
+    def __init__(self, posting_number: str) -> None:
+        super().__init__(
+            "label_not_cached",
+            f"Ozon's label for {posting_number} has not been downloaded yet",
+            posting=posting_number,
+        )
+
+
+def file_name(posting_number: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in posting_number) + ".pdf"
+
+
+def path(labels_dir: Path, posting_number: str) -> Path:
+    return labels_dir / file_name(posting_number)
+
+
+def load(labels_dir: Path, posting_number: str) -> bytes:
+    try:
+        return path(labels_dir, posting_number).read_bytes()
+    except FileNotFoundError:
+        raise LabelNotCached(posting_number) from None
+
+
+def has(labels_dir: Path, posting_number: str) -> bool:
+    return path(labels_dir, posting_number).is_file()
+
+
+def store(labels_dir: Path, posting_number: str, pdf: bytes) -> Path:
+    """Atomic: a half-written label is never printed."""
+    labels_dir.mkdir(parents=True, exist_ok=True)
+    target = path(labels_dir, posting_number)
+    fd, tmp = tempfile.mkstemp(prefix=".label-", suffix=".part", dir=labels_dir)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pdf)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

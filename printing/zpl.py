@@ -1,0 +1,115 @@
+"""Pages → ZPL II (Zebra and compatibles).
+
+Text is drawn on the PC (the printer's fonts lack Cyrillic and Chinese) and sent as `^GF` graphics
+in ZPL's compressed ASCII hex, where **bit 1 = black**. Barcodes are the printer's own `^BC` (Code
+128, mode N with the code sets spelled out, so the printed width is exactly the one laid out) and
+`^BE` (EAN-13, the check digit left to the printer after Packdesk validated it); module widths are
+whole dots via `^BY`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from PIL import Image
+
+from printing import raster
+from printing.barcodes import Symbol, Symbology
+from printing.layout import Bars, Bitmap, Page, Rect, Text
+
+_START = {"B": ">:", "C": ">;"}
+_SWITCH = {"B": ">6", "C": ">5"}  # CODE B (from C), CODE C (from B)
+# Run lengths in ZPL's ASCII compression: G..Y = 1..19, g..z = 20..400.
+_COUNT_LOW = {n: chr(ord("G") + n - 1) for n in range(1, 20)}
+_COUNT_HIGH = {n * 20: chr(ord("g") + n - 1) for n in range(1, 21)}
+_RUN = re.compile(r"(.)\1+")
+
+
+def render(pages: Sequence[Page]) -> bytes:
+    return "".join(page_zpl(page) for page in pages).encode("utf-8")
+
+
+def page_zpl(page: Page) -> str:
+    out = [f"^XA^CI28^PW{page.width}^LL{page.height}^LH0,0^PON"]
+    for e in page.elements:
+        if isinstance(e, Rect):
+            out.append(f"^FO{e.x},{e.y}^GB{e.width},{e.height},{min(e.width, e.height)},B,0^FS")
+        elif isinstance(e, Bars):
+            out.append(_barcode(e))
+        elif isinstance(e, Text):
+            x, y, image = raster.placed_text(e)
+            out.append(graphic(x, y, image))
+        elif isinstance(e, Bitmap):
+            out.append(graphic(e.x, e.y, e.image))
+    out.append("^XZ\n")
+    return "".join(out)
+
+
+def code128_field_data(symbol: Symbol) -> str:
+    """The `^BC` mode N data: start code, then the text with a code-set switch where the plan has one."""
+    parts = []
+    current = ""
+    for code_set, text in symbol.segments:
+        parts.append(_START[code_set] if not current else _SWITCH[code_set])
+        current = code_set
+        # In subset B a literal '>' is written '>0' and '~' is '>='.
+        parts.append(text.replace(">", ">0").replace("~", ">=") if code_set == "B" else text)
+    return "".join(parts)
+
+
+def _field_data(data: str) -> str:
+    """`^FD…` with `^FH` hex escapes for the characters ZPL would read as commands."""
+    if not any(ch in data for ch in "^~_"):
+        return f"^FD{data}^FS"
+    escaped = "".join(f"_{ord(ch):02X}" if ch in "^~_" else ch for ch in data)
+    return f"^FH_^FD{escaped}^FS"
+
+
+def _barcode(e: Bars) -> str:
+    head = f"^FO{e.x},{e.y}^BY{e.module}"
+    if e.symbol.symbology is Symbology.EAN13:
+        return f"{head}^BEN,{e.height},N,N{_field_data(e.symbol.value[:12])}"
+    return f"{head}^BCN,{e.height},N,N,N,N{_field_data(code128_field_data(e.symbol))}"
+
+
+def graphic(x: int, y: int, image: Image.Image) -> str:
+    """`^GF` of a Packdesk bitmap (mode "1", 0 = black) in compressed ASCII hex (1 = black)."""
+    row_bytes = (image.width + 7) // 8
+    # Invert to ZPL's polarity; the padding bits at the row ends become 0 = white.
+    data = bytes(b ^ 0xFF for b in raster.byte_aligned(image).tobytes())
+    return f"^FO{x},{y}^GFA,{len(data)},{len(data)},{row_bytes},{compress(data, row_bytes)}^FS"
+
+
+def compress(data: bytes, row_bytes: int) -> str:
+    """ZPL ASCII compression: `:` repeats the previous row, `,` fills the row with 0s, `!` with 1s,
+    and a run of one hex digit is prefixed by its count (G–Y = 1–19, g–z = 20–400)."""
+    rows = []
+    previous = None
+    for start in range(0, len(data), row_bytes):
+        row = data[start : start + row_bytes].hex().upper()
+        if row == previous:
+            rows.append(":")
+            continue
+        previous = row
+        body = row.rstrip("0")
+        tail = "," if len(body) < len(row) else ""
+        if not tail:
+            body = row.rstrip("F")
+            tail = "!" if len(body) < len(row) else ""
+        rows.append(_RUN.sub(_run_length, body) + tail if body else tail)
+    return "".join(rows)
+
+
+def _run_length(match: re.Match[str]) -> str:
+    count = len(match.group(0))
+    if count < 3:
+        return match.group(0)
+    prefix = ""
+    while count >= 20:
+        step = min(400, count // 20 * 20)
+        prefix += _COUNT_HIGH[step]
+        count -= step
+    if count:
+        prefix += _COUNT_LOW[count]
+    return prefix + match.group(1)
