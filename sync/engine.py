@@ -635,12 +635,19 @@ class SyncEngine:
         tmp = target.with_suffix(".part")
         tmp.write_bytes(pdf)
         tmp.replace(target)
+        # Ozon put every packed posting of the method in the carriage (not only ours): re-read them,
+        # a substatus change does not show in the next incremental pull.
+        listed = self.client.call("/v2/posting/fbs/act/get-postings", {"id": carriage_id})
+        rows = listed.get("result") if isinstance(listed, dict) else None
+        carried = {str(r.get("posting_number")) for r in rows or [] if isinstance(r, dict)} | numbers
+        for number in sorted(carried):
+            self._store(self.client.get_posting(number))
         now = self.clock.now()
         with self.db.write() as s:
             if any(j.key == job_key for j in print_queue.jobs(s, (print_queue.JobState.WAITING,))):
                 print_queue.retry(s, job_key, now)  # waiting → queued: the act can be printed now
             sync_state.clear(s, name)
-        self.bus.publish(PostingsChanged(numbers))
+        self.bus.publish(PostingsChanged(frozenset(carried)))
 
     def _keep_state(self, name: str, state: dict[str, object]) -> None:
         with self.db.write() as s:
