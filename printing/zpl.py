@@ -1,10 +1,10 @@
 """Pages → ZPL II (Zebra and compatibles).
 
 Text is drawn on the PC (the printer's fonts lack Cyrillic and Chinese) and sent as `^GF` graphics
-in ZPL's compressed ASCII hex, where **bit 1 = black**. Barcodes are the printer's own `^BC` (Code
-128, mode N with the code sets spelled out, so the printed width is exactly the one laid out) and
-`^BE` (EAN-13, the check digit left to the printer after Packdesk validated it); module widths are
-whole dots via `^BY`.
+in ZPL's compressed ASCII hex, where **bit 1 = black**. Code 128 is the printer's own `^BC` in mode N
+with the code sets spelled out (so the printed width is exactly the one laid out), module width in
+whole dots via `^BY`. EAN-13 is drawn bar by bar with `^GB`: `^BE` lengthens the guard bars into
+whatever is printed below them, by an amount that differs between firmwares.
 """
 
 from __future__ import annotations
@@ -67,10 +67,12 @@ def _field_data(data: str) -> str:
 
 
 def _barcode(e: Bars) -> str:
-    head = f"^FO{e.x},{e.y}^BY{e.module}"
     if e.symbol.symbology is Symbology.EAN13:
-        return f"{head}^BEN,{e.height},N,N{_field_data(e.symbol.value[:12])}"
-    return f"{head}^BCN,{e.height},N,N,N,N{_field_data(code128_field_data(e.symbol))}"
+        return "".join(
+            f"^FO{e.x + start * e.module},{e.y}^GB{width * e.module},{e.height},{width * e.module},B,0^FS"
+            for start, width in e.symbol.bars()
+        )
+    return f"^FO{e.x},{e.y}^BY{e.module}^BCN,{e.height},N,N,N,N{_field_data(code128_field_data(e.symbol))}"
 
 
 def graphic(x: int, y: int, image: Image.Image) -> str:

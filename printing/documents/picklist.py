@@ -126,7 +126,8 @@ def _barcode_cell(
 ) -> None:
     symbol, code = item_symbol(product)
     if symbol is None:
-        sheet.text(x, top, f"{code}: {c['bad_ean']}" if code else c["no_barcode"], small, max_width=room)
+        sheet.paragraph(x, top, f"{code}: {c['bad_ean']}" if code else c["no_barcode"], small, max_width=room,
+                        max_lines=2)
         return
     try:
         # x is where the quiet zone starts: the column's left edge.

@@ -10,7 +10,7 @@ from printing.documents.common import POSTING_MODULE_MM, PRODUCT_MODULE_MM, loca
 from printing.geometry import Stock
 from printing.layout import Align, Page, Sheet
 
-TEST_CODE = "PACKDESK-TEST-0001"
+TEST_CODE = "PD-TEST-1234"
 TEST_EAN = "4601234567893"
 
 
