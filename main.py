@@ -9,6 +9,7 @@
     python main.py labels NUMBER... --out FILE   labels or packing slips of cached postings to a file
     python main.py picklist NUMBER... --out FILE.pdf   a pick list
     python main.py print-test --printer ADDRESS  a test label to a printer
+    python main.py --demo --screenshot PATH [--page NAME]   a PNG of the window after the first sync
 """
 
 from __future__ import annotations
@@ -47,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="folder for the database, settings and logs (or PACKDESK_DATA_DIR)")
     parser.add_argument("--api-url", help="Ozon Seller API base URL (default: the real API, or from settings)")
     parser.add_argument("--demo", action="store_true", help="run against the embedded emulator with demo data")
+    parser.add_argument(
+        "--screenshot", metavar="PATH", help="GUI: save a PNG of the window after the first sync, then exit"
+    )
+    parser.add_argument(
+        "--page",
+        default="orders",
+        choices=("orders", "packing", "handover", "chats", "returns", "reviews", "analytics", "settings"),
+        help="the page to show with --screenshot (default: orders)",
+    )
     sub = parser.add_subparsers(dest="command")
 
     emu = sub.add_parser("emulator", help="serve the Ozon Seller API emulator over HTTP")
@@ -340,6 +350,7 @@ def cmd_gui(ctx: AppContext, args: argparse.Namespace, demo: bool, argv: Sequenc
     from sync.connect import connect, demo_emulator
     from sync.scheduler import SyncScheduler
     from ui.app import run_gui
+    from ui.screenshot import Screenshot
 
     conn = connect(ctx, api_url=args.api_url, emulator=demo_emulator() if demo else None)
     if demo:
@@ -347,7 +358,16 @@ def cmd_gui(ctx: AppContext, args: argparse.Namespace, demo: bool, argv: Sequenc
         ctx.clock = conn.emulator  # type: ignore[assignment]
         conn.engine.clock = conn.emulator  # type: ignore[assignment]
     scheduler = SyncScheduler(conn.engine, 5.0 if demo else ctx.settings.sync_interval_s)
-    return run_gui(ctx, scheduler, demo=demo, argv=list(argv))
+    shot = Screenshot(Path(args.screenshot), args.page) if args.screenshot else None
+    return run_gui(
+        ctx,
+        scheduler,
+        demo=demo,
+        argv=list(argv),
+        client=conn.client,
+        settings_path=paths.resolve(args.data_dir).settings,
+        screenshot=shot,
+    )
 
 
 # -- entry point --------------------------------------------------------------------------------
@@ -387,6 +407,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = paths.resolve(args.data_dir).ensure()
         # Warnings go to the log file; the terminal gets one line per failure from the command itself.
         log_file = setup_logging(where.logs, console_level=logging.CRITICAL)
+        if args.screenshot and args.command is None:
+            from ui.screenshot import use_offscreen_platform
+
+            use_offscreen_platform()  # before Qt starts
         # Only the GUI and `sync` fall back to demo mode; the cache commands read what is there.
         demo = _wants_demo(args) if args.command in (None, "sync") else False
         if args.command == "sync" and demo and not args.demo:

@@ -4,33 +4,58 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from app import settings as settings_file
 from app.context import AppContext
 from ui import errors, i18n
-from ui.main_window import APPLICATION, ORGANIZATION, MainWindow
+from ui.main_window import APPLICATION, ORGANIZATION, MainWindow, OzonAccount
+from ui.screenshot import Photographer, Screenshot
 from ui.sync_control import SyncControl
 
 log = logging.getLogger(__name__)
 
 
-def run_gui(ctx: AppContext, sync: SyncControl | None, demo: bool, argv: Sequence[str] | None = None) -> int:
+def run_gui(
+    ctx: AppContext,
+    sync: SyncControl | None,
+    demo: bool,
+    argv: Sequence[str] | None = None,
+    *,
+    client: OzonAccount | None = None,
+    settings_path: Path | None = None,
+    screenshot: Screenshot | None = None,
+) -> int:
     """Show the main window and run the event loop; returns the exit code.
 
     Sync is started after the window is shown and stopped after the loop ends; background tasks
-    are finished before returning. The caller still owns `ctx` (and closes it).
+    are finished before returning. The caller still owns `ctx` (and closes it). `settings_path` is
+    the seller's own settings file when `ctx` is the demo folder's. With `screenshot`, the window
+    is saved as a PNG after the first sync and the app quits.
     """
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv or []))
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
-    translators = i18n.install_translators(app, ctx.settings.language)
+    uninstall_qt_log = errors.install_qt_message_handler()
+    language = ctx.settings.language
+    if settings_path is not None and settings_path != ctx.paths.settings:
+        language = settings_file.load(settings_path)[0].language
+    translators = i18n.install_translators(app, language)
     errors.set_log_location(ctx.paths.logs)
     uninstall_hooks = errors.install_excepthooks()
-    window = MainWindow(ctx, sync, demo)
+    qsettings = None
+    if screenshot is not None:  # a fixed size, and the seller's saved layout stays untouched
+        qsettings = QSettings(str(ctx.paths.data / "screenshot-layout.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(ctx, sync, demo, qsettings, client=client, settings_path=settings_path)
+    photographer = Photographer(window, screenshot) if screenshot is not None else None
     window.show()
+    if photographer is not None:
+        photographer.start()
     try:
         if sync is not None:
             sync.start()
@@ -46,5 +71,8 @@ def run_gui(ctx: AppContext, sync: SyncControl | None, demo: bool, argv: Sequenc
         uninstall_hooks()
         for translator in translators:
             app.removeTranslator(translator)
+        uninstall_qt_log()
+    if photographer is not None and not photographer.saved:
+        code = code or 1
     log.info("GUI closed with code %s", code)
     return code

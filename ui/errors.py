@@ -1,12 +1,14 @@
 """The one place that turns exceptions into messages for the seller.
 
 * `UserCancelled`: nothing is shown.
-* `UserError` (app/errors.py): its message, as plain text. The environment's or the user's problem.
-* Anything else is a bug: the traceback goes to the log; the seller sees a short apology, where
-  the log is, and a "Copy details" button.
+* `UserError` (app/errors.py) and Ozon's errors (sync/errors.py): a translated sentence chosen by
+  the error's code or class (`message_for`), as plain text. The environment's or the user's problem.
+* Anything else is a bug: the traceback goes to the log; the seller sees a short apology.
 
-`install_excepthooks()` routes uncaught exceptions (GUI thread and worker threads) here. Every
-dialog text is plain text: exception messages may quote buyer data or server answers.
+Every dialog names the log file and has "Copy details" and "Show log". `install_excepthooks()`
+routes uncaught exceptions (GUI thread and worker threads) here; `install_qt_message_handler()`
+routes Qt's own warnings into logging. Every dialog text is plain text: exception messages may
+quote buyer data or server answers.
 """
 
 from __future__ import annotations
@@ -19,9 +21,19 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import PySide6
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QMessageLogContext,
+    QObject,
+    Qt,
+    QtMsgType,
+    Signal,
+    Slot,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,20 +49,118 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserCancelled, UserError
+from sync import errors as ozon
+from ui import log_view
+from ui.orders import statuses
 
 log = logging.getLogger(__name__)
+qt_log = logging.getLogger("qt")
+translate = QCoreApplication.translate
+LOG_FILE_NAME = "packdesk.log"  # app/logs.py writes this file in the logs folder
 
 _log_location: Path | None = None
 _open_bug_dialog: ErrorDialog | None = None
 
 
 def set_log_location(path: Path | None) -> None:
-    """Where the log lives, named in the apology (the logging setup is main.py's)."""
+    """The logs folder, named in every error dialog (the logging setup is main.py's)."""
     global _log_location
     _log_location = path
 
 
+def log_file() -> Path | None:
+    return None if _log_location is None else _log_location / LOG_FILE_NAME
+
+
+# -- messages -------------------------------------------------------------------------------------
+
+
+def _user_messages() -> dict[str, str]:
+    """Sentences for `UserError.code`; `{name}` fields come from the error's params."""
+    return {
+        "credentials_missing": translate(
+            "Errors", "{what} is not set. Enter your Ozon Client-Id and Api-Key in Settings."
+        ),
+        "database_too_new": translate(
+            "Errors", "The database was written by a newer Packdesk (schema {revision}). Update Packdesk to open it."
+        ),
+        "keyring_unavailable": translate(
+            "Errors",
+            "The Api-Key could not be saved: this computer has no working keyring (password store). "
+            "Set OZON_API_KEY in the environment instead, or install and unlock a keyring.",
+        ),
+        "posting_unknown": translate("Errors", "This posting is not in the local copy yet. Sync, then try again."),
+        "posting_pending": translate("Errors", "This posting already has an action waiting to be sent to Ozon."),
+        "posting_not_shippable": translate("Errors", "This posting cannot be shipped now (status: {status})."),
+        "posting_cancelled": translate("Errors", "This posting is cancelled."),
+        "posting_not_cancellable": translate("Errors", "This posting can no longer be cancelled (status: {status})."),
+        "not_confirmable": translate("Errors", "Only new postings can be confirmed (status: {status})."),
+        "cancel_message_required": translate("Errors", "This reason needs a message for Ozon."),
+        "cancel_message_too_long": translate("Errors", "The message for Ozon may have at most 500 characters."),
+        "reprint_reason": translate("Errors", "This label was printed before: give a reason to print it again."),
+        "override_reason": translate("Errors", "Give a reason to complete without scanning every unit."),
+        "package_empty": translate("Errors", "A package has no items."),
+        "sku_not_in_posting": translate("Errors", "SKU {sku} is not in this posting."),
+        "bad_quantity": translate("Errors", "The quantity of SKU {sku} must be positive."),
+        "package_quantities": translate("Errors", "The packages do not match the posting ({detail})."),
+        "nothing_to_hand_over": translate("Errors", "Nothing to hand over: choose packed postings."),
+        "not_packed": translate("Errors", "Only packed postings can be handed over."),
+        "not_rfbs": translate("Errors", "Only rFBS postings (you deliver them) take this step."),
+        "tracking_empty": translate("Errors", "Enter or scan the tracking number."),
+        "tracking_invalid": translate("Errors", "This does not look like a tracking number."),
+        "tracking_too_late": translate("Errors", "The tracking number can no longer be changed for this posting."),
+        "not_available": translate("Errors", "This is not available in this version of Packdesk."),
+        "bad_package": translate("Errors", "A package is written wrong: use SKU:QTY[,SKU:QTY…]."),
+    }
+
+
+def _ozon_message(exc: ozon.OzonError) -> str:
+    detail = exc.message
+    if isinstance(exc, ozon.AuthError):
+        return translate("Errors", "Ozon rejected the Client-Id or Api-Key. Check them in Settings.")
+    if isinstance(exc, ozon.MissingRoleError):
+        return translate("Errors", "The Api-Key lacks a permission Packdesk needs: {detail}").format(detail=detail)
+    if isinstance(exc, ozon.PlanLimitError):
+        return translate("Errors", "This is not included in your Ozon subscription: {detail}").format(detail=detail)
+    if isinstance(exc, ozon.NetworkError):
+        return translate(
+            "Errors", "Cannot reach Ozon. Check the internet connection; your actions are kept and sent later."
+        )
+    if isinstance(exc, ozon.RateLimitedError):
+        return translate("Errors", "Ozon asks Packdesk to slow down (too many requests). Try again in a minute.")
+    if isinstance(exc, ozon.ServerError):
+        return translate("Errors", "Ozon's servers are having trouble right now. Try again in a few minutes.")
+    if isinstance(exc, ozon.ProtocolError):
+        return translate("Errors", "Ozon answered something Packdesk cannot read. Try again later.")
+    return translate("Errors", "Ozon refused: {detail}").format(detail=detail)
+
+
+def _format(template: str, params: dict[str, Any]) -> str | None:
+    values = {k: statuses.label(str(v)) if k == "status" else str(v) for k, v in params.items()}
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return None  # the error lacks a field this sentence needs: show the core's own text
+
+
+def is_expected(exc: BaseException) -> bool:
+    """The environment's or the seller's problem (not a bug)."""
+    return isinstance(exc, UserError | ozon.OzonError)
+
+
+def message_for(exc: BaseException) -> str:
+    """A sentence the seller understands, in the UI language (plain text)."""
+    if isinstance(exc, ozon.OzonError):
+        return _ozon_message(exc)
+    if isinstance(exc, UserError):
+        template = _user_messages().get(exc.code)
+        text = _format(template, exc.params) if template is not None else None
+        return text or str(exc) or exc.code
+    return translate("Errors", "Sorry, something went wrong in Packdesk. Your data is safe; please try again.")
+
+
 def details_text(exc: BaseException) -> str:
+    """Versions and the traceback (for a bug) or the error's code and message (for the rest)."""
     from importlib import metadata
 
     try:
@@ -60,18 +170,24 @@ def details_text(exc: BaseException) -> str:
     lines = [
         f"Packdesk {version}, Python {platform.python_version()}, PySide6 {PySide6.__version__}, {platform.platform()}",
         "",
-        *traceback.format_exception(exc),
     ]
+    if isinstance(exc, UserError):
+        lines.append(f"{type(exc).__name__} [{exc.code}]: {exc}")
+    elif isinstance(exc, ozon.OzonError):
+        lines.append(f"{type(exc).__name__}: {exc}")
+    else:
+        lines.extend(traceback.format_exception(exc))
     return "\n".join(line.rstrip("\n") for line in lines)
 
 
 class ErrorDialog(QDialog):
-    """A warning with a plain-text message; for bugs also "Copy details" and the traceback."""
+    """A warning in plain text, where the log is, "Copy details" and "Show log"; for bugs also the
+    traceback behind "Show details"."""
 
-    def __init__(self, parent: QWidget | None, exc: BaseException) -> None:
+    def __init__(self, parent: QWidget | None, exc: BaseException | None, text: str = "") -> None:
         super().__init__(parent)
-        self.is_bug = not isinstance(exc, UserError)
-        self.details = details_text(exc) if self.is_bug else ""
+        self.is_bug = exc is not None and not is_expected(exc)
+        self.details = details_text(exc) if exc is not None else text
         self.setWindowTitle(self.tr("Packdesk"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
@@ -84,15 +200,25 @@ class ErrorDialog(QDialog):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.setText(self._message(exc))
+        self.message.setText(self._message(exc) if exc is not None else text)
         top = QHBoxLayout()
         top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.message, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+
+        self.log_path = QLabel(self)
+        self.log_path.setObjectName("logPath")
+        self.log_path.setTextFormat(Qt.TextFormat.PlainText)
+        self.log_path.setWordWrap(True)
+        self.log_path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        where = self.log_file = log_file()
+        self.log_path.setText(self.tr("Log file: {path}").format(path=str(where)) if where is not None else "")
+        self.log_path.setVisible(where is not None)
+        layout.addWidget(self.log_path)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
         self.details_box: QPlainTextEdit | None = None
         if self.is_bug:
             self.details_box = QPlainTextEdit(self)
@@ -104,26 +230,43 @@ class ErrorDialog(QDialog):
             show = QPushButton(self.tr("Show details"), self)
             show.setCheckable(True)
             show.toggled.connect(self.details_box.setVisible)
-            copy = QPushButton(self.tr("Copy details"), self)
-            copy.setObjectName("copyDetails")
-            copy.clicked.connect(self.copy_details)
             buttons.addButton(show, QDialogButtonBox.ButtonRole.ActionRole)
-            buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
+        copy = QPushButton(self.tr("Copy details"), self)
+        copy.setObjectName("copyDetails")
+        copy.clicked.connect(self.copy_details)
+        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
+        show_log = QPushButton(self.tr("Show log"), self)
+        show_log.setObjectName("showLog")
+        show_log.clicked.connect(self.show_log)
+        show_log.setEnabled(where is not None)
+        buttons.addButton(show_log, QDialogButtonBox.ButtonRole.ActionRole)
         layout.addWidget(buttons)
         self.setMinimumWidth(460)
 
     def _message(self, exc: BaseException) -> str:
-        if isinstance(exc, UserError):
-            return str(exc) or exc.code
-        text = self.tr("Sorry, something went wrong in Packdesk. Your data is safe; please try again.")
-        if _log_location is not None:
-            text += "\n\n" + self.tr("The details were written to the log in:\n{path}").format(path=str(_log_location))
-        text += "\n\n" + self.tr("If it happens again, send the details to support.")
+        if is_expected(exc):
+            return message_for(exc)
+        text = message_for(exc)
+        text += "\n\n" + self.tr("If it happens again, send the details and the log to support.")
         return text
 
     def copy_details(self) -> None:
         clipboard = QGuiApplication.clipboard()
-        clipboard.setText(self.details)
+        where = self.log_file
+        suffix = f"\n\nLog: {where}" if where is not None else ""
+        clipboard.setText(self.details + suffix)
+
+    def show_log(self) -> None:
+        where = self.log_file
+        if where is not None:
+            log_view.show_log(self, where)
+
+
+def show_message(parent: QWidget | None, text: str) -> ErrorDialog:
+    """A warning that is not an exception (e.g. some postings refused an action); plain text."""
+    dialog = ErrorDialog(parent, None, text)
+    dialog.open()
+    return dialog
 
 
 def show_error(parent: QWidget | None, exc: BaseException) -> ErrorDialog | None:
@@ -133,6 +276,8 @@ def show_error(parent: QWidget | None, exc: BaseException) -> ErrorDialog | None
         return None
     if isinstance(exc, UserError):
         log.info("shown to the seller: %s (%s)", exc, exc.code)
+    elif isinstance(exc, ozon.OzonError):
+        log.info("shown to the seller: %s (%s)", exc, type(exc).__name__)
     else:
         log.error("unexpected error", exc_info=exc)
         if _open_bug_dialog is not None and _open_bug_dialog.isVisible():
@@ -201,3 +346,27 @@ def _hand_over(relay: _Relay, exc: BaseException) -> None:
         relay.caught.emit(exc)
     except RuntimeError:  # the relay is gone (shutting down): at least log it
         log.error("uncaught exception", exc_info=exc)
+
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    where = f" ({context.category})" if context.category and context.category != "default" else ""
+    qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s%s", message, where)
+
+
+def install_qt_message_handler() -> Callable[[], None]:
+    """Route Qt's own messages (warnings about fonts, platform plugins…) into logging; returns an undo."""
+    previous = qInstallMessageHandler(_qt_message)
+
+    def uninstall() -> None:
+        qInstallMessageHandler(previous)
+
+    return uninstall

@@ -1,32 +1,44 @@
-"""Translators: Packdesk's own (resources/translations/packdesk_<lang>.qm) and Qt's (qtbase_<lang>).
+"""Translators: Packdesk's own (resources/translations/packdesk_<lang>.qm) and Qt's (qtbase_<lang>),
+so Qt's standard dialogs and buttons speak the seller's language too.
 
 Missing files are fine: the source strings (English) are shown. All UI strings go through
-`self.tr()` or `QCoreApplication.translate()` so `pyside6-lupdate` can collect them.
+`self.tr()` or `QCoreApplication.translate()` so `pyside6-lupdate` can collect them:
+
+    pyside6-lupdate $(git ls-files 'ui/*.py') -ts resources/translations/packdesk_zh_CN.ts \\
+        resources/translations/packdesk_ru_RU.ts -no-obsolete
+    pyside6-lrelease resources/translations/*.ts
+
+The language is chosen in Settings ("" = the system's) and applied at the next start.
 """
 
 from __future__ import annotations
 
 import logging
-from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+import resources
+from ui.orders import statuses
+
 log = logging.getLogger(__name__)
+
+LANGUAGES = ("zh_CN", "ru_RU", "en")
 
 
 def translations_dir() -> Path | None:
-    try:
-        folder = resources.files("resources") / "translations"
-    except ModuleNotFoundError:
-        return None
-    path = Path(str(folder))
+    path = resources.path("translations")
     return path if path.is_dir() else None
+
+
+def locale_for(language: str) -> QLocale:
+    return QLocale(language) if language else QLocale.system()
 
 
 def install_translators(app: QCoreApplication, language: str = "") -> list[QTranslator]:
     """Install translators for `language` ("" = the system's); returns them (keep them alive)."""
-    locale = QLocale(language) if language else QLocale.system()
+    locale = locale_for(language)
+    QLocale.setDefault(locale)  # numbers and dates in the same language as the words
     installed: list[QTranslator] = []
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     ours = translations_dir()
@@ -40,4 +52,5 @@ def install_translators(app: QCoreApplication, language: str = "") -> list[QTran
             log.info("translation %s loaded for %s", name, locale.name())
         else:
             translator.deleteLater()
+    statuses.forget_translations()
     return installed

@@ -1,10 +1,16 @@
 """The main window: a shell with navigation, the pages, a toolbar and the sync status bar.
 
 It owns the TaskManager and the EventBridge and hands them to pages; pages never reach back
-into the window. Geometry and the orders table's column layout live in QSettings.
+into the window. Geometry and the orders table's column layout live in QSettings. The status bar
+opens the list of waiting and refused actions (ui/conflicts.py); new orders and cancellations
+raise a desktop notification (ui/notifications.py); Help → Show log opens the log's tail.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -20,12 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from app import events
+from app import settings as settings_file
 from app.context import AppContext
-from ui import errors
+from app.settings import Settings
+from ui import errors, log_view
 from ui.banner import MessageBanner
 from ui.bridge import EventBridge
+from ui.conflicts import ConflictsDialog
+from ui.notifications import Notifier
 from ui.orders.page import OrdersPage
 from ui.placeholder import PlaceholderPage
+from ui.settings import account
+from ui.settings.page import SettingsPage
+from ui.settings.printers import PrinterPort
 from ui.status_bar import SyncStatusBar
 from ui.sync_control import SyncControl
 from ui.tasks import TaskManager
@@ -38,6 +51,14 @@ def default_settings() -> QSettings:
     return QSettings(ORGANIZATION, APPLICATION)
 
 
+class OzonAccount(Protocol):
+    """What the window asks of the running Ozon client (sync.client.OzonClient), off the GUI thread."""
+
+    def key_expires_at(self) -> datetime | None: ...
+
+    def cancel_reasons(self) -> list[tuple[int, str, str]]: ...
+
+
 class MainWindow(QMainWindow):
     PAGES = ("orders", "packing", "handover", "chats", "returns", "reviews", "analytics", "settings")
 
@@ -48,20 +69,34 @@ class MainWindow(QMainWindow):
         demo: bool,
         qsettings: QSettings | None = None,
         parent: QWidget | None = None,
+        *,
+        client: OzonAccount | None = None,
+        settings_path: Path | None = None,
+        make_client: account.ClientFactory = account.default_client,
+        printers: PrinterPort | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.sync = sync
         self.demo = demo
+        self.client = client
         self._qsettings = qsettings or default_settings()
         self.tasks = TaskManager(self, on_unhandled=self._show_error)
         self.bridge = EventBridge(ctx.bus, self)
+        self.conflicts_dialog: ConflictsDialog | None = None
 
         title = self.tr("Packdesk")
         self.setWindowTitle(title + " — " + self.tr("DEMO") if demo else title)
         self.setMinimumSize(QSize(900, 560))
 
-        self.orders = OrdersPage(ctx.db, ctx.clock, self.tasks, self.bridge, self)
+        self.orders = OrdersPage(ctx, self.tasks, self.bridge, self, reasons=client)
+        # In demo mode ctx holds the demo folder's settings; the page edits the real ones.
+        path = settings_path or ctx.paths.settings
+        shown = ctx.settings if path == ctx.paths.settings else settings_file.load(path)[0]
+        self.settings_page = SettingsPage(
+            shown, path, ctx.db, ctx.clock, self.tasks, self, make_client=make_client, printers=printers
+        )
+        self._pages: dict[str, QWidget] = {"orders": self.orders, "settings": self.settings_page}
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         self.stack = QStackedWidget(self)
@@ -69,7 +104,10 @@ class MainWindow(QMainWindow):
         self.banner = MessageBanner(self)
         self.status = SyncStatusBar(ctx.db, self.tasks, self.bridge, demo, self)
         self.status.set_sync_available(sync is not None)
+        self.status.details_requested.connect(self.show_conflicts)
         self.setStatusBar(self.status)
+        self.notifier = Notifier(self, self.bridge)
+        self.notifier.posting_activated.connect(self.show_posting)
 
         content = QVBoxLayout()
         content.setContentsMargins(0, 0, 0, 0)
@@ -92,10 +130,18 @@ class MainWindow(QMainWindow):
         quit_action = QAction(self.tr("Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
+        self.outbox_action = QAction(self.tr("Waiting and refused actions…"), self)
+        self.outbox_action.triggered.connect(self.show_conflicts)
         menu = self.menuBar().addMenu(self.tr("&Packdesk"))
         menu.addAction(self.sync_action)
+        menu.addAction(self.outbox_action)
         menu.addSeparator()
         menu.addAction(quit_action)
+        self.log_action = QAction(self.tr("Show log"), self)
+        self.log_action.setObjectName("showLog")
+        self.log_action.triggered.connect(self.show_log)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(self.log_action)
         toolbar = QToolBar(self.tr("Main"), self)
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
@@ -105,9 +151,14 @@ class MainWindow(QMainWindow):
 
         self.bridge.auth_failed.connect(self._on_auth_failed)
         self.bridge.plan_limited.connect(self._on_plan_limited)
+        self.orders.message.connect(lambda text: self.status.showMessage(text, 8000))
+        self.orders.chat_requested.connect(self.open_chat)
+        self.settings_page.key_expiry.connect(self._warn_key_expiry)
+        self.settings_page.saved.connect(self._settings_saved)
         if ctx.startup_messages:
             self.banner.show_message("\n".join(ctx.startup_messages))
         self._restore_layout()
+        self._check_key_expiry()
 
     # -- building -------------------------------------------------------------------------------
 
@@ -130,7 +181,7 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setSizeHint(QSize(0, self.fontMetrics().height() + 16))
             self.nav.addItem(item)
-            page = self.orders if key == "orders" else PlaceholderPage(titles[key], self)
+            page = self._pages.get(key) or PlaceholderPage(titles[key], self)
             page.setObjectName(f"page_{key}")
             self.stack.addWidget(page)
         width = max(self.fontMetrics().horizontalAdvance(t) for t in titles.values()) + 48
@@ -143,6 +194,77 @@ class MainWindow(QMainWindow):
 
     def _show_error(self, exc: BaseException) -> None:
         errors.show_error(self, exc)
+
+    def show_posting(self, posting_number: str) -> None:
+        """Open the orders page on this posting (All tab, filters cleared, if it is elsewhere)."""
+        self.show_page("orders")
+        if self.orders.select_posting(posting_number):
+            return
+        self.orders.show_tab("all")
+        self.orders.filter_bar.clear()
+        model = self.orders.model
+
+        def select_when_ready() -> None:
+            model.refreshed.disconnect(select_when_ready)
+            self.orders.select_posting(posting_number)
+
+        model.refreshed.connect(select_when_ready)
+
+    def show_conflicts(self) -> None:
+        if self.conflicts_dialog is None:
+            ctx = self.ctx
+            dialog = ConflictsDialog(ctx.db, ctx.bus, ctx.clock, self.tasks, self, sync_now=self.sync_now)
+            dialog.show_posting.connect(self.show_posting)
+            self.conflicts_dialog = dialog
+        else:
+            self.conflicts_dialog.reload()
+        self.conflicts_dialog.show()
+        self.conflicts_dialog.raise_()
+
+    def show_log(self) -> None:
+        log_view.show_log(self, self.ctx.paths.logs / errors.LOG_FILE_NAME)
+
+    def open_chat(self, posting_number: str, _chat_id: str) -> None:
+        """The Chats page is built later; until then it says where the seller was heading."""
+        self.show_page("chats")
+        self.status.showMessage(self.tr("Chat for posting {posting}").format(posting=posting_number), 8000)
+
+    # -- the Ozon account ---------------------------------------------------------------------------
+
+    def _check_key_expiry(self) -> None:
+        """Warn days before the Api-Key expires: the stored date at once, Ozon's answer when online."""
+        db, client = self.ctx.db, self.client
+        self.tasks.run_db(lambda: account.stored_expiry(db), on_done=self._warn_key_expiry)
+        if client is None:
+            return
+
+        def fetched(expires_at: datetime | None) -> None:
+            clock = self.ctx.clock
+            self.tasks.run_db(lambda: account.store_expiry(db, expires_at, clock.now()))
+            self.settings_page.show_expiry(expires_at)
+            self._warn_key_expiry(expires_at)
+
+        self.tasks.run_io(client.key_expires_at, on_done=fetched, on_error=lambda exc: None)
+
+    def _warn_key_expiry(self, expires_at: datetime | None) -> None:
+        now = self.ctx.clock.now()
+        if expires_at is None or not account.needs_warning(expires_at, now):
+            return
+        left = account.days_left(expires_at, now)
+        day = expires_at.astimezone().strftime("%d.%m.%Y")
+        self.banner.show_message(
+            self.tr(
+                "Your Ozon Api-Key expires on {date} (%n day(s) left). Create a new key in the Ozon seller "
+                "cabinet and enter it in Settings.",
+                "",
+                left,
+            ).format(date=day),
+            alert=left <= 3,
+        )
+
+    def _settings_saved(self, chosen: Settings) -> None:
+        if self.settings_page.path == self.ctx.paths.settings:
+            self.ctx.settings = chosen  # printing picks up the new printers at once
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -180,14 +302,19 @@ class MainWindow(QMainWindow):
         header = self._qsettings.value("orders/header")
         if isinstance(header, QByteArray):
             self.orders.view.horizontalHeader().restoreState(header)
+        splitter = self._qsettings.value("orders/splitter")
+        if isinstance(splitter, QByteArray):
+            self.orders.splitter.restoreState(splitter)
 
     def save_layout(self) -> None:
         self._qsettings.setValue("main_window/geometry", self.saveGeometry())
         self._qsettings.setValue("main_window/state", self.saveState())
         self._qsettings.setValue("orders/header", self.orders.view.horizontalHeader().saveState())
+        self._qsettings.setValue("orders/splitter", self.orders.splitter.saveState())
         self._qsettings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        self.notifier.close()
         self.bridge.close()
         super().closeEvent(event)

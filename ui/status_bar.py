@@ -1,7 +1,12 @@
 """The status bar: demo badge, online/offline, last sync, pending actions and conflicts.
 
 Counts are read on the database worker (never on the GUI thread) at start, after each sync, on
-conflicts and every 30 s; OutboxChanged events carry fresh counts and are shown at once.
+conflicts and every 30 s; OutboxChanged events carry fresh counts and are shown at once. Clicking
+the pending or conflict count asks for the list of actions (`details_requested`). The time of the
+last good sync is kept in sync_state so the next start shows it.
+
+Signals:
+    details_requested(): the seller clicked the pending actions or the conflicts.
 """
 
 from __future__ import annotations
@@ -9,13 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from sqlalchemy import select
 
 from app import events, outbox
 from app.db.engine import Database
 from app.db.tables import SyncStateRow
+from app.repos import sync_state
 from ui import plain_text
 from ui.bridge import EventBridge
 from ui.tasks import TaskManager
@@ -47,6 +54,12 @@ def read_snapshot(db: Database) -> Snapshot:
     )
 
 
+def _remember_sync(db: Database, at: datetime) -> None:
+    """Runs on the database worker: the next start shows when the last good sync was."""
+    with db.write() as session:
+        sync_state.put(session, LAST_SYNC_KEY, at.isoformat(), at)
+
+
 def _parse_time(raw: str | None) -> datetime | None:
     if not raw:
         return None
@@ -64,7 +77,26 @@ def _clock_text(moment: datetime) -> str:
     return local.strftime("%d.%m %H:%M")
 
 
+class ClickableLabel(QLabel):
+    """A plain-text label that acts like a link: a click emits `clicked`."""
+
+    clicked = Signal()
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(text)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
 class SyncStatusBar(QStatusBar):
+    details_requested = Signal()
+
     def __init__(
         self, db: Database, tasks: TaskManager, bridge: EventBridge, demo: bool, parent: QWidget | None = None
     ) -> None:
@@ -80,8 +112,8 @@ class SyncStatusBar(QStatusBar):
         self.addWidget(self.demo_badge)
         self.connection = self._label("connection", self.tr("Connecting…"))
         self.last_sync = self._label("lastSync", self.tr("Not synced yet"))
-        self.pending = self._label("pending", "")
-        self.conflicts = self._label("conflicts", "")
+        self.pending = self._link("pending")
+        self.conflicts = self._link("conflicts")
         for widget in (self.connection, self.last_sync, self.pending, self.conflicts):
             self.addPermanentWidget(widget)
         self._show_counts(0, 0)
@@ -103,6 +135,13 @@ class SyncStatusBar(QStatusBar):
     def _label(self, name: str, text: str) -> QLabel:
         widget = plain_text.label(text, self)
         widget.setObjectName(name)
+        return widget
+
+    def _link(self, name: str) -> ClickableLabel:
+        widget = ClickableLabel("", self)
+        widget.setObjectName(name)
+        widget.setToolTip(self.tr("Show the actions waiting for Ozon and the ones it refused"))
+        widget.clicked.connect(self.details_requested)
         return widget
 
     def set_sync_available(self, available: bool) -> None:
@@ -142,6 +181,8 @@ class SyncStatusBar(QStatusBar):
         if event.ok:
             self.last_sync.setText(self.tr("Last sync {time}").format(time=when))
             self.last_sync.setStyleSheet("")
+            db, at = self._db, event.at
+            self._tasks.run_db(lambda: _remember_sync(db, at))
         else:
             self.last_sync.setText(self.tr("Sync failed {time}").format(time=when))
             self.last_sync.setStyleSheet(_ALERT_STYLE)

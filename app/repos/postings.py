@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.db.tables import PostingItemRow, PostingRow
+from app.db.tables import PostingItemRow, PostingRow, ProductBarcodeRow, ProductRow
 from app.domain.postings import Posting, PostingItem, PostingStatus
 from app.repos.upsert import upsert
 
@@ -182,3 +184,76 @@ def skus(session: Session) -> set[int]:
 
 def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(PostingRow)) or 0
+
+
+# -- for the orders screen -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One entry of a filter list (a warehouse, a delivery method) and how many postings use it."""
+
+    id: int
+    name: str
+    count: int
+
+
+def _choices(session: Session, id_column: Any, name_column: Any) -> list[Choice]:
+    rows = session.execute(
+        select(id_column, func.max(name_column), func.count()).group_by(id_column).order_by(func.max(name_column))
+    ).tuples()
+    return [Choice(int(i or 0), str(name or ""), int(n)) for i, name, n in rows]
+
+
+def warehouses(session: Session) -> list[Choice]:
+    return _choices(session, PostingRow.warehouse_id, PostingRow.warehouse_name)
+
+
+def delivery_methods(session: Session) -> list[Choice]:
+    return _choices(session, PostingRow.delivery_method_id, PostingRow.delivery_method_name)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDetail:
+    """A posting's item with what the packer needs to find it: barcodes and the product's image."""
+
+    sku: int
+    offer_id: str
+    name: str
+    quantity: int
+    price: Decimal
+    currency: str
+    barcodes: tuple[str, ...]
+    image_url: str
+
+
+def item_details(session: Session, posting_number: str) -> list[ItemDetail]:
+    items = session.execute(
+        select(
+            PostingItemRow.sku,
+            PostingItemRow.offer_id,
+            PostingItemRow.name,
+            PostingItemRow.quantity,
+            PostingItemRow.price,
+            PostingItemRow.currency,
+            ProductRow.image_url,
+        )
+        .outerjoin(ProductRow, ProductRow.sku == PostingItemRow.sku)
+        .where(PostingItemRow.posting_number == posting_number)
+        .order_by(PostingItemRow.position)
+    ).all()
+    skus = {row.sku for row in items}
+    codes: dict[int, list[str]] = {}
+    if skus:
+        for sku, code in session.execute(
+            select(ProductBarcodeRow.sku, ProductBarcodeRow.barcode)
+            .where(ProductBarcodeRow.sku.in_(skus))
+            .order_by(ProductBarcodeRow.barcode)
+        ):
+            codes.setdefault(sku, []).append(code)
+    return [
+        ItemDetail(
+            r.sku, r.offer_id, r.name, r.quantity, r.price, r.currency, tuple(codes.get(r.sku, ())), r.image_url or ""
+        )
+        for r in items
+    ]

@@ -29,7 +29,10 @@ def test_user_error_shows_its_message_as_plain_text(qtbot: QtBot) -> None:
     assert dialog.message.text() == f"Printer {HOSTILE} is offline"
     assert dialog.message.textFormat() == Qt.TextFormat.PlainText
     assert not dialog.is_bug
-    assert dialog.findChild(QPushButton, "copyDetails") is None
+    copy = dialog.findChild(QPushButton, "copyDetails")
+    assert copy is not None  # every dialog can hand its details to support
+    copy.click()
+    assert "[printer_offline]" in QGuiApplication.clipboard().text()
     close(dialog)
 
 
@@ -48,7 +51,9 @@ def test_bug_apologises_logs_and_copies_details(qtbot: QtBot, tmp_path: Path, ca
     errors.set_log_location(None)
     assert dialog is not None and dialog.is_bug
     text = dialog.message.text()
-    assert text.startswith("Sorry") and str(tmp_path / "logs") in text
+    assert text.startswith("Sorry")
+    assert str(tmp_path / "logs" / "packdesk.log") in dialog.log_path.text()
+    assert dialog.log_path.textFormat() == Qt.TextFormat.PlainText
     assert HOSTILE not in text  # the raw message is for the log, not the apology
     assert dialog.message.textFormat() == Qt.TextFormat.PlainText
     assert caplog.records[0].exc_info is not None  # the traceback is logged
@@ -58,6 +63,7 @@ def test_bug_apologises_logs_and_copies_details(qtbot: QtBot, tmp_path: Path, ca
     copy.click()
     copied = QGuiApplication.clipboard().text()
     assert "Traceback" in copied and "RuntimeError" in copied and "test_errors.py" in copied
+    assert str(tmp_path / "logs" / "packdesk.log") in copied
     # A second bug while the apology is open does not stack another dialog.
     with caplog.at_level(logging.ERROR, logger="ui.errors"):
         assert errors.show_error(None, ValueError("again")) is dialog

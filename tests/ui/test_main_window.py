@@ -84,9 +84,9 @@ def test_renders_offscreen(ctx: AppContext, qtbot: QtBot, tmp_path: Path) -> Non
     ctx.bus.publish(events.SyncFinished(NOW, "40 postings", True))
     qtbot.waitUntil(lambda: window.status.last_sync.text().startswith("Last sync"))
     qtbot.waitUntil(lambda: not window.tasks.busy())
-    # The page opens on the work queue: awaiting approval or packaging (incl. nothing shipped locally).
-    assert window.orders.model.rowCount() == 27
-    assert window.orders.filter.currentText() == "To pack (27)"
+    # The page opens on the work queue: awaiting packaging (nothing shipped locally).
+    assert window.orders.model.rowCount() == 23
+    qtbot.waitUntil(lambda: window.orders.tabs.tabText(window.orders.tabs.currentIndex()) == "To pack (23)")
     assert window.status.demo_badge.isVisible()
     assert window.status.pending.text() == "Pending actions: 1"
     assert window.status.conflicts.text() == "Conflicts: 1"
@@ -100,18 +100,19 @@ def test_renders_offscreen(ctx: AppContext, qtbot: QtBot, tmp_path: Path) -> Non
         assert image.save(target)
 
 
-def test_status_filter_combo(ctx: AppContext, qtbot: QtBot) -> None:
+def test_status_tabs(ctx: AppContext, qtbot: QtBot) -> None:
     fill_demo_shop(ctx)
     window = open_window(ctx, qtbot)
     page = window.orders
-    texts = [page.filter.itemText(i) for i in range(page.filter.count())]
-    assert texts[:4] == ["To pack (27)", "All statuses (40)", "Awaiting approval (4)", "Awaiting packaging (23)"]
-    assert page.count.text() == "Postings: 27"
+    texts = [page.tabs.tabText(i) for i in range(page.tabs.count())]
+    assert texts[:3] == ["New (4)", "To pack (23)", "To hand over (5)"]
+    assert texts[-1] == "All (40)"
+    assert page.count.text() == "Postings: 23"
     with qtbot.waitSignal(page.model.refreshed):
-        page.filter.setCurrentIndex(1)
+        page.show_tab("all")
     assert page.model.rowCount() == 40 and page.count.text() == "Postings: 40"
     with qtbot.waitSignal(page.model.refreshed):
-        page.filter.setCurrentIndex(texts.index("Awaiting shipment (5)"))
+        page.show_tab("to_hand_over")
     assert page.model.rowCount() == 5  # 4 from Ozon + 1 packed here, pending sync
 
 
@@ -120,6 +121,8 @@ def test_navigation_has_every_area_and_placeholders(ctx: AppContext, qtbot: QtBo
     names = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert names == ["Orders", "Packing", "Handover", "Chats", "Returns", "Reviews", "Analytics", "Settings"]
     assert window.stack.currentWidget() is window.orders
+    window.nav.setCurrentRow(names.index("Settings"))
+    assert window.stack.currentWidget() is window.settings_page
     window.nav.setCurrentRow(3)
     page = window.stack.currentWidget()
     assert isinstance(page, PlaceholderPage)
@@ -167,7 +170,7 @@ def test_settled_action_clears_the_pending_mark(ctx: AppContext, qtbot: QtBot) -
     window = open_window(ctx, qtbot)
     model = window.orders.model
     with qtbot.waitSignal(model.refreshed):
-        window.orders.filter.setCurrentIndex(1)  # all statuses
+        window.orders.show_tab("all")
     packed = make_posting(1).posting_number
     row = model.row_of(packed)
     assert row is not None and "pending sync" in model.data(model.index(row, 2))

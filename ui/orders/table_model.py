@@ -7,7 +7,10 @@
 * `refresh()` re-runs the query. If the order did not change only `dataChanged` is emitted (the
   selection stays put); otherwise the model resets and `OrdersView` restores the selection.
 * The first query runs at once (the window opens with rows). With a TaskManager, later queries
-  run on the database worker (100,000 ids take ~0.25 s) and the newest answer wins.
+  run on the database worker (100,000 ids take ~70 ms) and the newest answer wins; a query that
+  was overtaken before it started is skipped.
+* The filter (`OrderFilter`: status tab, warehouse, delivery method, scheme, deadline, search)
+  is applied in SQL with bound parameters.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.clock import Clock
 from app.db.engine import Database
 from ui.orders import cells, queries
+from ui.orders.filters import OrderFilter
 from ui.orders.queries import Column, OrderRow
 from ui.tasks import TaskManager
 
@@ -64,7 +68,7 @@ class OrdersTableModel(QAbstractTableModel):
         self._clock = clock
         self._tasks = tasks
         self._generation = 0  # answers of older queries are dropped
-        self._statuses: frozenset[str] | None = None if statuses is None else frozenset(statuses)
+        self._filter = OrderFilter(statuses=None if statuses is None else frozenset(statuses))
         self._sort = Column.SHIP_BY
         self._descending = False
         self._ids: list[str] = []
@@ -76,13 +80,22 @@ class OrdersTableModel(QAbstractTableModel):
         self._timer.setInterval(self.TICK_MS)
         self._timer.timeout.connect(self.tick)
         self._timer.start()
-        self._apply(self._query()(), keep_loaded=False)
+        self._apply(self._query()() or [], keep_loaded=False)
 
     # -- state ----------------------------------------------------------------------------------
 
     @property
     def status_filter(self) -> frozenset[str] | None:
-        return self._statuses
+        return self._filter.statuses
+
+    @property
+    def filter(self) -> OrderFilter:
+        return self._filter
+
+    @property
+    def generation(self) -> int:
+        """Grows with every query; a background answer for an older one is dropped."""
+        return self._generation
 
     @property
     def sort_column(self) -> Column:
@@ -102,9 +115,13 @@ class OrdersTableModel(QAbstractTableModel):
         A single status may be given as a string; None shows every posting.
         """
         wanted = None if statuses is None else frozenset([statuses] if isinstance(statuses, str) else statuses)
-        if wanted == self._statuses:
+        self.set_filter(self._filter.replace(statuses=wanted, conflicts=False))
+
+    def set_filter(self, wanted: OrderFilter) -> None:
+        """Show the postings that pass `wanted` (status tab, filters and search, all in SQL)."""
+        if wanted == self._filter:
             return
-        self._statuses = wanted
+        self._filter = wanted
         self._requery(keep_loaded=False)
 
     def refresh(self) -> None:
@@ -199,13 +216,16 @@ class OrdersTableModel(QAbstractTableModel):
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _query(self) -> Callable[[], list[str]]:
+    def _query(self) -> Callable[[], list[str] | None]:
         """The id query for the current filter and sort, safe to run on any thread."""
-        db, statuses, sort, descending = self._db, self._statuses, self._sort, self._descending
+        db, wanted, sort, descending, clock = self._db, self._filter, self._sort, self._descending, self._clock
+        generation = self._generation
 
-        def run() -> list[str]:
+        def run() -> list[str] | None:
+            if generation != self._generation:
+                return None  # overtaken by a newer filter before it started: skip the work
             with db.read() as session:
-                return queries.posting_numbers(session, statuses, sort, descending)
+                return queries.posting_numbers(session, wanted, sort, descending, now=clock.now())
 
         return run
 
@@ -218,11 +238,12 @@ class OrdersTableModel(QAbstractTableModel):
             except SQLAlchemyError:
                 log.exception("could not read the orders list")
                 return
-            self._apply(ids, keep_loaded)
+            if ids is not None:
+                self._apply(ids, keep_loaded)
             return
 
-        def done(ids: list[str]) -> None:
-            if generation == self._generation:
+        def done(ids: list[str] | None) -> None:
+            if ids is not None and generation == self._generation:
                 self._apply(ids, keep_loaded)
 
         def failed(exc: BaseException) -> None:

@@ -1,0 +1,295 @@
+"""The seller's actions that are not done yet, or were refused: what each means and what to do.
+
+Opened from the status bar (pending actions / conflicts). Lists the outbox's open (pending, in
+flight), conflicted and dropped actions. Retry and Drop run `app.outbox.retry` / `app.outbox.drop`
+on the database worker, then announce `OutboxChanged` (and `PostingsChanged` for the postings
+whose pending mark changed). "Drop and redo" drops a refused action and takes the seller to the
+posting so it can be done again differently.
+
+Signals:
+    show_posting(str): the seller wants to see this posting (also after "Drop and redo").
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import events, outbox
+from app.clock import Clock
+from app.db.engine import Database
+from app.events import EventBus
+from app.outbox import OutboxEntry, OutboxState, TargetKind
+from ui import errors, plain_text
+from ui.orders import labels
+from ui.orders.cells import local_time
+from ui.tasks import TaskManager
+
+_ROOT = QModelIndex()
+SHOWN_STATES = (OutboxState.CONFLICT, OutboxState.PENDING, OutboxState.IN_FLIGHT, OutboxState.FAILED)
+_ORDER = {OutboxState.CONFLICT: 0, OutboxState.PENDING: 1, OutboxState.IN_FLIGHT: 1, OutboxState.FAILED: 2}
+_CONFLICT_BACKGROUND = QBrush(QColor("#fde0e0"))
+_DARK_TEXT = QBrush(QColor("#1b1b1b"))
+MAX_DROPPED = 200  # dropped actions are kept for the record; only the latest are listed
+
+
+def read_entries(db: Database) -> list[OutboxEntry]:
+    """Runs on a worker: refused first, then waiting, then the latest dropped."""
+    with db.read() as session:
+        shown = outbox.entries(session, SHOWN_STATES)
+    dropped = [e for e in shown if e.state is OutboxState.FAILED][-MAX_DROPPED:]
+    rest = [e for e in shown if e.state is not OutboxState.FAILED]
+    return sorted(rest, key=lambda e: (_ORDER[e.state], e.id)) + sorted(dropped, key=lambda e: -e.id)
+
+
+def change(db: Database, bus: EventBus, clock: Clock, keys: Sequence[str], retry: bool) -> None:
+    """Retry or drop the actions, then tell every screen (runs on the database worker)."""
+    now = clock.now()
+    with db.write() as session:
+        targets = set()
+        for key in keys:
+            entry = outbox.get(session, key)
+            if entry is None:
+                continue
+            if retry:
+                outbox.retry(session, key, now)
+            elif entry.state in (OutboxState.PENDING, OutboxState.CONFLICT):
+                outbox.drop(session, key, now)
+            if entry.target_kind is TargetKind.POSTING:
+                targets.add(entry.target_id)
+        counts = outbox.counts(session)
+    if targets:
+        bus.publish(events.PostingsChanged(frozenset(targets)))
+    pending = counts[OutboxState.PENDING] + counts[OutboxState.IN_FLIGHT]
+    bus.publish(events.OutboxChanged(pending, counts[OutboxState.CONFLICT]))
+
+
+class Column(enum.IntEnum):
+    WHEN = 0
+    ACTION = 1
+    TARGET = 2
+    STATE = 3
+    TRIES = 4
+    ADVICE = 5
+
+
+class OutboxModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[OutboxEntry] = []
+
+    def set_entries(self, entries: Sequence[OutboxEntry]) -> None:
+        self.beginResetModel()
+        self._rows = list(entries)
+        self.endResetModel()
+
+    def entry(self, row: int) -> OutboxEntry | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(Column)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if not 0 <= section < len(Column):
+            return None
+        return {
+            Column.WHEN: self.tr("Saved"),
+            Column.ACTION: self.tr("Action"),
+            Column.TARGET: self.tr("Posting / chat"),
+            Column.STATE: self.tr("State"),
+            Column.TRIES: self.tr("Tries"),
+            Column.ADVICE: self.tr("What to do"),
+        }[Column(section)]
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        entry = self.entry(index.row()) if index.isValid() else None
+        if entry is None or not 0 <= index.column() < len(Column):
+            return None
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {
+                Column.WHEN: local_time(entry.created_at),
+                Column.ACTION: labels.action(entry.action),
+                Column.TARGET: entry.target_id,
+                Column.STATE: labels.state(entry.state),
+                Column.TRIES: str(entry.attempts),
+                Column.ADVICE: labels.advice(entry),
+            }[column]
+        if role == Qt.ItemDataRole.ToolTipRole and column in (Column.ADVICE, Column.STATE):
+            text = labels.advice(entry) + (f"\n\n{entry.last_error}" if entry.last_error else "")
+            return plain_text.tooltip(text)
+        if entry.state is OutboxState.CONFLICT:
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return _CONFLICT_BACKGROUND
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return _DARK_TEXT
+        return None
+
+
+class ConflictsDialog(QDialog):
+    show_posting = Signal(str)
+
+    def __init__(
+        self,
+        db: Database,
+        bus: EventBus,
+        clock: Clock,
+        tasks: TaskManager,
+        parent: QWidget | None = None,
+        sync_now: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._db, self._bus, self._clock, self._tasks = db, bus, clock, tasks
+        self._sync_now = sync_now
+        self.setWindowTitle(self.tr("Actions waiting for Ozon"))
+        self.intro = plain_text.label(
+            self.tr(
+                "Everything you do is saved here first and sent to Ozon by the background sync. "
+                "Actions that Ozon refused need your decision."
+            ),
+            self,
+        )
+        self.intro.setWordWrap(True)
+        self.model = OutboxModel(self)
+        self.view = QTableView(self)
+        self.view.setObjectName("outboxTable")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        header = self.view.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column in (Column.WHEN, Column.ACTION, Column.TARGET, Column.STATE, Column.TRIES):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.detail = plain_text.label("", self)
+        self.detail.setObjectName("conflictDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setMinimumHeight(self.fontMetrics().height() * 4)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        self.retry_button = self._button(buttons, "retryAction", self.tr("Retry"), self.retry_selected)
+        self.drop_button = self._button(buttons, "dropAction", self.tr("Drop"), self.drop_selected)
+        self.redo_button = self._button(buttons, "redoAction", self.tr("Drop and redo…"), self.drop_and_redo)
+        self.redo_button.setToolTip(self.tr("Drop the refused action and open the posting to do it differently"))
+        self.show_button = self._button(buttons, "showPosting", self.tr("Show posting"), self._show_current)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.detail)
+        layout.addWidget(buttons)
+        self.resize(980, 520)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.modelReset.connect(self._selection_changed)
+        self._selection_changed()
+        self.reload()
+
+    @staticmethod
+    def _button(box: QDialogButtonBox, name: str, text: str, slot: Callable[[], None]) -> QPushButton:
+        button = box.addButton(text, QDialogButtonBox.ButtonRole.ActionRole)
+        button.setObjectName(name)
+        button.setAutoDefault(False)
+        button.clicked.connect(slot)
+        return button
+
+    # -- data -----------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        db = self._db
+        self._tasks.run_db(lambda: read_entries(db), on_done=self._show)
+
+    def _show(self, entries: list[OutboxEntry]) -> None:
+        kept = {e.key for e in self.selected()}
+        self.model.set_entries(entries)
+        for row, entry in enumerate(entries):
+            if entry.key in kept:
+                self.view.selectRow(row)
+        if not kept and entries:
+            self.view.selectRow(0)
+
+    def selected(self) -> list[OutboxEntry]:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        return [e for e in (self.model.entry(r) for r in rows) if e is not None]
+
+    def _selection_changed(self) -> None:
+        chosen = self.selected()
+        states = {e.state for e in chosen}
+        self.retry_button.setEnabled(bool(chosen) and states <= {OutboxState.CONFLICT, OutboxState.FAILED})
+        self.drop_button.setEnabled(bool(chosen) and states <= {OutboxState.CONFLICT, OutboxState.PENDING})
+        single = chosen[0] if len(chosen) == 1 else None
+        postings = single is not None and single.target_kind is TargetKind.POSTING
+        self.redo_button.setEnabled(postings and single is not None and single.state is OutboxState.CONFLICT)
+        self.show_button.setEnabled(postings)
+        if single is None:
+            self.detail.setText("")
+            return
+        lines = [f"{labels.action(single.action)} · {single.target_id} · {labels.state(single.state)}"]
+        lines.append(labels.advice(single))
+        if single.last_error:
+            lines.append(self.tr("Ozon said: {error}").format(error=single.last_error))
+        self.detail.setText("\n".join(lines))
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def _change(self, entries: list[OutboxEntry], retry: bool, then: Callable[[], None] | None = None) -> None:
+        if not entries:
+            return
+        db, bus, clock = self._db, self._bus, self._clock
+        keys = [e.key for e in entries]
+
+        def done(_result: None) -> None:
+            self.reload()
+            if retry and self._sync_now is not None:
+                self._sync_now()
+            if then is not None:
+                then()
+
+        self._tasks.run_db(lambda: change(db, bus, clock, keys, retry), on_done=done, on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        errors.show_error(self, exc)
+
+    def retry_selected(self) -> None:
+        self._change(self.selected(), retry=True)
+
+    def drop_selected(self) -> None:
+        self._change(self.selected(), retry=False)
+
+    def drop_and_redo(self) -> None:
+        chosen = self.selected()
+        if len(chosen) != 1 or chosen[0].target_kind is not TargetKind.POSTING:
+            return
+        number = chosen[0].target_id
+        self._change(chosen, retry=False, then=lambda: self.show_posting.emit(number))
+
+    def _show_current(self) -> None:
+        chosen = self.selected()
+        if len(chosen) == 1 and chosen[0].target_kind is TargetKind.POSTING:
+            self.show_posting.emit(chosen[0].target_id)

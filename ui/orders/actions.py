@@ -1,0 +1,120 @@
+"""Actions on the selected postings: confirm, cancel with a reason, print the pick list, print labels.
+
+The orders page calls them through `OrderActions` on the database worker and gets an `Outcome`:
+the postings done, and the ones refused with the reason (a `UserError` whose code the UI
+translates). `WorkflowActions` adapts app/workflows (confirm, cancel) and app.print_queue; the
+workflows announce their changes on the bus themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from app import events, outbox, print_queue
+from app.context import AppContext
+from app.errors import InvalidAction, UserError
+from app.outbox import ActionKind, OutboxState, TargetKind
+from app.print_queue import DocKind
+from app.repos import postings
+from app.workflows import cancel as cancel_flow
+from app.workflows import confirm as confirm_flow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    done: tuple[str, ...] = ()
+    refused: tuple[tuple[str, UserError], ...] = ()
+
+
+class OrderActions(Protocol):
+    """What the orders page asks of the core. Runs on the database worker; never touches widgets."""
+
+    def confirm(self, posting_numbers: Sequence[str]) -> Outcome: ...
+
+    def cancel(self, posting_numbers: Sequence[str], reason_id: int, message: str) -> Outcome: ...
+
+    def print_pick_list(self, posting_numbers: Sequence[str]) -> Outcome: ...
+
+    def print_labels(self, posting_numbers: Sequence[str], reason: str) -> Outcome: ...
+
+
+class WorkflowActions:
+    """`OrderActions` over app/workflows and app.print_queue."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    def confirm(self, posting_numbers: Sequence[str]) -> Outcome:
+        result = confirm_flow.confirm(self.ctx.db, self.ctx.clock, posting_numbers, bus=self.ctx.bus)
+        refused = tuple(
+            (r.posting_number, InvalidAction(r.code, f"posting {r.posting_number}: {r.code}", status=r.status))
+            for r in result.refused
+        )
+        return Outcome((*result.approved, *result.taken), refused)
+
+    def cancel(self, posting_numbers: Sequence[str], reason_id: int, message: str) -> Outcome:
+        done: list[str] = []
+        refused: list[tuple[str, UserError]] = []
+        for number in posting_numbers:
+            try:
+                cancel_flow.cancel(self.ctx.db, self.ctx.clock, number, reason_id, message, bus=self.ctx.bus)
+            except UserError as exc:
+                refused.append((number, exc))
+            else:
+                done.append(number)
+        return Outcome(tuple(done), tuple(refused))
+
+    def print_pick_list(self, posting_numbers: Sequence[str]) -> Outcome:
+        with self.ctx.db.write() as session:
+            print_queue.enqueue(session, DocKind.PICKLIST, tuple(posting_numbers), self.ctx.clock.now())
+        return Outcome(tuple(posting_numbers))
+
+    def print_labels(self, posting_numbers: Sequence[str], reason: str) -> Outcome:
+        """Ozon's label for FBS (held until it is fetched), Packdesk's own for rFBS; all or nothing.
+        A label printed before is a reprint and needs a reason (`reprint_reason`)."""
+        now = self.ctx.clock.now()
+        try:
+            with self.ctx.db.write() as session:
+                for number in posting_numbers:
+                    self._queue_label(session, number, reason, now)
+                counts = outbox.counts(session)
+        except UserError as exc:
+            return Outcome((), tuple((n, exc) for n in posting_numbers))
+        self.ctx.bus.publish(
+            events.OutboxChanged(
+                counts[OutboxState.PENDING] + counts[OutboxState.IN_FLIGHT], counts[OutboxState.CONFLICT]
+            )
+        )
+        return Outcome(tuple(posting_numbers))
+
+    def _queue_label(self, session: Session, number: str, reason: str, now: object) -> None:
+        cached = postings.get(session, number)
+        if cached is None:
+            raise InvalidAction("posting_unknown", f"posting {number} is not in the local cache", posting=number)
+        if cached.shown_status == "cancelled":
+            raise InvalidAction("posting_cancelled", f"posting {number} is cancelled", posting=number)
+        when = self.ctx.clock.now()
+        if cached.posting.is_rfbs:
+            print_queue.enqueue(session, DocKind.OWN_LABEL, (number,), when, reason=reason)
+            return
+        ready = (self.ctx.paths.labels / f"{_safe_name(number)}.pdf").exists()
+        if not ready and not _label_requested(session, number):
+            outbox.enqueue(session, ActionKind.FETCH_LABEL, TargetKind.POSTING, number, {}, when)
+        print_queue.enqueue(session, DocKind.OZON_LABEL, (number,), when, reason=reason, wait_for_label=not ready)
+
+
+def _label_requested(session: Session, number: str) -> bool:
+    open_actions = outbox.entries(session, (OutboxState.PENDING, OutboxState.IN_FLIGHT), target_id=number)
+    return any(e.action is ActionKind.FETCH_LABEL for e in open_actions)
+
+
+def _safe_name(posting_number: str) -> str:
+    """The label file name the sync engine uses (sync/engine.py)."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in posting_number)

@@ -1,0 +1,220 @@
+"""Small table models of the detail pane: a posting's items and its history.
+
+Both hold a tuple of frozen rows handed over from a worker; `set_rows` resets the model. Every
+string is plain text (product names and errors come from Ozon).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QPixmap
+
+from app.outbox import OutboxState
+from app.repos.postings import ItemDetail
+from ui import plain_text
+from ui.orders import labels, thumbnails
+from ui.orders.cells import local_time
+from ui.orders.detail_data import HistoryLine
+
+translate = QCoreApplication.translate
+_ROOT = QModelIndex()
+_CURRENCY = {"RUB": "₽", "CNY": "¥", "USD": "$", "EUR": "€"}
+_STATE_COLOURS = {
+    OutboxState.PENDING: QColor("#8d6e00"),
+    OutboxState.IN_FLIGHT: QColor("#8d6e00"),
+    OutboxState.CONFLICT: QColor("#b71c1c"),
+    OutboxState.FAILED: QColor("#616161"),
+    OutboxState.DONE: QColor("#1b5e20"),
+}
+
+
+def money(amount: Decimal, currency: str) -> str:
+    text = QLocale().toString(float(amount), "f", 2)
+    return f"{text} {_CURRENCY.get(currency, currency)}"
+
+
+def _barcodes(codes: Sequence[str]) -> str:
+    """The first barcode (the one on the product, usually) and how many more there are."""
+    if not codes:
+        return "—"
+    return codes[0] if len(codes) == 1 else f"{codes[0]} (+{len(codes) - 1})"
+
+
+class ItemColumn(enum.IntEnum):
+    NAME = 0
+    BARCODE = 1
+    OFFER = 2
+    QUANTITY = 3
+    PRICE = 4
+
+
+class ItemsModel(QAbstractTableModel):
+    """The posting's items; the name cell carries the thumbnail (local cache or a placeholder)."""
+
+    def __init__(self, images_dir: Path | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[ItemDetail, ...] = ()
+        self._images_dir = images_dir
+        self._pixmaps: dict[int, QPixmap] = {}
+        self._placeholder: QPixmap | None = None
+
+    def set_rows(self, rows: Sequence[ItemDetail]) -> None:
+        self.beginResetModel()
+        self._rows = tuple(rows)
+        self._pixmaps.clear()
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(ItemColumn)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if not 0 <= section < len(ItemColumn):
+            return None
+        return {
+            ItemColumn.NAME: translate("PostingItems", "Product"),
+            ItemColumn.BARCODE: translate("PostingItems", "Barcode"),
+            ItemColumn.OFFER: translate("PostingItems", "Offer ID"),
+            ItemColumn.QUANTITY: translate("PostingItems", "Qty"),
+            ItemColumn.PRICE: translate("PostingItems", "Price"),
+        }[ItemColumn(section)]
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if not 0 <= index.column() < len(ItemColumn):
+            return None
+        item, column = self._rows[index.row()], ItemColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {
+                ItemColumn.NAME: item.name,
+                ItemColumn.BARCODE: _barcodes(item.barcodes),
+                ItemColumn.OFFER: item.offer_id,
+                ItemColumn.QUANTITY: str(item.quantity),
+                ItemColumn.PRICE: money(item.price, item.currency),
+            }[column]
+        if role == Qt.ItemDataRole.ToolTipRole and column is ItemColumn.NAME:
+            return plain_text.tooltip(f"{item.name}\nSKU {item.sku}")
+        if role == Qt.ItemDataRole.ToolTipRole and column is ItemColumn.BARCODE and item.barcodes:
+            return plain_text.tooltip("\n".join(item.barcodes))
+        if role == Qt.ItemDataRole.DecorationRole and column is ItemColumn.NAME:
+            return self._thumbnail(item.sku)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (ItemColumn.QUANTITY, ItemColumn.PRICE):
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def _thumbnail(self, sku: int) -> QPixmap:
+        cached = self._pixmaps.get(sku)
+        if cached is not None:
+            return cached
+        path = thumbnails.find(self._images_dir, sku)
+        pixmap = thumbnails.load(path) if path is not None else None
+        if pixmap is None:
+            if self._placeholder is None:
+                self._placeholder = thumbnails.placeholder()
+            pixmap = self._placeholder
+        self._pixmaps[sku] = pixmap
+        return pixmap
+
+
+class HistoryColumn(enum.IntEnum):
+    TIME = 0
+    WHAT = 1
+    STATE = 2
+    DETAIL = 3
+
+
+class HistoryModel(QAbstractTableModel):
+    """Scans, prints and actions of one posting, oldest first; actions show their sync state."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[HistoryLine, ...] = ()
+
+    def set_rows(self, rows: Sequence[HistoryLine]) -> None:
+        self.beginResetModel()
+        self._rows = tuple(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(HistoryColumn)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if not 0 <= section < len(HistoryColumn):
+            return None
+        return {
+            HistoryColumn.TIME: translate("PostingHistory", "When"),
+            HistoryColumn.WHAT: translate("PostingHistory", "What"),
+            HistoryColumn.STATE: translate("PostingHistory", "Sync"),
+            HistoryColumn.DETAIL: translate("PostingHistory", "Details"),
+        }[HistoryColumn(section)]
+
+    def line(self, row: int) -> HistoryLine | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if not 0 <= index.column() < len(HistoryColumn):
+            return None
+        line, column = self._rows[index.row()], HistoryColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(line, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column is HistoryColumn.DETAIL:
+            text = self._text(line, column)
+            return plain_text.tooltip(text) if text else None
+        if role == Qt.ItemDataRole.ForegroundRole and column is HistoryColumn.STATE and line.action is not None:
+            return QBrush(_STATE_COLOURS[line.action.state])
+        return None
+
+    @staticmethod
+    def _text(line: HistoryLine, column: HistoryColumn) -> str:
+        if column is HistoryColumn.TIME:
+            return local_time(line.at)
+        if line.event is not None:
+            if column is HistoryColumn.WHAT:
+                return labels.event(line.event.kind)
+            if column is HistoryColumn.STATE:
+                return ""
+            user = f" ({line.event.user})" if line.event.user else ""
+            return line.event.detail + user
+        action = line.action
+        assert action is not None
+        if column is HistoryColumn.WHAT:
+            return labels.action(action.action)
+        if column is HistoryColumn.STATE:
+            return labels.state(action.state)
+        return action.last_error

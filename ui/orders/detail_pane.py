@@ -1,0 +1,280 @@
+"""The pane beside the orders table: one posting's items, delivery, deadlines, tracking and history.
+
+It is read on the database worker when the current posting changes (the newest request wins) and
+again when that posting or the outbox changes. Remote text is plain text everywhere.
+
+Signals:
+    chat_requested(str posting_number, str chat_id): the seller wants the buyer chat of this posting
+        (chat_id is "" when no chat is known yet).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.clock import Clock
+from app.db.engine import Database
+from app.domain.postings import Posting
+from ui import plain_text
+from ui.bridge import EventBridge
+from ui.orders import cells, detail_data, statuses
+from ui.orders.detail_data import PostingDetail
+from ui.orders.detail_models import HistoryColumn, HistoryModel, ItemColumn, ItemsModel
+from ui.orders.queries import NOT_SHIPPED
+from ui.tasks import TaskManager
+
+
+def _table(parent: QWidget) -> QTableView:
+    view = QTableView(parent)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return view
+
+
+class DetailPane(QWidget):
+    chat_requested = Signal(str, str)
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        tasks: TaskManager,
+        bridge: EventBridge | None = None,
+        images_dir: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._clock = clock
+        self._tasks = tasks
+        self._wanted: str | None = None
+        self._request = 0
+        self.detail: PostingDetail | None = None
+
+        self.pages = QStackedWidget(self)
+        self.empty = plain_text.label(self.tr("Select a posting to see its items and history."), self)
+        self.empty.setObjectName("detailEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(self._build_details())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+
+        self.items_model = ItemsModel(images_dir, self)
+        self.items.setModel(self.items_model)
+        self.history_model = HistoryModel(self)
+        self.history.setModel(self.history_model)
+        self._size_columns()
+
+        if bridge is not None:
+            bridge.postings_changed.connect(self._on_postings_changed)
+            bridge.outbox_changed.connect(lambda _event: self.reload())
+            bridge.conflict_detected.connect(lambda _event: self.reload())
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _build_details(self) -> QWidget:
+        page = QWidget(self)
+        self.title = plain_text.label("", page)
+        self.title.setObjectName("detailTitle")
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = plain_text.label("", page)
+        self.status.setObjectName("detailStatus")
+        self.chat_button = QPushButton(self.tr("Buyer chat"), page)
+        self.chat_button.setObjectName("openChat")
+        self.chat_button.setToolTip(self.tr("Open the chat with the buyer of this order"))
+        self.chat_button.clicked.connect(self._open_chat)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.chat_button)
+
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        for key, title in (
+            ("order", self.tr("Order")),
+            ("ship_by", self.tr("Ship by")),
+            ("delivery", self.tr("Delivery")),
+            ("warehouse", self.tr("Warehouse")),
+            ("tracking", self.tr("Tracking")),
+            ("delivery_date", self.tr("Delivery date")),
+            ("buyer", self.tr("Buyer")),
+        ):
+            value = plain_text.label("", page)
+            value.setObjectName(f"detail_{key}")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields[key] = value
+            form.addRow(plain_text.label(title, page), value)
+
+        self.items = _table(page)
+        self.items.setObjectName("detailItems")
+        self.history = _table(page)
+        self.history.setObjectName("detailHistory")
+
+        rule = QFrame(page)
+        rule.setFrameShape(QFrame.Shape.HLine)
+        rule.setFrameShadow(QFrame.Shadow.Sunken)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addLayout(head)
+        layout.addWidget(self.status)
+        layout.addWidget(rule)
+        layout.addLayout(form)
+        layout.addWidget(self._heading(self.tr("Items"), page))
+        layout.addWidget(self.items, 2)
+        layout.addWidget(self._heading(self.tr("History"), page))
+        layout.addWidget(self.history, 3)
+        self.no_history = plain_text.label(self.tr("No scans, prints or actions yet."), page)
+        self.no_history.setObjectName("noHistory")
+        layout.addWidget(self.no_history)
+        return page
+
+    @staticmethod
+    def _heading(text: str, parent: QWidget) -> QLabel:
+        label = plain_text.label(text, parent)
+        font = QFont(label.font())
+        font.setBold(True)
+        label.setFont(font)
+        return label
+
+    def _size_columns(self) -> None:
+        metrics = self.fontMetrics()
+        items = self.items.horizontalHeader()
+        items.setMinimumSectionSize(metrics.horizontalAdvance("0000") + 8)
+        items.setSectionResizeMode(ItemColumn.NAME, QHeaderView.ResizeMode.Stretch)
+        for column in (ItemColumn.BARCODE, ItemColumn.OFFER, ItemColumn.QUANTITY, ItemColumn.PRICE):
+            items.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.items.verticalHeader().setDefaultSectionSize(max(metrics.height() + 10, 44))
+        history = self.history.horizontalHeader()
+        history.setSectionResizeMode(HistoryColumn.TIME, QHeaderView.ResizeMode.ResizeToContents)
+        history.setSectionResizeMode(HistoryColumn.WHAT, QHeaderView.ResizeMode.ResizeToContents)
+        history.setSectionResizeMode(HistoryColumn.STATE, QHeaderView.ResizeMode.ResizeToContents)
+        history.setStretchLastSection(True)
+        self.history.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+
+    # -- loading --------------------------------------------------------------------------------
+
+    @property
+    def posting_number(self) -> str | None:
+        return self._wanted
+
+    def show_posting(self, posting_number: str | None) -> None:
+        """Show this posting (None: the empty state). Reads in the background."""
+        self._wanted = posting_number
+        if posting_number is None:
+            self._request += 1
+            self.detail = None
+            self.pages.setCurrentIndex(0)
+            return
+        self.reload()
+
+    def show_selection_count(self, count: int) -> None:
+        """Several postings are selected: the pane says so instead of showing one of them."""
+        self._wanted = None
+        self._request += 1
+        self.detail = None
+        self.empty.setText(self.tr("%n posting(s) selected.", "", count))
+        self.pages.setCurrentIndex(0)
+
+    def reload(self) -> None:
+        number = self._wanted
+        if number is None:
+            return
+        self._request += 1
+        request, db = self._request, self._db
+        self._tasks.run_db(lambda: detail_data.load(db, number), on_done=lambda d: self._loaded(request, d))
+
+    def _on_postings_changed(self, event: object) -> None:
+        changed: frozenset[str] = getattr(event, "posting_numbers", frozenset())
+        if not changed or self._wanted in changed:
+            self.reload()
+
+    def _loaded(self, request: int, detail: PostingDetail | None) -> None:
+        if request != self._request:
+            return  # an older request: the seller moved on
+        self.detail = detail
+        if detail is None:
+            self.empty.setText(self.tr("This posting is no longer in the local copy."))
+            self.pages.setCurrentIndex(0)
+            return
+        self._fill(detail)
+        self.pages.setCurrentIndex(1)
+
+    def _fill(self, detail: PostingDetail) -> None:
+        posting = detail.cached.posting
+        now = self._clock.now()
+        self.title.setText(posting.posting_number)
+        status = statuses.label(detail.cached.shown_status)
+        if detail.cached.local_status is not None:
+            status += " " + cells.pending_mark()
+        scheme = self.tr("rFBS (you deliver)") if posting.is_rfbs else self.tr("FBS (Ozon delivers)")
+        self.status.setText(f"{status} · {scheme}")
+        self.fields["order"].setText(posting.order_number)
+        self.fields["ship_by"].setText(self._ship_by(posting, detail.cached.shown_status, now))
+        delivery = posting.delivery_method_name
+        if posting.is_express:
+            delivery = cells.translate("OrdersTable", "Express") + " · " + delivery
+        if posting.tpl_provider and posting.tpl_provider not in delivery:
+            delivery += f" ({posting.tpl_provider})"
+        self.fields["delivery"].setText(delivery or "—")
+        self.fields["warehouse"].setText(posting.warehouse_name or "—")
+        self.fields["tracking"].setText(posting.tracking_number or "—")
+        self.fields["delivery_date"].setText(self._when(posting.delivering_date))
+        self.fields["buyer"].setText(", ".join(p for p in (posting.customer_name, posting.city) if p) or "—")
+        self.chat_button.setEnabled(True)
+        self.chat_button.setToolTip(
+            self.tr("Open the chat with the buyer of this order")
+            if detail.chat_id
+            else self.tr("No chat with this buyer yet: the Chats page can start one")
+        )
+        self.items_model.set_rows(detail.items)
+        self.history_model.set_rows(detail.history)
+        self.no_history.setVisible(not detail.history)
+        if detail.history:
+            self.history.scrollToBottom()
+
+    def _ship_by(self, posting: Posting, shown_status: str, now: datetime) -> str:
+        if posting.shipment_date is None:
+            return "—"
+        text = posting.shipment_date.astimezone().strftime("%d.%m.%Y %H:%M")
+        if shown_status in NOT_SHIPPED:
+            text += " · " + cells.countdown(posting.shipment_date - now)
+        return text
+
+    @staticmethod
+    def _when(moment: datetime | None) -> str:
+        return moment.astimezone().strftime("%d.%m.%Y %H:%M") if moment is not None else "—"
+
+    def _open_chat(self) -> None:
+        if self.detail is not None:
+            self.chat_requested.emit(self.detail.posting_number, self.detail.chat_id)

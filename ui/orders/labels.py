@@ -1,0 +1,86 @@
+"""Seller-facing names of seller actions, their sync states and history events."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from app.history import EventKind
+from app.outbox import ActionKind, OutboxEntry, OutboxState
+
+# Literal `translate("Context", "text")` calls so pyside6-lupdate can collect the strings.
+translate = QCoreApplication.translate
+
+
+def action(kind: ActionKind) -> str:
+    names = {
+        ActionKind.SHIP: translate("Outbox", "Ship (packed)"),
+        ActionKind.FETCH_LABEL: translate("Outbox", "Get Ozon's label"),
+        ActionKind.SET_TRACKING: translate("Outbox", "Set tracking number"),
+        ActionKind.DELIVERING: translate("Outbox", "Mark as delivering"),
+        ActionKind.LAST_MILE: translate("Outbox", "Mark as last mile"),
+        ActionKind.DELIVERED: translate("Outbox", "Mark as delivered"),
+        ActionKind.CANCEL: translate("Outbox", "Cancel"),
+        ActionKind.APPROVE: translate("Outbox", "Confirm (approve)"),
+        ActionKind.CHAT_SEND_TEXT: translate("Outbox", "Chat message"),
+        ActionKind.CHAT_SEND_FILE: translate("Outbox", "Chat attachment"),
+        ActionKind.CHAT_READ: translate("Outbox", "Mark chat as read"),
+        ActionKind.RETURN_DECISION: translate("Outbox", "Return decision"),
+        ActionKind.REVIEW_REPLY: translate("Outbox", "Reply to a review"),
+        ActionKind.QUESTION_ANSWER: translate("Outbox", "Answer to a question"),
+    }
+    return names.get(kind, kind.value)
+
+
+def state(value: OutboxState) -> str:
+    names = {
+        OutboxState.PENDING: translate("Outbox", "Waiting to be sent"),
+        OutboxState.IN_FLIGHT: translate("Outbox", "Sending…"),
+        OutboxState.DONE: translate("Outbox", "Sent to Ozon"),
+        OutboxState.CONFLICT: translate("Outbox", "Refused by Ozon"),
+        OutboxState.FAILED: translate("Outbox", "Dropped"),
+    }
+    return names[value]
+
+
+def advice(entry: OutboxEntry) -> str:
+    """What the seller should do about an action that is not done."""
+    if entry.state is OutboxState.CONFLICT:
+        if entry.action is ActionKind.SHIP:
+            return translate(
+                "Outbox",
+                "Ozon will not take this shipment (usually the buyer cancelled). Do not ship it: put the goods "
+                "back on the shelf, then Drop the action.",
+            )
+        return translate(
+            "Outbox",
+            "Ozon refused this action. Check the posting: if the action still makes sense, Retry it; "
+            "otherwise Drop it, or Drop and redo it differently.",
+        )
+    if entry.state is OutboxState.FAILED:
+        return translate("Outbox", "You dropped this action. Retry sends it again.")
+    if entry.state is OutboxState.IN_FLIGHT:
+        return translate("Outbox", "Being sent right now.")
+    if entry.attempts:
+        return translate("Outbox", "Not sent yet: Packdesk keeps trying (attempt %n).", None, entry.attempts)
+    return translate("Outbox", "Saved on this computer; it goes to Ozon with the next sync.")
+
+
+def event(kind: EventKind) -> str:
+    names = {
+        EventKind.SCAN_POSTING: translate("History", "Posting scanned"),
+        EventKind.SCAN_ITEM: translate("History", "Item scanned"),
+        EventKind.SCAN_REFUSED: translate("History", "Scan refused"),
+        EventKind.NEW_PACKAGE: translate("History", "New package"),
+        EventKind.OVERRIDE: translate("History", "Completed without every scan"),
+        EventKind.PACKED: translate("History", "Packed"),
+        EventKind.ABORTED: translate("History", "Packing aborted"),
+        EventKind.STOP: translate("History", "STOP: cancelled while packing"),
+        EventKind.STOP_ACKNOWLEDGED: translate("History", "STOP acknowledged"),
+        EventKind.ACTION_QUEUED: translate("History", "Action saved"),
+        EventKind.ACTION_DONE: translate("History", "Action applied by Ozon"),
+        EventKind.CONFLICT: translate("History", "Refused by Ozon"),
+        EventKind.PRINT: translate("History", "Printed"),
+        EventKind.REPRINT: translate("History", "Reprinted"),
+        EventKind.PRINT_FAILED: translate("History", "Printing failed"),
+    }
+    return names.get(kind, kind.value)

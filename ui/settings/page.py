@@ -1,0 +1,415 @@
+"""The Settings page: Ozon account, demo mode, printers, auto-print, sounds, sync interval, language.
+
+Everything is saved through `app.settings.save` (the Api-Key goes to the OS keyring through
+`app.secrets.store_api_key`, never into the file). Saving, the keyring and the connection test run
+off the GUI thread; their errors become plain sentences on the page, never a traceback.
+
+Signals:
+    saved(Settings): the settings file was written; the window applies what it can at once.
+    key_expiry(object): `datetime | None` from a successful connection test.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import secrets
+from app import settings as settings_file
+from app.clock import Clock
+from app.db.engine import Database
+from app.errors import CredentialsMissing, UserError
+from app.settings import Settings
+from ui import errors, plain_text
+from ui.settings import account
+from ui.settings.account import ClientFactory
+from ui.settings.printers import LABEL_DPIS, LABEL_FORMATS, LABEL_SIZES, PrinterPort, SystemPrinters
+from ui.tasks import TaskManager
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = (("", None), ("zh_CN", "中文"), ("ru_RU", "Русский"), ("en", "English"))
+_OK_STYLE = "QLabel { color: #1b5e20; }"
+_BAD_STYLE = "QLabel { color: #b71c1c; }"
+_WARN_STYLE = "QLabel { color: #8d6e00; font-weight: bold; }"
+# Changes that the running app cannot pick up; the seller is told to restart.
+RESTART_FIELDS = ("language", "demo_mode", "sync_interval_s", "client_id")
+
+
+class KeyringUnavailable(UserError):
+    def __init__(self, reason: str) -> None:
+        super().__init__("keyring_unavailable", f"the OS keyring refused the Api-Key: {reason}", reason=reason)
+
+
+class SettingsNotSaved(UserError):
+    def __init__(self, reason: str) -> None:
+        super().__init__("settings_not_saved", f"the settings file could not be written: {reason}", reason=reason)
+
+
+def write(path: Path, chosen: Settings, api_key: str) -> None:
+    """Runs on the I/O pool: the settings file first, then the key (a keyring problem keeps the rest)."""
+    try:
+        settings_file.save(path, chosen)
+    except OSError as exc:
+        raise SettingsNotSaved(exc.strerror or type(exc).__name__) from None
+    if api_key:
+        try:
+            secrets.store_api_key(chosen.client_id, api_key)
+        except Exception as exc:  # keyring backends raise KeyringError, RuntimeError, DBus errors…
+            log.warning("could not store the Api-Key in the OS keyring: %s", type(exc).__name__)
+            raise KeyringUnavailable(str(exc) or type(exc).__name__) from None
+
+
+class SettingsPage(QWidget):
+    saved = Signal(Settings)
+    key_expiry = Signal(object)
+
+    def __init__(
+        self,
+        settings: Settings,
+        path: Path,
+        db: Database,
+        clock: Clock,
+        tasks: TaskManager,
+        parent: QWidget | None = None,
+        *,
+        make_client: ClientFactory = account.default_client,
+        printers: PrinterPort | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.path = path
+        self._db, self._clock, self._tasks = db, clock, tasks
+        self._make_client = make_client
+        self.printers: PrinterPort = printers or SystemPrinters()
+
+        body = QWidget(self)
+        column = QVBoxLayout(body)
+        column.addWidget(self._account_box(body))
+        column.addWidget(self._printing_box(body))
+        column.addWidget(self._app_box(body))
+        column.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+
+        self.save_button = QPushButton(self.tr("Save settings"), self)
+        self.save_button.setObjectName("saveSettings")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        self.result = self._note("saveResult")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.save_button)
+        bottom.addWidget(self.result, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(bottom)
+        self.load(settings)
+        self.show_stored_expiry()
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _note(self, name: str) -> QLabel:
+        label = plain_text.label("", self)
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        return label
+
+    def _account_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox(self.tr("Ozon account"), parent)
+        self.client_id = QLineEdit(box)
+        self.client_id.setObjectName("clientId")
+        self.client_id.setMaxLength(32)
+        self.client_id.setPlaceholderText(self.tr("Ozon seller cabinet → Settings → API keys"))
+        self.api_key = QLineEdit(box)
+        self.api_key.setObjectName("apiKey")
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setMaxLength(200)
+        self.test_button = QPushButton(self.tr("Test connection"), box)
+        self.test_button.setObjectName("testConnection")
+        self.test_button.clicked.connect(self.test_connection)
+        self.connection_result = self._note("connectionResult")
+        self.expiry = self._note("keyExpiry")
+        note = self.tr("The Api-Key is kept in the system keyring, never in the settings file. Empty: keep it.")
+        key_note = plain_text.label(note, box)
+        key_note.setWordWrap(True)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.connection_result, 1)
+        form = QFormLayout(box)
+        form.addRow(plain_text.label(self.tr("Client-Id"), box), self.client_id)
+        form.addRow(plain_text.label(self.tr("Api-Key"), box), self.api_key)
+        form.addRow("", key_note)
+        form.addRow("", test_row)
+        form.addRow(plain_text.label(self.tr("Key expires"), box), self.expiry)
+        self.demo_mode = QComboBox(box)
+        self.demo_mode.setObjectName("demoMode")
+        self.demo_mode.addItem(self.tr("Automatic: demo until an account is set up"), None)
+        self.demo_mode.addItem(self.tr("On: the built-in demo shop"), True)
+        self.demo_mode.addItem(self.tr("Off: my Ozon shop"), False)
+        form.addRow(plain_text.label(self.tr("Demo mode"), box), self.demo_mode)
+        return box
+
+    def _printing_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox(self.tr("Printing"), parent)
+        hint = self.tr("A system printer, tcp://HOST:9100 for a network printer, or a file path")
+        self.label_printer = self._printer_combo("labelPrinter", hint, box)
+        self.document_printer = self._printer_combo("documentPrinter", hint, box)
+        self.label_format = QComboBox(box)
+        self.label_format.setObjectName("labelFormat")
+        for value, text in zip(
+            LABEL_FORMATS,
+            (self.tr("PDF (printer driver)"), self.tr("ZPL (Zebra)"), self.tr("TSPL (TSC, Xprinter)")),
+            strict=True,
+        ):
+            self.label_format.addItem(text, value)
+        self.label_size = QComboBox(box)
+        self.label_size.setObjectName("labelSize")
+        for value in LABEL_SIZES:
+            self.label_size.addItem(self.tr("{size} mm").format(size=value.replace("x", " × ")), value)
+        self.label_dpi = QComboBox(box)
+        self.label_dpi.setObjectName("labelDpi")
+        for dpi in LABEL_DPIS:
+            self.label_dpi.addItem(self.tr("{dpi} dpi").format(dpi=dpi), dpi)
+        self.test_print_button = QPushButton(self.tr("Print a test label"), box)
+        self.test_print_button.setObjectName("testPrint")
+        self.test_print_button.clicked.connect(self.test_print)
+        self.print_result = self._note("printResult")
+        self.auto_print = QCheckBox(self.tr("Print the label as soon as a posting is packed"), box)
+        self.auto_print.setObjectName("autoPrint")
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_print_button)
+        test_row.addWidget(self.print_result, 1)
+        form = QFormLayout(box)
+        form.addRow(plain_text.label(self.tr("Label printer"), box), self.label_printer)
+        form.addRow(plain_text.label(self.tr("A4 printer"), box), self.document_printer)
+        form.addRow(plain_text.label(self.tr("Label language"), box), self.label_format)
+        form.addRow(plain_text.label(self.tr("Label size"), box), self.label_size)
+        form.addRow(plain_text.label(self.tr("Resolution"), box), self.label_dpi)
+        form.addRow("", test_row)
+        form.addRow("", self.auto_print)
+        return box
+
+    def _printer_combo(self, name: str, hint: str, parent: QWidget) -> QComboBox:
+        combo = QComboBox(parent)
+        combo.setObjectName(name)
+        combo.setEditable(True)
+        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        combo.setMinimumContentsLength(28)
+        combo.setToolTip(hint)
+        line = combo.lineEdit()
+        if line is not None:
+            line.setPlaceholderText(hint)
+        for printer in self.printers.available():
+            combo.addItem(printer)  # names from the system; combo items are plain text
+        return combo
+
+    def _app_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox(self.tr("Packdesk"), parent)
+        self.sounds = QCheckBox(self.tr("Sounds for good and wrong scans"), box)
+        self.sounds.setObjectName("sounds")
+        self.sync_interval = QSpinBox(box)
+        self.sync_interval.setObjectName("syncInterval")
+        self.sync_interval.setRange(15, 3600)
+        self.sync_interval.setSingleStep(15)
+        self.sync_interval.setSuffix(self.tr(" s"))
+        self.language = QComboBox(box)
+        self.language.setObjectName("language")
+        for code, name in LANGUAGES:
+            self.language.addItem(name or self.tr("System language"), code)
+        restart = plain_text.label(self.tr("Language, demo mode and sync interval apply after a restart."), box)
+        restart.setWordWrap(True)
+        font = QFont(restart.font())
+        font.setItalic(True)
+        restart.setFont(font)
+        form = QFormLayout(box)
+        form.addRow("", self.sounds)
+        form.addRow(plain_text.label(self.tr("Sync every"), box), self.sync_interval)
+        form.addRow(plain_text.label(self.tr("Language"), box), self.language)
+        form.addRow("", restart)
+        return box
+
+    # -- form <-> settings ----------------------------------------------------------------------
+
+    def load(self, chosen: Settings) -> None:
+        self.client_id.setText(chosen.client_id)
+        self.api_key.clear()
+        self.api_key.setPlaceholderText(self.tr("Paste the Api-Key here"))
+        if chosen.client_id:  # the keyring may be slow or ask to be unlocked: never on the GUI thread
+            cid = chosen.client_id
+            self._tasks.run_io(lambda: bool(secrets.api_key(cid)), on_done=self._show_key_stored)
+        self.demo_mode.setCurrentIndex(max(0, self.demo_mode.findData(chosen.demo_mode)))
+        if chosen.demo_mode is None:
+            self.demo_mode.setCurrentIndex(0)
+        self._set_combo_text(self.label_printer, chosen.label_printer)
+        self._set_combo_text(self.document_printer, chosen.document_printer)
+        self.label_format.setCurrentIndex(max(0, self.label_format.findData(chosen.label_format.lower())))
+        self.label_size.setCurrentIndex(max(0, self.label_size.findData(chosen.label_size.lower())))
+        self.label_dpi.setCurrentIndex(max(0, self.label_dpi.findData(chosen.label_dpi)))
+        self.auto_print.setChecked(chosen.auto_print)
+        self.sounds.setChecked(chosen.sounds)
+        self.sync_interval.setValue(chosen.sync_interval_s)
+        self.language.setCurrentIndex(max(0, self.language.findData(chosen.language)))
+
+    def _show_key_stored(self, stored: bool) -> None:
+        if stored and not self.api_key.text():
+            self.api_key.setPlaceholderText(self.tr("Saved in the system keyring"))
+
+    @staticmethod
+    def _set_combo_text(combo: QComboBox, text: str) -> None:
+        index = combo.findText(text, Qt.MatchFlag.MatchExactly)
+        if index >= 0:
+            combo.setCurrentIndex(index)
+        else:
+            combo.setEditText(text)
+
+    def chosen(self) -> Settings:
+        """The settings as the form shows them (not saved yet)."""
+        return self.settings.replace(
+            client_id=self.client_id.text().strip(),
+            demo_mode=self.demo_mode.currentData(),
+            label_printer=self.label_printer.currentText().strip(),
+            document_printer=self.document_printer.currentText().strip(),
+            label_format=str(self.label_format.currentData()),
+            label_size=str(self.label_size.currentData()),
+            label_dpi=int(self.label_dpi.currentData()),
+            auto_print=self.auto_print.isChecked(),
+            sounds=self.sounds.isChecked(),
+            sync_interval_s=self.sync_interval.value(),
+            language=str(self.language.currentData()),
+        )
+
+    # -- saving ---------------------------------------------------------------------------------
+
+    def save(self) -> None:
+        chosen, key, path = self.chosen(), self.api_key.text().strip(), self.path
+        if key and not chosen.client_id:
+            self._show(self.result, errors.message_for(CredentialsMissing("Client-Id")), _BAD_STYLE)
+            return
+        self.save_button.setEnabled(False)
+        self._show(self.result, self.tr("Saving…"), "")
+        before = self.settings
+        self._tasks.run_io(
+            lambda: write(path, chosen, key),
+            on_done=lambda _none: self._saved(before, chosen, key_saved=bool(key)),
+            on_error=lambda exc: self._save_failed(before, chosen, exc),
+        )
+
+    def _saved(self, before: Settings, chosen: Settings, key_saved: bool) -> None:
+        self.save_button.setEnabled(True)
+        self.settings = chosen
+        if key_saved:
+            self.api_key.clear()
+            self.api_key.setPlaceholderText(self.tr("Saved in the system keyring"))
+        restart = [f for f in RESTART_FIELDS if getattr(before, f) != getattr(chosen, f)] or key_saved
+        text = self.tr("Saved.")
+        if restart:
+            text += " " + self.tr("Restart Packdesk to apply the new account, language, mode or sync interval.")
+        self._show(self.result, text, _OK_STYLE)
+        self.saved.emit(chosen)
+
+    def _save_failed(self, before: Settings, chosen: Settings, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        if isinstance(exc, KeyringUnavailable):
+            # The file was written; only the key is missing.
+            self.settings = chosen
+            self.saved.emit(chosen)
+        if errors.is_expected(exc):
+            self._show(self.result, errors.message_for(exc), _BAD_STYLE)
+        else:
+            self._show(self.result, "", "")
+            errors.show_error(self, exc)
+
+    # -- connection test ------------------------------------------------------------------------
+
+    def test_connection(self) -> None:
+        make, cid, key, url = self._make_client, self.client_id.text(), self.api_key.text(), self.settings.api_url
+        self.test_button.setEnabled(False)
+        self._show(self.connection_result, self.tr("Asking Ozon…"), "")
+        self._tasks.run_io(
+            lambda: account.check_connection(make, cid, key, url),
+            on_done=self._connection_ok,
+            on_error=self._connection_failed,
+        )
+
+    def _connection_ok(self, expires_at: datetime | None) -> None:
+        self.test_button.setEnabled(True)
+        self._show(self.connection_result, self.tr("Connected: Ozon accepted the Client-Id and Api-Key."), _OK_STYLE)
+        self.show_expiry(expires_at)
+        db, clock = self._db, self._clock
+        self._tasks.run_db(lambda: account.store_expiry(db, expires_at, clock.now()))
+        self.key_expiry.emit(expires_at)
+
+    def _connection_failed(self, exc: BaseException) -> None:
+        self.test_button.setEnabled(True)
+        if not errors.is_expected(exc):
+            log.error("connection test failed", exc_info=exc)
+        self._show(self.connection_result, errors.message_for(exc), _BAD_STYLE)
+
+    def show_stored_expiry(self) -> None:
+        db = self._db
+        self._tasks.run_db(lambda: account.stored_expiry(db), on_done=self.show_expiry)
+
+    def show_expiry(self, expires_at: datetime | None) -> None:
+        if expires_at is None:
+            self._show(self.expiry, self.tr("Unknown: test the connection to find out."), "")
+            return
+        now = self._clock.now()
+        day = expires_at.astimezone().strftime("%d.%m.%Y")
+        left = account.days_left(expires_at, now)
+        if account.needs_warning(expires_at, now):
+            text = self.tr("{date}: %n day(s) left. Create a new key in the Ozon seller cabinet.", "", left)
+            self._show(self.expiry, text.format(date=day), _WARN_STYLE)
+        else:
+            self._show(self.expiry, self.tr("{date} (%n day(s) left)", "", left).format(date=day), "")
+
+    # -- test print -----------------------------------------------------------------------------
+
+    def test_print(self) -> None:
+        chosen, printers = self.chosen(), self.printers
+        self.test_print_button.setEnabled(False)
+        self._show(self.print_result, self.tr("Printing…"), "")
+
+        def run() -> None:
+            printers.test_print(chosen.label_printer, chosen.label_format, chosen.label_size, chosen.label_dpi)
+
+        self._tasks.run_io(run, on_done=lambda _none: self._printed(), on_error=self._print_failed)
+
+    def _printed(self) -> None:
+        self.test_print_button.setEnabled(True)
+        self._show(
+            self.print_result,
+            self.tr("Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart."),
+            _OK_STYLE,
+        )
+
+    def _print_failed(self, exc: BaseException) -> None:
+        self.test_print_button.setEnabled(True)
+        if not errors.is_expected(exc):
+            log.error("test print failed", exc_info=exc)
+        self._show(self.print_result, errors.message_for(exc), _BAD_STYLE)
+
+    @staticmethod
+    def _show(label: QLabel, text: str, style: str) -> None:
+        label.setText(text)
+        label.setStyleSheet(style)
