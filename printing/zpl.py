@@ -24,6 +24,8 @@ _SWITCH = {"B": ">6", "C": ">5"}  # CODE B (from C), CODE C (from B)
 _COUNT_LOW = {n: chr(ord("G") + n - 1) for n in range(1, 20)}
 _COUNT_HIGH = {n * 20: chr(ord("g") + n - 1) for n in range(1, 21)}
 _RUN = re.compile(r"(.)\1+")
+_INVERT = bytes(255 - b for b in range(256))
+GF_BAND_BYTES = 16_000
 
 
 def render(pages: Sequence[Page]) -> bytes:
@@ -76,11 +78,21 @@ def _barcode(e: Bars) -> str:
 
 
 def graphic(x: int, y: int, image: Image.Image) -> str:
-    """`^GF` of a Packdesk bitmap (mode "1", 0 = black) in compressed ASCII hex (1 = black)."""
+    """`^GF` of a Packdesk bitmap (mode "1", 0 = black) in compressed ASCII hex (1 = black).
+
+    A big bitmap (a whole label at 300 dpi is 157 KB) goes in horizontal bands: `^GF` counts at most
+    99,999 bytes, and smaller fields keep within the graphic buffer of modest printers.
+    """
     row_bytes = (image.width + 7) // 8
     # Invert to ZPL's polarity; the padding bits at the row ends become 0 = white.
-    data = bytes(b ^ 0xFF for b in raster.byte_aligned(image).tobytes())
-    return f"^FO{x},{y}^GFA,{len(data)},{len(data)},{row_bytes},{compress(data, row_bytes)}^FS"
+    data = raster.byte_aligned(image).tobytes().translate(_INVERT)
+    band = max(1, GF_BAND_BYTES // row_bytes) * row_bytes
+    fields = []
+    for start in range(0, len(data), band):
+        chunk = data[start : start + band]
+        top = y + start // row_bytes
+        fields.append(f"^FO{x},{top}^GFA,{len(chunk)},{len(chunk)},{row_bytes},{compress(chunk, row_bytes)}^FS")
+    return "".join(fields)
 
 
 def compress(data: bytes, row_bytes: int) -> str:

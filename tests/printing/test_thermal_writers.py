@@ -1,0 +1,126 @@
+"""ZPL and TSPL writers: opposite bit polarity, compressed ZPL graphics, escaping, byte-exact jobs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import zxingcpp
+from PIL import Image, ImageChops, ImageDraw
+
+from printing import geometry, raster, tspl, zpl
+from printing.barcodes import code128
+from printing.layout import Bars, Bitmap, Page, Rect
+from tests.printing.conftest import tspl_images, zpl_images
+
+
+def checker(width: int, height: int) -> Image.Image:
+    """A 1-bit test pattern (0 = black) with a width that is not a whole number of bytes."""
+    image = Image.new("1", (width, height), 1)
+    draw = ImageDraw.Draw(image)
+    for y in range(0, height, 4):
+        for x in range((y // 4) % 2 * 4, width, 8):
+            draw.rectangle((x, y, x + 3, y + 3), fill=0)
+    draw.line((0, height - 1, width - 1, height - 1), fill=0)
+    return image
+
+
+def one_bitmap_page(image: Image.Image, x: int = 13, y: int = 7) -> Page:
+    return Page(geometry.LABEL_58x40, 203, (Bitmap(x, y, image),))
+
+
+def test_zpl_graphic_bits_are_1_for_black_and_tspl_bits_are_0_for_black() -> None:
+    black_dot = Image.new("1", (8, 1), 1)
+    black_dot.putpixel((0, 0), 0)  # one black dot, then seven white
+    assert zpl.graphic(0, 0, black_dot) == "^FO0,0^GFA,1,1,1,8,^FS"  # 0x80 → "8", rest of the row white
+    assert tspl.bitmap(0, 0, black_dot) == b"BITMAP 0,0,1,1,0," + bytes([0x7F])
+
+
+@pytest.mark.parametrize("width", [8, 13, 61, 600])
+def test_bitmaps_round_trip_through_both_printers_dot_for_dot(width: int) -> None:
+    image = checker(width, 37)
+    page = one_bitmap_page(image, x=5, y=3)
+    expected = raster.page_image(page).convert("L")
+    w, h = page.width, page.height
+    for printed in (zpl_images(zpl.render([page]), w, h, 203)[0], tspl_images(tspl.render([page]), 203)[0]):
+        assert ImageChops.difference(printed, expected).getbbox() is None
+
+
+def test_padding_bits_at_row_ends_print_white() -> None:
+    # 13 dots wide: 3 padding bits per row; were they black, a 3-dot stripe would appear at x = 13..15.
+    page = one_bitmap_page(Image.new("1", (13, 20), 0), x=0, y=0)
+    for printed in (zpl_images(zpl.render([page]), page.width, page.height, 203)[0], tspl_images(tspl.render([page]),
+                                                                                                    203)[0]):
+        assert printed.crop((13, 0, 24, 20)).getextrema() == (255, 255)
+        assert printed.crop((0, 0, 13, 20)).getextrema() == (0, 0)
+
+
+def test_zpl_graphics_are_compressed() -> None:
+    blank_rows = Image.new("1", (600, 200), 1)
+    blank_rows.paste(0, (0, 100, 600, 101))
+    field = zpl.graphic(0, 0, blank_rows)
+    assert len(field) < 300  # 15,000 bytes of bitmap
+    # `:` repeats the previous row, `,` ends a row in white, `!` in black, counts are G–Y / g–z.
+    assert zpl.compress(bytes([0] * 4 + [0xFF] * 4), 4) == ",!"
+    assert zpl.compress(bytes([0xAB] * 3), 3) == "ABABAB"
+    assert zpl.compress(bytes([0x11] * 30), 30) == "i1"  # 60 × "1": i = 60
+    assert zpl.compress(bytes([0x12, 0x34]) * 2, 2) == "1234:"
+
+
+def test_zpl_run_lengths_sum_to_the_count() -> None:
+    def expand(text: str) -> str:
+        out = []
+        count = 0
+        for ch in text:
+            if "G" <= ch <= "Y":
+                count += ord(ch) - ord("G") + 1
+            elif "g" <= ch <= "z":
+                count += (ord(ch) - ord("g") + 1) * 20
+            else:
+                out.append(ch * (count or 1))
+                count = 0
+        return "".join(out)
+
+    for n in (3, 19, 20, 21, 39, 40, 399, 400, 401, 799):
+        assert expand(zpl._RUN.sub(zpl._run_length, "A" * n)) == "A" * n
+
+
+def test_code128_field_data_spells_out_the_code_sets() -> None:
+    assert zpl.code128_field_data(code128("0208245774-0029-1")) == ">;0208245774>6-0029-1"
+    assert zpl.code128_field_data(code128("OZN123456789")) == ">:OZN1>523456789"
+    assert zpl.code128_field_data(code128("a>b~c")) == ">:a>0b>=c"
+
+
+@pytest.mark.parametrize("value", ["a>b~c_d^e", "OZN123456789", "0208245774-0029-1"])
+def test_zpl_barcodes_with_special_characters_decode(value: str) -> None:
+    symbol = code128(value)
+    page = Page(geometry.LABEL_75x120, 203, (Bars(40, 40, symbol, 2, 120),))
+    data = zpl.render([page])
+    assert "^FH_" in data.decode() if any(c in value for c in "^~_") else "^FH" not in data.decode()
+    image = zpl_images(data, page.width, page.height, 203)[0]
+    assert [b.text for b in zxingcpp.read_barcodes(image)] == [value]
+
+
+def test_one_zpl_label_per_page_with_its_size() -> None:
+    pages = [Page(geometry.LABEL_75x120, dpi, (Rect(10, 10, 50, 4),)) for dpi in (203, 300)]
+    data = zpl.render(pages).decode()
+    assert re.findall(r"\^PW(\d+)\^LL(\d+)", data) == [("599", "959"), ("886", "1417")]
+    assert data.count("^XA^CI28") == 2 and data.count("^XZ") == 2
+
+
+def test_tspl_job_layout() -> None:
+    page = Page(geometry.LABEL_58x40, 203, (Rect(10, 20, 30, 4),))
+    assert tspl.render([page]) == (
+        b"SIZE 58 mm,40 mm\r\nGAP 2 mm,0 mm\r\nDIRECTION 0,0\r\nREFERENCE 0,0\r\nCLS\r\n"
+        b"BAR 10,20,30,4\r\nPRINT 1,1\r\n"
+    )
+
+
+def test_a_whole_label_bitmap_goes_in_bands_that_fit_zpl_limits() -> None:
+    image = checker(886, 1417)  # 75×120 mm at 300 dpi: 157,287 bytes, more than one ^GF may count
+    page = Page(geometry.LABEL_75x120, 300, (Bitmap(0, 0, image),))
+    data = zpl.render([page]).decode()
+    sizes = [int(n) for n in re.findall(r"\^GFA,(\d+),", data)]
+    assert len(sizes) > 1 and max(sizes) <= zpl.GF_BAND_BYTES and sum(sizes) == 111 * 1417
+    printed = zpl_images(data.encode(), page.width, page.height, 300)[0]
+    assert ImageChops.difference(printed, raster.page_image(page).convert("L")).getbbox() is None
