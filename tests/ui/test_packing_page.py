@@ -1,0 +1,331 @@
+"""The pack station screen, driven like a USB scanner does: keystrokes into the scan field + Enter."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from pytestqt.qtbot import QtBot
+
+from app import outbox
+from app.context import AppContext
+from app.domain.postings import Posting, PostingItem, PostingStatus
+from app.domain.products import Product
+from app.outbox import ActionKind, OutboxState
+from app.repos import postings as posting_repo
+from app.repos import products as product_repo
+from tests.ui.factories import NOW, make_posting, save
+from ui.bridge import EventBridge
+from ui.packing.dialogs import OverrideDialog
+from ui.packing.page import PackingPage
+from ui.packing.ports import OnlinePorts
+from ui.tasks import TaskManager
+
+MUG, PEN, ALIEN = "4600000000017", "OZN123456789", "4600000000031"
+FBS = "40000001-0001-1"
+NEXT = "40000002-0001-1"
+GONE = "40000003-0001-1"
+
+
+class FakeSounds:
+    def __init__(self) -> None:
+        self.played: list[str] = []
+
+    def good(self) -> None:
+        self.played.append("good")
+
+    def bad(self) -> None:
+        self.played.append("bad")
+
+    def stop(self) -> None:
+        self.played.append("stop")
+
+
+class FakePrinter:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def kick(self) -> None:
+        self.calls.append("kick")
+
+    def print_all(self) -> None:
+        self.calls.append("print_all")
+
+
+class FakeSync:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def start(self) -> None:
+        self.calls.append("start")
+
+    def stop(self) -> None:
+        self.calls.append("stop")
+
+    def sync_now(self) -> None:
+        self.calls.append("sync_now")
+
+
+class Ozon:
+    """What the status re-check answers: the cached posting, or its cancelled copy; can be held."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.cancelled: set[str] = set()
+        self.asked: list[str] = []
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def check(self, number: str) -> Posting | None:
+        self.asked.append(number)
+        self.gate.wait(10)
+        with self.ctx.db.read() as s:
+            cached = posting_repo.get(s, number)
+        if cached is None:
+            return None
+        if number in self.cancelled:
+            return dataclasses.replace(cached.posting, status=PostingStatus.CANCELLED, cancel_reason="Покупатель отменил")
+        return cached.posting
+
+
+def items(*pairs: tuple[int, int]) -> tuple[PostingItem, ...]:
+    names = {1001: "Кружка керамическая 350 мл, белая", 1002: "Ручка шариковая синяя"}
+    return tuple(PostingItem(sku, f"PD-{sku}", names[sku], qty, Decimal("499.00")) for sku, qty in pairs)
+
+
+def fill(ctx: AppContext) -> None:
+    save(
+        ctx,
+        [
+            make_posting(1, products=items((1001, 1), (1002, 2)), lower_barcode="12345678901234"),
+            make_posting(2, products=items((1001, 1))),
+            make_posting(3, status=PostingStatus.CANCELLED, cancel_reason="Покупатель отменил заказ"),
+        ],
+    )
+    with ctx.db.write() as s:
+        product_repo.save(
+            s,
+            [
+                Product(1001, 1, "PD-1001", "Кружка керамическая 350 мл, белая", (MUG,)),
+                Product(1002, 2, "PD-1002", "Ручка шариковая синяя", (PEN,)),
+                Product(1003, 3, "PD-1003", "Чужой товар", (ALIEN,)),
+            ],
+            NOW,
+        )
+
+
+@dataclasses.dataclass
+class Desk:
+    page: PackingPage
+    sounds: FakeSounds
+    printer: FakePrinter
+    sync: FakeSync
+    ozon: Ozon
+    tasks: TaskManager
+
+
+@pytest.fixture
+def desk(ctx: AppContext, qtbot: QtBot) -> Iterator[Desk]:
+    fill(ctx)
+    tasks = TaskManager()
+    bridge = EventBridge(ctx.bus)
+    sounds, printer, sync, ozon = FakeSounds(), FakePrinter(), FakeSync(), Ozon(ctx)
+    page = PackingPage(
+        ctx, tasks, bridge, sync=sync, ports=OnlinePorts(check=ozon.check), printer=printer, sounds=sounds, user="anna"
+    )
+    qtbot.addWidget(page)
+    page.resize(1280, 760)
+    page.show()
+    qtbot.waitExposed(page)
+    settle(qtbot, tasks)
+    yield Desk(page, sounds, printer, sync, ozon, tasks)
+    ozon.gate.set()
+    bridge.close()
+    tasks.shutdown()
+
+
+def settle(qtbot: QtBot, tasks: TaskManager) -> None:
+    qtbot.waitUntil(lambda: not tasks.busy())
+
+
+def scan(qtbot: QtBot, d: Desk, code: str) -> None:
+    qtbot.keyClicks(d.page.scan, code)
+    qtbot.keyClick(d.page.scan, Qt.Key.Key_Return)
+    settle(qtbot, d.tasks)
+
+
+def text(d: Desk, name: str) -> str:
+    return d.page.labels[name].text()
+
+
+def ship_actions(ctx: AppContext, number: str) -> list[outbox.OutboxEntry]:
+    with ctx.db.read() as s:
+        return [e for e in outbox.entries(s, target_id=number) if e.action is ActionKind.SHIP]
+
+
+def test_scanning_a_posting_shows_its_items_large(desk: Desk, qtbot: QtBot) -> None:
+    page = desk.page
+    assert page.scan.hasFocus()
+    assert "Scan a posting label" in text(desk, "scanBanner")
+    scan(qtbot, desk, "12345678901234")  # the label's lower barcode
+    assert text(desk, "postingNumber") == FBS
+    assert text(desk, "packProgress") == "0 / 3"
+    assert page.items.rowCount() == 2
+    assert page.items.item(0, 0).text() == "Кружка керамическая 350 мл, белая"
+    assert page.items.item(1, 3).text() == "0 / 2"
+    assert page.items.item(0, 3).font().pointSizeF() >= 28
+    assert page.banner_tone() == "good" and "#2e7d32" in page.banner.styleSheet()
+    assert desk.sounds.played == ["good"]
+    assert desk.ozon.asked == [FBS]  # the status re-check at scan start
+    assert page.scan.text() == "" and page.scan.hasFocus()
+
+
+def test_good_and_wrong_scans_are_green_and_red(desk: Desk, qtbot: QtBot) -> None:
+    page = desk.page
+    scan(qtbot, desk, FBS)
+    scan(qtbot, desk, PEN)
+    assert page.banner_tone() == "good" and "Ручка шариковая синяя" in text(desk, "scanBanner")
+    assert text(desk, "packProgress") == "1 / 3"
+    scan(qtbot, desk, ALIEN)
+    assert page.banner_tone() == "bad" and "#c62828" in page.banner.styleSheet()
+    assert "WRONG ITEM" in text(desk, "scanBanner") and "Чужой товар" in text(desk, "scanBanner")
+    scan(qtbot, desk, MUG)
+    scan(qtbot, desk, MUG)
+    assert page.banner_tone() == "bad" and "EXTRA UNIT" in text(desk, "scanBanner")
+    scan(qtbot, desk, "what-is-this")
+    assert "UNKNOWN CODE what-is-this" in text(desk, "scanBanner")
+    assert text(desk, "packProgress") == "2 / 3"  # refused scans did not count
+    assert desk.sounds.played == ["good", "good", "bad", "good", "bad", "bad"]
+
+
+def test_the_last_unit_completes_ships_and_frees_the_desk(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    page = desk.page
+    for code in (FBS, MUG, PEN, PEN):
+        scan(qtbot, desk, code)
+    assert "Packed" in text(desk, "postingNumber") and FBS in text(desk, "postingNumber")
+    assert "Packed" in text(desk, "scanBanner") and "waits for Ozon" in text(desk, "scanBanner")
+    assert page.view is None and desk.ozon.asked == [FBS, FBS]  # at scan start and before completing
+    (ship,) = ship_actions(ctx, FBS)
+    assert ship.state is OutboxState.PENDING and ship.payload == {"packages": [[[1001, 1], [1002, 2]]]}
+    assert desk.sync.calls == ["sync_now"] and desk.printer.calls == ["kick"]
+    qtbot.waitUntil(lambda: page.print_panel.list.count() == 1)
+    assert "waits for Ozon" in page.print_panel.list.item(0).text()
+    scan(qtbot, desk, NEXT)
+    assert text(desk, "postingNumber") == NEXT
+
+
+def test_a_cancelled_posting_covers_the_screen_until_acknowledged(desk: Desk, qtbot: QtBot) -> None:
+    page = desk.page
+    scan(qtbot, desk, GONE)
+    assert page.overlay.isVisible() and page.overlay.geometry() == page.rect()
+    assert "DO NOT SHIP" in page.overlay.headline.text() and GONE in page.overlay.posting.text()
+    assert page.overlay.reason.text() == "Покупатель отменил заказ"
+    assert desk.sounds.played[-1] == "stop"
+    qtbot.keyClick(page.scan, Qt.Key.Key_Escape)  # Esc does not lift a STOP
+    scan(qtbot, desk, FBS)
+    assert page.overlay.isVisible() and "STOP" in text(desk, "scanBanner")
+    assert page.scan.hasFocus()  # the scanner still reaches the field under the overlay
+    button = page.overlay.findChild(QPushButton, "stopAcknowledge")
+    assert button is not None and button.focusPolicy() == Qt.FocusPolicy.NoFocus
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    settle(qtbot, desk.tasks)
+    assert not page.overlay.isVisible() and "acknowledged" in text(desk, "scanBanner")
+    scan(qtbot, desk, FBS)
+    assert text(desk, "postingNumber") == FBS
+
+
+def test_cancelled_between_two_scans_stops_at_completion_and_nothing_ships(
+    desk: Desk, qtbot: QtBot, ctx: AppContext
+) -> None:
+    page = desk.page
+    scan(qtbot, desk, FBS)
+    scan(qtbot, desk, MUG)
+    desk.ozon.cancelled.add(FBS)  # the buyer cancels now
+    scan(qtbot, desk, PEN)
+    scan(qtbot, desk, PEN)
+    qtbot.waitUntil(page.overlay.isVisible)
+    assert "Кружка" in page.overlay.goods.text()  # what goes back on the shelf
+    assert ship_actions(ctx, FBS) == []
+    scan(qtbot, desk, "PD:ACK")
+    assert not page.overlay.isVisible()
+
+
+def test_scans_during_the_final_check_are_held_and_replayed_in_order(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    page = desk.page
+    for code in (FBS, MUG, PEN):
+        scan(qtbot, desk, code)
+    desk.ozon.gate.clear()  # Ozon is slow to answer
+    qtbot.keyClicks(page.scan, PEN)
+    qtbot.keyClick(page.scan, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page._completing)
+    qtbot.waitUntil(lambda: "Checking the posting with Ozon" in page.pending.text())
+    qtbot.keyClicks(page.scan, NEXT)  # the next posting's label, while the first completes
+    qtbot.keyClick(page.scan, Qt.Key.Key_Return)
+    assert "1 scan" in page.pending.text() and page.view is not None and page.view.posting_number == FBS
+    desk.ozon.gate.set()
+    qtbot.waitUntil(lambda: page.view is not None and page.view.posting_number == NEXT)
+    settle(qtbot, desk.tasks)
+    assert len(ship_actions(ctx, FBS)) == 1 and page.pending.text() == ""
+
+
+def test_keys_new_box_override_abort_and_print_all(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    page = desk.page
+    scan(qtbot, desk, FBS)
+    scan(qtbot, desk, MUG)
+    qtbot.keyClick(page.scan, Qt.Key.Key_F2)
+    settle(qtbot, desk.tasks)
+    assert "Box 2" in text(desk, "scanBanner") and text(desk, "packBox") == "Filling box 2"
+    scan(qtbot, desk, PEN)
+    qtbot.keyClick(page.scan, Qt.Key.Key_F8)
+    dialog = page.findChild(OverrideDialog, "overrideDialog")
+    assert dialog is not None and dialog.isVisible()
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert not ok.isEnabled()  # a reason is required
+    dialog.reason.setCurrentIndex(1)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(ship_actions(ctx, FBS)))
+    settle(qtbot, desk.tasks)
+    (ship,) = ship_actions(ctx, FBS)
+    assert ship.payload == {"packages": [[[1001, 1]], [[1002, 2]]]}
+    assert "Packed" in text(desk, "scanBanner")
+
+    page.activateWindow()  # a window manager does this when the dialog closes; offscreen does not
+    qtbot.waitUntil(lambda: page.scan.hasFocus())
+    scan(qtbot, desk, NEXT)
+    qtbot.keyClick(page.scan, Qt.Key.Key_Escape)
+    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    settle(qtbot, desk.tasks)
+    assert page.view is None and "put aside" in text(desk, "scanBanner")
+
+    page.activateWindow()
+    qtbot.waitUntil(lambda: page.scan.hasFocus())
+    qtbot.keyClick(page.scan, Qt.Key.Key_F9)
+    assert desk.printer.calls[-1] == "print_all"
+    scan(qtbot, desk, "PD:SHIPALL")
+    assert desk.printer.calls[-1] == "print_all" and desk.sync.calls[-1] == "sync_now"
+
+
+def test_a_restarted_page_resumes_the_posting_on_the_desk(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    scan(qtbot, desk, FBS)
+    scan(qtbot, desk, PEN)
+    again = PackingPage(ctx, desk.tasks, EventBridge(ctx.bus), sounds=FakeSounds())
+    qtbot.addWidget(again)
+    settle(qtbot, desk.tasks)
+    assert again.view is not None and again.view.posting_number == FBS and again.view.scanned == 1
+    assert "Resumed" in again.banner.text()
+
+
+def test_buyer_text_is_plain(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    hostile = make_posting(
+        9, status=PostingStatus.CANCELLED, cancel_reason="<img src=file:///etc/passwd><b>x</b>"
+    )
+    save(ctx, [hostile])
+    scan(qtbot, desk, hostile.posting_number)
+    assert desk.page.overlay.reason.textFormat() == Qt.TextFormat.PlainText
+    assert desk.page.overlay.reason.text() == "<img src=file:///etc/passwd><b>x</b>"

@@ -1,0 +1,1 @@
+"""The pack station screen."""

@@ -1,0 +1,68 @@
+"""The posting's items, large: name, offer id, barcode, scanned / needed. A handful of rows, fixed
+while the posting is on the desk, so a QTableWidget is fine here (no model needed)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from app.workflows.packing import PackLine
+from ui import plain_text
+
+DONE = QColor("#c8e6c9")  # every unit of the line is in a box
+LAST = QColor("#fff59d")  # the line the last good scan counted
+TEXT = QColor("#111111")
+
+
+class ItemsTable(QTableWidget):
+    NAME, OFFER, BARCODE, COUNT = range(4)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, 4, parent)
+        self.setObjectName("packItems")
+        titles = [self.tr("Product"), self.tr("Offer ID"), self.tr("Barcode"), self.tr("Scanned")]
+        self.setHorizontalHeaderLabels(titles)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scan field keeps the keyboard
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)  # a name is read whole, on two lines if need be
+        self.verticalHeader().setVisible(False)
+        self.setAlternatingRowColors(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(self.NAME, QHeaderView.ResizeMode.Stretch)
+        for column in (self.OFFER, self.BARCODE, self.COUNT):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        font = QFont(self.font())
+        font.setPointSizeF(18)
+        self.setFont(font)
+        self._count_font = QFont(font)
+        self._count_font.setPointSizeF(30)
+        self._count_font.setBold(True)
+        head = QFont(font)
+        head.setPointSizeF(12)
+        header.setFont(head)
+        self.verticalHeader().setMinimumSectionSize(64)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+    def show_lines(self, lines: tuple[PackLine, ...], last_sku: int = 0) -> None:
+        self.setRowCount(len(lines))
+        for row, line in enumerate(lines):
+            # Product names come from Ozon (remote text): items paint plain text; tooltips defused.
+            cells = [line.name, line.offer_id, " ".join(line.barcodes[:2]), f"{line.scanned} / {line.needed}"]
+            for column, text in enumerate(cells):
+                item = self.item(row, column)
+                if item is None:
+                    item = QTableWidgetItem()
+                    self.setItem(row, column, item)
+                item.setText(text)
+                item.setToolTip(plain_text.tooltip(text))
+                item.setForeground(QBrush(TEXT))
+                colour = DONE if line.remaining == 0 else LAST if line.sku == last_sku else None
+                item.setBackground(QBrush(colour) if colour is not None else QBrush())
+                if column == self.COUNT:
+                    item.setFont(self._count_font)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.resizeColumnsToContents()
+        self.horizontalHeader().setSectionResizeMode(self.NAME, QHeaderView.ResizeMode.Stretch)

@@ -1,0 +1,84 @@
+"""What the packer reads after each scan: one short, translated sentence per outcome."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from app.workflows.packing import Kind, ScanOutcome
+from ui.orders import statuses
+
+
+class Messages(QObject):
+    def text(self, out: ScanOutcome) -> str | None:
+        """The banner text for `out` (None: keep the banner as it is)."""
+        view = out.view
+        left = view.remaining if view is not None else 0
+        name = out.name or out.code
+        k = out.kind
+        if k is Kind.IDLE:
+            return self.tr("Scan a posting label to start")
+        if k is Kind.POSTING_OPENED:
+            return self.tr("Posting {number}: scan the items — %n to go", "", left).format(number=out.posting_number)
+        if k is Kind.RESUMED:
+            return self.tr("Resumed posting {number}: %n to go", "", left).format(number=out.posting_number)
+        if k is Kind.ITEM_OK:
+            if view is not None and view.complete:
+                return self.tr("✓ {name} — all scanned, completing…").format(name=name)
+            return self.tr("✓ {name} — %n to go", "", left).format(name=name)
+        if k is Kind.WRONG_ITEM:
+            return self.tr("✗ WRONG ITEM: {name} is not in this posting — put it back").format(name=name)
+        if k is Kind.EXTRA_UNIT:
+            return self.tr("✗ EXTRA UNIT: every {name} is already scanned — put it back").format(name=name)
+        if k is Kind.UNKNOWN_CODE:
+            return self.tr("✗ UNKNOWN CODE {code}").format(code=out.code)
+        if k is Kind.POSTING_NOT_FOUND:
+            return self.tr("✗ No posting with the code {code} — sync, or check the label").format(code=out.code)
+        if k is Kind.NOT_PACKABLE:
+            return self.tr("✗ Posting {number} cannot be packed: {status}").format(
+                number=out.posting_number, status=statuses.label(out.detail)
+            )
+        if k is Kind.ANOTHER_POSTING_OPEN:
+            current = view.posting_number if view is not None else ""
+            return self.tr("✗ Finish posting {current} first (Esc puts it aside)").format(current=current)
+        if k is Kind.NO_POSTING_OPEN:
+            return self.tr("✗ Scan the posting label first")
+        if k is Kind.STOP_PENDING:
+            return self.tr("✗ STOP: put the goods back and acknowledge first")
+        if k is Kind.PACKAGE_EMPTY:
+            return self.tr("✗ This box is still empty: scan an item into it first")
+        if k is Kind.NOTHING_LEFT:
+            return self.tr("✗ Every unit is packed: no new box needed")
+        if k is Kind.INCOMPLETE:
+            return self.tr("✗ %n unit(s) still to scan (F8 completes anyway, with a reason)", "", int(out.detail or 0))
+        if k is Kind.NOTHING_TO_REPRINT:
+            return self.tr("✗ Nothing packed yet: no label to reprint")
+        if k is Kind.COMPLETED:
+            packed = out.packed
+            boxes = packed.package_count if packed is not None else 1
+            rfbs = packed is not None and packed.is_rfbs
+            label = self.tr("label printing") if rfbs else self.tr("label waits for Ozon")
+            return self.tr("✓ Packed {number} in %n box(es), {label}. Scan the next posting", "", boxes).format(
+                number=out.posting_number, label=label
+            )
+        if k is Kind.NEW_PACKAGE:
+            return self.tr("Box {box}: scan the items for it").format(box=out.detail)
+        if k is Kind.REPRINT_QUEUED:
+            return self.tr("Reprint of {number} queued").format(number=out.posting_number)
+        if k is Kind.REPRINT_WAITING:
+            return self.tr("The label of {number} still waits for Ozon; it prints when ready").format(
+                number=out.posting_number
+            )
+        if k is Kind.SHIP_ALL:
+            waiting = int(out.detail or 0)
+            return self.tr("Sending everything packed; printing the ready labels (%n still wait for Ozon)", "", waiting)
+        if k is Kind.STOP_ACKNOWLEDGED:
+            return self.tr("STOP acknowledged. Scan the next posting")
+        if k is Kind.ABORTED:
+            return self.tr("Posting {number} put aside. Scan the next posting").format(number=out.posting_number)
+        if k is Kind.STOP:
+            return self.tr("STOP — posting {number} was cancelled").format(number=out.posting_number)
+        if k is Kind.ALREADY_OPEN:
+            return self.tr("Posting {number} is already on the desk — %n to go", "", left).format(
+                number=out.posting_number
+            )
+        return None  # CHECKED, IGNORED keep what the packer reads

@@ -1,0 +1,58 @@
+"""The scan field: where a USB barcode scanner (a keyboard that types fast and ends with Enter)
+delivers its codes.
+
+`scanned(str)` carries each code, stripped; the field clears itself at once so the next code can
+arrive while the last one is still being processed. With `sticky=True` the field takes the focus
+back whenever it loses it to something that is not a dialog or a popup, so a stray click never
+sends the next scan into the void.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QFont
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+
+MAX_CODE = 200  # no barcode is longer; a stuck key is
+# Focus leaving for a popup or another window is the user's choice; anything else is taken back.
+_LEAVE_ALONE = (Qt.FocusReason.PopupFocusReason, Qt.FocusReason.ActiveWindowFocusReason)
+
+
+class ScanField(QLineEdit):
+    """Signals:
+    scanned(str): a code was entered (Enter), non-empty and stripped.
+    """
+
+    scanned = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, *, sticky: bool = True, point_size: float = 22.0) -> None:
+        super().__init__(parent)
+        self.sticky = sticky
+        self.setMaxLength(MAX_CODE)
+        self.setClearButtonEnabled(False)
+        font = QFont(self.font())
+        font.setPointSizeF(point_size)
+        self.setFont(font)
+        self.returnPressed.connect(self._emit)
+
+    def _emit(self) -> None:
+        code = self.text().strip()
+        self.clear()
+        if code:
+            self.scanned.emit(code)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        if self.sticky and event.reason() not in _LEAVE_ALONE:
+            QTimer.singleShot(0, self, self.reclaim_focus)  # dropped if the field is gone by then
+
+    def reclaim_focus(self) -> None:
+        """Take the focus back unless a dialog or popup is up, or the field is not on screen."""
+        if not self.isVisible() or not self.isEnabled():
+            return
+        if QApplication.activeModalWidget() is not None or QApplication.activePopupWidget() is not None:
+            return
+        focused = QApplication.focusWidget()
+        if focused is not None and focused.window() is not self.window():
+            return  # another window (a dialog opened with show()) has it
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
