@@ -232,10 +232,14 @@ class MainWindow(QMainWindow):
     # -- the Ozon account ---------------------------------------------------------------------------
 
     def _check_key_expiry(self) -> None:
-        """Warn days before the Api-Key expires: the stored date at once, Ozon's answer when online."""
+        """Warn days before the Api-Key expires: Ozon's answer, or the date stored last time when offline."""
         db, client = self.ctx.db, self.client
-        self.tasks.run_db(lambda: account.stored_expiry(db), on_done=self._warn_key_expiry)
+
+        def stored() -> None:
+            self.tasks.run_db(lambda: account.stored_expiry(db), on_done=self._warn_key_expiry)
+
         if client is None:
+            stored()
             return
 
         def fetched(expires_at: datetime | None) -> None:
@@ -244,7 +248,7 @@ class MainWindow(QMainWindow):
             self.settings_page.show_expiry(expires_at)
             self._warn_key_expiry(expires_at)
 
-        self.tasks.run_io(client.key_expires_at, on_done=fetched, on_error=lambda exc: None)
+        self.tasks.run_io(client.key_expires_at, on_done=fetched, on_error=lambda _exc: stored())
 
     def _warn_key_expiry(self, expires_at: datetime | None) -> None:
         now = self.ctx.clock.now()

@@ -21,8 +21,8 @@ if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = "offscreen:configfile=" + _OFFSCREEN_CONFIG
 
 # Known noise, not a bug of ours: the offscreen platform plugin warns whenever a top-level window
-# with a minimum size is shown. (A candidate for `qt_log_ignore` in pyproject.toml.)
-QT_NOISE = (r"This plugin does not support propagateSizeHints\(\)",)
+# with a minimum size is shown, or a window is raised. (A candidate for `qt_log_ignore` in pyproject.toml.)
+QT_NOISE = (r"This plugin does not support propagateSizeHints\(\)", r"This plugin does not support raise\(\)")
 _HERE = Path(__file__).parent
 
 

@@ -23,6 +23,7 @@ from app.print_queue import DocKind
 from app.repos import postings
 from app.workflows import cancel as cancel_flow
 from app.workflows import confirm as confirm_flow
+from printing import label_cache
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +80,10 @@ class WorkflowActions:
     def print_labels(self, posting_numbers: Sequence[str], reason: str) -> Outcome:
         """Ozon's label for FBS (held until it is fetched), Packdesk's own for rFBS; all or nothing.
         A label printed before is a reprint and needs a reason (`reprint_reason`)."""
-        now = self.ctx.clock.now()
         try:
             with self.ctx.db.write() as session:
                 for number in posting_numbers:
-                    self._queue_label(session, number, reason, now)
+                    self._queue_label(session, number, reason)
                 counts = outbox.counts(session)
         except UserError as exc:
             return Outcome((), tuple((n, exc) for n in posting_numbers))
@@ -94,7 +94,7 @@ class WorkflowActions:
         )
         return Outcome(tuple(posting_numbers))
 
-    def _queue_label(self, session: Session, number: str, reason: str, now: object) -> None:
+    def _queue_label(self, session: Session, number: str, reason: str) -> None:
         cached = postings.get(session, number)
         if cached is None:
             raise InvalidAction("posting_unknown", f"posting {number} is not in the local cache", posting=number)
@@ -104,7 +104,7 @@ class WorkflowActions:
         if cached.posting.is_rfbs:
             print_queue.enqueue(session, DocKind.OWN_LABEL, (number,), when, reason=reason)
             return
-        ready = (self.ctx.paths.labels / f"{_safe_name(number)}.pdf").exists()
+        ready = label_cache.has(self.ctx.paths.labels, number)
         if not ready and not _label_requested(session, number):
             outbox.enqueue(session, ActionKind.FETCH_LABEL, TargetKind.POSTING, number, {}, when)
         print_queue.enqueue(session, DocKind.OZON_LABEL, (number,), when, reason=reason, wait_for_label=not ready)
@@ -113,8 +113,3 @@ class WorkflowActions:
 def _label_requested(session: Session, number: str) -> bool:
     open_actions = outbox.entries(session, (OutboxState.PENDING, OutboxState.IN_FLIGHT), target_id=number)
     return any(e.action is ActionKind.FETCH_LABEL for e in open_actions)
-
-
-def _safe_name(posting_number: str) -> str:
-    """The label file name the sync engine uses (sync/engine.py)."""
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in posting_number)

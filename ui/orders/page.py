@@ -296,7 +296,10 @@ class OrdersPage(QWidget):
                 lambda: pick(numbers), lambda n: self.tr("Pick list for %n posting(s) sent to the printer", "", n)
             )
 
-    def print_labels(self, reason: str = "") -> None:
+    def print_labels(self) -> None:
+        self._print_labels("")
+
+    def _print_labels(self, reason: str) -> None:
         numbers = self.selected_postings()
         if not numbers:
             return
@@ -309,7 +312,7 @@ class OrdersPage(QWidget):
                 self, self.tr("Reprint labels"), self.tr("These labels were printed before. Why print them again?")
             )
             if ok and text.strip():
-                self.print_labels(text.strip())
+                self._print_labels(text.strip())
             return True
 
         self._run(

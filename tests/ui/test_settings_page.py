@@ -1,0 +1,263 @@
+"""The Settings page: save and load, the keyring failing, the connection test on the emulator, key
+expiry warnings, the test print."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from keyring.errors import NoKeyringError
+from pytestqt.qtbot import QtBot
+
+from app import secrets
+from app import settings as settings_file
+from app.context import AppContext
+from app.secrets import Credentials
+from app.settings import Settings
+from printing.sinks import PrinterError
+from sync.client import OzonClient
+from sync.emulator import Emulator, EmulatorAdapter
+from tests.ui.factories import NOW
+from tests.ui.test_main_window import open_window
+from ui.main_window import MainWindow
+from ui.settings import account
+from ui.settings.account import AccountApi
+from ui.settings.page import SettingsPage
+from ui.tasks import TaskManager
+
+BASE = "http://emulator.invalid"
+CLIENT_ID, API_KEY = "123456", "emu-key"
+
+
+@pytest.fixture
+def tasks() -> Iterator[TaskManager]:
+    manager = TaskManager()
+    yield manager
+    manager.shutdown()
+
+
+class FakePrinters:
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error = error
+        self.printed: list[tuple[str, str, str, int]] = []
+
+    def available(self) -> list[str]:
+        return ["Xprinter XP-420B", "HP LaserJet"]
+
+    def test_print(self, printer: str, label_format: str, size: str, dpi: int) -> None:
+        if self.error is not None:
+            raise self.error
+        self.printed.append((printer, label_format, size, dpi))
+
+
+def emulator_clients(emulator: Emulator) -> account.ClientFactory:
+    def make(credentials: Credentials, _url: str) -> AccountApi:
+        session = requests.Session()
+        session.mount(BASE + "/", EmulatorAdapter(emulator))
+        return OzonClient(BASE, credentials, session=session)
+
+    return make
+
+
+def make_page(
+    ctx: AppContext,
+    tasks: TaskManager,
+    qtbot: QtBot,
+    make_client: account.ClientFactory | None = None,
+    printers: FakePrinters | None = None,
+) -> SettingsPage:
+    page = SettingsPage(
+        ctx.settings,
+        ctx.paths.settings,
+        ctx.db,
+        ctx.clock,
+        tasks,
+        make_client=make_client or account.default_client,
+        printers=printers or FakePrinters(),
+    )
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: not tasks.busy())
+    return page
+
+
+def test_save_and_load(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> None:
+    page = make_page(ctx, tasks, qtbot)
+    page.client_id.setText(" 98765 ")
+    page.demo_mode.setCurrentIndex(page.demo_mode.findData(False))
+    page.label_printer.setCurrentIndex(page.label_printer.findText("Xprinter XP-420B"))
+    page.document_printer.setEditText("tcp://192.168.1.50:9100")
+    page.label_format.setCurrentIndex(page.label_format.findData("tspl"))
+    page.label_size.setCurrentIndex(page.label_size.findData("58x40"))
+    page.label_dpi.setCurrentIndex(page.label_dpi.findData(300))
+    page.auto_print.setChecked(False)
+    page.sounds.setChecked(False)
+    page.sync_interval.setValue(120)
+    page.language.setCurrentIndex(page.language.findData("zh_CN"))
+    with qtbot.waitSignal(page.saved) as signal:
+        page.save_button.click()
+    stored, warning = settings_file.load(ctx.paths.settings)
+    assert warning is None
+    expected = Settings().replace(
+        client_id="98765",
+        demo_mode=False,
+        label_printer="Xprinter XP-420B",
+        document_printer="tcp://192.168.1.50:9100",
+        label_format="tspl",
+        label_size="58x40",
+        label_dpi=300,
+        auto_print=False,
+        sounds=False,
+        sync_interval_s=120,
+        language="zh_CN",
+    )
+    assert stored == expected == signal.args[0]
+    assert "Saved." in page.result.text() and "Restart" in page.result.text()
+
+    again = make_page(ctx, tasks, qtbot)
+    again.load(stored)
+    assert again.chosen() == stored
+    assert again.label_printer.currentText() == "Xprinter XP-420B"
+    assert again.language.currentText() == "中文"
+
+
+def test_api_key_goes_to_the_keyring_not_the_file(
+    ctx: AppContext, tasks: TaskManager, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored: dict[str, str] = {}
+    monkeypatch.setattr(secrets, "store_api_key", lambda cid, key: stored.update({cid: key}))
+    page = make_page(ctx, tasks, qtbot)
+    page.client_id.setText(CLIENT_ID)
+    page.api_key.setText("secret-key-123")
+    with qtbot.waitSignal(page.saved):
+        page.save_button.click()
+    assert stored == {CLIENT_ID: "secret-key-123"}
+    assert "secret-key-123" not in ctx.paths.settings.read_text(encoding="utf-8")
+    assert page.api_key.text() == "" and page.api_key.placeholderText() == "Saved in the system keyring"
+
+
+def test_keyring_failure_is_a_message_not_a_traceback(
+    ctx: AppContext, tasks: TaskManager, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_keyring(_cid: str, _key: str) -> None:
+        raise NoKeyringError("No recommended backend was available")
+
+    monkeypatch.setattr(secrets, "store_api_key", no_keyring)
+    page = make_page(ctx, tasks, qtbot)
+    page.client_id.setText(CLIENT_ID)
+    page.api_key.setText("secret-key-123")
+    with caplog.at_level("WARNING", logger="ui.settings.page"):
+        page.save_button.click()
+        qtbot.waitUntil(lambda: "keyring" in page.result.text())
+    assert "OZON_API_KEY" in page.result.text()
+    assert "Traceback" not in page.result.text()
+    assert page.save_button.isEnabled()
+    assert settings_file.load(ctx.paths.settings)[0].client_id == CLIENT_ID  # the rest was saved
+    assert "secret-key-123" not in caplog.text
+
+
+def test_key_without_client_id_is_refused(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> None:
+    page = make_page(ctx, tasks, qtbot)
+    page.api_key.setText("secret")
+    page.save_button.click()
+    assert "Client-Id is not set" in page.result.text()
+    assert not ctx.paths.settings.exists()
+
+
+def test_connection_test_on_the_emulator(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> None:
+    emulator = Emulator(seed=1, postings=3, client_id=CLIENT_ID, api_key=API_KEY, start=NOW)
+    page = make_page(ctx, tasks, qtbot, emulator_clients(emulator))
+    page.client_id.setText(CLIENT_ID)
+    page.api_key.setText(API_KEY)
+    with qtbot.waitSignal(page.key_expiry) as signal:
+        page.test_button.click()
+        assert not page.test_button.isEnabled()  # the call runs off the GUI thread
+    expires = signal.args[0]
+    assert isinstance(expires, datetime) and expires - NOW == timedelta(days=90)
+    assert page.connection_result.text().startswith("Connected")
+    assert "(90 day(s) left)" in page.expiry.text()
+    qtbot.waitUntil(lambda: account.stored_expiry(ctx.db) == expires)
+
+
+def test_connection_test_with_a_wrong_key(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> None:
+    emulator = Emulator(seed=1, postings=3, client_id=CLIENT_ID, api_key=API_KEY, start=NOW)
+    page = make_page(ctx, tasks, qtbot, emulator_clients(emulator))
+    page.client_id.setText(CLIENT_ID)
+    page.api_key.setText("wrong")
+    page.test_button.click()
+    qtbot.waitUntil(page.test_button.isEnabled)
+    assert page.connection_result.text() == "Ozon rejected the Client-Id or Api-Key. Check them in Settings."
+
+
+def test_connection_test_needs_a_client_id(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> None:
+    page = make_page(ctx, tasks, qtbot)
+    page.test_button.click()
+    qtbot.waitUntil(page.test_button.isEnabled)
+    assert page.connection_result.text().startswith("Client-Id is not set")
+
+
+def test_key_expiring_soon_is_warned(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> None:
+    emulator = Emulator(seed=1, postings=3, client_id=CLIENT_ID, api_key=API_KEY, start=NOW - timedelta(days=80))
+    page = make_page(ctx, tasks, qtbot, emulator_clients(emulator))
+    page.client_id.setText(CLIENT_ID)
+    page.api_key.setText(API_KEY)
+    with qtbot.waitSignal(page.key_expiry):
+        page.test_button.click()
+    assert "10 day(s) left" in page.expiry.text() and "Create a new key" in page.expiry.text()
+
+
+class ExpiringClient:
+    def __init__(self, days: float) -> None:
+        self.days = days
+
+    def key_expires_at(self) -> datetime:
+        return NOW + timedelta(days=self.days)
+
+    def cancel_reasons(self) -> list[tuple[int, str, str]]:
+        return [(352, "Товар закончился", "seller")]
+
+
+def test_window_warns_days_before_the_key_expires(ctx: AppContext, qtbot: QtBot) -> None:
+    window = MainWindow(ctx, None, False, client=ExpiringClient(5.5))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.banner.isVisible)
+    assert "5 day(s) left" in window.banner.text.text()
+    quiet = MainWindow(ctx, None, False, client=ExpiringClient(60))
+    qtbot.addWidget(quiet)
+    quiet.show()
+    qtbot.waitUntil(lambda: not quiet.tasks.busy())
+    assert not quiet.banner.isVisible()
+
+
+def test_test_print_uses_the_forms_printer(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> None:
+    printers = FakePrinters()
+    page = make_page(ctx, tasks, qtbot, printers=printers)
+    page.label_printer.setEditText("tcp://10.0.0.7:9100")
+    page.label_format.setCurrentIndex(page.label_format.findData("zpl"))
+    page.test_print_button.click()
+    qtbot.waitUntil(page.test_print_button.isEnabled)
+    assert printers.printed == [("tcp://10.0.0.7:9100", "zpl", "75x120", 203)]
+    assert page.print_result.text().startswith("Sent.")
+
+
+def test_test_print_failure_says_what_to_check(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> None:
+    printers = FakePrinters(PrinterError("printer_offline", "the printer at 10.0.0.7 does not answer"))
+    page = make_page(ctx, tasks, qtbot, printers=printers)
+    page.test_print_button.click()
+    qtbot.waitUntil(page.test_print_button.isEnabled)
+    assert "10.0.0.7" in page.print_result.text() or "printer" in page.print_result.text().lower()
+
+
+def test_demo_mode_edits_the_sellers_own_settings(ctx: AppContext, qtbot: QtBot, tmp_path: Path) -> None:
+    own = tmp_path / "own" / "settings.json"
+    settings_file.save(own, Settings(client_id="555", language="ru_RU"))
+    window = open_window(ctx, qtbot)
+    assert window.settings_page.path == ctx.paths.settings
+    demo = MainWindow(ctx, None, True, settings_path=own)
+    qtbot.addWidget(demo)
+    assert demo.settings_page.client_id.text() == "555"
+    assert demo.settings_page.language.currentData() == "ru_RU"
