@@ -35,6 +35,8 @@ from ui.bridge import EventBridge
 from ui.conflicts import ConflictsDialog
 from ui.notifications import Notifier
 from ui.orders.page import OrdersPage
+from ui.packing import ports as packing_ports
+from ui.packing.page import PackingPage
 from ui.placeholder import PlaceholderPage
 from ui.settings import account
 from ui.settings.page import SettingsPage
@@ -97,6 +99,8 @@ class MainWindow(QMainWindow):
             shown, path, ctx.db, ctx.clock, self.tasks, self, make_client=make_client, printers=printers
         )
         self._pages: dict[str, QWidget] = {"orders": self.orders, "settings": self.settings_page}
+        self.packing = PackingPage(ctx, self.tasks, self.bridge, self, sync=sync, ports=packing_ports.of(sync))
+        self._pages["packing"] = self.packing
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         self.stack = QStackedWidget(self)

@@ -86,3 +86,8 @@ def client_of(sync: object) -> OzonClient | None:
     """The Ozon client behind a SyncControl (the scheduler's engine), if it has one."""
     client = getattr(getattr(sync, "engine", None), "client", None)
     return client if isinstance(client, OzonClient) else None
+
+
+def of(sync: object) -> OnlinePorts:
+    """The online ports for the client behind `sync` (none without one)."""
+    return online_ports(client_of(sync))

@@ -1,0 +1,114 @@
+"""Screenshots of the pack station for a human to look at: mid-pack and the STOP screen.
+
+Saved to /tmp/pd-packing.png and /tmp/pd-stop.png (or PACKDESK_SCREENSHOT_DIR). The test also
+checks what a packer at arm's length needs: big text, nothing cut off.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from app.context import AppContext
+from app.domain.postings import PostingItem, PostingStatus
+from app.domain.products import Product
+from app.repos import products as product_repo
+from tests.ui.factories import NOW, make_posting, save
+from tests.ui.test_packing_page import FakeSounds
+from ui.bridge import EventBridge
+from ui.main_window import MainWindow
+from ui.packing.page import PackingPage
+from ui.tasks import TaskManager
+
+GOODS = [
+    (2001, "Термокружка из нержавеющей стали 450 мл, чёрная", "4607001234561", 1),
+    (2002, "Набор гелевых ручек, 12 цветов", "OZN1093344521", 2),
+    (2003, "Чехол силиконовый для iPhone 15 Pro, прозрачный", "4650098712345", 1),
+]
+
+
+def fill(ctx: AppContext) -> tuple[str, str]:
+    products = tuple(PostingItem(sku, f"ART-{sku}", name, qty, Decimal("890.00")) for sku, name, _, qty in GOODS)
+    packing = make_posting(7, products=products, delivery_method_name="Ozon Логистика курьеру, Москва")
+    cancelled = make_posting(
+        8, products=products[:1], status=PostingStatus.CANCELLED, cancel_reason="Покупатель отменил заказ"
+    )
+    save(ctx, [packing, cancelled])
+    with ctx.db.write() as s:
+        product_repo.save(s, [Product(sku, sku, f"ART-{sku}", name, (code,)) for sku, name, code, _ in GOODS], NOW)
+    return packing.posting_number, cancelled.posting_number
+
+
+def target(name: str) -> str:
+    folder = os.environ.get("PACKDESK_SCREENSHOT_DIR", "/tmp")
+    return str(Path(folder) / name)
+
+
+def not_clipped(label: QLabel) -> bool:
+    """The label shows its whole text (word-wrapped labels get the height they ask for)."""
+    if not label.isVisible() or not label.text():
+        return True
+    if label.wordWrap():
+        return label.height() >= label.heightForWidth(label.width()) - 1
+    return label.width() >= label.fontMetrics().horizontalAdvance(label.text()) - 1
+
+
+def scan(qtbot: QtBot, page: PackingPage, tasks: TaskManager, code: str) -> None:
+    qtbot.keyClicks(page.scan, code)
+    qtbot.keyClick(page.scan, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not tasks.busy())
+
+
+def test_pack_station_screens(ctx: AppContext, qtbot: QtBot) -> None:
+    number, cancelled = fill(ctx)
+    tasks = TaskManager()
+    bridge = EventBridge(ctx.bus)
+    page = PackingPage(ctx, tasks, bridge, sounds=FakeSounds(), user="anna")
+    qtbot.addWidget(page)
+    page.resize(1150, 680)  # what the page gets in a 1280×760 main window
+    page.show()
+    qtbot.waitExposed(page)
+    qtbot.waitUntil(lambda: not tasks.busy())
+    for code in (number, "4607001234561", "OZN1093344521", "4600000000000"):
+        scan(qtbot, page, tasks, code)
+    assert page.banner_tone() == "bad"  # the last one: an unknown code
+    qtbot.waitUntil(lambda: not tasks.busy())
+    assert page.progress.font().pointSizeF() >= 36 and page.banner.font().pointSizeF() >= 20
+    assert page.items.font().pointSizeF() >= 16 and page.posting.font().pointSizeF() >= 24
+    for label in page.labels.values():
+        assert not_clipped(label), label.objectName()
+    assert page.grab().save(target("pd-packing.png"))
+
+    scan(qtbot, page, tasks, "PD:ABORT")
+    scan(qtbot, page, tasks, cancelled)
+    assert page.overlay.isVisible()
+    for label in page.overlay.findChildren(QLabel):
+        assert not_clipped(label), label.objectName()
+    assert page.grab().save(target("pd-stop.png"))
+    bridge.close()
+    tasks.shutdown()
+
+
+def test_pack_station_in_the_main_window(ctx: AppContext, qtbot: QtBot) -> None:
+    number, _ = fill(ctx)
+    window = MainWindow(ctx, None, demo=True)
+    qtbot.addWidget(window)
+    window.resize(1280, 760)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page("packing")
+    page = window.stack.currentWidget()
+    assert isinstance(page, PackingPage)
+    page.sounds = FakeSounds()
+    qtbot.waitUntil(lambda: not window.tasks.busy())
+    for code in (number, "4607001234561", "OZN1093344521"):
+        qtbot.keyClicks(page.scan, code)
+        qtbot.keyClick(page.scan, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not window.tasks.busy())
+    assert page.view is not None and page.view.scanned == 2
+    assert window.grab().save(target("pd-packing-window.png"))
