@@ -33,6 +33,7 @@ from ui import errors, log_view
 from ui.banner import MessageBanner
 from ui.bridge import EventBridge
 from ui.conflicts import ConflictsDialog
+from ui.handover.page import HandoverPage
 from ui.notifications import Notifier
 from ui.orders.page import OrdersPage
 from ui.packing import ports as packing_ports
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {"orders": self.orders, "settings": self.settings_page}
         self.packing = PackingPage(ctx, self.tasks, self.bridge, self, sync=sync, ports=packing_ports.of(sync))
         self._pages["packing"] = self.packing
+        self.handover = HandoverPage(ctx, self.tasks, self.bridge, self, sync=sync)
+        self._pages["handover"] = self.handover
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         self.stack = QStackedWidget(self)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from app import events
 from app.context import AppContext
 from app.domain.postings import Posting
+from app.errors import UserError
 from app.workflows.packing import Kind, PackStation, PackView, ScanOutcome, StopInfo, Tone
 from ui import plain_text
 from ui.bridge import EventBridge
@@ -213,11 +214,17 @@ class PackingPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             self._inflight -= 1
-            self._show_pending()
             self._completing = False
-            self._paint_banner(Tone.BAD, self.tr("✗ Not saved: {error}").format(error=str(exc) or type(exc).__name__))
+            self._show_pending()
             self.sounds.bad()
-            log.error("pack station step failed", exc_info=exc)
+            if isinstance(exc, UserError):
+                self._paint_banner(Tone.BAD, "✗ " + str(exc))
+                return
+            self._paint_banner(Tone.BAD, self.tr("✗ Not saved — scan again; if it happens again, see the log"))
+            if self.tasks.on_unhandled is not None:
+                self.tasks.on_unhandled(exc)  # the window's apology with the details
+            else:
+                log.error("pack station step failed", exc_info=exc)
 
         self.tasks.run_db(step, on_done=done, on_error=failed)
 

@@ -1,0 +1,147 @@
+"""The handover screen: groups by delivery method, carriage and acts, rFBS tracking and steps."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from pytestqt.qtbot import QtBot
+
+from app import outbox, print_queue
+from app.context import AppContext
+from app.domain.postings import Posting, PostingStatus
+from app.outbox import ActionKind
+from app.print_queue import DocKind, JobState
+from tests.ui.factories import make_posting, save
+from tests.ui.test_packing_page import FakePrinter, FakeSync
+from ui.bridge import EventBridge
+from ui.handover.page import HandoverPage
+from ui.tasks import TaskManager
+
+
+def on(method: int, name: str, p: Posting, rfbs: bool = False) -> Posting:
+    return dataclasses.replace(
+        p,
+        delivery_method_id=method,
+        delivery_method_name=name,
+        tpl_integration_type="non_integrated" if rfbs else "ozon",
+        status=PostingStatus.AWAITING_DELIVER,
+    )
+
+
+FBS = [on(11, "Ozon Логистика, ПВЗ Подольск", make_posting(n)) for n in (1, 2, 3)]
+RFBS = [on(31, "Своя доставка, Москва", make_posting(n, city="<b>Тверь</b>"), rfbs=True) for n in (4, 5)]
+
+
+@dataclasses.dataclass
+class Screen:
+    page: HandoverPage
+    tasks: TaskManager
+    printer: FakePrinter
+    sync: FakeSync
+
+
+@pytest.fixture
+def screen(ctx: AppContext, qtbot: QtBot) -> Iterator[Screen]:
+    save(ctx, [*FBS, *RFBS, make_posting(9)])
+    tasks = TaskManager()
+    bridge = EventBridge(ctx.bus)
+    printer, sync = FakePrinter(), FakeSync()
+    page = HandoverPage(ctx, tasks, bridge, sync=sync, printer=printer, user="anna")
+    qtbot.addWidget(page)
+    page.resize(1150, 600)
+    page.show()
+    qtbot.waitExposed(page)
+    qtbot.waitUntil(lambda: bool(page.groups) and not tasks.busy())
+    yield Screen(page, tasks, printer, sync)
+    bridge.close()
+    tasks.shutdown()
+
+
+def settle(qtbot: QtBot, s: Screen) -> None:
+    qtbot.waitUntil(lambda: not s.tasks.busy())
+
+
+def select(s: Screen, *rows: int) -> None:
+    selection = s.page.view.selectionModel()
+    selection.clearSelection()
+    for row in rows:
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        selection.select(s.page.model.index(row, 0), flags)
+
+
+def actions(ctx: AppContext, kind: ActionKind) -> list[outbox.OutboxEntry]:
+    with ctx.db.read() as s:
+        return [e for e in outbox.entries(s) if e.action is kind]
+
+
+def test_groups_by_delivery_method_and_a_sound_model(screen: Screen, qtmodeltester: object) -> None:
+    page = screen.page
+    texts = [page.methods.item(i).text() for i in range(page.methods.count())]
+    assert texts == ["Ozon Логистика, ПВЗ Подольск · FBS · 3 ready", "Своя доставка, Москва · rFBS · 2 posting(s)"]
+    assert page.model.rowCount() == 3 and page.title.text() == "Ozon Логистика, ПВЗ Подольск"
+    assert page.carriage.isVisible() and page.carriage.isEnabled() and not page.tracking.isVisible()
+    qtmodeltester.check(page.model)  # type: ignore[attr-defined]
+
+
+def test_create_carriage_queues_it_and_the_act(screen: Screen, qtbot: QtBot, ctx: AppContext) -> None:
+    page = screen.page
+    qtbot.mouseClick(page.carriage, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Carriage for 3 posting(s) queued" in page.message.text())
+    settle(qtbot, screen)
+    (entry,) = actions(ctx, ActionKind.CREATE_CARRIAGE)
+    assert entry.payload["posting_numbers"] == [p.posting_number for p in FBS]
+    qtbot.waitUntil(lambda: page.methods.item(0).text().endswith("0 ready"))
+    assert not page.carriage.isEnabled()
+    assert page.model.data(page.model.index(0, page.model.STATE)) == "In a carriage"
+    assert screen.sync.calls == ["sync_now"]
+
+
+def test_own_act_goes_to_the_printer(screen: Screen, qtbot: QtBot, ctx: AppContext) -> None:
+    page = screen.page
+    select(screen, 0, 2)
+    qtbot.mouseClick(page.own_act, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "2 posting(s)" in page.message.text())
+    with ctx.db.read() as s:
+        (job,) = print_queue.jobs(s)
+    assert job.kind is DocKind.ACT and job.state is JobState.QUEUED
+    assert job.posting_numbers == (FBS[0].posting_number, FBS[2].posting_number)
+    assert screen.printer.calls == ["kick"]
+
+
+def test_rfbs_tracking_and_steps_in_order(screen: Screen, qtbot: QtBot, ctx: AppContext) -> None:
+    page = screen.page
+    page.methods.setCurrentRow(1)
+    assert page.tracking.isVisible() and not page.carriage.isVisible()
+    assert page.model.data(page.model.index(0, page.model.CITY)) == "<b>Тверь</b>"  # plain text in a cell
+    qtbot.keyClicks(page.tracking, "RP000000001RU")
+    qtbot.keyClick(page.tracking, Qt.Key.Key_Return)
+    assert "Select exactly one posting" in page.message.text()
+    select(screen, 0)
+    qtbot.keyClicks(page.tracking, "RP000000001RU")
+    qtbot.keyClick(page.tracking, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Tracking number RP000000001RU saved" in page.message.text())
+    settle(qtbot, screen)
+    qtbot.waitUntil(lambda: "pending sync" in str(page.model.data(page.model.index(0, page.model.TRACKING))))
+
+    select(screen, 0, 1)
+    qtbot.mouseClick(page.delivered, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "mark it delivering first" in page.message.text())
+    assert "#b71c1c" in page.message.styleSheet()
+    for button, state in ((page.delivering, "Delivering"), (page.last_mile, "Last mile"), (page.delivered, "Delivered")):
+        settle(qtbot, screen)
+        select(screen, 0, 1)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "2 posting(s) updated" in page.message.text())
+        settle(qtbot, screen)
+        if state != "Delivered":  # delivered postings leave the list
+            qtbot.waitUntil(lambda state=state: page.model.data(page.model.index(0, page.model.STATE)) == state)
+    assert len(actions(ctx, ActionKind.DELIVERED)) == 2 and len(actions(ctx, ActionKind.SET_TRACKING)) == 1
+    qtbot.waitUntil(lambda: page.methods.count() == 1)
+    target = Path(os.environ.get("PACKDESK_SCREENSHOT_DIR", "/tmp")) / "pd-handover.png"
+    page.methods.setCurrentRow(0)
+    assert page.grab().save(str(target))

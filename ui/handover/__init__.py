@@ -1,0 +1,1 @@
+"""The handover screen: parcels to the carrier, carriages and acts, rFBS delivery steps."""

@@ -1,0 +1,317 @@
+"""The handover screen: packed postings grouped by delivery method.
+
+FBS: create Ozon's carriage and act for the method (the act prints once Ozon has made it), or print
+Packdesk's own act. rFBS: scan or type a tracking number for the selected posting, then mark the
+selected postings delivering → last mile → delivered (the workflow refuses steps out of order and
+says which comes first). Everything is queued locally and works offline; reads and writes run on
+the database worker.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.context import AppContext
+from app.errors import UserError
+from app.workflows import delivery, handover
+from app.workflows.handover import HandoverGroup
+from ui import plain_text
+from ui.bridge import EventBridge
+from ui.handover.model import HandoverModel
+from ui.packing.ports import PrintControl
+from ui.sync_control import SyncControl
+from ui.tasks import TaskManager
+from ui.widgets.scan_field import ScanField
+
+log = logging.getLogger(__name__)
+_OK_STYLE = "QLabel { color: #1b5e20; font-weight: bold; }"
+_ERROR_STYLE = "QLabel { color: #b71c1c; font-weight: bold; }"
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in this environment
+        return ""
+
+
+class HandoverPage(QWidget):
+    def __init__(
+        self,
+        ctx: AppContext,
+        tasks: TaskManager,
+        bridge: EventBridge,
+        parent: QWidget | None = None,
+        *,
+        sync: SyncControl | None = None,
+        printer: PrintControl | None = None,
+        user: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("handoverPage")
+        self.ctx = ctx
+        self.tasks = tasks
+        self.sync = sync
+        self.printer = printer
+        self.user = _login() if user is None else user
+        self.groups: list[HandoverGroup] = []
+        self._reading = False
+        self._again = False
+
+        self.methods = QListWidget(self)
+        self.methods.setObjectName("deliveryMethods")
+        self.methods.setMinimumWidth(300)
+        self.methods.currentRowChanged.connect(self._group_changed)
+        list_font = QFont(self.methods.font())
+        list_font.setPointSizeF(13)
+        self.methods.setFont(list_font)
+        self.title = plain_text.label("", self)
+        self.title.setObjectName("groupTitle")
+        font = QFont(self.title.font())
+        font.setPointSizeF(16)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.model = HandoverModel(self)
+        self.view = QTableView(self)
+        self.view.setObjectName("handoverPostings")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setFont(list_font)
+
+        self.carriage = self._button("createCarriage", self.tr("Create carriage and act (Ozon)"), self.create_carriage)
+        self.own_act = self._button("ownAct", self.tr("Print our own act"), self.print_own_act)
+        self.tracking = ScanField(self, sticky=False, point_size=14)
+        self.tracking.setObjectName("trackingField")
+        self.tracking.setPlaceholderText(self.tr("Scan or type the tracking number of the selected posting"))
+        self.tracking.scanned.connect(self.set_tracking)
+        self.delivering = self._button("markDelivering", self.tr("Delivering"), lambda: self.step("delivering"))
+        self.last_mile = self._button("markLastMile", self.tr("Last mile"), lambda: self.step("last_mile"))
+        self.delivered = self._button("markDelivered", self.tr("Delivered"), lambda: self.step("delivered"))
+        self.message = plain_text.label("", self)
+        self.message.setObjectName("handoverMessage")
+        self.message.setWordWrap(True)
+
+        fbs_row = QHBoxLayout()
+        fbs_row.addWidget(self.carriage)
+        fbs_row.addWidget(self.own_act)
+        fbs_row.addStretch(1)
+        rfbs_row = QHBoxLayout()
+        rfbs_row.addWidget(self.tracking, 1)
+        for button in (self.delivering, self.last_mile, self.delivered):
+            rfbs_row.addWidget(button)
+        right = QVBoxLayout()
+        right.addWidget(self.title)
+        right.addLayout(fbs_row)
+        right.addLayout(rfbs_row)
+        right.addWidget(self.message)
+        right.addWidget(self.view, 1)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 8, 8, 0)
+        row.addWidget(self.methods)
+        row.addLayout(right, 1)
+        self._enable(None)
+
+        bridge.postings_changed.connect(lambda _event: self.refresh())
+        bridge.outbox_changed.connect(lambda _event: self.refresh())
+        self.refresh()
+
+    def _button(self, name: str, text: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.clicked.connect(slot)
+        return button
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        if self._reading:
+            self._again = True  # one read at a time; read once more when it is done
+            return
+        self._reading = True
+        db = self.ctx.db
+
+        def read() -> list[HandoverGroup]:
+            with db.read() as s:
+                return handover.awaiting_handover(s)
+
+        self.tasks.run_db(read, on_done=self._show_groups, on_error=self._read_failed)
+
+    def _read_failed(self, exc: BaseException) -> None:
+        self._reading = False
+        log.error("handover list could not be read", exc_info=exc)
+
+    def _show_groups(self, groups: list[HandoverGroup]) -> None:
+        self._reading = False
+        current = self.current_group()
+        keep = (current.delivery_method_id, current.is_rfbs) if current else None
+        chosen = self.selected_numbers()
+        self.groups = groups
+        self.methods.blockSignals(True)
+        self.methods.clear()
+        row_to_select = 0
+        for i, group in enumerate(groups):
+            kind = self.tr("rFBS") if group.is_rfbs else self.tr("FBS")
+            if group.is_rfbs:
+                count = self.tr("%n posting(s)", "", len(group.postings))
+            else:
+                count = self.tr("%n ready", "", len(group.ready))
+            item = QListWidgetItem(f"{group.delivery_method} · {kind} · {count}")  # remote text, painted plain
+            item.setToolTip(plain_text.tooltip(group.delivery_method))
+            self.methods.addItem(item)
+            if keep == (group.delivery_method_id, group.is_rfbs):
+                row_to_select = i
+        if groups:
+            self.methods.setCurrentRow(row_to_select)
+        self.methods.blockSignals(False)  # a refresh is not the packer choosing another group
+        self._group_chosen(self.methods.currentRow(), chosen)
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def current_group(self) -> HandoverGroup | None:
+        row = self.methods.currentRow()
+        return self.groups[row] if 0 <= row < len(self.groups) else None
+
+    def _group_changed(self, row: int) -> None:
+        self.message.setText("")  # what was said about the other group does not apply here
+        self._group_chosen(row)
+
+    def _group_chosen(self, _row: int, keep: Sequence[str] = ()) -> None:
+        group = self.current_group()
+        self.model.set_rows(group.postings if group else ())
+        if group is None:
+            self.title.setText(self.tr("Nothing is waiting for handover"))
+        else:
+            self.title.setText(group.delivery_method)
+        selection = self.view.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for number in keep:
+            row = self.model.row_of(number)
+            if row is not None:
+                selection.select(self.model.index(row, 0), flags)
+        self._enable(group)
+
+    def _enable(self, group: HandoverGroup | None) -> None:
+        fbs = group is not None and not group.is_rfbs
+        rfbs = group is not None and group.is_rfbs
+        self.carriage.setVisible(fbs)
+        self.carriage.setEnabled(fbs and bool(group and group.ready))
+        self.own_act.setEnabled(group is not None and bool(group.postings))
+        for widget in (self.tracking, self.delivering, self.last_mile, self.delivered):
+            widget.setVisible(rfbs)
+
+    def selected_numbers(self) -> list[str]:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        return [self.model.posting(r).posting_number for r in rows if r < self.model.rowCount()]
+
+    # -- actions (queued locally; the sync sends them) -------------------------------------------
+
+    def _run(self, work: Callable[[], None], success: str, kick_printer: bool = False) -> None:
+        """`work` runs on the database worker; `success` (built here, on the GUI thread) is shown after."""
+
+        def done(_none: None) -> None:
+            self._say(success)
+            if kick_printer and self.printer is not None:
+                self.printer.kick()
+            if self.sync is not None:
+                self.sync.sync_now()
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, UserError):
+                self._say(str(exc), error=True)
+                self.refresh()
+            elif self.tasks.on_unhandled is not None:
+                self.tasks.on_unhandled(exc)  # a bug: the window shows and logs it
+            else:
+                log.error("handover action failed", exc_info=exc)
+
+        self.tasks.run_db(work, on_done=done, on_error=failed)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(_ERROR_STYLE if error else _OK_STYLE)
+
+    def create_carriage(self) -> None:
+        group = self.current_group()
+        if group is None or group.is_rfbs:
+            return
+        ctx, method, user = self.ctx, group.delivery_method_id, self.user
+        count = len(group.ready)
+
+        def work() -> None:
+            handover.create_carriage(ctx.db, ctx.clock, method, user, ctx.bus)
+
+        self._run(work, self.tr("Carriage for %n posting(s) queued; its act prints when Ozon has made it", "", count))
+
+    def print_own_act(self) -> None:
+        group = self.current_group()
+        if group is None:
+            return
+        numbers = self.selected_numbers() or [p.posting_number for p in group.postings]
+        ctx, user = self.ctx, self.user
+
+        def work() -> None:
+            handover.own_act(ctx.db, ctx.clock, numbers, user, ctx.bus)
+
+        self._run(work, self.tr("Our own act for %n posting(s) sent to the printer", "", len(numbers)), True)
+
+    def set_tracking(self, code: str) -> None:
+        numbers = self.selected_numbers()
+        if len(numbers) != 1:
+            self._say(self.tr("Select exactly one posting, then scan its tracking number"), error=True)
+            return
+        (number,) = numbers
+        ctx, user = self.ctx, self.user
+
+        def work() -> None:
+            delivery.set_tracking(ctx.db, ctx.clock, number, code, user, ctx.bus)
+
+        self._run(work, self.tr("Tracking number {tracking} saved for {number}").format(tracking=code, number=number))
+
+    def step(self, which: str) -> None:
+        numbers = self.selected_numbers()
+        if not numbers:
+            self._say(self.tr("Select the postings first"), error=True)
+            return
+        steps = {
+            "delivering": delivery.mark_delivering,
+            "last_mile": delivery.mark_last_mile,
+            "delivered": delivery.mark_delivered,
+        }
+        mark = steps[which]
+        ctx, user = self.ctx, self.user
+
+        def work() -> None:
+            # One transaction per posting: a refusal names its posting and leaves the others done.
+            refused: list[str] = []
+            for number in numbers:
+                try:
+                    mark(ctx.db, ctx.clock, number, user, ctx.bus)
+                except UserError as exc:
+                    refused.append(str(exc))
+            if refused:
+                raise UserError("delivery_steps_refused", "\n".join(refused))
+
+        self._run(work, self.tr("%n posting(s) updated", "", len(numbers)))
