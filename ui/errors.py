@@ -111,6 +111,47 @@ def _user_messages() -> dict[str, str]:
         "tracking_too_late": translate("Errors", "The tracking number can no longer be changed for this posting."),
         "not_available": translate("Errors", "This is not available in this version of Packdesk."),
         "bad_package": translate("Errors", "A package is written wrong: use SKU:QTY[,SKU:QTY…]."),
+        "settings_not_saved": translate("Errors", "The settings file could not be written: {reason}"),
+        # printing/
+        "printer_not_set": translate("Errors", "No printer is set up: choose one in Settings → Printing."),
+        "printer_address": translate(
+            "Errors", "This printer address is not valid: use tcp://HOST:PORT, a printer name or a file path."
+        ),
+        "printer_needs_raw": translate(
+            "Errors",
+            "The printer at {printer} takes printer commands, not a PDF: set the label language to ZPL or TSPL.",
+        ),
+        "printer_refused": translate(
+            "Errors",
+            "The printer at {printer} refused the connection: check that it is on and that the port is its raw "
+            "printing port (usually 9100).",
+        ),
+        "printer_no_answer": translate(
+            "Errors", "The printer at {printer} does not answer: check that it is on and connected, and the address."
+        ),
+        "printer_unknown_host": translate("Errors", "The printer address {printer} cannot be found: check it."),
+        "printer_unreachable": translate("Errors", "Cannot reach the printer at {printer}."),
+        "printer_stalled": translate(
+            "Errors",
+            "The printer at {printer} stopped taking data: it may be paused, out of labels, or its lid may be open.",
+        ),
+        "printer_dropped": translate("Errors", "The printer at {printer} dropped the connection during the job."),
+        "printer_not_finished": translate(
+            "Errors",
+            "The printer at {printer} did not finish receiving the job: check it, and whether a label came out, "
+            "before printing again.",
+        ),
+        "cups_missing": translate("Errors", "The print command 'lp' is not installed (apt-get install cups-client)."),
+        "cups_timeout": translate("Errors", "The print system did not take the job for {printer} in time."),
+        "cups_refused": translate("Errors", "The print system refused the job for {printer}."),
+        "windows_pdf": translate("Errors", "On Windows labels print directly only as ZPL or TSPL: choose one of them."),
+        "pywin32_missing": translate("Errors", "Printing to a Windows printer needs the pywin32 package."),
+        "unknown_format": translate("Errors", "Unknown label language: use PDF, ZPL or TSPL."),
+        "unknown_size": translate("Errors", "Unknown label size."),
+        "unknown_dpi": translate("Errors", "Unsupported printer resolution: use 203 or 300 dpi."),
+        "label_not_cached": translate(
+            "Errors", "Ozon's label for this posting has not been downloaded yet; it prints when it arrives."
+        ),
     }
 
 

@@ -42,23 +42,23 @@ def header(column: Column) -> str:
 
 
 def countdown(delta: timedelta) -> str:
-    """`delta` = ship-by minus now: "in 5 h", "in 40 min", "overdue 2 h", "overdue 3 d"."""
+    """`delta` = ship-by minus now: "in 5 h", "in 40 min", "overdue 2 h", "overdue 3 d".
+
+    Abbreviated units need no plural forms in Russian or Chinese, so these are `{n}` strings (also:
+    pyside6-lupdate does not see plural forms in module-level `translate()` calls).
+    """
     minutes = int(abs(delta).total_seconds() // 60)
     late = delta < timedelta(0)
     if minutes < 60:
         n = max(minutes, 1)
-        if late:
-            return translate("OrdersTable", "overdue %n min", None, n)
-        return translate("OrdersTable", "in %n min", None, n)
-    if minutes < 48 * 60:
+        text = translate("OrdersTable", "overdue {n} min") if late else translate("OrdersTable", "in {n} min")
+    elif minutes < 48 * 60:
         n = minutes // 60
-        if late:
-            return translate("OrdersTable", "overdue %n h", None, n)
-        return translate("OrdersTable", "in %n h", None, n)
-    n = minutes // (24 * 60)
-    if late:
-        return translate("OrdersTable", "overdue %n d", None, n)
-    return translate("OrdersTable", "in %n d", None, n)
+        text = translate("OrdersTable", "overdue {n} h") if late else translate("OrdersTable", "in {n} h")
+    else:
+        n = minutes // (24 * 60)
+        text = translate("OrdersTable", "overdue {n} d") if late else translate("OrdersTable", "in {n} d")
+    return text.format(n=n)
 
 
 def local_time(moment: datetime) -> str:

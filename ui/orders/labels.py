@@ -61,7 +61,8 @@ def advice(entry: OutboxEntry) -> str:
     if entry.state is OutboxState.IN_FLIGHT:
         return translate("Outbox", "Being sent right now.")
     if entry.attempts:
-        return translate("Outbox", "Not sent yet: Packdesk keeps trying (attempt %n).", None, entry.attempts)
+        attempts = entry.attempts
+        return translate("Outbox", "Not sent yet: Packdesk keeps trying (attempt {n}).").format(n=attempts)
     return translate("Outbox", "Saved on this computer; it goes to Ozon with the next sync.")
 
 

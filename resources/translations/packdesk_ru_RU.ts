@@ -1,0 +1,1873 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ru_RU">
+<context>
+    <name>CancelDialog</name>
+    <message>
+        <source>Cancel postings</source>
+        <translation>Отменить отправления</translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel %n posting(s)? The buyer is told, and it counts against your rating.</source>
+        <translation>
+            <numerusform>Отменить %n отправление? Покупатель получит уведомление, а отмена снизит ваш рейтинг.</numerusform>
+            <numerusform>Отменить %n отправления? Покупатель получит уведомление, а отмена снизит ваш рейтинг.</numerusform>
+            <numerusform>Отменить %n отправлений? Покупатель получит уведомление, а отмена снизит ваш рейтинг.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A few words for Ozon (required for “other”)</source>
+        <translation>Пара слов для Ozon (обязательно для «Другое»)</translation>
+    </message>
+    <message>
+        <source>Keep them</source>
+        <translation>Не отменять</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Причина</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Сообщение</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsDialog</name>
+    <message>
+        <source>Actions waiting for Ozon</source>
+        <translation>Действия, ожидающие Ozon</translation>
+    </message>
+    <message>
+        <source>Everything you do is saved here first and sent to Ozon by the background sync. Actions that Ozon refused need your decision.</source>
+        <translation>Всё, что вы делаете, сначала сохраняется здесь, а затем фоновая синхронизация отправляет это в Ozon. Действия, которые Ozon отклонил, ждут вашего решения.</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Повторить</translation>
+    </message>
+    <message>
+        <source>Drop</source>
+        <translation>Отказаться</translation>
+    </message>
+    <message>
+        <source>Drop and redo…</source>
+        <translation>Отказаться и переделать…</translation>
+    </message>
+    <message>
+        <source>Drop the refused action and open the posting to do it differently</source>
+        <translation>Отказаться от отклонённого действия и открыть отправление, чтобы сделать иначе</translation>
+    </message>
+    <message>
+        <source>Show posting</source>
+        <translation>Показать отправление</translation>
+    </message>
+    <message>
+        <source>Ozon said: {error}</source>
+        <translation>Ответ Ozon: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>DetailPane</name>
+    <message>
+        <source>Select a posting to see its items and history.</source>
+        <translation>Выберите отправление, чтобы увидеть товары и историю.</translation>
+    </message>
+    <message>
+        <source>Buyer chat</source>
+        <translation>Чат с покупателем</translation>
+    </message>
+    <message>
+        <source>Open the chat with the buyer of this order</source>
+        <translation>Открыть чат с покупателем этого заказа</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Заказ</translation>
+    </message>
+    <message>
+        <source>Ship by</source>
+        <translation>Отгрузить до</translation>
+    </message>
+    <message>
+        <source>Delivery</source>
+        <translation>Доставка</translation>
+    </message>
+    <message>
+        <source>Warehouse</source>
+        <translation>Склад</translation>
+    </message>
+    <message>
+        <source>Tracking</source>
+        <translation>Трек-номер</translation>
+    </message>
+    <message>
+        <source>Delivery date</source>
+        <translation>Дата доставки</translation>
+    </message>
+    <message>
+        <source>Buyer</source>
+        <translation>Покупатель</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>Товары</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>История</translation>
+    </message>
+    <message>
+        <source>No scans, prints or actions yet.</source>
+        <translation>Пока нет сканирований, печати и действий.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n posting(s) selected.</source>
+        <translation>
+            <numerusform>Выбрано %n отправление.</numerusform>
+            <numerusform>Выбрано %n отправления.</numerusform>
+            <numerusform>Выбрано %n отправлений.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This posting is no longer in the local copy.</source>
+        <translation>Этого отправления больше нет в локальной копии.</translation>
+    </message>
+    <message>
+        <source>rFBS (you deliver)</source>
+        <translation>rFBS (доставляете вы)</translation>
+    </message>
+    <message>
+        <source>FBS (Ozon delivers)</source>
+        <translation>FBS (доставляет Ozon)</translation>
+    </message>
+    <message>
+        <source>No chat with this buyer yet: the Chats page can start one</source>
+        <translation>С этим покупателем ещё нет чата: его можно начать на странице «Чаты»</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorDialog</name>
+    <message>
+        <source>Packdesk</source>
+        <translation>Packdesk</translation>
+    </message>
+    <message>
+        <source>Log file: {path}</source>
+        <translation>Файл журнала: {path}</translation>
+    </message>
+    <message>
+        <source>Show details</source>
+        <translation>Подробности</translation>
+    </message>
+    <message>
+        <source>Copy details</source>
+        <translation>Скопировать подробности</translation>
+    </message>
+    <message>
+        <source>Show log</source>
+        <translation>Показать журнал</translation>
+    </message>
+    <message>
+        <source>If it happens again, send the details and the log to support.</source>
+        <translation>Если это повторится, отправьте подробности и журнал в поддержку.</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <source>{what} is not set. Enter your Ozon Client-Id and Api-Key in Settings.</source>
+        <translation>{what} не задан. Укажите Client-Id и Api-Key Ozon в настройках.</translation>
+    </message>
+    <message>
+        <source>The database was written by a newer Packdesk (schema {revision}). Update Packdesk to open it.</source>
+        <translation>База данных записана более новой версией Packdesk (схема {revision}). Обновите Packdesk, чтобы её открыть.</translation>
+    </message>
+    <message>
+        <source>The Api-Key could not be saved: this computer has no working keyring (password store). Set OZON_API_KEY in the environment instead, or install and unlock a keyring.</source>
+        <translation>Не удалось сохранить Api-Key: на этом компьютере нет работающего хранилища паролей (keyring). Задайте переменную окружения OZON_API_KEY или установите и разблокируйте хранилище паролей.</translation>
+    </message>
+    <message>
+        <source>This posting is not in the local copy yet. Sync, then try again.</source>
+        <translation>Этого отправления ещё нет в локальной копии. Синхронизируйте и попробуйте снова.</translation>
+    </message>
+    <message>
+        <source>This posting already has an action waiting to be sent to Ozon.</source>
+        <translation>У этого отправления уже есть действие, ожидающее отправки в Ozon.</translation>
+    </message>
+    <message>
+        <source>This posting cannot be shipped now (status: {status}).</source>
+        <translation>Это отправление сейчас нельзя отгрузить (статус: {status}).</translation>
+    </message>
+    <message>
+        <source>This posting is cancelled.</source>
+        <translation>Это отправление отменено.</translation>
+    </message>
+    <message>
+        <source>This posting can no longer be cancelled (status: {status}).</source>
+        <translation>Это отправление уже нельзя отменить (статус: {status}).</translation>
+    </message>
+    <message>
+        <source>Only new postings can be confirmed (status: {status}).</source>
+        <translation>Подтвердить можно только новые отправления (статус: {status}).</translation>
+    </message>
+    <message>
+        <source>This reason needs a message for Ozon.</source>
+        <translation>Для этой причины нужно сообщение для Ozon.</translation>
+    </message>
+    <message>
+        <source>The message for Ozon may have at most 500 characters.</source>
+        <translation>Сообщение для Ozon — не более 500 символов.</translation>
+    </message>
+    <message>
+        <source>This label was printed before: give a reason to print it again.</source>
+        <translation>Эта этикетка уже печаталась: укажите причину повторной печати.</translation>
+    </message>
+    <message>
+        <source>Give a reason to complete without scanning every unit.</source>
+        <translation>Укажите причину, чтобы завершить без сканирования всех единиц.</translation>
+    </message>
+    <message>
+        <source>A package has no items.</source>
+        <translation>В одной из коробок нет товаров.</translation>
+    </message>
+    <message>
+        <source>SKU {sku} is not in this posting.</source>
+        <translation>SKU {sku} нет в этом отправлении.</translation>
+    </message>
+    <message>
+        <source>The quantity of SKU {sku} must be positive.</source>
+        <translation>Количество SKU {sku} должно быть больше нуля.</translation>
+    </message>
+    <message>
+        <source>The packages do not match the posting ({detail}).</source>
+        <translation>Коробки не совпадают с отправлением ({detail}).</translation>
+    </message>
+    <message>
+        <source>Nothing to hand over: choose packed postings.</source>
+        <translation>Нечего передавать: выберите собранные отправления.</translation>
+    </message>
+    <message>
+        <source>Only packed postings can be handed over.</source>
+        <translation>Передать можно только собранные отправления.</translation>
+    </message>
+    <message>
+        <source>Only rFBS postings (you deliver them) take this step.</source>
+        <translation>Этот шаг есть только у отправлений rFBS (их доставляете вы).</translation>
+    </message>
+    <message>
+        <source>Enter or scan the tracking number.</source>
+        <translation>Введите или отсканируйте трек-номер.</translation>
+    </message>
+    <message>
+        <source>This does not look like a tracking number.</source>
+        <translation>Это не похоже на трек-номер.</translation>
+    </message>
+    <message>
+        <source>The tracking number can no longer be changed for this posting.</source>
+        <translation>Трек-номер этого отправления уже нельзя изменить.</translation>
+    </message>
+    <message>
+        <source>This is not available in this version of Packdesk.</source>
+        <translation>В этой версии Packdesk это недоступно.</translation>
+    </message>
+    <message>
+        <source>A package is written wrong: use SKU:QTY[,SKU:QTY…].</source>
+        <translation>Коробка записана неверно: используйте SKU:КОЛ[,SKU:КОЛ…].</translation>
+    </message>
+    <message>
+        <source>The settings file could not be written: {reason}</source>
+        <translation>Не удалось записать файл настроек: {reason}</translation>
+    </message>
+    <message>
+        <source>No printer is set up: choose one in Settings → Printing.</source>
+        <translation>Принтер не выбран: укажите его в «Настройки → Печать».</translation>
+    </message>
+    <message>
+        <source>This printer address is not valid: use tcp://HOST:PORT, a printer name or a file path.</source>
+        <translation>Неверный адрес принтера: используйте tcp://ХОСТ:ПОРТ, имя принтера или путь к файлу.</translation>
+    </message>
+    <message>
+        <source>The printer at {printer} takes printer commands, not a PDF: set the label language to ZPL or TSPL.</source>
+        <translation>Принтер {printer} принимает команды принтера, а не PDF: выберите язык этикеток ZPL или TSPL.</translation>
+    </message>
+    <message>
+        <source>The printer at {printer} refused the connection: check that it is on and that the port is its raw printing port (usually 9100).</source>
+        <translation>Принтер {printer} отклонил подключение: проверьте, что он включён и порт — это его порт прямой печати (обычно 9100).</translation>
+    </message>
+    <message>
+        <source>The printer at {printer} does not answer: check that it is on and connected, and the address.</source>
+        <translation>Принтер {printer} не отвечает: проверьте, что он включён и подключён, и проверьте адрес.</translation>
+    </message>
+    <message>
+        <source>The printer address {printer} cannot be found: check it.</source>
+        <translation>Адрес принтера {printer} не найден: проверьте его.</translation>
+    </message>
+    <message>
+        <source>Cannot reach the printer at {printer}.</source>
+        <translation>Нет связи с принтером {printer}.</translation>
+    </message>
+    <message>
+        <source>The printer at {printer} stopped taking data: it may be paused, out of labels, or its lid may be open.</source>
+        <translation>Принтер {printer} перестал принимать данные: возможно, он на паузе, кончились этикетки или открыта крышка.</translation>
+    </message>
+    <message>
+        <source>The printer at {printer} dropped the connection during the job.</source>
+        <translation>Принтер {printer} разорвал соединение во время задания.</translation>
+    </message>
+    <message>
+        <source>The printer at {printer} did not finish receiving the job: check it, and whether a label came out, before printing again.</source>
+        <translation>Принтер {printer} не дополучил задание: прежде чем печатать снова, проверьте принтер и вышла ли этикетка.</translation>
+    </message>
+    <message>
+        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
+        <translation>Не установлена команда печати &apos;lp&apos; (apt-get install cups-client).</translation>
+    </message>
+    <message>
+        <source>The print system did not take the job for {printer} in time.</source>
+        <translation>Система печати не приняла задание для {printer} вовремя.</translation>
+    </message>
+    <message>
+        <source>The print system refused the job for {printer}.</source>
+        <translation>Система печати отклонила задание для {printer}.</translation>
+    </message>
+    <message>
+        <source>On Windows labels print directly only as ZPL or TSPL: choose one of them.</source>
+        <translation>В Windows этикетки печатаются напрямую только в ZPL или TSPL: выберите один из них.</translation>
+    </message>
+    <message>
+        <source>Printing to a Windows printer needs the pywin32 package.</source>
+        <translation>Для печати на принтер Windows нужен пакет pywin32.</translation>
+    </message>
+    <message>
+        <source>Unknown label language: use PDF, ZPL or TSPL.</source>
+        <translation>Неизвестный язык этикеток: используйте PDF, ZPL или TSPL.</translation>
+    </message>
+    <message>
+        <source>Unknown label size.</source>
+        <translation>Неизвестный размер этикетки.</translation>
+    </message>
+    <message>
+        <source>Unsupported printer resolution: use 203 or 300 dpi.</source>
+        <translation>Неподдерживаемое разрешение принтера: используйте 203 или 300 dpi.</translation>
+    </message>
+    <message>
+        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <translation>Этикетка Ozon для этого отправления ещё не загружена; она напечатается, как только придёт.</translation>
+    </message>
+    <message>
+        <source>Ozon rejected the Client-Id or Api-Key. Check them in Settings.</source>
+        <translation>Ozon отклонил Client-Id или Api-Key. Проверьте их в настройках.</translation>
+    </message>
+    <message>
+        <source>The Api-Key lacks a permission Packdesk needs: {detail}</source>
+        <translation>У Api-Key нет нужного Packdesk доступа: {detail}</translation>
+    </message>
+    <message>
+        <source>This is not included in your Ozon subscription: {detail}</source>
+        <translation>Это не входит в вашу подписку Ozon: {detail}</translation>
+    </message>
+    <message>
+        <source>Cannot reach Ozon. Check the internet connection; your actions are kept and sent later.</source>
+        <translation>Нет связи с Ozon. Проверьте интернет; ваши действия сохранены и будут отправлены позже.</translation>
+    </message>
+    <message>
+        <source>Ozon asks Packdesk to slow down (too many requests). Try again in a minute.</source>
+        <translation>Ozon просит Packdesk снизить частоту запросов (их слишком много). Попробуйте через минуту.</translation>
+    </message>
+    <message>
+        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
+        <translation>У серверов Ozon сейчас неполадки. Попробуйте через несколько минут.</translation>
+    </message>
+    <message>
+        <source>Ozon answered something Packdesk cannot read. Try again later.</source>
+        <translation>Ozon ответил чем-то, что Packdesk не может прочитать. Попробуйте позже.</translation>
+    </message>
+    <message>
+        <source>Ozon refused: {detail}</source>
+        <translation>Ozon отказал: {detail}</translation>
+    </message>
+    <message>
+        <source>Sorry, something went wrong in Packdesk. Your data is safe; please try again.</source>
+        <translation>Извините, в Packdesk что-то пошло не так. Ваши данные в сохранности; попробуйте ещё раз.</translation>
+    </message>
+</context>
+<context>
+    <name>FilterBar</name>
+    <message>
+        <source>Search: posting, order, SKU, offer ID, product name</source>
+        <translation>Поиск: отправление, заказ, SKU, артикул, название товара</translation>
+    </message>
+    <message>
+        <source>All warehouses</source>
+        <translation>Все склады</translation>
+    </message>
+    <message>
+        <source>All delivery methods</source>
+        <translation>Все способы доставки</translation>
+    </message>
+    <message>
+        <source>FBS and rFBS</source>
+        <translation>FBS и rFBS</translation>
+    </message>
+    <message>
+        <source>FBS only</source>
+        <translation>Только FBS</translation>
+    </message>
+    <message>
+        <source>rFBS only</source>
+        <translation>Только rFBS</translation>
+    </message>
+    <message>
+        <source>Any ship-by date</source>
+        <translation>Любой срок отгрузки</translation>
+    </message>
+    <message>
+        <source>Ship by today</source>
+        <translation>Отгрузить сегодня</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Просрочено</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverModel</name>
+    <message>
+        <source>Posting</source>
+        <translation>Отправление</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <source>Ship by</source>
+        <translation>Отгрузить до</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>Товары</translation>
+    </message>
+    <message>
+        <source>Tracking number</source>
+        <translation>Трек-номер</translation>
+    </message>
+    <message>
+        <source>City</source>
+        <translation>Город</translation>
+    </message>
+    <message>
+        <source>Handover</source>
+        <translation>Передача</translation>
+    </message>
+    <message>
+        <source>{status} (pending sync)</source>
+        <translation>{status} (ждёт синхронизации)</translation>
+    </message>
+    <message>
+        <source>{tracking} (pending sync)</source>
+        <translation>{tracking} (ждёт синхронизации)</translation>
+    </message>
+    <message>
+        <source>In a carriage</source>
+        <translation>В перевозке</translation>
+    </message>
+    <message>
+        <source>Ready for a carriage</source>
+        <translation>Готово к перевозке</translation>
+    </message>
+    <message>
+        <source>Not packed</source>
+        <translation>Не собрано</translation>
+    </message>
+    <message>
+        <source>Packed: hand to the courier</source>
+        <translation>Собрано: передайте курьеру</translation>
+    </message>
+    <message>
+        <source>Delivering</source>
+        <translation>В доставке</translation>
+    </message>
+    <message>
+        <source>Last mile</source>
+        <translation>Последняя миля</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Доставлено</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Закрыто</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverPage</name>
+    <message>
+        <source>Create carriage and act (Ozon)</source>
+        <translation>Создать перевозку и акт (Ozon)</translation>
+    </message>
+    <message>
+        <source>Print our own act</source>
+        <translation>Напечатать свой акт</translation>
+    </message>
+    <message>
+        <source>Scan or type the tracking number of the selected posting</source>
+        <translation>Отсканируйте или введите трек-номер выбранного отправления</translation>
+    </message>
+    <message>
+        <source>Delivering</source>
+        <translation>В доставке</translation>
+    </message>
+    <message>
+        <source>Last mile</source>
+        <translation>Последняя миля</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Доставлено</translation>
+    </message>
+    <message>
+        <source>rFBS</source>
+        <translation>rFBS</translation>
+    </message>
+    <message>
+        <source>FBS</source>
+        <translation>FBS</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n posting(s)</source>
+        <translation>
+            <numerusform>%n отправление</numerusform>
+            <numerusform>%n отправления</numerusform>
+            <numerusform>%n отправлений</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ready</source>
+        <translation>
+            <numerusform>%n готово</numerusform>
+            <numerusform>%n готово</numerusform>
+            <numerusform>%n готово</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing is waiting for handover</source>
+        <translation>Ничего не ждёт передачи</translation>
+    </message>
+    <message numerus="yes">
+        <source>Carriage for %n posting(s) queued; its act prints when Ozon has made it</source>
+        <translation>
+            <numerusform>Перевозка для %n отправления в очереди; акт напечатается, когда Ozon его сформирует</numerusform>
+            <numerusform>Перевозка для %n отправлений в очереди; акт напечатается, когда Ozon его сформирует</numerusform>
+            <numerusform>Перевозка для %n отправлений в очереди; акт напечатается, когда Ozon его сформирует</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Our own act for %n posting(s) sent to the printer</source>
+        <translation>
+            <numerusform>Свой акт на %n отправление отправлен на печать</numerusform>
+            <numerusform>Свой акт на %n отправления отправлен на печать</numerusform>
+            <numerusform>Свой акт на %n отправлений отправлен на печать</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Select exactly one posting, then scan its tracking number</source>
+        <translation>Выберите ровно одно отправление, затем отсканируйте его трек-номер</translation>
+    </message>
+    <message>
+        <source>Tracking number {tracking} saved for {number}</source>
+        <translation>Трек-номер {tracking} сохранён для {number}</translation>
+    </message>
+    <message>
+        <source>Select the postings first</source>
+        <translation>Сначала выберите отправления</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n posting(s) updated</source>
+        <translation>
+            <numerusform>Обновлено %n отправление</numerusform>
+            <numerusform>Обновлено %n отправления</numerusform>
+            <numerusform>Обновлено %n отправлений</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>History</name>
+    <message>
+        <source>Posting scanned</source>
+        <translation>Отправление отсканировано</translation>
+    </message>
+    <message>
+        <source>Item scanned</source>
+        <translation>Товар отсканирован</translation>
+    </message>
+    <message>
+        <source>Scan refused</source>
+        <translation>Скан отклонён</translation>
+    </message>
+    <message>
+        <source>New package</source>
+        <translation>Новая коробка</translation>
+    </message>
+    <message>
+        <source>Completed without every scan</source>
+        <translation>Завершено без полного сканирования</translation>
+    </message>
+    <message>
+        <source>Packed</source>
+        <translation>Собрано</translation>
+    </message>
+    <message>
+        <source>Packing aborted</source>
+        <translation>Сборка прервана</translation>
+    </message>
+    <message>
+        <source>STOP: cancelled while packing</source>
+        <translation>СТОП: отменено во время сборки</translation>
+    </message>
+    <message>
+        <source>STOP acknowledged</source>
+        <translation>СТОП подтверждён</translation>
+    </message>
+    <message>
+        <source>Action saved</source>
+        <translation>Действие сохранено</translation>
+    </message>
+    <message>
+        <source>Action applied by Ozon</source>
+        <translation>Ozon выполнил действие</translation>
+    </message>
+    <message>
+        <source>Refused by Ozon</source>
+        <translation>Отклонено Ozon</translation>
+    </message>
+    <message>
+        <source>Printed</source>
+        <translation>Напечатано</translation>
+    </message>
+    <message>
+        <source>Reprinted</source>
+        <translation>Напечатано повторно</translation>
+    </message>
+    <message>
+        <source>Printing failed</source>
+        <translation>Ошибка печати</translation>
+    </message>
+</context>
+<context>
+    <name>ItemsTable</name>
+    <message>
+        <source>Product</source>
+        <translation>Товар</translation>
+    </message>
+    <message>
+        <source>Offer ID</source>
+        <translation>Артикул</translation>
+    </message>
+    <message>
+        <source>Barcode</source>
+        <translation>Штрихкод</translation>
+    </message>
+    <message>
+        <source>Scanned</source>
+        <translation>Отсканировано</translation>
+    </message>
+</context>
+<context>
+    <name>LogDialog</name>
+    <message>
+        <source>Packdesk log</source>
+        <translation>Журнал Packdesk</translation>
+    </message>
+    <message>
+        <source>Log file: {path}</source>
+        <translation>Файл журнала: {path}</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Обновить</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Копировать</translation>
+    </message>
+    <message>
+        <source>The log is empty.</source>
+        <translation>Журнал пуст.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Packdesk</source>
+        <translation>Packdesk</translation>
+    </message>
+    <message>
+        <source>DEMO</source>
+        <translation>ДЕМО</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Синхронизировать</translation>
+    </message>
+    <message>
+        <source>Fetch new orders and send pending actions now (F5)</source>
+        <translation>Получить новые заказы и отправить ожидающие действия сейчас (F5)</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Выход</translation>
+    </message>
+    <message>
+        <source>Waiting and refused actions…</source>
+        <translation>Ожидающие и отклонённые действия…</translation>
+    </message>
+    <message>
+        <source>&amp;Packdesk</source>
+        <translation>&amp;Packdesk</translation>
+    </message>
+    <message>
+        <source>Show log</source>
+        <translation>Показать журнал</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Справка</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>Основная</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Заказы</translation>
+    </message>
+    <message>
+        <source>Packing</source>
+        <translation>Сборка</translation>
+    </message>
+    <message>
+        <source>Handover</source>
+        <translation>Передача</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>Чаты</translation>
+    </message>
+    <message>
+        <source>Returns</source>
+        <translation>Возвраты</translation>
+    </message>
+    <message>
+        <source>Reviews</source>
+        <translation>Отзывы</translation>
+    </message>
+    <message>
+        <source>Analytics</source>
+        <translation>Аналитика</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Настройки</translation>
+    </message>
+    <message>
+        <source>Chat for posting {posting}</source>
+        <translation>Чат по отправлению {posting}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Your Ozon Api-Key expires on {date} (%n day(s) left). Create a new key in the Ozon seller cabinet and enter it in Settings.</source>
+        <translation>
+            <numerusform>Ваш Api-Key Ozon истекает {date} (остался %n день). Создайте новый ключ в личном кабинете продавца Ozon и укажите его в настройках.</numerusform>
+            <numerusform>Ваш Api-Key Ozon истекает {date} (осталось %n дня). Создайте новый ключ в личном кабинете продавца Ozon и укажите его в настройках.</numerusform>
+            <numerusform>Ваш Api-Key Ozon истекает {date} (осталось %n дней). Создайте новый ключ в личном кабинете продавца Ozon и укажите его в настройках.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Syncing with Ozon…</source>
+        <translation>Синхронизация с Ozon…</translation>
+    </message>
+    <message>
+        <source>Ozon rejected the Client-Id or API key ({reason}). Check them in Settings.</source>
+        <translation>Ozon отклонил Client-Id или API-ключ ({reason}). Проверьте их в настройках.</translation>
+    </message>
+    <message>
+        <source>{area} is not available on your Ozon plan, so it is not synced: {reason}</source>
+        <translation>Раздел «{area}» не входит в ваш тариф Ozon, поэтому не синхронизируется: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBanner</name>
+    <message>
+        <source>Hide</source>
+        <translation>Скрыть</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>Scan a posting label to start</source>
+        <translation>Отсканируйте этикетку отправления, чтобы начать</translation>
+    </message>
+    <message numerus="yes">
+        <source>Posting {number}: scan the items — %n to go</source>
+        <translation>
+            <numerusform>Отправление {number}: сканируйте товары — осталась %n шт.</numerusform>
+            <numerusform>Отправление {number}: сканируйте товары — осталось %n шт.</numerusform>
+            <numerusform>Отправление {number}: сканируйте товары — осталось %n шт.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Resumed posting {number}: %n to go</source>
+        <translation>
+            <numerusform>Продолжаем отправление {number}: осталась %n шт.</numerusform>
+            <numerusform>Продолжаем отправление {number}: осталось %n шт.</numerusform>
+            <numerusform>Продолжаем отправление {number}: осталось %n шт.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>✓ {name} — all scanned, completing…</source>
+        <translation>✓ {name} — всё отсканировано, завершаем…</translation>
+    </message>
+    <message numerus="yes">
+        <source>✓ {name} — %n to go</source>
+        <translation>
+            <numerusform>✓ {name} — осталась %n шт.</numerusform>
+            <numerusform>✓ {name} — осталось %n шт.</numerusform>
+            <numerusform>✓ {name} — осталось %n шт.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>✗ WRONG ITEM: {name} is not in this posting — put it back</source>
+        <translation>✗ НЕ ТОТ ТОВАР: {name} нет в этом отправлении — верните его</translation>
+    </message>
+    <message>
+        <source>✗ EXTRA UNIT: every {name} is already scanned — put it back</source>
+        <translation>✗ ЛИШНЯЯ ЕДИНИЦА: все {name} уже отсканированы — верните</translation>
+    </message>
+    <message>
+        <source>✗ UNKNOWN CODE {code}</source>
+        <translation>✗ НЕИЗВЕСТНЫЙ КОД {code}</translation>
+    </message>
+    <message>
+        <source>✗ No posting with the code {code} — sync, or check the label</source>
+        <translation>✗ Нет отправления с кодом {code} — синхронизируйте или проверьте этикетку</translation>
+    </message>
+    <message>
+        <source>✗ Posting {number} cannot be packed: {status}</source>
+        <translation>✗ Отправление {number} нельзя собрать: {status}</translation>
+    </message>
+    <message>
+        <source>✗ Finish posting {current} first (Esc puts it aside)</source>
+        <translation>✗ Сначала завершите отправление {current} (Esc — отложить)</translation>
+    </message>
+    <message>
+        <source>✗ Scan the posting label first</source>
+        <translation>✗ Сначала отсканируйте этикетку отправления</translation>
+    </message>
+    <message>
+        <source>✗ STOP: put the goods back and acknowledge first</source>
+        <translation>✗ СТОП: сначала верните товар и подтвердите</translation>
+    </message>
+    <message>
+        <source>✗ This box is still empty: scan an item into it first</source>
+        <translation>✗ Эта коробка ещё пуста: сначала отсканируйте в неё товар</translation>
+    </message>
+    <message>
+        <source>✗ Every unit is packed: no new box needed</source>
+        <translation>✗ Все единицы уже упакованы: новая коробка не нужна</translation>
+    </message>
+    <message numerus="yes">
+        <source>✗ %n unit(s) still to scan (F8 completes anyway, with a reason)</source>
+        <translation>
+            <numerusform>✗ Осталась неотсканированной %n единица (F8 — завершить всё равно, с причиной)</numerusform>
+            <numerusform>✗ Осталось отсканировать %n единицы (F8 — завершить всё равно, с причиной)</numerusform>
+            <numerusform>✗ Осталось отсканировать %n единиц (F8 — завершить всё равно, с причиной)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>✗ Nothing packed yet: no label to reprint</source>
+        <translation>✗ Ещё ничего не собрано: нечего перепечатывать</translation>
+    </message>
+    <message>
+        <source>label printing</source>
+        <translation>этикетка печатается</translation>
+    </message>
+    <message>
+        <source>label waits for Ozon</source>
+        <translation>этикетка ждёт Ozon</translation>
+    </message>
+    <message numerus="yes">
+        <source>✓ Packed {number} in %n box(es), {label}. Scan the next posting</source>
+        <translation>
+            <numerusform>✓ {number} собрано в %n коробку, {label}. Сканируйте следующее отправление</numerusform>
+            <numerusform>✓ {number} собрано в %n коробки, {label}. Сканируйте следующее отправление</numerusform>
+            <numerusform>✓ {number} собрано в %n коробок, {label}. Сканируйте следующее отправление</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Box {box}: scan the items for it</source>
+        <translation>Коробка {box}: сканируйте товары для неё</translation>
+    </message>
+    <message>
+        <source>Reprint of {number} queued</source>
+        <translation>Повторная печать {number} поставлена в очередь</translation>
+    </message>
+    <message>
+        <source>The label of {number} still waits for Ozon; it prints when ready</source>
+        <translation>Этикетка {number} ещё ждёт Ozon; напечатается, когда будет готова</translation>
+    </message>
+    <message numerus="yes">
+        <source>Sending everything packed; printing the ready labels (%n still wait for Ozon)</source>
+        <translation>
+            <numerusform>Отправляем всё собранное; печатаем готовые этикетки (%n ещё ждёт Ozon)</numerusform>
+            <numerusform>Отправляем всё собранное; печатаем готовые этикетки (%n ещё ждут Ozon)</numerusform>
+            <numerusform>Отправляем всё собранное; печатаем готовые этикетки (%n ещё ждут Ozon)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>STOP acknowledged. Scan the next posting</source>
+        <translation>СТОП подтверждён. Сканируйте следующее отправление</translation>
+    </message>
+    <message>
+        <source>Posting {number} put aside. Scan the next posting</source>
+        <translation>Отправление {number} отложено. Сканируйте следующее отправление</translation>
+    </message>
+    <message>
+        <source>STOP — posting {number} was cancelled</source>
+        <translation>СТОП — отправление {number} отменено</translation>
+    </message>
+    <message numerus="yes">
+        <source>Posting {number} is already on the desk — %n to go</source>
+        <translation>
+            <numerusform>Отправление {number} уже на столе — осталась %n шт.</numerusform>
+            <numerusform>Отправление {number} уже на столе — осталось %n шт.</numerusform>
+            <numerusform>Отправление {number} уже на столе — осталось %n шт.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <source>Packdesk</source>
+        <translation>Packdesk</translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancelled by the buyer: %n posting(s)</source>
+        <translation>
+            <numerusform>Покупатель отменил: %n отправление</numerusform>
+            <numerusform>Покупатель отменил: %n отправления</numerusform>
+            <numerusform>Покупатель отменил: %n отправлений</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Do not ship them. Put the goods back on the shelf.</source>
+        <translation>Не отгружайте их. Верните товар на полку.</translation>
+    </message>
+    <message numerus="yes">
+        <source>New orders: %n</source>
+        <translation>
+            <numerusform>Новых заказов: %n</numerusform>
+            <numerusform>Новых заказов: %n</numerusform>
+            <numerusform>Новых заказов: %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>and %n more</source>
+        <translation>
+            <numerusform>и ещё %n</numerusform>
+            <numerusform>и ещё %n</numerusform>
+            <numerusform>и ещё %n</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>OrdersPage</name>
+    <message>
+        <source>Confirm</source>
+        <translation>Подтвердить</translation>
+    </message>
+    <message>
+        <source>Take the selected postings into work (rFBS: approve them)</source>
+        <translation>Взять выбранные отправления в работу (rFBS: подтвердить их)</translation>
+    </message>
+    <message>
+        <source>Print pick list</source>
+        <translation>Печать листа подбора</translation>
+    </message>
+    <message>
+        <source>Print labels</source>
+        <translation>Печать этикеток</translation>
+    </message>
+    <message>
+        <source>Cancel…</source>
+        <translation>Отменить…</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Новые</translation>
+    </message>
+    <message>
+        <source>To pack</source>
+        <translation>Собрать</translation>
+    </message>
+    <message>
+        <source>To hand over</source>
+        <translation>Передать</translation>
+    </message>
+    <message>
+        <source>In delivery</source>
+        <translation>В доставке</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Доставлены</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Отменены</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>Проблемы</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Все</translation>
+    </message>
+    <message numerus="yes">
+        <source>Postings: %Ln</source>
+        <translation>
+            <numerusform>Отправлений: %Ln</numerusform>
+            <numerusform>Отправлений: %Ln</numerusform>
+            <numerusform>Отправлений: %Ln</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Selected: %n</source>
+        <translation>
+            <numerusform>Выбрано: %n</numerusform>
+            <numerusform>Выбрано: %n</numerusform>
+            <numerusform>Выбрано: %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Not possible for %n posting(s):</source>
+        <translation>
+            <numerusform>Не получилось для %n отправления:</numerusform>
+            <numerusform>Не получилось для %n отправлений:</numerusform>
+            <numerusform>Не получилось для %n отправлений:</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Confirmed: %n posting(s)</source>
+        <translation>
+            <numerusform>Подтверждено: %n отправление</numerusform>
+            <numerusform>Подтверждено: %n отправления</numerusform>
+            <numerusform>Подтверждено: %n отправлений</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Pick list for %n posting(s) sent to the printer</source>
+        <translation>
+            <numerusform>Лист подбора на %n отправление отправлен на печать</numerusform>
+            <numerusform>Лист подбора на %n отправления отправлен на печать</numerusform>
+            <numerusform>Лист подбора на %n отправлений отправлен на печать</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reprint labels</source>
+        <translation>Повторная печать этикеток</translation>
+    </message>
+    <message>
+        <source>These labels were printed before. Why print them again?</source>
+        <translation>Эти этикетки уже печатались. Зачем печатать их снова?</translation>
+    </message>
+    <message numerus="yes">
+        <source>Labels for %n posting(s) sent to the printer</source>
+        <translation>
+            <numerusform>Этикетки для %n отправления отправлены на печать</numerusform>
+            <numerusform>Этикетки для %n отправлений отправлены на печать</numerusform>
+            <numerusform>Этикетки для %n отправлений отправлены на печать</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancelled: %n posting(s)</source>
+        <translation>
+            <numerusform>Отменено: %n отправление</numerusform>
+            <numerusform>Отменено: %n отправления</numerusform>
+            <numerusform>Отменено: %n отправлений</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>OrdersTable</name>
+    <message>
+        <source>Posting</source>
+        <translation>Отправление</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Заказ</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <source>Ship by</source>
+        <translation>Отгрузить до</translation>
+    </message>
+    <message>
+        <source>Delivery method</source>
+        <translation>Способ доставки</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>Товары</translation>
+    </message>
+    <message>
+        <source>Buyer city</source>
+        <translation>Город покупателя</translation>
+    </message>
+    <message>
+        <source>Tracking number</source>
+        <translation>Трек-номер</translation>
+    </message>
+    <message>
+        <source>overdue {n} min</source>
+        <translation>просрочено на {n} мин</translation>
+    </message>
+    <message>
+        <source>in {n} min</source>
+        <translation>через {n} мин</translation>
+    </message>
+    <message>
+        <source>overdue {n} h</source>
+        <translation>просрочено на {n} ч</translation>
+    </message>
+    <message>
+        <source>in {n} h</source>
+        <translation>через {n} ч</translation>
+    </message>
+    <message>
+        <source>overdue {n} d</source>
+        <translation>просрочено на {n} дн.</translation>
+    </message>
+    <message>
+        <source>in {n} d</source>
+        <translation>через {n} дн.</translation>
+    </message>
+    <message>
+        <source>(pending sync)</source>
+        <translation>(ждёт синхронизации)</translation>
+    </message>
+    <message>
+        <source>Express</source>
+        <translation>Экспресс</translation>
+    </message>
+    <message>
+        <source>Ozon status: {ozon}. Your action is saved and waits to be sent to Ozon.</source>
+        <translation>Статус в Ozon: {ozon}. Ваше действие сохранено и ждёт отправки в Ozon.</translation>
+    </message>
+    <message>
+        <source>Hand over to the carrier by {when} (local time)</source>
+        <translation>Передать перевозчику до {when} (местное время)</translation>
+    </message>
+</context>
+<context>
+    <name>OrdersTableModel</name>
+    <message>
+        <source>(not in the local copy)</source>
+        <translation>(нет в локальной копии)</translation>
+    </message>
+</context>
+<context>
+    <name>Outbox</name>
+    <message>
+        <source>Ship (packed)</source>
+        <translation>Отгрузка (собрано)</translation>
+    </message>
+    <message>
+        <source>Get Ozon&apos;s label</source>
+        <translation>Получить этикетку Ozon</translation>
+    </message>
+    <message>
+        <source>Set tracking number</source>
+        <translation>Указать трек-номер</translation>
+    </message>
+    <message>
+        <source>Mark as delivering</source>
+        <translation>Отметить «В доставке»</translation>
+    </message>
+    <message>
+        <source>Mark as last mile</source>
+        <translation>Отметить «Последняя миля»</translation>
+    </message>
+    <message>
+        <source>Mark as delivered</source>
+        <translation>Отметить «Доставлено»</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message>
+        <source>Confirm (approve)</source>
+        <translation>Подтверждение заказа</translation>
+    </message>
+    <message>
+        <source>Chat message</source>
+        <translation>Сообщение в чат</translation>
+    </message>
+    <message>
+        <source>Chat attachment</source>
+        <translation>Файл в чат</translation>
+    </message>
+    <message>
+        <source>Mark chat as read</source>
+        <translation>Отметить чат прочитанным</translation>
+    </message>
+    <message>
+        <source>Return decision</source>
+        <translation>Решение по возврату</translation>
+    </message>
+    <message>
+        <source>Reply to a review</source>
+        <translation>Ответ на отзыв</translation>
+    </message>
+    <message>
+        <source>Answer to a question</source>
+        <translation>Ответ на вопрос</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>Ждёт отправки</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Отправляется…</translation>
+    </message>
+    <message>
+        <source>Sent to Ozon</source>
+        <translation>Отправлено в Ozon</translation>
+    </message>
+    <message>
+        <source>Refused by Ozon</source>
+        <translation>Отклонено Ozon</translation>
+    </message>
+    <message>
+        <source>Dropped</source>
+        <translation>Отменено вами</translation>
+    </message>
+    <message>
+        <source>Ozon will not take this shipment (usually the buyer cancelled). Do not ship it: put the goods back on the shelf, then Drop the action.</source>
+        <translation>Ozon не примет эту отгрузку (обычно покупатель отменил заказ). Не отправляйте: верните товар на полку, затем откажитесь от действия.</translation>
+    </message>
+    <message>
+        <source>Ozon refused this action. Check the posting: if the action still makes sense, Retry it; otherwise Drop it, or Drop and redo it differently.</source>
+        <translation>Ozon отклонил это действие. Проверьте отправление: если действие ещё нужно — повторите его; иначе откажитесь от него или откажитесь и сделайте иначе.</translation>
+    </message>
+    <message>
+        <source>You dropped this action. Retry sends it again.</source>
+        <translation>Вы отказались от этого действия. «Повторить» отправит его снова.</translation>
+    </message>
+    <message>
+        <source>Being sent right now.</source>
+        <translation>Отправляется прямо сейчас.</translation>
+    </message>
+    <message>
+        <source>Not sent yet: Packdesk keeps trying (attempt {n}).</source>
+        <translation>Ещё не отправлено: Packdesk продолжает попытки (попытка {n}).</translation>
+    </message>
+    <message>
+        <source>Saved on this computer; it goes to Ozon with the next sync.</source>
+        <translation>Сохранено на этом компьютере; уйдёт в Ozon при следующей синхронизации.</translation>
+    </message>
+</context>
+<context>
+    <name>OutboxModel</name>
+    <message>
+        <source>Saved</source>
+        <translation>Сохранено</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Действие</translation>
+    </message>
+    <message>
+        <source>Posting / chat</source>
+        <translation>Отправление / чат</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Состояние</translation>
+    </message>
+    <message>
+        <source>Tries</source>
+        <translation>Попытки</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>Что делать</translation>
+    </message>
+</context>
+<context>
+    <name>OverrideDialog</name>
+    <message>
+        <source>Complete without scanning everything</source>
+        <translation>Завершить без полного сканирования</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unit(s) were not scanned. Why is the posting complete anyway?</source>
+        <translation>
+            <numerusform>%n единица не отсканирована. Почему отправление всё равно собрано?</numerusform>
+            <numerusform>%n единицы не отсканированы. Почему отправление всё равно собрано?</numerusform>
+            <numerusform>%n единиц не отсканировано. Почему отправление всё равно собрано?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The barcode is missing or unreadable</source>
+        <translation>Штрихкода нет или он не читается</translation>
+    </message>
+    <message>
+        <source>The scanner does not work</source>
+        <translation>Сканер не работает</translation>
+    </message>
+    <message>
+        <source>Checked by eye</source>
+        <translation>Проверено на глаз</translation>
+    </message>
+</context>
+<context>
+    <name>PackingDialogs</name>
+    <message>
+        <source>Put the posting aside</source>
+        <translation>Отложить отправление</translation>
+    </message>
+    <message>
+        <source>Put posting {number} aside? What was scanned is forgotten; the goods go back.</source>
+        <translation>Отложить отправление {number}? Отсканированное будет забыто; товар вернётся на полку.</translation>
+    </message>
+</context>
+<context>
+    <name>PackingPage</name>
+    <message>
+        <source>Scan a posting label, an item or a command…</source>
+        <translation>Отсканируйте этикетку отправления, товар или команду…</translation>
+    </message>
+    <message>
+        <source>Scan a posting label to start</source>
+        <translation>Отсканируйте этикетку отправления, чтобы начать</translation>
+    </message>
+    <message>
+        <source>No posting on the desk</source>
+        <translation>На столе нет отправления</translation>
+    </message>
+    <message>
+        <source>F2 new box  ·  F8 complete anyway  ·  Esc put aside  ·  F9 print all ready labels</source>
+        <translation>F2 новая коробка  ·  F8 завершить всё равно  ·  Esc отложить  ·  F9 печать всех готовых этикеток</translation>
+    </message>
+    <message>
+        <source>✗ Not saved — scan again; if it happens again, see the log</source>
+        <translation>✗ Не сохранено — отсканируйте ещё раз; если повторится, загляните в журнал</translation>
+    </message>
+    <message>
+        <source>Printing every ready label in packing order</source>
+        <translation>Печатаем все готовые этикетки в порядке сборки</translation>
+    </message>
+    <message>
+        <source>✓ Packed {number}</source>
+        <translation>✓ Собрано {number}</translation>
+    </message>
+    <message>
+        <source>rFBS</source>
+        <translation>rFBS</translation>
+    </message>
+    <message>
+        <source>FBS</source>
+        <translation>FBS</translation>
+    </message>
+    <message>
+        <source>ship by {when}</source>
+        <translation>отгрузить до {when}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n box(es)</source>
+        <translation>
+            <numerusform>%n коробка</numerusform>
+            <numerusform>%n коробки</numerusform>
+            <numerusform>%n коробок</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Filling box {box}</source>
+        <translation>Заполняется коробка {box}</translation>
+    </message>
+    <message>
+        <source>Checking the posting with Ozon before shipping…</source>
+        <translation>Перед отгрузкой проверяем отправление в Ozon…</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Сохранение…</translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n scan(s) waiting)</source>
+        <translation>
+            <numerusform>(ждёт %n скан)</numerusform>
+            <numerusform>(ждут %n скана)</numerusform>
+            <numerusform>(ждут %n сканов)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>PlaceholderPage</name>
+    <message>
+        <source>This part of Packdesk comes in a later version.</source>
+        <translation>Этот раздел Packdesk появится в следующей версии.</translation>
+    </message>
+</context>
+<context>
+    <name>PostingHistory</name>
+    <message>
+        <source>When</source>
+        <translation>Когда</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Что</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Синхр.</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Подробности</translation>
+    </message>
+</context>
+<context>
+    <name>PostingItems</name>
+    <message>
+        <source>Product</source>
+        <translation>Товар</translation>
+    </message>
+    <message>
+        <source>Barcode</source>
+        <translation>Штрихкод</translation>
+    </message>
+    <message>
+        <source>Offer ID</source>
+        <translation>Артикул</translation>
+    </message>
+    <message>
+        <source>Qty</source>
+        <translation>Кол-во</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Цена</translation>
+    </message>
+</context>
+<context>
+    <name>PostingStatus</name>
+    <message>
+        <source>Awaiting registration</source>
+        <translation>Ожидает регистрации</translation>
+    </message>
+    <message>
+        <source>Acceptance in progress</source>
+        <translation>Идёт приёмка</translation>
+    </message>
+    <message>
+        <source>Awaiting approval</source>
+        <translation>Ожидает подтверждения</translation>
+    </message>
+    <message>
+        <source>Awaiting packaging</source>
+        <translation>Ожидает сборки</translation>
+    </message>
+    <message>
+        <source>Awaiting shipment</source>
+        <translation>Ожидает отгрузки</translation>
+    </message>
+    <message>
+        <source>Arbitration</source>
+        <translation>Арбитраж</translation>
+    </message>
+    <message>
+        <source>Client arbitration</source>
+        <translation>Клиентский арбитраж</translation>
+    </message>
+    <message>
+        <source>Delivering</source>
+        <translation>Доставляется</translation>
+    </message>
+    <message>
+        <source>With the driver</source>
+        <translation>У водителя</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Доставлено</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Отменено</translation>
+    </message>
+    <message>
+        <source>Not accepted at sorting</source>
+        <translation>Не принято на сортировке</translation>
+    </message>
+    <message>
+        <source>Sent by seller</source>
+        <translation>Отправлено продавцом</translation>
+    </message>
+    <message>
+        <source>Awaiting verification</source>
+        <translation>Ожидает проверки</translation>
+    </message>
+    <message>
+        <source>Cancelled (split)</source>
+        <translation>Отменено (разделение)</translation>
+    </message>
+    <message>
+        <source>Unknown status</source>
+        <translation>Неизвестный статус</translation>
+    </message>
+</context>
+<context>
+    <name>PrintQueuePanel</name>
+    <message>
+        <source>Labels</source>
+        <translation>Этикетки</translation>
+    </message>
+    <message>
+        <source>Batch mode: ready labels print when you press F9</source>
+        <translation>Пакетный режим: готовые этикетки печатаются по F9</translation>
+    </message>
+    <message>
+        <source>Print all ready labels (F9)</source>
+        <translation>Напечатать все готовые этикетки (F9)</translation>
+    </message>
+    <message>
+        <source>Waiting for Ozon: {waiting} · ready: {queued} · failed: {failed}</source>
+        <translation>Ждут Ozon: {waiting} · готовы: {queued} · ошибки: {failed}</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Этикетка</translation>
+    </message>
+    <message>
+        <source>Own label</source>
+        <translation>Своя этикетка</translation>
+    </message>
+    <message>
+        <source>Handover act</source>
+        <translation>Акт приёма-передачи</translation>
+    </message>
+    <message>
+        <source>{what} (reprint)</source>
+        <translation>{what} (повторно)</translation>
+    </message>
+    <message>
+        <source>waits for Ozon</source>
+        <translation>ждёт Ozon</translation>
+    </message>
+    <message>
+        <source>ready to print</source>
+        <translation>готова к печати</translation>
+    </message>
+    <message>
+        <source>failed: {error}</source>
+        <translation>ошибка: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Save settings</source>
+        <translation>Сохранить настройки</translation>
+    </message>
+    <message>
+        <source>Ozon account</source>
+        <translation>Аккаунт Ozon</translation>
+    </message>
+    <message>
+        <source>Ozon seller cabinet → Settings → API keys</source>
+        <translation>Кабинет продавца Ozon → Настройки → API-ключи</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Проверить подключение</translation>
+    </message>
+    <message>
+        <source>The Api-Key is kept in the system keyring, never in the settings file. Empty: keep it.</source>
+        <translation>Api-Key хранится в системном хранилище паролей, а не в файле настроек. Пусто — оставить прежний.</translation>
+    </message>
+    <message>
+        <source>Client-Id</source>
+        <translation>Client-Id</translation>
+    </message>
+    <message>
+        <source>Api-Key</source>
+        <translation>Api-Key</translation>
+    </message>
+    <message>
+        <source>Key expires</source>
+        <translation>Ключ истекает</translation>
+    </message>
+    <message>
+        <source>Automatic: demo until an account is set up</source>
+        <translation>Автоматически: демо, пока не настроен аккаунт</translation>
+    </message>
+    <message>
+        <source>On: the built-in demo shop</source>
+        <translation>Включён: встроенный демо-магазин</translation>
+    </message>
+    <message>
+        <source>Off: my Ozon shop</source>
+        <translation>Выключен: мой магазин Ozon</translation>
+    </message>
+    <message>
+        <source>Demo mode</source>
+        <translation>Демо-режим</translation>
+    </message>
+    <message>
+        <source>Printing</source>
+        <translation>Печать</translation>
+    </message>
+    <message>
+        <source>A system printer, tcp://HOST:9100 for a network printer, or a file path</source>
+        <translation>Системный принтер, tcp://ХОСТ:9100 для сетевого принтера или путь к файлу</translation>
+    </message>
+    <message>
+        <source>PDF (printer driver)</source>
+        <translation>PDF (драйвер принтера)</translation>
+    </message>
+    <message>
+        <source>ZPL (Zebra)</source>
+        <translation>ZPL (Zebra)</translation>
+    </message>
+    <message>
+        <source>TSPL (TSC, Xprinter)</source>
+        <translation>TSPL (TSC, Xprinter)</translation>
+    </message>
+    <message>
+        <source>{size} mm</source>
+        <translation>{size} мм</translation>
+    </message>
+    <message>
+        <source>{dpi} dpi</source>
+        <translation>{dpi} dpi</translation>
+    </message>
+    <message>
+        <source>Print a test label</source>
+        <translation>Напечатать тестовую этикетку</translation>
+    </message>
+    <message>
+        <source>Print the label as soon as a posting is packed</source>
+        <translation>Печатать этикетку сразу после сборки отправления</translation>
+    </message>
+    <message>
+        <source>Label printer</source>
+        <translation>Принтер этикеток</translation>
+    </message>
+    <message>
+        <source>A4 printer</source>
+        <translation>Принтер A4</translation>
+    </message>
+    <message>
+        <source>Label language</source>
+        <translation>Язык этикеток</translation>
+    </message>
+    <message>
+        <source>Label size</source>
+        <translation>Размер этикетки</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>Разрешение</translation>
+    </message>
+    <message>
+        <source>Packdesk</source>
+        <translation>Packdesk</translation>
+    </message>
+    <message>
+        <source>Sounds for good and wrong scans</source>
+        <translation>Звуки при верном и ошибочном сканировании</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> с</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Язык системы</translation>
+    </message>
+    <message>
+        <source>Language, demo mode and sync interval apply after a restart.</source>
+        <translation>Язык, демо-режим и интервал синхронизации применяются после перезапуска.</translation>
+    </message>
+    <message>
+        <source>Sync every</source>
+        <translation>Синхронизировать каждые</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Язык</translation>
+    </message>
+    <message>
+        <source>Paste the Api-Key here</source>
+        <translation>Вставьте Api-Key сюда</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring</source>
+        <translation>Сохранён в системном хранилище паролей</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Сохранение…</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Сохранено.</translation>
+    </message>
+    <message>
+        <source>Restart Packdesk to apply the new account, language, mode or sync interval.</source>
+        <translation>Перезапустите Packdesk, чтобы применить новый аккаунт, язык, режим или интервал синхронизации.</translation>
+    </message>
+    <message>
+        <source>Asking Ozon…</source>
+        <translation>Запрос к Ozon…</translation>
+    </message>
+    <message>
+        <source>Connected: Ozon accepted the Client-Id and Api-Key.</source>
+        <translation>Подключено: Ozon принял Client-Id и Api-Key.</translation>
+    </message>
+    <message>
+        <source>Unknown: test the connection to find out.</source>
+        <translation>Неизвестно: проверьте подключение, чтобы узнать.</translation>
+    </message>
+    <message numerus="yes">
+        <source>{date}: %n day(s) left. Create a new key in the Ozon seller cabinet.</source>
+        <translation>
+            <numerusform>{date}: остался %n день. Создайте новый ключ в кабинете продавца Ozon.</numerusform>
+            <numerusform>{date}: осталось %n дня. Создайте новый ключ в кабинете продавца Ozon.</numerusform>
+            <numerusform>{date}: осталось %n дней. Создайте новый ключ в кабинете продавца Ozon.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{date} (%n day(s) left)</source>
+        <translation>
+            <numerusform>{date} (остался %n день)</numerusform>
+            <numerusform>{date} (осталось %n дня)</numerusform>
+            <numerusform>{date} (осталось %n дней)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>Печать…</translation>
+    </message>
+    <message>
+        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
+        <translation>Отправлено. Рамка должна быть целой, а метки линейки через 10 мм — ровно в 10 мм друг от друга.</translation>
+    </message>
+</context>
+<context>
+    <name>StopOverlay</name>
+    <message>
+        <source>DO NOT SHIP — put the goods back</source>
+        <translation>НЕ ОТГРУЖАТЬ — верните товар</translation>
+    </message>
+    <message>
+        <source>The goods are back on the shelf — continue</source>
+        <translation>Товар возвращён на полку — продолжить</translation>
+    </message>
+    <message>
+        <source>or scan the ACK (or ABORT) command barcode</source>
+        <translation>или отсканируйте штрихкод-команду ACK (или ABORT)</translation>
+    </message>
+    <message>
+        <source>Posting {number} was cancelled</source>
+        <translation>Отправление {number} отменено</translation>
+    </message>
+    <message>
+        <source>Back to the shelf: {goods}</source>
+        <translation>Вернуть на полку: {goods}</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusBar</name>
+    <message>
+        <source>DEMO MODE — emulator, not your Ozon shop</source>
+        <translation>ДЕМО-РЕЖИМ — эмулятор, а не ваш магазин Ozon</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Подключение…</translation>
+    </message>
+    <message>
+        <source>Not synced yet</source>
+        <translation>Ещё не синхронизировано</translation>
+    </message>
+    <message>
+        <source>Show the actions waiting for Ozon and the ones it refused</source>
+        <translation>Показать действия, ожидающие Ozon, и отклонённые им</translation>
+    </message>
+    <message>
+        <source>Sync off</source>
+        <translation>Синхронизация выключена</translation>
+    </message>
+    <message>
+        <source>Last sync {time}</source>
+        <translation>Синхронизировано в {time}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Pending actions: %n</source>
+        <translation>
+            <numerusform>Ждут отправки: %n</numerusform>
+            <numerusform>Ждут отправки: %n</numerusform>
+            <numerusform>Ждут отправки: %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing pending</source>
+        <translation>Нет ожидающих действий</translation>
+    </message>
+    <message numerus="yes">
+        <source>Conflicts: %n</source>
+        <translation>
+            <numerusform>Конфликтов: %n</numerusform>
+            <numerusform>Конфликтов: %n</numerusform>
+            <numerusform>Конфликтов: %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Синхронизация…</translation>
+    </message>
+    <message>
+        <source>Sync failed {time}</source>
+        <translation>Сбой синхронизации в {time}</translation>
+    </message>
+    <message>
+        <source>● Online</source>
+        <translation>● В сети</translation>
+    </message>
+    <message>
+        <source>● Offline — actions are saved and sent later</source>
+        <translation>● Нет связи — действия сохраняются и уйдут позже</translation>
+    </message>
+    <message>
+        <source>Ozon rejected the API key</source>
+        <translation>Ozon отклонил API-ключ</translation>
+    </message>
+    <message>
+        <source>{area}: not available on your Ozon plan; that part of sync is paused</source>
+        <translation>{area}: не входит в ваш тариф Ozon; эта часть синхронизации приостановлена</translation>
+    </message>
+</context>
+</TS>
