@@ -110,7 +110,7 @@ def test_own_act_goes_to_the_printer(screen: Screen, qtbot: QtBot, ctx: AppConte
         (job,) = print_queue.jobs(s)
     assert job.kind is DocKind.ACT and job.state is JobState.QUEUED
     assert job.posting_numbers == (FBS[0].posting_number, FBS[2].posting_number)
-    assert screen.printer.calls == ["kick"]
+    assert "kick" in screen.printer.calls
 
 
 def test_rfbs_tracking_and_steps_in_order(screen: Screen, qtbot: QtBot, ctx: AppContext) -> None:
@@ -132,7 +132,8 @@ def test_rfbs_tracking_and_steps_in_order(screen: Screen, qtbot: QtBot, ctx: App
     qtbot.mouseClick(page.delivered, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "mark it delivering first" in page.message.text())
     assert "#b71c1c" in page.message.styleSheet()
-    for button, state in ((page.delivering, "Delivering"), (page.last_mile, "Last mile"), (page.delivered, "Delivered")):
+    steps = ((page.delivering, "Delivering"), (page.last_mile, "Last mile"), (page.delivered, "Delivered"))
+    for button, state in steps:
         settle(qtbot, screen)
         select(screen, 0, 1)
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

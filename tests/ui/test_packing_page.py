@@ -89,7 +89,8 @@ class Ozon:
         if cached is None:
             return None
         if number in self.cancelled:
-            return dataclasses.replace(cached.posting, status=PostingStatus.CANCELLED, cancel_reason="Покупатель отменил")
+            gone = PostingStatus.CANCELLED
+            return dataclasses.replace(cached.posting, status=gone, cancel_reason="Покупатель отменил")
         return cached.posting
 
 

@@ -132,8 +132,13 @@ class HandoverPage(QWidget):
         row.addLayout(right, 1)
         self._enable(None)
 
-        bridge.postings_changed.connect(lambda _event: self.refresh())
+        bridge.postings_changed.connect(self._on_postings_changed)
         bridge.outbox_changed.connect(lambda _event: self.refresh())
+        self.refresh()
+
+    def _on_postings_changed(self, _event: object) -> None:
+        if self.printer is not None:
+            self.printer.kick()  # a carriage's act may have arrived (its job is queued now)
         self.refresh()
 
     def _button(self, name: str, text: str, slot: Callable[[], None]) -> QPushButton:

@@ -146,7 +146,7 @@ class PackingPage(QWidget):
 
         bridge.postings_changed.connect(self._on_postings_changed)
         bridge.conflict_detected.connect(self._on_conflict)
-        bridge.label_ready.connect(lambda _event: self.print_panel.refresh())
+        bridge.label_ready.connect(self._on_label_ready)
         bridge.outbox_changed.connect(lambda _event: self.print_panel.refresh())
         self._submit(self.station.resume)
 
@@ -352,6 +352,11 @@ class PackingPage(QWidget):
             numbers = sorted(event.cancelled)
             station = self.station
             self._submit(lambda: station.check_cached(numbers))
+
+    def _on_label_ready(self, _event: events.LabelReady) -> None:
+        if self.printer is not None:
+            self.printer.kick()  # its job just went from waiting to queued
+        self.print_panel.refresh()
 
     def _on_conflict(self, event: events.ConflictDetected) -> None:
         if event.action == "ship":
