@@ -81,35 +81,39 @@ def _widths_to_modules(widths: str) -> str:
 
 
 def _plan_code128(value: str) -> list[tuple[str, str]]:
-    """Fewest symbols over code sets B and C (dynamic programming); returns (set, text) segments."""
+    """Fewest symbols over code sets B and C (dynamic programming from the end); returns (set, text)
+    segments. A set change costs one symbol; C takes two digits per symbol."""
     n = len(value)
-    digit = [ch.isdigit() for ch in value]
+    pair = [i + 1 < n and value[i].isdigit() and value[i + 1].isdigit() for i in range(n)]
+    cost = {("B", n): 0, ("C", n): 0}
+    choice: dict[tuple[str, int], str] = {}
+    for i in range(n - 1, -1, -1):
+        for current in ("B", "C"):
+            best_set, best_cost = "", n * 3
+            # Staying in the current set wins ties (no switch symbol), then B.
+            for nxt in (current, "C" if current == "B" else "B"):
+                if nxt == "C" and not pair[i]:
+                    continue
+                c = 1 + (nxt != current) + cost[(nxt, i + (2 if nxt == "C" else 1))]
+                if c < best_cost:
+                    best_set, best_cost = nxt, c
+            cost[(current, i)], choice[(current, i)] = best_cost, best_set
+    # The start symbol selects the first set: start in whichever set is cheaper from there.
+    current = "C" if pair[0] and cost[("C", 0)] < cost[("B", 0)] else "B"
+    segments: list[tuple[str, str]] = []
+    i = 0
+    while i < n:
+        current = choice[(current, i)]
+        step = 2 if current == "C" else 1
+        if segments and segments[-1][0] == current:
+            segments[-1] = (current, segments[-1][1] + value[i : i + step])
+        else:
+            segments.append((current, value[i : i + step]))
+        i += step
+    return segments
 
-    @functools.cache
-    def best(i: int, cur: str) -> tuple[int, tuple[tuple[str, str], ...]]:
-        if i == n:
-            return 0, ()
-        options = []
-        for nxt in ("B", "C"):
-            if nxt == "C" and not (i + 1 < n and digit[i] and digit[i + 1]):
-                continue
-            step = 2 if nxt == "C" else 1
-            cost, rest = best(i + step, nxt)
-            cost += 1 + (nxt != cur)  # the character, plus a CODE x switch when the set changes
-            options.append((cost, nxt != cur, nxt, rest, step))
-        cost, _switch, nxt, rest, step = min(options, key=lambda o: (o[0], o[1], o[2]))
-        chunk = value[i : i + step]
-        if rest and rest[0][0] == nxt:
-            return cost, ((nxt, chunk + rest[0][1]), *rest[1:])
-        return cost, ((nxt, chunk), *rest)
 
-    # The start symbol selects the first set for free (a switch is counted by `best`, so start "in" it).
-    plans = [best(0, first) for first in ("B", "C") if first == "B" or (n > 1 and digit[0] and digit[1])]
-    _cost, segments = min(plans, key=lambda p: p[0])
-    best.cache_clear()
-    return list(segments)
-
-
+@functools.lru_cache(maxsize=4096)
 def code128(value: str) -> Symbol:
     """Code 128 of printable ASCII (posting numbers, OZN… codes, `%101%…`); quiet zones of 10 modules."""
     if not value:

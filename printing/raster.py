@@ -27,26 +27,63 @@ class TextBitmap:
     top: int
 
 
-@functools.lru_cache(maxsize=4096)
-def text_bitmap(text: str, size: int, bold: bool = False) -> TextBitmap:
-    """The text drawn without anti-aliasing (a thermal dot is on or off), cropped to its ink."""
+@dataclass(frozen=True, slots=True)
+class _Glyph:
+    mask: Image.Image | None  # mode "1", 1 = ink; None for a space
+    left: int  # ink box relative to the pen position on the baseline
+    top: int
+    advance: float
+
+
+@functools.lru_cache(maxsize=8192)
+def _glyph(ch: str, size: int, bold: bool) -> _Glyph:
+    """One character drawn without anti-aliasing (a thermal dot is on or off)."""
     font = fonts.pil_font(size)
     stroke = bold_extra(size) if bold else 0
-    left, top, right, bottom = (int(v) for v in font.getbbox(text, anchor="ls", stroke_width=stroke))
-    width, height = max(1, right - left), max(1, bottom - top)
-    image = Image.new("1", (width, height), 1)
-    draw = ImageDraw.Draw(image)
+    left, top, right, bottom = (int(v) for v in font.getbbox(ch, anchor="ls", stroke_width=stroke))
+    advance = font.getlength(ch)
+    if right <= left or bottom <= top:
+        return _Glyph(None, 0, 0, advance)
+    mask = Image.new("1", (right - left, bottom - top), 0)
+    draw = ImageDraw.Draw(mask)
     draw.fontmode = "1"
-    draw.text((-left, -top), text, font=font, fill=0, anchor="ls", stroke_width=stroke, stroke_fill=0)
+    draw.text((-left, -top), ch, font=font, fill=1, anchor="ls", stroke_width=stroke, stroke_fill=1)
+    return _Glyph(mask, left, top, advance)
+
+
+@functools.lru_cache(maxsize=4096)
+def text_bitmap(text: str, size: int, bold: bool = False) -> TextBitmap:
+    """The text as a 1-bit bitmap cropped to its ink, set glyph by glyph from a cache: the label font
+    has no kerning, and a packing desk prints the same few hundred characters over and over."""
+    placed = []
+    pen = 0.0
+    for ch in text:
+        glyph = _glyph(ch, size, bold)
+        if glyph.mask is not None:
+            placed.append((round(pen) + glyph.left, glyph.top, glyph.mask))
+        pen += glyph.advance
+    if not placed:
+        return TextBitmap(Image.new("1", (1, 1), 1), 0, 0)
+    left = min(x for x, _, _ in placed)
+    top = min(y for _, y, _ in placed)
+    right = max(x + m.width for x, _, m in placed)
+    bottom = max(y + m.height for _, y, m in placed)
+    image = Image.new("1", (right - left, bottom - top), 1)
+    for x, y, mask in placed:
+        image.paste(0, (x - left, y - top), mask)
     return TextBitmap(image, left, top)
 
 
+def advance(text: str, size: int, bold: bool = False) -> int:
+    return round(sum(_glyph(ch, size, bold).advance for ch in text))
+
+
 def text_origin(e: Text) -> int:
-    """x of the text's start once aligned, using the same advance the raster font has."""
+    """x of the text's start once aligned, using the same advances the raster glyphs have."""
     if e.align is Align.LEFT:
         return e.x
-    advance = round(fonts.pil_font(e.size).getlength(e.text))
-    return e.x - (advance // 2 if e.align is Align.CENTER else advance)
+    width = advance(e.text, e.size, e.bold)
+    return e.x - (width // 2 if e.align is Align.CENTER else width)
 
 
 def placed_text(e: Text) -> tuple[int, int, Image.Image]:
