@@ -38,6 +38,8 @@ class ActionKind(StrEnum):
     QUESTION_ANSWER = "question_answer"
     # Hand over: create and approve a carriage for a delivery method, download its act (PDF).
     CREATE_CARRIAGE = "create_carriage"
+    # After a ship in several boxes: find the postings Ozon made of the further boxes, queue their labels.
+    LABEL_SPLIT_PARTS = "label_split_parts"
 
 
 class TargetKind(StrEnum):

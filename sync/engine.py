@@ -537,6 +537,9 @@ class SyncEngine:
         if entry.action is ActionKind.FETCH_LABEL:
             self._fetch_label(number)
             return
+        if entry.action is ActionKind.LABEL_SPLIT_PARTS:
+            self._label_split_parts(entry)
+            return
         current = self.client.get_posting(number)
         self._store(current)
         if _reached(entry, current):
@@ -585,6 +588,60 @@ class SyncEngine:
             # Print jobs waiting for this label can go to the printer now.
             print_queue.label_ready(s, number, self.clock.now())
         self.bus.publish(LabelReady(number, str(target)))
+
+    def _label_split_parts(self, entry: OutboxEntry) -> None:
+        """The posting went out in several boxes; Ozon made a posting of each further box (its parent
+        is this one). Find them and queue their labels as for the first box."""
+        number = entry.target_id
+        parent = self.client.get_posting(number)
+        self._store(parent)
+        if parent.status is PostingStatus.CANCELLED:
+            return  # nothing leaves: no labels
+        now = self.clock.now()
+        path = "/v4/posting/fbs/list"
+        since = (parent.in_process_at or now) - timedelta(days=1)
+        body = {
+            "cursor": "",
+            "limit": 100,
+            "sort_dir": "ASC",
+            "filter": {
+                "since": schemas.format_time(since),
+                "to": schemas.format_time(now + timedelta(days=1)),
+                "order_numbers": [parent.order_number],
+            },
+            "with": {"barcodes": True},
+        }
+        data = self.client.call(path, body)
+        rows = data.get("postings") if isinstance(data, dict) else None
+        children = {
+            str(r.get("posting_number"))
+            for r in rows or []
+            if isinstance(r, dict) and str(r.get("parent_posting_number") or "") == number
+        }
+        try:
+            postings, _, _ = schemas.posting_page(data, "answer")
+        except ProtocolError as exc:
+            exc.path = path
+            raise
+        parts = [p for p in postings if p.posting_number in children]
+        wanted = int(entry.payload.get("parts", 0))
+        if len(parts) < wanted:
+            if entry.attempts > 30:
+                raise _Conflict(f"Ozon shows {len(parts)} of {wanted} further boxes of {number}; label them by hand")
+            raise _NotReady(f"{len(parts)} of {wanted} postings of the further boxes are there")
+        with self.db.write() as s:
+            posting_repo.save(s, parts, now)
+            labelled = {n for j in print_queue.jobs(s) if j.kind in print_queue.LABEL_KINDS for n in j.posting_numbers}
+            for part in parts:
+                child = part.posting_number
+                if child in labelled:
+                    continue  # a retry after a lost answer
+                if part.is_rfbs:
+                    print_queue.enqueue(s, print_queue.DocKind.OWN_LABEL, (child,), now)
+                else:
+                    print_queue.enqueue(s, print_queue.DocKind.OZON_LABEL, (child,), now, wait_for_label=True)
+                    outbox.enqueue(s, ActionKind.FETCH_LABEL, TargetKind.POSTING, child, {}, now)
+        self.bus.publish(PostingsChanged(frozenset(children)))
 
     # Handover: create the carriage, approve it, fetch its act. Creating is not idempotent, so each
     # step's result is kept in sync_state under the action's key; a retry resumes after it.

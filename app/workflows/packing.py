@@ -36,7 +36,7 @@ from app.domain.postings import Posting, PostingStatus
 from app.errors import InvalidAction
 from app.events import EventBus
 from app.history import EventKind
-from app.outbox import ActionKind, OutboxState
+from app.outbox import ActionKind, OutboxState, TargetKind
 from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
@@ -726,6 +726,9 @@ class PackStation:
             if reason:
                 self._record(s, number, EventKind.OVERRIDE, f"{reason} — not scanned: {pack.missing_text()}")
             entry = queue_ship_in(s, now, number, packages)
+            if len(packages) > 1:  # each further box becomes a posting of its own: it needs a label too
+                parts = {"parts": len(packages) - 1}
+                outbox.enqueue(s, ActionKind.LABEL_SPLIT_PARTS, TargetKind.POSTING, number, parts, now)
             self._record(s, number, EventKind.PACKED, f"{len(packages)} package(s): {_packages_text(packages)}")
             self._record(s, number, EventKind.ACTION_QUEUED, f"ship {entry.key}")
             job = self._queue_label(s, cached.posting, now)

@@ -258,8 +258,9 @@ def test_split_into_packages(ctx: AppContext) -> None:
     desk.scan(PEN)
     assert desk.new_package().kind is Kind.NOTHING_LEFT
     assert desk.complete().kind is Kind.COMPLETED
-    (ship, _fetch) = open_actions(ctx, FBS)
+    (ship, _fetch, parts) = open_actions(ctx, FBS)
     assert ship.payload == {"packages": [[[1001, 1]], [[1002, 1]], [[1002, 1]]]}
+    assert parts.action is ActionKind.LABEL_SPLIT_PARTS and parts.payload == {"parts": 2}
     assert kinds(ctx, FBS).count(EventKind.NEW_PACKAGE) == 2
     assert progress(ctx, FBS).packages == [[[1001, 1]], [[1002, 1]], [[1002, 1]]]  # type: ignore[union-attr]
 
@@ -299,7 +300,7 @@ def test_a_restarted_station_resumes_the_open_posting_and_its_boxes(ctx: AppCont
     assert resumed.view.scanned == 2 and resumed.view.package_count == 2
     assert again.scan(PEN).kind is Kind.ITEM_OK
     assert again.complete().kind is Kind.COMPLETED
-    (ship, _fetch) = open_actions(ctx, FBS)
+    (ship, _fetch, _parts) = open_actions(ctx, FBS)
     assert ship.payload == {"packages": [[[1001, 1]], [[1002, 2]]]}
 
 

@@ -124,6 +124,12 @@ def pack(desk: PackStation, number: str, g: Goods) -> None:
     assert desk.complete().kind is Kind.COMPLETED
 
 
+def _order_postings(shop: Shop, number: str) -> list[str]:
+    order = shop.emu.posting(number)["order_number"]
+    with shop.ctx.db.read() as s:
+        return [c.posting.posting_number for c in posting_repo.list_postings(s) if c.posting.order_number == order]
+
+
 def jobs_of(ctx: AppContext, number: str, kind: DocKind) -> list[print_queue.PrintJob]:
     with ctx.db.read() as s:
         return [j for j in print_queue.jobs(s) if number in j.posting_numbers and j.kind is kind]
@@ -165,6 +171,11 @@ def test_confirm_pack_ship_label_and_handover_fbs(shop: Shop) -> None:
     (label,) = jobs_of(shop.ctx, number, DocKind.OZON_LABEL)
     assert label.state is JobState.QUEUED
     assert (shop.ctx.paths.labels / f"{number}.pdf").read_bytes().startswith(b"%PDF")
+    # The second box became a posting of its own: its label is fetched and queued too.
+    (part,) = [n for n in _order_postings(shop, number) if shop.emu.posting(n)["parent_posting_number"] == number]
+    (part_label,) = jobs_of(shop.ctx, part, DocKind.OZON_LABEL)
+    assert part_label.state is JobState.QUEUED
+    assert (shop.ctx.paths.labels / f"{part}.pdf").read_bytes().startswith(b"%PDF")
 
     # Hand over: the method's carriage, then its act.
     shop.sync()  # the split package's posting arrives too
