@@ -1,7 +1,8 @@
-"""Ozon's label PDFs on disk, one file per posting, so a label prints again offline.
+"""Ozon's PDFs on disk, so they print again offline: a label per posting, an act per print job.
 
-The sync engine writes them (`sync/engine.py`); the file name must stay the same on both sides:
-`<posting number with anything but letters, digits, '-' and '_' replaced by '_'>.pdf`.
+The sync engine writes them (`sync/engine.py`); the file names must stay the same on both sides:
+`<posting number>.pdf` and `act-<print job key>.pdf`, with anything but letters, digits, '-' and '_'
+replaced by '_'.
 """
 
 from __future__ import annotations
@@ -22,8 +23,24 @@ class LabelNotCached(UserError):
         )
 
 
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+
+
 def file_name(posting_number: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in posting_number) + ".pdf"
+    return _safe(posting_number) + ".pdf"
+
+
+def act_path(labels_dir: Path, job_key: str) -> Path:
+    """Ozon's act for a carriage, saved under the key of the print job that waits for it."""
+    return labels_dir / f"act-{_safe(job_key)}.pdf"
+
+
+def load_act(labels_dir: Path, job_key: str) -> bytes | None:
+    try:
+        return act_path(labels_dir, job_key).read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def path(labels_dir: Path, posting_number: str) -> Path:

@@ -56,7 +56,10 @@ def printer_for(ctx: AppContext, job: PrintJob) -> Printer:
 
 
 def render_job(ctx: AppContext, job: PrintJob, output: Output) -> bytes:
-    """The bytes of a job, from the local cache (works offline)."""
+    """The bytes of a job, from the local cache (works offline). An act job prints Ozon's act when the
+    sync engine has downloaded it for the job (a carriage), Packdesk's own otherwise."""
+    if job.kind is DocKind.ACT and (ozon_act := label_cache.load_act(ctx.paths.labels, job.key)) is not None:
+        return render.ozon_label([ozon_act], output)
     with ctx.db.read() as s:
         cached = posting_repo.get_many(s, job.posting_numbers)
         found = {c.posting.posting_number for c in cached}

@@ -3,18 +3,31 @@ barcodes decoded, bar widths checked along a scanline, and the thermal outputs c
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from collections.abc import Callable
+from decimal import Decimal
 
 import pypdfium2 as pdfium
 import pytest
 from PIL import ImageChops
 
-from app.domain.postings import Posting
+from app.domain.postings import Posting, PostingItem
 from app.domain.products import Product
 from printing import commands, fonts, geometry, raster, render
 from printing.documents import act, command_sheet, own_label, picklist, slip, test_label
-from printing.layout import Page
-from tests.printing.conftest import DPIS, FORMATS, LONG_NUMBER, check_bars, decoded, images, pdf_images_direct
+from printing.layout import Bars, Page, Rect, Text
+from tests.printing.conftest import (
+    DPIS,
+    FORMATS,
+    LONG_NUMBER,
+    check_bars,
+    decoded,
+    images,
+    pdf_images_direct,
+    sample_postings,
+    sample_products,
+)
 
 Builder = Callable[[list[Posting], dict[int, Product], int], tuple[list[Page], set[str]]]
 
@@ -176,3 +189,54 @@ def test_long_documents_get_more_pages_with_numbers(postings: list[Posting], pro
     assert len(pages) >= 3
     assert f"Стр. 1 из {len(pages)}" in [t.text for t in pages[0].texts()]
     assert sum(len(p.barcodes()) for p in pages) == len(many)
+
+
+def _extreme() -> tuple[list[Posting], dict[int, Product]]:
+    """Long names and addresses, many items: what must shrink, wrap or be cut with '…', never clipped."""
+    base = sample_postings()
+    items = tuple(
+        PostingItem(2000 + i, f"SHELF-{i:02d}-ОЧЕНЬ-ДЛИННЫЙ-АРТИКУЛ",
+                    "超长商品名称 " * 6 + "Очень длинное название " * 4, i + 1, Decimal("10"))
+        for i in range(12)
+    )
+    long = dataclasses.replace(
+        base[1], customer_name="Константинопольский-Рождественский Александр Владиславович 欧阳娜娜",
+        address="Россия, Республика Татарстан, г. Казань, ул. Большая Красная, д. 123, корп. 4, стр. 5, "
+                "подъезд 6, этаж 7, кв. 890, домофон 890К, позвонить за час " * 2,
+        delivery_method_name="Собственная доставка продавца курьером до двери, экспресс, в течение дня",
+        tpl_provider="Очень длинное название транспортной компании", products=items,
+    )
+    products = {it.sku: Product(it.sku, it.sku, it.offer_id, it.name, ("OZN" + str(it.sku) * 3,)) for it in items}
+    return [base[0], long], {**sample_products(), **products}
+
+
+def _rects(page: Page) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int, int, int]]]:
+    """(ink boxes of text and rules, barcode boxes including their quiet zones) as (x0, y0, x1, y1)."""
+    ink, codes = [], []
+    for e in page.elements:
+        if isinstance(e, Text):
+            x, y, image = raster.placed_text(e)
+            ink.append((x, y, x + image.width, y + image.height))
+        elif isinstance(e, Rect):
+            ink.append((e.x, e.y, e.x + e.width, e.y + e.height))
+        elif isinstance(e, Bars):
+            left = e.x - e.symbol.quiet_left * e.module
+            codes.append((left, e.y, e.x + e.width + e.symbol.quiet_right * e.module, e.y + e.height))
+    return ink, codes
+
+
+@pytest.mark.parametrize("dpi", DPIS)
+@pytest.mark.parametrize("name", list(DOCUMENTS))
+def test_nothing_is_clipped_and_nothing_touches_a_barcode(name: str, dpi: int) -> None:
+    postings, products = _extreme()
+    pages, _ = DOCUMENTS[name](postings, products, dpi)
+    for page in pages:
+        ink, codes = _rects(page)
+        for x0, y0, x1, y1 in ink + codes:
+            assert 0 <= x0 < x1 <= page.width and 0 <= y0 < y1 <= page.height, (name, (x0, y0, x1, y1))
+        for c in codes:
+            for i in ink:
+                overlap = min(c[2], i[2]) > max(c[0], i[0]) and min(c[3], i[3]) > max(c[1], i[1])
+                assert not overlap, f"{name}: {i} reaches into the barcode or its quiet zone {c}"
+        for a, b in itertools.combinations(codes, 2):
+            assert not (min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1]))

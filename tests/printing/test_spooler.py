@@ -186,3 +186,12 @@ def test_a_bug_while_printing_keeps_the_job(desk: AppContext, caplog: pytest.Log
     failed = job(desk, queued.key)
     assert failed.state is JobState.FAILED and "unexpected error" in failed.last_error
     assert "boom" in caplog.text
+
+
+def test_an_act_job_prints_ozons_act_when_the_sync_engine_fetched_it(desk: AppContext, tmp_path: Path) -> None:
+    desk.settings = desk.settings.replace(document_printer=str(tmp_path / "act.pdf"))
+    queued = enqueue(desk, DocKind.ACT, LONG_NUMBER, "not-in-the-cache-0001-1")
+    ozon_act = render.act(sample_postings(), number="ozon-42")
+    label_cache.act_path(desk.paths.labels, queued.key).write_bytes(ozon_act)
+    assert spooler.print_next(desk).ok  # type: ignore[union-attr]
+    assert (tmp_path / "act.pdf").read_bytes() == ozon_act  # Ozon's PDF, untouched
