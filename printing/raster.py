@@ -7,6 +7,7 @@ and black = 0 (TSPL's polarity; the ZPL writer inverts it).
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageOps
@@ -35,19 +36,24 @@ class _Glyph:
     advance: float
 
 
+# A FreeType face is not safe to use from two threads at once (the spooler's worker and a preview).
+_freetype = threading.Lock()
+
+
 @functools.lru_cache(maxsize=8192)
 def _glyph(ch: str, size: int, bold: bool) -> _Glyph:
     """One character drawn without anti-aliasing (a thermal dot is on or off)."""
-    font = fonts.pil_font(size)
     stroke = bold_extra(size) if bold else 0
-    left, top, right, bottom = (int(v) for v in font.getbbox(ch, anchor="ls", stroke_width=stroke))
-    advance = font.getlength(ch)
-    if right <= left or bottom <= top:
-        return _Glyph(None, 0, 0, advance)
-    mask = Image.new("1", (right - left, bottom - top), 0)
-    draw = ImageDraw.Draw(mask)
-    draw.fontmode = "1"
-    draw.text((-left, -top), ch, font=font, fill=1, anchor="ls", stroke_width=stroke, stroke_fill=1)
+    with _freetype:
+        font = fonts.pil_font(size)
+        left, top, right, bottom = (int(v) for v in font.getbbox(ch, anchor="ls", stroke_width=stroke))
+        advance = font.getlength(ch)
+        if right <= left or bottom <= top:
+            return _Glyph(None, 0, 0, advance)
+        mask = Image.new("1", (right - left, bottom - top), 0)
+        draw = ImageDraw.Draw(mask)
+        draw.fontmode = "1"
+        draw.text((-left, -top), ch, font=font, fill=1, anchor="ls", stroke_width=stroke, stroke_fill=1)
     return _Glyph(mask, left, top, advance)
 
 
