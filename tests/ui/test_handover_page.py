@@ -82,7 +82,7 @@ def actions(ctx: AppContext, kind: ActionKind) -> list[outbox.OutboxEntry]:
 def test_groups_by_delivery_method_and_a_sound_model(screen: Screen, qtmodeltester: object) -> None:
     page = screen.page
     texts = [page.methods.item(i).text() for i in range(page.methods.count())]
-    assert texts == ["Ozon Логистика, ПВЗ Подольск · FBS · 3 ready", "Своя доставка, Москва · rFBS · 2 posting(s)"]
+    assert texts == ["Ozon Логистика, ПВЗ Подольск\nFBS · 3 ready", "Своя доставка, Москва\nrFBS · 2 posting(s)"]
     assert page.model.rowCount() == 3 and page.title.text() == "Ozon Логистика, ПВЗ Подольск"
     assert page.carriage.isVisible() and page.carriage.isEnabled() and not page.tracking.isVisible()
     qtmodeltester.check(page.model)  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ import getpass
 import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -79,8 +79,13 @@ class HandoverPage(QWidget):
         self.methods.setMinimumWidth(300)
         self.methods.currentRowChanged.connect(self._group_changed)
         list_font = QFont(self.methods.font())
-        list_font.setPointSizeF(13)
+        list_font.setPointSizeF(12)
         self.methods.setFont(list_font)
+        # Delivery method names are long ("Ozon Логистика курьеру Ozon, Люблино"): wrap, never cut.
+        self.methods.setWordWrap(True)
+        self.methods.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.methods.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.methods.setSpacing(2)
         self.title = plain_text.label("", self)
         self.title.setObjectName("groupTitle")
         font = QFont(self.title.font())
@@ -95,8 +100,9 @@ class HandoverPage(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(HandoverModel.CITY, QHeaderView.ResizeMode.Stretch)  # gives way first
         self.view.setFont(list_font)
 
         self.carriage = self._button("createCarriage", self.tr("Create carriage and act (Ozon)"), self.create_carriage)
@@ -181,7 +187,7 @@ class HandoverPage(QWidget):
                 count = self.tr("%n posting(s)", "", len(group.postings))
             else:
                 count = self.tr("%n ready", "", len(group.ready))
-            item = QListWidgetItem(f"{group.delivery_method} · {kind} · {count}")  # remote text, painted plain
+            item = QListWidgetItem(f"{group.delivery_method}\n{kind} · {count}")  # remote text, painted plain
             item.setToolTip(plain_text.tooltip(group.delivery_method))
             self.methods.addItem(item)
             if keep == (group.delivery_method_id, group.is_rfbs):
