@@ -18,7 +18,7 @@ from printing.layout import Align, Bars, Bitmap, Page, Rect, Text, bold_extra
 # Ozon's PDF is rendered at this many times the printer's resolution, then each printer dot is black
 # when at least half of it is covered. That rounds every bar edge to the nearest dot; rendering at the
 # printer's resolution directly lets pdfium thin every bar by a dot.
-SUPERSAMPLE = 4
+SUPERSAMPLE = 3
 
 
 @dataclass(frozen=True, slots=True)
