@@ -379,7 +379,12 @@ def _open(args: argparse.Namespace, demo: bool) -> AppContext:
         # Demo data lives beside the real data, never in it, and starts fresh with the emulator.
         demo_dir = where.data / "demo"
         shutil.rmtree(demo_dir, ignore_errors=True)
-        return open_context(str(demo_dir))
+        ctx = open_context(str(demo_dir))
+        # Demo prints go to a folder, one file per job, so nothing needs a real printer.
+        printed = demo_dir / "printed"
+        printed.mkdir(parents=True, exist_ok=True)
+        ctx.settings = ctx.settings.replace(label_printer=str(printed), document_printer=str(printed))
+        return ctx
     return open_context(str(where.data))
 
 

@@ -236,12 +236,18 @@ class FileSink:
         return str(self.path)
 
     def send(self, data: bytes, *, title: str = "Packdesk", raw: bool = True) -> None:
+        target = self.path
+        if target.is_dir() or str(target).endswith(("/", os.sep)):
+            # A folder is a "printer" that keeps every job as its own file (demo mode, archiving).
+            stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.monotonic_ns() % 1_000_000:06d}"
+            slug = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in title)[:60]
+            target = target / f"{stamp}-{slug}.{'prn' if raw else 'pdf'}"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}-", dir=self.path.parent)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            os.replace(tmp, self.path)
+            os.replace(tmp, target)
         except OSError as exc:
             raise PrinterError(
                 "file_not_written", f"cannot write {self.path}: {exc.strerror or exc}", path=str(self.path)

@@ -51,7 +51,17 @@ def run_gui(
     qsettings = None
     if screenshot is not None:  # a fixed size, and the seller's saved layout stays untouched
         qsettings = QSettings(str(ctx.paths.data / "screenshot-layout.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(ctx, sync, demo, qsettings, client=client, settings_path=settings_path)
+    from printing import spooler
+
+    window = MainWindow(
+        ctx,
+        sync,
+        demo,
+        qsettings,
+        client=client,
+        settings_path=settings_path,
+        print_spooler=lambda: spooler.print_pending(ctx),
+    )
     photographer = Photographer(window, screenshot) if screenshot is not None else None
     window.show()
     if photographer is not None:

@@ -8,6 +8,7 @@ raise a desktop notification (ui/notifications.py); Help → Show log opens the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -38,6 +39,7 @@ from ui.notifications import Notifier
 from ui.orders.page import OrdersPage
 from ui.packing import ports as packing_ports
 from ui.packing.page import PackingPage
+from ui.packing.spooler_control import SpoolerControl
 from ui.placeholder import PlaceholderPage
 from ui.settings import account
 from ui.settings.page import SettingsPage
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
         settings_path: Path | None = None,
         make_client: account.ClientFactory = account.default_client,
         printers: PrinterPort | None = None,
+        print_spooler: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -100,9 +103,15 @@ class MainWindow(QMainWindow):
             shown, path, ctx.db, ctx.clock, self.tasks, self, make_client=make_client, printers=printers
         )
         self._pages: dict[str, QWidget] = {"orders": self.orders, "settings": self.settings_page}
-        self.packing = PackingPage(ctx, self.tasks, self.bridge, self, sync=sync, ports=packing_ports.of(sync))
+        # The print spooler runs on the I/O pool (a hanging printer must not hold the database worker).
+        self.printer = (
+            SpoolerControl(self.tasks, print_spooler, lambda: ctx.settings.auto_print) if print_spooler else None
+        )
+        self.packing = PackingPage(
+            ctx, self.tasks, self.bridge, self, sync=sync, ports=packing_ports.of(sync), printer=self.printer
+        )
         self._pages["packing"] = self.packing
-        self.handover = HandoverPage(ctx, self.tasks, self.bridge, self, sync=sync)
+        self.handover = HandoverPage(ctx, self.tasks, self.bridge, self, sync=sync, printer=self.printer)
         self._pages["handover"] = self.handover
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
