@@ -1,20 +1,17 @@
-"""Command barcodes for scanner-only work at the packing desk.
-
-The packing desk reads these codes from the scanner like any other scan; the sheet that carries them
-is `printing.documents.command_sheet`. Values are plain Code 128 (B) text with a prefix no posting
-number or product barcode has. `app/workflows/commands.py` parses them (`app` cannot import
-`printing`; tests/app/test_packing_commands.py keeps the two in step).
-"""
+"""Command barcodes for scanner-only work at the packing desk: the values printed on the sheet
+(`printing.documents.command_sheet`). They are defined once, in `app/workflows/commands.py`, which
+the pack station uses to read them back."""
 
 from __future__ import annotations
 
-PREFIX = "PD:"
-NEXT = "PD:NEXT"  # next posting in the queue
-REPRINT = "PD:REPRINT"  # print the current posting's label again (asks for the reason)
-SHIP_ALL = "PD:SHIPALL"  # ship every fully packed posting
-ABORT = "PD:ABORT"  # put the posting on the desk aside
-NEW_PACKAGE = "PD:NEWPKG"  # close this box, the next units go into a new one
-ACK = "PD:ACK"  # acknowledge a STOP (cancelled while packing): the goods are back on the shelf
+from app.workflows.commands import CODES, Command
+
+NEXT = CODES[Command.NEXT]  # next posting in the queue
+REPRINT = CODES[Command.REPRINT]  # print the current posting's label again (asks for the reason)
+SHIP_ALL = CODES[Command.SHIP_ALL]  # ship every fully packed posting
+ABORT = CODES[Command.ABORT]  # put the posting on the desk aside
+NEW_PACKAGE = CODES[Command.NEW_PACKAGE]  # close this box, the next units go into a new one
+ACK = CODES[Command.ACK]  # acknowledge a STOP (cancelled while packing): the goods are back on the shelf
 
 ALL = (NEXT, REPRINT, SHIP_ALL, ABORT, NEW_PACKAGE, ACK)
 

@@ -1,8 +1,6 @@
 """Ozon's PDFs on disk, so they print again offline: a label per posting, an act per print job.
 
-The sync engine writes them (`sync/engine.py`); the file names must stay the same on both sides:
-`<posting number>.pdf` and `act-<print job key>.pdf`, with anything but letters, digits, '-' and '_'
-replaced by '_'.
+The sync engine writes them; both sides name the files through `app.label_files`.
 """
 
 from __future__ import annotations
@@ -11,6 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from app import label_files
 from app.errors import UserError
 
 
@@ -23,17 +22,12 @@ class LabelNotCached(UserError):
         )
 
 
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
-
-
 def file_name(posting_number: str) -> str:
-    return _safe(posting_number) + ".pdf"
+    return label_files.label_path(Path(), posting_number).name
 
 
 def act_path(labels_dir: Path, job_key: str) -> Path:
-    """Ozon's act for a carriage, saved under the key of the print job that waits for it."""
-    return labels_dir / f"act-{_safe(job_key)}.pdf"
+    return label_files.act_path(labels_dir, job_key)
 
 
 def load_act(labels_dir: Path, job_key: str) -> bytes | None:
@@ -44,7 +38,7 @@ def load_act(labels_dir: Path, job_key: str) -> bytes | None:
 
 
 def path(labels_dir: Path, posting_number: str) -> Path:
-    return labels_dir / file_name(posting_number)
+    return label_files.label_path(labels_dir, posting_number)
 
 
 def load(labels_dir: Path, posting_number: str) -> bytes:

@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from app import outbox, print_queue
+from app import label_files, outbox, print_queue
 from app.clock import Clock
 from app.db.engine import Database
 from app.domain.chats import AuthorType
@@ -580,7 +580,7 @@ class SyncEngine:
                 raise _LabelNotReady(exc.message) from exc
             raise
         self.labels_dir.mkdir(parents=True, exist_ok=True)
-        target = self.labels_dir / f"{_safe_name(number)}.pdf"
+        target = label_files.label_path(self.labels_dir, number)
         tmp = target.with_suffix(".part")
         tmp.write_bytes(pdf)
         tmp.replace(target)
@@ -687,7 +687,7 @@ class SyncEngine:
             raise
         job_key = str(payload.get("print_job", ""))
         # The printing side finds Ozon's act by its print job: <labels>/act-<job key>.pdf.
-        target = self.labels_dir / f"act-{_safe_name(job_key or str(carriage_id))}.pdf"
+        target = label_files.act_path(self.labels_dir, job_key or str(carriage_id))
         self.labels_dir.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".part")
         tmp.write_bytes(pdf)
@@ -816,7 +816,3 @@ def _source_ok(entry: OutboxEntry, posting: Posting) -> bool:
 
 def _contains(texts: list[str], text: str) -> bool:
     return any(t.strip() == text.strip() for t in texts)
-
-
-def _safe_name(posting_number: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in posting_number)

@@ -157,17 +157,3 @@ def test_labels_ozon_fetches_caches_and_then_prints_offline(
                            "--out", str(tmp_path / "early.pdf"))
     assert code == 1 and err.count("\n") == 1 and "not ready yet" in err, err
     assert not (tmp_path / "early.pdf").exists() and not label_cache.has(labels_dir, early)
-
-
-@pytest.mark.parametrize("number", ["0208245774-0029-1", "12/34 56:78", "№1"])
-def test_the_label_cache_names_files_like_the_sync_engine(number: str) -> None:
-    from sync.engine import _safe_name
-
-    assert label_cache.file_name(number) == _safe_name(number) + ".pdf"
-
-
-def test_the_act_file_name_is_the_one_the_sync_engine_writes() -> None:
-    from sync.engine import _safe_name
-
-    key = "3f0c2a9e-8d7b-4c1e-9a55-0b6d2f1e7c44"
-    assert label_cache.act_path(Path("/x"), key) == Path("/x") / f"act-{_safe_name(key)}.pdf"
