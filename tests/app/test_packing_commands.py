@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from app.workflows import commands
@@ -33,7 +31,6 @@ def test_everything_else_is_not_a_command(code: str) -> None:
     assert commands.parse(code) is None
 
 
-@pytest.mark.skipif(importlib.util.find_spec("printing.commands") is None, reason="printing/commands.py not there")
 def test_every_code_on_the_printed_sheet_is_understood() -> None:
     from printing import commands as sheet
 
