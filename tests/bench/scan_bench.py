@@ -45,7 +45,7 @@ def main() -> bool:
     from ui.packing.page import PackingPage
     from ui.tasks import TaskManager
 
-    app = QApplication.instance() or QApplication([])
+    qapp = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:
         seconds = ui_bench.fill(Path(tmp))
         ctx = open_context(tmp)
@@ -74,7 +74,7 @@ def main() -> bool:
         page.show_outcome = counted  # type: ignore[method-assign]
         deadline = time.perf_counter() + 10
         while shown["n"] == 0 and time.perf_counter() < deadline:  # the station's resume
-            app.processEvents()
+            qapp.processEvents()
 
         latencies: list[float] = []
 
@@ -83,7 +83,7 @@ def main() -> bool:
             t0 = time.perf_counter()
             page.on_scanned(code)
             while shown["n"] == before:
-                app.processEvents()
+                qapp.processEvents()
             latencies.append((time.perf_counter() - t0) * 1000)
 
         for posting in queue:
@@ -104,5 +104,4 @@ def main() -> bool:
           f"(target p95 < {TARGET_P95_MS:.0f} ms)")
     ok = p95 < TARGET_P95_MS
     print("PASS" if ok else "FAIL")
-    del app
     return ok
