@@ -15,7 +15,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from app import events, outbox, print_queue
+from app import events, label_files, outbox, print_queue
 from app.context import AppContext
 from app.errors import InvalidAction, UserError
 from app.outbox import ActionKind, OutboxState, TargetKind
@@ -23,7 +23,6 @@ from app.print_queue import DocKind
 from app.repos import postings
 from app.workflows import cancel as cancel_flow
 from app.workflows import confirm as confirm_flow
-from printing import label_cache
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +103,7 @@ class WorkflowActions:
         if cached.posting.is_rfbs:
             print_queue.enqueue(session, DocKind.OWN_LABEL, (number,), when, reason=reason)
             return
-        ready = label_cache.has(self.ctx.paths.labels, number)
+        ready = label_files.label_path(self.ctx.paths.labels, number).is_file()
         if not ready and not _label_requested(session, number):
             outbox.enqueue(session, ActionKind.FETCH_LABEL, TargetKind.POSTING, number, {}, when)
         print_queue.enqueue(session, DocKind.OZON_LABEL, (number,), when, reason=reason, wait_for_label=not ready)

@@ -120,7 +120,8 @@ def posting_numbers(
     order.append(key.desc() if descending else key.asc())
     # A stable tie-break keeps rows from jumping around between refreshes.
     order.append(PostingRow.posting_number.desc() if descending else PostingRow.posting_number.asc())
-    stmt = select(PostingRow.posting_number).where(*conditions(wanted, now or datetime.now(UTC))).order_by(*order)
+    where = conditions(wanted, now or datetime.now(UTC), _dialect(session))
+    stmt = select(PostingRow.posting_number).where(*where).order_by(*order)
     return fast_scalars(session, stmt)
 
 
@@ -136,10 +137,26 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _case_variants(text: str) -> list[str]:
-    """SQLite's LIKE folds ASCII case only: also try Cyrillic names as lower case and Capitalised."""
-    variants = [text, text.lower(), text[:1].upper() + text[1:].lower()]
-    return list(dict.fromkeys(variants))
+def _contains(column: Any, text: str, dialect: str) -> ColumnElement[bool]:
+    """`column` contains `text`, any case (ASCII on SQLite; every script on PostgreSQL)."""
+    if dialect == "postgresql":
+        return column.ilike(like_pattern(text), escape=_LIKE_ESCAPE)
+    return column.like(like_pattern(text), escape=_LIKE_ESCAPE)
+
+
+def _name_condition(text: str, dialect: str) -> ColumnElement[bool]:
+    """Product names, case-insensitively. SQLite's LIKE folds ASCII only, so text with other letters
+    (Cyrillic) is matched as typed, in lower case and Capitalised, with instr() (faster than LIKE,
+    and it has no wildcards to escape). When the forms differ only in the first letter, the rest of
+    the word is looked for first: one scan of the names instead of two."""
+    if text.isascii() or dialect != "sqlite":
+        return _contains(PostingItemRow.name, text, dialect)
+    variants = list(dict.fromkeys([text, text.lower(), text[:1].upper() + text[1:].lower()]))
+    exact = or_(*(func.instr(PostingItemRow.name, variant) > 0 for variant in variants))
+    tails = {variant[1:] for variant in variants}
+    if len(tails) == 1 and len(text) > 1:
+        return and_(func.instr(PostingItemRow.name, tails.pop()) > 0, exact)
+    return exact
 
 
 def conflicted_numbers() -> Select[tuple[str]]:
@@ -149,17 +166,20 @@ def conflicted_numbers() -> Select[tuple[str]]:
     )
 
 
-def _search_condition(text: str) -> ColumnElement[bool]:
-    pattern = like_pattern(text)
-    item_matches = [PostingItemRow.name.like(like_pattern(v), escape=_LIKE_ESCAPE) for v in _case_variants(text)]
-    item_matches.append(PostingItemRow.offer_id.like(pattern, escape=_LIKE_ESCAPE))
+def _search_condition(text: str, dialect: str) -> ColumnElement[bool]:
+    item_matches = [_name_condition(text, dialect), _contains(PostingItemRow.offer_id, text, dialect)]
     if text.isdigit():
-        item_matches.append(cast(PostingItemRow.sku, String).like(pattern, escape=_LIKE_ESCAPE))
+        item_matches.append(_contains(cast(PostingItemRow.sku, String), text, dialect))
+    by_item = PostingRow.posting_number.in_(select(PostingItemRow.posting_number).where(or_(*item_matches)))
+    if not text.isascii():
+        return by_item  # posting and order numbers are digits and dashes: a product name cannot be one
     return or_(
-        PostingRow.posting_number.like(pattern, escape=_LIKE_ESCAPE),
-        PostingRow.order_number.like(pattern, escape=_LIKE_ESCAPE),
-        PostingRow.posting_number.in_(select(PostingItemRow.posting_number).where(or_(*item_matches))),
+        _contains(PostingRow.posting_number, text, dialect), _contains(PostingRow.order_number, text, dialect), by_item
     )
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def local_day(now: datetime) -> tuple[datetime, datetime]:
@@ -169,7 +189,7 @@ def local_day(now: datetime) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
-def conditions(wanted: OrderFilter, now: datetime) -> list[ColumnElement[bool]]:
+def conditions(wanted: OrderFilter, now: datetime, dialect: str = "sqlite") -> list[ColumnElement[bool]]:
     """WHERE clauses of a filter; every value the seller typed is a bound parameter."""
     where: list[ColumnElement[bool]] = []
     shown = shown_status_expr()
@@ -192,7 +212,7 @@ def conditions(wanted: OrderFilter, now: datetime) -> list[ColumnElement[bool]]:
     elif wanted.deadline is Deadline.OVERDUE:
         where.append(and_(PostingRow.shipment_date < now, shown.in_(sorted(NOT_SHIPPED))))
     if wanted.search_text:
-        where.append(_search_condition(wanted.search_text))
+        where.append(_search_condition(wanted.search_text, dialect))
     return where
 
 
@@ -271,7 +291,7 @@ def status_counts(session: Session, wanted: OrderFilter | None = None, now: date
     expr = shown_status_expr()
     stmt = select(expr, func.count()).group_by(expr)
     if wanted is not None:
-        stmt = stmt.where(*conditions(wanted.without_status(), now or datetime.now(UTC)))
+        stmt = stmt.where(*conditions(wanted.without_status(), now or datetime.now(UTC), _dialect(session)))
     return {status: n for status, n in session.execute(stmt).tuples()}
 
 
@@ -281,7 +301,7 @@ def tab_counts(session: Session, wanted: OrderFilter, now: datetime) -> dict[str
     conflicted = PostingRow.posting_number.in_(conflicted_numbers())
     stmt = (
         select(shown, conflicted, func.count())
-        .where(*conditions(wanted.without_status(), now))
+        .where(*conditions(wanted.without_status(), now, _dialect(session)))
         .group_by(shown, conflicted)
     )
     counts = dict.fromkeys((t.key for t in TABS), 0)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +52,7 @@ class OrdersTableModel(QAbstractTableModel):
     refreshed = Signal()
 
     FETCH_CHUNK = 1000  # rows added to rowCount() per fetchMore()
-    BLOCK = 200  # rows read from the database per cache miss
+    BLOCK = 100  # rows read from the database per cache miss (the first block comes with the ids)
     CACHE_LIMIT = 4000  # rows kept in the cache
     TICK_MS = 60_000  # countdowns and colours are re-evaluated this often
 
@@ -80,7 +81,7 @@ class OrdersTableModel(QAbstractTableModel):
         self._timer.setInterval(self.TICK_MS)
         self._timer.timeout.connect(self.tick)
         self._timer.start()
-        self._apply(self._query()() or [], keep_loaded=False)
+        self._apply(self._query()() or _Answer([], {}), keep_loaded=False)
 
     # -- state ----------------------------------------------------------------------------------
 
@@ -216,16 +217,18 @@ class OrdersTableModel(QAbstractTableModel):
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _query(self) -> Callable[[], list[str] | None]:
-        """The id query for the current filter and sort, safe to run on any thread."""
+    def _query(self) -> Callable[[], _Answer | None]:
+        """The id query for the current filter and sort, safe to run on any thread. The first block
+        of rows comes along, so the first paint after a change does not read the database."""
         db, wanted, sort, descending, clock = self._db, self._filter, self._sort, self._descending, self._clock
-        generation = self._generation
+        generation, block = self._generation, self.BLOCK
 
-        def run() -> list[str] | None:
+        def run() -> _Answer | None:
             if generation != self._generation:
                 return None  # overtaken by a newer filter before it started: skip the work
             with db.read() as session:
-                return queries.posting_numbers(session, wanted, sort, descending, now=clock.now())
+                ids = queries.posting_numbers(session, wanted, sort, descending, now=clock.now())
+                return _Answer(ids, queries.rows(session, ids[:block]))
 
         return run
 
@@ -234,26 +237,29 @@ class OrdersTableModel(QAbstractTableModel):
         generation = self._generation
         if self._tasks is None:
             try:
-                ids = self._query()()
+                answer = self._query()()
             except SQLAlchemyError:
                 log.exception("could not read the orders list")
                 return
-            if ids is not None:
-                self._apply(ids, keep_loaded)
+            if answer is not None:
+                self._apply(answer, keep_loaded)
             return
 
-        def done(ids: list[str] | None) -> None:
-            if ids is not None and generation == self._generation:
-                self._apply(ids, keep_loaded)
+        def done(answer: _Answer | None) -> None:
+            if answer is not None and generation == self._generation:
+                self._apply(answer, keep_loaded)
 
         def failed(exc: BaseException) -> None:
             log.error("could not read the orders list", exc_info=exc)
 
         self._tasks.run_db(self._query(), on_done=done, on_error=failed)
 
-    def _apply(self, ids: list[str], keep_loaded: bool) -> None:
+    def _apply(self, answer: _Answer, keep_loaded: bool) -> None:
+        ids = answer.ids
         self._now = self._clock.now()
         self._cache.clear()
+        for number in ids[: self.BLOCK]:
+            self._cache[number] = answer.first_rows.get(number)
         if ids == self._ids:
             self._emit_all_changed()
         else:
@@ -298,6 +304,12 @@ class OrdersTableModel(QAbstractTableModel):
         if column is Column.STATUS:
             return self.tr("(not in the local copy)")
         return ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    ids: list[str]
+    first_rows: dict[str, OrderRow]
 
 
 _ROW_ROLES = frozenset(

@@ -39,6 +39,7 @@ class OrdersView(QTableView):
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row size work on a reset
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
