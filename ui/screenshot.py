@@ -89,12 +89,18 @@ class Photographer(QObject):
         self._take()
 
     def _prepare(self) -> None:
-        """Show the page with something in it: a posting selected on the orders page."""
+        """Show the page with something in it: a posting selected on the orders page, a posting on
+        the packing desk."""
         self.window.show_page(self.shot.page)
-        if self.shot.page == "orders":
-            orders = self.window.orders
-            if orders.model.rowCount() > 2:
-                orders.view.selectRow(2)  # not the first: the selection colour shows over the urgent red
+        orders = self.window.orders
+        if self.shot.page == "orders" and orders.model.rowCount() > 2:
+            orders.view.selectRow(2)  # not the first: the selection colour shows over the urgent red
+        packing = getattr(self.window, "packing", None)
+        scan = getattr(packing, "on_scanned", None)
+        if self.shot.page == "packing" and callable(scan) and orders.model.rowCount() > 0:
+            number = orders.model.posting_number(0)
+            if number is not None:
+                scan(number)
 
     def _timed_out(self) -> None:
         log.warning("no sync finished within %d s; taking the screenshot anyway", TIMEOUT_MS // 1000)

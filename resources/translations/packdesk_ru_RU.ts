@@ -1455,12 +1455,8 @@
         <translation>Товар</translation>
     </message>
     <message>
-        <source>Barcode</source>
-        <translation>Штрихкод</translation>
-    </message>
-    <message>
-        <source>Offer ID</source>
-        <translation>Артикул</translation>
+        <source>Barcode / offer ID</source>
+        <translation>Штрихкод / артикул</translation>
     </message>
     <message>
         <source>Qty</source>

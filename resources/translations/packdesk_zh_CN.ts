@@ -1399,12 +1399,8 @@
         <translation>商品</translation>
     </message>
     <message>
-        <source>Barcode</source>
-        <translation>条码</translation>
-    </message>
-    <message>
-        <source>Offer ID</source>
-        <translation>货号</translation>
+        <source>Barcode / offer ID</source>
+        <translation>条码 / 货号</translation>
     </message>
     <message>
         <source>Qty</source>

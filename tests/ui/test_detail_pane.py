@@ -85,11 +85,12 @@ def test_shows_items_delivery_and_history(ctx: AppContext, tasks: TaskManager, q
 
     items = pane.items_model
     assert items.rowCount() == 2
-    assert items.data(items.index(0, ItemColumn.BARCODE)) == "4601234567893 (+1)"
-    assert items.data(items.index(0, ItemColumn.OFFER)) == "MUG-RED"
+    assert items.data(items.index(0, ItemColumn.CODES)) == "4601234567893\nMUG-RED"
     assert items.data(items.index(0, ItemColumn.QUANTITY)) == "2"
     assert items.data(items.index(1, ItemColumn.PRICE)) == "99.50 ₽"
-    assert items.data(items.index(1, ItemColumn.BARCODE)) == "—"
+    tip = items.data(items.index(0, ItemColumn.CODES), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "4601234567893\nOZN123"  # every barcode of the product
+    assert items.data(items.index(1, ItemColumn.CODES)) == "—\nSPOON"
     assert isinstance(items.data(items.index(0, ItemColumn.NAME), Qt.ItemDataRole.DecorationRole), QPixmap)
 
     rows = pane.history_model

@@ -48,18 +48,15 @@ def money(amount: Decimal, currency: str) -> str:
 
 
 def _barcodes(codes: Sequence[str]) -> str:
-    """The first barcode (the one on the product, usually) and how many more there are."""
-    if not codes:
-        return "—"
-    return codes[0] if len(codes) == 1 else f"{codes[0]} (+{len(codes) - 1})"
+    """The first barcode (the tooltip lists them all)."""
+    return codes[0] if codes else "—"
 
 
 class ItemColumn(enum.IntEnum):
     NAME = 0
-    BARCODE = 1
-    OFFER = 2
-    QUANTITY = 3
-    PRICE = 4
+    CODES = 1  # barcode over offer id: two short lines leave the product name room in a narrow pane
+    QUANTITY = 2
+    PRICE = 3
 
 
 class ItemsModel(QAbstractTableModel):
@@ -96,8 +93,7 @@ class ItemsModel(QAbstractTableModel):
             return None
         return {
             ItemColumn.NAME: translate("PostingItems", "Product"),
-            ItemColumn.BARCODE: translate("PostingItems", "Barcode"),
-            ItemColumn.OFFER: translate("PostingItems", "Offer ID"),
+            ItemColumn.CODES: translate("PostingItems", "Barcode / offer ID"),
             ItemColumn.QUANTITY: translate("PostingItems", "Qty"),
             ItemColumn.PRICE: translate("PostingItems", "Price"),
         }[ItemColumn(section)]
@@ -111,14 +107,13 @@ class ItemsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return {
                 ItemColumn.NAME: item.name,
-                ItemColumn.BARCODE: _barcodes(item.barcodes),
-                ItemColumn.OFFER: item.offer_id,
+                ItemColumn.CODES: _barcodes(item.barcodes) + "\n" + (item.offer_id or "—"),
                 ItemColumn.QUANTITY: str(item.quantity),
                 ItemColumn.PRICE: money(item.price, item.currency),
             }[column]
         if role == Qt.ItemDataRole.ToolTipRole and column is ItemColumn.NAME:
             return plain_text.tooltip(f"{item.name}\nSKU {item.sku}")
-        if role == Qt.ItemDataRole.ToolTipRole and column is ItemColumn.BARCODE and item.barcodes:
+        if role == Qt.ItemDataRole.ToolTipRole and column is ItemColumn.CODES and item.barcodes:
             return plain_text.tooltip("\n".join(item.barcodes))
         if role == Qt.ItemDataRole.DecorationRole and column is ItemColumn.NAME:
             return self._thumbnail(item.sku)

@@ -172,9 +172,10 @@ class DetailPane(QWidget):
         items = self.items.horizontalHeader()
         items.setMinimumSectionSize(metrics.horizontalAdvance("0000") + 8)
         items.setSectionResizeMode(ItemColumn.NAME, QHeaderView.ResizeMode.Stretch)
-        for column in (ItemColumn.BARCODE, ItemColumn.OFFER, ItemColumn.QUANTITY, ItemColumn.PRICE):
+        for column in (ItemColumn.CODES, ItemColumn.QUANTITY, ItemColumn.PRICE):
             items.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.items.verticalHeader().setDefaultSectionSize(max(metrics.height() + 10, 44))
+        self.items.setWordWrap(True)  # long product names take two lines
+        self.items.verticalHeader().setDefaultSectionSize(max(metrics.height() * 2 + 10, 44))
         history = self.history.horizontalHeader()
         history.setSectionResizeMode(HistoryColumn.TIME, QHeaderView.ResizeMode.ResizeToContents)
         history.setSectionResizeMode(HistoryColumn.WHAT, QHeaderView.ResizeMode.ResizeToContents)

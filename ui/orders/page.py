@@ -95,7 +95,7 @@ class OrdersPage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([800, 420])
+        self.splitter.setSizes([760, 460])
 
         self.confirm_button = self._button("confirmPostings", self.tr("Confirm"), self.confirm_selected)
         self.confirm_button.setToolTip(self.tr("Take the selected postings into work (rFBS: approve them)"))

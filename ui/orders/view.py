@@ -16,7 +16,6 @@ _DELIVERY_SAMPLE = "Ozon Логистика, ПВЗ"  # longer names are elided;
 _SAMPLES = {
     Column.POSTING: "0000000000-0000-0",
     Column.ORDER: "0000000000-0000",
-    Column.SHIP_BY: "00.00 00:00 · " + cells.countdown(timedelta(hours=-44)),
     Column.ITEMS: "000",
     Column.CITY: "Санкт-Петербург",
     Column.TRACKING: "RP000000000RU",
@@ -58,6 +57,10 @@ class OrdersView(QTableView):
         samples = dict(_SAMPLES)
         samples[Column.STATUS] = statuses.label("awaiting_deliver") + " " + cells.pending_mark()
         samples[Column.DELIVERY] = _DELIVERY_SAMPLE
+        # Built here, not at import: the translators are installed by then.
+        clocks = (timedelta(hours=-44), timedelta(days=-9), timedelta(minutes=-59), timedelta(hours=44))
+        countdowns = [cells.countdown(delta) for delta in clocks]
+        samples[Column.SHIP_BY] = "00.00 00:00 · " + max(countdowns, key=cell.horizontalAdvance)
         for column in Column:
             title = head.horizontalAdvance(cells.header(column)) + 22  # room for the sort arrow
             content = cell.horizontalAdvance(samples[column]) + 16

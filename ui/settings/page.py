@@ -102,6 +102,7 @@ class SettingsPage(QWidget):
         self.printers: PrinterPort = printers or SystemPrinters()
 
         body = QWidget(self)
+        body.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 64)  # lines a reader can follow
         column = QVBoxLayout(body)
         column.addWidget(self._account_box(body))
         column.addWidget(self._printing_box(body))
@@ -111,6 +112,7 @@ class SettingsPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)
+        scroll.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
         self.save_button = QPushButton(self.tr("Save settings"), self)
         self.save_button.setObjectName("saveSettings")
