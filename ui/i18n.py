@@ -4,9 +4,14 @@ so Qt's standard dialogs and buttons speak the seller's language too.
 Missing files are fine: the source strings (English) are shown. All UI strings go through
 `self.tr()` or `QCoreApplication.translate()` so `pyside6-lupdate` can collect them:
 
-    pyside6-lupdate $(git ls-files 'ui/*.py') -ts resources/translations/packdesk_zh_CN.ts \\
-        resources/translations/packdesk_ru_RU.ts -no-obsolete
-    pyside6-lrelease resources/translations/*.ts
+    pyside6-lupdate $(find ui -name '*.py') -ts resources/translations/packdesk_zh_CN.ts \\
+        resources/translations/packdesk_ru_RU.ts -no-obsolete -locations none
+    (translate the new entries, e.g. in Qt Linguist: pyside6-linguist)
+    pyside6-lrelease resources/translations/packdesk_zh_CN.ts resources/translations/packdesk_ru_RU.ts
+
+pyside6-lupdate sees plural forms (`%n`) only in `self.tr(text, "", n)` calls of a QObject, not in
+module-level `translate()` calls: there, use a `{n}` field and words that need no plural form. It
+also skips a `translate()` call with an attribute among its arguments (`entry.attempts`): pass a name.
 
 The language is chosen in Settings ("" = the system's) and applied at the next start.
 """
