@@ -125,3 +125,18 @@ def test_translations_ship_with_the_package() -> None:
     pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
     assert '"*.qm"' in pyproject and '"*.ts"' in pyproject
     assert (FOLDER / "__init__.py").is_file()  # a package of its own: the "*.qm" glob applies to it
+
+
+@pytest.mark.parametrize("path", TS_FILES, ids=lambda p: p.name)
+def test_every_ui_string_is_in_the_translation_files(path: Path, tmp_path: Path) -> None:
+    """A string added to ui/ without a translation pass shows as "new" to lupdate."""
+    lupdate = shutil.which("pyside6-lupdate") or str(Path(sys.executable).with_name("pyside6-lupdate"))
+    assert Path(lupdate).exists(), "pyside6-lupdate comes with PySide6"
+    root = Path(__file__).resolve().parents[1]
+    copy = tmp_path / path.name
+    shutil.copy(path, copy)
+    sources = sorted(str(p) for p in (root / "ui").rglob("*.py"))
+    result = subprocess.run([lupdate, *sources, "-ts", str(copy)], capture_output=True, text=True, check=True)
+    found = re.search(r"\((\d+) new and (\d+) already existing\)", result.stdout + result.stderr)
+    assert found is not None, result.stdout + result.stderr
+    assert found.group(1) == "0", f"{found.group(1)} UI strings are not in {path.name}: run lupdate and translate"
