@@ -16,7 +16,7 @@ import enum
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,8 +38,8 @@ from ui import errors, plain_text
 from ui.orders import labels
 from ui.orders.cells import local_time
 from ui.tasks import TaskManager
+from ui.widgets.rows_model import RowsModel
 
-_ROOT = QModelIndex()
 SHOWN_STATES = (OutboxState.CONFLICT, OutboxState.PENDING, OutboxState.IN_FLIGHT, OutboxState.FAILED)
 _ORDER = {OutboxState.CONFLICT: 0, OutboxState.PENDING: 1, OutboxState.IN_FLIGHT: 1, OutboxState.FAILED: 2}
 _CONFLICT_BACKGROUND = QBrush(QColor("#fde0e0"))
@@ -87,49 +87,26 @@ class Column(enum.IntEnum):
     ADVICE = 5
 
 
-class OutboxModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[OutboxEntry] = []
-
+class OutboxModel(RowsModel):
     def set_entries(self, entries: Sequence[OutboxEntry]) -> None:
-        self.beginResetModel()
-        self._rows = list(entries)
-        self.endResetModel()
+        self.set_rows(entries)
 
     def entry(self, row: int) -> OutboxEntry | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        entry: OutboxEntry | None = self.row_at(row)
+        return entry
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+    def headers(self) -> Sequence[str]:
+        return (
+            self.tr("Saved"),
+            self.tr("Action"),
+            self.tr("Posting / chat"),
+            self.tr("State"),
+            self.tr("Tries"),
+            self.tr("What to do"),
+        )
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(Column)
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(Column):
-            return None
-        return {
-            Column.WHEN: self.tr("Saved"),
-            Column.ACTION: self.tr("Action"),
-            Column.TARGET: self.tr("Posting / chat"),
-            Column.STATE: self.tr("State"),
-            Column.TRIES: self.tr("Tries"),
-            Column.ADVICE: self.tr("What to do"),
-        }[Column(section)]
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        entry = self.entry(index.row()) if index.isValid() else None
-        if entry is None or not 0 <= index.column() < len(Column):
-            return None
-        column = Column(index.column())
+    def cell(self, entry: OutboxEntry, col: int, role: int) -> Any:
+        column = Column(col)
         if role == Qt.ItemDataRole.DisplayRole:
             return {
                 Column.WHEN: local_time(entry.created_at),

@@ -9,7 +9,6 @@ the database worker.
 
 from __future__ import annotations
 
-import getpass
 import logging
 from collections.abc import Callable, Sequence
 
@@ -31,7 +30,7 @@ from app.context import AppContext
 from app.errors import UserError
 from app.workflows import delivery, handover
 from app.workflows.handover import HandoverGroup
-from ui import plain_text
+from ui import desk_user, plain_text
 from ui.bridge import EventBridge
 from ui.handover.model import HandoverModel
 from ui.packing.ports import PrintControl
@@ -43,12 +42,6 @@ log = logging.getLogger(__name__)
 _OK_STYLE = "QLabel { color: #1b5e20; font-weight: bold; }"
 _ERROR_STYLE = "QLabel { color: #b71c1c; font-weight: bold; }"
 
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in this environment
-        return ""
 
 
 class HandoverPage(QWidget):
@@ -69,7 +62,7 @@ class HandoverPage(QWidget):
         self.tasks = tasks
         self.sync = sync
         self.printer = printer
-        self.user = _login() if user is None else user
+        self.user = desk_user.login_name() if user is None else user
         self.groups: list[HandoverGroup] = []
         self._reading = False
         self._again = False

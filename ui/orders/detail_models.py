@@ -13,12 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QLocale,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor, QPixmap
@@ -29,9 +26,9 @@ from ui import plain_text
 from ui.orders import labels, thumbnails
 from ui.orders.cells import local_time
 from ui.orders.detail_data import HistoryLine
+from ui.widgets.rows_model import RowsModel
 
 translate = QCoreApplication.translate
-_ROOT = QModelIndex()
 _CURRENCY = {"RUB": "₽", "CNY": "¥", "USD": "$", "EUR": "€"}
 _STATE_COLOURS = {
     OutboxState.PENDING: QColor("#8d6e00"),
@@ -59,51 +56,29 @@ class ItemColumn(enum.IntEnum):
     PRICE = 3
 
 
-class ItemsModel(QAbstractTableModel):
+class ItemsModel(RowsModel):
     """The posting's items; the name cell carries the thumbnail (local cache or a placeholder)."""
 
     def __init__(self, images_dir: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: tuple[ItemDetail, ...] = ()
         self._images_dir = images_dir
         self._pixmaps: dict[int, QPixmap] = {}
         self._placeholder: QPixmap | None = None
 
     def set_rows(self, rows: Sequence[ItemDetail]) -> None:
-        self.beginResetModel()
-        self._rows = tuple(rows)
         self._pixmaps.clear()
-        self.endResetModel()
+        super().set_rows(rows)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+    def headers(self) -> Sequence[str]:
+        return (
+            translate("PostingItems", "Product"),
+            translate("PostingItems", "Barcode / offer ID"),
+            translate("PostingItems", "Qty"),
+            translate("PostingItems", "Price"),
+        )
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(ItemColumn)
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(ItemColumn):
-            return None
-        return {
-            ItemColumn.NAME: translate("PostingItems", "Product"),
-            ItemColumn.CODES: translate("PostingItems", "Barcode / offer ID"),
-            ItemColumn.QUANTITY: translate("PostingItems", "Qty"),
-            ItemColumn.PRICE: translate("PostingItems", "Price"),
-        }[ItemColumn(section)]
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        if not 0 <= index.column() < len(ItemColumn):
-            return None
-        item, column = self._rows[index.row()], ItemColumn(index.column())
+    def cell(self, item: ItemDetail, col: int, role: int) -> Any:
+        column = ItemColumn(col)
         if role == Qt.ItemDataRole.DisplayRole:
             return {
                 ItemColumn.NAME: item.name,
@@ -142,50 +117,23 @@ class HistoryColumn(enum.IntEnum):
     DETAIL = 3
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowsModel):
     """Scans, prints and actions of one posting, oldest first; actions show their sync state."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[HistoryLine, ...] = ()
-
-    def set_rows(self, rows: Sequence[HistoryLine]) -> None:
-        self.beginResetModel()
-        self._rows = tuple(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(HistoryColumn)
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(HistoryColumn):
-            return None
-        return {
-            HistoryColumn.TIME: translate("PostingHistory", "When"),
-            HistoryColumn.WHAT: translate("PostingHistory", "What"),
-            HistoryColumn.STATE: translate("PostingHistory", "Sync"),
-            HistoryColumn.DETAIL: translate("PostingHistory", "Details"),
-        }[HistoryColumn(section)]
+    def headers(self) -> Sequence[str]:
+        return (
+            translate("PostingHistory", "When"),
+            translate("PostingHistory", "What"),
+            translate("PostingHistory", "Sync"),
+            translate("PostingHistory", "Details"),
+        )
 
     def line(self, row: int) -> HistoryLine | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        line: HistoryLine | None = self.row_at(row)
+        return line
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        if not 0 <= index.column() < len(HistoryColumn):
-            return None
-        line, column = self._rows[index.row()], HistoryColumn(index.column())
+    def cell(self, line: HistoryLine, col: int, role: int) -> Any:
+        column = HistoryColumn(col)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(line, column)
         if role == Qt.ItemDataRole.ToolTipRole and column is HistoryColumn.DETAIL:

@@ -16,7 +16,6 @@ print all ready labels (batch mode). The command barcodes do the same from the s
 
 from __future__ import annotations
 
-import getpass
 import logging
 from collections.abc import Callable
 
@@ -29,7 +28,7 @@ from app.context import AppContext
 from app.domain.postings import Posting
 from app.errors import UserError
 from app.workflows.packing import Kind, PackStation, PackView, ScanOutcome, StopInfo, Tone
-from ui import plain_text
+from ui import desk_user, plain_text
 from ui.bridge import EventBridge
 from ui.packing.dialogs import OverrideDialog, confirm_abort
 from ui.packing.items_table import ItemsTable
@@ -61,12 +60,6 @@ def _font(widget: QWidget, points: float, bold: bool = False) -> None:
     widget.setFont(font)
 
 
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in this environment
-        return ""
-
 
 class PackingPage(QWidget):
     def __init__(
@@ -90,7 +83,7 @@ class PackingPage(QWidget):
         self.ports = ports or OnlinePorts()
         self.printer = printer
         self.sounds: SoundPlayer = sounds or SystemSounds(enabled=ctx.settings.sounds)
-        self.station = PackStation(ctx.db, ctx.clock, _login() if user is None else user, ctx.bus)
+        self.station = PackStation(ctx.db, ctx.clock, desk_user.login_name() if user is None else user, ctx.bus)
         self.messages = Messages(self)
         self.view: PackView | None = None  # what the screen shows (the GUI thread's copy)
         self.stop: StopInfo | None = None
