@@ -102,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     pick.add_argument("posting_numbers", nargs="+", metavar="POSTING_NUMBER")
     pick.add_argument("--out", required=True, metavar="FILE.pdf", help="the file to write")
 
+    sheet = sub.add_parser("command-sheet", help="write the sheet of scanner command barcodes to a file")
+    sheet.add_argument("--out", required=True, metavar="FILE", help="the file to write")
+    sheet.add_argument("--format", choices=["pdf", "zpl", "tspl"], help="default: pdf")
+    sheet.add_argument("--size", default="A4", help="A4 (default: all commands on one page) or a label size")
+    sheet.add_argument("--dpi", type=int, choices=[203, 300], help="printer resolution (default: from the settings)")
+
     test = sub.add_parser("print-test", help="send a test label to a printer")
     test.add_argument("--printer", required=True, metavar="tcp://HOST:PORT|NAME", help="network address or queue name")
     test.add_argument("--format", choices=["zpl", "tspl"], help="default: the label format in the settings, else zpl")
@@ -335,6 +341,15 @@ def cmd_picklist(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_command_sheet(ctx: AppContext, args: argparse.Namespace) -> int:
+    from printing import render, sinks
+
+    out = render.Output.parse(args.format or "pdf", args.size, args.dpi or ctx.settings.label_dpi)
+    sinks.FileSink(Path(args.out)).send(render.command_sheet(out, ctx.settings.language))
+    print(f"{args.out}: command sheet, {out.format.value} {out.stock.name} {out.dpi} dpi")
+    return 0
+
+
 def cmd_print_test(ctx: AppContext, args: argparse.Namespace) -> int:
     from printing import render, sinks
 
@@ -441,6 +456,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_picklist(ctx, args)
         if args.command == "print-test":
             return cmd_print_test(ctx, args)
+        if args.command == "command-sheet":
+            return cmd_command_sheet(ctx, args)
         return EXIT_USAGE
     except PackdeskError as exc:
         print(f"packdesk: {exc}", file=sys.stderr)

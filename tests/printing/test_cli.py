@@ -40,14 +40,30 @@ def data_dir(tmp_path: Path) -> str:
     return where
 
 
-@pytest.mark.parametrize(("fmt", "size", "dpi"), [("pdf", "75x120", 203), ("zpl", "58x40", 300),
-                                                  ("tspl", "100x150", 203), ("zpl", "75x120", 300)])
+@pytest.mark.parametrize(
+    ("fmt", "size", "dpi"),
+    [("pdf", "75x120", 203), ("zpl", "58x40", 300), ("tspl", "100x150", 203), ("zpl", "75x120", 300)],
+)
 def test_labels_writes_one_label_per_posting(
     data_dir: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, size: str, dpi: int
 ) -> None:
     out = tmp_path / f"labels.{fmt}"
-    code, stdout, err = run_cli(capsys, "--data-dir", data_dir, "labels", LONG_NUMBER, RFBS, "--out", str(out),
-                                "--format", fmt, "--size", size, "--dpi", str(dpi))
+    code, stdout, err = run_cli(
+        capsys,
+        "--data-dir",
+        data_dir,
+        "labels",
+        LONG_NUMBER,
+        RFBS,
+        "--out",
+        str(out),
+        "--format",
+        fmt,
+        "--size",
+        size,
+        "--dpi",
+        str(dpi),
+    )
     assert code == 0, err
     assert str(out) in stdout and "2 posting(s)" in stdout
     width, height = geometry.stock(size).dots(dpi)
@@ -58,8 +74,9 @@ def test_labels_writes_one_label_per_posting(
 
 def test_labels_slip_has_the_item_barcodes(data_dir: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "slip.tspl"
-    code, _, err = run_cli(capsys, "--data-dir", data_dir, "labels", RFBS, "--out", str(out), "--kind", "slip",
-                           "--format", "tspl")
+    code, _, err = run_cli(
+        capsys, "--data-dir", data_dir, "labels", RFBS, "--out", str(out), "--kind", "slip", "--format", "tspl"
+    )
     assert code == 0, err
     found = {c for image in images(out.read_bytes(), "tspl", 599, 959, 203) for c in decoded(image)}
     assert found == {RFBS, "4601234567893", "2000000000015"}
@@ -91,8 +108,9 @@ def test_picklist_is_an_a4_pdf(data_dir: str, tmp_path: Path, capsys: pytest.Cap
 def test_print_test_sends_a_test_label(data_dir: str, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
     printer = CapturePrinter()
     try:
-        code, stdout, err = run_cli(capsys, "--data-dir", data_dir, "print-test", "--printer", printer.address,
-                                    "--format", fmt)
+        code, stdout, err = run_cli(
+            capsys, "--data-dir", data_dir, "print-test", "--printer", printer.address, "--format", fmt
+        )
         assert code == 0, err
         (job,) = printer.wait_for_jobs(1)
     finally:
@@ -135,8 +153,21 @@ def test_labels_ozon_fetches_caches_and_then_prints_offline(
         assert session.post(BASE + "/v4/posting/fbs/ship", json=ship_body(emu, number)).status_code == 200
     emu.advance(60)
     out = tmp_path / "ozon.zpl"
-    code, _, err = run_cli(capsys, "--data-dir", data, "--api-url", url, "labels", *ready, "--kind", "ozon",
-                           "--format", "zpl", "--out", str(out))
+    code, _, err = run_cli(
+        capsys,
+        "--data-dir",
+        data,
+        "--api-url",
+        url,
+        "labels",
+        *ready,
+        "--kind",
+        "ozon",
+        "--format",
+        "zpl",
+        "--out",
+        str(out),
+    )
     assert code == 0, err
     printed = images(out.read_bytes(), "zpl", 599, 959, 203)
     for image, number in zip(printed, ready, strict=True):
@@ -145,15 +176,68 @@ def test_labels_ozon_fetches_caches_and_then_prints_offline(
     assert all(label_cache.has(labels_dir, n) for n in ready)
     # Offline now: the cache is enough, and a PDF is Ozon's own, page for page.
     pdf_out = tmp_path / "ozon.pdf"
-    code, _, err = run_cli(capsys, "--data-dir", data, "--api-url", refused_address().replace("tcp", "http"),
-                           "labels", *ready, "--kind", "ozon", "--format", "pdf", "--out", str(pdf_out))
+    code, _, err = run_cli(
+        capsys,
+        "--data-dir",
+        data,
+        "--api-url",
+        refused_address().replace("tcp", "http"),
+        "labels",
+        *ready,
+        "--kind",
+        "ozon",
+        "--format",
+        "pdf",
+        "--out",
+        str(pdf_out),
+    )
     assert code == 0, err
     assert len(pdfium.PdfDocument(pdf_out.read_bytes())) == 2
     # Shipped just now: Ozon has not made the label yet.
     (early,) = emu.create_postings(1)
     run_cli(capsys, "--data-dir", data, "--api-url", url, "sync", "--once")
     assert session.post(BASE + "/v4/posting/fbs/ship", json=ship_body(emu, early)).status_code == 200
-    code, _, err = run_cli(capsys, "--data-dir", data, "--api-url", url, "labels", early, "--kind", "ozon",
-                           "--out", str(tmp_path / "early.pdf"))
+    code, _, err = run_cli(
+        capsys,
+        "--data-dir",
+        data,
+        "--api-url",
+        url,
+        "labels",
+        early,
+        "--kind",
+        "ozon",
+        "--out",
+        str(tmp_path / "early.pdf"),
+    )
     assert code == 1 and err.count("\n") == 1 and "not ready yet" in err, err
     assert not (tmp_path / "early.pdf").exists() and not label_cache.has(labels_dir, early)
+
+
+@pytest.mark.parametrize(("fmt", "size"), [("pdf", "A4"), ("zpl", "75x120"), ("tspl", "58x40")])
+def test_command_sheet_carries_every_scanner_command(
+    data_dir: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, size: str
+) -> None:
+    from printing import commands
+
+    out = tmp_path / f"commands.{fmt}"
+    code, stdout, err = run_cli(
+        capsys,
+        "--data-dir",
+        data_dir,
+        "command-sheet",
+        "--format",
+        fmt,
+        "--size",
+        size,
+        "--dpi",
+        "203",
+        "--out",
+        str(out),
+    )
+    assert code == 0, err
+    assert "command sheet" in stdout
+    stock = geometry.stock(size)
+    width, height = stock.dots(203)
+    found = {text for image in images(out.read_bytes(), fmt, width, height, 203) for text in decoded(image)}
+    assert found == set(commands.ALL)

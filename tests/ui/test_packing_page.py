@@ -323,10 +323,25 @@ def test_a_restarted_page_resumes_the_posting_on_the_desk(desk: Desk, qtbot: QtB
 
 
 def test_buyer_text_is_plain(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
-    hostile = make_posting(
-        9, status=PostingStatus.CANCELLED, cancel_reason="<img src=file:///etc/passwd><b>x</b>"
-    )
+    hostile = make_posting(9, status=PostingStatus.CANCELLED, cancel_reason="<img src=file:///etc/passwd><b>x</b>")
     save(ctx, [hostile])
     scan(qtbot, desk, hostile.posting_number)
     assert desk.page.overlay.reason.textFormat() == Qt.TextFormat.PlainText
     assert desk.page.overlay.reason.text() == "<img src=file:///etc/passwd><b>x</b>"
+
+
+def test_the_command_sheet_button_queues_the_sheet_for_the_label_printer(
+    desk: Desk, qtbot: QtBot, ctx: AppContext
+) -> None:
+    from app import print_queue
+    from app.print_queue import DocKind, JobState
+
+    button = desk.page.print_panel.command_sheet
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    settle(qtbot, desk.tasks)
+    with ctx.db.read() as s:
+        jobs = print_queue.jobs(s, (JobState.QUEUED,))
+    assert [j.kind for j in jobs] == [DocKind.COMMANDS]
+    assert jobs[0].user == "anna"
+    assert desk.printer.calls[-1] == "print_all"
+    assert desk.page.scan.hasFocus()  # the button never takes the scanner's focus

@@ -23,10 +23,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QKeySequence, QMouseEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app import events
+from app import events, print_queue
 from app.context import AppContext
 from app.domain.postings import Posting
 from app.errors import UserError
+from app.print_queue import DocKind
 from app.workflows.packing import Kind, PackStation, PackView, ScanOutcome, StopInfo, Tone
 from ui import desk_user, plain_text
 from ui.bridge import EventBridge
@@ -129,6 +130,7 @@ class PackingPage(QWidget):
         self.print_panel = PrintQueuePanel(ctx.db, tasks, batch_mode=not ctx.settings.auto_print, parent=self)
         self.print_panel.setFixedWidth(340)
         self.print_panel.print_all_requested.connect(self.print_all)
+        self.print_panel.command_sheet_requested.connect(self.print_command_sheet)
         self.overlay = StopOverlay(self)
         self.overlay.acknowledged.connect(self.acknowledge_stop)
         self._build_layout()
@@ -241,6 +243,22 @@ class PackingPage(QWidget):
             self.printer.print_all()
         self._paint_banner(Tone.INFO, self.tr("Printing every ready label in packing order"))
         self.print_panel.refresh()
+
+    def print_command_sheet(self) -> None:
+        """Queue the sheet of scanner commands (NEXT, REPRINT, …) for the label printer."""
+        ctx, user = self.ctx, self.station.user
+
+        def queue() -> None:
+            with ctx.db.write() as s:
+                print_queue.enqueue(s, DocKind.COMMANDS, (), ctx.clock.now(), user=user)
+
+        def queued(_result: object) -> None:
+            self._paint_banner(Tone.INFO, self.tr("The command barcodes are queued for the label printer"))
+            self.print_panel.refresh()
+            if self.printer is not None:
+                self.printer.print_all()
+
+        self.tasks.run_db(queue, on_done=queued)
 
     def ask_abort(self) -> None:
         if self.stop is not None or self.view is None or self._completing:

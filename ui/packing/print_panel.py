@@ -44,9 +44,11 @@ def read_panel(db: Database) -> PanelData:
 class PrintQueuePanel(QWidget):
     """Signals:
     print_all_requested(): the packer asked to print every ready label now (batch).
+    command_sheet_requested(): the packer wants the sheet of scanner command barcodes.
     """
 
     print_all_requested = Signal()
+    command_sheet_requested = Signal()
 
     def __init__(self, db: Database, tasks: TaskManager, batch_mode: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,9 +82,13 @@ class PrintQueuePanel(QWidget):
         self.print_all.clicked.connect(self.print_all_requested)
         self.print_all.setFont(summary_font)
         self.print_all.setMinimumHeight(44)
+        self.command_sheet = QPushButton(self.tr("Print the command barcodes"), self)
+        self.command_sheet.setObjectName("printCommandSheet")
+        self.command_sheet.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.command_sheet.clicked.connect(self.command_sheet_requested)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (title, self.summary, self.list, self.batch, self.print_all):
+        for widget in (title, self.summary, self.list, self.batch, self.print_all, self.command_sheet):
             layout.addWidget(widget, 1 if widget is self.list else 0)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
