@@ -195,9 +195,15 @@ def _update(session: Session, key: str, now: datetime, **values: Any) -> None:
     session.execute(update(OutboxRow).where(OutboxRow.key == key).values(updated_at=now, **values))
 
 
-def mark_in_flight(session: Session, key: str, now: datetime) -> None:
-    """Committed before the request goes out: a crash now leaves an ambiguous in-flight row."""
-    _update(session, key, now, state=OutboxState.IN_FLIGHT.value, attempts=OutboxRow.attempts + 1)
+def mark_in_flight(session: Session, key: str, now: datetime) -> bool:
+    """Claim a pending action before its request goes out (committed first: a crash then leaves an
+    ambiguous in-flight row). False when someone else claimed or settled it meanwhile."""
+    result = session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.key == key, OutboxRow.state == OutboxState.PENDING.value)
+        .values(state=OutboxState.IN_FLIGHT.value, attempts=OutboxRow.attempts + 1, updated_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def mark_done(session: Session, key: str, now: datetime) -> None:

@@ -465,7 +465,8 @@ class SyncEngine:
     def _push_one(self, entry: OutboxEntry, result: CycleResult) -> None:
         now = self.clock.now()
         with self.db.write() as s:
-            outbox.mark_in_flight(s, entry.key, now)
+            if not outbox.mark_in_flight(s, entry.key, now):
+                return  # another worker has it, or the seller dropped it meanwhile
         try:
             self._apply(entry)
         except (RateLimitedError, ServerError) as exc:

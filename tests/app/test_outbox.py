@@ -151,3 +151,16 @@ def test_postpone_all_respects_a_retry_after(ctx: AppContext) -> None:
         assert outbox.due(s, NOW + timedelta(seconds=29)) == []
         assert outbox.get(s, e1.key).next_attempt_at == NOW + timedelta(seconds=30)  # type: ignore[union-attr]
         assert outbox.counts(s)[OutboxState.PENDING] == 2
+
+
+def test_an_action_is_claimed_once(ctx: AppContext) -> None:
+    with ctx.db.write() as s:
+        e = outbox.enqueue(s, ActionKind.SHIP, TargetKind.POSTING, "A", {}, NOW)
+    with ctx.db.write() as s:
+        assert outbox.mark_in_flight(s, e.key, NOW) is True
+    with ctx.db.write() as s:
+        assert outbox.mark_in_flight(s, e.key, NOW) is False  # a second worker gets nothing
+        outbox.drop(s, e.key, NOW)
+        assert outbox.mark_in_flight(s, e.key, NOW) is False  # nor a dropped action
+    with ctx.db.read() as s:
+        assert outbox.get(s, e.key).attempts == 1  # type: ignore[union-attr]
