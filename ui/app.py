@@ -6,12 +6,12 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import settings as settings_file
 from app.context import AppContext
-from ui import errors, i18n
+from ui import errors, i18n, instance_lock
 from ui.main_window import APPLICATION, ORGANIZATION, MainWindow, OzonAccount
 from ui.screenshot import Photographer, Screenshot
 from ui.sync_control import SyncControl
@@ -41,6 +41,17 @@ def run_gui(
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
+    lock = instance_lock.acquire(ctx.paths.data)
+    if lock is None:
+        log.warning("another Packdesk has %s open", ctx.paths.data)
+        QMessageBox.information(
+            None,
+            APPLICATION,
+            QCoreApplication.translate("App", "Packdesk is already open on this computer ({folder}).").format(
+                folder=ctx.paths.data
+            ),
+        )
+        return 1
     uninstall_qt_log = errors.install_qt_message_handler()
     language = ctx.settings.language
     if settings_path is not None and settings_path != ctx.paths.settings:
@@ -85,4 +96,5 @@ def run_gui(
     if photographer is not None and not photographer.saved:
         code = code or 1
     log.info("GUI closed with code %s", code)
+    lock.unlock()
     return code

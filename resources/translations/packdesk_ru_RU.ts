@@ -2,6 +2,14 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru_RU">
 <context>
+    <name>App</name>
+    <message>
+        <location filename="../../ui/app.py" line="50"/>
+        <source>Packdesk is already open on this computer ({folder}).</source>
+        <translation>Packdesk уже открыт на этом компьютере ({folder}).</translation>
+    </message>
+</context>
+<context>
     <name>CancelDialog</name>
     <message>
         <location filename="../../ui/orders/cancel_dialog.py" line="26"/>
