@@ -44,7 +44,9 @@ def connect(ctx: AppContext, api_url: str | None = None, emulator: Emulator | No
             raise CredentialsMissing(missing)
         register_secret(creds_or_none.api_key)
         client = OzonClient(api_url or ctx.settings.api_url, creds_or_none)
-    engine = SyncEngine(ctx.db, client, ctx.bus, ctx.clock, ctx.paths.labels)
+    engine = SyncEngine(
+        ctx.db, client, ctx.bus, ctx.clock, ctx.paths.labels, personal_data_days=ctx.settings.personal_data_days
+    )
     return Connection(client, engine, emulator)
 
 

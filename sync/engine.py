@@ -49,6 +49,7 @@ from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.repos import returns as return_repo
 from app.repos import sync_state
+from app.workflows import privacy
 from sync import schemas
 from sync.client import OzonClient, Page
 from sync.errors import (
@@ -136,6 +137,7 @@ class SyncEngine:
         clock: Clock,
         labels_dir: Path,
         rng: random.Random | None = None,
+        personal_data_days: int = 30,
     ) -> None:
         self.db = db
         self.client = client
@@ -144,6 +146,7 @@ class SyncEngine:
         self.labels_dir = labels_dir
         self.rng = rng or random.Random()
         self.online: bool | None = None
+        self.personal_data_days = personal_data_days
         self.paused_until: datetime | None = None
 
     # -- cycle ---------------------------------------------------------------------------------
@@ -165,6 +168,7 @@ class SyncEngine:
             result.error, result.error_kind = str(exc), "protocol"
             log.warning("sync stopped: %s", exc)
         self._set_online(result.online, result.error)
+        self._purge_personal_data()
         now = self.clock.now()
         with self.db.write() as s:
             if result.ok:
@@ -185,6 +189,21 @@ class SyncEngine:
         if self.paused_until is not None:
             due = max(due, self.paused_until)
         return max(0.0, (due - self.clock.now()).total_seconds())
+
+    def _purge_personal_data(self) -> None:
+        """Once a day, after a sync: a pulled posting may be old enough to lose its buyer's data."""
+        now = self.clock.now()
+        with self.db.read() as s:
+            last = sync_state.get(s, "privacy.purged_at")
+        if last and now - datetime.fromisoformat(last) < timedelta(days=1):
+            return
+        blanked = privacy.purge(self.db, now, self.personal_data_days)
+        with self.db.write() as s:
+            sync_state.put(s, "privacy.purged_at", now.isoformat(), now)
+        if blanked:
+            log.info(
+                "personal data of %d finished postings removed (older than %d days)", blanked, self.personal_data_days
+            )
 
     def _paused(self) -> bool:
         return self.paused_until is not None and self.clock.now() < self.paused_until

@@ -1,0 +1,33 @@
+"""Ozon's rules limit keeping buyers' personal data: names, addresses and pickup points of finished
+orders are blanked after `Settings.personal_data_days` (30 by default). The order itself, its items
+and its history stay for the archive and analytics; the city stays (it names no one)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+
+from app.db.engine import Database
+from app.db.tables import PostingRow, ReturnRow
+from app.domain.postings import FINISHED
+
+
+def purge(db: Database, now: datetime, days: int) -> int:
+    """Blank personal data of postings finished more than `days` ago; returns how many were blanked."""
+    cutoff = now - timedelta(days=max(1, days))
+    finished = [s.value for s in FINISHED]
+    with db.write() as s:
+        postings = s.execute(
+            update(PostingRow)
+            .where(
+                PostingRow.status.in_(finished),
+                PostingRow.shipment_date < cutoff,
+                or_(PostingRow.customer_name != "", PostingRow.address != "", PostingRow.pvz_code != ""),
+            )
+            .values(customer_name="", address="", pvz_code="")
+        )
+        s.execute(
+            update(ReturnRow).where(ReturnRow.client_name != "", ReturnRow.created_at < cutoff).values(client_name="")
+        )
+    return int(postings.rowcount or 0)  # type: ignore[attr-defined]
