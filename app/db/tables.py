@@ -68,6 +68,9 @@ class PostingRow(Base):
     available_actions: Mapped[str] = mapped_column(Text, default="")
     # Target status of a seller action still waiting in the outbox (None = nothing pending).
     local_status: Mapped[str | None] = mapped_column(String(40))
+    # Numbers, SKUs, offer ids and product names, case-folded: one column to search (any script,
+    # any database), no join with the items.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     items: Mapped[list[PostingItemRow]] = relationship(

@@ -30,6 +30,21 @@ class CachedPosting:
         return self.local_status or self.posting.status.value
 
 
+def search_text(p: Posting) -> str:
+    """What the seller may type to find a posting, folded so any case matches (Cyrillic too)."""
+    parts = [p.posting_number, p.order_number]
+    for item in p.products:
+        parts += [str(item.sku), item.offer_id, item.name]
+    return "\n".join(parts).casefold()
+
+
+def search_pattern(text: str) -> str:
+    """A LIKE pattern for `search_text`: the typed text folded, its own % and _ taken literally
+    (use with escape="\\")."""
+    folded = text.strip().casefold()
+    return "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _row_values(p: Posting, now: datetime) -> dict[str, object]:
     return {
         "posting_number": p.posting_number,
@@ -56,6 +71,7 @@ def _row_values(p: Posting, now: datetime) -> dict[str, object]:
         "lower_barcode": p.lower_barcode,
         "cancel_reason": p.cancel_reason,
         "available_actions": " ".join(p.available_actions),
+        "search_text": search_text(p),
         "synced_at": now,
     }
 

@@ -167,5 +167,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data(tmp_path: Path) -> None:
         with ctx.db.read() as s:
             got = postings.get(s, "1-1-1")
         assert got is not None and got.posting.available_actions == ("ship",)
+        with ctx.db.read() as s:  # 0003 filled the search column of rows that were already there
+            assert s.execute(text("SELECT search_text FROM postings")).scalar() == "1-1-1\n1-1"
     finally:
         ctx.close()

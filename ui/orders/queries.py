@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.tables import OutboxRow, PostingItemRow, PostingRow
 from app.outbox import OutboxState, TargetKind
+from app.repos import postings as postings_repo
 from ui.orders.filters import TABS, Deadline, OrderFilter, Scheme
 
 
@@ -120,7 +121,7 @@ def posting_numbers(
     order.append(key.desc() if descending else key.asc())
     # A stable tie-break keeps rows from jumping around between refreshes.
     order.append(PostingRow.posting_number.desc() if descending else PostingRow.posting_number.asc())
-    where = conditions(wanted, now or datetime.now(UTC), _dialect(session))
+    where = conditions(wanted, now or datetime.now(UTC))
     stmt = select(PostingRow.posting_number).where(*where).order_by(*order)
     return fast_scalars(session, stmt)
 
@@ -131,34 +132,6 @@ RFBS_INTEGRATION = "non_integrated"
 _LIKE_ESCAPE = "\\"
 
 
-def like_pattern(text: str) -> str:
-    """`%text%` with the seller's own % and _ taken literally (the value is always a bound parameter)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _contains(column: Any, text: str, dialect: str) -> ColumnElement[bool]:
-    """`column` contains `text`, any case (ASCII on SQLite; every script on PostgreSQL)."""
-    if dialect == "postgresql":
-        return column.ilike(like_pattern(text), escape=_LIKE_ESCAPE)
-    return column.like(like_pattern(text), escape=_LIKE_ESCAPE)
-
-
-def _name_condition(text: str, dialect: str) -> ColumnElement[bool]:
-    """Product names, case-insensitively. SQLite's LIKE folds ASCII only, so text with other letters
-    (Cyrillic) is matched as typed, in lower case and Capitalised, with instr() (faster than LIKE,
-    and it has no wildcards to escape). When the forms differ only in the first letter, the rest of
-    the word is looked for first: one scan of the names instead of two."""
-    if text.isascii() or dialect != "sqlite":
-        return _contains(PostingItemRow.name, text, dialect)
-    variants = list(dict.fromkeys([text, text.lower(), text[:1].upper() + text[1:].lower()]))
-    exact = or_(*(func.instr(PostingItemRow.name, variant) > 0 for variant in variants))
-    tails = {variant[1:] for variant in variants}
-    if len(tails) == 1 and len(text) > 1:
-        return and_(func.instr(PostingItemRow.name, tails.pop()) > 0, exact)
-    return exact
-
-
 def conflicted_numbers() -> Select[tuple[str]]:
     """Postings with an action Ozon refused for good (a conflict still listed for the seller)."""
     return select(OutboxRow.target_id).where(
@@ -166,20 +139,10 @@ def conflicted_numbers() -> Select[tuple[str]]:
     )
 
 
-def _search_condition(text: str, dialect: str) -> ColumnElement[bool]:
-    item_matches = [_name_condition(text, dialect), _contains(PostingItemRow.offer_id, text, dialect)]
-    if text.isdigit():
-        item_matches.append(_contains(cast(PostingItemRow.sku, String), text, dialect))
-    by_item = PostingRow.posting_number.in_(select(PostingItemRow.posting_number).where(or_(*item_matches)))
-    if not text.isascii():
-        return by_item  # posting and order numbers are digits and dashes: a product name cannot be one
-    return or_(
-        _contains(PostingRow.posting_number, text, dialect), _contains(PostingRow.order_number, text, dialect), by_item
-    )
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
+def _search_condition(text: str) -> ColumnElement[bool]:
+    """Posting and order numbers, SKUs, offer ids and product names, any case in any script: one
+    LIKE over the postings' folded search column (app.repos.postings.search_text)."""
+    return PostingRow.search_text.like(postings_repo.search_pattern(text), escape=_LIKE_ESCAPE)
 
 
 def local_day(now: datetime) -> tuple[datetime, datetime]:
@@ -189,7 +152,7 @@ def local_day(now: datetime) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
-def conditions(wanted: OrderFilter, now: datetime, dialect: str = "sqlite") -> list[ColumnElement[bool]]:
+def conditions(wanted: OrderFilter, now: datetime) -> list[ColumnElement[bool]]:
     """WHERE clauses of a filter; every value the seller typed is a bound parameter."""
     where: list[ColumnElement[bool]] = []
     shown = shown_status_expr()
@@ -212,7 +175,7 @@ def conditions(wanted: OrderFilter, now: datetime, dialect: str = "sqlite") -> l
     elif wanted.deadline is Deadline.OVERDUE:
         where.append(and_(PostingRow.shipment_date < now, shown.in_(sorted(NOT_SHIPPED))))
     if wanted.search_text:
-        where.append(_search_condition(wanted.search_text, dialect))
+        where.append(_search_condition(wanted.search_text))
     return where
 
 
@@ -291,7 +254,7 @@ def status_counts(session: Session, wanted: OrderFilter | None = None, now: date
     expr = shown_status_expr()
     stmt = select(expr, func.count()).group_by(expr)
     if wanted is not None:
-        stmt = stmt.where(*conditions(wanted.without_status(), now or datetime.now(UTC), _dialect(session)))
+        stmt = stmt.where(*conditions(wanted.without_status(), now or datetime.now(UTC)))
     return {status: n for status, n in session.execute(stmt).tuples()}
 
 
@@ -301,7 +264,7 @@ def tab_counts(session: Session, wanted: OrderFilter, now: datetime) -> dict[str
     conflicted = PostingRow.posting_number.in_(conflicted_numbers())
     stmt = (
         select(shown, conflicted, func.count())
-        .where(*conditions(wanted.without_status(), now, _dialect(session)))
+        .where(*conditions(wanted.without_status(), now))
         .group_by(shown, conflicted)
     )
     counts = dict.fromkeys((t.key for t in TABS), 0)
