@@ -40,6 +40,7 @@ EXIT_USAGE = 2
 EXIT_AUTH = 3
 EXIT_OFFLINE = 4
 EXIT_PROTOCOL = 5
+EXIT_BUSY = 6
 EXIT_BUG = 70
 
 
@@ -157,7 +158,13 @@ def cmd_emulator(args: argparse.Namespace) -> int:
 def cmd_sync(ctx: AppContext, args: argparse.Namespace, demo: bool) -> int:
     from sync.connect import connect, demo_emulator
     from sync.scheduler import SyncScheduler
+    from ui import instance_lock  # QtCore only: a lock file shared with the app
 
+    lock = instance_lock.acquire(ctx.paths.data)
+    if lock is None:
+        print("sync failed: Packdesk is open on this data folder and syncs it already", file=sys.stderr)
+        return EXIT_BUSY
+    ctx.recover_interrupted()
     conn = connect(ctx, api_url=args.api_url, emulator=demo_emulator() if demo else None)
     if not args.once:
         scheduler = SyncScheduler(conn.engine, ctx.settings.sync_interval_s)
@@ -393,6 +400,13 @@ def _open(args: argparse.Namespace, demo: bool) -> AppContext:
     if demo:
         # Demo data lives beside the real data, never in it, and starts fresh with the emulator.
         demo_dir = where.data / "demo"
+        if demo_dir.exists():
+            from ui import instance_lock
+
+            running = instance_lock.acquire(demo_dir)
+            if running is None:  # never wipe the folder of a demo that is open right now
+                raise UserError("demo_open", "the Packdesk demo is already open on this computer")
+            running.unlock()
         shutil.rmtree(demo_dir, ignore_errors=True)
         ctx = open_context(str(demo_dir))
         # Demo prints go to a folder, one file per job, so nothing needs a real printer.

@@ -24,6 +24,16 @@ class AppContext:
     # Messages for the seller gathered while starting (e.g. a repaired settings file).
     startup_messages: list[str] = field(default_factory=list)
 
+    def recover_interrupted(self) -> int:
+        """Actions left in flight by a previous run may have reached Ozon: re-check them before any
+        re-send. Only the process that owns the data folder (the app, `sync`) may call this — in
+        another process those rows are a live sync's claims."""
+        with self.db.write() as s:
+            recovered = outbox.recover_in_flight(s, self.clock.now())
+        if recovered:
+            log.info("%d action(s) were in flight at the last exit; they are re-checked before re-sending", recovered)
+        return recovered
+
     def save_settings(self) -> None:
         settings.save(self.paths.settings, self.settings)
 
@@ -32,7 +42,7 @@ class AppContext:
 
 
 def open_context(data_dir: str | None = None, clock: Clock | None = None) -> AppContext:
-    """Resolve folders, read settings, open and migrate the database, recover interrupted actions."""
+    """Resolve folders, read settings, open and migrate the database."""
     where = paths.resolve(data_dir).ensure()
     loaded, warning = settings.load(where.settings)
     db = Database(loaded.database_url or sqlite_url(str(where.database)))
@@ -44,8 +54,4 @@ def open_context(data_dir: str | None = None, clock: Clock | None = None) -> App
     ctx = AppContext(paths=where, settings=loaded, db=db, clock=clock or SystemClock())
     if warning:
         ctx.startup_messages.append(warning)
-    with db.write() as s:
-        recovered = outbox.recover_in_flight(s, ctx.clock.now())
-    if recovered:
-        log.info("%d action(s) were in flight at the last exit; they will be re-checked before re-sending", recovered)
     return ctx

@@ -200,7 +200,14 @@ class OzonClient:
             raise ProtocolError("the answer is neither a PDF nor JSON", path=path) from None
         file_content = data.get("file_content") if isinstance(data, dict) else None
         if isinstance(file_content, str):
-            raw = file_content.encode("latin-1") if file_content.startswith("%PDF") else base64.b64decode(file_content)
+            try:
+                raw = (
+                    file_content.encode("latin-1")
+                    if file_content.startswith("%PDF")
+                    else base64.b64decode(file_content, validate=True)
+                )
+            except (ValueError, UnicodeError):
+                raise ProtocolError("file_content is not a PDF", path=path, field="file_content") from None
             if raw.startswith(b"%PDF"):
                 return raw
         raise ProtocolError("the answer holds no PDF", path=path, field="file_content")

@@ -107,10 +107,18 @@ class CycleResult:
     online: bool = True
     error: str = ""
     error_kind: str = ""  # "auth", "offline", "protocol" — for the CLI's exit code
+    more_errors: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.error
+
+    def fail(self, error: str, kind: str) -> None:
+        """Record a failure; the first one names the cycle's outcome (and the CLI's exit code)."""
+        if not self.error:
+            self.error, self.error_kind = error, kind
+        else:
+            self.more_errors.append(error)
 
     def summary(self) -> str:
         pulled = (
@@ -155,18 +163,18 @@ class SyncEngine:
         result = CycleResult()
         self.bus.publish(SyncStarted(self.clock.now()))
         try:
-            if not self._paused():
+            if self._paused():
+                assert self.paused_until is not None
+                result.fail(f"Ozon asked to wait until {self.paused_until:%H:%M:%S} UTC", "offline")
+            else:
                 self.pull(result)
                 self.push(result)
         except Offline as exc:
             result.online = False
-            result.error, result.error_kind = str(exc), "offline"
-        except (AuthError, MissingRoleError) as exc:
-            result.error, result.error_kind = str(exc), "auth"
+            result.fail(str(exc), "offline")
+        except AuthError as exc:
+            result.fail(str(exc), "auth")
             self.bus.publish(AuthFailed(str(exc)))
-        except OzonError as exc:
-            result.error, result.error_kind = str(exc), "protocol"
-            log.warning("sync stopped: %s", exc)
         self._set_online(result.online, result.error)
         self._purge_personal_data()
         now = self.clock.now()
@@ -214,10 +222,13 @@ class SyncEngine:
             self.bus.publish(ConnectivityChanged(online, "" if online else reason))
 
     def _guard(self, fn: Callable[[], None]) -> None:
-        """Run one pull step; network trouble ends the cycle, a 429/503 pauses the client."""
+        """Run one pull step; network trouble ends the cycle, and so does a 429 or a Retry-After
+        (which pauses the client). A 5xx without one is that step's failure only."""
         try:
             fn()
         except (RateLimitedError, ServerError) as exc:
+            if isinstance(exc, ServerError) and exc.retry_after is None:
+                raise
             self._pause_for(exc)
             raise Offline(str(exc)) from exc
         except NetworkError as exc:
@@ -235,11 +246,26 @@ class SyncEngine:
     # -- pull ----------------------------------------------------------------------------------
 
     def pull(self, result: CycleResult) -> None:
-        self._guard(lambda: self._pull_postings(result))
-        self._guard(lambda: self._pull_products(result))
-        self._guard(lambda: self._pull_optional("chats", lambda: self._pull_chats(result)))
-        self._guard(lambda: self._pull_returns(result))
-        self._guard(lambda: self._pull_optional("reviews", lambda: self._pull_feedback(result)))
+        """Each area on its own: one that Ozon answers badly (a malformed page, a 500, a missing role)
+        is reported and skipped, the others and the push still run. A dead connection, a bad key or
+        a Retry-After ends the cycle."""
+        areas: list[tuple[str, Callable[[], None]]] = [
+            ("postings", lambda: self._pull_postings(result)),
+            ("products", lambda: self._pull_products(result)),
+            ("chats", lambda: self._pull_optional("chats", lambda: self._pull_chats(result))),
+            ("returns", lambda: self._pull_returns(result)),
+            ("reviews", lambda: self._pull_optional("reviews", lambda: self._pull_feedback(result))),
+        ]
+        for area, step in areas:
+            try:
+                self._guard(step)
+            except MissingRoleError as exc:
+                result.fail(f"{area}: {exc}", "auth")
+            except (Offline, AuthError):
+                raise
+            except OzonError as exc:
+                log.warning("sync of %s failed: %s", area, exc)
+                result.fail(f"{area}: {exc}", "protocol")
 
     def _pull_optional(self, area: str, fn: Callable[[], None]) -> None:
         """Chats and reviews need a paid plan: a 403 there pauses that area, it does not fail sync."""
@@ -250,7 +276,8 @@ class SyncEngine:
             return
         try:
             fn()
-        except PlanLimitError as exc:
+        except (PlanLimitError, MissingRoleError) as exc:
+            # The shop's plan or the key's roles leave this area out: pause it, say why, go on.
             with self.db.write() as s:
                 sync_state.put(s, f"plan_limited.{area}", now.isoformat(), now)
             self.bus.publish(PlanLimited(area, exc.message))
@@ -496,9 +523,11 @@ class SyncEngine:
         except NetworkError as exc:
             self._retry(entry, exc, exc.ambiguous)
             raise Offline(str(exc)) from exc
-        except (AuthError, MissingRoleError):
+        except AuthError:
             self._retry(entry, None, False)
             raise
+        except MissingRoleError as exc:
+            self._retry(entry, exc, False)  # the key lacks this method's role; other actions go on
         except _LabelNotReady as exc:
             with self.db.write() as s:
                 later = self.clock.now() + timedelta(seconds=LABEL_NOT_READY_S)
@@ -510,6 +539,11 @@ class SyncEngine:
                 self._retry(entry, exc, exc.ambiguous)
             else:
                 self._conflict(entry, f"Ozon refused: {exc.message}", result)
+        except Exception as exc:
+            # Our own trouble (a full disk, a bug): never leave the action claimed for good. It may
+            # have reached Ozon, so the next attempt re-checks first.
+            log.exception("%s of %s failed unexpectedly", entry.action.value, entry.target_id)
+            self._retry(entry, RuntimeError(f"unexpected error ({type(exc).__name__}); see the log"), True)
         else:
             with self.db.write() as s:
                 outbox.mark_done(s, entry.key, self.clock.now())
@@ -665,6 +699,28 @@ class SyncEngine:
 
     # Handover: create the carriage, approve it, fetch its act. Creating is not idempotent, so each
     # step's result is kept in sync_state under the action's key; a retry resumes after it.
+    def _find_new_carriage(self, delivery_method_id: int, since: datetime) -> int | None:
+        """A carriage of this delivery method created (not yet approved) since the action was saved."""
+        day = (since - OVERLAP).date().isoformat()
+        answer = self.client.call(
+            "/v2/posting/fbs/act/list",
+            {
+                "filter": {
+                    "date_from": day,
+                    "date_to": (self.clock.now() + timedelta(days=1)).date().isoformat(),
+                    "status": ["new"],
+                },
+                "limit": 100,
+            },
+        )
+        rows = schemas.unwrap(answer, "answer")
+        for raw in rows if isinstance(rows, list) else []:
+            f = schemas.Fields(raw, "answer.result[]")
+            created = f.time("created_at")
+            if f.int_id("delivery_method_id") == delivery_method_id and (created is None or created >= since - OVERLAP):
+                return f.int_id("id", required=True)
+        return None
+
     def _apply_carriage(self, entry: OutboxEntry) -> None:
         payload = entry.payload
         numbers = frozenset(str(n) for n in payload.get("posting_numbers", []))
@@ -676,6 +732,12 @@ class SyncEngine:
             state = json.loads(sync_state.get(s, name) or "{}")
         if unsent:
             raise _NotReady("waiting for the ship calls of its postings")
+        if "id" not in state and entry.ambiguous:
+            # Our create may have reached Ozon with its reply lost: look for that carriage first.
+            found = self._find_new_carriage(int(payload["delivery_method_id"]), entry.created_at)
+            if found is not None:
+                state = {"id": found}
+                self._keep_state(name, state)
         if "id" not in state:
             path = "/v1/carriage/create"
             body = {

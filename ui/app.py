@@ -52,6 +52,7 @@ def run_gui(
             ),
         )
         return 1
+    ctx.recover_interrupted()  # this process owns the folder now
     uninstall_qt_log = errors.install_qt_message_handler()
     language = ctx.settings.language
     if settings_path is not None and settings_path != ctx.paths.settings:

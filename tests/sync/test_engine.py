@@ -359,3 +359,103 @@ def test_scheduler_wakes_for_a_due_retry_and_stops_cleanly(engine: SyncEngine, e
     assert finished.wait(10)
     scheduler.stop()
     assert len(applied(emu, SHIP, number)) == 1
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault("missing_field", path="/v4/posting/fbs/list", times=None),  # one area keeps failing
+        Fault("malformed_json", path="/v1/returns/list", times=None),
+        Fault("http_500", path="/v2/returns/rfbs/list", times=None),
+    ],
+    ids=["postings-unreadable", "returns-malformed", "rfbs-returns-500"],
+)
+def test_an_area_ozon_answers_badly_does_not_stop_the_other_areas_or_the_push(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext, fault: Fault
+) -> None:
+    engine.run_cycle()
+    number = fbs_to_pack(ctx)
+    shipping.queue_ship(ctx.db, emu, number)
+    emu.add_fault(fault)
+    emu.advance(60)
+    emu.create_postings(count=1)  # something new in every list area, so the broken one has a record
+    emu.advance(60)
+    result = engine.run_cycle()
+    assert not result.ok and result.error_kind == "protocol" and result.online
+    assert len(applied(emu, SHIP, number)) == 1  # the packed order still went out
+    assert result.chats > 0  # and the areas after the broken one were read
+
+
+def test_a_key_without_the_chat_role_pauses_chats_only(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    from app.events import PlanLimited
+
+    seen: list[PlanLimited] = []
+    ctx.bus.subscribe(PlanLimited, seen.append)
+    original = engine.client.chats_page
+
+    def no_role(*args: Any, **kw: Any) -> Any:
+        from sync.errors import MissingRoleError
+
+        raise MissingRoleError("Api-Key is missing a required role for a method", path="/v3/chat/list", status=403)
+
+    engine.client.chats_page = no_role  # type: ignore[method-assign]
+    result = engine.run_cycle()
+    engine.client.chats_page = original  # type: ignore[method-assign]
+    assert result.ok and result.postings > 0 and result.returns > 0
+    assert [e.area for e in seen] == ["chats"]
+
+
+def test_an_unexpected_error_never_leaves_an_action_claimed(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext, tmp_path: Any
+) -> None:
+    engine.run_cycle()
+    number = fbs_to_pack(ctx)
+    shipping.queue_ship(ctx.db, emu, number)
+    engine.run_cycle()
+    emu.advance(61)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the labels folder should be")
+    engine.labels_dir = blocker  # writing the label fails with an OSError
+    engine.run_cycle()
+    (label,) = [e for e in open_entries(ctx) if e.action is ActionKind.FETCH_LABEL]
+    assert label.state is OutboxState.PENDING and "unexpected error" in label.last_error
+    engine.labels_dir = ctx.paths.labels
+    drain(engine, emu, ctx)
+    assert (ctx.paths.labels / f"{number}.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_pause_is_reported_not_called_a_sync(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    engine.run_cycle()
+    number = fbs_to_pack(ctx)
+    shipping.queue_ship(ctx.db, emu, number)
+    emu.add_fault(Fault("rate_limit", path=SHIP, retry_after=120))
+    engine.run_cycle()
+    with ctx.db.read() as s:
+        before = sync_state.get(s, "last_sync_at")
+    emu.advance(30)
+    paused = engine.run_cycle()
+    assert not paused.ok and "wait" in paused.error
+    with ctx.db.read() as s:
+        assert sync_state.get(s, "last_sync_at") == before
+
+
+def test_a_lost_carriage_reply_finds_the_carriage_instead_of_making_another(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext
+) -> None:
+    from app.workflows import handover
+
+    engine.run_cycle()
+    number = fbs_to_pack(ctx)
+    shipping.queue_ship(ctx.db, emu, number)
+    drain(engine, emu, ctx)
+    with ctx.db.read() as s:
+        group = next(g for g in handover.awaiting_handover(s) if not g.is_rfbs and g.ready)
+    handover.create_carriage(ctx.db, emu, group.delivery_method_id)
+    emu.add_fault(Fault("lost_reply", path="/v1/carriage/create"))
+    drain(engine, emu, ctx)
+    creates = {e["carriage_id"] for e in emu.log if e["method"] == "/v1/carriage/create"}
+    approves = {e["carriage_id"] for e in emu.log if e["method"] == "/v1/carriage/approve"}
+    assert len(creates) == 1 and approves == creates
+    with ctx.db.read() as s:
+        states = {e.action: e.state for e in outbox.entries(s)}
+    assert states[ActionKind.CREATE_CARRIAGE] is OutboxState.DONE

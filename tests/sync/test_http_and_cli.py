@@ -217,3 +217,41 @@ def test_emulator_command_serves_and_prints_its_address() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_cli_sync_refuses_a_folder_the_app_has_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui import instance_lock
+
+    monkeypatch.setenv("OZON_CLIENT_ID", CID)
+    monkeypatch.setenv("OZON_API_KEY", KEY)
+
+    data = tmp_path / "d"
+    data.mkdir()
+    held = instance_lock.acquire(data)
+    assert held is not None
+    try:
+        code, _, err = run_cli(capsys, "--data-dir", str(data), "--api-url", "http://127.0.0.1:9", "sync", "--once")
+    finally:
+        held.unlock()
+    assert code == main.EXIT_BUSY and "open" in err and err.count("\n") == 1
+
+
+def test_reading_the_outbox_does_not_touch_a_live_sync_s_claim(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app import outbox
+    from app.outbox import ActionKind, OutboxState, TargetKind
+
+    ctx = open_context(str(tmp_path))
+    try:
+        with ctx.db.write() as s:
+            entry = outbox.enqueue(s, ActionKind.SHIP, TargetKind.POSTING, "1-1-1", {}, ctx.clock.now())
+            outbox.mark_in_flight(s, entry.key, ctx.clock.now())  # the app's sync is sending it right now
+        code, out, _ = run_cli(capsys, "--data-dir", str(tmp_path), "outbox", "--json")
+        assert code == 0 and json.loads(out)[0]["state"] == "in_flight"
+        with ctx.db.read() as s:
+            assert outbox.get(s, entry.key).state is OutboxState.IN_FLIGHT  # type: ignore[union-attr]
+    finally:
+        ctx.close()

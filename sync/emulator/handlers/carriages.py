@@ -167,3 +167,27 @@ def act_get_pdf(ctx: Ctx, f: Fields) -> Raw:
     if not _act_ready(carriage, ctx.now):
         raise refused("ACT_IS_NOT_READY")
     return Raw(documents.act(carriage, _postings(ctx, carriage), ctx.now), "application/pdf")
+
+
+@route("/v2/posting/fbs/act/list")
+def act_list(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    """Carriages and acts, newest first (ozon-api.md §3.4); `date_from`/`date_to` are plain dates."""
+    flt = f.obj("filter")
+    date_from = flt.text("date_from")
+    date_to = flt.text("date_to")
+    statuses = set(flt.texts("status"))
+    limit = f.number("limit", default=100, lo=1, hi=1000) or 100
+    rows = []
+    for carriage in sorted(ctx.store.carriages.values(), key=lambda c: c.id, reverse=True):
+        day = carriage.created_at.date().isoformat()
+        if (date_from and day < date_from) or (date_to and day > date_to):
+            continue
+        if statuses and carriage.status not in statuses:
+            continue
+        rows.append({
+            "id": carriage.id, "delivery_method_id": carriage.method.id, "delivery_method_name": carriage.method.name,
+            "status": carriage.status, "departure_date": iso(carriage.departure_date),
+            "created_at": iso(carriage.created_at), "act_type": "ozon_digital",
+            "containers_count": carriage.containers_count, "is_partial": False,
+        })
+    return {"result": rows[:limit]}
