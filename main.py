@@ -386,7 +386,7 @@ def cmd_gui(ctx: AppContext, args: argparse.Namespace, demo: bool, argv: Sequenc
         scheduler,
         demo=demo,
         argv=list(argv),
-        client=conn.client,
+        client=conn.client.fork(),  # the window's own session: the sync thread keeps its own
         settings_path=paths.resolve(args.data_dir).settings,
         screenshot=shot,
     )

@@ -149,6 +149,17 @@ class OzonClient:
     def close(self) -> None:
         self.session.close()
 
+    def fork(self, timeout: tuple[float, float] | None = None) -> OzonClient:
+        """The same account and transport on a session of its own: a requests.Session must not be
+        used by two threads at once, and the sync thread keeps its own to itself."""
+        session = requests.Session()
+        for prefix, adapter in self.session.adapters.items():
+            session.mount(prefix, adapter)  # keeps an in-process emulator transport too
+        twin = OzonClient.__new__(OzonClient)
+        twin.base_url, twin.timeout, twin.session = self.base_url, timeout or self.timeout, session
+        twin._headers = dict(self._headers)
+        return twin
+
     # -- transport ---------------------------------------------------------------------------
 
     def _post(self, path: str, body: dict[str, Any]) -> requests.Response:

@@ -72,6 +72,8 @@ LIST_SPAN_DAYS = 180  # `since` of the change window (the API allows up to a yea
 OVERLAP = timedelta(minutes=2)  # re-read a little of the previous window: clocks and commits race
 RECONCILE_EVERY = timedelta(minutes=15)  # full unfulfilled re-read, in case a change was missed
 PLAN_RETRY = timedelta(hours=6)
+PRODUCT_REFRESH = timedelta(days=1)
+PRODUCT_REFRESH_BATCH = 1000  # one products call per cycle at most
 MAX_PAUSE = timedelta(minutes=15)
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 300.0
@@ -380,9 +382,12 @@ class SyncEngine:
     def _pull_products(self, result: CycleResult) -> None:
         with self.db.read() as s:
             missing = posting_repo.skus(s) - product_repo.known_skus(s)
-        if not missing:
+            # A seller may add or fix a barcode on Ozon: products still to be packed are re-read daily.
+            stale = product_repo.stale_skus(s, posting_repo.open_skus(s), self.clock.now() - PRODUCT_REFRESH)
+        wanted = missing | set(sorted(stale)[:PRODUCT_REFRESH_BATCH])
+        if not wanted:
             return
-        found = self.client.products_by_sku(missing)
+        found = self.client.products_by_sku(wanted)
         with self.db.write() as s:
             product_repo.save(s, found, self.clock.now())
         result.products += len(found)

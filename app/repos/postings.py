@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.db.tables import PostingItemRow, PostingRow, ProductBarcodeRow, ProductRow
-from app.domain.postings import Posting, PostingItem, PostingStatus
+from app.domain.postings import FINISHED, Posting, PostingItem, PostingStatus
 from app.repos.upsert import upsert
 
 _LOCAL_COLUMNS = ("local_status",)
@@ -192,6 +192,19 @@ def statuses(session: Session, posting_numbers: Sequence[str]) -> dict[str, Post
         ):
             result[number] = PostingStatus.parse(status)
     return result
+
+
+def open_skus(session: Session) -> set[int]:
+    """SKUs of postings not finished yet: the products a packer may still scan."""
+    finished = [s.value for s in FINISHED]
+    return set(
+        session.scalars(
+            select(PostingItemRow.sku)
+            .join(PostingRow, PostingRow.posting_number == PostingItemRow.posting_number)
+            .where(PostingRow.status.not_in(finished))
+            .distinct()
+        )
+    )
 
 
 def skus(session: Session) -> set[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.tables import ProductBarcodeRow, ProductRow
@@ -37,6 +37,14 @@ def save(session: Session, products: Sequence[Product], now: datetime) -> None:
 
 def known_skus(session: Session) -> set[int]:
     return set(session.scalars(select(ProductRow.sku)))
+
+
+def stale_skus(session: Session, skus: set[int], synced_before: datetime) -> set[int]:
+    """Of `skus`, the products last read before `synced_before` (their barcodes may have changed)."""
+    stale = session.scalars(
+        select(ProductRow.sku).where(or_(ProductRow.synced_at.is_(None), ProductRow.synced_at < synced_before))
+    )
+    return set(stale) & skus
 
 
 def skus_for_barcode(session: Session, barcode: str) -> list[int]:

@@ -459,3 +459,20 @@ def test_a_lost_carriage_reply_finds_the_carriage_instead_of_making_another(
     with ctx.db.read() as s:
         states = {e.action: e.state for e in outbox.entries(s)}
     assert states[ActionKind.CREATE_CARRIAGE] is OutboxState.DONE
+
+
+def test_a_barcode_added_on_ozon_reaches_the_desk_within_a_day(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext
+) -> None:
+    engine.run_cycle()
+    number = fbs_to_pack(ctx)
+    sku = _items(ctx, number)[0].sku
+    emu._store.products[sku].barcodes.append("4601234567893")  # the seller adds an EAN in Ozon's cabinet
+    emu.advance(3600)
+    engine.run_cycle()
+    with ctx.db.read() as s:
+        assert sku not in product_repo.skus_for_barcode(s, "4601234567893")  # read less than a day ago
+    emu.advance(86400)
+    engine.run_cycle()
+    with ctx.db.read() as s:
+        assert product_repo.skus_for_barcode(s, "4601234567893") == [sku]

@@ -6,12 +6,9 @@ Both are optional: without them the desk works from the local cache and leaves p
 
 from __future__ import annotations
 
-import copy
 import logging
 from dataclasses import dataclass
 from typing import Protocol
-
-import requests
 
 from app.domain.postings import Posting
 from sync.client import OzonClient
@@ -57,11 +54,7 @@ def online_ports(client: OzonClient | None) -> OnlinePorts:
     (the sync thread keeps its session to itself) and short timeouts."""
     if client is None:
         return OnlinePorts()
-    own = copy.copy(client)
-    own.session = requests.Session()
-    for prefix, adapter in client.session.adapters.items():
-        own.session.mount(prefix, adapter)  # keeps an in-process emulator transport too
-    own.timeout = CHECK_TIMEOUT
+    own = client.fork(CHECK_TIMEOUT)
 
     def check(posting_number: str) -> Posting | None:
         try:
