@@ -383,7 +383,9 @@ class SyncEngine:
         with self.db.read() as s:
             missing = posting_repo.skus(s) - product_repo.known_skus(s)
             # A seller may add or fix a barcode on Ozon: products still to be packed are re-read daily.
-            stale = product_repo.stale_skus(s, posting_repo.open_skus(s), self.clock.now() - PRODUCT_REFRESH)
+            stale = product_repo.stale_skus(s, self.clock.now() - PRODUCT_REFRESH)
+            if stale:  # only then the heavier look at what is still to be packed
+                stale &= posting_repo.open_skus(s)
         wanted = missing | set(sorted(stale)[:PRODUCT_REFRESH_BATCH])
         if not wanted:
             return

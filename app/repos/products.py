@@ -39,12 +39,13 @@ def known_skus(session: Session) -> set[int]:
     return set(session.scalars(select(ProductRow.sku)))
 
 
-def stale_skus(session: Session, skus: set[int], synced_before: datetime) -> set[int]:
-    """Of `skus`, the products last read before `synced_before` (their barcodes may have changed)."""
-    stale = session.scalars(
-        select(ProductRow.sku).where(or_(ProductRow.synced_at.is_(None), ProductRow.synced_at < synced_before))
+def stale_skus(session: Session, synced_before: datetime) -> set[int]:
+    """Products last read before `synced_before` (their barcodes may have changed since)."""
+    return set(
+        session.scalars(
+            select(ProductRow.sku).where(or_(ProductRow.synced_at.is_(None), ProductRow.synced_at < synced_before))
+        )
     )
-    return set(stale) & skus
 
 
 def skus_for_barcode(session: Session, barcode: str) -> list[int]:
