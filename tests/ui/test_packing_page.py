@@ -345,3 +345,35 @@ def test_the_command_sheet_button_queues_the_sheet_for_the_label_printer(
     assert jobs[0].user == "anna"
     assert desk.printer.calls[-1] == "print_all"
     assert desk.page.scan.hasFocus()  # the button never takes the scanner's focus
+
+
+def test_f8_by_mistake_then_a_scan_does_not_complete(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    """The scanner's code lands in the reason box and its Enter must not accept; a scan is no reason."""
+    page = desk.page
+    scan(qtbot, desk, FBS)
+    scan(qtbot, desk, MUG)
+    qtbot.keyClick(page.scan, Qt.Key.Key_F8)
+    dialog = page.findChild(OverrideDialog, "overrideDialog")
+    assert dialog is not None and dialog.isVisible()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    target = QApplication.focusWidget()
+    assert target is not None
+    qtbot.keyClicks(target, PEN)
+    qtbot.keyClick(target, Qt.Key.Key_Return)
+    settle(qtbot, desk.tasks)
+    assert dialog.isVisible() and ship_actions(ctx, FBS) == []
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert not any(b.isDefault() or b.autoDefault() for b in dialog.findChildren(QPushButton))
+    for code in (PEN, "PD:NEXT", "12345678901234", FBS, "4600000000099"):  # known item, command, label, digits
+        dialog.reason.setCurrentText(code)
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        settle(qtbot, desk.tasks)
+        assert dialog.isVisible() and dialog.hint.isVisible(), code
+        assert ship_actions(ctx, FBS) == []
+    dialog.reason.setCurrentText("Barcode torn off")
+    assert not dialog.hint.isVisible()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(ship_actions(ctx, FBS)))
+    settle(qtbot, desk.tasks)
+    assert "Packed" in text(desk, "scanBanner")

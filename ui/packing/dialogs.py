@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -12,11 +15,27 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from app.workflows import commands
 from ui import plain_text
+
+# A posting number (12345678-0001-1) or a code of digits only: what a scanner types, not a reason.
+_SCAN_LIKE = re.compile(r"\d+(-\d+)*")
+
+# Asks (off the GUI thread) whether a code is a known product barcode or a posting label; answers later.
+KnownCode = Callable[[str, Callable[[bool], None]], None]
+
+
+def looks_scanned(text: str) -> bool:
+    """A command code, a posting number or only digits: scanner input, never a typed reason."""
+    text = text.strip()
+    return (
+        text.upper().startswith(commands.PREFIX) or commands.parse(text) is not None or bool(_SCAN_LIKE.fullmatch(text))
+    )
 
 
 class OverrideDialog(QDialog):
@@ -28,8 +47,9 @@ class OverrideDialog(QDialog):
 
     reason_given = Signal(str)
 
-    def __init__(self, remaining: int, parent: QWidget | None = None) -> None:
+    def __init__(self, remaining: int, parent: QWidget | None = None, known: KnownCode | None = None) -> None:
         super().__init__(parent)
+        self._known = known
         self.setWindowTitle(self.tr("Complete without scanning everything"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         note: QLabel = plain_text.label(
@@ -39,6 +59,7 @@ class OverrideDialog(QDialog):
         self.reason = QComboBox(self)
         self.reason.setObjectName("overrideReason")
         self.reason.setEditable(True)
+        self.reason.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.reason.addItems(
             [
                 "",
@@ -50,24 +71,64 @@ class OverrideDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
+        self._no_default_button()
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
+        self.hint = plain_text.label("", self)
+        self.hint.setObjectName("overrideHint")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #c62828;")
+        self.hint.hide()
         self.reason.currentTextChanged.connect(self._changed)
         self._changed("")
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addWidget(self.reason)
+        layout.addWidget(self.hint)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(480)
 
+    def _no_default_button(self) -> None:
+        """Enter (a scanner's too) must not complete the posting: no button takes it."""
+        for button in self.buttons.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._no_default_button()  # the button box makes OK the default when it is shown
+
     def _changed(self, text: str) -> None:
+        self.hint.hide()
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(text.strip()))
+
+    def _refuse(self) -> None:
+        self.reason.setCurrentText("")  # the next try starts empty
+        self.hint.setText(self.tr("This looks like a scanned code, not a reason. Type why the posting is complete."))
+        self.hint.show()
+        self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _accept(self) -> None:
         text = self.reason.currentText().strip()
-        if text:
-            self.reason_given.emit(text)
-            self.accept()
+        if not text:
+            return
+        if looks_scanned(text):
+            self._refuse()
+            return
+        if self._known is None:
+            self._give(text, known=False)
+            return
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self._known(text, lambda known: self._give(text, known))
+
+    def _give(self, text: str, known: bool) -> None:
+        if not shiboken6.isValid(self) or not self.isVisible():
+            return  # closed while the database was asked
+        if known:
+            self._refuse()
+            return
+        self.reason_given.emit(text)
+        self.accept()
 
 
 def confirm_abort(parent: QWidget, posting_number: str, on_yes: Callable[[], None]) -> QMessageBox:

@@ -28,6 +28,8 @@ from app.context import AppContext
 from app.domain.postings import Posting
 from app.errors import UserError
 from app.print_queue import DocKind
+from app.repos import postings as posting_repo
+from app.repos import products as product_repo
 from app.workflows.packing import Kind, PackStation, PackView, ScanOutcome, StopInfo, Tone
 from ui import desk_user, plain_text
 from ui.bridge import EventBridge
@@ -269,11 +271,22 @@ class PackingPage(QWidget):
     def ask_override(self) -> None:
         if self.stop is not None or self.view is None or self._completing:
             return
-        dialog = OverrideDialog(self.view.remaining, self)
+        dialog = OverrideDialog(self.view.remaining, self, known=self._known_code)
         dialog.setObjectName("overrideDialog")
         dialog.reason_given.connect(self.complete)
         dialog.finished.connect(lambda _result: self.scan.setFocus(Qt.FocusReason.OtherFocusReason))
         dialog.open()
+
+    def _known_code(self, code: str, answer: Callable[[bool], None]) -> None:
+        """Is `code` a product barcode or a posting label (a scan typed into a text box)? Asked on the
+        database worker; `answer` runs on the GUI thread."""
+        db = self.ctx.db
+
+        def ask() -> bool:
+            with db.read() as s:
+                return bool(product_repo.skus_for_barcode(s, code)) or posting_repo.find_by_barcode(s, code) is not None
+
+        self.tasks.run_db(ask, on_done=answer, on_error=lambda _exc: answer(False))
 
     def complete(self, reason: str = "") -> None:
         """Re-check with Ozon (bounded wait), then complete; scans meanwhile are held."""
