@@ -307,8 +307,10 @@ def test_keys_new_box_override_abort_and_print_all(desk: Desk, qtbot: QtBot, ctx
     page.activateWindow()
     qtbot.waitUntil(lambda: page.scan.hasFocus())
     qtbot.keyClick(page.scan, Qt.Key.Key_F9)
+    settle(qtbot, desk.tasks)
     assert desk.printer.calls[-1] == "print_all"
     scan(qtbot, desk, "PD:SHIPALL")
+    settle(qtbot, desk.tasks)
     assert desk.printer.calls[-1] == "print_all" and desk.sync.calls[-1] == "sync_now"
 
 
@@ -377,3 +379,30 @@ def test_f8_by_mistake_then_a_scan_does_not_complete(desk: Desk, qtbot: QtBot, c
     qtbot.waitUntil(lambda: bool(ship_actions(ctx, FBS)))
     settle(qtbot, desk.tasks)
     assert "Packed" in text(desk, "scanBanner")
+
+
+@pytest.mark.parametrize("how", ["F9", "button", "PD:SHIPALL"])
+def test_a_failed_label_is_printed_again(desk: Desk, qtbot: QtBot, ctx: AppContext, how: str) -> None:
+    """The printer was off: F9 / the button / SHIP ALL put the failed job back in the queue, then print."""
+    from app import print_queue
+    from app.print_queue import DocKind, JobState
+
+    page = desk.page
+    with ctx.db.write() as s:
+        job = print_queue.enqueue(s, DocKind.OWN_LABEL, (FBS,), NOW)
+        print_queue.mark_failed(s, job.key, NOW, "printer off")
+    page.print_panel.refresh()
+    settle(qtbot, desk.tasks)
+    assert page.print_panel.print_all.isEnabled()  # only a failed job: still something to print
+    desk.printer.calls.clear()
+    if how == "F9":
+        qtbot.keyClick(page.scan, Qt.Key.Key_F9)
+    elif how == "button":
+        qtbot.mouseClick(page.print_panel.print_all, Qt.MouseButton.LeftButton)
+    else:
+        scan(qtbot, desk, how)
+    settle(qtbot, desk.tasks)
+    with ctx.db.read() as s:
+        (again,) = print_queue.jobs(s, (JobState.QUEUED, JobState.FAILED))
+    assert again.state is JobState.QUEUED
+    assert desk.printer.calls == ["print_all"]  # after the retry, so the spooler finds the job

@@ -27,7 +27,7 @@ from app import events, print_queue
 from app.context import AppContext
 from app.domain.postings import Posting
 from app.errors import UserError
-from app.print_queue import DocKind
+from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.workflows.packing import Kind, PackStation, PackView, ScanOutcome, StopInfo, Tone
@@ -241,10 +241,29 @@ class PackingPage(QWidget):
         self._submit(self.station.acknowledge_stop)
 
     def print_all(self) -> None:
-        if self.printer is not None:
-            self.printer.print_all()
+        """F9: the failed jobs go back in the queue (the printer may be back), then everything prints."""
         self._paint_banner(Tone.INFO, self.tr("Printing every ready label in packing order"))
-        self.print_panel.refresh()
+        self._retry_failed_then_print()
+
+    def _retry_failed_then_print(self) -> None:
+        ctx = self.ctx
+
+        def retry() -> None:
+            with ctx.db.write() as s:
+                now = ctx.clock.now()
+                for job in print_queue.jobs(s, (JobState.FAILED,)):
+                    print_queue.retry(s, job.key, now)
+
+        def then(_result: object = None) -> None:
+            if self.printer is not None:
+                self.printer.print_all()
+            self.print_panel.refresh()
+
+        def failed(exc: BaseException) -> None:
+            log.warning("failed print jobs not put back in the queue: %s", exc)
+            then()
+
+        self.tasks.run_db(retry, on_done=then, on_error=failed)
 
     def print_command_sheet(self) -> None:
         """Queue the sheet of scanner commands (NEXT, REPRINT, …) for the label printer."""
@@ -363,9 +382,7 @@ class PackingPage(QWidget):
         elif k is Kind.SHIP_ALL:
             if self.sync is not None:
                 self.sync.sync_now()
-            if self.printer is not None:
-                self.printer.print_all()
-            self.print_panel.refresh()
+            self._retry_failed_then_print()
         elif k is Kind.STOP:
             self.print_panel.refresh()
 

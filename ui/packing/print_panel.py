@@ -126,7 +126,7 @@ class PrintQueuePanel(QWidget):
             item.setForeground(QBrush(QColor(_COLOURS.get(job.state, "#333333"))))
             item.setToolTip(plain_text.tooltip(job.last_error))
             self.list.addItem(item)
-        self.print_all.setEnabled(data.queued > 0)
+        self.print_all.setEnabled(data.queued > 0 or data.failed > 0)  # F9 retries the failed ones
 
     def _describe(self, job: PrintJob) -> str:
         numbers = ", ".join(job.posting_numbers[:3]) + (" …" if len(job.posting_numbers) > 3 else "")
