@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
             ctx, self.tasks, self.bridge, self, sync=sync, ports=packing_ports.of(sync), printer=self.printer
         )
         self._pages["packing"] = self.packing
+        self.packing.stop_raised.connect(lambda: self.show_page("packing"))
         self.handover = HandoverPage(ctx, self.tasks, self.bridge, self, sync=sync, printer=self.printer)
         self._pages["handover"] = self.handover
         self.nav = QListWidget(self)

@@ -181,3 +181,40 @@ def test_settled_action_clears_the_pending_mark(ctx: AppContext, qtbot: QtBot) -
         ctx.bus.publish(events.OutboxChanged(pending=0, conflicts=1))
     row = model.row_of(packed)
     assert row is not None and "pending sync" not in model.data(model.index(row, 2))
+
+
+def test_a_stop_raised_on_another_page_brings_the_packing_page_and_the_scanner_back(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
+    import dataclasses
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.repos import postings as posting_repo
+    from tests.ui.test_packing_page import FBS, fill
+
+    fill(ctx)
+    window = open_window(ctx, qtbot)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.show_page("packing")
+    page = window.packing
+    qtbot.keyClicks(page.scan, FBS)
+    qtbot.keyClick(page.scan, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.view is not None)
+    window.show_page("orders")
+    window.orders.filter_bar.search.setFocus()
+    qtbot.waitUntil(window.orders.filter_bar.search.hasFocus)
+    with ctx.db.read() as s:
+        cached = posting_repo.get(s, FBS)
+    assert cached is not None
+    save(ctx, [dataclasses.replace(cached.posting, status=PostingStatus.CANCELLED, cancel_reason="Отменён")])
+    ctx.bus.publish(events.PostingsChanged(posting_numbers=frozenset({FBS}), cancelled=frozenset({FBS})))
+    qtbot.waitUntil(page.overlay.isVisible)
+    assert window.stack.currentWidget() is page
+    qtbot.waitUntil(page.scan.hasFocus)
+    focused = QApplication.focusWidget()
+    assert focused is page.scan
+    qtbot.keyClicks(focused, "PD:ACK")  # the scanner acknowledges
+    qtbot.keyClick(focused, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not page.overlay.isVisible())

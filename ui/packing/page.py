@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QMouseEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -65,6 +65,12 @@ def _font(widget: QWidget, points: float, bold: bool = False) -> None:
 
 
 class PackingPage(QWidget):
+    """Signals:
+    stop_raised(): a new STOP is on the desk; the window brings this page to the front.
+    """
+
+    stop_raised = Signal()
+
     def __init__(
         self,
         ctx: AppContext,
@@ -457,7 +463,10 @@ class PackingPage(QWidget):
             self.overlay.hide()
             self.scan.setFocus(Qt.FocusReason.OtherFocusReason)
             return
+        if fresh:
+            self.stop_raised.emit()  # the seller may be on another page: the scanner must reach this one
         self.overlay.show_stop(stop, self.window())
+        self.scan.setFocus(Qt.FocusReason.OtherFocusReason)
         if fresh:
             self.sounds.stop()
 
