@@ -406,3 +406,91 @@ def test_a_failed_label_is_printed_again(desk: Desk, qtbot: QtBot, ctx: AppConte
         (again,) = print_queue.jobs(s, (JobState.QUEUED, JobState.FAILED))
     assert again.state is JobState.QUEUED
     assert desk.printer.calls == ["print_all"]  # after the retry, so the spooler finds the job
+
+
+def test_next_goes_through_the_ozon_recheck(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    """PD:NEXT right behind the last unit: completing still asks Ozon, and a cancellation STOPs."""
+    page = desk.page
+    scan(qtbot, desk, FBS)
+    for code in (MUG, PEN):
+        scan(qtbot, desk, code)
+    desk.ozon.cancelled.add(FBS)  # cancelled at Ozon after the first-scan re-check
+    for code in (PEN, "PD:NEXT"):  # both reach the database worker before the GUI reacts
+        qtbot.keyClicks(page.scan, code)
+        qtbot.keyClick(page.scan, Qt.Key.Key_Return)
+    qtbot.waitUntil(page.overlay.isVisible)
+    settle(qtbot, desk.tasks)
+    assert desk.ozon.asked == [FBS, FBS] and ship_actions(ctx, FBS) == []
+
+
+def test_next_alone_completes_after_the_recheck(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    page = desk.page
+    scan(qtbot, desk, FBS)
+    scan(qtbot, desk, "PD:NEXT")
+    assert "still to scan" in text(desk, "scanBanner") and desk.ozon.asked == [FBS]
+    desk.ozon.cancelled.add(FBS)
+    for code in (MUG, PEN, PEN):
+        scan(qtbot, desk, code)
+    qtbot.waitUntil(page.overlay.isVisible)
+    assert ship_actions(ctx, FBS) == []
+
+
+def _restart(desk: Desk, qtbot: QtBot, ctx: AppContext) -> PackingPage:
+    page = PackingPage(
+        ctx, desk.tasks, EventBridge(ctx.bus), ports=OnlinePorts(check=desk.ozon.check), sounds=FakeSounds()
+    )
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    settle(qtbot, desk.tasks)
+    return page
+
+
+def test_resumed_after_the_last_scan_rechecks_before_shipping(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    """A power cut after the last unit, before the completion: on restart Ozon is asked first."""
+    for code in (FBS, MUG, PEN, PEN):
+        desk.page.station.scan(code)  # the completion never ran
+    desk.ozon.cancelled.add(FBS)
+    desk.ozon.asked.clear()
+    again = _restart(desk, qtbot, ctx)
+    qtbot.waitUntil(again.overlay.isVisible)
+    assert desk.ozon.asked == [FBS] and ship_actions(ctx, FBS) == []
+
+
+def test_resumed_completes_when_every_unit_is_scanned(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    for code in (FBS, MUG, PEN, PEN):
+        desk.page.station.scan(code)
+    again = _restart(desk, qtbot, ctx)
+    qtbot.waitUntil(lambda: bool(ship_actions(ctx, FBS)))
+    settle(qtbot, desk.tasks)
+    assert again.view is None
+
+
+def test_resumed_partly_scanned_is_rechecked(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    desk.page.station.scan(FBS)
+    desk.page.station.scan(MUG)
+    desk.ozon.cancelled.add(FBS)
+    desk.ozon.asked.clear()
+    again = _restart(desk, qtbot, ctx)
+    qtbot.waitUntil(again.overlay.isVisible)
+    assert desk.ozon.asked == [FBS]
+
+
+def test_a_late_cancellation_after_the_deadline_still_stops(
+    desk: Desk, qtbot: QtBot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.packing import page as page_module
+
+    monkeypatch.setattr(page_module, "CHECK_DEADLINE_MS", 100)
+    page = desk.page
+    for code in (FBS, MUG, PEN):
+        scan(qtbot, desk, code)
+    desk.ozon.gate.clear()  # Ozon does not answer in time: the desk goes on from the cache
+    desk.ozon.cancelled.add(FBS)
+    qtbot.keyClicks(page.scan, PEN)
+    qtbot.keyClick(page.scan, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(ship_actions(ctx, FBS)))
+    qtbot.waitUntil(lambda: page.view is None and not page._completing)
+    desk.ozon.gate.set()  # the late answer: cancelled
+    qtbot.waitUntil(page.overlay.isVisible)
+    settle(qtbot, desk.tasks)

@@ -30,6 +30,8 @@ from app.errors import UserError
 from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
+from app.workflows import commands
+from app.workflows.commands import Command
 from app.workflows.packing import Kind, PackStation, PackView, ScanOutcome, StopInfo, Tone
 from ui import desk_user, plain_text
 from ui.bridge import EventBridge
@@ -237,7 +239,21 @@ class PackingPage(QWidget):
             self._show_pending()
             return
         station = self.station
+        if commands.parse(code) is Command.NEXT:
+            # Through complete(), which re-checks with Ozon first. The no-op step waits for the scans
+            # still on the database worker, so the view is current when deciding.
+            self._submit(lambda: station.recheck("", None), then=lambda _out: self._next(code))
+            return
         self._submit(lambda: station.scan(code))
+
+    def _next(self, code: str) -> None:
+        if self._completing:
+            return  # the last scan already started the completion
+        if self.stop is None and self.view is not None and self.view.complete:
+            self.complete()
+        else:  # the station says why not (nothing on the desk, units missing, a STOP)
+            station = self.station
+            self._submit(lambda: station.scan(code))
 
     def new_package(self) -> None:
         if not self._completing:
@@ -375,6 +391,11 @@ class PackingPage(QWidget):
         k = out.kind
         if k is Kind.POSTING_OPENED:
             self._recheck(out.posting_number)
+        elif k is Kind.RESUMED and out.view is not None:  # back after a restart: Ozon may have cancelled
+            if out.view.complete:
+                self.complete()  # the completion never ran; it re-checks first
+            else:
+                self._recheck(out.view.posting_number)
         elif k is Kind.POSTING_NOT_FOUND:
             self._lookup(out.code)
         elif k is Kind.ITEM_OK and out.view is not None and out.view.complete:
