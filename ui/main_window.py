@@ -95,7 +95,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title + " — " + self.tr("DEMO") if demo else title)
         self.setMinimumSize(QSize(900, 560))
 
-        self.orders = OrdersPage(ctx, self.tasks, self.bridge, self, reasons=client)
+        # The print spooler runs on the I/O pool (a hanging printer must not hold the database worker).
+        self.printer = (
+            SpoolerControl(self.tasks, print_spooler, lambda: ctx.settings.auto_print) if print_spooler else None
+        )
+        self.orders = OrdersPage(ctx, self.tasks, self.bridge, self, reasons=client, printer=self.printer)
         # In demo mode ctx holds the demo folder's settings; the page edits the real ones.
         path = settings_path or ctx.paths.settings
         shown = ctx.settings if path == ctx.paths.settings else settings_file.load(path)[0]
@@ -103,10 +107,6 @@ class MainWindow(QMainWindow):
             shown, path, ctx.db, ctx.clock, self.tasks, self, make_client=make_client, printers=printers
         )
         self._pages: dict[str, QWidget] = {"orders": self.orders, "settings": self.settings_page}
-        # The print spooler runs on the I/O pool (a hanging printer must not hold the database worker).
-        self.printer = (
-            SpoolerControl(self.tasks, print_spooler, lambda: ctx.settings.auto_print) if print_spooler else None
-        )
         self.packing = PackingPage(
             ctx, self.tasks, self.bridge, self, sync=sync, ports=packing_ports.of(sync), printer=self.printer
         )

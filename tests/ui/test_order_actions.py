@@ -172,3 +172,24 @@ def test_reprint_asks_why(ctx: AppContext, qtbot: QtBot, monkeypatch: pytest.Mon
     page.labels_button.click()
     qtbot.waitUntil(lambda: bool(messages))
     assert calls == ["", "торн label"]
+
+
+def test_pick_lists_and_labels_from_the_orders_page_wake_the_printer(ctx: AppContext, qtbot: QtBot) -> None:
+    """The spooler only looks when woken: queuing documents from the Orders page must wake it."""
+    from ui.main_window import MainWindow
+
+    numbers = shop(ctx)
+    runs: list[str] = []
+    window = MainWindow(ctx, None, True, print_spooler=lambda: runs.append("run"))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.orders
+    with qtbot.waitSignal(page.model.refreshed):
+        page.show_tab("all")
+    select(page, numbers[:2])
+    page.picklist_button.click()
+    qtbot.waitUntil(lambda: len(runs) == 1)
+    page.labels_button.click()
+    qtbot.waitUntil(lambda: len(runs) == 2)
+    qtbot.waitUntil(lambda: not window.tasks.busy())

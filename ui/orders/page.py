@@ -42,6 +42,7 @@ from ui.orders.filter_bar import FilterBar
 from ui.orders.filters import OrderFilter
 from ui.orders.table_model import OrdersTableModel
 from ui.orders.view import OrdersView
+from ui.packing.ports import PrintControl
 from ui.tasks import TaskManager
 
 log = logging.getLogger(__name__)
@@ -62,9 +63,11 @@ class OrdersPage(QWidget):
         *,
         actions: OrderActions | None = None,
         reasons: ReasonSource | None = None,
+        printer: PrintControl | None = None,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._printer = printer  # wakes the spooler once documents are queued
         self._db = ctx.db
         self._tasks = tasks
         self.workflows: OrderActions = actions or order_actions.WorkflowActions(ctx)
@@ -293,8 +296,16 @@ class OrdersPage(QWidget):
         if numbers:
             pick = self.workflows.print_pick_list
             self._run(
-                lambda: pick(numbers), lambda n: self.tr("Pick list for %n posting(s) sent to the printer", "", n)
+                lambda: pick(numbers),
+                lambda n: self.tr("Pick list for %n posting(s) sent to the printer", "", n),
+                on_done=self._print_queued,
             )
+
+    def _print_queued(self, outcome: Outcome) -> bool:
+        """Documents were queued: the spooler prints them now (it only looks when woken)."""
+        if outcome.done and self._printer is not None:
+            self._printer.print_all()
+        return False  # the usual report follows
 
     def print_labels(self) -> None:
         self._print_labels("")
@@ -306,6 +317,7 @@ class OrdersPage(QWidget):
         labels = self.workflows.print_labels
 
         def reprint(outcome: Outcome) -> bool:
+            self._print_queued(outcome)
             if reason or not any(exc.code == "reprint_reason" for _n, exc in outcome.refused):
                 return False
             text, ok = QInputDialog.getText(
