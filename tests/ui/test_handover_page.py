@@ -146,3 +146,43 @@ def test_rfbs_tracking_and_steps_in_order(screen: Screen, qtbot: QtBot, ctx: App
     target = Path(os.environ.get("PACKDESK_SCREENSHOT_DIR", "/tmp")) / "pd-handover.png"
     page.methods.setCurrentRow(0)
     assert page.grab().save(str(target))
+
+
+def test_tracking_numbers_go_to_the_field_and_never_overwrite_silently(
+    screen: Screen, qtbot: QtBot, ctx: AppContext
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    page = screen.page
+    page.methods.setCurrentRow(1)
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    first, second = (p.posting_number for p in RFBS)
+    rect = page.view.visualRect(page.model.index(0, 0))
+    qtbot.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # the seller clicks a row
+    assert page.selected_numbers() == [first]
+    focused = QApplication.focusWidget()
+    assert focused is page.tracking  # the scanner's keystrokes reach the field, not the table
+    qtbot.keyClicks(focused, "RP000000001RU")
+    qtbot.keyClick(focused, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "RP000000001RU saved" in page.message.text())
+    qtbot.waitUntil(lambda: page.selected_numbers() == [second])  # on to the next parcel
+    settle(qtbot, screen)
+    qtbot.keyClicks(page.tracking, "RP000000002RU")
+    qtbot.keyClick(page.tracking, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "RP000000002RU saved" in page.message.text())
+    settle(qtbot, screen)
+    tracking = {e.target_id: e.payload for e in actions(ctx, ActionKind.SET_TRACKING)}
+    assert set(tracking) == {first, second}
+
+    select(screen, 0)  # the first parcel again, with another number: a warning, nothing saved
+    qtbot.keyClicks(page.tracking, "RP000000003RU")
+    qtbot.keyClick(page.tracking, Qt.Key.Key_Return)
+    settle(qtbot, screen)
+    assert "already has the tracking number RP000000001RU" in page.message.text()
+    assert "#b71c1c" in page.message.styleSheet()
+    assert len(actions(ctx, ActionKind.SET_TRACKING)) == 2
+    qtbot.keyClicks(page.tracking, "RP000000003RU")  # the same number again: replace it
+    qtbot.keyClick(page.tracking, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "RP000000003RU saved" in page.message.text())
+    settle(qtbot, screen)

@@ -66,6 +66,8 @@ class HandoverPage(QWidget):
         self.groups: list[HandoverGroup] = []
         self._reading = False
         self._again = False
+        self._advance_from = ""  # a tracking number was saved for it: select the next one without
+        self._replace: tuple[str, str] | None = None  # (posting, tracking) the seller was warned about
 
         self.methods = QListWidget(self)
         self.methods.setObjectName("deliveryMethods")
@@ -97,6 +99,7 @@ class HandoverPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(HandoverModel.CITY, QHeaderView.ResizeMode.Stretch)  # gives way first
         self.view.setFont(list_font)
+        self.view.clicked.connect(self._row_clicked)
 
         self.carriage = self._button("createCarriage", self.tr("Create carriage and act (Ozon)"), self.create_carriage)
         self.own_act = self._button("ownAct", self.tr("Print our own act"), self.print_own_act)
@@ -170,6 +173,7 @@ class HandoverPage(QWidget):
         current = self.current_group()
         keep = (current.delivery_method_id, current.is_rfbs) if current else None
         chosen = self.selected_numbers()
+        advance_from, self._advance_from = self._advance_from, ""
         self.groups = groups
         self.methods.blockSignals(True)
         self.methods.clear()
@@ -188,10 +192,26 @@ class HandoverPage(QWidget):
         if groups:
             self.methods.setCurrentRow(row_to_select)
         self.methods.blockSignals(False)  # a refresh is not the packer choosing another group
+        if advance_from:
+            chosen = self._next_without_tracking(advance_from)
         self._group_chosen(self.methods.currentRow(), chosen)
         if self._again:
             self._again = False
             self.refresh()
+
+    def _next_without_tracking(self, after: str) -> list[str]:
+        """The posting after `after` (then from the top) that still needs its tracking number."""
+        group = self.current_group()
+        if group is None or not group.is_rfbs:
+            return []
+        numbers = [p.posting_number for p in group.postings]
+        start = numbers.index(after) + 1 if after in numbers else 0
+        ordered = [*group.postings[start:], *group.postings[:start]]
+        return next(([p.posting_number] for p in ordered if not p.tracking_number and p.posting_number != after), [])
+
+    def _row_clicked(self, _index: object) -> None:
+        if self.tracking.isVisible():
+            self.tracking.setFocus(Qt.FocusReason.OtherFocusReason)  # the scanner types into the field
 
     def current_group(self) -> HandoverGroup | None:
         row = self.methods.currentRow()
@@ -231,11 +251,15 @@ class HandoverPage(QWidget):
 
     # -- actions (queued locally; the sync sends them) -------------------------------------------
 
-    def _run(self, work: Callable[[], None], success: str, kick_printer: bool = False) -> None:
-        """`work` runs on the database worker; `success` (built here, on the GUI thread) is shown after."""
+    def _run(
+        self, work: Callable[[], None], success: str, kick_printer: bool = False, advance_from: str = ""
+    ) -> None:
+        """`work` runs on the database worker; `success` (built here, on the GUI thread) is shown after.
+        `advance_from`: then select the next posting without a tracking number."""
 
         def done(_none: None) -> None:
             self._say(success)
+            self._advance_from = advance_from
             if kick_printer and self.printer is not None:
                 self.printer.kick()
             if self.sync is not None:
@@ -287,12 +311,26 @@ class HandoverPage(QWidget):
             self._say(self.tr("Select exactly one posting, then scan its tracking number"), error=True)
             return
         (number,) = numbers
+        row = self.model.row_of(number)
+        current = self.model.posting(row).tracking_number if row is not None else ""
+        if current and current != code and self._replace != (number, code):
+            self._replace = (number, code)  # the same code once more replaces it
+            self._say(
+                self.tr(
+                    "Posting {number} already has the tracking number {current}. Scan {tracking} again to replace it, "
+                    "or select another posting."
+                ).format(number=number, current=current, tracking=code),
+                error=True,
+            )
+            return
+        self._replace = None
         ctx, user = self.ctx, self.user
 
         def work() -> None:
             delivery.set_tracking(ctx.db, ctx.clock, number, code, user, ctx.bus)
 
-        self._run(work, self.tr("Tracking number {tracking} saved for {number}").format(tracking=code, number=number))
+        saved = self.tr("Tracking number {tracking} saved for {number}").format(tracking=code, number=number)
+        self._run(work, saved, advance_from=number)
 
     def step(self, which: str) -> None:
         numbers = self.selected_numbers()
