@@ -112,3 +112,43 @@ def test_pack_station_in_the_main_window(ctx: AppContext, qtbot: QtBot) -> None:
         qtbot.waitUntil(lambda: not window.tasks.busy())
     assert page.view is not None and page.view.scanned == 2
     assert window.grab().save(target("pd-packing-window.png"))
+
+
+def test_russian_meta_line_and_key_hints_are_not_cut_off(ctx: AppContext, qtbot: QtBot) -> None:
+    """1280×800 in Russian: the ship-by line and the key hints wrap instead of losing their ends."""
+    import dataclasses
+
+    from PySide6.QtCore import QCoreApplication, QLocale
+    from PySide6.QtWidgets import QApplication
+
+    from ui import i18n
+    from ui.orders import statuses
+
+    app = QApplication.instance()
+    assert app is not None
+    previous = QLocale()
+    translators = i18n.install_translators(app, "ru_RU")
+    try:
+        assert translators, "the Russian translation is missing"
+        products = tuple(PostingItem(sku, f"ART-{sku}", name, qty, Decimal("890.00")) for sku, name, _, qty in GOODS)
+        posting = make_posting(7, products=products, delivery_method_name="Собственная доставка, Казань")
+        save(ctx, [dataclasses.replace(posting, tpl_integration_type="non_integrated")])
+        window = MainWindow(ctx, None, demo=True)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        window.show_page("packing")
+        page = window.packing
+        page.sounds = FakeSounds()
+        qtbot.waitUntil(lambda: not window.tasks.busy())
+        scan(qtbot, page, window.tasks, posting.posting_number)
+        assert "отгрузить до" in page.meta.text()  # translated
+        qtbot.wait(50)
+        for label in (page.meta, page.keys):
+            assert not_clipped(label), (label.objectName(), label.text())
+    finally:
+        for translator in translators:
+            QCoreApplication.removeTranslator(translator)
+        QLocale.setDefault(previous)
+        statuses.forget_translations()

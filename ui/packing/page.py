@@ -122,6 +122,7 @@ class PackingPage(QWidget):
         _font(self.posting, 26, bold=True)
         self.meta = plain_text.label("", self)
         self.meta.setObjectName("postingMeta")
+        self.meta.setWordWrap(True)  # long delivery methods and Russian text: wrap, never cut
         _font(self.meta, 14)
         self.progress = plain_text.label("", self)
         self.progress.setObjectName("packProgress")
@@ -135,6 +136,7 @@ class PackingPage(QWidget):
             self.tr("F2 new box  ·  F8 complete anyway  ·  Esc put aside  ·  F9 print all ready labels"), self
         )
         self.keys.setObjectName("keyHints")
+        self.keys.setWordWrap(True)
         _font(self.keys, 13)
 
         self.print_panel = PrintQueuePanel(ctx.db, tasks, batch_mode=not ctx.settings.auto_print, parent=self)
