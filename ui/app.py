@@ -41,6 +41,10 @@ def run_gui(
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
+    language = ctx.settings.language
+    if settings_path is not None and settings_path != ctx.paths.settings:
+        language = settings_file.load(settings_path)[0].language
+    translators = i18n.install_translators(app, language)  # before any text is shown
     lock = instance_lock.acquire(ctx.paths.data)
     if lock is None:
         log.warning("another Packdesk has %s open", ctx.paths.data)
@@ -51,13 +55,11 @@ def run_gui(
                 folder=ctx.paths.data
             ),
         )
+        for translator in translators:
+            app.removeTranslator(translator)
         return 1
     ctx.recover_interrupted()  # this process owns the folder now
     uninstall_qt_log = errors.install_qt_message_handler()
-    language = ctx.settings.language
-    if settings_path is not None and settings_path != ctx.paths.settings:
-        language = settings_file.load(settings_path)[0].language
-    translators = i18n.install_translators(app, language)
     errors.set_log_location(ctx.paths.logs)
     uninstall_hooks = errors.install_excepthooks()
     qsettings = None

@@ -176,6 +176,29 @@ def _ozon_message(exc: ozon.OzonError) -> str:
     return translate("Errors", "Ozon refused: {detail}").format(detail=detail)
 
 
+def _delivery_refusal(exc: UserError) -> str | None:
+    """An rFBS delivery step out of order (code "<step>_after_<stage>", app/workflows/delivery.py)."""
+    step, _, stage = exc.code.partition("_after_")
+    steps = {
+        "delivering": translate("Errors", "delivering"),
+        "last_mile": translate("Errors", "last mile"),
+        "delivered": translate("Errors", "delivered"),
+    }
+    reasons = {
+        "not_shipped": translate("Errors", "pack and ship it first"),
+        "awaiting_deliver": translate("Errors", "mark it delivering first"),
+        "delivering": translate("Errors", "it is already delivering"),
+        "last_mile": translate("Errors", "it is already in the last mile"),
+        "delivered": translate("Errors", "it is already delivered"),
+        "closed": translate("Errors", "it is cancelled or closed"),
+    }
+    if step not in steps or stage not in reasons:
+        return None
+    return translate("Errors", "Posting {number} cannot be marked {step}: {reason}").format(
+        number=exc.params.get("posting", ""), step=steps[step], reason=reasons[stage]
+    )
+
+
 def _format(template: str, params: dict[str, Any]) -> str | None:
     values = {k: statuses.label(str(v)) if k == "status" else str(v) for k, v in params.items()}
     try:
@@ -194,6 +217,9 @@ def message_for(exc: BaseException) -> str:
     if isinstance(exc, ozon.OzonError):
         return _ozon_message(exc)
     if isinstance(exc, UserError):
+        refusal = _delivery_refusal(exc)
+        if refusal is not None:
+            return refusal
         template = _user_messages().get(exc.code)
         text = _format(template, exc.params) if template is not None else None
         return text or str(exc) or exc.code

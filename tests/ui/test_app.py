@@ -3,6 +3,7 @@ from __future__ import annotations
 import sys
 import threading
 
+import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -40,3 +41,28 @@ def test_run_gui_starts_and_stops_sync(ctx: AppContext, qtbot: QtBot, qapp: QApp
     assert window.tasks.run_db(lambda: 1).cancelled()  # tasks shut down
     assert (sys.excepthook, threading.excepthook) == hooks  # hooks restored
     window.deleteLater()
+
+
+def test_the_already_open_box_speaks_the_sellers_language(
+    ctx: AppContext, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QCoreApplication, QLocale
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui import app as app_module
+    from ui.orders import statuses
+
+    shown: list[str] = []
+    monkeypatch.setattr(app_module.instance_lock, "acquire", lambda _folder: None)  # another Packdesk has it
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: shown.append(text))
+    ctx.settings = ctx.settings.replace(language="ru_RU")
+    previous = QLocale()
+    try:
+        assert run_gui(ctx, None, demo=True, argv=["packdesk"]) == 1
+    finally:
+        QLocale.setDefault(previous)
+        statuses.forget_translations()
+    (text,) = shown
+    assert text.startswith("Packdesk уже открыт"), text
+    english = "Packdesk is already open on this computer ({folder})."
+    assert QCoreApplication.translate("App", english) == english  # the translators are gone again

@@ -131,6 +131,10 @@ def test_rfbs_tracking_and_steps_in_order(screen: Screen, qtbot: QtBot, ctx: App
     select(screen, 0, 1)
     qtbot.mouseClick(page.delivered, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "mark it delivering first" in page.message.text())
+    first, second = (p.posting_number for p in RFBS)  # ui/errors.py's sentences (translated), one per posting
+    assert page.message.text().splitlines() == [
+        f"Posting {number} cannot be marked delivered: mark it delivering first" for number in (first, second)
+    ]
     assert "#b71c1c" in page.message.styleSheet()
     steps = ((page.delivering, "Delivering"), (page.last_mile, "Last mile"), (page.delivered, "Delivered"))
     for button, state in steps:

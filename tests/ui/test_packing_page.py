@@ -494,3 +494,13 @@ def test_a_late_cancellation_after_the_deadline_still_stops(
     desk.ozon.gate.set()  # the late answer: cancelled
     qtbot.waitUntil(page.overlay.isVisible)
     settle(qtbot, desk.tasks)
+
+
+def test_a_refusal_is_shown_in_the_ui_language(desk: Desk, qtbot: QtBot) -> None:
+    """The banner shows ui/errors.py's translated sentence, not the core's English message."""
+    page = desk.page
+    scan(qtbot, desk, FBS)
+    station = page.station
+    page._submit(lambda: station.complete_with_override("   "))
+    settle(qtbot, desk.tasks)
+    assert text(desk, "scanBanner") == "✗ Give a reason to complete without scanning every unit."

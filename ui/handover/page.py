@@ -30,7 +30,7 @@ from app.context import AppContext
 from app.errors import UserError
 from app.workflows import delivery, handover
 from app.workflows.handover import HandoverGroup
-from ui import desk_user, plain_text
+from ui import desk_user, errors, plain_text
 from ui.bridge import EventBridge
 from ui.handover.model import HandoverModel
 from ui.packing.ports import PrintControl
@@ -268,7 +268,9 @@ class HandoverPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, UserError):
-                self._say(str(exc), error=True)
+                refused = exc.params.get("refused") if exc.code == "delivery_steps_refused" else None
+                parts = refused if isinstance(refused, list) else [exc]
+                self._say("\n".join(errors.message_for(e) for e in parts), error=True)  # in the UI language
                 self.refresh()
             elif self.tasks.on_unhandled is not None:
                 self.tasks.on_unhandled(exc)  # a bug: the window shows and logs it
@@ -347,13 +349,13 @@ class HandoverPage(QWidget):
 
         def work() -> None:
             # One transaction per posting: a refusal names its posting and leaves the others done.
-            refused: list[str] = []
+            refused: list[UserError] = []
             for number in numbers:
                 try:
                     mark(ctx.db, ctx.clock, number, user, ctx.bus)
                 except UserError as exc:
-                    refused.append(str(exc))
+                    refused.append(exc)
             if refused:
-                raise UserError("delivery_steps_refused", "\n".join(refused))
+                raise UserError("delivery_steps_refused", "\n".join(map(str, refused)), refused=refused)
 
         self._run(work, self.tr("%n posting(s) updated", "", len(numbers)))

@@ -33,7 +33,7 @@ from app.repos import products as product_repo
 from app.workflows import commands
 from app.workflows.commands import Command
 from app.workflows.packing import Kind, PackStation, PackView, ScanOutcome, StopInfo, Tone
-from ui import desk_user, plain_text
+from ui import desk_user, errors, plain_text
 from ui.bridge import EventBridge
 from ui.packing.dialogs import OverrideDialog, confirm_abort
 from ui.packing.items_table import ItemsTable
@@ -225,7 +225,7 @@ class PackingPage(QWidget):
             self._show_pending()
             self.sounds.bad()
             if isinstance(exc, UserError):
-                self._paint_banner(Tone.BAD, "✗ " + str(exc))
+                self._paint_banner(Tone.BAD, "✗ " + errors.message_for(exc))  # in the UI language
                 return
             self._paint_banner(Tone.BAD, self.tr("✗ Not saved — scan again; if it happens again, see the log"))
             if self.tasks.on_unhandled is not None:
