@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../ui/app.py" line="50"/>
+        <location filename="../../ui/app.py" line="54"/>
         <source>Packdesk is already open on this computer ({folder}).</source>
         <translation>Packdesk уже открыт на этом компьютере ({folder}).</translation>
     </message>
@@ -191,32 +191,32 @@
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ui/errors.py" line="232"/>
+        <location filename="../../ui/errors.py" line="258"/>
         <source>Packdesk</source>
         <translation>Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="257"/>
+        <location filename="../../ui/errors.py" line="283"/>
         <source>Log file: {path}</source>
         <translation>Файл журнала: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="271"/>
+        <location filename="../../ui/errors.py" line="297"/>
         <source>Show details</source>
         <translation>Подробности</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="275"/>
+        <location filename="../../ui/errors.py" line="301"/>
         <source>Copy details</source>
         <translation>Скопировать подробности</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="279"/>
+        <location filename="../../ui/errors.py" line="305"/>
         <source>Show log</source>
         <translation>Показать журнал</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="291"/>
+        <location filename="../../ui/errors.py" line="317"/>
         <source>If it happens again, send the details and the log to support.</source>
         <translation>Если это повторится, отправьте подробности и журнал в поддержку.</translation>
     </message>
@@ -489,7 +489,57 @@
         <translation>Ozon отказал: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="200"/>
+        <location filename="../../ui/errors.py" line="183"/>
+        <source>delivering</source>
+        <translation>«доставляется»</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="184"/>
+        <source>last mile</source>
+        <translation>«последняя миля»</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="185"/>
+        <source>delivered</source>
+        <translation>«доставлено»</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="188"/>
+        <source>pack and ship it first</source>
+        <translation>сначала упакуйте и отгрузите его</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="189"/>
+        <source>mark it delivering first</source>
+        <translation>сначала отметьте его как «доставляется»</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="190"/>
+        <source>it is already delivering</source>
+        <translation>оно уже доставляется</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="191"/>
+        <source>it is already in the last mile</source>
+        <translation>оно уже на последней миле</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="192"/>
+        <source>it is already delivered</source>
+        <translation>оно уже доставлено</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="193"/>
+        <source>it is cancelled or closed</source>
+        <translation>оно отменено или закрыто</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="197"/>
+        <source>Posting {number} cannot be marked {step}: {reason}</source>
+        <translation>Отправление {number} нельзя отметить как {step}: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="226"/>
         <source>Sorry, something went wrong in Packdesk. Your data is safe; please try again.</source>
         <translation>Извините, в Packdesk что-то пошло не так. Ваши данные в сохранности; попробуйте ещё раз.</translation>
     </message>
@@ -633,47 +683,47 @@
 <context>
     <name>HandoverPage</name>
     <message>
-        <location filename="../../ui/handover/page.py" line="101"/>
+        <location filename="../../ui/handover/page.py" line="104"/>
         <source>Create carriage and act (Ozon)</source>
         <translation>Создать перевозку и акт (Ozon)</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="102"/>
+        <location filename="../../ui/handover/page.py" line="105"/>
         <source>Print our own act</source>
         <translation>Напечатать свой акт</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="105"/>
+        <location filename="../../ui/handover/page.py" line="108"/>
         <source>Scan or type the tracking number of the selected posting</source>
         <translation>Отсканируйте или введите трек-номер выбранного отправления</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="107"/>
+        <location filename="../../ui/handover/page.py" line="110"/>
         <source>Delivering</source>
         <translation>В доставке</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="108"/>
+        <location filename="../../ui/handover/page.py" line="111"/>
         <source>Last mile</source>
         <translation>Последняя миля</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="109"/>
+        <location filename="../../ui/handover/page.py" line="112"/>
         <source>Delivered</source>
         <translation>Доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="178"/>
+        <location filename="../../ui/handover/page.py" line="182"/>
         <source>rFBS</source>
         <translation>rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="178"/>
+        <location filename="../../ui/handover/page.py" line="182"/>
         <source>FBS</source>
         <translation>FBS</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="180"/>
+        <location filename="../../ui/handover/page.py" line="184"/>
         <source>%n posting(s)</source>
         <translation>
             <numerusform>%n отправление</numerusform>
@@ -682,7 +732,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="182"/>
+        <location filename="../../ui/handover/page.py" line="186"/>
         <source>%n ready</source>
         <translation>
             <numerusform>%n готово</numerusform>
@@ -691,12 +741,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="208"/>
+        <location filename="../../ui/handover/page.py" line="228"/>
         <source>Nothing is waiting for handover</source>
         <translation>Ничего не ждёт передачи</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="270"/>
+        <location filename="../../ui/handover/page.py" line="296"/>
         <source>Carriage for %n posting(s) queued; its act prints when Ozon has made it</source>
         <translation>
             <numerusform>Перевозка для %n отправления в очереди; акт напечатается, когда Ozon его сформирует</numerusform>
@@ -705,7 +755,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="282"/>
+        <location filename="../../ui/handover/page.py" line="308"/>
         <source>Our own act for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>Свой акт на %n отправление отправлен на печать</numerusform>
@@ -714,22 +764,27 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="287"/>
+        <location filename="../../ui/handover/page.py" line="313"/>
         <source>Select exactly one posting, then scan its tracking number</source>
         <translation>Выберите ровно одно отправление, затем отсканируйте его трек-номер</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="295"/>
+        <location filename="../../ui/handover/page.py" line="322"/>
+        <source>Posting {number} already has the tracking number {current}. Scan {tracking} again to replace it, or select another posting.</source>
+        <translation>У отправления {number} уже есть трек-номер {current}. Отсканируйте {tracking} ещё раз, чтобы заменить его, или выберите другое отправление.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handover/page.py" line="334"/>
         <source>Tracking number {tracking} saved for {number}</source>
         <translation>Трек-номер {tracking} сохранён для {number}</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="300"/>
+        <location filename="../../ui/handover/page.py" line="340"/>
         <source>Select the postings first</source>
         <translation>Сначала выберите отправления</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="321"/>
+        <location filename="../../ui/handover/page.py" line="361"/>
         <source>%n posting(s) updated</source>
         <translation>
             <numerusform>Обновлено %n отправление</numerusform>
@@ -880,92 +935,92 @@
         <translation>ДЕМО</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="140"/>
+        <location filename="../../ui/main_window.py" line="141"/>
         <source>Sync now</source>
         <translation>Синхронизировать</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143"/>
+        <location filename="../../ui/main_window.py" line="144"/>
         <source>Fetch new orders and send pending actions now (F5)</source>
         <translation>Получить новые заказы и отправить ожидающие действия сейчас (F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="146"/>
+        <location filename="../../ui/main_window.py" line="147"/>
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="149"/>
+        <location filename="../../ui/main_window.py" line="150"/>
         <source>Waiting and refused actions…</source>
         <translation>Ожидающие и отклонённые действия…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="151"/>
+        <location filename="../../ui/main_window.py" line="152"/>
         <source>&amp;Packdesk</source>
         <translation>&amp;Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="156"/>
+        <location filename="../../ui/main_window.py" line="157"/>
         <source>Show log</source>
         <translation>Показать журнал</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="159"/>
+        <location filename="../../ui/main_window.py" line="160"/>
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="161"/>
+        <location filename="../../ui/main_window.py" line="162"/>
         <source>Main</source>
         <translation>Основная</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="183"/>
+        <location filename="../../ui/main_window.py" line="184"/>
         <source>Orders</source>
         <translation>Заказы</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="184"/>
+        <location filename="../../ui/main_window.py" line="185"/>
         <source>Packing</source>
         <translation>Сборка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185"/>
+        <location filename="../../ui/main_window.py" line="186"/>
         <source>Handover</source>
         <translation>Передача</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186"/>
+        <location filename="../../ui/main_window.py" line="187"/>
         <source>Chats</source>
         <translation>Чаты</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187"/>
+        <location filename="../../ui/main_window.py" line="188"/>
         <source>Returns</source>
         <translation>Возвраты</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188"/>
+        <location filename="../../ui/main_window.py" line="189"/>
         <source>Reviews</source>
         <translation>Отзывы</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189"/>
+        <location filename="../../ui/main_window.py" line="190"/>
         <source>Analytics</source>
         <translation>Аналитика</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190"/>
+        <location filename="../../ui/main_window.py" line="191"/>
         <source>Settings</source>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="246"/>
+        <location filename="../../ui/main_window.py" line="247"/>
         <source>Chat for posting {posting}</source>
         <translation>Чат по отправлению {posting}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="277"/>
+        <location filename="../../ui/main_window.py" line="278"/>
         <source>Your Ozon Api-Key expires on {date} (%n day(s) left). Create a new key in the Ozon seller cabinet and enter it in Settings.</source>
         <translation>
             <numerusform>Ваш Api-Key Ozon истекает {date} (остался %n день). Создайте новый ключ в личном кабинете продавца Ozon и укажите его в настройках.</numerusform>
@@ -974,17 +1029,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="294"/>
+        <location filename="../../ui/main_window.py" line="295"/>
         <source>Syncing with Ozon…</source>
         <translation>Синхронизация с Ozon…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="298"/>
+        <location filename="../../ui/main_window.py" line="299"/>
         <source>Ozon rejected the Client-Id or API key ({reason}). Check them in Settings.</source>
         <translation>Ozon отклонил Client-Id или API-ключ ({reason}). Проверьте их в настройках.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="306"/>
+        <location filename="../../ui/main_window.py" line="307"/>
         <source>{area} is not available on your Ozon plan, so it is not synced: {reason}</source>
         <translation>Раздел «{area}» не входит в ваш тариф Ozon, поэтому не синхронизируется: {reason}</translation>
     </message>
@@ -1211,72 +1266,72 @@
 <context>
     <name>OrdersPage</name>
     <message>
-        <location filename="../../ui/orders/page.py" line="100"/>
+        <location filename="../../ui/orders/page.py" line="103"/>
         <source>Confirm</source>
         <translation>Подтвердить</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="101"/>
+        <location filename="../../ui/orders/page.py" line="104"/>
         <source>Take the selected postings into work (rFBS: approve them)</source>
         <translation>Взять выбранные отправления в работу (rFBS: подтвердить их)</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="102"/>
+        <location filename="../../ui/orders/page.py" line="105"/>
         <source>Print pick list</source>
         <translation>Печать листа подбора</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="103"/>
+        <location filename="../../ui/orders/page.py" line="106"/>
         <source>Print labels</source>
         <translation>Печать этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="104"/>
+        <location filename="../../ui/orders/page.py" line="107"/>
         <source>Cancel…</source>
         <translation>Отменить…</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="151"/>
+        <location filename="../../ui/orders/page.py" line="154"/>
         <source>New</source>
         <translation>Новые</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="152"/>
+        <location filename="../../ui/orders/page.py" line="155"/>
         <source>To pack</source>
         <translation>Собрать</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="153"/>
+        <location filename="../../ui/orders/page.py" line="156"/>
         <source>To hand over</source>
         <translation>Передать</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="154"/>
+        <location filename="../../ui/orders/page.py" line="157"/>
         <source>In delivery</source>
         <translation>В доставке</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="155"/>
+        <location filename="../../ui/orders/page.py" line="158"/>
         <source>Delivered</source>
         <translation>Доставлены</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="156"/>
+        <location filename="../../ui/orders/page.py" line="159"/>
         <source>Cancelled</source>
         <translation>Отменены</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="157"/>
+        <location filename="../../ui/orders/page.py" line="160"/>
         <source>Problems</source>
         <translation>Проблемы</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="158"/>
+        <location filename="../../ui/orders/page.py" line="161"/>
         <source>All</source>
         <translation>Все</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="205"/>
+        <location filename="../../ui/orders/page.py" line="208"/>
         <source>Postings: %Ln</source>
         <translation>
             <numerusform>Отправлений: %Ln</numerusform>
@@ -1285,7 +1340,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="238"/>
+        <location filename="../../ui/orders/page.py" line="241"/>
         <source>Selected: %n</source>
         <translation>
             <numerusform>Выбрано: %n</numerusform>
@@ -1294,7 +1349,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="279"/>
+        <location filename="../../ui/orders/page.py" line="282"/>
         <source>Not possible for %n posting(s):</source>
         <translation>
             <numerusform>Не получилось для %n отправления:</numerusform>
@@ -1303,7 +1358,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="289"/>
+        <location filename="../../ui/orders/page.py" line="292"/>
         <source>Confirmed: %n posting(s)</source>
         <translation>
             <numerusform>Подтверждено: %n отправление</numerusform>
@@ -1312,7 +1367,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="296"/>
+        <location filename="../../ui/orders/page.py" line="300"/>
         <source>Pick list for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>Лист подбора на %n отправление отправлен на печать</numerusform>
@@ -1321,17 +1376,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="312"/>
+        <location filename="../../ui/orders/page.py" line="324"/>
         <source>Reprint labels</source>
         <translation>Повторная печать этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="312"/>
+        <location filename="../../ui/orders/page.py" line="324"/>
         <source>These labels were printed before. Why print them again?</source>
         <translation>Эти этикетки уже печатались. Зачем печатать их снова?</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="320"/>
+        <location filename="../../ui/orders/page.py" line="332"/>
         <source>Labels for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>Этикетки для %n отправления отправлены на печать</numerusform>
@@ -1340,7 +1395,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="341"/>
+        <location filename="../../ui/orders/page.py" line="353"/>
         <source>Cancelled: %n posting(s)</source>
         <translation>
             <numerusform>Отменено: %n отправление</numerusform>
@@ -1615,12 +1670,12 @@
 <context>
     <name>OverrideDialog</name>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="33"/>
+        <location filename="../../ui/packing/dialogs.py" line="53"/>
         <source>Complete without scanning everything</source>
         <translation>Завершить без полного сканирования</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/dialogs.py" line="36"/>
+        <location filename="../../ui/packing/dialogs.py" line="56"/>
         <source>%n unit(s) were not scanned. Why is the posting complete anyway?</source>
         <translation>
             <numerusform>%n единица не отсканирована. Почему отправление всё равно собрано?</numerusform>
@@ -1629,30 +1684,35 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="45"/>
+        <location filename="../../ui/packing/dialogs.py" line="66"/>
         <source>The barcode is missing or unreadable</source>
         <translation>Штрихкода нет или он не читается</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="46"/>
+        <location filename="../../ui/packing/dialogs.py" line="67"/>
         <source>The scanner does not work</source>
         <translation>Сканер не работает</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="47"/>
+        <location filename="../../ui/packing/dialogs.py" line="68"/>
         <source>Checked by eye</source>
         <translation>Проверено на глаз</translation>
+    </message>
+    <message>
+        <location filename="../../ui/packing/dialogs.py" line="107"/>
+        <source>This looks like a scanned code, not a reason. Type why the posting is complete.</source>
+        <translation>Это похоже на отсканированный код, а не на причину. Напишите, почему отправление считается собранным.</translation>
     </message>
 </context>
 <context>
     <name>PackingDialogs</name>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="80"/>
+        <location filename="../../ui/packing/dialogs.py" line="141"/>
         <source>Put the posting aside</source>
         <translation>Отложить отправление</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="82"/>
+        <location filename="../../ui/packing/dialogs.py" line="143"/>
         <source>Put posting {number} aside? What was scanned is forgotten; the goods go back.</source>
         <translation>Отложить отправление {number}? Отсканированное будет забыто; товар вернётся на полку.</translation>
     </message>
@@ -1660,63 +1720,63 @@
 <context>
     <name>PackingPage</name>
     <message>
-        <location filename="../../ui/packing/page.py" line="97"/>
+        <location filename="../../ui/packing/page.py" line="107"/>
         <source>Scan a posting label, an item or a command…</source>
         <translation>Отсканируйте этикетку отправления, товар или команду…</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="100"/>
+        <location filename="../../ui/packing/page.py" line="110"/>
         <source>Scan a posting label to start</source>
         <translation>Отсканируйте этикетку отправления, чтобы начать</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="110"/>
-        <location filename="../../ui/packing/page.py" line="397"/>
+        <location filename="../../ui/packing/page.py" line="120"/>
+        <location filename="../../ui/packing/page.py" line="456"/>
         <source>No posting on the desk</source>
         <translation>На столе нет отправления</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="125"/>
+        <location filename="../../ui/packing/page.py" line="136"/>
         <source>F2 new box  ·  F8 complete anyway  ·  Esc put aside  ·  F9 print all ready labels</source>
         <translation>F2 новая коробка  ·  F8 завершить всё равно  ·  Esc отложить  ·  F9 печать всех готовых этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="218"/>
+        <location filename="../../ui/packing/page.py" line="230"/>
         <source>✗ Not saved — scan again; if it happens again, see the log</source>
         <translation>✗ Не сохранено — отсканируйте ещё раз; если повторится, загляните в журнал</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="244"/>
+        <location filename="../../ui/packing/page.py" line="269"/>
         <source>Printing every ready label in packing order</source>
         <translation>Печатаем все готовые этикетки в порядке сборки</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="256"/>
+        <location filename="../../ui/packing/page.py" line="301"/>
         <source>The command barcodes are queued for the label printer</source>
         <translation>Лист командных штрихкодов отправлен на принтер этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="404"/>
+        <location filename="../../ui/packing/page.py" line="463"/>
         <source>✓ Packed {number}</source>
         <translation>✓ Собрано {number}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="407"/>
+        <location filename="../../ui/packing/page.py" line="466"/>
         <source>rFBS</source>
         <translation>rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="407"/>
+        <location filename="../../ui/packing/page.py" line="466"/>
         <source>FBS</source>
         <translation>FBS</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="411"/>
+        <location filename="../../ui/packing/page.py" line="470"/>
         <source>ship by {when}</source>
         <translation>отгрузить до {when}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/page.py" line="416"/>
+        <location filename="../../ui/packing/page.py" line="475"/>
         <source>%n box(es)</source>
         <translation>
             <numerusform>%n коробка</numerusform>
@@ -1725,22 +1785,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="418"/>
+        <location filename="../../ui/packing/page.py" line="477"/>
         <source>Filling box {box}</source>
         <translation>Заполняется коробка {box}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="443"/>
+        <location filename="../../ui/packing/page.py" line="505"/>
         <source>Checking the posting with Ozon before shipping…</source>
         <translation>Перед отгрузкой проверяем отправление в Ozon…</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="445"/>
+        <location filename="../../ui/packing/page.py" line="507"/>
         <source>Saving…</source>
         <translation>Сохранение…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/page.py" line="449"/>
+        <location filename="../../ui/packing/page.py" line="511"/>
         <source>(%n scan(s) waiting)</source>
         <translation>
             <numerusform>(ждёт %n скан)</numerusform>

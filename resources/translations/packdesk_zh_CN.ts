@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../ui/app.py" line="50"/>
+        <location filename="../../ui/app.py" line="54"/>
         <source>Packdesk is already open on this computer ({folder}).</source>
         <translation>Packdesk 已在本机打开（{folder}）。</translation>
     </message>
@@ -187,32 +187,32 @@
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ui/errors.py" line="232"/>
+        <location filename="../../ui/errors.py" line="258"/>
         <source>Packdesk</source>
         <translation>Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="257"/>
+        <location filename="../../ui/errors.py" line="283"/>
         <source>Log file: {path}</source>
         <translation>日志文件：{path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="271"/>
+        <location filename="../../ui/errors.py" line="297"/>
         <source>Show details</source>
         <translation>显示详情</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="275"/>
+        <location filename="../../ui/errors.py" line="301"/>
         <source>Copy details</source>
         <translation>复制详情</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="279"/>
+        <location filename="../../ui/errors.py" line="305"/>
         <source>Show log</source>
         <translation>查看日志</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="291"/>
+        <location filename="../../ui/errors.py" line="317"/>
         <source>If it happens again, send the details and the log to support.</source>
         <translation>如果再次发生，请将详情和日志发送给技术支持。</translation>
     </message>
@@ -485,7 +485,57 @@
         <translation>Ozon 拒绝：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="200"/>
+        <location filename="../../ui/errors.py" line="183"/>
+        <source>delivering</source>
+        <translation>配送中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="184"/>
+        <source>last mile</source>
+        <translation>最后一公里</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="185"/>
+        <source>delivered</source>
+        <translation>已送达</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="188"/>
+        <source>pack and ship it first</source>
+        <translation>请先打包并发货</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="189"/>
+        <source>mark it delivering first</source>
+        <translation>请先标记为配送中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="190"/>
+        <source>it is already delivering</source>
+        <translation>它已在配送中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="191"/>
+        <source>it is already in the last mile</source>
+        <translation>它已在最后一公里</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="192"/>
+        <source>it is already delivered</source>
+        <translation>它已送达</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="193"/>
+        <source>it is cancelled or closed</source>
+        <translation>它已取消或关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="197"/>
+        <source>Posting {number} cannot be marked {step}: {reason}</source>
+        <translation>货件 {number} 无法标记为{step}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="226"/>
         <source>Sorry, something went wrong in Packdesk. Your data is safe; please try again.</source>
         <translation>抱歉，Packdesk 出现了问题。您的数据是安全的，请重试。</translation>
     </message>
@@ -629,95 +679,100 @@
 <context>
     <name>HandoverPage</name>
     <message>
-        <location filename="../../ui/handover/page.py" line="101"/>
+        <location filename="../../ui/handover/page.py" line="104"/>
         <source>Create carriage and act (Ozon)</source>
         <translation>创建运输批次和交接单（Ozon）</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="102"/>
+        <location filename="../../ui/handover/page.py" line="105"/>
         <source>Print our own act</source>
         <translation>打印自制交接单</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="105"/>
+        <location filename="../../ui/handover/page.py" line="108"/>
         <source>Scan or type the tracking number of the selected posting</source>
         <translation>扫描或输入所选货件的运单号</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="107"/>
+        <location filename="../../ui/handover/page.py" line="110"/>
         <source>Delivering</source>
         <translation>配送中</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="108"/>
+        <location filename="../../ui/handover/page.py" line="111"/>
         <source>Last mile</source>
         <translation>最后一公里</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="109"/>
+        <location filename="../../ui/handover/page.py" line="112"/>
         <source>Delivered</source>
         <translation>已送达</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="178"/>
+        <location filename="../../ui/handover/page.py" line="182"/>
         <source>rFBS</source>
         <translation>rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="178"/>
+        <location filename="../../ui/handover/page.py" line="182"/>
         <source>FBS</source>
         <translation>FBS</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="180"/>
+        <location filename="../../ui/handover/page.py" line="184"/>
         <source>%n posting(s)</source>
         <translation>
             <numerusform>%n 个货件</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="182"/>
+        <location filename="../../ui/handover/page.py" line="186"/>
         <source>%n ready</source>
         <translation>
             <numerusform>%n 个就绪</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="208"/>
+        <location filename="../../ui/handover/page.py" line="228"/>
         <source>Nothing is waiting for handover</source>
         <translation>没有等待交接的货件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="270"/>
+        <location filename="../../ui/handover/page.py" line="296"/>
         <source>Carriage for %n posting(s) queued; its act prints when Ozon has made it</source>
         <translation>
             <numerusform>已为 %n 个货件创建运输批次；Ozon 生成交接单后将自动打印</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="282"/>
+        <location filename="../../ui/handover/page.py" line="308"/>
         <source>Our own act for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>%n 个货件的自制交接单已发送到打印机</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="287"/>
+        <location filename="../../ui/handover/page.py" line="313"/>
         <source>Select exactly one posting, then scan its tracking number</source>
         <translation>请只选择一个货件，然后扫描其运单号</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="295"/>
+        <location filename="../../ui/handover/page.py" line="322"/>
+        <source>Posting {number} already has the tracking number {current}. Scan {tracking} again to replace it, or select another posting.</source>
+        <translation>货件 {number} 已有追踪号 {current}。再次扫描 {tracking} 以替换，或选择其他货件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/handover/page.py" line="334"/>
         <source>Tracking number {tracking} saved for {number}</source>
         <translation>已为 {number} 保存运单号 {tracking}</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="300"/>
+        <location filename="../../ui/handover/page.py" line="340"/>
         <source>Select the postings first</source>
         <translation>请先选择货件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="321"/>
+        <location filename="../../ui/handover/page.py" line="361"/>
         <source>%n posting(s) updated</source>
         <translation>
             <numerusform>已更新 %n 个货件</numerusform>
@@ -866,109 +921,109 @@
         <translation>演示</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="140"/>
+        <location filename="../../ui/main_window.py" line="141"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143"/>
+        <location filename="../../ui/main_window.py" line="144"/>
         <source>Fetch new orders and send pending actions now (F5)</source>
         <translation>立即获取新订单并发送待处理操作（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="146"/>
+        <location filename="../../ui/main_window.py" line="147"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="149"/>
+        <location filename="../../ui/main_window.py" line="150"/>
         <source>Waiting and refused actions…</source>
         <translation>等待中和被拒绝的操作…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="151"/>
+        <location filename="../../ui/main_window.py" line="152"/>
         <source>&amp;Packdesk</source>
         <translation>&amp;Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="156"/>
+        <location filename="../../ui/main_window.py" line="157"/>
         <source>Show log</source>
         <translation>查看日志</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="159"/>
+        <location filename="../../ui/main_window.py" line="160"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="161"/>
+        <location filename="../../ui/main_window.py" line="162"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="183"/>
+        <location filename="../../ui/main_window.py" line="184"/>
         <source>Orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="184"/>
+        <location filename="../../ui/main_window.py" line="185"/>
         <source>Packing</source>
         <translation>打包</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185"/>
+        <location filename="../../ui/main_window.py" line="186"/>
         <source>Handover</source>
         <translation>交接</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186"/>
+        <location filename="../../ui/main_window.py" line="187"/>
         <source>Chats</source>
         <translation>聊天</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187"/>
+        <location filename="../../ui/main_window.py" line="188"/>
         <source>Returns</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188"/>
+        <location filename="../../ui/main_window.py" line="189"/>
         <source>Reviews</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189"/>
+        <location filename="../../ui/main_window.py" line="190"/>
         <source>Analytics</source>
         <translation>分析</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190"/>
+        <location filename="../../ui/main_window.py" line="191"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="246"/>
+        <location filename="../../ui/main_window.py" line="247"/>
         <source>Chat for posting {posting}</source>
         <translation>货件 {posting} 的聊天</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="277"/>
+        <location filename="../../ui/main_window.py" line="278"/>
         <source>Your Ozon Api-Key expires on {date} (%n day(s) left). Create a new key in the Ozon seller cabinet and enter it in Settings.</source>
         <translation>
             <numerusform>您的 Ozon Api-Key 将于 {date} 过期（剩余 %n 天）。请在 Ozon 卖家后台创建新密钥，并在“设置”中填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="294"/>
+        <location filename="../../ui/main_window.py" line="295"/>
         <source>Syncing with Ozon…</source>
         <translation>正在与 Ozon 同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="298"/>
+        <location filename="../../ui/main_window.py" line="299"/>
         <source>Ozon rejected the Client-Id or API key ({reason}). Check them in Settings.</source>
         <translation>Ozon 拒绝了 Client-Id 或 API 密钥（{reason}）。请在“设置”中检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="306"/>
+        <location filename="../../ui/main_window.py" line="307"/>
         <source>{area} is not available on your Ozon plan, so it is not synced: {reason}</source>
         <translation>您的 Ozon 套餐不包含{area}，因此不会同步：{reason}</translation>
     </message>
@@ -1175,124 +1230,124 @@
 <context>
     <name>OrdersPage</name>
     <message>
-        <location filename="../../ui/orders/page.py" line="100"/>
+        <location filename="../../ui/orders/page.py" line="103"/>
         <source>Confirm</source>
         <translation>确认接单</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="101"/>
+        <location filename="../../ui/orders/page.py" line="104"/>
         <source>Take the selected postings into work (rFBS: approve them)</source>
         <translation>将所选货件转入处理（rFBS：确认订单）</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="102"/>
+        <location filename="../../ui/orders/page.py" line="105"/>
         <source>Print pick list</source>
         <translation>打印拣货单</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="103"/>
+        <location filename="../../ui/orders/page.py" line="106"/>
         <source>Print labels</source>
         <translation>打印面单</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="104"/>
+        <location filename="../../ui/orders/page.py" line="107"/>
         <source>Cancel…</source>
         <translation>取消…</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="151"/>
+        <location filename="../../ui/orders/page.py" line="154"/>
         <source>New</source>
         <translation>新订单</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="152"/>
+        <location filename="../../ui/orders/page.py" line="155"/>
         <source>To pack</source>
         <translation>待打包</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="153"/>
+        <location filename="../../ui/orders/page.py" line="156"/>
         <source>To hand over</source>
         <translation>待交接</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="154"/>
+        <location filename="../../ui/orders/page.py" line="157"/>
         <source>In delivery</source>
         <translation>配送中</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="155"/>
+        <location filename="../../ui/orders/page.py" line="158"/>
         <source>Delivered</source>
         <translation>已送达</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="156"/>
+        <location filename="../../ui/orders/page.py" line="159"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="157"/>
+        <location filename="../../ui/orders/page.py" line="160"/>
         <source>Problems</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="158"/>
+        <location filename="../../ui/orders/page.py" line="161"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="205"/>
+        <location filename="../../ui/orders/page.py" line="208"/>
         <source>Postings: %Ln</source>
         <translation>
             <numerusform>货件：%Ln</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="238"/>
+        <location filename="../../ui/orders/page.py" line="241"/>
         <source>Selected: %n</source>
         <translation>
             <numerusform>已选：%n</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="279"/>
+        <location filename="../../ui/orders/page.py" line="282"/>
         <source>Not possible for %n posting(s):</source>
         <translation>
             <numerusform>%n 个货件无法执行：</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="289"/>
+        <location filename="../../ui/orders/page.py" line="292"/>
         <source>Confirmed: %n posting(s)</source>
         <translation>
             <numerusform>已确认：%n 个货件</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="296"/>
+        <location filename="../../ui/orders/page.py" line="300"/>
         <source>Pick list for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>%n 个货件的拣货单已发送到打印机</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="312"/>
+        <location filename="../../ui/orders/page.py" line="324"/>
         <source>Reprint labels</source>
         <translation>重新打印面单</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="312"/>
+        <location filename="../../ui/orders/page.py" line="324"/>
         <source>These labels were printed before. Why print them again?</source>
         <translation>这些面单已打印过。为什么要重新打印？</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="320"/>
+        <location filename="../../ui/orders/page.py" line="332"/>
         <source>Labels for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>%n 个货件的面单已发送到打印机</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="341"/>
+        <location filename="../../ui/orders/page.py" line="353"/>
         <source>Cancelled: %n posting(s)</source>
         <translation>
             <numerusform>已取消：%n 个货件</numerusform>
@@ -1565,42 +1620,47 @@
 <context>
     <name>OverrideDialog</name>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="33"/>
+        <location filename="../../ui/packing/dialogs.py" line="53"/>
         <source>Complete without scanning everything</source>
         <translation>未全部扫描即完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/dialogs.py" line="36"/>
+        <location filename="../../ui/packing/dialogs.py" line="56"/>
         <source>%n unit(s) were not scanned. Why is the posting complete anyway?</source>
         <translation>
             <numerusform>有 %n 件未扫描。为什么仍然要完成该货件？</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="45"/>
+        <location filename="../../ui/packing/dialogs.py" line="66"/>
         <source>The barcode is missing or unreadable</source>
         <translation>条码缺失或无法识别</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="46"/>
+        <location filename="../../ui/packing/dialogs.py" line="67"/>
         <source>The scanner does not work</source>
         <translation>扫描枪无法使用</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="47"/>
+        <location filename="../../ui/packing/dialogs.py" line="68"/>
         <source>Checked by eye</source>
         <translation>已人工核对</translation>
+    </message>
+    <message>
+        <location filename="../../ui/packing/dialogs.py" line="107"/>
+        <source>This looks like a scanned code, not a reason. Type why the posting is complete.</source>
+        <translation>这看起来像扫描的条码，而不是原因。请输入该货件为何视为完成。</translation>
     </message>
 </context>
 <context>
     <name>PackingDialogs</name>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="80"/>
+        <location filename="../../ui/packing/dialogs.py" line="141"/>
         <source>Put the posting aside</source>
         <translation>暂放该货件</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="82"/>
+        <location filename="../../ui/packing/dialogs.py" line="143"/>
         <source>Put posting {number} aside? What was scanned is forgotten; the goods go back.</source>
         <translation>要暂放货件 {number} 吗？已扫描的记录将被清除，商品请放回。</translation>
     </message>
@@ -1608,85 +1668,85 @@
 <context>
     <name>PackingPage</name>
     <message>
-        <location filename="../../ui/packing/page.py" line="97"/>
+        <location filename="../../ui/packing/page.py" line="107"/>
         <source>Scan a posting label, an item or a command…</source>
         <translation>扫描货件面单、商品或指令条码…</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="100"/>
+        <location filename="../../ui/packing/page.py" line="110"/>
         <source>Scan a posting label to start</source>
         <translation>扫描货件面单开始</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="110"/>
-        <location filename="../../ui/packing/page.py" line="397"/>
+        <location filename="../../ui/packing/page.py" line="120"/>
+        <location filename="../../ui/packing/page.py" line="456"/>
         <source>No posting on the desk</source>
         <translation>工作台上没有货件</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="125"/>
+        <location filename="../../ui/packing/page.py" line="136"/>
         <source>F2 new box  ·  F8 complete anyway  ·  Esc put aside  ·  F9 print all ready labels</source>
         <translation>F2 新箱子  ·  F8 强制完成  ·  Esc 暂放  ·  F9 打印所有就绪面单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="218"/>
+        <location filename="../../ui/packing/page.py" line="230"/>
         <source>✗ Not saved — scan again; if it happens again, see the log</source>
         <translation>✗ 未保存 — 请重新扫描；如果再次发生，请查看日志</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="244"/>
+        <location filename="../../ui/packing/page.py" line="269"/>
         <source>Printing every ready label in packing order</source>
         <translation>正在按打包顺序打印所有就绪面单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="256"/>
+        <location filename="../../ui/packing/page.py" line="301"/>
         <source>The command barcodes are queued for the label printer</source>
         <translation>命令条码已加入标签打印机队列</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="404"/>
+        <location filename="../../ui/packing/page.py" line="463"/>
         <source>✓ Packed {number}</source>
         <translation>✓ 已打包 {number}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="407"/>
+        <location filename="../../ui/packing/page.py" line="466"/>
         <source>rFBS</source>
         <translation>rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="407"/>
+        <location filename="../../ui/packing/page.py" line="466"/>
         <source>FBS</source>
         <translation>FBS</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="411"/>
+        <location filename="../../ui/packing/page.py" line="470"/>
         <source>ship by {when}</source>
         <translation>{when} 前发货</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/page.py" line="416"/>
+        <location filename="../../ui/packing/page.py" line="475"/>
         <source>%n box(es)</source>
         <translation>
             <numerusform>%n 个箱子</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="418"/>
+        <location filename="../../ui/packing/page.py" line="477"/>
         <source>Filling box {box}</source>
         <translation>正在装箱 {box}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="443"/>
+        <location filename="../../ui/packing/page.py" line="505"/>
         <source>Checking the posting with Ozon before shipping…</source>
         <translation>发货前正在向 Ozon 核实货件…</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="445"/>
+        <location filename="../../ui/packing/page.py" line="507"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/page.py" line="449"/>
+        <location filename="../../ui/packing/page.py" line="511"/>
         <source>(%n scan(s) waiting)</source>
         <translation>
             <numerusform>（%n 次扫描待处理）</numerusform>
