@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
-from tests.ui.test_main_window import FakeSync
+from tests.ui.fakes import FakeSync
 from ui.app import run_gui
 from ui.main_window import MainWindow
 

@@ -12,7 +12,8 @@ from app import events, outbox
 from app.context import AppContext
 from app.outbox import ActionKind, OutboxState, TargetKind
 from tests.ui.factories import NOW, make_posting, save
-from tests.ui.test_main_window import FakeSync, open_window
+from tests.ui.fakes import FakeSync
+from tests.ui.test_main_window import open_window
 from ui.conflicts import ConflictsDialog, OutboxModel, read_entries
 from ui.tasks import TaskManager
 

@@ -26,7 +26,7 @@ from sync.emulator import Emulator, Fault
 from sync.engine import SyncEngine
 from tests.app.test_packing_flow import SHIP, Goods, goods, open_entries
 from tests.sync.conftest import adapter_client
-from tests.ui.test_packing_page import FakeSounds
+from tests.ui.fakes import FakeSounds
 from ui.main_window import MainWindow
 from ui.packing.page import PackingPage
 

@@ -12,23 +12,10 @@ from app import events, outbox
 from app.context import AppContext
 from app.domain.postings import PostingStatus
 from tests.ui.factories import NOW, make_posting, save, set_local_status
+from tests.ui.fakes import FakeSync
 from ui.main_window import MainWindow
 from ui.placeholder import PlaceholderPage
 from ui.sync_control import SyncControl
-
-
-class FakeSync:
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def start(self) -> None:
-        self.calls.append("start")
-
-    def stop(self) -> None:
-        self.calls.append("stop")
-
-    def sync_now(self) -> None:
-        self.calls.append("sync_now")
 
 
 def open_window(ctx: AppContext, qtbot: QtBot, sync: SyncControl | None = None, demo: bool = True) -> MainWindow:

@@ -20,6 +20,7 @@ from app.outbox import ActionKind, OutboxState
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from tests.ui.factories import NOW, make_posting, save
+from tests.ui.fakes import FakePrinter, FakeSounds, FakeSync
 from ui.bridge import EventBridge
 from ui.packing.dialogs import OverrideDialog
 from ui.packing.page import PackingPage
@@ -30,45 +31,6 @@ MUG, PEN, ALIEN = "4600000000017", "OZN123456789", "4600000000031"
 FBS = "40000001-0001-1"
 NEXT = "40000002-0001-1"
 GONE = "40000003-0001-1"
-
-
-class FakeSounds:
-    def __init__(self) -> None:
-        self.played: list[str] = []
-
-    def good(self) -> None:
-        self.played.append("good")
-
-    def bad(self) -> None:
-        self.played.append("bad")
-
-    def stop(self) -> None:
-        self.played.append("stop")
-
-
-class FakePrinter:
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def kick(self) -> None:
-        self.calls.append("kick")
-
-    def print_all(self) -> None:
-        self.calls.append("print_all")
-
-
-class FakeSync:
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def start(self) -> None:
-        self.calls.append("start")
-
-    def stop(self) -> None:
-        self.calls.append("stop")
-
-    def sync_now(self) -> None:
-        self.calls.append("sync_now")
 
 
 class Ozon:

@@ -19,7 +19,7 @@ from app.domain.postings import PostingItem, PostingStatus
 from app.domain.products import Product
 from app.repos import products as product_repo
 from tests.ui.factories import NOW, make_posting, save
-from tests.ui.test_packing_page import FakeSounds
+from tests.ui.fakes import FakeSounds
 from ui.bridge import EventBridge
 from ui.main_window import MainWindow
 from ui.packing.page import PackingPage

@@ -1,0 +1,42 @@
+"""Stand-ins the UI tests share: a sync control, scan sounds and a print control that record calls."""
+
+from __future__ import annotations
+
+
+class FakeSync:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def start(self) -> None:
+        self.calls.append("start")
+
+    def stop(self) -> None:
+        self.calls.append("stop")
+
+    def sync_now(self) -> None:
+        self.calls.append("sync_now")
+
+
+class FakeSounds:
+    def __init__(self) -> None:
+        self.played: list[str] = []
+
+    def good(self) -> None:
+        self.played.append("good")
+
+    def bad(self) -> None:
+        self.played.append("bad")
+
+    def stop(self) -> None:
+        self.played.append("stop")
+
+
+class FakePrinter:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def kick(self) -> None:
+        self.calls.append("kick")
+
+    def print_all(self) -> None:
+        self.calls.append("print_all")
