@@ -43,7 +43,6 @@ _OK_STYLE = "QLabel { color: #1b5e20; font-weight: bold; }"
 _ERROR_STYLE = "QLabel { color: #b71c1c; font-weight: bold; }"
 
 
-
 class HandoverPage(QWidget):
     def __init__(
         self,
@@ -251,9 +250,7 @@ class HandoverPage(QWidget):
 
     # -- actions (queued locally; the sync sends them) -------------------------------------------
 
-    def _run(
-        self, work: Callable[[], None], success: str, kick_printer: bool = False, advance_from: str = ""
-    ) -> None:
+    def _run(self, work: Callable[[], None], success: str, kick_printer: bool = False, advance_from: str = "") -> None:
         """`work` runs on the database worker; `success` (built here, on the GUI thread) is shown after.
         `advance_from`: then select the next posting without a tracking number."""
 

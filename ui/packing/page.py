@@ -65,7 +65,6 @@ def _font(widget: QWidget, points: float, bold: bool = False) -> None:
     widget.setFont(font)
 
 
-
 class PackingPage(QWidget):
     """Signals:
     stop_raised(): a new STOP is on the desk; the window brings this page to the front.
