@@ -40,6 +40,8 @@ class Settings:
     label_size: str = "75x120"
     label_dpi: int = 203
     auto_print: bool = True
+    # The sender line on Packdesk's own labels (rFBS); empty = the warehouse's name.
+    sender: str = ""
     sounds: bool = True
     # Personal data of finished orders is purged after this many days (Ozon's rules).
     personal_data_days: int = 30

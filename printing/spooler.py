@@ -69,7 +69,7 @@ def render_job(ctx: AppContext, job: PrintJob, output: Output) -> bytes:
         postings = [c.posting for c in cached]
         skus = {item.sku for p in postings for item in p.products}
         products = {sku: product for sku in skus if (product := product_repo.get(s, sku)) is not None}
-    sender = str(ctx.settings.extra.get("sender", ""))
+    sender = ctx.settings.sender
     language = ctx.settings.language
     if job.kind is DocKind.OZON_LABEL:
         return render.ozon_label([label_cache.load(ctx.paths.labels, n) for n in job.posting_numbers], output)

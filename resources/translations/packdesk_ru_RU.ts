@@ -683,47 +683,47 @@
 <context>
     <name>HandoverPage</name>
     <message>
-        <location filename="../../ui/handover/page.py" line="104"/>
+        <location filename="../../ui/handover/page.py" line="103"/>
         <source>Create carriage and act (Ozon)</source>
         <translation>Создать перевозку и акт (Ozon)</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="105"/>
+        <location filename="../../ui/handover/page.py" line="104"/>
         <source>Print our own act</source>
         <translation>Напечатать свой акт</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="108"/>
+        <location filename="../../ui/handover/page.py" line="107"/>
         <source>Scan or type the tracking number of the selected posting</source>
         <translation>Отсканируйте или введите трек-номер выбранного отправления</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="110"/>
+        <location filename="../../ui/handover/page.py" line="109"/>
         <source>Delivering</source>
         <translation>В доставке</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="111"/>
+        <location filename="../../ui/handover/page.py" line="110"/>
         <source>Last mile</source>
         <translation>Последняя миля</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="112"/>
+        <location filename="../../ui/handover/page.py" line="111"/>
         <source>Delivered</source>
         <translation>Доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="182"/>
+        <location filename="../../ui/handover/page.py" line="181"/>
         <source>rFBS</source>
         <translation>rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="182"/>
+        <location filename="../../ui/handover/page.py" line="181"/>
         <source>FBS</source>
         <translation>FBS</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="184"/>
+        <location filename="../../ui/handover/page.py" line="183"/>
         <source>%n posting(s)</source>
         <translation>
             <numerusform>%n отправление</numerusform>
@@ -732,7 +732,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="186"/>
+        <location filename="../../ui/handover/page.py" line="185"/>
         <source>%n ready</source>
         <translation>
             <numerusform>%n готово</numerusform>
@@ -741,12 +741,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="228"/>
+        <location filename="../../ui/handover/page.py" line="227"/>
         <source>Nothing is waiting for handover</source>
         <translation>Ничего не ждёт передачи</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="296"/>
+        <location filename="../../ui/handover/page.py" line="293"/>
         <source>Carriage for %n posting(s) queued; its act prints when Ozon has made it</source>
         <translation>
             <numerusform>Перевозка для %n отправления в очереди; акт напечатается, когда Ozon его сформирует</numerusform>
@@ -755,7 +755,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="308"/>
+        <location filename="../../ui/handover/page.py" line="305"/>
         <source>Our own act for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>Свой акт на %n отправление отправлен на печать</numerusform>
@@ -764,27 +764,27 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="313"/>
+        <location filename="../../ui/handover/page.py" line="310"/>
         <source>Select exactly one posting, then scan its tracking number</source>
         <translation>Выберите ровно одно отправление, затем отсканируйте его трек-номер</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="322"/>
+        <location filename="../../ui/handover/page.py" line="319"/>
         <source>Posting {number} already has the tracking number {current}. Scan {tracking} again to replace it, or select another posting.</source>
         <translation>У отправления {number} уже есть трек-номер {current}. Отсканируйте {tracking} ещё раз, чтобы заменить его, или выберите другое отправление.</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="334"/>
+        <location filename="../../ui/handover/page.py" line="331"/>
         <source>Tracking number {tracking} saved for {number}</source>
         <translation>Трек-номер {tracking} сохранён для {number}</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="340"/>
+        <location filename="../../ui/handover/page.py" line="337"/>
         <source>Select the postings first</source>
         <translation>Сначала выберите отправления</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="361"/>
+        <location filename="../../ui/handover/page.py" line="358"/>
         <source>%n posting(s) updated</source>
         <translation>
             <numerusform>Обновлено %n отправление</numerusform>
@@ -1720,63 +1720,63 @@
 <context>
     <name>PackingPage</name>
     <message>
-        <location filename="../../ui/packing/page.py" line="107"/>
+        <location filename="../../ui/packing/page.py" line="106"/>
         <source>Scan a posting label, an item or a command…</source>
         <translation>Отсканируйте этикетку отправления, товар или команду…</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="110"/>
+        <location filename="../../ui/packing/page.py" line="109"/>
         <source>Scan a posting label to start</source>
         <translation>Отсканируйте этикетку отправления, чтобы начать</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="120"/>
-        <location filename="../../ui/packing/page.py" line="456"/>
+        <location filename="../../ui/packing/page.py" line="119"/>
+        <location filename="../../ui/packing/page.py" line="455"/>
         <source>No posting on the desk</source>
         <translation>На столе нет отправления</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="136"/>
+        <location filename="../../ui/packing/page.py" line="135"/>
         <source>F2 new box  ·  F8 complete anyway  ·  Esc put aside  ·  F9 print all ready labels</source>
         <translation>F2 новая коробка  ·  F8 завершить всё равно  ·  Esc отложить  ·  F9 печать всех готовых этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="230"/>
+        <location filename="../../ui/packing/page.py" line="229"/>
         <source>✗ Not saved — scan again; if it happens again, see the log</source>
         <translation>✗ Не сохранено — отсканируйте ещё раз; если повторится, загляните в журнал</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="269"/>
+        <location filename="../../ui/packing/page.py" line="268"/>
         <source>Printing every ready label in packing order</source>
         <translation>Печатаем все готовые этикетки в порядке сборки</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="301"/>
+        <location filename="../../ui/packing/page.py" line="300"/>
         <source>The command barcodes are queued for the label printer</source>
         <translation>Лист командных штрихкодов отправлен на принтер этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="463"/>
+        <location filename="../../ui/packing/page.py" line="462"/>
         <source>✓ Packed {number}</source>
         <translation>✓ Собрано {number}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="466"/>
+        <location filename="../../ui/packing/page.py" line="465"/>
         <source>rFBS</source>
         <translation>rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="466"/>
+        <location filename="../../ui/packing/page.py" line="465"/>
         <source>FBS</source>
         <translation>FBS</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="470"/>
+        <location filename="../../ui/packing/page.py" line="469"/>
         <source>ship by {when}</source>
         <translation>отгрузить до {when}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/page.py" line="475"/>
+        <location filename="../../ui/packing/page.py" line="474"/>
         <source>%n box(es)</source>
         <translation>
             <numerusform>%n коробка</numerusform>
@@ -1785,22 +1785,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="477"/>
+        <location filename="../../ui/packing/page.py" line="476"/>
         <source>Filling box {box}</source>
         <translation>Заполняется коробка {box}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="505"/>
+        <location filename="../../ui/packing/page.py" line="504"/>
         <source>Checking the posting with Ozon before shipping…</source>
         <translation>Перед отгрузкой проверяем отправление в Ozon…</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="507"/>
+        <location filename="../../ui/packing/page.py" line="506"/>
         <source>Saving…</source>
         <translation>Сохранение…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/page.py" line="511"/>
+        <location filename="../../ui/packing/page.py" line="510"/>
         <source>(%n scan(s) waiting)</source>
         <translation>
             <numerusform>(ждёт %n скан)</numerusform>
@@ -2117,108 +2117,118 @@
         <translation>Печатать этикетку сразу после сборки отправления</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="206"/>
+        <location filename="../../ui/settings/page.py" line="204"/>
+        <source>Shop or company name on your own labels (empty: the warehouse)</source>
+        <translation>Магазин или компания на ваших этикетках (пусто: склад)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings/page.py" line="209"/>
         <source>Label printer</source>
         <translation>Принтер этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="207"/>
+        <location filename="../../ui/settings/page.py" line="210"/>
         <source>A4 printer</source>
         <translation>Принтер A4</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="208"/>
+        <location filename="../../ui/settings/page.py" line="211"/>
         <source>Label language</source>
         <translation>Язык этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="209"/>
+        <location filename="../../ui/settings/page.py" line="212"/>
         <source>Label size</source>
         <translation>Размер этикетки</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="210"/>
+        <location filename="../../ui/settings/page.py" line="213"/>
         <source>Resolution</source>
         <translation>Разрешение</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="230"/>
+        <location filename="../../ui/settings/page.py" line="214"/>
+        <source>Sender</source>
+        <translation>Отправитель</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings/page.py" line="234"/>
         <source>Packdesk</source>
         <translation>Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="231"/>
+        <location filename="../../ui/settings/page.py" line="235"/>
         <source>Sounds for good and wrong scans</source>
         <translation>Звуки при верном и ошибочном сканировании</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="237"/>
+        <location filename="../../ui/settings/page.py" line="241"/>
         <source> s</source>
         <translation> с</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="241"/>
+        <location filename="../../ui/settings/page.py" line="245"/>
         <source>System language</source>
         <translation>Язык системы</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="242"/>
+        <location filename="../../ui/settings/page.py" line="246"/>
         <source>Language, demo mode and sync interval apply after a restart.</source>
         <translation>Язык, демо-режим и интервал синхронизации применяются после перезапуска.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="249"/>
+        <location filename="../../ui/settings/page.py" line="253"/>
         <source>Sync every</source>
         <translation>Синхронизировать каждые</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="250"/>
+        <location filename="../../ui/settings/page.py" line="254"/>
         <source>Language</source>
         <translation>Язык</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="259"/>
+        <location filename="../../ui/settings/page.py" line="263"/>
         <source>Paste the Api-Key here</source>
         <translation>Вставьте Api-Key сюда</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="278"/>
-        <location filename="../../ui/settings/page.py" line="325"/>
+        <location filename="../../ui/settings/page.py" line="283"/>
+        <location filename="../../ui/settings/page.py" line="331"/>
         <source>Saved in the system keyring</source>
         <translation>Сохранён в системном хранилище паролей</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="312"/>
+        <location filename="../../ui/settings/page.py" line="318"/>
         <source>Saving…</source>
         <translation>Сохранение…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="327"/>
+        <location filename="../../ui/settings/page.py" line="333"/>
         <source>Saved.</source>
         <translation>Сохранено.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="329"/>
+        <location filename="../../ui/settings/page.py" line="335"/>
         <source>Restart Packdesk to apply the new account, language, mode or sync interval.</source>
         <translation>Перезапустите Packdesk, чтобы применить новый аккаунт, язык, режим или интервал синхронизации.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="350"/>
+        <location filename="../../ui/settings/page.py" line="356"/>
         <source>Asking Ozon…</source>
         <translation>Запрос к Ozon…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="359"/>
+        <location filename="../../ui/settings/page.py" line="365"/>
         <source>Connected: Ozon accepted the Client-Id and Api-Key.</source>
         <translation>Подключено: Ozon принял Client-Id и Api-Key.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="377"/>
+        <location filename="../../ui/settings/page.py" line="383"/>
         <source>Unknown: test the connection to find out.</source>
         <translation>Неизвестно: проверьте подключение, чтобы узнать.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/settings/page.py" line="383"/>
+        <location filename="../../ui/settings/page.py" line="389"/>
         <source>{date}: %n day(s) left. Create a new key in the Ozon seller cabinet.</source>
         <translation>
             <numerusform>{date}: остался %n день. Создайте новый ключ в кабинете продавца Ozon.</numerusform>
@@ -2227,7 +2237,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/settings/page.py" line="386"/>
+        <location filename="../../ui/settings/page.py" line="392"/>
         <source>{date} (%n day(s) left)</source>
         <translation>
             <numerusform>{date} (остался %n день)</numerusform>
@@ -2236,12 +2246,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="393"/>
+        <location filename="../../ui/settings/page.py" line="399"/>
         <source>Printing…</source>
         <translation>Печать…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="404"/>
+        <location filename="../../ui/settings/page.py" line="410"/>
         <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
         <translation>Отправлено. Рамка должна быть целой, а метки линейки через 10 мм — ровно в 10 мм друг от друга.</translation>
     </message>

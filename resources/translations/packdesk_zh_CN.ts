@@ -679,100 +679,100 @@
 <context>
     <name>HandoverPage</name>
     <message>
-        <location filename="../../ui/handover/page.py" line="104"/>
+        <location filename="../../ui/handover/page.py" line="103"/>
         <source>Create carriage and act (Ozon)</source>
         <translation>创建运输批次和交接单（Ozon）</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="105"/>
+        <location filename="../../ui/handover/page.py" line="104"/>
         <source>Print our own act</source>
         <translation>打印自制交接单</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="108"/>
+        <location filename="../../ui/handover/page.py" line="107"/>
         <source>Scan or type the tracking number of the selected posting</source>
         <translation>扫描或输入所选货件的运单号</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="110"/>
+        <location filename="../../ui/handover/page.py" line="109"/>
         <source>Delivering</source>
         <translation>配送中</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="111"/>
+        <location filename="../../ui/handover/page.py" line="110"/>
         <source>Last mile</source>
         <translation>最后一公里</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="112"/>
+        <location filename="../../ui/handover/page.py" line="111"/>
         <source>Delivered</source>
         <translation>已送达</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="182"/>
+        <location filename="../../ui/handover/page.py" line="181"/>
         <source>rFBS</source>
         <translation>rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="182"/>
+        <location filename="../../ui/handover/page.py" line="181"/>
         <source>FBS</source>
         <translation>FBS</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="184"/>
+        <location filename="../../ui/handover/page.py" line="183"/>
         <source>%n posting(s)</source>
         <translation>
             <numerusform>%n 个货件</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="186"/>
+        <location filename="../../ui/handover/page.py" line="185"/>
         <source>%n ready</source>
         <translation>
             <numerusform>%n 个就绪</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="228"/>
+        <location filename="../../ui/handover/page.py" line="227"/>
         <source>Nothing is waiting for handover</source>
         <translation>没有等待交接的货件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="296"/>
+        <location filename="../../ui/handover/page.py" line="293"/>
         <source>Carriage for %n posting(s) queued; its act prints when Ozon has made it</source>
         <translation>
             <numerusform>已为 %n 个货件创建运输批次；Ozon 生成交接单后将自动打印</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="308"/>
+        <location filename="../../ui/handover/page.py" line="305"/>
         <source>Our own act for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>%n 个货件的自制交接单已发送到打印机</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="313"/>
+        <location filename="../../ui/handover/page.py" line="310"/>
         <source>Select exactly one posting, then scan its tracking number</source>
         <translation>请只选择一个货件，然后扫描其运单号</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="322"/>
+        <location filename="../../ui/handover/page.py" line="319"/>
         <source>Posting {number} already has the tracking number {current}. Scan {tracking} again to replace it, or select another posting.</source>
         <translation>货件 {number} 已有追踪号 {current}。再次扫描 {tracking} 以替换，或选择其他货件。</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="334"/>
+        <location filename="../../ui/handover/page.py" line="331"/>
         <source>Tracking number {tracking} saved for {number}</source>
         <translation>已为 {number} 保存运单号 {tracking}</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="340"/>
+        <location filename="../../ui/handover/page.py" line="337"/>
         <source>Select the postings first</source>
         <translation>请先选择货件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="361"/>
+        <location filename="../../ui/handover/page.py" line="358"/>
         <source>%n posting(s) updated</source>
         <translation>
             <numerusform>已更新 %n 个货件</numerusform>
@@ -1668,85 +1668,85 @@
 <context>
     <name>PackingPage</name>
     <message>
-        <location filename="../../ui/packing/page.py" line="107"/>
+        <location filename="../../ui/packing/page.py" line="106"/>
         <source>Scan a posting label, an item or a command…</source>
         <translation>扫描货件面单、商品或指令条码…</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="110"/>
+        <location filename="../../ui/packing/page.py" line="109"/>
         <source>Scan a posting label to start</source>
         <translation>扫描货件面单开始</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="120"/>
-        <location filename="../../ui/packing/page.py" line="456"/>
+        <location filename="../../ui/packing/page.py" line="119"/>
+        <location filename="../../ui/packing/page.py" line="455"/>
         <source>No posting on the desk</source>
         <translation>工作台上没有货件</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="136"/>
+        <location filename="../../ui/packing/page.py" line="135"/>
         <source>F2 new box  ·  F8 complete anyway  ·  Esc put aside  ·  F9 print all ready labels</source>
         <translation>F2 新箱子  ·  F8 强制完成  ·  Esc 暂放  ·  F9 打印所有就绪面单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="230"/>
+        <location filename="../../ui/packing/page.py" line="229"/>
         <source>✗ Not saved — scan again; if it happens again, see the log</source>
         <translation>✗ 未保存 — 请重新扫描；如果再次发生，请查看日志</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="269"/>
+        <location filename="../../ui/packing/page.py" line="268"/>
         <source>Printing every ready label in packing order</source>
         <translation>正在按打包顺序打印所有就绪面单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="301"/>
+        <location filename="../../ui/packing/page.py" line="300"/>
         <source>The command barcodes are queued for the label printer</source>
         <translation>命令条码已加入标签打印机队列</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="463"/>
+        <location filename="../../ui/packing/page.py" line="462"/>
         <source>✓ Packed {number}</source>
         <translation>✓ 已打包 {number}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="466"/>
+        <location filename="../../ui/packing/page.py" line="465"/>
         <source>rFBS</source>
         <translation>rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="466"/>
+        <location filename="../../ui/packing/page.py" line="465"/>
         <source>FBS</source>
         <translation>FBS</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="470"/>
+        <location filename="../../ui/packing/page.py" line="469"/>
         <source>ship by {when}</source>
         <translation>{when} 前发货</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/page.py" line="475"/>
+        <location filename="../../ui/packing/page.py" line="474"/>
         <source>%n box(es)</source>
         <translation>
             <numerusform>%n 个箱子</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="477"/>
+        <location filename="../../ui/packing/page.py" line="476"/>
         <source>Filling box {box}</source>
         <translation>正在装箱 {box}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="505"/>
+        <location filename="../../ui/packing/page.py" line="504"/>
         <source>Checking the posting with Ozon before shipping…</source>
         <translation>发货前正在向 Ozon 核实货件…</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="507"/>
+        <location filename="../../ui/packing/page.py" line="506"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/page.py" line="511"/>
+        <location filename="../../ui/packing/page.py" line="510"/>
         <source>(%n scan(s) waiting)</source>
         <translation>
             <numerusform>（%n 次扫描待处理）</numerusform>
@@ -2061,127 +2061,137 @@
         <translation>货件打包完成后立即打印面单</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="206"/>
+        <location filename="../../ui/settings/page.py" line="204"/>
+        <source>Shop or company name on your own labels (empty: the warehouse)</source>
+        <translation>自有面单上的店铺或公司名称（留空：使用仓库名称）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings/page.py" line="209"/>
         <source>Label printer</source>
         <translation>面单打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="207"/>
+        <location filename="../../ui/settings/page.py" line="210"/>
         <source>A4 printer</source>
         <translation>A4 打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="208"/>
+        <location filename="../../ui/settings/page.py" line="211"/>
         <source>Label language</source>
         <translation>面单语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="209"/>
+        <location filename="../../ui/settings/page.py" line="212"/>
         <source>Label size</source>
         <translation>面单尺寸</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="210"/>
+        <location filename="../../ui/settings/page.py" line="213"/>
         <source>Resolution</source>
         <translation>分辨率</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="230"/>
+        <location filename="../../ui/settings/page.py" line="214"/>
+        <source>Sender</source>
+        <translation>发件人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings/page.py" line="234"/>
         <source>Packdesk</source>
         <translation>Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="231"/>
+        <location filename="../../ui/settings/page.py" line="235"/>
         <source>Sounds for good and wrong scans</source>
         <translation>扫描成功和错误时播放提示音</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="237"/>
+        <location filename="../../ui/settings/page.py" line="241"/>
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="241"/>
+        <location filename="../../ui/settings/page.py" line="245"/>
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="242"/>
+        <location filename="../../ui/settings/page.py" line="246"/>
         <source>Language, demo mode and sync interval apply after a restart.</source>
         <translation>语言、演示模式和同步间隔在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="249"/>
+        <location filename="../../ui/settings/page.py" line="253"/>
         <source>Sync every</source>
         <translation>同步间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="250"/>
+        <location filename="../../ui/settings/page.py" line="254"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="259"/>
+        <location filename="../../ui/settings/page.py" line="263"/>
         <source>Paste the Api-Key here</source>
         <translation>在此粘贴 Api-Key</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="278"/>
-        <location filename="../../ui/settings/page.py" line="325"/>
+        <location filename="../../ui/settings/page.py" line="283"/>
+        <location filename="../../ui/settings/page.py" line="331"/>
         <source>Saved in the system keyring</source>
         <translation>已保存在系统密钥环中</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="312"/>
+        <location filename="../../ui/settings/page.py" line="318"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="327"/>
+        <location filename="../../ui/settings/page.py" line="333"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="329"/>
+        <location filename="../../ui/settings/page.py" line="335"/>
         <source>Restart Packdesk to apply the new account, language, mode or sync interval.</source>
         <translation>请重启 Packdesk 以应用新的账户、语言、模式或同步间隔。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="350"/>
+        <location filename="../../ui/settings/page.py" line="356"/>
         <source>Asking Ozon…</source>
         <translation>正在询问 Ozon…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="359"/>
+        <location filename="../../ui/settings/page.py" line="365"/>
         <source>Connected: Ozon accepted the Client-Id and Api-Key.</source>
         <translation>已连接：Ozon 接受了 Client-Id 和 Api-Key。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="377"/>
+        <location filename="../../ui/settings/page.py" line="383"/>
         <source>Unknown: test the connection to find out.</source>
         <translation>未知：请测试连接以获取。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/settings/page.py" line="383"/>
+        <location filename="../../ui/settings/page.py" line="389"/>
         <source>{date}: %n day(s) left. Create a new key in the Ozon seller cabinet.</source>
         <translation>
             <numerusform>{date}：剩余 %n 天。请在 Ozon 卖家后台创建新密钥。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/settings/page.py" line="386"/>
+        <location filename="../../ui/settings/page.py" line="392"/>
         <source>{date} (%n day(s) left)</source>
         <translation>
             <numerusform>{date}（剩余 %n 天）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="393"/>
+        <location filename="../../ui/settings/page.py" line="399"/>
         <source>Printing…</source>
         <translation>正在打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="404"/>
+        <location filename="../../ui/settings/page.py" line="410"/>
         <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
         <translation>已发送。边框应完整，标尺上 10 毫米刻度的间距应正好为 10 毫米。</translation>
     </message>

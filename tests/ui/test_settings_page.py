@@ -94,6 +94,7 @@ def test_save_and_load(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> Non
     page.label_size.setCurrentIndex(page.label_size.findData("58x40"))
     page.label_dpi.setCurrentIndex(page.label_dpi.findData(300))
     page.auto_print.setChecked(False)
+    page.sender_name.setText(" ИП Ли Вэй 李伟 ")
     page.sounds.setChecked(False)
     page.sync_interval.setValue(120)
     page.language.setCurrentIndex(page.language.findData("zh_CN"))
@@ -110,6 +111,7 @@ def test_save_and_load(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> Non
         label_size="58x40",
         label_dpi=300,
         auto_print=False,
+        sender="ИП Ли Вэй 李伟",
         sounds=False,
         sync_interval_s=120,
         language="zh_CN",
@@ -122,6 +124,7 @@ def test_save_and_load(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> Non
     assert again.chosen() == stored
     assert again.label_printer.currentText() == "Xprinter XP-420B"
     assert again.language.currentText() == "中文"
+    assert again.sender_name.text() == "ИП Ли Вэй 李伟"
 
 
 def test_api_key_goes_to_the_keyring_not_the_file(

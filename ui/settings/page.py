@@ -199,6 +199,9 @@ class SettingsPage(QWidget):
         self.print_result = self._note("printResult")
         self.auto_print = QCheckBox(self.tr("Print the label as soon as a posting is packed"), box)
         self.auto_print.setObjectName("autoPrint")
+        self.sender_name = QLineEdit(box)
+        self.sender_name.setObjectName("sender")
+        self.sender_name.setPlaceholderText(self.tr("Shop or company name on your own labels (empty: the warehouse)"))
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_print_button)
         test_row.addWidget(self.print_result, 1)
@@ -208,6 +211,7 @@ class SettingsPage(QWidget):
         form.addRow(plain_text.label(self.tr("Label language"), box), self.label_format)
         form.addRow(plain_text.label(self.tr("Label size"), box), self.label_size)
         form.addRow(plain_text.label(self.tr("Resolution"), box), self.label_dpi)
+        form.addRow(plain_text.label(self.tr("Sender"), box), self.sender_name)
         form.addRow("", test_row)
         form.addRow("", self.auto_print)
         return box
@@ -269,6 +273,7 @@ class SettingsPage(QWidget):
         self.label_size.setCurrentIndex(max(0, self.label_size.findData(chosen.label_size.lower())))
         self.label_dpi.setCurrentIndex(max(0, self.label_dpi.findData(chosen.label_dpi)))
         self.auto_print.setChecked(chosen.auto_print)
+        self.sender_name.setText(chosen.sender)
         self.sounds.setChecked(chosen.sounds)
         self.sync_interval.setValue(chosen.sync_interval_s)
         self.language.setCurrentIndex(max(0, self.language.findData(chosen.language)))
@@ -296,6 +301,7 @@ class SettingsPage(QWidget):
             label_size=str(self.label_size.currentData()),
             label_dpi=int(self.label_dpi.currentData()),
             auto_print=self.auto_print.isChecked(),
+            sender=self.sender_name.text().strip(),
             sounds=self.sounds.isChecked(),
             sync_interval_s=self.sync_interval.value(),
             language=str(self.language.currentData()),
