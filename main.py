@@ -395,6 +395,18 @@ def cmd_gui(ctx: AppContext, args: argparse.Namespace, demo: bool, argv: Sequenc
 # -- entry point --------------------------------------------------------------------------------
 
 
+# Commands that work on the local cache alone (no sync, no window).
+CACHE_COMMANDS = {
+    "orders": cmd_orders,
+    "ship": cmd_ship,
+    "outbox": cmd_outbox,
+    "labels": cmd_labels,
+    "picklist": cmd_picklist,
+    "print-test": cmd_print_test,
+    "command-sheet": cmd_command_sheet,
+}
+
+
 def _open(args: argparse.Namespace, demo: bool) -> AppContext:
     where = paths.resolve(args.data_dir)
     if demo:
@@ -458,21 +470,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_gui(ctx, args, demo, argv)
         if args.command == "sync":
             return cmd_sync(ctx, args, demo)
-        if args.command == "orders":
-            return cmd_orders(ctx, args)
-        if args.command == "ship":
-            return cmd_ship(ctx, args)
-        if args.command == "outbox":
-            return cmd_outbox(ctx, args)
-        if args.command == "labels":
-            return cmd_labels(ctx, args)
-        if args.command == "picklist":
-            return cmd_picklist(ctx, args)
-        if args.command == "print-test":
-            return cmd_print_test(ctx, args)
-        if args.command == "command-sheet":
-            return cmd_command_sheet(ctx, args)
-        return EXIT_USAGE
+        command = CACHE_COMMANDS.get(args.command)
+        return command(ctx, args) if command is not None else EXIT_USAGE
     except PackdeskError as exc:
         print(f"packdesk: {exc}", file=sys.stderr)
         return 1

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -210,20 +210,11 @@ class ScanOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class _Item:
-    sku: int
-    offer_id: str
-    name: str
-    barcodes: tuple[str, ...]
-    needed: int
-
-
-@dataclass(frozen=True, slots=True)
 class _Pack:
     """The posting on the desk. Immutable: a step builds a new one and keeps it only once written."""
 
     posting: Posting
-    items: tuple[_Item, ...]
+    items: tuple[PackLine, ...]  # what the posting needs; `scanned` is counted from `packages`
     packages: tuple[PackageItems, ...]
 
     @property
@@ -271,9 +262,7 @@ class _Pack:
 
     def view(self) -> PackView:
         p = self.posting
-        lines = tuple(
-            PackLine(it.sku, it.offer_id, it.name, it.barcodes, it.needed, self.scanned(it.sku)) for it in self.items
-        )
+        lines = tuple(replace(it, scanned=self.scanned(it.sku)) for it in self.items)
         return PackView(
             p.posting_number,
             p.order_number,
@@ -390,7 +379,9 @@ class PackStation:
             product = product_repo.get(s, sku)
             offer_id, name = first[sku]
             barcodes = product.barcodes if product is not None else ()
-            items.append(_Item(sku, offer_id or (product.offer_id if product else ""), name, tuple(barcodes), qty))
+            items.append(
+                PackLine(sku, offer_id or (product.offer_id if product else ""), name, tuple(barcodes), qty, 0)
+            )
         return _Pack(posting, tuple(items), packages or ((),))
 
     # -- state --------------------------------------------------------------------------------------
