@@ -1,9 +1,33 @@
-"""Where Ozon's PDFs are kept on disk so they print again offline: one label per posting, one act per
-print job. The sync engine writes them, the printing side reads them: one naming for both."""
+"""Ozon's PDFs on disk, so they print again offline: one label per posting, one act per print job.
+
+The sync engine and the `labels` command write them, the printing side reads them; every caller goes
+through this module (names, atomic writes, splitting a batch of labels into one file per posting).
+"""
 
 from __future__ import annotations
 
+import io
+import os
+import re
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+
+from app.errors import UserError
+
+
+class LabelNotCached(UserError):
+    def __init__(self, posting_number: str) -> None:
+        super().__init__(
+            "label_not_cached",
+            f"Ozon's label for {posting_number} has not been downloaded yet",
+            posting=posting_number,
+        )
+
+
+class LabelFileUnreadable(UserError):
+    def __init__(self, detail: str) -> None:
+        super().__init__("label_pdf_unreadable", f"Ozon's label file cannot be read ({detail})", detail=detail)
 
 
 def safe_name(name: str) -> str:
@@ -18,3 +42,102 @@ def label_path(labels_dir: Path, posting_number: str) -> Path:
 def act_path(labels_dir: Path, job_key: str) -> Path:
     """Ozon's act for a carriage, saved under the key of the print job that waits for it."""
     return labels_dir / f"act-{safe_name(job_key)}.pdf"
+
+
+def write_atomic(target: Path, data: bytes) -> Path:
+    """A half-written file is never printed: write beside it, flush, then rename over it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".part-", suffix=".pdf", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def store(labels_dir: Path, posting_number: str, pdf: bytes) -> Path:
+    return write_atomic(label_path(labels_dir, posting_number), pdf)
+
+
+def store_act(labels_dir: Path, job_key: str, pdf: bytes) -> Path:
+    return write_atomic(act_path(labels_dir, job_key), pdf)
+
+
+def has(labels_dir: Path, posting_number: str) -> bool:
+    return label_path(labels_dir, posting_number).is_file()
+
+
+def load(labels_dir: Path, posting_number: str) -> bytes:
+    try:
+        return label_path(labels_dir, posting_number).read_bytes()
+    except FileNotFoundError:
+        raise LabelNotCached(posting_number) from None
+
+
+def load_act(labels_dir: Path, job_key: str) -> bytes | None:
+    try:
+        return act_path(labels_dir, job_key).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+# -- a batch of labels (one PDF from a label task) → one file per posting ----------------------------
+
+
+def _open(pdf: bytes):  # type: ignore[no-untyped-def]  # a pypdfium2 PdfDocument
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(pdf)
+    except pdfium.PdfiumError as exc:
+        raise LabelFileUnreadable(str(exc)) from exc
+
+
+def split_pages(pdf: bytes) -> list[tuple[bytes, str]]:
+    """Each page as a PDF of its own, with the page's text (to tell whose label it is)."""
+    import pypdfium2 as pdfium
+
+    src = _open(pdf)
+    try:
+        pages = []
+        for i in range(len(src)):
+            page = src[i]
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            textpage.close()
+            page.close()
+            one = pdfium.PdfDocument.new()
+            try:
+                one.import_pages(src, [i])
+                buf = io.BytesIO()
+                one.save(buf)
+                pages.append((buf.getvalue(), text))
+            finally:
+                one.close()
+        return pages
+    finally:
+        src.close()
+
+
+def assign_pages(texts: Sequence[str], posting_numbers: Sequence[str]) -> list[str] | None:
+    """Whose label each page is: by the posting number printed on it, else (one page per posting,
+    as Ozon documents) by order. None when neither can be trusted."""
+    read: list[str | None] = []
+    for text in texts:
+        flat = re.sub(r"\s+", "", text)
+        on_page = [n for n in posting_numbers if n in flat]
+        # A number inside a longer one (…-1 in …-12) is not proof: keep the longest.
+        on_page = [n for n in on_page if not any(m != n and n in m for m in on_page)]
+        read.append(on_page[0] if len(on_page) == 1 else None)
+    if None not in read and len(set(read)) == len(read):
+        return [n for n in read if n is not None]
+    if len(texts) != len(posting_numbers):
+        return None
+    if any(n is not None and n != expected for n, expected in zip(read, posting_numbers, strict=True)):
+        return None  # the text contradicts the order
+    return list(posting_numbers)

@@ -10,6 +10,7 @@ targets never block each other.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -29,7 +30,7 @@ class ActionKind(StrEnum):
     LAST_MILE = "last_mile"
     DELIVERED = "delivered"
     CANCEL = "cancel"
-    APPROVE = "approve"
+    APPROVE = "approve"  # rows from before migration 0004 only: Ozon has no approve method
     CHAT_SEND_TEXT = "chat_send_text"
     CHAT_SEND_FILE = "chat_send_file"
     CHAT_READ = "chat_read"
@@ -68,7 +69,6 @@ POSTING_TARGET_STATUS: dict[ActionKind, str] = {
     ActionKind.LAST_MILE: "delivering",
     ActionKind.DELIVERED: "delivered",
     ActionKind.CANCEL: "cancelled",
-    ActionKind.APPROVE: "awaiting_packaging",
 }
 
 
@@ -166,8 +166,17 @@ def counts(session: Session) -> dict[OutboxState, int]:
     return result
 
 
-def due(session: Session, now: datetime, limit: int = 50) -> list[OutboxEntry]:
-    """Open actions whose time has come, oldest first, only the head of each target's queue."""
+def due(
+    session: Session,
+    now: datetime,
+    limit: int = 50,
+    only: Collection[ActionKind] = (),
+    skip: Collection[ActionKind] = (),
+) -> list[OutboxEntry]:
+    """Open actions whose time has come, oldest first, only the head of each target's queue;
+    of the kinds in `only` (all when empty), not of those in `skip`."""
+    wanted = {k.value for k in only}
+    unwanted = {k.value for k in skip}
     open_rows = session.scalars(
         select(OutboxRow).where(OutboxRow.state.in_([s.value for s in OPEN_STATES])).order_by(OutboxRow.id)
     ).all()
@@ -178,6 +187,8 @@ def due(session: Session, now: datetime, limit: int = 50) -> list[OutboxEntry]:
         if target in seen_targets:
             continue  # an earlier action on this target goes first
         seen_targets.add(target)
+        if (wanted and row.action not in wanted) or row.action in unwanted:
+            continue
         if row.next_attempt_at <= now:
             result.append(_entry(row))
             if len(result) >= limit:
@@ -206,8 +217,9 @@ def mark_in_flight(session: Session, key: str, now: datetime) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def mark_done(session: Session, key: str, now: datetime) -> None:
-    _update(session, key, now, state=OutboxState.DONE.value, done_at=now, last_error="", ambiguous=False)
+def mark_done(session: Session, key: str, now: datetime, note: str = "") -> None:
+    """Applied on Ozon, or (with a `note` saying why) no longer needed."""
+    _update(session, key, now, state=OutboxState.DONE.value, done_at=now, last_error=note, ambiguous=False)
     _settle(session, key)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.db.tables import PrintJobRow
@@ -78,13 +78,24 @@ def _job(row: PrintJobRow) -> PrintJob:
     )
 
 
+def _for_posting(posting_number: str) -> ColumnElement[bool]:
+    """Jobs that print this posting (`posting_numbers` is space-separated)."""
+    padded = literal(" ") + PrintJobRow.posting_numbers + literal(" ")
+    escaped = posting_number.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return padded.like(f"% {escaped} %", escape="\\")
+
+
+def has_job(session: Session, kind: DocKind, posting_number: str) -> bool:
+    """Any job of this kind for the posting, whatever its state."""
+    stmt = select(PrintJobRow.id).where(PrintJobRow.kind == kind.value, _for_posting(posting_number)).limit(1)
+    return session.scalar(stmt) is not None
+
+
 def printed_before(session: Session, kind: DocKind, posting_number: str) -> bool:
-    rows = session.scalars(
-        select(PrintJobRow.posting_numbers).where(
-            PrintJobRow.kind == kind.value, PrintJobRow.state == JobState.DONE.value
-        )
+    stmt = select(PrintJobRow.id).where(
+        PrintJobRow.kind == kind.value, PrintJobRow.state == JobState.DONE.value, _for_posting(posting_number)
     )
-    return any(posting_number in numbers.split() for numbers in rows)
+    return session.scalar(stmt.limit(1)) is not None
 
 
 def enqueue(

@@ -7,5 +7,5 @@ file. Imports `app` only (no Qt widgets, no `sync`).
     sinks.py      `sinks.open_sink(address).send(data, raw=…)`; `PrinterError` says what to check
     commands.py   the command barcodes' values (`commands.NEXT`, …)
     documents/    each document as pages of `layout.Page` (a display list in printer dots)
-    layout.py  geometry.py  barcodes.py  fonts.py  raster.py  pdf.py  zpl.py  tspl.py  label_cache.py
+    layout.py  geometry.py  barcodes.py  fonts.py  raster.py  pdf.py  zpl.py  tspl.py
 """

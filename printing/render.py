@@ -15,11 +15,12 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from app import label_files
 from app.domain.postings import Posting
 from app.domain.products import Product
 from app.errors import UserError
 from app.settings import Settings
-from printing import label_cache, pdf, tspl, zpl
+from printing import pdf, tspl, zpl
 from printing.documents import act as act_doc
 from printing.documents import command_sheet as command_doc
 from printing.documents import own_label
@@ -93,10 +94,10 @@ def ozon_label(pdfs: Sequence[bytes], out: Output) -> bytes:
 
 def package_label(posting: Posting, out: Output, labels_dir: Path, sender: str = "") -> bytes:
     """The label a packer prints for a posting: Ozon's (from the cache) for FBS, Packdesk's for rFBS.
-    Raises `label_cache.LabelNotCached` when Ozon's label is not downloaded yet."""
+    Raises `label_files.LabelNotCached` when Ozon's label is not downloaded yet."""
     if posting.is_rfbs:
         return label([posting], out, sender)
-    return ozon_label([label_cache.load(labels_dir, posting.posting_number)], out)
+    return ozon_label([label_files.load(labels_dir, posting.posting_number)], out)
 
 
 def slip(postings: Sequence[Posting], products: Mapping[int, Product], out: Output, language: str = "") -> bytes:
@@ -106,7 +107,10 @@ def slip(postings: Sequence[Posting], products: Mapping[int, Product], out: Outp
 
 
 def picklist(
-    postings: Sequence[Posting], products: Mapping[int, Product], out: Output | None = None, language: str = "",
+    postings: Sequence[Posting],
+    products: Mapping[int, Product],
+    out: Output | None = None,
+    language: str = "",
     now: datetime | None = None,
 ) -> bytes:
     out = out or Output.for_documents()
@@ -115,12 +119,19 @@ def picklist(
 
 
 def act(
-    postings: Sequence[Posting], out: Output | None = None, *, sender: str = "", number: str = "",
-    places: Mapping[str, int] | None = None, language: str = "", now: datetime | None = None,
+    postings: Sequence[Posting],
+    out: Output | None = None,
+    *,
+    sender: str = "",
+    number: str = "",
+    places: Mapping[str, int] | None = None,
+    language: str = "",
+    now: datetime | None = None,
 ) -> bytes:
     out = out or Output.for_documents()
-    pages = act_doc.pages(postings, out.dpi, sender=sender, number=number, places=places, stock=out.stock,
-                          language=language, now=now)
+    pages = act_doc.pages(
+        postings, out.dpi, sender=sender, number=number, places=places, stock=out.stock, language=language, now=now
+    )
     return encode(pages, out.format, "handover act")
 
 

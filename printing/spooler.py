@@ -13,22 +13,20 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app import history, print_queue
+from app import history, label_files, print_queue
 from app.context import AppContext
 from app.errors import UserError
 from app.history import EventKind
 from app.print_queue import DocKind, PrintJob
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
-from printing import label_cache, render, sinks
+from printing import render, sinks
 from printing.render import Output
 
 log = logging.getLogger(__name__)
 
 SinkFactory = Callable[[str], sinks.Sink]
-LABEL_PRINTER_KINDS = frozenset(
-    {DocKind.OZON_LABEL, DocKind.OWN_LABEL, DocKind.SLIP, DocKind.COMMANDS, DocKind.TEST}
-)
+LABEL_PRINTER_KINDS = frozenset({DocKind.OZON_LABEL, DocKind.OWN_LABEL, DocKind.SLIP, DocKind.COMMANDS, DocKind.TEST})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +56,7 @@ def printer_for(ctx: AppContext, job: PrintJob) -> Printer:
 def render_job(ctx: AppContext, job: PrintJob, output: Output) -> bytes:
     """The bytes of a job, from the local cache (works offline). An act job prints Ozon's act when the
     sync engine has downloaded it for the job (a carriage), Packdesk's own otherwise."""
-    if job.kind is DocKind.ACT and (ozon_act := label_cache.load_act(ctx.paths.labels, job.key)) is not None:
+    if job.kind is DocKind.ACT and (ozon_act := label_files.load_act(ctx.paths.labels, job.key)) is not None:
         return render.ozon_label([ozon_act], output)
     with ctx.db.read() as s:
         cached = posting_repo.get_many(s, job.posting_numbers)
@@ -72,7 +70,7 @@ def render_job(ctx: AppContext, job: PrintJob, output: Output) -> bytes:
     sender = ctx.settings.sender
     language = ctx.settings.language
     if job.kind is DocKind.OZON_LABEL:
-        return render.ozon_label([label_cache.load(ctx.paths.labels, n) for n in job.posting_numbers], output)
+        return render.ozon_label([label_files.load(ctx.paths.labels, n) for n in job.posting_numbers], output)
     if job.kind is DocKind.OWN_LABEL:
         return render.label(postings, output, sender)
     if job.kind is DocKind.SLIP:
@@ -96,14 +94,18 @@ def print_job(ctx: AppContext, job: PrintJob, sink_for: SinkFactory = sinks.open
         sink = sink_for(printer.target)
         where = sink.describe()
         data = render_job(ctx, job, printer.output)
-        sink.send(data, title=f"Packdesk {job.kind.value} {' '.join(job.posting_numbers)}"[:120],
-                  raw=printer.output.format.is_raw)
+        sink.send(
+            data,
+            title=f"Packdesk {job.kind.value} {' '.join(job.posting_numbers)}"[:120],
+            raw=printer.output.format.is_raw,
+        )
     except UserError as exc:
         return _failed(ctx, job, str(exc), where)
     except Exception as exc:
         log.exception("printing job %s failed", job.key)
-        return _failed(ctx, job, f"unexpected error while printing ({type(exc).__name__}); details are in the log",
-                       where)
+        return _failed(
+            ctx, job, f"unexpected error while printing ({type(exc).__name__}); details are in the log", where
+        )
     now = ctx.clock.now()
     kind = EventKind.REPRINT if job.is_reprint else EventKind.PRINT
     detail = f"{job.kind.value} → {where}" + (f"; reason: {job.reason}" if job.reason else "")

@@ -1,8 +1,9 @@
 """The Ozon Seller API client: one requests.Session, auth headers, a timeout on every call,
 error bodies mapped to typed errors, answers parsed by sync.schemas.
 
-It never sleeps and never retries by itself: the sync engine owns scheduling (backoff with jitter,
-Retry-After pauses), so a worker is never stuck inside a request library's retry loop.
+Only the methods listed in `sync.methods` can be called. It never retries by itself: the sync engine
+owns scheduling (backoff with jitter, Retry-After pauses), so a worker is never stuck inside a
+request library's retry loop. The only wait inside is the shop's rate limiter (`sync.ratelimit`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 
@@ -23,9 +25,10 @@ from app.domain.chats import Chat, ChatMessage
 from app.domain.feedback import Question, Review
 from app.domain.postings import Posting
 from app.domain.products import Product
-from app.domain.returns import ReturnRequest
+from app.domain.returns import ReturnDetails, ReturnRequest
 from app.secrets import Credentials
-from sync import schemas
+from sync import methods, ratelimit, schemas
+from sync.answers import ActStatus, ActSummary, CarriageInfo, ExemplarInfo, LabelTask, LabelTaskState
 from sync.errors import (
     AuthError,
     InvalidStateError,
@@ -87,14 +90,25 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def _error_fields(body: Any) -> tuple[int | None, str]:
+    """(gRPC code, message) of either error body Ozon uses: `{code, message, details}`, or the older
+    `{"error": {code, message, data}}` (where the code is a word)."""
+    if not isinstance(body, dict):
+        return None, ""
+    inner = body.get("error")
+    if isinstance(inner, dict):
+        word, text = inner.get("code"), inner.get("message")
+        parts = [str(x) for x in (word if isinstance(word, str) else None, text) if x]
+        raw = word if isinstance(word, int) and not isinstance(word, bool) else None
+        return raw, ": ".join(parts)
+    raw_code = body.get("code")
+    code = raw_code if isinstance(raw_code, int) and not isinstance(raw_code, bool) else None
+    return code, str(body.get("message") or "")
+
+
 def error_for(status: int, body: Any, path: str, retry_after: float | None = None) -> OzonError:
-    """Map an HTTP error with Ozon's {code, message, details} body to a typed error."""
-    code: int | None = None
-    message = ""
-    if isinstance(body, dict):
-        raw_code = body.get("code")
-        code = raw_code if isinstance(raw_code, int) else None
-        message = str(body.get("message") or "")
+    """Map an HTTP error with Ozon's error body to a typed error."""
+    code, message = _error_fields(body)
     message = message or f"HTTP {status}"
     low = message.lower()
     kw: dict[str, Any] = {"path": path, "status": status, "code": code}
@@ -102,6 +116,9 @@ def error_for(status: int, body: Any, path: str, retry_after: float | None = Non
         return RateLimitedError(message, retry_after=retry_after, **kw)
     if status >= 500:
         return ServerError(message, retry_after=retry_after, **kw)
+    if "method is not allowed" in low:
+        # Ozon's generic refusal of a method to this key or shop: like a missing role, not retried.
+        return MissingRoleError(message, **kw)
     if status in (401, 403) or code in (7, 16):
         if "role" in low:
             return MissingRoleError(message, **kw)
@@ -128,6 +145,11 @@ def _parsed(path: str, parse: Callable[[], T]) -> T:
         raise
 
 
+# Ozon's label files come from its CDN: an answer that size is not a label batch.
+LABEL_FILE_MAX_BYTES = 8 * 1024 * 1024
+LABEL_FILE_PER_POSTING_BYTES = 256 * 1024
+
+
 class OzonClient:
     def __init__(
         self,
@@ -135,10 +157,12 @@ class OzonClient:
         credentials: Credentials,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        limiter: ratelimit.RateLimiter | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = session or requests.Session()
+        self.limiter = limiter or ratelimit.for_account(credentials.client_id)
         self._headers = {
             "Client-Id": credentials.client_id,
             "Api-Key": credentials.api_key,
@@ -151,25 +175,24 @@ class OzonClient:
 
     def fork(self, timeout: tuple[float, float] | None = None) -> OzonClient:
         """The same account and transport on a session of its own: a requests.Session must not be
-        used by two threads at once, and the sync thread keeps its own to itself."""
+        used by two threads at once, and the sync thread keeps its own to itself. The rate limiter
+        is shared: Ozon counts the account's requests, not the session's."""
         session = requests.Session()
         for prefix, adapter in self.session.adapters.items():
             session.mount(prefix, adapter)  # keeps an in-process emulator transport too
         twin = OzonClient.__new__(OzonClient)
         twin.base_url, twin.timeout, twin.session = self.base_url, timeout or self.timeout, session
+        twin.limiter = self.limiter
         twin._headers = dict(self._headers)
         return twin
 
     # -- transport ---------------------------------------------------------------------------
 
-    def _post(self, path: str, body: dict[str, Any]) -> requests.Response:
+    def _send(self, path: str, send: Callable[[], requests.Response]) -> requests.Response:
+        """One request through the rate limiter, network failures mapped to NetworkError."""
+        self.limiter.acquire()
         try:
-            response = self.session.post(
-                self.base_url + path,
-                data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
-                headers=self._headers,
-                timeout=self.timeout,
-            )
+            response = send()
         except requests.exceptions.ConnectTimeout:
             raise NetworkError("connection timed out", ambiguous=False, path=path) from None
         except requests.exceptions.ReadTimeout:
@@ -182,6 +205,21 @@ class OzonClient:
             raise NetworkError(reason, ambiguous=not refused, path=path) from None
         except requests.exceptions.RequestException as exc:
             raise NetworkError(type(exc).__name__, ambiguous=True, path=path) from None
+        self.limiter.note_remaining(response.headers.get("Ratelimit-Remaining"))
+        return response
+
+    def _post(self, path: str, body: dict[str, Any]) -> requests.Response:
+        if path not in methods.CALLED:
+            raise ValueError(f"{path} is not an Ozon method Packdesk calls (see sync/methods.py)")
+        response = self._send(
+            path,
+            lambda: self.session.post(
+                self.base_url + path,
+                data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                headers=self._headers,
+                timeout=self.timeout,
+            ),
+        )
         if response.status_code >= 400:
             try:
                 err_body = response.json()
@@ -223,12 +261,42 @@ class OzonClient:
                 return raw
         raise ProtocolError("the answer holds no PDF", path=path, field="file_content")
 
+    def download_pdf(self, url: str, max_bytes: int) -> bytes:
+        """A file Ozon hands out by URL (a label batch on its CDN): fetched without Ozon's headers
+        (the key never leaves for another host), over https (or from the API's own origin, e.g. the
+        emulator), at most `max_bytes`, and it must be a PDF."""
+        where = "file_url"
+        target, api = urlsplit(url), urlsplit(self.base_url)
+        same_origin = (target.scheme, target.netloc) == (api.scheme, api.netloc)
+        if target.scheme != "https" and not same_origin:
+            raise ProtocolError(f"Ozon gave a file address Packdesk will not open: {url[:80]}", path=where)
+        response = self._send(
+            where,
+            lambda: self.session.get(url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout, stream=True),
+        )
+        try:
+            if response.status_code >= 400:
+                raise error_for(response.status_code, None, where)
+            chunks, size = [], 0
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ProtocolError(f"the file is larger than {max_bytes // (1024 * 1024)} MB", path=where)
+                chunks.append(chunk)
+        except requests.exceptions.RequestException:
+            raise NetworkError("connection lost", ambiguous=False, path=where) from None
+        finally:
+            response.close()
+        content = b"".join(chunks)
+        if not content.startswith(b"%PDF"):
+            raise ProtocolError("the file is not a PDF", path=where)
+        return content
+
     # -- postings ------------------------------------------------------------------------------
 
     def unfulfilled_page(
         self, cursor: str, cutoff_from: datetime, cutoff_to: datetime, limit: int = 100
     ) -> Page[Posting]:
-        path = "/v4/posting/fbs/unfulfilled/list"
         body = {
             "cursor": cursor,
             "limit": limit,
@@ -236,8 +304,7 @@ class OzonClient:
             "filter": {"cutoff_from": schemas.format_time(cutoff_from), "cutoff_to": schemas.format_time(cutoff_to)},
             "with": {"barcodes": True, "analytics_data": False, "financial_data": False, "legal_info": False},
         }
-        postings, next_cursor, has_next = self._posting_page(path, body)
-        return Page(postings, next_cursor, has_next)
+        return self._posting_page(methods.UNFULFILLED_LIST, body)
 
     def postings_page(
         self,
@@ -247,52 +314,38 @@ class OzonClient:
         changed_from: datetime | None = None,
         changed_to: datetime | None = None,
         limit: int = 100,
+        order_numbers: Sequence[str] = (),
     ) -> Page[Posting]:
-        path = "/v4/posting/fbs/list"
         flt: dict[str, Any] = {"since": schemas.format_time(since), "to": schemas.format_time(to)}
         if changed_from is not None:
             flt["last_changed_status_date"] = {
                 "from": schemas.format_time(changed_from),
                 "to": schemas.format_time(changed_to or to),
             }
+        if order_numbers:
+            flt["order_numbers"] = list(order_numbers)
         body = {"cursor": cursor, "limit": limit, "sort_dir": "ASC", "filter": flt, "with": {"barcodes": True}}
-        postings, next_cursor, has_next = self._posting_page(path, body)
-        return Page(postings, next_cursor, has_next)
+        return self._posting_page(methods.POSTING_LIST, body)
 
-    def postings_page_v3(self, offset: int, since: datetime, to: datetime, limit: int = 1000) -> Page[Posting]:
-        """Legacy v3 list (offset pagination, `result` wrapper); the cursor is the next offset."""
-        path = "/v3/posting/fbs/list"
-        body = {
-            "dir": "ASC",
-            "limit": limit,
-            "offset": offset,
-            "filter": {"since": schemas.format_time(since), "to": schemas.format_time(to)},
-            "with": {"barcodes": True},
-        }
-        postings, _, has_next = self._posting_page(path, body)
-        return Page(postings, str(offset + len(postings)), has_next)
-
-    def _posting_page(self, path: str, body: dict[str, Any]) -> tuple[list[Posting], str, bool]:
+    def _posting_page(self, path: str, body: dict[str, Any]) -> Page[Posting]:
         data = self.call(path, body)
-        try:
-            return schemas.posting_page(data, "answer")
-        except ProtocolError as exc:
-            exc.path = path
-            raise
+        postings, cursor, has_next = _parsed(path, lambda: schemas.posting_page(data, "answer"))
+        return Page(postings, cursor, has_next)
 
     def get_posting(self, posting_number: str) -> Posting:
-        path = "/v3/posting/fbs/get"
+        path = methods.POSTING_GET
         data = self.call(path, {"posting_number": posting_number, "with": {"barcodes": True}})
         return _parsed(path, lambda: schemas.posting(schemas.unwrap(data, "answer"), "answer.result"))
 
     def get_by_barcode(self, barcode: str) -> Posting:
-        path = "/v2/posting/fbs/get-by-barcode"
+        """The posting a label's barcode (`scanit`, `lower_barcode`…) belongs to."""
+        path = methods.POSTING_BY_BARCODE
         data = self.call(path, {"barcode": barcode})
         return _parsed(path, lambda: schemas.posting(schemas.unwrap(data, "answer"), "answer.result"))
 
     def ship(self, posting_number: str, packages: Sequence[Sequence[tuple[int, int]]]) -> list[str]:
         """Pack a posting: each package is [(sku, quantity)]; returns the resulting posting numbers."""
-        path = "/v4/posting/fbs/ship"
+        path = methods.SHIP
         body = {
             "posting_number": posting_number,
             "packages": [{"products": [{"product_id": sku, "quantity": qty} for sku, qty in pkg]} for pkg in packages],
@@ -304,52 +357,143 @@ class OzonClient:
             raise ProtocolError("answer.result is missing", path=path, field="answer.result")
         return [str(n) for n in result]
 
-    def package_label(self, posting_numbers: Sequence[str]) -> bytes:
-        return self.call_pdf("/v2/posting/fbs/package-label", {"posting_number": list(posting_numbers)})
-
     def cancel(self, posting_number: str, reason_id: int, message: str = "") -> None:
         self.call(
-            "/v2/posting/fbs/cancel",
+            methods.CANCEL,
             {"posting_number": posting_number, "cancel_reason_id": reason_id, "cancel_reason_message": message},
         )
 
     def cancel_reasons(self) -> list[tuple[int, str, str]]:
-        data = schemas.unwrap(self.call("/v2/posting/fbs/cancel-reason/list", {}), "answer")
+        data = schemas.unwrap(self.call(methods.CANCEL_REASONS, {}), "answer")
         reasons = []
         for i, raw in enumerate(data if isinstance(data, list) else []):
             f = schemas.Fields(raw, f"answer.result[{i}]")
-            if raw.get("is_available_for_cancellation", True):
+            if "is_available_for_cancellation" not in raw or f.flag("is_available_for_cancellation"):
                 reasons.append((f.int_id("id", required=True), f.text("title"), f.text("type_id")))
         return reasons
 
     def set_tracking_number(self, posting_number: str, tracking_number: str) -> None:
-        path = "/v2/fbs/posting/tracking-number/set"
+        path = methods.TRACKING_NUMBER_SET
         data = self.call(
             path, {"tracking_numbers": [{"posting_number": posting_number, "tracking_number": tracking_number}]}
         )
         self._check_per_posting(path, data, posting_number)
 
-    def rfbs_step(self, step: str, posting_number: str) -> None:
-        """rFBS delivery steps: `delivering`, `last-mile`, `delivered`."""
-        path = f"/v2/fbs/posting/{step}"
+    def rfbs_step(self, path: str, posting_number: str) -> None:
+        """An rFBS delivery step: `methods.RFBS_DELIVERING`, `RFBS_LAST_MILE` or `RFBS_DELIVERED`."""
         data = self.call(path, {"posting_number": [posting_number]})
         self._check_per_posting(path, data, posting_number)
 
-    def approve(self, posting_number: str) -> None:
-        self.call("/v1/posting/fbs/approve", {"posting_number": posting_number})
-
     def _check_per_posting(self, path: str, data: Any, posting_number: str) -> None:
         """rFBS methods answer 200 with a per-posting result; a false one is a refusal."""
-        for raw in data.get("result", []) if isinstance(data, dict) else []:
-            if isinstance(raw, dict) and str(raw.get("posting_number")) == posting_number and not raw.get("result"):
+        for i, raw in enumerate(data.get("result", []) if isinstance(data, dict) else []):
+            if not isinstance(raw, dict) or str(raw.get("posting_number")) != posting_number:
+                continue
+            if not schemas.Fields(raw, f"answer.result[{i}]").flag("result"):
                 error = raw.get("error")
                 message = error if isinstance(error, str) and error else json.dumps(error, ensure_ascii=False)
                 raise error_for(400, {"code": 3, "message": message or "refused"}, path)
 
+    # -- marking codes, customs numbers, boxes ----------------------------------------------------
+
+    def exemplars(self, posting_number: str) -> ExemplarInfo:
+        """The units Ozon numbered for each product of the posting (created on the first call)."""
+        path = methods.EXEMPLAR_CREATE_OR_GET
+        data = self.call(path, {"posting_number": posting_number})
+        return _parsed(path, lambda: schemas.exemplar_info(data))
+
+    def set_exemplars(self, posting_number: str, products: list[dict[str, Any]], multi_box_qty: int = 1) -> None:
+        """Ozon's check of marking codes and customs numbers starts (always the full set)."""
+        body = {"posting_number": posting_number, "multi_box_qty": multi_box_qty, "products": products}
+        self.call(methods.EXEMPLAR_SET, body)
+
+    def exemplar_status(self, posting_number: str) -> ExemplarInfo:
+        path = methods.EXEMPLAR_STATUS
+        data = self.call(path, {"posting_number": posting_number})
+        return _parsed(path, lambda: schemas.exemplar_info(data))
+
+    def set_box_count(self, posting_number: str, boxes: int) -> None:
+        path = methods.MULTIBOX_QTY_SET
+        data = self.call(path, {"posting_number": posting_number, "multi_box_qty": boxes})
+        result = schemas.unwrap(data, "answer")
+        if isinstance(result, dict) and "result" in result and not schemas.Fields(result, "answer").flag("result"):
+            raise InvalidStateError("Ozon did not take the box count; try again", path=path)
+
+    # -- labels ----------------------------------------------------------------------------------
+
+    def create_label_tasks(self, posting_numbers: Sequence[str]) -> list[LabelTask]:
+        """One task for up to 1,000 postings (Ozon makes a big and a small label of each)."""
+        path = methods.LABEL_TASK_CREATE
+        data = self.call(path, {"posting_numbers": list(posting_numbers)})
+        return _parsed(path, lambda: schemas.label_tasks(data))
+
+    def label_task(self, task_id: int) -> LabelTaskState:
+        path = methods.LABEL_TASK_GET
+        data = self.call(path, {"task_id": task_id})
+        return _parsed(path, lambda: schemas.label_task_state(data))
+
+    def label_file(self, url: str, postings: int) -> bytes:
+        limit = max(LABEL_FILE_MAX_BYTES, postings * LABEL_FILE_PER_POSTING_BYTES)
+        return self.download_pdf(url, limit)
+
+    # -- handover ----------------------------------------------------------------------------------
+
+    def create_carriage(self, delivery_method_id: int, departure: datetime) -> int:
+        """A carriage of every packed posting of the delivery method (status `new`)."""
+        path = methods.CARRIAGE_CREATE
+        body = {"delivery_method_id": delivery_method_id, "departure_date": schemas.format_time(departure)}
+        data = self.call(path, body)
+        return _parsed(path, lambda: schemas.Fields(data, "answer").int_id("carriage_id", required=True))
+
+    def approve_carriage(self, carriage_id: int, containers_count: int | None = None) -> None:
+        """`containers_count` only for sellers with trusted acceptance (Ozon refuses it otherwise)."""
+        body: dict[str, Any] = {"carriage_id": carriage_id}
+        if containers_count is not None:
+            body["containers_count"] = containers_count
+        self.call(methods.CARRIAGE_APPROVE, body)
+
+    def carriage(self, carriage_id: int) -> CarriageInfo:
+        path = methods.CARRIAGE_GET
+        data = self.call(path, {"carriage_id": carriage_id})
+        return _parsed(path, lambda: schemas.carriage_info(data))
+
+    def set_carriage_postings(self, carriage_id: int, posting_numbers: Sequence[str]) -> dict[str, str]:
+        """Replace a new carriage's postings; returns the refused ones with Ozon's reason."""
+        path = methods.CARRIAGE_SET_POSTINGS
+        data = self.call(path, {"carriage_id": carriage_id, "posting_numbers": list(posting_numbers)})
+        refused: dict[str, str] = {}
+        rows = data.get("result") if isinstance(data, dict) else None
+        for i, raw in enumerate(rows if isinstance(rows, list) else []):
+            f = schemas.Fields(raw, f"answer.result[{i}]")
+            if not f.flag("result"):
+                refused[f.text("posting_number")] = f.text("error") or "refused"
+        return refused
+
+    def acts(self, since: datetime, until: datetime, statuses: Sequence[str] = ()) -> list[ActSummary]:
+        path = methods.ACT_LIST
+        flt: dict[str, Any] = {"date_from": since.date().isoformat(), "date_to": until.date().isoformat()}
+        if statuses:
+            flt["status"] = list(statuses)
+        data = self.call(path, {"filter": flt, "limit": 100})
+        return _parsed(path, lambda: schemas.act_list(data))
+
+    def act_status(self, carriage_id: int) -> ActStatus:
+        path = methods.ACT_CHECK_STATUS
+        data = self.call(path, {"id": carriage_id})
+        return _parsed(path, lambda: schemas.act_status(data))
+
+    def act_pdf(self, carriage_id: int) -> bytes:
+        return self.call_pdf(methods.ACT_PDF, {"id": carriage_id})
+
+    def act_postings(self, carriage_id: int) -> list[str]:
+        data = self.call(methods.ACT_POSTINGS, {"id": carriage_id})
+        rows = data.get("result") if isinstance(data, dict) else None
+        return [str(r.get("posting_number")) for r in rows or [] if isinstance(r, dict) and r.get("posting_number")]
+
     # -- products ------------------------------------------------------------------------------
 
     def products_by_sku(self, skus: Iterable[int]) -> list[Product]:
-        path = "/v3/product/info/list"
+        path = methods.PRODUCT_INFO_LIST
         wanted = sorted(set(skus))
         products: list[Product] = []
         for start in range(0, len(wanted), 1000):
@@ -361,7 +505,7 @@ class OzonClient:
     # -- chats -----------------------------------------------------------------------------------
 
     def chats_page(self, cursor: str, limit: int = 100) -> Page[Chat]:
-        path = "/v3/chat/list"
+        path = methods.CHAT_LIST
         data = self.call(
             path, {"filter": {"chat_status": "All", "unread_only": False}, "limit": limit, "cursor": cursor}
         )
@@ -369,13 +513,13 @@ class OzonClient:
         chats = _parsed(
             path, lambda: [schemas.chat(c, f"answer.chats[{i}]") for i, c in enumerate(f.items("chats", required=True))]
         )
-        return Page(chats, f.text("cursor"), f.flag("has_next"))
+        return Page(chats, f.text("cursor"), _parsed(path, lambda: f.flag("has_next")))
 
     def chat_history(
         self, chat_id: str, from_message_id: str | None = None, direction: str = "Forward", limit: int = 100
     ) -> Page[ChatMessage]:
         """Messages oldest first when Forward; the cursor is the last message id seen."""
-        path = "/v3/chat/history"
+        path = methods.CHAT_HISTORY
         body: dict[str, Any] = {"chat_id": chat_id, "direction": direction, "limit": limit}
         if from_message_id:
             body["from_message_id"] = from_message_id
@@ -391,24 +535,24 @@ class OzonClient:
         if from_message_id:
             messages = [m for m in messages if m.message_id != from_message_id]
         cursor = messages[-1].message_id if messages else (from_message_id or "")
-        return Page(messages, cursor, f.flag("has_next"))
+        return Page(messages, cursor, _parsed(path, lambda: f.flag("has_next")))
 
     def send_message(self, chat_id: str, text: str) -> None:
-        self.call("/v1/chat/send/message", {"chat_id": chat_id, "text": text})
+        self.call(methods.CHAT_SEND_MESSAGE, {"chat_id": chat_id, "text": text})
 
     def send_file(self, chat_id: str, name: str, content: bytes) -> None:
         self.call(
-            "/v1/chat/send/file",
+            methods.CHAT_SEND_FILE,
             {"chat_id": chat_id, "name": name, "base64_content": base64.b64encode(content).decode("ascii")},
         )
 
     def mark_read(self, chat_id: str, from_message_id: str) -> None:
-        self.call("/v2/chat/read", {"chat_id": chat_id, "from_message_id": from_message_id})
+        self.call(methods.CHAT_READ, {"chat_id": chat_id, "from_message_id": from_message_id})
 
     # -- returns ---------------------------------------------------------------------------------
 
     def returns_page(self, last_id: int, since: datetime, to: datetime, limit: int = 500) -> Page[ReturnRequest]:
-        path = "/v1/returns/list"
+        path = methods.RETURNS_LIST
         body = {
             "filter": {
                 "visual_status_change_moment": {
@@ -424,64 +568,73 @@ class OzonClient:
         raw = f.items("returns", required=True)
         items = _parsed(path, lambda: [schemas.fbs_return(r, f"answer.returns[{i}]") for i, r in enumerate(raw)])
         cursor = str(items[-1].return_id) if items else str(last_id)
-        return Page(items, cursor, f.flag("has_next"))
+        return Page(items, cursor, _parsed(path, lambda: f.flag("has_next")))
 
     def rfbs_returns_page(self, last_id: int, limit: int = 100) -> Page[ReturnRequest]:
-        path = "/v2/returns/rfbs/list"
+        """rFBS return requests by `last_id`; the list has no `has_next`: an empty page ends it."""
+        path = methods.RFBS_RETURNS_LIST
         data = self.call(path, {"filter": {}, "last_id": last_id, "limit": limit})
         f = schemas.Fields(data, "answer")
         raw = f.items("returns", required=True)
         items = _parsed(path, lambda: [schemas.rfbs_return(r, f"answer.returns[{i}]") for i, r in enumerate(raw)])
         cursor = str(items[-1].return_id) if items else str(last_id)
-        # Older answers carry no has_next: a full page means there may be more.
-        has_next = f.flag("has_next") if "has_next" in f.obj else len(items) >= limit
+        has_next = _parsed(path, lambda: f.flag("has_next")) if "has_next" in f.obj else bool(items)
         return Page(items, cursor, has_next)
+
+    def rfbs_return(self, return_id: int) -> ReturnDetails:
+        path = methods.RFBS_RETURN_GET
+        data = self.call(path, {"return_id": return_id})
+        return _parsed(path, lambda: schemas.rfbs_return_details(data, return_id))
 
     def rfbs_return_action(self, return_id: int, action_id: int, **fields: Any) -> None:
         body = {"return_id": return_id, "id": action_id, **{k: v for k, v in fields.items() if v is not None}}
-        self.call("/v1/returns/rfbs/action/set", body)
+        self.call(methods.RFBS_RETURN_ACTION, body)
 
     # -- reviews and questions ---------------------------------------------------------------------
 
     def reviews_page(self, last_id: str, limit: int = 100) -> Page[Review]:
-        path = "/v2/review/list"
+        path = methods.REVIEW_LIST
         data = self.call(path, {"filters": {"status": "ALL"}, "last_id": last_id, "limit": limit, "sort_dir": "DESC"})
         f = schemas.Fields(data, "answer")
         raw = f.items("reviews", required=True)
         items = _parsed(path, lambda: [schemas.review(r, f"answer.reviews[{i}]") for i, r in enumerate(raw)])
-        return Page(items, f.text("last_id"), f.flag("has_next"))
+        return Page(items, f.text("last_id"), _parsed(path, lambda: f.flag("has_next")))
 
     def review_comment(self, review_id: str, text: str) -> str:
         data = self.call(
-            "/v1/review/comment/create", {"review_id": review_id, "text": text, "mark_review_as_processed": True}
+            methods.REVIEW_COMMENT_CREATE, {"review_id": review_id, "text": text, "mark_review_as_processed": True}
         )
         return str(data.get("comment_id", "")) if isinstance(data, dict) else ""
 
     def review_comment_texts(self, review_id: str) -> list[str]:
         """The seller's own published comments on a review (to avoid posting one twice)."""
-        data = self.call("/v1/review/comment/list", {"review_id": review_id, "limit": 100, "offset": 0})
+        data = self.call(methods.REVIEW_COMMENT_LIST, {"review_id": review_id, "limit": 100, "offset": 0})
         f = schemas.Fields(data, "answer")
-        return [str(c.get("text", "")) for c in f.items("comments") if isinstance(c, dict) and c.get("is_owner")]
+        return [
+            str(c.get("text", ""))
+            for i, c in enumerate(f.items("comments"))
+            if isinstance(c, dict) and schemas.Fields(c, f"answer.comments[{i}]").flag("is_owner")
+        ]
 
     def question_answer_texts(self, question_id: str, sku: int) -> list[str]:
-        data = self.call("/v1/question/answer/list", {"question_id": question_id, "sku": sku, "last_id": ""})
+        data = self.call(methods.QUESTION_ANSWER_LIST, {"question_id": question_id, "sku": sku, "last_id": ""})
         f = schemas.Fields(data, "answer")
         return [str(a.get("text", "")) for a in f.items("answers") if isinstance(a, dict)]
 
     def questions_page(self, last_id: str, limit: int = 100) -> Page[Question]:
-        path = "/v1/question/list"
+        path = methods.QUESTION_LIST
         data = self.call(path, {"filter": {"status": "ALL"}, "last_id": last_id, "limit": limit})
         f = schemas.Fields(data, "answer")
         raw = f.items("questions", required=True)
         items = _parsed(path, lambda: [schemas.question(q, f"answer.questions[{i}]") for i, q in enumerate(raw)])
-        return Page(items, f.text("last_id"), f.flag("has_next"))
+        return Page(items, f.text("last_id"), _parsed(path, lambda: f.flag("has_next")))
 
     def question_answer(self, question_id: str, sku: int, text: str) -> str:
-        data = self.call("/v1/question/answer/create", {"question_id": question_id, "sku": sku, "text": text})
+        data = self.call(methods.QUESTION_ANSWER_CREATE, {"question_id": question_id, "sku": sku, "text": text})
         return str(data.get("answer_id", "")) if isinstance(data, dict) else ""
 
     # -- account ---------------------------------------------------------------------------------
 
     def key_expires_at(self) -> datetime | None:
-        data = self.call("/v1/roles", {})
+        data = self.call(methods.ROLES, {})
         return schemas.Fields(data, "answer").time("expires_at")

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from app.clock import Clock
 from app.db.engine import Database
 from app.domain.chats import AuthorType
 from app.domain.postings import FINISHED, SHIPPED_OR_LATER, Posting, PostingStatus
-from app.domain.returns import ReturnRequest
+from app.domain.returns import ReturnDetails, ReturnRequest
 from app.events import (
     AuthFailed,
     ChatsChanged,
@@ -49,19 +49,20 @@ from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.repos import returns as return_repo
 from app.repos import sync_state
-from app.workflows import privacy
-from sync import schemas
+from app.workflows import labels, privacy
+from sync import exemplars, label_tasks, methods
 from sync.client import OzonClient, Page
 from sync.errors import (
     AuthError,
     InvalidStateError,
     MissingRoleError,
     NetworkError,
+    NotFoundError,
     OzonError,
     PlanLimitError,
-    ProtocolError,
     RateLimitedError,
     ServerError,
+    ValidationError,
 )
 
 log = logging.getLogger(__name__)
@@ -77,15 +78,20 @@ PRODUCT_REFRESH_BATCH = 1000  # one products call per cycle at most
 MAX_PAUSE = timedelta(minutes=15)
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 300.0
-LABEL_NOT_READY_S = 20.0
+NOT_READY_S = 20.0
+EXEMPLAR_CHECK_S = 3.0  # Ozon checks marking codes in a few seconds
+ACT_POLL_S = 5.0
 MAX_PAGES = 1000  # a runaway cursor must not loop forever
 
-# rFBS steps: action → API step name.
+# rFBS steps: action → Ozon method.
 _RFBS_STEPS = {
-    ActionKind.DELIVERING: "delivering",
-    ActionKind.LAST_MILE: "last-mile",
-    ActionKind.DELIVERED: "delivered",
+    ActionKind.DELIVERING: methods.RFBS_DELIVERING,
+    ActionKind.LAST_MILE: methods.RFBS_LAST_MILE,
+    ActionKind.DELIVERED: methods.RFBS_DELIVERED,
 }
+LABEL_TASKS = "labels.tasks"  # sync_state: the label tasks Ozon is still working on
+# A posting in these statuses needs no label any more (it will not leave, or has left).
+LABEL_UNNEEDED = FINISHED | {PostingStatus.DELIVERING, PostingStatus.DRIVER_PICKUP}
 
 
 class Offline(Exception):
@@ -457,9 +463,14 @@ class SyncEngine:
             if not page.has_next or not page.items:
                 break
             last_id = int(page.cursor)
+        # What the seller may do with an rFBS request is read when its state changes (one call each).
+        with self.db.read() as s:
+            stale = return_repo.needing_details(s)
+        for return_id in stale:
+            self._store_return_details(self.client.rfbs_return(return_id))
         with self.db.write() as s:
             sync_state.put(s, "returns.since", now.isoformat(), now)
-        if result.returns:
+        if result.returns or stale:
             self.bus.publish(ReturnsChanged(result.returns))
 
     def _pull_feedback(self, result: CycleResult) -> None:
@@ -501,19 +512,110 @@ class SyncEngine:
     # -- push ----------------------------------------------------------------------------------
 
     def push(self, result: CycleResult, limit: int = 200) -> None:
-        """Replay due outbox actions. Stops early when Ozon is unreachable or asks us to wait."""
+        """Replay due outbox actions. Stops early when Ozon is unreachable or asks us to wait.
+        Labels go last and together: one label task for every posting whose label is due."""
         tried: set[str] = set()
         while len(tried) < limit:
             with self.db.read() as s:
                 # Only the head of each target's queue is due; once it is done the next one is.
-                entries = [e for e in outbox.due(s, self.clock.now(), limit) if e.key not in tried]
+                due = outbox.due(s, self.clock.now(), limit, skip=(ActionKind.FETCH_LABEL,))
+            entries = [e for e in due if e.key not in tried]
             if not entries:
-                return
+                break
             for entry in entries:
                 if self._paused():
                     return
                 tried.add(entry.key)
                 self._push_one(entry, result)
+        if not self._paused():
+            self._push_labels(result)
+
+    # Labels: a task per batch (sync.label_tasks); open tasks are kept in sync_state between cycles.
+    def _push_labels(self, result: CycleResult) -> None:
+        now = self.clock.now()
+        with self.db.read() as s:
+            due = outbox.due(s, now, label_tasks.MAX_POSTINGS * 10, only=(ActionKind.FETCH_LABEL,))
+            tasks: dict[str, dict[str, Any]] = json.loads(sync_state.get(s, LABEL_TASKS) or "{}")
+            statuses = posting_repo.statuses(s, [e.target_id for e in due])
+        by_number = {e.target_id: e for e in due}
+        if not by_number:
+            return
+        # A posting that will not leave, or has left without its label, needs none.
+        unneeded = [e for n, e in by_number.items() if statuses.get(n) in LABEL_UNNEEDED]
+        for entry in unneeded:
+            self._close(entry, f"no label needed: the posting is {statuses[entry.target_id].value}")
+            del by_number[entry.target_id]
+        in_task = {n: task_id for task_id, task in tasks.items() for n in task["numbers"]}
+        for task_id in sorted({in_task[n] for n in by_number if n in in_task}):
+            entries = [by_number[n] for n in tasks[task_id]["numbers"] if n in by_number]
+            try:
+                self._poll_label_task(task_id, tasks, entries, result)
+            except Exception as exc:
+                self._failed(entries, exc, result)
+        fresh = [n for n in by_number if n not in in_task]
+        for batch in label_tasks.batches(fresh):
+            entries = [by_number[n] for n in batch]
+            try:
+                task = label_tasks.pick(self.client.create_label_tasks(batch))
+            except Exception as exc:
+                self._failed(entries, exc, result)
+                continue
+            tasks[str(task.task_id)] = {"numbers": batch, "created": self.clock.now().isoformat(), "polls": 0}
+            self._keep_label_tasks(tasks, entries, "Ozon is making the label", label_tasks.FIRST_POLL_S)
+
+    def _poll_label_task(
+        self, task_id: str, tasks: dict[str, dict[str, Any]], entries: list[OutboxEntry], result: CycleResult
+    ) -> None:
+        task = tasks[task_id]
+        state = self.client.label_task(int(task_id))
+        if not state.finished:
+            age = (self.clock.now() - datetime.fromisoformat(task["created"])).total_seconds()
+            if age > label_tasks.TASK_TIMEOUT_S:
+                del tasks[task_id]
+                self._keep_label_tasks(tasks, entries, "Ozon did not finish the label; asking again", 0)
+                return
+            task["polls"] += 1
+            self._keep_label_tasks(
+                tasks,
+                entries,
+                f"Ozon is making the label ({state.status.value})",
+                label_tasks.poll_delay(task["polls"]),
+            )
+            return
+        outcome = label_tasks.collect(self.client, state, task["numbers"], self.labels_dir)
+        del tasks[task_id]
+        now = self.clock.now()
+        with self.db.write() as s:
+            sync_state.put(s, LABEL_TASKS, json.dumps(tasks), now)
+            for entry in entries:
+                number = entry.target_id
+                if number in outcome.unprinted:
+                    # Not ready yet, or refused for now: Ozon's words go on the action; ask again later.
+                    later = now + timedelta(seconds=NOT_READY_S)
+                    outbox.mark_retry(s, entry.key, now, f"Ozon: {outcome.unprinted[number]}", later, ambiguous=False)
+                elif number in outcome.stored:
+                    outbox.mark_done(s, entry.key, now)
+                    print_queue.label_ready(s, number, now)  # its waiting print jobs can go now
+        for number in outcome.stored:
+            result.sent += 1
+            self.bus.publish(LabelReady(number, str(label_files.label_path(self.labels_dir, number))))
+
+    def _keep_label_tasks(
+        self, tasks: dict[str, dict[str, Any]], entries: list[OutboxEntry], note: str, delay: float
+    ) -> None:
+        """Save the open tasks, and wake their postings' actions when the task is worth a look."""
+        now = self.clock.now()
+        later = now + timedelta(seconds=delay)
+        with self.db.write() as s:
+            sync_state.put(s, LABEL_TASKS, json.dumps(tasks), now)
+            for entry in entries:
+                outbox.mark_retry(s, entry.key, now, note, later, ambiguous=False)
+
+    def _close(self, entry: OutboxEntry, why: str) -> None:
+        """An action that no longer needs doing: done, with the reason kept."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            outbox.mark_done(s, entry.key, now, note=why)
 
     def _push_one(self, entry: OutboxEntry, result: CycleResult) -> None:
         now = self.clock.now()
@@ -522,39 +624,55 @@ class SyncEngine:
                 return  # another worker has it, or the seller dropped it meanwhile
         try:
             self._apply(entry)
-        except (RateLimitedError, ServerError) as exc:
-            self._retry(entry, exc, exc.ambiguous)
-            self._pause_for(exc)
-            if isinstance(exc, RateLimitedError) or exc.retry_after is not None:
-                raise Offline(str(exc)) from exc
-        except NetworkError as exc:
-            self._retry(entry, exc, exc.ambiguous)
-            raise Offline(str(exc)) from exc
-        except AuthError:
-            self._retry(entry, None, False)
-            raise
-        except MissingRoleError as exc:
-            self._retry(entry, exc, False)  # the key lacks this method's role; other actions go on
-        except _LabelNotReady as exc:
-            with self.db.write() as s:
-                later = self.clock.now() + timedelta(seconds=LABEL_NOT_READY_S)
-                outbox.mark_retry(s, entry.key, self.clock.now(), str(exc), later, ambiguous=False)
-        except _Conflict as exc:
-            self._conflict(entry, str(exc), result)
-        except OzonError as exc:
-            if exc.transient:
-                self._retry(entry, exc, exc.ambiguous)
-            else:
-                self._conflict(entry, f"Ozon refused: {exc.message}", result)
         except Exception as exc:
-            # Our own trouble (a full disk, a bug): never leave the action claimed for good. It may
-            # have reached Ozon, so the next attempt re-checks first.
-            log.exception("%s of %s failed unexpectedly", entry.action.value, entry.target_id)
-            self._retry(entry, RuntimeError(f"unexpected error ({type(exc).__name__}); see the log"), True)
+            self._failed([entry], exc, result)
         else:
             with self.db.write() as s:
                 outbox.mark_done(s, entry.key, self.clock.now())
             result.sent += 1
+
+    def _failed(self, entries: list[OutboxEntry], exc: Exception, result: CycleResult) -> None:
+        """Settle actions whose attempt raised `exc`: retry, wait, or conflict. Re-raises what ends
+        the cycle (Ozon unreachable or asking us to wait, a bad key) once all are settled."""
+        if isinstance(exc, (RateLimitedError, ServerError)):
+            for entry in entries:
+                self._retry(entry, exc, exc.ambiguous)
+            self._pause_for(exc)
+            if isinstance(exc, RateLimitedError) or exc.retry_after is not None:
+                raise Offline(str(exc)) from exc
+        elif isinstance(exc, NetworkError):
+            for entry in entries:
+                self._retry(entry, exc, exc.ambiguous)
+            raise Offline(str(exc)) from exc
+        elif isinstance(exc, AuthError):
+            for entry in entries:
+                self._retry(entry, None, False)
+            raise exc
+        elif isinstance(exc, MissingRoleError):
+            for entry in entries:
+                self._retry(entry, exc, False)  # the key lacks this method's role; other actions go on
+        elif isinstance(exc, _NotReady):
+            later = self.clock.now() + timedelta(seconds=exc.delay)
+            with self.db.write() as s:
+                for entry in entries:
+                    outbox.mark_retry(s, entry.key, self.clock.now(), str(exc), later, ambiguous=False)
+        elif isinstance(exc, _Conflict):
+            for entry in entries:
+                self._conflict(entry, str(exc), result)
+        elif isinstance(exc, OzonError):
+            for entry in entries:
+                if exc.transient:
+                    self._retry(entry, exc, exc.ambiguous)
+                else:
+                    self._conflict(entry, f"Ozon refused: {exc.message}", result)
+        else:
+            # Our own trouble (a full disk, a bug): never leave an action claimed for good. It may
+            # have reached Ozon, so the next attempt re-checks first.
+            log.error(
+                "%s failed unexpectedly", ", ".join(f"{e.action.value} {e.target_id}" for e in entries), exc_info=exc
+            )
+            for entry in entries:
+                self._retry(entry, RuntimeError(f"unexpected error ({type(exc).__name__}); see the log"), True)
 
     def _retry(self, entry: OutboxEntry, exc: Exception | None, ambiguous: bool) -> None:
         now = self.clock.now()
@@ -595,15 +713,15 @@ class SyncEngine:
     # Order actions are target states: read first, send only if still needed.
     def _apply_posting(self, entry: OutboxEntry) -> None:
         number = entry.target_id
-        if entry.action is ActionKind.FETCH_LABEL:
-            self._fetch_label(number)
-            return
         if entry.action is ActionKind.LABEL_SPLIT_PARTS:
             self._label_split_parts(entry)
             return
+        if entry.action is ActionKind.APPROVE:  # a row from before 0004; new ones are never queued
+            raise _Conflict("Ozon has no method to approve an rFBS order: it moves on by itself")
         current = self.client.get_posting(number)
         self._store(current)
         if _reached(entry, current):
+            self._forget(f"ship.{entry.key}")
             return
         if current.status is PostingStatus.CANCELLED and entry.action is not ActionKind.CANCEL:
             raise _Conflict(
@@ -613,6 +731,7 @@ class SyncEngine:
             raise _Conflict(f"posting {number} is {current.status.value}; {entry.action.value} is not possible")
         payload = entry.payload
         if entry.action is ActionKind.SHIP:
+            self._prepare_ship(entry, current)
             packages = [[(int(sku), int(qty)) for sku, qty in pkg] for pkg in payload["packages"]]
             self.client.ship(number, packages)
         elif entry.action is ActionKind.SET_TRACKING:
@@ -621,34 +740,63 @@ class SyncEngine:
             self.client.rfbs_step(_RFBS_STEPS[entry.action], number)
         elif entry.action is ActionKind.CANCEL:
             self.client.cancel(number, int(payload["reason_id"]), str(payload.get("message", "")))
-        elif entry.action is ActionKind.APPROVE:
-            self.client.approve(number)
         after = self.client.get_posting(number)
         self._store(after)
         if after.substatus == "ship_failed":
             # Ozon accepted the call but the assembly failed: call again later (2026 behaviour).
-            raise ServerError("Ozon reported ship_failed; will retry", path="/v4/posting/fbs/ship")
+            raise ServerError("Ozon reported ship_failed; will retry", path=methods.SHIP)
+        self._forget(f"ship.{entry.key}")
+
+    def _prepare_ship(self, entry: OutboxEntry, posting: Posting) -> None:
+        """Before the ship call: the box count of a multi-box posting, then the marking codes and
+        customs numbers, and Ozon's check of them. Each step is done once (kept in sync_state)."""
+        number = entry.target_id
+        name = f"ship.{entry.key}"
+        with self.db.read() as s:
+            state = json.loads(sync_state.get(s, name) or "{}")
+        unhandled = posting.requirements.unhandled()
+        if unhandled:
+            kinds = ", ".join(sorted(k.value for k in unhandled))
+            raise _Conflict(
+                f"Ozon needs data Packdesk cannot send yet ({kinds}) for posting {number}: "
+                "complete it in Ozon's seller cabinet"
+            )
+        boxes = int(entry.payload.get("multi_box_qty") or 0)
+        if posting.is_multibox and boxes and not state.get("boxes"):
+            self.client.set_box_count(number, boxes)
+            state["boxes"] = True
+            self._keep_state(name, state)
+        units = entry.payload.get("exemplars") or {}
+        if not posting.requirements.kinds():
+            return
+        if not units:
+            raise _Conflict(
+                f"Ozon needs the marking codes or customs numbers of posting {number}: pack it at the pack station"
+            )
+        if not state.get("exemplars"):
+            info = self.client.exemplars(number)
+            problem = exemplars.unit_count_problem(info, units)
+            if problem:
+                raise _Conflict(f"the units of posting {number} do not match Ozon's: {problem}")
+            self.client.set_exemplars(number, exemplars.request_products(info, units), max(boxes, 1))
+            state["exemplars"] = True
+            self._keep_state(name, state)
+            raise _NotReady("Ozon is checking the marking codes", delay=EXEMPLAR_CHECK_S)
+        status = self.client.exemplar_status(number)
+        if status.status == exemplars.SHIP_AVAILABLE:
+            return
+        refused = exemplars.refusals(status)
+        if status.status == exemplars.NOT_AVAILABLE or refused:
+            self._forget(name)  # a retry (after the seller fixed a code) sends the set again
+            details = "; ".join(refused) or "some unit lacks its marking code or customs number"
+            raise _Conflict(f"Ozon refused the data of posting {number}: {details}")
+        if entry.attempts > 40:
+            raise _Conflict(f"Ozon has been checking the marking codes of {number} for too long ({status.status})")
+        raise _NotReady(f"Ozon is checking the marking codes ({status.status})", delay=EXEMPLAR_CHECK_S)
 
     def _store(self, posting: Posting) -> None:
         with self.db.write() as s:
             posting_repo.save(s, [posting], self.clock.now())
-
-    def _fetch_label(self, number: str) -> None:
-        try:
-            pdf = self.client.package_label([number])
-        except InvalidStateError as exc:
-            if "ready" in exc.message.lower():
-                raise _LabelNotReady(exc.message) from exc
-            raise
-        self.labels_dir.mkdir(parents=True, exist_ok=True)
-        target = label_files.label_path(self.labels_dir, number)
-        tmp = target.with_suffix(".part")
-        tmp.write_bytes(pdf)
-        tmp.replace(target)
-        with self.db.write() as s:
-            # Print jobs waiting for this label can go to the printer now.
-            print_queue.label_ready(s, number, self.clock.now())
-        self.bus.publish(LabelReady(number, str(target)))
 
     def _label_split_parts(self, entry: OutboxEntry) -> None:
         """The posting went out in several boxes; Ozon made a posting of each further box (its parent
@@ -659,32 +807,9 @@ class SyncEngine:
         if parent.status is PostingStatus.CANCELLED:
             return  # nothing leaves: no labels
         now = self.clock.now()
-        path = "/v4/posting/fbs/list"
         since = (parent.in_process_at or now) - timedelta(days=1)
-        body = {
-            "cursor": "",
-            "limit": 100,
-            "sort_dir": "ASC",
-            "filter": {
-                "since": schemas.format_time(since),
-                "to": schemas.format_time(now + timedelta(days=1)),
-                "order_numbers": [parent.order_number],
-            },
-            "with": {"barcodes": True},
-        }
-        data = self.client.call(path, body)
-        rows = data.get("postings") if isinstance(data, dict) else None
-        children = {
-            str(r.get("posting_number"))
-            for r in rows or []
-            if isinstance(r, dict) and str(r.get("parent_posting_number") or "") == number
-        }
-        try:
-            postings, _, _ = schemas.posting_page(data, "answer")
-        except ProtocolError as exc:
-            exc.path = path
-            raise
-        parts = [p for p in postings if p.posting_number in children]
+        page = self.client.postings_page("", since, now + timedelta(days=1), order_numbers=[parent.order_number])
+        parts = [p for p in page.items if p.parent_posting_number == number]
         wanted = int(entry.payload.get("parts", 0))
         if len(parts) < wanted:
             if entry.attempts > 30:
@@ -692,44 +817,25 @@ class SyncEngine:
             raise _NotReady(f"{len(parts)} of {wanted} postings of the further boxes are there")
         with self.db.write() as s:
             posting_repo.save(s, parts, now)
-            labelled = {n for j in print_queue.jobs(s) if j.kind in print_queue.LABEL_KINDS for n in j.posting_numbers}
             for part in parts:
-                child = part.posting_number
-                if child in labelled:
-                    continue  # a retry after a lost answer
-                if part.is_rfbs:
-                    print_queue.enqueue(s, print_queue.DocKind.OWN_LABEL, (child,), now)
-                else:
-                    print_queue.enqueue(s, print_queue.DocKind.OZON_LABEL, (child,), now, wait_for_label=True)
-                    outbox.enqueue(s, ActionKind.FETCH_LABEL, TargetKind.POSTING, child, {}, now)
-        self.bus.publish(PostingsChanged(frozenset(children)))
+                labels.label_split_part(s, part, now)
+        self.bus.publish(PostingsChanged(frozenset(p.posting_number for p in parts)))
 
     # Handover: create the carriage, approve it, fetch its act. Creating is not idempotent, so each
     # step's result is kept in sync_state under the action's key; a retry resumes after it.
-    def _find_new_carriage(self, delivery_method_id: int, since: datetime) -> int | None:
-        """A carriage of this delivery method created (not yet approved) since the action was saved."""
-        day = (since - OVERLAP).date().isoformat()
-        answer = self.client.call(
-            "/v2/posting/fbs/act/list",
-            {
-                "filter": {
-                    "date_from": day,
-                    "date_to": (self.clock.now() + timedelta(days=1)).date().isoformat(),
-                    "status": ["new"],
-                },
-                "limit": 100,
-            },
-        )
-        rows = schemas.unwrap(answer, "answer")
-        for raw in rows if isinstance(rows, list) else []:
-            f = schemas.Fields(raw, "answer.result[]")
-            created = f.time("created_at")
-            if f.int_id("delivery_method_id") == delivery_method_id and (created is None or created >= since - OVERLAP):
-                return f.int_id("id", required=True)
+    def _open_carriage(self, delivery_method_id: int, since: datetime | None) -> int | None:
+        """A carriage of this delivery method not yet approved (created since `since`, if given)."""
+        now = self.clock.now()
+        start = (since or now - timedelta(days=7)) - OVERLAP
+        for act in self.client.acts(start, now + timedelta(days=1), statuses=("new",)):
+            created_ok = since is None or act.created_at is None or act.created_at >= since - OVERLAP
+            if act.delivery_method_id == delivery_method_id and act.status == "new" and created_ok:
+                return act.carriage_id
         return None
 
     def _apply_carriage(self, entry: OutboxEntry) -> None:
         payload = entry.payload
+        method_id = int(payload["delivery_method_id"])
         numbers = frozenset(str(n) for n in payload.get("posting_numbers", []))
         name = f"carriage.{entry.key}"
         with self.db.read() as s:
@@ -741,51 +847,38 @@ class SyncEngine:
             raise _NotReady("waiting for the ship calls of its postings")
         if "id" not in state and entry.ambiguous:
             # Our create may have reached Ozon with its reply lost: look for that carriage first.
-            found = self._find_new_carriage(int(payload["delivery_method_id"]), entry.created_at)
+            found = self._open_carriage(method_id, entry.created_at)
             if found is not None:
                 state = {"id": found}
                 self._keep_state(name, state)
         if "id" not in state:
-            path = "/v1/carriage/create"
-            body = {
-                "delivery_method_id": int(payload["delivery_method_id"]),
-                "departure_date": schemas.format_time(self.clock.now()),
-            }
-            answer = self.client.call(path, body)
-            carriage_id = answer.get("carriage_id") if isinstance(answer, dict) else None
-            if not isinstance(carriage_id, int) or isinstance(carriage_id, bool):
-                raise ProtocolError("answer.carriage_id is missing", path=path, field="answer.carriage_id")
-            state = {"id": carriage_id}
+            state = {"id": self._create_carriage(method_id, numbers)}
             self._keep_state(name, state)
         carriage_id = int(state["id"])
         if not state.get("approved"):
+            containers = payload.get("containers_count")
             try:
-                self.client.call("/v1/carriage/approve", {"carriage_id": carriage_id, "containers_count": 1})
+                self.client.approve_carriage(carriage_id, int(containers) if containers else None)
             except InvalidStateError:
-                # Our approve may have gone through with its reply lost: a formed carriage is approved.
-                info = self.client.call("/v1/carriage/get", {"carriage_id": carriage_id})
-                if not (isinstance(info, dict) and info.get("status") == "formed"):
+                # Our approve may have gone through with its reply lost: a carriage past `new` is approved.
+                if self.client.carriage(carriage_id).status == "new":
                     raise
             state["approved"] = True
             self._keep_state(name, state)
-        try:
-            pdf = self.client.call_pdf("/v2/posting/fbs/act/get-pdf", {"id": carriage_id})
-        except OzonError as exc:
-            if "NOT_READY" in exc.message.upper():
-                raise _NotReady(exc.message) from exc
-            raise
+        act = self.client.act_status(carriage_id)
+        if not act.ready:
+            status = act.status.strip().lower()
+            if status == "cancelled":
+                self._forget(name)
+                raise _Conflict(f"Ozon cancelled carriage {carriage_id}; create the handover again")
+            raise _NotReady(f"Ozon is preparing the act ({act.status})", delay=ACT_POLL_S)
+        pdf = self.client.act_pdf(carriage_id)
         job_key = str(payload.get("print_job", ""))
         # The printing side finds Ozon's act by its print job: <labels>/act-<job key>.pdf.
-        target = label_files.act_path(self.labels_dir, job_key or str(carriage_id))
-        self.labels_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".part")
-        tmp.write_bytes(pdf)
-        tmp.replace(target)
+        label_files.store_act(self.labels_dir, job_key or str(carriage_id), pdf)
         # Ozon put every packed posting of the method in the carriage (not only ours): re-read them,
         # a substatus change does not show in the next incremental pull.
-        listed = self.client.call("/v2/posting/fbs/act/get-postings", {"id": carriage_id})
-        rows = listed.get("result") if isinstance(listed, dict) else None
-        carried = {str(r.get("posting_number")) for r in rows or [] if isinstance(r, dict)} | numbers
+        carried = set(self.client.act_postings(carriage_id)) | numbers
         for number in sorted(carried):
             self._store(self.client.get_posting(number))
         now = self.clock.now()
@@ -795,9 +888,35 @@ class SyncEngine:
             sync_state.clear(s, name)
         self.bus.publish(PostingsChanged(frozenset(carried)))
 
+    def _create_carriage(self, method_id: int, numbers: frozenset[str]) -> int:
+        try:
+            return self.client.create_carriage(method_id, self.clock.now())
+        except (NotFoundError, InvalidStateError, ValidationError) as exc:
+            if "POSTING_NOT_FOUND" not in exc.message.upper():
+                raise
+        # Nothing new to put in a carriage: the postings sit in an open one already (ours after a
+        # lost reply, or one made in the seller cabinet). Continue with it, our postings in it.
+        found = self._open_carriage(method_id, None)
+        if found is None:
+            raise _Conflict(
+                "Ozon has no packed posting of this delivery method outside a carriage: "
+                "they may have been handed over already"
+            )
+        listed = set(self.client.act_postings(found))
+        if not numbers <= listed:
+            refused = self.client.set_carriage_postings(found, sorted(listed | numbers))
+            if refused:
+                detail = "; ".join(f"{n}: {why}" for n, why in sorted(refused.items()))
+                raise _Conflict(f"Ozon would not add these postings to carriage {found}: {detail}")
+        return found
+
     def _keep_state(self, name: str, state: dict[str, object]) -> None:
         with self.db.write() as s:
             sync_state.put(s, name, json.dumps(state), self.clock.now())
+
+    def _forget(self, name: str) -> None:
+        with self.db.write() as s:
+            sync_state.clear(s, name)
 
     def _apply_chat(self, entry: OutboxEntry) -> None:
         chat_id = entry.target_id
@@ -832,33 +951,42 @@ class SyncEngine:
             chat_repo.remove_local_message(s, entry.key)
 
     def _apply_return(self, entry: OutboxEntry) -> None:
+        """A decision on an rFBS return is a target too: Ozon lists what may be done now; an action
+        no longer listed was either applied already (our lost reply) or overtaken by events."""
         p = entry.payload
-        try:
-            self.client.rfbs_return_action(
-                int(entry.target_id),
-                int(p["action_id"]),
-                comment=p.get("comment"),
-                rejection_reason_id=p.get("rejection_reason_id"),
-                compensation_amount=p.get("compensation_amount"),
-            )
-        except InvalidStateError:
-            # A decision that may already have been applied (our reply was lost) is refused as a
-            # wrong state on the second try: that is the decision having taken effect.
+        return_id, action_id = int(entry.target_id), int(p["action_id"])
+        details = self.client.rfbs_return(return_id)
+        self._store_return_details(details)
+        if action_id not in {a.id for a in details.actions}:
             if entry.ambiguous:
-                return
-            raise
+                return  # our earlier attempt took effect
+            name = str(p.get("action_name") or action_id)
+            raise _Conflict(f"Ozon no longer offers “{name}” for this return: it is now “{details.state_name}”")
+        self.client.rfbs_return_action(
+            return_id,
+            action_id,
+            comment=p.get("comment") or None,
+            rejection_reason_id=p.get("rejection_reason_id"),
+            compensation_amount=p.get("compensation_amount"),
+        )
+        self._store_return_details(self.client.rfbs_return(return_id))
+
+    def _store_return_details(self, details: ReturnDetails) -> None:
+        with self.db.write() as s:
+            return_repo.save_details(s, details)
 
 
 class _Conflict(Exception):
     pass
 
 
-class _LabelNotReady(Exception):
-    pass
+class _NotReady(Exception):
+    """Something Ozon prepares (a label, an act, its check of marking codes), or an earlier action
+    this one depends on, is not there yet: look again in `delay` seconds."""
 
-
-class _NotReady(_LabelNotReady):
-    """Something else Ozon prepares (a handover act), or its postings' ship calls, is not there yet."""
+    def __init__(self, message: str, delay: float = NOT_READY_S) -> None:
+        super().__init__(message)
+        self.delay = delay
 
 
 def _reached(entry: OutboxEntry, posting: Posting) -> bool:
@@ -876,8 +1004,6 @@ def _reached(entry: OutboxEntry, posting: Posting) -> bool:
         return status is PostingStatus.DELIVERED
     if action is ActionKind.CANCEL:
         return status is PostingStatus.CANCELLED
-    if action is ActionKind.APPROVE:
-        return status not in (PostingStatus.AWAITING_APPROVE, PostingStatus.CANCELLED)
     return False
 
 
@@ -898,8 +1024,6 @@ def _source_ok(entry: OutboxEntry, posting: Posting) -> bool:
             PostingStatus.AWAITING_DELIVER,
             PostingStatus.AWAITING_APPROVE,
         )
-    if action is ActionKind.APPROVE:
-        return status is PostingStatus.AWAITING_APPROVE
     return True
 
 

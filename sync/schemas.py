@@ -15,9 +15,20 @@ from typing import Any
 
 from app.domain.chats import AuthorType, Chat, ChatMessage, ChatType
 from app.domain.feedback import Question, Review
-from app.domain.postings import Posting, PostingItem, PostingStatus
+from app.domain.postings import Posting, PostingItem, PostingStatus, Requirement, Requirements
 from app.domain.products import Product
-from app.domain.returns import ReturnKind, ReturnRequest
+from app.domain.returns import RejectionReason, ReturnAction, ReturnDetails, ReturnKind, ReturnRequest
+from sync.answers import (
+    ActStatus,
+    ActSummary,
+    CarriageInfo,
+    Exemplar,
+    ExemplarInfo,
+    ExemplarProduct,
+    LabelTask,
+    LabelTaskState,
+    TaskStatus,
+)
 from sync.errors import ProtocolError
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
@@ -69,7 +80,36 @@ class Fields:
             raise self._fail(key, f"is not a number: {value!r:.40}") from None
 
     def flag(self, key: str) -> bool:
-        return bool(self.obj.get(key) or False)
+        """A boolean as Ozon sends it: `true`, or in some answers the string `"true"` / `"false"`."""
+        value = self.obj.get(key)
+        if isinstance(value, bool):
+            return value
+        if value is None:
+            return False
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word in ("true", "1", "yes"):
+                return True
+            if word in ("false", "0", "no", ""):
+                return False
+        elif isinstance(value, int | float):
+            return value != 0
+        raise self._fail(key, f"is not a boolean: {value!r:.40}")
+
+    def code(self, key: str) -> str:
+        """A barcode: Ozon sends "0" for none."""
+        value = self.text(key).strip()
+        return "" if value == "0" else value
+
+    def sku_set(self, key: str) -> frozenset[int]:
+        """A list of SKUs, as numbers or as strings."""
+        out = set()
+        for i, raw in enumerate(self.items(key)):
+            try:
+                out.add(int(raw))
+            except (TypeError, ValueError):
+                raise self._fail(f"{key}[{i}]", f"is not a SKU: {raw!r:.40}") from None
+        return frozenset(out)
 
     def time(self, key: str, required: bool = False) -> datetime | None:
         value = self.need(key) if required else self.obj.get(key)
@@ -183,12 +223,32 @@ def posting(obj: Any, where: str = "posting") -> Posting:
         city=address.text("city") if address else "",
         address=address.text("address_tail") if address else "",
         pvz_code=address.text("pvz_code") if address else "",
-        upper_barcode=barcodes.text("upper_barcode") if barcodes else "",
-        lower_barcode=barcodes.text("lower_barcode") if barcodes else "",
+        upper_barcode=barcodes.code("upper_barcode") if barcodes else "",
+        lower_barcode=barcodes.code("lower_barcode") if barcodes else "",
+        scanit=f.code("scanit"),
+        parent_posting_number=f.text("parent_posting_number"),
         cancel_reason=cancellation.text("cancel_reason") if cancellation else "",
         available_actions=tuple(str(a) for a in f.items("available_actions")),
         products=tuple(products),
+        requirements=requirements(f),
+        is_multibox=f.flag("is_multibox"),
+        multi_box_qty=max(1, f.int_id("multi_box_qty")),
     )
+
+
+def requirements(f: Fields) -> Requirements:
+    """`requirements.products_requiring_<kind>` (SKUs as numbers or strings) and
+    `optional.products_with_possible_mandatory_mark`."""
+    block = f.sub("requirements")
+    optional = f.sub("optional")
+    skus: dict[Requirement, frozenset[int]] = {}
+    if block is not None:
+        for kind in Requirement:
+            found = block.sku_set(f"products_requiring_{kind.value}")
+            if found:
+                skus[kind] = found
+    possible = optional.sku_set("products_with_possible_mandatory_mark") if optional else frozenset()
+    return Requirements(skus, possible)
 
 
 def posting_page(body: Any, where: str) -> tuple[list[Posting], str, bool]:
@@ -336,4 +396,167 @@ def question(obj: Any, where: str) -> Question:
         published_at=f.time("published_at"),
         status=f.text("status").upper() or "NEW",
         answers_count=f.int_id("answers_count"),
+    )
+
+
+# -- answers that are steps of a flow (sync.answers) -------------------------------------------------
+
+
+def label_tasks(body: Any, where: str = "answer") -> list[LabelTask]:
+    """`/v3/posting/fbs/package-label/create` → `{"tasks": [{task_id, task_type}]}` (older: in `result`)."""
+    f = Fields(unwrap(body, where), where)
+    tasks = []
+    for i, raw in enumerate(f.items("tasks", required=True)):
+        t = Fields(raw, f"{where}.tasks[{i}]")
+        tasks.append(LabelTask(t.int_id("task_id", required=True), t.text("task_type") or "big_label"))
+    if not tasks:
+        raise ProtocolError(f"{where}.tasks is empty", field=f"{where}.tasks")
+    return tasks
+
+
+def label_task_state(body: Any, where: str = "answer") -> LabelTaskState:
+    """`/v2/posting/fbs/package-label/get`: the status object, the file, the postings left out."""
+    f = Fields(unwrap(body, where), where)
+    status = f.sub("status")
+    if status is None:
+        raise ProtocolError(f"{where}.status is missing", field=f"{where}.status")
+    unprinted: dict[str, str] = {}
+    for i, raw in enumerate(status.items("unprinted_postings")):
+        u = Fields(raw, f"{where}.status.unprinted_postings[{i}]")
+        unprinted[u.text("posting_number", required=True)] = u.text("message") or u.text("msg")
+    error = ""
+    err = f.obj.get("error")
+    if isinstance(err, Mapping) and (err.get("code") or err.get("message")):
+        error = ": ".join(str(x) for x in (err.get("code"), err.get("message")) if x)
+    elif isinstance(err, str):
+        error = err
+    state = LabelTaskState(
+        status=TaskStatus.parse(status.text("code", required=True)),
+        file_url=f.text("file_url"),
+        postings_count=status.int_id("postings_count"),
+        printed_count=status.int_id("printed_postings_count"),
+        unprinted=unprinted,
+        error=error,
+    )
+    if state.status is TaskStatus.COMPLETED and not state.file_url:
+        raise ProtocolError(f"{where}.file_url is missing for a completed task", field=f"{where}.file_url")
+    return state
+
+
+def _exemplar(obj: Any, where: str) -> Exemplar:
+    f = Fields(obj, where)
+    marks: list[str] = []
+    statuses: list[str] = []
+    errors: list[str] = []
+    for i, raw in enumerate(f.items("marks")):
+        m = Fields(raw, f"{where}.marks[{i}]")
+        if m.text("mark_type").lower() not in ("", "mandatory_mark"):
+            continue
+        marks.append(m.text("mark"))
+        statuses.append(m.text("check_status").lower())
+        errors.extend(str(e) for e in m.items("error_codes"))
+    return Exemplar(
+        exemplar_id=f.int_id("exemplar_id", required=True),
+        marks=tuple(marks),
+        gtd=f.text("gtd"),
+        gtd_absent=f.flag("is_gtd_absent"),
+        mark_status=tuple(statuses),
+        mark_errors=tuple(errors),
+        gtd_status=f.text("gtd_check_status").lower(),
+        gtd_errors=tuple(str(e) for e in f.items("gtd_error_codes")),
+    )
+
+
+def exemplar_info(body: Any, where: str = "answer") -> ExemplarInfo:
+    """`exemplar/create-or-get` and `exemplar/status` share this shape (status adds the checks)."""
+    f = Fields(unwrap(body, where), where)
+    products = []
+    for i, raw in enumerate(f.items("products", required=True)):
+        p = Fields(raw, f"{where}.products[{i}]")
+        exemplars = tuple(
+            _exemplar(e, f"{where}.products[{i}].exemplars[{j}]") for j, e in enumerate(p.items("exemplars"))
+        )
+        products.append(
+            ExemplarProduct(
+                sku=p.int_id("product_id", required=True),
+                quantity=p.int_id("quantity") or len(exemplars),
+                exemplars=exemplars,
+                mark_needed=p.flag("is_mandatory_mark_needed"),
+                gtd_needed=p.flag("is_gtd_needed"),
+            )
+        )
+    return ExemplarInfo(
+        posting_number=f.text("posting_number"),
+        products=tuple(products),
+        status=f.text("status").lower(),
+        multi_box_qty=max(1, f.int_id("multi_box_qty")),
+    )
+
+
+def carriage_info(body: Any, where: str = "answer") -> CarriageInfo:
+    f = Fields(unwrap(body, where), where)
+    return CarriageInfo(
+        carriage_id=f.int_id("carriage_id", required=True),
+        status=f.text("status").lower(),
+        delivery_method_id=f.int_id("delivery_method_id"),
+        available_actions=tuple(str(a) for a in f.items("available_actions")),
+    )
+
+
+def act_status(body: Any, where: str = "answer") -> ActStatus:
+    f = Fields(unwrap(body, where), where)
+    return ActStatus(
+        status=f.text("status", required=True),
+        added=tuple(str(n) for n in f.items("added_to_act")),
+        removed=tuple(str(n) for n in f.items("removed_from_act")),
+    )
+
+
+def act_list(body: Any, where: str = "answer") -> list[ActSummary]:
+    rows = unwrap(body, where)
+    if not isinstance(rows, list):
+        raise ProtocolError(f"{where}.result is not a list", field=f"{where}.result")
+    out = []
+    for i, raw in enumerate(rows):
+        f = Fields(raw, f"{where}.result[{i}]")
+        out.append(
+            ActSummary(
+                carriage_id=f.int_id("id", required=True),
+                delivery_method_id=f.int_id("delivery_method_id"),
+                status=f.text("status").lower(),
+                created_at=f.time("created_at"),
+            )
+        )
+    return out
+
+
+def rfbs_return_details(body: Any, return_id: int, where: str = "answer") -> ReturnDetails:
+    """`/v2/returns/rfbs/get` → `{"returns": {...}}`. Its `available_actions` come in two documented
+    shapes: `[{id, name}]` (the schema) and `[{"action": {id, name}}]` (the 2026 example)."""
+    data = body.get("returns", body.get("result")) if isinstance(body, Mapping) else None
+    f = Fields(data, f"{where}.returns")
+    actions = []
+    for i, raw in enumerate(f.items("available_actions")):
+        a = Fields(raw, f"{where}.returns.available_actions[{i}]")
+        inner = a.sub("action") or a
+        actions.append(ReturnAction(inner.int_id("id", required=True), inner.text("name")))
+    reasons = []
+    for i, raw in enumerate(f.items("rejection_reason")):
+        r = Fields(raw, f"{where}.returns.rejection_reason[{i}]")
+        reasons.append(
+            RejectionReason(
+                r.int_id("id", required=True), r.text("name"), r.text("hint"), r.flag("is_comment_required")
+            )
+        )
+    state = f.sub("state") or Fields({}, f"{where}.returns.state")
+    reason = f.sub("return_reason")
+    return ReturnDetails(
+        return_id=f.int_id("return_id") or return_id,  # the official answer does not repeat it
+        state=state.text("state"),
+        state_name=state.text("state_name"),
+        actions=tuple(actions),
+        rejection_reasons=tuple(reasons),
+        comment=f.text("comment"),
+        reason=reason.text("name") if reason else "",
+        photos=tuple(str(u) for u in f.items("client_photo") if u),
     )

@@ -63,9 +63,15 @@ class PostingRow(Base):
     pvz_code: Mapped[str] = mapped_column(String(64), default="")
     upper_barcode: Mapped[str] = mapped_column(String(64), default="", index=True)
     lower_barcode: Mapped[str] = mapped_column(String(64), default="", index=True)
+    scanit: Mapped[str] = mapped_column(String(64), default="", index=True)
+    parent_posting_number: Mapped[str] = mapped_column(String(64), default="")
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     # Ozon's action names, space-separated (cheaper than JSON for 20,000 rows a sync).
     available_actions: Mapped[str] = mapped_column(Text, default="")
+    # {kind: [sku, ...]} of `requirements.products_requiring_*` (see app.domain.postings.Requirements).
+    requirements: Mapped[dict[str, list[int]]] = mapped_column(JSONText, default=dict)
+    is_multibox: Mapped[bool] = mapped_column(Boolean, default=False)
+    multi_box_qty: Mapped[int] = mapped_column(Integer, default=1)
     # Target status of a seller action still waiting in the outbox (None = nothing pending).
     local_status: Mapped[str | None] = mapped_column(String(40))
     # Numbers, SKUs, offer ids and product names, case-folded: one column to search (any script,
@@ -166,6 +172,11 @@ class ReturnRow(Base):
     barcode: Mapped[str] = mapped_column(String(64), default="")
     client_name: Mapped[str] = mapped_column(String(200), default="")
     local_status: Mapped[str | None] = mapped_column(String(64))
+    # rFBS: what Ozon lets the seller do now (`/v2/returns/rfbs/get`), [{id, name}], and the reasons a
+    # rejection may give, [{id, name, hint, is_comment_required}]; read when the request changes.
+    available_actions: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
+    rejection_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
+    details_status: Mapped[str] = mapped_column(String(64), default="")  # the status they were read at
 
 
 class ReviewRow(Base):
@@ -274,5 +285,32 @@ class PackProgressRow(Base):
     # [[ [sku, qty], ... ], ...]: scanned units per package, the last one is being filled.
     packages: Mapped[list[list[list[int]]]] = mapped_column(JSONText, default=list)
     override_reason: Mapped[str] = mapped_column(Text, default="")
+    # {sku: {"gtd": "...", "absent": bool}}: the customs declaration number given for each SKU.
+    customs: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSONText, default=dict)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MarkingCodeRow(Base):
+    """A Честный ЗНАК code scanned into a posting. The identification code is unique: one physical
+    unit goes into one posting (a code is released when its posting is put aside or stopped)."""
+
+    __tablename__ = "marking_codes"
+
+    ident: Mapped[str] = mapped_column(String(64), primary_key=True)  # 01 + GTIN + 21 + serial
+    code: Mapped[str] = mapped_column(Text)  # the whole code, GS between its groups, as Ozon wants it
+    posting_number: Mapped[str] = mapped_column(String(64), index=True)
+    sku: Mapped[int] = mapped_column(BigInteger)
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user: Mapped[str] = mapped_column(String(100), default="")
+
+
+class SkuCustomsRow(Base):
+    """The customs declaration number last used for a SKU: offered first next time."""
+
+    __tablename__ = "sku_customs"
+
+    sku: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    gtd: Mapped[str] = mapped_column(String(64), default="")
+    is_absent: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

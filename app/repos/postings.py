@@ -8,11 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, delete, false, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.db.tables import PostingItemRow, PostingRow, ProductBarcodeRow, ProductRow
-from app.domain.postings import FINISHED, Posting, PostingItem, PostingStatus
+from app.domain.postings import FINISHED, Posting, PostingItem, PostingStatus, Requirements
 from app.repos.upsert import upsert
 
 _LOCAL_COLUMNS = ("local_status",)
@@ -69,8 +69,13 @@ def _row_values(p: Posting, now: datetime) -> dict[str, object]:
         "pvz_code": p.pvz_code,
         "upper_barcode": p.upper_barcode,
         "lower_barcode": p.lower_barcode,
+        "scanit": p.scanit,
+        "parent_posting_number": p.parent_posting_number,
         "cancel_reason": p.cancel_reason,
         "available_actions": " ".join(p.available_actions),
+        "requirements": p.requirements.to_json(),
+        "is_multibox": p.is_multibox,
+        "multi_box_qty": p.multi_box_qty,
         "search_text": search_text(p),
         "synced_at": now,
     }
@@ -127,11 +132,16 @@ def _to_domain(row: PostingRow) -> CachedPosting:
         pvz_code=row.pvz_code,
         upper_barcode=row.upper_barcode,
         lower_barcode=row.lower_barcode,
+        scanit=row.scanit,
+        parent_posting_number=row.parent_posting_number,
         cancel_reason=row.cancel_reason,
         available_actions=tuple(row.available_actions.split()),
         products=tuple(
             PostingItem(it.sku, it.offer_id, it.name, it.quantity, it.price, it.currency) for it in row.items
         ),
+        requirements=Requirements.from_json(row.requirements),
+        is_multibox=row.is_multibox,
+        multi_box_qty=row.multi_box_qty,
     )
     return CachedPosting(posting, row.local_status)
 
@@ -152,20 +162,39 @@ def get_many(session: Session, posting_numbers: Iterable[str]) -> list[CachedPos
     return [by_number[n] for n in numbers if n in by_number]
 
 
-def find_by_barcode(session: Session, code: str) -> CachedPosting | None:
-    """A scanned label: the posting number itself or one of the label's barcodes."""
-    row = session.scalar(
+# What Ozon sends for a label barcode a posting does not have.
+NO_CODE = frozenset({"", "0"})
+
+
+def code_condition(code: str) -> ColumnElement[bool]:
+    """The postings a scanned label code identifies: its number, or one of its label's barcodes
+    (`scanit` of Ozon's new labels, `lower_barcode`, `upper_barcode`). "" and "0" identify nothing."""
+    code = code.strip()
+    if code in NO_CODE:
+        return false()
+    return or_(
+        PostingRow.posting_number == code,
+        PostingRow.scanit == code,
+        PostingRow.lower_barcode == code,
+        PostingRow.upper_barcode == code,
+    )
+
+
+def find_by_code(session: Session, code: str) -> list[CachedPosting]:
+    """Every cached posting a scanned code identifies (one, normally), by posting number."""
+    rows = session.scalars(
         select(PostingRow)
         .options(selectinload(PostingRow.items))
-        .where(
-            or_(
-                PostingRow.posting_number == code,
-                PostingRow.lower_barcode == code,
-                PostingRow.upper_barcode == code,
-            )
-        )
-    )
-    return None if row is None else _to_domain(row)
+        .where(code_condition(code))
+        .order_by(PostingRow.posting_number)
+    ).all()
+    return [_to_domain(r) for r in rows]
+
+
+def find_by_barcode(session: Session, code: str) -> CachedPosting | None:
+    """The posting a scanned label identifies (the first by number if, oddly, several do)."""
+    found = find_by_code(session, code)
+    return found[0] if found else None
 
 
 def list_postings(session: Session, status: str | None = None, limit: int | None = None) -> list[CachedPosting]:

@@ -52,6 +52,16 @@ def skus_for_barcode(session: Session, barcode: str) -> list[int]:
     return list(session.scalars(select(ProductBarcodeRow.sku).where(ProductBarcodeRow.barcode == barcode.strip())))
 
 
+def skus_for_gtin(session: Session, gtin: str) -> list[int]:
+    """Products whose barcode is this GTIN-14 (stored as EAN-13, UPC-A, EAN-8 or the GTIN itself)."""
+    forms = {gtin}
+    for width in (13, 12, 8):
+        if gtin[: 14 - width] == "0" * (14 - width):
+            forms.add(gtin[14 - width :])
+    stmt = select(ProductBarcodeRow.sku).where(ProductBarcodeRow.barcode.in_(sorted(forms))).distinct()
+    return sorted(session.scalars(stmt))
+
+
 def get(session: Session, sku: int) -> Product | None:
     row = session.get(ProductRow, sku)
     if row is None:

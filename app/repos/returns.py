@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.tables import ReturnRow
-from app.domain.returns import ReturnRequest
+from app.domain.returns import RejectionReason, ReturnAction, ReturnDetails, ReturnKind, ReturnRequest
 from app.repos.upsert import upsert
 
 
@@ -48,3 +48,52 @@ def fingerprints(session: Session) -> dict[tuple[str, int], tuple[str, str]]:
 
 def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(ReturnRow)) or 0
+
+
+def needing_details(session: Session) -> list[int]:
+    """rFBS requests whose available actions were not read at their current state."""
+    return list(
+        session.scalars(
+            select(ReturnRow.return_id)
+            .where(ReturnRow.kind == ReturnKind.RFBS.value, ReturnRow.status != ReturnRow.details_status)
+            .order_by(ReturnRow.return_id)
+        )
+    )
+
+
+def save_details(session: Session, details: ReturnDetails) -> None:
+    """What Ozon lets the seller do with an rFBS request now (and its state, fresher than the list's)."""
+    values: dict[str, object] = {
+        "available_actions": [{"id": a.id, "name": a.name} for a in details.actions],
+        "rejection_reasons": [
+            {"id": r.id, "name": r.name, "hint": r.hint, "is_comment_required": r.comment_required}
+            for r in details.rejection_reasons
+        ],
+        "details_status": details.state,
+    }
+    if details.state:
+        values["status"] = details.state
+    if details.state_name:
+        values["status_name"] = details.state_name
+    session.execute(
+        update(ReturnRow)
+        .where(ReturnRow.kind == ReturnKind.RFBS.value, ReturnRow.return_id == details.return_id)
+        .values(**values)
+    )
+
+
+def actions(session: Session, return_id: int) -> tuple[list[ReturnAction], list[RejectionReason]]:
+    """The stored choices of an rFBS request: its available actions and rejection reasons."""
+    row = session.scalar(
+        select(ReturnRow).where(ReturnRow.kind == ReturnKind.RFBS.value, ReturnRow.return_id == return_id)
+    )
+    if row is None:
+        return [], []
+    acts = [ReturnAction(int(a["id"]), str(a.get("name", ""))) for a in row.available_actions or []]
+    reasons = [
+        RejectionReason(
+            int(r["id"]), str(r.get("name", "")), str(r.get("hint", "")), bool(r.get("is_comment_required"))
+        )
+        for r in row.rejection_reasons or []
+    ]
+    return acts, reasons

@@ -25,14 +25,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app import history, outbox, print_queue
+from app import customs, history, marking, outbox, print_queue
 from app.clock import Clock
 from app.db.engine import Database
-from app.db.tables import PackProgressRow
-from app.domain.postings import Posting, PostingStatus
+from app.db.tables import MarkingCodeRow, PackProgressRow, SkuCustomsRow
+from app.domain.postings import Posting, PostingStatus, Requirement
 from app.errors import InvalidAction
 from app.events import EventBus
 from app.history import EventKind
@@ -44,7 +44,7 @@ from app.repos.postings import CachedPosting
 from app.workflows import changes as changes_mod
 from app.workflows import commands, labels
 from app.workflows.commands import Command
-from app.workflows.shipping import queue_ship_in
+from app.workflows.shipping import UnitData, queue_ship_in
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,8 @@ class Kind(StrEnum):
     REPRINT_QUEUED = "reprint_queued"
     SHIP_ALL = "ship_all"
     STOP_ACKNOWLEDGED = "stop_acknowledged"
+    MARK_OK = "mark_ok"  # a marking code scanned for a unit counted before
+    CUSTOMS_SET = "customs_set"  # the customs declaration number of a SKU was given
     # refused (red, alarm)
     WRONG_ITEM = "wrong_item"  # not in this posting
     EXTRA_UNIT = "extra_unit"  # in this posting, but every unit of it is already scanned
@@ -81,6 +83,13 @@ class Kind(StrEnum):
     NOTHING_LEFT = "nothing_left"  # a new package with every unit already packed
     INCOMPLETE = "incomplete"
     NOTHING_TO_REPRINT = "nothing_to_reprint"
+    MARK_INVALID = "mark_invalid"  # not a usable Честный ЗНАК code (detail: marking.MarkError code)
+    MARK_WRONG_PRODUCT = "mark_wrong_product"  # the code's GTIN is not this unit's product
+    MARK_REUSED = "mark_reused"  # the code is in another posting already (detail: that posting)
+    MARK_ALREADY_SCANNED = "mark_already_scanned"  # scanned twice in this posting
+    MARKS_MISSING = "marks_missing"  # cannot complete: units without their marking code
+    CUSTOMS_MISSING = "customs_missing"  # cannot complete: a SKU without its customs number
+    NEEDS_CABINET = "needs_cabinet"  # Ozon needs data Packdesk cannot send (IMEI, weight…)
     # the desk must stop
     STOP = "stop"
     # neutral
@@ -101,7 +110,16 @@ class Tone(StrEnum):
 
 
 _GOOD = frozenset(
-    {Kind.POSTING_OPENED, Kind.ITEM_OK, Kind.NEW_PACKAGE, Kind.COMPLETED, Kind.REPRINT_QUEUED, Kind.SHIP_ALL}
+    {
+        Kind.POSTING_OPENED,
+        Kind.ITEM_OK,
+        Kind.MARK_OK,
+        Kind.CUSTOMS_SET,
+        Kind.NEW_PACKAGE,
+        Kind.COMPLETED,
+        Kind.REPRINT_QUEUED,
+        Kind.SHIP_ALL,
+    }
 )
 _BAD = frozenset(
     {
@@ -117,8 +135,24 @@ _BAD = frozenset(
         Kind.NOTHING_LEFT,
         Kind.INCOMPLETE,
         Kind.NOTHING_TO_REPRINT,
+        Kind.MARK_INVALID,
+        Kind.MARK_WRONG_PRODUCT,
+        Kind.MARK_REUSED,
+        Kind.MARK_ALREADY_SCANNED,
+        Kind.MARKS_MISSING,
+        Kind.CUSTOMS_MISSING,
+        Kind.NEEDS_CABINET,
     }
 )
+
+
+class Prompt(StrEnum):
+    """What the packer must do next for the unit just counted."""
+
+    NONE = ""
+    MARK = "mark"  # scan this unit's Честный ЗНАК code
+    CUSTOMS = "customs"  # give this SKU's customs declaration number (once per posting)
+
 
 PackageItems = tuple[tuple[int, int], ...]  # ((sku, qty), ...) in scan order
 
@@ -131,10 +165,24 @@ class PackLine:
     barcodes: tuple[str, ...]
     needed: int
     scanned: int
+    needs_mark: bool = False  # Ozon wants a Честный ЗНАК code per unit
+    marked: int = 0  # units with their code scanned
+    needs_customs: bool = False  # Ozon wants the customs declaration number (ГТД)
+    gtd: str = ""
+    gtd_absent: bool = False  # "no ГТД" chosen
 
     @property
     def remaining(self) -> int:
         return max(0, self.needed - self.scanned)
+
+    @property
+    def marks_missing(self) -> int:
+        """Units that need a code and do not have one (scanned or not)."""
+        return max(0, self.needed - self.marked) if self.needs_mark else 0
+
+    @property
+    def customs_missing(self) -> bool:
+        return self.needs_customs and not (self.gtd or self.gtd_absent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +196,7 @@ class PackView:
     shipment_date: datetime | None
     lines: tuple[PackLine, ...]
     packages: tuple[PackageItems, ...]  # the last one is being filled
+    is_multibox: bool = False  # one shipment in several boxes: F2 counts boxes, it does not split
 
     @property
     def needed(self) -> int:
@@ -168,6 +217,14 @@ class PackView:
     @property
     def package_count(self) -> int:
         return max(1, len(self.packages))
+
+    @property
+    def marks_missing(self) -> int:
+        return sum(line.marks_missing for line in self.lines)
+
+    @property
+    def customs_missing(self) -> tuple[PackLine, ...]:
+        return tuple(line for line in self.lines if line.customs_missing)
 
     def line(self, sku: int) -> PackLine | None:
         return next((line for line in self.lines if line.sku == sku), None)
@@ -193,6 +250,7 @@ class ScanOutcome:
     name: str = ""  # the product scanned (also for a wrong item)
     detail: str = ""  # status of a not-packable posting, cancel reason, count, job key...
     packed: PackView | None = None  # COMPLETED: what was packed
+    prompt: Prompt = Prompt.NONE  # what the unit just counted still needs
 
     @property
     def tone(self) -> Tone:
@@ -210,12 +268,24 @@ class ScanOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class _Mark:
+    sku: int
+    ident: str  # 01 + GTIN + 21 + serial: unique per physical unit
+    text: str  # the whole code, as Ozon wants it
+
+
+Customs = tuple[tuple[int, str, bool], ...]  # ((sku, gtd, absent), ...)
+
+
+@dataclass(frozen=True, slots=True)
 class _Pack:
     """The posting on the desk. Immutable: a step builds a new one and keeps it only once written."""
 
     posting: Posting
     items: tuple[PackLine, ...]  # what the posting needs; `scanned` is counted from `packages`
     packages: tuple[PackageItems, ...]
+    marks: tuple[_Mark, ...] = ()  # in scan order
+    customs: Customs = ()
 
     @property
     def number(self) -> str:
@@ -227,22 +297,57 @@ class _Pack:
     def needed(self, sku: int) -> int:
         return sum(it.needed for it in self.items if it.sku == sku)
 
+    def marked(self, sku: int) -> int:
+        return sum(1 for m in self.marks if m.sku == sku)
+
+    def needs_mark(self, sku: int) -> bool:
+        return self.posting.requirements.needs(Requirement.MANDATORY_MARK, sku)
+
+    def needs_customs(self, sku: int) -> bool:
+        return self.posting.requirements.needs(Requirement.GTD, sku)
+
+    def customs_of(self, sku: int) -> tuple[str, bool] | None:
+        return next(((gtd, absent) for s, gtd, absent in self.customs if s == sku), None)
+
     def remaining(self) -> int:
         return sum(max(0, it.needed - self.scanned(it.sku)) for it in self.items)
+
+    def prompt_for(self, sku: int) -> Prompt:
+        """What the unit of `sku` just counted still needs: its SKU's customs number first (asked once
+        per posting), then its own marking code."""
+        if self.needs_customs(sku) and self.customs_of(sku) is None:
+            return Prompt.CUSTOMS
+        if self.needs_mark(sku) and self.marked(sku) < self.scanned(sku):
+            return Prompt.MARK
+        return Prompt.NONE
 
     def add(self, sku: int) -> _Pack:
         packages = list(self.packages) or [()]
         current = dict(packages[-1])
         current[sku] = current.get(sku, 0) + 1
         packages[-1] = tuple(current.items())
-        return _Pack(self.posting, self.items, tuple(packages))
+        return replace(self, packages=tuple(packages))
+
+    def with_mark(self, mark: _Mark) -> _Pack:
+        return replace(self, marks=(*self.marks, mark))
+
+    def with_customs(self, sku: int, gtd: str, absent: bool) -> _Pack:
+        kept = tuple(c for c in self.customs if c[0] != sku)
+        return replace(self, customs=(*kept, (sku, gtd, absent)))
 
     def new_package(self) -> _Pack:
-        return _Pack(self.posting, self.items, (*self.packages, ()))
+        return replace(self, packages=(*self.packages, ()))
 
     def ship_packages(self, fill_missing: bool) -> list[list[tuple[int, int]]]:
-        """Packages for the ship call; with an override the unscanned units go into the last box."""
+        """Packages for the ship call; with an override the unscanned units go into the last box.
+        A multi-box posting is one package (Ozon is told the number of boxes instead)."""
         result = [list(pkg) for pkg in self.packages if pkg]
+        if self.posting.is_multibox and len(result) > 1:
+            merged: dict[int, int] = {}
+            for pkg in result:
+                for sku, qty in pkg:
+                    merged[sku] = merged.get(sku, 0) + qty
+            result = [list(merged.items())]
         if fill_missing:
             missing = [(it.sku, it.needed - self.scanned(it.sku)) for it in self.items]
             missing = [(sku, qty) for sku, qty in missing if qty > 0]
@@ -255,6 +360,22 @@ class _Pack:
                 result[-1] = list(last.items())
         return result
 
+    def box_count(self) -> int:
+        return max(1, len(self.packages))
+
+    def units(self) -> dict[int, list[UnitData]]:
+        """What Ozon gets per unit before the ship call: its marking code and its SKU's customs number."""
+        result: dict[int, list[UnitData]] = {}
+        for it in self.items:
+            if not (self.needs_mark(it.sku) or self.needs_customs(it.sku) or self.marked(it.sku)):
+                continue
+            gtd, absent = self.customs_of(it.sku) or ("", False)
+            codes = [m.text for m in self.marks if m.sku == it.sku]
+            result[it.sku] = [
+                UnitData(mark=codes[i] if i < len(codes) else "", gtd=gtd, gtd_absent=absent) for i in range(it.needed)
+            ]
+        return result
+
     def missing_text(self) -> str:
         return ", ".join(
             f"SKU {it.sku} ×{it.needed - self.scanned(it.sku)}" for it in self.items if self.scanned(it.sku) < it.needed
@@ -262,15 +383,29 @@ class _Pack:
 
     def view(self) -> PackView:
         p = self.posting
-        lines = tuple(replace(it, scanned=self.scanned(it.sku)) for it in self.items)
+        lines = []
+        for it in self.items:
+            gtd, absent = self.customs_of(it.sku) or ("", False)
+            lines.append(
+                replace(
+                    it,
+                    scanned=self.scanned(it.sku),
+                    needs_mark=self.needs_mark(it.sku),
+                    marked=self.marked(it.sku),
+                    needs_customs=self.needs_customs(it.sku),
+                    gtd=gtd,
+                    gtd_absent=absent,
+                )
+            )
         return PackView(
             p.posting_number,
             p.order_number,
             p.is_rfbs,
             p.delivery_method_name,
             p.shipment_date,
-            lines,
+            tuple(lines),
             self.packages or ((),),
+            p.is_multibox,
         )
 
 
@@ -293,6 +428,11 @@ def _decode(raw: object) -> tuple[PackageItems, ...]:
     return tuple(result)
 
 
+def _shown(code: str) -> str:
+    """A scan as the history keeps it: a marking code without its crypto tail (it says nothing)."""
+    return code.split(marking.GS, 1)[0] if marking.GS in code else code
+
+
 def _packages_text(packages: Sequence[Sequence[tuple[int, int]]]) -> str:
     return " | ".join(", ".join(f"{sku}×{qty}" for sku, qty in pkg) for pkg in packages)
 
@@ -300,11 +440,15 @@ def _packages_text(packages: Sequence[Sequence[tuple[int, int]]]) -> str:
 class PackStation:
     """One packing desk. Every public method returns a `ScanOutcome`; see the module docstring."""
 
-    def __init__(self, db: Database, clock: Clock, user: str = "", bus: EventBus | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, user: str = "", bus: EventBus | None = None, gs_substitute: str = ""
+    ) -> None:
         self.db = db
         self.clock = clock
         self.user = user
         self.bus = bus
+        # What this desk's scanner sends instead of the GS separator of a marking code (Settings).
+        self.gs_substitute = gs_substitute
         self._loaded = False
         self._pack: _Pack | None = None
         self._stops: list[StopInfo] = []
@@ -340,11 +484,11 @@ class PackStation:
     def _record(self, s: Session, number: str, kind: EventKind, detail: str = "") -> None:
         history.record(s, number, kind, self.clock.now(), detail, self.user)
 
-    def _refuse(self, s: Session, kind: Kind, code: str, detail: str, **fields: object) -> ScanOutcome:
+    def _refuse(self, s: Session, kind: Kind, code: str, note: str, **fields: object) -> ScanOutcome:
         """A refused scan is part of the posting's history too (packing errors are a statistic)."""
         on = self._pack.number if self._pack is not None else self._stops[0].posting_number if self._stops else ""
         if on:
-            self._record(s, on, EventKind.SCAN_REFUSED, f"{kind.value}: {code} {detail}".strip())
+            self._record(s, on, EventKind.SCAN_REFUSED, f"{kind.value}: {code} {note}".strip())
         return self._out(kind, code=code, **fields)
 
     def _progress(self, s: Session, number: str) -> PackProgressRow:
@@ -366,7 +510,28 @@ class PackStation:
         row = self._progress(s, pack.number)
         row.state = state.value
         row.packages = _encode(pack.packages)
+        row.customs = {str(sku): {"gtd": gtd, "absent": absent} for sku, gtd, absent in pack.customs}
         row.updated_at = self.clock.now()
+
+    def _release_marks(self, s: Session, number: str) -> None:
+        """The posting's units go back on the shelf (or are counted again): their codes are free."""
+        s.execute(delete(MarkingCodeRow).where(MarkingCodeRow.posting_number == number))
+
+    def _resumed(self, s: Session, posting: Posting, row: PackProgressRow) -> _Pack:
+        """The posting as it was left: its scans, the marking codes scanned and the customs numbers."""
+        marks = tuple(
+            _Mark(r.sku, r.ident, r.code)
+            for r in s.scalars(
+                select(MarkingCodeRow)
+                .where(MarkingCodeRow.posting_number == posting.posting_number)
+                .order_by(MarkingCodeRow.scanned_at, MarkingCodeRow.ident)
+            )
+        )
+        given = row.customs if isinstance(row.customs, dict) else {}
+        kept: Customs = tuple(
+            (int(sku), str(c.get("gtd", "")), bool(c.get("absent"))) for sku, c in given.items() if isinstance(c, dict)
+        )
+        return replace(self._build(s, posting, _decode(row.packages)), marks=marks, customs=kept)
 
     def _build(self, s: Session, posting: Posting, packages: tuple[PackageItems, ...]) -> _Pack:
         needed: dict[int, int] = {}
@@ -401,7 +566,7 @@ class PackStation:
                 if cached is None:
                     row.state = PackState.ABORTED.value
                     continue
-                pack = self._build(s, cached.posting, _decode(row.packages))
+                pack = self._resumed(s, cached.posting, row)
                 if row.state == PackState.STOPPED.value:
                     self._stops.append(StopInfo(pack.number, cached.posting.cancel_reason, pack.view().lines))
                 elif row is open_rows[-1]:
@@ -509,12 +674,19 @@ class PackStation:
         if not _packable(cached):
             self._record(s, number, EventKind.SCAN_REFUSED, f"not_packable: {code} ({cached.shown_status})")
             return self._out(Kind.NOT_PACKABLE, code=code, posting_number=number, detail=cached.shown_status)
+        unhandled = cached.posting.requirements.unhandled()
+        if unhandled:
+            kinds = ", ".join(sorted(k.value for k in unhandled))
+            self._record(s, number, EventKind.SCAN_REFUSED, f"needs_cabinet: {code} ({kinds})")
+            return self._out(Kind.NEEDS_CABINET, code=code, posting_number=number, detail=kinds)
         row = self._progress(s, number)
-        packages = _decode(row.packages) if row.state == PackState.OPEN.value else ()
-        if row.state != PackState.OPEN.value:  # packed or put aside before: count again from zero
+        if row.state == PackState.OPEN.value:
+            pack = self._resumed(s, cached.posting, row)
+        else:  # packed or put aside before: count again from zero
             row.started_at = self.clock.now()
             row.override_reason = ""
-        pack = self._build(s, cached.posting, packages)
+            self._release_marks(s, number)
+            pack = self._build(s, cached.posting, ())
         self._save_pack(s, pack)
         self._record(s, number, EventKind.SCAN_POSTING, code)
         self._pack = pack
@@ -523,6 +695,8 @@ class PackStation:
     def _scan_item(self, code: str) -> ScanOutcome:
         pack = self._pack
         assert pack is not None
+        if marking.looks_like_mark(code, self.gs_substitute):
+            return self._scan_mark(code)
         with self._tx() as s:
             skus = product_repo.skus_for_barcode(s, code)
             if not skus:
@@ -540,36 +714,170 @@ class PackStation:
                 return self._refuse(s, Kind.WRONG_ITEM, code, f"SKU {skus[0]}", sku=skus[0], name=name)
             left = [sku for sku in mine if pack.scanned(sku) < pack.needed(sku)]
             if not left:
-                sku = mine[0]
-                name = next(it.name for it in pack.items if it.sku == sku)
-                return self._refuse(s, Kind.EXTRA_UNIT, code, f"SKU {sku}", sku=sku, name=name)
-            sku = left[0]
-            new = pack.add(sku)
-            self._save_pack(s, new)
-            self._record(
-                s,
-                pack.number,
-                EventKind.SCAN_ITEM,
-                f"{code}: SKU {sku} {new.scanned(sku)}/{new.needed(sku)}, package {len(new.packages)}",
+                return self._refuse(s, Kind.EXTRA_UNIT, code, f"SKU {mine[0]}", sku=mine[0], name=self._name(mine[0]))
+            return self._count(s, code, left[0])
+
+    def _name(self, sku: int) -> str:
+        assert self._pack is not None
+        return next(it.name for it in self._pack.items if it.sku == sku)
+
+    def _count(self, s: Session, code: str, sku: int, mark: _Mark | None = None) -> ScanOutcome:
+        """One more unit of `sku` in the current box (with its marking code, when one was scanned)."""
+        pack = self._pack
+        assert pack is not None
+        new = pack.add(sku)
+        if mark is not None:
+            new = new.with_mark(self._keep_mark(s, mark))
+        self._save_pack(s, new)
+        self._record(
+            s,
+            pack.number,
+            EventKind.SCAN_ITEM,
+            f"{_shown(code)}: SKU {sku} {new.scanned(sku)}/{new.needed(sku)}, package {len(new.packages)}",
+        )
+        self._pack = new
+        return self._out(
+            Kind.ITEM_OK,
+            code=code,
+            posting_number=pack.number,
+            sku=sku,
+            name=self._name(sku),
+            prompt=new.prompt_for(sku),
+        )
+
+    def _keep_mark(self, s: Session, mark: _Mark) -> _Mark:
+        assert self._pack is not None
+        s.add(
+            MarkingCodeRow(
+                ident=mark.ident,
+                code=mark.text,
+                posting_number=self._pack.number,
+                sku=mark.sku,
+                scanned_at=self.clock.now(),
+                user=self.user,
             )
+        )
+        s.flush()  # the unique identification code: a second use fails here, inside this step
+        return mark
+
+    def _scan_mark(self, code: str) -> ScanOutcome:
+        """A Честный ЗНАК code: for a unit counted by its EAN before, or (instead of the EAN) a unit
+        counted now. The code must parse, carry this product's GTIN and be in no other posting."""
+        pack = self._pack
+        assert pack is not None
+        with self._tx() as s:
+            try:
+                parsed = marking.parse(code, self.gs_substitute)
+            except marking.MarkError as exc:
+                return self._refuse(s, Kind.MARK_INVALID, _shown(code), exc.message, detail=exc.code)
+            skus = product_repo.skus_for_gtin(s, parsed.gtin)
+            mine = [sku for sku in skus if pack.needed(sku)]
+            if not mine:
+                product = product_repo.get(s, skus[0]) if skus else None
+                return self._refuse(
+                    s,
+                    Kind.MARK_WRONG_PRODUCT,
+                    parsed.ident,
+                    f"GTIN {parsed.gtin}",
+                    detail=parsed.gtin,
+                    sku=skus[0] if skus else 0,
+                    name=product.name if product else "",
+                )
+            used = s.get(MarkingCodeRow, parsed.ident)
+            if used is not None:
+                kind = Kind.MARK_ALREADY_SCANNED if used.posting_number == pack.number else Kind.MARK_REUSED
+                return self._refuse(
+                    s, kind, parsed.ident, used.posting_number, detail=used.posting_number, sku=used.sku
+                )
+            # The unit this code belongs to: one counted without its code, else a new one.
+            takes_mark = [sku for sku in mine if pack.posting.requirements.may_have_mark(sku)]
+            waiting = [sku for sku in takes_mark if pack.marked(sku) < pack.scanned(sku)]
+            mark = _Mark(0, parsed.ident, parsed.text)
+            if waiting:
+                sku = waiting[0]
+                new = pack.with_mark(self._keep_mark(s, replace(mark, sku=sku)))
+                self._save_pack(s, new)
+                self._record(
+                    s,
+                    pack.number,
+                    EventKind.SCAN_ITEM,
+                    f"{parsed.ident}: code of SKU {sku} {new.marked(sku)}/{new.needed(sku)}",
+                )
+                self._pack = new
+                return self._out(
+                    Kind.MARK_OK,
+                    code=parsed.ident,
+                    posting_number=pack.number,
+                    sku=sku,
+                    name=self._name(sku),
+                    prompt=new.prompt_for(sku),
+                )
+            left = [sku for sku in mine if pack.scanned(sku) < pack.needed(sku)]
+            if not left:
+                return self._refuse(
+                    s, Kind.EXTRA_UNIT, parsed.ident, f"SKU {mine[0]}", sku=mine[0], name=self._name(mine[0])
+                )
+            sku = left[0]
+            # A code on a product that takes none counts the unit; the code itself is not sent.
+            return self._count(s, parsed.ident, sku, replace(mark, sku=sku) if sku in takes_mark else None)
+
+    # -- customs declaration numbers ------------------------------------------------------------------
+
+    def suggested_customs(self, sku: int) -> tuple[str, bool] | None:
+        """The customs number last given for this SKU (gtd, "no ГТД"), to offer first."""
+        with self.db.read() as s:
+            row = s.get(SkuCustomsRow, sku)
+        return None if row is None else (row.gtd, row.is_absent)
+
+    def set_customs(self, sku: int, gtd: str | None) -> ScanOutcome:
+        """The customs declaration number of `sku` in the posting on the desk; None: "no ГТД".
+        Raises InvalidAction for a number that cannot be one."""
+        self._ensure_loaded()
+        pack = self._pack
+        if self._stops:
+            return self._out(Kind.STOP_PENDING)
+        if pack is None:
+            return self._out(Kind.NO_POSTING_OPEN)
+        if not pack.needs_customs(sku):
+            raise InvalidAction("customs_not_needed", f"Ozon needs no customs number for SKU {sku}", sku=sku)
+        value = "" if gtd is None else customs.normalise_gtd(gtd)
+        absent = gtd is None
+        now = self.clock.now()
+        with self._tx() as s:
+            new = pack.with_customs(sku, value, absent)
+            self._save_pack(s, new)
+            memory = s.get(SkuCustomsRow, sku)
+            if memory is None:
+                s.add(SkuCustomsRow(sku=sku, gtd=value, is_absent=absent, updated_at=now))
+            else:
+                memory.gtd, memory.is_absent, memory.updated_at = value, absent, now
+            self._record(s, pack.number, EventKind.SCAN_ITEM, f"SKU {sku}: customs number {value or 'none'}")
             self._pack = new
-            name = next(it.name for it in pack.items if it.sku == sku)
-            return self._out(Kind.ITEM_OK, code=code, posting_number=pack.number, sku=sku, name=name)
+        return self._out(
+            Kind.CUSTOMS_SET,
+            posting_number=pack.number,
+            sku=sku,
+            name=self._name(sku),
+            detail=value,
+            prompt=new.prompt_for(sku),
+        )
 
     # -- packages, abort ----------------------------------------------------------------------------
 
     def new_package(self) -> ScanOutcome:
-        """Close the current box; the next units go into a new one (the posting is split on ship)."""
+        """Close the current box; the next units go into a new one (the posting is split on ship).
+        A multi-box posting (one item in several boxes) only counts its boxes: any box may be empty."""
         self._ensure_loaded()
         if self._stops:
             return self._out(Kind.STOP_PENDING)
         pack = self._pack
         if pack is None:
             return self._out(Kind.NO_POSTING_OPEN)
-        if pack.remaining() == 0:
-            return self._out(Kind.NOTHING_LEFT, posting_number=pack.number)
-        if not pack.packages or not pack.packages[-1]:
-            return self._out(Kind.PACKAGE_EMPTY, posting_number=pack.number)
+        if not pack.posting.is_multibox:
+            if pack.remaining() == 0:
+                return self._out(Kind.NOTHING_LEFT, posting_number=pack.number)
+            if not pack.packages or not pack.packages[-1]:
+                return self._out(Kind.PACKAGE_EMPTY, posting_number=pack.number)
         with self._tx() as s:
             new = pack.new_package()
             self._save_pack(s, new)
@@ -588,6 +896,7 @@ class PackStation:
             return self._out(Kind.IGNORED)
         with self._tx() as s:
             self._save_pack(s, pack, PackState.ABORTED)
+            self._release_marks(s, pack.number)
             self._record(s, pack.number, EventKind.ABORTED, reason)
             self._pack = None
         return self._out(Kind.ABORTED, posting_number=pack.number)
@@ -624,6 +933,7 @@ class PackStation:
             row = self._progress(s, stop.posting_number)
             row.state = PackState.ABORTED.value
             row.updated_at = self.clock.now()
+            self._release_marks(s, stop.posting_number)  # the units are back on the shelf
             self._record(s, stop.posting_number, EventKind.STOP_ACKNOWLEDGED)
             self._stops.pop(0)
         return self._out(Kind.STOP_ACKNOWLEDGED, posting_number=stop.posting_number)
@@ -697,6 +1007,19 @@ class PackStation:
             return self._out(Kind.NO_POSTING_OPEN)
         if not reason and pack.remaining():
             return self._out(Kind.INCOMPLETE, posting_number=pack.number, detail=str(pack.remaining()))
+        view = pack.view()
+        if view.customs_missing:  # Ozon refuses the ship without them; an override cannot help
+            first = view.customs_missing[0]
+            return self._out(Kind.CUSTOMS_MISSING, posting_number=pack.number, sku=first.sku, name=first.name)
+        if view.marks_missing:
+            first = next(line for line in view.lines if line.marks_missing)
+            return self._out(
+                Kind.MARKS_MISSING,
+                posting_number=pack.number,
+                sku=first.sku,
+                name=first.name,
+                detail=str(view.marks_missing),
+            )
         now = self.clock.now()
         number = pack.number
         with self._tx() as s:
@@ -716,13 +1039,14 @@ class PackStation:
             packages = pack.ship_packages(fill_missing=bool(reason))
             if reason:
                 self._record(s, number, EventKind.OVERRIDE, f"{reason} — not scanned: {pack.missing_text()}")
-            entry = queue_ship_in(s, now, number, packages)
+            boxes = pack.box_count() if cached.posting.is_multibox else 0
+            entry = queue_ship_in(s, now, number, packages, units=pack.units(), boxes=boxes)
             if len(packages) > 1:  # each further box becomes a posting of its own: it needs a label too
                 parts = {"parts": len(packages) - 1}
                 outbox.enqueue(s, ActionKind.LABEL_SPLIT_PARTS, TargetKind.POSTING, number, parts, now)
             self._record(s, number, EventKind.PACKED, f"{len(packages)} package(s): {_packages_text(packages)}")
             self._record(s, number, EventKind.ACTION_QUEUED, f"ship {entry.key}")
-            job = self._queue_label(s, cached.posting, now)
+            job = labels.queue_package_label(s, cached.posting, now, self.user)
             row = self._progress(s, number)
             row.state = PackState.COMPLETE.value
             row.packages = _encode([tuple(pkg) for pkg in packages])
@@ -732,17 +1056,8 @@ class PackStation:
             self._last_packed = number
             self._touched.add(number)
             self._outbox_touched = True
-        packed = _Pack(pack.posting, pack.items, tuple(tuple(pkg) for pkg in packages)).view()
+        packed = replace(pack, packages=tuple(tuple(pkg) for pkg in packages)).view()
         return self._out(Kind.COMPLETED, posting_number=number, detail=job.key, packed=packed)
-
-    def _queue_label(self, s: Session, posting: Posting, now: datetime) -> print_queue.PrintJob:
-        """FBS: Ozon's label, held until the sync engine fetched it; rFBS: Packdesk's own, at once."""
-        kind = DocKind.OWN_LABEL if posting.is_rfbs else DocKind.OZON_LABEL
-        number = posting.posting_number
-        reason = "packed again" if print_queue.printed_before(s, kind, number) else ""
-        return print_queue.enqueue(
-            s, kind, (number,), now, reason=reason, user=self.user, wait_for_label=not posting.is_rfbs
-        )
 
     # -- printing --------------------------------------------------------------------------------------
 
@@ -767,9 +1082,7 @@ class PackStation:
                 kind = DocKind.OWN_LABEL
             else:
                 kind = DocKind.OZON_LABEL
-                states = {
-                    j.state for j in print_queue.jobs(s) if j.kind is kind and number in j.posting_numbers
-                }
+                states = {j.state for j in print_queue.jobs(s) if j.kind is kind and number in j.posting_numbers}
                 if states and states <= {JobState.WAITING, JobState.CANCELLED} and JobState.WAITING in states:
                     return self._out(Kind.REPRINT_WAITING, posting_number=number)
                 wait = not (states & {JobState.QUEUED, JobState.DONE, JobState.FAILED})

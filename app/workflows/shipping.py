@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -11,12 +12,21 @@ from sqlalchemy.orm import Session
 from app import outbox
 from app.clock import Clock
 from app.db.engine import Database
-from app.domain.postings import PostingStatus
+from app.domain.postings import HANDLED_REQUIREMENTS, PostingStatus, Requirement
 from app.errors import InvalidAction, NotFound
 from app.outbox import ActionKind, OutboxEntry, OutboxState, TargetKind
 from app.repos import postings
 
 Package = Sequence[tuple[int, int]]  # [(sku, quantity)]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitData:
+    """What Ozon must know of one unit before the ship call (ozon-api.md §3.2)."""
+
+    mark: str = ""  # the Честный ЗНАК code, GS between its groups
+    gtd: str = ""  # the customs declaration number of its SKU
+    gtd_absent: bool = False  # "no ГТД"
 
 
 def queue_ship(
@@ -32,9 +42,16 @@ def queue_ship(
 
 
 def queue_ship_in(
-    s: Session, now: datetime, posting_number: str, packages: Sequence[Package] | None = None
+    s: Session,
+    now: datetime,
+    posting_number: str,
+    packages: Sequence[Package] | None = None,
+    units: Mapping[int, Sequence[UnitData]] | None = None,
+    boxes: int = 0,
 ) -> OutboxEntry:
-    """`queue_ship` inside the caller's transaction (the pack station adds history and print jobs)."""
+    """`queue_ship` inside the caller's transaction (the pack station adds history and print jobs).
+    `units`: per SKU, the marking code / customs number of each unit (when Ozon requires them);
+    `boxes`: the box count of a multi-box posting."""
     cached = postings.get(s, posting_number)
     if cached is None:
         raise NotFound("posting_unknown", f"posting {posting_number} is not in the local cache", posting=posting_number)
@@ -71,14 +88,13 @@ def queue_ship_in(
             f"SKU {sku}: {given[sku]} of {wanted[sku]}" for sku in sorted(wanted) if given[sku] != wanted[sku]
         )
         raise InvalidAction("package_quantities", f"packages do not match the posting ({diff})", detail=diff)
-    entry = outbox.enqueue(
-        s,
-        ActionKind.SHIP,
-        TargetKind.POSTING,
-        posting_number,
-        {"packages": [[[int(sku), int(qty)] for sku, qty in pkg] for pkg in chosen]},
-        now,
-    )
+    payload: dict[str, object] = {"packages": [[[int(sku), int(qty)] for sku, qty in pkg] for pkg in chosen]}
+    _check_units(posting_number, posting.requirements.skus, units or {})
+    if units:
+        payload["exemplars"] = {str(sku): [asdict(u) for u in given_units] for sku, given_units in units.items()}
+    if posting.is_multibox:
+        payload["multi_box_qty"] = max(1, boxes)
+    entry = outbox.enqueue(s, ActionKind.SHIP, TargetKind.POSTING, posting_number, payload, now)
     outbox.apply_local_effect(s, entry)
     if not posting.is_rfbs:
         outbox.enqueue(s, ActionKind.FETCH_LABEL, TargetKind.POSTING, posting_number, {}, now)
@@ -88,3 +104,36 @@ def queue_ship_in(
 def open_actions(db: Database, posting_number: str) -> list[OutboxEntry]:
     with db.read() as s:
         return outbox.entries(s, (OutboxState.PENDING, OutboxState.IN_FLIGHT), target_id=posting_number)
+
+
+def _check_units(
+    posting_number: str, required: Mapping[Requirement, frozenset[int]], units: Mapping[int, Sequence[UnitData]]
+) -> None:
+    """Ozon refuses a ship whose marking codes or customs numbers are missing: so does Packdesk,
+    before the action is queued (the pack station collects them; the command line cannot)."""
+    unhandled = sorted(k.value for k, skus in required.items() if skus and k not in HANDLED_REQUIREMENTS)
+    if unhandled:
+        raise InvalidAction(
+            "needs_cabinet",
+            f"Ozon needs data Packdesk cannot send yet ({', '.join(unhandled)}) for posting {posting_number}: "
+            "complete it in Ozon's seller cabinet",
+            posting=posting_number,
+        )
+    for sku in sorted(required.get(Requirement.MANDATORY_MARK, frozenset())):
+        if not units.get(sku) or not all(u.mark for u in units[sku]):
+            raise InvalidAction(
+                "marks_needed",
+                f"posting {posting_number} needs a Честный ЗНАК code for every unit of SKU {sku}: pack it at the "
+                "pack station",
+                posting=posting_number,
+                sku=sku,
+            )
+    for sku in sorted(required.get(Requirement.GTD, frozenset())):
+        if not units.get(sku) or not all(u.gtd or u.gtd_absent for u in units[sku]):
+            raise InvalidAction(
+                "customs_needed",
+                f"posting {posting_number} needs the customs declaration number of SKU {sku}: pack it at the "
+                "pack station",
+                posting=posting_number,
+                sku=sku,
+            )

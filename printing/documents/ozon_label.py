@@ -70,7 +70,10 @@ def fit(page_mm: tuple[float, float], stock: Stock) -> Fit:
         scale = min(stock.width_mm / width, stock.height_mm / height)
         log.warning(
             "Ozon's label is %.0f×%.0f mm but the printer has %s mm stock: printed at %.0f %%",
-            width, height, stock.name, scale * 100,
+            width,
+            height,
+            stock.name,
+            scale * 100,
         )
     return Fit(rotate, scale)
 
@@ -112,24 +115,3 @@ def merge(pdfs: Sequence[bytes]) -> bytes:
         return buf.getvalue()
     finally:
         out.close()
-
-
-def split(pdf: bytes) -> list[bytes]:
-    """One PDF per page (Ozon answers one PDF for up to 20 postings, one page each)."""
-    import pypdfium2 as pdfium
-
-    src = _open(pdf)
-    try:
-        parts = []
-        for i in range(len(src)):
-            one = pdfium.PdfDocument.new()
-            try:
-                one.import_pages(src, [i])
-                buf = io.BytesIO()
-                one.save(buf)
-                parts.append(buf.getvalue())
-            finally:
-                one.close()
-        return parts
-    finally:
-        src.close()

@@ -9,10 +9,11 @@ import pypdfium2 as pdfium
 import pytest
 
 import main
+from app import label_files
 from app.context import open_context
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
-from printing import geometry, label_cache
+from printing import geometry
 from printing.documents import test_label
 from sync.emulator import Emulator, EmulatorServer
 from tests.app.factories import NOW
@@ -173,7 +174,7 @@ def test_labels_ozon_fetches_caches_and_then_prints_offline(
     for image, number in zip(printed, ready, strict=True):
         assert decoded(image) == sorted([number, emu.posting(number)["barcodes"]["lower_barcode"]])
     labels_dir = Path(data) / "labels"
-    assert all(label_cache.has(labels_dir, n) for n in ready)
+    assert all(label_files.has(labels_dir, n) for n in ready)
     # Offline now: the cache is enough, and a PDF is Ozon's own, page for page.
     pdf_out = tmp_path / "ozon.pdf"
     code, _, err = run_cli(
@@ -211,7 +212,7 @@ def test_labels_ozon_fetches_caches_and_then_prints_offline(
         str(tmp_path / "early.pdf"),
     )
     assert code == 1 and err.count("\n") == 1 and "not ready yet" in err, err
-    assert not (tmp_path / "early.pdf").exists() and not label_cache.has(labels_dir, early)
+    assert not (tmp_path / "early.pdf").exists() and not label_files.has(labels_dir, early)
 
 
 @pytest.mark.parametrize(("fmt", "size"), [("pdf", "A4"), ("zpl", "75x120"), ("tspl", "58x40")])

@@ -9,13 +9,13 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from app import history, print_queue
+from app import history, label_files, print_queue
 from app.context import AppContext
 from app.history import EventKind
 from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
-from printing import label_cache, render, sinks, spooler
+from printing import render, sinks, spooler
 from printing.render import Format, Output
 from tests.app.factories import NOW
 from tests.printing.conftest import LONG_NUMBER, decoded, sample_postings, sample_products, zpl_images
@@ -132,7 +132,7 @@ def test_ozon_label_from_the_cache_and_a_clear_failure_until_it_is_there(
     assert job(desk, queued.key).last_error == f"Ozon's label for {LONG_NUMBER} has not been downloaded yet"
     # The sync engine caches it; this stands in for Ozon's PDF.
     ozon_pdf = render.label([sample_postings()[0]], Output(Format.PDF))
-    label_cache.store(desk.paths.labels, LONG_NUMBER, ozon_pdf)
+    label_files.store(desk.paths.labels, LONG_NUMBER, ozon_pdf)
     with desk.db.write() as s:
         print_queue.retry(s, queued.key, NOW)
     assert spooler.print_next(desk).ok  # type: ignore[union-attr]
@@ -192,6 +192,6 @@ def test_an_act_job_prints_ozons_act_when_the_sync_engine_fetched_it(desk: AppCo
     desk.settings = desk.settings.replace(document_printer=str(tmp_path / "act.pdf"))
     queued = enqueue(desk, DocKind.ACT, LONG_NUMBER, "not-in-the-cache-0001-1")
     ozon_act = render.act(sample_postings(), number="ozon-42")
-    label_cache.act_path(desk.paths.labels, queued.key).write_bytes(ozon_act)
+    label_files.act_path(desk.paths.labels, queued.key).write_bytes(ozon_act)
     assert spooler.print_next(desk).ok  # type: ignore[union-attr]
     assert (tmp_path / "act.pdf").read_bytes() == ozon_act  # Ozon's PDF, untouched

@@ -141,8 +141,12 @@ def conflicted_numbers() -> Select[tuple[str]]:
 
 def _search_condition(text: str) -> ColumnElement[bool]:
     """Posting and order numbers, SKUs, offer ids and product names, any case in any script: one
-    LIKE over the postings' folded search column (app.repos.postings.search_text)."""
-    return PostingRow.search_text.like(postings_repo.search_pattern(text), escape=_LIKE_ESCAPE)
+    LIKE over the postings' folded search column (app.repos.postings.search_text); or a label's
+    barcode scanned into the search box, exactly as the pack station looks it up."""
+    return or_(
+        PostingRow.search_text.like(postings_repo.search_pattern(text), escape=_LIKE_ESCAPE),
+        postings_repo.code_condition(text),
+    )
 
 
 def local_day(now: datetime) -> tuple[datetime, datetime]:
