@@ -1,18 +1,19 @@
-"""Confirm: take postings into work. rFBS postings awaiting approval are approved on Ozon (an APPROVE
-action); FBS postings need no call — taking them into work is a local mark in their history."""
+"""Confirm: take postings into work — a local mark in their history; Ozon needs no call.
+
+An rFBS order awaiting approval cannot be confirmed: Ozon has no method for it and moves the order to
+`awaiting_packaging` by itself (ozon-api.md §0.1). It is refused as "waiting for Ozon"."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app import history, outbox
+from app import history
 from app.clock import Clock
 from app.db.engine import Database
 from app.domain.postings import PostingStatus
 from app.events import EventBus
 from app.history import EventKind
-from app.outbox import ActionKind, TargetKind
 from app.repos import postings
 from app.workflows import changes
 
@@ -22,14 +23,13 @@ TAKEN_INTO_WORK = "taken into work"
 @dataclass(frozen=True, slots=True)
 class Refusal:
     posting_number: str
-    code: str  # posting_unknown, posting_cancelled, posting_pending, not_confirmable
+    code: str  # posting_unknown, posting_cancelled, posting_pending, awaiting_ozon, not_confirmable
     status: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class ConfirmResult:
-    approved: tuple[str, ...]  # rFBS: APPROVE queued for Ozon
-    taken: tuple[str, ...]  # FBS: marked locally
+    taken: tuple[str, ...]  # marked as taken into work
     refused: tuple[Refusal, ...]
 
 
@@ -38,7 +38,6 @@ def confirm(
 ) -> ConfirmResult:
     """Take the postings into work in one transaction; the ones that cannot be are listed, not raised."""
     now = clock.now()
-    approved: list[str] = []
     taken: list[str] = []
     refused: list[Refusal] = []
     with db.write() as s:
@@ -52,11 +51,8 @@ def confirm(
                 refused.append(Refusal(number, "posting_cancelled", PostingStatus.CANCELLED.value))
             elif cached.local_status is not None:
                 refused.append(Refusal(number, "posting_pending", cached.local_status))
-            elif status is PostingStatus.AWAITING_APPROVE and cached.posting.is_rfbs:
-                entry = outbox.enqueue(s, ActionKind.APPROVE, TargetKind.POSTING, number, {}, now)
-                outbox.apply_local_effect(s, entry)
-                history.record(s, number, EventKind.ACTION_QUEUED, now, f"approve {entry.key}", user)
-                approved.append(number)
+            elif status is PostingStatus.AWAITING_APPROVE:
+                refused.append(Refusal(number, "awaiting_ozon", status.value))
             elif status is PostingStatus.AWAITING_PACKAGING:
                 already = any(
                     e.kind is EventKind.ACTION_DONE and e.detail == TAKEN_INTO_WORK for e in history.of(s, number)
@@ -66,6 +62,6 @@ def confirm(
                 taken.append(number)
             else:
                 refused.append(Refusal(number, "not_confirmable", status.value))
-        done = changes.collect(s, [*approved, *taken], outbox_changed=bool(approved))
+        done = changes.collect(s, taken, outbox_changed=False)
     changes.publish(bus, done)
-    return ConfirmResult(tuple(approved), tuple(taken), tuple(refused))
+    return ConfirmResult(tuple(taken), tuple(refused))

@@ -192,24 +192,25 @@ def test_tracking_numbers_are_checked_and_shown_while_pending(ctx: AppContext) -
 # -- confirm and cancel --------------------------------------------------------------------------------------
 
 
-def test_confirm_approves_rfbs_and_marks_fbs_taken(ctx: AppContext, seen: list[Event]) -> None:
+def test_confirm_takes_fbs_into_work_and_leaves_rfbs_approval_to_ozon(ctx: AppContext, seen: list[Event]) -> None:
     result = confirm.confirm(
         ctx.db, ctx.clock, [RFBS_APPROVE, "10000009-0001-1", GONE, FBS_A, "nope", RFBS_APPROVE], bus=ctx.bus
     )
-    assert result.approved == (RFBS_APPROVE,) and result.taken == ("10000009-0001-1",)
+    assert result.taken == ("10000009-0001-1",)
     assert [(r.posting_number, r.code) for r in result.refused] == [
+        (RFBS_APPROVE, "awaiting_ozon"),  # Ozon has no approve method: the order moves on by itself
         (GONE, "posting_cancelled"),
         (FBS_A, "not_confirmable"),
         ("nope", "posting_unknown"),
     ]
-    assert [e.action for e in queued(ctx, RFBS_APPROVE)] == [ActionKind.APPROVE]
-    assert shown(ctx, RFBS_APPROVE) == "awaiting_packaging"
-    again = confirm.confirm(ctx.db, ctx.clock, [RFBS_APPROVE, "10000009-0001-1"])
-    assert again.refused[0].code == "posting_pending" and again.taken == ("10000009-0001-1",)
+    assert queued(ctx, RFBS_APPROVE) == [] and shown(ctx, RFBS_APPROVE) == "awaiting_approve"
+    again = confirm.confirm(ctx.db, ctx.clock, ["10000009-0001-1"])
+    assert again.taken == ("10000009-0001-1",)
     with ctx.db.read() as s:
         marks = [e for e in history.of(s, "10000009-0001-1") if e.detail == confirm.TAKEN_INTO_WORK]
     assert len(marks) == 1  # taken into work once
-    assert any(isinstance(e, OutboxChanged) for e in seen)
+    assert any(isinstance(e, PostingsChanged) for e in seen)
+    assert not any(isinstance(e, OutboxChanged) for e in seen)  # nothing for Ozon
 
 
 def test_cancel_checks_the_reason_and_the_status_and_drops_waiting_labels(ctx: AppContext) -> None:
