@@ -42,6 +42,11 @@ class Settings:
     auto_print: bool = True
     # The sender line on Packdesk's own labels (rFBS); empty = the warehouse's name.
     sender: str = ""
+    # Packing: what this desk's scanner sends instead of the GS separator inside a Честный ЗНАК code
+    # ("" = the scanner sends GS itself).
+    gs_substitute: str = ""
+    # Handover: the shop is on Ozon's trusted acceptance (carriages are approved with their box count).
+    trusted_acceptance: bool = False
     sounds: bool = True
     # Personal data of finished orders is purged after this many days (Ozon's rules).
     personal_data_days: int = 30

@@ -95,6 +95,25 @@ def _user_messages() -> dict[str, str]:
         "posting_cancelled": translate("Errors", "This posting is cancelled."),
         "posting_not_cancellable": translate("Errors", "This posting can no longer be cancelled (status: {status})."),
         "not_confirmable": translate("Errors", "Only new postings can be confirmed (status: {status})."),
+        "awaiting_ozon": translate(
+            "Errors", "Ozon approves this rFBS order itself; it moves to “To pack” when Ozon has done so."
+        ),
+        "needs_cabinet": translate(
+            "Errors",
+            "Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.",
+        ),
+        "marks_needed": translate(
+            "Errors", "Ozon needs a Честный ЗНАК code for every unit of SKU {sku}: pack it at the pack station."
+        ),
+        "customs_needed": translate(
+            "Errors", "Ozon needs the customs declaration number of SKU {sku}: pack it at the pack station."
+        ),
+        "customs_not_needed": translate("Errors", "Ozon needs no customs declaration number for SKU {sku}."),
+        "gtd_malformed": translate(
+            "Errors", "A customs declaration number looks like 10702070/110326/3041525 (office/date/number)."
+        ),
+        "gtd_bad_date": translate("Errors", "The date in the customs declaration number is not a real date."),
+        "label_pdf_unreadable": translate("Errors", "Ozon's label file cannot be read: {detail}"),
         "cancel_message_required": translate("Errors", "This reason needs a message for Ozon."),
         "cancel_message_too_long": translate("Errors", "The message for Ozon may have at most 500 characters."),
         "reprint_reason": translate("Errors", "This label was printed before: give a reason to print it again."),

@@ -286,6 +286,7 @@ class MainWindow(QMainWindow):
     def _settings_saved(self, chosen: Settings) -> None:
         if self.settings_page.path == self.ctx.paths.settings:
             self.ctx.settings = chosen  # printing picks up the new printers at once
+            self.packing.station.gs_substitute = chosen.gs_substitute  # the next scan reads it
 
     # -- actions --------------------------------------------------------------------------------
 

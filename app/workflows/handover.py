@@ -123,10 +123,16 @@ def awaiting_handover(s: Session) -> list[HandoverGroup]:
 
 
 def create_carriage(
-    db: Database, clock: Clock, delivery_method_id: int, user: str = "", bus: EventBus | None = None
+    db: Database,
+    clock: Clock,
+    delivery_method_id: int,
+    user: str = "",
+    bus: EventBus | None = None,
+    trusted_acceptance: bool = False,
 ) -> tuple[OutboxEntry, PrintJob]:
     """Queue Ozon's carriage for every packed FBS posting of the method; its act prints once Ozon
-    has made it. Works offline: the engine sends it after the postings' ship calls."""
+    has made it. Works offline: the engine sends it after the postings' ship calls. With trusted
+    acceptance Ozon is told the number of boxes (a multi-box posting counts each of its boxes)."""
     now = clock.now()
     with db.write() as s:
         group = next(
@@ -140,13 +146,17 @@ def create_carriage(
                 delivery_method_id=delivery_method_id,
             )
         job = print_queue.enqueue(s, DocKind.ACT, numbers, now, user=user, wait_for_label=True)
+        payload: dict[str, object] = {
+            "delivery_method_id": delivery_method_id,
+            "posting_numbers": list(numbers),
+            "print_job": job.key,
+        }
+        if trusted_acceptance:
+            payload["containers_count"] = sum(
+                max(1, c.posting.multi_box_qty) for c in posting_repo.get_many(s, numbers)
+            )
         entry = outbox.enqueue(
-            s,
-            ActionKind.CREATE_CARRIAGE,
-            TargetKind.CARRIAGE,
-            str(delivery_method_id),
-            {"delivery_method_id": delivery_method_id, "posting_numbers": list(numbers), "print_job": job.key},
-            now,
+            s, ActionKind.CREATE_CARRIAGE, TargetKind.CARRIAGE, str(delivery_method_id), payload, now
         )
         for number in numbers:
             history.record(s, number, EventKind.ACTION_QUEUED, now, f"carriage {entry.key}", user)

@@ -226,6 +226,11 @@ class PackView:
     def customs_missing(self) -> tuple[PackLine, ...]:
         return tuple(line for line in self.lines if line.customs_missing)
 
+    @property
+    def ready(self) -> bool:
+        """Every unit scanned, with what Ozon requires of it: the posting can be completed."""
+        return self.complete and not self.marks_missing and not self.customs_missing
+
     def line(self, sku: int) -> PackLine | None:
         return next((line for line in self.lines if line.sku == sku), None)
 

@@ -288,7 +288,9 @@ class HandoverPage(QWidget):
         count = len(group.ready)
 
         def work() -> None:
-            handover.create_carriage(ctx.db, ctx.clock, method, user, ctx.bus)
+            handover.create_carriage(
+                ctx.db, ctx.clock, method, user, ctx.bus, trusted_acceptance=ctx.settings.trusted_acceptance
+            )
 
         self._run(work, self.tr("Carriage for %n posting(s) queued; its act prints when Ozon has made it", "", count))
 

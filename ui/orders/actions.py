@@ -57,7 +57,7 @@ class WorkflowActions:
             (r.posting_number, InvalidAction(r.code, f"posting {r.posting_number}: {r.code}", status=r.status))
             for r in result.refused
         )
-        return Outcome((*result.approved, *result.taken), refused)
+        return Outcome(result.taken, refused)
 
     def cancel(self, posting_numbers: Sequence[str], reason_id: int, message: str) -> Outcome:
         done: list[str] = []

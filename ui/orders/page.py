@@ -101,7 +101,9 @@ class OrdersPage(QWidget):
         self.splitter.setSizes([760, 460])
 
         self.confirm_button = self._button("confirmPostings", self.tr("Confirm"), self.confirm_selected)
-        self.confirm_button.setToolTip(self.tr("Take the selected postings into work (rFBS: approve them)"))
+        self.confirm_button.setToolTip(
+            self.tr("Take the selected postings into work (Ozon approves new rFBS orders itself)")
+        )
         self.picklist_button = self._button("printPickList", self.tr("Print pick list"), self.print_pick_list)
         self.labels_button = self._button("printLabels", self.tr("Print labels"), self.print_labels)
         self.cancel_button = self._button("cancelPostings", self.tr("Cancel…"), self.cancel_selected)
@@ -151,7 +153,7 @@ class OrdersPage(QWidget):
 
     def _tab_title(self, key: str) -> str:
         return {
-            "new": self.tr("New"),
+            "new": self.tr("Ozon approving"),
             "to_pack": self.tr("To pack"),
             "to_hand_over": self.tr("To hand over"),
             "in_delivery": self.tr("In delivery"),

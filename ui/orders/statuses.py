@@ -34,7 +34,7 @@ def label(status: str) -> str:
     names = {
         "awaiting_registration": translate("PostingStatus", "Awaiting registration"),
         "acceptance_in_progress": translate("PostingStatus", "Acceptance in progress"),
-        "awaiting_approve": translate("PostingStatus", "Awaiting approval"),
+        "awaiting_approve": translate("PostingStatus", "Waiting for Ozon's approval"),
         "awaiting_packaging": translate("PostingStatus", "Awaiting packaging"),
         "awaiting_deliver": translate("PostingStatus", "Awaiting shipment"),
         "arbitration": translate("PostingStatus", "Arbitration"),

@@ -10,18 +10,22 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from app import customs, marking
+from app.errors import UserError
 from app.workflows import commands
-from ui import plain_text
+from ui import errors, plain_text
 
 # A posting number (12345678-0001-1) or a code of digits only: what a scanner types, not a reason.
 _SCAN_LIKE = re.compile(r"\d+(-\d+)*")
@@ -154,3 +158,84 @@ def confirm_abort(parent: QWidget, posting_number: str, on_yes: Callable[[], Non
     box.buttonClicked.connect(clicked)
     box.open()
     return box
+
+
+class CustomsDialog(QDialog):
+    """The customs declaration number (ГТД) of one SKU in the posting on the desk: asked once per SKU
+    per posting, the one last used for the SKU offered first, "no ГТД" where the goods have none.
+    The number is checked here already (a scan typed into the box is refused, never sent).
+
+    Signals:
+        given(object): `str` (the number, normalised) or None ("no ГТД").
+    """
+
+    given = Signal(object)
+
+    def __init__(self, name: str, suggested: tuple[str, bool] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Customs declaration number (ГТД)"))
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        note = plain_text.label(
+            self.tr("Ozon needs the customs declaration number of {name}. It is asked once for this posting.").format(
+                name=name
+            ),
+            self,
+        )
+        note.setWordWrap(True)
+        self.number = QLineEdit(self)
+        self.number.setObjectName("gtdNumber")
+        self.number.setMaxLength(40)
+        self.number.setPlaceholderText("10702070/110326/3041525")
+        self.absent = QCheckBox(self.tr("These goods have no customs declaration number"), self)
+        self.absent.setObjectName("gtdAbsent")
+        if suggested is not None:
+            gtd, absent = suggested
+            self.number.setText(gtd)
+            self.absent.setChecked(absent)
+        self.absent.toggled.connect(self._toggled)
+        self.hint = plain_text.label("", self)
+        self.hint.setObjectName("gtdHint")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #c62828;")
+        self.hint.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        self.number.returnPressed.connect(self._accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.number)
+        layout.addWidget(self.absent)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(480)
+        self._toggled(self.absent.isChecked())
+
+    def _toggled(self, absent: bool) -> None:
+        self.number.setEnabled(not absent)
+        self.hint.hide()
+
+    def _fail(self, text: str) -> None:
+        self.hint.setText(text)
+        self.hint.show()
+        self.number.selectAll()
+        self.number.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _accept(self) -> None:
+        if self.absent.isChecked():
+            self.given.emit(None)
+            self.accept()
+            return
+        text = self.number.text()
+        if looks_scanned(text) or marking.looks_like_mark(text):
+            self._fail(self.tr("This looks like a scanned code. Type the customs number, then scan again."))
+            return
+        try:
+            value = customs.normalise_gtd(text)
+        except UserError as exc:
+            self._fail(errors.message_for(exc))
+            return
+        self.given.emit(value)
+        self.accept()

@@ -16,12 +16,18 @@ TEXT = QColor("#111111")
 
 
 class ItemsTable(QTableWidget):
-    NAME, OFFER, BARCODE, COUNT = range(4)
+    NAME, OFFER, BARCODE, CODES, COUNT = range(5)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(0, 4, parent)
+        super().__init__(0, 5, parent)
         self.setObjectName("packItems")
-        titles = [self.tr("Product"), self.tr("Offer ID"), self.tr("Barcode"), self.tr("Scanned")]
+        titles = [
+            self.tr("Product"),
+            self.tr("Offer ID"),
+            self.tr("Barcode"),
+            self.tr("Ozon needs"),
+            self.tr("Scanned"),
+        ]
         self.setHorizontalHeaderLabels(titles)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scan field keeps the keyboard
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -32,7 +38,7 @@ class ItemsTable(QTableWidget):
         self.setAlternatingRowColors(False)
         header = self.horizontalHeader()
         header.setSectionResizeMode(self.NAME, QHeaderView.ResizeMode.Stretch)
-        for column in (self.OFFER, self.BARCODE, self.COUNT):
+        for column in (self.OFFER, self.BARCODE, self.CODES, self.COUNT):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         font = QFont(self.font())
         font.setPointSizeF(18)
@@ -46,11 +52,32 @@ class ItemsTable(QTableWidget):
         self.verticalHeader().setMinimumSectionSize(64)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
+    def _needs(self, line: PackLine) -> str:
+        """What Ozon requires of the line besides scanning: codes per unit, the customs number."""
+        parts = []
+        if line.needs_mark:
+            parts.append(self.tr("ЧЗ codes {marked} / {needed}").format(marked=line.marked, needed=line.needed))
+        if line.needs_customs:
+            if line.gtd_absent:
+                parts.append(self.tr("no ГТД"))
+            elif line.gtd:
+                parts.append(self.tr("ГТД {number}").format(number=line.gtd))
+            else:
+                parts.append(self.tr("ГТД missing"))
+        return "\n".join(parts)
+
     def show_lines(self, lines: tuple[PackLine, ...], last_sku: int = 0) -> None:
         self.setRowCount(len(lines))
+        self.setColumnHidden(self.CODES, not any(line.needs_mark or line.needs_customs for line in lines))
         for row, line in enumerate(lines):
             # Product names come from Ozon (remote text): items paint plain text; tooltips defused.
-            cells = [line.name, line.offer_id, " ".join(line.barcodes[:2]), f"{line.scanned} / {line.needed}"]
+            cells = [
+                line.name,
+                line.offer_id,
+                " ".join(line.barcodes[:2]),
+                self._needs(line),
+                f"{line.scanned} / {line.needed}",
+            ]
             for column, text in enumerate(cells):
                 item = self.item(row, column)
                 if item is None:
@@ -59,7 +86,8 @@ class ItemsTable(QTableWidget):
                 item.setText(text)
                 item.setToolTip(plain_text.tooltip(text))
                 item.setForeground(QBrush(TEXT))
-                colour = DONE if line.remaining == 0 else LAST if line.sku == last_sku else None
+                done = line.remaining == 0 and not line.marks_missing and not line.customs_missing
+                colour = DONE if done else LAST if line.sku == last_sku else None
                 item.setBackground(QBrush(colour) if colour is not None else QBrush())
                 if column == self.COUNT:
                     item.setFont(self._count_font)

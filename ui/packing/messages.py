@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from app.workflows.packing import Kind, ScanOutcome
+from app.workflows.packing import Kind, Prompt, ScanOutcome
 from ui.orders import statuses
 
 
 class Messages(QObject):
+    def _mark_problem(self, code: str) -> str:
+        """Why a scanned marking code cannot be used (app.marking.MarkError codes)."""
+        problems = {
+            "mark_no_tail": self.tr("the code is cut short (no crypto tail): scan the whole DataMatrix"),
+            "mark_bad_gtin": self.tr("the product number in the code is damaged: scan it again"),
+            "mark_no_separators": self.tr(
+                "the scanner drops the code's separators: set its GS placeholder in Settings → Packing"
+            ),
+        }
+        return problems.get(code, self.tr("this is not a valid Честный ЗНАК code"))
+
+    def _prompt(self, out: ScanOutcome, name: str) -> str | None:
+        if out.prompt is Prompt.MARK:
+            return self.tr("✓ {name} — now scan its Честный ЗНАК code").format(name=name)
+        if out.prompt is Prompt.CUSTOMS:
+            return self.tr("✓ {name} — enter its customs declaration number (ГТД)").format(name=name)
+        return None
+
     def text(self, out: ScanOutcome) -> str | None:
         """The banner text for `out` (None: keep the banner as it is)."""
         view = out.view
@@ -21,10 +39,42 @@ class Messages(QObject):
             return self.tr("Posting {number}: scan the items — %n to go", "", left).format(number=out.posting_number)
         if k is Kind.RESUMED:
             return self.tr("Resumed posting {number}: %n to go", "", left).format(number=out.posting_number)
-        if k is Kind.ITEM_OK:
-            if view is not None and view.complete:
+        if k in (Kind.ITEM_OK, Kind.MARK_OK, Kind.CUSTOMS_SET):
+            prompt = self._prompt(out, name)
+            if prompt is not None:
+                return prompt
+            if view is not None and view.ready:
                 return self.tr("✓ {name} — all scanned, completing…").format(name=name)
+            if view is not None and view.complete and view.marks_missing:
+                return self.tr("✓ {name} — scan the Честный ЗНАК codes: %n missing", "", view.marks_missing).format(
+                    name=name
+                )
             return self.tr("✓ {name} — %n to go", "", left).format(name=name)
+        if k is Kind.MARK_INVALID:
+            return self.tr("✗ CODE NOT ACCEPTED: {why}").format(why=self._mark_problem(out.detail))
+        if k is Kind.MARK_WRONG_PRODUCT:
+            if out.name:
+                return self.tr("✗ WRONG ITEM: this code is of {name}, which is not in this posting").format(
+                    name=out.name
+                )
+            return self.tr("✗ This code is of a product the shop does not sell (GTIN {gtin})").format(gtin=out.detail)
+        if k is Kind.MARK_REUSED:
+            return self.tr("✗ This code is already in posting {number}: every unit has its own code").format(
+                number=out.detail
+            )
+        if k is Kind.MARK_ALREADY_SCANNED:
+            return self.tr("✗ This code is already scanned: scan the code of the next unit")
+        if k is Kind.MARKS_MISSING:
+            return self.tr(
+                "✗ %n unit(s) still need their Честный ЗНАК code — Ozon will not ship without", "", int(out.detail or 0)
+            )
+        if k is Kind.CUSTOMS_MISSING:
+            return self.tr("✗ Enter the customs declaration number (ГТД) of {name} first").format(name=name)
+        if k is Kind.NEEDS_CABINET:
+            return self.tr(
+                "✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): "
+                "pack it in Ozon's seller cabinet"
+            ).format(number=out.posting_number, what=out.detail)
         if k is Kind.WRONG_ITEM:
             return self.tr("✗ WRONG ITEM: {name} is not in this posting — put it back").format(name=name)
         if k is Kind.EXTRA_UNIT:

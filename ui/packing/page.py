@@ -32,10 +32,10 @@ from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.workflows import commands
 from app.workflows.commands import Command
-from app.workflows.packing import Kind, PackStation, PackView, ScanOutcome, StopInfo, Tone
+from app.workflows.packing import Kind, PackStation, PackView, Prompt, ScanOutcome, StopInfo, Tone
 from ui import desk_user, errors, plain_text
 from ui.bridge import EventBridge
-from ui.packing.dialogs import OverrideDialog, confirm_abort
+from ui.packing.dialogs import CustomsDialog, OverrideDialog, confirm_abort
 from ui.packing.items_table import ItemsTable
 from ui.packing.messages import Messages
 from ui.packing.ports import OnlinePorts, PrintControl
@@ -93,7 +93,13 @@ class PackingPage(QWidget):
         self.ports = ports or OnlinePorts()
         self.printer = printer
         self.sounds: SoundPlayer = sounds or SystemSounds(enabled=ctx.settings.sounds)
-        self.station = PackStation(ctx.db, ctx.clock, desk_user.login_name() if user is None else user, ctx.bus)
+        self.station = PackStation(
+            ctx.db,
+            ctx.clock,
+            desk_user.login_name() if user is None else user,
+            ctx.bus,
+            gs_substitute=ctx.settings.gs_substitute,
+        )
         self.messages = Messages(self)
         self.view: PackView | None = None  # what the screen shows (the GUI thread's copy)
         self.stop: StopInfo | None = None
@@ -250,7 +256,7 @@ class PackingPage(QWidget):
     def _next(self, code: str) -> None:
         if self._completing:
             return  # the last scan already started the completion
-        if self.stop is None and self.view is not None and self.view.complete:
+        if self.stop is None and self.view is not None and self.view.ready:
             self.complete()
         else:  # the station says why not (nothing on the desk, units missing, a STOP)
             station = self.station
@@ -318,6 +324,21 @@ class PackingPage(QWidget):
         dialog.reason_given.connect(self.complete)
         dialog.finished.connect(lambda _result: self.scan.setFocus(Qt.FocusReason.OtherFocusReason))
         dialog.open()
+
+    def ask_customs(self, sku: int, name: str) -> None:
+        """The customs declaration number of `sku` (the last one used for it offered first)."""
+        if self.findChild(CustomsDialog) is not None:
+            return  # one at a time
+        station = self.station
+
+        def open_dialog(suggested: tuple[str, bool] | None) -> None:
+            dialog = CustomsDialog(name, suggested, self)
+            dialog.setObjectName("customsDialog")
+            dialog.given.connect(lambda value: self._submit(lambda: station.set_customs(sku, value)))
+            dialog.finished.connect(lambda _result: self.scan.setFocus(Qt.FocusReason.OtherFocusReason))
+            dialog.open()
+
+        self.tasks.run_db(lambda: station.suggested_customs(sku), on_done=open_dialog)
 
     def _known_code(self, code: str, answer: Callable[[bool], None]) -> None:
         """Is `code` a product barcode or a posting label (a scan typed into a text box)? Asked on the
@@ -393,14 +414,19 @@ class PackingPage(QWidget):
         if k is Kind.POSTING_OPENED:
             self._recheck(out.posting_number)
         elif k is Kind.RESUMED and out.view is not None:  # back after a restart: Ozon may have cancelled
-            if out.view.complete:
+            if out.view.ready:
                 self.complete()  # the completion never ran; it re-checks first
             else:
                 self._recheck(out.view.posting_number)
         elif k is Kind.POSTING_NOT_FOUND:
             self._lookup(out.code)
-        elif k is Kind.ITEM_OK and out.view is not None and out.view.complete:
-            self.complete()
+        elif k in (Kind.ITEM_OK, Kind.MARK_OK, Kind.CUSTOMS_SET) and out.view is not None:
+            if out.prompt is Prompt.CUSTOMS:
+                self.ask_customs(out.sku, out.name)
+            elif out.view.ready:
+                self.complete()
+        elif k is Kind.CUSTOMS_MISSING:
+            self.ask_customs(out.sku, out.name)
         elif k in (Kind.COMPLETED, Kind.REPRINT_QUEUED):
             if self.printer is not None:
                 self.printer.kick()
@@ -469,9 +495,13 @@ class PackingPage(QWidget):
             parts.append(self.tr("ship by {when}").format(when=when))
         self.meta.setText("  ·  ".join(p for p in parts if p))
         self.progress.setText(f"{view.scanned} / {view.needed}")
-        self.progress.setStyleSheet("color: #2e7d32;" if view.complete else "")
+        self.progress.setStyleSheet("color: #2e7d32;" if view.ready else "")
         if packed:
             self.box.setText(self.tr("%n box(es)", "", view.package_count))
+        elif view.is_multibox:
+            self.box.setText(
+                self.tr("One shipment in several boxes: box {box} (F2 next box)").format(box=view.package_count)
+            )
         elif view.package_count > 1:
             self.box.setText(self.tr("Filling box {box}").format(box=view.package_count))
         else:

@@ -106,6 +106,7 @@ class SettingsPage(QWidget):
         column = QVBoxLayout(body)
         column.addWidget(self._account_box(body))
         column.addWidget(self._printing_box(body))
+        column.addWidget(self._desk_box(body))
         column.addWidget(self._app_box(body))
         column.addStretch(1)
         scroll = QScrollArea(self)
@@ -230,6 +231,34 @@ class SettingsPage(QWidget):
             combo.addItem(printer)  # names from the system; combo items are plain text
         return combo
 
+    def _desk_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox(self.tr("Packing and handover"), parent)
+        self.gs_substitute = QLineEdit(box)
+        self.gs_substitute.setObjectName("gsSubstitute")
+        self.gs_substitute.setMaxLength(8)
+        self.gs_substitute.setPlaceholderText(self.tr("Empty: the scanner sends the GS character itself"))
+        gs_note = plain_text.label(
+            self.tr(
+                "Честный ЗНАК codes contain an invisible separator (GS). If your scanner is set to type something "
+                "else in its place, enter that here."
+            ),
+            box,
+        )
+        gs_note.setWordWrap(True)
+        self.trusted_acceptance = QCheckBox(self.tr("My shop is on Ozon's trusted acceptance"), box)
+        self.trusted_acceptance.setObjectName("trustedAcceptance")
+        trusted_note = plain_text.label(
+            self.tr("Then Ozon is told the number of boxes of each carriage; without it Ozon expects no box count."),
+            box,
+        )
+        trusted_note.setWordWrap(True)
+        form = QFormLayout(box)
+        form.addRow(plain_text.label(self.tr("GS placeholder"), box), self.gs_substitute)
+        form.addRow("", gs_note)
+        form.addRow("", self.trusted_acceptance)
+        form.addRow("", trusted_note)
+        return box
+
     def _app_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(self.tr("Packdesk"), parent)
         self.sounds = QCheckBox(self.tr("Sounds for good and wrong scans"), box)
@@ -274,6 +303,8 @@ class SettingsPage(QWidget):
         self.label_dpi.setCurrentIndex(max(0, self.label_dpi.findData(chosen.label_dpi)))
         self.auto_print.setChecked(chosen.auto_print)
         self.sender_name.setText(chosen.sender)
+        self.gs_substitute.setText(chosen.gs_substitute)
+        self.trusted_acceptance.setChecked(chosen.trusted_acceptance)
         self.sounds.setChecked(chosen.sounds)
         self.sync_interval.setValue(chosen.sync_interval_s)
         self.language.setCurrentIndex(max(0, self.language.findData(chosen.language)))
@@ -302,6 +333,8 @@ class SettingsPage(QWidget):
             label_dpi=int(self.label_dpi.currentData()),
             auto_print=self.auto_print.isChecked(),
             sender=self.sender_name.text().strip(),
+            gs_substitute=self.gs_substitute.text(),  # a space is a valid placeholder: not stripped
+            trusted_acceptance=self.trusted_acceptance.isChecked(),
             sounds=self.sounds.isChecked(),
             sync_interval_s=self.sync_interval.value(),
             language=str(self.language.currentData()),
