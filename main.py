@@ -3,7 +3,7 @@
     python main.py                      the app (demo mode on the embedded emulator without an account)
     python main.py emulator             serve the Ozon API emulator on 127.0.0.1:8787
     python main.py sync --once          one headless sync cycle
-    python main.py orders [--json]      the cached postings
+    python main.py orders [--status S] [--barcode CODE] [--json]   the cached postings
     python main.py ship NUMBER          queue the ship (pack) action
     python main.py outbox [--json]      queued actions and their state
     python main.py labels NUMBER... --out FILE   labels or packing slips of cached postings to a file
@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     orders = sub.add_parser("orders", help="list the cached postings")
     orders.add_argument("--status", help="only postings in this status (e.g. awaiting_packaging)")
+    orders.add_argument(
+        "--barcode",
+        metavar="CODE",
+        help="the postings a scanned code identifies (posting number, scanit, label barcodes), as the pack station",
+    )
     orders.add_argument("--json", action="store_true", help="print JSON")
 
     ship = sub.add_parser("ship", help="queue the ship (pack) action for a posting")
@@ -194,6 +199,8 @@ def posting_json(cached: posting_repo.CachedPosting) -> dict[str, Any]:
         "status": p.status.value,
         "substatus": p.substatus,
         "local_status": cached.local_status,
+        "scanit": p.scanit,
+        "barcodes": {"upper_barcode": p.upper_barcode, "lower_barcode": p.lower_barcode},
         "shipment_date": p.shipment_date.strftime("%Y-%m-%dT%H:%M:%SZ") if p.shipment_date else None,
         "delivery_method": p.delivery_method_name,
         "warehouse": p.warehouse_name,
@@ -215,7 +222,12 @@ def posting_json(cached: posting_repo.CachedPosting) -> dict[str, Any]:
 
 def cmd_orders(ctx: AppContext, args: argparse.Namespace) -> int:
     with ctx.db.read() as s:
-        rows = posting_repo.list_postings(s, status=args.status)
+        if args.barcode is not None:
+            rows = posting_repo.find_by_code(s, args.barcode)
+            if args.status:
+                rows = [c for c in rows if args.status in (c.posting.status.value, c.local_status)]
+        else:
+            rows = posting_repo.list_postings(s, status=args.status)
     if args.json:
         json.dump([posting_json(c) for c in rows], sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -282,33 +294,22 @@ def _products(ctx: AppContext, cached: Sequence[posting_repo.CachedPosting]) -> 
 
 
 def _ozon_label_pdfs(ctx: AppContext, args: argparse.Namespace, numbers: Sequence[str]) -> list[bytes]:
-    """Ozon's labels from the cache; the missing ones from the API (≤20 per call), then cached."""
-    from printing import label_cache
-    from printing.documents import ozon_label
+    """Ozon's labels from the cache; the missing ones through a label task (waited for), then cached."""
+    from app import label_files
+    from sync import label_tasks
     from sync.connect import connect
-    from sync.errors import InvalidStateError
 
-    missing = [n for n in dict.fromkeys(numbers) if not label_cache.has(ctx.paths.labels, n)]
+    missing = [n for n in dict.fromkeys(numbers) if not label_files.has(ctx.paths.labels, n)]
     if missing:
         client = connect(ctx, api_url=args.api_url).client
-        for start in range(0, len(missing), 20):
-            chunk = missing[start : start + 20]
-            try:
-                pdf = client.package_label(chunk)
-            except InvalidStateError as exc:
-                if "ready" not in exc.message.lower():
-                    raise
-                raise UserError(
-                    "label_not_ready",
-                    f"Ozon's label is not ready yet ({exc.message}); Ozon makes it about a minute after packing, "
-                    "try again shortly",
-                ) from None
-            parts = ozon_label.split(pdf) if len(chunk) > 1 else [pdf]
-            if len(parts) != len(chunk):  # not one page per posting: ask for each on its own
-                parts = [client.package_label([n]) for n in chunk]
-            for number, part in zip(chunk, parts, strict=True):
-                label_cache.store(ctx.paths.labels, number, part)
-    return [label_cache.load(ctx.paths.labels, n) for n in numbers]
+        outcome = label_tasks.fetch_now(client, missing, ctx.paths.labels)
+        if outcome.unprinted:
+            why = "; ".join(f"{n}: {reason}" for n, reason in sorted(outcome.unprinted.items()))
+            raise UserError(
+                "label_not_ready",
+                f"Ozon made no label for {why}. Ozon makes a label about a minute after packing; try again shortly",
+            )
+    return [label_files.load(ctx.paths.labels, n) for n in numbers]
 
 
 def cmd_labels(ctx: AppContext, args: argparse.Namespace) -> int:
