@@ -182,8 +182,9 @@ class Emulator:
             return list(self._store.log)
 
     def posting(self, posting_number: str) -> dict[str, Any]:
-        """The raw state of one posting, for test asserts (a copy)."""
+        """The raw state of one posting, for test asserts (a copy), as of now (due events run first)."""
         with self._store.lock:
+            self._store.run_due()
             p = self._posting(posting_number)
             return {
                 "posting_number": p.number, "order_number": p.order_number, "order_id": p.order_id,

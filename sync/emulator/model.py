@@ -137,7 +137,6 @@ class Carriage:
     posting_numbers: list[str]
     status: str = "new"
     containers_count: int = 1
-    legacy: bool = False
     approved_at: datetime | None = None
 
 

@@ -1,4 +1,4 @@
-"""Reading postings: auth, errors, v4 cursor lists, v3 legacy shapes, get and get-by-barcode."""
+"""Reading postings: auth, errors, v4 cursor lists, v3 get and get-by-barcode."""
 
 from __future__ import annotations
 
@@ -183,27 +183,6 @@ def test_v4_list_filters(api: Api, emu: Emulator) -> None:
     warehouse = recent[0]["delivery_method"]["warehouse_id"]
     in_wh = all_pages(api, path, dict(LIST_BODY, filter=dict(LIST_FILTER, warehouse_ids=[str(warehouse)])))
     assert in_wh and {p["delivery_method"]["warehouse_id"] for p in in_wh} == {warehouse}
-
-
-def test_v3_lists_use_legacy_shapes(api: Api) -> None:
-    body = {"dir": "ASC", "limit": 40, "offset": 0,
-            "filter": {"cutoff_from": "2026-05-01T00:00:00Z", "cutoff_to": "2026-06-01T00:00:00Z"},
-            "with": {"barcodes": True, "financial_data": True}}
-    first = api.ok("/v3/posting/fbs/unfulfilled/list", body)
-    result = first["result"]
-    assert set(result) == {"postings", "count"} and len(result["postings"]) == 40 and result["count"] > 40
-    p = result["postings"][0]
-    assert re.fullmatch(r"\d+\.\d{6}", p["products"][0]["price"]) and p["products"][0]["currency_code"] == "RUB"
-    assert p["barcodes"]["lower_barcode"] and p["analytics_data"] is None
-    assert "commission_amount" in p["financial_data"]["products"][0]
-    assert isinstance(p["tariffication"], list)
-    second = api.ok("/v3/posting/fbs/unfulfilled/list", dict(body, offset=40))["result"]["postings"]
-    assert not {x["posting_number"] for x in second} & {x["posting_number"] for x in result["postings"]}
-    listed = api.ok("/v3/posting/fbs/list", {"dir": "DESC", "limit": 1000, "offset": 0,
-                                             "filter": {"since": "2026-03-01T00:00:00Z", "to": "2026-06-01T00:00:00Z",
-                                                        "status": "delivered"}})
-    assert set(listed["result"]) == {"postings", "has_next"} and listed["result"]["has_next"] is False
-    assert {x["status"] for x in listed["result"]["postings"]} == {"delivered"}
 
 
 def test_v3_get_and_get_by_barcode(api: Api, emu: Emulator) -> None:

@@ -1,4 +1,4 @@
-"""rFBS: approval (emulator extension), tracking numbers, and the delivery steps in order."""
+"""rFBS: tracking numbers and the delivery steps in order."""
 
 from __future__ import annotations
 
@@ -50,16 +50,6 @@ def test_wrong_order_and_wrong_integration_are_refused_per_posting(api: Api, emu
     step(api, "last-mile", shipped)
     assert step(api, "last-mile", shipped)[0]["error"] == "TRANSITION_IS_NOT_POSSIBLE"
     assert [e["posting_number"] for e in emu.log] == [shipped, shipped]  # only the applied ones
-
-
-def test_seller_approves_an_rfbs_posting(api: Api, emu: Emulator) -> None:
-    (number,) = emu.create_postings(1, status="awaiting_approve", rfbs=True)
-    assert api.error("/v4/posting/fbs/ship", ship_body(emu, number), 400)["message"] == "HAS_INCORRECT_STATUS"
-    assert api.ok("/v1/posting/fbs/approve", {"posting_number": number}) == {"result": True}
-    assert emu.posting(number)["status"] == "awaiting_packaging"
-    assert api.error("/v1/posting/fbs/approve", {"posting_number": number}, 400)["message"] == "HAS_INCORRECT_STATUS"
-    assert emu.log[-1] == {"method": "/v1/posting/fbs/approve", "posting_number": number,
-                           "time": "2026-05-14T08:00:00Z", "request": {"posting_number": number}}
 
 
 def test_free_text_is_escaped_in_the_json(api: Api, emu: Emulator) -> None:
