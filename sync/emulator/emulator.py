@@ -83,6 +83,9 @@ class Emulator:
             chosen = None if products is None else [self._product(spec) for spec in products]
             made = [self._factory.posting(status, rfbs, now, fresh=True, products=chosen) for _ in range(count)]
             store.add_postings(made)
+            for p in made:
+                if p.status == "awaiting_approve":
+                    operations.approve_later(store, p, now + operations.APPROVE_DELAY)
             return [p.number for p in made]
 
     def _product(self, spec: ProductSpec) -> tuple[Product, int]:
