@@ -77,7 +77,7 @@ class Api:
         store = self.store
         with store.lock:
             now = store.run_due()
-            ctx = Ctx(store, path, now, data)
+            ctx = Ctx(store, path, now, data, headers.get("host", ""))
             try:
                 result = route.handler(ctx, Fields(data))
                 if isinstance(result, Raw):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 
+from .codes import NO_BARCODE
 from .errors import refused
 from .machine import CANCEL_REASONS, CANCELLABLE, SHIPPED
 from .model import Cancellation, Line, Posting
@@ -53,7 +54,7 @@ def ship(store: Store, p: Posting, packages: list[list[tuple[int, int]]], now: d
 
     shipped = [p]
     for package in packages[1:]:
-        upper, lower, scanit = store.ids.label_codes()
+        upper, lower, scanit = store.ids.label_codes(new_only=p.lower_barcode == NO_BARCODE)
         part = dataclasses.replace(
             p, number=store.next_posting_number(p.order_number), lines=package_lines(package),
             parent_number=p.number, upper_barcode=upper, lower_barcode=lower, scanit=scanit,

@@ -37,6 +37,7 @@ FBS_STATUS_WEIGHTS = (("awaiting_packaging", 38), ("awaiting_deliver", 25), ("de
                       ("delivered", 15), ("cancelled", 7), ("arbitration", 2), ("client_arbitration", 1))
 RFBS_STATUS_WEIGHTS = (("awaiting_approve", 10), ("awaiting_packaging", 33), ("awaiting_deliver", 20),
                        ("delivering", 15), ("delivered", 15), ("cancelled", 7))
+NEW_LABELS_ONLY_SHARE = 0.5  # postings with no upper/lower barcode ("0"): scanit is their only label code
 SEEDED_APPROVAL_MINUTES = (2.0, 30.0)  # seeded awaiting_approve postings leave it this many minutes from start
 STYLES = (PLAIN,) * 10 + (MILLIS,) * 6 + (MICROS,) * 3 + (NANOS,)
 
@@ -163,7 +164,7 @@ class Factory:
         rng, ids = self.rng, self.ids
         method = self.method(rfbs)
         order_number = ids.order_number()
-        upper, lower, scanit = ids.label_codes()
+        upper, lower, scanit = ids.label_codes(new_only=rng.random() < NEW_LABELS_ONLY_SHARE)
         if fresh:
             in_process = now
         elif status in ("awaiting_approve", "awaiting_packaging"):

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
-import pypdfium2
-import zxingcpp
-
 from sync.emulator import Emulator
 
 from .conftest import Api, catalog_skus, ship_body
 
 SHIP = "/v4/posting/fbs/ship"
-
-
-def decode_pdf(pdf: bytes) -> list[list[str]]:
-    """Rasterize every page at 203 dpi, threshold like a thermal head, and decode the barcodes."""
-    doc = pypdfium2.PdfDocument(io.BytesIO(pdf))
-    pages = []
-    for page in doc:
-        image = page.render(scale=203 / 72).to_pil().convert("L").point(lambda v: 255 if v > 127 else 0)
-        pages.append(sorted(r.text for r in zxingcpp.read_barcodes(image)))
-    return pages
 
 
 def test_ship_moves_the_posting_to_awaiting_deliver_and_logs_it(api: Api, emu: Emulator) -> None:
