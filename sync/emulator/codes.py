@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 import uuid
 
+NO_BARCODE = "0"  # Ozon's "none" in barcodes.upper_barcode / lower_barcode (postings on the new labels only)
+
 
 def ean13_check_digit(first12: str) -> str:
     if len(first12) != 12 or not first12.isdigit():
@@ -51,14 +53,23 @@ class Ids:
         self._order_id += self._rng.randrange(1, 5000)
         return self._order_id
 
-    def label_codes(self) -> tuple[str, str, str]:
-        """(upper_barcode, lower_barcode, scanit) for one posting, all unique."""
+    def label_codes(self, new_only: bool = False) -> tuple[str, str, str]:
+        """(upper_barcode, lower_barcode, scanit) for one posting, all unique; with ``new_only`` the posting
+        is on Ozon's new labels only and has no upper/lower barcode (``"0"``)."""
         while True:
+            scanit = "ii" + self.digits(10)
+            if new_only:
+                if self._unique(scanit):
+                    return NO_BARCODE, NO_BARCODE, scanit
+                continue
             upper = "%101%" + self.digits(self._rng.choice((9, 9, 10, 12)))
             lower = self.digits(14)
-            scanit = "ii" + self.digits(10)
             if self._unique(upper) and self._unique(lower) and self._unique(scanit):
                 return upper, lower, scanit
+
+    def token(self) -> str:
+        """A random 32-hex-digit name part (CDN file names)."""
+        return f"{self._rng.getrandbits(128):032x}"
 
     def ean13(self) -> str:
         rng = self._rng

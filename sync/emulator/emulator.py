@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from . import catalog, control, operations
+from . import catalog, cdn, control, documents, labels, operations
 from .clock import Clock, iso_z
 from .dispatch import HOLD, RESET, Api, Reply, error_reply
 from .errors import INTERNAL, RESOURCE_EXHAUSTED, UNAVAILABLE
@@ -83,6 +83,9 @@ class Emulator:
             chosen = None if products is None else [self._product(spec) for spec in products]
             made = [self._factory.posting(status, rfbs, now, fresh=True, products=chosen) for _ in range(count)]
             store.add_postings(made)
+            for p in made:
+                if p.status == "awaiting_approve":
+                    operations.approve_later(store, p, now + operations.APPROVE_DELAY)
             return [p.number for p in made]
 
     def _product(self, spec: ProductSpec) -> tuple[Product, int]:
@@ -182,8 +185,9 @@ class Emulator:
             return list(self._store.log)
 
     def posting(self, posting_number: str) -> dict[str, Any]:
-        """The raw state of one posting, for test asserts (a copy)."""
+        """The raw state of one posting, for test asserts (a copy), as of now (due events run first)."""
         with self._store.lock:
+            self._store.run_due()
             p = self._posting(posting_number)
             return {
                 "posting_number": p.number, "order_number": p.order_number, "order_id": p.order_id,
@@ -221,6 +225,23 @@ class Emulator:
                                       "tpl_integration_type": m.integration} for m in store.methods.values()],
             }
 
+    @property
+    def downloads(self) -> list[dict[str, Any]]:
+        """Every request for a CDN file path, oldest first (a copy): ``path``, ``status``, and whether an
+        ``Api-Key`` / ``Client-Id`` header was sent (``sent_api_key``, ``sent_client_id``)."""
+        with self._store.lock:
+            return [dict(d) for d in self._store.downloads]
+
+    def label_pdf(self, posting_numbers: Sequence[str], small: bool = False) -> bytes:
+        """The file a label task for exactly these postings would produce now (big 75×120 mm pages, or
+        58×40 mm with ``small``). ValueError if any of them would not be printed, with why."""
+        with self._store.lock:
+            self._store.run_due()
+            printed, unprinted = labels.sort_out(self._store, posting_numbers)
+            if unprinted:
+                raise ValueError("not printable: " + ", ".join(f"{n} ({why})" for n, why in unprinted))
+            return documents.labels(printed, small=small)
+
     # -- requests ---------------------------------------------------------------------------------
 
     def dispatch(self, method: str, path: str, headers: dict[str, str], body: bytes,
@@ -231,9 +252,9 @@ class Emulator:
         than it is applied but answered as HOLD, as a real server would finish after the client gave up."""
         if path.startswith("/__emulator/"):
             return control.handle(self, method, path, body)
-        fault = self._faults.take(path)
+        fault = self._faults.take(path)  # faults hit CDN file paths too
         if fault is None:
-            return self._api.handle(method, path, headers, body)
+            return self._serve(method, path, headers, body)
         kind = fault.kind
         if kind == "reset":
             return Reply(action=RESET)
@@ -249,12 +270,17 @@ class Emulator:
         if kind == "latency":
             if read_timeout is not None and fault.delay > read_timeout:
                 sleep(read_timeout)
-                self._api.handle(method, path, headers, body)
+                self._serve(method, path, headers, body)
                 return Reply(action=HOLD)
             sleep(fault.delay)
-            return self._api.handle(method, path, headers, body)
-        reply = self._api.handle(method, path, headers, body)
+            return self._serve(method, path, headers, body)
+        reply = self._serve(method, path, headers, body)
         if kind == "lost_reply":
             return Reply(action=RESET, hold=fault.delay)
         reply.body = truncate(reply.body) if kind == "malformed_json" else drop_id(reply.body)
         return reply
+
+    def _serve(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        if cdn.is_file_path(path):
+            return cdn.serve(self._store, method, path, headers)
+        return self._api.handle(method, path, headers, body)

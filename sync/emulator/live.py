@@ -60,7 +60,10 @@ class Live:
     def _new_posting(self, when: datetime) -> None:
         rfbs = self.rng.random() < 0.15
         status = "awaiting_approve" if rfbs and self.rng.random() < 0.2 else "awaiting_packaging"
-        self.store.add_postings([self.factory.posting(status, rfbs, when, fresh=True)])
+        p = self.factory.posting(status, rfbs, when, fresh=True)
+        self.store.add_postings([p])
+        if status == "awaiting_approve":
+            operations.approve_later(self.store, p, when + operations.APPROVE_DELAY)
 
     def _active(self, statuses: tuple[str, ...]) -> list[str]:
         return [n for n, p in self.store.postings.items() if p.status in statuses]

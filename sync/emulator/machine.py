@@ -2,8 +2,11 @@
 
 FBS:  awaiting_packaging --ship--> awaiting_deliver (posting_transferring_to_delivery; posting_in_carriage once its
       carriage is approved) --handover (live mode)--> delivering --> delivered.
-rFBS: [awaiting_approve --approve (emulator extension)-->] awaiting_packaging --ship--> awaiting_deliver
+rFBS: [awaiting_approve --Ozon approves on its side-->] awaiting_packaging --ship--> awaiting_deliver
       --/delivering--> delivering --/last-mile--> delivering (posting_in_courier_service) --/delivered--> delivered.
+      There is no seller method for the approval: a created posting leaves awaiting_approve
+      ``operations.APPROVE_DELAY`` (10 min of emulator time) later, a seeded one 2-30 min after the start,
+      unless it was cancelled meanwhile. The change is not logged (it is not a seller call).
 Cancel (seller): from awaiting_approve, awaiting_packaging, awaiting_deliver.
 """
 

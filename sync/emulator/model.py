@@ -137,8 +137,22 @@ class Carriage:
     posting_numbers: list[str]
     status: str = "new"
     containers_count: int = 1
-    legacy: bool = False
     approved_at: datetime | None = None
+
+
+@dataclass(slots=True, eq=False)
+class LabelTask:
+    """One kind of label (big or small) for a batch of postings; decided once, then frozen."""
+
+    task_id: int
+    task_type: str  # "big_label" | "small_label"
+    posting_numbers: list[str]  # as requested, duplicates dropped
+    created_at: datetime
+    file_name: str  # "<task_id>-<token>.pdf", served like a CDN under /s3/fbs-labels/
+    decided: bool = False
+    printed: list[str] = field(default_factory=list)
+    unprinted: list[tuple[str, str]] = field(default_factory=list)  # (posting number, why)
+    pdf: bytes | None = field(default=None, repr=False)  # rendered on the first download
 
 
 @dataclass(slots=True, eq=False)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 
+from .codes import NO_BARCODE
 from .errors import refused
 from .machine import CANCEL_REASONS, CANCELLABLE, SHIPPED
 from .model import Cancellation, Line, Posting
 from .store import Store
 
 LABEL_DELAY = timedelta(seconds=50)
+# Ozon approves an rFBS posting on its own side (there is no seller method): this long after it was created.
+APPROVE_DELAY = timedelta(minutes=10)
 
 # who cancels -> (cancellation_type, cancellation_initiator)
 INITIATORS = {"seller": ("seller", "Продавец"), "buyer": ("client", "Покупатель"), "ozon": ("ozon", "Ozon")}
@@ -51,7 +54,7 @@ def ship(store: Store, p: Posting, packages: list[list[tuple[int, int]]], now: d
 
     shipped = [p]
     for package in packages[1:]:
-        upper, lower, scanit = store.ids.label_codes()
+        upper, lower, scanit = store.ids.label_codes(new_only=p.lower_barcode == NO_BARCODE)
         part = dataclasses.replace(
             p, number=store.next_posting_number(p.order_number), lines=package_lines(package),
             parent_number=p.number, upper_barcode=upper, lower_barcode=lower, scanit=scanit,
@@ -74,6 +77,16 @@ def labels_ready(store: Store, numbers: list[str]) -> None:
         if not p.label_ready:
             p.label_ready = True
             store.touch(p)
+
+
+def approve_later(store: Store, p: Posting, when: datetime) -> None:
+    """Ozon moves an rFBS posting out of awaiting_approve at ``when`` (unless it was cancelled meanwhile)."""
+
+    def approve(at: datetime) -> None:
+        if p.status == "awaiting_approve":
+            store.set_status(p, "awaiting_packaging", when=at)
+
+    store.schedule(when, approve)
 
 
 def cancel(store: Store, p: Posting, reason_id: int, by: str, now: datetime) -> None:

@@ -8,7 +8,7 @@ import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from . import catalog, refunds
+from . import catalog, operations, refunds
 from .clock import MICROS, MILLIS, NANOS, PLAIN
 from .machine import CANCEL_REASONS, DEFAULT_SUBSTATUS
 from .model import (
@@ -37,6 +37,8 @@ FBS_STATUS_WEIGHTS = (("awaiting_packaging", 38), ("awaiting_deliver", 25), ("de
                       ("delivered", 15), ("cancelled", 7), ("arbitration", 2), ("client_arbitration", 1))
 RFBS_STATUS_WEIGHTS = (("awaiting_approve", 10), ("awaiting_packaging", 33), ("awaiting_deliver", 20),
                        ("delivering", 15), ("delivered", 15), ("cancelled", 7))
+NEW_LABELS_ONLY_SHARE = 0.5  # postings with no upper/lower barcode ("0"): scanit is their only label code
+SEEDED_APPROVAL_MINUTES = (2.0, 30.0)  # seeded awaiting_approve postings leave it this many minutes from start
 STYLES = (PLAIN,) * 10 + (MILLIS,) * 6 + (MICROS,) * 3 + (NANOS,)
 
 # Visual statuses of FBS/FBO returns: (id, sys_name, display_name). Ozon confirms only id 3.
@@ -162,7 +164,7 @@ class Factory:
         rng, ids = self.rng, self.ids
         method = self.method(rfbs)
         order_number = ids.order_number()
-        upper, lower, scanit = ids.label_codes()
+        upper, lower, scanit = ids.label_codes(new_only=rng.random() < NEW_LABELS_ONLY_SHARE)
         if fresh:
             in_process = now
         elif status in ("awaiting_approve", "awaiting_packaging"):
@@ -408,6 +410,9 @@ class Factory:
             status = _weighted(rng, RFBS_STATUS_WEIGHTS if rfbs else FBS_STATUS_WEIGHTS)
             batch.append(self.posting(status, rfbs, now))
         store.add_postings(batch, bulk=True)
+        for p in batch:
+            if p.status == "awaiting_approve":  # Ozon approves the seeded ones soon, at random moments
+                operations.approve_later(store, p, now + timedelta(minutes=rng.uniform(*SEEDED_APPROVAL_MINUTES)))
 
         def pick(statuses: tuple[str, ...], rfbs: bool | None = None) -> list[Posting]:
             return [p for p in batch if p.status in statuses and (rfbs is None or p.rfbs == rfbs)]

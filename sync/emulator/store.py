@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .clock import Clock, iso_z, micros
-from .codes import Ids
+from .codes import NO_BARCODE, Ids
 from .machine import DEFAULT_SUBSTATUS
 from .model import (
     Carriage,
     Chat,
     DeliveryMethod,
     FbsReturn,
+    LabelTask,
     Posting,
     Product,
     Question,
@@ -49,6 +50,9 @@ class Store:
         self.by_process: list[tuple[int, str]] = []
         self.by_changed: list[tuple[int, str]] = []  # by status_changed_at: cheap "what changed since"
         self.carriages: dict[int, Carriage] = {}
+        self.label_tasks: dict[int, LabelTask] = {}
+        self.label_files: dict[str, LabelTask] = {}  # by file name
+        self.downloads: list[dict[str, Any]] = []  # every request for a CDN file path
         self.chats: dict[str, Chat] = {}
         self.chat_by_posting: dict[str, str] = {}
         self.fbs_returns: dict[int, FbsReturn] = {}
@@ -85,7 +89,8 @@ class Store:
             self.postings[p.number] = p
             self.order_postings.setdefault(p.order_number, []).append(p.number)
             for code in (p.upper_barcode, p.lower_barcode, p.scanit):
-                self.by_barcode[code] = p
+                if code != NO_BARCODE:  # "0" means none: it never finds a posting
+                    self.by_barcode[code] = p
             keys = ((micros(p.shipment_date), p.number), (micros(p.in_process_at), p.number),
                     (micros(p.status_changed_at), p.number))
             for index, key in zip(indexes, keys, strict=True):

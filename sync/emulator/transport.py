@@ -43,8 +43,10 @@ class EmulatorAdapter(BaseAdapter):
             body = body.encode()
         elif not isinstance(body, bytes):
             body = b"".join(body)  # an iterable body
+        parts = urlsplit(url)
         headers = {k.lower(): v if isinstance(v, str) else v.decode() for k, v in request.headers.items()}
-        reply = self.emulator.dispatch(request.method or "GET", urlsplit(url).path or "/", headers, body,
+        headers.setdefault("host", parts.netloc)  # as urllib3 would send it
+        reply = self.emulator.dispatch(request.method or "GET", parts.path or "/", headers, body,
                                        read_timeout=_read_timeout(timeout))
         if reply.action == RESET:
             raise requests.exceptions.ConnectionError(

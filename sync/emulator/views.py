@@ -290,7 +290,7 @@ def _build_v3(p: Posting) -> dict[str, Any]:
     core = {
         "posting_number": p.number, "order_id": p.order_id, "order_number": p.order_number,
         "parent_posting_number": p.parent_number, "status": p.status, "substatus": p.substatus,
-        "delivery_method": delivery_method(p), "tracking_number": p.tracking_number,
+        "delivery_method": delivery_method(p), "tracking_number": p.tracking_number, "scanit": p.scanit,
         "tpl_integration_type": p.method.integration, "in_process_at": iso(p.in_process_at, p.style),
         "shipment_date": iso(p.shipment_date), "delivering_date": iso(p.delivering_date, p.style),
         "cancellation": cancellation_block(p.cancellation),

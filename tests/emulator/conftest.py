@@ -3,12 +3,15 @@ over a loopback HTTP server."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import pypdfium2
 import pytest
 import requests
+import zxingcpp
 
 from sync.emulator import Emulator, EmulatorAdapter, EmulatorServer
 
@@ -99,3 +102,18 @@ def catalog_skus(api: Api) -> list[int]:
     ids = [item["product_id"] for item in api.ok("/v3/product/list", {"limit": 1000})["result"]["items"]]
     items = api.ok("/v3/product/info/list", {"product_id": ids})["items"]
     return sorted(item["sku"] for item in items)
+
+
+def decode_pdf(pdf: bytes) -> list[list[str]]:
+    """Rasterize every page at 203 dpi, threshold like a thermal head, and decode the barcodes (sorted)."""
+    doc = pypdfium2.PdfDocument(io.BytesIO(pdf))
+    pages = []
+    for page in doc:
+        image = page.render(scale=203 / 72).to_pil().convert("L").point(lambda v: 255 if v > 127 else 0)
+        pages.append(sorted(r.text for r in zxingcpp.read_barcodes(image)))
+    return pages
+
+
+def page_sizes_mm(pdf: bytes) -> list[tuple[int, int]]:
+    doc = pypdfium2.PdfDocument(io.BytesIO(pdf))
+    return [(round(page.get_size()[0] / 72 * 25.4), round(page.get_size()[1] / 72 * 25.4)) for page in doc]

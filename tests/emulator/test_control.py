@@ -67,8 +67,5 @@ def test_http_server_serves_the_api_and_the_log(http_api: Api, emu: Emulator) ->
     log = http_api.session.get(http_api.base + "/__emulator/log", timeout=5).json()
     assert [(e["method"], e["posting_number"]) for e in log] == [("/v4/posting/fbs/ship", number)]
     assert log[0]["request"] == ship_body(emu, number)
-    emu.advance(60)
-    r = http_api.post("/v2/posting/fbs/package-label", {"posting_number": [number]}, timeout=5)
-    assert r.headers["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
     wrong = requests.post(http_api.base + "/v1/roles", json={}, headers={"Client-Id": "1", "Api-Key": "x"}, timeout=5)
     assert wrong.status_code == 403 and wrong.json()["code"] == 7

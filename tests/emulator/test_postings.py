@@ -1,4 +1,4 @@
-"""Reading postings: auth, errors, v4 cursor lists, v3 legacy shapes, get and get-by-barcode."""
+"""Reading postings: auth, errors, v4 cursor lists, v3 get and get-by-barcode."""
 
 from __future__ import annotations
 
@@ -140,11 +140,16 @@ def test_v4_posting_shape_and_with_blocks(api: Api, emu: Emulator) -> None:
 def test_seeded_v4_postings_are_realistic(api: Api) -> None:
     postings = all_pages(api, "/v4/posting/fbs/list", dict(LIST_BODY, **{"with": {"barcodes": True}}))
     assert len(postings) == 300
+    new_labels_only = 0
     for p in postings:
         assert re.fullmatch(r"\d{8,10}-\d{4}-\d+", p["posting_number"])
         assert p["posting_number"].startswith(p["order_number"] + "-")
-        assert re.fullmatch(r"%101%\d{9,12}", p["barcodes"]["upper_barcode"])
-        assert re.fullmatch(r"\d{14}", p["barcodes"]["lower_barcode"])
+        assert re.fullmatch(r"ii\d{10}", p["scanit"])
+        if p["barcodes"] == {"upper_barcode": "0", "lower_barcode": "0"}:  # on Ozon's new labels only
+            new_labels_only += 1
+        else:
+            assert re.fullmatch(r"%101%\d{9,12}", p["barcodes"]["upper_barcode"])
+            assert re.fullmatch(r"\d{14}", p["barcodes"]["lower_barcode"])
         for key in ("in_process_at", "shipment_date", "delivering_date"):
             assert p[key] is None or TIMESTAMP.match(p[key]), p[key]
         if p["status"] == "cancelled":
@@ -154,6 +159,7 @@ def test_seeded_v4_postings_are_realistic(api: Api) -> None:
             assert p["delivery_schema"] == "rfbs"
         if p["status"] == "awaiting_approve":
             assert p["tpl_integration_type"] == "non_integrated"
+    assert 100 < new_labels_only < 200, "about half"
     styles = {len(p["in_process_at"]) for p in postings}
     assert len(styles) >= 3, "timestamps should mix fractional-second styles"
     statuses = {p["status"] for p in postings}
@@ -185,41 +191,25 @@ def test_v4_list_filters(api: Api, emu: Emulator) -> None:
     assert in_wh and {p["delivery_method"]["warehouse_id"] for p in in_wh} == {warehouse}
 
 
-def test_v3_lists_use_legacy_shapes(api: Api) -> None:
-    body = {"dir": "ASC", "limit": 40, "offset": 0,
-            "filter": {"cutoff_from": "2026-05-01T00:00:00Z", "cutoff_to": "2026-06-01T00:00:00Z"},
-            "with": {"barcodes": True, "financial_data": True}}
-    first = api.ok("/v3/posting/fbs/unfulfilled/list", body)
-    result = first["result"]
-    assert set(result) == {"postings", "count"} and len(result["postings"]) == 40 and result["count"] > 40
-    p = result["postings"][0]
-    assert re.fullmatch(r"\d+\.\d{6}", p["products"][0]["price"]) and p["products"][0]["currency_code"] == "RUB"
-    assert p["barcodes"]["lower_barcode"] and p["analytics_data"] is None
-    assert "commission_amount" in p["financial_data"]["products"][0]
-    assert isinstance(p["tariffication"], list)
-    second = api.ok("/v3/posting/fbs/unfulfilled/list", dict(body, offset=40))["result"]["postings"]
-    assert not {x["posting_number"] for x in second} & {x["posting_number"] for x in result["postings"]}
-    listed = api.ok("/v3/posting/fbs/list", {"dir": "DESC", "limit": 1000, "offset": 0,
-                                             "filter": {"since": "2026-03-01T00:00:00Z", "to": "2026-06-01T00:00:00Z",
-                                                        "status": "delivered"}})
-    assert set(listed["result"]) == {"postings", "has_next"} and listed["result"]["has_next"] is False
-    assert {x["status"] for x in listed["result"]["postings"]} == {"delivered"}
-
-
 def test_v3_get_and_get_by_barcode(api: Api, emu: Emulator) -> None:
-    (number,) = emu.create_postings(1, status="awaiting_deliver")
+    numbers = emu.create_postings(10, status="awaiting_deliver")
+    number = numbers[0]
     result = api.ok("/v3/posting/fbs/get", {"posting_number": number, "with": {"related_postings": True}})["result"]
     assert result["posting_number"] == number and result["status"] == "awaiting_deliver"
-    assert result["previous_substatus"] == "posting_created"
+    assert result["previous_substatus"] == "posting_created" and result["scanit"] == emu.posting(number)["scanit"]
     assert re.fullmatch(r"\d+\.\d{4}", result["products"][0]["price"])
     assert result["related_postings"] == {"related_posting_numbers": []}
     assert isinstance(result["tariffication"], dict)
     assert api.error("/v3/posting/fbs/get", {"posting_number": "1-1-1"}, 404)["message"] == "POSTING_NOT_FOUND"
-    codes = emu.posting(number)
-    for code in (codes["barcodes"]["lower_barcode"], codes["barcodes"]["upper_barcode"], codes["scanit"]):
-        found = api.ok("/v2/posting/fbs/get-by-barcode", {"barcode": code})["result"]
-        assert found["posting_number"] == number and found["products"]
-    assert api.error("/v2/posting/fbs/get-by-barcode", {"barcode": "00000000000000"}, 404)["code"] == 5
+    kinds = {emu.posting(n)["barcodes"]["lower_barcode"] == "0": n for n in numbers}
+    assert set(kinds) == {True, False}, "both kinds of label among ten postings"
+    for n in kinds.values():
+        codes = emu.posting(n)
+        for code in {codes["barcodes"]["lower_barcode"], codes["barcodes"]["upper_barcode"], codes["scanit"]} - {"0"}:
+            found = api.ok("/v2/posting/fbs/get-by-barcode", {"barcode": code})["result"]
+            assert found["posting_number"] == n and found["products"]
+    for code in ("0", "00000000000000"):
+        assert api.error("/v2/posting/fbs/get-by-barcode", {"barcode": code}, 404)["code"] == 5
 
 
 def test_twenty_thousand_postings_build_and_page() -> None:

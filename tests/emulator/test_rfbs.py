@@ -1,12 +1,13 @@
-"""rFBS: approval (emulator extension), tracking numbers, and the delivery steps in order."""
+"""rFBS: Ozon's approval, tracking numbers, and the delivery steps in order."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sync.emulator import Emulator
 
-from .conftest import Api, ship_body
+from .conftest import BASE, START, Api, make_emulator, session_for, ship_body
 
 
 def step(api: Api, name: str, *numbers: str) -> list[dict[str, Any]]:
@@ -52,14 +53,32 @@ def test_wrong_order_and_wrong_integration_are_refused_per_posting(api: Api, emu
     assert [e["posting_number"] for e in emu.log] == [shipped, shipped]  # only the applied ones
 
 
-def test_seller_approves_an_rfbs_posting(api: Api, emu: Emulator) -> None:
-    (number,) = emu.create_postings(1, status="awaiting_approve", rfbs=True)
-    assert api.error("/v4/posting/fbs/ship", ship_body(emu, number), 400)["message"] == "HAS_INCORRECT_STATUS"
-    assert api.ok("/v1/posting/fbs/approve", {"posting_number": number}) == {"result": True}
-    assert emu.posting(number)["status"] == "awaiting_packaging"
-    assert api.error("/v1/posting/fbs/approve", {"posting_number": number}, 400)["message"] == "HAS_INCORRECT_STATUS"
-    assert emu.log[-1] == {"method": "/v1/posting/fbs/approve", "posting_number": number,
-                           "time": "2026-05-14T08:00:00Z", "request": {"posting_number": number}}
+def test_ozon_approves_a_created_posting_after_ten_minutes(api: Api, emu: Emulator) -> None:
+    kept, cancelled = emu.create_postings(2, status="awaiting_approve", rfbs=True)
+    assert api.error("/v4/posting/fbs/ship", ship_body(emu, kept), 400)["message"] == "HAS_INCORRECT_STATUS"
+    emu.cancel_posting(cancelled, reason_id=501)
+    emu.advance(599)
+    assert emu.posting(kept)["status"] == "awaiting_approve"
+    emu.advance(1)
+    state = emu.posting(kept)
+    assert state["status"] == "awaiting_packaging" and state["status_changed_at"] == START + timedelta(minutes=10)
+    assert emu.posting(cancelled)["status"] == "cancelled"
+    assert emu.log == []  # Ozon's doing, not a seller call
+    api.ok("/v4/posting/fbs/ship", ship_body(emu, kept))
+
+
+def test_seeded_postings_awaiting_approval_are_approved_within_half_an_hour() -> None:
+    emu = make_emulator(postings=1000)
+    api = Api(session_for(emu), BASE)
+    body = {"limit": 100, "filter": {"cutoff_from": "2026-01-01T00:00:00Z", "cutoff_to": "2027-01-01T00:00:00Z",
+                                     "statuses": ["awaiting_approve"]}}
+    waiting = [p["posting_number"] for p in api.ok("/v4/posting/fbs/unfulfilled/list", body)["postings"]]
+    assert len(waiting) >= 5
+    emu.advance(119)
+    assert all(emu.posting(n)["status"] == "awaiting_approve" for n in waiting)
+    emu.advance(30 * 60 - 119)
+    assert {emu.posting(n)["status"] for n in waiting} == {"awaiting_packaging"}
+    assert len({emu.posting(n)["status_changed_at"] for n in waiting}) == len(waiting), "each at its own moment"
 
 
 def test_free_text_is_escaped_in_the_json(api: Api, emu: Emulator) -> None:

@@ -91,5 +91,4 @@ def test_speed_runs_the_clock() -> None:
     assert session.post(BASE + "/v4/posting/fbs/ship", json=body).status_code == 200
     time.sleep(0.05)  # 180 s of emulator time: the label is ready
     assert emu.now() > start
-    label = session.post(BASE + "/v2/posting/fbs/package-label", json={"posting_number": [number]})
-    assert label.status_code == 200 and label.content.startswith(b"%PDF")
+    assert emu.posting(number)["label_ready"]

@@ -1,28 +1,12 @@
-"""Ship, split, labels, cancellation, carriages and acts."""
+"""Ship, split, cancellation, carriages and acts."""
 
 from __future__ import annotations
-
-import io
-
-import pypdfium2
-import zxingcpp
 
 from sync.emulator import Emulator
 
 from .conftest import Api, catalog_skus, ship_body
 
 SHIP = "/v4/posting/fbs/ship"
-LABEL = "/v2/posting/fbs/package-label"
-
-
-def decode_pdf(pdf: bytes) -> list[list[str]]:
-    """Rasterize every page at 203 dpi, threshold like a thermal head, and decode the barcodes."""
-    doc = pypdfium2.PdfDocument(io.BytesIO(pdf))
-    pages = []
-    for page in doc:
-        image = page.render(scale=203 / 72).to_pil().convert("L").point(lambda v: 255 if v > 127 else 0)
-        pages.append(sorted(r.text for r in zxingcpp.read_barcodes(image)))
-    return pages
 
 
 def test_ship_moves_the_posting_to_awaiting_deliver_and_logs_it(api: Api, emu: Emulator) -> None:
@@ -80,38 +64,6 @@ def test_several_packages_split_the_posting(api: Api, emu: Emulator) -> None:
     assert len(emu.log) == 1
     related = api.ok("/v3/posting/fbs/get", {"posting_number": number, "with": {"related_postings": True}})
     assert related["result"]["related_postings"]["related_posting_numbers"] == result[1:]
-
-
-def test_label_is_not_ready_for_50_seconds_then_a_decodable_pdf(api: Api, emu: Emulator) -> None:
-    numbers = emu.create_postings(2)
-    for n in numbers:
-        api.ok(SHIP, ship_body(emu, n))
-    early = api.error(LABEL, {"posting_number": numbers}, 400)
-    assert early["message"].startswith("The next postings aren't ready") and numbers[0] in early["message"]
-    emu.advance(49)
-    api.error(LABEL, {"posting_number": numbers}, 400)
-    emu.advance(11)
-    r = api.post(LABEL, {"posting_number": numbers})
-    assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf"
-    assert r.content.startswith(b"%PDF")
-    doc = pypdfium2.PdfDocument(io.BytesIO(r.content))
-    assert len(doc) == 2
-    width, height = doc[0].get_size()
-    assert round(width / 72 * 25.4) == 75 and round(height / 72 * 25.4) == 120
-    for n, codes in zip(numbers, decode_pdf(r.content), strict=True):
-        assert codes == sorted([emu.posting(n)["barcodes"]["lower_barcode"], n])
-    assert emu.log and all(e["method"] == SHIP for e in emu.log)  # reading labels is not logged
-    listed = api.ok("/v3/posting/fbs/get", {"posting_number": numbers[0]})["result"]
-    assert "label_download" in listed["available_actions"]
-
-
-def test_label_refusals(api: Api, emu: Emulator) -> None:
-    (waiting,) = emu.create_postings(1)
-    assert api.error(LABEL, {"posting_number": [waiting]}, 400)["message"] == "INVALID_ARGUMENT"
-    assert "posting_number" in api.error(LABEL, {"posting_number": [waiting] * 21}, 400)["message"]
-    assert api.error(LABEL, {"posting_number": ["1-1-1"]}, 404)["message"] == "POSTING_NOT_FOUND"
-    (ready,) = emu.create_postings(1, status="awaiting_deliver")
-    assert api.post(LABEL, {"posting_number": [ready]}).content.startswith(b"%PDF")
 
 
 def test_cancel_by_the_seller(api: Api, emu: Emulator) -> None:
@@ -173,13 +125,3 @@ def test_carriage_flow_and_act(api: Api, emu: Emulator) -> None:
     assert api.error("/v1/carriage/get", {"carriage_id": 1}, 404)["code"] == 5
     logged = [(e["method"], e["posting_number"]) for e in emu.log]
     assert ("/v1/carriage/create", ours[0]) in logged and ("/v1/carriage/approve", ours[0]) in logged
-
-
-def test_legacy_act_create_forms_at_once(api: Api, emu: Emulator) -> None:
-    (number,) = emu.create_postings(1, status="awaiting_deliver")
-    method = emu.posting(number)["delivery_method_id"]
-    act = api.ok("/v2/posting/fbs/act/create", {"delivery_method_id": method, "containers_count": 1})
-    act_id = act["result"]["id"]
-    assert emu.posting(number)["carriage_id"] == act_id
-    assert emu.posting(number)["substatus"] == "posting_in_carriage"
-    assert api.error("/v2/posting/fbs/act/create", {"delivery_method_id": 42}, 404)["code"] == 5

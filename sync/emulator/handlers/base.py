@@ -19,6 +19,7 @@ class Ctx:
     path: str
     now: datetime
     request: Any  # the parsed body, as logged
+    host: str = ""  # the request's Host header (file URLs point back at it)
 
     def log(self, **subject: Any) -> None:
         """Record an applied state change (one entry per subject: posting, chat, return, review...)."""

@@ -29,7 +29,7 @@ def _carriage(ctx: Ctx, f: Fields, key: str) -> Carriage:
     return carriage
 
 
-def _create(ctx: Ctx, f: Fields, legacy: bool) -> Carriage:
+def _create(ctx: Ctx, f: Fields) -> Carriage:
     method_id = f.number("delivery_method_id", required=True)
     departure = f.time("departure_date") or ctx.now
     containers = f.number("containers_count", default=1, lo=0, hi=1000)
@@ -45,7 +45,7 @@ def _create(ctx: Ctx, f: Fields, legacy: bool) -> Carriage:
         raise refused("no_postings")
     carriage = Carriage(id=store.ids.next("carriage", 5_819_327_210_249, 1_000), method=method,
                         departure_date=departure, created_at=ctx.now, posting_numbers=[p.number for p in postings],
-                        containers_count=containers or 1, legacy=legacy)
+                        containers_count=containers or 1)
     store.carriages[carriage.id] = carriage
     for p in postings:
         p.carriage_id = carriage.id
@@ -79,7 +79,7 @@ def _act_ready(carriage: Carriage, now: datetime) -> bool:
 
 @route("/v1/carriage/create")
 def carriage_create(ctx: Ctx, f: Fields) -> dict[str, Any]:
-    carriage = _create(ctx, f, legacy=False)
+    carriage = _create(ctx, f)
     for number in carriage.posting_numbers:
         ctx.log(posting_number=number, carriage_id=carriage.id)
     return {"carriage_id": carriage.id}
@@ -129,15 +129,6 @@ def carriage_get(ctx: Ctx, f: Fields) -> dict[str, Any]:
             "available_actions": actions,
             "cancel_availability": {"is_cancel_available": carriage.status == "new",
                                     "reason": "" if carriage.status == "new" else "carriage is already formed"}}
-
-
-@route("/v2/posting/fbs/act/create")
-def act_create(ctx: Ctx, f: Fields) -> dict[str, Any]:
-    """Legacy flow: creating the act forms the carriage at once."""
-    carriage = _create(ctx, f, legacy=True)
-    for p in _approve(ctx, carriage):
-        ctx.log(posting_number=p.number, carriage_id=carriage.id)
-    return {"result": {"id": carriage.id}}
 
 
 @route("/v2/posting/fbs/act/check-status")

@@ -1,4 +1,4 @@
-"""Reading postings: v4 cursor lists, legacy v3 offset lists, one posting, a posting by label barcode."""
+"""Reading postings: v4 cursor lists, one posting (v3 get), a posting by label barcode."""
 
 from __future__ import annotations
 
@@ -90,18 +90,15 @@ class Query:
 
 def _filter(flt: Fields, statuses_allowed: frozenset[str],
             extra: dict[str, Any]) -> tuple[Callable[[Posting], bool], str, tuple[int | None, int | None]]:
-    """The optional filters shared by the v3 and v4 lists: a predicate, its signature (for memos) and the
+    """The optional filters shared by the two v4 lists: a predicate, its signature (for memos) and the
     last_changed_status_date bounds in epoch microseconds."""
     statuses = set(flt.texts("statuses"))
-    legacy_status = flt.text("status")
-    if legacy_status:
-        statuses.add(legacy_status)
     for s in statuses:
         if s not in statuses_allowed:
             raise invalid(flt.name("statuses"), f"unknown or not allowed status {s!r}")
-    warehouses = set(flt.ids("warehouse_ids") + flt.ids("warehouse_id"))
-    methods = set(flt.ids("delivery_method_ids") + flt.ids("delivery_method_id"))
-    providers = set(flt.ids("provider_ids") + flt.ids("provider_id"))
+    warehouses = set(flt.ids("warehouse_ids"))
+    methods = set(flt.ids("delivery_method_ids"))
+    providers = set(flt.ids("provider_ids"))
     orders = set(flt.texts("order_numbers", max_items=100))
     order_id = flt.number("order_id")
     flows = set(flt.texts("integration_type_flow"))
@@ -165,13 +162,13 @@ def _unfulfilled_query(f: Fields) -> Query:
     return Query("by_shipment", lo, hi, match, f"{lo}:{hi}:{signature}", changed)
 
 
-def _list_query(f: Fields, legacy: bool) -> Query:
+def _list_query(f: Fields) -> Query:
     flt = f.obj("filter", required=True)
     since, to = flt.time("since", required=True), flt.time("to", required=True)
     assert since is not None and to is not None
     if since > to:
         raise invalid(flt.name("since"), "must not be after to")
-    if not legacy and to - since > timedelta(days=366):
+    if to - since > timedelta(days=366):
         raise invalid(flt.name("to"), "the period must not exceed one year")
     match, signature, changed = _filter(flt, STATUSES, {})
     lo, hi = micros(since), micros(to)
@@ -220,38 +217,12 @@ def unfulfilled_v4(ctx: Ctx, f: Fields) -> Raw:
 
 @route("/v4/posting/fbs/list")
 def list_v4(ctx: Ctx, f: Fields) -> Raw:
-    query = _list_query(f, legacy=False)
+    query = _list_query(f)
     with_blocks = with_flags(f, V4_BLOCKS)
     page, has_next, cursor = _cursor_page(ctx, f, query)
     body = (f'{{"cursor":{dumps(cursor)},"has_next":{dumps(has_next)},'
             f'"postings":[{_postings_json(page, with_blocks)}]}}')
     return Raw(body.encode())
-
-
-def _offset_page(ctx: Ctx, f: Fields, query: Query) -> tuple[list[Posting], int]:
-    limit = f.limit(hi=1000)
-    offset = f.number("offset", default=0, lo=0)
-    assert offset is not None
-    desc = f.choice("dir", ("ASC", "DESC"), "ASC") == "DESC"
-    selected = query.all(ctx.store, desc)
-    return selected[offset:offset + limit], len(selected) - offset - limit
-
-
-@route("/v3/posting/fbs/unfulfilled/list")
-def unfulfilled_v3(ctx: Ctx, f: Fields) -> dict[str, Any]:
-    query = _unfulfilled_query(f)
-    with_blocks = with_flags(f, V3_BLOCKS)
-    page, _ = _offset_page(ctx, f, query)
-    count = len(query.all(ctx.store, False))
-    return {"result": {"postings": [v3_dict(p, with_blocks) for p in page], "count": count}}
-
-
-@route("/v3/posting/fbs/list")
-def list_v3(ctx: Ctx, f: Fields) -> dict[str, Any]:
-    query = _list_query(f, legacy=True)
-    with_blocks = with_flags(f, V3_BLOCKS)
-    page, remaining = _offset_page(ctx, f, query)
-    return {"result": {"postings": [v3_dict(p, with_blocks) for p in page], "has_next": remaining > 0}}
 
 
 @route("/v3/posting/fbs/get")

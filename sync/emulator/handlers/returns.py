@@ -202,20 +202,3 @@ def rfbs_action(ctx: Ctx, f: Fields) -> dict[str, Any]:
     assert action is not None
     _apply(ctx, r, action, f)
     return {}
-
-
-def _legacy(action: int | None) -> Any:
-    def handler(ctx: Ctx, f: Fields) -> dict[str, Any]:
-        r = _rfbs(ctx, f)
-        chosen = action
-        if chosen is None:  # reject: before or after the item was inspected
-            chosen = -10 if r.state == "RECEIVED" else -1
-        _apply(ctx, r, chosen, f)
-        return {}
-
-    return handler
-
-
-for _path, _action in (("verify", 1), ("reject", None), ("compensate", refunds.COMPENSATION),
-                       ("receive-return", 2), ("return-money", 3)):
-    route(f"/v2/returns/rfbs/{_path}")(_legacy(_action))

@@ -1,16 +1,16 @@
-"""Assembly (ship), labels, cancellation, rFBS approval and the rFBS delivery steps."""
+"""Assembly (ship), cancellation and the rFBS delivery steps."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .. import documents, operations
+from .. import operations
 from ..errors import invalid, refused
 from ..fields import Fields
 from ..machine import CANCEL_REASONS, CANCELLABLE, MESSAGE_REQUIRED_REASONS
 from ..model import Posting
 from ..views import legacy_price
-from .base import Ctx, Raw, route
+from .base import Ctx, route
 
 
 @route("/v4/posting/fbs/ship")
@@ -38,18 +38,6 @@ def ship(ctx: Ctx, f: Fields) -> dict[str, Any]:
                             "price": legacy_price(ln.price, 2), "currency_code": "RUB", "quantity": ln.quantity,
                             "mandatory_mark": []} for ln in part.lines]} for part in shipped]
     return {"result": [part.number for part in shipped], "additional_data": extra if additional else []}
-
-
-@route("/v2/posting/fbs/package-label")
-def package_label(ctx: Ctx, f: Fields) -> Raw:
-    numbers = f.texts("posting_number", max_items=20, required=True)
-    postings = [ctx.posting(n) for n in numbers]
-    if any(p.status != "awaiting_deliver" for p in postings):
-        raise refused("INVALID_ARGUMENT")
-    waiting = [p.number for p in postings if not p.label_ready]
-    if waiting:
-        raise refused("The next postings aren't ready: " + ", ".join(waiting))
-    return Raw(documents.labels(postings), "application/pdf")
 
 
 def _reason(reason_id: int, with_flag: bool = False) -> dict[str, Any]:
@@ -90,20 +78,6 @@ def cancel(ctx: Ctx, f: Fields) -> dict[str, Any]:
     p = ctx.posting(number)
     operations.check_cancellable(p)
     operations.cancel(ctx.store, p, reason_id, "seller", ctx.now)
-    ctx.log(posting_number=number)
-    return {"result": True}
-
-
-@route("/v1/posting/fbs/approve")
-def approve(ctx: Ctx, f: Fields) -> dict[str, Any]:
-    """EMULATOR EXTENSION, not in Ozon's API: the seller confirms an rFBS posting in awaiting_approve."""
-    number = f.text("posting_number", required=True)
-    p = ctx.posting(number)
-    if p.status == "cancelled":
-        raise refused("POSTING_ALREADY_CANCELLED")
-    if p.status != "awaiting_approve":
-        raise refused("HAS_INCORRECT_STATUS")
-    ctx.store.set_status(p, "awaiting_packaging", when=ctx.now)
     ctx.log(posting_number=number)
     return {"result": True}
 
