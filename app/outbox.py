@@ -250,6 +250,20 @@ def postpone_all(session: Session, until: datetime, now: datetime) -> None:
     )
 
 
+def postpone(session: Session, target_id: str, action: ActionKind, until: datetime, now: datetime, note: str) -> None:
+    """Open actions of this kind on the target wait until `until` (what they need is not there yet)."""
+    session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.target_id == target_id,
+            OutboxRow.action == action.value,
+            OutboxRow.state == OutboxState.PENDING.value,
+            OutboxRow.next_attempt_at < until,
+        )
+        .values(next_attempt_at=until, last_error=note, updated_at=now)
+    )
+
+
 def retry(session: Session, key: str, now: datetime) -> None:
     """The seller asks to try a conflicted or failed action again."""
     row = session.scalar(select(OutboxRow).where(OutboxRow.key == key))

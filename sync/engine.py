@@ -79,6 +79,7 @@ MAX_PAUSE = timedelta(minutes=15)
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 300.0
 NOT_READY_S = 20.0
+LABEL_AFTER_SHIP_S = 45.0  # Ozon: ask for a label 45–60 s after the assembly
 EXEMPLAR_CHECK_S = 3.0  # Ozon checks marking codes in a few seconds
 ACT_POLL_S = 5.0
 MAX_PAGES = 1000  # a runaway cursor must not loop forever
@@ -627,8 +628,13 @@ class SyncEngine:
         except Exception as exc:
             self._failed([entry], exc, result)
         else:
+            now = self.clock.now()
             with self.db.write() as s:
-                outbox.mark_done(s, entry.key, self.clock.now())
+                outbox.mark_done(s, entry.key, now)
+                if entry.action is ActionKind.SHIP:
+                    # Ozon makes the label about a minute after the assembly: ask then, in one batch.
+                    later = now + timedelta(seconds=LABEL_AFTER_SHIP_S)
+                    outbox.postpone(s, entry.target_id, ActionKind.FETCH_LABEL, later, now, "Ozon is making the label")
             result.sent += 1
 
     def _failed(self, entries: list[OutboxEntry], exc: Exception, result: CycleResult) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app import outbox
+from app import label_files, outbox
 from app.context import AppContext
 from app.domain.postings import PostingStatus
 from app.events import AuthFailed, ConflictDetected, LabelReady, PlanLimited, PostingsChanged
@@ -215,22 +216,90 @@ def test_retry_after_pauses_the_whole_client(engine: SyncEngine, emu: Emulator, 
     assert len(applied(emu, SHIP, number)) == 1
 
 
-def test_label_is_fetched_once_ready_and_cached_on_disk(
+LABEL_CREATE = "/v3/posting/fbs/package-label/create"
+
+
+def fbs_batch(ctx: AppContext, count: int) -> list[str]:
+    with ctx.db.read() as s:
+        found = [
+            c.posting.posting_number
+            for c in posting_repo.list_postings(s, status="awaiting_packaging")
+            if not c.posting.is_rfbs and c.local_status is None and not c.posting.requirements.kinds()
+        ]
+    assert len(found) >= count, "not enough FBS postings awaiting packaging in the demo data"
+    return found[:count]
+
+
+def test_labels_of_a_batch_come_through_one_label_task_and_are_cached_per_posting(
     engine: SyncEngine, emu: Emulator, ctx: AppContext, events: Recorder
 ) -> None:
     engine.run_cycle()
-    number = fbs_to_pack(ctx)
-    shipping.queue_ship(ctx.db, emu, number)
+    numbers = fbs_batch(ctx, 3)
+    for number in numbers:
+        shipping.queue_ship(ctx.db, emu, number)
     engine.run_cycle()
-    label = next(iter(e for e in open_entries(ctx) if e.action is ActionKind.FETCH_LABEL))
-    assert "ready" in label.last_error  # Ozon needs 45-60 s after the ship
-    emu.advance(61)
+    labels = [e for e in open_entries(ctx) if e.action is ActionKind.FETCH_LABEL]
+    assert len(labels) == 3 and all("making the label" in e.last_error for e in labels)
+    assert [e for e in emu.log if e["method"] == LABEL_CREATE] == []  # Ozon needs 45-60 s after the ship
+    emu.advance(46)
     engine.run_cycle()
-    (ready,) = events.of(LabelReady)
-    from pathlib import Path
-
-    assert Path(ready.path).read_bytes().startswith(b"%PDF") and ready.posting_number == number
+    (task,) = [e for e in emu.log if e["method"] == LABEL_CREATE]
+    assert sorted(task["posting_numbers"]) == sorted(numbers)  # one task for the batch
+    emu.advance(6)  # the task is done
+    engine.run_cycle()
     assert open_entries(ctx) == []
+    ready = {e.posting_number: Path(e.path) for e in events.of(LabelReady)}
+    assert set(ready) == set(numbers)
+    for number, path in ready.items():
+        ((page, text),) = label_files.split_pages(path.read_bytes())  # one page: this posting's label
+        assert number in text.replace(" ", "") and page.startswith(b"%PDF")
+    downloads = emu.downloads
+    assert downloads and not any(d["sent_api_key"] or d["sent_client_id"] for d in downloads)
+    assert len([e for e in emu.log if e["method"] == LABEL_CREATE]) == 1
+
+
+def test_a_posting_ozon_leaves_out_of_a_task_is_asked_for_again_with_ozons_reason(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext, events: Recorder
+) -> None:
+    engine.run_cycle()
+    first, second = fbs_batch(ctx, 2)
+    shipping.queue_ship(ctx.db, emu, first)
+    drain_ships(engine, ctx)
+    emu.advance(30)
+    shipping.queue_ship(ctx.db, emu, second)
+    drain_ships(engine, ctx)
+    emu.advance(20)  # first: 50 s after its ship (ready); second: 20 s (not yet)
+    with ctx.db.write() as s:  # both labels due now, in one task
+        for e in open_entries(ctx):
+            outbox.mark_retry(s, e.key, emu.now(), "", emu.now(), ambiguous=False)
+    engine.run_cycle()
+    emu.advance(6)
+    engine.run_cycle()
+    assert [e.posting_number for e in events.of(LabelReady)] == [first]
+    (waiting,) = open_entries(ctx)
+    assert waiting.target_id == second and "aren't ready" in waiting.last_error  # Ozon's own words
+    emu.advance(40)
+    drain(engine, emu, ctx)
+    assert {e.posting_number for e in events.of(LabelReady)} == {first, second}
+
+
+def test_a_cancelled_posting_needs_no_label(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    engine.run_cycle()
+    (number,) = fbs_batch(ctx, 1)
+    shipping.queue_ship(ctx.db, emu, number)
+    drain_ships(engine, ctx)
+    emu.cancel_posting(number)
+    emu.advance(60)
+    drain(engine, emu, ctx)
+    with ctx.db.read() as s:
+        (label,) = [e for e in outbox.entries(s, target_id=number) if e.action is ActionKind.FETCH_LABEL]
+    assert label.state is OutboxState.DONE and "no label needed" in label.last_error
+    assert [e for e in emu.log if e["method"] == LABEL_CREATE] == []
+
+
+def drain_ships(engine: SyncEngine, ctx: AppContext) -> None:
+    engine.run_cycle()
+    assert not [e for e in open_entries(ctx) if e.action is ActionKind.SHIP]
 
 
 def test_in_flight_ship_after_a_crash_is_rechecked_not_resent(
@@ -315,30 +384,6 @@ def test_review_reply_lost_reply_is_not_posted_twice(engine: SyncEngine, emu: Em
     assert len(posted) == 1
 
 
-def test_v3_and_v4_lists_agree(client: Any, emu: Emulator) -> None:
-    from datetime import timedelta
-
-    now = emu.now()
-    since, to = now - timedelta(days=30), now + timedelta(days=1)
-    v4: list[str] = []
-    cursor = ""
-    while True:
-        page = client.postings_page(cursor, since, to, limit=50)
-        v4 += [p.posting_number for p in page.items]
-        if not page.has_next:
-            break
-        cursor = page.cursor
-    v3: list[str] = []
-    offset = 0
-    while True:
-        page = client.postings_page_v3(offset, since, to, limit=40)
-        v3 += [p.posting_number for p in page.items]
-        if not page.has_next:
-            break
-        offset = int(page.cursor)
-    assert v4 and sorted(v3) == sorted(v4) and len(set(v4)) == len(v4)
-
-
 def test_scheduler_wakes_for_a_due_retry_and_stops_cleanly(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
     import threading
 
@@ -413,6 +458,8 @@ def test_an_unexpected_error_never_leaves_an_action_claimed(
     shipping.queue_ship(ctx.db, emu, number)
     engine.run_cycle()
     emu.advance(61)
+    engine.run_cycle()  # the label task is created
+    emu.advance(6)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the labels folder should be")
     engine.labels_dir = blocker  # writing the label fails with an OSError
