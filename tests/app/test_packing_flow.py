@@ -202,15 +202,19 @@ def test_confirm_pack_ship_label_and_handover_fbs(shop: Shop) -> None:
         handover.create_carriage(shop.ctx.db, shop.ctx.clock, method)
 
 
-def test_rfbs_approve_pack_track_and_deliver(shop: Shop) -> None:
+def test_rfbs_approved_by_ozon_then_packed_tracked_and_delivered(shop: Shop) -> None:
     g = goods(shop.ctx)
     number = new_posting(shop, g, rfbs=True, status="awaiting_approve")
     desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
-    assert desk.scan(number).kind is Kind.NOT_PACKABLE  # approve it first
-    approved = confirm.confirm(shop.ctx.db, shop.ctx.clock, [number])
-    assert approved.approved == (number,)
-    shop.drain()
-    assert shop.status(number) == "awaiting_packaging"
+    assert desk.scan(number).kind is Kind.NOT_PACKABLE  # Ozon has not approved it yet
+    waiting = confirm.confirm(shop.ctx.db, shop.ctx.clock, [number])
+    assert [(r.posting_number, r.code) for r in waiting.refused] == [(number, "awaiting_ozon")]
+    assert open_entries(shop.ctx) == []  # nothing to send: Ozon has no approve method
+    shop.emu.advance(11 * 60)  # Ozon approves it on its side
+    shop.sync()
+    with shop.ctx.db.read() as s:
+        cached = posting_repo.get(s, number)
+    assert cached is not None and cached.posting.status is PostingStatus.AWAITING_PACKAGING
     pack(desk, number, g)
     (own,) = jobs_of(shop.ctx, number, DocKind.OWN_LABEL)
     assert own.state is JobState.QUEUED  # Packdesk's own label, at once
@@ -229,7 +233,6 @@ def test_rfbs_approve_pack_track_and_deliver(shop: Shop) -> None:
     assert state["status"] == "delivered" and state["tracking_number"] == "RP123456789RU"
     steps = [e["method"] for e in shop.emu.log if e.get("posting_number") == number]
     assert steps == [
-        "/v1/posting/fbs/approve",
         SHIP,
         "/v2/fbs/posting/tracking-number/set",
         "/v2/fbs/posting/delivering",
