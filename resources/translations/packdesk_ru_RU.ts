@@ -4,7 +4,6 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../ui/app.py" line="54"/>
         <source>Packdesk is already open on this computer ({folder}).</source>
         <translation>Packdesk уже открыт на этом компьютере ({folder}).</translation>
     </message>
@@ -12,13 +11,10 @@
 <context>
     <name>CancelDialog</name>
     <message>
-        <location filename="../../ui/orders/cancel_dialog.py" line="26"/>
-        <location filename="../../ui/orders/cancel_dialog.py" line="42"/>
         <source>Cancel postings</source>
         <translation>Отменить отправления</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/cancel_dialog.py" line="30"/>
         <source>Cancel %n posting(s)? The buyer is told, and it counts against your rating.</source>
         <translation>
             <numerusform>Отменить %n отправление? Покупатель получит уведомление, а отмена снизит ваш рейтинг.</numerusform>
@@ -27,22 +23,18 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cancel_dialog.py" line="39"/>
         <source>A few words for Ozon (required for “other”)</source>
         <translation>Пара слов для Ozon (обязательно для «Другое»)</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cancel_dialog.py" line="44"/>
         <source>Keep them</source>
         <translation>Не отменять</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cancel_dialog.py" line="48"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cancel_dialog.py" line="49"/>
         <source>Message</source>
         <translation>Сообщение</translation>
     </message>
@@ -50,116 +42,112 @@
 <context>
     <name>ConflictsDialog</name>
     <message>
-        <location filename="../../ui/conflicts.py" line="145"/>
         <source>Actions waiting for Ozon</source>
         <translation>Действия, ожидающие Ozon</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="148"/>
         <source>Everything you do is saved here first and sent to Ozon by the background sync. Actions that Ozon refused need your decision.</source>
         <translation>Всё, что вы делаете, сначала сохраняется здесь, а затем фоновая синхронизация отправляет это в Ozon. Действия, которые Ozon отклонил, ждут вашего решения.</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="175"/>
         <source>Retry</source>
         <translation>Повторить</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="176"/>
         <source>Drop</source>
         <translation>Отказаться</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="177"/>
         <source>Drop and redo…</source>
         <translation>Отказаться и переделать…</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="178"/>
         <source>Drop the refused action and open the posting to do it differently</source>
         <translation>Отказаться от отклонённого действия и открыть отправление, чтобы сделать иначе</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="179"/>
         <source>Show posting</source>
         <translation>Показать отправление</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="233"/>
         <source>Ozon said: {error}</source>
         <translation>Ответ Ozon: {error}</translation>
     </message>
 </context>
 <context>
+    <name>CustomsDialog</name>
+    <message>
+        <source>Customs declaration number (ГТД)</source>
+        <translation>Номер таможенной декларации (ГТД)</translation>
+    </message>
+    <message>
+        <source>Ozon needs the customs declaration number of {name}. It is asked once for this posting.</source>
+        <translation>Ozon требует номер таможенной декларации для товара «{name}». Он запрашивается один раз для этого отправления.</translation>
+    </message>
+    <message>
+        <source>These goods have no customs declaration number</source>
+        <translation>У этого товара нет номера таможенной декларации</translation>
+    </message>
+    <message>
+        <source>This looks like a scanned code. Type the customs number, then scan again.</source>
+        <translation>Похоже на отсканированный код. Введите номер декларации, затем сканируйте снова.</translation>
+    </message>
+</context>
+<context>
     <name>DetailPane</name>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="77"/>
         <source>Select a posting to see its items and history.</source>
         <translation>Выберите отправление, чтобы увидеть товары и историю.</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="111"/>
         <source>Buyer chat</source>
         <translation>Чат с покупателем</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="113"/>
-        <location filename="../../ui/orders/detail_pane.py" line="257"/>
         <source>Open the chat with the buyer of this order</source>
         <translation>Открыть чат с покупателем этого заказа</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="124"/>
         <source>Order</source>
         <translation>Заказ</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="125"/>
         <source>Ship by</source>
         <translation>Отгрузить до</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="126"/>
         <source>Delivery</source>
         <translation>Доставка</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="127"/>
         <source>Warehouse</source>
         <translation>Склад</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="128"/>
         <source>Tracking</source>
         <translation>Трек-номер</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="129"/>
         <source>Delivery date</source>
         <translation>Дата доставки</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="130"/>
         <source>Buyer</source>
         <translation>Покупатель</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="153"/>
         <source>Items</source>
         <translation>Товары</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="155"/>
         <source>History</source>
         <translation>История</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="157"/>
         <source>No scans, prints or actions yet.</source>
         <translation>Пока нет сканирований, печати и действий.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/detail_pane.py" line="207"/>
         <source>%n posting(s) selected.</source>
         <translation>
             <numerusform>Выбрано %n отправление.</numerusform>
@@ -168,22 +156,18 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="228"/>
         <source>This posting is no longer in the local copy.</source>
         <translation>Этого отправления больше нет в локальной копии.</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="241"/>
         <source>rFBS (you deliver)</source>
         <translation>rFBS (доставляете вы)</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="241"/>
         <source>FBS (Ozon delivers)</source>
         <translation>FBS (доставляет Ozon)</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="259"/>
         <source>No chat with this buyer yet: the Chats page can start one</source>
         <translation>С этим покупателем ещё нет чата: его можно начать на странице «Чаты»</translation>
     </message>
@@ -191,32 +175,26 @@
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ui/errors.py" line="258"/>
         <source>Packdesk</source>
         <translation>Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="283"/>
         <source>Log file: {path}</source>
         <translation>Файл журнала: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="297"/>
         <source>Show details</source>
         <translation>Подробности</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="301"/>
         <source>Copy details</source>
         <translation>Скопировать подробности</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="305"/>
         <source>Show log</source>
         <translation>Показать журнал</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="317"/>
         <source>If it happens again, send the details and the log to support.</source>
         <translation>Если это повторится, отправьте подробности и журнал в поддержку.</translation>
     </message>
@@ -224,322 +202,290 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../ui/errors.py" line="81"/>
         <source>{what} is not set. Enter your Ozon Client-Id and Api-Key in Settings.</source>
         <translation>{what} не задан. Укажите Client-Id и Api-Key Ozon в настройках.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="84"/>
         <source>The database was written by a newer Packdesk (schema {revision}). Update Packdesk to open it.</source>
         <translation>База данных записана более новой версией Packdesk (схема {revision}). Обновите Packdesk, чтобы её открыть.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="87"/>
         <source>The Api-Key could not be saved: this computer has no working keyring (password store). Set OZON_API_KEY in the environment instead, or install and unlock a keyring.</source>
         <translation>Не удалось сохранить Api-Key: на этом компьютере нет работающего хранилища паролей (keyring). Задайте переменную окружения OZON_API_KEY или установите и разблокируйте хранилище паролей.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="92"/>
         <source>This posting is not in the local copy yet. Sync, then try again.</source>
         <translation>Этого отправления ещё нет в локальной копии. Синхронизируйте и попробуйте снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="93"/>
         <source>This posting already has an action waiting to be sent to Ozon.</source>
         <translation>У этого отправления уже есть действие, ожидающее отправки в Ozon.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="94"/>
         <source>This posting cannot be shipped now (status: {status}).</source>
         <translation>Это отправление сейчас нельзя отгрузить (статус: {status}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="95"/>
         <source>This posting is cancelled.</source>
         <translation>Это отправление отменено.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="96"/>
         <source>This posting can no longer be cancelled (status: {status}).</source>
         <translation>Это отправление уже нельзя отменить (статус: {status}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="97"/>
         <source>Only new postings can be confirmed (status: {status}).</source>
         <translation>Подтвердить можно только новые отправления (статус: {status}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="98"/>
+        <source>Ozon approves this rFBS order itself; it moves to “To pack” when Ozon has done so.</source>
+        <translation>Этот заказ rFBS Ozon подтверждает сам; он перейдёт в «Собрать», когда Ozon это сделает.</translation>
+    </message>
+    <message>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
+        <translation>Для этого отправления Ozon требует данные, которые Packdesk пока не умеет передавать: оформите его в личном кабинете Ozon.</translation>
+    </message>
+    <message>
+        <source>Ozon needs a Честный ЗНАК code for every unit of SKU {sku}: pack it at the pack station.</source>
+        <translation>Ozon требует код «Честный ЗНАК» для каждой единицы SKU {sku}: соберите отправление на станции упаковки.</translation>
+    </message>
+    <message>
+        <source>Ozon needs the customs declaration number of SKU {sku}: pack it at the pack station.</source>
+        <translation>Ozon требует номер таможенной декларации для SKU {sku}: соберите отправление на станции упаковки.</translation>
+    </message>
+    <message>
+        <source>Ozon needs no customs declaration number for SKU {sku}.</source>
+        <translation>Для SKU {sku} номер таможенной декларации не нужен.</translation>
+    </message>
+    <message>
+        <source>A customs declaration number looks like 10702070/110326/3041525 (office/date/number).</source>
+        <translation>Номер таможенной декларации выглядит так: 10702070/110326/3041525 (код таможни/дата/номер).</translation>
+    </message>
+    <message>
+        <source>The date in the customs declaration number is not a real date.</source>
+        <translation>Такой даты в номере таможенной декларации быть не может.</translation>
+    </message>
+    <message>
+        <source>Ozon&apos;s label file cannot be read: {detail}</source>
+        <translation>Файл этикетки Ozon не читается: {detail}</translation>
+    </message>
+    <message>
         <source>This reason needs a message for Ozon.</source>
         <translation>Для этой причины нужно сообщение для Ozon.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="99"/>
         <source>The message for Ozon may have at most 500 characters.</source>
         <translation>Сообщение для Ozon — не более 500 символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="100"/>
         <source>This label was printed before: give a reason to print it again.</source>
         <translation>Эта этикетка уже печаталась: укажите причину повторной печати.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="101"/>
         <source>Give a reason to complete without scanning every unit.</source>
         <translation>Укажите причину, чтобы завершить без сканирования всех единиц.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="102"/>
         <source>A package has no items.</source>
         <translation>В одной из коробок нет товаров.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="103"/>
         <source>SKU {sku} is not in this posting.</source>
         <translation>SKU {sku} нет в этом отправлении.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="104"/>
         <source>The quantity of SKU {sku} must be positive.</source>
         <translation>Количество SKU {sku} должно быть больше нуля.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="105"/>
         <source>The packages do not match the posting ({detail}).</source>
         <translation>Коробки не совпадают с отправлением ({detail}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="106"/>
         <source>Nothing to hand over: choose packed postings.</source>
         <translation>Нечего передавать: выберите собранные отправления.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="107"/>
         <source>Only packed postings can be handed over.</source>
         <translation>Передать можно только собранные отправления.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="108"/>
         <source>Only rFBS postings (you deliver them) take this step.</source>
         <translation>Этот шаг есть только у отправлений rFBS (их доставляете вы).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="109"/>
         <source>Enter or scan the tracking number.</source>
         <translation>Введите или отсканируйте трек-номер.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="110"/>
         <source>This does not look like a tracking number.</source>
         <translation>Это не похоже на трек-номер.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="111"/>
         <source>The tracking number can no longer be changed for this posting.</source>
         <translation>Трек-номер этого отправления уже нельзя изменить.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="112"/>
         <source>This is not available in this version of Packdesk.</source>
         <translation>В этой версии Packdesk это недоступно.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="113"/>
         <source>A package is written wrong: use SKU:QTY[,SKU:QTY…].</source>
         <translation>Коробка записана неверно: используйте SKU:КОЛ[,SKU:КОЛ…].</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="114"/>
         <source>The settings file could not be written: {reason}</source>
         <translation>Не удалось записать файл настроек: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="116"/>
         <source>No printer is set up: choose one in Settings → Printing.</source>
         <translation>Принтер не выбран: укажите его в «Настройки → Печать».</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="117"/>
         <source>This printer address is not valid: use tcp://HOST:PORT, a printer name or a file path.</source>
         <translation>Неверный адрес принтера: используйте tcp://ХОСТ:ПОРТ, имя принтера или путь к файлу.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="120"/>
         <source>The printer at {printer} takes printer commands, not a PDF: set the label language to ZPL or TSPL.</source>
         <translation>Принтер {printer} принимает команды принтера, а не PDF: выберите язык этикеток ZPL или TSPL.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="124"/>
         <source>The printer at {printer} refused the connection: check that it is on and that the port is its raw printing port (usually 9100).</source>
         <translation>Принтер {printer} отклонил подключение: проверьте, что он включён и порт — это его порт прямой печати (обычно 9100).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="129"/>
         <source>The printer at {printer} does not answer: check that it is on and connected, and the address.</source>
         <translation>Принтер {printer} не отвечает: проверьте, что он включён и подключён, и проверьте адрес.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="132"/>
         <source>The printer address {printer} cannot be found: check it.</source>
         <translation>Адрес принтера {printer} не найден: проверьте его.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="133"/>
         <source>Cannot reach the printer at {printer}.</source>
         <translation>Нет связи с принтером {printer}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="134"/>
         <source>The printer at {printer} stopped taking data: it may be paused, out of labels, or its lid may be open.</source>
         <translation>Принтер {printer} перестал принимать данные: возможно, он на паузе, кончились этикетки или открыта крышка.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="138"/>
         <source>The printer at {printer} dropped the connection during the job.</source>
         <translation>Принтер {printer} разорвал соединение во время задания.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="139"/>
         <source>The printer at {printer} did not finish receiving the job: check it, and whether a label came out, before printing again.</source>
         <translation>Принтер {printer} не дополучил задание: прежде чем печатать снова, проверьте принтер и вышла ли этикетка.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="144"/>
         <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
         <translation>Не установлена команда печати &apos;lp&apos; (apt-get install cups-client).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="145"/>
         <source>The print system did not take the job for {printer} in time.</source>
         <translation>Система печати не приняла задание для {printer} вовремя.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="146"/>
         <source>The print system refused the job for {printer}.</source>
         <translation>Система печати отклонила задание для {printer}.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="147"/>
         <source>On Windows labels print directly only as ZPL or TSPL: choose one of them.</source>
         <translation>В Windows этикетки печатаются напрямую только в ZPL или TSPL: выберите один из них.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="148"/>
         <source>Printing to a Windows printer needs the pywin32 package.</source>
         <translation>Для печати на принтер Windows нужен пакет pywin32.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="149"/>
         <source>Unknown label language: use PDF, ZPL or TSPL.</source>
         <translation>Неизвестный язык этикеток: используйте PDF, ZPL или TSPL.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="150"/>
         <source>Unknown label size.</source>
         <translation>Неизвестный размер этикетки.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="151"/>
         <source>Unsupported printer resolution: use 203 or 300 dpi.</source>
         <translation>Неподдерживаемое разрешение принтера: используйте 203 или 300 dpi.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="152"/>
         <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>Этикетка Ozon для этого отправления ещё не загружена; она напечатается, как только придёт.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="161"/>
         <source>Ozon rejected the Client-Id or Api-Key. Check them in Settings.</source>
         <translation>Ozon отклонил Client-Id или Api-Key. Проверьте их в настройках.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="163"/>
         <source>The Api-Key lacks a permission Packdesk needs: {detail}</source>
         <translation>У Api-Key нет нужного Packdesk доступа: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="165"/>
         <source>This is not included in your Ozon subscription: {detail}</source>
         <translation>Это не входит в вашу подписку Ozon: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="167"/>
         <source>Cannot reach Ozon. Check the internet connection; your actions are kept and sent later.</source>
         <translation>Нет связи с Ozon. Проверьте интернет; ваши действия сохранены и будут отправлены позже.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="171"/>
         <source>Ozon asks Packdesk to slow down (too many requests). Try again in a minute.</source>
         <translation>Ozon просит Packdesk снизить частоту запросов (их слишком много). Попробуйте через минуту.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="173"/>
         <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
         <translation>У серверов Ozon сейчас неполадки. Попробуйте через несколько минут.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="175"/>
         <source>Ozon answered something Packdesk cannot read. Try again later.</source>
         <translation>Ozon ответил чем-то, что Packdesk не может прочитать. Попробуйте позже.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="176"/>
         <source>Ozon refused: {detail}</source>
         <translation>Ozon отказал: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="183"/>
         <source>delivering</source>
         <translation>«доставляется»</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="184"/>
         <source>last mile</source>
         <translation>«последняя миля»</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="185"/>
         <source>delivered</source>
         <translation>«доставлено»</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="188"/>
         <source>pack and ship it first</source>
         <translation>сначала упакуйте и отгрузите его</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="189"/>
         <source>mark it delivering first</source>
         <translation>сначала отметьте его как «доставляется»</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="190"/>
         <source>it is already delivering</source>
         <translation>оно уже доставляется</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="191"/>
         <source>it is already in the last mile</source>
         <translation>оно уже на последней миле</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="192"/>
         <source>it is already delivered</source>
         <translation>оно уже доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="193"/>
         <source>it is cancelled or closed</source>
         <translation>оно отменено или закрыто</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="197"/>
         <source>Posting {number} cannot be marked {step}: {reason}</source>
         <translation>Отправление {number} нельзя отметить как {step}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="226"/>
         <source>Sorry, something went wrong in Packdesk. Your data is safe; please try again.</source>
         <translation>Извините, в Packdesk что-то пошло не так. Ваши данные в сохранности; попробуйте ещё раз.</translation>
     </message>
@@ -547,47 +493,38 @@
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="26"/>
         <source>Search: posting, order, SKU, offer ID, product name</source>
         <translation>Поиск: отправление, заказ, SKU, артикул, название товара</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="36"/>
         <source>All warehouses</source>
         <translation>Все склады</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="37"/>
         <source>All delivery methods</source>
         <translation>Все способы доставки</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="38"/>
         <source>FBS and rFBS</source>
         <translation>FBS и rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="39"/>
         <source>FBS only</source>
         <translation>Только FBS</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="40"/>
         <source>rFBS only</source>
         <translation>Только rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="41"/>
         <source>Any ship-by date</source>
         <translation>Любой срок отгрузки</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="42"/>
         <source>Ship by today</source>
         <translation>Отгрузить сегодня</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="43"/>
         <source>Overdue</source>
         <translation>Просрочено</translation>
     </message>
@@ -595,87 +532,70 @@
 <context>
     <name>HandoverModel</name>
     <message>
-        <location filename="../../ui/handover/model.py" line="47"/>
         <source>Posting</source>
         <translation>Отправление</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="48"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="49"/>
         <source>Ship by</source>
         <translation>Отгрузить до</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="50"/>
         <source>Items</source>
         <translation>Товары</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="51"/>
         <source>Tracking number</source>
         <translation>Трек-номер</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="52"/>
         <source>City</source>
         <translation>Город</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="53"/>
         <source>Handover</source>
         <translation>Передача</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="81"/>
         <source>{status} (pending sync)</source>
         <translation>{status} (ждёт синхронизации)</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="88"/>
         <source>{tracking} (pending sync)</source>
         <translation>{tracking} (ждёт синхронизации)</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="98"/>
         <source>In a carriage</source>
         <translation>В перевозке</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="98"/>
         <source>Ready for a carriage</source>
         <translation>Готово к перевозке</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="100"/>
         <source>Not packed</source>
         <translation>Не собрано</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="101"/>
         <source>Packed: hand to the courier</source>
         <translation>Собрано: передайте курьеру</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="102"/>
         <source>Delivering</source>
         <translation>В доставке</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="103"/>
         <source>Last mile</source>
         <translation>Последняя миля</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="104"/>
         <source>Delivered</source>
         <translation>Доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="105"/>
         <source>Closed</source>
         <translation>Закрыто</translation>
     </message>
@@ -683,47 +603,38 @@
 <context>
     <name>HandoverPage</name>
     <message>
-        <location filename="../../ui/handover/page.py" line="103"/>
         <source>Create carriage and act (Ozon)</source>
         <translation>Создать перевозку и акт (Ozon)</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="104"/>
         <source>Print our own act</source>
         <translation>Напечатать свой акт</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="107"/>
         <source>Scan or type the tracking number of the selected posting</source>
         <translation>Отсканируйте или введите трек-номер выбранного отправления</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="109"/>
         <source>Delivering</source>
         <translation>В доставке</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="110"/>
         <source>Last mile</source>
         <translation>Последняя миля</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="111"/>
         <source>Delivered</source>
         <translation>Доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="181"/>
         <source>rFBS</source>
         <translation>rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="181"/>
         <source>FBS</source>
         <translation>FBS</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="183"/>
         <source>%n posting(s)</source>
         <translation>
             <numerusform>%n отправление</numerusform>
@@ -732,7 +643,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="185"/>
         <source>%n ready</source>
         <translation>
             <numerusform>%n готово</numerusform>
@@ -741,12 +651,10 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="227"/>
         <source>Nothing is waiting for handover</source>
         <translation>Ничего не ждёт передачи</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="293"/>
         <source>Carriage for %n posting(s) queued; its act prints when Ozon has made it</source>
         <translation>
             <numerusform>Перевозка для %n отправления в очереди; акт напечатается, когда Ozon его сформирует</numerusform>
@@ -755,7 +663,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="305"/>
         <source>Our own act for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>Свой акт на %n отправление отправлен на печать</numerusform>
@@ -764,27 +671,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="310"/>
         <source>Select exactly one posting, then scan its tracking number</source>
         <translation>Выберите ровно одно отправление, затем отсканируйте его трек-номер</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="319"/>
         <source>Posting {number} already has the tracking number {current}. Scan {tracking} again to replace it, or select another posting.</source>
         <translation>У отправления {number} уже есть трек-номер {current}. Отсканируйте {tracking} ещё раз, чтобы заменить его, или выберите другое отправление.</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="331"/>
         <source>Tracking number {tracking} saved for {number}</source>
         <translation>Трек-номер {tracking} сохранён для {number}</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="337"/>
         <source>Select the postings first</source>
         <translation>Сначала выберите отправления</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="358"/>
         <source>%n posting(s) updated</source>
         <translation>
             <numerusform>Обновлено %n отправление</numerusform>
@@ -796,77 +698,62 @@
 <context>
     <name>History</name>
     <message>
-        <location filename="../../ui/orders/labels.py" line="71"/>
         <source>Posting scanned</source>
         <translation>Отправление отсканировано</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="72"/>
         <source>Item scanned</source>
         <translation>Товар отсканирован</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="73"/>
         <source>Scan refused</source>
         <translation>Скан отклонён</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="74"/>
         <source>New package</source>
         <translation>Новая коробка</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="75"/>
         <source>Completed without every scan</source>
         <translation>Завершено без полного сканирования</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="76"/>
         <source>Packed</source>
         <translation>Собрано</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="77"/>
         <source>Packing aborted</source>
         <translation>Сборка прервана</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="78"/>
         <source>STOP: cancelled while packing</source>
         <translation>СТОП: отменено во время сборки</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="79"/>
         <source>STOP acknowledged</source>
         <translation>СТОП подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="80"/>
         <source>Action saved</source>
         <translation>Действие сохранено</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="81"/>
         <source>Action applied by Ozon</source>
         <translation>Ozon выполнил действие</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="82"/>
         <source>Refused by Ozon</source>
         <translation>Отклонено Ozon</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="83"/>
         <source>Printed</source>
         <translation>Напечатано</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="84"/>
         <source>Reprinted</source>
         <translation>Напечатано повторно</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="85"/>
         <source>Printing failed</source>
         <translation>Ошибка печати</translation>
     </message>
@@ -874,50 +761,61 @@
 <context>
     <name>ItemsTable</name>
     <message>
-        <location filename="../../ui/packing/items_table.py" line="24"/>
         <source>Product</source>
         <translation>Товар</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/items_table.py" line="24"/>
         <source>Offer ID</source>
         <translation>Артикул</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/items_table.py" line="24"/>
         <source>Barcode</source>
         <translation>Штрихкод</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/items_table.py" line="24"/>
+        <source>Ozon needs</source>
+        <translation>Нужно Ozon</translation>
+    </message>
+    <message>
         <source>Scanned</source>
         <translation>Отсканировано</translation>
+    </message>
+    <message>
+        <source>Marking codes {marked} / {needed}</source>
+        <translation>Коды ЧЗ {marked} / {needed}</translation>
+    </message>
+    <message>
+        <source>No ГТД</source>
+        <translation>Без ГТД</translation>
+    </message>
+    <message>
+        <source>ГТД {number}</source>
+        <translation>ГТД {number}</translation>
+    </message>
+    <message>
+        <source>ГТД missing</source>
+        <translation>Нет ГТД</translation>
     </message>
 </context>
 <context>
     <name>LogDialog</name>
     <message>
-        <location filename="../../ui/log_view.py" line="35"/>
         <source>Packdesk log</source>
         <translation>Журнал Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/log_view.py" line="37"/>
         <source>Log file: {path}</source>
         <translation>Файл журнала: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/log_view.py" line="47"/>
         <source>Refresh</source>
         <translation>Обновить</translation>
     </message>
     <message>
-        <location filename="../../ui/log_view.py" line="49"/>
         <source>Copy</source>
         <translation>Копировать</translation>
     </message>
     <message>
-        <location filename="../../ui/log_view.py" line="62"/>
         <source>The log is empty.</source>
         <translation>Журнал пуст.</translation>
     </message>
@@ -925,102 +823,82 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="94"/>
         <source>Packdesk</source>
         <translation>Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="95"/>
         <source>DEMO</source>
         <translation>ДЕМО</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141"/>
         <source>Sync now</source>
         <translation>Синхронизировать</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144"/>
         <source>Fetch new orders and send pending actions now (F5)</source>
         <translation>Получить новые заказы и отправить ожидающие действия сейчас (F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="147"/>
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="150"/>
         <source>Waiting and refused actions…</source>
         <translation>Ожидающие и отклонённые действия…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="152"/>
         <source>&amp;Packdesk</source>
         <translation>&amp;Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="157"/>
         <source>Show log</source>
         <translation>Показать журнал</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="160"/>
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="162"/>
         <source>Main</source>
         <translation>Основная</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="184"/>
         <source>Orders</source>
         <translation>Заказы</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185"/>
         <source>Packing</source>
         <translation>Сборка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186"/>
         <source>Handover</source>
         <translation>Передача</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187"/>
         <source>Chats</source>
         <translation>Чаты</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188"/>
         <source>Returns</source>
         <translation>Возвраты</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189"/>
         <source>Reviews</source>
         <translation>Отзывы</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190"/>
         <source>Analytics</source>
         <translation>Аналитика</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="191"/>
         <source>Settings</source>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="247"/>
         <source>Chat for posting {posting}</source>
         <translation>Чат по отправлению {posting}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="278"/>
         <source>Your Ozon Api-Key expires on {date} (%n day(s) left). Create a new key in the Ozon seller cabinet and enter it in Settings.</source>
         <translation>
             <numerusform>Ваш Api-Key Ozon истекает {date} (остался %n день). Создайте новый ключ в личном кабинете продавца Ozon и укажите его в настройках.</numerusform>
@@ -1029,17 +907,14 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="295"/>
         <source>Syncing with Ozon…</source>
         <translation>Синхронизация с Ozon…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="299"/>
         <source>Ozon rejected the Client-Id or API key ({reason}). Check them in Settings.</source>
         <translation>Ozon отклонил Client-Id или API-ключ ({reason}). Проверьте их в настройках.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="307"/>
         <source>{area} is not available on your Ozon plan, so it is not synced: {reason}</source>
         <translation>Раздел «{area}» не входит в ваш тариф Ozon, поэтому не синхронизируется: {reason}</translation>
     </message>
@@ -1047,7 +922,6 @@
 <context>
     <name>MessageBanner</name>
     <message>
-        <location filename="../../ui/banner.py" line="22"/>
         <source>Hide</source>
         <translation>Скрыть</translation>
     </message>
@@ -1055,12 +929,34 @@
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../../ui/packing/messages.py" line="19"/>
+        <source>the code is cut short (no crypto tail): scan the whole DataMatrix</source>
+        <translation>код обрезан (нет криптохвоста): отсканируйте DataMatrix целиком</translation>
+    </message>
+    <message>
+        <source>the product number in the code is damaged: scan it again</source>
+        <translation>номер товара в коде повреждён: отсканируйте ещё раз</translation>
+    </message>
+    <message>
+        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
+        <translation>сканер теряет разделители кода: укажите замену GS в «Настройки → Упаковка и передача»</translation>
+    </message>
+    <message>
+        <source>this is not a valid Честный ЗНАК code</source>
+        <translation>это не код «Честный ЗНАК»</translation>
+    </message>
+    <message>
+        <source>✓ {name} — now scan its Честный ЗНАК code</source>
+        <translation>✓ {name} — теперь отсканируйте его код «Честный ЗНАК»</translation>
+    </message>
+    <message>
+        <source>✓ {name} — enter its customs declaration number (ГТД)</source>
+        <translation>✓ {name} — введите номер таможенной декларации (ГТД)</translation>
+    </message>
+    <message>
         <source>Scan a posting label to start</source>
         <translation>Отсканируйте этикетку отправления, чтобы начать</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="21"/>
         <source>Posting {number}: scan the items — %n to go</source>
         <translation>
             <numerusform>Отправление {number}: сканируйте товары — осталась %n шт.</numerusform>
@@ -1069,7 +965,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="23"/>
         <source>Resumed posting {number}: %n to go</source>
         <translation>
             <numerusform>Продолжаем отправление {number}: осталась %n шт.</numerusform>
@@ -1078,12 +973,18 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="26"/>
         <source>✓ {name} — all scanned, completing…</source>
         <translation>✓ {name} — всё отсканировано, завершаем…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="27"/>
+        <source>✓ {name} — scan the Честный ЗНАК codes: %n missing</source>
+        <translation>
+            <numerusform>✓ {name} — отсканируйте коды «Честный ЗНАК»: не хватает %n кода</numerusform>
+            <numerusform>✓ {name} — отсканируйте коды «Честный ЗНАК»: не хватает %n кодов</numerusform>
+            <numerusform>✓ {name} — отсканируйте коды «Честный ЗНАК»: не хватает %n кодов</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>✓ {name} — %n to go</source>
         <translation>
             <numerusform>✓ {name} — осталась %n шт.</numerusform>
@@ -1092,57 +993,82 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="29"/>
+        <source>✗ CODE NOT ACCEPTED: {why}</source>
+        <translation>✗ КОД НЕ ПРИНЯТ: {why}</translation>
+    </message>
+    <message>
+        <source>✗ WRONG ITEM: this code is of {name}, which is not in this posting</source>
+        <translation>✗ НЕ ТОТ ТОВАР: это код товара «{name}», его нет в этом отправлении</translation>
+    </message>
+    <message>
+        <source>✗ This code is of a product the shop does not sell (GTIN {gtin})</source>
+        <translation>✗ Это код товара, которого нет в магазине (GTIN {gtin})</translation>
+    </message>
+    <message>
+        <source>✗ This code is already in posting {number}: every unit has its own code</source>
+        <translation>✗ Этот код уже в отправлении {number}: у каждой единицы свой код</translation>
+    </message>
+    <message>
+        <source>✗ This code is already scanned: scan the code of the next unit</source>
+        <translation>✗ Этот код уже отсканирован: сканируйте код следующей единицы</translation>
+    </message>
+    <message numerus="yes">
+        <source>✗ %n unit(s) still need their Честный ЗНАК code — Ozon will not ship without</source>
+        <translation>
+            <numerusform>✗ %n единице не хватает кода «Честный ЗНАК» — без него Ozon не примет отправление</numerusform>
+            <numerusform>✗ %n единицам не хватает кодов «Честный ЗНАК» — без них Ozon не примет отправление</numerusform>
+            <numerusform>✗ %n единицам не хватает кодов «Честный ЗНАК» — без них Ozon не примет отправление</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>✗ Enter the customs declaration number (ГТД) of {name} first</source>
+        <translation>✗ Сначала введите номер таможенной декларации (ГТД) для «{name}»</translation>
+    </message>
+    <message>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
+        <translation>✗ Для отправления {number} Ozon требует данные, которые Packdesk пока не передаёт ({what}): соберите его в личном кабинете Ozon</translation>
+    </message>
+    <message>
         <source>✗ WRONG ITEM: {name} is not in this posting — put it back</source>
         <translation>✗ НЕ ТОТ ТОВАР: {name} нет в этом отправлении — верните его</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="31"/>
         <source>✗ EXTRA UNIT: every {name} is already scanned — put it back</source>
         <translation>✗ ЛИШНЯЯ ЕДИНИЦА: все {name} уже отсканированы — верните</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="33"/>
         <source>✗ UNKNOWN CODE {code}</source>
         <translation>✗ НЕИЗВЕСТНЫЙ КОД {code}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="35"/>
         <source>✗ No posting with the code {code} — sync, or check the label</source>
         <translation>✗ Нет отправления с кодом {code} — синхронизируйте или проверьте этикетку</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="37"/>
         <source>✗ Posting {number} cannot be packed: {status}</source>
         <translation>✗ Отправление {number} нельзя собрать: {status}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="42"/>
         <source>✗ Finish posting {current} first (Esc puts it aside)</source>
         <translation>✗ Сначала завершите отправление {current} (Esc — отложить)</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="44"/>
         <source>✗ Scan the posting label first</source>
         <translation>✗ Сначала отсканируйте этикетку отправления</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="46"/>
         <source>✗ STOP: put the goods back and acknowledge first</source>
         <translation>✗ СТОП: сначала верните товар и подтвердите</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="48"/>
         <source>✗ This box is still empty: scan an item into it first</source>
         <translation>✗ Эта коробка ещё пуста: сначала отсканируйте в неё товар</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="50"/>
         <source>✗ Every unit is packed: no new box needed</source>
         <translation>✗ Все единицы уже упакованы: новая коробка не нужна</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="52"/>
         <source>✗ %n unit(s) still to scan (F8 completes anyway, with a reason)</source>
         <translation>
             <numerusform>✗ Осталась неотсканированной %n единица (F8 — завершить всё равно, с причиной)</numerusform>
@@ -1151,22 +1077,18 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="54"/>
         <source>✗ Nothing packed yet: no label to reprint</source>
         <translation>✗ Ещё ничего не собрано: нечего перепечатывать</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="59"/>
         <source>label printing</source>
         <translation>этикетка печатается</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="59"/>
         <source>label waits for Ozon</source>
         <translation>этикетка ждёт Ozon</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="60"/>
         <source>✓ Packed {number} in %n box(es), {label}. Scan the next posting</source>
         <translation>
             <numerusform>✓ {number} собрано в %n коробку, {label}. Сканируйте следующее отправление</numerusform>
@@ -1175,22 +1097,18 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="64"/>
         <source>Box {box}: scan the items for it</source>
         <translation>Коробка {box}: сканируйте товары для неё</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="66"/>
         <source>Reprint of {number} queued</source>
         <translation>Повторная печать {number} поставлена в очередь</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="68"/>
         <source>The label of {number} still waits for Ozon; it prints when ready</source>
         <translation>Этикетка {number} ещё ждёт Ozon; напечатается, когда будет готова</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="73"/>
         <source>Sending everything packed; printing the ready labels (%n still wait for Ozon)</source>
         <translation>
             <numerusform>Отправляем всё собранное; печатаем готовые этикетки (%n ещё ждёт Ozon)</numerusform>
@@ -1199,22 +1117,18 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="75"/>
         <source>STOP acknowledged. Scan the next posting</source>
         <translation>СТОП подтверждён. Сканируйте следующее отправление</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="77"/>
         <source>Posting {number} put aside. Scan the next posting</source>
         <translation>Отправление {number} отложено. Сканируйте следующее отправление</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="79"/>
         <source>STOP — posting {number} was cancelled</source>
         <translation>СТОП — отправление {number} отменено</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="81"/>
         <source>Posting {number} is already on the desk — %n to go</source>
         <translation>
             <numerusform>Отправление {number} уже на столе — осталась %n шт.</numerusform>
@@ -1226,12 +1140,10 @@
 <context>
     <name>Notifier</name>
     <message>
-        <location filename="../../ui/notifications.py" line="112"/>
         <source>Packdesk</source>
         <translation>Packdesk</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/notifications.py" line="127"/>
         <source>Cancelled by the buyer: %n posting(s)</source>
         <translation>
             <numerusform>Покупатель отменил: %n отправление</numerusform>
@@ -1240,12 +1152,10 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/notifications.py" line="128"/>
         <source>Do not ship them. Put the goods back on the shelf.</source>
         <translation>Не отгружайте их. Верните товар на полку.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/notifications.py" line="135"/>
         <source>New orders: %n</source>
         <translation>
             <numerusform>Новых заказов: %n</numerusform>
@@ -1254,7 +1164,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/notifications.py" line="144"/>
         <source>and %n more</source>
         <translation>
             <numerusform>и ещё %n</numerusform>
@@ -1266,72 +1175,58 @@
 <context>
     <name>OrdersPage</name>
     <message>
-        <location filename="../../ui/orders/page.py" line="103"/>
         <source>Confirm</source>
         <translation>Подтвердить</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="104"/>
-        <source>Take the selected postings into work (rFBS: approve them)</source>
-        <translation>Взять выбранные отправления в работу (rFBS: подтвердить их)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/orders/page.py" line="105"/>
         <source>Print pick list</source>
         <translation>Печать листа подбора</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="106"/>
         <source>Print labels</source>
         <translation>Печать этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="107"/>
         <source>Cancel…</source>
         <translation>Отменить…</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="154"/>
-        <source>New</source>
-        <translation>Новые</translation>
+        <source>Take the selected postings into work (Ozon approves new rFBS orders itself)</source>
+        <translation>Взять выбранные отправления в работу (новые заказы rFBS Ozon подтверждает сам)</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="155"/>
+        <source>Ozon approving</source>
+        <translation>Подтверждает Ozon</translation>
+    </message>
+    <message>
         <source>To pack</source>
         <translation>Собрать</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="156"/>
         <source>To hand over</source>
         <translation>Передать</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="157"/>
         <source>In delivery</source>
         <translation>В доставке</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="158"/>
         <source>Delivered</source>
         <translation>Доставлены</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="159"/>
         <source>Cancelled</source>
         <translation>Отменены</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="160"/>
         <source>Problems</source>
         <translation>Проблемы</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="161"/>
         <source>All</source>
         <translation>Все</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="208"/>
         <source>Postings: %Ln</source>
         <translation>
             <numerusform>Отправлений: %Ln</numerusform>
@@ -1340,7 +1235,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="241"/>
         <source>Selected: %n</source>
         <translation>
             <numerusform>Выбрано: %n</numerusform>
@@ -1349,7 +1243,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="282"/>
         <source>Not possible for %n posting(s):</source>
         <translation>
             <numerusform>Не получилось для %n отправления:</numerusform>
@@ -1358,7 +1251,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="292"/>
         <source>Confirmed: %n posting(s)</source>
         <translation>
             <numerusform>Подтверждено: %n отправление</numerusform>
@@ -1367,7 +1259,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="300"/>
         <source>Pick list for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>Лист подбора на %n отправление отправлен на печать</numerusform>
@@ -1376,17 +1267,14 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="324"/>
         <source>Reprint labels</source>
         <translation>Повторная печать этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="324"/>
         <source>These labels were printed before. Why print them again?</source>
         <translation>Эти этикетки уже печатались. Зачем печатать их снова?</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="332"/>
         <source>Labels for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>Этикетки для %n отправления отправлены на печать</numerusform>
@@ -1395,7 +1283,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="353"/>
         <source>Cancelled: %n posting(s)</source>
         <translation>
             <numerusform>Отменено: %n отправление</numerusform>
@@ -1407,93 +1294,74 @@
 <context>
     <name>OrdersTable</name>
     <message>
-        <location filename="../../ui/orders/cells.py" line="33"/>
         <source>Posting</source>
         <translation>Отправление</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="34"/>
         <source>Order</source>
         <translation>Заказ</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="35"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="36"/>
         <source>Ship by</source>
         <translation>Отгрузить до</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="37"/>
         <source>Delivery method</source>
         <translation>Способ доставки</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="38"/>
         <source>Items</source>
         <translation>Товары</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="39"/>
         <source>Buyer city</source>
         <translation>Город покупателя</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="40"/>
         <source>Tracking number</source>
         <translation>Трек-номер</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="54"/>
         <source>overdue {n} min</source>
         <translation>просрочено на {n} мин</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="54"/>
         <source>in {n} min</source>
         <translation>через {n} мин</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="57"/>
         <source>overdue {n} h</source>
         <translation>просрочено на {n} ч</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="57"/>
         <source>in {n} h</source>
         <translation>через {n} ч</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="60"/>
         <source>overdue {n} d</source>
         <translation>просрочено на {n} дн.</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="60"/>
         <source>in {n} d</source>
         <translation>через {n} дн.</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="78"/>
         <source>(pending sync)</source>
         <translation>(ждёт синхронизации)</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="247"/>
-        <location filename="../../ui/orders/cells.py" line="99"/>
         <source>Express</source>
         <translation>Экспресс</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="111"/>
         <source>Ozon status: {ozon}. Your action is saved and waits to be sent to Ozon.</source>
         <translation>Статус в Ozon: {ozon}. Ваше действие сохранено и ждёт отправки в Ozon.</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="115"/>
         <source>Hand over to the carrier by {when} (local time)</source>
         <translation>Передать перевозчику до {when} (местное время)</translation>
     </message>
@@ -1501,7 +1369,6 @@
 <context>
     <name>OrdersTableModel</name>
     <message>
-        <location filename="../../ui/orders/table_model.py" line="305"/>
         <source>(not in the local copy)</source>
         <translation>(нет в локальной копии)</translation>
     </message>
@@ -1509,127 +1376,102 @@
 <context>
     <name>Outbox</name>
     <message>
-        <location filename="../../ui/orders/labels.py" line="16"/>
         <source>Ship (packed)</source>
         <translation>Отгрузка (собрано)</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="17"/>
         <source>Get Ozon&apos;s label</source>
         <translation>Получить этикетку Ozon</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="18"/>
         <source>Set tracking number</source>
         <translation>Указать трек-номер</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="19"/>
         <source>Mark as delivering</source>
         <translation>Отметить «В доставке»</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="20"/>
         <source>Mark as last mile</source>
         <translation>Отметить «Последняя миля»</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="21"/>
         <source>Mark as delivered</source>
         <translation>Отметить «Доставлено»</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="22"/>
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="23"/>
         <source>Confirm (approve)</source>
         <translation>Подтверждение заказа</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="24"/>
         <source>Chat message</source>
         <translation>Сообщение в чат</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="25"/>
         <source>Chat attachment</source>
         <translation>Файл в чат</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="26"/>
         <source>Mark chat as read</source>
         <translation>Отметить чат прочитанным</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="27"/>
         <source>Return decision</source>
         <translation>Решение по возврату</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="28"/>
         <source>Reply to a review</source>
         <translation>Ответ на отзыв</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="29"/>
         <source>Answer to a question</source>
         <translation>Ответ на вопрос</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="36"/>
         <source>Waiting to be sent</source>
         <translation>Ждёт отправки</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="37"/>
         <source>Sending…</source>
         <translation>Отправляется…</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="38"/>
         <source>Sent to Ozon</source>
         <translation>Отправлено в Ozon</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="39"/>
         <source>Refused by Ozon</source>
         <translation>Отклонено Ozon</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="40"/>
         <source>Dropped</source>
         <translation>Отменено вами</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="49"/>
         <source>Ozon will not take this shipment (usually the buyer cancelled). Do not ship it: put the goods back on the shelf, then Drop the action.</source>
         <translation>Ozon не примет эту отгрузку (обычно покупатель отменил заказ). Не отправляйте: верните товар на полку, затем откажитесь от действия.</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="54"/>
         <source>Ozon refused this action. Check the posting: if the action still makes sense, Retry it; otherwise Drop it, or Drop and redo it differently.</source>
         <translation>Ozon отклонил это действие. Проверьте отправление: если действие ещё нужно — повторите его; иначе откажитесь от него или откажитесь и сделайте иначе.</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="60"/>
         <source>You dropped this action. Retry sends it again.</source>
         <translation>Вы отказались от этого действия. «Повторить» отправит его снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="62"/>
         <source>Being sent right now.</source>
         <translation>Отправляется прямо сейчас.</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="65"/>
         <source>Not sent yet: Packdesk keeps trying (attempt {n}).</source>
         <translation>Ещё не отправлено: Packdesk продолжает попытки (попытка {n}).</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="66"/>
         <source>Saved on this computer; it goes to Ozon with the next sync.</source>
         <translation>Сохранено на этом компьютере; уйдёт в Ozon при следующей синхронизации.</translation>
     </message>
@@ -1637,32 +1479,26 @@
 <context>
     <name>OutboxModel</name>
     <message>
-        <location filename="../../ui/conflicts.py" line="100"/>
         <source>Saved</source>
         <translation>Сохранено</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="101"/>
         <source>Action</source>
         <translation>Действие</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="102"/>
         <source>Posting / chat</source>
         <translation>Отправление / чат</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="103"/>
         <source>State</source>
         <translation>Состояние</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="104"/>
         <source>Tries</source>
         <translation>Попытки</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="105"/>
         <source>What to do</source>
         <translation>Что делать</translation>
     </message>
@@ -1670,12 +1506,10 @@
 <context>
     <name>OverrideDialog</name>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="53"/>
         <source>Complete without scanning everything</source>
         <translation>Завершить без полного сканирования</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/dialogs.py" line="56"/>
         <source>%n unit(s) were not scanned. Why is the posting complete anyway?</source>
         <translation>
             <numerusform>%n единица не отсканирована. Почему отправление всё равно собрано?</numerusform>
@@ -1684,22 +1518,18 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="66"/>
         <source>The barcode is missing or unreadable</source>
         <translation>Штрихкода нет или он не читается</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="67"/>
         <source>The scanner does not work</source>
         <translation>Сканер не работает</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="68"/>
         <source>Checked by eye</source>
         <translation>Проверено на глаз</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="107"/>
         <source>This looks like a scanned code, not a reason. Type why the posting is complete.</source>
         <translation>Это похоже на отсканированный код, а не на причину. Напишите, почему отправление считается собранным.</translation>
     </message>
@@ -1707,12 +1537,10 @@
 <context>
     <name>PackingDialogs</name>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="141"/>
         <source>Put the posting aside</source>
         <translation>Отложить отправление</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="143"/>
         <source>Put posting {number} aside? What was scanned is forgotten; the goods go back.</source>
         <translation>Отложить отправление {number}? Отсканированное будет забыто; товар вернётся на полку.</translation>
     </message>
@@ -1720,63 +1548,50 @@
 <context>
     <name>PackingPage</name>
     <message>
-        <location filename="../../ui/packing/page.py" line="106"/>
         <source>Scan a posting label, an item or a command…</source>
         <translation>Отсканируйте этикетку отправления, товар или команду…</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="109"/>
         <source>Scan a posting label to start</source>
         <translation>Отсканируйте этикетку отправления, чтобы начать</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="119"/>
-        <location filename="../../ui/packing/page.py" line="455"/>
         <source>No posting on the desk</source>
         <translation>На столе нет отправления</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="135"/>
         <source>F2 new box  ·  F8 complete anyway  ·  Esc put aside  ·  F9 print all ready labels</source>
         <translation>F2 новая коробка  ·  F8 завершить всё равно  ·  Esc отложить  ·  F9 печать всех готовых этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="229"/>
         <source>✗ Not saved — scan again; if it happens again, see the log</source>
         <translation>✗ Не сохранено — отсканируйте ещё раз; если повторится, загляните в журнал</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="268"/>
         <source>Printing every ready label in packing order</source>
         <translation>Печатаем все готовые этикетки в порядке сборки</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="300"/>
         <source>The command barcodes are queued for the label printer</source>
         <translation>Лист командных штрихкодов отправлен на принтер этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="462"/>
         <source>✓ Packed {number}</source>
         <translation>✓ Собрано {number}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="465"/>
         <source>rFBS</source>
         <translation>rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="465"/>
         <source>FBS</source>
         <translation>FBS</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="469"/>
         <source>ship by {when}</source>
         <translation>отгрузить до {when}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/page.py" line="474"/>
         <source>%n box(es)</source>
         <translation>
             <numerusform>%n коробка</numerusform>
@@ -1785,22 +1600,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="476"/>
+        <source>One shipment in several boxes: box {box} (F2 next box)</source>
+        <translation>Одно отправление в нескольких коробках: коробка {box} (F2 — следующая)</translation>
+    </message>
+    <message>
         <source>Filling box {box}</source>
         <translation>Заполняется коробка {box}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="504"/>
         <source>Checking the posting with Ozon before shipping…</source>
         <translation>Перед отгрузкой проверяем отправление в Ozon…</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="506"/>
         <source>Saving…</source>
         <translation>Сохранение…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/page.py" line="510"/>
         <source>(%n scan(s) waiting)</source>
         <translation>
             <numerusform>(ждёт %n скан)</numerusform>
@@ -1812,7 +1627,6 @@
 <context>
     <name>PlaceholderPage</name>
     <message>
-        <location filename="../../ui/placeholder.py" line="20"/>
         <source>This part of Packdesk comes in a later version.</source>
         <translation>Этот раздел Packdesk появится в следующей версии.</translation>
     </message>
@@ -1820,22 +1634,18 @@
 <context>
     <name>PostingHistory</name>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="125"/>
         <source>When</source>
         <translation>Когда</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="126"/>
         <source>What</source>
         <translation>Что</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="127"/>
         <source>Sync</source>
         <translation>Синхр.</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="128"/>
         <source>Details</source>
         <translation>Подробности</translation>
     </message>
@@ -1843,22 +1653,18 @@
 <context>
     <name>PostingItems</name>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="74"/>
         <source>Product</source>
         <translation>Товар</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="75"/>
         <source>Barcode / offer ID</source>
         <translation>Штрихкод / артикул</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="76"/>
         <source>Qty</source>
         <translation>Кол-во</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="77"/>
         <source>Price</source>
         <translation>Цена</translation>
     </message>
@@ -1866,82 +1672,66 @@
 <context>
     <name>PostingStatus</name>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="35"/>
         <source>Awaiting registration</source>
         <translation>Ожидает регистрации</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="36"/>
         <source>Acceptance in progress</source>
         <translation>Идёт приёмка</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="37"/>
-        <source>Awaiting approval</source>
-        <translation>Ожидает подтверждения</translation>
+        <source>Waiting for Ozon&apos;s approval</source>
+        <translation>Ждёт подтверждения Ozon</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="38"/>
         <source>Awaiting packaging</source>
         <translation>Ожидает сборки</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="39"/>
         <source>Awaiting shipment</source>
         <translation>Ожидает отгрузки</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="40"/>
         <source>Arbitration</source>
         <translation>Арбитраж</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="41"/>
         <source>Client arbitration</source>
         <translation>Клиентский арбитраж</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="42"/>
         <source>Delivering</source>
         <translation>Доставляется</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="43"/>
         <source>With the driver</source>
         <translation>У водителя</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="44"/>
         <source>Delivered</source>
         <translation>Доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="45"/>
         <source>Cancelled</source>
         <translation>Отменено</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="46"/>
         <source>Not accepted at sorting</source>
         <translation>Не принято на сортировке</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="47"/>
         <source>Sent by seller</source>
         <translation>Отправлено продавцом</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="48"/>
         <source>Awaiting verification</source>
         <translation>Ожидает проверки</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="49"/>
         <source>Cancelled (split)</source>
         <translation>Отменено (разделение)</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="50"/>
         <source>Unknown status</source>
         <translation>Неизвестный статус</translation>
     </message>
@@ -1949,62 +1739,50 @@
 <context>
     <name>PrintQueuePanel</name>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="58"/>
         <source>Labels</source>
         <translation>Этикетки</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="75"/>
         <source>Batch mode: ready labels print when you press F9</source>
         <translation>Пакетный режим: готовые этикетки печатаются по F9</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="79"/>
         <source>Print all ready labels (F9)</source>
         <translation>Напечатать все готовые этикетки (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="85"/>
         <source>Print the command barcodes</source>
         <translation>Напечатать командные штрихкоды</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="119"/>
         <source>Waiting for Ozon: {waiting} · ready: {queued} · failed: {failed}</source>
         <translation>Ждут Ozon: {waiting} · готовы: {queued} · ошибки: {failed}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="134"/>
         <source>Label</source>
         <translation>Этикетка</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="135"/>
         <source>Own label</source>
         <translation>Своя этикетка</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="136"/>
         <source>Handover act</source>
         <translation>Акт приёма-передачи</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="139"/>
         <source>{what} (reprint)</source>
         <translation>{what} (повторно)</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="141"/>
         <source>waits for Ozon</source>
         <translation>ждёт Ozon</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="142"/>
         <source>ready to print</source>
         <translation>готова к печати</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="143"/>
         <source>failed: {error}</source>
         <translation>ошибка: {error}</translation>
     </message>
@@ -2012,223 +1790,202 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/settings/page.py" line="117"/>
         <source>Save settings</source>
         <translation>Сохранить настройки</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="141"/>
         <source>Ozon account</source>
         <translation>Аккаунт Ozon</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="145"/>
         <source>Ozon seller cabinet → Settings → API keys</source>
         <translation>Кабинет продавца Ozon → Настройки → API-ключи</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="150"/>
         <source>Test connection</source>
         <translation>Проверить подключение</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="155"/>
         <source>The Api-Key is kept in the system keyring, never in the settings file. Empty: keep it.</source>
         <translation>Api-Key хранится в системном хранилище паролей, а не в файле настроек. Пусто — оставить прежний.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="162"/>
         <source>Client-Id</source>
         <translation>Client-Id</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="163"/>
         <source>Api-Key</source>
         <translation>Api-Key</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="166"/>
         <source>Key expires</source>
         <translation>Ключ истекает</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="169"/>
         <source>Automatic: demo until an account is set up</source>
         <translation>Автоматически: демо, пока не настроен аккаунт</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="170"/>
         <source>On: the built-in demo shop</source>
         <translation>Включён: встроенный демо-магазин</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="171"/>
         <source>Off: my Ozon shop</source>
         <translation>Выключен: мой магазин Ozon</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="172"/>
         <source>Demo mode</source>
         <translation>Демо-режим</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="176"/>
         <source>Printing</source>
         <translation>Печать</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="177"/>
         <source>A system printer, tcp://HOST:9100 for a network printer, or a file path</source>
         <translation>Системный принтер, tcp://ХОСТ:9100 для сетевого принтера или путь к файлу</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="184"/>
         <source>PDF (printer driver)</source>
         <translation>PDF (драйвер принтера)</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="184"/>
         <source>ZPL (Zebra)</source>
         <translation>ZPL (Zebra)</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="184"/>
         <source>TSPL (TSC, Xprinter)</source>
         <translation>TSPL (TSC, Xprinter)</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="191"/>
         <source>{size} mm</source>
         <translation>{size} мм</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="195"/>
         <source>{dpi} dpi</source>
         <translation>{dpi} dpi</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="196"/>
         <source>Print a test label</source>
         <translation>Напечатать тестовую этикетку</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="200"/>
         <source>Print the label as soon as a posting is packed</source>
         <translation>Печатать этикетку сразу после сборки отправления</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="204"/>
         <source>Shop or company name on your own labels (empty: the warehouse)</source>
         <translation>Магазин или компания на ваших этикетках (пусто: склад)</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="209"/>
         <source>Label printer</source>
         <translation>Принтер этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="210"/>
         <source>A4 printer</source>
         <translation>Принтер A4</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="211"/>
         <source>Label language</source>
         <translation>Язык этикеток</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="212"/>
         <source>Label size</source>
         <translation>Размер этикетки</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="213"/>
         <source>Resolution</source>
         <translation>Разрешение</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="214"/>
         <source>Sender</source>
         <translation>Отправитель</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="234"/>
+        <source>Packing and handover</source>
+        <translation>Упаковка и передача</translation>
+    </message>
+    <message>
+        <source>Empty: the scanner sends the GS character itself</source>
+        <translation>Пусто: сканер сам передаёт символ GS</translation>
+    </message>
+    <message>
+        <source>Честный ЗНАК codes contain an invisible separator (GS). If your scanner is set to type something else in its place, enter that here.</source>
+        <translation>В кодах «Честный ЗНАК» есть невидимый разделитель (GS). Если сканер настроен вводить вместо него что-то другое, укажите это здесь.</translation>
+    </message>
+    <message>
+        <source>My shop is on Ozon&apos;s trusted acceptance</source>
+        <translation>Мой магазин подключён к доверительной приёмке Ozon</translation>
+    </message>
+    <message>
+        <source>Then Ozon is told the number of boxes of each carriage; without it Ozon expects no box count.</source>
+        <translation>Тогда Ozon сообщается число грузовых мест в каждой отгрузке; без доверительной приёмки Ozon его не ждёт.</translation>
+    </message>
+    <message>
+        <source>GS placeholder</source>
+        <translation>Замена GS</translation>
+    </message>
+    <message>
         <source>Packdesk</source>
         <translation>Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="235"/>
         <source>Sounds for good and wrong scans</source>
         <translation>Звуки при верном и ошибочном сканировании</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="241"/>
         <source> s</source>
         <translation> с</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="245"/>
         <source>System language</source>
         <translation>Язык системы</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="246"/>
         <source>Language, demo mode and sync interval apply after a restart.</source>
         <translation>Язык, демо-режим и интервал синхронизации применяются после перезапуска.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="253"/>
         <source>Sync every</source>
         <translation>Синхронизировать каждые</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="254"/>
         <source>Language</source>
         <translation>Язык</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="263"/>
         <source>Paste the Api-Key here</source>
         <translation>Вставьте Api-Key сюда</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="283"/>
-        <location filename="../../ui/settings/page.py" line="331"/>
         <source>Saved in the system keyring</source>
         <translation>Сохранён в системном хранилище паролей</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="318"/>
         <source>Saving…</source>
         <translation>Сохранение…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="333"/>
         <source>Saved.</source>
         <translation>Сохранено.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="335"/>
         <source>Restart Packdesk to apply the new account, language, mode or sync interval.</source>
         <translation>Перезапустите Packdesk, чтобы применить новый аккаунт, язык, режим или интервал синхронизации.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="356"/>
         <source>Asking Ozon…</source>
         <translation>Запрос к Ozon…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="365"/>
         <source>Connected: Ozon accepted the Client-Id and Api-Key.</source>
         <translation>Подключено: Ozon принял Client-Id и Api-Key.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="383"/>
         <source>Unknown: test the connection to find out.</source>
         <translation>Неизвестно: проверьте подключение, чтобы узнать.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/settings/page.py" line="389"/>
         <source>{date}: %n day(s) left. Create a new key in the Ozon seller cabinet.</source>
         <translation>
             <numerusform>{date}: остался %n день. Создайте новый ключ в кабинете продавца Ozon.</numerusform>
@@ -2237,7 +1994,6 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/settings/page.py" line="392"/>
         <source>{date} (%n day(s) left)</source>
         <translation>
             <numerusform>{date} (остался %n день)</numerusform>
@@ -2246,12 +2002,10 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="399"/>
         <source>Printing…</source>
         <translation>Печать…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="410"/>
         <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
         <translation>Отправлено. Рамка должна быть целой, а метки линейки через 10 мм — ровно в 10 мм друг от друга.</translation>
     </message>
@@ -2259,27 +2013,22 @@
 <context>
     <name>StopOverlay</name>
     <message>
-        <location filename="../../ui/packing/stop_overlay.py" line="52"/>
         <source>DO NOT SHIP — put the goods back</source>
         <translation>НЕ ОТГРУЖАТЬ — верните товар</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/stop_overlay.py" line="60"/>
         <source>The goods are back on the shelf — continue</source>
         <translation>Товар возвращён на полку — продолжить</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/stop_overlay.py" line="67"/>
         <source>or scan the ACK (or ABORT) command barcode</source>
         <translation>или отсканируйте штрихкод-команду ACK (или ABORT)</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/stop_overlay.py" line="89"/>
         <source>Posting {number} was cancelled</source>
         <translation>Отправление {number} отменено</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/stop_overlay.py" line="93"/>
         <source>Back to the shelf: {goods}</source>
         <translation>Вернуть на полку: {goods}</translation>
     </message>
@@ -2287,38 +2036,30 @@
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../ui/status_bar.py" line="109"/>
         <source>DEMO MODE — emulator, not your Ozon shop</source>
         <translation>ДЕМО-РЕЖИМ — эмулятор, а не ваш магазин Ozon</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="113"/>
         <source>Connecting…</source>
         <translation>Подключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="114"/>
         <source>Not synced yet</source>
         <translation>Ещё не синхронизировано</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="143"/>
         <source>Show the actions waiting for Ozon and the ones it refused</source>
         <translation>Показать действия, ожидающие Ozon, и отклонённые им</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="149"/>
         <source>Sync off</source>
         <translation>Синхронизация выключена</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="162"/>
-        <location filename="../../ui/status_bar.py" line="182"/>
         <source>Last sync {time}</source>
         <translation>Синхронизировано в {time}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="166"/>
         <source>Pending actions: %n</source>
         <translation>
             <numerusform>Ждут отправки: %n</numerusform>
@@ -2327,12 +2068,10 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="168"/>
         <source>Nothing pending</source>
         <translation>Нет ожидающих действий</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="170"/>
         <source>Conflicts: %n</source>
         <translation>
             <numerusform>Конфликтов: %n</numerusform>
@@ -2341,32 +2080,26 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="175"/>
         <source>Syncing…</source>
         <translation>Синхронизация…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="187"/>
         <source>Sync failed {time}</source>
         <translation>Сбой синхронизации в {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="200"/>
         <source>● Online</source>
         <translation>● В сети</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="203"/>
         <source>● Offline — actions are saved and sent later</source>
         <translation>● Нет связи — действия сохраняются и уйдут позже</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="208"/>
         <source>Ozon rejected the API key</source>
         <translation>Ozon отклонил API-ключ</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="214"/>
         <source>{area}: not available on your Ozon plan; that part of sync is paused</source>
         <translation>{area}: не входит в ваш тариф Ozon; эта часть синхронизации приостановлена</translation>
     </message>

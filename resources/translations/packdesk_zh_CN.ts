@@ -4,7 +4,6 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../ui/app.py" line="54"/>
         <source>Packdesk is already open on this computer ({folder}).</source>
         <translation>Packdesk 已在本机打开（{folder}）。</translation>
     </message>
@@ -12,35 +11,28 @@
 <context>
     <name>CancelDialog</name>
     <message>
-        <location filename="../../ui/orders/cancel_dialog.py" line="26"/>
-        <location filename="../../ui/orders/cancel_dialog.py" line="42"/>
         <source>Cancel postings</source>
         <translation>取消货件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/cancel_dialog.py" line="30"/>
         <source>Cancel %n posting(s)? The buyer is told, and it counts against your rating.</source>
         <translation>
             <numerusform>取消 %n 个货件？买家会收到通知，并且会影响您的评分。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cancel_dialog.py" line="39"/>
         <source>A few words for Ozon (required for “other”)</source>
         <translation>给 Ozon 的说明（选择“其他”时必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cancel_dialog.py" line="44"/>
         <source>Keep them</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cancel_dialog.py" line="48"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cancel_dialog.py" line="49"/>
         <source>Message</source>
         <translation>说明</translation>
     </message>
@@ -48,138 +40,130 @@
 <context>
     <name>ConflictsDialog</name>
     <message>
-        <location filename="../../ui/conflicts.py" line="145"/>
         <source>Actions waiting for Ozon</source>
         <translation>等待 Ozon 处理的操作</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="148"/>
         <source>Everything you do is saved here first and sent to Ozon by the background sync. Actions that Ozon refused need your decision.</source>
         <translation>您的每个操作都会先保存在本机，再由后台同步发送给 Ozon。被 Ozon 拒绝的操作需要您来决定如何处理。</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="175"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="176"/>
         <source>Drop</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="177"/>
         <source>Drop and redo…</source>
         <translation>放弃并重做…</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="178"/>
         <source>Drop the refused action and open the posting to do it differently</source>
         <translation>放弃被拒绝的操作，并打开货件以另行处理</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="179"/>
         <source>Show posting</source>
         <translation>查看货件</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="233"/>
         <source>Ozon said: {error}</source>
         <translation>Ozon 回复：{error}</translation>
     </message>
 </context>
 <context>
+    <name>CustomsDialog</name>
+    <message>
+        <source>Customs declaration number (ГТД)</source>
+        <translation>报关单号（ГТД）</translation>
+    </message>
+    <message>
+        <source>Ozon needs the customs declaration number of {name}. It is asked once for this posting.</source>
+        <translation>Ozon 需要「{name}」的报关单号（ГТД）。本订单只需填写一次。</translation>
+    </message>
+    <message>
+        <source>These goods have no customs declaration number</source>
+        <translation>该商品没有报关单号</translation>
+    </message>
+    <message>
+        <source>This looks like a scanned code. Type the customs number, then scan again.</source>
+        <translation>这像是扫描的条码。请输入报关单号，然后再扫描。</translation>
+    </message>
+</context>
+<context>
     <name>DetailPane</name>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="77"/>
         <source>Select a posting to see its items and history.</source>
         <translation>选择一个货件以查看商品和记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="111"/>
         <source>Buyer chat</source>
         <translation>买家聊天</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="113"/>
-        <location filename="../../ui/orders/detail_pane.py" line="257"/>
         <source>Open the chat with the buyer of this order</source>
         <translation>打开与该订单买家的聊天</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="124"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="125"/>
         <source>Ship by</source>
         <translation>发货截止</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="126"/>
         <source>Delivery</source>
         <translation>配送</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="127"/>
         <source>Warehouse</source>
         <translation>仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="128"/>
         <source>Tracking</source>
         <translation>运单号</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="129"/>
         <source>Delivery date</source>
         <translation>送达日期</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="130"/>
         <source>Buyer</source>
         <translation>买家</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="153"/>
         <source>Items</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="155"/>
         <source>History</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="157"/>
         <source>No scans, prints or actions yet.</source>
         <translation>暂无扫描、打印或操作记录。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/detail_pane.py" line="207"/>
         <source>%n posting(s) selected.</source>
         <translation>
             <numerusform>已选择 %n 个货件。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="228"/>
         <source>This posting is no longer in the local copy.</source>
         <translation>本地数据中已没有该货件。</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="241"/>
         <source>rFBS (you deliver)</source>
         <translation>rFBS（由您配送）</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="241"/>
         <source>FBS (Ozon delivers)</source>
         <translation>FBS（由 Ozon 配送）</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="259"/>
         <source>No chat with this buyer yet: the Chats page can start one</source>
         <translation>与该买家还没有聊天：可在“聊天”页面发起</translation>
     </message>
@@ -187,32 +171,26 @@
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ui/errors.py" line="258"/>
         <source>Packdesk</source>
         <translation>Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="283"/>
         <source>Log file: {path}</source>
         <translation>日志文件：{path}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="297"/>
         <source>Show details</source>
         <translation>显示详情</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="301"/>
         <source>Copy details</source>
         <translation>复制详情</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="305"/>
         <source>Show log</source>
         <translation>查看日志</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="317"/>
         <source>If it happens again, send the details and the log to support.</source>
         <translation>如果再次发生，请将详情和日志发送给技术支持。</translation>
     </message>
@@ -220,322 +198,290 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../ui/errors.py" line="81"/>
         <source>{what} is not set. Enter your Ozon Client-Id and Api-Key in Settings.</source>
         <translation>{what} 未设置。请在“设置”中填写 Ozon 的 Client-Id 和 Api-Key。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="84"/>
         <source>The database was written by a newer Packdesk (schema {revision}). Update Packdesk to open it.</source>
         <translation>数据库由更新版本的 Packdesk 写入（结构 {revision}）。请升级 Packdesk 后再打开。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="87"/>
         <source>The Api-Key could not be saved: this computer has no working keyring (password store). Set OZON_API_KEY in the environment instead, or install and unlock a keyring.</source>
         <translation>无法保存 Api-Key：这台电脑没有可用的系统密钥环（密码存储）。请改为设置环境变量 OZON_API_KEY，或安装并解锁密钥环。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="92"/>
         <source>This posting is not in the local copy yet. Sync, then try again.</source>
         <translation>本地数据中还没有该货件。请先同步，然后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="93"/>
         <source>This posting already has an action waiting to be sent to Ozon.</source>
         <translation>该货件已有一个等待发送给 Ozon 的操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="94"/>
         <source>This posting cannot be shipped now (status: {status}).</source>
         <translation>该货件现在无法发货（状态：{status}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="95"/>
         <source>This posting is cancelled.</source>
         <translation>该货件已取消。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="96"/>
         <source>This posting can no longer be cancelled (status: {status}).</source>
         <translation>该货件已无法取消（状态：{status}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="97"/>
         <source>Only new postings can be confirmed (status: {status}).</source>
         <translation>只能确认新的货件（状态：{status}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="98"/>
+        <source>Ozon approves this rFBS order itself; it moves to “To pack” when Ozon has done so.</source>
+        <translation>此 rFBS 订单由 Ozon 自行确认；确认后会进入「待打包」。</translation>
+    </message>
+    <message>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
+        <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成。</translation>
+    </message>
+    <message>
+        <source>Ozon needs a Честный ЗНАК code for every unit of SKU {sku}: pack it at the pack station.</source>
+        <translation>Ozon 要求 SKU {sku} 的每件商品都有「Честный ЗНАК」标识码：请在打包台打包。</translation>
+    </message>
+    <message>
+        <source>Ozon needs the customs declaration number of SKU {sku}: pack it at the pack station.</source>
+        <translation>Ozon 需要 SKU {sku} 的报关单号：请在打包台打包。</translation>
+    </message>
+    <message>
+        <source>Ozon needs no customs declaration number for SKU {sku}.</source>
+        <translation>SKU {sku} 不需要报关单号。</translation>
+    </message>
+    <message>
+        <source>A customs declaration number looks like 10702070/110326/3041525 (office/date/number).</source>
+        <translation>报关单号格式如 10702070/110326/3041525（海关代码/日期/编号）。</translation>
+    </message>
+    <message>
+        <source>The date in the customs declaration number is not a real date.</source>
+        <translation>报关单号中的日期无效。</translation>
+    </message>
+    <message>
+        <source>Ozon&apos;s label file cannot be read: {detail}</source>
+        <translation>无法读取 Ozon 的面单文件：{detail}</translation>
+    </message>
+    <message>
         <source>This reason needs a message for Ozon.</source>
         <translation>此原因需要填写给 Ozon 的说明。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="99"/>
         <source>The message for Ozon may have at most 500 characters.</source>
         <translation>给 Ozon 的说明最多 500 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="100"/>
         <source>This label was printed before: give a reason to print it again.</source>
         <translation>该面单已打印过：请说明重新打印的原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="101"/>
         <source>Give a reason to complete without scanning every unit.</source>
         <translation>未扫描全部商品就完成，请说明原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="102"/>
         <source>A package has no items.</source>
         <translation>有一个包裹是空的。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="103"/>
         <source>SKU {sku} is not in this posting.</source>
         <translation>SKU {sku} 不在该货件中。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="104"/>
         <source>The quantity of SKU {sku} must be positive.</source>
         <translation>SKU {sku} 的数量必须大于零。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="105"/>
         <source>The packages do not match the posting ({detail}).</source>
         <translation>包裹与货件不符（{detail}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="106"/>
         <source>Nothing to hand over: choose packed postings.</source>
         <translation>没有可交接的货件：请选择已打包的货件。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="107"/>
         <source>Only packed postings can be handed over.</source>
         <translation>只有已打包的货件才能交接。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="108"/>
         <source>Only rFBS postings (you deliver them) take this step.</source>
         <translation>只有 rFBS 货件（由您配送）才有此步骤。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="109"/>
         <source>Enter or scan the tracking number.</source>
         <translation>请输入或扫描运单号。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="110"/>
         <source>This does not look like a tracking number.</source>
         <translation>这看起来不像运单号。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="111"/>
         <source>The tracking number can no longer be changed for this posting.</source>
         <translation>该货件的运单号已无法修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="112"/>
         <source>This is not available in this version of Packdesk.</source>
         <translation>此版本的 Packdesk 暂不支持此功能。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="113"/>
         <source>A package is written wrong: use SKU:QTY[,SKU:QTY…].</source>
         <translation>包裹格式有误：请使用 SKU:数量[,SKU:数量…]。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="114"/>
         <source>The settings file could not be written: {reason}</source>
         <translation>无法写入设置文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="116"/>
         <source>No printer is set up: choose one in Settings → Printing.</source>
         <translation>尚未设置打印机：请在“设置 → 打印”中选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="117"/>
         <source>This printer address is not valid: use tcp://HOST:PORT, a printer name or a file path.</source>
         <translation>打印机地址无效：请使用 tcp://主机:端口、打印机名称或文件路径。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="120"/>
         <source>The printer at {printer} takes printer commands, not a PDF: set the label language to ZPL or TSPL.</source>
         <translation>{printer} 处的打印机只接受打印机指令，不接受 PDF：请将面单语言设为 ZPL 或 TSPL。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="124"/>
         <source>The printer at {printer} refused the connection: check that it is on and that the port is its raw printing port (usually 9100).</source>
         <translation>{printer} 处的打印机拒绝连接：请检查打印机是否开机，端口是否为其原始打印端口（通常为 9100）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="129"/>
         <source>The printer at {printer} does not answer: check that it is on and connected, and the address.</source>
         <translation>{printer} 处的打印机没有响应：请检查是否开机、是否联网，以及地址是否正确。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="132"/>
         <source>The printer address {printer} cannot be found: check it.</source>
         <translation>找不到打印机地址 {printer}：请检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="133"/>
         <source>Cannot reach the printer at {printer}.</source>
         <translation>无法连接 {printer} 处的打印机。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="134"/>
         <source>The printer at {printer} stopped taking data: it may be paused, out of labels, or its lid may be open.</source>
         <translation>{printer} 处的打印机停止接收数据：可能已暂停、缺纸或上盖未关。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="138"/>
         <source>The printer at {printer} dropped the connection during the job.</source>
         <translation>{printer} 处的打印机在打印过程中断开了连接。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="139"/>
         <source>The printer at {printer} did not finish receiving the job: check it, and whether a label came out, before printing again.</source>
         <translation>{printer} 处的打印机没有接收完整个任务：再次打印前请检查打印机以及是否已出面单。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="144"/>
         <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
         <translation>未安装打印命令 &apos;lp&apos;（apt-get install cups-client）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="145"/>
         <source>The print system did not take the job for {printer} in time.</source>
         <translation>打印系统未能及时接收发往 {printer} 的任务。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="146"/>
         <source>The print system refused the job for {printer}.</source>
         <translation>打印系统拒绝了发往 {printer} 的任务。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="147"/>
         <source>On Windows labels print directly only as ZPL or TSPL: choose one of them.</source>
         <translation>在 Windows 上只能以 ZPL 或 TSPL 直接打印面单：请选择其中之一。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="148"/>
         <source>Printing to a Windows printer needs the pywin32 package.</source>
         <translation>打印到 Windows 打印机需要 pywin32 软件包。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="149"/>
         <source>Unknown label language: use PDF, ZPL or TSPL.</source>
         <translation>未知的面单语言：请使用 PDF、ZPL 或 TSPL。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="150"/>
         <source>Unknown label size.</source>
         <translation>未知的面单尺寸。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="151"/>
         <source>Unsupported printer resolution: use 203 or 300 dpi.</source>
         <translation>不支持的打印分辨率：请使用 203 或 300 dpi。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="152"/>
         <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>该货件的 Ozon 面单尚未下载；下载后会自动打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="161"/>
         <source>Ozon rejected the Client-Id or Api-Key. Check them in Settings.</source>
         <translation>Ozon 拒绝了 Client-Id 或 Api-Key。请在“设置”中检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="163"/>
         <source>The Api-Key lacks a permission Packdesk needs: {detail}</source>
         <translation>该 Api-Key 缺少 Packdesk 需要的权限：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="165"/>
         <source>This is not included in your Ozon subscription: {detail}</source>
         <translation>您的 Ozon 订阅不包含此功能：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="167"/>
         <source>Cannot reach Ozon. Check the internet connection; your actions are kept and sent later.</source>
         <translation>无法连接 Ozon。请检查网络；您的操作已保存，稍后会发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="171"/>
         <source>Ozon asks Packdesk to slow down (too many requests). Try again in a minute.</source>
         <translation>Ozon 要求 Packdesk 降低请求频率（请求过多）。请一分钟后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="173"/>
         <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
         <translation>Ozon 服务器暂时出现问题。请几分钟后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="175"/>
         <source>Ozon answered something Packdesk cannot read. Try again later.</source>
         <translation>Ozon 返回了 Packdesk 无法识别的内容。请稍后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="176"/>
         <source>Ozon refused: {detail}</source>
         <translation>Ozon 拒绝：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="183"/>
         <source>delivering</source>
         <translation>配送中</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="184"/>
         <source>last mile</source>
         <translation>最后一公里</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="185"/>
         <source>delivered</source>
         <translation>已送达</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="188"/>
         <source>pack and ship it first</source>
         <translation>请先打包并发货</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="189"/>
         <source>mark it delivering first</source>
         <translation>请先标记为配送中</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="190"/>
         <source>it is already delivering</source>
         <translation>它已在配送中</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="191"/>
         <source>it is already in the last mile</source>
         <translation>它已在最后一公里</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="192"/>
         <source>it is already delivered</source>
         <translation>它已送达</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="193"/>
         <source>it is cancelled or closed</source>
         <translation>它已取消或关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="197"/>
         <source>Posting {number} cannot be marked {step}: {reason}</source>
         <translation>货件 {number} 无法标记为{step}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="226"/>
         <source>Sorry, something went wrong in Packdesk. Your data is safe; please try again.</source>
         <translation>抱歉，Packdesk 出现了问题。您的数据是安全的，请重试。</translation>
     </message>
@@ -543,47 +489,38 @@
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="26"/>
         <source>Search: posting, order, SKU, offer ID, product name</source>
         <translation>搜索：货件、订单、SKU、货号、商品名称</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="36"/>
         <source>All warehouses</source>
         <translation>全部仓库</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="37"/>
         <source>All delivery methods</source>
         <translation>全部配送方式</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="38"/>
         <source>FBS and rFBS</source>
         <translation>FBS 和 rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="39"/>
         <source>FBS only</source>
         <translation>仅 FBS</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="40"/>
         <source>rFBS only</source>
         <translation>仅 rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="41"/>
         <source>Any ship-by date</source>
         <translation>任意发货截止日期</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="42"/>
         <source>Ship by today</source>
         <translation>今天截止发货</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/filter_bar.py" line="43"/>
         <source>Overdue</source>
         <translation>已逾期</translation>
     </message>
@@ -591,87 +528,70 @@
 <context>
     <name>HandoverModel</name>
     <message>
-        <location filename="../../ui/handover/model.py" line="47"/>
         <source>Posting</source>
         <translation>货件</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="48"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="49"/>
         <source>Ship by</source>
         <translation>发货截止</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="50"/>
         <source>Items</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="51"/>
         <source>Tracking number</source>
         <translation>运单号</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="52"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="53"/>
         <source>Handover</source>
         <translation>交接</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="81"/>
         <source>{status} (pending sync)</source>
         <translation>{status}（待同步）</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="88"/>
         <source>{tracking} (pending sync)</source>
         <translation>{tracking}（待同步）</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="98"/>
         <source>In a carriage</source>
         <translation>已在运输批次中</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="98"/>
         <source>Ready for a carriage</source>
         <translation>可加入运输批次</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="100"/>
         <source>Not packed</source>
         <translation>未打包</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="101"/>
         <source>Packed: hand to the courier</source>
         <translation>已打包：交给快递员</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="102"/>
         <source>Delivering</source>
         <translation>配送中</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="103"/>
         <source>Last mile</source>
         <translation>最后一公里</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="104"/>
         <source>Delivered</source>
         <translation>已送达</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/model.py" line="105"/>
         <source>Closed</source>
         <translation>已完成</translation>
     </message>
@@ -679,100 +599,82 @@
 <context>
     <name>HandoverPage</name>
     <message>
-        <location filename="../../ui/handover/page.py" line="103"/>
         <source>Create carriage and act (Ozon)</source>
         <translation>创建运输批次和交接单（Ozon）</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="104"/>
         <source>Print our own act</source>
         <translation>打印自制交接单</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="107"/>
         <source>Scan or type the tracking number of the selected posting</source>
         <translation>扫描或输入所选货件的运单号</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="109"/>
         <source>Delivering</source>
         <translation>配送中</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="110"/>
         <source>Last mile</source>
         <translation>最后一公里</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="111"/>
         <source>Delivered</source>
         <translation>已送达</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="181"/>
         <source>rFBS</source>
         <translation>rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="181"/>
         <source>FBS</source>
         <translation>FBS</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="183"/>
         <source>%n posting(s)</source>
         <translation>
             <numerusform>%n 个货件</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="185"/>
         <source>%n ready</source>
         <translation>
             <numerusform>%n 个就绪</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="227"/>
         <source>Nothing is waiting for handover</source>
         <translation>没有等待交接的货件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="293"/>
         <source>Carriage for %n posting(s) queued; its act prints when Ozon has made it</source>
         <translation>
             <numerusform>已为 %n 个货件创建运输批次；Ozon 生成交接单后将自动打印</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="305"/>
         <source>Our own act for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>%n 个货件的自制交接单已发送到打印机</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="310"/>
         <source>Select exactly one posting, then scan its tracking number</source>
         <translation>请只选择一个货件，然后扫描其运单号</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="319"/>
         <source>Posting {number} already has the tracking number {current}. Scan {tracking} again to replace it, or select another posting.</source>
         <translation>货件 {number} 已有追踪号 {current}。再次扫描 {tracking} 以替换，或选择其他货件。</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="331"/>
         <source>Tracking number {tracking} saved for {number}</source>
         <translation>已为 {number} 保存运单号 {tracking}</translation>
     </message>
     <message>
-        <location filename="../../ui/handover/page.py" line="337"/>
         <source>Select the postings first</source>
         <translation>请先选择货件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/handover/page.py" line="358"/>
         <source>%n posting(s) updated</source>
         <translation>
             <numerusform>已更新 %n 个货件</numerusform>
@@ -782,77 +684,62 @@
 <context>
     <name>History</name>
     <message>
-        <location filename="../../ui/orders/labels.py" line="71"/>
         <source>Posting scanned</source>
         <translation>已扫描货件</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="72"/>
         <source>Item scanned</source>
         <translation>已扫描商品</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="73"/>
         <source>Scan refused</source>
         <translation>扫描被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="74"/>
         <source>New package</source>
         <translation>新包裹</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="75"/>
         <source>Completed without every scan</source>
         <translation>未全部扫描即完成</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="76"/>
         <source>Packed</source>
         <translation>已打包</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="77"/>
         <source>Packing aborted</source>
         <translation>已中止打包</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="78"/>
         <source>STOP: cancelled while packing</source>
         <translation>停止：打包时订单被取消</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="79"/>
         <source>STOP acknowledged</source>
         <translation>已确认停止</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="80"/>
         <source>Action saved</source>
         <translation>操作已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="81"/>
         <source>Action applied by Ozon</source>
         <translation>Ozon 已执行操作</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="82"/>
         <source>Refused by Ozon</source>
         <translation>被 Ozon 拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="83"/>
         <source>Printed</source>
         <translation>已打印</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="84"/>
         <source>Reprinted</source>
         <translation>已重新打印</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="85"/>
         <source>Printing failed</source>
         <translation>打印失败</translation>
     </message>
@@ -860,50 +747,61 @@
 <context>
     <name>ItemsTable</name>
     <message>
-        <location filename="../../ui/packing/items_table.py" line="24"/>
         <source>Product</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/items_table.py" line="24"/>
         <source>Offer ID</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/items_table.py" line="24"/>
         <source>Barcode</source>
         <translation>条码</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/items_table.py" line="24"/>
+        <source>Ozon needs</source>
+        <translation>Ozon 要求</translation>
+    </message>
+    <message>
         <source>Scanned</source>
         <translation>已扫描</translation>
+    </message>
+    <message>
+        <source>Marking codes {marked} / {needed}</source>
+        <translation>标识码 {marked} / {needed}</translation>
+    </message>
+    <message>
+        <source>No ГТД</source>
+        <translation>无报关单号</translation>
+    </message>
+    <message>
+        <source>ГТД {number}</source>
+        <translation>报关单 {number}</translation>
+    </message>
+    <message>
+        <source>ГТД missing</source>
+        <translation>缺报关单号</translation>
     </message>
 </context>
 <context>
     <name>LogDialog</name>
     <message>
-        <location filename="../../ui/log_view.py" line="35"/>
         <source>Packdesk log</source>
         <translation>Packdesk 日志</translation>
     </message>
     <message>
-        <location filename="../../ui/log_view.py" line="37"/>
         <source>Log file: {path}</source>
         <translation>日志文件：{path}</translation>
     </message>
     <message>
-        <location filename="../../ui/log_view.py" line="47"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/log_view.py" line="49"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../ui/log_view.py" line="62"/>
         <source>The log is empty.</source>
         <translation>日志为空。</translation>
     </message>
@@ -911,119 +809,96 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="94"/>
         <source>Packdesk</source>
         <translation>Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="95"/>
         <source>DEMO</source>
         <translation>演示</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144"/>
         <source>Fetch new orders and send pending actions now (F5)</source>
         <translation>立即获取新订单并发送待处理操作（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="147"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="150"/>
         <source>Waiting and refused actions…</source>
         <translation>等待中和被拒绝的操作…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="152"/>
         <source>&amp;Packdesk</source>
         <translation>&amp;Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="157"/>
         <source>Show log</source>
         <translation>查看日志</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="160"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="162"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="184"/>
         <source>Orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185"/>
         <source>Packing</source>
         <translation>打包</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186"/>
         <source>Handover</source>
         <translation>交接</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187"/>
         <source>Chats</source>
         <translation>聊天</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188"/>
         <source>Returns</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189"/>
         <source>Reviews</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190"/>
         <source>Analytics</source>
         <translation>分析</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="191"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="247"/>
         <source>Chat for posting {posting}</source>
         <translation>货件 {posting} 的聊天</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="278"/>
         <source>Your Ozon Api-Key expires on {date} (%n day(s) left). Create a new key in the Ozon seller cabinet and enter it in Settings.</source>
         <translation>
             <numerusform>您的 Ozon Api-Key 将于 {date} 过期（剩余 %n 天）。请在 Ozon 卖家后台创建新密钥，并在“设置”中填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="295"/>
         <source>Syncing with Ozon…</source>
         <translation>正在与 Ozon 同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="299"/>
         <source>Ozon rejected the Client-Id or API key ({reason}). Check them in Settings.</source>
         <translation>Ozon 拒绝了 Client-Id 或 API 密钥（{reason}）。请在“设置”中检查。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="307"/>
         <source>{area} is not available on your Ozon plan, so it is not synced: {reason}</source>
         <translation>您的 Ozon 套餐不包含{area}，因此不会同步：{reason}</translation>
     </message>
@@ -1031,7 +906,6 @@
 <context>
     <name>MessageBanner</name>
     <message>
-        <location filename="../../ui/banner.py" line="22"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
@@ -1039,154 +913,190 @@
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../../ui/packing/messages.py" line="19"/>
+        <source>the code is cut short (no crypto tail): scan the whole DataMatrix</source>
+        <translation>码被截断（缺少加密尾部）：请完整扫描 DataMatrix</translation>
+    </message>
+    <message>
+        <source>the product number in the code is damaged: scan it again</source>
+        <translation>码中的商品编号已损坏：请重新扫描</translation>
+    </message>
+    <message>
+        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
+        <translation>扫描枪丢失了码中的分隔符：请在「设置 → 打包与交接」中设置 GS 替代符</translation>
+    </message>
+    <message>
+        <source>this is not a valid Честный ЗНАК code</source>
+        <translation>这不是有效的「Честный ЗНАК」标识码</translation>
+    </message>
+    <message>
+        <source>✓ {name} — now scan its Честный ЗНАК code</source>
+        <translation>✓ {name} — 请扫描它的「Честный ЗНАК」标识码</translation>
+    </message>
+    <message>
+        <source>✓ {name} — enter its customs declaration number (ГТД)</source>
+        <translation>✓ {name} — 请输入报关单号（ГТД）</translation>
+    </message>
+    <message>
         <source>Scan a posting label to start</source>
         <translation>扫描货件面单开始</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="21"/>
         <source>Posting {number}: scan the items — %n to go</source>
         <translation>
             <numerusform>货件 {number}：请扫描商品 — 还剩 %n 件</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="23"/>
         <source>Resumed posting {number}: %n to go</source>
         <translation>
             <numerusform>继续货件 {number}：还剩 %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="26"/>
         <source>✓ {name} — all scanned, completing…</source>
         <translation>✓ {name} — 已全部扫描，正在完成…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="27"/>
+        <source>✓ {name} — scan the Честный ЗНАК codes: %n missing</source>
+        <translation>
+            <numerusform>✓ {name} — 请扫描「Честный ЗНАК」标识码：还缺 %n 个</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>✓ {name} — %n to go</source>
         <translation>
             <numerusform>✓ {name} — 还剩 %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="29"/>
+        <source>✗ CODE NOT ACCEPTED: {why}</source>
+        <translation>✗ 标识码未通过：{why}</translation>
+    </message>
+    <message>
+        <source>✗ WRONG ITEM: this code is of {name}, which is not in this posting</source>
+        <translation>✗ 商品不对：此码属于「{name}」，不在本订单中</translation>
+    </message>
+    <message>
+        <source>✗ This code is of a product the shop does not sell (GTIN {gtin})</source>
+        <translation>✗ 此码属于本店未销售的商品（GTIN {gtin}）</translation>
+    </message>
+    <message>
+        <source>✗ This code is already in posting {number}: every unit has its own code</source>
+        <translation>✗ 此码已用于订单 {number}：每件商品都有自己的码</translation>
+    </message>
+    <message>
+        <source>✗ This code is already scanned: scan the code of the next unit</source>
+        <translation>✗ 此码已扫描：请扫描下一件的码</translation>
+    </message>
+    <message numerus="yes">
+        <source>✗ %n unit(s) still need their Честный ЗНАК code — Ozon will not ship without</source>
+        <translation>
+            <numerusform>✗ 还有 %n 件商品缺「Честный ЗНАК」标识码 — 没有标识码 Ozon 不会发货</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>✗ Enter the customs declaration number (ГТД) of {name} first</source>
+        <translation>✗ 请先输入「{name}」的报关单号（ГТД）</translation>
+    </message>
+    <message>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
+        <translation>✗ 订单 {number} 需要 Packdesk 目前无法提交的数据（{what}）：请在 Ozon 卖家后台处理</translation>
+    </message>
+    <message>
         <source>✗ WRONG ITEM: {name} is not in this posting — put it back</source>
         <translation>✗ 商品错误：{name} 不在该货件中 — 请放回</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="31"/>
         <source>✗ EXTRA UNIT: every {name} is already scanned — put it back</source>
         <translation>✗ 多余件：{name} 已全部扫描 — 请放回</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="33"/>
         <source>✗ UNKNOWN CODE {code}</source>
         <translation>✗ 未知条码 {code}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="35"/>
         <source>✗ No posting with the code {code} — sync, or check the label</source>
         <translation>✗ 没有条码为 {code} 的货件 — 请同步或检查面单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="37"/>
         <source>✗ Posting {number} cannot be packed: {status}</source>
         <translation>✗ 货件 {number} 无法打包：{status}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="42"/>
         <source>✗ Finish posting {current} first (Esc puts it aside)</source>
         <translation>✗ 请先完成货件 {current}（Esc 可暂放一边）</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="44"/>
         <source>✗ Scan the posting label first</source>
         <translation>✗ 请先扫描货件面单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="46"/>
         <source>✗ STOP: put the goods back and acknowledge first</source>
         <translation>✗ 停止：请先把商品放回并确认</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="48"/>
         <source>✗ This box is still empty: scan an item into it first</source>
         <translation>✗ 这个箱子还是空的：请先扫描一件商品放入</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="50"/>
         <source>✗ Every unit is packed: no new box needed</source>
         <translation>✗ 所有商品都已装箱：不需要新箱子</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="52"/>
         <source>✗ %n unit(s) still to scan (F8 completes anyway, with a reason)</source>
         <translation>
             <numerusform>✗ 还有 %n 件未扫描（按 F8 可填写原因后强制完成）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="54"/>
         <source>✗ Nothing packed yet: no label to reprint</source>
         <translation>✗ 还没有打包任何货件：没有可重新打印的面单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="59"/>
         <source>label printing</source>
         <translation>面单正在打印</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="59"/>
         <source>label waits for Ozon</source>
         <translation>面单等待 Ozon</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="60"/>
         <source>✓ Packed {number} in %n box(es), {label}. Scan the next posting</source>
         <translation>
             <numerusform>✓ 已将 {number} 装入 %n 个箱子，{label}。请扫描下一个货件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="64"/>
         <source>Box {box}: scan the items for it</source>
         <translation>箱子 {box}：请扫描要放入的商品</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="66"/>
         <source>Reprint of {number} queued</source>
         <translation>{number} 的重新打印已加入队列</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="68"/>
         <source>The label of {number} still waits for Ozon; it prints when ready</source>
         <translation>{number} 的面单仍在等待 Ozon；准备好后会自动打印</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="73"/>
         <source>Sending everything packed; printing the ready labels (%n still wait for Ozon)</source>
         <translation>
             <numerusform>正在发送所有已打包货件；正在打印已就绪的面单（还有 %n 个在等待 Ozon）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="75"/>
         <source>STOP acknowledged. Scan the next posting</source>
         <translation>已确认停止。请扫描下一个货件</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="77"/>
         <source>Posting {number} put aside. Scan the next posting</source>
         <translation>货件 {number} 已暂放一边。请扫描下一个货件</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/messages.py" line="79"/>
         <source>STOP — posting {number} was cancelled</source>
         <translation>停止 — 货件 {number} 已被取消</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/messages.py" line="81"/>
         <source>Posting {number} is already on the desk — %n to go</source>
         <translation>
             <numerusform>货件 {number} 已在工作台上 — 还剩 %n 件</numerusform>
@@ -1196,31 +1106,26 @@
 <context>
     <name>Notifier</name>
     <message>
-        <location filename="../../ui/notifications.py" line="112"/>
         <source>Packdesk</source>
         <translation>Packdesk</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/notifications.py" line="127"/>
         <source>Cancelled by the buyer: %n posting(s)</source>
         <translation>
             <numerusform>买家已取消：%n 个货件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/notifications.py" line="128"/>
         <source>Do not ship them. Put the goods back on the shelf.</source>
         <translation>请勿发货。请把商品放回货架。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/notifications.py" line="135"/>
         <source>New orders: %n</source>
         <translation>
             <numerusform>新订单：%n</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/notifications.py" line="144"/>
         <source>and %n more</source>
         <translation>
             <numerusform>等另外 %n 个</numerusform>
@@ -1230,124 +1135,102 @@
 <context>
     <name>OrdersPage</name>
     <message>
-        <location filename="../../ui/orders/page.py" line="103"/>
         <source>Confirm</source>
         <translation>确认接单</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="104"/>
-        <source>Take the selected postings into work (rFBS: approve them)</source>
-        <translation>将所选货件转入处理（rFBS：确认订单）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/orders/page.py" line="105"/>
         <source>Print pick list</source>
         <translation>打印拣货单</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="106"/>
         <source>Print labels</source>
         <translation>打印面单</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="107"/>
         <source>Cancel…</source>
         <translation>取消…</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="154"/>
-        <source>New</source>
-        <translation>新订单</translation>
+        <source>Take the selected postings into work (Ozon approves new rFBS orders itself)</source>
+        <translation>将所选订单转入处理（新的 rFBS 订单由 Ozon 自行确认）</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="155"/>
+        <source>Ozon approving</source>
+        <translation>Ozon 确认中</translation>
+    </message>
+    <message>
         <source>To pack</source>
         <translation>待打包</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="156"/>
         <source>To hand over</source>
         <translation>待交接</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="157"/>
         <source>In delivery</source>
         <translation>配送中</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="158"/>
         <source>Delivered</source>
         <translation>已送达</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="159"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="160"/>
         <source>Problems</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="161"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="208"/>
         <source>Postings: %Ln</source>
         <translation>
             <numerusform>货件：%Ln</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="241"/>
         <source>Selected: %n</source>
         <translation>
             <numerusform>已选：%n</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="282"/>
         <source>Not possible for %n posting(s):</source>
         <translation>
             <numerusform>%n 个货件无法执行：</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="292"/>
         <source>Confirmed: %n posting(s)</source>
         <translation>
             <numerusform>已确认：%n 个货件</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="300"/>
         <source>Pick list for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>%n 个货件的拣货单已发送到打印机</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="324"/>
         <source>Reprint labels</source>
         <translation>重新打印面单</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/page.py" line="324"/>
         <source>These labels were printed before. Why print them again?</source>
         <translation>这些面单已打印过。为什么要重新打印？</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="332"/>
         <source>Labels for %n posting(s) sent to the printer</source>
         <translation>
             <numerusform>%n 个货件的面单已发送到打印机</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/orders/page.py" line="353"/>
         <source>Cancelled: %n posting(s)</source>
         <translation>
             <numerusform>已取消：%n 个货件</numerusform>
@@ -1357,93 +1240,74 @@
 <context>
     <name>OrdersTable</name>
     <message>
-        <location filename="../../ui/orders/cells.py" line="33"/>
         <source>Posting</source>
         <translation>货件</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="34"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="35"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="36"/>
         <source>Ship by</source>
         <translation>发货截止</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="37"/>
         <source>Delivery method</source>
         <translation>配送方式</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="38"/>
         <source>Items</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="39"/>
         <source>Buyer city</source>
         <translation>买家城市</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="40"/>
         <source>Tracking number</source>
         <translation>运单号</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="54"/>
         <source>overdue {n} min</source>
         <translation>已逾期 {n} 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="54"/>
         <source>in {n} min</source>
         <translation>{n} 分钟后</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="57"/>
         <source>overdue {n} h</source>
         <translation>已逾期 {n} 小时</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="57"/>
         <source>in {n} h</source>
         <translation>{n} 小时后</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="60"/>
         <source>overdue {n} d</source>
         <translation>已逾期 {n} 天</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="60"/>
         <source>in {n} d</source>
         <translation>{n} 天后</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="78"/>
         <source>(pending sync)</source>
         <translation>（待同步）</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_pane.py" line="247"/>
-        <location filename="../../ui/orders/cells.py" line="99"/>
         <source>Express</source>
         <translation>快递</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="111"/>
         <source>Ozon status: {ozon}. Your action is saved and waits to be sent to Ozon.</source>
         <translation>Ozon 状态：{ozon}。您的操作已保存，正在等待发送给 Ozon。</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/cells.py" line="115"/>
         <source>Hand over to the carrier by {when} (local time)</source>
         <translation>请在 {when}（本地时间）前交给承运商</translation>
     </message>
@@ -1451,7 +1315,6 @@
 <context>
     <name>OrdersTableModel</name>
     <message>
-        <location filename="../../ui/orders/table_model.py" line="305"/>
         <source>(not in the local copy)</source>
         <translation>（本地数据中没有）</translation>
     </message>
@@ -1459,127 +1322,102 @@
 <context>
     <name>Outbox</name>
     <message>
-        <location filename="../../ui/orders/labels.py" line="16"/>
         <source>Ship (packed)</source>
         <translation>发货（已打包）</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="17"/>
         <source>Get Ozon&apos;s label</source>
         <translation>获取 Ozon 面单</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="18"/>
         <source>Set tracking number</source>
         <translation>设置运单号</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="19"/>
         <source>Mark as delivering</source>
         <translation>标记为配送中</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="20"/>
         <source>Mark as last mile</source>
         <translation>标记为最后一公里</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="21"/>
         <source>Mark as delivered</source>
         <translation>标记为已送达</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="22"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="23"/>
         <source>Confirm (approve)</source>
         <translation>确认（接受订单）</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="24"/>
         <source>Chat message</source>
         <translation>聊天消息</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="25"/>
         <source>Chat attachment</source>
         <translation>聊天附件</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="26"/>
         <source>Mark chat as read</source>
         <translation>将聊天标为已读</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="27"/>
         <source>Return decision</source>
         <translation>退货决定</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="28"/>
         <source>Reply to a review</source>
         <translation>回复评价</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="29"/>
         <source>Answer to a question</source>
         <translation>回答问题</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="36"/>
         <source>Waiting to be sent</source>
         <translation>等待发送</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="37"/>
         <source>Sending…</source>
         <translation>正在发送…</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="38"/>
         <source>Sent to Ozon</source>
         <translation>已发送给 Ozon</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="39"/>
         <source>Refused by Ozon</source>
         <translation>被 Ozon 拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="40"/>
         <source>Dropped</source>
         <translation>已放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="49"/>
         <source>Ozon will not take this shipment (usually the buyer cancelled). Do not ship it: put the goods back on the shelf, then Drop the action.</source>
         <translation>Ozon 不接受此次发货（通常是买家取消了订单）。请勿发货：把商品放回货架，然后放弃此操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="54"/>
         <source>Ozon refused this action. Check the posting: if the action still makes sense, Retry it; otherwise Drop it, or Drop and redo it differently.</source>
         <translation>Ozon 拒绝了此操作。请检查货件：如果操作仍有必要，请重试；否则放弃，或放弃后以其他方式重做。</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="60"/>
         <source>You dropped this action. Retry sends it again.</source>
         <translation>您已放弃此操作。点击“重试”可再次发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="62"/>
         <source>Being sent right now.</source>
         <translation>正在发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="65"/>
         <source>Not sent yet: Packdesk keeps trying (attempt {n}).</source>
         <translation>尚未发送：Packdesk 会继续尝试（第 {n} 次）。</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/labels.py" line="66"/>
         <source>Saved on this computer; it goes to Ozon with the next sync.</source>
         <translation>已保存在本机；将在下次同步时发送给 Ozon。</translation>
     </message>
@@ -1587,32 +1425,26 @@
 <context>
     <name>OutboxModel</name>
     <message>
-        <location filename="../../ui/conflicts.py" line="100"/>
         <source>Saved</source>
         <translation>保存时间</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="101"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="102"/>
         <source>Posting / chat</source>
         <translation>货件 / 聊天</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="103"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="104"/>
         <source>Tries</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/conflicts.py" line="105"/>
         <source>What to do</source>
         <translation>如何处理</translation>
     </message>
@@ -1620,34 +1452,28 @@
 <context>
     <name>OverrideDialog</name>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="53"/>
         <source>Complete without scanning everything</source>
         <translation>未全部扫描即完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/dialogs.py" line="56"/>
         <source>%n unit(s) were not scanned. Why is the posting complete anyway?</source>
         <translation>
             <numerusform>有 %n 件未扫描。为什么仍然要完成该货件？</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="66"/>
         <source>The barcode is missing or unreadable</source>
         <translation>条码缺失或无法识别</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="67"/>
         <source>The scanner does not work</source>
         <translation>扫描枪无法使用</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="68"/>
         <source>Checked by eye</source>
         <translation>已人工核对</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="107"/>
         <source>This looks like a scanned code, not a reason. Type why the posting is complete.</source>
         <translation>这看起来像扫描的条码，而不是原因。请输入该货件为何视为完成。</translation>
     </message>
@@ -1655,12 +1481,10 @@
 <context>
     <name>PackingDialogs</name>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="141"/>
         <source>Put the posting aside</source>
         <translation>暂放该货件</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/dialogs.py" line="143"/>
         <source>Put posting {number} aside? What was scanned is forgotten; the goods go back.</source>
         <translation>要暂放货件 {number} 吗？已扫描的记录将被清除，商品请放回。</translation>
     </message>
@@ -1668,85 +1492,72 @@
 <context>
     <name>PackingPage</name>
     <message>
-        <location filename="../../ui/packing/page.py" line="106"/>
         <source>Scan a posting label, an item or a command…</source>
         <translation>扫描货件面单、商品或指令条码…</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="109"/>
         <source>Scan a posting label to start</source>
         <translation>扫描货件面单开始</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="119"/>
-        <location filename="../../ui/packing/page.py" line="455"/>
         <source>No posting on the desk</source>
         <translation>工作台上没有货件</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="135"/>
         <source>F2 new box  ·  F8 complete anyway  ·  Esc put aside  ·  F9 print all ready labels</source>
         <translation>F2 新箱子  ·  F8 强制完成  ·  Esc 暂放  ·  F9 打印所有就绪面单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="229"/>
         <source>✗ Not saved — scan again; if it happens again, see the log</source>
         <translation>✗ 未保存 — 请重新扫描；如果再次发生，请查看日志</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="268"/>
         <source>Printing every ready label in packing order</source>
         <translation>正在按打包顺序打印所有就绪面单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="300"/>
         <source>The command barcodes are queued for the label printer</source>
         <translation>命令条码已加入标签打印机队列</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="462"/>
         <source>✓ Packed {number}</source>
         <translation>✓ 已打包 {number}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="465"/>
         <source>rFBS</source>
         <translation>rFBS</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="465"/>
         <source>FBS</source>
         <translation>FBS</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="469"/>
         <source>ship by {when}</source>
         <translation>{when} 前发货</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/page.py" line="474"/>
         <source>%n box(es)</source>
         <translation>
             <numerusform>%n 个箱子</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="476"/>
+        <source>One shipment in several boxes: box {box} (F2 next box)</source>
+        <translation>一个订单分多箱：第 {box} 箱（F2 下一箱）</translation>
+    </message>
+    <message>
         <source>Filling box {box}</source>
         <translation>正在装箱 {box}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="504"/>
         <source>Checking the posting with Ozon before shipping…</source>
         <translation>发货前正在向 Ozon 核实货件…</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/page.py" line="506"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/packing/page.py" line="510"/>
         <source>(%n scan(s) waiting)</source>
         <translation>
             <numerusform>（%n 次扫描待处理）</numerusform>
@@ -1756,7 +1567,6 @@
 <context>
     <name>PlaceholderPage</name>
     <message>
-        <location filename="../../ui/placeholder.py" line="20"/>
         <source>This part of Packdesk comes in a later version.</source>
         <translation>Packdesk 的这一部分将在后续版本中提供。</translation>
     </message>
@@ -1764,22 +1574,18 @@
 <context>
     <name>PostingHistory</name>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="125"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="126"/>
         <source>What</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="127"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="128"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
@@ -1787,22 +1593,18 @@
 <context>
     <name>PostingItems</name>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="74"/>
         <source>Product</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="75"/>
         <source>Barcode / offer ID</source>
         <translation>条码 / 货号</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="76"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/detail_models.py" line="77"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
@@ -1810,82 +1612,66 @@
 <context>
     <name>PostingStatus</name>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="35"/>
         <source>Awaiting registration</source>
         <translation>等待登记</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="36"/>
         <source>Acceptance in progress</source>
         <translation>正在验收</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="37"/>
-        <source>Awaiting approval</source>
-        <translation>等待确认</translation>
+        <source>Waiting for Ozon&apos;s approval</source>
+        <translation>等待 Ozon 确认</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="38"/>
         <source>Awaiting packaging</source>
         <translation>等待打包</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="39"/>
         <source>Awaiting shipment</source>
         <translation>等待发运</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="40"/>
         <source>Arbitration</source>
         <translation>仲裁</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="41"/>
         <source>Client arbitration</source>
         <translation>客户仲裁</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="42"/>
         <source>Delivering</source>
         <translation>配送中</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="43"/>
         <source>With the driver</source>
         <translation>司机已取件</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="44"/>
         <source>Delivered</source>
         <translation>已送达</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="45"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="46"/>
         <source>Not accepted at sorting</source>
         <translation>分拣中心未接收</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="47"/>
         <source>Sent by seller</source>
         <translation>卖家已发出</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="48"/>
         <source>Awaiting verification</source>
         <translation>等待核验</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="49"/>
         <source>Cancelled (split)</source>
         <translation>已取消（拆分）</translation>
     </message>
     <message>
-        <location filename="../../ui/orders/statuses.py" line="50"/>
         <source>Unknown status</source>
         <translation>未知状态</translation>
     </message>
@@ -1893,62 +1679,50 @@
 <context>
     <name>PrintQueuePanel</name>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="58"/>
         <source>Labels</source>
         <translation>面单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="75"/>
         <source>Batch mode: ready labels print when you press F9</source>
         <translation>批量模式：按 F9 时打印就绪的面单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="79"/>
         <source>Print all ready labels (F9)</source>
         <translation>打印所有就绪面单（F9）</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="85"/>
         <source>Print the command barcodes</source>
         <translation>打印命令条码</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="119"/>
         <source>Waiting for Ozon: {waiting} · ready: {queued} · failed: {failed}</source>
         <translation>等待 Ozon：{waiting} · 就绪：{queued} · 失败：{failed}</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="134"/>
         <source>Label</source>
         <translation>面单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="135"/>
         <source>Own label</source>
         <translation>自制面单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="136"/>
         <source>Handover act</source>
         <translation>交接单</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="139"/>
         <source>{what} (reprint)</source>
         <translation>{what}（重新打印）</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="141"/>
         <source>waits for Ozon</source>
         <translation>等待 Ozon</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="142"/>
         <source>ready to print</source>
         <translation>可打印</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/print_panel.py" line="143"/>
         <source>failed: {error}</source>
         <translation>失败：{error}</translation>
     </message>
@@ -1956,242 +1730,218 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/settings/page.py" line="117"/>
         <source>Save settings</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="141"/>
         <source>Ozon account</source>
         <translation>Ozon 账户</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="145"/>
         <source>Ozon seller cabinet → Settings → API keys</source>
         <translation>Ozon 卖家后台 → 设置 → API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="150"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="155"/>
         <source>The Api-Key is kept in the system keyring, never in the settings file. Empty: keep it.</source>
         <translation>Api-Key 保存在系统密钥环中，绝不会写入设置文件。留空则保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="162"/>
         <source>Client-Id</source>
         <translation>Client-Id</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="163"/>
         <source>Api-Key</source>
         <translation>Api-Key</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="166"/>
         <source>Key expires</source>
         <translation>密钥到期</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="169"/>
         <source>Automatic: demo until an account is set up</source>
         <translation>自动：设置账户前使用演示</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="170"/>
         <source>On: the built-in demo shop</source>
         <translation>开启：内置演示店铺</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="171"/>
         <source>Off: my Ozon shop</source>
         <translation>关闭：我的 Ozon 店铺</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="172"/>
         <source>Demo mode</source>
         <translation>演示模式</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="176"/>
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="177"/>
         <source>A system printer, tcp://HOST:9100 for a network printer, or a file path</source>
         <translation>系统打印机、网络打印机 tcp://主机:9100，或文件路径</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="184"/>
         <source>PDF (printer driver)</source>
         <translation>PDF（打印机驱动）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="184"/>
         <source>ZPL (Zebra)</source>
         <translation>ZPL（斑马）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="184"/>
         <source>TSPL (TSC, Xprinter)</source>
         <translation>TSPL（TSC、芯烨）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="191"/>
         <source>{size} mm</source>
         <translation>{size} 毫米</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="195"/>
         <source>{dpi} dpi</source>
         <translation>{dpi} dpi</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="196"/>
         <source>Print a test label</source>
         <translation>打印测试面单</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="200"/>
         <source>Print the label as soon as a posting is packed</source>
         <translation>货件打包完成后立即打印面单</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="204"/>
         <source>Shop or company name on your own labels (empty: the warehouse)</source>
         <translation>自有面单上的店铺或公司名称（留空：使用仓库名称）</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="209"/>
         <source>Label printer</source>
         <translation>面单打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="210"/>
         <source>A4 printer</source>
         <translation>A4 打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="211"/>
         <source>Label language</source>
         <translation>面单语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="212"/>
         <source>Label size</source>
         <translation>面单尺寸</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="213"/>
         <source>Resolution</source>
         <translation>分辨率</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="214"/>
         <source>Sender</source>
         <translation>发件人</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="234"/>
+        <source>Packing and handover</source>
+        <translation>打包与交接</translation>
+    </message>
+    <message>
+        <source>Empty: the scanner sends the GS character itself</source>
+        <translation>留空：扫描枪会直接发送 GS 字符</translation>
+    </message>
+    <message>
+        <source>Честный ЗНАК codes contain an invisible separator (GS). If your scanner is set to type something else in its place, enter that here.</source>
+        <translation>「Честный ЗНАК」标识码中含有不可见的分隔符（GS）。如果扫描枪被设置为用其他字符代替它，请在此填写。</translation>
+    </message>
+    <message>
+        <source>My shop is on Ozon&apos;s trusted acceptance</source>
+        <translation>我的店铺已开通 Ozon 信任验收</translation>
+    </message>
+    <message>
+        <source>Then Ozon is told the number of boxes of each carriage; without it Ozon expects no box count.</source>
+        <translation>开通后每次交接会向 Ozon 报告箱数；未开通时 Ozon 不需要箱数。</translation>
+    </message>
+    <message>
+        <source>GS placeholder</source>
+        <translation>GS 替代符</translation>
+    </message>
+    <message>
         <source>Packdesk</source>
         <translation>Packdesk</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="235"/>
         <source>Sounds for good and wrong scans</source>
         <translation>扫描成功和错误时播放提示音</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="241"/>
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="245"/>
         <source>System language</source>
         <translation>系统语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="246"/>
         <source>Language, demo mode and sync interval apply after a restart.</source>
         <translation>语言、演示模式和同步间隔在重启后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="253"/>
         <source>Sync every</source>
         <translation>同步间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="254"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="263"/>
         <source>Paste the Api-Key here</source>
         <translation>在此粘贴 Api-Key</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="283"/>
-        <location filename="../../ui/settings/page.py" line="331"/>
         <source>Saved in the system keyring</source>
         <translation>已保存在系统密钥环中</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="318"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="333"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="335"/>
         <source>Restart Packdesk to apply the new account, language, mode or sync interval.</source>
         <translation>请重启 Packdesk 以应用新的账户、语言、模式或同步间隔。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="356"/>
         <source>Asking Ozon…</source>
         <translation>正在询问 Ozon…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="365"/>
         <source>Connected: Ozon accepted the Client-Id and Api-Key.</source>
         <translation>已连接：Ozon 接受了 Client-Id 和 Api-Key。</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="383"/>
         <source>Unknown: test the connection to find out.</source>
         <translation>未知：请测试连接以获取。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/settings/page.py" line="389"/>
         <source>{date}: %n day(s) left. Create a new key in the Ozon seller cabinet.</source>
         <translation>
             <numerusform>{date}：剩余 %n 天。请在 Ozon 卖家后台创建新密钥。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/settings/page.py" line="392"/>
         <source>{date} (%n day(s) left)</source>
         <translation>
             <numerusform>{date}（剩余 %n 天）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="399"/>
         <source>Printing…</source>
         <translation>正在打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/settings/page.py" line="410"/>
         <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
         <translation>已发送。边框应完整，标尺上 10 毫米刻度的间距应正好为 10 毫米。</translation>
     </message>
@@ -2199,27 +1949,22 @@
 <context>
     <name>StopOverlay</name>
     <message>
-        <location filename="../../ui/packing/stop_overlay.py" line="52"/>
         <source>DO NOT SHIP — put the goods back</source>
         <translation>请勿发货 — 请把商品放回</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/stop_overlay.py" line="60"/>
         <source>The goods are back on the shelf — continue</source>
         <translation>商品已放回货架 — 继续</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/stop_overlay.py" line="67"/>
         <source>or scan the ACK (or ABORT) command barcode</source>
         <translation>或扫描 ACK（或 ABORT）指令条码</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/stop_overlay.py" line="89"/>
         <source>Posting {number} was cancelled</source>
         <translation>货件 {number} 已被取消</translation>
     </message>
     <message>
-        <location filename="../../ui/packing/stop_overlay.py" line="93"/>
         <source>Back to the shelf: {goods}</source>
         <translation>放回货架：{goods}</translation>
     </message>
@@ -2227,82 +1972,66 @@
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../ui/status_bar.py" line="109"/>
         <source>DEMO MODE — emulator, not your Ozon shop</source>
         <translation>演示模式 — 模拟器，不是您的 Ozon 店铺</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="113"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="114"/>
         <source>Not synced yet</source>
         <translation>尚未同步</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="143"/>
         <source>Show the actions waiting for Ozon and the ones it refused</source>
         <translation>查看等待 Ozon 处理和被拒绝的操作</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="149"/>
         <source>Sync off</source>
         <translation>同步已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="162"/>
-        <location filename="../../ui/status_bar.py" line="182"/>
         <source>Last sync {time}</source>
         <translation>上次同步 {time}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="166"/>
         <source>Pending actions: %n</source>
         <translation>
             <numerusform>待发送操作：%n</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="168"/>
         <source>Nothing pending</source>
         <translation>没有待发送的操作</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/status_bar.py" line="170"/>
         <source>Conflicts: %n</source>
         <translation>
             <numerusform>冲突：%n</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="175"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="187"/>
         <source>Sync failed {time}</source>
         <translation>同步失败 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="200"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="203"/>
         <source>● Offline — actions are saved and sent later</source>
         <translation>● 离线 — 操作已保存，稍后发送</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="208"/>
         <source>Ozon rejected the API key</source>
         <translation>Ozon 拒绝了 API 密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/status_bar.py" line="214"/>
         <source>{area}: not available on your Ozon plan; that part of sync is paused</source>
         <translation>{area}：您的 Ozon 套餐不包含此功能；该部分同步已暂停</translation>
     </message>

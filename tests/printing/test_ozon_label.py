@@ -1,5 +1,5 @@
-"""Ozon's FBS label (a real PDF from the emulator's package-label endpoint): passed through as PDF,
-or rendered to a dot-exact bitmap for ZPL/TSPL printers; its page size comes from the PDF."""
+"""Ozon's FBS label (a real PDF, as the emulator's label tasks make it): passed through as PDF, or
+rendered to a dot-exact bitmap for ZPL/TSPL printers; its page size comes from the PDF."""
 
 from __future__ import annotations
 
@@ -13,39 +13,43 @@ from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from app import label_files
 from printing import geometry, render
 from printing.documents import ozon_label
 from tests.emulator.conftest import BASE, make_emulator, session_for, ship_body
 from tests.printing.conftest import DPIS, decoded, runs, tspl_images, zpl_images
 
-LABEL = "/v2/posting/fbs/package-label"
-
 
 @pytest.fixture(scope="module")
-def ozon() -> tuple[list[str], list[str], bytes]:
-    """Posting numbers, their lower barcodes, and Ozon's PDF with one 75×120 mm label per posting."""
+def ozon() -> tuple[list[str], list[list[str]], bytes]:
+    """Posting numbers, the codes on each label, and Ozon's PDF with one 75×120 mm label per posting."""
     emu = make_emulator()
     session = session_for(emu)
     numbers = emu.create_postings(3)
     for n in numbers:
         assert session.post(BASE + "/v4/posting/fbs/ship", json=ship_body(emu, n)).status_code == 200
     emu.advance(60)
-    response = session.post(BASE + LABEL, json={"posting_number": numbers})
-    assert response.status_code == 200, response.text
-    lower = [emu.posting(n)["barcodes"]["lower_barcode"] for n in numbers]
-    return numbers, lower, response.content
+    codes = []
+    for n in numbers:
+        state = emu.posting(n)
+        codes.append(sorted({n, state["scanit"], state["barcodes"]["lower_barcode"]} - {"0"}))  # "0": none
+    return numbers, codes, emu.label_pdf(numbers)
 
 
-def test_page_size_is_read_from_the_pdf(ozon: tuple[list[str], list[str], bytes]) -> None:
+def split(pdf: bytes) -> list[bytes]:
+    return [page for page, _ in label_files.split_pages(pdf)]
+
+
+def test_page_size_is_read_from_the_pdf(ozon: tuple[list[str], list[list[str]], bytes]) -> None:
     _, _, pdf = ozon
     assert ozon_label.page_sizes_mm(pdf) == [pytest.approx((75, 120), abs=0.05)] * 3
 
 
-def test_pdf_output_passes_ozon_pdf_through_unchanged(ozon: tuple[list[str], list[str], bytes]) -> None:
+def test_pdf_output_passes_ozon_pdf_through_unchanged(ozon: tuple[list[str], list[list[str]], bytes]) -> None:
     _, _, pdf = ozon
     out = render.Output(render.Format.PDF)
     assert render.ozon_label([pdf], out) == pdf
-    parts = ozon_label.split(pdf)
+    parts = split(pdf)
     assert [len(pdfium.PdfDocument(p)) for p in parts] == [1, 1, 1]
     merged = render.ozon_label(parts, out)
     assert len(pdfium.PdfDocument(merged)) == 3
@@ -55,17 +59,17 @@ def test_pdf_output_passes_ozon_pdf_through_unchanged(ozon: tuple[list[str], lis
 @pytest.mark.parametrize("dpi", DPIS)
 @pytest.mark.parametrize("fmt", ["zpl", "tspl"])
 def test_thermal_output_decodes_to_the_posting_and_ozon_barcodes(
-    ozon: tuple[list[str], list[str], bytes], fmt: str, dpi: int
+    ozon: tuple[list[str], list[list[str]], bytes], fmt: str, dpi: int
 ) -> None:
-    numbers, lower, pdf = ozon
+    _, codes, pdf = ozon
     out = render.Output(render.Format(fmt), geometry.LABEL_75x120, dpi)
-    data = render.ozon_label(ozon_label.split(pdf), out)
+    data = render.ozon_label(split(pdf), out)
     width, height = out.stock.dots(dpi)
     printed = zpl_images(data, width, height, dpi) if fmt == "zpl" else tspl_images(data, dpi)
     assert len(printed) == 3
-    for image, number, code in zip(printed, numbers, lower, strict=True):
+    for image, expected in zip(printed, codes, strict=True):
         assert image.size == (width, height)
-        assert decoded(image) == sorted([number, code])
+        assert decoded(image) == expected
         if dpi == 203:  # Ozon drew its bars on the 203 dpi grid: they come out whole modules
             for found in zxingcpp.read_barcodes(image):
                 xs = [p.x for p in (found.position.top_left, found.position.bottom_right)]

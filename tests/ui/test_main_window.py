@@ -92,7 +92,7 @@ def test_status_tabs(ctx: AppContext, qtbot: QtBot) -> None:
     window = open_window(ctx, qtbot)
     page = window.orders
     texts = [page.tabs.tabText(i) for i in range(page.tabs.count())]
-    assert texts[:3] == ["New (4)", "To pack (23)", "To hand over (5)"]
+    assert texts[:3] == ["Ozon approving (4)", "To pack (23)", "To hand over (5)"]
     assert texts[-1] == "All (40)"
     assert page.count.text() == "Postings: 23"
     with qtbot.waitSignal(page.model.refreshed):

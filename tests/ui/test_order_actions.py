@@ -65,7 +65,7 @@ def test_buttons_follow_the_selection(ctx: AppContext, qtbot: QtBot) -> None:
     assert page.detail.empty.text() == "2 posting(s) selected."
 
 
-def test_confirm_approves_rfbs_and_takes_fbs_into_work(ctx: AppContext, qtbot: QtBot) -> None:
+def test_confirm_takes_fbs_into_work_and_says_ozon_approves_rfbs(ctx: AppContext, qtbot: QtBot) -> None:
     numbers = shop(ctx)
     page = all_tab(ctx, qtbot)
     select(page, numbers)
@@ -73,12 +73,12 @@ def test_confirm_approves_rfbs_and_takes_fbs_into_work(ctx: AppContext, qtbot: Q
     page.message.connect(messages.append)
     page.confirm_button.click()
     qtbot.waitUntil(lambda: bool(messages))
-    assert messages == ["Confirmed: 2 posting(s)"]
+    assert messages == ["Confirmed: 1 posting(s)"]
     with ctx.db.read() as s:
-        queued = outbox.entries(s, (OutboxState.PENDING,))
-    assert [(e.action, e.target_id) for e in queued] == [(ActionKind.APPROVE, numbers[0])]
+        assert outbox.entries(s, (OutboxState.PENDING,)) == []  # nothing for Ozon: it approves by itself
     dialog = next(w for w in page.findChildren(ErrorDialog) if w.isVisible())
     assert set(dialog.message.text().splitlines()[2:]) == {
+        f"{numbers[0]}: Ozon approves this rFBS order itself; it moves to “To pack” when Ozon has done so.",
         f"{numbers[2]}: This posting is cancelled.",
         f"{numbers[3]}: Only new postings can be confirmed (status: Delivered).",  # the status in words
     }

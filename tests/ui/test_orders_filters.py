@@ -176,7 +176,7 @@ def test_page_tabs_show_counts(ctx: AppContext, qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: bool(page.tab_counts))
     titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]
     assert titles == [
-        "New (1)",
+        "Ozon approving (1)",
         "To pack (4)",
         "To hand over (1)",
         "In delivery (2)",

@@ -56,10 +56,10 @@ class ItemsTable(QTableWidget):
         """What Ozon requires of the line besides scanning: codes per unit, the customs number."""
         parts = []
         if line.needs_mark:
-            parts.append(self.tr("ЧЗ codes {marked} / {needed}").format(marked=line.marked, needed=line.needed))
+            parts.append(self.tr("Marking codes {marked} / {needed}").format(marked=line.marked, needed=line.needed))
         if line.needs_customs:
             if line.gtd_absent:
-                parts.append(self.tr("no ГТД"))
+                parts.append(self.tr("No ГТД"))
             elif line.gtd:
                 parts.append(self.tr("ГТД {number}").format(number=line.gtd))
             else:

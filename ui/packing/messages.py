@@ -15,7 +15,7 @@ class Messages(QObject):
             "mark_no_tail": self.tr("the code is cut short (no crypto tail): scan the whole DataMatrix"),
             "mark_bad_gtin": self.tr("the product number in the code is damaged: scan it again"),
             "mark_no_separators": self.tr(
-                "the scanner drops the code's separators: set its GS placeholder in Settings → Packing"
+                "the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover"
             ),
         }
         return problems.get(code, self.tr("this is not a valid Честный ЗНАК code"))
