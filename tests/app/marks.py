@@ -22,5 +22,7 @@ def mark(ean13: str, serial: str | None = None, tail: int = 44, seed: int = 0, s
     if short:
         return f"{head}{GS}93{''.join(rng.choice('ABCDEFabcdef0123456789') for _ in range(4))}"
     key = "".join(rng.choice("ABCDEF0123456789") for _ in range(4))
-    crypto = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") for _ in range(tail))
+    crypto = "".join(
+        rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") for _ in range(tail)
+    )
     return f"{head}{GS}91{key}{GS}92{crypto}"

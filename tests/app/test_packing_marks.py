@@ -57,8 +57,11 @@ def ctx(tmp_path: Path) -> Iterator[AppContext]:
         posting_repo.save(
             s,
             [
-                posting(MARKED, items=((SHOES, 2), (SHIRT, 1)),
-                        requirements=needs(mandatory_mark=(SHOES, SHIRT), gtd=(SHIRT,))),
+                posting(
+                    MARKED,
+                    items=((SHOES, 2), (SHIRT, 1)),
+                    requirements=needs(mandatory_mark=(SHOES, SHIRT), gtd=(SHIRT,)),
+                ),
                 posting(MARKED2, items=((SHOES, 1),), requirements=needs(mandatory_mark=(SHOES,))),
                 posting(CUSTOMS, items=((CABLE, 3),), requirements=needs(gtd=(CABLE,))),
                 posting(IMEI, items=((CABLE, 1),), requirements=needs(imei=(CABLE,))),
@@ -86,7 +89,9 @@ def station(ctx: AppContext, **kw: Any) -> PackStation:
 
 def ship_payload(ctx: AppContext, number: str) -> dict[str, Any]:
     with ctx.db.read() as s:
-        (ship,) = [e for e in outbox.entries(s, (OutboxState.PENDING,), target_id=number) if e.action is ActionKind.SHIP]
+        (ship,) = [
+            e for e in outbox.entries(s, (OutboxState.PENDING,), target_id=number) if e.action is ActionKind.SHIP
+        ]
     return ship.payload
 
 

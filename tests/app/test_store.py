@@ -15,6 +15,7 @@ from app.context import AppContext, open_context
 from app.db import migrate
 from app.domain.postings import PostingStatus
 from app.errors import DatabaseTooNew
+from app.outbox import OutboxState
 from app.repos import postings
 from tests.app.factories import NOW, posting
 
@@ -169,5 +170,58 @@ def test_upgrade_from_the_first_schema_keeps_the_data(tmp_path: Path) -> None:
         assert got is not None and got.posting.available_actions == ("ship",)
         with ctx.db.read() as s:  # 0003 filled the search column of rows that were already there
             assert s.execute(text("SELECT search_text FROM postings")).scalar() == "1-1-1\n1-1"
+    finally:
+        ctx.close()
+
+
+def test_the_tables_match_the_migrations(ctx: AppContext) -> None:
+    """A column added to app/db/tables.py without its migration (or the reverse) is caught here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from app.db.tables import Base
+
+    with ctx.db.writer.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_upgrade_to_0004_drops_queued_approvals_and_keeps_the_postings(tmp_path: Path) -> None:
+    from alembic import command
+
+    from app.db.engine import Database, sqlite_url
+
+    db = Database(sqlite_url(str(tmp_path / "packdesk.sqlite3")))
+    command.upgrade(migrate._config(db), "0003")
+    now = "2026-11-30 10:00:00"
+    with db.write() as s:
+        s.execute(
+            text(
+                "INSERT INTO postings (posting_number, order_number, order_id, status, substatus, delivery_method_id,"
+                " delivery_method_name, warehouse_id, warehouse_name, tpl_provider, tpl_integration_type,"
+                " tracking_number, is_express, customer_name, city, address, pvz_code, upper_barcode, lower_barcode,"
+                " cancel_reason, available_actions, local_status, search_text) VALUES ('2-1-1', '2-1', 2,"
+                " 'awaiting_approve', '', 0, '', 0, '', '', 'non_integrated', '', 0, '', '', '', '', '', '123', '',"
+                " 'cancel', 'awaiting_packaging', '2-1-1')"
+            )
+        )
+        s.execute(
+            text(
+                "INSERT INTO outbox (key, action, target_kind, target_id, payload, state, attempts, ambiguous,"
+                " next_attempt_at, last_error, created_at, updated_at) VALUES ('k1', 'approve', 'posting', '2-1-1',"
+                f" '{{}}', 'pending', 3, 0, '{now}', '', '{now}', '{now}')"
+            )
+        )
+    db.dispose()
+    ctx = open_context(str(tmp_path))
+    try:
+        with ctx.db.read() as s:
+            got = postings.get(s, "2-1-1")
+            (entry,) = outbox.entries(s)
+        assert got is not None and got.local_status is None  # shown as Ozon has it: awaiting approval
+        assert got.posting.scanit == "" and got.posting.lower_barcode == "123" and not got.posting.requirements.kinds()
+        assert entry.state is OutboxState.FAILED and "no method to approve" in entry.last_error
+        with ctx.db.read() as s:  # an old database's barcodes are found like new ones
+            assert [c.posting.posting_number for c in postings.find_by_code(s, "123")] == ["2-1-1"]
     finally:
         ctx.close()
