@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument("--seed", type=int, default=7)
     emu.add_argument("--postings", type=int, default=300)
     emu.add_argument("--quiet-time", action="store_true", help="no live arrivals; time moves only via the control API")
+    emu.add_argument("--speed", type=float, default=1.0, help="emulator seconds per real second (default 1)")
+    emu.add_argument("--no-live", action="store_true", help="no new orders, messages or cancellations by themselves")
 
     sync = sub.add_parser("sync", help="synchronise with Ozon")
     sync.add_argument("--once", action="store_true", help="one cycle, print a summary line, exit")
@@ -142,8 +144,8 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         postings=args.postings,
         client_id=DEMO_CLIENT_ID,
         api_key=DEMO_API_KEY,
-        speed=0.0 if args.quiet_time else 1.0,
-        live=not args.quiet_time,
+        speed=0.0 if args.quiet_time else args.speed,
+        live=not (args.quiet_time or args.no_live),
     )
     server = EmulatorServer(emulator, host=args.host, port=args.port)
     server.start()

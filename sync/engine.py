@@ -80,6 +80,7 @@ BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 300.0
 NOT_READY_S = 20.0
 LABEL_AFTER_SHIP_S = 45.0  # Ozon: ask for a label 45–60 s after the assembly
+LABEL_SLOT = timedelta(seconds=15)  # labels coming due within one slot share a task
 EXEMPLAR_CHECK_S = 3.0  # Ozon checks marking codes in a few seconds
 ACT_POLL_S = 5.0
 MAX_PAGES = 1000  # a runaway cursor must not loop forever
@@ -138,6 +139,14 @@ class CycleResult:
         pushed = f"outbox: {self.sent} sent, {self.conflicts} conflicts, {self.waiting} waiting"
         head = "synced" if self.ok else f"sync failed ({self.error})"
         return f"{head}: {pulled}; {pushed}"
+
+
+def label_time(earliest: datetime) -> datetime:
+    """When to ask for labels that may be asked for from `earliest`: the next slot boundary, so the
+    labels of postings shipped within one slot come due together and go in one label task."""
+    slot = LABEL_SLOT.total_seconds()
+    stamp = earliest.timestamp()
+    return earliest + timedelta(seconds=(-stamp) % slot)
 
 
 def full_jitter(attempt: int, rng: random.Random) -> float:
@@ -592,7 +601,7 @@ class SyncEngine:
                 number = entry.target_id
                 if number in outcome.unprinted:
                     # Not ready yet, or refused for now: Ozon's words go on the action; ask again later.
-                    later = now + timedelta(seconds=NOT_READY_S)
+                    later = label_time(now + timedelta(seconds=NOT_READY_S))
                     outbox.mark_retry(s, entry.key, now, f"Ozon: {outcome.unprinted[number]}", later, ambiguous=False)
                 elif number in outcome.stored:
                     outbox.mark_done(s, entry.key, now)
@@ -633,7 +642,7 @@ class SyncEngine:
                 outbox.mark_done(s, entry.key, now)
                 if entry.action is ActionKind.SHIP:
                     # Ozon makes the label about a minute after the assembly: ask then, in one batch.
-                    later = now + timedelta(seconds=LABEL_AFTER_SHIP_S)
+                    later = label_time(now + timedelta(seconds=LABEL_AFTER_SHIP_S))
                     outbox.postpone(s, entry.target_id, ActionKind.FETCH_LABEL, later, now, "Ozon is making the label")
             result.sent += 1
 

@@ -24,7 +24,8 @@ from reportlab.pdfgen.canvas import Canvas
 from app.context import open_context
 from app.domain.postings import Posting, PostingItem, PostingStatus
 from app.repos import postings as posting_repo
-from printing import fonts, label_cache, render
+from app import label_files
+from printing import fonts, render
 from printing.documents import own_label
 from printing.geometry import LABEL_75x120
 from printing.layout import Align, Bars, Page, Text
@@ -122,7 +123,7 @@ def main() -> bool:
             posting_repo.save(s, shop, NOW)
         # Ozon's label for the FBS postings, in the cache as the sync engine leaves it.
         for p in shop[::2]:
-            label_cache.store(ctx.paths.labels, p.posting_number, render.label([dataclasses.replace(
+            label_files.store(ctx.paths.labels, p.posting_number, render.label([dataclasses.replace(
                 p, tpl_integration_type="non_integrated")], Output(Format.PDF)))
         worst = 0.0
         for fmt in Format:
