@@ -21,10 +21,10 @@ from decimal import Decimal
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.pdfgen.canvas import Canvas
 
+from app import label_files
 from app.context import open_context
 from app.domain.postings import Posting, PostingItem, PostingStatus
 from app.repos import postings as posting_repo
-from app import label_files
 from printing import fonts, render
 from printing.documents import own_label
 from printing.geometry import LABEL_75x120
