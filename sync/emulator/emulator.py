@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from . import catalog, cdn, control, documents, labels, operations
+from . import catalog, cdn, control, documents, exemplars, labels, operations, requirements
 from .clock import Clock, iso_z
 from .dispatch import HOLD, RESET, Api, Reply, error_reply
 from .errors import INTERNAL, RESOURCE_EXHAUSTED, UNAVAILABLE
@@ -198,6 +198,8 @@ class Emulator:
                 "tpl_integration_type": p.method.integration, "delivery_method_id": p.method.id,
                 "warehouse_id": p.method.warehouse.id, "tracking_number": p.tracking_number,
                 "label_ready": p.label_ready, "carriage_id": p.carriage_id,
+                "is_multibox": requirements.is_multibox(p), "multi_box_qty": p.multi_box_qty,
+                "requirements": requirements.requirements(p),
                 "barcodes": {"upper_barcode": p.upper_barcode, "lower_barcode": p.lower_barcode}, "scanit": p.scanit,
                 "products": [{"sku": ln.product.sku, "offer_id": ln.product.offer_id, "name": ln.product.name,
                               "quantity": ln.quantity, "price": ln.price / 100} for ln in p.lines],
@@ -224,6 +226,31 @@ class Emulator:
                 "delivery_methods": [{"id": m.id, "name": m.name, "warehouse_id": m.warehouse.id,
                                       "tpl_integration_type": m.integration} for m in store.methods.values()],
             }
+
+    def skus_requiring(self, kind: str) -> list[int]:
+        """The shop's SKUs whose items need ``kind``: ``"mandatory_mark"`` (a Честный ЗНАК code), ``"gtd"``
+        (a customs number) or ``"multibox"`` (several boxes)."""
+        if kind not in requirements.KINDS:
+            raise ValueError(f"kind must be one of {', '.join(requirements.KINDS)}")
+        with self._store.lock:
+            return sorted(sku for sku, product in self._store.products.items() if kind in product.needs)
+
+    def mark_code(self, sku: int, serial: str | None = None) -> str:
+        """A valid marking code for the product (GS as ``\x1d``) that no posting uses and that was not
+        handed out before; deterministic from the seed and the order of calls. ``serial``: 13 characters
+        of your own (ValueError if that code is already used)."""
+        with self._store.lock:
+            product = self._store.products.get(sku)
+            if product is None:
+                raise ValueError(f"no product with sku {sku}")
+            return exemplars.issue_mark(self._store, product, serial)
+
+    def exemplars(self, posting_number: str) -> dict[str, Any]:
+        """What was set for a posting's items (marks, customs numbers), its exemplar status now, and the
+        box count the seller set (0: not set), for test asserts (a copy)."""
+        with self._store.lock:
+            now = self._store.run_due()
+            return exemplars.snapshot(self._posting(posting_number), now)
 
     @property
     def downloads(self) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from ..fields import Fields, decode_cursor, encode_cursor
 from ..machine import STATUSES, UNFULFILLED
 from ..model import Posting
 from ..store import Store
-from ..views import V3_BLOCKS, V4_BLOCKS, by_barcode, delivery_window, dumps, v3_dict, v4_json
+from ..views import V3_BLOCKS, V4_BLOCKS, by_barcode, delivery_window, dumps, v3_get, v4_json
 from .base import Ctx, Raw, route, with_flags
 
 Key = tuple[int, str]
@@ -228,8 +228,8 @@ def list_v4(ctx: Ctx, f: Fields) -> Raw:
 @route("/v3/posting/fbs/get")
 def get_v3(ctx: Ctx, f: Fields) -> dict[str, Any]:
     p = ctx.posting(f.text("posting_number", required=True))
-    with_blocks = with_flags(f, (*V3_BLOCKS, "product_exemplars", "related_postings", "translit"))
-    result = v3_dict(p, with_blocks, full=True)
+    with_blocks = with_flags(f, (*V3_BLOCKS, "related_postings", "translit"))
+    result = v3_get(p, with_blocks)
     if "related_postings" in with_blocks:
         others = [n for n in ctx.store.order_postings.get(p.order_number, []) if n != p.number]
         result["related_postings"] = {"related_posting_numbers": others}
