@@ -146,7 +146,7 @@ class Posting:
     exemplars: dict[int, list[Exemplar]] = field(default_factory=dict)  # by SKU, made by create-or-get
     exemplars_checked_at: datetime | None = None  # when the checks of the last set are done; None = no set
     # Serialization caches, dropped on every change (see Store.touch).
-    cache_v4: tuple[str, dict[str, str]] | None = field(default=None, repr=False)
+    cache_v4: tuple[bytes, dict[str, bytes]] | None = field(default=None, repr=False)
 
     @property
     def rfbs(self) -> bool:

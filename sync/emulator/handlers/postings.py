@@ -200,8 +200,10 @@ def _cursor_page(ctx: Ctx, f: Fields, query: Query) -> tuple[list[Posting], bool
     return page, has_next, next_cursor
 
 
-def _postings_json(page: list[Posting], with_blocks: frozenset[str]) -> str:
-    return ",".join(v4_json(p, with_blocks) for p in page)
+def _page_body(head: str, page: list[Posting], with_blocks: frozenset[str]) -> Raw:
+    """``{<head>"postings":[...]}`` from the postings' cached UTF-8 JSON, joined as bytes (hot path)."""
+    return Raw(b"".join((f'{{{head}"postings":['.encode(), b",".join([v4_json(p, with_blocks) for p in page]),
+                         b"]}")))
 
 
 @route("/v4/posting/fbs/unfulfilled/list")
@@ -210,9 +212,7 @@ def unfulfilled_v4(ctx: Ctx, f: Fields) -> Raw:
     with_blocks = with_flags(f, V4_BLOCKS)
     page, has_next, cursor = _cursor_page(ctx, f, query)
     count = len(query.all(ctx.store, False))
-    body = (f'{{"count":{count},"cursor":{dumps(cursor)},"has_next":{dumps(has_next)},'
-            f'"postings":[{_postings_json(page, with_blocks)}]}}')
-    return Raw(body.encode())
+    return _page_body(f'"count":{count},"cursor":{dumps(cursor)},"has_next":{dumps(has_next)},', page, with_blocks)
 
 
 @route("/v4/posting/fbs/list")
@@ -220,9 +220,7 @@ def list_v4(ctx: Ctx, f: Fields) -> Raw:
     query = _list_query(f)
     with_blocks = with_flags(f, V4_BLOCKS)
     page, has_next, cursor = _cursor_page(ctx, f, query)
-    body = (f'{{"cursor":{dumps(cursor)},"has_next":{dumps(has_next)},'
-            f'"postings":[{_postings_json(page, with_blocks)}]}}')
-    return Raw(body.encode())
+    return _page_body(f'"cursor":{dumps(cursor)},"has_next":{dumps(has_next)},', page, with_blocks)
 
 
 @route("/v3/posting/fbs/get")
