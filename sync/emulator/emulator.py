@@ -33,12 +33,13 @@ class Emulator:
     """A stateful stand-in for the Ozon Seller API. See the package docstring for the whole contract."""
 
     def __init__(self, seed: int = 1, postings: int = 300, client_id: str = "123456", api_key: str = "demo-key",
-                 start: datetime | None = None, speed: float = 0.0, premium: bool = True, live: bool = False) -> None:
+                 start: datetime | None = None, speed: float = 0.0, premium: bool = True, live: bool = False,
+                 trusted_acceptance: bool = False) -> None:
         self.client_id = client_id
         self.api_key = api_key
         self.seed = seed
         self._clock = Clock(start, speed)
-        self._store = Store(self._clock, seed, client_id)
+        self._store = Store(self._clock, seed, client_id, trusted_acceptance)
         self._factory = Factory(self._store)
         self._faults = Faults()
         with self._store.lock:

@@ -161,7 +161,7 @@ class Carriage:
     created_at: datetime
     posting_numbers: list[str]
     status: str = "new"
-    containers_count: int = 1
+    containers_count: int = 0  # set on approve, by sellers with trusted acceptance only
     approved_at: datetime | None = None
 
 

@@ -32,10 +32,11 @@ Event = Callable[[datetime], None]
 
 
 class Store:
-    def __init__(self, clock: Clock, seed: int, client_id: str) -> None:
+    def __init__(self, clock: Clock, seed: int, client_id: str, trusted_acceptance: bool = False) -> None:
         self.lock = threading.RLock()
         self.clock = clock
         self.client_id = client_id
+        self.trusted_acceptance = trusted_acceptance  # the seller may send containers_count on approve
         self.seed = seed
         self.rng = random.Random(seed)
         self.ids = Ids(random.Random(seed * 7919 + 17))
