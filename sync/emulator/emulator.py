@@ -11,20 +11,17 @@ from typing import Any
 
 from . import catalog, cdn, control, documents, exemplars, labels, operations, requirements
 from .clock import Clock, iso_z
-from .dispatch import HOLD, RESET, Api, Reply, error_reply
-from .errors import INTERNAL, RESOURCE_EXHAUSTED, UNAVAILABLE
-from .faults import DEFAULT_TIMEOUT_HOLD, Fault, Faults, drop_id, truncate
+from .dispatch import HOLD, RESET, Api, Reply, rate_limited
+from .faults import DEFAULT_TIMEOUT_HOLD, REFUSALS, Fault, Faults, drop_id, truncate
 from .live import Live
 from .machine import CANCEL_REASONS, DEFAULT_SUBSTATUS
 from .model import Posting, Product
+from .ratelimit import RateLimiter
 from .seed import Factory
 from .store import Store
 
 CREATABLE = frozenset(DEFAULT_SUBSTATUS) - {"awaiting_registration", "acceptance_in_progress", "sent_by_seller",
                                             "not_accepted", "driver_pickup"}
-SERVER_ERRORS = {"http_500": (500, INTERNAL, "Internal error"), "http_502": (502, UNAVAILABLE, "Bad Gateway"),
-                 "http_503": (503, UNAVAILABLE, "Service Unavailable")}
-RATE_LIMIT_MESSAGE = "You have reached request rate limit per second"
 
 ProductSpec = int | str | tuple[int | str, int]
 
@@ -34,7 +31,7 @@ class Emulator:
 
     def __init__(self, seed: int = 1, postings: int = 300, client_id: str = "123456", api_key: str = "demo-key",
                  start: datetime | None = None, speed: float = 0.0, premium: bool = True, live: bool = False,
-                 trusted_acceptance: bool = False) -> None:
+                 trusted_acceptance: bool = False, rate_limit: int | None = None) -> None:
         self.client_id = client_id
         self.api_key = api_key
         self.seed = seed
@@ -46,7 +43,7 @@ class Emulator:
             self._factory.populate(postings)
             if live:
                 Live(self._store, self._factory, seed).start(self._store.now())
-        self._api = Api(self._store, client_id, api_key, premium)
+        self._api = Api(self._store, client_id, api_key, premium, RateLimiter(rate_limit))
 
     @property
     def premium(self) -> bool:
@@ -288,10 +285,11 @@ class Emulator:
             return Reply(action=RESET)
         if kind == "timeout":
             return Reply(action=HOLD, hold=fault.delay or DEFAULT_TIMEOUT_HOLD)
-        if kind == "rate_limit" or kind in SERVER_ERRORS:
-            http, code, message = (429, RESOURCE_EXHAUSTED, RATE_LIMIT_MESSAGE) if kind == "rate_limit" \
-                else SERVER_ERRORS[kind]
-            reply = error_reply(http, code, message)
+        if kind == "rate_limit":
+            return rate_limited(fault.retry_after)
+        if kind in REFUSALS:
+            status, refusal = REFUSALS[kind]
+            reply = Reply(status, refusal)
             if fault.retry_after is not None:
                 reply.headers["Retry-After"] = str(fault.retry_after)
             return reply
