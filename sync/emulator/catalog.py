@@ -47,6 +47,20 @@ PRODUCTS: tuple[tuple[str, str, int, tuple[str, ...], float], ...] = (
     ("PET", "Когтеточка-домик для кошек", 1790, ("бежевый",), 2.1),
 )
 
+# Goods that need more than a label (ozon-api.md §3.2), kept after PRODUCTS so the goods above keep their
+# seeded SKUs: (family, name, price in RUB, colours, weight kg, what each item needs, Честный ЗНАК group, boxes).
+REGULATED_PRODUCTS: tuple[tuple[str, str, int, tuple[str, ...], float, tuple[str, ...], str, int], ...] = (
+    ("SHOES", "Кроссовки мужские беговые сетчатые", 2990, ("белый", "чёрный"), 0.8, ("mandatory_mark",), "shoes", 1),
+    ("SHOES", "Ботинки женские демисезонные из натуральной кожи (Италия)", 6490, ("коричневый",), 1.1,
+     ("mandatory_mark", "gtd"), "shoes", 1),
+    ("CLOTH", "Футболка оверсайз хлопковая", 890, ("чёрный", "белый"), 0.2, ("mandatory_mark",), "clothes", 1),
+    ("CLOTH", "Худи унисекс с капюшоном на флисе", 2190, ("серый",), 0.6, ("mandatory_mark",), "clothes", 1),
+    ("PERF", "Парфюмерная вода женская, 50 мл", 1990, ("розовый флакон",), 0.25, ("mandatory_mark",), "perfume", 1),
+    ("WATCH", "Смарт-часы с AMOLED-экраном и NFC", 3490, ("чёрный",), 0.15, ("gtd",), "", 1),
+    ("CAM", "Экшн-камера 4K с аквабоксом", 5990, ("чёрный",), 0.4, ("gtd",), "", 1),
+    ("FURN", "Стеллаж металлический 5 полок, 180 см", 6990, ("чёрный",), 18.0, ("multibox",), "", 2),
+)
+
 # (city, region, district, zip prefix, latitude, longitude, cluster)
 CITIES: tuple[tuple[str, str, str, str, float, float, str], ...] = (
     ("Москва", "Москва", "", "1", 55.75, 37.62, "Москва, МО и Дальние регионы"),

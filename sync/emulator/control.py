@@ -1,6 +1,6 @@
 """The control API under ``/__emulator/`` (not Ozon's): no auth, never faulted.
 
-GET  log | state | faults          POST postings | cancel | message | return | advance | faults
+GET  log | state | faults          POST postings | cancel | message | return | mark | advance | faults
 DELETE faults
 """
 
@@ -57,6 +57,9 @@ def _call(emu: Emulator, method: str, name: str, data: dict[str, Any]) -> Any:
             return {"message_id": message_id}
         if name == "return":
             return {"id": emu.open_return(_need(data, "posting_number"), str(data.get("kind", "fbs")))}
+        if name == "mark":
+            serial = data.get("serial")
+            return {"mark": emu.mark_code(int(_need(data, "sku")), None if serial is None else str(serial))}
         if name == "advance":
             emu.advance(float(data.get("seconds", 0)))
             return {"now": iso_z(emu.now())}

@@ -14,9 +14,21 @@ from typing import Any
 
 from sync.methods import RETIRED
 
-from .errors import INTERNAL, NOT_FOUND, PERMISSION_DENIED, UNIMPLEMENTED, ApiError, error_body, premium_required
+from .errors import (
+    INTERNAL,
+    METHOD_NOT_ALLOWED_MESSAGE,
+    NOT_FOUND,
+    PERMISSION_DENIED,
+    RATE_LIMIT_MESSAGE,
+    RESOURCE_EXHAUSTED,
+    UNIMPLEMENTED,
+    ApiError,
+    error_body,
+    premium_required,
+)
 from .fields import Fields
 from .handlers import ROUTES, Ctx, Raw
+from .ratelimit import RateLimiter
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -42,12 +54,23 @@ def error_reply(http: int, code: int, message: str) -> Reply:
     return Reply(http, error_body(code, message))
 
 
+def rate_limited(retry_after: int | str | None) -> Reply:
+    """429 code 8 with ``Ratelimit-Remaining: 0`` and, when given, ``Retry-After`` (sent verbatim)."""
+    reply = error_reply(429, RESOURCE_EXHAUSTED, RATE_LIMIT_MESSAGE)
+    reply.headers["Ratelimit-Remaining"] = "0"
+    if retry_after is not None:
+        reply.headers["Retry-After"] = str(retry_after)
+    return reply
+
+
 class Api:
-    def __init__(self, store: Store, client_id: str, api_key: str, premium: bool) -> None:
+    def __init__(self, store: Store, client_id: str, api_key: str, premium: bool,
+                 limiter: RateLimiter | None = None) -> None:
         self.store = store
         self.client_id = client_id
         self.api_key = api_key
         self.premium = premium
+        self.limiter = limiter or RateLimiter(None)
         self._trace = itertools.count(0x1A2B3C4D5E6F)
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
@@ -60,12 +83,14 @@ class Api:
         if (headers.get("client-id", "").strip() != self.client_id
                 or headers.get("api-key", "").strip() != self.api_key):
             return error_reply(403, PERMISSION_DENIED, "Invalid Api-Key, please contact support")
+        if not self.limiter.allow():  # the budget is per Client-Id: counted once the caller is known
+            return rate_limited(1)
         # A method Ozon switched off answers exactly like one that never existed (ozon-api.md §0.1).
         route = None if path in RETIRED else ROUTES.get(path)
         if route is None:
             return error_reply(404, NOT_FOUND, "method not found")
         if method != "POST":
-            return error_reply(405, UNIMPLEMENTED, "method is not allowed")
+            return error_reply(405, UNIMPLEMENTED, METHOD_NOT_ALLOWED_MESSAGE)
         if route.premium and not self.premium:
             return _error(premium_required())
         try:

@@ -9,22 +9,19 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from . import catalog, cdn, control, documents, labels, operations
+from . import catalog, cdn, control, documents, exemplars, labels, operations, requirements
 from .clock import Clock, iso_z
-from .dispatch import HOLD, RESET, Api, Reply, error_reply
-from .errors import INTERNAL, RESOURCE_EXHAUSTED, UNAVAILABLE
-from .faults import DEFAULT_TIMEOUT_HOLD, Fault, Faults, drop_id, truncate
+from .dispatch import HOLD, RESET, Api, Reply, rate_limited
+from .faults import DEFAULT_TIMEOUT_HOLD, REFUSALS, Fault, Faults, drop_id, truncate
 from .live import Live
 from .machine import CANCEL_REASONS, DEFAULT_SUBSTATUS
 from .model import Posting, Product
+from .ratelimit import RateLimiter
 from .seed import Factory
 from .store import Store
 
 CREATABLE = frozenset(DEFAULT_SUBSTATUS) - {"awaiting_registration", "acceptance_in_progress", "sent_by_seller",
                                             "not_accepted", "driver_pickup"}
-SERVER_ERRORS = {"http_500": (500, INTERNAL, "Internal error"), "http_502": (502, UNAVAILABLE, "Bad Gateway"),
-                 "http_503": (503, UNAVAILABLE, "Service Unavailable")}
-RATE_LIMIT_MESSAGE = "You have reached request rate limit per second"
 
 ProductSpec = int | str | tuple[int | str, int]
 
@@ -33,19 +30,20 @@ class Emulator:
     """A stateful stand-in for the Ozon Seller API. See the package docstring for the whole contract."""
 
     def __init__(self, seed: int = 1, postings: int = 300, client_id: str = "123456", api_key: str = "demo-key",
-                 start: datetime | None = None, speed: float = 0.0, premium: bool = True, live: bool = False) -> None:
+                 start: datetime | None = None, speed: float = 0.0, premium: bool = True, live: bool = False,
+                 trusted_acceptance: bool = False, rate_limit: int | None = None) -> None:
         self.client_id = client_id
         self.api_key = api_key
         self.seed = seed
         self._clock = Clock(start, speed)
-        self._store = Store(self._clock, seed, client_id)
+        self._store = Store(self._clock, seed, client_id, trusted_acceptance)
         self._factory = Factory(self._store)
         self._faults = Faults()
         with self._store.lock:
             self._factory.populate(postings)
             if live:
                 Live(self._store, self._factory, seed).start(self._store.now())
-        self._api = Api(self._store, client_id, api_key, premium)
+        self._api = Api(self._store, client_id, api_key, premium, RateLimiter(rate_limit))
 
     @property
     def premium(self) -> bool:
@@ -198,6 +196,8 @@ class Emulator:
                 "tpl_integration_type": p.method.integration, "delivery_method_id": p.method.id,
                 "warehouse_id": p.method.warehouse.id, "tracking_number": p.tracking_number,
                 "label_ready": p.label_ready, "carriage_id": p.carriage_id,
+                "is_multibox": requirements.is_multibox(p), "multi_box_qty": p.multi_box_qty,
+                "requirements": requirements.requirements(p),
                 "barcodes": {"upper_barcode": p.upper_barcode, "lower_barcode": p.lower_barcode}, "scanit": p.scanit,
                 "products": [{"sku": ln.product.sku, "offer_id": ln.product.offer_id, "name": ln.product.name,
                               "quantity": ln.quantity, "price": ln.price / 100} for ln in p.lines],
@@ -224,6 +224,31 @@ class Emulator:
                 "delivery_methods": [{"id": m.id, "name": m.name, "warehouse_id": m.warehouse.id,
                                       "tpl_integration_type": m.integration} for m in store.methods.values()],
             }
+
+    def skus_requiring(self, kind: str) -> list[int]:
+        """The shop's SKUs whose items need ``kind``: ``"mandatory_mark"`` (a Честный ЗНАК code), ``"gtd"``
+        (a customs number) or ``"multibox"`` (several boxes)."""
+        if kind not in requirements.KINDS:
+            raise ValueError(f"kind must be one of {', '.join(requirements.KINDS)}")
+        with self._store.lock:
+            return sorted(sku for sku, product in self._store.products.items() if kind in product.needs)
+
+    def mark_code(self, sku: int, serial: str | None = None) -> str:
+        """A valid marking code for the product (GS as ``\x1d``) that no posting uses and that was not
+        handed out before; deterministic from the seed and the order of calls. ``serial``: 13 characters
+        of your own (ValueError if that code is already used)."""
+        with self._store.lock:
+            product = self._store.products.get(sku)
+            if product is None:
+                raise ValueError(f"no product with sku {sku}")
+            return exemplars.issue_mark(self._store, product, serial)
+
+    def exemplars(self, posting_number: str) -> dict[str, Any]:
+        """What was set for a posting's items (marks, customs numbers), its exemplar status now, and the
+        box count the seller set (0: not set), for test asserts (a copy)."""
+        with self._store.lock:
+            now = self._store.run_due()
+            return exemplars.snapshot(self._posting(posting_number), now)
 
     @property
     def downloads(self) -> list[dict[str, Any]]:
@@ -260,10 +285,11 @@ class Emulator:
             return Reply(action=RESET)
         if kind == "timeout":
             return Reply(action=HOLD, hold=fault.delay or DEFAULT_TIMEOUT_HOLD)
-        if kind == "rate_limit" or kind in SERVER_ERRORS:
-            http, code, message = (429, RESOURCE_EXHAUSTED, RATE_LIMIT_MESSAGE) if kind == "rate_limit" \
-                else SERVER_ERRORS[kind]
-            reply = error_reply(http, code, message)
+        if kind == "rate_limit":
+            return rate_limited(fault.retry_after)
+        if kind in REFUSALS:
+            status, refusal = REFUSALS[kind]
+            reply = Reply(status, refusal)
             if fault.retry_after is not None:
                 reply.headers["Retry-After"] = str(fault.retry_after)
             return reply

@@ -5,8 +5,12 @@ kind               effect
 =================  ====================================================================================
 latency            sleep ``delay`` seconds, then answer normally (applied)
 http_500/502/503   5xx error answer, not applied; ``retry_after`` adds a Retry-After header
-rate_limit         429 code 8 "You have reached request rate limit per second", not applied;
-                   ``retry_after``: None = no header, int = seconds, str = sent verbatim (an HTTP-date)
+rate_limit         429 code 8 "You have reached request rate limit per second" with Ratelimit-Remaining: 0,
+                   not applied; ``retry_after``: None = no header, int = seconds, str = sent verbatim (an
+                   HTTP-date)
+method_not_allowed 405 code 12 "method is not allowed", not applied
+legacy_error       400 in the older error shape ``{"error": {"code": "BAD_REQUEST", "message", "data": []}}``,
+                   not applied
 reset              connection reset before the request is applied
 timeout            no answer at all, not applied (over HTTP the connection is held ``delay`` s, default 30)
 lost_reply         the request IS applied, then the connection is reset (the reply never arrives)
@@ -23,8 +27,19 @@ from dataclasses import asdict, dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-KINDS = frozenset({"latency", "http_500", "http_502", "http_503", "rate_limit", "reset", "timeout", "lost_reply",
-                   "malformed_json", "missing_field"})
+from .errors import INTERNAL, METHOD_NOT_ALLOWED_MESSAGE, UNAVAILABLE, UNIMPLEMENTED, error_body
+
+# kind -> (HTTP status, body) of the faults that answer at once and leave the request unapplied.
+REFUSALS: dict[str, tuple[int, bytes]] = {
+    "http_500": (500, error_body(INTERNAL, "Internal error")),
+    "http_502": (502, error_body(UNAVAILABLE, "Bad Gateway")),
+    "http_503": (503, error_body(UNAVAILABLE, "Service Unavailable")),
+    "method_not_allowed": (405, error_body(UNIMPLEMENTED, METHOD_NOT_ALLOWED_MESSAGE)),
+    "legacy_error": (400, json.dumps({"error": {"code": "BAD_REQUEST", "message": "Invalid request payload",
+                                                "data": []}}).encode()),
+}
+KINDS = frozenset({"latency", "rate_limit", "reset", "timeout", "lost_reply", "malformed_json", "missing_field",
+                   *REFUSALS})
 DEFAULT_TIMEOUT_HOLD = 30.0
 # Which key counts as "the id" of a record, most specific first.
 ID_KEYS = ("posting_number", "return_id", "chat_id", "message_id", "review_id", "question_id", "answer_id",

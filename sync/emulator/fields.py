@@ -64,6 +64,20 @@ class Fields:
             raise invalid(self.name(key), f"value must be inside range [{lo}, {hi}]")
         return result
 
+    def real(self, key: str, default: float = 0.0, lo: float = 0.0) -> float:
+        value = self.data.get(key)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise invalid(self.name(key), "must be a number")
+        try:
+            result = float(value)
+        except ValueError:
+            raise invalid(self.name(key), "must be a number") from None
+        if not result >= lo:  # also refuses NaN
+            raise invalid(self.name(key), f"value must be at least {lo}")
+        return result
+
     def limit(self, key: str = "limit", default: int | None = None, hi: int = 100, lo: int = 1) -> int:
         value = self.number(key, required=default is None, default=default, lo=lo, hi=hi)
         assert value is not None

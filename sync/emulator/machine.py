@@ -13,6 +13,7 @@ Cancel (seller): from awaiting_approve, awaiting_packaging, awaiting_deliver.
 from __future__ import annotations
 
 from .model import Posting
+from .requirements import needs_exemplars
 
 STATUSES = frozenset({
     "awaiting_registration", "acceptance_in_progress", "awaiting_approve", "awaiting_packaging",
@@ -62,6 +63,8 @@ def available_actions(p: Posting) -> list[str]:
         return ["cancel", "can_create_chat"]
     if status == "awaiting_packaging":
         actions = ["cancel", "product_cancel", "ship", "ship_async", "can_create_chat"]
+        if needs_exemplars(p):  # marks or customs numbers go in before the ship
+            actions[4:4] = ["ship_with_additional_info", "update_cis"]
         if rfbs:
             actions += ["set_track_number", "customer_phone_available"]
         return actions

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 
 @dataclass(slots=True, eq=False)
@@ -24,6 +23,9 @@ class Product:
     created_at: datetime
     stock: int
     fragment: str = field(default="", repr=False)  # cached JSON of the v4 line fields that never change
+    needs: frozenset[str] = frozenset()  # "mandatory_mark" | "gtd" | "multibox" (see requirements.py)
+    mark_group: str = ""  # Честный ЗНАК product group: "shoes" | "clothes" | "perfume"
+    boxes: int = 1  # boxes one item ships in (a multi-box product: more than one)
 
 
 @dataclass(slots=True, eq=False)
@@ -92,6 +94,27 @@ class Cancellation:
 
 
 @dataclass(slots=True, eq=False)
+class Mark:
+    mark: str
+    mark_type: str  # "mandatory_mark" | "jw_uin" | "imei"
+    errors: list[str] = field(default_factory=list)  # check results of the set that sent it
+
+
+@dataclass(slots=True, eq=False)
+class Exemplar:
+    """One physical item of a posting line and the data the seller set for it (ozon-api.md §3.2)."""
+
+    exemplar_id: int
+    gtd: str = ""
+    is_gtd_absent: bool = False
+    rnpt: str = ""
+    is_rnpt_absent: bool = False
+    weight: float = 0.0
+    marks: list[Mark] = field(default_factory=list)
+    gtd_errors: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
 class Posting:
     number: str
     order_id: int
@@ -119,9 +142,11 @@ class Posting:
     cancellation: Cancellation | None = None
     label_ready: bool = False
     carriage_id: int | None = None
+    multi_box_qty: int = 0  # boxes the seller set with /v3/posting/multiboxqty/set; 0 = not set
+    exemplars: dict[int, list[Exemplar]] = field(default_factory=dict)  # by SKU, made by create-or-get
+    exemplars_checked_at: datetime | None = None  # when the checks of the last set are done; None = no set
     # Serialization caches, dropped on every change (see Store.touch).
-    cache_v4: tuple[str, dict[str, str]] | None = field(default=None, repr=False)
-    cache_v3: dict[str, Any] | None = field(default=None, repr=False)
+    cache_v4: tuple[bytes, dict[str, bytes]] | None = field(default=None, repr=False)
 
     @property
     def rfbs(self) -> bool:
@@ -136,7 +161,7 @@ class Carriage:
     created_at: datetime
     posting_numbers: list[str]
     status: str = "new"
-    containers_count: int = 1
+    containers_count: int = 0  # set on approve, by sellers with trusted acceptance only
     approved_at: datetime | None = None
 
 

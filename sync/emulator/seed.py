@@ -8,7 +8,7 @@ import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from . import catalog, operations, refunds
+from . import catalog, exemplars, operations, refunds
 from .clock import MICROS, MILLIS, NANOS, PLAIN
 from .machine import CANCEL_REASONS, DEFAULT_SUBSTATUS
 from .model import (
@@ -28,6 +28,7 @@ from .model import (
     RfbsReturn,
     Warehouse,
 )
+from .requirements import KINDS, needs, regulated
 from .store import Store
 
 HOUR = timedelta(hours=1)
@@ -38,6 +39,7 @@ FBS_STATUS_WEIGHTS = (("awaiting_packaging", 38), ("awaiting_deliver", 25), ("de
 RFBS_STATUS_WEIGHTS = (("awaiting_approve", 10), ("awaiting_packaging", 33), ("awaiting_deliver", 20),
                        ("delivering", 15), ("delivered", 15), ("cancelled", 7))
 NEW_LABELS_ONLY_SHARE = 0.5  # postings with no upper/lower barcode ("0"): scanit is their only label code
+MIN_OPEN_PER_KIND = 3  # seeded open postings with marked, imported and multi-box goods, at least
 SEEDED_APPROVAL_MINUTES = (2.0, 30.0)  # seeded awaiting_approve postings leave it this many minutes from start
 STYLES = (PLAIN,) * 10 + (MILLIS,) * 6 + (MICROS,) * 3 + (NANOS,)
 
@@ -61,28 +63,42 @@ class Factory:
     # -- catalog ----------------------------------------------------------------------------------
 
     def build_catalog(self) -> None:
-        rng, ids, store = self.rng, self.ids, self.store
-        family_count: dict[str, int] = {}
-        start = store.now()
+        rng, ids = self.rng, self.ids
+        counts: dict[str, int] = {}
+
+        def offer_id(family: str) -> str:
+            counts[family] = counts.get(family, 0) + rng.randrange(1, 9)
+            return f"PD-{family}-{counts[family]:03d}"
+
         for family, name, rub, colors, weight in catalog.PRODUCTS:
-            family_count[family] = family_count.get(family, 0) + rng.randrange(1, 9)
+            offer = offer_id(family)
             barcodes = [ids.ean13() if rng.random() < 0.8 else ids.ozn()]
             if rng.random() < 0.3:
                 barcodes.append(ids.ean13() if rng.random() < 0.5 else ids.ozn())
-            pid = ids.next("product", 1_100_000_000, 90_000)
-            images = [f"https://cdn1.ozone.ru/s3/multimedia-{rng.randrange(1, 9)}/{ids.digits(10)}.jpg"
-                      for _ in range(rng.randrange(1, 4))]
-            product = Product(
-                product_id=pid, sku=ids.next("sku", 1_500_000_000, 3_000_000),
-                offer_id=f"PD-{family}-{family_count[family]:03d}", name=f"{name}, {colors[0]}",
-                category=family, price=rub * 100, old_price=round(rub * rng.uniform(1.2, 1.8)) * 100,
-                color=colors[0], weight=weight, dims=(rng.randrange(50, 300), rng.randrange(40, 200),
-                                                      rng.randrange(10, 120)),
-                barcodes=barcodes, images=images, created_at=start - DAY * rng.randrange(30, 400),
-                stock=rng.randrange(0, 200),
-            )
-            store.products[product.sku] = product
+            self._product(offer, family, f"{name}, {colors[0]}", rub, colors[0], weight, barcodes)
+        for family, name, rub, colors, weight, wanted, group, boxes in catalog.REGULATED_PRODUCTS:
+            offer = offer_id(family)
+            # A marking code holds the GTIN: these all have an EAN-13, first.
+            barcodes = [ids.ean13()] + ([ids.ozn()] if rng.random() < 0.3 else [])
+            product = self._product(offer, family, f"{name}, {colors[0]}", rub, colors[0], weight, barcodes)
+            product.needs, product.mark_group, product.boxes = frozenset(wanted), group, boxes
         self._build_warehouses()
+
+    def _product(self, offer_id: str, family: str, name: str, rub: int, color: str, weight: float,
+                 barcodes: list[str]) -> Product:
+        rng, ids = self.rng, self.ids
+        pid = ids.next("product", 1_100_000_000, 90_000)
+        images = [f"https://cdn1.ozone.ru/s3/multimedia-{rng.randrange(1, 9)}/{ids.digits(10)}.jpg"
+                  for _ in range(rng.randrange(1, 4))]
+        product = Product(
+            product_id=pid, sku=ids.next("sku", 1_500_000_000, 3_000_000), offer_id=offer_id, name=name,
+            category=family, price=rub * 100, old_price=round(rub * rng.uniform(1.2, 1.8)) * 100,
+            color=color, weight=weight, dims=(rng.randrange(50, 300), rng.randrange(40, 200), rng.randrange(10, 120)),
+            barcodes=barcodes, images=images, created_at=self.store.now() - DAY * rng.randrange(30, 400),
+            stock=rng.randrange(0, 200),
+        )
+        self.store.products[product.sku] = product
+        return product
 
     def _build_warehouses(self) -> None:
         ids, store = self.ids, self.store
@@ -216,6 +232,8 @@ class Factory:
         shipped = now if fresh else p.in_process_at + (min(now, p.shipment_date) - p.in_process_at) * rng.uniform(
             0.2, 0.95)
         p.status_changed_at = shipped
+        if regulated(p):
+            exemplars.fill_valid(self.store, p, shipped)
         if status == "awaiting_deliver":
             p.previous_substatus = "posting_created"
             return
@@ -236,6 +254,17 @@ class Factory:
             p.previous_substatus = "posting_in_pickup_point"
         elif status in ("arbitration", "client_arbitration"):
             p.previous_substatus = "posting_on_way_to_city"
+
+    def _show_every_requirement(self, batch: list[Posting]) -> None:
+        """Whatever the dice said, some open postings need marks, customs numbers and several boxes."""
+        rng = self.rng
+        waiting = [p for p in batch if p.status == "awaiting_packaging"]
+        for kind in KINDS:
+            missing = MIN_OPEN_PER_KIND - sum(needs(p, kind) for p in waiting)
+            plain = [p for p in waiting if not regulated(p)]
+            goods = [product for product in self.store.products.values() if kind in product.needs]
+            for p in rng.sample(plain, min(len(plain), max(0, missing))):
+                p.lines += self.lines([(rng.choice(goods), 1)])
 
     # -- chats ------------------------------------------------------------------------------------
 
@@ -409,6 +438,7 @@ class Factory:
             rfbs = rng.random() < 0.15
             status = _weighted(rng, RFBS_STATUS_WEIGHTS if rfbs else FBS_STATUS_WEIGHTS)
             batch.append(self.posting(status, rfbs, now))
+        self._show_every_requirement(batch)
         store.add_postings(batch, bulk=True)
         for p in batch:
             if p.status == "awaiting_approve":  # Ozon approves the seeded ones soon, at random moments

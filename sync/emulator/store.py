@@ -32,10 +32,12 @@ Event = Callable[[datetime], None]
 
 
 class Store:
-    def __init__(self, clock: Clock, seed: int, client_id: str) -> None:
+    def __init__(self, clock: Clock, seed: int, client_id: str, trusted_acceptance: bool = False) -> None:
         self.lock = threading.RLock()
         self.clock = clock
         self.client_id = client_id
+        self.trusted_acceptance = trusted_acceptance  # the seller may send containers_count on approve
+        self.seed = seed
         self.rng = random.Random(seed)
         self.ids = Ids(random.Random(seed * 7919 + 17))
         self.version = 0  # bumped on every change; caches keyed on it
@@ -53,6 +55,8 @@ class Store:
         self.label_tasks: dict[int, LabelTask] = {}
         self.label_files: dict[str, LabelTask] = {}  # by file name
         self.downloads: list[dict[str, Any]] = []  # every request for a CDN file path
+        self.marks: dict[str, str] = {}  # marking code -> the posting that uses it
+        self.mark_serials: dict[int, int] = {}  # SKU -> how many made-up serials were handed out
         self.chats: dict[str, Chat] = {}
         self.chat_by_posting: dict[str, str] = {}
         self.fbs_returns: dict[int, FbsReturn] = {}
@@ -110,7 +114,6 @@ class Store:
 
     def touch(self, p: Posting) -> None:
         p.cache_v4 = None
-        p.cache_v3 = None
         self.version += 1
 
     def set_status(self, p: Posting, status: str, substatus: str | None = None,

@@ -1,4 +1,4 @@
-"""Postings as JSON in the v4 and legacy v3 shapes.
+"""Postings as JSON: the v4 list shape, and the legacy money style of /v3/posting/fbs/get.
 
 The v4 lists are the hot path (a 20,000-posting sync), so each posting keeps its JSON pre-encoded in
 fragments: the core object, and one fragment per optional ``with`` block. A page is assembled by string
@@ -15,14 +15,15 @@ from typing import Any
 
 from . import catalog
 from .clock import iso
+from .exemplars import marks_for, v3_product_exemplars
 from .machine import available_actions
 from .model import Cancellation, Line, Posting
+from .requirements import REQUIREMENT_KEYS, is_multibox, multi_box_qty, regulated, requirements
 
 V4_BLOCKS = ("analytics_data", "financial_data", "legal_info", "barcodes")
-V3_BLOCKS = ("analytics_data", "financial_data", "barcodes", "legal_info")
+V3_BLOCKS = ("analytics_data", "financial_data", "barcodes", "legal_info", "product_exemplars")
 
 _CLUSTERS = {city: cluster for city, _, _, _, _, _, cluster in catalog.CITIES}
-_REQUIREMENTS = ("gtd", "country", "change_country", "mandatory_mark", "jw_uin", "rnpt", "imei", "weight")
 
 
 def dumps(value: Any) -> str:
@@ -161,14 +162,26 @@ def volume_weight(p: Posting) -> float:
 
 # Keys whose values are the same for every posting we emulate, encoded once.
 _V4_STATIC_TAIL = dumps({
-    "is_multibox": False, "multi_box_qty": 1,
-    "requirements": {f"products_requiring_{r}": [] for r in _REQUIREMENTS},
     "optional": {"products_with_possible_mandatory_mark": []},
     "container": None, "container_sort_type": "sort", "sorting_center": None, "quantum_id": 0,
     "pickup_code_verified_at": None, "prr_option": "", "is_click_and_collect": False, "is_presortable": False,
     "destination_place_id": 0, "destination_place_name": "",
     "external_order": {"is_external": False, "platform_name": ""}, "require_blr_traceable_attrs": False,
 })[1:-1]
+
+
+def requirement_fields(p: Posting) -> dict[str, Any]:
+    """``is_multibox``, ``multi_box_qty`` and ``requirements`` (ozon-api.md §3.2), for v3 and v4 alike."""
+    return {"is_multibox": is_multibox(p), "multi_box_qty": multi_box_qty(p), "requirements": requirements(p)}
+
+
+# What most postings need: nothing (their goods are neither marked, imported nor multi-box), encoded once.
+_NOTHING_REQUIRED = dumps({"is_multibox": False, "multi_box_qty": 1,
+                           "requirements": {f"products_requiring_{key}": [] for key in REQUIREMENT_KEYS}})[1:-1]
+
+
+def _requirements_v4(p: Posting) -> str:
+    return dumps(requirement_fields(p))[1:-1] if regulated(p) else _NOTHING_REQUIRED
 
 
 def _method_fragment(p: Posting) -> str:
@@ -251,104 +264,96 @@ def _build_v4(p: Posting) -> str:
         f'{_method_fragment(p)},"tracking_number":{tracking},'
         f'"is_express":{"true" if p.is_express else "false"},"products":[{products}],"scanit":"{p.scanit}",'
         f'{_buyer_v4(p)},"cancellation":{cancelled},"available_actions":{actions},'
-        f'{tariff_json(plan)},"volume_weight":{volume_weight(p)},{_V4_STATIC_TAIL}'
+        f'{tariff_json(plan)},"volume_weight":{volume_weight(p)},{_requirements_v4(p)},{_V4_STATIC_TAIL}'
     )
 
 
-def v4_json(p: Posting, with_blocks: frozenset[str]) -> str:
-    """One posting as v4 JSON text; blocks not in ``with_blocks`` are ``null``."""
+def v4_json(p: Posting, with_blocks: frozenset[str]) -> bytes:
+    """One posting as v4 JSON (UTF-8); blocks not in ``with_blocks`` are ``null``. Cached encoded, so a page
+    is a join of bytes with no per-request encoding."""
     cache = p.cache_v4
     if cache is None:
-        cache = p.cache_v4 = (_build_v4(p), {})
+        cache = p.cache_v4 = (_build_v4(p).encode(), {})
     core, blocks = cache
     parts = [core]
     for key in V4_BLOCKS:
         if key in with_blocks:
             block = blocks.get(key)
             if block is None:
-                block = blocks[key] = _V4_BLOCKS_JSON[key](p)
-            parts.append(f',"{key}":{block}')
+                block = blocks[key] = f',"{key}":{_V4_BLOCKS_JSON[key](p)}'.encode()
+            parts.append(block)
         else:
-            parts.append(f',"{key}":null')
-    parts.append("}")
-    return "".join(parts)
+            parts.append(_NULL_BLOCKS[key])
+    parts.append(b"}")
+    return b"".join(parts)
 
 
-# -- v3 (legacy money style) ---------------------------------------------------------------------------
+_NULL_BLOCKS = {key: f',"{key}":null'.encode() for key in V4_BLOCKS}
 
 
-def _v3_products(p: Posting, decimals: int) -> list[dict[str, Any]]:
-    return [{"price": legacy_price(ln.price, decimals), "currency_code": "RUB", "offer_id": ln.product.offer_id,
-             "name": ln.product.name, "sku": ln.product.sku, "quantity": ln.quantity, "mandatory_mark": [],
-             "imei": [], "is_blr_traceable": False, "is_marketplace_buyout": True} for ln in p.lines]
+# -- /v3/posting/fbs/get (legacy money style) ------------------------------------------------------------
 
 
-def _build_v3(p: Posting) -> dict[str, Any]:
-    c = p.customer
-    rfbs = p.rfbs
-    current, _ = tariff_dicts(tariff_plan(p))
-    core = {
-        "posting_number": p.number, "order_id": p.order_id, "order_number": p.order_number,
-        "parent_posting_number": p.parent_number, "status": p.status, "substatus": p.substatus,
-        "delivery_method": delivery_method(p), "tracking_number": p.tracking_number, "scanit": p.scanit,
-        "tpl_integration_type": p.method.integration, "in_process_at": iso(p.in_process_at, p.style),
-        "shipment_date": iso(p.shipment_date), "delivering_date": iso(p.delivering_date, p.style),
-        "cancellation": cancellation_block(p.cancellation),
-        # Legacy behaviour: buyer details only for rFBS, and the phone always empty.
-        "customer": {"customer_id": c.customer_id, "customer_email": c.email, "phone": "", "address": address(p),
-                     "name": c.name} if rfbs else None,
-        "addressee": {"name": c.name, "phone": ""} if rfbs else None,
-        "products": _v3_products(p, 6),
-        "is_express": p.is_express, "is_multibox": False, "multi_box_qty": 1,
-        "requirements": {f"products_requiring_{r}": [] for r in _REQUIREMENTS},
-        "available_actions": available_actions(p), "prr_option": "", "quantum_id": 0,
-        "tariffication": [current] if current else [],
-        "destination_place_id": 0, "destination_place_name": "", "is_presortable": False,
-        "pickup_code_verified_at": None,
-    }
-    products = [dict(figures, commission_amount=number(commission), commission_percent=ln.commission_percent,
-                     actions=[], picking=None, client_price="", currency_code="RUB")
-                for ln, figures, commission in finance_lines(p)]
-    finance = dict(clusters(p), products=products, posting_services=None)
-    analytics_v3 = analytics(p)
-    for key in ("client_delivery_date_begin", "client_delivery_date_end"):
-        del analytics_v3[key]
-    return {"core": core, "analytics_data": analytics_v3, "financial_data": finance, "barcodes": barcodes(p),
-            "legal_info": legal(p)}
-
-
-def v3_dict(p: Posting, with_blocks: frozenset[str], full: bool = False) -> dict[str, Any]:
-    """A v3 posting (list item, or with ``full`` the /v3/posting/fbs/get result). Shallow: do not mutate."""
-    cache = p.cache_v3
-    if cache is None:
-        cache = p.cache_v3 = _build_v3(p)
-    out = dict(cache["core"])
-    for key in V3_BLOCKS:
-        out[key] = cache[key] if key in with_blocks else None
-    if full:
-        out.update(_v3_get_extras(p, with_blocks))
+def _v3_products(p: Posting) -> list[dict[str, Any]]:
+    out = []
+    for ln in p.lines:
+        d, w, h = ln.product.dims
+        out.append({
+            "price": legacy_price(ln.price, 4), "currency_code": "RUB", "offer_id": ln.product.offer_id,
+            "name": ln.product.name, "sku": ln.product.sku, "quantity": ln.quantity,
+            "mandatory_mark": marks_for(p, ln.product.sku), "imei": [], "is_blr_traceable": False,
+            "is_marketplace_buyout": True, "jw_uin": [], "has_imei": False, "is_weight_needed": False,
+            "weight_min": 0, "weight_max": 0,
+            "dimensions": {"height": str(h), "length": str(d), "weight": str(round(ln.product.weight * 1000)),
+                           "width": str(w)}})
     return out
 
 
-def _v3_get_extras(p: Posting, with_blocks: frozenset[str]) -> dict[str, Any]:
-    products = _v3_products(p, 4)
-    for item, ln in zip(products, p.lines, strict=True):
-        d, w, h = ln.product.dims
-        item.update({"dimensions": {"height": str(h), "length": str(d), "weight": str(round(ln.product.weight * 1000)),
-                                    "width": str(w)}, "jw_uin": [], "has_imei": False, "is_weight_needed": False,
-                     "weight_min": 0, "weight_max": 0})
+def _v3_finance(p: Posting) -> dict[str, Any]:
+    products = [dict(figures, commission_amount=number(commission), commission_percent=ln.commission_percent,
+                     actions=[], picking=None, client_price="", currency_code="RUB")
+                for ln, figures, commission in finance_lines(p)]
+    return dict(clusters(p), products=products, posting_services=None)
+
+
+def _v3_analytics(p: Posting) -> dict[str, Any]:
+    out = analytics(p)
+    del out["client_delivery_date_begin"], out["client_delivery_date_end"]
+    return out
+
+
+_V3_BLOCKS: dict[str, Callable[[Posting], Any]] = {
+    "analytics_data": _v3_analytics, "financial_data": _v3_finance, "barcodes": barcodes, "legal_info": legal,
+    "product_exemplars": v3_product_exemplars}
+
+
+def v3_get(p: Posting, with_blocks: frozenset[str]) -> dict[str, Any]:
+    """The /v3/posting/fbs/get ``result``; blocks not in ``with_blocks`` are ``null``."""
+    c = p.customer
     current, steps = tariff_dicts(tariff_plan(p))
-    extras: dict[str, Any] = {
-        "products": products, "courier": None, "delivery_price": "0.00", "provider_status": "",
-        "previous_substatus": p.previous_substatus, "additional_data": [],
+    out: dict[str, Any] = {
+        "posting_number": p.number, "order_id": p.order_id, "order_number": p.order_number,
+        "parent_posting_number": p.parent_number, "status": p.status, "substatus": p.substatus,
+        "previous_substatus": p.previous_substatus, "delivery_method": delivery_method(p),
+        "tracking_number": p.tracking_number, "scanit": p.scanit, "tpl_integration_type": p.method.integration,
+        "in_process_at": iso(p.in_process_at, p.style), "shipment_date": iso(p.shipment_date),
+        "delivering_date": iso(p.delivering_date, p.style), "fact_delivery_date": iso(p.delivered_at, p.style),
+        "cancellation": cancellation_block(p.cancellation),
+        # Legacy behaviour: buyer details only for rFBS, and the phone always empty.
+        "customer": {"customer_id": c.customer_id, "customer_email": c.email, "phone": "", "address": address(p),
+                     "name": c.name} if p.rfbs else None,
+        "addressee": {"name": c.name, "phone": ""} if p.rfbs else None,
+        "products": _v3_products(p), "is_express": p.is_express, **requirement_fields(p),
+        "available_actions": available_actions(p), "quantum_id": 0, "courier": None, "delivery_price": "0.00",
+        "provider_status": "", "additional_data": [], "related_weight_postings": [],
         "prr_option": {"code": "", "price": "0.00", "currency_code": "RUB", "floor": ""},
-        "fact_delivery_date": iso(p.delivered_at, p.style), "related_weight_postings": [],
         "tariffication": current, "tariffication_steps": steps,
-        "product_exemplars": None, "related_postings": None,
+        "destination_place_id": 0, "destination_place_name": "", "is_presortable": False,
+        "pickup_code_verified_at": None, "related_postings": None,
     }
-    if "product_exemplars" in with_blocks:
-        extras["product_exemplars"] = {"products": [{"sku": ln.product.sku, "exemplars": []} for ln in p.lines]}
-    return extras
+    for key, block in _V3_BLOCKS.items():
+        out[key] = block(p) if key in with_blocks else None
+    return out
 
 
 def by_barcode(p: Posting) -> dict[str, Any]:

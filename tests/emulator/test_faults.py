@@ -9,8 +9,9 @@ import pytest
 import requests
 
 from sync.emulator import Emulator, EmulatorServer, Fault
+from sync.emulator.ratelimit import RateLimiter
 
-from .conftest import Api, ship_body
+from .conftest import BASE, Api, make_emulator, session_for, ship_body
 
 SHIP = "/v4/posting/fbs/ship"
 LIST = "/v4/posting/fbs/list"
@@ -74,8 +75,53 @@ def test_rate_limit_with_and_without_retry_after(api: Api, emu: Emulator) -> Non
         emu.add_fault(Fault("rate_limit", path=LIST, retry_after=retry_after))
         r = api.post(LIST, LIST_BODY)
         assert r.status_code == 429 and r.headers.get("Retry-After") == header
+        assert r.headers["Ratelimit-Remaining"] == "0"
         assert r.json() == {"code": 8, "message": "You have reached request rate limit per second", "details": []}
     assert api.ok(LIST, LIST_BODY)["postings"]
+
+
+def test_legacy_error_and_method_not_allowed_are_not_applied(api: Api, emu: Emulator) -> None:
+    (number,) = emu.create_postings(1)
+    emu.add_fault(Fault("legacy_error", path=SHIP))
+    r = api.post(SHIP, ship_body(emu, number))
+    assert r.status_code == 400
+    assert r.json() == {"error": {"code": "BAD_REQUEST", "message": "Invalid request payload", "data": []}}
+    emu.add_fault(Fault("method_not_allowed", path=SHIP))
+    r = api.post(SHIP, ship_body(emu, number))
+    assert r.status_code == 405 and r.json() == {"code": 12, "message": "method is not allowed", "details": []}
+    assert emu.posting(number)["status"] == "awaiting_packaging" and emu.log == []
+
+
+def test_the_request_budget_per_second() -> None:
+    emu = make_emulator(postings=5, rate_limit=5)
+    api = Api(session_for(emu), BASE)
+    (number,) = emu.create_postings(1, status="awaiting_deliver")
+    task = api.ok("/v3/posting/fbs/package-label/create", {"posting_numbers": [number]})["tasks"][0]
+    emu.advance(5)
+    url = api.ok("/v2/posting/fbs/package-label/get", {"task_id": task["task_id"]})["file_url"]
+    for _ in range(3):
+        api.ok("/v1/roles")
+    r = api.post(LIST, LIST_BODY)
+    assert r.status_code == 429 and r.json() == {"code": 8, "message": "You have reached request rate limit per second",
+                                                 "details": []}
+    assert r.headers["Retry-After"] == "1" and r.headers["Ratelimit-Remaining"] == "0"
+    assert api.session.get(BASE + "/__emulator/state").status_code == 200  # the control API is not counted
+    assert api.session.get(url).status_code == 200  # nor the CDN
+    time.sleep(1.05)
+    assert api.ok(LIST, LIST_BODY)["postings"]
+
+
+def test_the_budget_is_a_sliding_second_and_refusals_cost_nothing() -> None:
+    now = [0.0]
+    limiter = RateLimiter(3, clock=lambda: now[0])
+    results = []
+    for t in (0.0, 0.5, 0.9, 0.95, 0.99, 1.0, 1.2, 1.5):
+        now[0] = t
+        results.append(limiter.allow())
+    assert results == [True, True, True, False, False, True, False, True]
+    assert all(RateLimiter(None).allow() for _ in range(1000))
+    with pytest.raises(ValueError):
+        RateLimiter(0)
 
 
 def test_malformed_json_and_missing_field(api: Api, emu: Emulator) -> None:
@@ -176,6 +222,7 @@ def test_http_rate_limit_and_server_error_headers(http_api: Api, emu: Emulator) 
     emu.add_fault(Fault("rate_limit", path=LIST, retry_after=2))
     r = http_api.post(LIST, LIST_BODY, timeout=5)
     assert r.status_code == 429 and r.headers["Retry-After"] == "2" and r.json()["code"] == 8
+    assert r.headers["Ratelimit-Remaining"] == "0"
     emu.add_fault(Fault("malformed_json", path=LIST))
     r = http_api.post(LIST, LIST_BODY, timeout=5)
     assert r.status_code == 200 and int(r.headers["Content-Length"]) == len(r.content)

@@ -53,27 +53,49 @@ def test_open_return_adds_an_fbs_item(api: Api, emu: Emulator) -> None:
         emu.open_return(packing)
 
 
+def actions(api: Api, return_id: int) -> dict[int, str]:
+    got = api.ok("/v2/returns/rfbs/get", {"return_id": return_id})["returns"]
+    assert all(set(a) == {"action"} and set(a["action"]) == {"id", "name"} for a in got["available_actions"])
+    return {a["action"]["id"]: a["action"]["name"] for a in got["available_actions"]}
+
+
 def test_rfbs_return_request_flow(api: Api, emu: Emulator) -> None:
     (number,) = emu.create_postings(1, status="delivered", rfbs=True)
     return_id = emu.open_return(number, kind="rfbs")
-    listed = api.ok("/v2/returns/rfbs/list", {"filter": {"posting_number": number}, "limit": 10})["returns"]
-    assert [r["return_id"] for r in listed] == [return_id]
-    assert listed[0]["state"]["state"] == "ON_APPROVAL" and listed[0]["state"]["group_state"] == "New"
+    listed = api.ok("/v2/returns/rfbs/list", {"filter": {"posting_number": number}, "limit": 10})
+    assert set(listed) == {"returns"}  # no has_next: page by last_id until an empty page
+    assert [r["return_id"] for r in listed["returns"]] == [return_id]
+    assert listed["returns"][0]["state"]["state"] == "ON_APPROVAL"
+    assert listed["returns"][0]["state"]["group_state"] == "New"
     got = api.ok("/v2/returns/rfbs/get", {"return_id": return_id})["returns"]
-    assert {a["id"] for a in got["available_actions"]} == {1, -1, 1020, 3}
     assert got["rejection_reason"] and got["return_reason"]["name"]
-    assert api.error(ACTION, {"return_id": return_id, "id": 2}, 400)["message"] == "TRANSITION_IS_NOT_POSSIBLE"
-    assert api.ok(ACTION, {"return_id": return_id, "id": 1}) == {}
+    on_approval = actions(api, return_id)
+    assert on_approval == {7001: "Одобрить и запросить товар у покупателя", 7002: "Вернуть деньги без возврата товара",
+                           1020: "Предложить частичную компенсацию", -1: "Отклонить заявку"}
+    for retired_id in (1, 2, 3):  # the old ids are nobody's: a client must read them from available_actions
+        assert "id" in api.error(ACTION, {"return_id": return_id, "id": retired_id}, 400)["message"]
+    assert api.error(ACTION, {"return_id": return_id, "id": 7003}, 400)["message"] == "TRANSITION_IS_NOT_POSSIBLE"
+    assert api.ok(ACTION, {"return_id": return_id, "id": 7001, "return_method_description": "Почтой России"}) == {}
     got = api.ok("/v2/returns/rfbs/get", {"return_id": return_id})["returns"]
-    assert got["state"]["state"] == "AWAITING_RETURN" and [a["id"] for a in got["available_actions"]] == [2]
-    api.ok(ACTION, {"return_id": return_id, "id": 2})
+    assert got["state"]["state"] == "AWAITING_RETURN" and got["return_method_description"] == "Почтой России"
+    assert set(actions(api, return_id)) == {7003, 7002}
+    api.ok(ACTION, {"return_id": return_id, "id": 7003})
+    assert set(actions(api, return_id)) == {7004, 1020, -10}
     assert "comment" in api.error(ACTION, {"return_id": return_id, "id": -10}, 400)["message"]
-    api.ok(ACTION, {"return_id": return_id, "id": 3, "return_for_back_way": 0})
+    api.ok(ACTION, {"return_id": return_id, "id": 7004, "return_for_back_way": 0})
     final = api.ok("/v2/returns/rfbs/get", {"return_id": return_id})["returns"]
     assert final["state"]["group_state"] == "Approved" and final["available_actions"] == []
     assert [e["return_id"] for e in emu.log] == [return_id] * 3
-    delivering = api.ok("/v2/returns/rfbs/list", {"filter": {"group_state": ["Approved"]}, "limit": 100})["returns"]
-    assert return_id in {r["return_id"] for r in delivering}
+    approved = api.ok("/v2/returns/rfbs/list", {"filter": {"group_state": ["Approved"]}, "limit": 100})["returns"]
+    assert return_id in {r["return_id"] for r in approved}
+
+
+def test_a_refund_without_the_item(api: Api, emu: Emulator) -> None:
+    (number,) = emu.create_postings(1, status="delivered", rfbs=True)
+    return_id = emu.open_return(number, kind="rfbs")
+    api.ok(ACTION, {"return_id": return_id, "id": 7002})
+    got = api.ok("/v2/returns/rfbs/get", {"return_id": return_id})["returns"]
+    assert got["state"]["state"] == "MONEY_RETURNED" and got["available_actions"] == []
 
 
 def test_rfbs_reject_and_compensate(api: Api, emu: Emulator) -> None:
@@ -94,6 +116,8 @@ def test_rfbs_reject_and_compensate(api: Api, emu: Emulator) -> None:
 def test_seeded_rfbs_requests_in_several_states(api: Api) -> None:
     returns = api.ok("/v2/returns/rfbs/list", {"limit": 100})["returns"]
     assert len({r["state"]["state"] for r in returns}) >= 3
+    assert all(a["action"]["id"] not in (1, 2, 3) for r in returns for a in
+               api.ok("/v2/returns/rfbs/get", {"return_id": r["return_id"]})["returns"]["available_actions"])
     ids = [r["return_id"] for r in returns]
     page = api.ok("/v2/returns/rfbs/list", {"limit": 2, "last_id": ids[1]})["returns"]
     assert [r["return_id"] for r in page] == ids[2:4]

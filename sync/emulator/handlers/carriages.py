@@ -1,8 +1,19 @@
-"""Handing postings over: carriages (new flow) and acts (legacy flow), plus the act documents.
+"""Handing postings over: carriages and their acts (ozon-api.md §3.4; the legacy act/create is gone).
 
-A carriage takes every awaiting_deliver posting of its delivery method that is in no other carriage.
-Approving it puts them in posting_in_carriage; the act is "in_process" for 5 s of emulator time, then
-"ready" (its PDF can be downloaded). In live mode the carriage departs and its postings go to delivering.
+A new carriage takes every awaiting_deliver posting of its delivery method that is in no other carriage;
+with nothing new to take, create answers 404 ``POSTING_NOT_FOUND`` ("approve the previous carriage or use
+set-postings"). ``set-postings`` replaces the list of a ``new`` carriage. Approving puts the postings in
+posting_in_carriage; ``containers_count`` may be sent only by a seller with trusted acceptance
+(``Emulator(trusted_acceptance=True)``), anyone else gets a validation error naming it. The act is
+``in_process`` until ``ACT_DELAY`` (5 s of emulator time) after the approval, then ``ready``: only then does
+``/v1/carriage/get`` offer get_shipping_list, get_act_of_acceptance and get_waybill, and the PDF can be
+downloaded. A cancelled carriage's act is ``cancelled``. In live mode the carriage departs and its postings
+go to delivering.
+
+Choices where Ozon is silent: set-postings refuses a posting per item with ``POSTING_NOT_FOUND``,
+``HAS_INCORRECT_STATUS`` (not awaiting_deliver), ``POSTING_HAS_ANOTHER_DELIVERY_METHOD`` or
+``POSTING_IN_ANOTHER_CARRIAGE``, and refuses the whole call for a carriage that is not ``new``
+(``TRANSITION_IS_NOT_POSSIBLE``); ``containers_count`` shows 0 until a trusted seller sets it.
 """
 
 from __future__ import annotations
@@ -12,7 +23,7 @@ from typing import Any
 
 from .. import documents
 from ..clock import iso
-from ..errors import not_found, refused
+from ..errors import invalid, not_found, refused
 from ..fields import Fields
 from ..model import Carriage, Posting
 from ..views import legacy_price
@@ -32,7 +43,6 @@ def _carriage(ctx: Ctx, f: Fields, key: str) -> Carriage:
 def _create(ctx: Ctx, f: Fields) -> Carriage:
     method_id = f.number("delivery_method_id", required=True)
     departure = f.time("departure_date") or ctx.now
-    containers = f.number("containers_count", default=1, lo=0, hi=1000)
     store = ctx.store
     method = store.methods.get(method_id or 0)
     if method is None:
@@ -42,10 +52,9 @@ def _create(ctx: Ctx, f: Fields) -> Carriage:
     postings = [p for p in store.postings.values()
                 if p.method is method and p.status == "awaiting_deliver" and p.carriage_id is None]
     if not postings:
-        raise refused("no_postings")
+        raise not_found("POSTING_NOT_FOUND")
     carriage = Carriage(id=store.ids.next("carriage", 5_819_327_210_249, 1_000), method=method,
-                        departure_date=departure, created_at=ctx.now, posting_numbers=[p.number for p in postings],
-                        containers_count=containers or 1)
+                        departure_date=departure, created_at=ctx.now, posting_numbers=[p.number for p in postings])
     store.carriages[carriage.id] = carriage
     for p in postings:
         p.carriage_id = carriage.id
@@ -87,15 +96,57 @@ def carriage_create(ctx: Ctx, f: Fields) -> dict[str, Any]:
 
 @route("/v1/carriage/approve")
 def carriage_approve(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    if f.data.get("containers_count") is not None and not ctx.store.trusted_acceptance:
+        raise invalid("containers_count", "may be sent only by sellers with trusted acceptance")
+    count = f.number("containers_count", lo=1, hi=1000)
     carriage = _carriage(ctx, f, "carriage_id")
     if carriage.status != "new":
         raise refused("TRANSITION_IS_NOT_POSSIBLE")
-    count = f.number("containers_count", lo=0, hi=1000)
-    if count:
+    if count is not None:
         carriage.containers_count = count
     for p in _approve(ctx, carriage):
         ctx.log(posting_number=p.number, carriage_id=carriage.id)
     return {}
+
+
+def _why_not_in(carriage: Carriage, p: Posting | None) -> str:
+    """Why a posting cannot go into this carriage (empty: it can)."""
+    if p is None:
+        return "POSTING_NOT_FOUND"
+    if p.status != "awaiting_deliver":
+        return "HAS_INCORRECT_STATUS"
+    if p.method is not carriage.method:
+        return "POSTING_HAS_ANOTHER_DELIVERY_METHOD"
+    if p.carriage_id not in (None, carriage.id):
+        return "POSTING_IN_ANOTHER_CARRIAGE"
+    return ""
+
+
+@route("/v1/carriage/set-postings")
+def carriage_set_postings(ctx: Ctx, f: Fields) -> dict[str, Any]:
+    """The carriage's list becomes the given postings that may go in it; the others are left out."""
+    numbers = list(dict.fromkeys(f.texts("posting_numbers", max_items=1000, required=True)))
+    carriage = _carriage(ctx, f, "carriage_id")
+    if carriage.status != "new":
+        raise refused("TRANSITION_IS_NOT_POSSIBLE")
+    store = ctx.store
+    results, kept = [], []
+    for number in numbers:
+        p = store.postings.get(number)
+        error = _why_not_in(carriage, p)
+        results.append({"posting_number": number, "result": not error, "error": error})
+        if p is not None and not error:
+            kept.append(p)
+    for p in _postings(ctx, carriage):
+        if p not in kept:
+            p.carriage_id = None
+            store.touch(p)
+    for p in kept:
+        p.carriage_id = carriage.id
+        store.touch(p)
+        ctx.log(posting_number=p.number, carriage_id=carriage.id)
+    carriage.posting_numbers = [p.number for p in kept]
+    return {"result": results}
 
 
 @route("/v1/carriage/cancel")
@@ -117,7 +168,7 @@ def carriage_get(ctx: Ctx, f: Fields) -> dict[str, Any]:
     carriage = _carriage(ctx, f, "carriage_id")
     if carriage.status == "new":
         actions = ["approve", "cancel"]
-    elif carriage.status == "formed":
+    elif carriage.status != "cancelled" and _act_ready(carriage, ctx.now):
         actions = ["get_shipping_list", "get_act_of_acceptance", "get_waybill"]
     else:
         actions = []
@@ -135,7 +186,7 @@ def carriage_get(ctx: Ctx, f: Fields) -> dict[str, Any]:
 def act_check_status(ctx: Ctx, f: Fields) -> dict[str, Any]:
     carriage = _carriage(ctx, f, "id")
     ready = _act_ready(carriage, ctx.now)
-    status = "error" if carriage.status == "cancelled" else "ready" if ready else "in_process"
+    status = "cancelled" if carriage.status == "cancelled" else "ready" if ready else "in_process"
     waiting = any(p.method is carriage.method and p.status == "awaiting_deliver" and p.carriage_id is None
                   for p in ctx.store.postings.values())
     return {"result": {"id": carriage.id, "status": status, "act_type": "ozon_digital",

@@ -14,7 +14,7 @@ from ..fields import Fields, decode_cursor, encode_cursor
 from ..machine import STATUSES, UNFULFILLED
 from ..model import Posting
 from ..store import Store
-from ..views import V3_BLOCKS, V4_BLOCKS, by_barcode, delivery_window, dumps, v3_dict, v4_json
+from ..views import V3_BLOCKS, V4_BLOCKS, by_barcode, delivery_window, dumps, v3_get, v4_json
 from .base import Ctx, Raw, route, with_flags
 
 Key = tuple[int, str]
@@ -200,8 +200,10 @@ def _cursor_page(ctx: Ctx, f: Fields, query: Query) -> tuple[list[Posting], bool
     return page, has_next, next_cursor
 
 
-def _postings_json(page: list[Posting], with_blocks: frozenset[str]) -> str:
-    return ",".join(v4_json(p, with_blocks) for p in page)
+def _page_body(head: str, page: list[Posting], with_blocks: frozenset[str]) -> Raw:
+    """``{<head>"postings":[...]}`` from the postings' cached UTF-8 JSON, joined as bytes (hot path)."""
+    return Raw(b"".join((f'{{{head}"postings":['.encode(), b",".join([v4_json(p, with_blocks) for p in page]),
+                         b"]}")))
 
 
 @route("/v4/posting/fbs/unfulfilled/list")
@@ -210,9 +212,7 @@ def unfulfilled_v4(ctx: Ctx, f: Fields) -> Raw:
     with_blocks = with_flags(f, V4_BLOCKS)
     page, has_next, cursor = _cursor_page(ctx, f, query)
     count = len(query.all(ctx.store, False))
-    body = (f'{{"count":{count},"cursor":{dumps(cursor)},"has_next":{dumps(has_next)},'
-            f'"postings":[{_postings_json(page, with_blocks)}]}}')
-    return Raw(body.encode())
+    return _page_body(f'"count":{count},"cursor":{dumps(cursor)},"has_next":{dumps(has_next)},', page, with_blocks)
 
 
 @route("/v4/posting/fbs/list")
@@ -220,16 +220,14 @@ def list_v4(ctx: Ctx, f: Fields) -> Raw:
     query = _list_query(f)
     with_blocks = with_flags(f, V4_BLOCKS)
     page, has_next, cursor = _cursor_page(ctx, f, query)
-    body = (f'{{"cursor":{dumps(cursor)},"has_next":{dumps(has_next)},'
-            f'"postings":[{_postings_json(page, with_blocks)}]}}')
-    return Raw(body.encode())
+    return _page_body(f'"cursor":{dumps(cursor)},"has_next":{dumps(has_next)},', page, with_blocks)
 
 
 @route("/v3/posting/fbs/get")
 def get_v3(ctx: Ctx, f: Fields) -> dict[str, Any]:
     p = ctx.posting(f.text("posting_number", required=True))
-    with_blocks = with_flags(f, (*V3_BLOCKS, "product_exemplars", "related_postings", "translit"))
-    result = v3_dict(p, with_blocks, full=True)
+    with_blocks = with_flags(f, (*V3_BLOCKS, "related_postings", "translit"))
+    result = v3_get(p, with_blocks)
     if "related_postings" in with_blocks:
         others = [n for n in ctx.store.order_postings.get(p.order_number, []) if n != p.number]
         result["related_postings"] = {"related_posting_numbers": others}

@@ -154,7 +154,8 @@ def rfbs_get(ctx: Ctx, f: Fields) -> dict[str, Any]:
         "return_method_description": r.return_method_description,
         "ru_post_tracking_number": r.ru_post_tracking_number, "warehouse_id": r.warehouse_id,
         "compensation_amount": r.compensation_amount,
-        "available_actions": [{"id": aid, "name": refunds.ACTIONS[aid][0]} for aid in refunds.STATES[r.state][2]],
+        "available_actions": [{"action": {"id": aid, "name": refunds.ACTIONS[aid][0]}}
+                              for aid in refunds.STATES[r.state][2]],
     })
     return {"returns": item}
 
@@ -188,9 +189,9 @@ def _apply(ctx: Ctx, r: RfbsReturn, action: int, f: Fields) -> None:
         r.rejection_comment, r.rejection_reason_id = comment, reason_id or 0
     if compensation:
         r.compensation_amount = compensation
-    if action == 1:
+    if action == refunds.APPROVE:
         r.return_method_description = f.text("return_method_description", max_len=1000)
-    if action == 3:
+    if action == refunds.REFUND:
         r.return_for_back_way = f.number("return_for_back_way", default=0, lo=0) or 0
     ctx.log(return_id=r.return_id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import operations
+from .. import exemplars, operations
 from ..errors import invalid, refused
 from ..fields import Fields
 from ..machine import CANCEL_REASONS, CANCELLABLE, MESSAGE_REQUIRED_REASONS
@@ -31,12 +31,14 @@ def ship(ctx: Ctx, f: Fields) -> dict[str, Any]:
     p = ctx.posting(number)
     operations.check_shippable(p)
     operations.check_packages(p, packages)
+    operations.check_ready_to_ship(p, packages, ctx.now)
     shipped = operations.ship(ctx.store, p, packages, ctx.now)
     ctx.log(posting_number=number)
     extra = [{"posting_number": part.number,
               "products": [{"sku": ln.product.sku, "offer_id": ln.product.offer_id, "name": ln.product.name,
                             "price": legacy_price(ln.price, 2), "currency_code": "RUB", "quantity": ln.quantity,
-                            "mandatory_mark": []} for ln in part.lines]} for part in shipped]
+                            "mandatory_mark": exemplars.marks_for(part, ln.product.sku)} for ln in part.lines]}
+             for part in shipped]
     return {"result": [part.number for part in shipped], "additional_data": extra if additional else []}
 
 
