@@ -208,6 +208,9 @@ def posting_json(cached: posting_repo.CachedPosting) -> dict[str, Any]:
         "warehouse": p.warehouse_name,
         "rfbs": p.is_rfbs,
         "tracking_number": p.tracking_number,
+        # What Ozon needs before the ship call ({"mandatory_mark": [sku, ...], "gtd": [...]}), and boxes.
+        "requirements": p.requirements.to_json(),
+        "is_multibox": p.is_multibox,
         "products": [
             {
                 "sku": it.sku,

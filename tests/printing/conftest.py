@@ -16,6 +16,7 @@ from PIL import Image
 from app.domain.postings import Posting, PostingItem
 from app.domain.products import Product
 from printing.layout import Bars, Page
+from sync.emulator import Emulator
 from tests.app.factories import posting
 from tests.printing import tspl_interpreter
 
@@ -28,8 +29,13 @@ def sample_postings() -> list[Posting]:
     """FBS and rFBS postings with Cyrillic, Chinese and Latin text and long posting numbers."""
     fbs = posting(LONG_NUMBER, items=((1001, 1), (1002, 2)))
     rfbs = dataclasses.replace(
-        posting("12345678-0001-1", rfbs=True, tracking_number="RA123456789RU", pvz_code="KZN-0042",
-                address="ул. Баумана, д. 58, кв. 12"),
+        posting(
+            "12345678-0001-1",
+            rfbs=True,
+            tracking_number="RA123456789RU",
+            pvz_code="KZN-0042",
+            address="ул. Баумана, д. 58, кв. 12",
+        ),
         customer_name="李伟 (Li Wei)",
         products=(
             PostingItem(1003, "PD-10", "笔记本电脑支架 铝合金 Подставка для ноутбука", 1, Decimal("1999.00")),
@@ -137,3 +143,18 @@ def page_barcodes(pages: list[Page]) -> Iterator[tuple[int, Bars]]:
     for i, page in enumerate(pages):
         for bars in page.barcodes():
             yield i, bars
+
+
+def plain_skus(emu: Emulator) -> list[int]:
+    """Products Ozon asks nothing extra for (no marking code, customs number or boxes), read through
+    the API as a seller's client would: postings of them can be shipped with a bare ship call."""
+    from tests.emulator.conftest import BASE, session_for
+
+    session = session_for(emu)
+    listed = session.post(
+        BASE + "/v3/product/list", json={"filter": {"visibility": "ALL"}, "last_id": "", "limit": 1000}
+    )
+    ids = [str(item["product_id"]) for item in listed.json()["result"]["items"]]
+    items = session.post(BASE + "/v3/product/info/list", json={"product_id": ids}).json()["items"]
+    special = {sku for kind in ("mandatory_mark", "gtd", "multibox") for sku in emu.skus_requiring(kind)}
+    return sorted(item["sku"] for item in items if item["sku"] not in special)

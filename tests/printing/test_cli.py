@@ -18,7 +18,7 @@ from printing.documents import test_label
 from sync.emulator import Emulator, EmulatorServer
 from tests.app.factories import NOW
 from tests.emulator.conftest import API_KEY, BASE, CLIENT_ID, session_for, ship_body
-from tests.printing.conftest import LONG_NUMBER, decoded, images, sample_postings, sample_products
+from tests.printing.conftest import LONG_NUMBER, decoded, images, plain_skus, sample_postings, sample_products
 from tests.printing.printers import CapturePrinter, refused_address
 
 RFBS = "12345678-0001-1"
@@ -147,7 +147,7 @@ def test_labels_ozon_fetches_caches_and_then_prints_offline(
     monkeypatch.setenv("OZON_CLIENT_ID", CLIENT_ID)
     monkeypatch.setenv("OZON_API_KEY", API_KEY)
     data = str(tmp_path / "d")
-    ready = emu.create_postings(2)
+    ready = emu.create_postings(2, products=plain_skus(emu)[:2])
     code, _, err = run_cli(capsys, "--data-dir", data, "--api-url", url, "sync", "--once")
     assert code == 0, err
     session = session_for(emu)
@@ -198,7 +198,7 @@ def test_labels_ozon_fetches_caches_and_then_prints_offline(
     assert code == 0, err
     assert len(pdfium.PdfDocument(pdf_out.read_bytes())) == 2
     # Shipped just now: Ozon has not made the label yet.
-    (early,) = emu.create_postings(1)
+    (early,) = emu.create_postings(1, products=plain_skus(emu)[:1])
     run_cli(capsys, "--data-dir", data, "--api-url", url, "sync", "--once")
     assert session.post(BASE + "/v4/posting/fbs/ship", json=ship_body(emu, early)).status_code == 200
     code, _, err = run_cli(

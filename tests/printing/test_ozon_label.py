@@ -17,7 +17,7 @@ from app import label_files
 from printing import geometry, render
 from printing.documents import ozon_label
 from tests.emulator.conftest import BASE, make_emulator, session_for, ship_body
-from tests.printing.conftest import DPIS, decoded, runs, tspl_images, zpl_images
+from tests.printing.conftest import DPIS, decoded, plain_skus, runs, tspl_images, zpl_images
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def ozon() -> tuple[list[str], list[list[str]], bytes]:
     """Posting numbers, the codes on each label, and Ozon's PDF with one 75×120 mm label per posting."""
     emu = make_emulator()
     session = session_for(emu)
-    numbers = emu.create_postings(3)
+    numbers = [n for sku in plain_skus(emu)[:3] for n in emu.create_postings(1, products=[sku])]
     for n in numbers:
         assert session.post(BASE + "/v4/posting/fbs/ship", json=ship_body(emu, n)).status_code == 200
     emu.advance(60)

@@ -103,7 +103,10 @@ def test_cli_sync_orders_ship_outbox_round_trip(
     assert isinstance(product["price"], str) and "." in product["price"]
     ship_bys = [o["shipment_date"] for o in orders]
     assert ship_bys == sorted(ship_bys)
-    target = next(o for o in orders if not o["rfbs"])
+    target = next(o for o in orders if not o["rfbs"] and not o["requirements"] and not o["is_multibox"])
+    marked = next(o for o in orders if "mandatory_mark" in o["requirements"] or "gtd" in o["requirements"])
+    code, _, err = run_cli(capsys, "--data-dir", data, "ship", marked["posting_number"])
+    assert code == 1 and err.count("\n") == 1 and "pack it at the pack station" in err  # codes come from scans
 
     # Queuing needs no network: the action waits in the outbox.
     code, out, err = run_cli(capsys, "--data-dir", data, "ship", target["posting_number"])
