@@ -158,11 +158,12 @@ class Factory:
 
     # -- postings ---------------------------------------------------------------------------------
 
-    def lines(self, products: Sequence[tuple[Product, int]] | None = None) -> list[Line]:
+    def lines(self, products: Sequence[tuple[Product, int]] | None = None, regulated: bool = True) -> list[Line]:
+        """The given goods, or random ones (``regulated`` False: only goods that need nothing before the ship)."""
         rng = self.rng
         if products is None:
             count = rng.choices((1, 2, 3, 4), (60, 25, 10, 5))[0]
-            chosen = rng.sample(list(self.store.products.values()), count)
+            chosen = rng.sample([p for p in self.store.products.values() if regulated or not p.needs], count)
             products = [(p, rng.choices((1, 2, 3), (85, 12, 3))[0]) for p in chosen]
         out = []
         for product, quantity in products:
@@ -175,7 +176,7 @@ class Factory:
         return self.rng.choice(methods)
 
     def posting(self, status: str, rfbs: bool, now: datetime, fresh: bool = False,
-                products: Sequence[tuple[Product, int]] | None = None) -> Posting:
+                products: Sequence[tuple[Product, int]] | None = None, regulated: bool = True) -> Posting:
         """A new posting in ``status``. ``fresh``: it was just paid (``in_process_at == now``)."""
         rng, ids = self.rng, self.ids
         method = self.method(rfbs)
@@ -200,7 +201,7 @@ class Factory:
             shipment += timedelta(days=1)  # Ozon gives at least most of a day to pack
         p = Posting(
             number=f"{order_number}-1", order_id=ids.order_id(), order_number=order_number, method=method,
-            lines=self.lines(products), customer=self.customer(method), in_process_at=in_process,
+            lines=self.lines(products, regulated), customer=self.customer(method), in_process_at=in_process,
             shipment_date=shipment, status_changed_at=in_process, status=status,
             substatus=DEFAULT_SUBSTATUS.get(status, ""), upper_barcode=upper, lower_barcode=lower, scanit=scanit,
             style=rng.choice(STYLES), payment=rng.choice(catalog.PAYMENTS), is_premium=rng.random() < 0.1,
