@@ -27,7 +27,10 @@ class Ids:
         self._rng = rng
         self._used: set[str] = set()
         self._order_id = 33_301_885_134 + rng.randrange(1_000_000)
-        self._message_id = 3_000_000_000_817_031_942 + rng.randrange(1_000_000)
+        # Chat message ids: 19 digits, or 20 for some chats (Ozon's official example has
+        # "30000000001280042740", beyond uint64: a client must keep them as strings).
+        self._message_ids = {False: 3_000_000_000_817_031_942 + rng.randrange(1_000_000),
+                             True: 30_000_000_001_280_042_740 + rng.randrange(1_000_000)}
         self._counters: dict[str, int] = {}
 
     def _unique(self, make: str) -> bool:
@@ -86,9 +89,10 @@ class Ids:
             if self._unique(code):
                 return code
 
-    def message_id(self) -> int:
-        self._message_id += self._rng.randrange(1, 2000)
-        return self._message_id
+    def message_id(self, wide: bool = False) -> int:
+        """The next message id, increasing; ``wide``: from the 20-digit range."""
+        self._message_ids[wide] += self._rng.randrange(1, 2000)
+        return self._message_ids[wide]
 
     def uuid(self) -> str:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))

@@ -68,7 +68,9 @@ class Emulator:
 
     def create_postings(self, count: int = 1, status: str = "awaiting_packaging", rfbs: bool = False,
                         products: Sequence[ProductSpec] | None = None) -> list[str]:
-        """New postings paid just now. ``products``: SKUs or offer ids, optionally ``(sku_or_offer, qty)``."""
+        """New postings paid just now. ``products``: SKUs or offer ids, optionally ``(sku_or_offer, qty)``;
+        without them, random goods that need nothing before the ship (no marks, customs numbers or boxes:
+        ask for those by SKU, see ``skus_requiring``)."""
         if status not in CREATABLE:
             raise ValueError(f"cannot create postings in status {status!r}; use one of {sorted(CREATABLE)}")
         if status == "awaiting_approve" and not rfbs:
@@ -79,7 +81,8 @@ class Emulator:
         with store.lock:
             now = store.run_due()
             chosen = None if products is None else [self._product(spec) for spec in products]
-            made = [self._factory.posting(status, rfbs, now, fresh=True, products=chosen) for _ in range(count)]
+            made = [self._factory.posting(status, rfbs, now, fresh=True, products=chosen, regulated=False)
+                    for _ in range(count)]
             store.add_postings(made)
             for p in made:
                 if p.status == "awaiting_approve":
@@ -219,7 +222,8 @@ class Emulator:
                                        if m.user_type != "Seller" and not m.is_read),
                 "fbs_returns": len(store.fbs_returns), "rfbs_returns": len(store.rfbs_returns),
                 "reviews": len(store.reviews), "questions": len(store.questions),
-                "carriages": len(store.carriages), "log_entries": len(store.log), "faults": self.faults,
+                "carriages": len(store.carriages), "label_tasks": len(store.label_tasks),
+                "downloads": len(store.downloads), "log_entries": len(store.log), "faults": self.faults,
                 "warehouses": [{"id": w.id, "name": w.name} for w in store.warehouses],
                 "delivery_methods": [{"id": m.id, "name": m.name, "warehouse_id": m.warehouse.id,
                                       "tpl_integration_type": m.integration} for m in store.methods.values()],

@@ -202,6 +202,7 @@ class Chat:
     posting_number: str = ""
     status: str = "OPENED"
     messages: list[Message] = field(default_factory=list)
+    wide_ids: bool = False  # its message ids are 20 digits long
 
 
 @dataclass(slots=True, eq=False)

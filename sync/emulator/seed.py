@@ -39,6 +39,7 @@ FBS_STATUS_WEIGHTS = (("awaiting_packaging", 38), ("awaiting_deliver", 25), ("de
 RFBS_STATUS_WEIGHTS = (("awaiting_approve", 10), ("awaiting_packaging", 33), ("awaiting_deliver", 20),
                        ("delivering", 15), ("delivered", 15), ("cancelled", 7))
 NEW_LABELS_ONLY_SHARE = 0.5  # postings with no upper/lower barcode ("0"): scanit is their only label code
+WIDE_MESSAGE_ID_SHARE = 0.3  # buyer chats whose message ids are 20 digits long (the support chat's always are)
 MIN_OPEN_PER_KIND = 3  # seeded open postings with marked, imported and multi-box goods, at least
 SEEDED_APPROVAL_MINUTES = (2.0, 30.0)  # seeded awaiting_approve postings leave it this many minutes from start
 STYLES = (PLAIN,) * 10 + (MILLIS,) * 6 + (MICROS,) * 3 + (NANOS,)
@@ -158,11 +159,12 @@ class Factory:
 
     # -- postings ---------------------------------------------------------------------------------
 
-    def lines(self, products: Sequence[tuple[Product, int]] | None = None) -> list[Line]:
+    def lines(self, products: Sequence[tuple[Product, int]] | None = None, regulated: bool = True) -> list[Line]:
+        """The given goods, or random ones (``regulated`` False: only goods that need nothing before the ship)."""
         rng = self.rng
         if products is None:
             count = rng.choices((1, 2, 3, 4), (60, 25, 10, 5))[0]
-            chosen = rng.sample(list(self.store.products.values()), count)
+            chosen = rng.sample([p for p in self.store.products.values() if regulated or not p.needs], count)
             products = [(p, rng.choices((1, 2, 3), (85, 12, 3))[0]) for p in chosen]
         out = []
         for product, quantity in products:
@@ -175,7 +177,7 @@ class Factory:
         return self.rng.choice(methods)
 
     def posting(self, status: str, rfbs: bool, now: datetime, fresh: bool = False,
-                products: Sequence[tuple[Product, int]] | None = None) -> Posting:
+                products: Sequence[tuple[Product, int]] | None = None, regulated: bool = True) -> Posting:
         """A new posting in ``status``. ``fresh``: it was just paid (``in_process_at == now``)."""
         rng, ids = self.rng, self.ids
         method = self.method(rfbs)
@@ -200,7 +202,7 @@ class Factory:
             shipment += timedelta(days=1)  # Ozon gives at least most of a day to pack
         p = Posting(
             number=f"{order_number}-1", order_id=ids.order_id(), order_number=order_number, method=method,
-            lines=self.lines(products), customer=self.customer(method), in_process_at=in_process,
+            lines=self.lines(products, regulated), customer=self.customer(method), in_process_at=in_process,
             shipment_date=shipment, status_changed_at=in_process, status=status,
             substatus=DEFAULT_SUBSTATUS.get(status, ""), upper_barcode=upper, lower_barcode=lower, scanit=scanit,
             style=rng.choice(STYLES), payment=rng.choice(catalog.PAYMENTS), is_premium=rng.random() < 0.1,
@@ -274,7 +276,8 @@ class Factory:
         if chat_id is not None:
             return store.chats[chat_id]
         chat = Chat(chat_id=self.ids.uuid(), chat_type="BUYER_SELLER", created_at=when,
-                    buyer_id=str(p.customer.customer_id), posting_number=p.number)
+                    buyer_id=str(p.customer.customer_id), posting_number=p.number,
+                    wide_ids=self.rng.random() < WIDE_MESSAGE_ID_SHARE)
         store.chats[chat.chat_id] = chat
         store.chat_by_posting[p.number] = chat.chat_id
         return chat
@@ -286,8 +289,9 @@ class Factory:
             p = self.store.postings[chat.posting_number]
             order_number, sku = p.order_number, p.lines[0].product.sku
         data = [f"https://cdn1.ozone.ru/s3/chat-files/{self.ids.uuid()}/{image}"] if image else [text]
-        msg = Message(id=self.ids.message_id(), user_id=user_id, user_type=user_type, created_at=when, data=data,
-                      is_image=bool(image), is_read=user_type == "Seller", order_number=order_number, sku=sku)
+        msg = Message(id=self.ids.message_id(chat.wide_ids), user_id=user_id, user_type=user_type, created_at=when,
+                      data=data, is_image=bool(image), is_read=user_type == "Seller", order_number=order_number,
+                      sku=sku)
         chat.messages.append(msg)
         return msg
 
@@ -319,7 +323,7 @@ class Factory:
                 msg.is_read = True
 
     def support_chat(self, now: datetime) -> None:
-        chat = Chat(chat_id=self.ids.uuid(), chat_type="SELLER_SUPPORT", created_at=now - DAY * 20)
+        chat = Chat(chat_id=self.ids.uuid(), chat_type="SELLER_SUPPORT", created_at=now - DAY * 20, wide_ids=True)
         self.store.chats[chat.chat_id] = chat
         when = chat.created_at
         for i, text in enumerate(catalog.SUPPORT_MESSAGES):

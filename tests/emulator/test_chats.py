@@ -16,7 +16,8 @@ def all_chats(api: Api, **filters: Any) -> list[dict[str, Any]]:
     while True:
         page = api.ok("/v3/chat/list", {"filter": filters, "limit": 7, "cursor": cursor})
         chats += page["chats"]
-        if not page["has_next"]:
+        assert page["has_next"] in ("true", "false")  # a string, as in Ozon's official example
+        if page["has_next"] == "false":
             return chats
         cursor = page["cursor"]
 
@@ -33,6 +34,21 @@ def test_chat_list_pages_with_uppercase_enums(api: Api) -> None:
     unread = all_chats(api, unread_only=True)
     assert unread and all(c["unread_count"] > 0 for c in unread)
     assert api.error("/v3/chat/list", {"limit": 101}, 400)["code"] == 3
+
+
+def test_some_chats_have_twenty_digit_message_ids(api: Api) -> None:
+    chats = all_chats(api)
+    ids = [c["last_message_id"] for c in chats]
+    assert all(isinstance(i, str) and i.isdigit() for i in ids)
+    assert {len(i) for i in ids} == {19, 20}
+    support = next(c for c in chats if c["chat"]["chat_type"] == "SELLER_SUPPORT")
+    history = api.ok("/v3/chat/history", {"chat_id": support["chat"]["chat_id"], "limit": 100})["messages"]
+    assert all(len(m["message_id"]) == 20 for m in history)
+    oldest = history[-1]["message_id"]
+    page = api.ok("/v3/chat/history", {"chat_id": support["chat"]["chat_id"], "direction": "Forward",
+                                       "from_message_id": oldest, "limit": 2})
+    assert [m["message_id"] for m in page["messages"]] == [oldest, history[-2]["message_id"]]
+    assert int(history[0]["message_id"]) > 2**64, "beyond uint64, like the official example"
 
 
 def test_history_send_and_read(api: Api, emu: Emulator) -> None:

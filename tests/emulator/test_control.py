@@ -32,6 +32,9 @@ def exercise(session: requests.Session, base: str, emu: Emulator) -> None:
     assert message_id.isdigit()
     return_id = control(session, base, "POST", "return", {"posting_number": rfbs, "kind": "rfbs"})["id"]
     assert isinstance(return_id, int)
+    sku = emu.skus_requiring("mandatory_mark")[0]
+    code = control(session, base, "POST", "mark", {"sku": sku})["mark"]
+    assert code.startswith("010") and code.count("\x1d") == 2 and code != emu.mark_code(sku)
     before = emu.now()
     now = control(session, base, "POST", "advance", {"seconds": 90})["now"]
     assert (emu.now() - before).total_seconds() == 90 and now.endswith("Z")

@@ -1,4 +1,9 @@
-"""Buyer and support chats (v3 list and history, read, send text or a file, start a chat)."""
+"""Buyer and support chats (v3 list and history, read, send text or a file, start a chat).
+
+Odd but official shapes, kept so clients are exercised on them: ``/v3/chat/list`` answers ``has_next`` as a
+string (``"true"`` / ``"false"``), and message ids are strings, 20 digits long in some chats (the support
+chat and about a third of the buyer chats), beyond int64.
+"""
 
 from __future__ import annotations
 
@@ -68,8 +73,9 @@ def chat_list(ctx: Ctx, f: Fields) -> dict[str, Any]:
                       "unread_count": len(unread)})
     total_unread = sum(len(_unread(c)) for c in ctx.store.chats.values())
     next_cursor = encode_cursor({"fields": list(_key(page[-1]))}) if page else cursor
+    # A string, as in Ozon's official example: a client must read "false" as false.
     return {"chats": items, "total_unread_count": total_unread, "cursor": next_cursor,
-            "has_next": len(selected) > limit}
+            "has_next": "true" if len(selected) > limit else "false"}
 
 
 @route("/v3/chat/history", premium=True)
@@ -104,7 +110,7 @@ def chat_read(ctx: Ctx, f: Fields) -> dict[str, Any]:
 
 def _seller_message(ctx: Ctx, chat: Chat, data: list[str], is_image: bool) -> None:
     store = ctx.store
-    chat.messages.append(Message(id=store.ids.message_id(), user_id=store.client_id, user_type="Seller",
+    chat.messages.append(Message(id=store.ids.message_id(chat.wide_ids), user_id=store.client_id, user_type="Seller",
                                  created_at=ctx.now, data=data, is_image=is_image, is_read=False))
     ctx.log(chat_id=chat.chat_id)
 
