@@ -39,7 +39,8 @@ class OutboxMachine(RuleBasedStateMachine):
             self.candidates = [
                 c.posting.posting_number
                 for c in posting_repo.list_postings(s, status="awaiting_packaging")
-                if c.local_status is None
+                # Codes and customs numbers come from the pack station: here, postings that need none.
+                if c.local_status is None and not c.posting.requirements.kinds() and not c.posting.is_multibox
             ]
         self.queued: dict[str, str] = {}  # posting → outbox key
         self.cancelled: set[str] = set()
