@@ -120,7 +120,7 @@ def test_rfbs_tracking_and_steps_in_order(screen: Screen, qtbot: QtBot, ctx: App
     assert page.model.data(page.model.index(0, page.model.CITY)) == "<b>Тверь</b>"  # plain text in a cell
     qtbot.keyClicks(page.tracking, "RP000000001RU")
     qtbot.keyClick(page.tracking, Qt.Key.Key_Return)
-    assert "Select exactly one posting" in page.message.text()
+    qtbot.waitUntil(lambda: "Select exactly one posting" in page.message.text())
     select(screen, 0)
     qtbot.keyClicks(page.tracking, "RP000000001RU")
     qtbot.keyClick(page.tracking, Qt.Key.Key_Return)
@@ -190,3 +190,33 @@ def test_tracking_numbers_go_to_the_field_and_never_overwrite_silently(
     qtbot.keyClick(page.tracking, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "RP000000003RU saved" in page.message.text())
     settle(qtbot, screen)
+
+
+def test_a_scanned_label_finds_its_parcel_and_is_never_saved_as_a_tracking_number(
+    screen: Screen, qtbot: QtBot, ctx: AppContext
+) -> None:
+    page = screen.page
+    fbs = dataclasses.replace(FBS[2], scanit="ii7000000003", lower_barcode="0")  # Ozon's new label: scanit only
+    rfbs = dataclasses.replace(RFBS[1], lower_barcode="23024930500005")
+    save(ctx, [fbs, rfbs])
+    page.refresh()
+    settle(qtbot, screen)
+    page.methods.setCurrentRow(1)  # the seller is on the rFBS group
+    page.find_parcel("ii7000000003")
+    settle(qtbot, screen)
+    assert page.current_group() is not None and page.current_group().delivery_method_id == 11  # type: ignore[union-attr]
+    assert page.selected_numbers() == [fbs.posting_number] and "found" in page.message.text()
+    page.find_parcel("0")  # "no barcode" in Ozon's answers: identifies nothing
+    settle(qtbot, screen)
+    assert "No posting has the code 0" in page.message.text()
+    page.find_parcel(make_posting(9).posting_number)  # awaiting packaging: not here
+    settle(qtbot, screen)
+    assert "is not waiting for handover" in page.message.text()
+    # The packer scans the parcel's label into the tracking field by mistake.
+    page.methods.setCurrentRow(1)
+    select(screen, 0)
+    page.set_tracking("23024930500005")
+    settle(qtbot, screen)
+    assert page.selected_numbers() == [rfbs.posting_number]
+    assert "now scan its tracking number" in page.message.text()
+    assert actions(ctx, ActionKind.SET_TRACKING) == []

@@ -3,7 +3,9 @@
 FBS: create Ozon's carriage and act for the method (the act prints once Ozon has made it), or print
 Packdesk's own act. rFBS: scan or type a tracking number for the selected posting, then mark the
 selected postings delivering → last mile → delivered (the workflow refuses steps out of order and
-says which comes first). Everything is queued locally and works offline; reads and writes run on
+says which comes first). A parcel's label scanned here (its posting number, `scanit` or Ozon's label
+barcodes, the pack station's lookup) selects its posting; scanned into the tracking field it is never
+saved as a tracking number. Everything is queued locally and works offline; reads and writes run on
 the database worker.
 """
 
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.errors import UserError
+from app.repos import postings as posting_repo
 from app.workflows import delivery, handover
 from app.workflows.handover import HandoverGroup
 from ui import desk_user, errors, plain_text
@@ -100,6 +103,10 @@ class HandoverPage(QWidget):
         self.view.setFont(list_font)
         self.view.clicked.connect(self._row_clicked)
 
+        self.find = ScanField(self, sticky=False, point_size=12)
+        self.find.setObjectName("findParcel")
+        self.find.setPlaceholderText(self.tr("Scan a parcel's label to find its posting"))
+        self.find.scanned.connect(self.find_parcel)
         self.carriage = self._button("createCarriage", self.tr("Create carriage and act (Ozon)"), self.create_carriage)
         self.own_act = self._button("ownAct", self.tr("Print our own act"), self.print_own_act)
         self.tracking = ScanField(self, sticky=False, point_size=14)
@@ -122,6 +129,7 @@ class HandoverPage(QWidget):
         for button in (self.delivering, self.last_mile, self.delivered):
             rfbs_row.addWidget(button)
         right = QVBoxLayout()
+        right.addWidget(self.find)
         right.addWidget(self.title)
         right.addLayout(fbs_row)
         right.addLayout(rfbs_row)
@@ -306,7 +314,60 @@ class HandoverPage(QWidget):
 
         self._run(work, self.tr("Our own act for %n posting(s) sent to the printer", "", len(numbers)), True)
 
+    def find_parcel(self, code: str) -> None:
+        """A parcel's label scanned: select its posting (in its delivery method's group)."""
+
+        def then(found: list[str]) -> None:
+            self._show_parcel(code, found)
+
+        self._look_up(code, then)
+
+    def _look_up(self, code: str, then: Callable[[list[str]], None]) -> None:
+        db = self.ctx.db
+
+        def look() -> list[str]:
+            with db.read() as s:
+                return [c.posting.posting_number for c in posting_repo.find_by_code(s, code)]
+
+        self.tasks.run_db(look, on_done=then)
+
+    def _show_parcel(self, code: str, found: list[str]) -> bool:
+        """Select the posting a label identifies; says why not and returns False when it cannot."""
+        if not found:
+            self._say(self.tr("No posting has the code {code}").format(code=code), error=True)
+            return False
+        number = found[0]
+        at = next((i for i, g in enumerate(self.groups) if any(p.posting_number == number for p in g.postings)), None)
+        if at is None:
+            self._say(self.tr("Posting {number} is not waiting for handover").format(number=number), error=True)
+            return False
+        if at != self.methods.currentRow():
+            self.methods.setCurrentRow(at)
+        self._group_chosen(at, [number])
+        row = self.model.row_of(number)
+        if row is not None:
+            self.view.scrollTo(self.model.index(row, 0))
+        self._say(self.tr("Posting {number} found").format(number=number))
+        return True
+
     def set_tracking(self, code: str) -> None:
+        """A code scanned into the tracking field: a parcel's label selects its posting (it is not a
+        tracking number); anything else is the tracking number of the selected posting."""
+
+        def then(found: list[str]) -> None:
+            if found:
+                if self._show_parcel(code, found):
+                    self._say(
+                        self.tr("That was the label of posting {number}: now scan its tracking number").format(
+                            number=found[0]
+                        )
+                    )
+            else:
+                self._save_tracking(code)
+
+        self._look_up(code, then)
+
+    def _save_tracking(self, code: str) -> None:
         numbers = self.selected_numbers()
         if len(numbers) != 1:
             self._say(self.tr("Select exactly one posting, then scan its tracking number"), error=True)
