@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.db.tables import OutboxRow, PostingRow
+from app.db.tables import OutboxRow, PostingRow, ReturnRow
 
 
 class ActionKind(StrEnum):
@@ -291,7 +291,16 @@ def recover_in_flight(session: Session, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def _return_row(target_id: str) -> Any:
+    """The rFBS return request an action targets (its id is the request's)."""
+    return (ReturnRow.kind == "rfbs") & (ReturnRow.return_id == int(target_id))
+
+
 def apply_local_effect(session: Session, entry: OutboxEntry) -> None:
+    if entry.action is ActionKind.RETURN_DECISION:
+        name = str(entry.payload.get("action_name") or entry.payload.get("action_id"))[:64]
+        session.execute(update(ReturnRow).where(_return_row(entry.target_id)).values(local_status=name))
+        return
     target = POSTING_TARGET_STATUS.get(entry.action)
     if entry.target_kind is TargetKind.POSTING and target is not None:
         session.execute(
@@ -302,6 +311,9 @@ def apply_local_effect(session: Session, entry: OutboxEntry) -> None:
 def _settle(session: Session, key: str) -> None:
     """An action finished one way or another: recompute the target's local status."""
     row = session.scalar(select(OutboxRow).where(OutboxRow.key == key))
+    if row is not None and row.action == ActionKind.RETURN_DECISION.value:
+        session.execute(update(ReturnRow).where(_return_row(row.target_id)).values(local_status=None))
+        return
     if row is None or row.target_kind != TargetKind.POSTING.value:
         return
     still_open = session.scalars(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app import outbox
-from app.events import EventBus, OutboxChanged, PostingsChanged
+from app.events import EventBus, OutboxChanged, PostingsChanged, ReturnsChanged
 from app.outbox import OutboxState
 
 
@@ -20,10 +20,15 @@ class Changes:
     pending: int = 0
     conflicts: int = 0
     outbox: bool = False  # the outbox changed: announce its counts
+    returns: int = 0  # return requests whose local state changed
 
 
 def collect(
-    session: Session, postings: Iterable[str] = (), cancelled: Iterable[str] = (), outbox_changed: bool = True
+    session: Session,
+    postings: Iterable[str] = (),
+    cancelled: Iterable[str] = (),
+    outbox_changed: bool = True,
+    returns: int = 0,
 ) -> Changes:
     """Call at the end of the transaction: the outbox counts are read in it."""
     pending = conflicts = 0
@@ -31,7 +36,7 @@ def collect(
         counts = outbox.counts(session)
         pending = counts[OutboxState.PENDING] + counts[OutboxState.IN_FLIGHT]
         conflicts = counts[OutboxState.CONFLICT]
-    return Changes(frozenset(postings), frozenset(cancelled), pending, conflicts, outbox_changed)
+    return Changes(frozenset(postings), frozenset(cancelled), pending, conflicts, outbox_changed, returns)
 
 
 def publish(bus: EventBus | None, changes: Changes | None) -> None:
@@ -39,5 +44,7 @@ def publish(bus: EventBus | None, changes: Changes | None) -> None:
         return
     if changes.postings or changes.cancelled:
         bus.publish(PostingsChanged(changes.postings, frozenset(), changes.cancelled))
+    if changes.returns:
+        bus.publish(ReturnsChanged(changes.returns))
     if changes.outbox:
         bus.publish(OutboxChanged(changes.pending, changes.conflicts))

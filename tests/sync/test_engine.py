@@ -219,9 +219,10 @@ def test_retry_after_pauses_the_whole_client(engine: SyncEngine, emu: Emulator, 
 LABEL_CREATE = "/v3/posting/fbs/package-label/create"
 
 
-def fbs_batch(ctx: AppContext, count: int) -> list[str]:
+def plain_fbs(ctx: AppContext) -> list[str]:
+    """FBS postings to pack that Ozon asks nothing extra for (marking codes, customs numbers, boxes)."""
     with ctx.db.read() as s:
-        found = [
+        return [
             c.posting.posting_number
             for c in posting_repo.list_postings(s, status="awaiting_packaging")
             if not c.posting.is_rfbs
@@ -229,6 +230,10 @@ def fbs_batch(ctx: AppContext, count: int) -> list[str]:
             and not c.posting.requirements.kinds()
             and not c.posting.is_multibox
         ]
+
+
+def fbs_batch(ctx: AppContext, count: int) -> list[str]:
+    found = plain_fbs(ctx)
     assert len(found) >= count, "not enough FBS postings awaiting packaging in the demo data"
     return found[:count]
 

@@ -1,0 +1,104 @@
+"""Decisions on rFBS return requests: only what Ozon offers for the request now.
+
+Ozon lists the actions a return allows in its `available_actions` (read by the sync engine with each
+change of state, `app.repos.returns.actions`); their ids are Ozon's, never Packdesk's. A decision is
+checked here — the action is offered, a rejection has a reason and the comment the reason asks for,
+a partial compensation has an amount within the item's price — and queued in the outbox with the
+return's new local status, so it works offline and goes to Ozon once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from app import outbox
+from app.clock import Clock
+from app.db.engine import Database
+from app.db.tables import ReturnRow
+from app.domain.returns import ReturnAction, ReturnKind
+from app.errors import InvalidAction, NotFound
+from app.events import EventBus
+from app.outbox import ActionKind, OutboxEntry, TargetKind
+from app.repos import returns as return_repo
+from app.workflows import changes
+
+COMMENT_MAX = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action_id: int
+    comment: str = ""
+    rejection_reason_id: int | None = None
+    compensation_amount: Decimal | None = None
+
+
+def decide(
+    db: Database, clock: Clock, return_id: int, decision: Decision, user: str = "", bus: EventBus | None = None
+) -> OutboxEntry:
+    """Queue a decision on an rFBS return request; InvalidAction says what is missing or not allowed."""
+    now = clock.now()
+    with db.write() as s:
+        row = s.scalar(
+            select(ReturnRow).where(ReturnRow.kind == ReturnKind.RFBS.value, ReturnRow.return_id == return_id)
+        )
+        if row is None:
+            raise NotFound(
+                "return_unknown", f"return request {return_id} is not in the local copy", return_id=return_id
+            )
+        if row.local_status is not None:
+            raise InvalidAction("return_pending", "a decision on this return is already waiting to be sent")
+        offered, reasons = return_repo.actions(s, return_id)
+        action = next((a for a in offered if a.id == decision.action_id), None)
+        if action is None:
+            raise InvalidAction(
+                "return_action_not_offered",
+                f"Ozon does not offer this action for return {row.return_number or return_id} now",
+                return_id=return_id,
+            )
+        payload = _payload(action, decision, {r.id: r.comment_required for r in reasons}, row.price)
+        payload["by"] = user
+        entry = outbox.enqueue(s, ActionKind.RETURN_DECISION, TargetKind.RETURN, str(return_id), payload, now)
+        outbox.apply_local_effect(s, entry)  # shown as decided until Ozon confirms
+        done = changes.collect(s, returns=1)
+    changes.publish(bus, done)
+    return entry
+
+
+def _payload(
+    action: ReturnAction, decision: Decision, comment_required: dict[int, bool], price: Decimal
+) -> dict[str, object]:
+    comment = decision.comment.strip()
+    if len(comment) > COMMENT_MAX:
+        raise InvalidAction("return_comment_too_long", f"the comment may have at most {COMMENT_MAX} characters")
+    payload: dict[str, object] = {"action_id": action.id, "action_name": action.name}
+    if comment:
+        payload["comment"] = comment
+    if action.is_rejection:
+        reason = decision.rejection_reason_id
+        if reason is None or reason not in comment_required:
+            raise InvalidAction("return_reason_needed", "choose one of Ozon's reasons to reject the return")
+        if not comment:  # Ozon requires a comment with every rejection (ids -1, -10)
+            raise InvalidAction("return_comment_needed", "say why the return is rejected: the buyer reads it")
+        payload["rejection_reason_id"] = reason
+    if action.needs_amount:
+        amount = _amount(decision.compensation_amount)
+        if amount is None or amount <= 0 or (price and amount > price):
+            raise InvalidAction(
+                "return_amount_invalid", f"the compensation must be more than 0 and at most the price ({price})"
+            )
+        payload["compensation_amount"] = float(amount)
+    return payload
+
+
+def _amount(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() else None
