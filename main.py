@@ -138,6 +138,7 @@ def parse_package(text: str) -> list[tuple[int, int]]:
 def cmd_emulator(args: argparse.Namespace) -> int:
     from sync.connect import DEMO_API_KEY, DEMO_CLIENT_ID
     from sync.emulator import Emulator, EmulatorServer
+    from sync.ratelimit import OZON_LIMIT_PER_SECOND
 
     emulator = Emulator(
         seed=args.seed,
@@ -146,6 +147,7 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         api_key=DEMO_API_KEY,
         speed=0.0 if args.quiet_time else args.speed,
         live=not (args.quiet_time or args.no_live),
+        rate_limit=OZON_LIMIT_PER_SECOND,  # Ozon's budget: 429 with Retry-After beyond it
     )
     server = EmulatorServer(emulator, host=args.host, port=args.port)
     server.start()

@@ -13,6 +13,7 @@ from app.logs import register_secret
 from sync.client import OzonClient
 from sync.emulator import Emulator, EmulatorAdapter
 from sync.engine import SyncEngine
+from sync.ratelimit import OZON_LIMIT_PER_SECOND
 
 EMULATOR_URL = "http://emulator.invalid"
 DEMO_CLIENT_ID = "123456"
@@ -27,7 +28,16 @@ class Connection:
 
 
 def demo_emulator(postings: int = 300, seed: int = 7) -> Emulator:
-    return Emulator(seed=seed, postings=postings, client_id=DEMO_CLIENT_ID, api_key=DEMO_API_KEY, speed=1.0, live=True)
+    """The demo shop: Ozon's pace (real time, orders arriving) and Ozon's request budget (50 per second)."""
+    return Emulator(
+        seed=seed,
+        postings=postings,
+        client_id=DEMO_CLIENT_ID,
+        api_key=DEMO_API_KEY,
+        speed=1.0,
+        live=True,
+        rate_limit=OZON_LIMIT_PER_SECOND,
+    )
 
 
 def connect(ctx: AppContext, api_url: str | None = None, emulator: Emulator | None = None) -> Connection:

@@ -603,6 +603,10 @@
 <context>
     <name>HandoverPage</name>
     <message>
+        <source>Scan a parcel&apos;s label to find its posting</source>
+        <translation>Отсканируйте этикетку посылки, чтобы найти отправление</translation>
+    </message>
+    <message>
         <source>Create carriage and act (Ozon)</source>
         <translation>Создать перевозку и акт (Ozon)</translation>
     </message>
@@ -669,6 +673,22 @@
             <numerusform>Свой акт на %n отправления отправлен на печать</numerusform>
             <numerusform>Свой акт на %n отправлений отправлен на печать</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>No posting has the code {code}</source>
+        <translation>Нет отправления с кодом {code}</translation>
+    </message>
+    <message>
+        <source>Posting {number} is not waiting for handover</source>
+        <translation>Отправление {number} не ждёт передачи</translation>
+    </message>
+    <message>
+        <source>Posting {number} found</source>
+        <translation>Отправление {number} найдено</translation>
+    </message>
+    <message>
+        <source>That was the label of posting {number}: now scan its tracking number</source>
+        <translation>Это была этикетка отправления {number}: теперь отсканируйте его трек-номер</translation>
     </message>
     <message>
         <source>Select exactly one posting, then scan its tracking number</source>

@@ -599,6 +599,10 @@
 <context>
     <name>HandoverPage</name>
     <message>
+        <source>Scan a parcel&apos;s label to find its posting</source>
+        <translation>扫描包裹面单以查找订单</translation>
+    </message>
+    <message>
         <source>Create carriage and act (Ozon)</source>
         <translation>创建运输批次和交接单（Ozon）</translation>
     </message>
@@ -657,6 +661,22 @@
         <translation>
             <numerusform>%n 个货件的自制交接单已发送到打印机</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>No posting has the code {code}</source>
+        <translation>没有订单的编码是 {code}</translation>
+    </message>
+    <message>
+        <source>Posting {number} is not waiting for handover</source>
+        <translation>订单 {number} 不在待交接列表中</translation>
+    </message>
+    <message>
+        <source>Posting {number} found</source>
+        <translation>已找到订单 {number}</translation>
+    </message>
+    <message>
+        <source>That was the label of posting {number}: now scan its tracking number</source>
+        <translation>这是订单 {number} 的面单：请扫描它的运单号</translation>
     </message>
     <message>
         <source>Select exactly one posting, then scan its tracking number</source>

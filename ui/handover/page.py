@@ -103,10 +103,10 @@ class HandoverPage(QWidget):
         self.view.setFont(list_font)
         self.view.clicked.connect(self._row_clicked)
 
-        self.find = ScanField(self, sticky=False, point_size=12)
-        self.find.setObjectName("findParcel")
-        self.find.setPlaceholderText(self.tr("Scan a parcel's label to find its posting"))
-        self.find.scanned.connect(self.find_parcel)
+        self.parcel_scan = ScanField(self, sticky=False, point_size=12)
+        self.parcel_scan.setObjectName("findParcel")
+        self.parcel_scan.setPlaceholderText(self.tr("Scan a parcel's label to find its posting"))
+        self.parcel_scan.scanned.connect(self.find_parcel)
         self.carriage = self._button("createCarriage", self.tr("Create carriage and act (Ozon)"), self.create_carriage)
         self.own_act = self._button("ownAct", self.tr("Print our own act"), self.print_own_act)
         self.tracking = ScanField(self, sticky=False, point_size=14)
@@ -129,7 +129,7 @@ class HandoverPage(QWidget):
         for button in (self.delivering, self.last_mile, self.delivered):
             rfbs_row.addWidget(button)
         right = QVBoxLayout()
-        right.addWidget(self.find)
+        right.addWidget(self.parcel_scan)
         right.addWidget(self.title)
         right.addLayout(fbs_row)
         right.addLayout(rfbs_row)
