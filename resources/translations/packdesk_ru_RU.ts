@@ -785,14 +785,6 @@
         <translation>Товар</translation>
     </message>
     <message>
-        <source>Offer ID</source>
-        <translation>Артикул</translation>
-    </message>
-    <message>
-        <source>Barcode</source>
-        <translation>Штрихкод</translation>
-    </message>
-    <message>
         <source>Ozon needs</source>
         <translation>Нужно Ozon</translation>
     </message>
@@ -801,16 +793,20 @@
         <translation>Отсканировано</translation>
     </message>
     <message>
-        <source>Marking codes {marked} / {needed}</source>
-        <translation>Коды ЧЗ {marked} / {needed}</translation>
+        <source>Offer ID / barcode</source>
+        <translation>Артикул / штрихкод</translation>
+    </message>
+    <message>
+        <source>Codes {marked}/{needed}</source>
+        <translation>Коды ЧЗ {marked}/{needed}</translation>
+    </message>
+    <message>
+        <source>ГТД ✓</source>
+        <translation>ГТД ✓</translation>
     </message>
     <message>
         <source>No ГТД</source>
         <translation>Без ГТД</translation>
-    </message>
-    <message>
-        <source>ГТД {number}</source>
-        <translation>ГТД {number}</translation>
     </message>
     <message>
         <source>ГТД missing</source>

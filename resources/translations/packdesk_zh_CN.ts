@@ -771,14 +771,6 @@
         <translation>商品</translation>
     </message>
     <message>
-        <source>Offer ID</source>
-        <translation>货号</translation>
-    </message>
-    <message>
-        <source>Barcode</source>
-        <translation>条码</translation>
-    </message>
-    <message>
         <source>Ozon needs</source>
         <translation>Ozon 要求</translation>
     </message>
@@ -787,16 +779,20 @@
         <translation>已扫描</translation>
     </message>
     <message>
-        <source>Marking codes {marked} / {needed}</source>
-        <translation>标识码 {marked} / {needed}</translation>
+        <source>Offer ID / barcode</source>
+        <translation>货号 / 条码</translation>
+    </message>
+    <message>
+        <source>Codes {marked}/{needed}</source>
+        <translation>标识码 {marked}/{needed}</translation>
+    </message>
+    <message>
+        <source>ГТД ✓</source>
+        <translation>报关单 ✓</translation>
     </message>
     <message>
         <source>No ГТД</source>
         <translation>无报关单号</translation>
-    </message>
-    <message>
-        <source>ГТД {number}</source>
-        <translation>报关单 {number}</translation>
     </message>
     <message>
         <source>ГТД missing</source>

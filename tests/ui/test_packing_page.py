@@ -142,7 +142,7 @@ def test_scanning_a_posting_shows_its_items_large(desk: Desk, qtbot: QtBot) -> N
     assert page.items.item(0, 0).text() == "Кружка керамическая 350 мл, белая"
     assert page.items.item(1, page.items.COUNT).text() == "0 / 2"
     assert page.items.item(0, page.items.COUNT).font().pointSizeF() >= 28
-    assert page.items.isColumnHidden(page.items.CODES)  # nothing Ozon requires of these items
+    assert page.items.isColumnHidden(page.items.NEEDS)  # nothing Ozon requires of these items
     assert page.banner_tone() == "good" and "#2e7d32" in page.banner.styleSheet()
     assert desk.sounds.played == ["good"]
     assert desk.ozon.asked == [FBS]  # the status re-check at scan start

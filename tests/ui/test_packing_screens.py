@@ -59,7 +59,11 @@ def not_clipped(label: QLabel) -> bool:
 
 
 def scan(qtbot: QtBot, page: PackingPage, tasks: TaskManager, code: str) -> None:
-    qtbot.keyClicks(page.scan, code)
+    """As a scanner in keyboard mode types it: GS (inside marking codes) as Ctrl+], then Enter."""
+    for i, part in enumerate(code.split("\x1d")):
+        if i:
+            qtbot.keyClick(page.scan, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(page.scan, part)
     qtbot.keyClick(page.scan, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not tasks.busy())
 
@@ -147,6 +151,84 @@ def test_russian_meta_line_and_key_hints_are_not_cut_off(ctx: AppContext, qtbot:
         qtbot.wait(50)
         for label in (page.meta, page.keys):
             assert not_clipped(label), (label.objectName(), label.text())
+    finally:
+        for translator in translators:
+            QCoreApplication.removeTranslator(translator)
+        QLocale.setDefault(previous)
+        statuses.forget_translations()
+
+
+def test_marking_codes_and_customs_in_chinese_at_1280x800(ctx: AppContext, qtbot: QtBot) -> None:
+    """A posting Ozon wants Честный ЗНАК codes and a ГТД for, packed in the Chinese UI: the codes
+    column, the prompt for the next code and the customs dialog fit and read whole."""
+    import dataclasses
+
+    from PySide6.QtCore import QCoreApplication, QLocale
+    from PySide6.QtWidgets import QApplication
+
+    from app.domain.postings import Requirement, Requirements
+    from tests.app.marks import mark
+    from ui import i18n
+    from ui.orders import statuses
+    from ui.packing.dialogs import CustomsDialog
+
+    app = QApplication.instance()
+    assert app is not None
+    previous = QLocale()
+    translators = i18n.install_translators(app, "zh_CN")
+    try:
+        shoes = (3101, "Кроссовки мужские беговые с сетчатым верхом и амортизирующей подошвой, 44", "4607123456781")
+        products = (
+            PostingItem(shoes[0], "SH-RUN-44-BLK", shoes[1], 2, Decimal("4590.00")),
+            PostingItem(2001, "ART-2001", GOODS[0][1], 1, Decimal("890.00")),
+        )
+        needs = Requirements({Requirement.MANDATORY_MARK: frozenset({shoes[0]}), Requirement.GTD: frozenset({shoes[0]})})
+        posting = dataclasses.replace(
+            make_posting(17, products=products, delivery_method_name="Ozon Логистика курьеру Ozon, Люблино"),
+            requirements=needs,
+        )
+        save(ctx, [posting])
+        with ctx.db.write() as s:
+            product_repo.save(
+                s,
+                [
+                    Product(shoes[0], 31, "SH-RUN-44-BLK", shoes[1], (shoes[2], "OZN2233445566")),
+                    Product(2001, 2001, "ART-2001", GOODS[0][1], (GOODS[0][2],)),
+                ],
+                NOW,
+            )
+        window = MainWindow(ctx, None, demo=True)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        window.show_page("packing")
+        page = window.packing
+        page.sounds = FakeSounds()
+        qtbot.waitUntil(lambda: not window.tasks.busy())
+        scan(qtbot, page, window.tasks, posting.posting_number)
+        scan(qtbot, page, window.tasks, shoes[2])  # the first pair by its EAN: the ГТД is asked first
+        qtbot.waitUntil(lambda: page.findChild(CustomsDialog) is not None)
+        dialog = page.findChild(CustomsDialog)
+        assert dialog is not None and dialog.isVisible()
+        for label in dialog.findChildren(QLabel):
+            assert not_clipped(label), label.objectName()
+        assert dialog.grab().save(target("pd-customs-zh.png"))
+        dialog.number.setText("10702070/110326/3041525")
+        dialog._accept()
+        qtbot.waitUntil(lambda: not window.tasks.busy())
+        assert "标识码" in page.banner.text()  # now its Честный ЗНАК code
+        scan(qtbot, page, window.tasks, mark(shoes[2], seed=1))
+        scan(qtbot, page, window.tasks, GOODS[0][2])
+        qtbot.wait(50)
+        assert page.view is not None and page.view.marks_missing == 1 and not page.view.ready
+        assert not page.items.isColumnHidden(page.items.NEEDS)
+        assert "1/2" in page.items.item(0, page.items.NEEDS).text()
+        bar = page.items.horizontalScrollBar()
+        assert not bar.isVisible() or bar.maximum() == 0  # every column in view: nothing to scroll to
+        for label in page.labels.values():
+            assert not_clipped(label), label.objectName()
+        assert window.grab().save(target("pd-packing-marks-zh.png"))
     finally:
         for translator in translators:
             QCoreApplication.removeTranslator(translator)

@@ -1,5 +1,6 @@
-"""The posting's items, large: name, offer id, barcode, scanned / needed. A handful of rows, fixed
-while the posting is on the desk, so a QTableWidget is fine here (no model needed)."""
+"""The posting's items, large: name, then (smaller) offer id and barcodes, what Ozon requires of the
+line (marking codes, the customs number), and scanned / needed. A handful of rows, fixed while the
+posting is on the desk, so a QTableWidget is fine here (no model needed)."""
 
 from __future__ import annotations
 
@@ -16,18 +17,12 @@ TEXT = QColor("#111111")
 
 
 class ItemsTable(QTableWidget):
-    NAME, OFFER, BARCODE, CODES, COUNT = range(5)
+    NAME, IDS, NEEDS, COUNT = range(4)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(0, 5, parent)
+        super().__init__(0, 4, parent)
         self.setObjectName("packItems")
-        titles = [
-            self.tr("Product"),
-            self.tr("Offer ID"),
-            self.tr("Barcode"),
-            self.tr("Ozon needs"),
-            self.tr("Scanned"),
-        ]
+        titles = [self.tr("Product"), self.tr("Offer ID / barcode"), self.tr("Ozon needs"), self.tr("Scanned")]
         self.setHorizontalHeaderLabels(titles)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scan field keeps the keyboard
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -38,7 +33,7 @@ class ItemsTable(QTableWidget):
         self.setAlternatingRowColors(False)
         header = self.horizontalHeader()
         header.setSectionResizeMode(self.NAME, QHeaderView.ResizeMode.Stretch)
-        for column in (self.OFFER, self.BARCODE, self.CODES, self.COUNT):
+        for column in (self.IDS, self.NEEDS, self.COUNT):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         font = QFont(self.font())
         font.setPointSizeF(18)
@@ -46,6 +41,8 @@ class ItemsTable(QTableWidget):
         self._count_font = QFont(font)
         self._count_font.setPointSizeF(30)
         self._count_font.setBold(True)
+        self._small_font = QFont(font)
+        self._small_font.setPointSizeF(13)
         head = QFont(font)
         head.setPointSizeF(12)
         header.setFont(head)
@@ -53,28 +50,28 @@ class ItemsTable(QTableWidget):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
     def _needs(self, line: PackLine) -> str:
-        """What Ozon requires of the line besides scanning: codes per unit, the customs number."""
+        """What Ozon requires of the line besides scanning, in a few words: codes scanned per unit,
+        and whether the customs number is given (the number itself is in the history)."""
         parts = []
         if line.needs_mark:
-            parts.append(self.tr("Marking codes {marked} / {needed}").format(marked=line.marked, needed=line.needed))
+            parts.append(self.tr("Codes {marked}/{needed}").format(marked=line.marked, needed=line.needed))
         if line.needs_customs:
             if line.gtd_absent:
                 parts.append(self.tr("No ГТД"))
             elif line.gtd:
-                parts.append(self.tr("ГТД {number}").format(number=line.gtd))
+                parts.append(self.tr("ГТД ✓"))
             else:
                 parts.append(self.tr("ГТД missing"))
         return "\n".join(parts)
 
     def show_lines(self, lines: tuple[PackLine, ...], last_sku: int = 0) -> None:
         self.setRowCount(len(lines))
-        self.setColumnHidden(self.CODES, not any(line.needs_mark or line.needs_customs for line in lines))
+        self.setColumnHidden(self.NEEDS, not any(line.needs_mark or line.needs_customs for line in lines))
         for row, line in enumerate(lines):
             # Product names come from Ozon (remote text): items paint plain text; tooltips defused.
             cells = [
                 line.name,
-                line.offer_id,
-                " ".join(line.barcodes[:2]),
+                "\n".join([line.offer_id, *line.barcodes[:2]]),
                 self._needs(line),
                 f"{line.scanned} / {line.needed}",
             ]
@@ -92,5 +89,7 @@ class ItemsTable(QTableWidget):
                 if column == self.COUNT:
                     item.setFont(self._count_font)
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                elif column != self.NAME:
+                    item.setFont(self._small_font)
         self.resizeColumnsToContents()
         self.horizontalHeader().setSectionResizeMode(self.NAME, QHeaderView.ResizeMode.Stretch)

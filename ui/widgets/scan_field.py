@@ -2,7 +2,8 @@
 delivers its codes.
 
 `scanned(str)` carries each code, stripped; the field clears itself at once so the next code can
-arrive while the last one is still being processed. With `sticky=True` the field takes the focus
+arrive while the last one is still being processed. The GS separator inside a Честный ЗНАК code, which a
+scanner in keyboard mode types as Ctrl+], is kept (a line edit would drop it). With `sticky=True` the field takes the focus
 back whenever it loses it to something that is not a dialog or a popup, so a stray click never
 sends the next scan into the void.
 """
@@ -10,10 +11,11 @@ sends the next scan into the void.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QFont
+from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
-MAX_CODE = 200  # no barcode is longer; a stuck key is
+MAX_CODE = 200  # no barcode is longer (a marking code with its crypto tail: 127); a stuck key is
+GS = "\x1d"
 # Focus leaving for a popup or another window is the user's choice; anything else is taken back.
 _LEAVE_ALONE = (Qt.FocusReason.PopupFocusReason, Qt.FocusReason.ActiveWindowFocusReason)
 
@@ -34,6 +36,13 @@ class ScanField(QLineEdit):
         font.setPointSizeF(point_size)
         self.setFont(font)
         self.returnPressed.connect(self._emit)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if event.text() == GS or (ctrl and event.key() == Qt.Key.Key_BracketRight):
+            self.insert(GS)
+            return
+        super().keyPressEvent(event)
 
     def _emit(self) -> None:
         code = self.text().strip()
