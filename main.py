@@ -1,15 +1,17 @@
 """Packdesk: the app and its command line.
 
-    python main.py                      the app (demo mode on the embedded emulator without an account)
-    python main.py emulator             serve the Ozon API emulator on 127.0.0.1:8787
-    python main.py sync --once          one headless sync cycle
-    python main.py orders [--status S] [--barcode CODE] [--json]   the cached postings
-    python main.py ship NUMBER          queue the ship (pack) action
-    python main.py outbox [--json]      queued actions and their state
-    python main.py labels NUMBER... --out FILE   labels or packing slips of cached postings to a file
-    python main.py picklist NUMBER... --out FILE.pdf   a pick list
-    python main.py print-test --printer ADDRESS  a test label to a printer
-    python main.py --demo --screenshot PATH [--page NAME]   a PNG of the window after the first sync
+python main.py                      the app (demo mode on the embedded emulator without an account)
+python main.py emulator             serve the Ozon API emulator on 127.0.0.1:8787
+python main.py sync --once          one headless sync cycle
+python main.py orders [--status S] [--barcode CODE] [--json]   the cached postings
+python main.py ship NUMBER          queue the ship (pack) action
+python main.py outbox [--json]      queued actions and their state
+python main.py returns [--json]     rFBS return requests and the actions Ozon offers
+python main.py return-action ID ACTION [--comment] [--reason] [--amount]   queue a decision
+python main.py labels NUMBER... --out FILE   labels or packing slips of cached postings to a file
+python main.py picklist NUMBER... --out FILE.pdf   a pick list
+python main.py print-test --printer ADDRESS  a test label to a printer
+python main.py --demo --screenshot PATH [--page NAME]   a PNG of the window after the first sync
 """
 
 from __future__ import annotations
@@ -92,6 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     box = sub.add_parser("outbox", help="queued seller actions")
     box.add_argument("--json", action="store_true", help="print JSON")
+
+    rets = sub.add_parser("returns", help="rFBS return requests and the actions Ozon offers for each")
+    rets.add_argument("--json", action="store_true", help="print JSON")
+
+    decide = sub.add_parser("return-action", help="queue a decision on an rFBS return request")
+    decide.add_argument("return_id", type=int)
+    decide.add_argument("action_id", type=int, help="one of the ids `returns` lists for the request")
+    decide.add_argument("--comment", default="", help="for the buyer (required to reject)")
+    decide.add_argument("--reason", type=int, help="rejection reason id (required to reject)")
+    decide.add_argument("--amount", help="partial compensation in roubles (required for id 1020)")
 
     labels = sub.add_parser("labels", help="write labels or packing slips of cached postings to a file")
     labels.add_argument("posting_numbers", nargs="+", metavar="POSTING_NUMBER")
@@ -284,6 +296,52 @@ def cmd_outbox(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_returns(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.repos import returns as return_repo
+
+    with ctx.db.read() as s:
+        rows: list[dict[str, Any]] = [
+            {
+                "return_id": r.return_id,
+                "return_number": r.return_number,
+                "posting_number": r.posting_number,
+                "product": r.product_name,
+                "status": r.status,
+                "status_name": r.status_name,
+                "pending": r.local_status,
+                "actions": list(r.available_actions or []),
+                "rejection_reasons": list(r.rejection_reasons or []),
+            }
+            for r in return_repo.rfbs_requests(s)
+        ]
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    for r in rows:
+        pending = f" (pending: {r['pending']})" if r["pending"] else ""
+        print(f"{r['return_id']}  {r['posting_number']:<22} {r['status_name'] or r['status']}{pending}")
+        for action in r["actions"]:
+            print(f"    {action['id']:>6}  {action['name']}")
+    print(f"{len(rows)} return request(s)")
+    return 0
+
+
+def cmd_return_action(ctx: AppContext, args: argparse.Namespace) -> int:
+    from decimal import Decimal, InvalidOperation
+
+    from app.workflows import returns
+
+    try:
+        amount = None if args.amount is None else Decimal(args.amount.replace(",", "."))
+    except InvalidOperation:
+        raise UserError("return_amount_invalid", f"not an amount: {args.amount}") from None
+    decision = returns.Decision(args.action_id, args.comment, args.reason, amount)
+    entry = returns.decide(ctx.db, ctx.clock, args.return_id, decision)
+    print(entry.key)
+    return 0
+
+
 def _cached(ctx: AppContext, numbers: Sequence[str]) -> list[posting_repo.CachedPosting]:
     with ctx.db.read() as s:
         found = posting_repo.get_many(s, numbers)
@@ -408,6 +466,8 @@ CACHE_COMMANDS = {
     "orders": cmd_orders,
     "ship": cmd_ship,
     "outbox": cmd_outbox,
+    "returns": cmd_returns,
+    "return-action": cmd_return_action,
     "labels": cmd_labels,
     "picklist": cmd_picklist,
     "print-test": cmd_print_test,

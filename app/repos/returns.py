@@ -97,3 +97,14 @@ def actions(session: Session, return_id: int) -> tuple[list[ReturnAction], list[
         for r in row.rejection_reasons or []
     ]
     return acts, reasons
+
+
+def rfbs_requests(session: Session) -> list[ReturnRow]:
+    """rFBS return requests, newest first (rows: read-only use, detached by the caller's session end)."""
+    return list(
+        session.scalars(
+            select(ReturnRow)
+            .where(ReturnRow.kind == ReturnKind.RFBS.value)
+            .order_by(ReturnRow.created_at.desc(), ReturnRow.return_id.desc())
+        )
+    )

@@ -130,3 +130,32 @@ def test_a_decision_ozon_no_longer_offers_becomes_a_visible_conflict(
     assert after.local_status is None and after.status == "MONEY_RETURNED"
     with ctx.db.read() as s:
         assert [e.action for e in outbox.entries(s, (OutboxState.CONFLICT,))] == [ActionKind.RETURN_DECISION]
+
+
+def test_the_command_line_lists_requests_and_queues_a_decision(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    import main
+
+    engine.run_cycle()
+    row = on_approval(ctx)
+    data = str(ctx.paths.data)
+    ctx.close()  # the command opens the folder itself
+    assert main.main(["--data-dir", data, "returns", "--json"]) == 0
+    listed = {r["return_id"]: r for r in json.loads(capsys.readouterr().out)}
+    offered = {a["id"]: a["name"] for a in listed[row.return_id]["actions"]}
+    assert -1 in offered and PARTIAL_COMPENSATION in offered
+    assert main.main(["--data-dir", data, "return-action", str(row.return_id), "-1", "--comment", "x"]) == 1
+    assert "reason" in capsys.readouterr().err  # a rejection needs one of Ozon's reasons
+    assert (
+        main.main(
+            ["--data-dir", data, "return-action", str(row.return_id), str(PARTIAL_COMPENSATION), "--amount", "99,90"]
+        )
+        == 0
+    )
+    key = capsys.readouterr().out.strip()
+    assert main.main(["--data-dir", data, "returns"]) == 0
+    assert f"pending: {offered[PARTIAL_COMPENSATION]}" in capsys.readouterr().out
+    assert len(key) == 36
