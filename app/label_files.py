@@ -7,12 +7,12 @@ through this module (names, atomic writes, splitting a batch of labels into one 
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from app import atomic
 from app.errors import UserError
 
 
@@ -44,28 +44,12 @@ def act_path(labels_dir: Path, job_key: str) -> Path:
     return labels_dir / f"act-{safe_name(job_key)}.pdf"
 
 
-def write_atomic(target: Path, data: bytes) -> Path:
-    """A half-written file is never printed: write beside it, flush, then rename over it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".part-", suffix=".pdf", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
-
-
 def store(labels_dir: Path, posting_number: str, pdf: bytes) -> Path:
-    return write_atomic(label_path(labels_dir, posting_number), pdf)
+    return atomic.write_bytes(label_path(labels_dir, posting_number), pdf)  # a half label never prints
 
 
 def store_act(labels_dir: Path, job_key: str, pdf: bytes) -> Path:
-    return write_atomic(act_path(labels_dir, job_key), pdf)
+    return atomic.write_bytes(act_path(labels_dir, job_key), pdf)
 
 
 def has(labels_dir: Path, posting_number: str) -> bool:
@@ -89,7 +73,8 @@ def load_act(labels_dir: Path, job_key: str) -> bytes | None:
 # -- a batch of labels (one PDF from a label task) → one file per posting ----------------------------
 
 
-def _open(pdf: bytes):  # type: ignore[no-untyped-def]  # a pypdfium2 PdfDocument
+def open_pdf(pdf: bytes) -> Any:
+    """A pypdfium2 PdfDocument of Ozon's PDF (close it); LabelFileUnreadable when it is not one."""
     import pypdfium2 as pdfium
 
     try:
@@ -102,7 +87,7 @@ def split_pages(pdf: bytes) -> list[tuple[bytes, str]]:
     """Each page as a PDF of its own, with the page's text (to tell whose label it is)."""
     import pypdfium2 as pdfium
 
-    src = _open(pdf)
+    src = open_pdf(pdf)
     try:
         pages = []
         for i in range(len(src)):

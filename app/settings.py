@@ -9,12 +9,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from app import atomic
 
 log = logging.getLogger(__name__)
 
@@ -101,16 +101,6 @@ def load(path: Path) -> tuple[Settings, str | None]:
 
 
 def save(path: Path, settings: Settings) -> None:
-    """Atomic: write a temp file beside the target, fsync, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Atomic: the old file stays until the new one is whole on disk."""
     data = json.dumps(dataclasses.asdict(settings), ensure_ascii=False, indent=2)
-    fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_bytes(path, data.encode("utf-8"))

@@ -733,22 +733,17 @@ class PackStation:
         new = pack.add(sku)
         if mark is not None:
             new = new.with_mark(self._keep_mark(s, mark))
+        note = f"{_shown(code)}: SKU {sku} {new.scanned(sku)}/{new.needed(sku)}, package {len(new.packages)}"
+        return self._advance(s, new, Kind.ITEM_OK, sku, note, code=code)
+
+    def _advance(self, s: Session, new: _Pack, kind: Kind, sku: int, note: str, **fields: str) -> ScanOutcome:
+        """Keep the new state of the posting on the desk, note the step in its history, say what it did
+        (and what the unit of `sku` still needs)."""
         self._save_pack(s, new)
-        self._record(
-            s,
-            pack.number,
-            EventKind.SCAN_ITEM,
-            f"{_shown(code)}: SKU {sku} {new.scanned(sku)}/{new.needed(sku)}, package {len(new.packages)}",
-        )
+        self._record(s, new.number, EventKind.SCAN_ITEM, note)
         self._pack = new
-        return self._out(
-            Kind.ITEM_OK,
-            code=code,
-            posting_number=pack.number,
-            sku=sku,
-            name=self._name(sku),
-            prompt=new.prompt_for(sku),
-        )
+        name = self._name(sku)
+        return self._out(kind, posting_number=new.number, sku=sku, name=name, prompt=new.prompt_for(sku), **fields)
 
     def _keep_mark(self, s: Session, mark: _Mark) -> _Mark:
         assert self._pack is not None
@@ -801,22 +796,8 @@ class PackStation:
             if waiting:
                 sku = waiting[0]
                 new = pack.with_mark(self._keep_mark(s, replace(mark, sku=sku)))
-                self._save_pack(s, new)
-                self._record(
-                    s,
-                    pack.number,
-                    EventKind.SCAN_ITEM,
-                    f"{parsed.ident}: code of SKU {sku} {new.marked(sku)}/{new.needed(sku)}",
-                )
-                self._pack = new
-                return self._out(
-                    Kind.MARK_OK,
-                    code=parsed.ident,
-                    posting_number=pack.number,
-                    sku=sku,
-                    name=self._name(sku),
-                    prompt=new.prompt_for(sku),
-                )
+                note = f"{parsed.ident}: code of SKU {sku} {new.marked(sku)}/{new.needed(sku)}"
+                return self._advance(s, new, Kind.MARK_OK, sku, note, code=parsed.ident)
             left = [sku for sku in mine if pack.scanned(sku) < pack.needed(sku)]
             if not left:
                 return self._refuse(
@@ -849,23 +830,14 @@ class PackStation:
         absent = gtd is None
         now = self.clock.now()
         with self._tx() as s:
-            new = pack.with_customs(sku, value, absent)
-            self._save_pack(s, new)
             memory = s.get(SkuCustomsRow, sku)
             if memory is None:
                 s.add(SkuCustomsRow(sku=sku, gtd=value, is_absent=absent, updated_at=now))
             else:
                 memory.gtd, memory.is_absent, memory.updated_at = value, absent, now
-            self._record(s, pack.number, EventKind.SCAN_ITEM, f"SKU {sku}: customs number {value or 'none'}")
-            self._pack = new
-        return self._out(
-            Kind.CUSTOMS_SET,
-            posting_number=pack.number,
-            sku=sku,
-            name=self._name(sku),
-            detail=value,
-            prompt=new.prompt_for(sku),
-        )
+            new = pack.with_customs(sku, value, absent)
+            note = f"SKU {sku}: customs number {value or 'none'}"
+            return self._advance(s, new, Kind.CUSTOMS_SET, sku, note, detail=value)
 
     # -- packages, abort ----------------------------------------------------------------------------
 

@@ -12,11 +12,10 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from PIL import Image
 
-from app.errors import UserError
+from app import label_files
 from printing import raster
 from printing.geometry import MM_PER_INCH, Stock
 from printing.layout import Bitmap, Page
@@ -26,28 +25,15 @@ log = logging.getLogger(__name__)
 SIZE_TOLERANCE_MM = 1.0
 
 
-class BadLabelPdf(UserError):
-    pass
-
-
 @dataclass(frozen=True, slots=True)
 class Fit:
     rotate: int  # degrees clockwise
     scale: float
 
 
-def _open(pdf: bytes) -> Any:  # a pypdfium2 PdfDocument
-    import pypdfium2 as pdfium
-
-    try:
-        return pdfium.PdfDocument(pdf)
-    except pdfium.PdfiumError as exc:
-        raise BadLabelPdf("label_pdf_unreadable", f"the label PDF cannot be read ({exc})") from exc
-
-
 def page_sizes_mm(pdf: bytes) -> list[tuple[float, float]]:
     """Width and height of every page in mm, from the PDF itself (rotation applied)."""
-    doc = _open(pdf)
+    doc = label_files.open_pdf(pdf)
     try:
         sizes = []
         for i in range(len(doc)):
@@ -105,7 +91,7 @@ def merge(pdfs: Sequence[bytes]) -> bytes:
     out = pdfium.PdfDocument.new()
     try:
         for pdf in pdfs:
-            src = _open(pdf)
+            src = label_files.open_pdf(pdf)
             try:
                 out.import_pages(src)
             finally:

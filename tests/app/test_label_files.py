@@ -49,7 +49,7 @@ def test_a_batch_is_split_into_one_pdf_per_posting_found_by_its_number(tmp_path:
     assert owners == [numbers[2], numbers[0], numbers[1]]  # "…-1" inside "…-12" does not confuse it
     for (pdf, _), number in zip(pages, owners, strict=True):
         label_files.store(tmp_path, number, pdf)
-    assert label_files.has(tmp_path, "1111-0001-12") and not list(tmp_path.glob(".part-*"))
+    assert label_files.has(tmp_path, "1111-0001-12") and not list(tmp_path.glob(".*.part"))
     ((_, text),) = label_files.split_pages(label_files.load(tmp_path, "1111-0001-12"))
     assert "1111-0001-12" in text.replace(" ", "")
 

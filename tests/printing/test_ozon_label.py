@@ -121,5 +121,5 @@ def test_a_smaller_label_is_printed_at_full_size_centred() -> None:
 
 
 def test_an_unreadable_pdf_is_a_clear_error() -> None:
-    with pytest.raises(ozon_label.BadLabelPdf, match="cannot be read"):
+    with pytest.raises(label_files.LabelFileUnreadable, match="cannot be read"):
         ozon_label.page_sizes_mm(b"%PDF-1.4 nonsense")

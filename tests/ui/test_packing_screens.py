@@ -7,6 +7,8 @@ checks what a packer at arm's length needs: big text, nothing cut off.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,6 +58,29 @@ def not_clipped(label: QLabel) -> bool:
     if label.wordWrap():
         return label.height() >= label.heightForWidth(label.width()) - 1
     return label.width() >= label.fontMetrics().horizontalAdvance(label.text()) - 1
+
+
+@contextmanager
+def ui_language(language: str) -> Iterator[None]:
+    """The app's and Qt's translators for `language` while the block runs."""
+    from PySide6.QtCore import QCoreApplication, QLocale
+    from PySide6.QtWidgets import QApplication
+
+    from ui import i18n
+    from ui.orders import statuses
+
+    app = QApplication.instance()
+    assert app is not None
+    previous = QLocale()
+    translators = i18n.install_translators(app, language)
+    try:
+        assert translators, f"the {language} translation is missing"
+        yield
+    finally:
+        for translator in translators:
+            QCoreApplication.removeTranslator(translator)
+        QLocale.setDefault(previous)
+        statuses.forget_translations()
 
 
 def scan(qtbot: QtBot, page: PackingPage, tasks: TaskManager, code: str) -> None:
@@ -122,18 +147,7 @@ def test_russian_meta_line_and_key_hints_are_not_cut_off(ctx: AppContext, qtbot:
     """1280×800 in Russian: the ship-by line and the key hints wrap instead of losing their ends."""
     import dataclasses
 
-    from PySide6.QtCore import QCoreApplication, QLocale
-    from PySide6.QtWidgets import QApplication
-
-    from ui import i18n
-    from ui.orders import statuses
-
-    app = QApplication.instance()
-    assert app is not None
-    previous = QLocale()
-    translators = i18n.install_translators(app, "ru_RU")
-    try:
-        assert translators, "the Russian translation is missing"
+    with ui_language("ru_RU"):
         products = tuple(PostingItem(sku, f"ART-{sku}", name, qty, Decimal("890.00")) for sku, name, _, qty in GOODS)
         posting = make_posting(7, products=products, delivery_method_name="Собственная доставка, Казань")
         save(ctx, [dataclasses.replace(posting, tpl_integration_type="non_integrated")])
@@ -151,11 +165,6 @@ def test_russian_meta_line_and_key_hints_are_not_cut_off(ctx: AppContext, qtbot:
         qtbot.wait(50)
         for label in (page.meta, page.keys):
             assert not_clipped(label), (label.objectName(), label.text())
-    finally:
-        for translator in translators:
-            QCoreApplication.removeTranslator(translator)
-        QLocale.setDefault(previous)
-        statuses.forget_translations()
 
 
 def test_marking_codes_and_customs_in_chinese_at_1280x800(ctx: AppContext, qtbot: QtBot) -> None:
@@ -163,26 +172,18 @@ def test_marking_codes_and_customs_in_chinese_at_1280x800(ctx: AppContext, qtbot
     column, the prompt for the next code and the customs dialog fit and read whole."""
     import dataclasses
 
-    from PySide6.QtCore import QCoreApplication, QLocale
-    from PySide6.QtWidgets import QApplication
-
     from app.domain.postings import Requirement, Requirements
     from tests.app.marks import mark
-    from ui import i18n
-    from ui.orders import statuses
     from ui.packing.dialogs import CustomsDialog
 
-    app = QApplication.instance()
-    assert app is not None
-    previous = QLocale()
-    translators = i18n.install_translators(app, "zh_CN")
-    try:
+    with ui_language("zh_CN"):
         shoes = (3101, "Кроссовки мужские беговые с сетчатым верхом и амортизирующей подошвой, 44", "4607123456781")
         products = (
             PostingItem(shoes[0], "SH-RUN-44-BLK", shoes[1], 2, Decimal("4590.00")),
             PostingItem(2001, "ART-2001", GOODS[0][1], 1, Decimal("890.00")),
         )
-        needs = Requirements({Requirement.MANDATORY_MARK: frozenset({shoes[0]}), Requirement.GTD: frozenset({shoes[0]})})
+        both = frozenset({shoes[0]})
+        needs = Requirements({Requirement.MANDATORY_MARK: both, Requirement.GTD: both})
         posting = dataclasses.replace(
             make_posting(17, products=products, delivery_method_name="Ozon Логистика курьеру Ozon, Люблино"),
             requirements=needs,
@@ -229,8 +230,3 @@ def test_marking_codes_and_customs_in_chinese_at_1280x800(ctx: AppContext, qtbot
         for label in page.labels.values():
             assert not_clipped(label), label.objectName()
         assert window.grab().save(target("pd-packing-marks-zh.png"))
-    finally:
-        for translator in translators:
-            QCoreApplication.removeTranslator(translator)
-        QLocale.setDefault(previous)
-        statuses.forget_translations()
