@@ -298,6 +298,8 @@ def test_pack_three_offline_restart_and_each_ship_goes_out_once(shop: Shop, tmp_
             assert restarted.status(number) == PostingStatus.AWAITING_DELIVER.value
             (label,) = jobs_of(ctx, number, DocKind.OZON_LABEL)
             assert label.state is JobState.QUEUED
+        (task,) = [e for e in restarted.emu.log if e["method"] == "/v3/posting/fbs/package-label/create"]
+        assert sorted(task["posting_numbers"]) == sorted(numbers)  # one label task for the three
     finally:
         restarted.client.close()
         ctx.close()

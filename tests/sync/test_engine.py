@@ -293,6 +293,29 @@ def test_a_posting_ozon_leaves_out_of_a_task_is_asked_for_again_with_ozons_reaso
     assert {e.posting_number for e in events.of(LabelReady)} == {first, second}
 
 
+def test_a_task_ozon_ends_in_error_is_reported_on_each_posting_and_asked_again(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext, events: Recorder
+) -> None:
+    engine.run_cycle()
+    numbers = fbs_batch(ctx, 2)
+    for number in numbers:
+        shipping.queue_ship(ctx.db, emu, number)
+    drain_ships(engine, ctx)
+    with ctx.db.write() as s:  # asked for too early: Ozon has made none of the labels yet
+        for e in open_entries(ctx):
+            outbox.mark_retry(s, e.key, emu.now(), "", emu.now(), ambiguous=False)
+    engine.run_cycle()
+    emu.advance(6)
+    engine.run_cycle()
+    waiting = open_entries(ctx)
+    assert {e.target_id for e in waiting} == set(numbers) and events.of(LabelReady) == []
+    assert all("aren't ready" in e.last_error for e in waiting), [e.last_error for e in waiting]
+    emu.advance(60)
+    drain(engine, emu, ctx)
+    assert {e.posting_number for e in events.of(LabelReady)} == set(numbers)
+    assert len([e for e in emu.log if e["method"] == LABEL_CREATE]) == 2  # the failed task and one more
+
+
 def test_a_cancelled_posting_needs_no_label(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
     engine.run_cycle()
     (number,) = fbs_batch(ctx, 1)

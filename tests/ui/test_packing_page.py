@@ -117,7 +117,11 @@ def settle(qtbot: QtBot, tasks: TaskManager) -> None:
 
 
 def scan(qtbot: QtBot, d: Desk, code: str) -> None:
-    qtbot.keyClicks(d.page.scan, code)
+    """As a scanner in keyboard mode types it: GS (inside marking codes) as Ctrl+], then Enter."""
+    for i, part in enumerate(code.split("\x1d")):
+        if i:
+            qtbot.keyClick(d.page.scan, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(d.page.scan, part)
     qtbot.keyClick(d.page.scan, Qt.Key.Key_Return)
     settle(qtbot, d.tasks)
 
@@ -467,3 +471,41 @@ def test_a_refusal_is_shown_in_the_ui_language(desk: Desk, qtbot: QtBot) -> None
     page._submit(lambda: station.complete_with_override("   "))
     settle(qtbot, desk.tasks)
     assert text(desk, "scanBanner") == "✗ Give a reason to complete without scanning every unit."
+
+
+def test_marking_codes_are_asked_for_and_refusals_said_in_words(desk: Desk, ctx: AppContext, qtbot: QtBot) -> None:
+    from app.domain.postings import Requirement, Requirements
+    from tests.app.marks import mark
+
+    shoes_ean = "4607123456781"
+    marked = dataclasses.replace(
+        make_posting(7, products=(PostingItem(3001, "SH-42", "Кроссовки беговые, 42", 1, Decimal("4590.00")),)),
+        requirements=Requirements({Requirement.MANDATORY_MARK: frozenset({3001})}),
+    )
+    other = dataclasses.replace(marked, posting_number="40000008-0001-1", order_number="40000008-0001")
+    save(ctx, [marked, other])
+    with ctx.db.write() as s:
+        product_repo.save(s, [Product(3001, 31, "SH-42", "Кроссовки беговые, 42", (shoes_ean,))], NOW)
+    page = desk.page
+
+    def banner() -> str:
+        return page.banner.text()
+
+    scan(qtbot, desk, other.posting_number)
+    code = mark(shoes_ean, seed=5)
+    scan(qtbot, desk, code)
+    qtbot.waitUntil(lambda: "Packed" in banner())  # the code alone counted the pair; complete
+    scan(qtbot, desk, marked.posting_number)
+    scan(qtbot, desk, shoes_ean)
+    assert "now scan its Честный ЗНАК code" in banner() and page.banner_tone() == "good"
+    assert page.view is not None and not page.view.ready and "Codes 0/1" in page.items.item(0, page.items.NEEDS).text()
+    scan(qtbot, desk, "PD:NEXT")
+    assert "still need their Честный ЗНАК code" in banner() and page.banner_tone() == "bad"
+    scan(qtbot, desk, code.replace("\x1d", ""))  # the same pair's code again (here without separators)
+    assert f"already in posting {other.posting_number}" in banner() and page.banner_tone() == "bad"
+    scan(qtbot, desk, mark("4600000000015", seed=1))
+    assert "product the shop does not sell" in banner()
+    scan(qtbot, desk, code.split("\x1d")[0])
+    assert "CODE NOT ACCEPTED" in banner() and "crypto tail" in banner()
+    assert desk.sounds.played.count("bad") >= 4
+    assert ship_actions(ctx, marked.posting_number) == []  # nothing leaves without its code
