@@ -98,9 +98,20 @@ class Photographer(QObject):
         packing = getattr(self.window, "packing", None)
         scan = getattr(packing, "on_scanned", None)
         if self.shot.page == "packing" and callable(scan) and orders.model.rowCount() > 0:
-            number = orders.model.posting_number(0)
+            number = self._marked_posting() or orders.model.posting_number(0)
             if number is not None:
                 scan(number)
+
+    def _marked_posting(self) -> str | None:
+        """A posting to pack that Ozon wants Честный ЗНАК codes for: the desk at its fullest."""
+        from app.domain.postings import Requirement
+        from app.repos import postings as posting_repo
+
+        with self.window.ctx.db.read() as s:  # a screenshot run only: one short read
+            for cached in posting_repo.list_postings(s, status="awaiting_packaging", limit=200):
+                if cached.posting.requirements.kinds() == {Requirement.MANDATORY_MARK} and not cached.local_status:
+                    return cached.posting.posting_number
+        return None
 
     def _timed_out(self) -> None:
         log.warning("no sync finished within %d s; taking the screenshot anyway", TIMEOUT_MS // 1000)

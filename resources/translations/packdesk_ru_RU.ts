@@ -136,6 +136,14 @@
         <translation>Покупатель</translation>
     </message>
     <message>
+        <source>Label</source>
+        <translation>Этикетка</translation>
+    </message>
+    <message>
+        <source>Ozon needs</source>
+        <translation>Нужно Ozon</translation>
+    </message>
+    <message>
         <source>Items</source>
         <translation>Товары</translation>
     </message>
@@ -158,6 +166,38 @@
     <message>
         <source>This posting is no longer in the local copy.</source>
         <translation>Этого отправления больше нет в локальной копии.</translation>
+    </message>
+    <message>
+        <source>Честный ЗНАК codes</source>
+        <translation>коды «Честный ЗНАК»</translation>
+    </message>
+    <message>
+        <source>customs number (ГТД)</source>
+        <translation>номер ГТД</translation>
+    </message>
+    <message>
+        <source>country of origin</source>
+        <translation>страна производства</translation>
+    </message>
+    <message>
+        <source>batch number (РНПТ)</source>
+        <translation>номер партии (РНПТ)</translation>
+    </message>
+    <message>
+        <source>jewellery UIN</source>
+        <translation>УИН ювелирного изделия</translation>
+    </message>
+    <message>
+        <source>IMEI</source>
+        <translation>IMEI</translation>
+    </message>
+    <message>
+        <source>actual weight</source>
+        <translation>фактический вес</translation>
+    </message>
+    <message>
+        <source>box count (one item in several boxes)</source>
+        <translation>число коробок (один товар в нескольких коробках)</translation>
     </message>
     <message>
         <source>rFBS (you deliver)</source>
@@ -971,6 +1011,14 @@
     <message>
         <source>Scan a posting label to start</source>
         <translation>Отсканируйте этикетку отправления, чтобы начать</translation>
+    </message>
+    <message numerus="yes">
+        <source>Posting {number}: scan the items and their Честный ЗНАК codes — %n to go</source>
+        <translation>
+            <numerusform>Отправление {number}: сканируйте товары и их коды «Честный ЗНАК» — осталась %n шт.</numerusform>
+            <numerusform>Отправление {number}: сканируйте товары и их коды «Честный ЗНАК» — осталось %n шт.</numerusform>
+            <numerusform>Отправление {number}: сканируйте товары и их коды «Честный ЗНАК» — осталось %n шт.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Posting {number}: scan the items — %n to go</source>

@@ -134,6 +134,14 @@
         <translation>买家</translation>
     </message>
     <message>
+        <source>Label</source>
+        <translation>面单</translation>
+    </message>
+    <message>
+        <source>Ozon needs</source>
+        <translation>Ozon 要求</translation>
+    </message>
+    <message>
         <source>Items</source>
         <translation>商品</translation>
     </message>
@@ -154,6 +162,38 @@
     <message>
         <source>This posting is no longer in the local copy.</source>
         <translation>本地数据中已没有该货件。</translation>
+    </message>
+    <message>
+        <source>Честный ЗНАК codes</source>
+        <translation>「Честный ЗНАК」标识码</translation>
+    </message>
+    <message>
+        <source>customs number (ГТД)</source>
+        <translation>报关单号（ГТД）</translation>
+    </message>
+    <message>
+        <source>country of origin</source>
+        <translation>原产国</translation>
+    </message>
+    <message>
+        <source>batch number (РНПТ)</source>
+        <translation>批次号（РНПТ）</translation>
+    </message>
+    <message>
+        <source>jewellery UIN</source>
+        <translation>珠宝 UIN</translation>
+    </message>
+    <message>
+        <source>IMEI</source>
+        <translation>IMEI</translation>
+    </message>
+    <message>
+        <source>actual weight</source>
+        <translation>实际重量</translation>
+    </message>
+    <message>
+        <source>box count (one item in several boxes)</source>
+        <translation>箱数（一件商品分多箱）</translation>
     </message>
     <message>
         <source>rFBS (you deliver)</source>
@@ -955,6 +995,12 @@
     <message>
         <source>Scan a posting label to start</source>
         <translation>扫描货件面单开始</translation>
+    </message>
+    <message numerus="yes">
+        <source>Posting {number}: scan the items and their Честный ЗНАК codes — %n to go</source>
+        <translation>
+            <numerusform>订单 {number}：请扫描商品及其「Честный ЗНАК」标识码 — 还剩 %n 件</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Posting {number}: scan the items — %n to go</source>

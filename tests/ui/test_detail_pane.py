@@ -183,3 +183,24 @@ def test_models_pass_the_model_tester(ctx: AppContext, qtmodeltester: object) ->
     rows = HistoryModel()
     rows.set_rows(detail.history)
     qtmodeltester.check(rows)  # type: ignore[attr-defined]
+
+
+def test_shows_the_label_codes_and_what_ozon_needs_before_shipping(
+    ctx: AppContext, tasks: TaskManager, qtbot: QtBot
+) -> None:
+    from app.domain.postings import Requirement, Requirements
+
+    needs = Requirements({Requirement.MANDATORY_MARK: frozenset({1}), Requirement.GTD: frozenset({1})})
+    marked = make_posting(5, scanit="ii3052511747", lower_barcode="", requirements=needs, is_multibox=True)
+    plain = make_posting(6, lower_barcode="23024930500000")
+    save(ctx, [marked, plain])
+    pane = make_pane(ctx, tasks, qtbot)
+    pane.show_posting(marked.posting_number)
+    qtbot.waitUntil(lambda: pane.detail is not None and pane.title.text() == marked.posting_number)
+    assert pane.fields["label"].text() == "ii3052511747"
+    assert pane.fields["needs"].text() == (
+        "Честный ЗНАК codes, customs number (ГТД), box count (one item in several boxes)"
+    )
+    pane.show_posting(plain.posting_number)
+    qtbot.waitUntil(lambda: pane.title.text() == plain.posting_number)
+    assert pane.fields["label"].text() == "23024930500000" and pane.fields["needs"].text() == "—"

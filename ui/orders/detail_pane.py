@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.clock import Clock
 from app.db.engine import Database
-from app.domain.postings import Posting
+from app.domain.postings import Posting, Requirement
 from ui import plain_text
 from ui.bridge import EventBridge
 from ui.orders import cells, detail_data, statuses
@@ -128,6 +128,8 @@ class DetailPane(QWidget):
             ("tracking", self.tr("Tracking")),
             ("delivery_date", self.tr("Delivery date")),
             ("buyer", self.tr("Buyer")),
+            ("label", self.tr("Label")),
+            ("needs", self.tr("Ozon needs")),
         ):
             value = plain_text.label("", page)
             value.setObjectName(f"detail_{key}")
@@ -231,6 +233,24 @@ class DetailPane(QWidget):
         self._fill(detail)
         self.pages.setCurrentIndex(1)
 
+    def _needs(self, posting: Posting) -> str:
+        """What Ozon requires before the ship call, in words ("—" when nothing)."""
+        names = {
+            Requirement.MANDATORY_MARK: self.tr("Честный ЗНАК codes"),
+            Requirement.GTD: self.tr("customs number (ГТД)"),
+            Requirement.COUNTRY: self.tr("country of origin"),
+            Requirement.CHANGE_COUNTRY: self.tr("country of origin"),
+            Requirement.RNPT: self.tr("batch number (РНПТ)"),
+            Requirement.JW_UIN: self.tr("jewellery UIN"),
+            Requirement.IMEI: self.tr("IMEI"),
+            Requirement.WEIGHT: self.tr("actual weight"),
+        }
+        kinds = posting.requirements.kinds()
+        parts = list(dict.fromkeys(names[k] for k in Requirement if k in kinds))
+        if posting.is_multibox:
+            parts.append(self.tr("box count (one item in several boxes)"))
+        return ", ".join(parts) or "—"
+
     def _fill(self, detail: PostingDetail) -> None:
         posting = detail.cached.posting
         now = self._clock.now()
@@ -252,6 +272,9 @@ class DetailPane(QWidget):
         self.fields["tracking"].setText(posting.tracking_number or "—")
         self.fields["delivery_date"].setText(self._when(posting.delivering_date))
         self.fields["buyer"].setText(", ".join(p for p in (posting.customer_name, posting.city) if p) or "—")
+        codes = (posting.scanit, posting.lower_barcode)  # what is scanned on Ozon's label
+        self.fields["label"].setText(" · ".join(c for c in codes if c) or "—")
+        self.fields["needs"].setText(self._needs(posting))
         self.chat_button.setEnabled(True)
         self.chat_button.setToolTip(
             self.tr("Open the chat with the buyer of this order")

@@ -36,6 +36,10 @@ class Messages(QObject):
         if k is Kind.IDLE:
             return self.tr("Scan a posting label to start")
         if k is Kind.POSTING_OPENED:
+            if view is not None and any(line.needs_mark for line in view.lines):
+                return self.tr(
+                    "Posting {number}: scan the items and their Честный ЗНАК codes — %n to go", "", left
+                ).format(number=out.posting_number)
             return self.tr("Posting {number}: scan the items — %n to go", "", left).format(number=out.posting_number)
         if k is Kind.RESUMED:
             return self.tr("Resumed posting {number}: %n to go", "", left).format(number=out.posting_number)
