@@ -2,10 +2,10 @@
 delivers its codes.
 
 `scanned(str)` carries each code, stripped; the field clears itself at once so the next code can
-arrive while the last one is still being processed. The GS separator inside a Честный ЗНАК code, which a
-scanner in keyboard mode types as Ctrl+], is kept (a line edit would drop it). With `sticky=True` the field takes the focus
-back whenever it loses it to something that is not a dialog or a popup, so a stray click never
-sends the next scan into the void.
+arrive while the last one is still being processed. The GS separator inside a Честный ЗНАК code,
+which a scanner in keyboard mode types as Ctrl+], is kept (a line edit would drop it). With
+`sticky=True` the field takes the focus back whenever it loses it to something that is not a
+dialog or a popup, so a stray click never sends the next scan into the void.
 """
 
 from __future__ import annotations
