@@ -1,7 +1,8 @@
 """The customs declaration number (ГТД / ДТ) of imported goods, as the seller types it.
 
 Format: customs office code (8 digits) / date of the declaration (DDMMYY) / number (7 digits),
-optionally / the item's number in the declaration (1–3 digits): `10702070/110326/3041525/12`.
+optionally / the item's number in the declaration, three digits: `10702070/110326/3041525/012`
+(typed `/12`, it is written `/012`, as Ozon checks it).
 """
 
 from __future__ import annotations
@@ -29,4 +30,6 @@ def normalise_gtd(text: str) -> str:
         raise InvalidAction(
             "gtd_bad_date", f"the date {match[2]}{match[3]}{match[4]} in the number is not a date"
         ) from None
+    if match[6]:  # the item's number, always three digits
+        value = value[: -len(match[6])] + "/" + match[6][1:].zfill(3)
     return value

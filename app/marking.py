@@ -5,8 +5,10 @@ A code is GS1 DataMatrix text: `01` + GTIN-14, `21` + serial, GS, then either `9
 it whole, crypto tail included, with GS (ASCII 29) between the groups.
 
 Keyboard-wedge scanners mangle it: a symbology prefix (`]d2`), a leading FNC1, GS dropped or replaced
-by a placeholder the seller sets (Settings → Packing). `91`/`92`/`93` can occur inside the data, so a
-code without separators is read by the groups' fixed lengths (serial of 13), never by searching.
+by a placeholder the seller sets (Settings → Packing and handover). `91`/`92`/`93` — and a placeholder
+like `029` — can occur inside the data, so a placeholder is taken for GS only where the code's layout
+puts a separator, and a code without separators is read by the groups' fixed lengths (serial of 13),
+never by searching.
 """
 
 from __future__ import annotations
@@ -61,16 +63,21 @@ def gtin_check_digit(first13: str) -> str:
     return str((10 - total % 10) % 10)
 
 
+def _placeholders(gs_substitute: str) -> tuple[str, ...]:
+    return tuple(p for p in (gs_substitute, *_GS_SPELLINGS) if p)
+
+
 def _normalise(text: str, gs_substitute: str) -> str:
+    """The scan without its symbology prefix, line ends and leading FNC1 (a GS or a placeholder)."""
     code = text.strip("\r\n")
     for prefix in _PREFIXES:
         if code.startswith(prefix):
             code = code[len(prefix) :]
             break
-    for spelling in (gs_substitute, *_GS_SPELLINGS):
-        if spelling:
-            code = code.replace(spelling, GS)
-    return code.lstrip(GS)  # a leading FNC1
+    for placeholder in _placeholders(gs_substitute):
+        if code.startswith(placeholder) and not code.startswith("01"):
+            code = code[len(placeholder) :]
+    return code.lstrip(GS)
 
 
 def looks_like_mark(text: str, gs_substitute: str = "") -> bool:
@@ -88,7 +95,11 @@ def parse(text: str, gs_substitute: str = "") -> MarkCode:
     if gtin_check_digit(gtin[:13]) != gtin[13]:
         raise MarkError("mark_bad_gtin", f"the GTIN {gtin} in the code has a wrong check digit: scan it again")
     rest = code[18:]
-    mark = _by_separators(gtin, rest) if GS in rest else _by_lengths(gtin, rest)
+    if GS in rest:
+        mark = _by_separators(gtin, rest)
+    else:
+        found = (_by_placeholder(gtin, rest, p) for p in _placeholders(gs_substitute) if p in rest)
+        mark = next((m for m in found if m is not None), None) or _by_lengths(gtin, rest)
     for part in (mark.serial, mark.key, mark.tail):
         if part and not _PRINTABLE.fullmatch(part):
             raise MarkError("mark_malformed", "the code holds characters a marking code cannot have")
@@ -103,11 +114,29 @@ def _by_separators(gtin: str, rest: str) -> MarkCode:
         key, tail = groups[0][2:], groups[1][2:]
         if len(key) == _KEY_91 and len(tail) in _TAIL_92:
             return MarkCode(gtin, serial, key, tail, "92")
+        if len(key) == _KEY_91 and len(tail) < max(_TAIL_92):
+            raise _no_tail()  # the crypto tail ends early: the scan was cut
     elif len(groups) == 1 and groups[0].startswith("93") and len(groups[0]) == 2 + _TAIL_93:
         return MarkCode(gtin, serial, "", groups[0][2:], "93")
     if not any(groups):
         raise _no_tail()
     raise MarkError("mark_malformed", "the code's verification groups (91/92 or 93) are not as Честный ЗНАК makes them")
+
+
+def _by_placeholder(gtin: str, rest: str, p: str) -> MarkCode | None:
+    """The code read with `p` standing for GS, where the layout puts a separator (and nowhere else)."""
+    for i in range(1, min(len(rest), 21)):
+        if not rest.startswith(p, i):
+            continue
+        after = rest[i + len(p) :]
+        if after.startswith("93") and len(after) == 2 + _TAIL_93:
+            return MarkCode(gtin, rest[:i], "", after[2:], "93")
+        second = 2 + _KEY_91
+        if after.startswith("91") and after.startswith(p + "92", second):
+            tail = after[second + len(p) + 2 :]
+            if len(tail) in _TAIL_92:
+                return MarkCode(gtin, rest[:i], after[2:second], tail, "92")
+    return None
 
 
 def _by_lengths(gtin: str, rest: str) -> MarkCode:

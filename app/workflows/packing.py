@@ -69,6 +69,7 @@ class Kind(StrEnum):
     SHIP_ALL = "ship_all"
     STOP_ACKNOWLEDGED = "stop_acknowledged"
     MARK_OK = "mark_ok"  # a marking code scanned for a unit counted before
+    SAME_UNIT = "same_unit"  # the EAN of the unit whose marking code was just scanned: counted already
     CUSTOMS_SET = "customs_set"  # the customs declaration number of a SKU was given
     # refused (red, alarm)
     WRONG_ITEM = "wrong_item"  # not in this posting
@@ -434,8 +435,14 @@ def _decode(raw: object) -> tuple[PackageItems, ...]:
 
 
 def _shown(code: str) -> str:
-    """A scan as the history keeps it: a marking code without its crypto tail (it says nothing)."""
-    return code.split(marking.GS, 1)[0] if marking.GS in code else code
+    """A scan as the history and the screen show it: a marking code without its crypto tail (which says
+    nothing to a person), however the scanner separated its groups."""
+    if marking.GS in code:
+        return code.split(marking.GS, 1)[0]
+    return code[:IDENT_LENGTH] + "…" if marking.looks_like_mark(code) and len(code) > IDENT_LENGTH else code
+
+
+IDENT_LENGTH = 31  # 01 + GTIN-14 + 21 + a serial of 13
 
 
 def _packages_text(packages: Sequence[Sequence[tuple[int, int]]]) -> str:
@@ -458,6 +465,7 @@ class PackStation:
         self._pack: _Pack | None = None
         self._stops: list[StopInfo] = []
         self._last_packed = ""
+        self._after_mark = 0  # the SKU of a unit just counted by its marking code (its EAN may follow)
         # What the current transaction changed, announced on the bus once it is committed.
         self._touched: set[str] = set()
         self._cancelled: set[str] = set()
@@ -517,6 +525,14 @@ class PackStation:
         row.packages = _encode(pack.packages)
         row.customs = {str(sku): {"gtd": gtd, "absent": absent} for sku, gtd, absent in pack.customs}
         row.updated_at = self.clock.now()
+
+    def _put_aside(self, s: Session, pack: _Pack, why: str) -> None:
+        """The posting leaves the desk unpacked: counted again from zero next time, its units' codes free."""
+        self._save_pack(s, pack, PackState.ABORTED)
+        self._release_marks(s, pack.number)
+        self._record(s, pack.number, EventKind.ABORTED, why)
+        if self._pack is not None and self._pack.number == pack.number:
+            self._pack = None
 
     def _release_marks(self, s: Session, number: str) -> None:
         """The posting's units go back on the shelf (or are counted again): their codes are free."""
@@ -653,12 +669,16 @@ class PackStation:
         return self._out(Kind.IGNORED, code=code)  # ACK without a STOP
 
     def _scan_idle(self, code: str) -> ScanOutcome:
+        if marking.looks_like_mark(code, self.gs_substitute):  # a unit's code: no posting is that
+            return self._out(Kind.NO_POSTING_OPEN, code=_shown(code))
+        if code in posting_repo.NO_CODE:
+            return self._out(Kind.UNKNOWN_CODE, code=code)
         with self._tx() as s:
             cached = posting_repo.find_by_barcode(s, code)
             if cached is None:
                 if product_repo.skus_for_barcode(s, code):
                     return self._out(Kind.NO_POSTING_OPEN, code=code)
-                return self._out(Kind.POSTING_NOT_FOUND, code=code)
+                return self._out(Kind.POSTING_NOT_FOUND, code=code)  # the screen may ask Ozon
             return self._open(s, cached, code)
 
     def open_fetched(self, posting: Posting, code: str = "") -> ScanOutcome:
@@ -700,6 +720,7 @@ class PackStation:
     def _scan_item(self, code: str) -> ScanOutcome:
         pack = self._pack
         assert pack is not None
+        after_mark, self._after_mark = self._after_mark, 0
         if marking.looks_like_mark(code, self.gs_substitute):
             return self._scan_mark(code)
         with self._tx() as s:
@@ -717,6 +738,8 @@ class PackStation:
                 product = product_repo.get(s, skus[0])
                 name = product.name if product is not None else ""
                 return self._refuse(s, Kind.WRONG_ITEM, code, f"SKU {skus[0]}", sku=skus[0], name=name)
+            if after_mark in mine:  # code first, then the EAN of the same unit: nothing new
+                return self._out(Kind.SAME_UNIT, code=code, posting_number=pack.number, sku=after_mark)
             left = [sku for sku in mine if pack.scanned(sku) < pack.needed(sku)]
             if not left:
                 return self._refuse(s, Kind.EXTRA_UNIT, code, f"SKU {mine[0]}", sku=mine[0], name=self._name(mine[0]))
@@ -784,6 +807,12 @@ class PackStation:
                     name=product.name if product else "",
                 )
             used = s.get(MarkingCodeRow, parsed.ident)
+            if used is not None and used.posting_number != pack.number:
+                holder = posting_repo.get(s, used.posting_number)
+                if holder is None or _is_cancelled(holder):  # cancelled: the unit came back to the shelf
+                    s.delete(used)
+                    s.flush()
+                    used = None
             if used is not None:
                 kind = Kind.MARK_ALREADY_SCANNED if used.posting_number == pack.number else Kind.MARK_REUSED
                 return self._refuse(
@@ -805,7 +834,9 @@ class PackStation:
                 )
             sku = left[0]
             # A code on a product that takes none counts the unit; the code itself is not sent.
-            return self._count(s, parsed.ident, sku, replace(mark, sku=sku) if sku in takes_mark else None)
+            counted = self._count(s, parsed.ident, sku, replace(mark, sku=sku) if sku in takes_mark else None)
+            self._after_mark = sku
+            return counted
 
     # -- customs declaration numbers ------------------------------------------------------------------
 
@@ -872,10 +903,7 @@ class PackStation:
         if pack is None:
             return self._out(Kind.IGNORED)
         with self._tx() as s:
-            self._save_pack(s, pack, PackState.ABORTED)
-            self._release_marks(s, pack.number)
-            self._record(s, pack.number, EventKind.ABORTED, reason)
-            self._pack = None
+            self._put_aside(s, pack, reason)
         return self._out(Kind.ABORTED, posting_number=pack.number)
 
     # -- STOP -----------------------------------------------------------------------------------------
@@ -934,9 +962,7 @@ class PackStation:
         if on_desk and cached.posting.status is not PostingStatus.AWAITING_PACKAGING:
             assert self._pack is not None
             status = cached.posting.status.value
-            self._save_pack(s, self._pack, PackState.ABORTED)
-            self._record(s, number, EventKind.ABORTED, f"Ozon shows it {status}")
-            self._pack = None
+            self._put_aside(s, self._pack, f"Ozon shows it {status}")
             return self._out(Kind.NOT_PACKABLE, posting_number=number, detail=status)
         return None
 
@@ -1009,9 +1035,7 @@ class PackStation:
             if checked is not None:
                 return checked
             if not _packable(cached):  # e.g. a pending action appeared meanwhile
-                self._save_pack(s, pack, PackState.ABORTED)
-                self._record(s, number, EventKind.ABORTED, f"not packable ({cached.shown_status})")
-                self._pack = None
+                self._put_aside(s, pack, f"not packable ({cached.shown_status})")
                 return self._out(Kind.NOT_PACKABLE, posting_number=number, detail=cached.shown_status)
             packages = pack.ship_packages(fill_missing=bool(reason))
             if reason:
@@ -1021,7 +1045,8 @@ class PackStation:
             if len(packages) > 1:  # each further box becomes a posting of its own: it needs a label too
                 parts = {"parts": len(packages) - 1}
                 outbox.enqueue(s, ActionKind.LABEL_SPLIT_PARTS, TargetKind.POSTING, number, parts, now)
-            self._record(s, number, EventKind.PACKED, f"{len(packages)} package(s): {_packages_text(packages)}")
+            packed_as = f"{len(packages)} package(s)" + (f" in {boxes} box(es)" if boxes else "")
+            self._record(s, number, EventKind.PACKED, f"{packed_as}: {_packages_text(packages)}")
             self._record(s, number, EventKind.ACTION_QUEUED, f"ship {entry.key}")
             job = labels.queue_package_label(s, cached.posting, now, self.user)
             row = self._progress(s, number)
@@ -1033,7 +1058,9 @@ class PackStation:
             self._last_packed = number
             self._touched.add(number)
             self._outbox_touched = True
-        packed = replace(pack, packages=tuple(tuple(pkg) for pkg in packages)).view()
+        # What the packer sees: the boxes packed (a multi-box posting's boxes, not its one package).
+        shown = pack.packages if boxes else tuple(tuple(pkg) for pkg in packages)
+        packed = replace(pack, packages=shown).view()
         return self._out(Kind.COMPLETED, posting_number=number, detail=job.key, packed=packed)
 
     # -- printing --------------------------------------------------------------------------------------

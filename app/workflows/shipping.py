@@ -51,7 +51,7 @@ def queue_ship_in(
 ) -> OutboxEntry:
     """`queue_ship` inside the caller's transaction (the pack station adds history and print jobs).
     `units`: per SKU, the marking code / customs number of each unit (when Ozon requires them);
-    `boxes`: the box count of a multi-box posting."""
+    `boxes`: the box count of a multi-box posting (default: one box per package given)."""
     cached = postings.get(s, posting_number)
     if cached is None:
         raise NotFound("posting_unknown", f"posting {posting_number} is not in the local cache", posting=posting_number)
@@ -88,6 +88,9 @@ def queue_ship_in(
             f"SKU {sku}: {given[sku]} of {wanted[sku]}" for sku in sorted(wanted) if given[sku] != wanted[sku]
         )
         raise InvalidAction("package_quantities", f"packages do not match the posting ({diff})", detail=diff)
+    if posting.is_multibox:  # one shipment in several boxes: one package; Ozon is told the boxes
+        boxes = boxes or len(chosen)
+        chosen = [sorted(given.items())]
     payload: dict[str, object] = {"packages": [[[int(sku), int(qty)] for sku, qty in pkg] for pkg in chosen]}
     _check_units(posting_number, posting.requirements.skus, units or {})
     if units:

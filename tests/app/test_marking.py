@@ -53,6 +53,19 @@ def test_a_configured_placeholder_becomes_gs() -> None:
         marking.parse(code.replace(GS, "~~"))
 
 
+@pytest.mark.parametrize("placeholder", ["029", "<GS>", "~", " "])
+def test_a_placeholder_is_gs_only_where_the_layout_puts_a_separator(placeholder: str) -> None:
+    gtin_with_029 = "4602900000010"  # "029" inside the GTIN: data, not a separator
+    assert marking.gtin_check_digit("0" + gtin_with_029[:12]) == gtin_with_029[12]
+    for ean, serial in ((gtin_with_029, "AB029CD<GS>EF1"[:13]), (SHOES, "X029~<G>S0291")):
+        code = mark(ean, serial=serial)
+        scanned = code.replace(GS, placeholder)
+        assert marking.parse(scanned, gs_substitute=placeholder).text == code
+        assert marking.parse(code, gs_substitute=placeholder).text == code  # a real GS still works
+    short = mark(SHOES, serial="029029029029X", short=True)
+    assert marking.parse(short.replace(GS, placeholder), gs_substitute=placeholder).text == short
+
+
 def test_a_code_without_separators_is_read_by_the_fixed_lengths() -> None:
     # The tail contains "92" and "91" by chance: a search for them would cut in the wrong place.
     code = f"010{SHOES}21SERIAL9291XYZ{GS}91AB12{GS}92" + "9291" * 11
@@ -74,7 +87,8 @@ def test_a_code_cut_before_its_crypto_tail_is_refused() -> None:
     [
         ("4607123456781", "mark_malformed"),  # an EAN is not a marking code
         (f"010{SHOES[:12]}921ABCDEFGHIJKLM{GS}91AB12{GS}92{'x' * 44}", "mark_bad_gtin"),  # wrong check digit
-        (f"010{SHOES}21ABCDEFGHIJKLM{GS}91AB12{GS}92{'x' * 40}", "mark_malformed"),  # tail of 40
+        (f"010{SHOES}21ABCDEFGHIJKLM{GS}91AB12{GS}92{'x' * 40}", "mark_no_tail"),  # tail cut at 40
+        (f"010{SHOES}21ABCDEFGHIJKLM{GS}91AB12{GS}92{'x' * 90}", "mark_malformed"),  # tail of 90
         (f"010{SHOES}21ABCDEFGHIJKLM{GS}91AB1{GS}92{'x' * 44}", "mark_malformed"),  # key of 3
         (f"010{SHOES}21ABC DEFGHIJKL{GS}91AB12{GS}92{'x' * 44}", "mark_malformed"),  # a space in the serial
         (f"010{SHOES}21ABCDEFGHIJKLM91AB12{'x' * 50}", "mark_no_separators"),  # no GS, unknown layout
@@ -103,7 +117,8 @@ def test_gtin_matches_the_product_barcodes_in_any_width() -> None:
 
 def test_customs_numbers_are_normalised_or_refused() -> None:
     assert customs.normalise_gtd(" 10702070 / 110326 / 3041525 ") == "10702070/110326/3041525"
-    assert customs.normalise_gtd("10702070/110326/3041525/12/") == "10702070/110326/3041525/12"
+    assert customs.normalise_gtd("10702070/110326/3041525/12/") == "10702070/110326/3041525/012"  # as Ozon checks
+    assert customs.normalise_gtd("10702070/110326/3041525/345") == "10702070/110326/3041525/345"
     assert customs.normalise_gtd("10702070\\110326\\3041525") == "10702070/110326/3041525"
     for bad, code in (("1070207/110326/3041525", "gtd_malformed"), ("10702070/310226/3041525", "gtd_bad_date"),
                       ("", "gtd_malformed"), ("10702070/110326/3041525/1234", "gtd_malformed")):
