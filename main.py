@@ -370,10 +370,9 @@ def _ozon_label_pdfs(ctx: AppContext, args: argparse.Namespace, numbers: Sequenc
         outcome = label_tasks.fetch_now(client, missing, ctx.paths.labels)
         if outcome.unprinted:
             why = "; ".join(f"{n}: {reason}" for n, reason in sorted(outcome.unprinted.items()))
-            raise UserError(
-                "label_not_ready",
-                f"Ozon made no label for {why}. Ozon makes a label about a minute after packing; try again shortly",
-            )
+            soon = all("ready" in reason for reason in outcome.unprinted.values())
+            hint = " Ozon makes a label about a minute after packing; try again shortly." if soon else ""
+            raise UserError("label_not_ready", f"Ozon made no label for {why}.{hint}")
     return [label_files.load(ctx.paths.labels, n) for n in numbers]
 
 
@@ -386,6 +385,11 @@ def cmd_labels(ctx: AppContext, args: argparse.Namespace) -> int:
     )
     cached = _cached(ctx, args.posting_numbers)
     postings = [c.posting for c in cached]
+    if args.kind != "slip":  # a label makes a parcel leave: never for a cancelled posting
+        for c in cached:
+            if c.shown_status == "cancelled":
+                number = c.posting.posting_number
+                raise UserError("posting_cancelled", f"posting {number} is cancelled: no label", posting=number)
     if args.kind == "ozon":
         from sync.errors import AuthError, OzonError
 

@@ -61,6 +61,19 @@ class OutboxState(StrEnum):
 
 
 OPEN_STATES = (OutboxState.PENDING, OutboxState.IN_FLIGHT)
+# A refused action holds the actions queued behind it on its target until the seller decides.
+BLOCKING_STATES = (*OPEN_STATES, OutboxState.CONFLICT)
+
+
+class Refusal(StrEnum):
+    """Why Ozon (or events) refused an action: what the seller should do depends on it."""
+
+    CANCELLED = "cancelled"  # the posting was cancelled: the goods go back, nothing is shipped
+    DATA = "data"  # Ozon refused (or lacks) a marking code or customs number: pack again with the right ones
+    CABINET = "cabinet"  # Ozon needs data Packdesk cannot send: finish it in Ozon's seller cabinet
+    OVERTAKEN = "overtaken"  # the order or return moved on: the action no longer applies
+    REFUSED = "refused"  # Ozon said no: its message says why
+
 
 # Posting actions and the local status a posting shows while the action waits.
 POSTING_TARGET_STATUS: dict[ActionKind, str] = {
@@ -88,6 +101,7 @@ class OutboxEntry:
     created_at: datetime
     updated_at: datetime
     done_at: datetime | None
+    refusal: Refusal | None = None  # why it is a conflict (None: it is not one)
 
     @property
     def posting_number(self) -> str:
@@ -110,6 +124,7 @@ def _entry(row: OutboxRow) -> OutboxEntry:
         created_at=row.created_at,
         updated_at=row.updated_at,
         done_at=row.done_at,
+        refusal=Refusal(row.refusal) if row.refusal else None,
     )
 
 
@@ -173,12 +188,12 @@ def due(
     only: Collection[ActionKind] = (),
     skip: Collection[ActionKind] = (),
 ) -> list[OutboxEntry]:
-    """Open actions whose time has come, oldest first, only the head of each target's queue;
-    of the kinds in `only` (all when empty), not of those in `skip`."""
+    """Open actions whose time has come, oldest first, only the head of each target's queue (a refused
+    action holds the ones behind it); of the kinds in `only` (all when empty), not of those in `skip`."""
     wanted = {k.value for k in only}
     unwanted = {k.value for k in skip}
     open_rows = session.scalars(
-        select(OutboxRow).where(OutboxRow.state.in_([s.value for s in OPEN_STATES])).order_by(OutboxRow.id)
+        select(OutboxRow).where(OutboxRow.state.in_([s.value for s in BLOCKING_STATES])).order_by(OutboxRow.id)
     ).all()
     seen_targets: set[tuple[str, str]] = set()
     result: list[OutboxEntry] = []
@@ -187,6 +202,8 @@ def due(
         if target in seen_targets:
             continue  # an earlier action on this target goes first
         seen_targets.add(target)
+        if row.state == OutboxState.CONFLICT.value:
+            continue  # held: the seller decides first
         if (wanted and row.action not in wanted) or row.action in unwanted:
             continue
         if row.next_attempt_at <= now:
@@ -236,8 +253,8 @@ def mark_retry(
     _update(session, key, now, **values)
 
 
-def mark_conflict(session: Session, key: str, now: datetime, error: str) -> None:
-    _update(session, key, now, state=OutboxState.CONFLICT.value, last_error=error)
+def mark_conflict(session: Session, key: str, now: datetime, error: str, refusal: Refusal = Refusal.REFUSED) -> None:
+    _update(session, key, now, state=OutboxState.CONFLICT.value, last_error=error, refusal=refusal.value)
     _settle(session, key)
 
 
@@ -272,6 +289,7 @@ def retry(session: Session, key: str, now: datetime) -> None:
     row.state = OutboxState.PENDING.value
     row.next_attempt_at = now
     row.updated_at = now
+    row.refusal = ""
     apply_local_effect(session, _entry(row))
 
 

@@ -31,6 +31,7 @@ from sync import methods, ratelimit, schemas
 from sync.answers import ActStatus, ActSummary, CarriageInfo, ExemplarInfo, LabelTask, LabelTaskState
 from sync.errors import (
     AuthError,
+    FileUnavailable,
     InvalidStateError,
     MissingRoleError,
     NetworkError,
@@ -275,8 +276,10 @@ class OzonClient:
             lambda: self.session.get(url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout, stream=True),
         )
         try:
-            if response.status_code >= 400:
-                raise error_for(response.status_code, None, where)
+            if response.status_code >= 500:
+                raise ServerError(f"Ozon's file server answered {response.status_code}", path=where)
+            if response.status_code >= 400:  # expired, removed, refused: ask Ozon for the file again
+                raise FileUnavailable(f"Ozon's file server has no file there ({response.status_code})", path=where)
             chunks, size = [], 0
             for chunk in response.iter_content(64 * 1024):
                 size += len(chunk)

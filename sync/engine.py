@@ -9,6 +9,7 @@ reply texts are looked for in the history before a re-send after an ambiguous fa
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import random
@@ -42,14 +43,14 @@ from app.events import (
     SyncFinished,
     SyncStarted,
 )
-from app.outbox import ActionKind, OutboxEntry, OutboxState, TargetKind
+from app.outbox import ActionKind, OutboxEntry, OutboxState, Refusal, TargetKind
 from app.repos import chats as chat_repo
 from app.repos import feedback as feedback_repo
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.repos import returns as return_repo
 from app.repos import sync_state
-from app.workflows import labels, privacy
+from app.workflows import decisions, labels, privacy
 from sync import exemplars, label_tasks, methods
 from sync.client import OzonClient, Page
 from sync.errors import (
@@ -547,14 +548,17 @@ class SyncEngine:
             due = outbox.due(s, now, label_tasks.MAX_POSTINGS * 10, only=(ActionKind.FETCH_LABEL,))
             tasks: dict[str, dict[str, Any]] = json.loads(sync_state.get(s, LABEL_TASKS) or "{}")
             statuses = posting_repo.statuses(s, [e.target_id for e in due])
-        by_number = {e.target_id: e for e in due}
-        if not by_number:
+        if not due:
             return
-        # A posting that will not leave, or has left without its label, needs none.
-        unneeded = [e for n, e in by_number.items() if statuses.get(n) in LABEL_UNNEEDED]
-        for entry in unneeded:
-            self._close(entry, f"no label needed: the posting is {statuses[entry.target_id].value}")
-            del by_number[entry.target_id]
+        by_number: dict[str, OutboxEntry] = {}
+        with self.db.write() as s:
+            for entry in due:
+                status = statuses.get(entry.target_id)
+                if status in LABEL_UNNEEDED:  # it will not leave, or has left without its label
+                    outbox.mark_done(s, entry.key, now, note=f"no label needed: the posting is {status}")
+                    labels.cancel_label_jobs(s, entry.target_id, now)
+                elif outbox.mark_in_flight(s, entry.key, now):  # claimed: each look counts as an attempt
+                    by_number[entry.target_id] = dataclasses.replace(entry, attempts=entry.attempts + 1)
         in_task = {n: task_id for task_id, task in tasks.items() for n in task["numbers"]}
         for task_id in sorted({in_task[n] for n in by_number if n in in_task}):
             entries = [by_number[n] for n in tasks[task_id]["numbers"] if n in by_number]
@@ -592,8 +596,13 @@ class SyncEngine:
                 label_tasks.poll_delay(task["polls"]),
             )
             return
-        outcome = label_tasks.collect(self.client, state, task["numbers"], self.labels_dir)
-        del tasks[task_id]
+        del tasks[task_id]  # done with, whatever comes of its file: a failure asks Ozon for a new task
+        try:
+            outcome = label_tasks.collect(self.client, state, task["numbers"], self.labels_dir)
+        except Exception:
+            with self.db.write() as s:
+                sync_state.put(s, LABEL_TASKS, json.dumps(tasks), self.clock.now())
+            raise
         now = self.clock.now()
         with self.db.write() as s:
             sync_state.put(s, LABEL_TASKS, json.dumps(tasks), now)
@@ -620,12 +629,6 @@ class SyncEngine:
             sync_state.put(s, LABEL_TASKS, json.dumps(tasks), now)
             for entry in entries:
                 outbox.mark_retry(s, entry.key, now, note, later, ambiguous=False)
-
-    def _close(self, entry: OutboxEntry, why: str) -> None:
-        """An action that no longer needs doing: done, with the reason kept."""
-        now = self.clock.now()
-        with self.db.write() as s:
-            outbox.mark_done(s, entry.key, now, note=why)
 
     def _push_one(self, entry: OutboxEntry, result: CycleResult) -> None:
         now = self.clock.now()
@@ -673,13 +676,16 @@ class SyncEngine:
                     outbox.mark_retry(s, entry.key, self.clock.now(), str(exc), later, ambiguous=False)
         elif isinstance(exc, _Conflict):
             for entry in entries:
-                self._conflict(entry, str(exc), result)
+                self._conflict(entry, str(exc), result, exc.refusal)
         elif isinstance(exc, OzonError):
+            # A ship Ozon refuses over marking codes or customs numbers needs them packed again.
+            data = any(word in exc.message.upper() for word in ("EXEMPLAR", "MANDATORY_MARK", "GTD"))
             for entry in entries:
                 if exc.transient:
                     self._retry(entry, exc, exc.ambiguous)
                 else:
-                    self._conflict(entry, f"Ozon refused: {exc.message}", result)
+                    refusal = Refusal.DATA if data else Refusal.REFUSED
+                    self._conflict(entry, f"Ozon refused: {exc.message}", result, refusal)
         else:
             # Our own trouble (a full disk, a bug): never leave an action claimed for good. It may
             # have reached Ozon, so the next attempt re-checks first.
@@ -697,9 +703,13 @@ class SyncEngine:
         with self.db.write() as s:
             outbox.mark_retry(s, entry.key, now, str(exc or "waiting"), now + timedelta(seconds=delay), ambiguous)
 
-    def _conflict(self, entry: OutboxEntry, reason: str, result: CycleResult) -> None:
+    def _conflict(
+        self, entry: OutboxEntry, reason: str, result: CycleResult, refusal: Refusal = Refusal.REFUSED
+    ) -> None:
         with self.db.write() as s:
-            outbox.mark_conflict(s, entry.key, self.clock.now(), reason)
+            outbox.mark_conflict(s, entry.key, self.clock.now(), reason, refusal)
+            if refusal is Refusal.CANCELLED and entry.action is ActionKind.SHIP:
+                decisions.ship_refused_as_cancelled(s, entry.target_id, self.clock.now())
         result.conflicts += 1
         log.warning("conflict on %s %s: %s", entry.action.value, entry.target_id, reason)
         self.bus.publish(ConflictDetected(entry.key, entry.action.value, entry.target_id, reason))
@@ -740,10 +750,13 @@ class SyncEngine:
             return
         if current.status is PostingStatus.CANCELLED and entry.action is not ActionKind.CANCEL:
             raise _Conflict(
-                f"posting {number} was cancelled ({current.cancel_reason or 'no reason given'}); do not ship it"
+                f"posting {number} was cancelled ({current.cancel_reason or 'no reason given'}); do not ship it",
+                Refusal.CANCELLED,
             )
         if not _source_ok(entry, current):
-            raise _Conflict(f"posting {number} is {current.status.value}; {entry.action.value} is not possible")
+            raise _Conflict(
+                f"posting {number} is {current.status.value}; {entry.action.value} is not possible", Refusal.OVERTAKEN
+            )
         payload = entry.payload
         if entry.action is ActionKind.SHIP:
             self._prepare_ship(entry, current)
@@ -774,7 +787,8 @@ class SyncEngine:
             kinds = ", ".join(sorted(k.value for k in unhandled))
             raise _Conflict(
                 f"Ozon needs data Packdesk cannot send yet ({kinds}) for posting {number}: "
-                "complete it in Ozon's seller cabinet"
+                "complete it in Ozon's seller cabinet",
+                Refusal.CABINET,
             )
         boxes = int(entry.payload.get("multi_box_qty") or 0)
         if posting.is_multibox and boxes and not state.get("boxes"):
@@ -786,13 +800,14 @@ class SyncEngine:
             return
         if not units:
             raise _Conflict(
-                f"Ozon needs the marking codes or customs numbers of posting {number}: pack it at the pack station"
+                f"Ozon needs the marking codes or customs numbers of posting {number}: pack it at the pack station",
+                Refusal.DATA,
             )
         if not state.get("exemplars"):
             info = self.client.exemplars(number)
             problem = exemplars.unit_count_problem(info, units)
             if problem:
-                raise _Conflict(f"the units of posting {number} do not match Ozon's: {problem}")
+                raise _Conflict(f"the units of posting {number} do not match Ozon's: {problem}", Refusal.DATA)
             self.client.set_exemplars(number, exemplars.request_products(info, units), max(boxes, 1))
             state["exemplars"] = True
             self._keep_state(name, state)
@@ -804,7 +819,7 @@ class SyncEngine:
         if status.status == exemplars.NOT_AVAILABLE or refused:
             self._forget(name)  # a retry (after the seller fixed a code) sends the set again
             details = "; ".join(refused) or "some unit lacks its marking code or customs number"
-            raise _Conflict(f"Ozon refused the data of posting {number}: {details}")
+            raise _Conflict(f"Ozon refused the data of posting {number}: {details}", Refusal.DATA)
         if entry.attempts > 40:
             raise _Conflict(f"Ozon has been checking the marking codes of {number} for too long ({status.status})")
         raise _NotReady(f"Ozon is checking the marking codes ({status.status})", delay=EXEMPLAR_CHECK_S)
@@ -885,7 +900,7 @@ class SyncEngine:
             status = act.status.strip().lower()
             if status == "cancelled":
                 self._forget(name)
-                raise _Conflict(f"Ozon cancelled carriage {carriage_id}; create the handover again")
+                raise _Conflict(f"Ozon cancelled carriage {carriage_id}; create the handover again", Refusal.OVERTAKEN)
             raise _NotReady(f"Ozon is preparing the act ({act.status})", delay=ACT_POLL_S)
         pdf = self.client.act_pdf(carriage_id)
         job_key = str(payload.get("print_job", ""))
@@ -915,7 +930,8 @@ class SyncEngine:
         if found is None:
             raise _Conflict(
                 "Ozon has no packed posting of this delivery method outside a carriage: "
-                "they may have been handed over already"
+                "they may have been handed over already",
+                Refusal.OVERTAKEN,
             )
         listed = set(self.client.act_postings(found))
         if not numbers <= listed:
@@ -976,7 +992,9 @@ class SyncEngine:
             if entry.ambiguous:
                 return  # our earlier attempt took effect
             name = str(p.get("action_name") or action_id)
-            raise _Conflict(f"Ozon no longer offers “{name}” for this return: it is now “{details.state_name}”")
+            raise _Conflict(
+                f"Ozon no longer offers “{name}” for this return: it is now “{details.state_name}”", Refusal.OVERTAKEN
+            )
         self.client.rfbs_return_action(
             return_id,
             action_id,
@@ -992,7 +1010,11 @@ class SyncEngine:
 
 
 class _Conflict(Exception):
-    pass
+    """Ozon (or events) refused the action for good: the seller decides. `refusal` says what kind."""
+
+    def __init__(self, message: str, refusal: Refusal = Refusal.REFUSED) -> None:
+        super().__init__(message)
+        self.refusal = refusal
 
 
 class _NotReady(Exception):

@@ -21,7 +21,7 @@ class OzonError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
-        http = f"HTTP {self.status} " if self.status else ""
+        http = f"HTTP {self.status} " if self.status and not self.message.startswith("HTTP ") else ""
         return f"{where}{http}{self.message}"
 
 
@@ -74,6 +74,13 @@ class NetworkError(OzonError):
     def __init__(self, message: str, *, ambiguous: bool, path: str = "") -> None:
         super().__init__(message, path=path)
         self.ambiguous = ambiguous
+
+
+class FileUnavailable(OzonError):
+    """A file Ozon handed out by URL (a label batch) cannot be had: gone, expired, refused. Not the
+    key's fault (no key is sent there): Ozon is asked to make it again."""
+
+    transient = True
 
 
 class ProtocolError(OzonError):

@@ -54,7 +54,12 @@ def collect(client: OzonClient, state: LabelTaskState, numbers: Sequence[str], l
     if not printed:
         return Outcome([], unprinted)
     pdf = client.label_file(state.file_url, len(printed))
-    pages = label_files.split_pages(pdf)
+    try:
+        pages = label_files.split_pages(pdf)
+    except label_files.LabelFileUnreadable as exc:
+        raise ProtocolError(
+            f"Ozon's label file cannot be read ({exc.params.get('detail', '')})", path="file_url"
+        ) from exc
     owners = label_files.assign_pages([text for _, text in pages], printed)
     if owners is None:
         raise ProtocolError(

@@ -34,6 +34,7 @@ from app.clock import Clock
 from app.db.engine import Database
 from app.events import EventBus
 from app.outbox import OutboxEntry, OutboxState, TargetKind
+from app.workflows import decisions
 from ui import errors, plain_text
 from ui.orders import labels
 from ui.orders.cells import local_time
@@ -60,17 +61,7 @@ def change(db: Database, bus: EventBus, clock: Clock, keys: Sequence[str], retry
     """Retry or drop the actions, then tell every screen (runs on the database worker)."""
     now = clock.now()
     with db.write() as session:
-        targets = set()
-        for key in keys:
-            entry = outbox.get(session, key)
-            if entry is None:
-                continue
-            if retry:
-                outbox.retry(session, key, now)
-            elif entry.state in (OutboxState.PENDING, OutboxState.CONFLICT):
-                outbox.drop(session, key, now)
-            if entry.target_kind is TargetKind.POSTING:
-                targets.add(entry.target_id)
+        targets = decisions.retry(session, keys, now) if retry else decisions.drop(session, keys, now)
         counts = outbox.counts(session)
     if targets:
         bus.publish(events.PostingsChanged(frozenset(targets)))

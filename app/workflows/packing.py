@@ -465,7 +465,8 @@ class PackStation:
         self._pack: _Pack | None = None
         self._stops: list[StopInfo] = []
         self._last_packed = ""
-        self._after_mark = 0  # the SKU of a unit just counted by its marking code (its EAN may follow)
+        # The posting and SKU of a unit just counted by its marking code (its EAN may follow).
+        self._after_mark: tuple[str, int] | None = None
         # What the current transaction changed, announced on the bus once it is committed.
         self._touched: set[str] = set()
         self._cancelled: set[str] = set()
@@ -720,7 +721,7 @@ class PackStation:
     def _scan_item(self, code: str) -> ScanOutcome:
         pack = self._pack
         assert pack is not None
-        after_mark, self._after_mark = self._after_mark, 0
+        after_mark, self._after_mark = self._after_mark, None
         if marking.looks_like_mark(code, self.gs_substitute):
             return self._scan_mark(code)
         with self._tx() as s:
@@ -738,8 +739,9 @@ class PackStation:
                 product = product_repo.get(s, skus[0])
                 name = product.name if product is not None else ""
                 return self._refuse(s, Kind.WRONG_ITEM, code, f"SKU {skus[0]}", sku=skus[0], name=name)
-            if after_mark in mine:  # code first, then the EAN of the same unit: nothing new
-                return self._out(Kind.SAME_UNIT, code=code, posting_number=pack.number, sku=after_mark)
+            if after_mark is not None and after_mark[0] == pack.number and after_mark[1] in mine:
+                # code first, then the EAN of the same unit: nothing new
+                return self._out(Kind.SAME_UNIT, code=code, posting_number=pack.number, sku=after_mark[1])
             left = [sku for sku in mine if pack.scanned(sku) < pack.needed(sku)]
             if not left:
                 return self._refuse(s, Kind.EXTRA_UNIT, code, f"SKU {mine[0]}", sku=mine[0], name=self._name(mine[0]))
@@ -835,7 +837,7 @@ class PackStation:
             sku = left[0]
             # A code on a product that takes none counts the unit; the code itself is not sent.
             counted = self._count(s, parsed.ident, sku, replace(mark, sku=sku) if sku in takes_mark else None)
-            self._after_mark = sku
+            self._after_mark = (pack.number, sku)
             return counted
 
     # -- customs declaration numbers ------------------------------------------------------------------

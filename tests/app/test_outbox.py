@@ -107,9 +107,14 @@ def test_due_runs_each_target_in_order_and_targets_independently(ctx: AppContext
     with ctx.db.write() as s:
         outbox.mark_conflict(s, a1.key, NOW, "cancelled")
     with ctx.db.read() as s:
-        # A conflict never blocks the queue.
-        assert [e.key for e in outbox.due(s, NOW)] == [a2.key]
+        # A refused action holds the ones after it (the label waits for the ship the seller
+        # must settle); the seller's drop or retry frees the queue.
+        assert outbox.due(s, NOW) == []
         assert outbox.get(s, a1.key).ambiguous  # type: ignore[union-attr]
+    with ctx.db.write() as s:
+        outbox.drop(s, a1.key, NOW)
+    with ctx.db.read() as s:
+        assert [e.key for e in outbox.due(s, NOW)] == [a2.key]
 
 
 def test_in_flight_at_startup_becomes_ambiguous_pending(ctx: AppContext) -> None:

@@ -288,6 +288,15 @@ def test_the_ean_after_a_units_code_is_the_same_unit(ctx: AppContext) -> None:
     assert desk.scan(SHOES_EAN).kind is Kind.EXTRA_UNIT  # a second EAN is one
 
 
+def test_the_ean_of_the_next_postings_first_unit_is_counted(ctx: AppContext) -> None:
+    desk = station(ctx)
+    desk.scan(MARKED2)
+    desk.scan(mark(SHOES_EAN, seed=24))
+    assert desk.complete().kind is Kind.COMPLETED
+    desk.scan(MARKED)  # the same product in the next parcel: its EAN is a new unit, not the last one
+    assert desk.scan(SHOES_EAN).kind is Kind.ITEM_OK
+
+
 def test_a_posting_ozon_took_off_the_desk_releases_its_codes(ctx: AppContext) -> None:
     desk = station(ctx)
     desk.scan(MARKED2)

@@ -245,3 +245,21 @@ def test_command_sheet_carries_every_scanner_command(
     width, height = stock.dots(203)
     found = {text for image in images(out.read_bytes(), fmt, width, height, 203) for text in decoded(image)}
     assert found == set(commands.ALL)
+
+
+def test_labels_are_refused_for_a_cancelled_posting(
+    data_dir: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import dataclasses
+
+    from app.domain.postings import PostingStatus
+
+    ctx = open_context(data_dir)
+    with ctx.db.write() as s:
+        (cached,) = posting_repo.get_many(s, [RFBS])
+        posting_repo.save(s, [dataclasses.replace(cached.posting, status=PostingStatus.CANCELLED)], NOW)
+    ctx.close()
+    for kind in ("label", "ozon"):
+        out = tmp_path / f"{kind}.pdf"
+        code, _, err = run_cli(capsys, "--data-dir", data_dir, "labels", RFBS, "--kind", kind, "--out", str(out))
+        assert code == 1 and err.count("\n") == 1 and "cancelled" in err and not out.exists()

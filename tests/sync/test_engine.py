@@ -316,18 +316,84 @@ def test_a_task_ozon_ends_in_error_is_reported_on_each_posting_and_asked_again(
     assert len([e for e in emu.log if e["method"] == LABEL_CREATE]) == 2  # the failed task and one more
 
 
-def test_a_cancelled_posting_needs_no_label(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+def test_a_file_the_file_server_refuses_is_asked_of_ozon_again_and_is_never_a_key_problem(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext, events: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sync.emulator import cdn
+
+    expired = {"left": 1}
+    answer = cdn._answer
+
+    def sometimes_expired(store: Any, method: str, path: str) -> Any:
+        if expired["left"]:
+            expired["left"] -= 1
+            return cdn._xml_error(403, "AccessDenied", "Request has expired")
+        return answer(store, method, path)
+
+    monkeypatch.setattr(cdn, "_answer", sometimes_expired)
     engine.run_cycle()
     (number,) = fbs_batch(ctx, 1)
     shipping.queue_ship(ctx.db, emu, number)
+    drain_ships(engine, ctx)
+    emu.advance(engine.seconds_until_due() or 0)
+    engine.run_cycle()  # the task
+    emu.advance(6)
+    result = engine.run_cycle()  # its file: 403
+    assert result.ok and not events.of(AuthFailed)  # not "Ozon rejected the key": no key goes there
+    (label,) = open_entries(ctx)
+    assert "file server" in label.last_error and label.attempts == 2
+    drain(engine, emu, ctx)
+    assert [e.posting_number for e in events.of(LabelReady)] == [number]
+    assert len([e for e in emu.log if e["method"] == LABEL_CREATE]) == 2  # Ozon made the file again
+
+
+def test_a_refused_ship_holds_its_label_and_dropping_it_drops_the_label_too(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext
+) -> None:
+    from app import print_queue
+    from app.print_queue import DocKind, JobState
+    from app.workflows import decisions
+
+    engine.run_cycle()
+    (number,) = fbs_batch(ctx, 1)
+    shipping.queue_ship(ctx.db, emu, number)
+    with ctx.db.write() as s:
+        job = print_queue.enqueue(s, DocKind.OZON_LABEL, (number,), emu.now(), wait_for_label=True)
+    with ctx.db.write() as s:
+        (ship,) = [e for e in outbox.entries(s, target_id=number) if e.action is ActionKind.SHIP]
+        outbox.mark_conflict(s, ship.key, emu.now(), "Ozon refused: EXEMPLAR_INFO_NOT_FILLED_COMPLETELY")
+    for _ in range(3):
+        emu.advance(60)
+        engine.run_cycle()
+    assert [e for e in emu.log if e["method"] == LABEL_CREATE] == []  # the label waits for the seller
+    with ctx.db.write() as s:
+        decisions.drop(s, [ship.key], emu.now())
+    with ctx.db.read() as s:
+        states = {e.action: e.state for e in outbox.entries(s, target_id=number)}
+        (after,) = [j for j in print_queue.jobs(s) if j.key == job.key]
+    assert states == {ActionKind.SHIP: OutboxState.FAILED, ActionKind.FETCH_LABEL: OutboxState.FAILED}
+    assert after.state is JobState.CANCELLED
+
+
+def test_a_cancelled_posting_needs_no_label(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    from app import print_queue
+    from app.print_queue import DocKind, JobState
+
+    engine.run_cycle()
+    (number,) = fbs_batch(ctx, 1)
+    shipping.queue_ship(ctx.db, emu, number)
+    with ctx.db.write() as s:
+        print_queue.enqueue(s, DocKind.OZON_LABEL, (number,), emu.now(), wait_for_label=True)
     drain_ships(engine, ctx)
     emu.cancel_posting(number)
     emu.advance(60)
     drain(engine, emu, ctx)
     with ctx.db.read() as s:
         (label,) = [e for e in outbox.entries(s, target_id=number) if e.action is ActionKind.FETCH_LABEL]
+        jobs = [j for j in print_queue.jobs(s) if number in j.posting_numbers]
     assert label.state is OutboxState.DONE and "no label needed" in label.last_error
     assert [e for e in emu.log if e["method"] == LABEL_CREATE] == []
+    assert [j.state for j in jobs] == [JobState.CANCELLED]  # its label will never come: not waiting for ever
 
 
 def drain_ships(engine: SyncEngine, ctx: AppContext) -> None:

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app import events, outbox
 from app.context import AppContext
-from app.outbox import ActionKind, OutboxState, TargetKind
+from app.outbox import ActionKind, OutboxState, Refusal, TargetKind
 from tests.ui.factories import NOW, make_posting, save
 from tests.ui.fakes import FakeSync
 from tests.ui.test_main_window import open_window
@@ -34,7 +34,7 @@ def setup_outbox(ctx: AppContext) -> dict[str, str]:
     with ctx.db.write() as s:
         refused = outbox.enqueue(s, ActionKind.SHIP, TargetKind.POSTING, make_posting(1).posting_number, {}, NOW)
         outbox.apply_local_effect(s, refused)
-        outbox.mark_conflict(s, refused.key, NOW, "posting was cancelled by the buyer " + HOSTILE)
+        outbox.mark_conflict(s, refused.key, NOW, "posting was cancelled by the buyer " + HOSTILE, Refusal.CANCELLED)
         pending = outbox.enqueue(s, ActionKind.SHIP, TargetKind.POSTING, make_posting(2).posting_number, {}, NOW)
         outbox.apply_local_effect(s, pending)
         dropped = outbox.enqueue(s, ActionKind.CANCEL, TargetKind.POSTING, make_posting(3).posting_number, {}, NOW)

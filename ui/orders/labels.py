@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from app.history import EventKind
-from app.outbox import ActionKind, OutboxEntry, OutboxState
+from app.outbox import ActionKind, OutboxEntry, OutboxState, Refusal
 
 # Literal `translate("Context", "text")` calls so pyside6-lupdate can collect the strings.
 translate = QCoreApplication.translate
@@ -45,11 +45,28 @@ def state(value: OutboxState) -> str:
 def advice(entry: OutboxEntry) -> str:
     """What the seller should do about an action that is not done."""
     if entry.state is OutboxState.CONFLICT:
-        if entry.action is ActionKind.SHIP:
+        if entry.refusal is Refusal.DATA:
+            return translate(
+                "Outbox",
+                "Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop "
+                "and redo, then pack it again at the pack station with the right codes.",
+            )
+        if entry.refusal is Refusal.CABINET:
+            return translate(
+                "Outbox",
+                "Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller "
+                "cabinet, then Drop the action here.",
+            )
+        if entry.action is ActionKind.SHIP and entry.refusal in (Refusal.CANCELLED, None):
             return translate(
                 "Outbox",
                 "Ozon will not take this shipment (usually the buyer cancelled). Do not ship it: put the goods "
                 "back on the shelf, then Drop the action.",
+            )
+        if entry.refusal is Refusal.OVERTAKEN:
+            return translate(
+                "Outbox",
+                "This no longer applies: the order or return moved on in Ozon. Check it, then Drop the action.",
             )
         return translate(
             "Outbox",

@@ -30,6 +30,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("details_status", sa.String(length=64), nullable=False, server_default=""))
     with op.batch_alter_table("pack_progress", schema=None) as batch_op:
         batch_op.add_column(sa.Column("customs", sa.Text(), nullable=False, server_default="{}"))
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("refusal", sa.String(length=16), nullable=False, server_default=""))
     op.create_table(
         "marking_codes",
         sa.Column("ident", sa.String(length=64), nullable=False),
@@ -80,6 +82,8 @@ def downgrade() -> None:
     with op.batch_alter_table("marking_codes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_marking_codes_posting_number"))
     op.drop_table("marking_codes")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("refusal")
     with op.batch_alter_table("pack_progress", schema=None) as batch_op:
         batch_op.drop_column("customs")
     with op.batch_alter_table("returns", schema=None) as batch_op:
