@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, false, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from app import scanner_input
 from app.db.tables import PostingItemRow, PostingRow, ProductBarcodeRow, ProductRow
 from app.domain.postings import FINISHED, Posting, PostingItem, PostingStatus, Requirements
 from app.repos.upsert import upsert
@@ -172,11 +173,12 @@ def code_condition(code: str) -> ColumnElement[bool]:
     code = code.strip()
     if code in NO_CODE:
         return false()
+    codes = scanner_input.case_variants(code)  # `ii…` scanned with Caps Lock on is `II…`
     return or_(
         PostingRow.posting_number == code,
-        PostingRow.scanit == code,
-        PostingRow.lower_barcode == code,
-        PostingRow.upper_barcode == code,
+        PostingRow.scanit.in_(codes),
+        PostingRow.lower_barcode.in_(codes),
+        PostingRow.upper_barcode.in_(codes),
     )
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
+from app import scanner_input
 from app.db.tables import ProductBarcodeRow, ProductRow
 from app.domain.products import Product
 from app.repos.upsert import upsert
@@ -49,7 +50,8 @@ def stale_skus(session: Session, synced_before: datetime) -> set[int]:
 
 
 def skus_for_barcode(session: Session, barcode: str) -> list[int]:
-    return list(session.scalars(select(ProductBarcodeRow.sku).where(ProductBarcodeRow.barcode == barcode.strip())))
+    codes = scanner_input.case_variants(barcode.strip())  # scanned with Caps Lock on, too
+    return list(session.scalars(select(ProductBarcodeRow.sku).where(ProductBarcodeRow.barcode.in_(codes)).distinct()))
 
 
 def skus_for_gtin(session: Session, gtin: str) -> list[int]:

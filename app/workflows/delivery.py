@@ -25,6 +25,18 @@ from app.workflows.lookup import queued_actions, require_posting
 
 LAST_MILE_SUBSTATUS = "posting_in_courier_service"
 MAX_TRACKING = 64
+# The shortest carrier tracking numbers (CDEK, Boxberry) have 8-10 characters; "0" or a stray key is none.
+MIN_TRACKING = 6
+
+
+def valid_tracking(tracking: str, posting_number: str) -> bool:
+    """Could `tracking` be a carrier's tracking number for this posting (not the posting's own number)?"""
+    return (
+        MIN_TRACKING <= len(tracking) <= MAX_TRACKING
+        and tracking.isprintable()
+        and any(c.isdigit() for c in tracking)
+        and tracking != posting_number
+    )
 
 
 class Stage(IntEnum):
@@ -89,8 +101,11 @@ def set_tracking(
     tracking = tracking_number.strip()
     if not tracking:
         raise InvalidAction("tracking_empty", "enter or scan the tracking number")
-    if len(tracking) > MAX_TRACKING or not tracking.isprintable():
-        raise InvalidAction("tracking_invalid", f"a tracking number has at most {MAX_TRACKING} printable characters")
+    if not valid_tracking(tracking, posting_number):
+        raise InvalidAction(
+            "tracking_invalid",
+            f"a tracking number has {MIN_TRACKING}-{MAX_TRACKING} printable characters, digits among them",
+        )
     now = clock.now()
     with db.write() as s:
         cached = _rfbs(s, posting_number)

@@ -741,7 +741,8 @@ class PackStation:
                 return self._refuse(s, Kind.WRONG_ITEM, code, f"SKU {skus[0]}", sku=skus[0], name=name)
             if after_mark is not None and after_mark[0] == pack.number and after_mark[1] in mine:
                 # code first, then the EAN of the same unit: nothing new
-                return self._out(Kind.SAME_UNIT, code=code, posting_number=pack.number, sku=after_mark[1])
+                sku = after_mark[1]
+                return self._out(Kind.SAME_UNIT, code=code, posting_number=pack.number, sku=sku, name=self._name(sku))
             left = [sku for sku in mine if pack.scanned(sku) < pack.needed(sku)]
             if not left:
                 return self._refuse(s, Kind.EXTRA_UNIT, code, f"SKU {mine[0]}", sku=mine[0], name=self._name(mine[0]))

@@ -88,7 +88,8 @@ def _payload(
         amount = _amount(decision.compensation_amount)
         if amount is None or amount <= 0 or (price and amount > price):
             raise InvalidAction(
-                "return_amount_invalid", f"the compensation must be more than 0 and at most the price ({price})"
+                "return_amount_invalid",
+                f"the compensation must be more than 0, at most the price ({price}), to the kopeck",
             )
         payload["compensation_amount"] = float(amount)
     return payload
@@ -98,7 +99,9 @@ def _amount(value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
     try:
-        amount = Decimal(value).quantize(Decimal("0.01"))
+        amount = Decimal(value)
+        kopecks = amount.quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         return None
-    return amount if amount.is_finite() else None
+    # Roubles and kopecks only: 100.005 is a typo, never silently rounded.
+    return kopecks if kopecks.is_finite() and kopecks == amount else None

@@ -85,8 +85,16 @@
         <translation>Ozon требует номер таможенной декларации для товара «{name}». Он запрашивается один раз для этого отправления.</translation>
     </message>
     <message>
-        <source>These goods have no customs declaration number</source>
-        <translation>У этого товара нет номера таможенной декларации</translation>
+        <source>Last time these goods had no customs declaration number.</source>
+        <translation>В прошлый раз у этого товара не было номера ГТД.</translation>
+    </message>
+    <message>
+        <source>Save number</source>
+        <translation>Сохранить номер</translation>
+    </message>
+    <message>
+        <source>No customs number</source>
+        <translation>Без ГТД</translation>
     </message>
     <message>
         <source>This looks like a scanned code. Type the customs number, then scan again.</source>
@@ -1057,6 +1065,10 @@
         </translation>
     </message>
     <message>
+        <source>{name}: this unit was counted by its Честный ЗНАК code — scan the next one</source>
+        <translation>{name}: эта единица уже учтена по коду «Честный ЗНАК» — сканируйте следующую</translation>
+    </message>
+    <message>
         <source>✗ CODE NOT ACCEPTED: {why}</source>
         <translation>✗ КОД НЕ ПРИНЯТ: {why}</translation>
     </message>
@@ -1516,8 +1528,20 @@
         <translation>Отменено вами</translation>
     </message>
     <message>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <translation>Ozon не принял код «Честный ЗНАК» или номер ГТД (см. причину от Ozon). Заказ остаётся в силе: нажмите «Отказаться и переделать» и упакуйте его заново на станции упаковки с правильными кодами.</translation>
+    </message>
+    <message>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
+        <translation>Ozon нужны данные по этому отправлению, которые Packdesk пока не умеет передавать: заполните их в личном кабинете продавца Ozon, затем нажмите здесь «Отказаться».</translation>
+    </message>
+    <message>
         <source>Ozon will not take this shipment (usually the buyer cancelled). Do not ship it: put the goods back on the shelf, then Drop the action.</source>
         <translation>Ozon не примет эту отгрузку (обычно покупатель отменил заказ). Не отправляйте: верните товар на полку, затем откажитесь от действия.</translation>
+    </message>
+    <message>
+        <source>This no longer applies: the order or return moved on in Ozon. Check it, then Drop the action.</source>
+        <translation>Это уже неактуально: заказ или возврат в Ozon перешёл дальше. Проверьте его, затем нажмите «Отказаться».</translation>
     </message>
     <message>
         <source>Ozon refused this action. Check the posting: if the action still makes sense, Retry it; otherwise Drop it, or Drop and redo it differently.</source>

@@ -83,8 +83,16 @@
         <translation>Ozon 需要「{name}」的报关单号（ГТД）。本订单只需填写一次。</translation>
     </message>
     <message>
-        <source>These goods have no customs declaration number</source>
-        <translation>该商品没有报关单号</translation>
+        <source>Last time these goods had no customs declaration number.</source>
+        <translation>上次此商品没有报关单号（ГТД）。</translation>
+    </message>
+    <message>
+        <source>Save number</source>
+        <translation>保存单号</translation>
+    </message>
+    <message>
+        <source>No customs number</source>
+        <translation>无报关单号</translation>
     </message>
     <message>
         <source>This looks like a scanned code. Type the customs number, then scan again.</source>
@@ -1031,6 +1039,10 @@
         </translation>
     </message>
     <message>
+        <source>{name}: this unit was counted by its Честный ЗНАК code — scan the next one</source>
+        <translation>{name}：此件已按「Честный ЗНАК」标识码计入——请扫描下一件</translation>
+    </message>
+    <message>
         <source>✗ CODE NOT ACCEPTED: {why}</source>
         <translation>✗ 标识码未通过：{why}</translation>
     </message>
@@ -1460,8 +1472,20 @@
         <translation>已放弃</translation>
     </message>
     <message>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <translation>Ozon 不接受某个「Честный ЗНАК」标识码或报关单号（见 Ozon 给出的原因）。订单仍然有效：点击“放弃并重做”，然后在打包台用正确的编码重新打包。</translation>
+    </message>
+    <message>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
+        <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成，然后在这里点击“放弃”。</translation>
+    </message>
+    <message>
         <source>Ozon will not take this shipment (usually the buyer cancelled). Do not ship it: put the goods back on the shelf, then Drop the action.</source>
         <translation>Ozon 不接受此次发货（通常是买家取消了订单）。请勿发货：把商品放回货架，然后放弃此操作。</translation>
+    </message>
+    <message>
+        <source>This no longer applies: the order or return moved on in Ozon. Check it, then Drop the action.</source>
+        <translation>此操作已不再适用：订单或退货在 Ozon 中已进入下一步。请检查后点击“放弃”。</translation>
     </message>
     <message>
         <source>Ozon refused this action. Check the posting: if the action still makes sense, Retry it; otherwise Drop it, or Drop and redo it differently.</source>

@@ -174,13 +174,15 @@ def test_rfbs_steps_go_in_order_and_say_what_comes_first(ctx: AppContext) -> Non
 
 
 def test_tracking_numbers_are_checked_and_shown_while_pending(ctx: AppContext) -> None:
-    for bad in ("", "   ", "x" * 65, "RP1\n23"):
+    for bad in ("", "   ", "0", "RP1", "RPRPRPRP", "1" * 65, "RP1\n2345678", RFBS_PACKED):
         with pytest.raises(InvalidAction):
             delivery.set_tracking(ctx.db, ctx.clock, RFBS_PACKED, bad)
     with pytest.raises(InvalidAction):
-        delivery.set_tracking(ctx.db, ctx.clock, FBS_A, "RP1")
+        delivery.set_tracking(ctx.db, ctx.clock, FBS_A, "RP123456789RU")
     with pytest.raises(NotFound):
-        delivery.set_tracking(ctx.db, ctx.clock, "nope", "RP1")
+        delivery.set_tracking(ctx.db, ctx.clock, "nope", "RP123456789RU")
+    with ctx.db.read() as s:
+        assert outbox.entries(s, target_id=RFBS_PACKED) == []  # nothing refused was queued
     entry = delivery.set_tracking(ctx.db, ctx.clock, RFBS_PACKED, "  RP123456789RU ")
     assert entry.payload == {"tracking_number": "RP123456789RU"}
     item = next(p for g in groups(ctx) for p in g.postings if p.posting_number == RFBS_PACKED)

@@ -253,6 +253,17 @@ def test_ozons_new_label_is_found_by_scanit_and_zero_never_matches(ctx: AppConte
     with ctx.db.read() as s:
         assert [c.posting.posting_number for c in posting_repo.find_by_code(s, "ii3052511747")] == [NEW_LABEL]
         assert posting_repo.find_by_code(s, "") == [] and posting_repo.find_by_code(s, "0") == []
+        # Caps Lock on: the scanner's `ii` arrives as `II`
+        assert [c.posting.posting_number for c in posting_repo.find_by_code(s, "II3052511747")] == [NEW_LABEL]
+        assert posting_repo.find_by_code(s, "iI3052511747") == []
+
+
+def test_a_product_barcode_scanned_with_caps_lock_on_is_found(ctx: AppContext) -> None:
+    with ctx.db.write() as s:
+        product_repo.save(s, [Product(77, 77, "X", "Кабель", ("OZN1234567890",))], NOW)
+    with ctx.db.read() as s:
+        assert product_repo.skus_for_barcode(s, "ozn1234567890") == [77]
+        assert product_repo.skus_for_barcode(s, "Ozn1234567890") == []
 
 
 def test_a_placeholder_for_gs_set_at_the_desk_is_understood(ctx: AppContext) -> None:

@@ -85,6 +85,7 @@ def test_a_decision_is_checked_then_sent_once_with_ozons_id(engine: SyncEngine, 
     assert refused(Decision(reject.id, rejection_reason_id=reasons[0].id)) == "return_comment_needed"
     assert refused(Decision(PARTIAL_COMPENSATION, compensation_amount=row.price + 1)) == "return_amount_invalid"
     assert refused(Decision(PARTIAL_COMPENSATION, compensation_amount=Decimal(0))) == "return_amount_invalid"
+    assert refused(Decision(PARTIAL_COMPENSATION, compensation_amount=Decimal("100.005"))) == "return_amount_invalid"
     assert refused(Decision(3)) == "return_action_not_offered"  # an id Packdesk might guess: never sent
 
     entry = returns.decide(ctx.db, emu, row.return_id, Decision(approve.id, comment=" Пришлите, пожалуйста "))

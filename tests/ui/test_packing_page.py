@@ -509,3 +509,47 @@ def test_marking_codes_are_asked_for_and_refusals_said_in_words(desk: Desk, ctx:
     assert "CODE NOT ACCEPTED" in banner() and "crypto tail" in banner()
     assert desk.sounds.played.count("bad") >= 4
     assert ship_actions(ctx, marked.posting_number) == []  # nothing leaves without its code
+
+
+def test_the_customs_dialog_takes_no_scan_for_an_answer(desk: Desk, ctx: AppContext, qtbot: QtBot) -> None:
+    from app.db.tables import SkuCustomsRow
+    from app.domain.postings import Requirement, Requirements
+    from ui.packing.dialogs import CustomsDialog
+
+    ean = "4607123456781"
+    posting = dataclasses.replace(
+        make_posting(9, products=(PostingItem(3001, "TEA-1", "Чай улун, 250 г", 2, Decimal("990.00")),)),
+        requirements=Requirements({Requirement.GTD: frozenset({3001})}),
+    )
+    save(ctx, [posting])
+    with ctx.db.write() as s:
+        product_repo.save(s, [Product(3001, 31, "TEA-1", "Чай улун, 250 г", (ean,))], NOW)
+        s.add(SkuCustomsRow(sku=3001, gtd="", is_absent=True, updated_at=NOW))  # last time: "no ГТД"
+    page = desk.page
+
+    def dialogs() -> list[CustomsDialog]:
+        return [d for d in page.findChildren(CustomsDialog) if d.isVisible()]
+
+    scan(qtbot, desk, posting.posting_number)
+    scan(qtbot, desk, ean)
+    page.ask_customs(3001, "Чай улун, 250 г")  # asked again while the first is being looked up
+    qtbot.waitUntil(lambda: len(dialogs()) == 1)
+    settle(qtbot, desk.tasks)
+    (dialog,) = dialogs()
+    assert dialog.last_time.isVisible() and dialog.number.text() == ""  # offered, never pre-chosen
+    # The packer scans the second unit while the dialog is open: the EAN lands in the number field.
+    qtbot.keyClicks(dialog.number, ean)
+    qtbot.keyClick(dialog.number, Qt.Key.Key_Return)
+    assert dialog.isVisible() and "scanned code" in dialog.hint.text()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)  # Enter elsewhere accepts nothing either
+    assert dialog.isVisible()
+    dialog.reject()  # no paper at hand: cancelled
+    qtbot.waitUntil(lambda: not dialogs())
+    scan(qtbot, desk, ean)  # the second unit: the number is still missing, so it is asked again
+    qtbot.waitUntil(lambda: len(dialogs()) == 1)
+    (dialog,) = dialogs()
+    qtbot.mouseClick(dialog.absent_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.view is None)  # "no ГТД" was the last thing missing: packed
+    (ship,) = ship_actions(ctx, posting.posting_number)
+    assert [u["gtd_absent"] for u in ship.payload["exemplars"]["3001"]] == [True, True]
+    assert "Packed" in page.banner.text()

@@ -7,10 +7,9 @@ from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -163,7 +162,10 @@ def confirm_abort(parent: QWidget, posting_number: str, on_yes: Callable[[], Non
 class CustomsDialog(QDialog):
     """The customs declaration number (ГТД) of one SKU in the posting on the desk: asked once per SKU
     per posting, the one last used for the SKU offered first, "no ГТД" where the goods have none.
-    The number is checked here already (a scan typed into the box is refused, never sent).
+
+    The scanner keeps typing while this is open, so nothing here accepts on its own: Enter only
+    submits the number field, whose text is checked (a scan is refused, never sent), and the
+    buttons take no focus. "No customs number" is a click, never a pre-set choice.
 
     Signals:
         given(object): `str` (the number, normalised) or None ("no ГТД").
@@ -186,36 +188,49 @@ class CustomsDialog(QDialog):
         self.number.setObjectName("gtdNumber")
         self.number.setMaxLength(40)
         self.number.setPlaceholderText("10702070/110326/3041525")
-        self.absent = QCheckBox(self.tr("These goods have no customs declaration number"), self)
-        self.absent.setObjectName("gtdAbsent")
+        self.last_time = plain_text.label(self.tr("Last time these goods had no customs declaration number."), self)
+        self.last_time.setObjectName("gtdLastTime")
+        self.last_time.setVisible(False)
         if suggested is not None:
             gtd, absent = suggested
             self.number.setText(gtd)
-            self.absent.setChecked(absent)
-        self.absent.toggled.connect(self._toggled)
+            self.number.selectAll()
+            self.last_time.setVisible(absent)
         self.hint = plain_text.label("", self)
         self.hint.setObjectName("gtdHint")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #c62828;")
         self.hint.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        self.buttons = QDialogButtonBox(self)
+        self.save_button = self.buttons.addButton(self.tr("Save number"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.absent_button = self.buttons.addButton(
+            self.tr("No customs number"), QDialogButtonBox.ButtonRole.ActionRole
         )
-        self.buttons.accepted.connect(self._accept)
-        self.buttons.rejected.connect(self.reject)
+        self.absent_button.setObjectName("gtdAbsent")
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        for button in (self.save_button, self.absent_button, cancel):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.save_button.clicked.connect(self._accept)
+        self.absent_button.clicked.connect(self._absent)
+        cancel.clicked.connect(self.reject)
         self.number.returnPressed.connect(self._accept)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addWidget(self.number)
-        layout.addWidget(self.absent)
+        layout.addWidget(self.last_time)
         layout.addWidget(self.hint)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(480)
-        self._toggled(self.absent.isChecked())
+        self.number.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _toggled(self, absent: bool) -> None:
-        self.number.setEnabled(not absent)
-        self.hint.hide()
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter outside the number field (a scan ending while focus is elsewhere) accepts nothing.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _fail(self, text: str) -> None:
         self.hint.setText(text)
@@ -223,11 +238,11 @@ class CustomsDialog(QDialog):
         self.number.selectAll()
         self.number.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _absent(self) -> None:
+        self.given.emit(None)
+        self.accept()
+
     def _accept(self) -> None:
-        if self.absent.isChecked():
-            self.given.emit(None)
-            self.accept()
-            return
         text = self.number.text()
         if looks_scanned(text) or marking.looks_like_mark(text):
             self._fail(self.tr("This looks like a scanned code. Type the customs number, then scan again."))

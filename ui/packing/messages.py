@@ -54,6 +54,10 @@ class Messages(QObject):
                     name=name
                 )
             return self.tr("✓ {name} — %n to go", "", left).format(name=name)
+        if k is Kind.SAME_UNIT:
+            return self.tr("{name}: this unit was counted by its Честный ЗНАК code — scan the next one").format(
+                name=name
+            )
         if k is Kind.MARK_INVALID:
             return self.tr("✗ CODE NOT ACCEPTED: {why}").format(why=self._mark_problem(out.detail))
         if k is Kind.MARK_WRONG_PRODUCT:

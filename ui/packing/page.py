@@ -106,6 +106,7 @@ class PackingPage(QWidget):
         self._inflight = 0
         self._completing = False
         self._held: list[str] = []
+        self._asking_customs = False  # the customs dialog is open (or about to open)
 
         self.scan = ScanField(self)
         self.scan.setObjectName("scanField")
@@ -327,18 +328,32 @@ class PackingPage(QWidget):
 
     def ask_customs(self, sku: int, name: str) -> None:
         """The customs declaration number of `sku` (the last one used for it offered first)."""
-        if self.findChild(CustomsDialog) is not None:
-            return  # one at a time
+        if self._asking_customs:
+            return  # one at a time (the suggestion is looked up first: the dialog opens later)
+        self._asking_customs = True
         station = self.station
+
+        def done(_result: int) -> None:
+            self._asking_customs = False
+            self.scan.setFocus(Qt.FocusReason.OtherFocusReason)
 
         def open_dialog(suggested: tuple[str, bool] | None) -> None:
             dialog = CustomsDialog(name, suggested, self)
             dialog.setObjectName("customsDialog")
             dialog.given.connect(lambda value: self._submit(lambda: station.set_customs(sku, value)))
-            dialog.finished.connect(lambda _result: self.scan.setFocus(Qt.FocusReason.OtherFocusReason))
+            dialog.finished.connect(done)
             dialog.open()
 
-        self.tasks.run_db(lambda: station.suggested_customs(sku), on_done=open_dialog)
+        self.tasks.run_db(
+            lambda: station.suggested_customs(sku), on_done=open_dialog, on_error=lambda _exc: open_dialog(None)
+        )
+
+    def _customs_still_missing(self, view: PackView) -> None:
+        """A unit is on the desk whose customs number was not given (the dialog was cancelled, or the
+        desk restarted): ask again, as Ozon refuses the ship without it."""
+        line = next((line for line in view.customs_missing if line.scanned), None)
+        if line is not None:
+            self.ask_customs(line.sku, line.name)
 
     def _known_code(self, code: str, answer: Callable[[bool], None]) -> None:
         """Is `code` a product barcode or a posting label (a scan typed into a text box)? Asked on the
@@ -418,6 +433,7 @@ class PackingPage(QWidget):
                 self.complete()  # the completion never ran; it re-checks first
             else:
                 self._recheck(out.view.posting_number)
+                self._customs_still_missing(out.view)
         elif k is Kind.POSTING_NOT_FOUND:
             self._lookup(out.code)
         elif k in (Kind.ITEM_OK, Kind.MARK_OK, Kind.CUSTOMS_SET) and out.view is not None:
@@ -427,6 +443,8 @@ class PackingPage(QWidget):
                 self.complete()
         elif k is Kind.CUSTOMS_MISSING:
             self.ask_customs(out.sku, out.name)
+        elif k in (Kind.ALREADY_OPEN, Kind.EXTRA_UNIT, Kind.SAME_UNIT, Kind.MARKS_MISSING) and out.view is not None:
+            self._customs_still_missing(out.view)
         elif k in (Kind.COMPLETED, Kind.REPRINT_QUEUED):
             if self.printer is not None:
                 self.printer.kick()
@@ -469,7 +487,9 @@ class PackingPage(QWidget):
             return
         shown = out.view or out.packed
         self.view = out.view
-        self._show_view(shown, packed=out.view is None and out.packed is not None, last_sku=out.sku)
+        # A refused scan names a SKU that did not count: it is not highlighted as the last one.
+        last_sku = 0 if out.tone is Tone.BAD else out.sku
+        self._show_view(shown, packed=out.view is None and out.packed is not None, last_sku=last_sku)
         self._show_stop(out.stop)
         if out.tone is Tone.GOOD:
             self.sounds.good()

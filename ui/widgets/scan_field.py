@@ -2,7 +2,8 @@
 delivers its codes.
 
 `scanned(str)` carries each code, stripped; the field clears itself at once so the next code can
-arrive while the last one is still being processed. The GS separator inside a Честный ЗНАК code,
+arrive while the last one is still being processed. A code typed with the Russian keyboard layout
+active is read back as the keys pressed (`app.scanner_input`). The GS separator inside a Честный ЗНАК code,
 which a scanner in keyboard mode types as Ctrl+], is kept (a line edit would drop it). With
 `sticky=True` the field takes the focus back whenever it loses it to something that is not a
 dialog or a popup, so a stray click never sends the next scan into the void.
@@ -14,8 +15,12 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
+from app import scanner_input
+
 MAX_CODE = 200  # no barcode is longer (a marking code with its crypto tail: 127); a stuck key is
 GS = "\x1d"
+# Ctrl+] types GS; with the Russian layout active, the same key is Ctrl+Ъ (Qt names it by its letter).
+_GS_KEYS = (Qt.Key.Key_BracketRight, ord("Ъ"))
 # Focus leaving for a popup or another window is the user's choice; anything else is taken back.
 _LEAVE_ALONE = (Qt.FocusReason.PopupFocusReason, Qt.FocusReason.ActiveWindowFocusReason)
 
@@ -39,13 +44,13 @@ class ScanField(QLineEdit):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
-        if event.text() == GS or (ctrl and event.key() == Qt.Key.Key_BracketRight):
+        if event.text() == GS or (ctrl and event.key() in _GS_KEYS):
             self.insert(GS)
             return
         super().keyPressEvent(event)
 
     def _emit(self) -> None:
-        code = self.text().strip()
+        code = scanner_input.as_keys_pressed(self.text().strip())
         self.clear()
         if code:
             self.scanned.emit(code)
