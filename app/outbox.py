@@ -290,6 +290,7 @@ def retry(session: Session, key: str, now: datetime) -> None:
     row.next_attempt_at = now
     row.updated_at = now
     row.refusal = ""
+    row.last_error = ""
     apply_local_effect(session, _entry(row))
 
 

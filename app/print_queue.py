@@ -9,6 +9,7 @@ reprint and needs a reason.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -89,6 +90,22 @@ def has_job(session: Session, kind: DocKind, posting_number: str) -> bool:
     """Any job of this kind for the posting, whatever its state."""
     stmt = select(PrintJobRow.id).where(PrintJobRow.kind == kind.value, _for_posting(posting_number)).limit(1)
     return session.scalar(stmt) is not None
+
+
+def jobs_of(
+    session: Session, posting_number: str, kinds: Collection[DocKind], states: Collection[JobState]
+) -> list[PrintJob]:
+    """The posting's jobs of these kinds in these states, oldest first."""
+    stmt = (
+        select(PrintJobRow)
+        .where(
+            _for_posting(posting_number),
+            PrintJobRow.kind.in_([k.value for k in kinds]),
+            PrintJobRow.state.in_([st.value for st in states]),
+        )
+        .order_by(PrintJobRow.id)
+    )
+    return [_job(r) for r in session.scalars(stmt)]
 
 
 def printed_before(session: Session, kind: DocKind, posting_number: str) -> bool:

@@ -86,6 +86,14 @@ class CarriageInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ActPosting:
+    """A posting in a carriage (`act/get-postings`): one cargo place, or its boxes if multi-box."""
+
+    posting_number: str
+    multi_box_qty: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class ActStatus:
     status: str  # in_process | ready | error | cancelled | "The next postings aren't ready"
     added: tuple[str, ...] = ()

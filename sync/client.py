@@ -28,7 +28,7 @@ from app.domain.products import Product
 from app.domain.returns import ReturnDetails, ReturnRequest
 from app.secrets import Credentials
 from sync import methods, ratelimit, schemas
-from sync.answers import ActStatus, ActSummary, CarriageInfo, ExemplarInfo, LabelTask, LabelTaskState
+from sync.answers import ActPosting, ActStatus, ActSummary, CarriageInfo, ExemplarInfo, LabelTask, LabelTaskState
 from sync.errors import (
     AuthError,
     FileUnavailable,
@@ -488,10 +488,10 @@ class OzonClient:
     def act_pdf(self, carriage_id: int) -> bytes:
         return self.call_pdf(methods.ACT_PDF, {"id": carriage_id})
 
-    def act_postings(self, carriage_id: int) -> list[str]:
-        data = self.call(methods.ACT_POSTINGS, {"id": carriage_id})
-        rows = data.get("result") if isinstance(data, dict) else None
-        return [str(r.get("posting_number")) for r in rows or [] if isinstance(r, dict) and r.get("posting_number")]
+    def act_postings(self, carriage_id: int) -> list[ActPosting]:
+        path = methods.ACT_POSTINGS
+        data = self.call(path, {"id": carriage_id})
+        return _parsed(path, lambda: schemas.act_postings(data))
 
     # -- products ------------------------------------------------------------------------------
 

@@ -709,7 +709,7 @@ class SyncEngine:
         with self.db.write() as s:
             outbox.mark_conflict(s, entry.key, self.clock.now(), reason, refusal)
             if refusal is Refusal.CANCELLED and entry.action is ActionKind.SHIP:
-                decisions.ship_refused_as_cancelled(s, entry.target_id, self.clock.now())
+                decisions.ship_refused_as_cancelled(s, entry, self.clock.now())
         result.conflicts += 1
         log.warning("conflict on %s %s: %s", entry.action.value, entry.target_id, reason)
         self.bus.publish(ConflictDetected(entry.key, entry.action.value, entry.target_id, reason))
@@ -791,7 +791,7 @@ class SyncEngine:
                 Refusal.CABINET,
             )
         boxes = int(entry.payload.get("multi_box_qty") or 0)
-        if posting.is_multibox and boxes and not state.get("boxes"):
+        if posting.is_multibox and boxes and not state.get("boxes"):  # Ozon wants it set before the ship
             self.client.set_box_count(number, boxes)
             state["boxes"] = True
             self._keep_state(name, state)
@@ -886,7 +886,11 @@ class SyncEngine:
             self._keep_state(name, state)
         carriage_id = int(state["id"])
         if not state.get("approved"):
-            containers = payload.get("containers_count")
+            containers = payload.get("containers_count")  # a row queued before 0004 counted them then
+            if payload.get("trusted_acceptance"):
+                # Counted now, after the ships: each posting in the carriage is a cargo place, a
+                # multi-box posting one per box, the further boxes of a split posting included.
+                containers = sum(p.multi_box_qty for p in self.client.act_postings(carriage_id))
             try:
                 self.client.approve_carriage(carriage_id, int(containers) if containers else None)
             except InvalidStateError:
@@ -908,7 +912,7 @@ class SyncEngine:
         label_files.store_act(self.labels_dir, job_key or str(carriage_id), pdf)
         # Ozon put every packed posting of the method in the carriage (not only ours): re-read them,
         # a substatus change does not show in the next incremental pull.
-        carried = set(self.client.act_postings(carriage_id)) | numbers
+        carried = {p.posting_number for p in self.client.act_postings(carriage_id)} | numbers
         for number in sorted(carried):
             self._store(self.client.get_posting(number))
         now = self.clock.now()
@@ -933,7 +937,7 @@ class SyncEngine:
                 "they may have been handed over already",
                 Refusal.OVERTAKEN,
             )
-        listed = set(self.client.act_postings(found))
+        listed = {p.posting_number for p in self.client.act_postings(found)}
         if not numbers <= listed:
             refused = self.client.set_carriage_postings(found, sorted(listed | numbers))
             if refused:

@@ -19,6 +19,7 @@ from app.domain.postings import Posting, PostingItem, PostingStatus, Requirement
 from app.domain.products import Product
 from app.domain.returns import RejectionReason, ReturnAction, ReturnDetails, ReturnKind, ReturnRequest
 from sync.answers import (
+    ActPosting,
     ActStatus,
     ActSummary,
     CarriageInfo,
@@ -510,6 +511,17 @@ def act_status(body: Any, where: str = "answer") -> ActStatus:
         added=tuple(str(n) for n in f.items("added_to_act")),
         removed=tuple(str(n) for n in f.items("removed_from_act")),
     )
+
+
+def act_postings(body: Any, where: str = "answer") -> list[ActPosting]:
+    rows = unwrap(body, where)
+    if not isinstance(rows, list):
+        raise ProtocolError(f"{where}.result is not a list", field=f"{where}.result")
+    out = []
+    for i, raw in enumerate(rows):
+        f = Fields(raw, f"{where}.result[{i}]")
+        out.append(ActPosting(f.text("posting_number", required=True), max(1, f.int_id("multi_box_qty"))))
+    return out
 
 
 def act_list(body: Any, where: str = "answer") -> list[ActSummary]:

@@ -127,6 +127,9 @@ def _user_messages() -> dict[str, str]:
         "not_rfbs": translate("Errors", "Only rFBS postings (you deliver them) take this step."),
         "tracking_empty": translate("Errors", "Enter or scan the tracking number."),
         "tracking_invalid": translate("Errors", "This does not look like a tracking number."),
+        "tracking_is_a_code": translate(
+            "Errors", "This is a product or label barcode, not a tracking number: scan the carrier's number."
+        ),
         "tracking_too_late": translate("Errors", "The tracking number can no longer be changed for this posting."),
         "not_available": translate("Errors", "This is not available in this version of Packdesk."),
         "bad_package": translate("Errors", "A package is written wrong: use SKU:QTY[,SKU:QTY…]."),

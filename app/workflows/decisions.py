@@ -1,7 +1,9 @@
 """What the seller decides about an action that waits or that Ozon refused: try it again, or drop it.
 
-Dropping a ship drops what only made sense after it (Ozon's label for the posting, the labels of its
-further boxes) and takes the posting's labels off the print queue: that parcel is not leaving.
+A ship carries what only makes sense after it: Ozon's label for the posting and the labels of its
+further boxes (queued after it, before any later ship of the same posting, e.g. when it was packed
+again). Dropping the ship drops those and takes the posting's labels off the print queue, as that
+parcel is not leaving; trying a dropped ship again brings them back.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app import outbox
-from app.outbox import ActionKind, OutboxState, TargetKind
+from app.outbox import ActionKind, OutboxEntry, OutboxState, TargetKind
+from app.repos import postings as posting_repo
 from app.workflows import labels
 
 # Actions queued behind a ship on its posting that have no sense without it.
@@ -25,9 +28,12 @@ def retry(s: Session, keys: Sequence[str], now: datetime) -> set[str]:
     touched = set()
     for key in keys:
         entry = outbox.get(s, key)
-        if entry is not None:
-            outbox.retry(s, key, now)
-            touched.add(entry.posting_number)
+        if entry is None:
+            continue
+        outbox.retry(s, key, now)
+        touched.add(entry.posting_number)
+        if entry.action is ActionKind.SHIP and entry.state is OutboxState.FAILED:
+            _revive_after_ship(s, entry, now)
     return touched - {""}
 
 
@@ -41,22 +47,47 @@ def drop(s: Session, keys: Sequence[str], now: datetime) -> set[str]:
         outbox.drop(s, key, now)
         touched.add(entry.posting_number)
         if entry.action is ActionKind.SHIP:
-            _drop_after_ship(s, entry.target_id, now)
+            _drop_after_ship(s, entry, now)
     return touched - {""}
 
 
-def ship_refused_as_cancelled(s: Session, number: str, now: datetime) -> None:
+def ship_refused_as_cancelled(s: Session, ship: OutboxEntry, now: datetime) -> None:
     """Ozon cancelled the posting before its ship went out: its label has no sense any more.
 
     The ship itself stays refused, so the seller sees why the parcel must be unpacked."""
-    _drop_after_ship(s, number, now, note="the posting was cancelled")
+    _drop_after_ship(s, ship, now, note="the posting was cancelled")
 
 
-def _drop_after_ship(s: Session, number: str, now: datetime, note: str = "") -> None:
-    for later in outbox.entries(s, DROPPABLE, target_id=number):
-        if later.target_kind is TargetKind.POSTING and later.action in AFTER_SHIP:
-            if note:
-                outbox.mark_done(s, later.key, now, note=note)
-            else:
-                outbox.drop(s, later.key, now)
-    labels.cancel_label_jobs(s, number, now)
+def _after_ship(s: Session, ship: OutboxEntry, states: tuple[OutboxState, ...]) -> tuple[list[OutboxEntry], bool]:
+    """The label actions that follow `ship` (up to the posting's next ship), and whether a later
+    ship of the posting exists (it has labels of its own)."""
+    found: list[OutboxEntry] = []
+    for later in outbox.entries(s, target_id=ship.target_id):
+        if later.id <= ship.id or later.target_kind is not TargetKind.POSTING:
+            continue
+        if later.action is ActionKind.SHIP:
+            return found, True
+        if later.action in AFTER_SHIP and later.state in states:
+            found.append(later)
+    return found, False
+
+
+def _drop_after_ship(s: Session, ship: OutboxEntry, now: datetime, note: str = "") -> None:
+    found, packed_again = _after_ship(s, ship, DROPPABLE)
+    for later in found:
+        if note:
+            outbox.mark_done(s, later.key, now, note=note)
+        else:
+            outbox.drop(s, later.key, now)
+    if not packed_again:  # a later ship of the posting prints the labels it queued
+        labels.cancel_label_jobs(s, ship.target_id, now)
+
+
+def _revive_after_ship(s: Session, ship: OutboxEntry, now: datetime) -> None:
+    found, packed_again = _after_ship(s, ship, (OutboxState.FAILED,))
+    for later in found:
+        outbox.retry(s, later.key, now)
+    cached = next(iter(posting_repo.get_many(s, [ship.target_id])), None)
+    if packed_again or cached is None:
+        return
+    labels.queue_package_label(s, cached.posting, now)  # again, if it was taken off with the ship

@@ -11,7 +11,7 @@ from enum import IntEnum
 
 from sqlalchemy.orm import Session
 
-from app import history, outbox
+from app import history, marking, outbox
 from app.clock import Clock
 from app.db.engine import Database
 from app.domain.postings import PostingStatus
@@ -19,6 +19,8 @@ from app.errors import InvalidAction
 from app.events import EventBus
 from app.history import EventKind
 from app.outbox import ActionKind, OutboxEntry, TargetKind
+from app.repos import postings as posting_repo
+from app.repos import products as product_repo
 from app.repos.postings import CachedPosting
 from app.workflows import changes
 from app.workflows.lookup import queued_actions, require_posting
@@ -29,13 +31,22 @@ MAX_TRACKING = 64
 MIN_TRACKING = 6
 
 
+def normalise_tracking(text: str) -> str:
+    """As typed or scanned, without spaces (`RA 123 456 789 RU` is printed so, and is `RA123456789RU`)."""
+    return "".join(text.split())
+
+
 def valid_tracking(tracking: str, posting_number: str) -> bool:
-    """Could `tracking` be a carrier's tracking number for this posting (not the posting's own number)?"""
+    """Could `tracking` be a carrier's tracking number for this posting? Not "000000", not the
+    posting's or its order's number, not a Честный ЗНАК code."""
+    order_number = posting_number.rsplit("-", 1)[0]
     return (
         MIN_TRACKING <= len(tracking) <= MAX_TRACKING
         and tracking.isprintable()
         and any(c.isdigit() for c in tracking)
-        and tracking != posting_number
+        and len(set(tracking)) > 1
+        and tracking not in (posting_number, order_number)
+        and not marking.looks_like_mark(tracking)
     )
 
 
@@ -98,7 +109,7 @@ def set_tracking(
     user: str = "",
     bus: EventBus | None = None,
 ) -> OutboxEntry:
-    tracking = tracking_number.strip()
+    tracking = normalise_tracking(tracking_number)
     if not tracking:
         raise InvalidAction("tracking_empty", "enter or scan the tracking number")
     if not valid_tracking(tracking, posting_number):
@@ -108,6 +119,10 @@ def set_tracking(
         )
     now = clock.now()
     with db.write() as s:
+        if product_repo.skus_for_barcode(s, tracking) or posting_repo.find_by_code(s, tracking):
+            raise InvalidAction(
+                "tracking_is_a_code", f"{tracking} is a product or label barcode, not a tracking number"
+            )
         cached = _rfbs(s, posting_number)
         if stage(s, cached) >= Stage.DELIVERED:
             raise InvalidAction("tracking_too_late", f"posting {posting_number} is {cached.shown_status}")

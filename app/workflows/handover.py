@@ -132,7 +132,7 @@ def create_carriage(
 ) -> tuple[OutboxEntry, PrintJob]:
     """Queue Ozon's carriage for every packed FBS posting of the method; its act prints once Ozon
     has made it. Works offline: the engine sends it after the postings' ship calls. With trusted
-    acceptance Ozon is told the number of boxes (a multi-box posting counts each of its boxes)."""
+    acceptance Ozon is told the number of cargo places, counted by the engine from the carriage."""
     now = clock.now()
     with db.write() as s:
         group = next(
@@ -151,10 +151,8 @@ def create_carriage(
             "posting_numbers": list(numbers),
             "print_job": job.key,
         }
-        if trusted_acceptance:
-            payload["containers_count"] = sum(
-                max(1, c.posting.multi_box_qty) for c in posting_repo.get_many(s, numbers)
-            )
+        if trusted_acceptance:  # Ozon is told the cargo places, counted when the carriage is sent
+            payload["trusted_acceptance"] = True
         entry = outbox.enqueue(
             s, ActionKind.CREATE_CARRIAGE, TargetKind.CARRIAGE, str(delivery_method_id), payload, now
         )

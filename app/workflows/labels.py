@@ -23,8 +23,17 @@ def queue_package_label(s: Session, posting: Posting, now: datetime, user: str =
     engine has fetched it. Packed again after a print: a reprint, and says so."""
     kind = label_kind(posting)
     number = posting.posting_number
+    waiting = live_label_job(s, kind, number)
+    if waiting is not None:  # packed again before its label printed: that label is the one
+        return waiting
     reason = "packed again" if print_queue.printed_before(s, kind, number) else ""
     return print_queue.enqueue(s, kind, (number,), now, reason=reason, user=user, wait_for_label=not posting.is_rfbs)
+
+
+def live_label_job(s: Session, kind: DocKind, posting_number: str) -> PrintJob | None:
+    """The posting's label of this kind that waits for Ozon or for the printer, if any."""
+    live = print_queue.jobs_of(s, posting_number, (kind,), (JobState.WAITING, JobState.QUEUED))
+    return live[0] if live else None
 
 
 def label_split_part(s: Session, part: Posting, now: datetime) -> None:
@@ -39,9 +48,7 @@ def label_split_part(s: Session, part: Posting, now: datetime) -> None:
 
 def cancel_label_jobs(s: Session, posting_number: str, now: datetime) -> int:
     """Cancel the posting's labels that wait for Ozon or for the printer; returns how many."""
-    n = 0
-    for job in print_queue.jobs(s, (JobState.WAITING, JobState.QUEUED)):
-        if posting_number in job.posting_numbers and job.kind in print_queue.LABEL_KINDS:
-            print_queue.cancel(s, job.key, now)
-            n += 1
-    return n
+    live = print_queue.jobs_of(s, posting_number, print_queue.LABEL_KINDS, (JobState.WAITING, JobState.QUEUED))
+    for job in live:
+        print_queue.cancel(s, job.key, now)
+    return len(live)

@@ -198,6 +198,15 @@ class PackView:
     lines: tuple[PackLine, ...]
     packages: tuple[PackageItems, ...]  # the last one is being filled
     is_multibox: bool = False  # one shipment in several boxes: F2 counts boxes, it does not split
+    ozon_boxes: int = 0  # a multi-box posting: the boxes Ozon counts for it (`multi_box_qty`)
+
+    @property
+    def box_count(self) -> int:
+        """The boxes that leave: one per package; a multi-box posting's as counted with F2, or
+        Ozon's count when the packer did not count them."""
+        if self.is_multibox and self.package_count == 1:
+            return max(1, self.ozon_boxes)
+        return self.package_count
 
     @property
     def needed(self) -> int:
@@ -367,7 +376,7 @@ class _Pack:
         return result
 
     def box_count(self) -> int:
-        return max(1, len(self.packages))
+        return self.view().box_count
 
     def units(self) -> dict[int, list[UnitData]]:
         """What Ozon gets per unit before the ship call: its marking code and its SKU's customs number."""
@@ -412,6 +421,7 @@ class _Pack:
             tuple(lines),
             self.packages or ((),),
             p.is_multibox,
+            p.multi_box_qty if p.is_multibox else 0,
         )
 
 

@@ -370,6 +370,10 @@
         <translation>Это не похоже на трек-номер.</translation>
     </message>
     <message>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
+        <translation>Это штрихкод товара или этикетки, а не трек-номер: отсканируйте номер перевозчика.</translation>
+    </message>
+    <message>
         <source>The tracking number can no longer be changed for this posting.</source>
         <translation>Трек-номер этого отправления уже нельзя изменить.</translation>
     </message>
@@ -1637,7 +1641,7 @@
     <name>PackingPage</name>
     <message>
         <source>Scan a posting label, an item or a command…</source>
-        <translation>Отсканируйте этикетку отправления, товар или команду…</translation>
+        <translation>Сканируйте этикетку, товар или команду…</translation>
     </message>
     <message>
         <source>Scan a posting label to start</source>
@@ -1686,6 +1690,10 @@
             <numerusform>%n коробки</numerusform>
             <numerusform>%n коробок</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>One shipment in {boxes} boxes, as Ozon counts them (F2 to count them yourself)</source>
+        <translation>Одно отправление в {boxes} коробках, как считает Ozon (F2 — посчитать самому)</translation>
     </message>
     <message>
         <source>One shipment in several boxes: box {box} (F2 next box)</source>

@@ -366,6 +366,10 @@
         <translation>这看起来不像运单号。</translation>
     </message>
     <message>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
+        <translation>这是商品或面单的条码，不是运单号：请扫描承运商的运单号。</translation>
+    </message>
+    <message>
         <source>The tracking number can no longer be changed for this posting.</source>
         <translation>该货件的运单号已无法修改。</translation>
     </message>
@@ -1626,6 +1630,10 @@
         <translation>
             <numerusform>%n 个箱子</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>One shipment in {boxes} boxes, as Ozon counts them (F2 to count them yourself)</source>
+        <translation>一个货件共 {boxes} 箱（按 Ozon 的箱数；按 F2 自行计数）</translation>
     </message>
     <message>
         <source>One shipment in several boxes: box {box} (F2 next box)</source>

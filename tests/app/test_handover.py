@@ -13,12 +13,14 @@ import pytest
 from app import history, outbox, print_queue
 from app.context import AppContext, open_context
 from app.domain.postings import Posting, PostingStatus
+from app.domain.products import Product
 from app.errors import InvalidAction, NotFound
 from app.events import Event, OutboxChanged, PostingsChanged
 from app.history import EventKind
 from app.outbox import ActionKind, OutboxState, TargetKind
 from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
+from app.repos import products as product_repo
 from app.workflows import cancel, confirm, delivery, handover
 from app.workflows.delivery import Stage
 from tests.app.factories import NOW, posting
@@ -174,16 +176,40 @@ def test_rfbs_steps_go_in_order_and_say_what_comes_first(ctx: AppContext) -> Non
 
 
 def test_tracking_numbers_are_checked_and_shown_while_pending(ctx: AppContext) -> None:
-    for bad in ("", "   ", "0", "RP1", "RPRPRPRP", "1" * 65, "RP1\n2345678", RFBS_PACKED):
+    mark = "0104607123456781215Ab#<?QW|Y93QWzy"  # a Честный ЗНАК code, separators lost
+    order_number = RFBS_PACKED.rsplit("-", 1)[0]
+    bad_ones = (
+        "",
+        "   ",
+        "0",
+        "RP1",
+        "RPRPRPRP",
+        "000000",
+        "1" * 65,
+        "RP1\x072345678",
+        RFBS_PACKED,
+        order_number,
+        mark,
+    )
+    for bad in bad_ones:
         with pytest.raises(InvalidAction):
             delivery.set_tracking(ctx.db, ctx.clock, RFBS_PACKED, bad)
+    ean = "4607123456781"
+    with ctx.db.write() as s:
+        product_repo.save(s, [Product(3001, 31, "SH-42", "Кроссовки", (ean,))], NOW)
+        label = "23024930500000"  # the lower barcode on another posting's label
+        posting_repo.save(s, [on(11, posting(FBS_A, status=PostingStatus.AWAITING_DELIVER, lower_barcode=label))], NOW)
+    for code in (ean, label):
+        with pytest.raises(InvalidAction) as refused:
+            delivery.set_tracking(ctx.db, ctx.clock, RFBS_PACKED, code)
+        assert refused.value.code == "tracking_is_a_code"
     with pytest.raises(InvalidAction):
         delivery.set_tracking(ctx.db, ctx.clock, FBS_A, "RP123456789RU")
     with pytest.raises(NotFound):
         delivery.set_tracking(ctx.db, ctx.clock, "nope", "RP123456789RU")
     with ctx.db.read() as s:
         assert outbox.entries(s, target_id=RFBS_PACKED) == []  # nothing refused was queued
-    entry = delivery.set_tracking(ctx.db, ctx.clock, RFBS_PACKED, "  RP123456789RU ")
+    entry = delivery.set_tracking(ctx.db, ctx.clock, RFBS_PACKED, "  RP 123 456 789 RU ")  # as printed
     assert entry.payload == {"tracking_number": "RP123456789RU"}
     item = next(p for g in groups(ctx) for p in g.postings if p.posting_number == RFBS_PACKED)
     assert item.tracking_number == "RP123456789RU" and item.tracking_pending

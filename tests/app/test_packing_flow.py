@@ -303,3 +303,26 @@ def test_pack_three_offline_restart_and_each_ship_goes_out_once(shop: Shop, tmp_
     finally:
         restarted.client.close()
         ctx.close()
+
+
+def test_a_multibox_posting_packed_by_its_item_keeps_ozons_box_count(shop: Shop) -> None:
+    """The shelf in several boxes, packed as the screen does it (the posting, its item, done): it
+    leaves in the boxes Ozon counts; Packdesk does not tell Ozon one box."""
+    sku = shop.emu.skus_requiring("multibox")[0]
+    (number,) = shop.emu.create_postings(1, products=[(sku, 1)])
+    shop.emu.advance(5)
+    shop.sync()
+    with shop.ctx.db.read() as s:
+        ean = product_repo.get(s, sku).barcodes[0]  # type: ignore[union-attr]
+        ozon_boxes = posting_repo.get(s, number).posting.multi_box_qty  # type: ignore[union-attr]
+    assert ozon_boxes > 1
+    desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
+    assert desk.scan(number).kind is Kind.POSTING_OPENED
+    counted = desk.scan(ean)
+    assert counted.view is not None and counted.view.ready and counted.view.box_count == ozon_boxes
+    done = desk.complete()
+    assert done.kind is Kind.COMPLETED and done.packed is not None and done.packed.box_count == ozon_boxes
+    shop.drain()
+    told = [e["request"]["multi_box_qty"] for e in shop.emu.log if "multiboxqty" in e["method"]]
+    assert told == [ozon_boxes]  # set before the ship, as Ozon requires: its own count
+    assert shop.status(number) == PostingStatus.AWAITING_DELIVER.value

@@ -117,3 +117,26 @@ def test_a_carriage_that_already_holds_the_postings_is_used_not_duplicated(ctx: 
         assert [e.action for e in outbox.entries(s, (OutboxState.CONFLICT,))] == []
     for number in numbers:
         assert emu.posting(number)["carriage_id"] == cabinet_carriage
+
+
+def test_with_trusted_acceptance_boxes_counted_at_the_desk_are_the_ones_sent(ctx: AppContext) -> None:
+    """A multi-box posting packed (offline) in one box more than Ozon counts, and the carriage made
+    before its ship went out: Ozon is told the boxes as packed, counted when the carriage is sent."""
+    from app.repos import postings as posting_repo
+
+    emu, engine = shop(ctx, trusted=True)
+    (house,) = emu.create_postings(1, products=[(emu.skus_requiring("multibox")[0], 1)])
+    emu.advance(5)
+    engine.run_cycle()
+    with ctx.db.write() as s:
+        cached = posting_repo.get(s, house)
+        assert cached is not None and cached.posting.is_multibox
+        boxes = cached.posting.multi_box_qty + 1
+        shipping.queue_ship_in(s, emu.now(), house, boxes=boxes)
+    handover.create_carriage(ctx.db, emu, cached.posting.delivery_method_id, trusted_acceptance=True)
+    drain(engine, emu, ctx)
+    (approve,) = approvals(emu)
+    carried = engine.client.act_postings(approve["carriage_id"])
+    assert [p.multi_box_qty for p in carried if p.posting_number == house] == [boxes]
+    others = sum(p.multi_box_qty for p in carried if p.posting_number != house)
+    assert approve["containers_count"] == boxes + others

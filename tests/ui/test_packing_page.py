@@ -553,3 +553,45 @@ def test_the_customs_dialog_takes_no_scan_for_an_answer(desk: Desk, ctx: AppCont
     (ship,) = ship_actions(ctx, posting.posting_number)
     assert [u["gtd_absent"] for u in ship.payload["exemplars"]["3001"]] == [True, True]
     assert "Packed" in page.banner.text()
+
+
+def test_the_customs_number_is_asked_again_when_the_last_unit_is_another_product(
+    desk: Desk, ctx: AppContext, qtbot: QtBot
+) -> None:
+    from app.domain.postings import Requirement, Requirements
+    from ui.packing.dialogs import CustomsDialog
+
+    tea, pen = ("4607123456781", 3001), ("4600000000015", 3002)
+    posting = dataclasses.replace(
+        make_posting(
+            10,
+            products=(
+                PostingItem(tea[1], "TEA-1", "Чай улун, 250 г", 1, Decimal("990.00")),
+                PostingItem(pen[1], "PEN-1", "Ручка гелевая", 1, Decimal("50.00")),
+            ),
+        ),
+        requirements=Requirements({Requirement.GTD: frozenset({tea[1]})}),
+    )
+    save(ctx, [posting])
+    with ctx.db.write() as s:
+        product_repo.save(
+            s,
+            [
+                Product(tea[1], 31, "TEA-1", "Чай улун, 250 г", (tea[0],)),
+                Product(pen[1], 32, "PEN-1", "Ручка", (pen[0],)),
+            ],
+            NOW,
+        )
+    page = desk.page
+
+    def dialogs() -> list[CustomsDialog]:
+        return [d for d in page.findChildren(CustomsDialog) if d.isVisible()]
+
+    scan(qtbot, desk, posting.posting_number)
+    scan(qtbot, desk, tea[0])
+    qtbot.waitUntil(lambda: len(dialogs()) == 1)
+    dialogs()[0].reject()
+    qtbot.waitUntil(lambda: not dialogs())
+    scan(qtbot, desk, pen[0])  # every unit is on the desk; the tea's number is still missing
+    qtbot.waitUntil(lambda: len(dialogs()) == 1)
+    assert page.view is not None and page.view.complete and not page.view.ready

@@ -235,6 +235,7 @@ class CustomsDialog(QDialog):
     def _fail(self, text: str) -> None:
         self.hint.setText(text)
         self.hint.show()
+        self.adjustSize()  # room for the hint: the question above it stays whole
         self.number.selectAll()
         self.number.setFocus(Qt.FocusReason.OtherFocusReason)
 

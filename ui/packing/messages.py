@@ -112,7 +112,7 @@ class Messages(QObject):
             return self.tr("✗ Nothing packed yet: no label to reprint")
         if k is Kind.COMPLETED:
             packed = out.packed
-            boxes = packed.package_count if packed is not None else 1
+            boxes = packed.box_count if packed is not None else 1
             rfbs = packed is not None and packed.is_rfbs
             label = self.tr("label printing") if rfbs else self.tr("label waits for Ozon")
             return self.tr("✓ Packed {number} in %n box(es), {label}. Scan the next posting", "", boxes).format(

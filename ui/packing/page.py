@@ -441,6 +441,8 @@ class PackingPage(QWidget):
                 self.ask_customs(out.sku, out.name)
             elif out.view.ready:
                 self.complete()
+            elif out.view.complete:  # all scanned, a customs number still missing (its dialog was cancelled)
+                self._customs_still_missing(out.view)
         elif k is Kind.CUSTOMS_MISSING:
             self.ask_customs(out.sku, out.name)
         elif k in (Kind.ALREADY_OPEN, Kind.EXTRA_UNIT, Kind.SAME_UNIT, Kind.MARKS_MISSING) and out.view is not None:
@@ -517,7 +519,13 @@ class PackingPage(QWidget):
         self.progress.setText(f"{view.scanned} / {view.needed}")
         self.progress.setStyleSheet("color: #2e7d32;" if view.ready else "")
         if packed:
-            self.box.setText(self.tr("%n box(es)", "", view.package_count))
+            self.box.setText(self.tr("%n box(es)", "", view.box_count))
+        elif view.is_multibox and view.package_count == 1 and view.ozon_boxes > 1:
+            self.box.setText(
+                self.tr("One shipment in {boxes} boxes, as Ozon counts them (F2 to count them yourself)").format(
+                    boxes=view.ozon_boxes
+                )
+            )
         elif view.is_multibox:
             self.box.setText(
                 self.tr("One shipment in several boxes: box {box} (F2 next box)").format(box=view.package_count)

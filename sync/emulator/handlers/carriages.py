@@ -26,6 +26,7 @@ from ..clock import iso
 from ..errors import invalid, not_found, refused
 from ..fields import Fields
 from ..model import Carriage, Posting
+from ..requirements import multi_box_qty
 from ..views import legacy_price
 from .base import Ctx, Raw, route
 
@@ -197,7 +198,8 @@ def act_check_status(ctx: Ctx, f: Fields) -> dict[str, Any]:
 @route("/v2/posting/fbs/act/get-postings")
 def act_get_postings(ctx: Ctx, f: Fields) -> dict[str, Any]:
     carriage = _carriage(ctx, f, "id")
-    return {"result": [{"posting_number": p.number, "status": p.status, "multi_box_qty": 1, "seller_error": "",
+    return {"result": [{"posting_number": p.number, "status": p.status, "multi_box_qty": multi_box_qty(p),
+                        "seller_error": "",
                         "products": [{"sku": ln.product.sku, "offer_id": ln.product.offer_id, "name": ln.product.name,
                                       "price": legacy_price(ln.price), "quantity": ln.quantity} for ln in p.lines]}
                        for p in _postings(ctx, carriage)]}
