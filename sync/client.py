@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
+import orjson
 import requests
 
 from app.domain.chats import Chat, ChatMessage
@@ -234,7 +235,8 @@ class OzonClient:
     def call(self, path: str, body: dict[str, Any]) -> Any:
         response = self._post(path, body)
         try:
-            return response.json()
+            # orjson: a page of 100 postings is ~0.4 MB; the standard parser takes three times as long.
+            return orjson.loads(response.content)
         except ValueError:
             raise ProtocolError("the answer is not valid JSON", path=path) from None
 

@@ -309,10 +309,7 @@ class SyncEngine:
         """Commit one page with the bookkeeping values that follow it."""
         now = self.clock.now()
         with self.db.write() as s:
-            before = {
-                c.posting.posting_number: c.posting.status
-                for c in posting_repo.get_many(s, [p.posting_number for p in page])
-            }
+            before = posting_repo.statuses(s, [p.posting_number for p in page])
             posting_repo.save(s, page, now)
             for name, value in state.items():
                 if value:
