@@ -516,33 +516,31 @@ def act_status(body: Any, where: str = "answer") -> ActStatus:
     )
 
 
-def act_postings(body: Any, where: str = "answer") -> list[ActPosting]:
+def _result_rows(body: Any, where: str) -> list[Fields]:
+    """The objects of a `{"result": [...]}` answer."""
     rows = unwrap(body, where)
     if not isinstance(rows, list):
         raise ProtocolError(f"{where}.result is not a list", field=f"{where}.result")
-    out = []
-    for i, raw in enumerate(rows):
-        f = Fields(raw, f"{where}.result[{i}]")
-        out.append(ActPosting(f.text("posting_number", required=True), max(1, f.int_id("multi_box_qty"))))
-    return out
+    return [Fields(raw, f"{where}.result[{i}]") for i, raw in enumerate(rows)]
+
+
+def act_postings(body: Any, where: str = "answer") -> list[ActPosting]:
+    return [
+        ActPosting(f.text("posting_number", required=True), max(1, f.int_id("multi_box_qty")))
+        for f in _result_rows(body, where)
+    ]
 
 
 def act_list(body: Any, where: str = "answer") -> list[ActSummary]:
-    rows = unwrap(body, where)
-    if not isinstance(rows, list):
-        raise ProtocolError(f"{where}.result is not a list", field=f"{where}.result")
-    out = []
-    for i, raw in enumerate(rows):
-        f = Fields(raw, f"{where}.result[{i}]")
-        out.append(
-            ActSummary(
-                carriage_id=f.int_id("id", required=True),
-                delivery_method_id=f.int_id("delivery_method_id"),
-                status=f.text("status").lower(),
-                created_at=f.time("created_at"),
-            )
+    return [
+        ActSummary(
+            carriage_id=f.int_id("id", required=True),
+            delivery_method_id=f.int_id("delivery_method_id"),
+            status=f.text("status").lower(),
+            created_at=f.time("created_at"),
         )
-    return out
+        for f in _result_rows(body, where)
+    ]
 
 
 def rfbs_return_details(body: Any, return_id: int, where: str = "answer") -> ReturnDetails:
