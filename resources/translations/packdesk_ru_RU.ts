@@ -1693,7 +1693,7 @@
     </message>
     <message>
         <source>One shipment in {boxes} boxes, as Ozon counts them (F2 to count them yourself)</source>
-        <translation>Одно отправление в {boxes} коробках, как считает Ozon (F2 — посчитать самому)</translation>
+        <translation>В {boxes} коробках, как считает Ozon (F2 — посчитать самому)</translation>
     </message>
     <message>
         <source>One shipment in several boxes: box {box} (F2 next box)</source>

@@ -144,12 +144,19 @@ def test_pack_station_in_the_main_window(ctx: AppContext, qtbot: QtBot) -> None:
 
 
 def test_russian_meta_line_and_key_hints_are_not_cut_off(ctx: AppContext, qtbot: QtBot) -> None:
-    """1280×800 in Russian: the ship-by line and the key hints wrap instead of losing their ends."""
+    """1280×800 in Russian: the ship-by line, the boxes of a multi-box posting and the key hints wrap
+    instead of losing their ends or widening the window."""
     import dataclasses
 
     with ui_language("ru_RU"):
         products = tuple(PostingItem(sku, f"ART-{sku}", name, qty, Decimal("890.00")) for sku, name, _, qty in GOODS)
-        posting = make_posting(7, products=products, delivery_method_name="Собственная доставка, Казань")
+        posting = make_posting(
+            7,
+            products=products,
+            delivery_method_name="Собственная доставка, Казань",
+            is_multibox=True,
+            multi_box_qty=3,
+        )
         save(ctx, [dataclasses.replace(posting, tpl_integration_type="non_integrated")])
         window = MainWindow(ctx, None, demo=True)
         qtbot.addWidget(window)
@@ -161,10 +168,11 @@ def test_russian_meta_line_and_key_hints_are_not_cut_off(ctx: AppContext, qtbot:
         page.sounds = FakeSounds()
         qtbot.waitUntil(lambda: not window.tasks.busy())
         scan(qtbot, page, window.tasks, posting.posting_number)
-        assert "отгрузить до" in page.meta.text()  # translated
+        assert "отгрузить до" in page.meta.text() and "3 коробках" in page.box.text()  # translated
         qtbot.wait(50)
-        for label in (page.meta, page.keys):
+        for label in (page.meta, page.box, page.keys):
             assert not_clipped(label), (label.objectName(), label.text())
+        assert window.width() == 1280
 
 
 def test_marking_codes_and_customs_in_chinese_at_1280x800(ctx: AppContext, qtbot: QtBot) -> None:

@@ -136,6 +136,7 @@ class PackingPage(QWidget):
         _font(self.progress, 40, bold=True)
         self.box = plain_text.label("", self)
         self.box.setObjectName("packBox")
+        self.box.setWordWrap(True)  # a multi-box posting's line is long in Russian: wrap, never widen the page
         _font(self.box, 16, bold=True)
         self.items = ItemsTable(self)
         self.keys = plain_text.label(
