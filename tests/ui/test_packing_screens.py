@@ -93,6 +93,20 @@ def scan(qtbot: QtBot, page: PackingPage, tasks: TaskManager, code: str) -> None
     qtbot.waitUntil(lambda: not tasks.busy())
 
 
+def packing_window(ctx: AppContext, qtbot: QtBot) -> tuple[MainWindow, PackingPage]:
+    """The main window at 1280×800 on its Packing page, settled."""
+    window = MainWindow(ctx, None, demo=True)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page("packing")
+    page = window.packing
+    page.sounds = FakeSounds()
+    qtbot.waitUntil(lambda: not window.tasks.busy())
+    return window, page
+
+
 def test_pack_station_screens(ctx: AppContext, qtbot: QtBot) -> None:
     number, cancelled = fill(ctx)
     tasks = TaskManager()
@@ -158,15 +172,7 @@ def test_russian_meta_line_and_key_hints_are_not_cut_off(ctx: AppContext, qtbot:
             multi_box_qty=3,
         )
         save(ctx, [dataclasses.replace(posting, tpl_integration_type="non_integrated")])
-        window = MainWindow(ctx, None, demo=True)
-        qtbot.addWidget(window)
-        window.resize(1280, 800)
-        window.show()
-        qtbot.waitExposed(window)
-        window.show_page("packing")
-        page = window.packing
-        page.sounds = FakeSounds()
-        qtbot.waitUntil(lambda: not window.tasks.busy())
+        window, page = packing_window(ctx, qtbot)
         scan(qtbot, page, window.tasks, posting.posting_number)
         assert "отгрузить до" in page.meta.text() and "3 коробках" in page.box.text()  # translated
         qtbot.wait(50)
@@ -206,15 +212,7 @@ def test_marking_codes_and_customs_in_chinese_at_1280x800(ctx: AppContext, qtbot
                 ],
                 NOW,
             )
-        window = MainWindow(ctx, None, demo=True)
-        qtbot.addWidget(window)
-        window.resize(1280, 800)
-        window.show()
-        qtbot.waitExposed(window)
-        window.show_page("packing")
-        page = window.packing
-        page.sounds = FakeSounds()
-        qtbot.waitUntil(lambda: not window.tasks.busy())
+        window, page = packing_window(ctx, qtbot)
         scan(qtbot, page, window.tasks, posting.posting_number)
         scan(qtbot, page, window.tasks, shoes[2])  # the first pair by its EAN: the ГТД is asked first
         qtbot.waitUntil(lambda: page.findChild(CustomsDialog) is not None)
