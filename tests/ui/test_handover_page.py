@@ -190,6 +190,12 @@ def test_tracking_numbers_go_to_the_field_and_never_overwrite_silently(
     qtbot.keyClick(page.tracking, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "RP000000003RU saved" in page.message.text())
     settle(qtbot, screen)
+    select(screen, 0)  # the same number typed as printed, with spaces: the same number, no warning
+    page.message.clear()
+    qtbot.keyClicks(page.tracking, "RP 000 000 003 RU")
+    qtbot.keyClick(page.tracking, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "RP000000003RU saved" in page.message.text())
+    settle(qtbot, screen)
 
 
 def test_a_scanned_label_finds_its_parcel_and_is_never_saved_as_a_tracking_number(

@@ -368,6 +368,7 @@ class HandoverPage(QWidget):
         self._look_up(code, then)
 
     def _save_tracking(self, code: str) -> None:
+        code = delivery.normalise_tracking(code)  # compared and shown as it will be stored
         numbers = self.selected_numbers()
         if len(numbers) != 1:
             self._say(self.tr("Select exactly one posting, then scan its tracking number"), error=True)
