@@ -402,7 +402,7 @@ def cmd_labels(ctx: AppContext, args: argparse.Namespace) -> int:
     elif args.kind == "slip":
         data = render.slip(postings, _products(ctx, cached), out, ctx.settings.language)
     else:
-        data = render.label(postings, out, ctx.settings.sender)
+        data = render.label(postings, out, ctx.settings.label_sender)
     sinks.FileSink(Path(args.out)).send(data)
     print(f"{args.out}: {len(postings)} posting(s), {args.kind}, {out.format.value} {out.stock.name} {out.dpi} dpi")
     return 0

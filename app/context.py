@@ -9,6 +9,7 @@ from app import outbox, paths, settings
 from app.clock import Clock, SystemClock
 from app.db import migrate
 from app.db.engine import Database, sqlite_url
+from app.errors import UserError
 from app.events import EventBus
 
 log = logging.getLogger(__name__)
@@ -21,8 +22,9 @@ class AppContext:
     db: Database
     bus: EventBus = field(default_factory=EventBus)
     clock: Clock = field(default_factory=SystemClock)
-    # Messages for the seller gathered while starting (e.g. a repaired settings file).
-    startup_messages: list[str] = field(default_factory=list)
+    # Notices for the seller gathered while starting (e.g. a repaired settings file); the UI
+    # translates them by code, the CLI prints their English text.
+    startup_messages: list[UserError] = field(default_factory=list)
 
     def recover_interrupted(self) -> int:
         """Actions left in flight by a previous run may have reached Ozon: re-check them before any

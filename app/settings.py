@@ -1,7 +1,9 @@
-"""Settings, declared once with their defaults, stored as JSON with an atomic write.
+"""Settings: each one declared once, with its default and the values it may take; stored as JSON
+with an atomic write and a version, and upgraded step by step when an older Packdesk wrote them.
 
-A corrupt file is moved aside (settings.json.corrupt-<time>), defaults are used, and the caller
-gets a message to show. A value of the wrong type falls back to its default the same way.
+Reading never fails: a damaged file is moved aside (settings.json.corrupt-<time>) and defaults are
+used; a value of the wrong type or out of its range falls back to its default. Either way the
+caller gets a `SettingsNotice` to show (a translatable code with its params).
 """
 
 from __future__ import annotations
@@ -9,51 +11,115 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from app import atomic
+from app.errors import UserError
 
 log = logging.getLogger(__name__)
 
 OZON_API_URL = "https://api-seller.ozon.ru"
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
+
+LANGUAGES = ("", "zh_CN", "ru_RU", "en")  # "" = the system's language
+LABEL_FORMATS = ("pdf", "zpl", "tspl")
+LABEL_SIZES = ("75x120", "58x40", "100x150")
+LABEL_DPIS = (203, 300)
+SYNC_INTERVAL_S = (15, 3600)
+# Ozon's rules limit keeping buyers' details; below two weeks a return would arrive with no name.
+PERSONAL_DATA_DAYS = (14, 90)
 
 
-@dataclass
+def _setting(
+    default: Any,
+    *,
+    choices: tuple[Any, ...] = (),
+    between: tuple[int, int] | None = None,
+    pattern: str = "",
+    tidy: Callable[[Any], Any] | None = None,
+) -> Any:
+    """A declared setting: `tidy` normalises a stored value before it is checked."""
+    rule = {"choices": choices, "between": between, "pattern": pattern, "tidy": tidy}
+    return field(default=default, metadata=rule)
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower().replace("×", "x").replace(" ", "") if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
 class Settings:
     version: int = SETTINGS_VERSION
     # Ozon account. The Api-Key is never here: it lives in the OS keyring (app/secrets.py).
-    client_id: str = ""
-    api_url: str = OZON_API_URL
+    client_id: str = _setting("", pattern=r"\d{0,32}")
+    api_url: str = _setting(OZON_API_URL, pattern=r"https?://[^\s/]+(/\S*)?")
     # None = decide by whether an account is set up; True/False = forced.
     demo_mode: bool | None = None
     database_url: str = ""  # empty = SQLite file in the data folder
-    sync_interval_s: int = 60
-    language: str = ""  # "", "zh_CN", "ru_RU", "en"
+    sync_interval_s: int = _setting(60, between=SYNC_INTERVAL_S)
+    language: str = _setting("", choices=LANGUAGES)
     # Printing
     label_printer: str = ""
     document_printer: str = ""
-    label_format: str = "pdf"
-    label_size: str = "75x120"
-    label_dpi: int = 203
+    label_format: str = _setting("pdf", choices=LABEL_FORMATS, tidy=_lower)
+    label_size: str = _setting("75x120", choices=LABEL_SIZES, tidy=_lower)
+    label_dpi: int = _setting(203, choices=LABEL_DPIS)
     auto_print: bool = True
     # The sender line on Packdesk's own labels (rFBS); empty = the warehouse's name.
-    sender: str = ""
+    label_sender: str = ""
     # Packing: what this desk's scanner sends instead of the GS separator inside a Честный ЗНАК code
-    # ("" = the scanner sends GS itself).
-    gs_substitute: str = ""
+    # ("" = the scanner sends GS itself). Digits are fine ("029"): only where a separator belongs.
+    gs_substitute: str = _setting("", pattern=r"[^\r\n]{0,8}")
     # Handover: the shop is on Ozon's trusted acceptance (carriages are approved with their box count).
     trusted_acceptance: bool = False
     sounds: bool = True
     # Personal data of finished orders is purged after this many days (Ozon's rules).
-    personal_data_days: int = 30
-    extra: dict[str, Any] = field(default_factory=dict)
+    personal_data_days: int = _setting(30, between=PERSONAL_DATA_DAYS)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+
+class SettingsNotice(UserError):
+    """Something in the settings file had to be repaired; shown once at start-up."""
+
+
+# -- upgrades: one step per version, each carrying the old file's values over ----------------------
+
+
+def _v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
+    """v2: `sender` is `label_sender` (it only ever named the sender on labels); the free-form
+    `extra` bag is gone (nothing read it; settings that were parked there are carried over)."""
+    raw = dict(raw)
+    if "sender" in raw:
+        raw.setdefault("label_sender", raw.pop("sender"))
+    extra = raw.pop("extra", None)
+    if isinstance(extra, dict):
+        for key, value in extra.items():
+            raw.setdefault(key, value)
+    return raw
+
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+
+
+def upgrade(raw: dict[str, Any]) -> dict[str, Any]:
+    """Bring a stored settings object up to SETTINGS_VERSION (a file without a version is v1)."""
+    version = raw.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        version = 1
+    while version < SETTINGS_VERSION:
+        raw = UPGRADES[version](raw)
+        version += 1
+    return {**raw, "version": max(version, SETTINGS_VERSION)}
+
+
+# -- validation -----------------------------------------------------------------------------------
 
 
 def _type_ok(value: Any, default: Any, name: str) -> bool:
@@ -66,8 +132,36 @@ def _type_ok(value: Any, default: Any, name: str) -> bool:
     return isinstance(value, type(default))
 
 
-def load(path: Path) -> tuple[Settings, str | None]:
-    """Read settings; return them and a message for the user when something had to be repaired."""
+def checked(name: str, value: Any) -> tuple[bool, Any]:
+    """(valid, tidied value) of one setting, by its declaration."""
+    declared = {f.name: f for f in fields(Settings)}[name]
+    rule = declared.metadata
+    if rule.get("tidy"):
+        value = rule["tidy"](value)
+    if not _type_ok(value, declared.default, name):
+        return False, value
+    if rule.get("choices") and value not in rule["choices"]:
+        return False, value
+    between = rule.get("between")
+    if between and not between[0] <= value <= between[1]:
+        return False, value
+    if rule.get("pattern") and not re.fullmatch(rule["pattern"], value):
+        return False, value
+    return True, value
+
+
+def problems(settings: Settings) -> list[str]:
+    """The names of the settings whose value is not one they may take (for a form before saving)."""
+    return [
+        f.name for f in fields(Settings) if f.name != "version" and not checked(f.name, getattr(settings, f.name))[0]
+    ]
+
+
+# -- reading and writing --------------------------------------------------------------------------
+
+
+def load(path: Path) -> tuple[Settings, SettingsNotice | None]:
+    """Read settings; return them and a notice for the seller when something had to be repaired."""
     if not path.exists():
         return Settings(), None
     try:
@@ -81,22 +175,34 @@ def load(path: Path) -> tuple[Settings, str | None]:
         except OSError:
             aside = path
         log.warning("settings file %s is unreadable (%s); moved to %s", path, exc, aside)
-        return Settings(), f"The settings file was damaged and has been reset. The old file was kept as {aside.name}."
-    defaults = Settings()
+        return Settings(), SettingsNotice(
+            "settings_damaged",
+            f"The settings file was damaged and has been reset. The old file was kept as {aside.name}.",
+            file=aside.name,
+        )
+    stored_version = raw.get("version")
+    raw = upgrade(raw)
+    known = {f.name for f in fields(Settings)} - {"version"}
     values: dict[str, Any] = {}
     bad: list[str] = []
-    for f in fields(Settings):
-        if f.name not in raw:
-            continue
-        value = raw[f.name]
-        if _type_ok(value, getattr(defaults, f.name), f.name):
-            values[f.name] = value
+    for name in sorted(known & raw.keys()):
+        ok, value = checked(name, raw[name])
+        if ok:
+            values[name] = value
         else:
-            bad.append(f.name)
-    settings = dataclasses.replace(defaults, **values)
+            bad.append(name)
+    unknown = sorted(raw.keys() - known - {"version"})
+    if unknown:
+        log.info("settings file has settings this Packdesk does not know, ignored: %s", ", ".join(unknown))
+    settings = Settings(**values)
+    if isinstance(stored_version, int) and stored_version > SETTINGS_VERSION:
+        log.warning("settings file was written by a newer Packdesk (version %s)", stored_version)
     if bad:
         log.warning("settings %s had invalid values; defaults used", ", ".join(bad))
-        return settings, "Some settings were invalid and were reset to defaults: " + ", ".join(bad)
+        names = ", ".join(bad)
+        return settings, SettingsNotice(
+            "settings_reset", f"Some settings were invalid and were reset to defaults: {names}", names=names
+        )
     return settings, None
 
 

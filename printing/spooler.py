@@ -67,7 +67,7 @@ def render_job(ctx: AppContext, job: PrintJob, output: Output) -> bytes:
         postings = [c.posting for c in cached]
         skus = {item.sku for p in postings for item in p.products}
         products = {sku: product for sku in skus if (product := product_repo.get(s, sku)) is not None}
-    sender = ctx.settings.sender
+    sender = ctx.settings.label_sender
     language = ctx.settings.language
     if job.kind is DocKind.OZON_LABEL:
         return render.ozon_label([label_files.load(ctx.paths.labels, n) for n in job.posting_numbers], output)

@@ -171,6 +171,11 @@ def _user_messages() -> dict[str, str]:
         "unknown_format": translate("Errors", "Unknown label language: use PDF, ZPL or TSPL."),
         "unknown_size": translate("Errors", "Unknown label size."),
         "unknown_dpi": translate("Errors", "Unsupported printer resolution: use 203 or 300 dpi."),
+        "settings_damaged": translate(
+            "Errors", "The settings file was damaged and has been reset. The old file was kept as {file}."
+        ),
+        "settings_invalid": translate("Errors", "These settings cannot take the values entered: {names}."),
+        "settings_reset": translate("Errors", "Some settings were invalid and were reset to defaults: {names}."),
         "label_not_cached": translate(
             "Errors", "Ozon's label for this posting has not been downloaded yet; it prints when it arrives."
         ),

@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
         self.settings_page.key_expiry.connect(self._warn_key_expiry)
         self.settings_page.saved.connect(self._settings_saved)
         if ctx.startup_messages:
-            self.banner.show_message("\n".join(ctx.startup_messages))
+            self.banner.show_message("\n".join(errors.message_for(m) for m in ctx.startup_messages))
         self._restore_layout()
         self._check_key_expiry()
 

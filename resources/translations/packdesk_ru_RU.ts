@@ -462,6 +462,18 @@
         <translation>Неподдерживаемое разрешение принтера: используйте 203 или 300 dpi.</translation>
     </message>
     <message>
+        <source>The settings file was damaged and has been reset. The old file was kept as {file}.</source>
+        <translation>Файл настроек был повреждён и сброшен. Старый файл сохранён как {file}.</translation>
+    </message>
+    <message>
+        <source>These settings cannot take the values entered: {names}.</source>
+        <translation>Эти настройки не принимают введённые значения: {names}.</translation>
+    </message>
+    <message>
+        <source>Some settings were invalid and were reset to defaults: {names}.</source>
+        <translation>Некоторые настройки были неверны и сброшены на значения по умолчанию: {names}.</translation>
+    </message>
+    <message>
         <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>Этикетка Ozon для этого отправления ещё не загружена; она напечатается, как только придёт.</translation>
     </message>
@@ -2038,6 +2050,14 @@
         <translation>Язык системы</translation>
     </message>
     <message>
+        <source> days</source>
+        <translation> дн.</translation>
+    </message>
+    <message>
+        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
+        <translation>Имена и адреса покупателей в завершённых заказах стираются через столько дней (правила Ozon).</translation>
+    </message>
+    <message>
         <source>Language, demo mode and sync interval apply after a restart.</source>
         <translation>Язык, демо-режим и интервал синхронизации применяются после перезапуска.</translation>
     </message>
@@ -2048,6 +2068,10 @@
     <message>
         <source>Language</source>
         <translation>Язык</translation>
+    </message>
+    <message>
+        <source>Keep buyers&apos; details</source>
+        <translation>Хранить данные покупателей</translation>
     </message>
     <message>
         <source>Paste the Api-Key here</source>

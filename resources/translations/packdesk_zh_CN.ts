@@ -458,6 +458,18 @@
         <translation>不支持的打印分辨率：请使用 203 或 300 dpi。</translation>
     </message>
     <message>
+        <source>The settings file was damaged and has been reset. The old file was kept as {file}.</source>
+        <translation>设置文件已损坏并已重置。旧文件保存为 {file}。</translation>
+    </message>
+    <message>
+        <source>These settings cannot take the values entered: {names}.</source>
+        <translation>这些设置不接受所输入的值：{names}。</translation>
+    </message>
+    <message>
+        <source>Some settings were invalid and were reset to defaults: {names}.</source>
+        <translation>部分设置无效，已恢复为默认值：{names}。</translation>
+    </message>
+    <message>
         <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>该货件的 Ozon 面单尚未下载；下载后会自动打印。</translation>
     </message>
@@ -1976,6 +1988,14 @@
         <translation>系统语言</translation>
     </message>
     <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
+        <translation>已完成订单中买家的姓名和地址在这么多天后清除（Ozon 规定）。</translation>
+    </message>
+    <message>
         <source>Language, demo mode and sync interval apply after a restart.</source>
         <translation>语言、演示模式和同步间隔在重启后生效。</translation>
     </message>
@@ -1986,6 +2006,10 @@
     <message>
         <source>Language</source>
         <translation>语言</translation>
+    </message>
+    <message>
+        <source>Keep buyers&apos; details</source>
+        <translation>保留买家信息</translation>
     </message>
     <message>
         <source>Paste the Api-Key here</source>

@@ -30,7 +30,7 @@ def test_corrupt_settings_are_moved_aside_and_the_user_is_told(tmp_path: Path) -
     path.write_text('{"client_id": "42", ')
     loaded, warning = settings.load(path)
     assert loaded == settings.Settings()
-    assert warning is not None and "reset" in warning
+    assert warning is not None and warning.code == "settings_damaged" and "reset" in str(warning)
     assert not path.exists()
     kept = list(tmp_path.glob("settings.json.corrupt-*"))
     assert len(kept) == 1 and kept[0].read_text() == '{"client_id": "42", '
@@ -43,14 +43,82 @@ def test_values_of_the_wrong_type_fall_back_to_defaults(tmp_path: Path) -> None:
     assert loaded.client_id == "42"
     assert loaded.sync_interval_s == settings.Settings().sync_interval_s
     assert loaded.auto_print is True
-    assert warning is not None and "sync_interval_s" in warning and "auto_print" in warning
+    assert warning is not None and "sync_interval_s" in str(warning) and "auto_print" in str(warning)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("personal_data_days", 1e30),  # a float where days are counted
+        ("personal_data_days", 10**30),
+        ("personal_data_days", 0),  # would erase every finished buyer's details at once
+        ("personal_data_days", -1),
+        ("sync_interval_s", 1),
+        ("sync_interval_s", 10**9),
+        ("language", "fr_FR"),
+        ("label_format", "epl"),
+        ("label_size", "10x10"),
+        ("label_dpi", 600),
+        ("client_id", "12ab"),
+        ("api_url", "ftp://api-seller.ozon.ru"),
+        ("gs_substitute", "<GROUP-SEPARATOR>"),  # longer than a scanner's prefix/suffix setting
+    ],
+)
+def test_values_out_of_range_fall_back_to_defaults(tmp_path: Path, name: str, value: object) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"version": settings.SETTINGS_VERSION, "client_id": "42", name: value}))
+    loaded, warning = settings.load(path)
+    assert getattr(loaded, name) == getattr(settings.Settings(), name)
+    assert warning is not None and warning.code == "settings_reset" and warning.params["names"] == name
+    assert (loaded.client_id == "42") is (name != "client_id")
+
+
+def test_values_inside_their_range_are_kept_and_tidied(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    stored = {
+        "version": 2,
+        "personal_data_days": 14,
+        "sync_interval_s": 3600,
+        "label_format": "ZPL",
+        "label_size": "58×40",
+    }
+    path.write_text(json.dumps(stored))
+    loaded, warning = settings.load(path)
+    assert warning is None
+    assert (loaded.personal_data_days, loaded.sync_interval_s) == (14, 3600)
+    assert (loaded.label_format, loaded.label_size) == ("zpl", "58x40")
+    assert settings.problems(loaded) == []
+    assert settings.problems(loaded.replace(personal_data_days=3, language="xx")) == ["language", "personal_data_days"]
+
+
+def test_a_version_1_file_is_upgraded_and_its_renamed_settings_survive(tmp_path: Path) -> None:
+    # Written by Packdesk 0.1: no version, `sender` (now `label_sender`), a value parked in `extra`.
+    path = tmp_path / "settings.json"
+    path.write_text(
+        json.dumps(
+            {"client_id": "42", "sender": "ООО Ромашка", "extra": {"sounds": False, "old_thing": 1}, "label_dpi": 300},
+            ensure_ascii=False,
+        )
+    )
+    loaded, warning = settings.load(path)
+    assert warning is None
+    assert (loaded.client_id, loaded.label_sender, loaded.sounds, loaded.label_dpi) == ("42", "ООО Ромашка", False, 300)
+    assert loaded.version == settings.SETTINGS_VERSION
+    settings.save(path, loaded)  # saved in the new shape, read back the same
+    stored = json.loads(path.read_text())
+    assert stored["version"] == settings.SETTINGS_VERSION and "sender" not in stored and "extra" not in stored
+    assert settings.load(path) == (loaded, None)
+
+
+def test_every_upgrade_step_exists() -> None:
+    assert sorted(settings.UPGRADES) == list(range(1, settings.SETTINGS_VERSION))
 
 
 def test_context_reports_the_repaired_settings(tmp_path: Path) -> None:
     (tmp_path / "settings.json").write_text("not json at all")
     ctx = open_context(str(tmp_path))
     try:
-        assert any("damaged" in m for m in ctx.startup_messages)
+        assert [m.code for m in ctx.startup_messages] == ["settings_damaged"]
     finally:
         ctx.close()
 

@@ -205,3 +205,24 @@ def test_a_stop_raised_on_another_page_brings_the_packing_page_and_the_scanner_b
     qtbot.keyClicks(focused, "PD:ACK")  # the scanner acknowledges
     qtbot.keyClick(focused, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not page.overlay.isVisible())
+
+
+def test_a_repaired_settings_file_is_told_in_the_sellers_language(tmp_path: Path, qtbot: QtBot) -> None:
+    from app.context import open_context
+    from tests.ui.test_packing_screens import ui_language
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "settings.json").write_text('{"version": 2, "personal_data_days": 0, "language": "ru_RU"}')
+    ctx = open_context(str(data))
+    try:
+        assert ctx.settings.personal_data_days == 30
+        with ui_language("ru_RU"):
+            window = open_window(ctx, qtbot)
+            qtbot.waitUntil(window.banner.isVisible)
+            assert window.banner.text.text() == (
+                "Некоторые настройки были неверны и сброшены на значения по умолчанию: personal_data_days."
+            )
+            window.close()
+    finally:
+        ctx.close()

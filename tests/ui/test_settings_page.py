@@ -97,6 +97,7 @@ def test_save_and_load(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> Non
     page.sender_name.setText(" ИП Ли Вэй 李伟 ")
     page.sounds.setChecked(False)
     page.sync_interval.setValue(120)
+    page.personal_data_days.setValue(45)
     page.language.setCurrentIndex(page.language.findData("zh_CN"))
     with qtbot.waitSignal(page.saved) as signal:
         page.save_button.click()
@@ -111,8 +112,9 @@ def test_save_and_load(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> Non
         label_size="58x40",
         label_dpi=300,
         auto_print=False,
-        sender="ИП Ли Вэй 李伟",
+        label_sender="ИП Ли Вэй 李伟",
         sounds=False,
+        personal_data_days=45,
         sync_interval_s=120,
         language="zh_CN",
     )
@@ -264,3 +266,15 @@ def test_demo_mode_edits_the_sellers_own_settings(ctx: AppContext, qtbot: QtBot,
     qtbot.addWidget(demo)
     assert demo.settings_page.client_id.text() == "555"
     assert demo.settings_page.language.currentData() == "ru_RU"
+
+
+def test_client_id_takes_digits_and_a_value_outside_its_range_is_not_saved(
+    ctx: AppContext, tasks: TaskManager, qtbot: QtBot
+) -> None:
+    page = make_page(ctx, tasks, qtbot)
+    qtbot.keyClicks(page.client_id, "12ab34")
+    assert page.client_id.text() == "1234"
+    page.settings = page.settings.replace(api_url="ftp://api-seller.ozon.ru")  # not on the form: slipped past
+    page.save_button.click()
+    assert "api_url" in page.result.text() and page.save_button.isEnabled()
+    assert not ctx.paths.settings.exists()

@@ -15,8 +15,8 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QFont, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,21 +37,30 @@ from app import settings as settings_file
 from app.clock import Clock
 from app.db.engine import Database
 from app.errors import CredentialsMissing, UserError
-from app.settings import Settings
+from app.settings import (
+    LABEL_DPIS,
+    LABEL_FORMATS,
+    LABEL_SIZES,
+    LANGUAGES,
+    PERSONAL_DATA_DAYS,
+    SYNC_INTERVAL_S,
+    Settings,
+)
 from ui import errors, plain_text
 from ui.settings import account
 from ui.settings.account import ClientFactory
-from ui.settings.printers import LABEL_DPIS, LABEL_FORMATS, LABEL_SIZES, PrinterPort, SystemPrinters
+from ui.settings.printers import PrinterPort, SystemPrinters
 from ui.tasks import TaskManager
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = (("", None), ("zh_CN", "中文"), ("ru_RU", "Русский"), ("en", "English"))
+# Each language by its own name (the codes are declared in app.settings.LANGUAGES).
+LANGUAGE_NAMES = {"zh_CN": "中文", "ru_RU": "Русский", "en": "English"}
 _OK_STYLE = "QLabel { color: #1b5e20; }"
 _BAD_STYLE = "QLabel { color: #b71c1c; }"
 _WARN_STYLE = "QLabel { color: #8d6e00; font-weight: bold; }"
 # Changes that the running app cannot pick up; the seller is told to restart.
-RESTART_FIELDS = ("language", "demo_mode", "sync_interval_s", "client_id")
+RESTART_FIELDS = ("language", "demo_mode", "sync_interval_s", "client_id", "personal_data_days")
 
 
 class KeyringUnavailable(UserError):
@@ -143,6 +152,8 @@ class SettingsPage(QWidget):
         self.client_id = QLineEdit(box)
         self.client_id.setObjectName("clientId")
         self.client_id.setMaxLength(32)
+        # Ozon's Client-Id is a number; a pasted one may come with spaces around it (stripped on save).
+        self.client_id.setValidator(QRegularExpressionValidator(QRegularExpression(r"\s*\d*\s*"), self.client_id))
         self.client_id.setPlaceholderText(self.tr("Ozon seller cabinet → Settings → API keys"))
         self.api_key = QLineEdit(box)
         self.api_key.setObjectName("apiKey")
@@ -265,13 +276,20 @@ class SettingsPage(QWidget):
         self.sounds.setObjectName("sounds")
         self.sync_interval = QSpinBox(box)
         self.sync_interval.setObjectName("syncInterval")
-        self.sync_interval.setRange(15, 3600)
+        self.sync_interval.setRange(*SYNC_INTERVAL_S)
         self.sync_interval.setSingleStep(15)
         self.sync_interval.setSuffix(self.tr(" s"))
         self.language = QComboBox(box)
         self.language.setObjectName("language")
-        for code, name in LANGUAGES:
-            self.language.addItem(name or self.tr("System language"), code)
+        for code in LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES.get(code) or self.tr("System language"), code)
+        self.personal_data_days = QSpinBox(box)
+        self.personal_data_days.setObjectName("personalDataDays")
+        self.personal_data_days.setRange(*PERSONAL_DATA_DAYS)
+        self.personal_data_days.setSuffix(self.tr(" days"))
+        self.personal_data_days.setToolTip(
+            self.tr("Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).")
+        )
         restart = plain_text.label(self.tr("Language, demo mode and sync interval apply after a restart."), box)
         restart.setWordWrap(True)
         font = QFont(restart.font())
@@ -281,6 +299,7 @@ class SettingsPage(QWidget):
         form.addRow("", self.sounds)
         form.addRow(plain_text.label(self.tr("Sync every"), box), self.sync_interval)
         form.addRow(plain_text.label(self.tr("Language"), box), self.language)
+        form.addRow(plain_text.label(self.tr("Keep buyers' details"), box), self.personal_data_days)
         form.addRow("", restart)
         return box
 
@@ -302,11 +321,12 @@ class SettingsPage(QWidget):
         self.label_size.setCurrentIndex(max(0, self.label_size.findData(chosen.label_size.lower())))
         self.label_dpi.setCurrentIndex(max(0, self.label_dpi.findData(chosen.label_dpi)))
         self.auto_print.setChecked(chosen.auto_print)
-        self.sender_name.setText(chosen.sender)
+        self.sender_name.setText(chosen.label_sender)
         self.gs_substitute.setText(chosen.gs_substitute)
         self.trusted_acceptance.setChecked(chosen.trusted_acceptance)
         self.sounds.setChecked(chosen.sounds)
         self.sync_interval.setValue(chosen.sync_interval_s)
+        self.personal_data_days.setValue(chosen.personal_data_days)
         self.language.setCurrentIndex(max(0, self.language.findData(chosen.language)))
 
     def _show_key_stored(self, stored: bool) -> None:
@@ -332,11 +352,12 @@ class SettingsPage(QWidget):
             label_size=str(self.label_size.currentData()),
             label_dpi=int(self.label_dpi.currentData()),
             auto_print=self.auto_print.isChecked(),
-            sender=self.sender_name.text().strip(),
+            label_sender=self.sender_name.text().strip(),
             gs_substitute=self.gs_substitute.text(),  # a space is a valid placeholder: not stripped
             trusted_acceptance=self.trusted_acceptance.isChecked(),
             sounds=self.sounds.isChecked(),
             sync_interval_s=self.sync_interval.value(),
+            personal_data_days=self.personal_data_days.value(),
             language=str(self.language.currentData()),
         )
 
@@ -346,6 +367,12 @@ class SettingsPage(QWidget):
         chosen, key, path = self.chosen(), self.api_key.text().strip(), self.path
         if key and not chosen.client_id:
             self._show(self.result, errors.message_for(CredentialsMissing("Client-Id")), _BAD_STYLE)
+            return
+        bad = settings_file.problems(chosen)
+        if bad:  # the form's widgets keep to the declared ranges; a value that slipped past is not saved
+            names = ", ".join(bad)
+            notice = settings_file.SettingsNotice("settings_invalid", f"invalid settings: {names}", names=names)
+            self._show(self.result, errors.message_for(notice), _BAD_STYLE)
             return
         self.save_button.setEnabled(False)
         self._show(self.result, self.tr("Saving…"), "")

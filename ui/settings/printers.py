@@ -10,10 +10,6 @@ from typing import Protocol
 
 from PySide6.QtPrintSupport import QPrinterInfo
 
-LABEL_FORMATS = ("pdf", "zpl", "tspl")
-LABEL_SIZES = ("75x120", "58x40", "100x150")
-LABEL_DPIS = (203, 300)
-
 
 class PrinterPort(Protocol):
     def available(self) -> list[str]:
