@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -18,11 +19,17 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
-        check=True,
-        timeout=300,
-    )
+    leftover = ROOT / "build"  # setuptools builds in the tree: leave no copy of the sources behind
+    existed = leftover.exists()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+            check=True,
+            timeout=300,
+        )
+    finally:
+        if not existed:
+            shutil.rmtree(leftover, ignore_errors=True)
     (built,) = out.glob("packdesk-*.whl")
     return built
 
