@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from app.orders.query import NOT_SHIPPED, Column, OrderRow, Urgency
 from ui import plain_text
 from ui.orders import statuses
-from ui.orders.queries import NOT_SHIPPED, Column, OrderRow, Urgency
 
 OVERDUE_BACKGROUND = QColor("#f4a6a6")  # red: ship-by has passed
 SOON_BACKGROUND = QColor("#ffd08a")  # orange: ship-by within 24 h

@@ -20,12 +20,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QPixmap
 
+from app.orders.detail import HistoryLine
 from app.outbox import OutboxState
 from app.repos.postings import ItemDetail
 from ui import plain_text
 from ui.orders import labels, thumbnails
 from ui.orders.cells import local_time
-from ui.orders.detail_data import HistoryLine
 from ui.widgets.rows_model import RowsModel
 
 translate = QCoreApplication.translate

@@ -7,8 +7,8 @@ from datetime import timedelta
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from app.orders.query import Column
 from ui.orders import cells, statuses
-from ui.orders.queries import Column
 from ui.orders.table_model import POSTING_NUMBER_ROLE, OrdersTableModel
 
 # Default widths come from sample contents; the seller can resize, and the header state is saved.
