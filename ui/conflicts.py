@@ -33,9 +33,7 @@ from app.clock import Clock
 from app.db.engine import Database
 from app.events import EventBus
 from app.outbox import OutboxEntry, OutboxState
-from ui import errors, plain_text
-from ui.orders import labels
-from ui.orders.cells import local_time
+from ui import errors, plain_text, wording
 from ui.tasks import TaskManager
 from ui.widgets.rows_model import RowsModel
 
@@ -74,15 +72,15 @@ class OutboxModel(RowsModel):
         column = Column(col)
         if role == Qt.ItemDataRole.DisplayRole:
             return {
-                Column.WHEN: local_time(entry.created_at),
-                Column.ACTION: labels.action(entry.action),
+                Column.WHEN: wording.local_time(entry.created_at),
+                Column.ACTION: wording.action(entry.action),
                 Column.TARGET: entry.target_id,
-                Column.STATE: labels.state(entry.state),
+                Column.STATE: wording.action_state(entry.state),
                 Column.TRIES: str(entry.attempts),
-                Column.ADVICE: labels.advice(entry),
+                Column.ADVICE: wording.advice(entry),
             }[column]
         if role == Qt.ItemDataRole.ToolTipRole and column in (Column.ADVICE, Column.STATE):
-            text = labels.advice(entry) + (f"\n\n{entry.last_error}" if entry.last_error else "")
+            text = wording.advice(entry) + (f"\n\n{entry.last_error}" if entry.last_error else "")
             return plain_text.tooltip(text)
         if entry.state is OutboxState.CONFLICT:
             if role == Qt.ItemDataRole.BackgroundRole:
@@ -190,8 +188,8 @@ class ConflictsDialog(QDialog):
         if single is None:
             self.detail.setText("")
             return
-        lines = [f"{labels.action(single.action)} · {single.target_id} · {labels.state(single.state)}"]
-        lines.append(labels.advice(single))
+        lines = [f"{wording.action(single.action)} · {single.target_id} · {wording.action_state(single.state)}"]
+        lines.append(wording.advice(single))
         if single.last_error:
             lines.append(self.tr("Ozon said: {error}").format(error=single.last_error))
         self.detail.setText("\n".join(lines))

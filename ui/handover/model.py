@@ -9,8 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.workflows.delivery import Stage
 from app.workflows.handover import HandoverPosting
-from ui import plain_text
-from ui.orders import statuses
+from ui import plain_text, wording
 
 Index = QModelIndex | QPersistentModelIndex
 _PENDING = QColor("#8d6e00")
@@ -63,10 +62,15 @@ class HandoverModel(QAbstractTableModel):
             return self._text(p, column)
         if role == Qt.ItemDataRole.ToolTipRole and column in (self.CITY, self.TRACKING):
             return plain_text.tooltip(self._text(p, column))  # remote text: never rich
-        if role == Qt.ItemDataRole.ForegroundRole and (p.pending or p.tracking_pending) and column in (
-            self.STATUS,
-            self.TRACKING,
-            self.STATE,
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and (p.pending or p.tracking_pending)
+            and column
+            in (
+                self.STATUS,
+                self.TRACKING,
+                self.STATE,
+            )
         ):
             return QBrush(_PENDING)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.ITEMS:
@@ -77,7 +81,7 @@ class HandoverModel(QAbstractTableModel):
         if column == self.POSTING:
             return p.posting_number
         if column == self.STATUS:
-            text = statuses.label(p.status)
+            text = wording.posting_status(p.status)
             return self.tr("{status} (pending sync)").format(status=text) if p.pending else text
         if column == self.SHIP_BY:
             return p.shipment_date.astimezone().strftime("%d.%m %H:%M") if p.shipment_date else ""

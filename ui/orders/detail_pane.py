@@ -34,9 +34,9 @@ from app.db.engine import Database
 from app.domain.postings import Posting, Requirement
 from app.orders.detail import PostingDetail, load_detail
 from app.orders.query import NOT_SHIPPED
-from ui import plain_text
+from ui import plain_text, wording
 from ui.bridge import EventBridge
-from ui.orders import cells, statuses
+from ui.orders import cells
 from ui.orders.detail_models import HistoryColumn, HistoryModel, ItemColumn, ItemsModel
 from ui.tasks import TaskManager
 
@@ -255,7 +255,7 @@ class DetailPane(QWidget):
         posting = detail.cached.posting
         now = self._clock.now()
         self.title.setText(posting.posting_number)
-        status = statuses.label(detail.cached.shown_status)
+        status = wording.posting_status(detail.cached.shown_status)
         if detail.cached.local_status is not None:
             status += " " + cells.pending_mark()
         scheme = self.tr("rFBS (you deliver)") if posting.is_rfbs else self.tr("FBS (Ozon delivers)")
