@@ -77,7 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--once", action="store_true", help="one cycle, print a summary line, exit")
 
     orders = sub.add_parser("orders", help="list the cached postings")
-    orders.add_argument("--status", help="only postings in this status (e.g. awaiting_packaging)")
+    orders.add_argument(
+        "--status",
+        help="only postings in this status as the Orders page shows it: a pending action's target first "
+        "(e.g. awaiting_packaging)",
+    )
     orders.add_argument(
         "--barcode",
         metavar="CODE",
