@@ -32,6 +32,8 @@ from app.context import AppContext, open_context
 from app.domain.products import Product
 from app.errors import NotFound, PackdeskError, UserError
 from app.logs import setup as setup_logging
+from app.orders import query as order_query
+from app.orders.filters import OrderFilter
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.workflows import shipping
@@ -75,7 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--once", action="store_true", help="one cycle, print a summary line, exit")
 
     orders = sub.add_parser("orders", help="list the cached postings")
-    orders.add_argument("--status", help="only postings in this status (e.g. awaiting_packaging)")
+    orders.add_argument(
+        "--status",
+        help="only postings in this status as the Orders page shows it: a pending action's target first "
+        "(e.g. awaiting_packaging)",
+    )
     orders.add_argument(
         "--barcode",
         metavar="CODE",
@@ -240,13 +246,10 @@ def posting_json(cached: posting_repo.CachedPosting) -> dict[str, Any]:
 
 
 def cmd_orders(ctx: AppContext, args: argparse.Namespace) -> int:
+    # The Orders page's query: a status is the one the seller sees there (a pending action's target first).
+    wanted = OrderFilter(statuses=frozenset({args.status}) if args.status else None, code=args.barcode)
     with ctx.db.read() as s:
-        if args.barcode is not None:
-            rows = posting_repo.find_by_code(s, args.barcode)
-            if args.status:
-                rows = [c for c in rows if args.status in (c.posting.status.value, c.local_status)]
-        else:
-            rows = posting_repo.list_postings(s, status=args.status)
+        rows = order_query.cached_postings(s, wanted, ctx.clock.now())
     if args.json:
         json.dump([posting_json(c) for c in rows], sys.stdout, ensure_ascii=False, indent=1)
         print()

@@ -102,13 +102,12 @@ def test_translators_at_run_time(language: str, tab: str, status: str, qt_button
 import sys
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
-from ui import i18n
-from ui.orders import statuses
+from ui import i18n, wording
 app = QApplication([])
 installed = i18n.install_translators(app, {language!r})
 box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
 print(QCoreApplication.translate("OrdersPage", "To pack"))
-print(statuses.label("awaiting_packaging"))
+print(wording.posting_status("awaiting_packaging"))
 print(box.button(QDialogButtonBox.StandardButton.Close).text().replace("&", ""))
 print(QCoreApplication.translate("SyncStatusBar", "Pending actions: %n", "", 5))
 """

@@ -1,10 +1,9 @@
 """The seller's actions that are not done yet, or were refused: what each means and what to do.
 
 Opened from the status bar (pending actions / conflicts). Lists the outbox's open (pending, in
-flight), conflicted and dropped actions. Retry and Drop run `app.outbox.retry` / `app.outbox.drop`
-on the database worker, then announce `OutboxChanged` (and `PostingsChanged` for the postings
-whose pending mark changed). "Drop and redo" drops a refused action and takes the seller to the
-posting so it can be done again differently.
+flight), conflicted and dropped actions; what is listed and what may be done about it is
+`app.outbox_review`, run on the database worker. "Drop and redo" drops a refused action and takes
+the seller to the posting so it can be done again differently.
 
 Signals:
     show_posting(str): the seller wants to see this posting (also after "Drop and redo").
@@ -29,44 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import events, outbox
+from app import outbox_review
 from app.clock import Clock
 from app.db.engine import Database
 from app.events import EventBus
-from app.outbox import OutboxEntry, OutboxState, TargetKind
-from app.workflows import decisions
-from ui import errors, plain_text
-from ui.orders import labels
-from ui.orders.cells import local_time
+from app.outbox import OutboxEntry, OutboxState
+from ui import errors, plain_text, wording
 from ui.tasks import TaskManager
 from ui.widgets.rows_model import RowsModel
 
-SHOWN_STATES = (OutboxState.CONFLICT, OutboxState.PENDING, OutboxState.IN_FLIGHT, OutboxState.FAILED)
-_ORDER = {OutboxState.CONFLICT: 0, OutboxState.PENDING: 1, OutboxState.IN_FLIGHT: 1, OutboxState.FAILED: 2}
 _CONFLICT_BACKGROUND = QBrush(QColor("#fde0e0"))
 _DARK_TEXT = QBrush(QColor("#1b1b1b"))
-MAX_DROPPED = 200  # dropped actions are kept for the record; only the latest are listed
-
-
-def read_entries(db: Database) -> list[OutboxEntry]:
-    """Runs on a worker: refused first, then waiting, then the latest dropped."""
-    with db.read() as session:
-        shown = outbox.entries(session, SHOWN_STATES)
-    dropped = [e for e in shown if e.state is OutboxState.FAILED][-MAX_DROPPED:]
-    rest = [e for e in shown if e.state is not OutboxState.FAILED]
-    return sorted(rest, key=lambda e: (_ORDER[e.state], e.id)) + sorted(dropped, key=lambda e: -e.id)
-
-
-def change(db: Database, bus: EventBus, clock: Clock, keys: Sequence[str], retry: bool) -> None:
-    """Retry or drop the actions, then tell every screen (runs on the database worker)."""
-    now = clock.now()
-    with db.write() as session:
-        targets = decisions.retry(session, keys, now) if retry else decisions.drop(session, keys, now)
-        counts = outbox.counts(session)
-    if targets:
-        bus.publish(events.PostingsChanged(frozenset(targets)))
-    pending = counts[OutboxState.PENDING] + counts[OutboxState.IN_FLIGHT]
-    bus.publish(events.OutboxChanged(pending, counts[OutboxState.CONFLICT]))
 
 
 class Column(enum.IntEnum):
@@ -100,15 +72,15 @@ class OutboxModel(RowsModel):
         column = Column(col)
         if role == Qt.ItemDataRole.DisplayRole:
             return {
-                Column.WHEN: local_time(entry.created_at),
-                Column.ACTION: labels.action(entry.action),
+                Column.WHEN: wording.local_time(entry.created_at),
+                Column.ACTION: wording.action(entry.action),
                 Column.TARGET: entry.target_id,
-                Column.STATE: labels.state(entry.state),
+                Column.STATE: wording.action_state(entry.state),
                 Column.TRIES: str(entry.attempts),
-                Column.ADVICE: labels.advice(entry),
+                Column.ADVICE: wording.advice(entry),
             }[column]
         if role == Qt.ItemDataRole.ToolTipRole and column in (Column.ADVICE, Column.STATE):
-            text = labels.advice(entry) + (f"\n\n{entry.last_error}" if entry.last_error else "")
+            text = wording.advice(entry) + (f"\n\n{entry.last_error}" if entry.last_error else "")
             return plain_text.tooltip(text)
         if entry.state is OutboxState.CONFLICT:
             if role == Qt.ItemDataRole.BackgroundRole:
@@ -191,7 +163,7 @@ class ConflictsDialog(QDialog):
 
     def reload(self) -> None:
         db = self._db
-        self._tasks.run_db(lambda: read_entries(db), on_done=self._show)
+        self._tasks.run_db(lambda: outbox_review.listed(db), on_done=self._show)
 
     def _show(self, entries: list[OutboxEntry]) -> None:
         kept = {e.key for e in self.selected()}
@@ -208,18 +180,16 @@ class ConflictsDialog(QDialog):
 
     def _selection_changed(self) -> None:
         chosen = self.selected()
-        states = {e.state for e in chosen}
-        self.retry_button.setEnabled(bool(chosen) and states <= {OutboxState.CONFLICT, OutboxState.FAILED})
-        self.drop_button.setEnabled(bool(chosen) and states <= {OutboxState.CONFLICT, OutboxState.PENDING})
+        self.retry_button.setEnabled(outbox_review.can_retry(chosen))
+        self.drop_button.setEnabled(outbox_review.can_drop(chosen))
+        self.redo_button.setEnabled(outbox_review.can_redo(chosen))
+        self.show_button.setEnabled(outbox_review.posting_of(chosen) is not None)
         single = chosen[0] if len(chosen) == 1 else None
-        postings = single is not None and single.target_kind is TargetKind.POSTING
-        self.redo_button.setEnabled(postings and single is not None and single.state is OutboxState.CONFLICT)
-        self.show_button.setEnabled(postings)
         if single is None:
             self.detail.setText("")
             return
-        lines = [f"{labels.action(single.action)} · {single.target_id} · {labels.state(single.state)}"]
-        lines.append(labels.advice(single))
+        lines = [f"{wording.action(single.action)} · {single.target_id} · {wording.action_state(single.state)}"]
+        lines.append(wording.advice(single))
         if single.last_error:
             lines.append(self.tr("Ozon said: {error}").format(error=single.last_error))
         self.detail.setText("\n".join(lines))
@@ -239,7 +209,9 @@ class ConflictsDialog(QDialog):
             if then is not None:
                 then()
 
-        self._tasks.run_db(lambda: change(db, bus, clock, keys, retry), on_done=done, on_error=self._failed)
+        self._tasks.run_db(
+            lambda: outbox_review.decide(db, bus, clock, keys, retry), on_done=done, on_error=self._failed
+        )
 
     def _failed(self, exc: BaseException) -> None:
         errors.show_error(self, exc)
@@ -252,12 +224,12 @@ class ConflictsDialog(QDialog):
 
     def drop_and_redo(self) -> None:
         chosen = self.selected()
-        if len(chosen) != 1 or chosen[0].target_kind is not TargetKind.POSTING:
+        number = outbox_review.posting_of(chosen)
+        if number is None:
             return
-        number = chosen[0].target_id
         self._change(chosen, retry=False, then=lambda: self.show_posting.emit(number))
 
     def _show_current(self) -> None:
-        chosen = self.selected()
-        if len(chosen) == 1 and chosen[0].target_kind is TargetKind.POSTING:
-            self.show_posting.emit(chosen[0].target_id)
+        number = outbox_review.posting_of(self.selected())
+        if number is not None:
+            self.show_posting.emit(number)

@@ -50,8 +50,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserCancelled, UserError
 from sync import errors as ozon
-from ui import log_view
-from ui.orders import statuses
+from ui import log_view, wording
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")
@@ -227,7 +226,7 @@ def _delivery_refusal(exc: UserError) -> str | None:
 
 
 def _format(template: str, params: dict[str, Any]) -> str | None:
-    values = {k: statuses.label(str(v)) if k == "status" else str(v) for k, v in params.items()}
+    values = {k: wording.posting_status(str(v)) if k == "status" else str(v) for k, v in params.items()}
     try:
         return template.format(**values)
     except (KeyError, IndexError, ValueError):

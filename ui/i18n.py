@@ -24,7 +24,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 import resources
-from ui.orders import statuses
+from ui import wording
 
 log = logging.getLogger(__name__)
 
@@ -57,5 +57,5 @@ def install_translators(app: QCoreApplication, language: str = "") -> list[QTran
             log.info("translation %s loaded for %s", name, locale.name())
         else:
             translator.deleteLater()
-    statuses.forget_translations()
+    wording.forget_translations()
     return installed

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import events
+from app import account, events
 from app import settings as settings_file
 from app.context import AppContext
 from app.settings import Settings
@@ -41,7 +41,7 @@ from ui.packing import ports as packing_ports
 from ui.packing.page import PackingPage
 from ui.packing.spooler_control import SpoolerControl
 from ui.placeholder import PlaceholderPage
-from ui.settings import account
+from ui.settings.account import default_client
 from ui.settings.page import SettingsPage
 from ui.settings.printers import PrinterPort
 from ui.status_bar import SyncStatusBar
@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         *,
         client: OzonAccount | None = None,
         settings_path: Path | None = None,
-        make_client: account.ClientFactory = account.default_client,
+        make_client: account.ClientFactory = default_client,
         printers: PrinterPort | None = None,
         print_spooler: Callable[[], object] | None = None,
     ) -> None:

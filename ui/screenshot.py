@@ -103,15 +103,10 @@ class Photographer(QObject):
                 scan(number)
 
     def _marked_posting(self) -> str | None:
-        """A posting to pack that Ozon wants Честный ЗНАК codes for: the desk at its fullest."""
-        from app.domain.postings import Requirement
-        from app.repos import postings as posting_repo
+        """The pack station at its fullest: a posting that needs Честный ЗНАК codes."""
+        from app.queries import showcase
 
-        with self.window.ctx.db.read() as s:  # a screenshot run only: one short read
-            for cached in posting_repo.list_postings(s, status="awaiting_packaging", limit=200):
-                if cached.posting.requirements.kinds() == {Requirement.MANDATORY_MARK} and not cached.local_status:
-                    return cached.posting.posting_number
-        return None
+        return showcase.posting_needing_marks(self.window.ctx.db)  # a screenshot run only: one short read
 
     def _timed_out(self) -> None:
         log.warning("no sync finished within %d s; taking the screenshot anyway", TIMEOUT_MS // 1000)

@@ -3,7 +3,7 @@
 Counts are read on the database worker (never on the GUI thread) at start, after each sync, on
 conflicts and every 30 s; OutboxChanged events carry fresh counts and are shown at once. Clicking
 the pending or conflict count asks for the list of actions (`details_requested`). The time of the
-last good sync is kept in sync_state so the next start shows it.
+last good sync is kept (app.sync_status) so the next start shows it.
 
 Signals:
     details_requested(): the seller clicked the pending actions or the conflicts.
@@ -11,63 +11,24 @@ Signals:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
-from sqlalchemy import select
 
-from app import events, outbox
+from app import events, sync_status
 from app.db.engine import Database
-from app.db.tables import SyncStateRow
-from app.repos import sync_state
+from app.sync_status import Snapshot
 from ui import plain_text
 from ui.bridge import EventBridge
 from ui.tasks import TaskManager
 
-LAST_SYNC_KEY = "last_sync_at"
 _COUNTS_EVERY_MS = 30_000
 _BADGE_STYLE = "QLabel { background: #6a1b9a; color: white; font-weight: bold; padding: 2px 10px; border-radius: 3px; }"
 _ALERT_STYLE = "QLabel { color: #b71c1c; font-weight: bold; }"
 _ONLINE_STYLE = "QLabel { color: #1b5e20; }"
 _OFFLINE_STYLE = "QLabel { color: #8d6e00; font-weight: bold; }"
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    pending: int
-    conflicts: int
-    last_sync_at: datetime | None
-
-
-def read_snapshot(db: Database) -> Snapshot:
-    """Runs on a worker thread."""
-    with db.read() as session:
-        counts = outbox.counts(session)
-        raw = session.scalar(select(SyncStateRow.value).where(SyncStateRow.name == LAST_SYNC_KEY))
-    return Snapshot(
-        pending=counts[outbox.OutboxState.PENDING] + counts[outbox.OutboxState.IN_FLIGHT],
-        conflicts=counts[outbox.OutboxState.CONFLICT],
-        last_sync_at=_parse_time(raw),
-    )
-
-
-def _remember_sync(db: Database, at: datetime) -> None:
-    """Runs on the database worker: the next start shows when the last good sync was."""
-    with db.write() as session:
-        sync_state.put(session, LAST_SYNC_KEY, at.isoformat(), at)
-
-
-def _parse_time(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _clock_text(moment: datetime) -> str:
@@ -151,7 +112,7 @@ class SyncStatusBar(QStatusBar):
 
     def refresh_counts(self) -> None:
         db = self._db
-        self._tasks.run_db(lambda: read_snapshot(db), on_done=self._apply_snapshot)
+        self._tasks.run_db(lambda: sync_status.read(db), on_done=self._apply_snapshot)
 
     # -- event handlers (GUI thread) ------------------------------------------------------------
 
@@ -182,7 +143,7 @@ class SyncStatusBar(QStatusBar):
             self.last_sync.setText(self.tr("Last sync {time}").format(time=when))
             self.last_sync.setStyleSheet("")
             db, at = self._db, event.at
-            self._tasks.run_db(lambda: _remember_sync(db, at))
+            self._tasks.run_db(lambda: sync_status.remember_sync(db, at))
         else:
             self.last_sync.setText(self.tr("Sync failed {time}").format(time=when))
             self.last_sync.setStyleSheet(_ALERT_STYLE)

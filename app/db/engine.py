@@ -17,12 +17,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
 # SQLite versions with the WAL-reset race fixed (sqlite.org/wal.html#walresetbug).
 _WAL_FIXED = ((3, 44, 6), (3, 50, 7), (3, 51, 3))
+
+
+# What a failed read or write raises, for callers that handle it without knowing SQLAlchemy (the UI).
+DatabaseError = SQLAlchemyError
 
 
 def sqlite_url(path: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db.tables import ChatMessageRow, ChatRow
@@ -96,3 +96,14 @@ def messages(session: Session, chat_id: str) -> list[ChatMessage]:
 
 def chat_ids(session: Session) -> set[str]:
     return set(session.scalars(select(ChatRow.chat_id)))
+
+
+def chat_of(session: Session, posting_number: str, order_number: str) -> str:
+    """The buyer chat about a posting or its order ("" if none): a chat is linked to its order by
+    the first message that names it (see `save_messages`)."""
+    chat_id = session.scalar(
+        select(ChatRow.chat_id)
+        .where(or_(ChatRow.posting_number == posting_number, ChatRow.posting_number == order_number))
+        .limit(1)
+    )
+    return chat_id or ""

@@ -167,8 +167,8 @@ def measure_changes(window: object) -> dict[str, float]:
     with the new rows. The tab counts that follow run in the background and are not included."""
     from PySide6.QtCore import QCoreApplication
 
+    from app.orders.filters import Deadline
     from ui.main_window import MainWindow
-    from ui.orders.filters import Deadline
 
     assert isinstance(window, MainWindow)
     page = window.orders
@@ -288,8 +288,10 @@ def main() -> bool:
         print(f"  {name:<28} {ms:6.1f} ms")
     print(f"slowest filter/search change: {worst:.1f} ms (target < 100)")
     print(f"RSS: {rss_mb:.0f} MB (target < 400)")
-    print(f"cold start to a usable window: {statistics.median(cold):.2f} s (runs: "
-          f"{', '.join(f'{c:.2f}' for c in cold)}; target < 2)")
+    print(
+        f"cold start to a usable window: {statistics.median(cold):.2f} s (runs: "
+        f"{', '.join(f'{c:.2f}' for c in cold)}; target < 2)"
+    )
     print(json.dumps({k: round(v, 3) for k, v in results.items()}))
     return all(results[k] < TARGETS[k] for k in TARGETS)
 

@@ -50,7 +50,7 @@ def test_the_already_open_box_speaks_the_sellers_language(
     from PySide6.QtWidgets import QMessageBox
 
     from ui import app as app_module
-    from ui.orders import statuses
+    from ui import wording
 
     shown: list[str] = []
     monkeypatch.setattr(app_module.instance_lock, "acquire", lambda _folder: None)  # another Packdesk has it
@@ -61,7 +61,7 @@ def test_the_already_open_box_speaks_the_sellers_language(
         assert run_gui(ctx, None, demo=True, argv=["packdesk"]) == 1
     finally:
         QLocale.setDefault(previous)
-        statuses.forget_translations()
+        wording.forget_translations()
     (text,) = shown
     assert text.startswith("Packdesk уже открыт"), text
     english = "Packdesk is already open on this computer ({folder})."

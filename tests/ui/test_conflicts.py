@@ -11,10 +11,11 @@ from pytestqt.qtbot import QtBot
 from app import events, outbox
 from app.context import AppContext
 from app.outbox import ActionKind, OutboxState, Refusal, TargetKind
+from app.outbox_review import listed
 from tests.ui.factories import NOW, make_posting, save
 from tests.ui.fakes import FakeSync
 from tests.ui.test_main_window import open_window
-from ui.conflicts import ConflictsDialog, OutboxModel, read_entries
+from ui.conflicts import ConflictsDialog, OutboxModel
 from ui.tasks import TaskManager
 
 HOSTILE = "<b>x</b><img src=file:///etc/passwd>"
@@ -127,7 +128,7 @@ def test_drop_and_redo_opens_the_posting(ctx: AppContext, tasks: TaskManager, qt
 def test_model_passes_the_model_tester(ctx: AppContext, qtmodeltester: object) -> None:
     setup_outbox(ctx)
     model = OutboxModel()
-    model.set_entries(read_entries(ctx.db))
+    model.set_entries(listed(ctx.db))
     qtmodeltester.check(model)  # type: ignore[attr-defined]
 
 

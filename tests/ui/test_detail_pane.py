@@ -18,11 +18,11 @@ from app.db.tables import ChatRow
 from app.domain.postings import PostingItem
 from app.domain.products import Product
 from app.history import EventKind
+from app.orders.detail import load_detail
 from app.repos import products
 from tests.ui.conftest import QT_NOISE
 from tests.ui.factories import NOW, make_posting, save
 from ui.bridge import EventBridge
-from ui.orders import detail_data
 from ui.orders.detail_models import HistoryColumn, HistoryModel, ItemColumn, ItemsModel
 from ui.orders.detail_pane import DetailPane
 from ui.tasks import TaskManager
@@ -175,7 +175,7 @@ def test_thumbnail_from_the_local_cache_only(ctx: AppContext, tasks: TaskManager
 
 def test_models_pass_the_model_tester(ctx: AppContext, qtmodeltester: object) -> None:
     number = posting_with_history(ctx)
-    detail = detail_data.load(ctx.db, number)
+    detail = load_detail(ctx.db, number)
     assert detail is not None
     items = ItemsModel()
     items.set_rows(detail.items)

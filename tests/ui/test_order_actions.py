@@ -12,13 +12,13 @@ from app import outbox, print_queue
 from app.context import AppContext
 from app.domain.postings import PostingStatus
 from app.errors import InvalidAction
+from app.orders import cancel_reasons
 from app.outbox import ActionKind, OutboxState
 from app.print_queue import DocKind, JobState
 from app.repos import sync_state
 from tests.ui.factories import make_posting, save
 from tests.ui.test_main_window import open_window
 from ui.errors import ErrorDialog
-from ui.orders import cancel_reasons
 from ui.orders.actions import Outcome, WorkflowActions
 from ui.orders.cancel_dialog import CancelDialog
 from ui.orders.page import OrdersPage
@@ -26,8 +26,9 @@ from ui.orders.page import OrdersPage
 
 def shop(ctx: AppContext) -> list[str]:
     items = [
-        make_posting(1, ship_in=timedelta(hours=1), status=PostingStatus.AWAITING_APPROVE,
-                     tpl_integration_type="non_integrated"),
+        make_posting(
+            1, ship_in=timedelta(hours=1), status=PostingStatus.AWAITING_APPROVE, tpl_integration_type="non_integrated"
+        ),
         make_posting(2, ship_in=timedelta(hours=2)),
         make_posting(3, ship_in=timedelta(hours=3), status=PostingStatus.CANCELLED),
         make_posting(4, ship_in=timedelta(hours=-30), status=PostingStatus.DELIVERED),

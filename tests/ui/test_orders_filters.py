@@ -11,10 +11,10 @@ from pytestqt.qtbot import QtBot
 from app import outbox
 from app.context import AppContext
 from app.domain.postings import Posting, PostingItem, PostingStatus
+from app.orders import filters, query
+from app.orders.filters import Deadline, OrderFilter, Scheme
 from tests.ui.factories import NOW, make_posting, save, set_local_status
 from tests.ui.test_main_window import open_window
-from ui.orders import filters, queries
-from ui.orders.filters import Deadline, OrderFilter, Scheme
 from ui.orders.page import OrdersPage
 
 HOSTILE = ["%' OR 1=1 --", "<b>x</b>", "%", "_", "\\", "'; DROP TABLE postings; --", "%%__\\%"]
@@ -52,7 +52,7 @@ def shop(ctx: AppContext) -> list[Posting]:
 
 def numbers(ctx: AppContext, wanted: OrderFilter) -> set[str]:
     with ctx.db.read() as s:
-        return set(queries.posting_numbers(s, wanted, now=NOW))
+        return set(query.posting_numbers(s, wanted, now=NOW))
 
 
 def n(*ids: int) -> set[str]:
@@ -62,7 +62,7 @@ def n(*ids: int) -> set[str]:
 def test_tab_counts_and_members(ctx: AppContext) -> None:
     shop(ctx)
     with ctx.db.read() as s:
-        counts = queries.tab_counts(s, OrderFilter(), NOW)
+        counts = query.tab_counts(s, OrderFilter(), NOW)
     assert counts == {
         "new": 1,
         "to_pack": 4,
@@ -105,7 +105,7 @@ def test_fbs_is_everything_but_rfbs(ctx: AppContext) -> None:
 
 def test_ship_by_today_uses_the_local_date(ctx: AppContext) -> None:
     items = shop(ctx)
-    start, end = queries.local_day(NOW)
+    start, end = query.local_day(NOW)
     assert start <= NOW < end and end - start == timedelta(days=1)
     expected = {p.posting_number for p in items if p.shipment_date is not None and start <= p.shipment_date < end}
     assert numbers(ctx, OrderFilter(deadline=Deadline.TODAY)) == expected
@@ -137,7 +137,7 @@ def test_hostile_search_text_is_only_text(ctx: AppContext, text: str) -> None:
     shop(ctx)
     assert numbers(ctx, OrderFilter(search=text)) == set()
     with ctx.db.read() as s:  # the table is still there and whole
-        assert len(queries.posting_numbers(s, OrderFilter(), now=NOW)) == 12
+        assert len(query.posting_numbers(s, OrderFilter(), now=NOW)) == 12
 
 
 def test_like_wildcards_are_literal(ctx: AppContext) -> None:
@@ -152,7 +152,7 @@ def test_filters_combine_with_the_tab(ctx: AppContext) -> None:
     wanted = OrderFilter(search="40000004").with_tab(filters.tab("to_pack"))
     assert numbers(ctx, wanted) == set()
     with ctx.db.read() as s:
-        counts = queries.tab_counts(s, OrderFilter(search="40000004"), NOW)
+        counts = query.tab_counts(s, OrderFilter(search="40000004"), NOW)
     assert counts["to_hand_over"] == 1 and counts["all"] == 1 and counts["to_pack"] == 0
 
 

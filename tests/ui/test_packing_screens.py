@@ -66,8 +66,7 @@ def ui_language(language: str) -> Iterator[None]:
     from PySide6.QtCore import QCoreApplication, QLocale
     from PySide6.QtWidgets import QApplication
 
-    from ui import i18n
-    from ui.orders import statuses
+    from ui import i18n, wording
 
     app = QApplication.instance()
     assert app is not None
@@ -80,7 +79,7 @@ def ui_language(language: str) -> Iterator[None]:
         for translator in translators:
             QCoreApplication.removeTranslator(translator)
         QLocale.setDefault(previous)
-        statuses.forget_translations()
+        wording.forget_translations()
 
 
 def scan(qtbot: QtBot, page: PackingPage, tasks: TaskManager, code: str) -> None:

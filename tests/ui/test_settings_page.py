@@ -12,8 +12,9 @@ import requests
 from keyring.errors import NoKeyringError
 from pytestqt.qtbot import QtBot
 
-from app import secrets
+from app import account, secrets
 from app import settings as settings_file
+from app.account import AccountApi
 from app.context import AppContext
 from app.secrets import Credentials
 from app.settings import Settings
@@ -23,8 +24,7 @@ from sync.emulator import Emulator, EmulatorAdapter
 from tests.ui.factories import NOW
 from tests.ui.test_main_window import open_window
 from ui.main_window import MainWindow
-from ui.settings import account
-from ui.settings.account import AccountApi
+from ui.settings.account import default_client
 from ui.settings.page import SettingsPage
 from ui.tasks import TaskManager
 
@@ -75,7 +75,7 @@ def make_page(
         ctx.db,
         ctx.clock,
         tasks,
-        make_client=make_client or account.default_client,
+        make_client=make_client or default_client,
         printers=printers or FakePrinters(),
     )
     qtbot.addWidget(page)

@@ -12,10 +12,10 @@ from pytestqt.qtbot import QtBot
 from app.context import AppContext
 from app.domain.postings import PostingStatus
 from app.events import PostingsChanged
+from app.orders.query import Column
 from tests.ui.factories import make_posting, save, set_local_status
 from ui.bridge import EventBridge
 from ui.orders import cells
-from ui.orders.queries import Column
 from ui.orders.table_model import POSTING_NUMBER_ROLE, OrdersTableModel
 from ui.orders.view import OrdersView
 from ui.tasks import TaskManager

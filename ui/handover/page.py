@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.errors import UserError
-from app.repos import postings as posting_repo
+from app.queries import handover as handover_reads
 from app.workflows import delivery, handover
 from app.workflows.handover import HandoverGroup
 from ui import desk_user, errors, plain_text
@@ -164,12 +164,7 @@ class HandoverPage(QWidget):
             return
         self._reading = True
         db = self.ctx.db
-
-        def read() -> list[HandoverGroup]:
-            with db.read() as s:
-                return handover.awaiting_handover(s)
-
-        self.tasks.run_db(read, on_done=self._show_groups, on_error=self._read_failed)
+        self.tasks.run_db(lambda: handover_reads.awaiting(db), on_done=self._show_groups, on_error=self._read_failed)
 
     def _read_failed(self, exc: BaseException) -> None:
         self._reading = False
@@ -324,12 +319,7 @@ class HandoverPage(QWidget):
 
     def _look_up(self, code: str, then: Callable[[list[str]], None]) -> None:
         db = self.ctx.db
-
-        def look() -> list[str]:
-            with db.read() as s:
-                return [c.posting.posting_number for c in posting_repo.find_by_code(s, code)]
-
-        self.tasks.run_db(look, on_done=then)
+        self.tasks.run_db(lambda: handover_reads.numbers_for_code(db, code), on_done=then)
 
     def _show_parcel(self, code: str, found: list[str]) -> bool:
         """Select the posting a label identifies; says why not and returns False when it cannot."""

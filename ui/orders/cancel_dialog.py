@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.orders.cancel_reasons import CancelReason
 from ui import plain_text
-from ui.orders.cancel_reasons import CancelReason
 
 MAX_MESSAGE = 500
 

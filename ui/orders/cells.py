@@ -12,9 +12,8 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from ui import plain_text
-from ui.orders import statuses
-from ui.orders.queries import NOT_SHIPPED, Column, OrderRow, Urgency
+from app.orders.query import NOT_SHIPPED, Column, OrderRow, Urgency
+from ui import plain_text, wording
 
 OVERDUE_BACKGROUND = QColor("#f4a6a6")  # red: ship-by has passed
 SOON_BACKGROUND = QColor("#ffd08a")  # orange: ship-by within 24 h
@@ -61,14 +60,10 @@ def countdown(delta: timedelta) -> str:
     return text.format(n=n)
 
 
-def local_time(moment: datetime) -> str:
-    return moment.astimezone().strftime("%d.%m %H:%M")
-
-
 def ship_by(row: OrderRow, now: datetime) -> str:
     if row.shipment_date is None:
         return "—"
-    text = local_time(row.shipment_date)
+    text = wording.local_time(row.shipment_date)
     if row.shown_status in NOT_SHIPPED:  # the clock only matters until the parcel is handed over
         text += " · " + countdown(row.shipment_date - now)
     return text
@@ -79,7 +74,7 @@ def pending_mark() -> str:
 
 
 def status(row: OrderRow) -> str:
-    text = statuses.label(row.shown_status)
+    text = wording.posting_status(row.shown_status)
     if row.pending_sync:
         text += " " + pending_mark()
     return text
@@ -110,7 +105,7 @@ def tooltip(row: OrderRow, column: Column) -> str | None:
     if column is Column.STATUS and row.pending_sync:
         text = translate(
             "OrdersTable", "Ozon status: {ozon}. Your action is saved and waits to be sent to Ozon."
-        ).format(ozon=statuses.label(row.status))
+        ).format(ozon=wording.posting_status(row.status))
     elif column is Column.SHIP_BY and row.shipment_date is not None:
         text = translate("OrdersTable", "Hand over to the carrier by {when} (local time)").format(
             when=row.shipment_date.astimezone().strftime("%d.%m.%Y %H:%M")

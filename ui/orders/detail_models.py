@@ -20,12 +20,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QPixmap
 
+from app.orders.detail import HistoryLine
 from app.outbox import OutboxState
 from app.repos.postings import ItemDetail
-from ui import plain_text
-from ui.orders import labels, thumbnails
-from ui.orders.cells import local_time
-from ui.orders.detail_data import HistoryLine
+from ui import plain_text, wording
+from ui.orders import thumbnails
 from ui.widgets.rows_model import RowsModel
 
 translate = QCoreApplication.translate
@@ -146,10 +145,10 @@ class HistoryModel(RowsModel):
     @staticmethod
     def _text(line: HistoryLine, column: HistoryColumn) -> str:
         if column is HistoryColumn.TIME:
-            return local_time(line.at)
+            return wording.local_time(line.at)
         if line.event is not None:
             if column is HistoryColumn.WHAT:
-                return labels.event(line.event.kind)
+                return wording.event(line.event.kind)
             if column is HistoryColumn.STATE:
                 return ""
             user = f" ({line.event.user})" if line.event.user else ""
@@ -157,7 +156,7 @@ class HistoryModel(RowsModel):
         action = line.action
         assert action is not None
         if column is HistoryColumn.WHAT:
-            return labels.action(action.action)
+            return wording.action(action.action)
         if column is HistoryColumn.STATE:
-            return labels.state(action.state)
+            return wording.action_state(action.state)
         return action.last_error

@@ -32,12 +32,12 @@ from PySide6.QtWidgets import (
 from app.clock import Clock
 from app.db.engine import Database
 from app.domain.postings import Posting, Requirement
-from ui import plain_text
+from app.orders.detail import PostingDetail, load_detail
+from app.orders.query import NOT_SHIPPED
+from ui import plain_text, wording
 from ui.bridge import EventBridge
-from ui.orders import cells, detail_data, statuses
-from ui.orders.detail_data import PostingDetail
+from ui.orders import cells
 from ui.orders.detail_models import HistoryColumn, HistoryModel, ItemColumn, ItemsModel
-from ui.orders.queries import NOT_SHIPPED
 from ui.tasks import TaskManager
 
 
@@ -215,7 +215,7 @@ class DetailPane(QWidget):
             return
         self._request += 1
         request, db = self._request, self._db
-        self._tasks.run_db(lambda: detail_data.load(db, number), on_done=lambda d: self._loaded(request, d))
+        self._tasks.run_db(lambda: load_detail(db, number), on_done=lambda d: self._loaded(request, d))
 
     def _on_postings_changed(self, event: object) -> None:
         changed: frozenset[str] = getattr(event, "posting_numbers", frozenset())
@@ -255,7 +255,7 @@ class DetailPane(QWidget):
         posting = detail.cached.posting
         now = self._clock.now()
         self.title.setText(posting.posting_number)
-        status = statuses.label(detail.cached.shown_status)
+        status = wording.posting_status(detail.cached.shown_status)
         if detail.cached.local_status is not None:
             status += " " + cells.pending_mark()
         scheme = self.tr("rFBS (you deliver)") if posting.is_rfbs else self.tr("FBS (Ozon delivers)")

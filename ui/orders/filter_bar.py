@@ -9,8 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
 
+from app.orders.filters import Deadline, OrderFilter, Scheme
 from app.repos.postings import Choice
-from ui.orders.filters import Deadline, OrderFilter, Scheme
 
 SEARCH_DELAY_MS = 150  # typing pauses this long before the query runs
 

@@ -28,18 +28,16 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.errors import UserError
-from app.repos import postings
-from app.repos.postings import Choice
+from app.orders import cancel_reasons, filters, query
+from app.orders.cancel_reasons import CancelReason, ReasonSource
+from app.orders.filters import OrderFilter
 from ui import errors, plain_text
 from ui.bridge import EventBridge
 from ui.orders import actions as order_actions
-from ui.orders import cancel_reasons, filters, queries
 from ui.orders.actions import OrderActions, Outcome
 from ui.orders.cancel_dialog import CancelDialog
-from ui.orders.cancel_reasons import CancelReason, ReasonSource
 from ui.orders.detail_pane import DetailPane
 from ui.orders.filter_bar import FilterBar
-from ui.orders.filters import OrderFilter
 from ui.orders.table_model import OrdersTableModel
 from ui.orders.view import OrdersView
 from ui.packing.ports import PrintControl
@@ -198,11 +196,7 @@ class OrdersPage(QWidget):
     def reload_choices(self) -> None:
         db = self._db
 
-        def read() -> tuple[list[Choice], list[Choice]]:
-            with db.read() as session:
-                return postings.warehouses(session), postings.delivery_methods(session)
-
-        self._tasks.run_db(read, on_done=lambda lists: self.filter_bar.set_choices(*lists))
+        self._tasks.run_db(lambda: query.read_choices(db), on_done=lambda lists: self.filter_bar.set_choices(*lists))
 
     # -- counts ---------------------------------------------------------------------------------
 
@@ -214,8 +208,7 @@ class OrdersPage(QWidget):
         def read() -> dict[str, int] | None:
             if request != self._counts_request:
                 return None  # a newer filter is on its way
-            with db.read() as session:
-                return queries.tab_counts(session, wanted, clock.now())
+            return query.read_tab_counts(db, wanted, clock.now())
 
         self._tasks.run_db(read, on_done=lambda counts: self._show_counts(request, counts))
 

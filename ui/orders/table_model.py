@@ -18,19 +18,18 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.clock import Clock
-from app.db.engine import Database
-from ui.orders import cells, queries
-from ui.orders.filters import OrderFilter
-from ui.orders.queries import Column, OrderRow
+from app.db.engine import Database, DatabaseError
+from app.orders import query
+from app.orders.filters import OrderFilter
+from app.orders.query import Column, Listing, OrderRow
+from ui.orders import cells
 from ui.tasks import TaskManager
 
 log = logging.getLogger(__name__)
@@ -81,7 +80,7 @@ class OrdersTableModel(QAbstractTableModel):
         self._timer.setInterval(self.TICK_MS)
         self._timer.timeout.connect(self.tick)
         self._timer.start()
-        self._apply(self._query()() or _Answer([], {}), keep_loaded=False)
+        self._apply(self._query()() or Listing([], {}), keep_loaded=False)
 
     # -- state ----------------------------------------------------------------------------------
 
@@ -217,18 +216,16 @@ class OrdersTableModel(QAbstractTableModel):
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _query(self) -> Callable[[], _Answer | None]:
+    def _query(self) -> Callable[[], Listing | None]:
         """The id query for the current filter and sort, safe to run on any thread. The first block
         of rows comes along, so the first paint after a change does not read the database."""
         db, wanted, sort, descending, clock = self._db, self._filter, self._sort, self._descending, self._clock
         generation, block = self._generation, self.BLOCK
 
-        def run() -> _Answer | None:
+        def run() -> Listing | None:
             if generation != self._generation:
                 return None  # overtaken by a newer filter before it started: skip the work
-            with db.read() as session:
-                ids = queries.posting_numbers(session, wanted, sort, descending, now=clock.now())
-                return _Answer(ids, queries.rows(session, ids[:block]))
+            return query.read_listing(db, wanted, sort, descending, clock.now(), first=block)
 
         return run
 
@@ -238,14 +235,14 @@ class OrdersTableModel(QAbstractTableModel):
         if self._tasks is None:
             try:
                 answer = self._query()()
-            except SQLAlchemyError:
+            except DatabaseError:
                 log.exception("could not read the orders list")
                 return
             if answer is not None:
                 self._apply(answer, keep_loaded)
             return
 
-        def done(answer: _Answer | None) -> None:
+        def done(answer: Listing | None) -> None:
             if answer is not None and generation == self._generation:
                 self._apply(answer, keep_loaded)
 
@@ -254,7 +251,7 @@ class OrdersTableModel(QAbstractTableModel):
 
         self._tasks.run_db(self._query(), on_done=done, on_error=failed)
 
-    def _apply(self, answer: _Answer, keep_loaded: bool) -> None:
+    def _apply(self, answer: Listing, keep_loaded: bool) -> None:
         ids = answer.ids
         self._now = self._clock.now()
         self._cache.clear()
@@ -283,9 +280,8 @@ class OrdersTableModel(QAbstractTableModel):
         start = row - row % self.BLOCK
         block = self._ids[start : start + self.BLOCK]
         try:
-            with self._db.read() as session:
-                fetched = queries.rows(session, block)
-        except SQLAlchemyError:
+            fetched = query.read_rows(self._db, block)
+        except DatabaseError:
             log.exception("could not read orders %s…", number)
             fetched = {}
         for n in block:
@@ -304,12 +300,6 @@ class OrdersTableModel(QAbstractTableModel):
         if column is Column.STATUS:
             return self.tr("(not in the local copy)")
         return ""
-
-
-@dataclass(frozen=True, slots=True)
-class _Answer:
-    ids: list[str]
-    first_rows: dict[str, OrderRow]
 
 
 _ROW_ROLES = frozenset(

@@ -7,8 +7,9 @@ from datetime import timedelta
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from ui.orders import cells, statuses
-from ui.orders.queries import Column
+from app.orders.query import Column
+from ui import wording
+from ui.orders import cells
 from ui.orders.table_model import POSTING_NUMBER_ROLE, OrdersTableModel
 
 # Default widths come from sample contents; the seller can resize, and the header state is saved.
@@ -55,7 +56,7 @@ class OrdersView(QTableView):
         cell = self.fontMetrics()
         head = self.horizontalHeader().fontMetrics()
         samples = dict(_SAMPLES)
-        samples[Column.STATUS] = statuses.label("awaiting_deliver") + " " + cells.pending_mark()
+        samples[Column.STATUS] = wording.posting_status("awaiting_deliver") + " " + cells.pending_mark()
         samples[Column.DELIVERY] = _DELIVERY_SAMPLE
         # Built here, not at import: the translators are installed by then.
         clocks = (timedelta(hours=-44), timedelta(days=-9), timedelta(minutes=-59), timedelta(hours=44))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from app.workflows.packing import Kind, Prompt, ScanOutcome
-from ui.orders import statuses
+from ui import wording
 
 
 class Messages(QObject):
@@ -93,7 +93,7 @@ class Messages(QObject):
             return self.tr("✗ No posting with the code {code} — sync, or check the label").format(code=out.code)
         if k is Kind.NOT_PACKABLE:
             return self.tr("✗ Posting {number} cannot be packed: {status}").format(
-                number=out.posting_number, status=statuses.label(out.detail)
+                number=out.posting_number, status=wording.posting_status(out.detail)
             )
         if k is Kind.ANOTHER_POSTING_OPEN:
             current = view.posting_number if view is not None else ""

@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import secrets
+from app import account, secrets
 from app import settings as settings_file
+from app.account import ClientFactory
 from app.clock import Clock
 from app.db.engine import Database
 from app.errors import CredentialsMissing, UserError
@@ -47,8 +48,7 @@ from app.settings import (
     Settings,
 )
 from ui import errors, plain_text
-from ui.settings import account
-from ui.settings.account import ClientFactory
+from ui.settings.account import default_client
 from ui.settings.printers import PrinterPort, SystemPrinters
 from ui.tasks import TaskManager
 
@@ -100,7 +100,7 @@ class SettingsPage(QWidget):
         tasks: TaskManager,
         parent: QWidget | None = None,
         *,
-        make_client: ClientFactory = account.default_client,
+        make_client: ClientFactory = default_client,
         printers: PrinterPort | None = None,
     ) -> None:
         super().__init__(parent)

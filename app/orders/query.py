@@ -1,7 +1,8 @@
-"""SQL behind the orders table: the ordered list of posting numbers, and rows fetched by number.
+"""The orders list: the ordered posting numbers a filter selects, and rows fetched by number.
 
-No Qt here. Filtering and sorting happen in SQL; the model keeps only the ids (Anki's browser
-table shape). Rows come back as small frozen dataclasses, never ORM objects.
+One query for the Orders page and `main.py orders`, so both list the same postings. Filtering and
+sorting happen in SQL; the table model keeps only the ids (Anki's browser table shape). Rows come
+back as small frozen dataclasses, never ORM objects.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.db.engine import Database
 from app.db.tables import OutboxRow, PostingItemRow, PostingRow
+from app.orders.filters import TABS, Deadline, OrderFilter, Scheme
 from app.outbox import OutboxState, TargetKind
 from app.repos import postings as postings_repo
-from ui.orders.filters import TABS, Deadline, OrderFilter, Scheme
 
 
 class Column(enum.IntEnum):
+    """The orders table's columns, in display order; also what the list can be sorted by."""
+
     POSTING = 0
     ORDER = 1
     STATUS = 2
@@ -111,8 +115,10 @@ def posting_numbers(
 ) -> list[str]:
     """Posting numbers that pass the filter (or whose shown status is one of `statuses`; None =
     all), in display order. Postings without a ship-by date go last."""
-    wanted = statuses if isinstance(statuses, OrderFilter) else OrderFilter(
-        statuses=None if statuses is None else frozenset(statuses)
+    wanted = (
+        statuses
+        if isinstance(statuses, OrderFilter)
+        else OrderFilter(statuses=None if statuses is None else frozenset(statuses))
     )
     key = _sort_key(sort)
     order: list[Any] = []
@@ -180,6 +186,8 @@ def conditions(wanted: OrderFilter, now: datetime) -> list[ColumnElement[bool]]:
         where.append(and_(PostingRow.shipment_date < now, shown.in_(sorted(NOT_SHIPPED))))
     if wanted.search_text:
         where.append(_search_condition(wanted.search_text))
+    if wanted.code is not None:
+        where.append(postings_repo.code_condition(wanted.code))
     return where
 
 
@@ -277,3 +285,50 @@ def tab_counts(session: Session, wanted: OrderFilter, now: datetime) -> dict[str
             if t.statuses is None or status in t.statuses or (t.conflicts and has_conflict):
                 counts[t.key] += n
     return counts
+
+
+def cached_postings(session: Session, wanted: OrderFilter, now: datetime) -> list[postings_repo.CachedPosting]:
+    """The postings that pass the filter, with their items, in the Orders page's default order."""
+    numbers = posting_numbers(session, wanted, now=now)
+    found: list[postings_repo.CachedPosting] = []
+    for start in range(0, len(numbers), _CHUNK):
+        found += postings_repo.get_many(session, numbers[start : start + _CHUNK])
+    return found
+
+
+_CHUNK = 500  # posting numbers per IN (...) list
+
+
+# -- reads in their own transaction, for the GUI's database worker --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A filter's posting numbers in display order, with the rows of the first few."""
+
+    ids: list[str]
+    first_rows: dict[str, OrderRow]
+
+
+def read_listing(
+    db: Database, wanted: OrderFilter, sort: Column, descending: bool, now: datetime, first: int
+) -> Listing:
+    with db.read() as session:
+        ids = posting_numbers(session, wanted, sort, descending, now=now)
+        return Listing(ids, rows(session, ids[:first]))
+
+
+def read_rows(db: Database, numbers: Sequence[str]) -> dict[str, OrderRow]:
+    with db.read() as session:
+        return rows(session, numbers)
+
+
+def read_tab_counts(db: Database, wanted: OrderFilter, now: datetime) -> dict[str, int]:
+    with db.read() as session:
+        return tab_counts(session, wanted, now)
+
+
+def read_choices(db: Database) -> tuple[list[postings_repo.Choice], list[postings_repo.Choice]]:
+    """The warehouses and the delivery methods the filter lists offer."""
+    with db.read() as session:
+        return postings_repo.warehouses(session), postings_repo.delivery_methods(session)

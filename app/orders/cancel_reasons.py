@@ -1,9 +1,8 @@
 """Why a seller cancels a posting: Ozon's reason list, cached in sync_state, with a built-in fallback.
 
-The list comes from `/v2/posting/fbs/cancel-reason/list` when online (`refresh()` runs on the I/O
-pool, the store on the database worker) and is kept in `sync_state` so cancelling works offline.
-Without a stored list the reasons documented by Ozon are offered (ozon-api.md §3.6). Titles are
-Ozon's text (Russian) and shown as plain text.
+The list comes from `/v2/posting/fbs/cancel-reason/list` when online, through any `ReasonSource`
+(the Ozon client), and is kept in `sync_state` so cancelling works offline. Without a stored list
+the reasons documented by Ozon are offered (ozon-api.md §3.6). Titles are Ozon's text (Russian).
 """
 
 from __future__ import annotations
@@ -54,7 +53,7 @@ def parse(raw: str) -> list[CancelReason]:
 
 
 def load(db: Database) -> list[CancelReason]:
-    """The stored list, else the documented one (runs on a worker)."""
+    """The stored list, else the documented one."""
     with db.read() as session:
         raw = sync_state.get(session, STATE_KEY)
     reasons = parse(raw) if raw else []

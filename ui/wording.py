@@ -1,6 +1,13 @@
-"""Seller-facing names of seller actions, their sync states and history events."""
+"""Wording shared by several screens: posting status names, seller actions, their sync states,
+history events, and how a moment is written.
+
+The translation contexts ("PostingStatus", "Outbox", "History") are what the .ts files are keyed by.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
 
 from PySide6.QtCore import QCoreApplication
 
@@ -9,6 +16,39 @@ from app.outbox import ActionKind, OutboxEntry, OutboxState, Refusal
 
 # Literal `translate("Context", "text")` calls so pyside6-lupdate can collect the strings.
 translate = QCoreApplication.translate
+
+
+def local_time(moment: datetime) -> str:
+    return moment.astimezone().strftime("%d.%m %H:%M")
+
+
+@cache
+def posting_status(status: str) -> str:
+    """A readable name; an unknown status is shown as Ozon sent it."""
+    names = {
+        "awaiting_registration": translate("PostingStatus", "Awaiting registration"),
+        "acceptance_in_progress": translate("PostingStatus", "Acceptance in progress"),
+        "awaiting_approve": translate("PostingStatus", "Waiting for Ozon's approval"),
+        "awaiting_packaging": translate("PostingStatus", "Awaiting packaging"),
+        "awaiting_deliver": translate("PostingStatus", "Awaiting shipment"),
+        "arbitration": translate("PostingStatus", "Arbitration"),
+        "client_arbitration": translate("PostingStatus", "Client arbitration"),
+        "delivering": translate("PostingStatus", "Delivering"),
+        "driver_pickup": translate("PostingStatus", "With the driver"),
+        "delivered": translate("PostingStatus", "Delivered"),
+        "cancelled": translate("PostingStatus", "Cancelled"),
+        "not_accepted": translate("PostingStatus", "Not accepted at sorting"),
+        "sent_by_seller": translate("PostingStatus", "Sent by seller"),
+        "awaiting_verification": translate("PostingStatus", "Awaiting verification"),
+        "cancelled_from_split_pending": translate("PostingStatus", "Cancelled (split)"),
+        "unknown": translate("PostingStatus", "Unknown status"),
+    }
+    return names.get(status, status)
+
+
+def forget_translations() -> None:
+    """Call after switching language."""
+    posting_status.cache_clear()
 
 
 def action(kind: ActionKind) -> str:
@@ -31,7 +71,7 @@ def action(kind: ActionKind) -> str:
     return names.get(kind, kind.value)
 
 
-def state(value: OutboxState) -> str:
+def action_state(value: OutboxState) -> str:
     names = {
         OutboxState.PENDING: translate("Outbox", "Waiting to be sent"),
         OutboxState.IN_FLIGHT: translate("Outbox", "Sending…"),

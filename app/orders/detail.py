@@ -1,18 +1,15 @@
-"""Everything the detail pane shows about one posting, read in one go on a worker. No Qt here."""
+"""Everything the Orders page's detail pane shows about one posting, read in one transaction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
-
 from app import history, outbox
 from app.db.engine import Database
-from app.db.tables import ChatRow
 from app.history import PostingEvent
 from app.outbox import OutboxEntry
-from app.repos import postings
+from app.repos import chats, postings
 from app.repos.postings import CachedPosting, ItemDetail
 
 
@@ -38,8 +35,8 @@ class PostingDetail:
         return self.cached.posting.posting_number
 
 
-def load(db: Database, posting_number: str) -> PostingDetail | None:
-    """Runs on a worker thread."""
+def load_detail(db: Database, posting_number: str) -> PostingDetail | None:
+    """None if the posting is not in the local cache."""
     with db.read() as session:
         cached = postings.get(session, posting_number)
         if cached is None:
@@ -47,11 +44,6 @@ def load(db: Database, posting_number: str) -> PostingDetail | None:
         items = tuple(postings.item_details(session, posting_number))
         lines = [HistoryLine(e.at, event=e) for e in history.of(session, posting_number)]
         lines += [HistoryLine(a.created_at, action=a) for a in outbox.entries(session, target_id=posting_number)]
-        # A chat is linked to its order by the first message that names it (app/repos/chats.py).
-        chat_id = session.scalar(
-            select(ChatRow.chat_id)
-            .where(or_(ChatRow.posting_number == posting_number, ChatRow.posting_number == cached.posting.order_number))
-            .limit(1)
-        )
+        chat_id = chats.chat_of(session, posting_number, cached.posting.order_number)
     lines.sort(key=lambda line: line.at)
-    return PostingDetail(cached, items, tuple(lines), chat_id or "")
+    return PostingDetail(cached, items, tuple(lines), chat_id)

@@ -1,4 +1,5 @@
-"""What the orders table shows: the status tab plus the seller's filters and search. No Qt here."""
+"""What narrows the orders list: the status tab plus the seller's filters and search (the Orders
+page and `main.py orders` share it)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,7 @@ class OrderFilter:
     scheme: Scheme | None = None
     deadline: Deadline | None = None
     search: str = ""
+    code: str | None = None  # a scanned label code: only the postings it identifies (as the pack station)
 
     def with_tab(self, chosen: Tab) -> OrderFilter:
         return dataclasses.replace(self, statuses=chosen.statuses, conflicts=chosen.conflicts)

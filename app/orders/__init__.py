@@ -1,0 +1,1 @@
+"""The orders list and what the Orders page reads and keeps: one query for the page and the CLI."""

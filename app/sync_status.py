@@ -1,0 +1,51 @@
+"""What the status bar reports: actions waiting for Ozon, refused ones, and the last good sync.
+
+The time of the last good sync is kept in sync_state (the sync engine writes it too) so the next
+start shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from app import outbox
+from app.db.engine import Database
+from app.outbox import OutboxState
+from app.repos import sync_state
+
+LAST_SYNC_KEY = "last_sync_at"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    pending: int
+    conflicts: int
+    last_sync_at: datetime | None
+
+
+def read(db: Database) -> Snapshot:
+    with db.read() as session:
+        counts = outbox.counts(session)
+        raw = sync_state.get(session, LAST_SYNC_KEY)
+    return Snapshot(
+        pending=counts[OutboxState.PENDING] + counts[OutboxState.IN_FLIGHT],
+        conflicts=counts[OutboxState.CONFLICT],
+        last_sync_at=_parse_time(raw),
+    )
+
+
+def remember_sync(db: Database, at: datetime) -> None:
+    """A sync ended well at `at`."""
+    with db.write() as session:
+        sync_state.put(session, LAST_SYNC_KEY, at.isoformat(), at)
+
+
+def _parse_time(raw: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
