@@ -15,7 +15,8 @@ from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.workflows import decisions
-from app.workflows.packing import Kind, PackStation
+from app.workflows.packing.outcomes import Kind
+from app.workflows.packing.station import PackStation
 from tests.app.factories import NOW, posting
 from tests.app.test_packing_marks import Clock
 

@@ -23,7 +23,8 @@ from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.workflows import confirm, delivery, handover
-from app.workflows.packing import Kind, PackStation
+from app.workflows.packing.outcomes import Kind
+from app.workflows.packing.station import PackStation
 from sync.client import OzonClient
 from sync.emulator import Emulator, Fault
 from sync.engine import SyncEngine

@@ -9,7 +9,8 @@ from app import outbox
 from app.context import AppContext
 from app.outbox import ActionKind, OutboxState
 from app.repos import products as product_repo
-from app.workflows.packing import Kind, PackStation
+from app.workflows.packing.outcomes import Kind
+from app.workflows.packing.station import PackStation
 from sync import methods
 from sync.emulator import Emulator
 from sync.engine import SyncEngine

@@ -32,7 +32,8 @@ from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.workflows import commands
 from app.workflows.commands import Command
-from app.workflows.packing import Kind, PackStation, PackView, Prompt, ScanOutcome, StopInfo, Tone
+from app.workflows.packing.outcomes import Kind, PackView, Prompt, ScanOutcome, StopInfo, Tone
+from app.workflows.packing.station import PackStation
 from ui import desk_user, errors, plain_text
 from ui.bridge import EventBridge
 from ui.packing.dialogs import CustomsDialog, OverrideDialog, confirm_abort
