@@ -35,7 +35,7 @@ def ctx(tmp_path: Path) -> Iterator[AppContext]:
 
 
 def pack(ctx: AppContext) -> None:
-    desk = PackStation(ctx.db, ctx.clock, "packer")
+    desk = PackStation(ctx.db, ctx.clock, bus=ctx.bus, user="packer")
     assert desk.scan(P).kind is Kind.POSTING_OPENED
     desk.scan(CABLE_EAN)
     assert desk.complete().kind is Kind.COMPLETED

@@ -145,7 +145,7 @@ def test_confirm_pack_ship_label_and_handover_fbs(shop: Shop) -> None:
     taken = confirm.confirm(shop.ctx.db, shop.ctx.clock, [number], bus=shop.ctx.bus)
     assert taken.taken == (number,) and not taken.refused
 
-    desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
+    desk = PackStation(shop.ctx.db, shop.ctx.clock, bus=shop.ctx.bus, user="packer")
     assert desk.scan(number).kind is Kind.POSTING_OPENED
     fresh = shop.client.get_posting(number)  # the re-check at scan start (the UI runs it off-thread)
     assert desk.recheck(number, fresh).kind is Kind.CHECKED
@@ -206,7 +206,7 @@ def test_confirm_pack_ship_label_and_handover_fbs(shop: Shop) -> None:
 def test_rfbs_approved_by_ozon_then_packed_tracked_and_delivered(shop: Shop) -> None:
     g = goods(shop.ctx)
     number = new_posting(shop, g, rfbs=True, status="awaiting_approve")
-    desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
+    desk = PackStation(shop.ctx.db, shop.ctx.clock, bus=shop.ctx.bus, user="packer")
     assert desk.scan(number).kind is Kind.NOT_PACKABLE  # Ozon has not approved it yet
     waiting = confirm.confirm(shop.ctx.db, shop.ctx.clock, [number])
     assert [(r.posting_number, r.code) for r in waiting.refused] == [(number, "awaiting_ozon")]
@@ -245,7 +245,7 @@ def test_rfbs_approved_by_ozon_then_packed_tracked_and_delivered(shop: Shop) -> 
 def test_the_buyer_cancels_between_two_scans(shop: Shop) -> None:
     g = goods(shop.ctx)
     number = new_posting(shop, g)
-    desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
+    desk = PackStation(shop.ctx.db, shop.ctx.clock, bus=shop.ctx.bus, user="packer")
     desk.scan(number)
     desk.scan(g.a[1])
     shop.emu.cancel_posting(number)
@@ -262,7 +262,7 @@ def test_the_buyer_cancels_between_two_scans(shop: Shop) -> None:
 def test_cancelled_while_offline_the_engine_never_sends_the_ship(shop: Shop) -> None:
     g = goods(shop.ctx)
     number = new_posting(shop, g)
-    desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
+    desk = PackStation(shop.ctx.db, shop.ctx.clock, bus=shop.ctx.bus, user="packer")
     pack(desk, number, g)  # completed without a fresh check (offline)
     shop.emu.cancel_posting(number)
     shop.drain()
@@ -279,7 +279,7 @@ def test_pack_three_offline_restart_and_each_ship_goes_out_once(shop: Shop, tmp_
     g = goods(shop.ctx)
     numbers = [new_posting(shop, g) for _ in range(3)]
     shop.emu.add_fault(Fault("reset", path="*", times=None))  # the internet is gone
-    desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
+    desk = PackStation(shop.ctx.db, shop.ctx.clock, bus=shop.ctx.bus, user="packer")
     for number in numbers:
         pack(desk, number, g)
     result = shop.engine.run_cycle()
@@ -317,7 +317,7 @@ def test_a_multibox_posting_packed_by_its_item_keeps_ozons_box_count(shop: Shop)
         ean = product_repo.get(s, sku).barcodes[0]  # type: ignore[union-attr]
         ozon_boxes = posting_repo.get(s, number).posting.multi_box_qty  # type: ignore[union-attr]
     assert ozon_boxes > 1
-    desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
+    desk = PackStation(shop.ctx.db, shop.ctx.clock, bus=shop.ctx.bus, user="packer")
     assert desk.scan(number).kind is Kind.POSTING_OPENED
     counted = desk.scan(ean)
     assert counted.view is not None and counted.view.ready and counted.view.box_count == ozon_boxes

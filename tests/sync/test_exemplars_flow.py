@@ -42,7 +42,7 @@ def ship_entry(ctx: AppContext, number: str) -> outbox.OutboxEntry:
 
 
 def pack_with_codes(ctx: AppContext, number: str, sku: int, codes: list[str], gtd: str | None = None) -> Any:
-    desk = PackStation(ctx.db, ctx.clock, "packer")
+    desk = PackStation(ctx.db, ctx.clock, bus=ctx.bus, user="packer")
     assert desk.scan(number).kind is Kind.POSTING_OPENED
     for code in codes:
         assert desk.scan(code).kind is Kind.ITEM_OK, code  # the code alone counts the unit
@@ -101,7 +101,7 @@ def test_customs_numbers_and_box_counts_go_before_the_ship(
 ) -> None:
     gtd_only = next(s for s in emu.skus_requiring("gtd") if s not in emu.skus_requiring("mandatory_mark"))
     number = posting_of(engine, emu, (gtd_only, 2))
-    desk = PackStation(ctx.db, ctx.clock, "packer")
+    desk = PackStation(ctx.db, ctx.clock, bus=ctx.bus, user="packer")
     desk.scan(number)
     code = barcode(ctx, gtd_only)
     desk.scan(code)

@@ -23,11 +23,10 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QMouseEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app import events, print_queue
+from app import events
 from app.context import AppContext
 from app.domain.postings import Posting
 from app.errors import UserError
-from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.workflows import commands
@@ -97,9 +96,10 @@ class PackingPage(QWidget):
         self.station = PackStation(
             ctx.db,
             ctx.clock,
-            desk_user.login_name() if user is None else user,
-            ctx.bus,
+            bus=ctx.bus,
+            user=desk_user.login_name() if user is None else user,
             gs_substitute=ctx.settings.gs_substitute,
+            labels_dir=ctx.paths.labels,
         )
         self.messages = Messages(self)
         self.view: PackView | None = None  # what the screen shows (the GUI thread's copy)
@@ -278,14 +278,6 @@ class PackingPage(QWidget):
         self._retry_failed_then_print()
 
     def _retry_failed_then_print(self) -> None:
-        ctx = self.ctx
-
-        def retry() -> None:
-            with ctx.db.write() as s:
-                now = ctx.clock.now()
-                for job in print_queue.jobs(s, (JobState.FAILED,)):
-                    print_queue.retry(s, job.key, now)
-
         def then(_result: object = None) -> None:
             if self.printer is not None:
                 self.printer.print_all()
@@ -295,15 +287,10 @@ class PackingPage(QWidget):
             log.warning("failed print jobs not put back in the queue: %s", exc)
             then()
 
-        self.tasks.run_db(retry, on_done=then, on_error=failed)
+        self.tasks.run_db(self.station.retry_failed_prints, on_done=then, on_error=failed)
 
     def print_command_sheet(self) -> None:
         """Queue the sheet of scanner commands (NEXT, REPRINT, …) for the label printer."""
-        ctx, user = self.ctx, self.station.user
-
-        def queue() -> None:
-            with ctx.db.write() as s:
-                print_queue.enqueue(s, DocKind.COMMANDS, (), ctx.clock.now(), user=user)
 
         def queued(_result: object) -> None:
             self._paint_banner(Tone.INFO, self.tr("The command barcodes are queued for the label printer"))
@@ -311,7 +298,7 @@ class PackingPage(QWidget):
             if self.printer is not None:
                 self.printer.print_all()
 
-        self.tasks.run_db(queue, on_done=queued)
+        self.tasks.run_db(self.station.queue_command_sheet, on_done=queued)
 
     def ask_abort(self) -> None:
         if self.stop is not None or self.view is None or self._completing:

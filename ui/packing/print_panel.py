@@ -34,11 +34,9 @@ class PanelData:
 def read_panel(db: Database) -> PanelData:
     """Runs on a worker thread."""
     with db.read() as s:
-        jobs = print_queue.jobs(s, (JobState.WAITING, JobState.QUEUED, JobState.FAILED), limit=500)
-    counts = {state: sum(1 for j in jobs if j.state is state) for state in JobState}
-    return PanelData(
-        tuple(reversed(jobs[:SHOWN])), counts[JobState.WAITING], counts[JobState.QUEUED], counts[JobState.FAILED]
-    )
+        jobs = print_queue.recent_jobs(s, (JobState.WAITING, JobState.QUEUED, JobState.FAILED), limit=SHOWN)
+        counts = print_queue.state_counts(s)
+    return PanelData(tuple(reversed(jobs)), counts[JobState.WAITING], counts[JobState.QUEUED], counts[JobState.FAILED])
 
 
 class PrintQueuePanel(QWidget):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -32,12 +33,22 @@ class Desk:
     acknowledgement, the transaction every step runs in. `PackStation` adds what the packer does."""
 
     def __init__(
-        self, db: Database, clock: Clock, user: str = "", bus: EventBus | None = None, gs_substitute: str = ""
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        bus: EventBus,
+        user: str = "",
+        gs_substitute: str = "",
+        labels_dir: Path | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
-        self.user = user
         self.bus = bus
+        self.user = user
+        # Where Ozon's label PDFs are kept: a reprint knows whether the label is here (None: judged
+        # by its print jobs).
+        self.labels_dir = labels_dir
         # What this desk's scanner sends instead of the GS separator of a marking code (Settings).
         self.gs_substitute = gs_substitute
         self._loaded = False

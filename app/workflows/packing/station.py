@@ -15,7 +15,7 @@ from app.domain.postings import Posting
 from app.errors import InvalidAction
 from app.history import EventKind
 from app.outbox import ActionKind, TargetKind
-from app.print_queue import DocKind, JobState
+from app.print_queue import DocKind, JobState, PrintJob
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.repos.postings import CachedPosting
@@ -415,23 +415,28 @@ class PackStation(Desk):
                 return self._out(Kind.NOTHING_TO_REPRINT)
             if is_cancelled(cached):
                 return self._check(s, cached) or self._out(Kind.NOT_PACKABLE, posting_number=number, detail="cancelled")
-            wait = False
-            if cached.posting.is_rfbs:
-                kind = DocKind.OWN_LABEL
-            else:
-                kind = DocKind.OZON_LABEL
-                states = {j.state for j in print_queue.jobs(s) if j.kind is kind and number in j.posting_numbers}
-                if states and states <= {JobState.WAITING, JobState.CANCELLED} and JobState.WAITING in states:
-                    return self._out(Kind.REPRINT_WAITING, posting_number=number)
-                wait = not (states & {JobState.QUEUED, JobState.DONE, JobState.FAILED})
-            job = print_queue.enqueue(s, kind, (number,), now, reason=why, user=self.user, wait_for_label=wait)
+            request = labels.reprint_label(s, cached.posting, now, why, self.user, self.labels_dir)
+            if request.fetch_queued:
+                self._outbox_touched = True
+            if request.job is None:
+                return self._out(Kind.REPRINT_WAITING, posting_number=number)
             self._record(s, number, EventKind.REPRINT, why)
-        return self._out(Kind.REPRINT_QUEUED, posting_number=number, detail=job.key)
+        return self._out(Kind.REPRINT_QUEUED, posting_number=number, detail=request.job.key)
 
     def ship_all(self) -> ScanOutcome:
         """SHIP ALL: nothing to write here; the caller sends the outbox now and prints every label
         that is ready (batch mode). The detail is how many labels still wait for Ozon."""
         self._ensure_loaded()
         with self.db.read() as s:
-            waiting = len(print_queue.jobs(s, (JobState.WAITING,)))
+            waiting = print_queue.count(s, (JobState.WAITING,))
         return self._out(Kind.SHIP_ALL, detail=str(waiting))
+
+    def retry_failed_prints(self) -> int:
+        """Every failed print job goes back in the queue (the printer may be back). Returns how many."""
+        with self.db.write() as s:
+            return print_queue.retry_failed(s, self.clock.now())
+
+    def queue_command_sheet(self) -> PrintJob:
+        """The sheet of scanner command barcodes (NEXT, REPRINT, …), for the label printer."""
+        with self.db.write() as s:
+            return print_queue.enqueue(s, DocKind.COMMANDS, (), self.clock.now(), user=self.user)
