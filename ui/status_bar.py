@@ -45,11 +45,11 @@ class Snapshot:
 def read_snapshot(db: Database) -> Snapshot:
     """Runs on a worker thread."""
     with db.read() as session:
-        counts = outbox.counts(session)
+        pending, conflicts = outbox.pending_counts(session)
         raw = session.scalar(select(SyncStateRow.value).where(SyncStateRow.name == LAST_SYNC_KEY))
     return Snapshot(
-        pending=counts[outbox.OutboxState.PENDING] + counts[outbox.OutboxState.IN_FLIGHT],
-        conflicts=counts[outbox.OutboxState.CONFLICT],
+        pending=pending,
+        conflicts=conflicts,
         last_sync_at=_parse_time(raw),
     )
 

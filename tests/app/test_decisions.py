@@ -10,6 +10,7 @@ import pytest
 from app import outbox, print_queue
 from app.context import AppContext, open_context
 from app.domain.products import Product
+from app.events import Event, EventBus, OutboxChanged, PostingsChanged
 from app.outbox import ActionKind, OutboxEntry, OutboxState, Refusal
 from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
@@ -86,3 +87,20 @@ def test_a_dropped_ship_tried_again_brings_its_label_back(ctx: AppContext) -> No
     assert ship.state is OutboxState.PENDING and ship.last_error == ""
     assert actions(ctx, ActionKind.FETCH_LABEL)[0].state is OutboxState.PENDING
     assert sorted(label_states(ctx)) == sorted([JobState.CANCELLED, JobState.WAITING])
+
+
+def test_the_sellers_decision_is_announced_with_the_outbox_counts(ctx: AppContext) -> None:
+    bus = EventBus()
+    seen: list[Event] = []
+    bus.subscribe(PostingsChanged, seen.append)
+    bus.subscribe(OutboxChanged, seen.append)
+    pack(ctx)
+    (ship,) = actions(ctx, ActionKind.SHIP)
+    refuse(ctx, ship)
+    with ctx.db.read() as s:
+        assert outbox.pending_counts(s) == (1, 1)  # its label fetch waits; the ship is refused
+    assert decisions.drop_actions(ctx.db, ctx.clock, [ship.key], bus=bus) == {P}
+    assert seen == [PostingsChanged(frozenset({P})), OutboxChanged(0, 0)]
+    seen.clear()
+    assert decisions.retry_actions(ctx.db, ctx.clock, [ship.key], bus=bus) == {P}
+    assert seen == [PostingsChanged(frozenset({P})), OutboxChanged(2, 0)]

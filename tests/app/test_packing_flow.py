@@ -18,6 +18,7 @@ import pytest
 from app import outbox, print_queue
 from app.context import AppContext, open_context
 from app.domain.postings import PostingStatus
+from app.events import EventBus
 from app.outbox import ActionKind, OutboxState
 from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
@@ -200,7 +201,7 @@ def test_confirm_pack_ship_label_and_handover_fbs(shop: Shop) -> None:
         assert outbox.get(s, entry.key).state is OutboxState.DONE  # type: ignore[union-attr]
     assert again[number].in_carriage
     with pytest.raises(Exception, match="no packed posting"):
-        handover.create_carriage(shop.ctx.db, shop.ctx.clock, method)
+        handover.create_carriage(shop.ctx.db, shop.ctx.clock, method, bus=EventBus())
 
 
 def test_rfbs_approved_by_ozon_then_packed_tracked_and_delivered(shop: Shop) -> None:
@@ -208,7 +209,7 @@ def test_rfbs_approved_by_ozon_then_packed_tracked_and_delivered(shop: Shop) -> 
     number = new_posting(shop, g, rfbs=True, status="awaiting_approve")
     desk = PackStation(shop.ctx.db, shop.ctx.clock, bus=shop.ctx.bus, user="packer")
     assert desk.scan(number).kind is Kind.NOT_PACKABLE  # Ozon has not approved it yet
-    waiting = confirm.confirm(shop.ctx.db, shop.ctx.clock, [number])
+    waiting = confirm.confirm(shop.ctx.db, shop.ctx.clock, [number], bus=EventBus())
     assert [(r.posting_number, r.code) for r in waiting.refused] == [(number, "awaiting_ozon")]
     assert open_entries(shop.ctx) == []  # nothing to send: Ozon has no approve method
     shop.emu.advance(11 * 60)  # Ozon approves it on its side
@@ -222,13 +223,13 @@ def test_rfbs_approved_by_ozon_then_packed_tracked_and_delivered(shop: Shop) -> 
 
     db, clock = shop.ctx.db, shop.ctx.clock
     with pytest.raises(Exception, match="mark it delivering first"):
-        delivery.mark_last_mile(db, clock, number)
-    delivery.set_tracking(db, clock, number, " RP123456789RU ")
-    delivery.mark_delivering(db, clock, number)  # queued offline behind the ship: order kept
+        delivery.mark_last_mile(db, clock, number, bus=EventBus())
+    delivery.set_tracking(db, clock, number, " RP123456789RU ", bus=EventBus())
+    delivery.mark_delivering(db, clock, number, bus=EventBus())  # queued offline behind the ship: order kept
     with pytest.raises(Exception, match="already delivering"):
-        delivery.mark_delivering(db, clock, number)
-    delivery.mark_last_mile(db, clock, number)
-    delivery.mark_delivered(db, clock, number)
+        delivery.mark_delivering(db, clock, number, bus=EventBus())
+    delivery.mark_last_mile(db, clock, number, bus=EventBus())
+    delivery.mark_delivered(db, clock, number, bus=EventBus())
     shop.drain()
     state = shop.emu.posting(number)
     assert state["status"] == "delivered" and state["tracking_number"] == "RP123456789RU"
