@@ -123,6 +123,14 @@ def live_label_job(s: Session, kind: DocKind, posting_number: str) -> PrintJob |
     return live[0] if live else None
 
 
+def queue_split_labels(s: Session, posting_number: str, packages: int, now: datetime) -> None:
+    """Packed in several packages: each further box becomes a posting of its own once Ozon has the
+    ship, and needs a label too — asked for after the ship (LABEL_SPLIT_PARTS, then `label_split_part`)."""
+    if packages > 1:
+        parts = {"parts": packages - 1}
+        outbox.enqueue(s, ActionKind.LABEL_SPLIT_PARTS, TargetKind.POSTING, posting_number, parts, now)
+
+
 def label_split_part(s: Session, part: Posting, now: datetime) -> None:
     """A further box of a split posting (Ozon made it a posting of its own) gets its label like the
     first box: fetched from Ozon (FBS) and printed. Once: a retry after a lost answer adds nothing."""

@@ -3,18 +3,16 @@ completing a posting and reprinting its label. See the package docstring."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from app import customs, marking, outbox, print_queue
+from app import customs, marking, print_queue
 from app.db.tables import MarkingCodeRow, SkuCustomsRow
 from app.domain.postings import Posting
 from app.errors import InvalidAction
 from app.history import EventKind
-from app.outbox import ActionKind, TargetKind
 from app.print_queue import DocKind, JobState, PrintJob
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
@@ -25,8 +23,6 @@ from app.workflows.packing.desk import Desk
 from app.workflows.packing.outcomes import Kind, PackState, ScanOutcome
 from app.workflows.packing.pack import Mark, Pack, encode, is_cancelled, packable
 from app.workflows.shipping import queue_ship_in
-
-log = logging.getLogger(__name__)
 
 
 def _shown(code: str) -> str:
@@ -376,9 +372,7 @@ class PackStation(Desk):
                 self._record(s, number, EventKind.OVERRIDE, f"{reason} — not scanned: {pack.missing_text()}")
             boxes = pack.box_count() if cached.posting.is_multibox else 0
             entry = queue_ship_in(s, now, number, packages, units=pack.units(), boxes=boxes)
-            if len(packages) > 1:  # each further box becomes a posting of its own: it needs a label too
-                parts = {"parts": len(packages) - 1}
-                outbox.enqueue(s, ActionKind.LABEL_SPLIT_PARTS, TargetKind.POSTING, number, parts, now)
+            labels.queue_split_labels(s, number, len(packages), now)
             packed_as = f"{len(packages)} package(s)" + (f" in {boxes} box(es)" if boxes else "")
             self._record(s, number, EventKind.PACKED, f"{packed_as}: {_packages_text(packages)}")
             self._record(s, number, EventKind.ACTION_QUEUED, f"ship {entry.key}")
