@@ -340,7 +340,7 @@ def cmd_return_action(ctx: AppContext, args: argparse.Namespace) -> int:
     except InvalidOperation:
         raise UserError("return_amount_invalid", f"not an amount: {args.amount}") from None
     decision = returns.Decision(args.action_id, args.comment, args.reason, amount)
-    entry = returns.decide(ctx.db, ctx.clock, args.return_id, decision)
+    entry = returns.decide(ctx.db, ctx.clock, args.return_id, decision, bus=ctx.bus)
     print(entry.key)
     return 0
 

@@ -181,6 +181,12 @@ def counts(session: Session) -> dict[OutboxState, int]:
     return result
 
 
+def pending_counts(session: Session) -> tuple[int, int]:
+    """What the status bar shows: (actions waiting to go out or under way, conflicts)."""
+    n = counts(session)
+    return n[OutboxState.PENDING] + n[OutboxState.IN_FLIGHT], n[OutboxState.CONFLICT]
+
+
 def due(
     session: Session,
     now: datetime,

@@ -1,15 +1,13 @@
 """The seller's review of actions not done yet or refused by Ozon: which are listed, in what order,
-which may be retried, dropped or redone, and applying that decision (`app.workflows.decisions`).
+which may be retried, dropped or redone. Applying the decision is `app.workflows.decisions`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app import events, outbox
-from app.clock import Clock
+from app import outbox
 from app.db.engine import Database
-from app.events import EventBus
 from app.outbox import OutboxEntry, OutboxState, TargetKind
 from app.workflows import decisions
 
@@ -47,16 +45,3 @@ def posting_of(entries: Sequence[OutboxEntry]) -> str | None:
 def can_redo(entries: Sequence[OutboxEntry]) -> bool:
     """Drop a refused posting action and do it again differently."""
     return posting_of(entries) is not None and entries[0].state is OutboxState.CONFLICT
-
-
-def decide(db: Database, bus: EventBus, clock: Clock, keys: Sequence[str], retry: bool) -> None:
-    """Retry or drop the actions, then tell every screen (PostingsChanged for the postings whose
-    pending mark changed, OutboxChanged with fresh counts)."""
-    now = clock.now()
-    with db.write() as session:
-        targets = decisions.retry(session, keys, now) if retry else decisions.drop(session, keys, now)
-        counts = outbox.counts(session)
-    if targets:
-        bus.publish(events.PostingsChanged(frozenset(targets)))
-    pending = counts[OutboxState.PENDING] + counts[OutboxState.IN_FLIGHT]
-    bus.publish(events.OutboxChanged(pending, counts[OutboxState.CONFLICT]))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, literal, select, update
+from sqlalchemy import ColumnElement, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.db.tables import PrintJobRow
@@ -109,6 +109,7 @@ def jobs_of(
 
 
 def printed_before(session: Session, kind: DocKind, posting_number: str) -> bool:
+    """A job of this kind printed the posting (any number of jobs later)."""
     stmt = select(PrintJobRow.id).where(
         PrintJobRow.kind == kind.value, PrintJobRow.state == JobState.DONE.value, _for_posting(posting_number)
     )
@@ -149,11 +150,41 @@ def enqueue(
     return _job(row)
 
 
-def jobs(session: Session, states: tuple[JobState, ...] | None = None, limit: int = 500) -> list[PrintJob]:
+def jobs(session: Session, states: Collection[JobState] = ()) -> list[PrintJob]:
+    """Every job (in these states, when given), newest first. Uncapped: for a listing use `recent_jobs`."""
+    stmt = select(PrintJobRow).order_by(PrintJobRow.id.desc())
+    if states:
+        stmt = stmt.where(PrintJobRow.state.in_([s.value for s in states]))
+    return [_job(r) for r in session.scalars(stmt)]
+
+
+def recent_jobs(session: Session, states: Collection[JobState] = (), *, limit: int) -> list[PrintJob]:
+    """The newest `limit` jobs (in these states, when given), newest first: a listing, not an answer."""
     stmt = select(PrintJobRow).order_by(PrintJobRow.id.desc()).limit(limit)
     if states:
         stmt = stmt.where(PrintJobRow.state.in_([s.value for s in states]))
     return [_job(r) for r in session.scalars(stmt)]
+
+
+def count(session: Session, states: Collection[JobState], kinds: Collection[DocKind] = ()) -> int:
+    """How many jobs are in these states (of these kinds, when given)."""
+    stmt = select(func.count(PrintJobRow.id)).where(PrintJobRow.state.in_([s.value for s in states]))
+    if kinds:
+        stmt = stmt.where(PrintJobRow.kind.in_([k.value for k in kinds]))
+    return session.scalar(stmt) or 0
+
+
+def state_counts(session: Session) -> dict[JobState, int]:
+    """How many jobs are in each state (every state present, 0 when none)."""
+    rows = session.execute(select(PrintJobRow.state, func.count(PrintJobRow.id)).group_by(PrintJobRow.state))
+    found = {JobState(state): n for state, n in rows}
+    return {state: found.get(state, 0) for state in JobState}
+
+
+def states_of(session: Session, kind: DocKind, posting_number: str) -> set[JobState]:
+    """The states the posting's jobs of this kind are in (empty: it never had one)."""
+    stmt = select(PrintJobRow.state).distinct().where(PrintJobRow.kind == kind.value, _for_posting(posting_number))
+    return {JobState(state) for state in session.scalars(stmt)}
 
 
 def next_queued(session: Session) -> PrintJob | None:
@@ -166,17 +197,17 @@ def next_queued(session: Session) -> PrintJob | None:
 
 def label_ready(session: Session, posting_number: str, now: datetime) -> int:
     """Ozon's label arrived: its waiting jobs go to the printer. Returns how many."""
-    rows = session.scalars(
-        select(PrintJobRow).where(
-            PrintJobRow.state == JobState.WAITING.value, PrintJobRow.kind == DocKind.OZON_LABEL.value
+    result = session.execute(
+        update(PrintJobRow)
+        .where(
+            PrintJobRow.state == JobState.WAITING.value,
+            PrintJobRow.kind == DocKind.OZON_LABEL.value,
+            _for_posting(posting_number),
         )
-    ).all()
-    n = 0
-    for row in rows:
-        if posting_number in row.posting_numbers.split():
-            row.state, row.updated_at = JobState.QUEUED.value, now
-            n += 1
-    return n
+        .values(state=JobState.QUEUED.value, updated_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _set(session: Session, key: str, now: datetime, **values: object) -> None:
@@ -193,6 +224,17 @@ def mark_failed(session: Session, key: str, now: datetime, error: str) -> None:
 
 def retry(session: Session, key: str, now: datetime) -> None:
     _set(session, key, now, state=JobState.QUEUED.value)
+
+
+def retry_failed(session: Session, now: datetime) -> int:
+    """Every failed job goes back in the queue (the printer may be back). Returns how many."""
+    result = session.execute(
+        update(PrintJobRow)
+        .where(PrintJobRow.state == JobState.FAILED.value)
+        .values(state=JobState.QUEUED.value, updated_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def cancel(session: Session, key: str, now: datetime) -> None:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from app import outbox
 from app.db.engine import Database
-from app.outbox import OutboxState
 from app.repos import sync_state
 
 LAST_SYNC_KEY = "last_sync_at"
@@ -26,13 +25,9 @@ class Snapshot:
 
 def read(db: Database) -> Snapshot:
     with db.read() as session:
-        counts = outbox.counts(session)
+        pending, conflicts = outbox.pending_counts(session)
         raw = sync_state.get(session, LAST_SYNC_KEY)
-    return Snapshot(
-        pending=counts[OutboxState.PENDING] + counts[OutboxState.IN_FLIGHT],
-        conflicts=counts[OutboxState.CONFLICT],
-        last_sync_at=_parse_time(raw),
-    )
+    return Snapshot(pending=pending, conflicts=conflicts, last_sync_at=_parse_time(raw))
 
 
 def remember_sync(db: Database, at: datetime) -> None:

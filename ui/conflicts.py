@@ -33,6 +33,7 @@ from app.clock import Clock
 from app.db.engine import Database
 from app.events import EventBus
 from app.outbox import OutboxEntry, OutboxState
+from app.workflows import decisions
 from ui import errors, plain_text, wording
 from ui.tasks import TaskManager
 from ui.widgets.rows_model import RowsModel
@@ -202,16 +203,15 @@ class ConflictsDialog(QDialog):
         db, bus, clock = self._db, self._bus, self._clock
         keys = [e.key for e in entries]
 
-        def done(_result: None) -> None:
+        def done(_postings: set[str]) -> None:
             self.reload()
             if retry and self._sync_now is not None:
                 self._sync_now()
             if then is not None:
                 then()
 
-        self._tasks.run_db(
-            lambda: outbox_review.decide(db, bus, clock, keys, retry), on_done=done, on_error=self._failed
-        )
+        decide = decisions.retry_actions if retry else decisions.drop_actions
+        self._tasks.run_db(lambda: decide(db, clock, keys, bus=bus), on_done=done, on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         errors.show_error(self, exc)

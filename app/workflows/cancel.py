@@ -39,7 +39,8 @@ def cancel(
     reason_id: int,
     message: str = "",
     user: str = "",
-    bus: EventBus | None = None,
+    *,
+    bus: EventBus,
 ) -> OutboxEntry:
     message = message.strip()
     if reason_id in MESSAGE_REQUIRED and not message:

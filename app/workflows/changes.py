@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from app import outbox
 from app.events import EventBus, OutboxChanged, PostingsChanged, ReturnsChanged
-from app.outbox import OutboxState
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +32,13 @@ def collect(
     """Call at the end of the transaction: the outbox counts are read in it."""
     pending = conflicts = 0
     if outbox_changed:
-        counts = outbox.counts(session)
-        pending = counts[OutboxState.PENDING] + counts[OutboxState.IN_FLIGHT]
-        conflicts = counts[OutboxState.CONFLICT]
+        pending, conflicts = outbox.pending_counts(session)
     return Changes(frozenset(postings), frozenset(cancelled), pending, conflicts, outbox_changed, returns)
 
 
-def publish(bus: EventBus | None, changes: Changes | None) -> None:
-    if bus is None or changes is None:
+def publish(bus: EventBus, changes: Changes | None) -> None:
+    """Announce what a committed transaction changed (None: nothing)."""
+    if changes is None:
         return
     if changes.postings or changes.cancelled:
         bus.publish(PostingsChanged(changes.postings, frozenset(), changes.cancelled))

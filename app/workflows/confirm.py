@@ -34,7 +34,7 @@ class ConfirmResult:
 
 
 def confirm(
-    db: Database, clock: Clock, posting_numbers: Sequence[str], user: str = "", bus: EventBus | None = None
+    db: Database, clock: Clock, posting_numbers: Sequence[str], user: str = "", *, bus: EventBus
 ) -> ConfirmResult:
     """Take the postings into work in one transaction; the ones that cannot be are listed, not raised."""
     now = clock.now()

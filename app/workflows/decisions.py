@@ -8,19 +8,46 @@ parcel is not leaving; trying a dropped ship again brings them back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from app import outbox
+from app.clock import Clock
+from app.db.engine import Database
+from app.events import EventBus
 from app.outbox import ActionKind, OutboxEntry, OutboxState, TargetKind
 from app.repos import postings as posting_repo
-from app.workflows import labels
+from app.workflows import changes, labels
 
 # Actions queued behind a ship on its posting that have no sense without it.
 AFTER_SHIP = (ActionKind.FETCH_LABEL, ActionKind.LABEL_SPLIT_PARTS)
 DROPPABLE = (OutboxState.PENDING, OutboxState.CONFLICT)
+
+
+def retry_actions(db: Database, clock: Clock, keys: Sequence[str], *, bus: EventBus) -> set[str]:
+    """Send the actions again (`retry`), in one transaction, then announce it; returns their postings."""
+    return _decide(db, clock, keys, retry, bus)
+
+
+def drop_actions(db: Database, clock: Clock, keys: Sequence[str], *, bus: EventBus) -> set[str]:
+    """Give the actions up (`drop`), in one transaction, then announce it; returns their postings."""
+    return _decide(db, clock, keys, drop, bus)
+
+
+def _decide(
+    db: Database,
+    clock: Clock,
+    keys: Sequence[str],
+    step: Callable[[Session, Sequence[str], datetime], set[str]],
+    bus: EventBus,
+) -> set[str]:
+    with db.write() as s:
+        touched = step(s, keys, clock.now())
+        done = changes.collect(s, touched)
+    changes.publish(bus, done)
+    return touched
 
 
 def retry(s: Session, keys: Sequence[str], now: datetime) -> set[str]:

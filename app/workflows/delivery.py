@@ -107,7 +107,8 @@ def set_tracking(
     posting_number: str,
     tracking_number: str,
     user: str = "",
-    bus: EventBus | None = None,
+    *,
+    bus: EventBus,
 ) -> OutboxEntry:
     tracking = normalise_tracking(tracking_number)
     if not tracking:
@@ -154,7 +155,7 @@ _STEPS: dict[ActionKind, tuple[frozenset[Stage], str]] = {
 
 
 def _step(
-    db: Database, clock: Clock, action: ActionKind, posting_number: str, user: str, bus: EventBus | None
+    db: Database, clock: Clock, action: ActionKind, posting_number: str, user: str, bus: EventBus
 ) -> OutboxEntry:
     allowed, name = _STEPS[action]
     now = clock.now()
@@ -189,18 +190,18 @@ def _refusal(step: str, current: Stage, number: str) -> str:
 
 
 def mark_delivering(
-    db: Database, clock: Clock, posting_number: str, user: str = "", bus: EventBus | None = None
+    db: Database, clock: Clock, posting_number: str, user: str = "", *, bus: EventBus
 ) -> OutboxEntry:
     return _step(db, clock, ActionKind.DELIVERING, posting_number, user, bus)
 
 
 def mark_last_mile(
-    db: Database, clock: Clock, posting_number: str, user: str = "", bus: EventBus | None = None
+    db: Database, clock: Clock, posting_number: str, user: str = "", *, bus: EventBus
 ) -> OutboxEntry:
     return _step(db, clock, ActionKind.LAST_MILE, posting_number, user, bus)
 
 
 def mark_delivered(
-    db: Database, clock: Clock, posting_number: str, user: str = "", bus: EventBus | None = None
+    db: Database, clock: Clock, posting_number: str, user: str = "", *, bus: EventBus
 ) -> OutboxEntry:
     return _step(db, clock, ActionKind.DELIVERED, posting_number, user, bus)

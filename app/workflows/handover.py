@@ -127,7 +127,8 @@ def create_carriage(
     clock: Clock,
     delivery_method_id: int,
     user: str = "",
-    bus: EventBus | None = None,
+    *,
+    bus: EventBus,
     trusted_acceptance: bool = False,
 ) -> tuple[OutboxEntry, PrintJob]:
     """Queue Ozon's carriage for every packed FBS posting of the method; its act prints once Ozon
@@ -164,7 +165,7 @@ def create_carriage(
 
 
 def own_act(
-    db: Database, clock: Clock, posting_numbers: Sequence[str], user: str = "", bus: EventBus | None = None
+    db: Database, clock: Clock, posting_numbers: Sequence[str], user: str = "", *, bus: EventBus
 ) -> PrintJob:
     """Packdesk's own handover act for these postings, printed at once (no call to Ozon)."""
     numbers = tuple(dict.fromkeys(posting_numbers))

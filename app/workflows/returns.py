@@ -37,7 +37,7 @@ class Decision:
 
 
 def decide(
-    db: Database, clock: Clock, return_id: int, decision: Decision, user: str = "", bus: EventBus | None = None
+    db: Database, clock: Clock, return_id: int, decision: Decision, user: str = "", *, bus: EventBus
 ) -> OutboxEntry:
     """Queue a decision on an rFBS return request; InvalidAction says what is missing or not allowed."""
     now = clock.now()

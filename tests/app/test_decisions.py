@@ -10,12 +10,14 @@ import pytest
 from app import outbox, print_queue
 from app.context import AppContext, open_context
 from app.domain.products import Product
+from app.events import Event, EventBus, OutboxChanged, PostingsChanged
 from app.outbox import ActionKind, OutboxEntry, OutboxState, Refusal
 from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.workflows import decisions
-from app.workflows.packing import Kind, PackStation
+from app.workflows.packing.outcomes import Kind
+from app.workflows.packing.station import PackStation
 from tests.app.factories import NOW, posting
 from tests.app.test_packing_marks import Clock
 
@@ -34,7 +36,7 @@ def ctx(tmp_path: Path) -> Iterator[AppContext]:
 
 
 def pack(ctx: AppContext) -> None:
-    desk = PackStation(ctx.db, ctx.clock, "packer")
+    desk = PackStation(ctx.db, ctx.clock, bus=ctx.bus, user="packer")
     assert desk.scan(P).kind is Kind.POSTING_OPENED
     desk.scan(CABLE_EAN)
     assert desk.complete().kind is Kind.COMPLETED
@@ -85,3 +87,20 @@ def test_a_dropped_ship_tried_again_brings_its_label_back(ctx: AppContext) -> No
     assert ship.state is OutboxState.PENDING and ship.last_error == ""
     assert actions(ctx, ActionKind.FETCH_LABEL)[0].state is OutboxState.PENDING
     assert sorted(label_states(ctx)) == sorted([JobState.CANCELLED, JobState.WAITING])
+
+
+def test_the_sellers_decision_is_announced_with_the_outbox_counts(ctx: AppContext) -> None:
+    bus = EventBus()
+    seen: list[Event] = []
+    bus.subscribe(PostingsChanged, seen.append)
+    bus.subscribe(OutboxChanged, seen.append)
+    pack(ctx)
+    (ship,) = actions(ctx, ActionKind.SHIP)
+    refuse(ctx, ship)
+    with ctx.db.read() as s:
+        assert outbox.pending_counts(s) == (1, 1)  # its label fetch waits; the ship is refused
+    assert decisions.drop_actions(ctx.db, ctx.clock, [ship.key], bus=bus) == {P}
+    assert seen == [PostingsChanged(frozenset({P})), OutboxChanged(0, 0)]
+    seen.clear()
+    assert decisions.retry_actions(ctx.db, ctx.clock, [ship.key], bus=bus) == {P}
+    assert seen == [PostingsChanged(frozenset({P})), OutboxChanged(2, 0)]

@@ -15,7 +15,7 @@ from app.context import AppContext, open_context
 from app.domain.postings import Posting, PostingStatus
 from app.domain.products import Product
 from app.errors import InvalidAction, NotFound
-from app.events import Event, OutboxChanged, PostingsChanged
+from app.events import Event, EventBus, OutboxChanged, PostingsChanged
 from app.history import EventKind
 from app.outbox import ActionKind, OutboxState, TargetKind
 from app.print_queue import DocKind, JobState
@@ -123,10 +123,10 @@ def test_create_carriage_queues_the_action_and_a_waiting_act(ctx: AppContext, se
     group = next(g for g in groups(ctx) if g.delivery_method_id == 11)
     assert all(p.in_carriage for p in group.postings) and group.ready == ()
     with pytest.raises(InvalidAction) as twice:
-        handover.create_carriage(ctx.db, ctx.clock, 11)
+        handover.create_carriage(ctx.db, ctx.clock, 11, bus=EventBus())
     assert twice.value.code == "nothing_to_hand_over"
     with pytest.raises(InvalidAction):
-        handover.create_carriage(ctx.db, ctx.clock, 31)  # rFBS: the seller's own act
+        handover.create_carriage(ctx.db, ctx.clock, 31, bus=EventBus())  # rFBS: the seller's own act
     changed = [e for e in seen if isinstance(e, PostingsChanged)]
     assert changed and changed[0].posting_numbers == {FBS_A, FBS_B}
     assert any(isinstance(e, OutboxChanged) and e.pending == 1 for e in seen)
@@ -135,13 +135,13 @@ def test_create_carriage_queues_the_action_and_a_waiting_act(ctx: AppContext, se
 
 
 def test_own_act_prints_at_once(ctx: AppContext) -> None:
-    job = handover.own_act(ctx.db, ctx.clock, [RFBS_PACKED, DELIVERING, RFBS_PACKED])
+    job = handover.own_act(ctx.db, ctx.clock, [RFBS_PACKED, DELIVERING, RFBS_PACKED], bus=EventBus())
     assert job.kind is DocKind.ACT and job.state is JobState.QUEUED
     assert job.posting_numbers == (RFBS_PACKED, DELIVERING)
     with pytest.raises(InvalidAction):
-        handover.own_act(ctx.db, ctx.clock, [RFBS_NEW])
+        handover.own_act(ctx.db, ctx.clock, [RFBS_NEW], bus=EventBus())
     with pytest.raises(InvalidAction):
-        handover.own_act(ctx.db, ctx.clock, [])
+        handover.own_act(ctx.db, ctx.clock, [], bus=EventBus())
 
 
 # -- rFBS delivery -----------------------------------------------------------------------------------------
@@ -157,22 +157,22 @@ def test_rfbs_steps_go_in_order_and_say_what_comes_first(ctx: AppContext) -> Non
         (delivery.mark_delivering, FBS_A, "only rFBS"),
     ]:
         with pytest.raises(InvalidAction, match=message):
-            step(db, clock, number)
-    delivery.mark_delivering(db, clock, RFBS_PACKED)
+            step(db, clock, number, bus=EventBus())
+    delivery.mark_delivering(db, clock, RFBS_PACKED, bus=EventBus())
     assert shown(ctx, RFBS_PACKED) == "delivering"
-    delivery.mark_last_mile(db, clock, RFBS_PACKED)
+    delivery.mark_last_mile(db, clock, RFBS_PACKED, bus=EventBus())
     with pytest.raises(InvalidAction, match="already in the last mile"):
-        delivery.mark_last_mile(db, clock, RFBS_PACKED)
-    delivery.mark_delivered(db, clock, RFBS_PACKED)
+        delivery.mark_last_mile(db, clock, RFBS_PACKED, bus=EventBus())
+    delivery.mark_delivered(db, clock, RFBS_PACKED, bus=EventBus())
     assert shown(ctx, RFBS_PACKED) == "delivered"
     with pytest.raises(InvalidAction, match="already delivered"):
-        delivery.mark_delivered(db, clock, RFBS_PACKED)
+        delivery.mark_delivered(db, clock, RFBS_PACKED, bus=EventBus())
     assert [e.action for e in queued(ctx, RFBS_PACKED)] == [
         ActionKind.DELIVERING,
         ActionKind.LAST_MILE,
         ActionKind.DELIVERED,
     ]
-    delivery.mark_delivered(db, clock, DELIVERING)  # straight from delivering is fine
+    delivery.mark_delivered(db, clock, DELIVERING, bus=EventBus())  # straight from delivering is fine
 
 
 def test_tracking_numbers_are_checked_and_shown_while_pending(ctx: AppContext) -> None:
@@ -193,7 +193,7 @@ def test_tracking_numbers_are_checked_and_shown_while_pending(ctx: AppContext) -
     )
     for bad in bad_ones:
         with pytest.raises(InvalidAction):
-            delivery.set_tracking(ctx.db, ctx.clock, RFBS_PACKED, bad)
+            delivery.set_tracking(ctx.db, ctx.clock, RFBS_PACKED, bad, bus=EventBus())
     ean = "4607123456781"
     with ctx.db.write() as s:
         product_repo.save(s, [Product(3001, 31, "SH-42", "Кроссовки", (ean,))], NOW)
@@ -201,15 +201,15 @@ def test_tracking_numbers_are_checked_and_shown_while_pending(ctx: AppContext) -
         posting_repo.save(s, [on(11, posting(FBS_A, status=PostingStatus.AWAITING_DELIVER, lower_barcode=label))], NOW)
     for code in (ean, label):
         with pytest.raises(InvalidAction) as refused:
-            delivery.set_tracking(ctx.db, ctx.clock, RFBS_PACKED, code)
+            delivery.set_tracking(ctx.db, ctx.clock, RFBS_PACKED, code, bus=EventBus())
         assert refused.value.code == "tracking_is_a_code"
     with pytest.raises(InvalidAction):
-        delivery.set_tracking(ctx.db, ctx.clock, FBS_A, "RP123456789RU")
+        delivery.set_tracking(ctx.db, ctx.clock, FBS_A, "RP123456789RU", bus=EventBus())
     with pytest.raises(NotFound):
-        delivery.set_tracking(ctx.db, ctx.clock, "nope", "RP123456789RU")
+        delivery.set_tracking(ctx.db, ctx.clock, "nope", "RP123456789RU", bus=EventBus())
     with ctx.db.read() as s:
         assert outbox.entries(s, target_id=RFBS_PACKED) == []  # nothing refused was queued
-    entry = delivery.set_tracking(ctx.db, ctx.clock, RFBS_PACKED, "  RP 123 456 789 RU ")  # as printed
+    entry = delivery.set_tracking(ctx.db, ctx.clock, RFBS_PACKED, "  RP 123 456 789 RU ", bus=EventBus())  # as printed
     assert entry.payload == {"tracking_number": "RP123456789RU"}
     item = next(p for g in groups(ctx) for p in g.postings if p.posting_number == RFBS_PACKED)
     assert item.tracking_number == "RP123456789RU" and item.tracking_pending
@@ -232,7 +232,7 @@ def test_confirm_takes_fbs_into_work_and_leaves_rfbs_approval_to_ozon(ctx: AppCo
         ("nope", "posting_unknown"),
     ]
     assert queued(ctx, RFBS_APPROVE) == [] and shown(ctx, RFBS_APPROVE) == "awaiting_approve"
-    again = confirm.confirm(ctx.db, ctx.clock, ["10000009-0001-1"])
+    again = confirm.confirm(ctx.db, ctx.clock, ["10000009-0001-1"], bus=EventBus())
     assert again.taken == ("10000009-0001-1",)
     with ctx.db.read() as s:
         marks = [e for e in history.of(s, "10000009-0001-1") if e.detail == confirm.TAKEN_INTO_WORK]
@@ -243,20 +243,20 @@ def test_confirm_takes_fbs_into_work_and_leaves_rfbs_approval_to_ozon(ctx: AppCo
 
 def test_cancel_checks_the_reason_and_the_status_and_drops_waiting_labels(ctx: AppContext) -> None:
     with pytest.raises(InvalidAction) as no_message:
-        cancel.cancel(ctx.db, ctx.clock, FBS_A, 402)
+        cancel.cancel(ctx.db, ctx.clock, FBS_A, 402, bus=EventBus())
     assert no_message.value.code == "cancel_message_required"
     with pytest.raises(InvalidAction):
-        cancel.cancel(ctx.db, ctx.clock, DELIVERING, 352)
+        cancel.cancel(ctx.db, ctx.clock, DELIVERING, 352, bus=EventBus())
     with pytest.raises(InvalidAction):
-        cancel.cancel(ctx.db, ctx.clock, GONE, 352)
+        cancel.cancel(ctx.db, ctx.clock, GONE, 352, bus=EventBus())
     with ctx.db.write() as s:
         label = print_queue.enqueue(s, DocKind.OZON_LABEL, (FBS_A,), NOW, wait_for_label=True)
-    entry = cancel.cancel(ctx.db, ctx.clock, FBS_A, 402, " товар повреждён ")
+    entry = cancel.cancel(ctx.db, ctx.clock, FBS_A, 402, " товар повреждён ", bus=EventBus())
     assert entry.action is ActionKind.CANCEL and entry.payload == {"reason_id": 402, "message": "товар повреждён"}
     assert shown(ctx, FBS_A) == "cancelled"
     with ctx.db.read() as s:
         (job,) = [j for j in print_queue.jobs(s) if j.key == label.key]
     assert job.state is JobState.CANCELLED
     with pytest.raises(InvalidAction):
-        cancel.cancel(ctx.db, ctx.clock, FBS_A, 352)
+        cancel.cancel(ctx.db, ctx.clock, FBS_A, 352, bus=EventBus())
     assert 402 in cancel.SELLER_CANCEL_REASONS

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app import events, outbox, outbox_review
+from app import outbox, outbox_review
 from app.context import AppContext, open_context
-from app.events import Event
-from app.outbox import ActionKind, OutboxEntry, OutboxState, TargetKind
+from app.outbox import ActionKind, OutboxEntry, TargetKind
 from tests.app.factories import NOW
 from tests.app.test_packing_marks import Clock
 
@@ -69,18 +68,3 @@ def test_what_may_be_done(ctx: AppContext) -> None:
     assert not outbox_review.can_redo([waiting]) and not outbox_review.can_redo([refused, refused])
     assert outbox_review.posting_of([waiting]) == "1-1-1"
     assert outbox_review.posting_of([chat]) is None and outbox_review.posting_of([waiting, refused]) is None
-
-
-def test_decide_applies_and_announces(ctx: AppContext) -> None:
-    refused = conflict(ctx, "2-1-1")
-    seen: list[Event] = []
-    bus = events.EventBus()
-    bus.subscribe(Event, seen.append)
-    outbox_review.decide(ctx.db, bus, ctx.clock, [refused.key], retry=False)
-    assert [e.state for e in fresh(ctx, [refused])] == [OutboxState.FAILED]
-    assert events.PostingsChanged(frozenset({"2-1-1"})) in seen
-    assert events.OutboxChanged(0, 0) in seen
-    seen.clear()
-    outbox_review.decide(ctx.db, bus, ctx.clock, [refused.key], retry=True)
-    assert [e.state for e in fresh(ctx, [refused])] == [OutboxState.PENDING]
-    assert events.OutboxChanged(1, 0) in seen

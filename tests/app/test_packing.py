@@ -24,7 +24,8 @@ from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.workflows import commands
-from app.workflows.packing import Kind, PackStation, Tone
+from app.workflows.packing.outcomes import Kind, Tone
+from app.workflows.packing.station import PackStation
 from tests.app.factories import NOW, posting
 
 MUG, PEN, ALIEN = "4600000000017", "OZN123456789", "4600000000031"

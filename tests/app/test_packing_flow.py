@@ -18,12 +18,14 @@ import pytest
 from app import outbox, print_queue
 from app.context import AppContext, open_context
 from app.domain.postings import PostingStatus
+from app.events import EventBus
 from app.outbox import ActionKind, OutboxState
 from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.workflows import confirm, delivery, handover
-from app.workflows.packing import Kind, PackStation
+from app.workflows.packing.outcomes import Kind
+from app.workflows.packing.station import PackStation
 from sync.client import OzonClient
 from sync.emulator import Emulator, Fault
 from sync.engine import SyncEngine
@@ -144,7 +146,7 @@ def test_confirm_pack_ship_label_and_handover_fbs(shop: Shop) -> None:
     taken = confirm.confirm(shop.ctx.db, shop.ctx.clock, [number], bus=shop.ctx.bus)
     assert taken.taken == (number,) and not taken.refused
 
-    desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
+    desk = PackStation(shop.ctx.db, shop.ctx.clock, bus=shop.ctx.bus, user="packer")
     assert desk.scan(number).kind is Kind.POSTING_OPENED
     fresh = shop.client.get_posting(number)  # the re-check at scan start (the UI runs it off-thread)
     assert desk.recheck(number, fresh).kind is Kind.CHECKED
@@ -199,15 +201,15 @@ def test_confirm_pack_ship_label_and_handover_fbs(shop: Shop) -> None:
         assert outbox.get(s, entry.key).state is OutboxState.DONE  # type: ignore[union-attr]
     assert again[number].in_carriage
     with pytest.raises(Exception, match="no packed posting"):
-        handover.create_carriage(shop.ctx.db, shop.ctx.clock, method)
+        handover.create_carriage(shop.ctx.db, shop.ctx.clock, method, bus=EventBus())
 
 
 def test_rfbs_approved_by_ozon_then_packed_tracked_and_delivered(shop: Shop) -> None:
     g = goods(shop.ctx)
     number = new_posting(shop, g, rfbs=True, status="awaiting_approve")
-    desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
+    desk = PackStation(shop.ctx.db, shop.ctx.clock, bus=shop.ctx.bus, user="packer")
     assert desk.scan(number).kind is Kind.NOT_PACKABLE  # Ozon has not approved it yet
-    waiting = confirm.confirm(shop.ctx.db, shop.ctx.clock, [number])
+    waiting = confirm.confirm(shop.ctx.db, shop.ctx.clock, [number], bus=EventBus())
     assert [(r.posting_number, r.code) for r in waiting.refused] == [(number, "awaiting_ozon")]
     assert open_entries(shop.ctx) == []  # nothing to send: Ozon has no approve method
     shop.emu.advance(11 * 60)  # Ozon approves it on its side
@@ -221,13 +223,13 @@ def test_rfbs_approved_by_ozon_then_packed_tracked_and_delivered(shop: Shop) -> 
 
     db, clock = shop.ctx.db, shop.ctx.clock
     with pytest.raises(Exception, match="mark it delivering first"):
-        delivery.mark_last_mile(db, clock, number)
-    delivery.set_tracking(db, clock, number, " RP123456789RU ")
-    delivery.mark_delivering(db, clock, number)  # queued offline behind the ship: order kept
+        delivery.mark_last_mile(db, clock, number, bus=EventBus())
+    delivery.set_tracking(db, clock, number, " RP123456789RU ", bus=EventBus())
+    delivery.mark_delivering(db, clock, number, bus=EventBus())  # queued offline behind the ship: order kept
     with pytest.raises(Exception, match="already delivering"):
-        delivery.mark_delivering(db, clock, number)
-    delivery.mark_last_mile(db, clock, number)
-    delivery.mark_delivered(db, clock, number)
+        delivery.mark_delivering(db, clock, number, bus=EventBus())
+    delivery.mark_last_mile(db, clock, number, bus=EventBus())
+    delivery.mark_delivered(db, clock, number, bus=EventBus())
     shop.drain()
     state = shop.emu.posting(number)
     assert state["status"] == "delivered" and state["tracking_number"] == "RP123456789RU"
@@ -244,7 +246,7 @@ def test_rfbs_approved_by_ozon_then_packed_tracked_and_delivered(shop: Shop) -> 
 def test_the_buyer_cancels_between_two_scans(shop: Shop) -> None:
     g = goods(shop.ctx)
     number = new_posting(shop, g)
-    desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
+    desk = PackStation(shop.ctx.db, shop.ctx.clock, bus=shop.ctx.bus, user="packer")
     desk.scan(number)
     desk.scan(g.a[1])
     shop.emu.cancel_posting(number)
@@ -261,7 +263,7 @@ def test_the_buyer_cancels_between_two_scans(shop: Shop) -> None:
 def test_cancelled_while_offline_the_engine_never_sends_the_ship(shop: Shop) -> None:
     g = goods(shop.ctx)
     number = new_posting(shop, g)
-    desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
+    desk = PackStation(shop.ctx.db, shop.ctx.clock, bus=shop.ctx.bus, user="packer")
     pack(desk, number, g)  # completed without a fresh check (offline)
     shop.emu.cancel_posting(number)
     shop.drain()
@@ -278,7 +280,7 @@ def test_pack_three_offline_restart_and_each_ship_goes_out_once(shop: Shop, tmp_
     g = goods(shop.ctx)
     numbers = [new_posting(shop, g) for _ in range(3)]
     shop.emu.add_fault(Fault("reset", path="*", times=None))  # the internet is gone
-    desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
+    desk = PackStation(shop.ctx.db, shop.ctx.clock, bus=shop.ctx.bus, user="packer")
     for number in numbers:
         pack(desk, number, g)
     result = shop.engine.run_cycle()
@@ -316,7 +318,7 @@ def test_a_multibox_posting_packed_by_its_item_keeps_ozons_box_count(shop: Shop)
         ean = product_repo.get(s, sku).barcodes[0]  # type: ignore[union-attr]
         ozon_boxes = posting_repo.get(s, number).posting.multi_box_qty  # type: ignore[union-attr]
     assert ozon_boxes > 1
-    desk = PackStation(shop.ctx.db, shop.ctx.clock, "packer", shop.ctx.bus)
+    desk = PackStation(shop.ctx.db, shop.ctx.clock, bus=shop.ctx.bus, user="packer")
     assert desk.scan(number).kind is Kind.POSTING_OPENED
     counted = desk.scan(ean)
     assert counted.view is not None and counted.view.ready and counted.view.box_count == ozon_boxes

@@ -23,7 +23,8 @@ from app.outbox import ActionKind, OutboxState
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
 from app.workflows import shipping
-from app.workflows.packing import Kind, PackStation, Prompt, Tone
+from app.workflows.packing.outcomes import Kind, Prompt, Tone
+from app.workflows.packing.station import PackStation
 from tests.app.factories import NOW, posting
 from tests.app.marks import mark
 

@@ -10,7 +10,7 @@ import pytest
 from app import label_files, outbox
 from app.context import AppContext
 from app.domain.postings import PostingStatus
-from app.events import AuthFailed, ConflictDetected, LabelReady, PlanLimited, PostingsChanged
+from app.events import AuthFailed, ConflictDetected, EventBus, LabelReady, PlanLimited, PostingsChanged
 from app.outbox import ActionKind, OutboxState, TargetKind
 from app.repos import chats as chat_repo
 from app.repos import postings as posting_repo
@@ -596,7 +596,7 @@ def test_a_lost_carriage_reply_finds_the_carriage_instead_of_making_another(
     drain(engine, emu, ctx)
     with ctx.db.read() as s:
         group = next(g for g in handover.awaiting_handover(s) if not g.is_rfbs and g.ready)
-    handover.create_carriage(ctx.db, emu, group.delivery_method_id)
+    handover.create_carriage(ctx.db, emu, group.delivery_method_id, bus=EventBus())
     emu.add_fault(Fault("lost_reply", path="/v1/carriage/create"))
     drain(engine, emu, ctx)
     creates = {e["carriage_id"] for e in emu.log if e["method"] == "/v1/carriage/create"}

@@ -9,7 +9,8 @@ from app import outbox
 from app.context import AppContext
 from app.outbox import ActionKind, OutboxState
 from app.repos import products as product_repo
-from app.workflows.packing import Kind, PackStation
+from app.workflows.packing.outcomes import Kind
+from app.workflows.packing.station import PackStation
 from sync import methods
 from sync.emulator import Emulator
 from sync.engine import SyncEngine
@@ -41,7 +42,7 @@ def ship_entry(ctx: AppContext, number: str) -> outbox.OutboxEntry:
 
 
 def pack_with_codes(ctx: AppContext, number: str, sku: int, codes: list[str], gtd: str | None = None) -> Any:
-    desk = PackStation(ctx.db, ctx.clock, "packer")
+    desk = PackStation(ctx.db, ctx.clock, bus=ctx.bus, user="packer")
     assert desk.scan(number).kind is Kind.POSTING_OPENED
     for code in codes:
         assert desk.scan(code).kind is Kind.ITEM_OK, code  # the code alone counts the unit
@@ -100,7 +101,7 @@ def test_customs_numbers_and_box_counts_go_before_the_ship(
 ) -> None:
     gtd_only = next(s for s in emu.skus_requiring("gtd") if s not in emu.skus_requiring("mandatory_mark"))
     number = posting_of(engine, emu, (gtd_only, 2))
-    desk = PackStation(ctx.db, ctx.clock, "packer")
+    desk = PackStation(ctx.db, ctx.clock, bus=ctx.bus, user="packer")
     desk.scan(number)
     code = barcode(ctx, gtd_only)
     desk.scan(code)

@@ -12,6 +12,7 @@ import pytest
 
 from app import outbox
 from app.context import AppContext
+from app.events import EventBus
 from app.outbox import OutboxState
 from app.print_queue import JobState
 from app.workflows import handover, shipping
@@ -72,7 +73,7 @@ def test_the_carriage_is_approved_without_a_box_count_and_its_act_fetched_when_r
 ) -> None:
     emu, engine = shop(ctx, trusted=False)
     method, numbers = packed_pair(ctx, emu, engine)
-    entry, job = handover.create_carriage(ctx.db, emu, method)
+    entry, job = handover.create_carriage(ctx.db, emu, method, bus=EventBus())
     engine.run_cycle()  # created and approved: Ozon makes the act in a few seconds
     assert [set(a) for a in approvals(emu)] == [{"carriage_id"}]  # no containers_count
     assert counted == ["act_status"]  # asked whether it is ready; not fetched yet
@@ -94,7 +95,7 @@ def test_with_trusted_acceptance_the_box_count_is_sent(ctx: AppContext) -> None:
     with ctx.db.read() as s:
         (group,) = [g for g in handover.awaiting_handover(s) if g.delivery_method_id == method and not g.is_rfbs]
     assert set(numbers) <= {p.posting_number for p in group.ready}
-    handover.create_carriage(ctx.db, emu, method, trusted_acceptance=True)
+    handover.create_carriage(ctx.db, emu, method, trusted_acceptance=True, bus=EventBus())
     drain(engine, emu, ctx)
     (approve,) = approvals(emu)
     assert approve["containers_count"] == len(group.ready)  # every packed posting of the method, a box each
@@ -107,7 +108,7 @@ def test_a_carriage_that_already_holds_the_postings_is_used_not_duplicated(ctx: 
     made = session_for(emu).post(BASE + methods.CARRIAGE_CREATE, json={"delivery_method_id": method})
     assert made.status_code == 200, made.text
     cabinet_carriage = made.json()["carriage_id"]
-    entry, _ = handover.create_carriage(ctx.db, emu, method)
+    entry, _ = handover.create_carriage(ctx.db, emu, method, bus=EventBus())
     drain(engine, emu, ctx)
     creates = [e for e in emu.log if e["method"] == methods.CARRIAGE_CREATE]
     assert {e["carriage_id"] for e in creates} == {cabinet_carriage}  # Ozon answered POSTING_NOT_FOUND to ours
@@ -133,7 +134,7 @@ def test_with_trusted_acceptance_boxes_counted_at_the_desk_are_the_ones_sent(ctx
         assert cached is not None and cached.posting.is_multibox
         boxes = cached.posting.multi_box_qty + 1
         shipping.queue_ship_in(s, emu.now(), house, boxes=boxes)
-    handover.create_carriage(ctx.db, emu, cached.posting.delivery_method_id, trusted_acceptance=True)
+    handover.create_carriage(ctx.db, emu, cached.posting.delivery_method_id, trusted_acceptance=True, bus=EventBus())
     drain(engine, emu, ctx)
     (approve,) = approvals(emu)
     carried = engine.client.act_postings(approve["carriage_id"])

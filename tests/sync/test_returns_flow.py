@@ -13,6 +13,7 @@ from app.context import AppContext
 from app.db.tables import ReturnRow
 from app.domain.returns import PARTIAL_COMPENSATION, ReturnKind
 from app.errors import InvalidAction
+from app.events import EventBus
 from app.outbox import ActionKind, OutboxState
 from app.repos import returns as return_repo
 from app.workflows import returns
@@ -78,7 +79,7 @@ def test_a_decision_is_checked_then_sent_once_with_ozons_id(engine: SyncEngine, 
 
     def refused(decision: Decision) -> str:
         with pytest.raises(InvalidAction) as err:
-            returns.decide(ctx.db, emu, row.return_id, decision)
+            returns.decide(ctx.db, emu, row.return_id, decision, bus=EventBus())
         return err.value.code
 
     assert refused(Decision(reject.id, comment="Следы носки")) == "return_reason_needed"
@@ -88,7 +89,8 @@ def test_a_decision_is_checked_then_sent_once_with_ozons_id(engine: SyncEngine, 
     assert refused(Decision(PARTIAL_COMPENSATION, compensation_amount=Decimal("100.005"))) == "return_amount_invalid"
     assert refused(Decision(3)) == "return_action_not_offered"  # an id Packdesk might guess: never sent
 
-    entry = returns.decide(ctx.db, emu, row.return_id, Decision(approve.id, comment=" Пришлите, пожалуйста "))
+    approve_with_comment = Decision(approve.id, comment=" Пришлите, пожалуйста ")
+    entry = returns.decide(ctx.db, emu, row.return_id, approve_with_comment, bus=EventBus())
     assert entry.payload["action_id"] == approve.id and entry.payload["comment"] == "Пришлите, пожалуйста"
     (shown,) = [r for r in rfbs_rows(ctx) if r.return_id == row.return_id]
     assert shown.local_status == approve.name  # decided here, before Ozon hears of it
@@ -115,7 +117,8 @@ def test_a_decision_ozon_no_longer_offers_becomes_a_visible_conflict(
     with ctx.db.read() as s:
         offered, _ = return_repo.actions(s, row.return_id)
     compensate = next(a for a in offered if a.needs_amount)
-    entry = returns.decide(ctx.db, emu, row.return_id, Decision(compensate.id, compensation_amount=Decimal("100.50")))
+    compensation = Decision(compensate.id, compensation_amount=Decimal("100.50"))
+    entry = returns.decide(ctx.db, emu, row.return_id, compensation, bus=EventBus())
     assert entry.payload["compensation_amount"] == 100.5
     # Meanwhile the seller refunds in Ozon's cabinet (another desk, the website): the request moves on.
     refund = next(a for a in offered if "без возврата" in a.name)

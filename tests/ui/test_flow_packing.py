@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from app import print_queue
 from app.context import AppContext, open_context
+from app.events import EventBus
 from app.print_queue import DocKind, JobState, PrintJob
 from app.workflows import confirm
 from sync.emulator import Emulator, Fault
@@ -172,7 +173,7 @@ def choose_group(desk: Desk, method_id: int, rfbs: bool) -> None:
 def test_fbs_from_confirm_to_the_handover_act(desk: Desk) -> None:
     g = goods(desk.ctx)
     number = desk.new_posting(g)
-    assert confirm.confirm(desk.ctx.db, desk.ctx.clock, [number]).taken == (number,)
+    assert confirm.confirm(desk.ctx.db, desk.ctx.clock, [number], bus=EventBus()).taken == (number,)
 
     page = desk.page
     desk.scan(number)
@@ -218,7 +219,7 @@ def test_fbs_from_confirm_to_the_handover_act(desk: Desk) -> None:
 def test_rfbs_from_ozons_approval_to_delivered(desk: Desk) -> None:
     g = goods(desk.ctx)
     number = desk.new_posting(g, rfbs=True, status="awaiting_approve")
-    assert confirm.confirm(desk.ctx.db, desk.ctx.clock, [number]).refused[0].code == "awaiting_ozon"
+    assert confirm.confirm(desk.ctx.db, desk.ctx.clock, [number], bus=EventBus()).refused[0].code == "awaiting_ozon"
     desk.cycle(advance=11 * 60)  # Ozon approves it on its side
     for code in (number, g.a[1], g.b[1], g.a[1]):
         desk.scan(code)

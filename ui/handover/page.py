@@ -292,7 +292,7 @@ class HandoverPage(QWidget):
 
         def work() -> None:
             handover.create_carriage(
-                ctx.db, ctx.clock, method, user, ctx.bus, trusted_acceptance=ctx.settings.trusted_acceptance
+                ctx.db, ctx.clock, method, user, bus=ctx.bus, trusted_acceptance=ctx.settings.trusted_acceptance
             )
 
         self._run(work, self.tr("Carriage for %n posting(s) queued; its act prints when Ozon has made it", "", count))
@@ -305,7 +305,7 @@ class HandoverPage(QWidget):
         ctx, user = self.ctx, self.user
 
         def work() -> None:
-            handover.own_act(ctx.db, ctx.clock, numbers, user, ctx.bus)
+            handover.own_act(ctx.db, ctx.clock, numbers, user, bus=ctx.bus)
 
         self._run(work, self.tr("Our own act for %n posting(s) sent to the printer", "", len(numbers)), True)
 
@@ -380,7 +380,7 @@ class HandoverPage(QWidget):
         ctx, user = self.ctx, self.user
 
         def work() -> None:
-            delivery.set_tracking(ctx.db, ctx.clock, number, code, user, ctx.bus)
+            delivery.set_tracking(ctx.db, ctx.clock, number, code, user, bus=ctx.bus)
 
         saved = self.tr("Tracking number {tracking} saved for {number}").format(tracking=code, number=number)
         self._run(work, saved, advance_from=number)
@@ -403,7 +403,7 @@ class HandoverPage(QWidget):
             refused: list[UserError] = []
             for number in numbers:
                 try:
-                    mark(ctx.db, ctx.clock, number, user, ctx.bus)
+                    mark(ctx.db, ctx.clock, number, user, bus=ctx.bus)
                 except UserError as exc:
                     refused.append(exc)
             if refused:

@@ -2,7 +2,7 @@
 
 The orders page calls them through `OrderActions` on the database worker and gets an `Outcome`:
 the postings done, and the ones refused with the reason (a `UserError` whose code the UI
-translates). `WorkflowActions` adapts app/workflows (confirm, cancel) and app.print_queue; the
+translates). `WorkflowActions` adapts app/workflows (confirm, cancel, labels) and app.print_queue; the
 workflows announce their changes on the bus themselves.
 """
 
@@ -13,16 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy.orm import Session
-
-from app import events, label_files, outbox, print_queue
 from app.context import AppContext
 from app.errors import InvalidAction, UserError
-from app.outbox import ActionKind, OutboxState, TargetKind
-from app.print_queue import DocKind
-from app.repos import postings
 from app.workflows import cancel as cancel_flow
 from app.workflows import confirm as confirm_flow
+from app.workflows import documents, labels
 
 log = logging.getLogger(__name__)
 
@@ -72,43 +67,21 @@ class WorkflowActions:
         return Outcome(tuple(done), tuple(refused))
 
     def print_pick_list(self, posting_numbers: Sequence[str]) -> Outcome:
-        with self.ctx.db.write() as session:
-            print_queue.enqueue(session, DocKind.PICKLIST, tuple(posting_numbers), self.ctx.clock.now())
+        documents.print_pick_list(self.ctx.db, self.ctx.clock, posting_numbers)
         return Outcome(tuple(posting_numbers))
 
     def print_labels(self, posting_numbers: Sequence[str], reason: str) -> Outcome:
         """Ozon's label for FBS (held until it is fetched), Packdesk's own for rFBS; all or nothing.
         A label printed before is a reprint and needs a reason (`reprint_reason`)."""
         try:
-            with self.ctx.db.write() as session:
-                for number in posting_numbers:
-                    self._queue_label(session, number, reason)
-                counts = outbox.counts(session)
+            labels.print_labels(
+                self.ctx.db,
+                self.ctx.clock,
+                posting_numbers,
+                reason,
+                bus=self.ctx.bus,
+                labels_dir=self.ctx.paths.labels,
+            )
         except UserError as exc:
             return Outcome((), tuple((n, exc) for n in posting_numbers))
-        self.ctx.bus.publish(
-            events.OutboxChanged(
-                counts[OutboxState.PENDING] + counts[OutboxState.IN_FLIGHT], counts[OutboxState.CONFLICT]
-            )
-        )
         return Outcome(tuple(posting_numbers))
-
-    def _queue_label(self, session: Session, number: str, reason: str) -> None:
-        cached = postings.get(session, number)
-        if cached is None:
-            raise InvalidAction("posting_unknown", f"posting {number} is not in the local cache", posting=number)
-        if cached.shown_status == "cancelled":
-            raise InvalidAction("posting_cancelled", f"posting {number} is cancelled", posting=number)
-        when = self.ctx.clock.now()
-        if cached.posting.is_rfbs:
-            print_queue.enqueue(session, DocKind.OWN_LABEL, (number,), when, reason=reason)
-            return
-        ready = label_files.label_path(self.ctx.paths.labels, number).is_file()
-        if not ready and not _label_requested(session, number):
-            outbox.enqueue(session, ActionKind.FETCH_LABEL, TargetKind.POSTING, number, {}, when)
-        print_queue.enqueue(session, DocKind.OZON_LABEL, (number,), when, reason=reason, wait_for_label=not ready)
-
-
-def _label_requested(session: Session, number: str) -> bool:
-    open_actions = outbox.entries(session, (OutboxState.PENDING, OutboxState.IN_FLIGHT), target_id=number)
-    return any(e.action is ActionKind.FETCH_LABEL for e in open_actions)

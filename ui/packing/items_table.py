@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-from app.workflows.packing import PackLine
+from app.workflows.packing.outcomes import PackLine
 from ui import plain_text
 
 DONE = QColor("#c8e6c9")  # every unit of the line is in a box

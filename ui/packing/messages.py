@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from app.workflows.packing import Kind, Prompt, ScanOutcome
+from app.workflows.packing.outcomes import Kind, Prompt, ScanOutcome
 from ui import wording
 
 

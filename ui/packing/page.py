@@ -23,16 +23,15 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QMouseEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app import events, print_queue
+from app import events
 from app.context import AppContext
 from app.domain.postings import Posting
 from app.errors import UserError
-from app.print_queue import DocKind, JobState
-from app.repos import postings as posting_repo
-from app.repos import products as product_repo
+from app.queries import packing as packing_reads
 from app.workflows import commands
 from app.workflows.commands import Command
-from app.workflows.packing import Kind, PackStation, PackView, Prompt, ScanOutcome, StopInfo, Tone
+from app.workflows.packing.outcomes import Kind, PackView, Prompt, ScanOutcome, StopInfo, Tone
+from app.workflows.packing.station import PackStation
 from ui import desk_user, errors, plain_text
 from ui.bridge import EventBridge
 from ui.packing.dialogs import CustomsDialog, OverrideDialog, confirm_abort
@@ -96,9 +95,10 @@ class PackingPage(QWidget):
         self.station = PackStation(
             ctx.db,
             ctx.clock,
-            desk_user.login_name() if user is None else user,
-            ctx.bus,
+            bus=ctx.bus,
+            user=desk_user.login_name() if user is None else user,
             gs_substitute=ctx.settings.gs_substitute,
+            labels_dir=ctx.paths.labels,
         )
         self.messages = Messages(self)
         self.view: PackView | None = None  # what the screen shows (the GUI thread's copy)
@@ -277,14 +277,6 @@ class PackingPage(QWidget):
         self._retry_failed_then_print()
 
     def _retry_failed_then_print(self) -> None:
-        ctx = self.ctx
-
-        def retry() -> None:
-            with ctx.db.write() as s:
-                now = ctx.clock.now()
-                for job in print_queue.jobs(s, (JobState.FAILED,)):
-                    print_queue.retry(s, job.key, now)
-
         def then(_result: object = None) -> None:
             if self.printer is not None:
                 self.printer.print_all()
@@ -294,15 +286,10 @@ class PackingPage(QWidget):
             log.warning("failed print jobs not put back in the queue: %s", exc)
             then()
 
-        self.tasks.run_db(retry, on_done=then, on_error=failed)
+        self.tasks.run_db(self.station.retry_failed_prints, on_done=then, on_error=failed)
 
     def print_command_sheet(self) -> None:
         """Queue the sheet of scanner commands (NEXT, REPRINT, …) for the label printer."""
-        ctx, user = self.ctx, self.station.user
-
-        def queue() -> None:
-            with ctx.db.write() as s:
-                print_queue.enqueue(s, DocKind.COMMANDS, (), ctx.clock.now(), user=user)
 
         def queued(_result: object) -> None:
             self._paint_banner(Tone.INFO, self.tr("The command barcodes are queued for the label printer"))
@@ -310,7 +297,7 @@ class PackingPage(QWidget):
             if self.printer is not None:
                 self.printer.print_all()
 
-        self.tasks.run_db(queue, on_done=queued)
+        self.tasks.run_db(self.station.queue_command_sheet, on_done=queued)
 
     def ask_abort(self) -> None:
         if self.stop is not None or self.view is None or self._completing:
@@ -361,11 +348,9 @@ class PackingPage(QWidget):
         database worker; `answer` runs on the GUI thread."""
         db = self.ctx.db
 
-        def ask() -> bool:
-            with db.read() as s:
-                return bool(product_repo.skus_for_barcode(s, code)) or posting_repo.find_by_barcode(s, code) is not None
-
-        self.tasks.run_db(ask, on_done=answer, on_error=lambda _exc: answer(False))
+        self.tasks.run_db(
+            lambda: packing_reads.is_known_code(db, code), on_done=answer, on_error=lambda _exc: answer(False)
+        )
 
     def complete(self, reason: str = "") -> None:
         """Re-check with Ozon (bounded wait), then complete; scans meanwhile are held."""

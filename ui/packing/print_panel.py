@@ -6,39 +6,20 @@ seconds while shown (the spooler prints without telling anyone).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
-from app import print_queue
 from app.db.engine import Database
 from app.print_queue import DocKind, JobState, PrintJob
+from app.queries import packing as packing_reads
+from app.queries.packing import PanelData
 from ui import plain_text
 from ui.tasks import TaskManager
 
 REFRESH_MS = 5000
 SHOWN = 40
 _COLOURS = {JobState.WAITING: "#8d6e00", JobState.QUEUED: "#0d47a1", JobState.FAILED: "#b71c1c"}
-
-
-@dataclass(frozen=True, slots=True)
-class PanelData:
-    jobs: tuple[PrintJob, ...]  # oldest first (packing order)
-    waiting: int
-    queued: int
-    failed: int
-
-
-def read_panel(db: Database) -> PanelData:
-    """Runs on a worker thread."""
-    with db.read() as s:
-        jobs = print_queue.jobs(s, (JobState.WAITING, JobState.QUEUED, JobState.FAILED), limit=500)
-    counts = {state: sum(1 for j in jobs if j.state is state) for state in JobState}
-    return PanelData(
-        tuple(reversed(jobs[:SHOWN])), counts[JobState.WAITING], counts[JobState.QUEUED], counts[JobState.FAILED]
-    )
 
 
 class PrintQueuePanel(QWidget):
@@ -108,7 +89,7 @@ class PrintQueuePanel(QWidget):
             return  # one read at a time; the next trigger brings the news
         self._reading = True
         db = self._db
-        self._tasks.run_db(lambda: read_panel(db), on_done=self._show, on_error=self._failed)
+        self._tasks.run_db(lambda: packing_reads.print_panel(db, SHOWN), on_done=self._show, on_error=self._failed)
 
     def _failed(self, _exc: BaseException) -> None:
         self._reading = False

@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.workflows.packing import StopInfo
+from app.workflows.packing.outcomes import StopInfo
 from ui import plain_text
 
 # The warehouse staff of an Ozon seller read Russian whatever the desk's UI language is: this line

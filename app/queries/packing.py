@@ -1,0 +1,35 @@
+"""What the pack station's screen reads: the print panel's jobs and counts, and whether a code is known."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app import print_queue
+from app.db.engine import Database
+from app.print_queue import JobState, PrintJob
+from app.repos import postings as posting_repo
+from app.repos import products as product_repo
+
+_OPEN = (JobState.WAITING, JobState.QUEUED, JobState.FAILED)
+
+
+@dataclass(frozen=True, slots=True)
+class PanelData:
+    jobs: tuple[PrintJob, ...]  # oldest first (packing order)
+    waiting: int
+    queued: int
+    failed: int
+
+
+def print_panel(db: Database, shown: int) -> PanelData:
+    """The latest `shown` open jobs and the true counts of every open job."""
+    with db.read() as s:
+        jobs = print_queue.recent_jobs(s, _OPEN, limit=shown)
+        counts = print_queue.state_counts(s)
+    return PanelData(tuple(reversed(jobs)), counts[JobState.WAITING], counts[JobState.QUEUED], counts[JobState.FAILED])
+
+
+def is_known_code(db: Database, code: str) -> bool:
+    """A product barcode or a posting's label: a scan typed into a text box, not the text it asks for."""
+    with db.read() as s:
+        return bool(product_repo.skus_for_barcode(s, code)) or posting_repo.find_by_barcode(s, code) is not None
