@@ -10,8 +10,8 @@ The shape is Anki's TaskManager (qt/aqt/taskman.py):
 
 Worker code (`fn`) must never touch widgets or any other QObject of the GUI thread: give it plain
 data, let it return plain data (frozen dataclasses, numbers, strings) and update widgets in
-`on_done`. Open a database session inside `fn` (`with db.write() as s:`); sessions never cross
-threads. The GUI thread never waits on a future: there is no blocking `result()` helper on purpose.
+`on_done`. `fn` calls an `app` function that opens its own session (ui holds no SQL); sessions
+never cross threads. The GUI thread never waits on a future: there is no blocking `result()` helper on purpose.
 
 An error without an `on_error` goes to `on_unhandled` (the window shows it), else to the log.
 """
