@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from sync.engine import CycleResult, SyncEngine
+from sync.cycle import CycleResult
+from sync.engine import SyncEngine
 
 log = logging.getLogger(__name__)
 

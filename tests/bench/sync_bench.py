@@ -25,7 +25,9 @@ from app.repos import postings as posting_repo
 from app.secrets import Credentials
 from sync import ratelimit, schemas
 from sync.client import OzonClient
-from sync.engine import HISTORY_DAYS, SyncEngine
+from sync.cycle import HISTORY_DAYS
+from sync.engine import SyncEngine
+from sync.pull.postings import pull_postings
 
 N = 20_000
 CID, KEY = "123456", "demo-key"  # the credentials `main.py emulator` serves
@@ -134,7 +136,7 @@ def main() -> bool:
                 client = OzonClient(url, Credentials(CID, KEY))
                 engine = SyncEngine(ctx.db, client, ctx.bus, emu, ctx.paths.labels)
                 t0 = time.perf_counter()
-                engine._pull_postings(result := _result())
+                pull_postings(engine.ctx, result := _result())
                 sync_times.append(time.perf_counter() - t0)
                 with ctx.db.read() as s:
                     cached = posting_repo.count(s)
@@ -175,6 +177,6 @@ def main() -> bool:
 
 
 def _result():  # type: ignore[no-untyped-def]
-    from sync.engine import CycleResult
+    from sync.cycle import CycleResult
 
     return CycleResult()

@@ -12,8 +12,8 @@ import pytest
 from app.domain.postings import Requirement
 from sync import schemas
 from sync.answers import TaskStatus
-from sync.client import error_for
 from sync.errors import MissingRoleError, ProtocolError, ValidationError
+from sync.http import error_for
 
 # /v4/posting/fbs/unfulfilled/list, as in the official example: no buyer (customer/addressee null),
 # barcodes "0", requirements with SKUs as numbers, a possible mark, and Ozon's new label code.

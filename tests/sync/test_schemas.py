@@ -12,7 +12,6 @@ import pytest
 from app.domain.chats import AuthorType, ChatType
 from app.domain.postings import PostingStatus
 from sync import schemas
-from sync.client import error_for, retry_after_seconds
 from sync.errors import (
     AuthError,
     InvalidStateError,
@@ -24,6 +23,7 @@ from sync.errors import (
     ServerError,
     ValidationError,
 )
+from sync.http import error_for, retry_after_seconds
 
 V4_POSTING: dict[str, Any] = {
     "posting_number": "0208245774-0029-1",
