@@ -187,6 +187,12 @@ def states_of(session: Session, kind: DocKind, posting_number: str) -> set[JobSt
     return {JobState(state) for state in session.scalars(stmt)}
 
 
+def state_of(session: Session, key: str) -> JobState | None:
+    """The state of one job (None: no such job)."""
+    state = session.scalar(select(PrintJobRow.state).where(PrintJobRow.key == key))
+    return None if state is None else JobState(state)
+
+
 def next_queued(session: Session) -> PrintJob | None:
     """The oldest job ready for the printer (packing order)."""
     row = session.scalar(

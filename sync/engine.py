@@ -16,11 +16,10 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
-from app import outbox
+from app import outbox, sync_status
 from app.clock import Clock
 from app.db.engine import Database
 from app.events import AuthFailed, ConnectivityChanged, EventBus, OutboxChanged, SyncFinished, SyncStarted
-from app.outbox import OutboxState
 from app.repos import sync_state
 from sync.backoff import Pause
 from sync.client import OzonClient
@@ -109,10 +108,9 @@ class SyncEngine:
         now = self.clock.now()
         with self.db.write() as s:
             if result.ok:
-                sync_state.put(s, "last_sync_at", now.isoformat(), now)
-            counts = outbox.counts(s)
-        result.waiting = counts[OutboxState.PENDING] + counts[OutboxState.IN_FLIGHT]
-        self.bus.publish(OutboxChanged(result.waiting, counts[OutboxState.CONFLICT]))
+                sync_state.put(s, sync_status.LAST_SYNC_KEY, now.isoformat(), now)
+            result.waiting, conflicts = outbox.pending_counts(s)
+        self.bus.publish(OutboxChanged(result.waiting, conflicts))
         self.bus.publish(SyncFinished(now, result.summary(), result.ok))
         log.info("%s", result.summary())
         return result

@@ -83,7 +83,7 @@ def apply_carriage(ctx: SyncContext, entry: OutboxEntry) -> None:
         ctx.store_posting(ctx.client.get_posting(number))
     now = ctx.clock.now()
     with ctx.db.write() as s:
-        if any(j.key == job_key for j in print_queue.jobs(s, (print_queue.JobState.WAITING,))):
+        if print_queue.state_of(s, job_key) is print_queue.JobState.WAITING:
             print_queue.retry(s, job_key, now)  # waiting → queued: the act can be printed now
         sync_state.clear(s, name)
     ctx.bus.publish(PostingsChanged(frozenset(carried)))
