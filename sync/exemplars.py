@@ -1,4 +1,4 @@
-"""Marking codes and customs numbers before the ship call (ozon-api.md §3.2).
+"""Marking codes and customs numbers before the ship call (docs/ozon-contract.md, Exemplars).
 
 The pack station saves, with the ship action, what it collected per unit: `{"<sku>": [{"mark",
 "gtd", "gtd_absent"}, …]}` in scan order. Ozon numbers the units itself (`exemplar/create-or-get`);

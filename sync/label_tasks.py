@@ -1,4 +1,4 @@
-"""Ozon's package labels through label tasks (the only way since 2026-11-02, ozon-api.md §0.1):
+"""Ozon's package labels through label tasks (the only way since 2026-11-02, docs/ozon-contract.md, Labels):
 one task for a batch of postings, polled until it is done, its file downloaded from Ozon's CDN and
 split into one cached PDF per posting, so each label prints (and reprints offline) on its own.
 

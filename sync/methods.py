@@ -4,7 +4,7 @@ The client refuses to send a request to a path that is not listed in ``CALLED`` 
 copied from an old example never reaches Ozon), and a test checks that nothing in ``CALLED`` is in
 ``RETIRED``. The emulator answers a retired method the way Ozon answers an unknown one: 404, code 5.
 
-Source: ``shared/ozon-api.md`` §0.1 (the live contract on 2026-12-01) and §2–§8.
+Source: ``docs/ozon-contract.md`` (the live contract on 2026-12-01), checked against Ozon's published specification.
 """
 
 from __future__ import annotations

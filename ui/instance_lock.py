@@ -1,5 +1,5 @@
 """One Packdesk window per data folder: two would sync and print the same queue twice, and SQLite's
-WAL wants one writing process (reliability.md §2)."""
+WAL wants one writing process (docs/reliability.md, One writer)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Qt renders a string as rich text when `Qt.mightBeRichText` says so, and tooltips and QLabels use
 AutoText by default: a buyer called `<img src=file:///...>` would make Qt load a local file. Rules
-for every screen (see reliability.md §4):
+for every screen (see docs/reliability.md, Untrusted input):
 
 * table cells: return the raw string for DisplayRole; the default delegate paints plain text;
 * tooltips (ToolTipRole, setToolTip): pass the text through `tooltip()`;

@@ -2,7 +2,7 @@
 
 The list comes from `/v2/posting/fbs/cancel-reason/list` when online, through any `ReasonSource`
 (the Ozon client), and is kept in `sync_state` so cancelling works offline. Without a stored list
-the reasons documented by Ozon are offered (ozon-api.md §3.6). Titles are Ozon's text (Russian).
+the reasons documented by Ozon are offered (docs/ozon-contract.md, Cancellation). Titles are Ozon's text (Russian).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class CancelReason:
         return self.id in MESSAGE_REQUIRED
 
 
-# Ozon's documented seller reasons (ozon-api.md §3.6), as the cancel workflow knows them.
+# Ozon's documented seller reasons (docs/ozon-contract.md, Cancellation), as the cancel workflow knows them.
 KNOWN: tuple[CancelReason, ...] = tuple(
     CancelReason(rid, title) for rid, title in cancel_flow.SELLER_CANCEL_REASONS.items()
 )

@@ -1,7 +1,7 @@
 """Confirm: take postings into work — a local mark in their history; Ozon needs no call.
 
 An rFBS order awaiting approval cannot be confirmed: Ozon has no method for it and moves the order to
-`awaiting_packaging` by itself (ozon-api.md §0.1). It is refused as "waiting for Ozon"."""
+`awaiting_packaging` by itself (docs/ozon-contract.md, Retired methods). It is refused as "waiting for Ozon"."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ Package = Sequence[tuple[int, int]]  # [(sku, quantity)]
 
 @dataclass(frozen=True, slots=True)
 class UnitData:
-    """What Ozon must know of one unit before the ship call (ozon-api.md §3.2)."""
+    """What Ozon must know of one unit before the ship call (docs/ozon-contract.md, Exemplars)."""
 
     mark: str = ""  # the Честный ЗНАК code, GS between its groups
     gtd: str = ""  # the customs declaration number of its SKU

@@ -47,8 +47,9 @@ PRODUCTS: tuple[tuple[str, str, int, tuple[str, ...], float], ...] = (
     ("PET", "Когтеточка-домик для кошек", 1790, ("бежевый",), 2.1),
 )
 
-# Goods that need more than a label (ozon-api.md §3.2), kept after PRODUCTS so the goods above keep their
-# seeded SKUs: (family, name, price in RUB, colours, weight kg, what each item needs, Честный ЗНАК group, boxes).
+# Goods that need more than a label (docs/ozon-contract.md, Exemplars), kept after PRODUCTS so the goods
+# above keep their seeded SKUs: (family, name, price in RUB, colours, weight kg, what each item needs,
+# Честный ЗНАК group, boxes).
 REGULATED_PRODUCTS: tuple[tuple[str, str, int, tuple[str, ...], float, tuple[str, ...], str, int], ...] = (
     ("SHOES", "Кроссовки мужские беговые сетчатые", 2990, ("белый", "чёрный"), 0.8, ("mandatory_mark",), "shoes", 1),
     ("SHOES", "Ботинки женские демисезонные из натуральной кожи (Италия)", 6490, ("коричневый",), 1.1,

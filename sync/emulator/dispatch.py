@@ -85,7 +85,8 @@ class Api:
             return error_reply(403, PERMISSION_DENIED, "Invalid Api-Key, please contact support")
         if not self.limiter.allow():  # the budget is per Client-Id: counted once the caller is known
             return rate_limited(1)
-        # A method Ozon switched off answers exactly like one that never existed (ozon-api.md §0.1).
+        # A method Ozon switched off answers exactly like one that never existed
+        # (docs/ozon-contract.md, Retired methods).
         route = None if path in RETIRED else ROUTES.get(path)
         if route is None:
             return error_reply(404, NOT_FOUND, "method not found")

@@ -1,4 +1,5 @@
-"""Exemplar data of a posting: one record per item, with its marking code and customs number (ozon-api.md §3.2).
+"""Exemplar data of a posting: one record per item, with its marking code and customs number
+(docs/ozon-contract.md, Exemplars).
 
 ``create-or-get`` makes the records (ids stable across calls); ``set`` replaces all their data at once and
 starts the checks; ``status`` shows ``validation_in_process`` for ``EXEMPLAR_CHECK_DELAY`` (3 s of emulator

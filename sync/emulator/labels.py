@@ -1,4 +1,4 @@
-"""Label tasks (ozon-api.md §3.3): ``/v3/posting/fbs/package-label/create`` starts a big and a small label
+"""Label tasks (docs/ozon-contract.md, Labels): ``/v3/posting/fbs/package-label/create`` starts a big and a small label
 task for a batch; ``/v2/posting/fbs/package-label/get`` reports them; the PDF comes from a CDN path.
 
 Timing, in emulator time from creation: ``pending`` for ``PENDING_FOR`` (1 s), ``in_progress`` until

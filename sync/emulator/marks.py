@@ -1,7 +1,7 @@
 """The emulator's stand-in for Честный ЗНАК and for customs: the format of a marking code and of a
 customs declaration number (ГТД), and valid marking codes made up deterministically.
 
-A marking code as Ozon wants it (ozon-api.md §3.2): GS1 DataMatrix text, GS as ``\\x1d``, no ``]d2``::
+A marking code as Ozon wants it (docs/ozon-contract.md, Exemplars): GS1 DataMatrix text, GS as ``\\x1d``, no ``]d2``::
 
     01 <GTIN-14> 21 <serial, 13> GS 91 <key, 4> GS 92 <crypto tail: 88 chars for shoes, 44 otherwise>
     01 <GTIN-14> 21 <serial, 13> GS 93 <crypto tail, 4>

@@ -102,7 +102,7 @@ class Mark:
 
 @dataclass(slots=True, eq=False)
 class Exemplar:
-    """One physical item of a posting line and the data the seller set for it (ozon-api.md §3.2)."""
+    """One physical item of a posting line and the data the seller set for it (docs/ozon-contract.md, Exemplars)."""
 
     exemplar_id: int
     gtd: str = ""

@@ -48,7 +48,7 @@ def check_packages(p: Posting, packages: list[list[tuple[int, int]]]) -> None:
 
 
 def check_ready_to_ship(p: Posting, packages: list[list[tuple[int, int]]], now: datetime) -> None:
-    """Box count and exemplar data (ozon-api.md §3.2), checked after the packages themselves."""
+    """Box count and exemplar data (docs/ozon-contract.md, Exemplars), checked after the packages themselves."""
     if is_multibox(p):
         if not p.multi_box_qty:
             raise refused(MULTI_BOX_QTY_NOT_SET)

@@ -1,4 +1,5 @@
-"""Ozon's request budget: 50 requests per second per Client-Id, all methods together (ozon-api.md §1.4).
+"""Ozon's request budget: 50 requests per second per Client-Id, all methods together
+(docs/ozon-contract.md, Rate limit).
 
 A sliding window over wall-clock time (``time.monotonic``, not the emulator clock: a rate is about real
 requests). A refused request does not use up budget, so a client that backs off gets through again one

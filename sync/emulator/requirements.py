@@ -1,4 +1,4 @@
-"""What a posting needs before it can ship, derived from its products (ozon-api.md §3.2).
+"""What a posting needs before it can ship, derived from its products (docs/ozon-contract.md, Exemplars).
 
 A product may need a Честный ЗНАК marking code per item (``mandatory_mark``), a customs declaration
 number per item (``gtd``, imported goods), or ship in several boxes (``multibox``). A posting lists the

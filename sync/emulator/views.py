@@ -171,7 +171,8 @@ _V4_STATIC_TAIL = dumps({
 
 
 def requirement_fields(p: Posting) -> dict[str, Any]:
-    """``is_multibox``, ``multi_box_qty`` and ``requirements`` (ozon-api.md §3.2), for v3 and v4 alike."""
+    """``is_multibox``, ``multi_box_qty`` and ``requirements`` (docs/ozon-contract.md, Exemplars), for v3
+    and v4 alike."""
     return {"is_multibox": is_multibox(p), "multi_box_qty": multi_box_qty(p), "requirements": requirements(p)}
 
 

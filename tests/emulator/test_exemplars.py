@@ -1,4 +1,5 @@
-"""Marking codes (Честный ЗНАК), customs numbers (ГТД) and boxes before the ship (ozon-api.md §3.2)."""
+"""Marking codes (Честный ЗНАК), customs numbers (ГТД) and boxes before the ship
+(docs/ozon-contract.md, Exemplars)."""
 
 from __future__ import annotations
 

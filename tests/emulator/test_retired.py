@@ -1,4 +1,4 @@
-"""Methods Ozon switched off answer exactly like methods that never existed (ozon-api.md §0.1)."""
+"""Methods Ozon switched off answer exactly like methods that never existed (docs/ozon-contract.md, Retired methods)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Marking codes, customs numbers and boxes from the pack station to Ozon (ozon-api.md §3.2): the
+"""Marking codes, customs numbers and boxes from the pack station to Ozon (docs/ozon-contract.md, Exemplars): the
 exemplars are set and checked before the ship call, each step once; a refusal names the unit."""
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""Handing over to Ozon as it works now (ozon-api.md §0.1, §3.4): the carriage approved without a box
-count unless the shop has trusted acceptance, its act fetched once Ozon says it is ready, and a carriage
-that already holds the postings (made in the seller cabinet, or ours after a lost reply) used as it is."""
+"""Handing over to Ozon as it works now (docs/ozon-contract.md, Retired methods and Handover): the
+carriage approved without a box count unless the shop has trusted acceptance, its act fetched once Ozon
+says it is ready, and a carriage that already holds the postings (made in the seller cabinet, or ours
+after a lost reply) used as it is."""
 
 from __future__ import annotations
 

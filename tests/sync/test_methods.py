@@ -1,4 +1,5 @@
-"""Only Ozon's live methods are ever called (ozon-api.md §0.1), and the shop stays under its rate limit."""
+"""Only Ozon's live methods are ever called (docs/ozon-contract.md, Retired methods), and the shop stays
+under its rate limit."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Answers in the shapes of Ozon's official examples (2026 specification snapshots, ozon-api.md §0.1),
+"""Answers in the shapes of Ozon's official examples (2026 specification snapshots, docs/ozon-contract.md),
 quirks included: `"0"` barcodes, `scanit`, SKUs as numbers or strings, string booleans, 20-digit message
 ids, `available_actions` in two shapes, answers without `has_next`, the older error body."""
 

@@ -1,6 +1,6 @@
 """Property-based: random seller actions, faults, cancellations and restarts against the emulator.
 
-Invariants (reliability.md §3): a ship is applied at most once; never after Ozon said cancelled;
+Invariants (docs/reliability.md, The outbox): a ship is applied at most once; never after Ozon said cancelled;
 once the faults stop, every queued ship ends done (applied exactly once) or as a conflict.
 """
 

@@ -1,5 +1,6 @@
 """rFBS return decisions through `/v1/returns/rfbs/action/set` with ids from the request's own
-`available_actions` (ozon-api.md §0.1, §4.2), offline-first and exactly once, on the emulator."""
+`available_actions` (docs/ozon-contract.md, Retired methods and Returns), offline-first and exactly
+once, on the emulator."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Product thumbnails from the local image cache only (`<data>/images/<sku>.<png|jpg|webp>`).
 
 Nothing is fetched from the internet here. An image is decoded with its format pinned and a small
-allocation limit (reliability.md §4, untrusted images); anything missing or odd gets a placeholder.
+allocation limit (docs/reliability.md, Untrusted input); anything missing or odd gets a placeholder.
 """
 
 from __future__ import annotations

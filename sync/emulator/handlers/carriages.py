@@ -1,4 +1,4 @@
-"""Handing postings over: carriages and their acts (ozon-api.md §3.4; the legacy act/create is gone).
+"""Handing postings over: carriages and their acts (docs/ozon-contract.md, Handover; the legacy act/create is gone).
 
 A new carriage takes every awaiting_deliver posting of its delivery method that is in no other carriage;
 with nothing new to take, create answers 404 ``POSTING_NOT_FOUND`` ("approve the previous carriage or use
@@ -215,7 +215,7 @@ def act_get_pdf(ctx: Ctx, f: Fields) -> Raw:
 
 @route("/v2/posting/fbs/act/list")
 def act_list(ctx: Ctx, f: Fields) -> dict[str, Any]:
-    """Carriages and acts, newest first (ozon-api.md §3.4); `date_from`/`date_to` are plain dates."""
+    """Carriages and acts, newest first (docs/ozon-contract.md, Handover); `date_from`/`date_to` are plain dates."""
     flt = f.obj("filter")
     date_from = flt.text("date_from")
     date_to = flt.text("date_to")
