@@ -36,9 +36,6 @@ class AppContext:
             log.info("%d action(s) were in flight at the last exit; they are re-checked before re-sending", recovered)
         return recovered
 
-    def save_settings(self) -> None:
-        settings.save(self.paths.settings, self.settings)
-
     def close(self) -> None:
         self.db.dispose()
 

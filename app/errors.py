@@ -27,10 +27,6 @@ class UserCancelled(PackdeskError):
     """The user backed out; never shown."""
 
 
-class SettingsError(UserError):
-    pass
-
-
 class CredentialsMissing(UserError):
     def __init__(self, what: str) -> None:
         super().__init__("credentials_missing", f"{what} is not set", what=what)

@@ -14,7 +14,3 @@ NEW_PACKAGE = CODES[Command.NEW_PACKAGE]  # close this box, the next units go in
 ACK = CODES[Command.ACK]  # acknowledge a STOP (cancelled while packing): the goods are back on the shelf
 
 ALL = (NEXT, REPRINT, SHIP_ALL, ABORT, NEW_PACKAGE, ACK)
-
-
-def is_command(code: str) -> bool:
-    return code.strip().upper() in ALL

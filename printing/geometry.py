@@ -67,10 +67,6 @@ def mm_to_dots(mm: float, dpi: int) -> int:
     return round(mm * dpi / MM_PER_INCH)
 
 
-def dots_to_points(dots: float, dpi: int) -> float:
-    return dots * POINTS_PER_INCH / dpi
-
-
 def module_range(dpi: int, min_mm: float, max_mm: float) -> range:
     """Whole-dot module widths (narrowest bar) between `min_mm` and `max_mm`, at least 2 dots.
 

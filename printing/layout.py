@@ -125,10 +125,6 @@ class Sheet:
     def mm(self, value: float) -> int:
         return mm_to_dots(value, self.dpi)
 
-    def pt(self, value: float) -> int:
-        """A font size given in typographic points, as an em size in dots."""
-        return max(6, round(value * self.dpi / 72))
-
     @property
     def left(self) -> int:
         return self.margin

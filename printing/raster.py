@@ -145,11 +145,3 @@ def byte_aligned(image: Image.Image) -> Image.Image:
     wide = Image.new("1", (width, image.height), 1)
     wide.paste(image, (0, 0))
     return wide
-
-
-def to_png(image: Image.Image) -> bytes:
-    import io
-
-    buf = io.BytesIO()
-    image.save(buf, "PNG")
-    return buf.getvalue()

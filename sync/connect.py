@@ -58,7 +58,3 @@ def connect(ctx: AppContext, api_url: str | None = None, emulator: Emulator | No
         ctx.db, client, ctx.bus, ctx.clock, ctx.paths.labels, personal_data_days=ctx.settings.personal_data_days
     )
     return Connection(client, engine, emulator)
-
-
-def has_account(ctx: AppContext) -> bool:
-    return secrets.load(ctx.settings.client_id) is not None

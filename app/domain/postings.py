@@ -37,8 +37,6 @@ class PostingStatus(StrEnum):
             return cls.UNKNOWN
 
 
-# Statuses in which the seller can still pack (ship) the posting.
-SHIPPABLE = frozenset({PostingStatus.AWAITING_PACKAGING})
 # Statuses that come after a successful ship call; reaching one means "ship" is done.
 SHIPPED_OR_LATER = frozenset(
     {

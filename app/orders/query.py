@@ -261,15 +261,6 @@ def rows(session: Session, numbers: Sequence[str]) -> dict[str, OrderRow]:
     return result
 
 
-def status_counts(session: Session, wanted: OrderFilter | None = None, now: datetime | None = None) -> dict[str, int]:
-    """How many postings show each status, within the other filters."""
-    expr = shown_status_expr()
-    stmt = select(expr, func.count()).group_by(expr)
-    if wanted is not None:
-        stmt = stmt.where(*conditions(wanted.without_status(), now or datetime.now(UTC)))
-    return {status: n for status, n in session.execute(stmt).tuples()}
-
-
 def tab_counts(session: Session, wanted: OrderFilter, now: datetime) -> dict[str, int]:
     """Postings in each status tab under the other filters (search, warehouse, …)."""
     shown = shown_status_expr()

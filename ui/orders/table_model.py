@@ -85,10 +85,6 @@ class OrdersTableModel(QAbstractTableModel):
     # -- state ----------------------------------------------------------------------------------
 
     @property
-    def status_filter(self) -> frozenset[str] | None:
-        return self._filter.statuses
-
-    @property
     def filter(self) -> OrderFilter:
         return self._filter
 

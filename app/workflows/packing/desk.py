@@ -220,10 +220,6 @@ class Desk:
         """The posting on the desk ("" when free)."""
         return "" if self._pack is None else self._pack.number
 
-    @property
-    def last_packed(self) -> str:
-        return self._last_packed
-
     # -- STOP -----------------------------------------------------------------------------------------
 
     def _stop(self, s: Session, cached: CachedPosting) -> ScanOutcome:
