@@ -322,7 +322,7 @@ def test_a_failed_write_changes_nothing(ctx: AppContext, monkeypatch: pytest.Mon
         desk.scan(MUG)
     monkeypatch.undo()
     assert desk.snapshot().view.scanned == 0  # type: ignore[union-attr]
-    assert progress(ctx, FBS).packages in ([[]], [])  # type: ignore[union-attr]
+    assert progress(ctx, FBS).packages in ([[]], [])  # type: ignore[union-attr, operator]
     assert desk.scan(MUG).view.scanned == 1  # type: ignore[union-attr]
 
 

@@ -108,10 +108,16 @@ def decoded(image: Image.Image) -> list[str]:
     return sorted(b.text for b in zxingcpp.read_barcodes(image))
 
 
+def _grey(pixel: object) -> int:
+    """A greyscale pixel's value (the images here are mode "L")."""
+    assert isinstance(pixel, int), pixel
+    return pixel
+
+
 def runs(image: Image.Image, y: int, x0: int = 0, x1: int | None = None) -> list[tuple[int, int]]:
     """(value, length) runs along row y: value 0 = black."""
     x1 = image.width if x1 is None else x1
-    row = [0 if image.getpixel((x, y)) < 128 else 1 for x in range(x0, x1)]
+    row = [0 if _grey(image.getpixel((x, y))) < 128 else 1 for x in range(x0, x1)]
     return [(value, len(list(group))) for value, group in itertools.groupby(row)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from typing import TypeVar
 
 import pytest
 import requests
@@ -14,6 +15,8 @@ from app.secrets import Credentials
 from sync.client import OzonClient
 from sync.emulator import Emulator, EmulatorAdapter
 from sync.engine import SyncEngine
+
+E = TypeVar("E", bound=Event)
 
 BASE = "http://emulator.invalid"
 CLIENT_ID, API_KEY = "123456", "test-key"
@@ -44,7 +47,7 @@ class Recorder:
     def __call__(self, event: Event) -> None:
         self.events.append(event)
 
-    def of(self, kind: type) -> list:  # type: ignore[type-arg]
+    def of(self, kind: type[E]) -> list[E]:
         return [e for e in self.events if isinstance(e, kind)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -43,7 +43,7 @@ def test_the_carriage_handler_resumes_with_the_carriage_a_lost_answer_created(
 ) -> None:
     emu, engine = shop(ctx, trusted=False)
     method, numbers = packed_pair(ctx, emu, engine)
-    entry, job = handover.create_carriage(ctx.db, emu, method)
+    entry, job = handover.create_carriage(ctx.db, emu, method, bus=ctx.bus)
     # Our create reached Ozon, its answer did not reach us: the entry is ambiguous.
     made = session_for(emu).post(BASE + methods.CARRIAGE_CREATE, json={"delivery_method_id": method})
     assert made.status_code == 200, made.text
@@ -51,7 +51,12 @@ def test_the_carriage_handler_resumes_with_the_carriage_a_lost_answer_created(
     creates = creates_of(emu)
     asked: list[int] = []
     create = engine.client.create_carriage
-    monkeypatch.setattr(engine.client, "create_carriage", lambda m, d: asked.append(m) or create(m, d))
+
+    def recorded(method_id: int, departure: datetime) -> int:
+        asked.append(method_id)
+        return create(method_id, departure)
+
+    monkeypatch.setattr(engine.client, "create_carriage", recorded)
     sync = context_of(ctx, engine, emu)
     retried = dataclasses.replace(entry, ambiguous=True, attempts=1)
 

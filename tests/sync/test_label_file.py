@@ -25,7 +25,7 @@ class FileServer(BaseAdapter):
         self.body, self.status = body, status
         self.headers: list[dict[str, str]] = []
 
-    def send(self, request, **kw):  # type: ignore[no-untyped-def, override]
+    def send(self, request, **kw):  # type: ignore[no-untyped-def]
         self.headers.append(dict(request.headers))
         response = requests.Response()
         response.status_code = self.status

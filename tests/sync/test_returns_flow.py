@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app import outbox
 from app.context import AppContext
 from app.db.tables import ReturnRow
-from app.domain.returns import PARTIAL_COMPENSATION, ReturnKind
+from app.domain.returns import PARTIAL_COMPENSATION, ReturnDetails, ReturnKind
 from app.errors import InvalidAction
 from app.events import EventBus
 from app.outbox import ActionKind, OutboxState
@@ -48,7 +48,12 @@ def test_every_request_gets_what_ozon_offers_for_it_once_per_state(
 ) -> None:
     read: list[int] = []
     original = engine.client.rfbs_return
-    monkeypatch.setattr(engine.client, "rfbs_return", lambda rid: read.append(rid) or original(rid))
+
+    def recorded(return_id: int) -> ReturnDetails:
+        read.append(return_id)
+        return original(return_id)
+
+    monkeypatch.setattr(engine.client, "rfbs_return", recorded)
     engine.run_cycle()
     rows = rfbs_rows(ctx)
     assert rows and all(r.details_status == r.status for r in rows)

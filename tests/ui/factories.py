@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 from sqlalchemy import update
 
 from app.context import AppContext
@@ -61,3 +62,10 @@ def set_local_status(ctx: AppContext, posting_number: str, local_status: str | N
         session.execute(
             update(PostingRow).where(PostingRow.posting_number == posting_number).values(local_status=local_status)
         )
+
+
+def cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+    """The table's item at (row, column), which the test expects to be there."""
+    item = table.item(row, column)
+    assert item is not None, (row, column)
+    return item

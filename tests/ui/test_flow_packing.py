@@ -190,7 +190,7 @@ def test_fbs_from_confirm_to_the_handover_act(desk: Desk) -> None:
 
     desk.cycle()
     (call,) = desk.ships(number)
-    assert call["request"]["packages"] == [  # type: ignore[index]
+    assert call["request"]["packages"] == [
         {"products": [{"product_id": g.a[0], "quantity": 2}, {"product_id": g.b[0], "quantity": 1}]}
     ]
     assert desk.printed(DocKind.OZON_LABEL) == []  # Ozon's label is not ready for ~50 s
@@ -202,7 +202,7 @@ def test_fbs_from_confirm_to_the_handover_act(desk: Desk) -> None:
     assert len(desk.ships(number)) == 1
 
     desk.window.show_page("handover")
-    method = int(desk.emu.posting(number)["delivery_method_id"])  # type: ignore[call-overload]
+    method = int(desk.emu.posting(number)["delivery_method_id"])
     choose_group(desk, method, rfbs=False)
     handover = desk.window.handover
     desk.qtbot.waitUntil(handover.carriage.isEnabled)
@@ -228,7 +228,7 @@ def test_rfbs_from_ozons_approval_to_delivered(desk: Desk) -> None:
 
     desk.window.show_page("handover")
     handover = desk.window.handover
-    method = int(desk.emu.posting(number)["delivery_method_id"])  # type: ignore[call-overload]
+    method = int(desk.emu.posting(number)["delivery_method_id"])
     choose_group(desk, method, rfbs=True)
     desk.qtbot.waitUntil(lambda: handover.model.row_of(number) is not None)
     select_rows(desk, [number])

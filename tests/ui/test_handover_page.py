@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,10 @@ from tests.ui.test_packing_page import FakePrinter, FakeSync
 from ui.bridge import EventBridge
 from ui.handover.page import HandoverPage
 from ui.tasks import TaskManager
+
+
+def first_row_state_is(page: HandoverPage, state: str) -> bool:
+    return bool(page.model.data(page.model.index(0, page.model.STATE)) == state)
 
 
 def on(method: int, name: str, p: Posting, rfbs: bool = False) -> Posting:
@@ -144,7 +149,7 @@ def test_rfbs_tracking_and_steps_in_order(screen: Screen, qtbot: QtBot, ctx: App
         qtbot.waitUntil(lambda: "2 posting(s) updated" in page.message.text())
         settle(qtbot, screen)
         if state != "Delivered":  # delivered postings leave the list
-            qtbot.waitUntil(lambda state=state: page.model.data(page.model.index(0, page.model.STATE)) == state)
+            qtbot.waitUntil(functools.partial(first_row_state_is, page, state))
     assert len(actions(ctx, ActionKind.DELIVERED)) == 2 and len(actions(ctx, ActionKind.SET_TRACKING)) == 1
     qtbot.waitUntil(lambda: page.methods.count() == 1)
     target = Path(os.environ.get("PACKDESK_SCREENSHOT_DIR", "/tmp")) / "pd-handover.png"

@@ -19,7 +19,7 @@ from app.domain.products import Product
 from app.outbox import ActionKind, OutboxState
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
-from tests.ui.factories import NOW, make_posting, save
+from tests.ui.factories import NOW, cell, make_posting, save
 from tests.ui.fakes import FakePrinter, FakeSounds, FakeSync
 from ui.bridge import EventBridge
 from ui.packing.dialogs import OverrideDialog
@@ -43,7 +43,8 @@ class Ozon:
         self.gate = threading.Event()
         self.gate.set()
 
-    def check(self, number: str) -> Posting | None:
+    def check(self, posting_number: str) -> Posting | None:
+        number = posting_number
         self.asked.append(number)
         self.gate.wait(10)
         with self.ctx.db.read() as s:
@@ -143,9 +144,9 @@ def test_scanning_a_posting_shows_its_items_large(desk: Desk, qtbot: QtBot) -> N
     assert text(desk, "postingNumber") == FBS
     assert text(desk, "packProgress") == "0 / 3"
     assert page.items.rowCount() == 2
-    assert page.items.item(0, 0).text() == "Кружка керамическая 350 мл, белая"
-    assert page.items.item(1, page.items.COUNT).text() == "0 / 2"
-    assert page.items.item(0, page.items.COUNT).font().pointSizeF() >= 28
+    assert cell(page.items, 0, 0).text() == "Кружка керамическая 350 мл, белая"
+    assert cell(page.items, 1, page.items.COUNT).text() == "0 / 2"
+    assert cell(page.items, 0, page.items.COUNT).font().pointSizeF() >= 28
     assert page.items.isColumnHidden(page.items.NEEDS)  # nothing Ozon requires of these items
     assert page.banner_tone() == "good" and "#2e7d32" in page.banner.styleSheet()
     assert desk.sounds.played == ["good"]
@@ -498,7 +499,7 @@ def test_marking_codes_are_asked_for_and_refusals_said_in_words(desk: Desk, ctx:
     scan(qtbot, desk, marked.posting_number)
     scan(qtbot, desk, shoes_ean)
     assert "now scan its Честный ЗНАК code" in banner() and page.banner_tone() == "good"
-    assert page.view is not None and not page.view.ready and "Codes 0/1" in page.items.item(0, page.items.NEEDS).text()
+    assert page.view is not None and not page.view.ready and "Codes 0/1" in cell(page.items, 0, page.items.NEEDS).text()
     scan(qtbot, desk, "PD:NEXT")
     assert "still need their Честный ЗНАК code" in banner() and page.banner_tone() == "bad"
     scan(qtbot, desk, code.replace("\x1d", ""))  # the same pair's code again (here without separators)

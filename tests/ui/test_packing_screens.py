@@ -20,7 +20,7 @@ from app.context import AppContext
 from app.domain.postings import PostingItem, PostingStatus
 from app.domain.products import Product
 from app.repos import products as product_repo
-from tests.ui.factories import NOW, make_posting, save
+from tests.ui.factories import NOW, cell, make_posting, save
 from tests.ui.fakes import FakeSounds
 from ui.bridge import EventBridge
 from ui.main_window import MainWindow
@@ -229,7 +229,7 @@ def test_marking_codes_and_customs_in_chinese_at_1280x800(ctx: AppContext, qtbot
         qtbot.wait(50)
         assert page.view is not None and page.view.marks_missing == 1 and not page.view.ready
         assert not page.items.isColumnHidden(page.items.NEEDS)
-        assert "1/2" in page.items.item(0, page.items.NEEDS).text()
+        assert "1/2" in cell(page.items, 0, page.items.NEEDS).text()
         bar = page.items.horizontalScrollBar()
         assert not bar.isVisible() or bar.maximum() == 0  # every column in view: nothing to scroll to
         for label in page.labels.values():

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 
@@ -73,7 +74,7 @@ def test_database_work_is_serialised(tasks: TaskManager, qtbot: QtBot) -> None:
 
     done: list[int] = []
     for i in range(20):
-        tasks.run_db(lambda i=i: step(i), on_done=done.append)
+        tasks.run_db(functools.partial(step, i), on_done=done.append)
     qtbot.waitUntil(lambda: len(done) == 20)
     assert order == list(range(20)) == done
 
