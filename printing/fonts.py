@@ -135,9 +135,7 @@ def printable(text: str) -> str:
     font = label_font()
     if font.covers(text) and text.isprintable():
         return text
-    return "".join(
-        (" " if not ch.isprintable() else ch if ord(ch) in font.codepoints else "?") for ch in text
-    )
+    return "".join((" " if not ch.isprintable() else ch if ord(ch) in font.codepoints else "?") for ch in text)
 
 
 def text_width(text: str, size: float) -> float:

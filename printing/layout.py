@@ -191,15 +191,24 @@ class Sheet:
         return top + self.line_height(size)
 
     def paragraph(
-        self, x: int, top: int, text: str, size: int, *, max_width: int | None = None, max_lines: int = 3,
+        self,
+        x: int,
+        top: int,
+        text: str,
+        size: int,
+        *,
+        max_width: int | None = None,
+        max_lines: int = 3,
         bold: bool = False,
     ) -> int:
         """Wrapped text (words, or characters for Chinese); the last line ends in '…' if it overflows."""
         max_width = self.right - x if max_width is None else max_width
         lines = wrap(fonts.printable(" ".join(text.split())), size, max_width, bold)
         if len(lines) > max_lines:
-            lines = [*lines[: max_lines - 1], _truncate(" ".join(lines[max_lines - 1 :]) + ELLIPSIS, size, bold,
-                                                        max_width, force=True)]
+            lines = [
+                *lines[: max_lines - 1],
+                _truncate(" ".join(lines[max_lines - 1 :]) + ELLIPSIS, size, bold, max_width, force=True),
+            ]
         y = top
         for line in lines:
             self.elements.append(Text(x, y + self.ascent(size), line, size, Align.LEFT, bold))

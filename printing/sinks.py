@@ -85,7 +85,8 @@ class TcpSink:
             ) from None
         except socket.gaierror:
             raise PrinterError(
-                "printer_unknown_host", f"the printer address {self.host!r} cannot be found: check the address",
+                "printer_unknown_host",
+                f"the printer address {self.host!r} cannot be found: check the address",
                 printer=where,
             ) from None
         except OSError as exc:
@@ -110,8 +111,9 @@ class TcpSink:
             ) from None
         except OSError as exc:
             raise PrinterError(
-                "printer_dropped", f"the printer at {where} dropped the connection while receiving the job "
-                f"({exc.strerror or exc})", printer=where,
+                "printer_dropped",
+                f"the printer at {where} dropped the connection while receiving the job ({exc.strerror or exc})",
+                printer=where,
             ) from None
         deadline = time.monotonic() + self.finish_timeout
         try:
@@ -160,8 +162,9 @@ class CupsSink:
             ) from None
         except subprocess.TimeoutExpired:
             raise PrinterError(
-                "cups_timeout", f"the print system did not take the job for {self.describe()} within "
-                f"{self.timeout:g} s", printer=self.queue,
+                "cups_timeout",
+                f"the print system did not take the job for {self.describe()} within {self.timeout:g} s",
+                printer=self.queue,
             ) from None
         if done.returncode != 0:
             reason = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
@@ -186,14 +189,17 @@ class WindowsSink:
     def send(self, data: bytes, *, title: str = "Packdesk", raw: bool = True) -> None:
         if not raw:
             raise PrinterError(
-                "windows_pdf", f"{self.describe()}: PDFs are printed through the print dialog on Windows; "
-                "choose ZPL or TSPL to print labels directly", printer=self.printer,
+                "windows_pdf",
+                f"{self.describe()}: PDFs are printed through the print dialog on Windows; "
+                "choose ZPL or TSPL to print labels directly",
+                printer=self.printer,
             )
         try:
             import win32print  # pywin32, Windows only
         except ImportError:
             raise PrinterError(
-                "pywin32_missing", "printing to a Windows printer needs the pywin32 package (pip install pywin32)",
+                "pywin32_missing",
+                "printing to a Windows printer needs the pywin32 package (pip install pywin32)",
                 printer=self.printer,
             ) from None
         try:

@@ -93,9 +93,7 @@ class Toast(QFrame):
 class Notifier(QObject):
     posting_activated = Signal(str)
 
-    def __init__(
-        self, window: QWidget, bridge: EventBridge, enabled: Callable[[], bool] | None = None
-    ) -> None:
+    def __init__(self, window: QWidget, bridge: EventBridge, enabled: Callable[[], bool] | None = None) -> None:
         super().__init__(window)
         self._enabled = enabled or (lambda: True)
         self._caught_up = False

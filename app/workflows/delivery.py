@@ -154,9 +154,7 @@ _STEPS: dict[ActionKind, tuple[frozenset[Stage], str]] = {
 }
 
 
-def _step(
-    db: Database, clock: Clock, action: ActionKind, posting_number: str, user: str, bus: EventBus
-) -> OutboxEntry:
+def _step(db: Database, clock: Clock, action: ActionKind, posting_number: str, user: str, bus: EventBus) -> OutboxEntry:
     allowed, name = _STEPS[action]
     now = clock.now()
     with db.write() as s:
@@ -189,19 +187,13 @@ def _refusal(step: str, current: Stage, number: str) -> str:
     return f"posting {number} cannot be marked {step.replace('_', ' ')}: {first}"
 
 
-def mark_delivering(
-    db: Database, clock: Clock, posting_number: str, user: str = "", *, bus: EventBus
-) -> OutboxEntry:
+def mark_delivering(db: Database, clock: Clock, posting_number: str, user: str = "", *, bus: EventBus) -> OutboxEntry:
     return _step(db, clock, ActionKind.DELIVERING, posting_number, user, bus)
 
 
-def mark_last_mile(
-    db: Database, clock: Clock, posting_number: str, user: str = "", *, bus: EventBus
-) -> OutboxEntry:
+def mark_last_mile(db: Database, clock: Clock, posting_number: str, user: str = "", *, bus: EventBus) -> OutboxEntry:
     return _step(db, clock, ActionKind.LAST_MILE, posting_number, user, bus)
 
 
-def mark_delivered(
-    db: Database, clock: Clock, posting_number: str, user: str = "", *, bus: EventBus
-) -> OutboxEntry:
+def mark_delivered(db: Database, clock: Clock, posting_number: str, user: str = "", *, bus: EventBus) -> OutboxEntry:
     return _step(db, clock, ActionKind.DELIVERED, posting_number, user, bus)

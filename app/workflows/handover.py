@@ -164,9 +164,7 @@ def create_carriage(
     return entry, job
 
 
-def own_act(
-    db: Database, clock: Clock, posting_numbers: Sequence[str], user: str = "", *, bus: EventBus
-) -> PrintJob:
+def own_act(db: Database, clock: Clock, posting_numbers: Sequence[str], user: str = "", *, bus: EventBus) -> PrintJob:
     """Packdesk's own handover act for these postings, printed at once (no call to Ozon)."""
     numbers = tuple(dict.fromkeys(posting_numbers))
     if not numbers:

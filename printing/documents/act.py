@@ -45,8 +45,9 @@ def pages(
         y = sheet.margin
         if len(sheets) == 1:
             y = sheet.text(sheet.left, y, c["act_title"], sheet.mm(5.5), bold=True)
-            y = sheet.text(sheet.left, y, c["act_number"].format(number=number or "____", date=local_time(when)),
-                           sheet.mm(3.5))
+            y = sheet.text(
+                sheet.left, y, c["act_number"].format(number=number or "____", date=local_time(when)), sheet.mm(3.5)
+            )
             methods = sorted({p.delivery_method_name for p in postings if p.delivery_method_name})
             for label, value in ((c["sender"], sender), (c["delivery"], "; ".join(methods))):
                 if value:
@@ -77,11 +78,23 @@ def pages(
         top = y + sheet.mm(1.5)
         baseline_top = top + (bar_height - sheet.line_height(text)) // 2
         sheet.text(col("no", sheet), baseline_top, str(n), text)
-        sheet.text(col("posting", sheet), baseline_top, posting.posting_number, text, bold=True,
-                   max_width=col("barcode", sheet) - col("posting", sheet) - sheet.mm(2))
+        sheet.text(
+            col("posting", sheet),
+            baseline_top,
+            posting.posting_number,
+            text,
+            bold=True,
+            max_width=col("barcode", sheet) - col("posting", sheet) - sheet.mm(2),
+        )
         room = col("places", sheet) - col("barcode", sheet) - sheet.mm(2)
-        sheet.barcode(code128(posting.posting_number), top, bar_height, modules(sheet, POSTING_MODULE_MM),
-                      x=col("barcode", sheet) - sheet.mm(2), max_width=room)
+        sheet.barcode(
+            code128(posting.posting_number),
+            top,
+            bar_height,
+            modules(sheet, POSTING_MODULE_MM),
+            x=col("barcode", sheet) - sheet.mm(2),
+            max_width=room,
+        )
         sheet.text(col("items", sheet) - sheet.mm(2), baseline_top, str(boxes), text, align=Align.RIGHT)
         sheet.text(sheet.right, baseline_top, str(posting.item_count), text, align=Align.RIGHT)
         y += row

@@ -37,5 +37,10 @@ def number_pages(sheets: list[Sheet], template: str, size_mm: float = 2.6) -> No
         return
     for n, sheet in enumerate(sheets, 1):
         size = sheet.mm(size_mm)
-        sheet.text(sheet.right, sheet.bottom - sheet.line_height(size), template.format(n=n, m=len(sheets)), size,
-                   align=Align.RIGHT)
+        sheet.text(
+            sheet.right,
+            sheet.bottom - sheet.line_height(size),
+            template.format(n=n, m=len(sheets)),
+            size,
+            align=Align.RIGHT,
+        )

@@ -50,8 +50,10 @@ def _full(p: Posting, s: Sheet, sender: str) -> Page:
     ship_by = local_time(p.shipment_date, "%d.%m.%Y")
     below_date = s.text(s.right, y, ship_by, size(3.2), align=Align.RIGHT, bold=True) if ship_by else y
     method_width = s.inner_width - (s.inner_width // 3 if ship_by else 0)
-    y = max(below_date, s.text(s.left, y, p.delivery_method_name or c["delivery"], size(3.2), bold=True,
-                           max_width=method_width))
+    y = max(
+        below_date,
+        s.text(s.left, y, p.delivery_method_name or c["delivery"], size(3.2), bold=True, max_width=method_width),
+    )
     s.hline(y, thickness=max(2, s.mm(0.3)))
     y += gap
 

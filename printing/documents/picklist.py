@@ -69,15 +69,23 @@ def pages(
         sheets.append(sheet)
         y = sheet.margin
         if len(sheets) == 1:
-            sheet.text(sheet.right, y, c["created"].format(date=local_time(now or datetime.now().astimezone())),
-                       sheet.mm(2.8), align=Align.RIGHT)
+            sheet.text(
+                sheet.right,
+                y,
+                c["created"].format(date=local_time(now or datetime.now().astimezone())),
+                sheet.mm(2.8),
+                align=Align.RIGHT,
+            )
             y = sheet.text(sheet.left, y, c["picklist_title"], sheet.mm(6), bold=True)
             summary = c["picklist_summary"].format(postings=len(postings), lines=len(lines), units=units)
             y = sheet.text(sheet.left, y, summary, sheet.mm(3.2)) + sheet.mm(2)
         head = sheet.mm(2.8)
         for key, name, align in (
-            ("no", "col_no", Align.LEFT), ("offer", "col_offer", Align.LEFT), ("name", "col_name", Align.LEFT),
-            ("barcode", "col_barcode", Align.LEFT), ("postings", "col_postings", Align.LEFT),
+            ("no", "col_no", Align.LEFT),
+            ("offer", "col_offer", Align.LEFT),
+            ("name", "col_name", Align.LEFT),
+            ("barcode", "col_barcode", Align.LEFT),
+            ("postings", "col_postings", Align.LEFT),
         ):
             sheet.text(col(key, sheet), y, c[name], head, bold=True, align=align)
         y = sheet.text(col("barcode", sheet) - sheet.mm(1.5), y, c["col_qty"], head, bold=True, align=Align.RIGHT)
@@ -107,13 +115,25 @@ def pages(
         sheet.text(col("offer", sheet), top, line.offer_id, text, bold=True, max_width=width("offer", "name", sheet))
         for i, name_line in enumerate(name_lines):
             sheet.text(col("name", sheet), top + i * sheet.line_height(text), name_line, text)
-        sheet.text(col("barcode", sheet) - sheet.mm(2), top, str(line.quantity), qty_size, bold=True,
-                   align=Align.RIGHT)
-        _barcode_cell(sheet, products.get(line.sku), col("barcode", sheet), top, width("barcode", "postings", sheet),
-                      bar_height, small, c)
+        sheet.text(col("barcode", sheet) - sheet.mm(2), top, str(line.quantity), qty_size, bold=True, align=Align.RIGHT)
+        _barcode_cell(
+            sheet,
+            products.get(line.sku),
+            col("barcode", sheet),
+            top,
+            width("barcode", "postings", sheet),
+            bar_height,
+            small,
+            c,
+        )
         for i, posting_text in enumerate(posting_texts):
-            sheet.text(col("postings", sheet), top + i * sheet.line_height(small), posting_text, small,
-                       max_width=width("postings", "end", sheet))
+            sheet.text(
+                col("postings", sheet),
+                top + i * sheet.line_height(small),
+                posting_text,
+                small,
+                max_width=width("postings", "end", sheet),
+            )
         y += height
         sheet.hline(y - sheet.mm(0.5), thickness=1)
     number_pages(sheets, c["page"])
@@ -121,13 +141,20 @@ def pages(
 
 
 def _barcode_cell(
-    sheet: Sheet, product: Product | None, x: int, top: int, room: int, bar_height: int, small: int,
+    sheet: Sheet,
+    product: Product | None,
+    x: int,
+    top: int,
+    room: int,
+    bar_height: int,
+    small: int,
     c: dict[str, str],
 ) -> None:
     symbol, code = item_symbol(product)
     if symbol is None:
-        sheet.paragraph(x, top, f"{code}: {c['bad_ean']}" if code else c["no_barcode"], small, max_width=room,
-                        max_lines=2)
+        sheet.paragraph(
+            x, top, f"{code}: {c['bad_ean']}" if code else c["no_barcode"], small, max_width=room, max_lines=2
+        )
         return
     try:
         # x is where the quiet zone starts: the column's left edge.
@@ -135,5 +162,6 @@ def _barcode_cell(
     except InvalidBarcode:
         sheet.text(x, top, code, small, max_width=room)
         return
-    sheet.text(bars.x + bars.width // 2, bars.y + bars.height + sheet.mm(0.3), code, small, align=Align.CENTER,
-               max_width=room)
+    sheet.text(
+        bars.x + bars.width // 2, bars.y + bars.height + sheet.mm(0.3), code, small, align=Align.CENTER, max_width=room
+    )

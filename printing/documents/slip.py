@@ -49,8 +49,13 @@ def pages(posting: Posting, products: Mapping[int, Product], stock: Stock, dpi: 
         if len(sheets) == 1 and not small:
             y = sheet.text(sheet.left, y, c["slip_title"], sheet.mm(3), bold=True)
             y = sheet.text(sheet.left, y, posting.posting_number, sheet.mm(4.5), bold=True)
-            bars = sheet.barcode(code128_symbol(posting.posting_number), y + sheet.mm(0.5), sheet.mm(8),
-                                 modules(sheet, POSTING_MODULE_MM), x=sheet.left - sheet.mm(2))
+            bars = sheet.barcode(
+                code128_symbol(posting.posting_number),
+                y + sheet.mm(0.5),
+                sheet.mm(8),
+                modules(sheet, POSTING_MODULE_MM),
+                x=sheet.left - sheet.mm(2),
+            )
             y = bars.y + bars.height + sheet.mm(1)
             ship_by = local_time(posting.shipment_date)
             line = f"{c['order']} {posting.order_number}" + (f" · {c['ship_by']} {ship_by}" if ship_by else "")
@@ -84,16 +89,20 @@ def _sizes(sheet: Sheet) -> tuple[int, int, int, int]:
 def _item_height(sheet: Sheet, n: int, item: PostingItem) -> int:
     name, qty, small, bar = _sizes(sheet)
     lines = min(2, len(wrap(f"{n}. {item.name}", name, sheet.inner_width)))
-    return (lines * sheet.line_height(name) + sheet.line_height(qty) + bar + sheet.line_height(small)
-            + sheet.mm(3))
+    return lines * sheet.line_height(name) + sheet.line_height(qty) + bar + sheet.line_height(small) + sheet.mm(3)
 
 
 def _item(sheet: Sheet, y: int, n: int, item: PostingItem, product: Product | None, c: dict[str, str]) -> int:
     name, qty, small, bar = _sizes(sheet)
     y = sheet.paragraph(sheet.left, y, f"{n}. {item.name}", name, max_lines=2)
     below_qty = sheet.text(sheet.right, y, f"× {item.quantity} {c['pcs']}", qty, align=Align.RIGHT, bold=True)
-    y = sheet.text(sheet.left, y, f"{c['article']}: {item.offer_id}   SKU {item.sku}", small + 2,
-                   max_width=sheet.inner_width * 3 // 5)
+    y = sheet.text(
+        sheet.left,
+        y,
+        f"{c['article']}: {item.offer_id}   SKU {item.sku}",
+        small + 2,
+        max_width=sheet.inner_width * 3 // 5,
+    )
     y = max(y, below_qty)
     symbol, code = item_symbol(product)
     if symbol is not None:

@@ -28,15 +28,21 @@ def serve(store: Store, method: str, path: str, headers: dict[str, str]) -> Repl
     with store.lock:
         store.run_due()
         reply = _answer(store, method, path)
-        store.downloads.append({"path": path, "status": reply.status, "sent_api_key": "api-key" in headers,
-                                "sent_client_id": "client-id" in headers})
+        store.downloads.append(
+            {
+                "path": path,
+                "status": reply.status,
+                "sent_api_key": "api-key" in headers,
+                "sent_client_id": "client-id" in headers,
+            }
+        )
         return reply
 
 
 def _answer(store: Store, method: str, path: str) -> Reply:
     if method != "GET":
         return _xml_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
-    task = store.label_files.get(path[len(labels.FILE_PREFIX):]) if path.startswith(labels.FILE_PREFIX) else None
+    task = store.label_files.get(path[len(labels.FILE_PREFIX) :]) if path.startswith(labels.FILE_PREFIX) else None
     if task is None:
         return _xml_error(404, "NoSuchKey", "The specified key does not exist.")
     return Reply(200, labels.pdf(store, task), "application/pdf")

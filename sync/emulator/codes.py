@@ -29,8 +29,10 @@ class Ids:
         self._order_id = 33_301_885_134 + rng.randrange(1_000_000)
         # Chat message ids: 19 digits, or 20 for some chats (Ozon's official example has
         # "30000000001280042740", beyond uint64: a client must keep them as strings).
-        self._message_ids = {False: 3_000_000_000_817_031_942 + rng.randrange(1_000_000),
-                             True: 30_000_000_001_280_042_740 + rng.randrange(1_000_000)}
+        self._message_ids = {
+            False: 3_000_000_000_817_031_942 + rng.randrange(1_000_000),
+            True: 30_000_000_001_280_042_740 + rng.randrange(1_000_000),
+        }
         self._counters: dict[str, int] = {}
 
     def _unique(self, make: str) -> bool:

@@ -21,7 +21,7 @@ PREFIX = "/__emulator/"
 
 
 def handle(emu: Emulator, method: str, path: str, body: bytes) -> Reply:
-    name = path[len(PREFIX):].strip("/")
+    name = path[len(PREFIX) :].strip("/")
     try:
         data = json.loads(body) if body.strip() else {}
         if not isinstance(data, dict):
@@ -44,16 +44,23 @@ def _call(emu: Emulator, method: str, name: str, data: dict[str, Any]) -> Any:
             return {"faults": emu.faults}
     elif method == "POST":
         if name == "postings":
-            numbers = emu.create_postings(count=int(data.get("count", 1)),
-                                          status=str(data.get("status", "awaiting_packaging")),
-                                          rfbs=bool(data.get("rfbs", False)), products=_products(data))
+            numbers = emu.create_postings(
+                count=int(data.get("count", 1)),
+                status=str(data.get("status", "awaiting_packaging")),
+                rfbs=bool(data.get("rfbs", False)),
+                products=_products(data),
+            )
             return {"posting_numbers": numbers}
         if name == "cancel":
             emu.cancel_posting(_need(data, "posting_number"), int(data.get("reason_id", 352)))
             return {"result": True}
         if name == "message":
-            message_id = emu.send_buyer_message(chat_id=data.get("chat_id"), posting_number=data.get("posting_number"),
-                                                text=data.get("text"), image=bool(data.get("image", False)))
+            message_id = emu.send_buyer_message(
+                chat_id=data.get("chat_id"),
+                posting_number=data.get("posting_number"),
+                text=data.get("text"),
+                image=bool(data.get("image", False)),
+            )
             return {"message_id": message_id}
         if name == "return":
             return {"id": emu.open_return(_need(data, "posting_number"), str(data.get("kind", "fbs")))}

@@ -64,8 +64,9 @@ def rate_limited(retry_after: int | str | None) -> Reply:
 
 
 class Api:
-    def __init__(self, store: Store, client_id: str, api_key: str, premium: bool,
-                 limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self, store: Store, client_id: str, api_key: str, premium: bool, limiter: RateLimiter | None = None
+    ) -> None:
         self.store = store
         self.client_id = client_id
         self.api_key = api_key
@@ -80,8 +81,7 @@ class Api:
         return reply
 
     def _handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
-        if (headers.get("client-id", "").strip() != self.client_id
-                or headers.get("api-key", "").strip() != self.api_key):
+        if headers.get("client-id", "").strip() != self.client_id or headers.get("api-key", "").strip() != self.api_key:
             return error_reply(403, PERMISSION_DENIED, "Invalid Api-Key, please contact support")
         if not self.limiter.allow():  # the budget is per Client-Id: counted once the caller is known
             return rate_limited(1)

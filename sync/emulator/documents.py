@@ -37,9 +37,47 @@ _FONT_CANDIDATES = (
     "/Library/Fonts/Arial Unicode.ttf",
     "C:\\Windows\\Fonts\\arial.ttf",
 )
-_TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                     ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s",
-                      "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+        ],
+        strict=True,
+    )
+)
 _font: str | None = None
 
 
@@ -73,12 +111,20 @@ def _text(value: str) -> str:
     return "".join(out)
 
 
-def _barcode(canvas: Canvas, value: str, module_dots: int, height_dots: int, y_dots: int,
-             page_dots: int = LABEL_W_DOTS) -> None:
+def _barcode(
+    canvas: Canvas, value: str, module_dots: int, height_dots: int, y_dots: int, page_dots: int = LABEL_W_DOTS
+) -> None:
     """Code 128 centred on a page ``page_dots`` wide, every bar edge on the dot grid."""
     quiet = 10 * module_dots * DOT
-    code = Code128(value, barWidth=module_dots * DOT, barHeight=height_dots * DOT, humanReadable=False,
-                   quiet=True, lquiet=quiet, rquiet=quiet)
+    code = Code128(
+        value,
+        barWidth=module_dots * DOT,
+        barHeight=height_dots * DOT,
+        humanReadable=False,
+        quiet=True,
+        lquiet=quiet,
+        rquiet=quiet,
+    )
     width_dots = round(code.width / DOT)
     x_dots = max((page_dots - width_dots) // 2, 0)
     code.drawOn(canvas, x_dots * DOT, y_dots * DOT)
@@ -163,12 +209,13 @@ def act(carriage: Carriage, postings: Sequence[Posting], now: datetime) -> bytes
         c.setFont(font, 13)
         c.drawString(20 * mm, h - 20 * mm, _text(f"Акт приёма-передачи № {carriage.id}"))
         c.setFont(font, 9)
-        subtitle = (f"{carriage.method.name}; отгрузка {carriage.departure_date:%d.%m.%Y}; "
-                    f"сформирован {now:%d.%m.%Y %H:%M}")
+        subtitle = (
+            f"{carriage.method.name}; отгрузка {carriage.departure_date:%d.%m.%Y}; сформирован {now:%d.%m.%Y %H:%M}"
+        )
         c.drawString(20 * mm, h - 27 * mm, _text(subtitle))
         c.drawRightString(w - 20 * mm, h - 20 * mm, _text(f"Лист {page + 1} из {pages}"))
         y = h - 38 * mm
-        for i, p in enumerate(postings[page * rows_per_page:(page + 1) * rows_per_page], page * rows_per_page + 1):
+        for i, p in enumerate(postings[page * rows_per_page : (page + 1) * rows_per_page], page * rows_per_page + 1):
             items = sum(line.quantity for line in p.lines)
             total = sum(line.price * line.quantity for line in p.lines) // 100
             c.drawString(20 * mm, y, str(i))

@@ -20,8 +20,13 @@ from .ratelimit import RateLimiter
 from .seed import Factory
 from .store import Store
 
-CREATABLE = frozenset(DEFAULT_SUBSTATUS) - {"awaiting_registration", "acceptance_in_progress", "sent_by_seller",
-                                            "not_accepted", "driver_pickup"}
+CREATABLE = frozenset(DEFAULT_SUBSTATUS) - {
+    "awaiting_registration",
+    "acceptance_in_progress",
+    "sent_by_seller",
+    "not_accepted",
+    "driver_pickup",
+}
 
 ProductSpec = int | str | tuple[int | str, int]
 
@@ -29,9 +34,19 @@ ProductSpec = int | str | tuple[int | str, int]
 class Emulator:
     """A stateful stand-in for the Ozon Seller API. See the package docstring for the whole contract."""
 
-    def __init__(self, seed: int = 1, postings: int = 300, client_id: str = "123456", api_key: str = "demo-key",
-                 start: datetime | None = None, speed: float = 0.0, premium: bool = True, live: bool = False,
-                 trusted_acceptance: bool = False, rate_limit: int | None = None) -> None:
+    def __init__(
+        self,
+        seed: int = 1,
+        postings: int = 300,
+        client_id: str = "123456",
+        api_key: str = "demo-key",
+        start: datetime | None = None,
+        speed: float = 0.0,
+        premium: bool = True,
+        live: bool = False,
+        trusted_acceptance: bool = False,
+        rate_limit: int | None = None,
+    ) -> None:
         self.client_id = client_id
         self.api_key = api_key
         self.seed = seed
@@ -66,8 +81,13 @@ class Emulator:
 
     # -- the outside world ------------------------------------------------------------------------
 
-    def create_postings(self, count: int = 1, status: str = "awaiting_packaging", rfbs: bool = False,
-                        products: Sequence[ProductSpec] | None = None) -> list[str]:
+    def create_postings(
+        self,
+        count: int = 1,
+        status: str = "awaiting_packaging",
+        rfbs: bool = False,
+        products: Sequence[ProductSpec] | None = None,
+    ) -> list[str]:
         """New postings paid just now. ``products``: SKUs or offer ids, optionally ``(sku_or_offer, qty)``;
         without them, random goods that need nothing before the ship (no marks, customs numbers or boxes:
         ask for those by SKU, see ``skus_requiring``)."""
@@ -81,8 +101,10 @@ class Emulator:
         with store.lock:
             now = store.run_due()
             chosen = None if products is None else [self._product(spec) for spec in products]
-            made = [self._factory.posting(status, rfbs, now, fresh=True, products=chosen, regulated=False)
-                    for _ in range(count)]
+            made = [
+                self._factory.posting(status, rfbs, now, fresh=True, products=chosen, regulated=False)
+                for _ in range(count)
+            ]
             store.add_postings(made)
             for p in made:
                 if p.status == "awaiting_approve":
@@ -91,7 +113,7 @@ class Emulator:
 
     def _product(self, spec: ProductSpec) -> tuple[Product, int]:
         ref, quantity = spec if isinstance(spec, tuple) else (spec, 1)
-        found = (self._store.products.get(ref) if isinstance(ref, int) else self._store.product_by_offer(ref))
+        found = self._store.products.get(ref) if isinstance(ref, int) else self._store.product_by_offer(ref)
         if found is None:
             raise ValueError(f"no product with sku or offer id {ref!r}")
         return found, quantity
@@ -112,8 +134,13 @@ class Emulator:
             by = "buyer" if CANCEL_REASONS.get(reason_id, ("", "buyer", False))[1] == "buyer" else "ozon"
             operations.cancel(self._store, p, reason_id, by, now)
 
-    def send_buyer_message(self, chat_id: str | None = None, posting_number: str | None = None,
-                           text: str | None = None, image: bool = False) -> str:
+    def send_buyer_message(
+        self,
+        chat_id: str | None = None,
+        posting_number: str | None = None,
+        text: str | None = None,
+        image: bool = False,
+    ) -> str:
         """A buyer (or, in the support chat, Ozon support) writes; returns the new message id.
 
         Without a chat or posting, a random active posting's buyer writes."""
@@ -126,8 +153,11 @@ class Emulator:
                     raise ValueError(f"no chat {chat_id!r}")
             else:
                 if posting_number is None:
-                    active = [n for n, p in store.postings.items()
-                              if p.status in ("awaiting_packaging", "awaiting_deliver", "delivering")]
+                    active = [
+                        n
+                        for n, p in store.postings.items()
+                        if p.status in ("awaiting_packaging", "awaiting_deliver", "delivering")
+                    ]
                     if not active:
                         raise ValueError("no active posting to write about")
                     posting_number = store.rng.choice(active)
@@ -150,7 +180,8 @@ class Emulator:
                 if p.rfbs:
                     raise ValueError("rFBS postings get return requests: use kind='rfbs'")
                 if p.status not in ("delivering", "delivered", "arbitration", "client_arbitration") and not (
-                        p.cancellation is not None and p.cancellation.after_ship):
+                    p.cancellation is not None and p.cancellation.after_ship
+                ):
                     raise ValueError(f"posting {posting_number} never left the seller ({p.status})")
                 ret = self._factory.fbs_return(p, now)
                 store.fbs_returns[ret.id] = ret
@@ -191,19 +222,40 @@ class Emulator:
             self._store.run_due()
             p = self._posting(posting_number)
             return {
-                "posting_number": p.number, "order_number": p.order_number, "order_id": p.order_id,
-                "parent_posting_number": p.parent_number, "status": p.status, "substatus": p.substatus,
-                "previous_substatus": p.previous_substatus, "in_process_at": p.in_process_at,
-                "shipment_date": p.shipment_date, "status_changed_at": p.status_changed_at,
-                "delivering_date": p.delivering_date, "delivered_at": p.delivered_at, "rfbs": p.rfbs,
-                "tpl_integration_type": p.method.integration, "delivery_method_id": p.method.id,
-                "warehouse_id": p.method.warehouse.id, "tracking_number": p.tracking_number,
-                "label_ready": p.label_ready, "carriage_id": p.carriage_id,
-                "is_multibox": requirements.is_multibox(p), "multi_box_qty": p.multi_box_qty,
+                "posting_number": p.number,
+                "order_number": p.order_number,
+                "order_id": p.order_id,
+                "parent_posting_number": p.parent_number,
+                "status": p.status,
+                "substatus": p.substatus,
+                "previous_substatus": p.previous_substatus,
+                "in_process_at": p.in_process_at,
+                "shipment_date": p.shipment_date,
+                "status_changed_at": p.status_changed_at,
+                "delivering_date": p.delivering_date,
+                "delivered_at": p.delivered_at,
+                "rfbs": p.rfbs,
+                "tpl_integration_type": p.method.integration,
+                "delivery_method_id": p.method.id,
+                "warehouse_id": p.method.warehouse.id,
+                "tracking_number": p.tracking_number,
+                "label_ready": p.label_ready,
+                "carriage_id": p.carriage_id,
+                "is_multibox": requirements.is_multibox(p),
+                "multi_box_qty": p.multi_box_qty,
                 "requirements": requirements.requirements(p),
-                "barcodes": {"upper_barcode": p.upper_barcode, "lower_barcode": p.lower_barcode}, "scanit": p.scanit,
-                "products": [{"sku": ln.product.sku, "offer_id": ln.product.offer_id, "name": ln.product.name,
-                              "quantity": ln.quantity, "price": ln.price / 100} for ln in p.lines],
+                "barcodes": {"upper_barcode": p.upper_barcode, "lower_barcode": p.lower_barcode},
+                "scanit": p.scanit,
+                "products": [
+                    {
+                        "sku": ln.product.sku,
+                        "offer_id": ln.product.offer_id,
+                        "name": ln.product.name,
+                        "quantity": ln.quantity,
+                        "price": ln.price / 100,
+                    }
+                    for ln in p.lines
+                ],
                 "customer": dataclasses.asdict(p.customer),
                 "cancellation": dataclasses.asdict(p.cancellation) if p.cancellation else None,
                 "chat_id": self._store.chat_by_posting.get(p.number),
@@ -215,18 +267,28 @@ class Emulator:
         with store.lock:
             now = store.run_due()
             return {
-                "now": iso_z(now), "postings": len(store.postings),
+                "now": iso_z(now),
+                "postings": len(store.postings),
                 "statuses": dict(Counter(p.status for p in store.postings.values())),
-                "products": len(store.products), "chats": len(store.chats),
-                "unread_messages": sum(1 for c in store.chats.values() for m in c.messages
-                                       if m.user_type != "Seller" and not m.is_read),
-                "fbs_returns": len(store.fbs_returns), "rfbs_returns": len(store.rfbs_returns),
-                "reviews": len(store.reviews), "questions": len(store.questions),
-                "carriages": len(store.carriages), "label_tasks": len(store.label_tasks),
-                "downloads": len(store.downloads), "log_entries": len(store.log), "faults": self.faults,
+                "products": len(store.products),
+                "chats": len(store.chats),
+                "unread_messages": sum(
+                    1 for c in store.chats.values() for m in c.messages if m.user_type != "Seller" and not m.is_read
+                ),
+                "fbs_returns": len(store.fbs_returns),
+                "rfbs_returns": len(store.rfbs_returns),
+                "reviews": len(store.reviews),
+                "questions": len(store.questions),
+                "carriages": len(store.carriages),
+                "label_tasks": len(store.label_tasks),
+                "downloads": len(store.downloads),
+                "log_entries": len(store.log),
+                "faults": self.faults,
                 "warehouses": [{"id": w.id, "name": w.name} for w in store.warehouses],
-                "delivery_methods": [{"id": m.id, "name": m.name, "warehouse_id": m.warehouse.id,
-                                      "tpl_integration_type": m.integration} for m in store.methods.values()],
+                "delivery_methods": [
+                    {"id": m.id, "name": m.name, "warehouse_id": m.warehouse.id, "tpl_integration_type": m.integration}
+                    for m in store.methods.values()
+                ],
             }
 
     def skus_requiring(self, kind: str) -> list[int]:
@@ -273,8 +335,15 @@ class Emulator:
 
     # -- requests ---------------------------------------------------------------------------------
 
-    def dispatch(self, method: str, path: str, headers: dict[str, str], body: bytes,
-                 read_timeout: float | None = None, sleep: Callable[[float], Any] = time.sleep) -> Reply:
+    def dispatch(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: bytes,
+        read_timeout: float | None = None,
+        sleep: Callable[[float], Any] = time.sleep,
+    ) -> Reply:
         """Answer one request (``headers`` with lower-case names), applying the first matching fault.
 
         ``read_timeout``: the client's, when the transport knows it (the adapter): a latency fault longer

@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 
 INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, RESOURCE_EXHAUSTED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE = (
-    3, 5, 7, 8, 12, 13, 14)
+    3,
+    5,
+    7,
+    8,
+    12,
+    13,
+    14,
+)
 RATE_LIMIT_MESSAGE = "You have reached request rate limit per second"
 METHOD_NOT_ALLOWED_MESSAGE = "method is not allowed"
 

@@ -122,7 +122,7 @@ def split(store: Store, parts: list[Posting], pool: dict[int, list[Exemplar]]) -
         for sku, (_, quantity) in quantities(part).items():
             start = taken.get(sku, 0)
             if sku in pool:
-                part.exemplars[sku] = pool[sku][start:start + quantity]
+                part.exemplars[sku] = pool[sku][start : start + quantity]
             taken[sku] = start + quantity
         for mark in _marks(part):
             if mark.mark in store.marks:
@@ -168,26 +168,45 @@ def fill_valid(store: Store, p: Posting, when: datetime) -> None:
 
 
 def _data(ex: Exemplar) -> dict[str, Any]:
-    return {"exemplar_id": ex.exemplar_id, "gtd": ex.gtd, "is_gtd_absent": ex.is_gtd_absent, "rnpt": ex.rnpt,
-            "is_rnpt_absent": ex.is_rnpt_absent, "weight": ex.weight,
-            "marks": [{"mark": m.mark, "mark_type": m.mark_type} for m in ex.marks]}
+    return {
+        "exemplar_id": ex.exemplar_id,
+        "gtd": ex.gtd,
+        "is_gtd_absent": ex.is_gtd_absent,
+        "rnpt": ex.rnpt,
+        "is_rnpt_absent": ex.is_rnpt_absent,
+        "weight": ex.weight,
+        "marks": [{"mark": m.mark, "mark_type": m.mark_type} for m in ex.marks],
+    }
 
 
 def create_or_get_view(p: Posting) -> dict[str, Any]:
     products = []
     for sku, (product, quantity) in quantities(p).items():
         mark = "mandatory_mark" in product.needs
-        products.append({
-            "product_id": sku, "quantity": quantity, "is_mandatory_mark_needed": mark,
-            "is_mandatory_mark_possible": mark, "is_gtd_needed": "gtd" in product.needs, "is_rnpt_needed": False,
-            "is_jw_uin_needed": False, "has_imei": False, "is_weight_needed": False, "weight_min": 0, "weight_max": 0,
-            "exemplars": [_data(ex) for ex in p.exemplars.get(sku, [])]})
+        products.append(
+            {
+                "product_id": sku,
+                "quantity": quantity,
+                "is_mandatory_mark_needed": mark,
+                "is_mandatory_mark_possible": mark,
+                "is_gtd_needed": "gtd" in product.needs,
+                "is_rnpt_needed": False,
+                "is_jw_uin_needed": False,
+                "has_imei": False,
+                "is_weight_needed": False,
+                "weight_min": 0,
+                "weight_max": 0,
+                "exemplars": [_data(ex) for ex in p.exemplars.get(sku, [])],
+            }
+        )
     return {"posting_number": p.number, "multi_box_qty": multi_box_qty(p), "products": products}
 
 
 def _check(errors: list[str], checking: bool) -> dict[str, Any]:
-    return {"check_status": "processing" if checking else "failed" if errors else "passed",
-            "error_codes": [] if checking else list(errors)}
+    return {
+        "check_status": "processing" if checking else "failed" if errors else "passed",
+        "error_codes": [] if checking else list(errors),
+    }
 
 
 def status_view(p: Posting, now: datetime) -> dict[str, Any]:
@@ -199,28 +218,59 @@ def status_view(p: Posting, now: datetime) -> dict[str, Any]:
             items = []
             for ex in records:
                 gtd, passed = _check(ex.gtd_errors, checking), _check([], checking)
-                items.append({
-                    "exemplar_id": ex.exemplar_id, "gtd": ex.gtd, "gtd_check_status": gtd["check_status"],
-                    "gtd_error_codes": gtd["error_codes"], "is_gtd_absent": ex.is_gtd_absent, "rnpt": ex.rnpt,
-                    "rnpt_check_status": passed["check_status"], "rnpt_error_codes": [],
-                    "is_rnpt_absent": ex.is_rnpt_absent, "weight": ex.weight,
-                    "weight_check_status": passed["check_status"], "weight_error_codes": [],
-                    "marks": [dict(mark=m.mark, mark_type=m.mark_type, **_check(m.errors, checking))
-                              for m in ex.marks]})
+                items.append(
+                    {
+                        "exemplar_id": ex.exemplar_id,
+                        "gtd": ex.gtd,
+                        "gtd_check_status": gtd["check_status"],
+                        "gtd_error_codes": gtd["error_codes"],
+                        "is_gtd_absent": ex.is_gtd_absent,
+                        "rnpt": ex.rnpt,
+                        "rnpt_check_status": passed["check_status"],
+                        "rnpt_error_codes": [],
+                        "is_rnpt_absent": ex.is_rnpt_absent,
+                        "weight": ex.weight,
+                        "weight_check_status": passed["check_status"],
+                        "weight_error_codes": [],
+                        "marks": [
+                            dict(mark=m.mark, mark_type=m.mark_type, **_check(m.errors, checking)) for m in ex.marks
+                        ],
+                    }
+                )
             products.append({"product_id": sku, "exemplars": items})
     return {"posting_number": p.number, "status": code, "products": products}
 
 
 def v3_product_exemplars(p: Posting) -> dict[str, Any]:
     """``product_exemplars`` of /v3/posting/fbs/get (one mandatory_mark string per item)."""
-    return {"products": [{"sku": sku, "exemplars": [
-        {"exemplar_id": ex.exemplar_id, "mandatory_mark": next(iter(mandatory_marks(ex)), ""), "gtd": ex.gtd,
-         "is_gtd_absent": ex.is_gtd_absent, "rnpt": ex.rnpt, "is_rnpt_absent": ex.is_rnpt_absent}
-        for ex in p.exemplars.get(sku, [])]} for sku in quantities(p)]}
+    return {
+        "products": [
+            {
+                "sku": sku,
+                "exemplars": [
+                    {
+                        "exemplar_id": ex.exemplar_id,
+                        "mandatory_mark": next(iter(mandatory_marks(ex)), ""),
+                        "gtd": ex.gtd,
+                        "is_gtd_absent": ex.is_gtd_absent,
+                        "rnpt": ex.rnpt,
+                        "is_rnpt_absent": ex.is_rnpt_absent,
+                    }
+                    for ex in p.exemplars.get(sku, [])
+                ],
+            }
+            for sku in quantities(p)
+        ]
+    }
 
 
 def snapshot(p: Posting, now: datetime) -> dict[str, Any]:
     """What was set, for test asserts (Emulator.exemplars)."""
-    return {"posting_number": p.number, "status": status(p, now), "multi_box_qty": p.multi_box_qty,
-            "products": [{"product_id": sku, "exemplars": [_data(ex) for ex in records]}
-                         for sku, records in p.exemplars.items()]}
+    return {
+        "posting_number": p.number,
+        "status": status(p, now),
+        "multi_box_qty": p.multi_box_qty,
+        "products": [
+            {"product_id": sku, "exemplars": [_data(ex) for ex in records]} for sku, records in p.exemplars.items()
+        ],
+    }

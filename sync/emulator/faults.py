@@ -35,15 +35,30 @@ REFUSALS: dict[str, tuple[int, bytes]] = {
     "http_502": (502, error_body(UNAVAILABLE, "Bad Gateway")),
     "http_503": (503, error_body(UNAVAILABLE, "Service Unavailable")),
     "method_not_allowed": (405, error_body(UNIMPLEMENTED, METHOD_NOT_ALLOWED_MESSAGE)),
-    "legacy_error": (400, json.dumps({"error": {"code": "BAD_REQUEST", "message": "Invalid request payload",
-                                                "data": []}}).encode()),
+    "legacy_error": (
+        400,
+        json.dumps({"error": {"code": "BAD_REQUEST", "message": "Invalid request payload", "data": []}}).encode(),
+    ),
 }
-KINDS = frozenset({"latency", "rate_limit", "reset", "timeout", "lost_reply", "malformed_json", "missing_field",
-                   *REFUSALS})
+KINDS = frozenset(
+    {"latency", "rate_limit", "reset", "timeout", "lost_reply", "malformed_json", "missing_field", *REFUSALS}
+)
 DEFAULT_TIMEOUT_HOLD = 30.0
 # Which key counts as "the id" of a record, most specific first.
-ID_KEYS = ("posting_number", "return_id", "chat_id", "message_id", "review_id", "question_id", "answer_id",
-           "comment_id", "carriage_id", "id", "product_id", "sku")
+ID_KEYS = (
+    "posting_number",
+    "return_id",
+    "chat_id",
+    "message_id",
+    "review_id",
+    "question_id",
+    "answer_id",
+    "comment_id",
+    "carriage_id",
+    "id",
+    "product_id",
+    "sku",
+)
 
 
 @dataclass

@@ -37,8 +37,9 @@ class Fields:
             raise invalid(self.name(key), "value is required")
         return Fields(value, self.name(key))
 
-    def text(self, key: str, required: bool = False, default: str = "", min_len: int = 0,
-             max_len: int | None = None) -> str:
+    def text(
+        self, key: str, required: bool = False, default: str = "", min_len: int = 0, max_len: int | None = None
+    ) -> str:
         value = self.data.get(key)
         if value is None or value == "":
             if required:
@@ -52,8 +53,9 @@ class Fields:
             raise invalid(self.name(key), f"value length must be {bound} runes")
         return value
 
-    def number(self, key: str, required: bool = False, default: int | None = None, lo: int | None = None,
-               hi: int | None = None) -> int | None:
+    def number(
+        self, key: str, required: bool = False, default: int | None = None, lo: int | None = None, hi: int | None = None
+    ) -> int | None:
         value = self.data.get(key)
         if value is None or value == "":
             if required:

@@ -89,9 +89,12 @@ def view(task: LabelTask, now: datetime, host: str) -> dict[str, Any]:
     code = status_code(task, now)
     error_code, error_message = NOTHING_TO_PRINT if code == "error" else ("", "")
     return {
-        "status": {"code": code, "postings_count": len(task.posting_numbers),
-                   "printed_postings_count": len(task.printed),
-                   "unprinted_postings": [{"posting_number": n, "message": why} for n, why in task.unprinted]},
+        "status": {
+            "code": code,
+            "postings_count": len(task.posting_numbers),
+            "printed_postings_count": len(task.printed),
+            "unprinted_postings": [{"posting_number": n, "message": why} for n, why in task.unprinted],
+        },
         "file_url": f"http://{host or DEFAULT_HOST}{FILE_PREFIX}{task.file_name}" if code == "completed" else "",
         "error": {"code": error_code, "message": error_message},
     }

@@ -35,8 +35,12 @@ class Live:
         self.factory = factory
         self.rng = random.Random(seed * 31 + 5)
         self._arrivals: dict[str, Callable[[datetime], None]] = {
-            "posting": self._new_posting, "message": self._buyer_message, "cancellation": self._buyer_cancels,
-            "return": self._new_return, "review": self._new_review, "question": self._new_question,
+            "posting": self._new_posting,
+            "message": self._buyer_message,
+            "cancellation": self._buyer_cancels,
+            "return": self._new_return,
+            "review": self._new_review,
+            "question": self._new_question,
         }
 
     def start(self, now: datetime) -> None:
@@ -117,8 +121,12 @@ class Live:
                         p.delivering_date = when
                         store.set_status(p, "delivering", "posting_on_way_to_city", when)
         for p in list(store.postings.values()):
-            if (p.status == "delivering" and not p.rfbs and p.delivering_date is not None
-                    and when - p.delivering_date >= DELIVERY_TIME):
+            if (
+                p.status == "delivering"
+                and not p.rfbs
+                and p.delivering_date is not None
+                and when - p.delivering_date >= DELIVERY_TIME
+            ):
                 p.delivered_at = when
                 store.set_status(p, "delivered", "posting_received", when)
         for r in store.rfbs_returns.values():

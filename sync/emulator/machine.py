@@ -15,15 +15,39 @@ from __future__ import annotations
 from .model import Posting
 from .requirements import needs_exemplars
 
-STATUSES = frozenset({
-    "awaiting_registration", "acceptance_in_progress", "awaiting_approve", "awaiting_packaging",
-    "awaiting_deliver", "arbitration", "client_arbitration", "delivering", "driver_pickup", "delivered",
-    "cancelled", "not_accepted", "sent_by_seller", "awaiting_verification", "cancelled_from_split_pending",
-})
+STATUSES = frozenset(
+    {
+        "awaiting_registration",
+        "acceptance_in_progress",
+        "awaiting_approve",
+        "awaiting_packaging",
+        "awaiting_deliver",
+        "arbitration",
+        "client_arbitration",
+        "delivering",
+        "driver_pickup",
+        "delivered",
+        "cancelled",
+        "not_accepted",
+        "sent_by_seller",
+        "awaiting_verification",
+        "cancelled_from_split_pending",
+    }
+)
 UNFULFILLED = STATUSES - {"delivered", "cancelled", "cancelled_from_split_pending"}
 CANCELLABLE = frozenset({"awaiting_approve", "awaiting_packaging", "awaiting_deliver"})
-SHIPPED = frozenset({"awaiting_deliver", "delivering", "driver_pickup", "delivered", "arbitration",
-                     "client_arbitration", "not_accepted", "sent_by_seller"})
+SHIPPED = frozenset(
+    {
+        "awaiting_deliver",
+        "delivering",
+        "driver_pickup",
+        "delivered",
+        "arbitration",
+        "client_arbitration",
+        "not_accepted",
+        "sent_by_seller",
+    }
+)
 
 DEFAULT_SUBSTATUS = {
     "awaiting_approve": "posting_created",

@@ -44,8 +44,10 @@ GTD_MISSING = "GTD_MUST_BE_SPECIFIED_FOR_PRODUCT_COUNTRY"
 
 # GS1 "character set 82" (serials, keys) and the base64 alphabet of the crypto tail.
 _CSET82 = r"""!"%&'()*+,\-./0-9:;<=>?A-Z_a-z"""
-_MARK = re.compile(rf"01(\d{{14}})21[{_CSET82}]{{{SERIAL_LENGTH}}}{GS}"
-                   rf"(?:91[{_CSET82}]{{4}}{GS}92([A-Za-z0-9+/=]+)|93[{_CSET82}]{{4}})")
+_MARK = re.compile(
+    rf"01(\d{{14}})21[{_CSET82}]{{{SERIAL_LENGTH}}}{GS}"
+    rf"(?:91[{_CSET82}]{{4}}{GS}92([A-Za-z0-9+/=]+)|93[{_CSET82}]{{4}})"
+)
 _GTD = re.compile(r"\d{8}/(\d\d)(\d\d)(\d\d)/\d{7}(?:/\d{3})?")
 TAIL_BYTES = {44: 32, 88: 64}  # base64 of 32 bytes is 44 characters, of 64 bytes 88
 _SERIAL_CHARS = string.ascii_letters + string.digits + "!%&*+-._"

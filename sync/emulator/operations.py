@@ -74,9 +74,16 @@ def ship(store: Store, p: Posting, packages: list[list[tuple[int, int]]], now: d
     for package in packages[1:]:
         upper, lower, scanit = store.ids.label_codes(new_only=p.lower_barcode == NO_BARCODE)
         part = dataclasses.replace(
-            p, number=store.next_posting_number(p.order_number), lines=package_lines(package),
-            parent_number=p.number, upper_barcode=upper, lower_barcode=lower, scanit=scanit,
-            label_ready=False, carriage_id=None, cache_v4=None,
+            p,
+            number=store.next_posting_number(p.order_number),
+            lines=package_lines(package),
+            parent_number=p.number,
+            upper_barcode=upper,
+            lower_barcode=lower,
+            scanit=scanit,
+            label_ready=False,
+            carriage_id=None,
+            cache_v4=None,
         )
         store.add_postings([part])
         shipped.append(part)
@@ -112,8 +119,9 @@ def approve_later(store: Store, p: Posting, when: datetime) -> None:
 def cancel(store: Store, p: Posting, reason_id: int, by: str, now: datetime) -> None:
     title, _, _ = CANCEL_REASONS.get(reason_id, ("Отменено", "buyer", False))
     kind, initiator = INITIATORS[by]
-    p.cancellation = Cancellation(reason_id, title, kind, initiator, after_ship=p.status in SHIPPED,
-                                  affects_rating=by == "seller")
+    p.cancellation = Cancellation(
+        reason_id, title, kind, initiator, after_ship=p.status in SHIPPED, affects_rating=by == "seller"
+    )
     exemplars.release_marks(store, p)
     store.set_status(p, "cancelled", when=now)
 

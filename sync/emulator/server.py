@@ -103,8 +103,9 @@ class EmulatorServer:
 
     def start(self) -> EmulatorServer:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                            name="ozon-emulator", daemon=True)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="ozon-emulator", daemon=True
+            )
             self._thread.start()
         return self
 

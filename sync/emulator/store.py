@@ -95,8 +95,11 @@ class Store:
             for code in (p.upper_barcode, p.lower_barcode, p.scanit):
                 if code != NO_BARCODE:  # "0" means none: it never finds a posting
                     self.by_barcode[code] = p
-            keys = ((micros(p.shipment_date), p.number), (micros(p.in_process_at), p.number),
-                    (micros(p.status_changed_at), p.number))
+            keys = (
+                (micros(p.shipment_date), p.number),
+                (micros(p.in_process_at), p.number),
+                (micros(p.status_changed_at), p.number),
+            )
             for index, key in zip(indexes, keys, strict=True):
                 if bulk:
                     index.append(key)
@@ -116,8 +119,7 @@ class Store:
         p.cache_v4 = None
         self.version += 1
 
-    def set_status(self, p: Posting, status: str, substatus: str | None = None,
-                   when: datetime | None = None) -> None:
+    def set_status(self, p: Posting, status: str, substatus: str | None = None, when: datetime | None = None) -> None:
         new_sub = substatus or DEFAULT_SUBSTATUS.get(status, "")
         if p.status != status:
             old = (micros(p.status_changed_at), p.number)

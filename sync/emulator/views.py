@@ -1,4 +1,4 @@
-"""Postings as JSON: the v4 list shape, and the legacy money style of /v3/posting/fbs/get.
+"""Postings as JSON in the v4 list shape, and the pieces the v3 answer shares (views_v3.py).
 
 The v4 lists are the hot path (a 20,000-posting sync), so each posting keeps its JSON pre-encoded in
 fragments: the core object, and one fragment per optional ``with`` block. A page is assembled by string
@@ -15,13 +15,11 @@ from typing import Any
 
 from . import catalog
 from .clock import iso
-from .exemplars import marks_for, v3_product_exemplars
 from .machine import available_actions
 from .model import Cancellation, Line, Posting
 from .requirements import REQUIREMENT_KEYS, is_multibox, multi_box_qty, regulated, requirements
 
 V4_BLOCKS = ("analytics_data", "financial_data", "legal_info", "barcodes")
-V3_BLOCKS = ("analytics_data", "financial_data", "barcodes", "legal_info", "product_exemplars")
 
 _CLUSTERS = {city: cluster for city, _, _, _, _, _, cluster in catalog.CITIES}
 
@@ -53,16 +51,32 @@ def number(kopecks: int) -> int | float:
 
 def delivery_method(p: Posting) -> dict[str, Any]:
     m = p.method
-    return {"id": m.id, "name": m.name, "warehouse_id": m.warehouse.id, "warehouse": m.warehouse.name,
-            "tpl_provider_id": m.tpl_provider_id, "tpl_provider": m.tpl_provider}
+    return {
+        "id": m.id,
+        "name": m.name,
+        "warehouse_id": m.warehouse.id,
+        "warehouse": m.warehouse.name,
+        "tpl_provider_id": m.tpl_provider_id,
+        "tpl_provider": m.tpl_provider,
+    }
 
 
 def address(p: Posting) -> dict[str, Any]:
     c = p.customer
-    return {"address_tail": c.address_tail, "city": c.city, "comment": c.comment, "country": "Россия",
-            "district": c.district, "region": c.region, "zip_code": c.zip_code, "latitude": c.latitude,
-            "longitude": c.longitude, "pvz_code": c.pvz_code, "provider_pvz_code": "",
-            "pvz_name": f"Пункт выдачи Ozon №{c.pvz_code}" if c.pvz_code else ""}
+    return {
+        "address_tail": c.address_tail,
+        "city": c.city,
+        "comment": c.comment,
+        "country": "Россия",
+        "district": c.district,
+        "region": c.region,
+        "zip_code": c.zip_code,
+        "latitude": c.latitude,
+        "longitude": c.longitude,
+        "pvz_code": c.pvz_code,
+        "provider_pvz_code": "",
+        "pvz_name": f"Пункт выдачи Ozon №{c.pvz_code}" if c.pvz_code else "",
+    }
 
 
 def delivery_window(p: Posting) -> tuple[datetime, datetime]:
@@ -72,21 +86,43 @@ def delivery_window(p: Posting) -> tuple[datetime, datetime]:
 
 def cancellation_block(c: Cancellation | None) -> dict[str, Any]:
     if c is None:
-        return {"cancel_reason_id": 0, "cancel_reason": "", "cancellation_type": "", "cancellation_initiator": "",
-                "cancelled_after_ship": False, "affect_cancellation_rating": False}
-    return {"cancel_reason_id": c.reason_id, "cancel_reason": c.reason, "cancellation_type": c.cancellation_type,
-            "cancellation_initiator": c.initiator, "cancelled_after_ship": c.after_ship,
-            "affect_cancellation_rating": c.affects_rating}
+        return {
+            "cancel_reason_id": 0,
+            "cancel_reason": "",
+            "cancellation_type": "",
+            "cancellation_initiator": "",
+            "cancelled_after_ship": False,
+            "affect_cancellation_rating": False,
+        }
+    return {
+        "cancel_reason_id": c.reason_id,
+        "cancel_reason": c.reason,
+        "cancellation_type": c.cancellation_type,
+        "cancellation_initiator": c.initiator,
+        "cancelled_after_ship": c.after_ship,
+        "affect_cancellation_rating": c.affects_rating,
+    }
 
 
 def analytics(p: Posting) -> dict[str, Any]:
     c, m = p.customer, p.method
     begin, end = delivery_window(p)
-    return {"region": c.region, "city": c.city, "delivery_type": c.delivery_type, "is_premium": p.is_premium,
-            "is_legal": bool(c.company), "payment_type_group_name": p.payment, "warehouse_id": m.warehouse.id,
-            "warehouse": m.warehouse.name, "tpl_provider_id": m.tpl_provider_id, "tpl_provider": m.tpl_provider,
-            "delivery_date_begin": iso(begin), "delivery_date_end": iso(end),
-            "client_delivery_date_begin": iso(begin), "client_delivery_date_end": iso(end)}
+    return {
+        "region": c.region,
+        "city": c.city,
+        "delivery_type": c.delivery_type,
+        "is_premium": p.is_premium,
+        "is_legal": bool(c.company),
+        "payment_type_group_name": p.payment,
+        "warehouse_id": m.warehouse.id,
+        "warehouse": m.warehouse.name,
+        "tpl_provider_id": m.tpl_provider_id,
+        "tpl_provider": m.tpl_provider,
+        "delivery_date_begin": iso(begin),
+        "delivery_date_end": iso(end),
+        "client_delivery_date_begin": iso(begin),
+        "client_delivery_date_end": iso(end),
+    }
 
 
 def finance_lines(p: Posting) -> list[tuple[Line, dict[str, Any], int]]:
@@ -94,17 +130,24 @@ def finance_lines(p: Posting) -> list[tuple[Line, dict[str, Any], int]]:
     out = []
     for ln in p.lines:
         commission = ln.price * ln.quantity * ln.commission_percent // 100
-        figures = {"product_id": ln.product.sku, "quantity": ln.quantity, "price": number(ln.price),
-                   "old_price": number(ln.old_price), "payout": number(ln.price * ln.quantity - commission),
-                   "total_discount_value": number(ln.old_price - ln.price),
-                   "total_discount_percent": round((ln.old_price - ln.price) * 100 / ln.old_price, 2)}
+        figures = {
+            "product_id": ln.product.sku,
+            "quantity": ln.quantity,
+            "price": number(ln.price),
+            "old_price": number(ln.old_price),
+            "payout": number(ln.price * ln.quantity - commission),
+            "total_discount_value": number(ln.old_price - ln.price),
+            "total_discount_percent": round((ln.old_price - ln.price) * 100 / ln.old_price, 2),
+        }
         out.append((ln, figures, commission))
     return out
 
 
 def clusters(p: Posting) -> dict[str, str]:
-    return {"cluster_from": _CLUSTERS.get(p.method.warehouse.city, p.method.warehouse.city),
-            "cluster_to": p.customer.cluster}
+    return {
+        "cluster_from": _CLUSTERS.get(p.method.warehouse.city, p.method.warehouse.city),
+        "cluster_to": p.customer.cluster,
+    }
 
 
 def legal(p: Posting) -> dict[str, str]:
@@ -125,8 +168,11 @@ def tariff_plan(p: Posting) -> TariffPlan | None:
         return None
     total = sum(line.price * line.quantity for line in p.lines)
     first = iso(p.in_process_at + timedelta(hours=12)) or ""
-    steps = ((first, 3, "discount"), (_on_the_hour(p.shipment_date), 0, "no_discount"),
-             (_on_the_hour(p.shipment_date + timedelta(days=1)), 5, "commission"))
+    steps = (
+        (first, 3, "discount"),
+        (_on_the_hour(p.shipment_date), 0, "no_discount"),
+        (_on_the_hour(p.shipment_date + timedelta(days=1)), 5, "commission"),
+    )
     return [(when, f"{rate}.0", kind, amount(round(total * rate / 100))) for when, rate, kind in steps]
 
 
@@ -134,15 +180,19 @@ def tariff_json(plan: TariffPlan | None) -> str:
     """``"tariffication":{...},"tariffication_steps":[...]`` as JSON text (assembled directly: hot path)."""
     if not plan:
         return '"tariffication":null,"tariffication_steps":[]'
-    steps = ",".join(f'{{"tariff_deadline_at":"{deadline}","tariff_rate":{rate},"tariff_type":"{kind}",'
-                     f'"tariff_charge":{{"amount":"{charge}","currency":"RUB"}},"min_charge":null}}'
-                     for deadline, rate, kind, charge in plan)
+    steps = ",".join(
+        f'{{"tariff_deadline_at":"{deadline}","tariff_rate":{rate},"tariff_type":"{kind}",'
+        f'"tariff_charge":{{"amount":"{charge}","currency":"RUB"}},"min_charge":null}}'
+        for deadline, rate, kind, charge in plan
+    )
     (deadline, rate, kind, charge), (_, next_rate, next_kind, next_charge) = plan[0], plan[1]
-    current = (f'{{"current_tariff_rate":{rate},"current_tariff_type":"{kind}",'
-               f'"current_tariff_charge":{{"amount":"{charge}","currency":"RUB"}},"current_tariff_min_charge":null,'
-               f'"next_tariff_rate":{next_rate},"next_tariff_type":"{next_kind}",'
-               f'"next_tariff_charge":{{"amount":"{next_charge}","currency":"RUB"}},"next_tariff_min_charge":null,'
-               f'"next_tariff_starts_at":"{deadline}"}}')
+    current = (
+        f'{{"current_tariff_rate":{rate},"current_tariff_type":"{kind}",'
+        f'"current_tariff_charge":{{"amount":"{charge}","currency":"RUB"}},"current_tariff_min_charge":null,'
+        f'"next_tariff_rate":{next_rate},"next_tariff_type":"{next_kind}",'
+        f'"next_tariff_charge":{{"amount":"{next_charge}","currency":"RUB"}},"next_tariff_min_charge":null,'
+        f'"next_tariff_starts_at":"{deadline}"}}'
+    )
     return f'"tariffication":{current},"tariffication_steps":[{steps}]'
 
 
@@ -161,13 +211,23 @@ def volume_weight(p: Posting) -> float:
 
 
 # Keys whose values are the same for every posting we emulate, encoded once.
-_V4_STATIC_TAIL = dumps({
-    "optional": {"products_with_possible_mandatory_mark": []},
-    "container": None, "container_sort_type": "sort", "sorting_center": None, "quantum_id": 0,
-    "pickup_code_verified_at": None, "prr_option": "", "is_click_and_collect": False, "is_presortable": False,
-    "destination_place_id": 0, "destination_place_name": "",
-    "external_order": {"is_external": False, "platform_name": ""}, "require_blr_traceable_attrs": False,
-})[1:-1]
+_V4_STATIC_TAIL = dumps(
+    {
+        "optional": {"products_with_possible_mandatory_mark": []},
+        "container": None,
+        "container_sort_type": "sort",
+        "sorting_center": None,
+        "quantum_id": 0,
+        "pickup_code_verified_at": None,
+        "prr_option": "",
+        "is_click_and_collect": False,
+        "is_presortable": False,
+        "destination_place_id": 0,
+        "destination_place_name": "",
+        "external_order": {"is_external": False, "platform_name": ""},
+        "require_blr_traceable_attrs": False,
+    }
+)[1:-1]
 
 
 def requirement_fields(p: Posting) -> dict[str, Any]:
@@ -177,8 +237,13 @@ def requirement_fields(p: Posting) -> dict[str, Any]:
 
 
 # What most postings need: nothing (their goods are neither marked, imported nor multi-box), encoded once.
-_NOTHING_REQUIRED = dumps({"is_multibox": False, "multi_box_qty": 1,
-                           "requirements": {f"products_requiring_{key}": [] for key in REQUIREMENT_KEYS}})[1:-1]
+_NOTHING_REQUIRED = dumps(
+    {
+        "is_multibox": False,
+        "multi_box_qty": 1,
+        "requirements": {f"products_requiring_{key}": [] for key in REQUIREMENT_KEYS},
+    }
+)[1:-1]
 
 
 def _requirements_v4(p: Posting) -> str:
@@ -188,32 +253,56 @@ def _requirements_v4(p: Posting) -> str:
 def _method_fragment(p: Posting) -> str:
     m = p.method
     if not m.fragment:
-        m.fragment = dumps({"delivery_method": delivery_method(p), "tpl_integration_type": m.integration,
-                            "integration_type_flow": m.integration,
-                            "delivery_schema": "rfbs" if m.rfbs else "fbs"})[1:-1]
+        m.fragment = dumps(
+            {
+                "delivery_method": delivery_method(p),
+                "tpl_integration_type": m.integration,
+                "integration_type_flow": m.integration,
+                "delivery_schema": "rfbs" if m.rfbs else "fbs",
+            }
+        )[1:-1]
     return m.fragment
 
 
 def _line_v4(ln: Line) -> str:
     product = ln.product
     if not product.fragment:
-        product.fragment = dumps({"offer_id": product.offer_id, "name": product.name, "weight": product.weight,
-                                  "product_color": product.color, "imei": [], "is_blr_traceable": False,
-                                  "is_marketplace_buyout": True})[1:-1]
-    return (f'{{"sku":{product.sku},{product.fragment},"quantity":{ln.quantity},'
-            f'"price":{{"amount":"{amount(ln.price)}","currency":"RUB"}}}}')
+        product.fragment = dumps(
+            {
+                "offer_id": product.offer_id,
+                "name": product.name,
+                "weight": product.weight,
+                "product_color": product.color,
+                "imei": [],
+                "is_blr_traceable": False,
+                "is_marketplace_buyout": True,
+            }
+        )[1:-1]
+    return (
+        f'{{"sku":{product.sku},{product.fragment},"quantity":{ln.quantity},'
+        f'"price":{{"amount":"{amount(ln.price)}","currency":"RUB"}}}}'
+    )
 
 
 def _finance(p: Posting) -> dict[str, Any]:
-    products = [dict(figures, actions=[] if ln.price == ln.product.price else ["Скидка продавца"],
-                     commission={"amount": number(commission), "currency": "RUB", "percent": ln.commission_percent},
-                     customer_price=money(ln.price)) for ln, figures, commission in finance_lines(p)]
+    products = [
+        dict(
+            figures,
+            actions=[] if ln.price == ln.product.price else ["Скидка продавца"],
+            commission={"amount": number(commission), "currency": "RUB", "percent": ln.commission_percent},
+            customer_price=money(ln.price),
+        )
+        for ln, figures, commission in finance_lines(p)
+    ]
     return dict(clusters(p), products=products)
 
 
 _V4_BLOCKS_JSON: dict[str, Callable[[Posting], str]] = {
-    "analytics_data": lambda p: dumps(analytics(p)), "financial_data": lambda p: dumps(_finance(p)),
-    "legal_info": lambda p: dumps(legal(p)), "barcodes": lambda p: dumps(barcodes(p))}
+    "analytics_data": lambda p: dumps(analytics(p)),
+    "financial_data": lambda p: dumps(_finance(p)),
+    "legal_info": lambda p: dumps(legal(p)),
+    "barcodes": lambda p: dumps(barcodes(p)),
+}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -239,9 +328,18 @@ def _buyer_v4(p: Posting) -> str:
     """addressee and customer: fixed once the posting exists, so encoded once per buyer."""
     c = p.customer
     if not c.fragment:
-        c.fragment = dumps({"addressee": {"name": c.name, "phone": c.phone},
-                            "customer": {"customer_id": c.customer_id, "name": c.name, "phone": c.phone,
-                                         "customer_email": c.email, "address": address(p)}})[1:-1]
+        c.fragment = dumps(
+            {
+                "addressee": {"name": c.name, "phone": c.phone},
+                "customer": {
+                    "customer_id": c.customer_id,
+                    "name": c.name,
+                    "phone": c.phone,
+                    "customer_email": c.email,
+                    "address": address(p),
+                },
+            }
+        )[1:-1]
     return c.fragment
 
 
@@ -290,78 +388,3 @@ def v4_json(p: Posting, with_blocks: frozenset[str]) -> bytes:
 
 
 _NULL_BLOCKS = {key: f',"{key}":null'.encode() for key in V4_BLOCKS}
-
-
-# -- /v3/posting/fbs/get (legacy money style) ------------------------------------------------------------
-
-
-def _v3_products(p: Posting) -> list[dict[str, Any]]:
-    out = []
-    for ln in p.lines:
-        d, w, h = ln.product.dims
-        out.append({
-            "price": legacy_price(ln.price, 4), "currency_code": "RUB", "offer_id": ln.product.offer_id,
-            "name": ln.product.name, "sku": ln.product.sku, "quantity": ln.quantity,
-            "mandatory_mark": marks_for(p, ln.product.sku), "imei": [], "is_blr_traceable": False,
-            "is_marketplace_buyout": True, "jw_uin": [], "has_imei": False, "is_weight_needed": False,
-            "weight_min": 0, "weight_max": 0,
-            "dimensions": {"height": str(h), "length": str(d), "weight": str(round(ln.product.weight * 1000)),
-                           "width": str(w)}})
-    return out
-
-
-def _v3_finance(p: Posting) -> dict[str, Any]:
-    products = [dict(figures, commission_amount=number(commission), commission_percent=ln.commission_percent,
-                     actions=[], picking=None, client_price="", currency_code="RUB")
-                for ln, figures, commission in finance_lines(p)]
-    return dict(clusters(p), products=products, posting_services=None)
-
-
-def _v3_analytics(p: Posting) -> dict[str, Any]:
-    out = analytics(p)
-    del out["client_delivery_date_begin"], out["client_delivery_date_end"]
-    return out
-
-
-_V3_BLOCKS: dict[str, Callable[[Posting], Any]] = {
-    "analytics_data": _v3_analytics, "financial_data": _v3_finance, "barcodes": barcodes, "legal_info": legal,
-    "product_exemplars": v3_product_exemplars}
-
-
-def v3_get(p: Posting, with_blocks: frozenset[str]) -> dict[str, Any]:
-    """The /v3/posting/fbs/get ``result``; blocks not in ``with_blocks`` are ``null``."""
-    c = p.customer
-    current, steps = tariff_dicts(tariff_plan(p))
-    out: dict[str, Any] = {
-        "posting_number": p.number, "order_id": p.order_id, "order_number": p.order_number,
-        "parent_posting_number": p.parent_number, "status": p.status, "substatus": p.substatus,
-        "previous_substatus": p.previous_substatus, "delivery_method": delivery_method(p),
-        "tracking_number": p.tracking_number, "scanit": p.scanit, "tpl_integration_type": p.method.integration,
-        "in_process_at": iso(p.in_process_at, p.style), "shipment_date": iso(p.shipment_date),
-        "delivering_date": iso(p.delivering_date, p.style), "fact_delivery_date": iso(p.delivered_at, p.style),
-        "cancellation": cancellation_block(p.cancellation),
-        # Legacy behaviour: buyer details only for rFBS, and the phone always empty.
-        "customer": {"customer_id": c.customer_id, "customer_email": c.email, "phone": "", "address": address(p),
-                     "name": c.name} if p.rfbs else None,
-        "addressee": {"name": c.name, "phone": ""} if p.rfbs else None,
-        "products": _v3_products(p), "is_express": p.is_express, **requirement_fields(p),
-        "available_actions": available_actions(p), "quantum_id": 0, "courier": None, "delivery_price": "0.00",
-        "provider_status": "", "additional_data": [], "related_weight_postings": [],
-        "prr_option": {"code": "", "price": "0.00", "currency_code": "RUB", "floor": ""},
-        "tariffication": current, "tariffication_steps": steps,
-        "destination_place_id": 0, "destination_place_name": "", "is_presortable": False,
-        "pickup_code_verified_at": None, "related_postings": None,
-    }
-    for key, block in _V3_BLOCKS.items():
-        out[key] = block(p) if key in with_blocks else None
-    return out
-
-
-def by_barcode(p: Posting) -> dict[str, Any]:
-    return {"posting_number": p.number, "order_id": p.order_id, "order_number": p.order_number, "status": p.status,
-            "cancel_reason_id": p.cancellation.reason_id if p.cancellation else 0,
-            "created_at": iso(p.in_process_at, p.style), "in_process_at": iso(p.in_process_at, p.style),
-            "shipment_date": iso(p.shipment_date), "barcodes": barcodes(p),
-            "products": [{"name": ln.product.name, "sku": ln.product.sku, "offer_id": ln.product.offer_id,
-                          "price": legacy_price(ln.price), "quantity": ln.quantity} for ln in p.lines]}
-

@@ -120,8 +120,12 @@ def test_customs_numbers_are_normalised_or_refused() -> None:
     assert customs.normalise_gtd("10702070/110326/3041525/12/") == "10702070/110326/3041525/012"  # as Ozon checks
     assert customs.normalise_gtd("10702070/110326/3041525/345") == "10702070/110326/3041525/345"
     assert customs.normalise_gtd("10702070\\110326\\3041525") == "10702070/110326/3041525"
-    for bad, code in (("1070207/110326/3041525", "gtd_malformed"), ("10702070/310226/3041525", "gtd_bad_date"),
-                      ("", "gtd_malformed"), ("10702070/110326/3041525/1234", "gtd_malformed")):
+    for bad, code in (
+        ("1070207/110326/3041525", "gtd_malformed"),
+        ("10702070/310226/3041525", "gtd_bad_date"),
+        ("", "gtd_malformed"),
+        ("10702070/110326/3041525/1234", "gtd_malformed"),
+    ):
         with pytest.raises(InvalidAction) as err:
             customs.normalise_gtd(bad)
         assert err.value.code == code

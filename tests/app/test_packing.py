@@ -195,9 +195,7 @@ def scan_all(desk: PackStation, number: str = FBS) -> None:
         assert desk.scan(code).kind is Kind.ITEM_OK
 
 
-def test_complete_queues_ship_history_and_a_waiting_ozon_label_in_one_go(
-    ctx: AppContext, bus_events: Events
-) -> None:
+def test_complete_queues_ship_history_and_a_waiting_ozon_label_in_one_go(ctx: AppContext, bus_events: Events) -> None:
     desk = station(ctx)
     desk.scan(FBS)
     desk.scan(MUG)

@@ -75,9 +75,21 @@ def _plain_sku(url: str, numbers: list[str]) -> int:
 
 def main() -> bool:
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), "emulator", "--port", "0", "--postings", "50", "--seed", "11",
-         "--no-live"],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "emulator",
+            "--port",
+            "0",
+            "--postings",
+            "50",
+            "--seed",
+            "11",
+            "--no-live",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert proc.stdout is not None
     url = proc.stdout.readline().strip().removeprefix("listening on ")
@@ -116,12 +128,16 @@ def main() -> bool:
             total = sum(client.calls.values())
             label_calls = sum(n for path, n in client.calls.items() if path in LABEL_CALLS)
             print(f"{N} postings shipped, {cached} labels cached ({len(fetched)} label actions), {cycles} cycles")
-            print(f"calls: {total} in all; ship {client.calls[methods.SHIP]}, posting re-reads "
-                  f"{client.calls[methods.POSTING_GET]}; labels {label_calls} "
-                  f"(tasks {client.calls[methods.LABEL_TASK_CREATE]}, polls {client.calls[methods.LABEL_TASK_GET]}, "
-                  f"files {client.calls['file']})")
-            print(f"first ship call → last label cached: {done - client.first_ship:.1f} s "
-                  f"(Ozon's delays: 50 s to a label, 5 s per task; rate limit {client.limiter.per_second}/s)")
+            print(
+                f"calls: {total} in all; ship {client.calls[methods.SHIP]}, posting re-reads "
+                f"{client.calls[methods.POSTING_GET]}; labels {label_calls} "
+                f"(tasks {client.calls[methods.LABEL_TASK_CREATE]}, polls {client.calls[methods.LABEL_TASK_GET]}, "
+                f"files {client.calls['file']})"
+            )
+            print(
+                f"first ship call → last label cached: {done - client.first_ship:.1f} s "
+                f"(Ozon's delays: 50 s to a label, 5 s per task; rate limit {client.limiter.per_second}/s)"
+            )
             ok = cached == N and label_calls < N // 10
             client.close()
             ctx.close()

@@ -43,17 +43,28 @@ def make_postings(n: int, seed: int) -> list[Posting]:
     for i in range(n):
         k = seed * 100_000 + i
         number = f"{2000000000 + k * 7919 % 8000000000:010d}-{k % 300:04d}-1"
-        result.append(Posting(
-            posting_number=number, order_number=number[:-2], order_id=k, status=PostingStatus.AWAITING_PACKAGING,
-            substatus="", shipment_date=NOW + timedelta(hours=i % 48), in_process_at=NOW, delivery_method_id=1,
-            delivery_method_name="Собственная доставка" if i % 2 else "Ozon Логистика, Софьино",
-            warehouse_id=1, warehouse_name="Склад Москва", tpl_provider="СДЭК" if i % 2 else "Ozon",
-            tpl_integration_type="non_integrated" if i % 2 else "ozon",
-            tracking_number=f"RA{100000000 + k:09d}RU" if i % 2 else "",
-            customer_name=f"{NAMES[i % 5]} {i}", city=CITIES[i % 5],
-            address=f"ул. Ленина, д. {i % 90 + 1}, кв. {i % 300 + 1}",
-            products=(PostingItem(1000 + i % 37, f"PD-{i % 37}", "Товар", 1 + i % 3, Decimal("499.00")),),
-        ))
+        result.append(
+            Posting(
+                posting_number=number,
+                order_number=number[:-2],
+                order_id=k,
+                status=PostingStatus.AWAITING_PACKAGING,
+                substatus="",
+                shipment_date=NOW + timedelta(hours=i % 48),
+                in_process_at=NOW,
+                delivery_method_id=1,
+                delivery_method_name="Собственная доставка" if i % 2 else "Ozon Логистика, Софьино",
+                warehouse_id=1,
+                warehouse_name="Склад Москва",
+                tpl_provider="СДЭК" if i % 2 else "Ozon",
+                tpl_integration_type="non_integrated" if i % 2 else "ozon",
+                tracking_number=f"RA{100000000 + k:09d}RU" if i % 2 else "",
+                customer_name=f"{NAMES[i % 5]} {i}",
+                city=CITIES[i % 5],
+                address=f"ул. Ленина, д. {i % 90 + 1}, кв. {i % 300 + 1}",
+                products=(PostingItem(1000 + i % 37, f"PD-{i % 37}", "Товар", 1 + i % 3, Decimal("499.00")),),
+            )
+        )
     return result
 
 
@@ -77,12 +88,16 @@ def baseline_pdf(pages: list[Page]) -> bytes:
         for e in page.elements:
             if isinstance(e, Text):
                 canvas.setFont(font, e.size * dot)
-                draw = {Align.LEFT: canvas.drawString, Align.CENTER: canvas.drawCentredString,
-                        Align.RIGHT: canvas.drawRightString}[e.align]
+                draw = {
+                    Align.LEFT: canvas.drawString,
+                    Align.CENTER: canvas.drawCentredString,
+                    Align.RIGHT: canvas.drawRightString,
+                }[e.align]
                 draw(e.x * dot, top - e.baseline * dot, e.text)
             elif isinstance(e, Bars):
-                Code128(e.symbol.value, barWidth=e.module * dot, barHeight=e.height * dot, humanReadable=False,
-                        quiet=False).drawOn(canvas, e.x * dot, top - (e.y + e.height) * dot)
+                Code128(
+                    e.symbol.value, barWidth=e.module * dot, barHeight=e.height * dot, humanReadable=False, quiet=False
+                ).drawOn(canvas, e.x * dot, top - (e.y + e.height) * dot)
         canvas.showPage()
     canvas.save()
     return buf.getvalue()
@@ -101,8 +116,10 @@ def main() -> bool:
     base_time = best_of(3, lambda: baseline_pdf(pages))
     ratio = pdf_time / base_time
     size = len(render.label(postings, Output(Format.PDF)))
-    print(f"PDF: {N} labels in {pdf_time:.3f} s ({size // 1024} KiB); baseline reportlab canvas {base_time:.3f} s; "
-          f"ratio {ratio:.2f} (target ≤ 1.5)")
+    print(
+        f"PDF: {N} labels in {pdf_time:.3f} s ({size // 1024} KiB); baseline reportlab canvas {base_time:.3f} s; "
+        f"ratio {ratio:.2f} (target ≤ 1.5)"
+    )
     ok &= ratio <= 1.5
 
     for fmt, seeds in ((Format.ZPL, (2, 3, 4)), (Format.TSPL, (5, 6, 7))):
@@ -123,8 +140,11 @@ def main() -> bool:
             posting_repo.save(s, shop, NOW)
         # Ozon's label for the FBS postings, in the cache as the sync engine leaves it.
         for p in shop[::2]:
-            label_files.store(ctx.paths.labels, p.posting_number, render.label([dataclasses.replace(
-                p, tpl_integration_type="non_integrated")], Output(Format.PDF)))
+            label_files.store(
+                ctx.paths.labels,
+                p.posting_number,
+                render.label([dataclasses.replace(p, tpl_integration_type="non_integrated")], Output(Format.PDF)),
+            )
         worst = 0.0
         for fmt in Format:
             for kind, sample in (("rFBS own label", shop[1::2][:40]), ("FBS Ozon label", shop[::2][:40])):

@@ -51,8 +51,11 @@ def main() -> bool:
         ctx = open_context(tmp)
         codes = _products(ctx)
         with ctx.db.read() as s:
-            queue = [c.posting for c in posting_repo.list_postings(s, status="awaiting_packaging", limit=400)
-                     if not c.local_status]
+            queue = [
+                c.posting
+                for c in posting_repo.list_postings(s, status="awaiting_packaging", limit=400)
+                if not c.local_status
+            ]
         print(f"cached {ui_bench.N} postings in {seconds:.1f} s; {len(queue)} to pack")
 
         class Quiet:
@@ -101,8 +104,10 @@ def main() -> bool:
         ctx.close()
     p50 = statistics.median(latencies)
     p95 = statistics.quantiles(latencies, n=20)[-1]
-    print(f"{len(latencies)} scans: median {p50:.1f} ms, p95 {p95:.1f} ms, max {max(latencies):.1f} ms "
-          f"(target p95 < {TARGET_P95_MS:.0f} ms)")
+    print(
+        f"{len(latencies)} scans: median {p50:.1f} ms, p95 {p95:.1f} ms, max {max(latencies):.1f} ms "
+        f"(target p95 < {TARGET_P95_MS:.0f} ms)"
+    )
     ok = p95 < TARGET_P95_MS
     print("PASS" if ok else "FAIL")
     return ok

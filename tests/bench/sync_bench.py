@@ -55,8 +55,13 @@ def baseline(url: str, data_dir: Path, since: str, to: str) -> int:
     placeholders = ",".join("?" * 24)
     now = datetime.now().isoformat()
     while True:
-        body = {"cursor": cursor, "limit": 100, "sort_dir": "ASC", "filter": {"since": since, "to": to},
-                "with": {"barcodes": True}}
+        body = {
+            "cursor": cursor,
+            "limit": 100,
+            "sort_dir": "ASC",
+            "filter": {"since": since, "to": to},
+            "with": {"barcodes": True},
+        }
         limiter.acquire()  # Ozon's budget binds every client alike (the emulator answers 429 beyond it)
         reply = session.post(url + "/v4/posting/fbs/list", data=json.dumps(body), headers=headers, timeout=30)
         limiter.note_remaining(reply.headers.get("Ratelimit-Remaining"))
@@ -67,23 +72,58 @@ def baseline(url: str, data_dir: Path, since: str, to: str) -> int:
             cust = p.get("customer") or {}
             addr = cust.get("address") or {}
             bc = p.get("barcodes") or {}
-            rows.append((
-                p["posting_number"], p["order_number"], p["order_id"], p["status"], p["substatus"],
-                p["shipment_date"], p["in_process_at"], p.get("delivering_date"), dm.get("id"), dm.get("name"),
-                dm.get("warehouse_id"), dm.get("warehouse"), dm.get("tpl_provider"), p.get("tpl_integration_type"),
-                p.get("tracking_number"), p.get("is_express"), cust.get("name"), addr.get("city"),
-                addr.get("address_tail"), addr.get("pvz_code"), bc.get("upper_barcode"), bc.get("lower_barcode"),
-                (p.get("cancellation") or {}).get("cancel_reason"), " ".join(p.get("available_actions") or ()),
-            ))
+            rows.append(
+                (
+                    p["posting_number"],
+                    p["order_number"],
+                    p["order_id"],
+                    p["status"],
+                    p["substatus"],
+                    p["shipment_date"],
+                    p["in_process_at"],
+                    p.get("delivering_date"),
+                    dm.get("id"),
+                    dm.get("name"),
+                    dm.get("warehouse_id"),
+                    dm.get("warehouse"),
+                    dm.get("tpl_provider"),
+                    p.get("tpl_integration_type"),
+                    p.get("tracking_number"),
+                    p.get("is_express"),
+                    cust.get("name"),
+                    addr.get("city"),
+                    addr.get("address_tail"),
+                    addr.get("pvz_code"),
+                    bc.get("upper_barcode"),
+                    bc.get("lower_barcode"),
+                    (p.get("cancellation") or {}).get("cancel_reason"),
+                    " ".join(p.get("available_actions") or ()),
+                )
+            )
             for i, it in enumerate(p["products"]):
                 price = it["price"]
-                items.append((p["posting_number"], i, it["sku"], it["offer_id"], it["name"], it["quantity"],
-                              price["amount"], price["currency"]))
+                items.append(
+                    (
+                        p["posting_number"],
+                        i,
+                        it["sku"],
+                        it["offer_id"],
+                        it["name"],
+                        it["quantity"],
+                        price["amount"],
+                        price["currency"],
+                    )
+                )
         con.execute("BEGIN IMMEDIATE")
-        con.executemany(f"INSERT OR REPLACE INTO postings ({POSTING_COLS}, synced_at) VALUES ({placeholders}, ?)",
-                        [(*r, now) for r in rows])
-        con.executemany("INSERT INTO posting_items (posting_number, position, sku, offer_id, name, quantity, price,"
-                        " currency) VALUES (?,?,?,?,?,?,?,?)", items)
+        con.executemany(
+            f"INSERT OR REPLACE INTO postings ({POSTING_COLS}, synced_at) VALUES ({placeholders}, ?)",
+            [(*r, now) for r in rows],
+        )
+        con.executemany(
+            "INSERT INTO posting_items (posting_number, position, sku, offer_id, name, quantity, price,"
+            " currency) VALUES (?,?,?,?,?,?,?,?)",
+            items,
+        )
         con.execute("COMMIT")
         total += len(rows)
         if not data.get("has_next"):
@@ -112,9 +152,21 @@ class RemoteClock:
 def main() -> bool:
     # The emulator runs in its own process, as Ozon runs on its own machines: its CPU time is not ours.
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), "emulator", "--port", "0", "--postings", str(N), "--seed", "11",
-         "--quiet-time"],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "emulator",
+            "--port",
+            "0",
+            "--postings",
+            str(N),
+            "--seed",
+            "11",
+            "--quiet-time",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert proc.stdout is not None
     url = proc.stdout.readline().strip().removeprefix("listening on ")
@@ -155,8 +207,10 @@ def main() -> bool:
                     overlap_reads = max(overlap_reads, quiet.postings)
                 client.close()
                 ctx.close()
-            print(f"round {round_ + 1}: baseline {base_n} postings in {base_times[-1]:.2f} s, "
-                  f"sync {result.postings} (cached {cached}) in {sync_times[-1]:.2f} s")
+            print(
+                f"round {round_ + 1}: baseline {base_n} postings in {base_times[-1]:.2f} s, "
+                f"sync {result.postings} (cached {cached}) in {sync_times[-1]:.2f} s"
+            )
         assert cached == base_n, (cached, base_n)
         base_rate = base_n / min(base_times)
         sync_rate = cached / min(sync_times)
@@ -165,9 +219,11 @@ def main() -> bool:
         print(f"baseline: {base_rate:,.0f} postings/s")
         print(f"sync:     {sync_rate:,.0f} postings/s   (target >= 3,000)")
         print(f"ratio sync/baseline time: {ratio:.2f}   (target <= 1.5)")
-        print(f"quiet incremental cycle over {cached} cached postings: median {quiet_ms:.0f} ms, "
-              f"max {max(quiet_times) * 1000:.0f} ms, re-reading {overlap_reads} postings of the overlap"
-              f"   (target < 150 ms)")
+        print(
+            f"quiet incremental cycle over {cached} cached postings: median {quiet_ms:.0f} ms, "
+            f"max {max(quiet_times) * 1000:.0f} ms, re-reading {overlap_reads} postings of the overlap"
+            f"   (target < 150 ms)"
+        )
         ok = sync_rate >= 3000 and ratio <= 1.5 and quiet_ms < 150
         print("PASS" if ok else "FAIL")
     finally:

@@ -44,8 +44,7 @@ class Api:
 
 
 def make_emulator(**kw: Any) -> Emulator:
-    options: dict[str, Any] = {"seed": 7, "postings": 300, "client_id": CLIENT_ID, "api_key": API_KEY,
-                               "start": START}
+    options: dict[str, Any] = {"seed": 7, "postings": 300, "client_id": CLIENT_ID, "api_key": API_KEY, "start": START}
     options.update(kw)
     return Emulator(**options)
 
@@ -91,8 +90,12 @@ def ship_body(emu: Emulator, number: str) -> dict[str, Any]:
 
 
 def unfulfilled_body(**kw: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"cursor": "", "limit": 100, "sort_dir": "ASC",
-                            "filter": {"cutoff_from": "2026-05-01T00:00:00Z", "cutoff_to": "2026-06-01T00:00:00Z"}}
+    body: dict[str, Any] = {
+        "cursor": "",
+        "limit": 100,
+        "sort_dir": "ASC",
+        "filter": {"cutoff_from": "2026-05-01T00:00:00Z", "cutoff_to": "2026-06-01T00:00:00Z"},
+    }
     body.update(kw)
     return body
 

@@ -45,8 +45,10 @@ def test_some_chats_have_twenty_digit_message_ids(api: Api) -> None:
     history = api.ok("/v3/chat/history", {"chat_id": support["chat"]["chat_id"], "limit": 100})["messages"]
     assert all(len(m["message_id"]) == 20 for m in history)
     oldest = history[-1]["message_id"]
-    page = api.ok("/v3/chat/history", {"chat_id": support["chat"]["chat_id"], "direction": "Forward",
-                                       "from_message_id": oldest, "limit": 2})
+    page = api.ok(
+        "/v3/chat/history",
+        {"chat_id": support["chat"]["chat_id"], "direction": "Forward", "from_message_id": oldest, "limit": 2},
+    )
     assert [m["message_id"] for m in page["messages"]] == [oldest, history[-2]["message_id"]]
     assert int(history[0]["message_id"]) > 2**64, "beyond uint64, like the official example"
 
@@ -68,18 +70,24 @@ def test_history_send_and_read(api: Api, emu: Emulator) -> None:
     assert api.ok("/v2/chat/read", {"chat_id": chat_id, "from_message_id": second}) == {"unread_count": 0}
     assert api.ok("/v1/chat/send/message", {"chat_id": chat_id, "text": "Отправим сегодня!"}) == {"result": "success"}
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 32).decode()
-    assert api.ok("/v1/chat/send/file", {"chat_id": chat_id, "name": "photo.png", "base64_content": png}) == \
-        {"result": "success"}
-    messages = api.ok("/v3/chat/history", {"chat_id": chat_id, "direction": "Forward", "from_message_id": first,
-                                          "limit": 10})["messages"]
+    assert api.ok("/v1/chat/send/file", {"chat_id": chat_id, "name": "photo.png", "base64_content": png}) == {
+        "result": "success"
+    }
+    messages = api.ok(
+        "/v3/chat/history", {"chat_id": chat_id, "direction": "Forward", "from_message_id": first, "limit": 10}
+    )["messages"]
     assert [m["user"]["type"] for m in messages] == ["Customer", "Customer", "Seller", "Seller"]
     ids = [int(m["message_id"]) for m in messages]
     assert ids == sorted(ids) and all(isinstance(m["message_id"], str) for m in messages)
     assert messages[2]["data"] == ["Отправим сегодня!"] and messages[3]["is_image"] is True
     page = api.ok("/v3/chat/history", {"chat_id": chat_id, "limit": 1})
     assert page["has_next"] is True and len(page["messages"]) == 1
-    assert [e["method"] for e in emu.log] == ["/v2/chat/read", "/v2/chat/read", "/v1/chat/send/message",
-                                              "/v1/chat/send/file"]
+    assert [e["method"] for e in emu.log] == [
+        "/v2/chat/read",
+        "/v2/chat/read",
+        "/v1/chat/send/message",
+        "/v1/chat/send/file",
+    ]
     assert {e["chat_id"] for e in emu.log} == {chat_id}
 
 
@@ -88,8 +96,9 @@ def test_chat_refusals(api: Api, emu: Emulator) -> None:
     assert "text" in api.error("/v1/chat/send/message", {"chat_id": chat_id, "text": "я" * 1001}, 400)["message"]
     assert "text" in api.error("/v1/chat/send/message", {"chat_id": chat_id, "text": ""}, 400)["message"]
     assert api.error("/v1/chat/send/message", {"chat_id": "nope", "text": "hi"}, 404)["code"] == 5
-    assert "from_message_id" in api.error("/v3/chat/history", {"chat_id": chat_id, "direction": "Forward"}, 400)[
-        "message"]
+    assert (
+        "from_message_id" in api.error("/v3/chat/history", {"chat_id": chat_id, "direction": "Forward"}, 400)["message"]
+    )
     assert api.error("/v1/chat/send/file", {"chat_id": chat_id, "name": "a.png", "base64_content": "%%%"}, 400)
     assert emu.log == []
 

@@ -20,15 +20,18 @@ def control(session: requests.Session, base: str, method: str, name: str, body: 
 
 def exercise(session: requests.Session, base: str, emu: Emulator) -> None:
     numbers = control(session, base, "POST", "postings", {"count": 2, "status": "awaiting_packaging"})[
-        "posting_numbers"]
+        "posting_numbers"
+    ]
     assert len(numbers) == 2 and emu.posting(numbers[0])["status"] == "awaiting_packaging"
     (rfbs,) = control(session, base, "POST", "postings", {"count": 1, "status": "delivered", "rfbs": True})[
-        "posting_numbers"]
+        "posting_numbers"
+    ]
     assert emu.posting(rfbs)["rfbs"]
     assert control(session, base, "POST", "cancel", {"posting_number": numbers[0]}) == {"result": True}
     assert emu.posting(numbers[0])["status"] == "cancelled"
     message_id = control(session, base, "POST", "message", {"posting_number": numbers[1], "text": "Где заказ?"})[
-        "message_id"]
+        "message_id"
+    ]
     assert message_id.isdigit()
     return_id = control(session, base, "POST", "return", {"posting_number": rfbs, "kind": "rfbs"})["id"]
     assert isinstance(return_id, int)

@@ -58,8 +58,9 @@ def test_lost_reply_is_applied_and_logged(api: Api, emu: Emulator) -> None:
     assert len(emu.log) == 1
 
 
-@pytest.mark.parametrize(("kind", "status", "code"), [("http_500", 500, 13), ("http_502", 502, 14),
-                                                      ("http_503", 503, 14)])
+@pytest.mark.parametrize(
+    ("kind", "status", "code"), [("http_500", 500, 13), ("http_502", 502, 14), ("http_503", 503, 14)]
+)
 def test_server_errors(api: Api, emu: Emulator, kind: str, status: int, code: int) -> None:
     (number,) = emu.create_postings(1)
     emu.add_fault(Fault(kind, path=SHIP, retry_after=7 if kind == "http_503" else None))
@@ -102,8 +103,11 @@ def test_the_request_budget_per_second() -> None:
     for _ in range(3):
         api.ok("/v1/roles")
     r = api.post(LIST, LIST_BODY)
-    assert r.status_code == 429 and r.json() == {"code": 8, "message": "You have reached request rate limit per second",
-                                                 "details": []}
+    assert r.status_code == 429 and r.json() == {
+        "code": 8,
+        "message": "You have reached request rate limit per second",
+        "details": [],
+    }
     assert r.headers["Retry-After"] == "1" and r.headers["Ratelimit-Remaining"] == "0"
     assert api.session.get(BASE + "/__emulator/state").status_code == 200  # the control API is not counted
     assert api.session.get(url).status_code == 200  # nor the CDN
@@ -238,8 +242,12 @@ def test_stop_wakes_held_connections(emu: Emulator) -> None:
 
     def call() -> None:
         try:
-            requests.post(server.url + LIST, json=LIST_BODY, timeout=20,
-                          headers={"Client-Id": emu.client_id, "Api-Key": emu.api_key})
+            requests.post(
+                server.url + LIST,
+                json=LIST_BODY,
+                timeout=20,
+                headers={"Client-Id": emu.client_id, "Api-Key": emu.api_key},
+            )
         except requests.RequestException as exc:
             errors.append(exc)
 

@@ -42,8 +42,10 @@ def test_reviews_list_info_count_and_status(api: Api, emu: Emulator) -> None:
 
 def test_review_comments(api: Api, emu: Emulator) -> None:
     review = all_reviews(api, status="NEW")[0]
-    created = api.ok("/v1/review/comment/create", {"review_id": review["id"], "text": "Спасибо за отзыв!",
-                                                   "mark_review_as_processed": True})
+    created = api.ok(
+        "/v1/review/comment/create",
+        {"review_id": review["id"], "text": "Спасибо за отзыв!", "mark_review_as_processed": True},
+    )
     comments = api.ok("/v1/review/comment/list", {"review_id": review["id"], "limit": 20, "offset": 0})
     assert comments["comments"][-1]["id"] == created["comment_id"] and comments["comments"][-1]["is_owner"]
     assert api.ok("/v2/review/info", {"review_id": review["id"]})["status"] == "PROCESSED"
@@ -63,12 +65,19 @@ def test_questions_and_answers(api: Api, emu: Emulator) -> None:
     assert len(questions) == count["all"] == len({q["id"] for q in questions})
     new = next(q for q in questions if q["status"] == "NEW")
     assert api.ok("/v1/question/info", {"question_id": new["id"]})["text"] == new["text"]
-    assert "text" in api.error("/v1/question/answer/create",
-                               {"question_id": new["id"], "sku": new["sku"], "text": "Д"}, 400)["message"]
-    assert api.error("/v1/question/answer/create",
-                     {"question_id": new["id"], "sku": 1, "text": "Да, подойдёт"}, 400)["code"] == 3
-    answer = api.ok("/v1/question/answer/create", {"question_id": new["id"], "sku": new["sku"],
-                                                   "text": "Да, подойдёт"})
+    assert (
+        "text"
+        in api.error("/v1/question/answer/create", {"question_id": new["id"], "sku": new["sku"], "text": "Д"}, 400)[
+            "message"
+        ]
+    )
+    assert (
+        api.error("/v1/question/answer/create", {"question_id": new["id"], "sku": 1, "text": "Да, подойдёт"}, 400)[
+            "code"
+        ]
+        == 3
+    )
+    answer = api.ok("/v1/question/answer/create", {"question_id": new["id"], "sku": new["sku"], "text": "Да, подойдёт"})
     answers = api.ok("/v1/question/answer/list", {"question_id": new["id"], "sku": new["sku"]})
     assert answers["answers"][-1]["id"] == answer["answer_id"] and answers["last_id"] == answer["answer_id"]
     after = api.ok("/v1/question/answer/list", {"question_id": new["id"], "last_id": answers["answers"][0]["id"]})

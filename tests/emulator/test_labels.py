@@ -49,19 +49,27 @@ def test_a_task_is_pending_then_in_progress_then_decided_once(api: Api, emu: Emu
         return answer
 
     pending = status(big)
-    assert pending == {"status": {"code": "pending", "postings_count": 5, "printed_postings_count": 0,
-                                  "unprinted_postings": []}, "file_url": "", "error": {"code": "", "message": ""}}
+    assert pending == {
+        "status": {"code": "pending", "postings_count": 5, "printed_postings_count": 0, "unprinted_postings": []},
+        "file_url": "",
+        "error": {"code": "", "message": ""},
+    }
     emu.advance(1)
     assert status(big)["status"]["code"] == "in_progress"
     emu.advance(3.9)
     assert status(small)["status"]["code"] == "in_progress"
     emu.advance(0.1)
     done = status(big)
-    assert done["status"] == {"code": "completed", "postings_count": 5, "printed_postings_count": 2,
-                              "unprinted_postings": [
-                                  {"posting_number": late, "message": "The next postings aren't ready"},
-                                  {"posting_number": packing, "message": "HAS_INCORRECT_STATUS"},
-                                  {"posting_number": "1-1-1", "message": "POSTING_NOT_FOUND"}]}
+    assert done["status"] == {
+        "code": "completed",
+        "postings_count": 5,
+        "printed_postings_count": 2,
+        "unprinted_postings": [
+            {"posting_number": late, "message": "The next postings aren't ready"},
+            {"posting_number": packing, "message": "HAS_INCORRECT_STATUS"},
+            {"posting_number": "1-1-1", "message": "POSTING_NOT_FOUND"},
+        ],
+    }
     assert done["file_url"].startswith(f"{BASE}/s3/fbs-labels/{big['task_id']}-") and done["file_url"].endswith(".pdf")
     assert done["error"] == {"code": "", "message": ""}
     assert status(small)["status"] == done["status"] and status(small)["file_url"] != done["file_url"]
@@ -92,7 +100,8 @@ def test_the_file_comes_from_the_cdn_path_without_ozon_headers(api: Api, emu: Em
     assert emu.downloads == [
         {"path": path, "status": 200, "sent_api_key": False, "sent_client_id": False},
         {"path": urls[1].removeprefix(BASE), "status": 200, "sent_api_key": False, "sent_client_id": False},
-        {"path": path, "status": 200, "sent_api_key": True, "sent_client_id": True}]
+        {"path": path, "status": 200, "sent_api_key": True, "sent_client_id": True},
+    ]
     assert cdn.get(BASE + "/s3/fbs-labels/1-nothing.pdf").status_code == 404
     assert cdn.post(urls[0]).status_code == 405
     assert all(e["method"] != "GET" for e in emu.log)  # downloads are not Ozon calls

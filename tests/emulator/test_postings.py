@@ -13,14 +13,51 @@ from sync.emulator import Emulator, EmulatorAdapter
 from .conftest import BASE, START, Api, make_emulator, session_for, unfulfilled_body
 
 V4_KEYS = {
-    "posting_number", "order_id", "order_number", "parent_posting_number", "status", "substatus", "in_process_at",
-    "shipment_date", "shipment_date_without_delay", "delivering_date", "delivery_method", "tracking_number",
-    "tpl_integration_type", "integration_type_flow", "delivery_schema", "is_express", "is_multibox", "multi_box_qty",
-    "products", "barcodes", "scanit", "addressee", "customer", "analytics_data", "financial_data", "legal_info",
-    "cancellation", "requirements", "optional", "available_actions", "tariffication", "tariffication_steps",
-    "container", "container_sort_type", "sorting_center", "quantum_id", "pickup_code_verified_at", "prr_option",
-    "is_click_and_collect", "is_presortable", "destination_place_id", "destination_place_name", "external_order",
-    "require_blr_traceable_attrs", "volume_weight",
+    "posting_number",
+    "order_id",
+    "order_number",
+    "parent_posting_number",
+    "status",
+    "substatus",
+    "in_process_at",
+    "shipment_date",
+    "shipment_date_without_delay",
+    "delivering_date",
+    "delivery_method",
+    "tracking_number",
+    "tpl_integration_type",
+    "integration_type_flow",
+    "delivery_schema",
+    "is_express",
+    "is_multibox",
+    "multi_box_qty",
+    "products",
+    "barcodes",
+    "scanit",
+    "addressee",
+    "customer",
+    "analytics_data",
+    "financial_data",
+    "legal_info",
+    "cancellation",
+    "requirements",
+    "optional",
+    "available_actions",
+    "tariffication",
+    "tariffication_steps",
+    "container",
+    "container_sort_type",
+    "sorting_center",
+    "quantum_id",
+    "pickup_code_verified_at",
+    "prr_option",
+    "is_click_and_collect",
+    "is_presortable",
+    "destination_place_id",
+    "destination_place_name",
+    "external_order",
+    "require_blr_traceable_attrs",
+    "volume_weight",
 }
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?Z$")
 LIST_FILTER = {"since": "2026-03-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"}
@@ -85,9 +122,15 @@ def test_v4_unfulfilled_cursor_paging_survives_inserts_between_pages() -> None:
 
 
 def test_v4_unfulfilled_desc_lowercase_and_status_filter(api: Api, emu: Emulator) -> None:
-    body = unfulfilled_body(sort_dir="desc", limit=50, filter={
-        "cutoff_from": "2026-05-01T00:00:00Z", "cutoff_to": "2026-06-01T00:00:00Z",
-        "statuses": ["awaiting_packaging"]})
+    body = unfulfilled_body(
+        sort_dir="desc",
+        limit=50,
+        filter={
+            "cutoff_from": "2026-05-01T00:00:00Z",
+            "cutoff_to": "2026-06-01T00:00:00Z",
+            "statuses": ["awaiting_packaging"],
+        },
+    )
     postings = all_pages(api, "/v4/posting/fbs/unfulfilled/list", body)
     assert postings and {p["status"] for p in postings} == {"awaiting_packaging"}
     keys = [(p["shipment_date"], p["posting_number"]) for p in postings]
@@ -100,13 +143,16 @@ def test_v4_unfulfilled_desc_lowercase_and_status_filter(api: Api, emu: Emulator
 def test_v4_unfulfilled_validation_names_the_field(api: Api) -> None:
     path = "/v4/posting/fbs/unfulfilled/list"
     assert "cutoff_from" in api.error(path, unfulfilled_body(filter={}), 400)["message"]
-    both = {"cutoff_from": "2026-05-01T00:00:00Z", "cutoff_to": "2026-06-01T00:00:00Z",
-            "delivering_date_from": "2026-05-01T00:00:00Z", "delivering_date_to": "2026-06-01T00:00:00Z"}
+    both = {
+        "cutoff_from": "2026-05-01T00:00:00Z",
+        "cutoff_to": "2026-06-01T00:00:00Z",
+        "delivering_date_from": "2026-05-01T00:00:00Z",
+        "delivering_date_to": "2026-06-01T00:00:00Z",
+    }
     assert api.error(path, unfulfilled_body(filter=both), 400)["code"] == 3
     for limit in (0, 101):
         assert "limit" in api.error(path, unfulfilled_body(limit=limit), 400)["message"]
-    bad_status = {"cutoff_from": "2026-05-01T00:00:00Z", "cutoff_to": "2026-06-01T00:00:00Z",
-                  "statuses": ["delivered"]}
+    bad_status = {"cutoff_from": "2026-05-01T00:00:00Z", "cutoff_to": "2026-06-01T00:00:00Z", "statuses": ["delivered"]}
     assert "statuses" in api.error(path, unfulfilled_body(filter=bad_status), 400)["message"]
     assert "cursor" in api.error(path, unfulfilled_body(cursor="!!not base64"), 400)["message"]
     delivering = {"delivering_date_from": "2026-05-01T00:00:00Z", "delivering_date_to": "2026-06-01T00:00:00Z"}
@@ -115,8 +161,13 @@ def test_v4_unfulfilled_validation_names_the_field(api: Api) -> None:
 
 def test_v4_posting_shape_and_with_blocks(api: Api, emu: Emulator) -> None:
     (number,) = emu.create_postings(1)
-    page = api.ok("/v4/posting/fbs/list", dict(LIST_BODY, filter={
-        "since": "2026-03-01T00:00:00Z", "to": "2026-06-01T00:00:00Z", "order_numbers": [number[:-2]]}))
+    page = api.ok(
+        "/v4/posting/fbs/list",
+        dict(
+            LIST_BODY,
+            filter={"since": "2026-03-01T00:00:00Z", "to": "2026-06-01T00:00:00Z", "order_numbers": [number[:-2]]},
+        ),
+    )
     (bare,) = page["postings"]
     assert set(bare) == V4_KEYS
     for block in ("analytics_data", "financial_data", "legal_info", "barcodes"):
@@ -127,9 +178,14 @@ def test_v4_posting_shape_and_with_blocks(api: Api, emu: Emulator) -> None:
     assert re.fullmatch(r"\d+\.\d\d", bare["products"][0]["price"]["amount"])
     assert bare["products"][0]["price"]["currency"] == "RUB"
     assert {"ship", "cancel"} <= set(bare["available_actions"])
-    full = api.ok("/v4/posting/fbs/list", dict(LIST_BODY, filter={
-        "since": "2026-03-01T00:00:00Z", "to": "2026-06-01T00:00:00Z", "order_numbers": [number[:-2]]},
-        **{"with": {"analytics_data": True, "financial_data": True, "legal_info": True, "barcodes": True}}))
+    full = api.ok(
+        "/v4/posting/fbs/list",
+        dict(
+            LIST_BODY,
+            filter={"since": "2026-03-01T00:00:00Z", "to": "2026-06-01T00:00:00Z", "order_numbers": [number[:-2]]},
+            **{"with": {"analytics_data": True, "financial_data": True, "legal_info": True, "barcodes": True}},
+        ),
+    )
     (posting,) = full["postings"]
     assert posting["barcodes"] == emu.posting(number)["barcodes"]
     assert posting["analytics_data"]["warehouse_id"] == posting["delivery_method"]["warehouse_id"]
@@ -163,8 +219,15 @@ def test_seeded_v4_postings_are_realistic(api: Api) -> None:
     styles = {len(p["in_process_at"]) for p in postings}
     assert len(styles) >= 3, "timestamps should mix fractional-second styles"
     statuses = {p["status"] for p in postings}
-    assert {"awaiting_packaging", "awaiting_deliver", "delivering", "delivered", "cancelled",
-            "awaiting_approve", "arbitration"} <= statuses
+    assert {
+        "awaiting_packaging",
+        "awaiting_deliver",
+        "delivering",
+        "delivered",
+        "cancelled",
+        "awaiting_approve",
+        "arbitration",
+    } <= statuses
     shipment = sorted(p["shipment_date"] for p in postings if p["status"] == "awaiting_packaging")
     assert shipment[0] < "2026-05-14T08:00:00Z" < shipment[-1], "from overdue to the coming days"
     rfbs_methods = {p["delivery_method"]["name"].split(",")[0] for p in postings if p["delivery_schema"] == "rfbs"}

@@ -31,8 +31,20 @@ def test_fbs_and_fbo_returns_page_by_last_id(api: Api, emu: Emulator) -> None:
     assert ids == sorted(set(ids)) and len(ids) > 5
     assert {r["schema"] for r in returns} == {"Fbs", "Fbo"}
     r = returns[0]
-    assert {"id", "posting_number", "order_id", "type", "schema", "product", "visual", "logistic", "storage",
-            "place", "additional_info", "exemplars"} <= set(r)
+    assert {
+        "id",
+        "posting_number",
+        "order_id",
+        "type",
+        "schema",
+        "product",
+        "visual",
+        "logistic",
+        "storage",
+        "place",
+        "additional_info",
+        "exemplars",
+    } <= set(r)
     assert r["product"]["price"]["currency_code"] == "RUB" and isinstance(r["visual"]["status"]["id"], int)
     fbo = all_returns(api, return_schema="fbo")
     assert fbo and {x["schema"] for x in fbo} == {"Fbo"}
@@ -70,8 +82,12 @@ def test_rfbs_return_request_flow(api: Api, emu: Emulator) -> None:
     got = api.ok("/v2/returns/rfbs/get", {"return_id": return_id})["returns"]
     assert got["rejection_reason"] and got["return_reason"]["name"]
     on_approval = actions(api, return_id)
-    assert on_approval == {7001: "Одобрить и запросить товар у покупателя", 7002: "Вернуть деньги без возврата товара",
-                           1020: "Предложить частичную компенсацию", -1: "Отклонить заявку"}
+    assert on_approval == {
+        7001: "Одобрить и запросить товар у покупателя",
+        7002: "Вернуть деньги без возврата товара",
+        1020: "Предложить частичную компенсацию",
+        -1: "Отклонить заявку",
+    }
     for retired_id in (1, 2, 3):  # the old ids are nobody's: a client must read them from available_actions
         assert "id" in api.error(ACTION, {"return_id": return_id, "id": retired_id}, 400)["message"]
     assert api.error(ACTION, {"return_id": return_id, "id": 7003}, 400)["message"] == "TRANSITION_IS_NOT_POSSIBLE"
@@ -103,12 +119,10 @@ def test_rfbs_reject_and_compensate(api: Api, emu: Emulator) -> None:
     first, second = (emu.open_return(n, kind="rfbs") for n in numbers)
     assert "rejection_reason_id" in api.error(ACTION, {"return_id": first, "id": -1, "comment": "Б/у"}, 400)["message"]
     api.ok(ACTION, {"return_id": first, "id": -1, "comment": "Следы использования", "rejection_reason_id": 1})
-    assert api.ok("/v2/returns/rfbs/get", {"return_id": first})["returns"]["rejection_comment"] == \
-        "Следы использования"
+    assert api.ok("/v2/returns/rfbs/get", {"return_id": first})["returns"]["rejection_comment"] == "Следы использования"
     assert "compensation_amount" in api.error(ACTION, {"return_id": second, "id": 1020}, 400)["message"]
     api.ok(ACTION, {"return_id": second, "id": 1020, "compensation_amount": "100.50"})
-    assert api.ok("/v2/returns/rfbs/get", {"return_id": second})["returns"]["state"]["state"] == \
-        "COMPENSATION_OFFERED"
+    assert api.ok("/v2/returns/rfbs/get", {"return_id": second})["returns"]["state"]["state"] == "COMPENSATION_OFFERED"
     assert api.error("/v2/returns/rfbs/get", {"return_id": 1}, 404)["code"] == 5
     assert [e["method"] for e in emu.log] == [ACTION, ACTION]
 
@@ -116,8 +130,11 @@ def test_rfbs_reject_and_compensate(api: Api, emu: Emulator) -> None:
 def test_seeded_rfbs_requests_in_several_states(api: Api) -> None:
     returns = api.ok("/v2/returns/rfbs/list", {"limit": 100})["returns"]
     assert len({r["state"]["state"] for r in returns}) >= 3
-    assert all(a["action"]["id"] not in (1, 2, 3) for r in returns for a in
-               api.ok("/v2/returns/rfbs/get", {"return_id": r["return_id"]})["returns"]["available_actions"])
+    assert all(
+        a["action"]["id"] not in (1, 2, 3)
+        for r in returns
+        for a in api.ok("/v2/returns/rfbs/get", {"return_id": r["return_id"]})["returns"]["available_actions"]
+    )
     ids = [r["return_id"] for r in returns]
     page = api.ok("/v2/returns/rfbs/list", {"limit": 2, "last_id": ids[1]})["returns"]
     assert [r["return_id"] for r in page] == ids[2:4]

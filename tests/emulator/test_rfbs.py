@@ -21,8 +21,10 @@ def test_rfbs_delivery_steps_in_order(api: Api, emu: Emulator) -> None:
     assert posting["tpl_integration_type"] == "non_integrated"
     assert posting["customer"]["address"]["city"]  # legacy v3 shows the buyer only for rFBS
     api.ok("/v4/posting/fbs/ship", ship_body(emu, number))
-    tracking = api.ok("/v2/fbs/posting/tracking-number/set",
-                      {"tracking_numbers": [{"posting_number": number, "tracking_number": "80085012345678"}]})
+    tracking = api.ok(
+        "/v2/fbs/posting/tracking-number/set",
+        {"tracking_numbers": [{"posting_number": number, "tracking_number": "80085012345678"}]},
+    )
     assert tracking["result"] == [{"posting_number": number, "result": True, "error": ""}]
     assert emu.posting(number)["tracking_number"] == "80085012345678"
     assert step(api, "delivering", number)[0]["result"] is True
@@ -33,8 +35,13 @@ def test_rfbs_delivery_steps_in_order(api: Api, emu: Emulator) -> None:
     assert step(api, "delivered", number)[0]["result"] is True
     assert emu.posting(number)["status"] == "delivered"
     methods = [e["method"] for e in emu.log]
-    assert methods == ["/v4/posting/fbs/ship", "/v2/fbs/posting/tracking-number/set", "/v2/fbs/posting/delivering",
-                       "/v2/fbs/posting/last-mile", "/v2/fbs/posting/delivered"]
+    assert methods == [
+        "/v4/posting/fbs/ship",
+        "/v2/fbs/posting/tracking-number/set",
+        "/v2/fbs/posting/delivering",
+        "/v2/fbs/posting/last-mile",
+        "/v2/fbs/posting/delivered",
+    ]
 
 
 def test_wrong_order_and_wrong_integration_are_refused_per_posting(api: Api, emu: Emulator) -> None:
@@ -43,8 +50,10 @@ def test_wrong_order_and_wrong_integration_are_refused_per_posting(api: Api, emu
     (fbs,) = emu.create_postings(1, status="awaiting_deliver")
     results = step(api, "delivered", shipped, fbs, "000-0000-1")
     assert [(r["result"], r["error"]) for r in results] == [
-        (False, "TRANSITION_IS_NOT_POSSIBLE"), (False, "HAS_INCORRECT_TPL_INTEGRATION_TYPE"),
-        (False, "POSTING_NOT_FOUND")]
+        (False, "TRANSITION_IS_NOT_POSSIBLE"),
+        (False, "HAS_INCORRECT_TPL_INTEGRATION_TYPE"),
+        (False, "POSTING_NOT_FOUND"),
+    ]
     assert step(api, "last-mile", shipped)[0]["error"] == "TRANSITION_IS_NOT_POSSIBLE"
     assert step(api, "delivering", packing)[0]["error"] == "TRANSITION_IS_NOT_POSSIBLE"
     assert [r["result"] for r in step(api, "delivering", shipped, packing)] == [True, False]
@@ -70,8 +79,14 @@ def test_ozon_approves_a_created_posting_after_ten_minutes(api: Api, emu: Emulat
 def test_seeded_postings_awaiting_approval_are_approved_within_half_an_hour() -> None:
     emu = make_emulator(postings=1000)
     api = Api(session_for(emu), BASE)
-    body = {"limit": 100, "filter": {"cutoff_from": "2026-01-01T00:00:00Z", "cutoff_to": "2027-01-01T00:00:00Z",
-                                     "statuses": ["awaiting_approve"]}}
+    body = {
+        "limit": 100,
+        "filter": {
+            "cutoff_from": "2026-01-01T00:00:00Z",
+            "cutoff_to": "2027-01-01T00:00:00Z",
+            "statuses": ["awaiting_approve"],
+        },
+    }
     waiting = [p["posting_number"] for p in api.ok("/v4/posting/fbs/unfulfilled/list", body)["postings"]]
     assert len(waiting) >= 5
     emu.advance(119)
@@ -84,8 +99,15 @@ def test_seeded_postings_awaiting_approval_are_approved_within_half_an_hour() ->
 def test_free_text_is_escaped_in_the_json(api: Api, emu: Emulator) -> None:
     (number,) = emu.create_postings(1, status="awaiting_deliver", rfbs=True)
     tricky = 'RA "644"\\ трек\n'
-    api.ok("/v2/fbs/posting/tracking-number/set",
-           {"tracking_numbers": [{"posting_number": number, "tracking_number": tricky}]})
-    page = api.ok("/v4/posting/fbs/list", {"limit": 10, "filter": {
-        "since": "2026-05-01T00:00:00Z", "to": "2026-06-01T00:00:00Z", "order_numbers": [number[:-2]]}})
+    api.ok(
+        "/v2/fbs/posting/tracking-number/set",
+        {"tracking_numbers": [{"posting_number": number, "tracking_number": tricky}]},
+    )
+    page = api.ok(
+        "/v4/posting/fbs/list",
+        {
+            "limit": 10,
+            "filter": {"since": "2026-05-01T00:00:00Z", "to": "2026-06-01T00:00:00Z", "order_numbers": [number[:-2]]},
+        },
+    )
     assert page["postings"][0]["tracking_number"] == tricky

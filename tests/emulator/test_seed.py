@@ -10,8 +10,11 @@ from sync.emulator.codes import ean13_check_digit, is_valid_ean13
 
 from .conftest import BASE, START, Api, make_emulator, session_for
 
-LIST = {"limit": 100, "filter": {"since": "2026-01-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"},
-        "with": {"analytics_data": True, "financial_data": True, "barcodes": True}}
+LIST = {
+    "limit": 100,
+    "filter": {"since": "2026-01-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"},
+    "with": {"analytics_data": True, "financial_data": True, "barcodes": True},
+}
 
 
 def snapshot(emu: Emulator) -> tuple[bytes, ...]:
@@ -75,9 +78,17 @@ def test_live_mode_brings_new_postings_and_messages() -> None:
     assert after["postings"] > before["postings"] + 10
     assert after["unread_messages"] > before["unread_messages"]
     assert emu.log == []  # arrivals are not seller actions
-    fresh = api.ok("/v4/posting/fbs/unfulfilled/list", {
-        "limit": 100, "filter": {"cutoff_from": "2026-05-14T00:00:00Z", "cutoff_to": "2026-05-20T00:00:00Z",
-                                 "statuses": ["awaiting_packaging"]}})
+    fresh = api.ok(
+        "/v4/posting/fbs/unfulfilled/list",
+        {
+            "limit": 100,
+            "filter": {
+                "cutoff_from": "2026-05-14T00:00:00Z",
+                "cutoff_to": "2026-05-20T00:00:00Z",
+                "statuses": ["awaiting_packaging"],
+            },
+        },
+    )
     assert fresh["count"] > 0
 
 
@@ -86,8 +97,12 @@ def test_speed_runs_the_clock() -> None:
     start = emu.now()
     (number,) = emu.create_postings(1)
     session = session_for(emu)
-    body = {"posting_number": number, "packages": [{"products": [
-        {"product_id": p["sku"], "quantity": p["quantity"]} for p in emu.posting(number)["products"]]}]}
+    body = {
+        "posting_number": number,
+        "packages": [
+            {"products": [{"product_id": p["sku"], "quantity": p["quantity"]} for p in emu.posting(number)["products"]]}
+        ],
+    }
     assert session.post(BASE + "/v4/posting/fbs/ship", json=body).status_code == 200
     time.sleep(0.05)  # 180 s of emulator time: the label is ready
     assert emu.now() > start

@@ -32,12 +32,21 @@ def test_ship_refusals_are_not_applied_nor_logged(api: Api, emu: Emulator) -> No
     assert api.error(SHIP, wrong_sku, 400)["message"] == "UNKNOWN_PRODUCT_DEFINED"
     too_many = {"posting_number": number, "packages": [{"products": [{"product_id": sku, "quantity": 2}]}]}
     assert api.error(SHIP, too_many, 400)["message"] == "HAS_INCORRECT_PRODUCT_QUANTITY"
-    split_wrong = {"posting_number": number, "packages": [{"products": [{"product_id": sku, "quantity": 1}]},
-                                                          {"products": [{"product_id": sku, "quantity": 1}]}]}
+    split_wrong = {
+        "posting_number": number,
+        "packages": [
+            {"products": [{"product_id": sku, "quantity": 1}]},
+            {"products": [{"product_id": sku, "quantity": 1}]},
+        ],
+    }
     assert api.error(SHIP, split_wrong, 400)["message"] == "HAS_INCORRECT_PRODUCT_QUANTITY"
     assert "packages" in api.error(SHIP, {"posting_number": number, "packages": []}, 400)["message"]
-    assert "quantity" in api.error(SHIP, {"posting_number": number, "packages": [
-        {"products": [{"product_id": sku, "quantity": 0}]}]}, 400)["message"]
+    assert (
+        "quantity"
+        in api.error(
+            SHIP, {"posting_number": number, "packages": [{"products": [{"product_id": sku, "quantity": 0}]}]}, 400
+        )["message"]
+    )
     assert api.error(SHIP, dict(ship_body(emu, number), posting_number="123-0001-9"), 404)["code"] == 5
     assert emu.posting(number)["status"] == "awaiting_packaging" and emu.log == []
     api.ok(SHIP, ship_body(emu, number))
@@ -52,9 +61,11 @@ def test_several_packages_split_the_posting(api: Api, emu: Emulator) -> None:
     a, b = catalog_skus(api)[:2]
     (number,) = emu.create_postings(1, products=[(a, 2), b])
     order = number.rsplit("-", 1)[0]
-    packages = [{"products": [{"product_id": a, "quantity": 1}]},
-                {"products": [{"product_id": a, "quantity": 1}]},
-                {"products": [{"product_id": b, "quantity": 1}]}]
+    packages = [
+        {"products": [{"product_id": a, "quantity": 1}]},
+        {"products": [{"product_id": a, "quantity": 1}]},
+        {"products": [{"product_id": b, "quantity": 1}]},
+    ]
     result = api.ok(SHIP, {"posting_number": number, "packages": packages})["result"]
     assert result == [number, f"{order}-2", f"{order}-3"]
     for n, sku in zip(result, (a, a, b), strict=True):
@@ -79,19 +90,27 @@ def test_cancel_by_the_seller(api: Api, emu: Emulator) -> None:
     per_posting = api.ok("/v1/posting/fbs/cancel-reason", {"related_posting_numbers": [number]})["result"]
     assert per_posting[0]["posting_number"] == number and per_posting[0]["reasons"]
     cancel = "/v2/posting/fbs/cancel"
-    assert api.error(cancel, {"posting_number": number, "cancel_reason_id": 999}, 400)["message"] == \
-        "HAS_INCORRECT_CANCEL_REASON"
-    assert "cancel_reason_message" in api.error(cancel, {"posting_number": number, "cancel_reason_id": 402}, 400)[
-        "message"]
+    assert (
+        api.error(cancel, {"posting_number": number, "cancel_reason_id": 999}, 400)["message"]
+        == "HAS_INCORRECT_CANCEL_REASON"
+    )
+    assert (
+        "cancel_reason_message"
+        in api.error(cancel, {"posting_number": number, "cancel_reason_id": 402}, 400)["message"]
+    )
     assert api.ok(cancel, {"posting_number": number, "cancel_reason_id": 352}) == {"result": True}
     state = emu.posting(number)
     assert state["status"] == "cancelled" and state["cancellation"]["reason_id"] == 352
     assert state["cancellation"]["initiator"] == "Продавец" and state["cancellation"]["affects_rating"]
-    assert api.error(cancel, {"posting_number": number, "cancel_reason_id": 352}, 400)["message"] == \
-        "POSTING_ALREADY_CANCELLED"
+    assert (
+        api.error(cancel, {"posting_number": number, "cancel_reason_id": 352}, 400)["message"]
+        == "POSTING_ALREADY_CANCELLED"
+    )
     (delivered,) = emu.create_postings(1, status="delivered")
-    assert api.error(cancel, {"posting_number": delivered, "cancel_reason_id": 352}, 400)["message"] == \
-        "HAS_INCORRECT_STATUS"
+    assert (
+        api.error(cancel, {"posting_number": delivered, "cancel_reason_id": 352}, 400)["message"]
+        == "HAS_INCORRECT_STATUS"
+    )
     (shipped,) = emu.create_postings(1, status="awaiting_deliver")
     api.ok(cancel, {"posting_number": shipped, "cancel_reason_id": 402, "cancel_reason_message": "Брак"})
     assert emu.posting(shipped)["cancellation"]["after_ship"] is True
@@ -111,8 +130,9 @@ def test_carriage_flow_and_act(api: Api, emu: Emulator) -> None:
     numbers = emu.create_postings(3, status="awaiting_deliver")
     method = emu.posting(numbers[0])["delivery_method_id"]
     ours = [n for n in numbers if emu.posting(n)["delivery_method_id"] == method]
-    carriage_id = api.ok("/v1/carriage/create", {"delivery_method_id": method,
-                                                 "departure_date": "2026-05-14T15:00:00Z"})["carriage_id"]
+    carriage_id = api.ok(
+        "/v1/carriage/create", {"delivery_method_id": method, "departure_date": "2026-05-14T15:00:00Z"}
+    )["carriage_id"]
     got = api.ok("/v1/carriage/get", {"carriage_id": carriage_id})
     assert got["status"] == "new" and got["delivery_method_id"] == method
     assert api.ok(CHECK, {"id": carriage_id})["result"]["status"] == "in_process"  # before approve too
@@ -123,8 +143,9 @@ def test_carriage_flow_and_act(api: Api, emu: Emulator) -> None:
     assert again == {"code": 5, "message": "POSTING_NOT_FOUND", "details": []}
     assert api.ok("/v1/carriage/approve", {"carriage_id": carriage_id}) == {}
     assert emu.posting(ours[0])["substatus"] == "posting_in_carriage"
-    assert api.error("/v1/carriage/approve", {"carriage_id": carriage_id}, 400)["message"] == \
-        "TRANSITION_IS_NOT_POSSIBLE"
+    assert (
+        api.error("/v1/carriage/approve", {"carriage_id": carriage_id}, 400)["message"] == "TRANSITION_IS_NOT_POSSIBLE"
+    )
     status = api.ok(CHECK, {"id": carriage_id})["result"]
     assert status["status"] == "in_process" and set(ours) <= set(status["added_to_act"])
     assert {"removed_from_act", "has_postings_for_next_carriage"} <= set(status)
@@ -133,7 +154,8 @@ def test_carriage_flow_and_act(api: Api, emu: Emulator) -> None:
     emu.advance(5)
     assert api.ok(CHECK, {"id": carriage_id})["result"]["status"] == "ready"
     assert {"get_shipping_list", "get_act_of_acceptance", "get_waybill"} <= set(
-        api.ok("/v1/carriage/get", {"carriage_id": carriage_id})["available_actions"])
+        api.ok("/v1/carriage/get", {"carriage_id": carriage_id})["available_actions"]
+    )
     assert api.post("/v2/posting/fbs/act/get-pdf", {"id": carriage_id}).content.startswith(b"%PDF")
     assert api.error("/v1/carriage/get", {"carriage_id": 1}, 404)["code"] == 5
     logged = [(e["method"], e["posting_number"]) for e in emu.log]
@@ -164,16 +186,19 @@ def test_set_postings_replaces_the_list_of_a_new_carriage(api: Api, emu: Emulato
     other = next(n for n in numbers if emu.posting(n)["delivery_method_id"] != method)
     (packing,) = emu.create_postings(1)
     carriage_id = api.ok("/v1/carriage/create", {"delivery_method_id": method})["carriage_id"]
-    in_carriage = {p["posting_number"] for p in api.ok("/v2/posting/fbs/act/get-postings", {"id": carriage_id})[
-        "result"]}
+    in_carriage = {
+        p["posting_number"] for p in api.ok("/v2/posting/fbs/act/get-postings", {"id": carriage_id})["result"]
+    }
     assert len(in_carriage) > 1 and set(ours) <= in_carriage
-    answer = api.ok(SET_POSTINGS, {"carriage_id": carriage_id,
-                                   "posting_numbers": [ours[0], other, packing, "1-1-1"]})
-    assert answer == {"result": [
-        {"posting_number": ours[0], "result": True, "error": ""},
-        {"posting_number": other, "result": False, "error": "POSTING_HAS_ANOTHER_DELIVERY_METHOD"},
-        {"posting_number": packing, "result": False, "error": "HAS_INCORRECT_STATUS"},
-        {"posting_number": "1-1-1", "result": False, "error": "POSTING_NOT_FOUND"}]}
+    answer = api.ok(SET_POSTINGS, {"carriage_id": carriage_id, "posting_numbers": [ours[0], other, packing, "1-1-1"]})
+    assert answer == {
+        "result": [
+            {"posting_number": ours[0], "result": True, "error": ""},
+            {"posting_number": other, "result": False, "error": "POSTING_HAS_ANOTHER_DELIVERY_METHOD"},
+            {"posting_number": packing, "result": False, "error": "HAS_INCORRECT_STATUS"},
+            {"posting_number": "1-1-1", "result": False, "error": "POSTING_NOT_FOUND"},
+        ]
+    }
     listed = api.ok("/v2/posting/fbs/act/get-postings", {"id": carriage_id})["result"]
     assert [p["posting_number"] for p in listed] == [ours[0]]
     # The postings left out are free again: a second carriage takes them.
@@ -183,10 +208,11 @@ def test_set_postings_replaces_the_list_of_a_new_carriage(api: Api, emu: Emulato
     refused = api.ok(SET_POSTINGS, {"carriage_id": second, "posting_numbers": [ours[0]]})["result"][0]
     assert refused["error"] == "POSTING_IN_ANOTHER_CARRIAGE"
     api.ok("/v1/carriage/approve", {"carriage_id": carriage_id})
-    assert api.error(SET_POSTINGS, {"carriage_id": carriage_id, "posting_numbers": [ours[0]]}, 400)["message"] == \
-        "TRANSITION_IS_NOT_POSSIBLE"
-    assert "posting_numbers" in api.error(SET_POSTINGS, {"carriage_id": second, "posting_numbers": []}, 400)[
-        "message"]
+    assert (
+        api.error(SET_POSTINGS, {"carriage_id": carriage_id, "posting_numbers": [ours[0]]}, 400)["message"]
+        == "TRANSITION_IS_NOT_POSSIBLE"
+    )
+    assert "posting_numbers" in api.error(SET_POSTINGS, {"carriage_id": second, "posting_numbers": []}, 400)["message"]
     assert ("/v1/carriage/set-postings", ours[0]) in [(e["method"], e["posting_number"]) for e in emu.log]
 
 
@@ -194,8 +220,7 @@ def test_a_cancelled_carriage_has_a_cancelled_act(api: Api, emu: Emulator) -> No
     (number,) = emu.create_postings(1, status="awaiting_deliver")
     method = emu.posting(number)["delivery_method_id"]
     carriage_id = api.ok("/v1/carriage/create", {"delivery_method_id": method})["carriage_id"]
-    assert api.ok("/v1/carriage/cancel", {"carriage_id": carriage_id}) == {"carriage_status": "cancelled",
-                                                                          "error": ""}
+    assert api.ok("/v1/carriage/cancel", {"carriage_id": carriage_id}) == {"carriage_status": "cancelled", "error": ""}
     emu.advance(10)
     assert api.ok(CHECK, {"id": carriage_id})["result"]["status"] == "cancelled"
     assert api.ok("/v1/carriage/get", {"carriage_id": carriage_id})["available_actions"] == []

@@ -51,8 +51,21 @@ def test_the_code128_pattern_table_is_the_standard_one() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["0208245774-0029-1", "12345678-0001-1", "89491381-0072-1", "OZN123456789", "OZN1234567890", "%101%806044518",
-     "PD:NEXT", "ii1234567890", "23024930500000", "a>b~c_d^e", "1", "12", "123"],
+    [
+        "0208245774-0029-1",
+        "12345678-0001-1",
+        "89491381-0072-1",
+        "OZN123456789",
+        "OZN1234567890",
+        "%101%806044518",
+        "PD:NEXT",
+        "ii1234567890",
+        "23024930500000",
+        "a>b~c_d^e",
+        "1",
+        "12",
+        "123",
+    ],
 )
 @pytest.mark.parametrize("module", [1, 2, 3])
 def test_code128_decodes_to_the_value(value: str, module: int) -> None:

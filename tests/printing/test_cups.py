@@ -42,7 +42,10 @@ def cups_queue() -> Iterator[tuple[str, CapturePrinter]]:
     # No -m/-P: a raw queue, CUPS hands the bytes to the socket backend untouched.
     added = subprocess.run(
         ["lpadmin", "-p", queue, "-E", "-v", f"socket://127.0.0.1:{printer.port}"],
-        capture_output=True, text=True, timeout=30, check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert added.returncode == 0, added.stderr
     try:

@@ -126,8 +126,9 @@ def test_pdf_decodes_when_rasterized_at_the_printer_resolution(
 ) -> None:
     """pdfium straight at 203/300 dpi rounds bar edges its own way; whole-dot modules still scan."""
     pages, expected = DOCUMENTS[name](postings, products, dpi)
-    found = {code for image in pdf_images_direct(render.encode(pages, render.Format.PDF), dpi) for code in
-             decoded(image)}
+    found = {
+        code for image in pdf_images_direct(render.encode(pages, render.Format.PDF), dpi) for code in decoded(image)
+    }
     assert found == expected
 
 
@@ -153,8 +154,17 @@ def test_own_label_main_barcode_is_the_posting_number_in_large_text(postings: li
 
 def test_own_label_shows_recipient_pickup_point_carrier_tracking_and_sender(postings: list[Posting]) -> None:
     texts = " ".join(t.text for t in own_label.page(postings[1], geometry.LABEL_75x120, 300, "ИП Ли Вэй").texts())
-    for part in ("李伟 (Li Wei)", "KZN-0042", "Казань", "Собственная доставка", "Seller", "RA123456789RU",
-                 "Товаров: 4", "ИП Ли Вэй", "Отгрузить до"):
+    for part in (
+        "李伟 (Li Wei)",
+        "KZN-0042",
+        "Казань",
+        "Собственная доставка",
+        "Seller",
+        "RA123456789RU",
+        "Товаров: 4",
+        "ИП Ли Вэй",
+        "Отгрузить до",
+    ):
         assert part in texts
 
 
@@ -195,16 +205,23 @@ def _extreme() -> tuple[list[Posting], dict[int, Product]]:
     """Long names and addresses, many items: what must shrink, wrap or be cut with '…', never clipped."""
     base = sample_postings()
     items = tuple(
-        PostingItem(2000 + i, f"SHELF-{i:02d}-ОЧЕНЬ-ДЛИННЫЙ-АРТИКУЛ",
-                    "超长商品名称 " * 6 + "Очень длинное название " * 4, i + 1, Decimal("10"))
+        PostingItem(
+            2000 + i,
+            f"SHELF-{i:02d}-ОЧЕНЬ-ДЛИННЫЙ-АРТИКУЛ",
+            "超长商品名称 " * 6 + "Очень длинное название " * 4,
+            i + 1,
+            Decimal("10"),
+        )
         for i in range(12)
     )
     long = dataclasses.replace(
-        base[1], customer_name="Константинопольский-Рождественский Александр Владиславович 欧阳娜娜",
+        base[1],
+        customer_name="Константинопольский-Рождественский Александр Владиславович 欧阳娜娜",
         address="Россия, Республика Татарстан, г. Казань, ул. Большая Красная, д. 123, корп. 4, стр. 5, "
-                "подъезд 6, этаж 7, кв. 890, домофон 890К, позвонить за час " * 2,
+        "подъезд 6, этаж 7, кв. 890, домофон 890К, позвонить за час " * 2,
         delivery_method_name="Собственная доставка продавца курьером до двери, экспресс, в течение дня",
-        tpl_provider="Очень длинное название транспортной компании", products=items,
+        tpl_provider="Очень длинное название транспортной компании",
+        products=items,
     )
     products = {it.sku: Product(it.sku, it.sku, it.offer_id, it.name, ("OZN" + str(it.sku) * 3,)) for it in items}
     return [base[0], long], {**sample_products(), **products}

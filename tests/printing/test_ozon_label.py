@@ -82,8 +82,14 @@ def test_thermal_output_decodes_to_the_posting_and_ozon_barcodes(
 def _code128_pdf(width_mm: float, height_mm: float, value: str, module_mm: float) -> bytes:
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=(width_mm * mm, height_mm * mm))
-    code = Code128(value, barWidth=module_mm * mm, barHeight=min(width_mm, height_mm) * 0.3 * mm,
-                   humanReadable=False, lquiet=5 * mm, rquiet=5 * mm)
+    code = Code128(
+        value,
+        barWidth=module_mm * mm,
+        barHeight=min(width_mm, height_mm) * 0.3 * mm,
+        humanReadable=False,
+        lquiet=5 * mm,
+        rquiet=5 * mm,
+    )
     code.drawOn(canvas, (width_mm * mm - code.width) / 2, height_mm * 0.4 * mm)
     canvas.showPage()
     canvas.save()

@@ -49,8 +49,10 @@ def test_bitmaps_round_trip_through_both_printers_dot_for_dot(width: int) -> Non
 def test_padding_bits_at_row_ends_print_white() -> None:
     # 13 dots wide: 3 padding bits per row; were they black, a 3-dot stripe would appear at x = 13..15.
     page = one_bitmap_page(Image.new("1", (13, 20), 0), x=0, y=0)
-    for printed in (zpl_images(zpl.render([page]), page.width, page.height, 203)[0], tspl_images(tspl.render([page]),
-                                                                                                    203)[0]):
+    for printed in (
+        zpl_images(zpl.render([page]), page.width, page.height, 203)[0],
+        tspl_images(tspl.render([page]), 203)[0],
+    ):
         assert printed.crop((13, 0, 24, 20)).getextrema() == (255, 255)
         assert printed.crop((0, 0, 13, 20)).getextrema() == (0, 0)
 
@@ -111,8 +113,7 @@ def test_one_zpl_label_per_page_with_its_size() -> None:
 def test_tspl_job_layout() -> None:
     page = Page(geometry.LABEL_58x40, 203, (Rect(10, 20, 30, 4),))
     assert tspl.render([page]) == (
-        b"SIZE 58 mm,40 mm\r\nGAP 2 mm,0 mm\r\nDIRECTION 0,0\r\nREFERENCE 0,0\r\nCLS\r\n"
-        b"BAR 10,20,30,4\r\nPRINT 1,1\r\n"
+        b"SIZE 58 mm,40 mm\r\nGAP 2 mm,0 mm\r\nDIRECTION 0,0\r\nREFERENCE 0,0\r\nCLS\r\nBAR 10,20,30,4\r\nPRINT 1,1\r\n"
     )
 
 

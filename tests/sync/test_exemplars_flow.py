@@ -96,9 +96,7 @@ def test_a_code_ozon_refuses_is_a_conflict_naming_the_unit_and_nothing_ships(
     assert methods.SHIP not in calls(emu, number)
 
 
-def test_customs_numbers_and_box_counts_go_before_the_ship(
-    engine: SyncEngine, emu: Emulator, ctx: AppContext
-) -> None:
+def test_customs_numbers_and_box_counts_go_before_the_ship(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
     gtd_only = next(s for s in emu.skus_requiring("gtd") if s not in emu.skus_requiring("mandatory_mark"))
     number = posting_of(engine, emu, (gtd_only, 2))
     desk = PackStation(ctx.db, ctx.clock, bus=ctx.bus, user="packer")

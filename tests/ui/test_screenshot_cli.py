@@ -19,8 +19,17 @@ def test_screenshot_command_writes_a_png(tmp_path: Path, page: str) -> None:
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}  # it must pick offscreen itself
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     done = subprocess.run(
-        [sys.executable, "main.py", "--data-dir", str(tmp_path / "data"), "--demo", "--screenshot", str(target),
-         "--page", page],
+        [
+            sys.executable,
+            "main.py",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--demo",
+            "--screenshot",
+            str(target),
+            "--page",
+            page,
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -3,5 +3,19 @@
 from . import account, carriages, chats, exemplars, feedback, labels, postings, products, returns, shipping
 from .base import ROUTES, Ctx, Raw, Route
 
-__all__ = ["ROUTES", "Ctx", "Raw", "Route", "account", "carriages", "chats", "exemplars", "feedback", "labels",
-           "postings", "products", "returns", "shipping"]
+__all__ = [
+    "ROUTES",
+    "Ctx",
+    "Raw",
+    "Route",
+    "account",
+    "carriages",
+    "chats",
+    "exemplars",
+    "feedback",
+    "labels",
+    "postings",
+    "products",
+    "returns",
+    "shipping",
+]

@@ -14,5 +14,4 @@ KEY_LIFETIME = timedelta(days=90)
 
 @route("/v1/roles")
 def roles(ctx: Ctx, f: Fields) -> dict[str, Any]:
-    return {"expires_at": iso(ctx.now + KEY_LIFETIME),
-            "roles": [{"name": "Admin", "methods": sorted(ROUTES)}]}
+    return {"expires_at": iso(ctx.now + KEY_LIFETIME), "roles": [{"name": "Admin", "methods": sorted(ROUTES)}]}

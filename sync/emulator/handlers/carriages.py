@@ -50,12 +50,20 @@ def _create(ctx: Ctx, f: Fields) -> Carriage:
         raise not_found("DELIVERY_METHOD_NOT_FOUND")
     if method.rfbs:
         raise refused("HAS_INCORRECT_TPL_INTEGRATION_TYPE")
-    postings = [p for p in store.postings.values()
-                if p.method is method and p.status == "awaiting_deliver" and p.carriage_id is None]
+    postings = [
+        p
+        for p in store.postings.values()
+        if p.method is method and p.status == "awaiting_deliver" and p.carriage_id is None
+    ]
     if not postings:
         raise not_found("POSTING_NOT_FOUND")
-    carriage = Carriage(id=store.ids.next("carriage", 5_819_327_210_249, 1_000), method=method,
-                        departure_date=departure, created_at=ctx.now, posting_numbers=[p.number for p in postings])
+    carriage = Carriage(
+        id=store.ids.next("carriage", 5_819_327_210_249, 1_000),
+        method=method,
+        departure_date=departure,
+        created_at=ctx.now,
+        posting_numbers=[p.number for p in postings],
+    )
     store.carriages[carriage.id] = carriage
     for p in postings:
         p.carriage_id = carriage.id
@@ -173,14 +181,26 @@ def carriage_get(ctx: Ctx, f: Fields) -> dict[str, Any]:
         actions = ["get_shipping_list", "get_act_of_acceptance", "get_waybill"]
     else:
         actions = []
-    return {"carriage_id": carriage.id, "status": carriage.status, "delivery_method_id": carriage.method.id,
-            "warehouse_id": carriage.method.warehouse.id, "departure_date": iso(carriage.departure_date),
-            "created_at": iso(carriage.created_at), "updated_at": iso(carriage.approved_at or carriage.created_at),
-            "containers_count": carriage.containers_count, "act_type": "ozon_digital", "is_partial": False,
-            "partial_num": 0, "integration_type": "ozon", "tpl_provider_id": carriage.method.tpl_provider_id,
-            "available_actions": actions,
-            "cancel_availability": {"is_cancel_available": carriage.status == "new",
-                                    "reason": "" if carriage.status == "new" else "carriage is already formed"}}
+    return {
+        "carriage_id": carriage.id,
+        "status": carriage.status,
+        "delivery_method_id": carriage.method.id,
+        "warehouse_id": carriage.method.warehouse.id,
+        "departure_date": iso(carriage.departure_date),
+        "created_at": iso(carriage.created_at),
+        "updated_at": iso(carriage.approved_at or carriage.created_at),
+        "containers_count": carriage.containers_count,
+        "act_type": "ozon_digital",
+        "is_partial": False,
+        "partial_num": 0,
+        "integration_type": "ozon",
+        "tpl_provider_id": carriage.method.tpl_provider_id,
+        "available_actions": actions,
+        "cancel_availability": {
+            "is_cancel_available": carriage.status == "new",
+            "reason": "" if carriage.status == "new" else "carriage is already formed",
+        },
+    }
 
 
 @route("/v2/posting/fbs/act/check-status")
@@ -188,21 +208,48 @@ def act_check_status(ctx: Ctx, f: Fields) -> dict[str, Any]:
     carriage = _carriage(ctx, f, "id")
     ready = _act_ready(carriage, ctx.now)
     status = "cancelled" if carriage.status == "cancelled" else "ready" if ready else "in_process"
-    waiting = any(p.method is carriage.method and p.status == "awaiting_deliver" and p.carriage_id is None
-                  for p in ctx.store.postings.values())
-    return {"result": {"id": carriage.id, "status": status, "act_type": "ozon_digital",
-                       "added_to_act": list(carriage.posting_numbers), "removed_from_act": [],
-                       "is_partial": False, "partial_num": 0, "has_postings_for_next_carriage": waiting}}
+    waiting = any(
+        p.method is carriage.method and p.status == "awaiting_deliver" and p.carriage_id is None
+        for p in ctx.store.postings.values()
+    )
+    return {
+        "result": {
+            "id": carriage.id,
+            "status": status,
+            "act_type": "ozon_digital",
+            "added_to_act": list(carriage.posting_numbers),
+            "removed_from_act": [],
+            "is_partial": False,
+            "partial_num": 0,
+            "has_postings_for_next_carriage": waiting,
+        }
+    }
 
 
 @route("/v2/posting/fbs/act/get-postings")
 def act_get_postings(ctx: Ctx, f: Fields) -> dict[str, Any]:
     carriage = _carriage(ctx, f, "id")
-    return {"result": [{"posting_number": p.number, "status": p.status, "multi_box_qty": multi_box_qty(p),
-                        "seller_error": "",
-                        "products": [{"sku": ln.product.sku, "offer_id": ln.product.offer_id, "name": ln.product.name,
-                                      "price": legacy_price(ln.price), "quantity": ln.quantity} for ln in p.lines]}
-                       for p in _postings(ctx, carriage)]}
+    return {
+        "result": [
+            {
+                "posting_number": p.number,
+                "status": p.status,
+                "multi_box_qty": multi_box_qty(p),
+                "seller_error": "",
+                "products": [
+                    {
+                        "sku": ln.product.sku,
+                        "offer_id": ln.product.offer_id,
+                        "name": ln.product.name,
+                        "price": legacy_price(ln.price),
+                        "quantity": ln.quantity,
+                    }
+                    for ln in p.lines
+                ],
+            }
+            for p in _postings(ctx, carriage)
+        ]
+    }
 
 
 @route("/v2/posting/fbs/act/get-pdf")
@@ -228,10 +275,17 @@ def act_list(ctx: Ctx, f: Fields) -> dict[str, Any]:
             continue
         if statuses and carriage.status not in statuses:
             continue
-        rows.append({
-            "id": carriage.id, "delivery_method_id": carriage.method.id, "delivery_method_name": carriage.method.name,
-            "status": carriage.status, "departure_date": iso(carriage.departure_date),
-            "created_at": iso(carriage.created_at), "act_type": "ozon_digital",
-            "containers_count": carriage.containers_count, "is_partial": False,
-        })
+        rows.append(
+            {
+                "id": carriage.id,
+                "delivery_method_id": carriage.method.id,
+                "delivery_method_name": carriage.method.name,
+                "status": carriage.status,
+                "departure_date": iso(carriage.departure_date),
+                "created_at": iso(carriage.created_at),
+                "act_type": "ozon_digital",
+                "containers_count": carriage.containers_count,
+                "is_partial": False,
+            }
+        )
     return {"result": rows[:limit]}

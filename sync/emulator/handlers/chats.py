@@ -28,10 +28,16 @@ def _unread(chat: Chat) -> list[Message]:
 
 
 def _message(m: Message) -> dict[str, Any]:
-    return {"message_id": str(m.id), "user": {"id": m.user_id, "type": m.user_type},
-            "created_at": iso(m.created_at, MILLIS), "is_read": m.is_read, "is_image": m.is_image,
-            "moderate_image_status": "SUCCESS" if m.is_image else "", "data": list(m.data),
-            "context": {"order_number": m.order_number, "sku": str(m.sku) if m.sku else ""}}
+    return {
+        "message_id": str(m.id),
+        "user": {"id": m.user_id, "type": m.user_type},
+        "created_at": iso(m.created_at, MILLIS),
+        "is_read": m.is_read,
+        "is_image": m.is_image,
+        "moderate_image_status": "SUCCESS" if m.is_image else "",
+        "data": list(m.data),
+        "context": {"order_number": m.order_number, "sku": str(m.sku) if m.sku else ""},
+    }
 
 
 def _chat(ctx: Ctx, f: Fields) -> Chat:
@@ -66,16 +72,28 @@ def chat_list(ctx: Ctx, f: Fields) -> dict[str, Any]:
     items = []
     for chat in page:
         unread = _unread(chat)
-        items.append({"chat": {"chat_id": chat.chat_id, "chat_status": chat.status, "chat_type": chat.chat_type,
-                               "created_at": iso(chat.created_at, MILLIS)},
-                      "first_unread_message_id": str(unread[0].id) if unread else "0",
-                      "last_message_id": str(chat.messages[-1].id) if chat.messages else "0",
-                      "unread_count": len(unread)})
+        items.append(
+            {
+                "chat": {
+                    "chat_id": chat.chat_id,
+                    "chat_status": chat.status,
+                    "chat_type": chat.chat_type,
+                    "created_at": iso(chat.created_at, MILLIS),
+                },
+                "first_unread_message_id": str(unread[0].id) if unread else "0",
+                "last_message_id": str(chat.messages[-1].id) if chat.messages else "0",
+                "unread_count": len(unread),
+            }
+        )
     total_unread = sum(len(_unread(c)) for c in ctx.store.chats.values())
     next_cursor = encode_cursor({"fields": list(_key(page[-1]))}) if page else cursor
     # A string, as in Ozon's official example: a client must read "false" as false.
-    return {"chats": items, "total_unread_count": total_unread, "cursor": next_cursor,
-            "has_next": "true" if len(selected) > limit else "false"}
+    return {
+        "chats": items,
+        "total_unread_count": total_unread,
+        "cursor": next_cursor,
+        "has_next": "true" if len(selected) > limit else "false",
+    }
 
 
 @route("/v3/chat/history", premium=True)
@@ -110,8 +128,17 @@ def chat_read(ctx: Ctx, f: Fields) -> dict[str, Any]:
 
 def _seller_message(ctx: Ctx, chat: Chat, data: list[str], is_image: bool) -> None:
     store = ctx.store
-    chat.messages.append(Message(id=store.ids.message_id(chat.wide_ids), user_id=store.client_id, user_type="Seller",
-                                 created_at=ctx.now, data=data, is_image=is_image, is_read=False))
+    chat.messages.append(
+        Message(
+            id=store.ids.message_id(chat.wide_ids),
+            user_id=store.client_id,
+            user_type="Seller",
+            created_at=ctx.now,
+            data=data,
+            is_image=is_image,
+            is_read=False,
+        )
+    )
     ctx.log(chat_id=chat.chat_id)
 
 

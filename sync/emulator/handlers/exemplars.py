@@ -31,9 +31,15 @@ def _marks(ef: Fields) -> list[Mark]:
 def _exemplar(ef: Fields) -> Exemplar:
     exemplar_id = ef.number("exemplar_id", required=True)
     assert exemplar_id is not None
-    return Exemplar(exemplar_id, gtd=ef.text("gtd", max_len=64), is_gtd_absent=ef.flag("is_gtd_absent"),
-                    rnpt=ef.text("rnpt", max_len=64), is_rnpt_absent=ef.flag("is_rnpt_absent"),
-                    weight=ef.real("weight"), marks=_marks(ef))
+    return Exemplar(
+        exemplar_id,
+        gtd=ef.text("gtd", max_len=64),
+        is_gtd_absent=ef.flag("is_gtd_absent"),
+        rnpt=ef.text("rnpt", max_len=64),
+        is_rnpt_absent=ef.flag("is_rnpt_absent"),
+        weight=ef.real("weight"),
+        marks=_marks(ef),
+    )
 
 
 def _products(f: Fields) -> list[tuple[int, list[Fields]]]:
@@ -91,8 +97,9 @@ def _validated(ef: Fields, product: Product | None) -> dict[str, Any]:
     checked = []
     for mark in _marks(ef):
         mark_errors = marks.mark_errors(mark.mark, mark.mark_type, product) if product else []
-        checked.append({"mark": mark.mark, "mark_type": mark.mark_type, "valid": not mark_errors,
-                        "errors": mark_errors})
+        checked.append(
+            {"mark": mark.mark, "mark_type": mark.mark_type, "valid": not mark_errors, "errors": mark_errors}
+        )
     return {"valid": not errors and all(m["valid"] for m in checked), "errors": errors, "marks": checked}
 
 
@@ -107,8 +114,14 @@ def validate(ctx: Ctx, f: Fields) -> dict[str, Any]:
         product = goods[sku][0] if sku in goods else None
         checked = [_validated(ef, product) for ef in items]
         error = "" if product else "UNKNOWN_PRODUCT_DEFINED"
-        out.append({"product_id": sku, "valid": not error and all(e["valid"] for e in checked), "error": error,
-                    "exemplars": checked})
+        out.append(
+            {
+                "product_id": sku,
+                "valid": not error and all(e["valid"] for e in checked),
+                "error": error,
+                "exemplars": checked,
+            }
+        )
     return {"products": out}
 
 

@@ -31,7 +31,7 @@ def _after(items: Sequence[A], last_id: str) -> Sequence[A]:
         return items
     for i, item in enumerate(items):
         if item.id == last_id:
-            return items[i + 1:]
+            return items[i + 1 :]
     raise invalid("last_id", "unknown last_id")
 
 
@@ -39,8 +39,9 @@ def _sorted(items: Sequence[T], desc: bool) -> list[T]:
     return sorted(items, key=lambda x: (x.published_at, x.id), reverse=desc)
 
 
-def _page(items: Sequence[T], f: Fields, default_dir: str, view: Callable[[T], dict[str, Any]],
-          limit: int) -> tuple[list[dict[str, Any]], bool, str]:
+def _page(
+    items: Sequence[T], f: Fields, default_dir: str, view: Callable[[T], dict[str, Any]], limit: int
+) -> tuple[list[dict[str, Any]], bool, str]:
     desc = f.choice("sort_dir", ("ASC", "DESC"), default_dir) == "DESC"
     rest = _after(_sorted(items, desc), f.text("last_id"))
     page = rest[:limit]
@@ -55,9 +56,19 @@ def _in_period(when: datetime, lo: datetime | None, hi: datetime | None) -> bool
 
 
 def _review(r: Review) -> dict[str, Any]:
-    return {"id": r.id, "sku": r.sku, "text": r.text, "rating": r.rating, "published_at": iso(r.published_at, MILLIS),
-            "status": r.status, "order_status": r.order_status, "comments_amount": len(r.comments),
-            "photos_amount": len(r.photos), "videos_amount": 0, "is_rating_participant": True}
+    return {
+        "id": r.id,
+        "sku": r.sku,
+        "text": r.text,
+        "rating": r.rating,
+        "published_at": iso(r.published_at, MILLIS),
+        "status": r.status,
+        "order_status": r.order_status,
+        "comments_amount": len(r.comments),
+        "photos_amount": len(r.photos),
+        "videos_amount": 0,
+        "is_rating_participant": True,
+    }
 
 
 def _get_review(ctx: Ctx, review_id: str) -> Review:
@@ -75,9 +86,14 @@ def review_list(ctx: Ctx, f: Fields) -> dict[str, Any]:
     skus = set(flt.ids("skus"))
     lo, hi = flt.time("published_from"), flt.time("published_to")
     limit = f.limit(default=50, hi=100)
-    selected = [r for r in ctx.store.reviews.values()
-                if _status_match(status, r.status) and order_status in ("ALL", r.order_status)
-                and (not skus or r.sku in skus) and _in_period(r.published_at, lo, hi)]
+    selected = [
+        r
+        for r in ctx.store.reviews.values()
+        if _status_match(status, r.status)
+        and order_status in ("ALL", r.order_status)
+        and (not skus or r.sku in skus)
+        and _in_period(r.published_at, lo, hi)
+    ]
     reviews, has_next, last_id = _page(selected, f, "DESC", _review, limit)
     return {"reviews": reviews, "has_next": has_next, "last_id": last_id}
 
@@ -86,16 +102,26 @@ def review_list(ctx: Ctx, f: Fields) -> dict[str, Any]:
 def review_info(ctx: Ctx, f: Fields) -> dict[str, Any]:
     r = _get_review(ctx, f.text("review_id", required=True))
     out = _review(r)
-    out.update({"likes_amount": r.likes, "dislikes_amount": r.dislikes, "videos": [],
-                "photos": [{"url": url, "width": 1000, "height": 1333} for url in r.photos]})
+    out.update(
+        {
+            "likes_amount": r.likes,
+            "dislikes_amount": r.dislikes,
+            "videos": [],
+            "photos": [{"url": url, "width": 1000, "height": 1333} for url in r.photos],
+        }
+    )
     return out
 
 
 @route("/v2/review/count", premium=True)
 def review_count(ctx: Ctx, f: Fields) -> dict[str, int]:
     statuses = [r.status for r in ctx.store.reviews.values()]
-    return {"total": len(statuses), "new": statuses.count("NEW"), "viewed": statuses.count("VIEWED"),
-            "processed": statuses.count("PROCESSED")}
+    return {
+        "total": len(statuses),
+        "new": statuses.count("NEW"),
+        "viewed": statuses.count("VIEWED"),
+        "processed": statuses.count("PROCESSED"),
+    }
 
 
 @route("/v2/review/change-status", premium=True)
@@ -130,22 +156,43 @@ def comment_list(ctx: Ctx, f: Fields) -> dict[str, Any]:
     limit = f.limit(default=100, lo=20, hi=100)
     offset = f.number("offset", default=0, lo=0) or 0
     desc = f.choice("sort_dir", ("ASC", "DESC"), "ASC") == "DESC"
-    comments = sorted(r.comments, key=lambda c: (c.published_at, c.id), reverse=desc)[offset:offset + limit]
-    return {"comments": [{"id": c.id, "text": c.text, "parent_comment_id": c.parent_comment_id,
-                          "published_at": iso(c.published_at, MILLIS), "is_owner": c.is_owner,
-                          "is_official": c.is_official, "is_published": True, "is_rejected": False,
-                          "deviation_reason": "", "likes_amount": 0, "dislikes_amount": 0} for c in comments],
-            "offset": offset + len(comments)}
+    comments = sorted(r.comments, key=lambda c: (c.published_at, c.id), reverse=desc)[offset : offset + limit]
+    return {
+        "comments": [
+            {
+                "id": c.id,
+                "text": c.text,
+                "parent_comment_id": c.parent_comment_id,
+                "published_at": iso(c.published_at, MILLIS),
+                "is_owner": c.is_owner,
+                "is_official": c.is_official,
+                "is_published": True,
+                "is_rejected": False,
+                "deviation_reason": "",
+                "likes_amount": 0,
+                "dislikes_amount": 0,
+            }
+            for c in comments
+        ],
+        "offset": offset + len(comments),
+    }
 
 
 # -- questions -------------------------------------------------------------------------------------------
 
 
 def _question(q: Question) -> dict[str, Any]:
-    return {"id": q.id, "sku": q.sku, "text": q.text, "author_name": q.author_name,
-            "published_at": iso(q.published_at, MILLIS), "status": q.status, "answers_count": len(q.answers),
-            "product_url": f"https://www.ozon.ru/product/{q.sku}/",
-            "question_link": f"https://www.ozon.ru/product/{q.sku}/questions/?qid={q.id}"}
+    return {
+        "id": q.id,
+        "sku": q.sku,
+        "text": q.text,
+        "author_name": q.author_name,
+        "published_at": iso(q.published_at, MILLIS),
+        "status": q.status,
+        "answers_count": len(q.answers),
+        "product_url": f"https://www.ozon.ru/product/{q.sku}/",
+        "question_link": f"https://www.ozon.ru/product/{q.sku}/questions/?qid={q.id}",
+    }
 
 
 def _get_question(ctx: Ctx, question_id: str) -> Question:
@@ -161,8 +208,11 @@ def question_list(ctx: Ctx, f: Fields) -> dict[str, Any]:
     status = flt.choice("status", ("ALL", "NEW", "VIEWED", "PROCESSED", "UNPROCESSED"), "ALL")
     lo, hi = flt.time("date_from"), flt.time("date_to")
     limit = f.limit(default=100, hi=100)
-    selected = [q for q in ctx.store.questions.values()
-                if _status_match(status, q.status) and _in_period(q.published_at, lo, hi)]
+    selected = [
+        q
+        for q in ctx.store.questions.values()
+        if _status_match(status, q.status) and _in_period(q.published_at, lo, hi)
+    ]
     questions, has_next, last_id = _page(selected, f, "DESC", _question, limit)
     return {"questions": questions, "last_id": last_id, "has_next": has_next}
 
@@ -176,8 +226,13 @@ def question_info(ctx: Ctx, f: Fields) -> dict[str, Any]:
 def question_count(ctx: Ctx, f: Fields) -> dict[str, int]:
     statuses = [q.status for q in ctx.store.questions.values()]
     processed = statuses.count("PROCESSED")
-    return {"all": len(statuses), "new": statuses.count("NEW"), "viewed": statuses.count("VIEWED"),
-            "processed": processed, "unprocessed": len(statuses) - processed}
+    return {
+        "all": len(statuses),
+        "new": statuses.count("NEW"),
+        "viewed": statuses.count("VIEWED"),
+        "processed": processed,
+        "unprocessed": len(statuses) - processed,
+    }
 
 
 @route("/v1/question/change-status", premium=True)
@@ -214,6 +269,17 @@ def answer_list(ctx: Ctx, f: Fields) -> dict[str, Any]:
     limit = f.limit(default=100, hi=100)
     answers = _after(q.answers, f.text("last_id"))
     page = answers[:limit]
-    return {"answers": [{"id": a.id, "question_id": a.question_id, "sku": a.sku, "text": a.text,
-                         "author_name": a.author_name, "published_at": iso(a.published_at, MILLIS)} for a in page],
-            "last_id": page[-1].id if page else ""}
+    return {
+        "answers": [
+            {
+                "id": a.id,
+                "question_id": a.question_id,
+                "sku": a.sku,
+                "text": a.text,
+                "author_name": a.author_name,
+                "published_at": iso(a.published_at, MILLIS),
+            }
+            for a in page
+        ],
+        "last_id": page[-1].id if page else "",
+    }

@@ -14,7 +14,8 @@ from ..fields import Fields, decode_cursor, encode_cursor
 from ..machine import STATUSES, UNFULFILLED
 from ..model import Posting
 from ..store import Store
-from ..views import V3_BLOCKS, V4_BLOCKS, by_barcode, delivery_window, dumps, v3_get, v4_json
+from ..views import V4_BLOCKS, delivery_window, dumps, v4_json
+from ..views_v3 import V3_BLOCKS, by_barcode, v3_get
 from .base import Ctx, Raw, route, with_flags
 
 Key = tuple[int, str]
@@ -88,8 +89,9 @@ class Query:
         return selected[::-1] if desc else selected
 
 
-def _filter(flt: Fields, statuses_allowed: frozenset[str],
-            extra: dict[str, Any]) -> tuple[Callable[[Posting], bool], str, tuple[int | None, int | None]]:
+def _filter(
+    flt: Fields, statuses_allowed: frozenset[str], extra: dict[str, Any]
+) -> tuple[Callable[[Posting], bool], str, tuple[int | None, int | None]]:
     """The optional filters shared by the two v4 lists: a predicate, its signature (for memos) and the
     last_changed_status_date bounds in epoch microseconds."""
     statuses = set(flt.texts("statuses"))
@@ -127,9 +129,22 @@ def _filter(flt: Fields, statuses_allowed: frozenset[str],
         checks.append(lambda p: _within(delivery_window(p)[0], dlo, dhi))
     match = checks[0] if len(checks) == 1 else (lambda p: all(check(p) for check in checks))
 
-    signature = dumps([sorted(statuses), sorted(warehouses), sorted(methods), sorted(providers), sorted(orders),
-                       order_id, sorted(flows), str(changed_lo), str(changed_hi), str(dlo), str(dhi),
-                       sorted(statuses_allowed)])
+    signature = dumps(
+        [
+            sorted(statuses),
+            sorted(warehouses),
+            sorted(methods),
+            sorted(providers),
+            sorted(orders),
+            order_id,
+            sorted(flows),
+            str(changed_lo),
+            str(changed_hi),
+            str(dlo),
+            str(dhi),
+            sorted(statuses_allowed),
+        ]
+    )
     changed = (None if changed_lo is None else micros(changed_lo), None if changed_hi is None else micros(changed_hi))
     return match, signature, changed
 
@@ -155,8 +170,9 @@ def _unfulfilled_query(f: Fields) -> Query:
         raise invalid(flt.name("cutoff_from"), "use either the cutoff pair or the delivering_date pair, not both")
     if not cutoff[0] and not delivering[0]:
         raise invalid(flt.name("cutoff_from"), "value is required (or delivering_date_from and delivering_date_to)")
-    match, signature, changed = _filter(flt, UNFULFILLED, {"delivering_from": delivering[0],
-                                                           "delivering_to": delivering[1]})
+    match, signature, changed = _filter(
+        flt, UNFULFILLED, {"delivering_from": delivering[0], "delivering_to": delivering[1]}
+    )
     lo = micros(cutoff[0]) if cutoff[0] else None
     hi = micros(cutoff[1]) if cutoff[1] else None
     return Query("by_shipment", lo, hi, match, f"{lo}:{hi}:{signature}", changed)
@@ -183,8 +199,13 @@ def _cursor_page(ctx: Ctx, f: Fields, query: Query) -> tuple[list[Posting], bool
     if cursor:
         payload = decode_cursor(cursor)
         fields = payload.get("fields")
-        if (payload.get("index") != query.index_name or not isinstance(fields, list) or len(fields) != 2
-                or not isinstance(fields[0], int) or not isinstance(fields[1], str)):
+        if (
+            payload.get("index") != query.index_name
+            or not isinstance(fields, list)
+            or len(fields) != 2
+            or not isinstance(fields[0], int)
+            or not isinstance(fields[1], str)
+        ):
             raise invalid("cursor", "malformed cursor")
         after = (fields[0], fields[1])
     page: list[Posting] = []
@@ -202,8 +223,7 @@ def _cursor_page(ctx: Ctx, f: Fields, query: Query) -> tuple[list[Posting], bool
 
 def _page_body(head: str, page: list[Posting], with_blocks: frozenset[str]) -> Raw:
     """``{<head>"postings":[...]}`` from the postings' cached UTF-8 JSON, joined as bytes (hot path)."""
-    return Raw(b"".join((f'{{{head}"postings":['.encode(), b",".join([v4_json(p, with_blocks) for p in page]),
-                         b"]}")))
+    return Raw(b"".join((f'{{{head}"postings":['.encode(), b",".join([v4_json(p, with_blocks) for p in page]), b"]}")))
 
 
 @route("/v4/posting/fbs/unfulfilled/list")

@@ -22,24 +22,49 @@ def _fbs_item(r: FbsReturn, company_id: int) -> dict[str, Any]:
     commission = round(r.price * r.commission_percent / 100) / 100
     storage_start = r.return_date.replace(hour=0, minute=0, second=0, microsecond=0)
     return {
-        "id": r.id, "company_id": company_id, "return_reason_name": r.reason, "type": r.type, "schema": r.schema,
-        "order_id": r.order_id, "order_number": r.order_number, "posting_number": r.posting_number,
-        "source_id": str(r.id + 89_426_000), "clearing_id": str(r.order_id * 7 % 10**14), "return_clearing_id": None,
+        "id": r.id,
+        "company_id": company_id,
+        "return_reason_name": r.reason,
+        "type": r.type,
+        "schema": r.schema,
+        "order_id": r.order_id,
+        "order_number": r.order_number,
+        "posting_number": r.posting_number,
+        "source_id": str(r.id + 89_426_000),
+        "clearing_id": str(r.order_id * 7 % 10**14),
+        "return_clearing_id": None,
         "place": {"id": r.place_id, "name": r.place_name, "address": r.place_address},
         "target_place": {"id": r.place_id, "name": r.place_name, "address": r.place_address},
-        "storage": {"sum": {"currency_code": "RUB", "price": 0}, "tariffication_first_date": iso(storage_start),
-                    "tariffication_start_date": iso(storage_start), "arrived_moment": iso(r.return_date, MILLIS),
-                    "days": 0, "utilization_sum": {"currency_code": "RUB", "price": 0},
-                    "utilization_forecast_date": None},
-        "product": {"sku": r.sku, "offer_id": r.offer_id, "name": r.name, "quantity": r.quantity,
-                    "price": {"currency_code": "RUB", "price": price},
-                    "price_without_commission": {"currency_code": "RUB", "price": round(price - commission, 2)},
-                    "commission_percent": r.commission_percent,
-                    "commission": {"currency_code": "RUB", "price": commission}},
-        "logistic": {"technical_return_moment": None, "final_moment": None, "cancelled_with_compensation_moment": None,
-                     "return_date": iso(r.return_date, MILLIS), "barcode": r.barcode},
-        "visual": {"status": {"id": r.status_id, "display_name": r.status_name, "sys_name": r.status_sys_name},
-                   "change_moment": iso(r.changed_at, MILLIS)},
+        "storage": {
+            "sum": {"currency_code": "RUB", "price": 0},
+            "tariffication_first_date": iso(storage_start),
+            "tariffication_start_date": iso(storage_start),
+            "arrived_moment": iso(r.return_date, MILLIS),
+            "days": 0,
+            "utilization_sum": {"currency_code": "RUB", "price": 0},
+            "utilization_forecast_date": None,
+        },
+        "product": {
+            "sku": r.sku,
+            "offer_id": r.offer_id,
+            "name": r.name,
+            "quantity": r.quantity,
+            "price": {"currency_code": "RUB", "price": price},
+            "price_without_commission": {"currency_code": "RUB", "price": round(price - commission, 2)},
+            "commission_percent": r.commission_percent,
+            "commission": {"currency_code": "RUB", "price": commission},
+        },
+        "logistic": {
+            "technical_return_moment": None,
+            "final_moment": None,
+            "cancelled_with_compensation_moment": None,
+            "return_date": iso(r.return_date, MILLIS),
+            "barcode": r.barcode,
+        },
+        "visual": {
+            "status": {"id": r.status_id, "display_name": r.status_name, "sys_name": r.status_sys_name},
+            "change_moment": iso(r.changed_at, MILLIS),
+        },
         "compensation_status": None,
         "additional_info": {"is_opened": r.is_opened, "is_super_econom": False},
         "exemplars": [{"id": r.exemplar_id}],
@@ -71,12 +96,18 @@ def returns_list(ctx: Ctx, f: Fields) -> dict[str, Any]:
 
     def match(r: FbsReturn) -> bool:
         when = moment(r)
-        return ((lo is None or when >= lo) and (hi is None or when <= hi)
-                and (not numbers or r.posting_number in numbers) and (not order_id or r.order_id == order_id)
-                and (not offer_id or r.offer_id == offer_id) and (not name or name in r.name.lower())
-                and (not status_name or status_name in (r.status_sys_name, r.status_name))
-                and (not warehouse_id or r.warehouse_id == warehouse_id) and (not barcode or r.barcode == barcode)
-                and (not schema or r.schema.upper() == schema))
+        return (
+            (lo is None or when >= lo)
+            and (hi is None or when <= hi)
+            and (not numbers or r.posting_number in numbers)
+            and (not order_id or r.order_id == order_id)
+            and (not offer_id or r.offer_id == offer_id)
+            and (not name or name in r.name.lower())
+            and (not status_name or status_name in (r.status_sys_name, r.status_name))
+            and (not warehouse_id or r.warehouse_id == warehouse_id)
+            and (not barcode or r.barcode == barcode)
+            and (not schema or r.schema.upper() == schema)
+        )
 
     company_id = int(ctx.store.client_id) if ctx.store.client_id.isdigit() else 0
     selected = [r for rid, r in sorted(ctx.store.fbs_returns.items()) if rid > last_id and match(r)]
@@ -88,8 +119,12 @@ def returns_list(ctx: Ctx, f: Fields) -> dict[str, Any]:
 
 def _state(r: RfbsReturn) -> dict[str, Any]:
     name, group, _ = refunds.STATES[r.state]
-    return {"group_state": group, "state": r.state, "state_name": name,
-            "money_return_state_name": refunds.MONEY_STATE_NAMES.get(r.state, "")}
+    return {
+        "group_state": group,
+        "state": r.state,
+        "state_name": name,
+        "money_return_state_name": refunds.MONEY_STATE_NAMES.get(r.state, ""),
+    }
 
 
 def _product(r: RfbsReturn) -> dict[str, Any]:
@@ -97,9 +132,16 @@ def _product(r: RfbsReturn) -> dict[str, Any]:
 
 
 def _rfbs_item(r: RfbsReturn) -> dict[str, Any]:
-    return {"return_id": r.return_id, "return_number": r.return_number, "posting_number": r.posting_number,
-            "order_number": r.order_number, "client_name": r.client_name, "created_at": iso(r.created_at, MILLIS),
-            "product": _product(r), "state": _state(r)}
+    return {
+        "return_id": r.return_id,
+        "return_number": r.return_number,
+        "posting_number": r.posting_number,
+        "order_number": r.order_number,
+        "client_name": r.client_name,
+        "created_at": iso(r.created_at, MILLIS),
+        "product": _product(r),
+        "state": _state(r),
+    }
 
 
 @route("/v2/returns/rfbs/list")
@@ -144,19 +186,26 @@ def _rfbs(ctx: Ctx, f: Fields) -> RfbsReturn:
 def rfbs_get(ctx: Ctx, f: Fields) -> dict[str, Any]:
     r = _rfbs(ctx, f)
     item = _rfbs_item(r)
-    item.update({
-        "client_photo": list(r.photos), "comment": r.comment,
-        "return_reason": {"id": r.reason_id, "name": r.reason_name, "is_defect": r.is_defect},
-        "rejection_reason": [{"id": rid, "name": name, "hint": hint, "is_comment_required": True}
-                             for rid, name, hint in refunds.REJECTION_REASONS],
-        "rejection_comment": r.rejection_comment,
-        "client_return_method_type": {"id": r.return_method_id, "name": r.return_method_name},
-        "return_method_description": r.return_method_description,
-        "ru_post_tracking_number": r.ru_post_tracking_number, "warehouse_id": r.warehouse_id,
-        "compensation_amount": r.compensation_amount,
-        "available_actions": [{"action": {"id": aid, "name": refunds.ACTIONS[aid][0]}}
-                              for aid in refunds.STATES[r.state][2]],
-    })
+    item.update(
+        {
+            "client_photo": list(r.photos),
+            "comment": r.comment,
+            "return_reason": {"id": r.reason_id, "name": r.reason_name, "is_defect": r.is_defect},
+            "rejection_reason": [
+                {"id": rid, "name": name, "hint": hint, "is_comment_required": True}
+                for rid, name, hint in refunds.REJECTION_REASONS
+            ],
+            "rejection_comment": r.rejection_comment,
+            "client_return_method_type": {"id": r.return_method_id, "name": r.return_method_name},
+            "return_method_description": r.return_method_description,
+            "ru_post_tracking_number": r.ru_post_tracking_number,
+            "warehouse_id": r.warehouse_id,
+            "compensation_amount": r.compensation_amount,
+            "available_actions": [
+                {"action": {"id": aid, "name": refunds.ACTIONS[aid][0]}} for aid in refunds.STATES[r.state][2]
+            ],
+        }
+    )
     return {"returns": item}
 
 

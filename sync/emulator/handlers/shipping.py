@@ -34,11 +34,24 @@ def ship(ctx: Ctx, f: Fields) -> dict[str, Any]:
     operations.check_ready_to_ship(p, packages, ctx.now)
     shipped = operations.ship(ctx.store, p, packages, ctx.now)
     ctx.log(posting_number=number)
-    extra = [{"posting_number": part.number,
-              "products": [{"sku": ln.product.sku, "offer_id": ln.product.offer_id, "name": ln.product.name,
-                            "price": legacy_price(ln.price, 2), "currency_code": "RUB", "quantity": ln.quantity,
-                            "mandatory_mark": exemplars.marks_for(part, ln.product.sku)} for ln in part.lines]}
-             for part in shipped]
+    extra = [
+        {
+            "posting_number": part.number,
+            "products": [
+                {
+                    "sku": ln.product.sku,
+                    "offer_id": ln.product.offer_id,
+                    "name": ln.product.name,
+                    "price": legacy_price(ln.price, 2),
+                    "currency_code": "RUB",
+                    "quantity": ln.quantity,
+                    "mandatory_mark": exemplars.marks_for(part, ln.product.sku),
+                }
+                for ln in part.lines
+            ],
+        }
+        for part in shipped
+    ]
     return {"result": [part.number for part in shipped], "additional_data": extra if additional else []}
 
 
@@ -100,8 +113,9 @@ def set_tracking_numbers(ctx: Ctx, f: Fields) -> dict[str, Any]:
     pairs = []
     for i, raw in enumerate(f.items("tracking_numbers", max_items=20, required=True)):
         item = Fields(raw, f"tracking_numbers[{i}]")
-        pairs.append((item.text("posting_number", required=True), item.text("tracking_number", required=True,
-                                                                            max_len=64)))
+        pairs.append(
+            (item.text("posting_number", required=True), item.text("tracking_number", required=True, max_len=64))
+        )
     results = []
     for number, tracking in pairs:
         p = ctx.store.postings.get(number)
