@@ -36,6 +36,7 @@ from app.orders import query as order_query
 from app.orders.filters import OrderFilter
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
+from app.settings import LABEL_DPIS, LABEL_FORMATS, LABEL_SIZES
 from app.workflows import shipping
 
 log = logging.getLogger("packdesk")
@@ -114,9 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     labels = sub.add_parser("labels", help="write labels or packing slips of cached postings to a file")
     labels.add_argument("posting_numbers", nargs="+", metavar="POSTING_NUMBER")
     labels.add_argument("--out", required=True, metavar="FILE", help="the file to write")
-    labels.add_argument("--format", choices=["pdf", "zpl", "tspl"], help="default: the label format in the settings")
-    labels.add_argument("--size", help="75x120 (default), 58x40, 100x150, A6 or A4")
-    labels.add_argument("--dpi", type=int, choices=[203, 300], help="printer resolution (default: from the settings)")
+    labels.add_argument("--format", choices=LABEL_FORMATS, help="default: the label format in the settings")
+    labels.add_argument("--size", help=f"{', '.join(LABEL_SIZES)}, A6 or A4 (default: from the settings)")
+    labels.add_argument("--dpi", type=int, choices=LABEL_DPIS, help="printer resolution (default: from the settings)")
     labels.add_argument(
         "--kind",
         choices=["label", "ozon", "slip"],
@@ -130,13 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sheet = sub.add_parser("command-sheet", help="write the sheet of scanner command barcodes to a file")
     sheet.add_argument("--out", required=True, metavar="FILE", help="the file to write")
-    sheet.add_argument("--format", choices=["pdf", "zpl", "tspl"], help="default: pdf")
+    sheet.add_argument("--format", choices=LABEL_FORMATS, help="default: pdf")
     sheet.add_argument("--size", default="A4", help="A4 (default: all commands on one page) or a label size")
-    sheet.add_argument("--dpi", type=int, choices=[203, 300], help="printer resolution (default: from the settings)")
+    sheet.add_argument("--dpi", type=int, choices=LABEL_DPIS, help="printer resolution (default: from the settings)")
 
     test = sub.add_parser("print-test", help="send a test label to a printer")
     test.add_argument("--printer", required=True, metavar="tcp://HOST:PORT|NAME", help="network address or queue name")
-    test.add_argument("--format", choices=["zpl", "tspl"], help="default: the label format in the settings, else zpl")
+    raw_formats = [f for f in LABEL_FORMATS if f != "pdf"]
+    test.add_argument("--format", choices=raw_formats, help="default: the label format in the settings, else zpl")
     return parser
 
 
@@ -390,7 +392,7 @@ def cmd_labels(ctx: AppContext, args: argparse.Namespace) -> int:
     postings = [c.posting for c in cached]
     if args.kind != "slip":  # a label makes a parcel leave: never for a cancelled posting
         for c in cached:
-            if c.shown_status == "cancelled":
+            if c.is_cancelled:
                 number = c.posting.posting_number
                 raise UserError("posting_cancelled", f"posting {number} is cancelled: no label", posting=number)
     if args.kind == "ozon":

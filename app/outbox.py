@@ -195,7 +195,8 @@ def due(
     skip: Collection[ActionKind] = (),
 ) -> list[OutboxEntry]:
     """Open actions whose time has come, oldest first, only the head of each target's queue (a refused
-    action holds the ones behind it); of the kinds in `only` (all when empty), not of those in `skip`."""
+    action holds the ones behind it; a label fetch holds none, since it may wait for a ship queued
+    after it); of the kinds in `only` (all when empty), not of those in `skip`."""
     wanted = {k.value for k in only}
     unwanted = {k.value for k in skip}
     open_rows = session.scalars(
@@ -207,7 +208,8 @@ def due(
         target = (row.target_kind, row.target_id)
         if target in seen_targets:
             continue  # an earlier action on this target goes first
-        seen_targets.add(target)
+        if row.action != ActionKind.FETCH_LABEL.value or row.state == OutboxState.CONFLICT.value:
+            seen_targets.add(target)  # a label fetch holds nothing behind it (it may wait for the ship)
         if row.state == OutboxState.CONFLICT.value:
             continue  # held: the seller decides first
         if (wanted and row.action not in wanted) or row.action in unwanted:

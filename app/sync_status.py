@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session
+
 from app import outbox
 from app.db.engine import Database
 from app.repos import sync_state
@@ -30,10 +32,9 @@ def read(db: Database) -> Snapshot:
     return Snapshot(pending=pending, conflicts=conflicts, last_sync_at=_parse_time(raw))
 
 
-def remember_sync(db: Database, at: datetime) -> None:
-    """A sync ended well at `at`."""
-    with db.write() as session:
-        sync_state.put(session, LAST_SYNC_KEY, at.isoformat(), at)
+def record_sync(session: Session, at: datetime) -> None:
+    """A sync ended well at `at` (the engine writes it in the transaction that ends its cycle)."""
+    sync_state.put(session, LAST_SYNC_KEY, at.isoformat(), at)
 
 
 def _parse_time(raw: str) -> datetime | None:

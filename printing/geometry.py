@@ -11,10 +11,10 @@ import math
 from dataclasses import dataclass
 
 from app.errors import UserError
+from app.settings import LABEL_DPIS as DPIS
 
 MM_PER_INCH = 25.4
 POINTS_PER_INCH = 72
-DPIS = (203, 300)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,6 @@ from app import outbox, sync_status
 from app.clock import Clock
 from app.db.engine import Database
 from app.events import AuthFailed, ConnectivityChanged, EventBus, OutboxChanged, SyncFinished, SyncStarted
-from app.repos import sync_state
 from sync.backoff import Pause
 from sync.client import OzonClient
 from sync.context import SyncContext
@@ -108,7 +107,7 @@ class SyncEngine:
         now = self.clock.now()
         with self.db.write() as s:
             if result.ok:
-                sync_state.put(s, sync_status.LAST_SYNC_KEY, now.isoformat(), now)
+                sync_status.record_sync(s, now)
             result.waiting, conflicts = outbox.pending_counts(s)
         self.bus.publish(OutboxChanged(result.waiting, conflicts))
         self.bus.publish(SyncFinished(now, result.summary(), result.ok))

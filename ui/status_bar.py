@@ -142,8 +142,6 @@ class SyncStatusBar(QStatusBar):
         if event.ok:
             self.last_sync.setText(self.tr("Last sync {time}").format(time=when))
             self.last_sync.setStyleSheet("")
-            db, at = self._db, event.at
-            self._tasks.run_db(lambda: sync_status.remember_sync(db, at))
         else:
             self.last_sync.setText(self.tr("Sync failed {time}").format(time=when))
             self.last_sync.setStyleSheet(_ALERT_STYLE)

@@ -30,6 +30,11 @@ class CachedPosting:
     def shown_status(self) -> str:
         return self.local_status or self.posting.status.value
 
+    @property
+    def is_cancelled(self) -> bool:
+        """Cancelled by Ozon (even while a local action still shows another status) or here."""
+        return self.posting.status is PostingStatus.CANCELLED or self.local_status == PostingStatus.CANCELLED.value
+
 
 def search_text(p: Posting) -> str:
     """What the seller may type to find a posting, folded so any case matches (Cyrillic too)."""
@@ -199,15 +204,16 @@ def find_by_barcode(session: Session, code: str) -> CachedPosting | None:
     return found[0] if found else None
 
 
-def list_postings(session: Session, status: str | None = None, limit: int | None = None) -> list[CachedPosting]:
-    """Sorted by ship-by date (the packer's queue order)."""
+def list_postings(session: Session, ozon_status: str | None = None, limit: int | None = None) -> list[CachedPosting]:
+    """By Ozon's own status, sorted by ship-by date (the packer's queue order). What the Orders tab
+    and `orders --status` list, local intents included, is `app.orders.query`."""
     stmt = (
         select(PostingRow)
         .options(selectinload(PostingRow.items))
         .order_by(PostingRow.shipment_date.is_(None), PostingRow.shipment_date, PostingRow.posting_number)
     )
-    if status:
-        stmt = stmt.where(or_(PostingRow.status == status, PostingRow.local_status == status))
+    if ozon_status:
+        stmt = stmt.where(PostingRow.status == ozon_status)
     if limit:
         stmt = stmt.limit(limit)
     return [_to_domain(r) for r in session.scalars(stmt)]

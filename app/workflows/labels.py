@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app import label_files, outbox, print_queue
 from app.clock import Clock
 from app.db.engine import Database
-from app.domain.postings import Posting
+from app.domain.postings import SHIPPED_OR_LATER, Posting
 from app.errors import InvalidAction
 from app.events import EventBus
 from app.outbox import ActionKind, OutboxState, TargetKind
@@ -56,7 +56,8 @@ def queue_package_label(s: Session, posting: Posting, now: datetime, user: str =
     if waiting is not None:  # packed again before its label printed: that label is the one
         return waiting
     reason = "packed again" if print_queue.printed_before(s, kind, number) else ""
-    return print_queue.enqueue(s, kind, (number,), now, reason=reason, user=user, wait_for_label=not posting.is_rfbs)
+    ozon = kind is DocKind.OZON_LABEL
+    return print_queue.enqueue(s, kind, (number,), now, reason=reason, user=user, wait_for_label=ozon)
 
 
 def reprint_label(
@@ -65,16 +66,18 @@ def reprint_label(
     """Print the posting's label (again); a label printed before needs `reason` (`reprint_reason`).
 
     Ozon's label is fetched when its file is in `labels_dir`, or — without a folder to look in — when
-    one of its jobs went to the printer. Not fetched: the new job waits for it and Ozon is asked for
-    it unless that is under way; but while the first job still waits, nothing is added (it prints
-    when the label arrives)."""
+    one of its jobs went to the printer. Not fetched: the new job waits for it, and Ozon is asked for
+    it once the posting has shipped (unless that is under way; before the ship, the ship asks); while
+    the first job still waits, nothing is added (it prints when the label arrives)."""
     number = posting.posting_number
     kind = label_kind(posting)
-    if posting.is_rfbs:
+    if kind is DocKind.OWN_LABEL:
         return LabelRequest(LabelAnswer.QUEUED, print_queue.enqueue(s, kind, (number,), now, reason=reason, user=user))
     states = print_queue.states_of(s, kind, number)
     fetched = label_files.has(labels_dir, number) if labels_dir is not None else bool(states & _FETCHED)
-    fetch_queued = False if fetched else request_label(s, number, now)
+    # Ozon makes the label only once the posting has shipped; before that the ship asks for it.
+    shipped = posting.status in SHIPPED_OR_LATER
+    fetch_queued = request_label(s, number, now) if shipped and not fetched else False
     if not fetched and JobState.WAITING in states:
         return LabelRequest(LabelAnswer.STILL_WAITING, None, fetch_queued)
     job = print_queue.enqueue(s, kind, (number,), now, reason=reason, user=user, wait_for_label=not fetched)
@@ -100,7 +103,7 @@ def print_labels(
             cached = posting_repo.get(s, number)
             if cached is None:
                 raise InvalidAction("posting_unknown", f"posting {number} is not in the local cache", posting=number)
-            if cached.shown_status == "cancelled":
+            if cached.is_cancelled:
                 raise InvalidAction("posting_cancelled", f"posting {number} is cancelled", posting=number)
             results.append(reprint_label(s, cached.posting, now, reason, user, labels_dir))
         done = changes.collect(s)
@@ -137,8 +140,8 @@ def label_split_part(s: Session, part: Posting, now: datetime) -> None:
     if print_queue.has_job(s, label_kind(part), part.posting_number):
         return
     queue_package_label(s, part, now)
-    if not part.is_rfbs:
-        outbox.enqueue(s, ActionKind.FETCH_LABEL, TargetKind.POSTING, part.posting_number, {}, now)
+    if label_kind(part) is DocKind.OZON_LABEL:
+        request_label(s, part.posting_number, now)
 
 
 def cancel_label_jobs(s: Session, posting_number: str, now: datetime) -> int:

@@ -15,7 +15,9 @@ from app.db.engine import Database
 from app.domain.postings import HANDLED_REQUIREMENTS, PostingStatus, Requirement
 from app.errors import InvalidAction, NotFound
 from app.outbox import ActionKind, OutboxEntry, OutboxState, TargetKind
+from app.print_queue import DocKind
 from app.repos import postings
+from app.workflows import labels
 
 Package = Sequence[tuple[int, int]]  # [(sku, quantity)]
 
@@ -99,7 +101,7 @@ def queue_ship_in(
         payload["multi_box_qty"] = max(1, boxes)
     entry = outbox.enqueue(s, ActionKind.SHIP, TargetKind.POSTING, posting_number, payload, now)
     outbox.apply_local_effect(s, entry)
-    if not posting.is_rfbs:
+    if labels.label_kind(posting) is DocKind.OZON_LABEL:  # its own fetch: dropping the ship drops it too
         outbox.enqueue(s, ActionKind.FETCH_LABEL, TargetKind.POSTING, posting_number, {}, now)
     return entry
 

@@ -1335,6 +1335,14 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n label(s) wait for Ozon and print when they arrive</source>
+        <translation>
+            <numerusform>%n этикетка ждёт Ozon и напечатается, когда придёт</numerusform>
+            <numerusform>%n этикетки ждут Ozon и напечатаются, когда придут</numerusform>
+            <numerusform>%n этикеток ждут Ozon и напечатаются, когда придут</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>Not possible for %n posting(s):</source>
         <translation>
             <numerusform>Не получилось для %n отправления:</numerusform>
@@ -2058,8 +2066,12 @@
         <translation>Имена и адреса покупателей в завершённых заказах стираются через столько дней (правила Ozon).</translation>
     </message>
     <message>
-        <source>Language, demo mode and sync interval apply after a restart.</source>
-        <translation>Язык, демо-режим и интервал синхронизации применяются после перезапуска.</translation>
+        <source>Language, demo mode, sync interval and how long buyers&apos; details are kept apply after a restart.</source>
+        <translation>Язык, демо-режим, интервал синхронизации и срок хранения данных покупателей применяются после перезапуска.</translation>
+    </message>
+    <message>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
+        <translation>Перезапустите Packdesk, чтобы применить изменения (аккаунт, язык, режим, интервал синхронизации, данные покупателей).</translation>
     </message>
     <message>
         <source>Sync every</source>
@@ -2088,10 +2100,6 @@
     <message>
         <source>Saved.</source>
         <translation>Сохранено.</translation>
-    </message>
-    <message>
-        <source>Restart Packdesk to apply the new account, language, mode or sync interval.</source>
-        <translation>Перезапустите Packdesk, чтобы применить новый аккаунт, язык, режим или интервал синхронизации.</translation>
     </message>
     <message>
         <source>Asking Ozon…</source>

@@ -1289,6 +1289,12 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n label(s) wait for Ozon and print when they arrive</source>
+        <translation>
+            <numerusform>%n 张面单在等 Ozon，到达后自动打印</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>Not possible for %n posting(s):</source>
         <translation>
             <numerusform>%n 个货件无法执行：</numerusform>
@@ -1996,8 +2002,12 @@
         <translation>已完成订单中买家的姓名和地址在这么多天后清除（Ozon 规定）。</translation>
     </message>
     <message>
-        <source>Language, demo mode and sync interval apply after a restart.</source>
-        <translation>语言、演示模式和同步间隔在重启后生效。</translation>
+        <source>Language, demo mode, sync interval and how long buyers&apos; details are kept apply after a restart.</source>
+        <translation>语言、演示模式、同步间隔和买家信息保留天数在重启后生效。</translation>
+    </message>
+    <message>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
+        <translation>请重启 Packdesk 以应用更改（账户、语言、模式、同步间隔、买家信息）。</translation>
     </message>
     <message>
         <source>Sync every</source>
@@ -2026,10 +2036,6 @@
     <message>
         <source>Saved.</source>
         <translation>已保存。</translation>
-    </message>
-    <message>
-        <source>Restart Packdesk to apply the new account, language, mode or sync interval.</source>
-        <translation>请重启 Packdesk 以应用新的账户、语言、模式或同步间隔。</translation>
     </message>
     <message>
         <source>Asking Ozon…</source>

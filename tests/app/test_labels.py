@@ -10,25 +10,28 @@ import pytest
 
 from app import label_files, outbox, print_queue
 from app.context import AppContext, open_context
+from app.domain.postings import PostingStatus
 from app.errors import InvalidAction
 from app.events import EventBus, OutboxChanged
-from app.outbox import ActionKind
+from app.outbox import ActionKind, TargetKind
 from app.print_queue import DocKind, JobState
 from app.repos import postings as posting_repo
-from app.workflows import labels
+from app.workflows import labels, shipping
 from app.workflows.labels import LabelAnswer
 from app.workflows.packing.outcomes import Kind
 from app.workflows.packing.station import PackStation
 from tests.app.factories import NOW, posting
 
 FBS, RFBS = "70000021-0001-1", "70000022-0001-1"
+SHIPPED = "70000023-0001-1"  # FBS, shipped: Ozon has its label
 
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[AppContext]:
     c = open_context(str(tmp_path / "data"))
     with c.db.write() as s:
-        posting_repo.save(s, [posting(FBS), posting(RFBS, rfbs=True)], NOW)
+        shipped = posting(SHIPPED, status=PostingStatus.AWAITING_DELIVER)
+        posting_repo.save(s, [posting(FBS), posting(RFBS, rfbs=True), shipped], NOW)
     yield c
     c.close()
 
@@ -102,15 +105,38 @@ def test_orders_print_of_a_label_never_fetched_asks_ozon_exactly_once(ctx: AppCo
     bus = EventBus()
     seen: list[OutboxChanged] = []
     bus.subscribe(OutboxChanged, seen.append)
-    results = labels.print_labels(ctx.db, ctx.clock, [FBS], "", bus=bus, labels_dir=ctx.paths.labels)
+    results = labels.print_labels(ctx.db, ctx.clock, [SHIPPED], "", bus=bus, labels_dir=ctx.paths.labels)
     assert [r.answer for r in results] == [LabelAnswer.WAITING]
-    assert fetches(ctx, FBS) == 1
-    assert [j.state for j in label_jobs(ctx, FBS)] == [JobState.WAITING]
+    assert fetches(ctx, SHIPPED) == 1
+    assert [j.state for j in label_jobs(ctx, SHIPPED)] == [JobState.WAITING]
     assert seen and seen[-1].pending == 1
     # asked again before Ozon answered: the first job is the one, Ozon is not asked twice
-    again = labels.print_labels(ctx.db, ctx.clock, [FBS], "", bus=bus, labels_dir=ctx.paths.labels)
+    again = labels.print_labels(ctx.db, ctx.clock, [SHIPPED], "", bus=bus, labels_dir=ctx.paths.labels)
     assert [r.answer for r in again] == [LabelAnswer.STILL_WAITING]
-    assert fetches(ctx, FBS) == 1 and len(label_jobs(ctx, FBS)) == 1
+    assert fetches(ctx, SHIPPED) == 1 and len(label_jobs(ctx, SHIPPED)) == 1
+
+
+def test_a_label_printed_before_packing_waits_for_the_ship_and_never_holds_it(ctx: AppContext) -> None:
+    # Ozon makes the label only after the ship: asking before it would be refused, and queued ahead
+    # of the ship it used to hold the ship back forever.
+    results = labels.print_labels(ctx.db, ctx.clock, [FBS], "", bus=EventBus(), labels_dir=ctx.paths.labels)
+    assert [r.answer for r in results] == [LabelAnswer.WAITING] and fetches(ctx, FBS) == 0
+    with ctx.db.write() as s:
+        shipping.queue_ship_in(s, NOW, FBS)
+    with ctx.db.read() as s:
+        assert [e.action for e in outbox.due(s, NOW) if e.target_id == FBS] == [ActionKind.SHIP]
+    assert fetches(ctx, FBS) == 1  # the ship's own, behind it
+    assert [j.state for j in label_jobs(ctx, FBS)] == [JobState.WAITING]  # one label job: the early one
+
+
+def test_a_label_fetch_queued_ahead_of_a_ship_does_not_hold_it(ctx: AppContext) -> None:
+    # Databases from before the rule above may hold a fetch ahead of the ship: the ship still goes.
+    with ctx.db.write() as s:
+        outbox.enqueue(s, ActionKind.FETCH_LABEL, TargetKind.POSTING, FBS, {}, NOW)
+        shipping.queue_ship_in(s, NOW, FBS)
+    with ctx.db.read() as s:
+        due = [e.action for e in outbox.due(s, NOW) if e.target_id == FBS]
+    assert due == [ActionKind.FETCH_LABEL, ActionKind.SHIP]
 
 
 def test_orders_print_is_all_or_nothing(ctx: AppContext) -> None:
@@ -168,3 +194,14 @@ def test_ship_all_counts_every_waiting_label(ctx: AppContext) -> None:
     desk = PackStation(ctx.db, ctx.clock, bus=EventBus(), user="packer")
     outcome = desk.ship_all()
     assert (outcome.kind, outcome.detail) == (Kind.SHIP_ALL, "501")
+
+
+def test_orders_print_refuses_a_posting_ozon_cancelled_while_its_ship_waits(ctx: AppContext) -> None:
+    with ctx.db.write() as s:
+        shipping.queue_ship_in(s, NOW, RFBS)  # shown as awaiting_deliver until the ship is sent
+        posting_repo.save(s, [posting(RFBS, status=PostingStatus.CANCELLED, rfbs=True)], NOW)
+        cached = posting_repo.get(s, RFBS)
+        assert cached is not None and cached.shown_status != "cancelled" and cached.is_cancelled
+    with pytest.raises(InvalidAction) as err:
+        labels.print_labels(ctx.db, ctx.clock, [RFBS], "", bus=EventBus(), labels_dir=ctx.paths.labels)
+    assert err.value.code == "posting_cancelled" and label_jobs(ctx, RFBS) == []

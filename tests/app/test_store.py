@@ -128,7 +128,7 @@ def test_list_is_sorted_by_ship_by_and_filters_by_shown_status(ctx: AppContext) 
         )
     with ctx.db.read() as s:
         numbers = [c.posting.posting_number for c in postings.list_postings(s)]
-        delivered = [c.posting.posting_number for c in postings.list_postings(s, status="delivered")]
+        delivered = [c.posting.posting_number for c in postings.list_postings(s, ozon_status="delivered")]
     assert numbers == ["22222222-0001-1", "33333333-0001-1", "11111111-0001-1"]
     assert delivered == ["33333333-0001-1"]
 

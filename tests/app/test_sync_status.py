@@ -30,7 +30,8 @@ def test_counts_and_last_sync(ctx: AppContext) -> None:
             entry = outbox.enqueue(s, ActionKind.SHIP, TargetKind.POSTING, f"{n}-1-1", {}, NOW)
         outbox.mark_conflict(s, entry.key, NOW, "refused")
     at = NOW - timedelta(minutes=5)
-    sync_status.remember_sync(ctx.db, at)
+    with ctx.db.write() as s:
+        sync_status.record_sync(s, at)
     assert sync_status.read(ctx.db) == Snapshot(2, 1, at)
 
 

@@ -53,7 +53,7 @@ def main() -> bool:
         with ctx.db.read() as s:
             queue = [
                 c.posting
-                for c in posting_repo.list_postings(s, status="awaiting_packaging", limit=400)
+                for c in posting_repo.list_postings(s, ozon_status="awaiting_packaging", limit=400)
                 if not c.local_status
             ]
         print(f"cached {ui_bench.N} postings in {seconds:.1f} s; {len(queue)} to pack")

@@ -131,3 +131,13 @@ def test_sizes_from_settings_are_checked() -> None:
     with pytest.raises(render.UserError, match="pdf, zpl or tspl"):
         render.Output.parse("epl", "75x120", 203)
     assert render.Output.parse("TSPL", "75×120", 300) == render.Output(render.Format.TSPL, geometry.LABEL_75x120, 300)
+
+
+def test_the_label_settings_offer_what_printing_can_render() -> None:
+    from app import settings
+    from printing import geometry, render
+
+    assert set(settings.LABEL_FORMATS) == {f.value for f in render.Format}
+    assert set(settings.LABEL_SIZES) <= set(geometry.STOCKS)
+    for dpi in settings.LABEL_DPIS:
+        assert geometry.check_dpi(dpi) == dpi

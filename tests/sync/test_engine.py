@@ -224,7 +224,7 @@ def plain_fbs(ctx: AppContext) -> list[str]:
     with ctx.db.read() as s:
         return [
             c.posting.posting_number
-            for c in posting_repo.list_postings(s, status="awaiting_packaging")
+            for c in posting_repo.list_postings(s, ozon_status="awaiting_packaging")
             if not c.posting.is_rfbs
             and c.local_status is None
             and not c.posting.requirements.kinds()

@@ -38,7 +38,7 @@ class OutboxMachine(RuleBasedStateMachine):
         with self.ctx.db.read() as s:
             self.candidates = [
                 c.posting.posting_number
-                for c in posting_repo.list_postings(s, status="awaiting_packaging")
+                for c in posting_repo.list_postings(s, ozon_status="awaiting_packaging")
                 # Codes and customs numbers come from the pack station: here, postings that need none.
                 if c.local_status is None and not c.posting.requirements.kinds() and not c.posting.is_multibox
             ]

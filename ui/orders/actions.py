@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 class Outcome:
     done: tuple[str, ...] = ()
     refused: tuple[tuple[str, UserError], ...] = ()
+    waiting: tuple[str, ...] = ()  # labels that print once Ozon's label is fetched
 
 
 class OrderActions(Protocol):
@@ -74,7 +75,7 @@ class WorkflowActions:
         """Ozon's label for FBS (held until it is fetched), Packdesk's own for rFBS; all or nothing.
         A label printed before is a reprint and needs a reason (`reprint_reason`)."""
         try:
-            labels.print_labels(
+            results = labels.print_labels(
                 self.ctx.db,
                 self.ctx.clock,
                 posting_numbers,
@@ -84,4 +85,6 @@ class WorkflowActions:
             )
         except UserError as exc:
             return Outcome((), tuple((n, exc) for n in posting_numbers))
-        return Outcome(tuple(posting_numbers))
+        waits = {n for n, r in zip(posting_numbers, results, strict=True) if r.answer is not labels.LabelAnswer.QUEUED}
+        printed = tuple(n for n in posting_numbers if n not in waits)
+        return Outcome(printed, waiting=tuple(n for n in posting_numbers if n in waits))

@@ -270,8 +270,11 @@ class OrdersPage(QWidget):
         self._tasks.run_db(work, on_done=finished, on_error=self._failed)
 
     def _report(self, outcome: Outcome, done_text: Callable[[int], str]) -> None:
-        if outcome.done:
-            self.message.emit(done_text(len(outcome.done)))
+        said = [done_text(len(outcome.done))] if outcome.done else []
+        if outcome.waiting:
+            said.append(self.tr("%n label(s) wait for Ozon and print when they arrive", "", len(outcome.waiting)))
+        if said:
+            self.message.emit(" · ".join(said))
         if outcome.refused:
             lines = [f"{number}: {errors.message_for(exc)}" for number, exc in outcome.refused]
             summary = self.tr("Not possible for %n posting(s):", "", len(outcome.refused))

@@ -290,7 +290,10 @@ class SettingsPage(QWidget):
         self.personal_data_days.setToolTip(
             self.tr("Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).")
         )
-        restart = plain_text.label(self.tr("Language, demo mode and sync interval apply after a restart."), box)
+        restart = plain_text.label(
+            self.tr("Language, demo mode, sync interval and how long buyers' details are kept apply after a restart."),
+            box,
+        )
         restart.setWordWrap(True)
         font = QFont(restart.font())
         font.setItalic(True)
@@ -392,7 +395,9 @@ class SettingsPage(QWidget):
         restart = [f for f in RESTART_FIELDS if getattr(before, f) != getattr(chosen, f)] or key_saved
         text = self.tr("Saved.")
         if restart:
-            text += " " + self.tr("Restart Packdesk to apply the new account, language, mode or sync interval.")
+            text += " " + self.tr(
+                "Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details)."
+            )
         self._show(self.result, text, _OK_STYLE)
         self.saved.emit(chosen)
 

@@ -25,7 +25,7 @@ from app.repos.postings import CachedPosting
 from app.workflows import changes as changes_mod
 from app.workflows import labels
 from app.workflows.packing.outcomes import Kind, PackageItems, PackLine, PackState, ScanOutcome, StopInfo
-from app.workflows.packing.pack import Customs, Mark, Pack, decode, encode, is_cancelled
+from app.workflows.packing.pack import Customs, Mark, Pack, decode, encode
 
 
 class Desk:
@@ -266,7 +266,7 @@ class Desk:
         """A STOP or a refusal for `cached`, if its (fresh or cached) state calls for one."""
         number = cached.posting.posting_number
         on_desk = self._pack is not None and self._pack.number == number
-        if is_cancelled(cached):
+        if cached.is_cancelled:
             if on_desk:
                 return self._stop(s, cached)
             row = s.get(PackProgressRow, number)

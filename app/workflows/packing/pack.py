@@ -154,10 +154,6 @@ class Pack:
         )
 
 
-def is_cancelled(cached: CachedPosting) -> bool:
-    return cached.posting.status is PostingStatus.CANCELLED or cached.local_status == PostingStatus.CANCELLED.value
-
-
 def packable(cached: CachedPosting) -> bool:
     return cached.local_status is None and cached.posting.status is PostingStatus.AWAITING_PACKAGING
 

@@ -21,7 +21,7 @@ from app.workflows import commands, labels
 from app.workflows.commands import Command
 from app.workflows.packing.desk import Desk
 from app.workflows.packing.outcomes import Kind, PackState, ScanOutcome
-from app.workflows.packing.pack import Mark, Pack, encode, is_cancelled, packable
+from app.workflows.packing.pack import Mark, Pack, encode, packable
 from app.workflows.shipping import queue_ship_in
 
 
@@ -104,7 +104,7 @@ class PackStation(Desk):
 
     def _open(self, s: Session, cached: CachedPosting, code: str) -> ScanOutcome:
         number = cached.posting.posting_number
-        if is_cancelled(cached):
+        if cached.is_cancelled:
             return self._stop(s, cached)
         if not packable(cached):
             self._record(s, number, EventKind.SCAN_REFUSED, f"not_packable: {code} ({cached.shown_status})")
@@ -221,7 +221,7 @@ class PackStation(Desk):
             used = s.get(MarkingCodeRow, parsed.ident)
             if used is not None and used.posting_number != pack.number:
                 holder = posting_repo.get(s, used.posting_number)
-                if holder is None or is_cancelled(holder):  # cancelled: the unit came back to the shelf
+                if holder is None or holder.is_cancelled:  # cancelled: the unit came back to the shelf
                     s.delete(used)
                     s.flush()
                     used = None
@@ -407,7 +407,7 @@ class PackStation(Desk):
             cached = posting_repo.get(s, number)
             if cached is None:
                 return self._out(Kind.NOTHING_TO_REPRINT)
-            if is_cancelled(cached):
+            if cached.is_cancelled:
                 return self._check(s, cached) or self._out(Kind.NOT_PACKABLE, posting_number=number, detail="cancelled")
             request = labels.reprint_label(s, cached.posting, now, why, self.user, self.labels_dir)
             if request.fetch_queued:
