@@ -27,7 +27,7 @@ _WAL_FIXED = ((3, 44, 6), (3, 50, 7), (3, 51, 3))
 
 
 # What a failed read or write raises, for callers that handle it without knowing SQLAlchemy (the UI).
-DatabaseError = SQLAlchemyError
+StoreError = SQLAlchemyError
 
 
 def sqlite_url(path: str) -> str:

@@ -25,7 +25,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QFont
 
 from app.clock import Clock
-from app.db.engine import Database, DatabaseError
+from app.db.engine import Database, StoreError
 from app.orders import query
 from app.orders.filters import OrderFilter
 from app.orders.query import Column, Listing, OrderRow
@@ -231,7 +231,7 @@ class OrdersTableModel(QAbstractTableModel):
         if self._tasks is None:
             try:
                 answer = self._query()()
-            except DatabaseError:
+            except StoreError:
                 log.exception("could not read the orders list")
                 return
             if answer is not None:
@@ -277,7 +277,7 @@ class OrdersTableModel(QAbstractTableModel):
         block = self._ids[start : start + self.BLOCK]
         try:
             fetched = query.read_rows(self._db, block)
-        except DatabaseError:
+        except StoreError:
             log.exception("could not read orders %s…", number)
             fetched = {}
         for n in block:
