@@ -7,9 +7,6 @@ to the last label cached. The label calls must grow with batches, not with posti
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -27,6 +24,7 @@ from app.workflows import shipping
 from sync import methods, schemas
 from sync.client import OzonClient
 from sync.engine import SyncEngine
+from tests.bench.emulator_process import start_emulator
 
 N = 500
 CID, KEY = "123456", "demo-key"  # the credentials `main.py emulator` serves
@@ -74,25 +72,7 @@ def _plain_sku(url: str, numbers: list[str]) -> int:
 
 
 def main() -> bool:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "emulator",
-            "--port",
-            "0",
-            "--postings",
-            "50",
-            "--seed",
-            "11",
-            "--no-live",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert proc.stdout is not None
-    url = proc.stdout.readline().strip().removeprefix("listening on ")
+    proc, url = start_emulator("--postings", "50", "--seed", "11", "--no-live")
     ok = True
     try:
         probe = requests.post(url + "/__emulator/postings", json={"count": 5}, timeout=30).json()["posting_numbers"]

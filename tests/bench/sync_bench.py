@@ -8,11 +8,8 @@ Targets: sync ≥ 3,000 postings/s, sync/baseline time ratio ≤ 1.5, quiet incr
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
@@ -28,6 +25,7 @@ from sync.client import OzonClient
 from sync.cycle import HISTORY_DAYS
 from sync.engine import SyncEngine
 from sync.pull.postings import pull_postings
+from tests.bench.emulator_process import start_emulator
 
 N = 20_000
 CID, KEY = "123456", "demo-key"  # the credentials `main.py emulator` serves
@@ -151,25 +149,7 @@ class RemoteClock:
 
 def main() -> bool:
     # The emulator runs in its own process, as Ozon runs on its own machines: its CPU time is not ours.
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "emulator",
-            "--port",
-            "0",
-            "--postings",
-            str(N),
-            "--seed",
-            "11",
-            "--quiet-time",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert proc.stdout is not None
-    url = proc.stdout.readline().strip().removeprefix("listening on ")
+    proc, url = start_emulator("--postings", str(N), "--seed", "11", "--quiet-time")
     emu = RemoteClock(url)
     ok = True
     try:
