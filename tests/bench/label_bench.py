@@ -10,7 +10,6 @@ from __future__ import annotations
 import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -28,7 +27,6 @@ from tests.bench.emulator_process import start_emulator
 
 N = 500
 CID, KEY = "123456", "demo-key"  # the credentials `main.py emulator` serves
-ROOT = Path(__file__).resolve().parents[2]
 LABEL_CALLS = {methods.LABEL_TASK_CREATE, methods.LABEL_TASK_GET, "file"}
 
 

@@ -29,7 +29,6 @@ from tests.bench.emulator_process import start_emulator
 
 N = 20_000
 CID, KEY = "123456", "demo-key"  # the credentials `main.py emulator` serves
-ROOT = Path(__file__).resolve().parents[2]
 
 POSTING_COLS = (
     "posting_number, order_number, order_id, status, substatus, shipment_date, in_process_at, delivering_date, "
