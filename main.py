@@ -17,20 +17,25 @@ python main.py --demo --screenshot PATH [--page NAME]   a PNG of the window afte
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
+import os
 import shutil
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from app import outbox, paths
 from app.context import AppContext, open_context
+from app.domain.postings import PostingStatus
 from app.domain.products import Product
-from app.errors import NotFound, PackdeskError, UserError
+from app.errors import CredentialsMissing, DatabaseTooNew, NotFound, PackdeskError, UserError
 from app.logs import setup as setup_logging
 from app.orders import query as order_query
 from app.orders.filters import OrderFilter
@@ -41,18 +46,78 @@ from app.workflows import shipping
 
 log = logging.getLogger("packdesk")
 
-EXIT_USAGE = 2
-EXIT_AUTH = 3
-EXIT_OFFLINE = 4
-EXIT_PROTOCOL = 5
-EXIT_BUSY = 6
-EXIT_BUG = 70
+# Exit codes (the README's command-line section lists them): one line on stderr says which.
+EXIT_FAILED = 1  # the command refused (unknown posting, printer error, ...)
+EXIT_USAGE = 2  # bad arguments: unknown option or status, invalid URL, port out of range
+EXIT_AUTH = 3  # Ozon refused the credentials (a bad or expired key)
+EXIT_OFFLINE = 4  # the Ozon API cannot be reached
+EXIT_PROTOCOL = 5  # Ozon answered something Packdesk cannot read
+EXIT_BUSY = 6  # Packdesk is open on this data folder (or the demo is)
+EXIT_NO_ACCOUNT = 7  # no Ozon account set up (no Client-Id or Api-Key)
+EXIT_DATA_DIR = 8  # the data folder is missing, a file, under a file, or holds a newer database
+EXIT_PORT_IN_USE = 9  # the emulator's port is taken
+EXIT_DISK_FULL = 10  # no space left on the disk
+EXIT_PERMISSION = 11  # not allowed to read or write a file or folder
+EXIT_BUG = 70  # a bug: the details are in the log file
+EXIT_INTERRUPTED = 130  # Ctrl+C in a command
+EXIT_BROKEN_PIPE = 141  # stdout closed early (`orders | head`): quiet
+
+# Statuses `orders --status` takes: Ozon's, as the Orders page shows them.
+KNOWN_STATUSES = tuple(status.value for status in PostingStatus)
+
+
+class CliError(Exception):
+    """A failure the command line reports as one line with its own exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (no usage block) and EXIT_USAGE."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
+def _port(text: str) -> int:
+    """A TCP port number for argparse: 0 (any free one) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range (1-65535, or 0 for any free port)")
+    return port
+
+
+def _api_url(text: str) -> str:
+    """An http(s) URL with a host, for argparse."""
+    parts = urlsplit(text.strip())
+    try:
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:  # a port that is not a number or out of range
+        valid = False
+    if not valid:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid URL (e.g. https://api-seller.ozon.ru)")
+    return text.strip().rstrip("/")
+
+
+def _status(text: str) -> str:
+    """A posting status the Orders page knows, for argparse."""
+    status = text.strip().lower()
+    if status not in KNOWN_STATUSES:
+        raise argparse.ArgumentTypeError(f"unknown status {text!r}: one of {', '.join(KNOWN_STATUSES)}")
+    return status
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="packdesk", description="Packdesk: back-office for Ozon sellers")
+    parser = _Parser(prog="packdesk", description="Packdesk: back-office for Ozon sellers")
     parser.add_argument("--data-dir", help="folder for the database, settings and logs (or PACKDESK_DATA_DIR)")
-    parser.add_argument("--api-url", help="Ozon Seller API base URL (default: the real API, or from settings)")
+    parser.add_argument(
+        "--api-url", type=_api_url, help="Ozon Seller API base URL (default: the real API, or from settings)"
+    )
     parser.add_argument("--demo", action="store_true", help="run against the embedded emulator with demo data")
     parser.add_argument(
         "--screenshot", metavar="PATH", help="GUI: save a PNG of the window after the first sync, then exit"
@@ -67,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     emu = sub.add_parser("emulator", help="serve the Ozon Seller API emulator over HTTP")
     emu.add_argument("--host", default="127.0.0.1")
-    emu.add_argument("--port", type=int, default=8787)
+    emu.add_argument("--port", type=_port, default=8787, help="0 picks a free port (default 8787)")
     emu.add_argument("--seed", type=int, default=7)
     emu.add_argument("--postings", type=int, default=300)
     emu.add_argument("--quiet-time", action="store_true", help="no live arrivals; time moves only via the control API")
@@ -80,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     orders = sub.add_parser("orders", help="list the cached postings")
     orders.add_argument(
         "--status",
+        type=_status,
+        metavar="STATUS",
         help="only postings in this status as the Orders page shows it: a pending action's target first "
         "(e.g. awaiting_packaging)",
     )
@@ -169,7 +236,19 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         live=not (args.quiet_time or args.no_live),
         rate_limit=OZON_LIMIT_PER_SECOND,  # Ozon's budget: 429 with Retry-After beyond it
     )
-    server = EmulatorServer(emulator, host=args.host, port=args.port)
+    try:
+        server = EmulatorServer(emulator, host=args.host, port=args.port)
+    except OSError as exc:
+        where = f"{args.host}:{args.port}"
+        if exc.errno == errno.EADDRINUSE:
+            raise CliError(
+                f"cannot listen on {where}: the port is in use (try another --port)", EXIT_PORT_IN_USE
+            ) from exc
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise CliError(
+                f"cannot listen on {where}: permission denied (use a port above 1023)", EXIT_PERMISSION
+            ) from exc
+        raise CliError(f"cannot listen on {where}: {exc.strerror or exc}", EXIT_USAGE) from exc
     server.start()
     print(f"listening on {server.url}", flush=True)
     print(f"credentials: OZON_CLIENT_ID={DEMO_CLIENT_ID} OZON_API_KEY={DEMO_API_KEY}", flush=True)
@@ -371,7 +450,9 @@ def _ozon_label_pdfs(ctx: AppContext, args: argparse.Namespace, numbers: Sequenc
 
     missing = [n for n in dict.fromkeys(numbers) if not label_files.has(ctx.paths.labels, n)]
     if missing:
-        client = connect(ctx, api_url=args.api_url).client
+        from sync.connect import demo_emulator
+
+        client = connect(ctx, api_url=args.api_url, emulator=demo_emulator() if args.demo else None).client
         outcome = label_tasks.fetch_now(client, missing, ctx.paths.labels)
         if outcome.unprinted:
             why = "; ".join(f"{n}: {reason}" for n, reason in sorted(outcome.unprinted.items()))
@@ -467,6 +548,13 @@ def cmd_gui(ctx: AppContext, args: argparse.Namespace, demo: bool, argv: Sequenc
     )
 
 
+def _stop_start_up_on_sigterm() -> None:
+    """Until the window's own handlers take over (ui.app), SIGTERM stops the start-up as Ctrl+C does
+    (KeyboardInterrupt: main() closes the database) instead of killing the process."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 # -- entry point --------------------------------------------------------------------------------
 
 
@@ -487,16 +575,9 @@ CACHE_COMMANDS = {
 def _open(args: argparse.Namespace, demo: bool) -> AppContext:
     where = paths.resolve(args.data_dir)
     if demo:
-        # Demo data lives beside the real data, never in it, and starts fresh with the emulator.
+        # Demo data lives beside the real data, never in it; `_data_folder` starts it fresh for the
+        # GUI and `sync` (a new emulator), the other commands read it as the last demo left it.
         demo_dir = where.data / "demo"
-        if demo_dir.exists():
-            from ui import instance_lock
-
-            running = instance_lock.acquire(demo_dir)
-            if running is None:  # never wipe the folder of a demo that is open right now
-                raise UserError("demo_open", "the Packdesk demo is already open on this computer")
-            running.unlock()
-        shutil.rmtree(demo_dir, ignore_errors=True)
         ctx = open_context(str(demo_dir))
         # Demo prints go to a folder, one file per job, so nothing needs a real printer.
         printed = demo_dir / "printed"
@@ -504,6 +585,18 @@ def _open(args: argparse.Namespace, demo: bool) -> AppContext:
         ctx.settings = ctx.settings.replace(label_printer=str(printed), document_printer=str(printed))
         return ctx
     return open_context(str(where.data))
+
+
+def _fresh_demo(demo_dir: Path) -> None:
+    """Wipe the demo folder for a new demo shop, unless a demo has it open right now."""
+    if demo_dir.exists():
+        from ui import instance_lock
+
+        running = instance_lock.acquire(demo_dir)
+        if running is None:  # never wipe the folder of a demo that is open right now
+            raise UserError("demo_open", "the Packdesk demo is already open on this computer")
+        running.unlock()
+    shutil.rmtree(demo_dir, ignore_errors=True)
 
 
 def _wants_demo(args: argparse.Namespace) -> bool:
@@ -519,44 +612,191 @@ def _wants_demo(args: argparse.Namespace) -> bool:
     return secrets.load(loaded.client_id) is None
 
 
+# -- command line: the data folder, one-line failures, exit codes ------------------------------
+
+# Commands that read or add to the local cache: they refuse a folder with no Packdesk data in it.
+NEEDS_DATA = frozenset({"orders", "ship", "outbox", "returns", "return-action", "labels", "picklist"})
+# Commands that start a new demo shop (a fresh emulator): they wipe and re-seed the demo folder.
+FRESH_DEMO = frozenset({None, "sync"})
+
+
+def _check_data_dir(folder: Path) -> None:
+    """CliError unless `folder` is a folder or can become one (not a file, nor under one)."""
+    if folder.exists():
+        if not folder.is_dir():
+            raise CliError(f"the data folder {folder} is a file, not a folder", EXIT_DATA_DIR)
+        return
+    for parent in folder.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise CliError(f"the data folder {folder} is under a file ({parent})", EXIT_DATA_DIR)
+            return
+
+
+def _data_folder(args: argparse.Namespace, demo: bool) -> paths.Paths:
+    """The folder the command works in (`<data>/demo` in demo mode), created unless the command only
+    reads what is there; a new demo is wiped first, so its logs start in the fresh folder."""
+    folder = paths.resolve(args.data_dir).data
+    if demo:
+        folder = folder / "demo"
+    where = paths.Paths(folder)
+    if args.command in NEEDS_DATA and not (where.database.exists() or where.settings.exists()):
+        if demo:
+            raise CliError(f"no demo data in {folder}: start the demo first (main.py --demo)", EXIT_DATA_DIR)
+        state = "holds no Packdesk data" if folder.is_dir() else "does not exist"
+        raise CliError(f"the data folder {folder} {state} (check --data-dir, or run `sync` first)", EXIT_DATA_DIR)
+    if demo and args.command in FRESH_DEMO:
+        _fresh_demo(folder)
+    return where.ensure()
+
+
+def _os_code(exc: OSError) -> int | None:
+    """The exit code of an operating-system error the seller can fix, else None."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return EXIT_DISK_FULL
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return EXIT_PERMISSION
+    return None
+
+
+def _sqlite_code(exc: sqlite3.Error) -> int | None:
+    """The exit code of a SQLite error the seller can fix (sqlite.org/rescode.html), else None."""
+    primary = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    return {
+        13: EXIT_DISK_FULL,  # SQLITE_FULL
+        8: EXIT_PERMISSION,  # SQLITE_READONLY
+        3: EXIT_PERMISSION,  # SQLITE_PERM
+        14: EXIT_DATA_DIR,  # SQLITE_CANTOPEN
+        5: EXIT_BUSY,  # SQLITE_BUSY
+    }.get(primary)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and what it was raised from or while handling (or wraps: SQLAlchemy's `orig`), outermost first."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        orig = getattr(current, "orig", None)
+        current = current.__cause__ or (orig if isinstance(orig, BaseException) else None) or current.__context__
+    return chain
+
+
+def _failure(exc: Exception) -> tuple[str, int] | None:
+    """The one line and exit code for a failure the seller can act on; None for a bug."""
+    from sync.errors import AuthError, OzonError
+
+    for cause in _causes(exc):
+        code = None
+        if isinstance(cause, OSError):
+            code = _os_code(cause)
+        elif isinstance(cause, sqlite3.Error):
+            code = _sqlite_code(cause)
+        if code is not None:
+            if isinstance(exc, (PackdeskError, CliError)):
+                return str(exc), code
+            what = f": {cause.filename}" if isinstance(cause, OSError) and cause.filename else ""
+            reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(cause)
+            return f"{reason}{what}", code
+    if isinstance(exc, CliError):
+        return str(exc), exc.code
+    if isinstance(exc, CredentialsMissing):
+        return f"no Ozon account set up: {exc} (set OZON_CLIENT_ID and OZON_API_KEY, or use --demo)", EXIT_NO_ACCOUNT
+    if isinstance(exc, DatabaseTooNew):
+        return str(exc), EXIT_DATA_DIR
+    if isinstance(exc, UserError) and exc.code == "demo_open":
+        return str(exc), EXIT_BUSY
+    if isinstance(exc, PackdeskError):
+        return str(exc), EXIT_FAILED
+    if isinstance(exc, OzonError):
+        return str(exc), EXIT_AUTH if isinstance(exc, AuthError) else EXIT_OFFLINE if exc.transient else EXIT_PROTOCOL
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), EXIT_FAILED
+    return None
+
+
+def _report(exc: Exception, log_file: Path | None) -> int:
+    """Print one line for `exc` on stderr (never a traceback) and return its exit code."""
+    known = _failure(exc)
+    if known is None:
+        log.exception("unexpected error")
+        where_log = f" (details in {log_file})" if log_file else ""
+        line, code = f"unexpected error: {type(exc).__name__}{where_log}", EXIT_BUG
+    else:
+        log.info("command failed: %s", known[0], exc_info=not isinstance(exc, (PackdeskError, CliError)))
+        line, code = known
+    print("packdesk: " + " ".join(line.split()), file=sys.stderr)
+    return code
+
+
+def _stdout_gone() -> int:
+    """stdout was closed early (`orders | head`): point it at devnull so the flush at exit is quiet too
+    (the Python docs' advice for SIGPIPE) and exit without a word."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (a test's capture)
+        pass
+    return EXIT_BROKEN_PIPE
+
+
+def _run_guarded(args: argparse.Namespace) -> int:
+    """`emulator`: the command with main()'s failure handling (no data folder, console logging)."""
+    try:
+        code = cmd_emulator(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return _stdout_gone()
+    except Exception as exc:
+        return _report(exc, None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    setup_logging(None, console_level=logging.CRITICAL)  # until the log file is known: no traceback on the console
     args = build_parser().parse_args(argv)
     if args.command == "emulator":
         setup_logging(None, console_level=logging.WARNING)
-        return cmd_emulator(args)
+        return _run_guarded(args)
     ctx: AppContext | None = None
+    log_file: Path | None = None
     try:
-        where = paths.resolve(args.data_dir).ensure()
+        # -- the CLI's part: the data folder checked, demo chosen, logs in the folder used --
+        _check_data_dir(paths.resolve(args.data_dir).data)
+        # The GUI and `sync` fall back to demo mode without an account; the rest only with --demo.
+        demo = _wants_demo(args) if args.command in FRESH_DEMO else bool(args.demo)
+        if args.command == "sync" and demo and not args.demo:
+            reason = "no Ozon account set up (set OZON_CLIENT_ID and OZON_API_KEY, or use --demo)"
+            print(f"sync failed: {reason}", file=sys.stderr)
+            return EXIT_NO_ACCOUNT
+        where = _data_folder(args, demo)
+        # -- start-up --
         # Warnings go to the log file; the terminal gets one line per failure from the command itself.
         log_file = setup_logging(where.logs, console_level=logging.CRITICAL)
         if args.screenshot and args.command is None:
             from ui.screenshot import use_offscreen_platform
 
             use_offscreen_platform()  # before Qt starts
-        # Only the GUI and `sync` fall back to demo mode; the cache commands read what is there.
-        demo = _wants_demo(args) if args.command in (None, "sync") else False
-        if args.command == "sync" and demo and not args.demo:
-            reason = "no Ozon account set up (set OZON_CLIENT_ID and OZON_API_KEY, or use --demo)"
-            print(f"sync failed: {reason}", file=sys.stderr)
-            return EXIT_AUTH
         ctx = _open(args, demo)
         for message in ctx.startup_messages:
             print(f"note: {message}", file=sys.stderr)
         if args.command is None:
+            _stop_start_up_on_sigterm()
             return cmd_gui(ctx, args, demo, argv)
         if args.command == "sync":
             return cmd_sync(ctx, args, demo)
         command = CACHE_COMMANDS.get(args.command)
-        return command(ctx, args) if command is not None else EXIT_USAGE
-    except PackdeskError as exc:
-        print(f"packdesk: {exc}", file=sys.stderr)
-        return 1
+        code = command(ctx, args) if command is not None else EXIT_USAGE
+        sys.stdout.flush()  # a closed pipe shows here, not in the flush at exit
+        return code
+    except BrokenPipeError:
+        return _stdout_gone()
+    except KeyboardInterrupt:
+        print("packdesk: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as exc:
-        log.exception("unexpected error")
-        where_log = f" (details in {Path(log_file)})" if "log_file" in locals() and log_file else ""
-        print(f"packdesk: unexpected error: {type(exc).__name__}{where_log}", file=sys.stderr)
-        return EXIT_BUG
+        return _report(exc, log_file)
     finally:
         if ctx is not None:
             ctx.close()

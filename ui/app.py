@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import signal
+import socket
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import settings as settings_file
@@ -80,11 +84,14 @@ def run_gui(
     window.show()
     if photographer is not None:
         photographer.start()
+    restore_signals = quit_on_signals(app)
     try:
         if sync is not None:
             sync.start()
+        log.info("window open on %s", ctx.paths.data)
         code = app.exec()
     finally:
+        restore_signals()
         window.close()
         if sync is not None:
             try:
@@ -101,3 +108,49 @@ def run_gui(
     log.info("GUI closed with code %s", code)
     lock.unlock()
     return code
+
+
+def quit_on_signals(app: QCoreApplication) -> Callable[[], None]:
+    """Ctrl+C (SIGINT) and SIGTERM end the event loop as closing the window does, so the shutdown
+    above runs (sync stopped, lock released, database closed). Returns the undo.
+
+    Qt's loop runs in C++ and Python runs a signal handler only when the interpreter gets control:
+    `signal.set_wakeup_fd` writes the signal's number to a socket pair whose read end a
+    QSocketNotifier watches, which wakes the loop and lets the handler run at once.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # signals are delivered to the main thread only
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    try:
+        previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    except ValueError:  # not possible here: leave the signals alone
+        reader.close()
+        writer.close()
+        return lambda: None
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+
+    def drain() -> None:
+        try:
+            while reader.recv(512):
+                pass
+        except OSError:  # nothing left to read
+            pass
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("%s: closing the window", signal.Signals(signum).name)
+        QTimer.singleShot(0, app.quit)  # queued: also when the loop has not started yet
+
+    notifier.activated.connect(drain)
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        reader.close()
+        writer.close()
+
+    return restore

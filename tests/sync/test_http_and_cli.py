@@ -181,7 +181,7 @@ def test_cli_sync_failures_are_one_line_with_an_exit_code(
 
 def test_cli_sync_without_an_account_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(capsys, "--data-dir", str(tmp_path), "sync", "--once")
-    assert code == main.EXIT_AUTH and "no Ozon account" in err
+    assert code == main.EXIT_NO_ACCOUNT and "no Ozon account" in err
 
 
 def test_cli_sync_demo_runs_on_the_embedded_emulator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -40,5 +40,5 @@ def test_screenshot_command_writes_a_png(tmp_path: Path, page: str) -> None:
     image = QImage(str(target))
     assert not image.isNull()
     assert (image.width(), image.height()) == (1280, 800)
-    log = (tmp_path / "data" / "logs" / "packdesk.log").read_text(encoding="utf-8")
+    log = (tmp_path / "data" / "demo" / "logs" / "packdesk.log").read_text(encoding="utf-8")  # demo logs: in the demo
     assert "synced:" in log and f"screenshot of {page} saved" in log

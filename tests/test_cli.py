@@ -1,0 +1,282 @@
+"""`main.py` as a seller's terminal sees it: one line and a documented exit code for every failure,
+never a traceback; `--demo` for every command; the window closing cleanly on SIGTERM and Ctrl+C."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+import main
+from app.context import open_context
+from app.repos import postings as posting_repo
+from tests.app.factories import NOW
+from tests.printing.conftest import sample_postings
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+NUMBER = "12345678-0001-1"
+
+
+def run(*argv: str, prefix: Sequence[str] = (), timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`python main.py ARGV` in a fresh process (stdout and stderr captured)."""
+    return subprocess.run(
+        [*prefix, sys.executable, "main.py", *argv], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def one_line(done: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
+    """The failure is one line on stderr, with `code` and without a traceback."""
+    assert done.returncode == code, (done.returncode, done.stderr)
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr and "Exception" not in done.stderr
+    for word in words:
+        assert word in done.stderr, done.stderr
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A data folder with a few cached postings."""
+    where = tmp_path / "data"
+    ctx = open_context(str(where))
+    with ctx.db.write() as s:
+        posting_repo.save(s, sample_postings(), NOW)
+    ctx.close()
+    return where
+
+
+def test_every_exit_code_is_in_the_readme() -> None:
+    codes = {name: value for name, value in vars(main).items() if name.startswith("EXIT_")}
+    assert len(set(codes.values())) == len(codes), "two failures share an exit code"
+    for name, value in codes.items():
+        assert f"| {value} |" in README and f"`{name}`" in README, name
+
+
+# -- the data folder -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["orders"], ["outbox"], ["sync", "--once"], []])
+def test_a_data_dir_that_is_a_file_is_one_line(tmp_path: Path, command: list[str]) -> None:
+    file = tmp_path / "notes.txt"
+    file.write_text("x")
+    one_line(run("--data-dir", str(file), *command), main.EXIT_DATA_DIR, "is a file")
+    one_line(run("--data-dir", str(file / "data"), *command), main.EXIT_DATA_DIR, "under a file")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["orders"],
+        ["outbox"],
+        ["returns"],
+        ["ship", NUMBER],
+        ["labels", NUMBER, "--out", "x.pdf"],
+        ["picklist", NUMBER, "--out", "x.pdf"],
+    ],
+)
+def test_read_commands_refuse_a_missing_data_folder(tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "typo"
+    one_line(run("--data-dir", str(missing), *command), main.EXIT_DATA_DIR, "does not exist")
+    assert not missing.exists()  # not created, and no "0 postings"
+
+
+def test_an_empty_folder_is_not_taken_for_data(tmp_path: Path) -> None:
+    one_line(run("--data-dir", str(tmp_path), "orders"), main.EXIT_DATA_DIR, "holds no Packdesk data")
+    assert not (tmp_path / "packdesk.sqlite3").exists()
+
+
+def _read_only(folder: Path) -> list[str]:
+    """Make `folder` read-only for the next process: the command prefix that keeps root from
+    overriding the permissions (its capabilities dropped), or skip."""
+    folder.chmod(0o555)
+    if os.name != "posix" or os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: permissions are not enforced")
+    return [setpriv, "--bounding-set=-all", "--inh-caps=-all"]
+
+
+def test_permission_denied_is_one_line(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    prefix = _read_only(locked)
+    try:
+        done = run("--data-dir", str(locked / "data"), "--demo", "sync", "--once", prefix=prefix)
+    finally:
+        locked.chmod(0o755)
+    one_line(done, main.EXIT_PERMISSION, "ermission denied", str(locked / "data"))
+
+
+# A fresh process whose disk is full (or whose database says so) when the command writes.
+_FULL = """
+import errno, sqlite3, sys
+import main
+from sqlalchemy.exc import OperationalError
+
+def full(*args, **kwargs):
+    if sys.argv[1] == "os":
+        raise OSError(errno.ENOSPC, "No space left on device", sys.argv[2])
+    error = sqlite3.OperationalError("database or disk is full")
+    error.sqlite_errorcode = 13
+    raise OperationalError("INSERT INTO outbox ...", {}, error)
+
+main.shipping.queue_ship = full
+sys.exit(main.main(sys.argv[3:]))
+"""
+
+
+@pytest.mark.parametrize("where", ["os", "sqlite"])
+def test_a_full_disk_is_one_line(data_dir: Path, where: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _FULL, where, str(data_dir), "--data-dir", str(data_dir), "ship", NUMBER],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    one_line(done, main.EXIT_DISK_FULL, "full" if where == "sqlite" else "No space left")
+
+
+# -- arguments -------------------------------------------------------------------------------------
+
+
+def test_orders_takes_only_known_statuses(data_dir: Path) -> None:
+    one_line(run("--data-dir", str(data_dir), "orders", "--status", "packed"), main.EXIT_USAGE, "unknown status")
+    done = run("--data-dir", str(data_dir), "orders", "--status", "AWAITING_PACKAGING")
+    assert done.returncode == 0 and done.stdout.strip().endswith("posting(s)"), done.stderr
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://example.com", "http://", "http://host:99999"])
+def test_an_invalid_api_url_says_so(tmp_path: Path, url: str) -> None:
+    done = run("--data-dir", str(tmp_path), "--api-url", url, "sync", "--once")
+    one_line(done, main.EXIT_USAGE, "not a valid URL")
+
+
+def test_no_account_and_a_refused_key_are_different_codes(data_dir: Path) -> None:
+    done = run("--data-dir", str(data_dir), "sync", "--once")
+    one_line(done, main.EXIT_NO_ACCOUNT, "no Ozon account")
+    labels = run("--data-dir", str(data_dir), "labels", NUMBER, "--kind", "ozon", "--out", str(data_dir / "l.pdf"))
+    one_line(labels, main.EXIT_NO_ACCOUNT, "no Ozon account")
+    assert main.EXIT_NO_ACCOUNT != main.EXIT_AUTH  # a bad key: tests/sync/test_http_and_cli.py
+
+
+# -- the emulator ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "http"])
+def test_emulator_port_out_of_range(port: str) -> None:
+    one_line(run("emulator", "--port", port), main.EXIT_USAGE, "--port")
+
+
+def test_emulator_port_in_use() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        one_line(run("emulator", "--port", str(port)), main.EXIT_PORT_IN_USE, "in use", str(port))
+
+
+# -- a closed pipe ---------------------------------------------------------------------------------
+
+
+def test_a_closed_stdout_exits_quietly(data_dir: Path) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line: as `orders | head` once head exits
+    try:
+        done = subprocess.run(
+            [sys.executable, "main.py", "--data-dir", str(data_dir), "orders"],
+            cwd=ROOT,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == main.EXIT_BROKEN_PIPE
+    assert done.stderr == ""
+
+
+# -- --demo ----------------------------------------------------------------------------------------
+
+
+def test_demo_is_honoured_by_every_command(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    demo = data / "demo"
+    one_line(run("--data-dir", str(data), "--demo", "orders"), main.EXIT_DATA_DIR, "no demo data")
+    assert not demo.exists()
+    synced = run("--data-dir", str(data), "--demo", "sync", "--once")
+    assert synced.returncode == 0 and synced.stdout.startswith("synced:"), synced.stderr
+    (demo / "marker").write_text("the read commands must not wipe the demo")
+    assert (demo / "logs" / "packdesk.log").exists() and not (data / "logs").exists()  # demo logs in the demo
+
+    orders = run("--data-dir", str(data), "--demo", "orders", "--status", "awaiting_packaging")
+    assert orders.returncode == 0, orders.stderr
+    number = orders.stdout.split()[0]
+    assert "0 posting(s)" not in orders.stdout
+    for command in (["outbox"], ["returns"], ["picklist", number, "--out", str(tmp_path / "p.pdf")]):
+        done = run("--data-dir", str(data), "--demo", *command)
+        assert done.returncode == 0 and done.stderr == "", (command, done.stderr)
+    labels = run("--data-dir", str(data), "--demo", "labels", number, "--out", str(tmp_path / "l.pdf"))
+    assert labels.returncode == 0 and (tmp_path / "l.pdf").exists(), labels.stderr
+    assert (demo / "marker").exists()
+    assert not (data / "packdesk.sqlite3").exists()  # the real data folder was never touched
+
+    # Through a real pipe to `head`: the first line, and not a word on stderr.
+    piped = subprocess.run(  # noqa: S602 - the pipe to `head` is what is tested
+        f'"{sys.executable}" main.py --data-dir "{data}" --demo orders | head -n 1',
+        shell=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert piped.stdout.count("\n") == 1 and piped.stderr == "", piped.stderr
+
+
+# -- the window: SIGTERM and Ctrl+C ----------------------------------------------------------------
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_the_window_closes_cleanly_on_a_signal(tmp_path: Path, sig: signal.Signals) -> None:
+    data = tmp_path / "data"
+    demo = data / "demo"
+    log = demo / "logs" / "packdesk.log"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.Popen(
+        [sys.executable, "main.py", "--demo", "--data-dir", str(data)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not (log.exists() and "synced:" in log.read_text(encoding="utf-8")):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the window did not come up"
+            time.sleep(0.2)
+        assert (demo / "packdesk.lock").exists()
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert not (demo / "packdesk.lock").exists()  # released
+    wal = demo / "packdesk.sqlite3-wal"
+    assert not wal.exists() or wal.stat().st_size == 0  # checkpointed
+    assert f"{sig.name}: closing the window" in log.read_text(encoding="utf-8")
