@@ -52,7 +52,6 @@ def table_numbers(model: OrdersTableModel, wanted: OrderFilter) -> list[str]:
         (("--status", "awaiting_packaging"), OrderFilter(statuses=frozenset({"awaiting_packaging"}))),
         (("--status", "awaiting_deliver"), OrderFilter(statuses=frozenset({"awaiting_deliver"}))),
         (("--status", "cancelled"), OrderFilter(statuses=frozenset({"cancelled"}))),
-        (("--status", "no_such_status"), OrderFilter(statuses=frozenset({"no_such_status"}))),
         (("--barcode", "II5000005"), OrderFilter(code="II5000005")),  # scanned with Caps Lock on
         (
             ("--barcode", make_posting(4).posting_number, "--status", "awaiting_deliver"),
