@@ -276,6 +276,8 @@ def cmd_sync(ctx: AppContext, args: argparse.Namespace, demo: bool) -> int:
     conn = connect(ctx, api_url=args.api_url, emulator=demo_emulator() if demo else None)
     if not args.once:
         scheduler = SyncScheduler(conn.engine, ctx.settings.sync_interval_s)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, signal.default_int_handler)  # stops as Ctrl+C does
         scheduler.start()
         print("syncing in the background; Ctrl+C to stop", flush=True)
         try:
@@ -748,14 +750,21 @@ def _run_guarded(args: argparse.Namespace) -> int:
         return code
     except BrokenPipeError:
         return _stdout_gone()
+    except KeyboardInterrupt:  # while the emulator was being set up
+        return EXIT_INTERRUPTED
     except Exception as exc:
         return _report(exc, None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    setup_logging(None, console_level=logging.CRITICAL)  # until the log file is known: no traceback on the console
-    args = build_parser().parse_args(argv)
+    # No traceback on the console: none from logging itself (a full disk), none before the log file is known.
+    logging.raiseExceptions = False
+    setup_logging(None, console_level=logging.CRITICAL)
+    try:
+        args = build_parser().parse_args(argv)
+    except BrokenPipeError:  # `--help | head`
+        return _stdout_gone()
     if args.command == "emulator":
         setup_logging(None, console_level=logging.WARNING)
         return _run_guarded(args)
@@ -783,11 +792,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"note: {message}", file=sys.stderr)
         if args.command is None:
             _stop_start_up_on_sigterm()
-            return cmd_gui(ctx, args, demo, argv)
-        if args.command == "sync":
-            return cmd_sync(ctx, args, demo)
-        command = CACHE_COMMANDS.get(args.command)
-        code = command(ctx, args) if command is not None else EXIT_USAGE
+            code = cmd_gui(ctx, args, demo, argv)
+        elif args.command == "sync":
+            code = cmd_sync(ctx, args, demo)
+        else:
+            command = CACHE_COMMANDS.get(args.command)
+            code = command(ctx, args) if command is not None else EXIT_USAGE
         sys.stdout.flush()  # a closed pipe shows here, not in the flush at exit
         return code
     except BrokenPipeError:
