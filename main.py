@@ -58,6 +58,7 @@ EXIT_DATA_DIR = 8  # the data folder is missing, a file, under a file, or holds 
 EXIT_PORT_IN_USE = 9  # the emulator's port is taken
 EXIT_DISK_FULL = 10  # no space left on the disk
 EXIT_PERMISSION = 11  # not allowed to read or write a file or folder
+EXIT_NO_DISPLAY = 12  # the window: no display, or Qt's xcb libraries are missing
 EXIT_BUG = 70  # a bug: the details are in the log file
 EXIT_INTERRUPTED = 130  # Ctrl+C in a command
 EXIT_BROKEN_PIPE = 141  # stdout closed early (`orders | head`): quiet
@@ -526,12 +527,55 @@ def cmd_print_test(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _missing_xcb_library() -> str | None:
+    """The first library Qt's xcb platform plugin cannot load (dlopen names one), or None."""
+    import ctypes
+    import re
+
+    import PySide6
+
+    plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    if not plugin.exists():
+        return None
+    try:
+        ctypes.CDLL(str(plugin))
+    except OSError as exc:
+        found = re.search(r"([\w.+-]+\.so[\w.]*): cannot open shared object file", str(exc))
+        return found.group(1) if found else None
+    return None
+
+
+def _check_display() -> None:
+    """On Linux, one line instead of Qt's abort when the window cannot be shown: no display at all,
+    or the xcb libraries missing (the README lists them)."""
+    if not sys.platform.startswith("linux"):
+        return
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith("xcb"):
+        return  # offscreen, wayland, ... chosen on purpose
+    if not platform and os.environ.get("WAYLAND_DISPLAY"):
+        return  # Qt may take Wayland
+    if not os.environ.get("DISPLAY"):
+        raise CliError(
+            "no display to show the window on: run it on a desktop, or headless with QT_QPA_PLATFORM=offscreen "
+            "(or --screenshot FILE.png)",
+            EXIT_NO_DISPLAY,
+        )
+    missing = _missing_xcb_library()
+    if missing is not None:
+        raise CliError(
+            f"Qt cannot show the window: {missing} is missing (install the xcb libraries the README lists)",
+            EXIT_NO_DISPLAY,
+        )
+
+
 def cmd_gui(ctx: AppContext, args: argparse.Namespace, demo: bool, argv: Sequence[str]) -> int:
     from sync.connect import connect, demo_emulator
     from sync.scheduler import SyncScheduler
     from ui.app import run_gui
     from ui.screenshot import Screenshot
 
+    _check_display()
     conn = connect(ctx, api_url=args.api_url, emulator=demo_emulator() if demo else None)
     if demo:
         # Demo mode lives in the emulator's time, so deadlines and arrivals agree.

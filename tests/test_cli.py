@@ -243,6 +243,45 @@ def test_demo_is_honoured_by_every_command(tmp_path: Path) -> None:
     assert piped.stdout.count("\n") == 1 and piped.stderr == "", piped.stderr
 
 
+# -- the window: no display ------------------------------------------------------------------------
+
+
+def _without_display(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    return {**env, **extra}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland")
+def test_no_display_is_one_line_not_a_qt_abort(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "main.py", "--demo", "--data-dir", str(tmp_path)],
+        cwd=ROOT,
+        env=_without_display(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    one_line(done, main.EXIT_NO_DISPLAY, "no display", "QT_QPA_PLATFORM=offscreen")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11")
+def test_missing_xcb_libraries_are_named(tmp_path: Path) -> None:
+    probe = [sys.executable, "-c", "import main; print(main._missing_xcb_library() or '')"]
+    missing = subprocess.run(probe, cwd=ROOT, capture_output=True, text=True, timeout=60).stdout.strip()
+    if not missing:
+        pytest.skip("the xcb libraries are installed here")
+    done = subprocess.run(
+        [sys.executable, "main.py", "--demo", "--data-dir", str(tmp_path)],
+        cwd=ROOT,
+        env=_without_display(DISPLAY=":99"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    one_line(done, main.EXIT_NO_DISPLAY, missing, "is missing")
+    assert missing.partition(".so")[0] in README  # libxcb-icccm.so.4: the package libxcb-icccm4
+
+
 # -- the window (and `sync`): SIGTERM and Ctrl+C ---------------------------------------------------
 
 
