@@ -12,6 +12,9 @@ python main.py labels NUMBER... --out FILE   labels or packing slips of cached p
 python main.py picklist NUMBER... --out FILE.pdf   a pick list
 python main.py print-test --printer ADDRESS  a test label to a printer
 python main.py --demo --screenshot PATH [--page NAME]   a PNG of the window after the first sync
+
+`--demo` works with every command (the GUI and `sync` start the demo afresh, the rest read it). A
+failure is one line on stderr and an exit code (EXIT_* below; the README lists them), never a traceback.
 """
 
 from __future__ import annotations
@@ -732,6 +735,8 @@ def _failure(exc: Exception) -> tuple[str, int] | None:
     """The one line and exit code for a failure the seller can act on; None for a bug."""
     from sync.errors import AuthError, OzonError
 
+    if isinstance(exc, CliError):  # its code was chosen where it was raised
+        return str(exc), exc.code
     for cause in _causes(exc):
         code = None
         if isinstance(cause, OSError):
@@ -739,13 +744,11 @@ def _failure(exc: Exception) -> tuple[str, int] | None:
         elif isinstance(cause, sqlite3.Error):
             code = _sqlite_code(cause)
         if code is not None:
-            if isinstance(exc, (PackdeskError, CliError)):
+            if isinstance(exc, PackdeskError):  # its message names what failed
                 return str(exc), code
             what = f": {cause.filename}" if isinstance(cause, OSError) and cause.filename else ""
             reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(cause)
             return f"{reason}{what}", code
-    if isinstance(exc, CliError):
-        return str(exc), exc.code
     if isinstance(exc, CredentialsMissing):
         return f"no Ozon account set up: {exc} (set OZON_CLIENT_ID and OZON_API_KEY, or use --demo)", EXIT_NO_ACCOUNT
     if isinstance(exc, DatabaseTooNew):
