@@ -71,10 +71,12 @@ def open_context(data_dir: str | None = None, clock: Clock | None = None, *, rea
     loaded, warning = settings.load(where.settings)
     url = loaded.database_url or sqlite_url(str(where.database))
     file = guard.sqlite_path(url)
+    # A folder that takes no new files is read in place (SQLite's -shm file could not be made).
+    immutable = read_only and file is not None and file.parent.is_dir() and not guard.writable(file.parent)
     if file is not None:
         guard.expect_existing(where.data, file)
-        guard.quick_check(file)
-    db = _open_database(url, file, read_only)
+        guard.quick_check(file, immutable=immutable)
+    db = _open_database(url, file, read_only, immutable)
     try:
         if not read_only:
             migrate.upgrade(db)
@@ -95,12 +97,9 @@ def open_context(data_dir: str | None = None, clock: Clock | None = None, *, rea
     return ctx
 
 
-def _open_database(url: str, file: Path | None, read_only: bool) -> Database:
+def _open_database(url: str, file: Path | None, read_only: bool, immutable: bool) -> Database:
     if not read_only or file is None:
         return Database(url)
     if not guard.has_data(file):  # nothing to read, and no new database can be made there
         raise FolderReadOnly(str(file.parent))
-    # mode=ro needs the -shm file or the right to create it; a folder that takes no new files
-    # (a read-only disk) is opened immutable (nothing else can write there either).
-    immutable = not guard.writable(file.parent)
     return Database(read_only_url(file, immutable=immutable), read_only=True)

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserCancelled, UserError
+from app.logs import redact
 from sync import errors as ozon
 from ui import log_view, wording
 
@@ -280,7 +281,7 @@ class ErrorDialog(QDialog):
     def __init__(self, parent: QWidget | None, exc: BaseException | None, text: str = "") -> None:
         super().__init__(parent)
         self.is_bug = exc is not None and not is_expected(exc)
-        self.details = details_text(exc) if exc is not None else text
+        self.details = redact(details_text(exc) if exc is not None else text)
         self.setWindowTitle(self.tr("Packdesk"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
@@ -293,7 +294,7 @@ class ErrorDialog(QDialog):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.setText(self._message(exc) if exc is not None else text)
+        self.message.setText(redact(self._message(exc) if exc is not None else text))
         top = QHBoxLayout()
         top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.message, 1)

@@ -48,12 +48,13 @@ def has_data(path: Path) -> bool:
 # -- integrity ------------------------------------------------------------------------------------
 
 
-def quick_check(path: Path) -> None:
-    """Raise DatabaseDamaged when `PRAGMA quick_check` finds a fault (the file is opened read-only)."""
+def quick_check(path: Path, *, immutable: bool = False) -> None:
+    """Raise DatabaseDamaged when `PRAGMA quick_check` finds a fault (the file is opened read-only;
+    `immutable` for a folder that takes no new files, where SQLite could not make its -shm file)."""
     if not has_data(path):
         return
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{'immutable=1' if immutable else 'mode=ro'}", uri=True)
     except sqlite3.Error as exc:
         log.warning("cannot open %s to check it: %s", path, exc)
         return
