@@ -29,8 +29,9 @@ from typing import Any
 
 from app import outbox, paths
 from app.context import AppContext, open_context
+from app.db import guard
 from app.domain.products import Product
-from app.errors import NotFound, PackdeskError, UserError
+from app.errors import DisplayLibrariesMissing, NotFound, PackdeskError, UserError
 from app.logs import setup as setup_logging
 from app.orders import query as order_query
 from app.orders.filters import OrderFilter
@@ -484,7 +485,53 @@ CACHE_COMMANDS = {
 }
 
 
-def _open(args: argparse.Namespace, demo: bool) -> AppContext:
+# Commands that only read the cache: on a read-only data folder they open the database read-only.
+READ_ONLY_COMMANDS = {"orders", "outbox", "returns"}
+
+
+def _read_only_folder(args: argparse.Namespace) -> bool:
+    """A read-only command on a data folder that takes no new files (write nothing, log to nowhere)."""
+    folder = paths.resolve(args.data_dir).data
+    return args.command in READ_ONLY_COMMANDS and folder.is_dir() and not guard.writable(folder)
+
+
+def _ensure(where: paths.Paths) -> paths.Paths:
+    """The data folder and its subfolders, made; a full disk or a read-only folder is named."""
+    try:
+        return where.ensure()
+    except OSError as exc:
+        named = guard.named(exc, where.data)
+        if named is None:
+            raise
+        raise named from exc
+
+
+def _display_libraries_missing(exc: ImportError) -> DisplayLibrariesMissing | None:
+    """Qt failed to load a system library (libEGL.so.1: cannot open shared object file…)."""
+    text = str(exc)
+    if "PySide6" not in text and "shared object" not in text and ".dll" not in text.lower():
+        return None
+    library = text.split(":", 1)[0].strip() if "shared object" in text else (exc.name or "Qt")
+    return DisplayLibrariesMissing(library)
+
+
+def _show_startup_error(args: argparse.Namespace, exc: UserError, argv: Sequence[str]) -> None:
+    """The window cannot start: say why in a message box too (stderr is unseen from a desktop icon)."""
+    from app import settings
+
+    try:
+        language = settings.load(paths.resolve(args.data_dir).settings)[0].language
+    except Exception:
+        language = ""
+    try:
+        from ui.app import show_startup_error
+
+        show_startup_error(exc, language, ["packdesk", *argv])
+    except Exception:
+        log.exception("could not show why the window cannot start")
+
+
+def _open(args: argparse.Namespace, demo: bool, read_only: bool = False) -> AppContext:
     where = paths.resolve(args.data_dir)
     if demo:
         # Demo data lives beside the real data, never in it, and starts fresh with the emulator.
@@ -503,7 +550,7 @@ def _open(args: argparse.Namespace, demo: bool) -> AppContext:
         printed.mkdir(parents=True, exist_ok=True)
         ctx.settings = ctx.settings.replace(label_printer=str(printed), document_printer=str(printed))
         return ctx
-    return open_context(str(where.data))
+    return open_context(str(where.data), read_only=read_only)
 
 
 def _wants_demo(args: argparse.Namespace) -> bool:
@@ -527,9 +574,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_emulator(args)
     ctx: AppContext | None = None
     try:
-        where = paths.resolve(args.data_dir).ensure()
+        read_only = _read_only_folder(args)
+        where = paths.resolve(args.data_dir) if read_only else _ensure(paths.resolve(args.data_dir))
         # Warnings go to the log file; the terminal gets one line per failure from the command itself.
-        log_file = setup_logging(where.logs, console_level=logging.CRITICAL)
+        log_file = setup_logging(None if read_only else where.logs, console_level=logging.CRITICAL)
         if args.screenshot and args.command is None:
             from ui.screenshot import use_offscreen_platform
 
@@ -540,7 +588,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reason = "no Ozon account set up (set OZON_CLIENT_ID and OZON_API_KEY, or use --demo)"
             print(f"sync failed: {reason}", file=sys.stderr)
             return EXIT_AUTH
-        ctx = _open(args, demo)
+        ctx = _open(args, demo, read_only)
         for message in ctx.startup_messages:
             print(f"note: {message}", file=sys.stderr)
         if args.command is None:
@@ -551,8 +599,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command(ctx, args) if command is not None else EXIT_USAGE
     except PackdeskError as exc:
         print(f"packdesk: {exc}", file=sys.stderr)
+        if args.command is None and not args.screenshot and isinstance(exc, UserError):
+            _show_startup_error(args, exc, argv)
         return 1
     except Exception as exc:
+        missing = _display_libraries_missing(exc) if isinstance(exc, ImportError) and args.command is None else None
+        if missing is not None:
+            log.error("%s (%s)", missing, exc)
+            print(f"packdesk: {missing}", file=sys.stderr)
+            return 1
         log.exception("unexpected error")
         where_log = f" (details in {Path(log_file)})" if "log_file" in locals() and log_file else ""
         print(f"packdesk: unexpected error: {type(exc).__name__}{where_log}", file=sys.stderr)

@@ -76,6 +76,8 @@ def open_context(data_dir: str | None = None, clock: Clock | None = None, *, rea
     if file is not None:
         guard.expect_existing(where.data, file)
         guard.quick_check(file, immutable=immutable)
+        if not read_only and file.parent.is_dir() and not guard.writable(file.parent):
+            raise FolderReadOnly(str(file.parent))  # SQLite could not even open it for writing
     db = _open_database(url, file, read_only, immutable)
     try:
         if not read_only:

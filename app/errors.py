@@ -112,3 +112,16 @@ class DatabaseDriverMissing(UserError):
             driver=driver,
             package=package,
         )
+
+
+class DisplayLibrariesMissing(UserError):
+    """Qt cannot load: a system library the window needs is not installed."""
+
+    def __init__(self, library: str) -> None:
+        super().__init__(
+            "display_libraries_missing",
+            f"The window cannot start: the system library {library} is missing. On Debian or Ubuntu install "
+            "the display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 "
+            "libglib2.0-0 libdbus-1-3",
+            library=library,
+        )

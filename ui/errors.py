@@ -370,6 +370,8 @@ def show_error(parent: QWidget | None, exc: BaseException) -> ErrorDialog | None
         return None
     if isinstance(exc, UserError):
         log.info("shown to the seller: %s (%s)", exc, exc.code)
+        if exc.code in _SHOWN_ONCE and (shown := _open_once.get(exc.code)) is not None and shown.isVisible():
+            return shown  # every read fails the same way: one dialog says it
     elif isinstance(exc, ozon.OzonError):
         log.info("shown to the seller: %s (%s)", exc, type(exc).__name__)
     else:
@@ -380,8 +382,16 @@ def show_error(parent: QWidget | None, exc: BaseException) -> ErrorDialog | None
     if dialog.is_bug:
         _open_bug_dialog = dialog
         dialog.destroyed.connect(_forget_bug_dialog)
+    elif isinstance(exc, UserError) and exc.code in _SHOWN_ONCE:
+        _open_once[exc.code] = dialog
+        dialog.destroyed.connect(lambda *_args, code=exc.code: _open_once.pop(code, None))
     dialog.open()
     return dialog
+
+
+# Errors every later step repeats (a damaged database): one dialog at a time.
+_SHOWN_ONCE = frozenset({"database_damaged"})
+_open_once: dict[str, ErrorDialog] = {}
 
 
 def _forget_bug_dialog() -> None:

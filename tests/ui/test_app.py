@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import json
+import os
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -66,3 +69,75 @@ def test_the_already_open_box_speaks_the_sellers_language(
     assert text.startswith("Packdesk уже открыт"), text
     english = "Packdesk is already open on this computer ({folder})."
     assert QCoreApplication.translate("App", english) == english  # the translators are gone again
+
+
+def test_a_database_found_damaged_stops_sync_once_and_says_so(
+    ctx: AppContext, qtbot: QtBot, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import events
+    from app.errors import DatabaseDamaged
+    from ui import errors
+
+    sync = FakeSync()
+    shown: list[BaseException] = []
+    finished: list[events.SyncFinished] = []
+    monkeypatch.setattr(errors, "show_error", lambda _parent, exc: shown.append(exc))
+    ctx.bus.subscribe(events.SyncFinished, finished.append)
+
+    def damage_from_the_sync_thread() -> None:
+        found = threading.Thread(target=ctx.db._set_damaged, args=(DatabaseDamaged("/x/packdesk.sqlite3"),))
+        found.start()
+        found.join()
+        QTimer.singleShot(50, QApplication.quit)
+
+    QTimer.singleShot(0, damage_from_the_sync_thread)
+    qapp.setQuitOnLastWindowClosed(False)
+    try:
+        assert run_gui(ctx, sync, demo=True, argv=["packdesk"]) == 0
+    finally:
+        qapp.setQuitOnLastWindowClosed(True)
+    assert sync.calls == ["start", "stop"]  # stopped when found, not again at the end
+    assert shown and {getattr(e, "code", None) for e in shown} == {"database_damaged"}  # said, and nothing else
+    assert finished and not finished[-1].ok and "damaged" in finished[-1].summary
+    for window in QApplication.topLevelWidgets():
+        if isinstance(window, MainWindow):
+            window.deleteLater()
+
+
+def test_a_window_that_cannot_start_shows_why(
+    tmp_path: Path, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    import main
+    from app.db import guard
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / guard.MARKER).write_text(json.dumps({"databases": [str((data / "packdesk.sqlite3").resolve())]}))
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+    monkeypatch.setattr(main, "_wants_demo", lambda _args: False)
+    monkeypatch.setenv("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM") or "offscreen")
+    assert main.main(["--data-dir", str(data)]) == 1
+    (text,) = shown
+    assert "packdesk.sqlite3" in text and not (data / "packdesk.sqlite3").exists()
+
+
+def test_a_second_owner_of_the_database_is_told_in_a_box(
+    ctx: AppContext, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.db import guard
+
+    held = guard.OwnerLock(ctx.paths.database)
+    held.acquire()  # another Packdesk, started on another data folder with this database_url
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+    try:
+        assert run_gui(ctx, FakeSync(), demo=True, argv=["packdesk"]) == 1
+    finally:
+        held.release()
+    (text,) = shown
+    assert str(ctx.paths.database) in text
