@@ -179,6 +179,38 @@ def _user_messages() -> dict[str, str]:
         "label_not_cached": translate(
             "Errors", "Ozon's label for this posting has not been downloaded yet; it prints when it arrives."
         ),
+        # app/db: the database file and its folder
+        "database_damaged": translate(
+            "Errors",
+            "The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a "
+            "backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's "
+            ".recover command exports what is still readable).",
+        ),
+        "database_missing": translate(
+            "Errors",
+            "The database {path} is missing or empty, but Packdesk kept its data there. Restore the file from a "
+            "backup; to start afresh with an empty database, delete {marker}.",
+        ),
+        "database_in_use": translate(
+            "Errors",
+            "Another Packdesk ({owner}) is using the database {path}. Close it first: two programs on one "
+            "database would send the same actions to Ozon twice.",
+        ),
+        "disk_full": translate("Errors", "The disk holding {folder} is full: free space and try again."),
+        "folder_read_only": translate(
+            "Errors", "Packdesk cannot write to {folder}: make the folder writable, or choose another data folder."
+        ),
+        "database_driver_missing": translate(
+            "Errors",
+            "The database address needs the {driver} driver, which is not installed: install it with "
+            "pip install {package}.",
+        ),
+        "display_libraries_missing": translate(
+            "Errors",
+            "The window cannot start: the system library {library} is missing. On Debian or Ubuntu install the "
+            "display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 "
+            "libglib2.0-0 libdbus-1-3",
+        ),
     }
 
 

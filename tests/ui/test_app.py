@@ -141,3 +141,22 @@ def test_a_second_owner_of_the_database_is_told_in_a_box(
         held.release()
     (text,) = shown
     assert str(ctx.paths.database) in text
+
+
+def test_the_start_up_errors_have_sentences_of_their_own() -> None:
+    from app import errors as core
+    from ui import errors
+
+    raised = [
+        core.DatabaseDamaged("/d/packdesk.sqlite3", "page 3"),
+        core.DatabaseMissing("/d/packdesk.sqlite3", "/d/.packdesk"),
+        core.DatabaseInUse("/d/packdesk.sqlite3", "pid 7 on desk-2"),
+        core.DiskFull("/d"),
+        core.FolderReadOnly("/d"),
+        core.DatabaseDriverMissing("psycopg", "psycopg[binary]"),
+        core.DisplayLibrariesMissing("libEGL.so.1"),
+    ]
+    for exc in raised:
+        text = errors.message_for(exc)
+        assert text == f"{exc}." or text == str(exc), exc.code  # the English sentence, every field filled
+        assert "{" not in text, exc.code
