@@ -31,7 +31,7 @@ from app import outbox, paths
 from app.context import AppContext, open_context
 from app.db import guard
 from app.domain.products import Product
-from app.errors import DisplayLibrariesMissing, NotFound, PackdeskError, UserError
+from app.errors import DatabaseInUse, DisplayLibrariesMissing, NotFound, PackdeskError, UserError
 from app.logs import setup as setup_logging
 from app.orders import query as order_query
 from app.orders.filters import OrderFilter
@@ -509,10 +509,11 @@ def _ensure(where: paths.Paths) -> paths.Paths:
 def _display_libraries_missing(exc: ImportError) -> DisplayLibrariesMissing | None:
     """Qt failed to load a system library (libEGL.so.1: cannot open shared object file…)."""
     text = str(exc)
-    if "PySide6" not in text and "shared object" not in text and ".dll" not in text.lower():
-        return None
-    library = text.split(":", 1)[0].strip() if "shared object" in text else (exc.name or "Qt")
-    return DisplayLibrariesMissing(library)
+    if "shared object file" in text:  # Linux: "libEGL.so.1: cannot open shared object file: …"
+        return DisplayLibrariesMissing(text.split(":", 1)[0].strip())
+    if "DLL load failed" in text:  # Windows
+        return DisplayLibrariesMissing(exc.name or "Qt")
+    return None
 
 
 def _show_startup_error(args: argparse.Namespace, exc: UserError, argv: Sequence[str]) -> None:
@@ -601,7 +602,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"packdesk: {exc}", file=sys.stderr)
         if args.command is None and not args.screenshot and isinstance(exc, UserError):
             _show_startup_error(args, exc, argv)
-        return 1
+        return EXIT_BUSY if isinstance(exc, DatabaseInUse) else 1
     except Exception as exc:
         missing = _display_libraries_missing(exc) if isinstance(exc, ImportError) and args.command is None else None
         if missing is not None:

@@ -272,7 +272,11 @@ def is_expected(exc: BaseException) -> bool:
 
 
 def message_for(exc: BaseException) -> str:
-    """A sentence the seller understands, in the UI language (plain text)."""
+    """A sentence the seller understands, in the UI language (plain text), with no Api-Key in it."""
+    return redact(_message_for(exc))
+
+
+def _message_for(exc: BaseException) -> str:
     if isinstance(exc, ozon.OzonError):
         return _ozon_message(exc)
     if isinstance(exc, UserError):

@@ -285,3 +285,16 @@ def test_a_missing_database_driver_names_the_package(tmp_path: Path, monkeypatch
     (folder / "settings.json").write_text(json.dumps({"database_url": "postgresql+psycopg://desk@localhost/x"}))
     with pytest.raises(DatabaseDriverMissing):
         open_context(str(folder))
+
+
+def test_a_database_that_cannot_grow_names_the_full_disk(ctx: AppContext) -> None:
+    """SQLITE_FULL (here: the file may not grow past its size, as on a full disk) is named."""
+    with ctx.db.write() as s:
+        pages = s.connection().exec_driver_sql("PRAGMA page_count").scalar()
+        s.connection().exec_driver_sql(f"PRAGMA max_page_count = {pages}")
+    big = [posting(f"9{n:07d}-0001-1", address="д" * 4000) for n in range(200)]
+    with pytest.raises(DiskFull) as full, ctx.db.write() as s:
+        postings.save(s, big, NOW)
+    assert full.value.params["folder"] == str(ctx.paths.database.parent)
+    with ctx.db.read() as s:  # nothing half-written, and reading still works
+        assert postings.get(s, "90000000-0001-1") is None
