@@ -115,6 +115,7 @@ class Database:
         self.path = guard.sqlite_path(url) if self.is_sqlite and not read_only else None
         self.damaged: DatabaseDamaged | None = None
         self._damage_listeners: list[Callable[[DatabaseDamaged], None]] = []
+        self._damage_lock = threading.Lock()
         if self.is_sqlite and read_only:
             self.writer = create_engine(url, pool_size=1, max_overflow=0)
             self.reader = self.writer
@@ -139,8 +140,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: commit on success, roll back on any error."""
-        if self.damaged is not None:
-            raise self.damaged
+        self._refuse_if_damaged()
         try:
             with self._write_lock, self._write_sessions() as session, session.begin():
                 yield session
@@ -150,14 +150,18 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        if self.damaged is not None:
-            raise self.damaged
+        self._refuse_if_damaged()
         try:
             with self._read_sessions() as session, session.begin():
                 yield session
         except SQLAlchemyError as exc:
             self._name_failure(exc)
             raise
+
+    def _refuse_if_damaged(self) -> None:
+        """A fresh error each time (re-raising one instance would grow its traceback forever)."""
+        if self.damaged is not None:
+            raise DatabaseDamaged(self.damaged.params["path"], self.damaged.params["detail"])
 
     def on_damaged(self, listener: Callable[[DatabaseDamaged], None]) -> None:
         """Call `listener` (on the failing thread) once when the database is found damaged."""
@@ -180,9 +184,10 @@ class Database:
             raise named from exc
 
     def _set_damaged(self, damaged: DatabaseDamaged) -> None:
-        if self.damaged is not None:
-            return
-        self.damaged = damaged
+        with self._damage_lock:  # two threads may find it at once: the listeners hear it once
+            if self.damaged is not None:
+                return
+            self.damaged = damaged
         log.error("the database is damaged; it is no longer read or written: %s", damaged)
         for listener in list(self._damage_listeners):
             try:
