@@ -486,7 +486,7 @@ CACHE_COMMANDS = {
 
 
 # Commands that only read the cache: on a read-only data folder they open the database read-only.
-READ_ONLY_COMMANDS = {"orders", "outbox", "returns"}
+READ_ONLY_COMMANDS = {"orders", "outbox", "returns", "picklist", "command-sheet", "print-test"}
 
 
 def _read_only_folder(args: argparse.Namespace) -> bool:

@@ -160,3 +160,19 @@ def test_the_start_up_errors_have_sentences_of_their_own() -> None:
         text = errors.message_for(exc)
         assert text == f"{exc}." or text == str(exc), exc.code  # the English sentence, every field filled
         assert "{" not in text, exc.code
+
+
+def test_no_shown_error_repeats_the_api_key(qapp: QApplication) -> None:
+    from app import logs
+    from app.errors import UserError
+    from ui import errors
+
+    logs.register_secret("b1c2d3e4-shown-key")
+    exc = UserError("some_new_code", "Ozon said: bad Api-Key b1c2d3e4-shown-key for Client-Id 123456")
+    text = errors.message_for(exc)
+    assert "shown-key" not in text and "123456" in text
+    dialog = errors.ErrorDialog(None, exc)
+    try:
+        assert "shown-key" not in dialog.details and "shown-key" not in dialog.message.text()
+    finally:
+        dialog.deleteLater()
