@@ -30,8 +30,12 @@ class _DamageRelay(QObject):
 
 
 def can_show_window() -> bool:
-    """A Qt window can be made here: without a display Qt aborts the process instead of raising."""
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+    """A seller can see a window here: without a display Qt aborts the process instead of raising,
+    and on the offscreen platform a message box would wait for a click that never comes."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":", 1)[0]
+    if platform in ("offscreen", "minimal"):
+        return False
+    if not sys.platform.startswith("linux") or platform:
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
@@ -96,7 +100,10 @@ def run_gui(
         ctx.recover_interrupted()  # this process owns the folder (and the database) now
     except UserError as exc:  # another Packdesk on the same database file, from another folder
         log.warning("cannot own the database: %s", exc)
-        QMessageBox.critical(None, APPLICATION, errors.message_for(exc))
+        if can_show_window():
+            QMessageBox.critical(None, APPLICATION, errors.message_for(exc))
+        else:
+            print(f"packdesk: {exc}", file=sys.stderr)
         for translator in translators:
             app.removeTranslator(translator)
         lock.unlock()

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import threading
 from pathlib import Path
@@ -118,7 +117,9 @@ def test_a_window_that_cannot_start_shows_why(
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
     monkeypatch.setattr(main, "_wants_demo", lambda _args: False)
-    monkeypatch.setenv("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM") or "offscreen")
+    from ui import app as app_module
+
+    monkeypatch.setattr(app_module, "can_show_window", lambda: True)  # a seller's desktop
     assert main.main(["--data-dir", str(data)]) == 1
     (text,) = shown
     assert "packdesk.sqlite3" in text and not (data / "packdesk.sqlite3").exists()
@@ -131,9 +132,12 @@ def test_a_second_owner_of_the_database_is_told_in_a_box(
 
     from app.db import guard
 
+    from ui import app as app_module
+
     held = guard.OwnerLock(ctx.paths.database)
     held.acquire()  # another Packdesk, started on another data folder with this database_url
     shown: list[str] = []
+    monkeypatch.setattr(app_module, "can_show_window", lambda: True)  # a seller's desktop
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
     try:
         assert run_gui(ctx, FakeSync(), demo=True, argv=["packdesk"]) == 1
@@ -176,3 +180,17 @@ def test_no_shown_error_repeats_the_api_key(qapp: QApplication) -> None:
         assert "shown-key" not in dialog.details and "shown-key" not in dialog.message.text()
     finally:
         dialog.deleteLater()
+
+
+def test_no_message_box_where_nobody_can_click_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import app as app_module
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert not app_module.can_show_window()
+    monkeypatch.delenv("QT_QPA_PLATFORM")
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert not app_module.can_show_window()  # Qt would abort the process without a display
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert app_module.can_show_window()
