@@ -131,7 +131,6 @@ def test_a_second_owner_of_the_database_is_told_in_a_box(
     from PySide6.QtWidgets import QMessageBox
 
     from app.db import guard
-
     from ui import app as app_module
 
     held = guard.OwnerLock(ctx.paths.database)
