@@ -36,9 +36,22 @@ from urllib.parse import urlsplit
 
 from app import outbox, paths
 from app.context import AppContext, open_context
+from app.db import guard
 from app.domain.postings import PostingStatus
 from app.domain.products import Product
-from app.errors import CredentialsMissing, DatabaseTooNew, NotFound, PackdeskError, UserError
+from app.errors import (
+    CredentialsMissing,
+    DatabaseDamaged,
+    DatabaseInUse,
+    DatabaseMissing,
+    DatabaseTooNew,
+    DiskFull,
+    DisplayLibrariesMissing,
+    FolderReadOnly,
+    NotFound,
+    PackdeskError,
+    UserError,
+)
 from app.logs import setup as setup_logging
 from app.orders import query as order_query
 from app.orders.filters import OrderFilter
@@ -621,7 +634,53 @@ CACHE_COMMANDS = {
 }
 
 
-def _open(args: argparse.Namespace, demo: bool) -> AppContext:
+# Commands that only read the cache: on a read-only data folder they open the database read-only.
+READ_ONLY_COMMANDS = {"orders", "outbox", "returns", "picklist", "command-sheet", "print-test"}
+
+
+def _read_only_folder(command: str | None, folder: Path) -> bool:
+    """A read-only command on a data folder that takes no new files (write nothing, log to nowhere)."""
+    return command in READ_ONLY_COMMANDS and folder.is_dir() and not guard.writable(folder)
+
+
+def _ensure(where: paths.Paths) -> paths.Paths:
+    """The data folder and its subfolders, made; a full disk or a read-only folder is named."""
+    try:
+        return where.ensure()
+    except OSError as exc:
+        named = guard.named(exc, where.data)
+        if named is None:
+            raise
+        raise named from exc
+
+
+def _display_libraries_missing(exc: ImportError) -> DisplayLibrariesMissing | None:
+    """Qt failed to load a system library (libEGL.so.1: cannot open shared object file…)."""
+    text = str(exc)
+    if "shared object file" in text:  # Linux: "libEGL.so.1: cannot open shared object file: …"
+        return DisplayLibrariesMissing(text.split(":", 1)[0].strip())
+    if "DLL load failed" in text:  # Windows
+        return DisplayLibrariesMissing(exc.name or "Qt")
+    return None
+
+
+def _show_startup_error(args: argparse.Namespace, exc: UserError, argv: Sequence[str]) -> None:
+    """The window cannot start: say why in a message box too (stderr is unseen from a desktop icon)."""
+    from app import settings
+
+    try:
+        language = settings.load(paths.resolve(args.data_dir).settings)[0].language
+    except Exception:
+        language = ""
+    try:
+        from ui.app import show_startup_error
+
+        show_startup_error(exc, language, ["packdesk", *argv])
+    except Exception:
+        log.exception("could not show why the window cannot start")
+
+
+def _open(args: argparse.Namespace, demo: bool, read_only: bool = False) -> AppContext:
     where = paths.resolve(args.data_dir)
     if demo:
         # Demo data lives beside the real data, never in it; `_data_folder` starts it fresh for the
@@ -633,7 +692,7 @@ def _open(args: argparse.Namespace, demo: bool) -> AppContext:
         printed.mkdir(parents=True, exist_ok=True)
         ctx.settings = ctx.settings.replace(label_printer=str(printed), document_printer=str(printed))
         return ctx
-    return open_context(str(where.data))
+    return open_context(str(where.data), read_only=read_only)
 
 
 def _fresh_demo(demo_dir: Path) -> None:
@@ -696,7 +755,7 @@ def _data_folder(args: argparse.Namespace, demo: bool) -> paths.Paths:
         raise CliError(f"the data folder {folder} {state} (check --data-dir, or run `sync` first)", EXIT_DATA_DIR)
     if demo and args.command in FRESH_DEMO:
         _fresh_demo(folder)
-    return where.ensure()
+    return where
 
 
 def _os_code(exc: OSError) -> int | None:
@@ -751,8 +810,16 @@ def _failure(exc: Exception) -> tuple[str, int] | None:
             return f"{reason}{what}", code
     if isinstance(exc, CredentialsMissing):
         return f"no Ozon account set up: {exc} (set OZON_CLIENT_ID and OZON_API_KEY, or use --demo)", EXIT_NO_ACCOUNT
-    if isinstance(exc, DatabaseTooNew):
+    if isinstance(exc, (DatabaseTooNew, DatabaseDamaged, DatabaseMissing)):
         return str(exc), EXIT_DATA_DIR
+    if isinstance(exc, DiskFull):
+        return str(exc), EXIT_DISK_FULL
+    if isinstance(exc, FolderReadOnly):
+        return str(exc), EXIT_PERMISSION
+    if isinstance(exc, DatabaseInUse):
+        return str(exc), EXIT_BUSY
+    if isinstance(exc, DisplayLibrariesMissing):
+        return str(exc), EXIT_NO_DISPLAY
     if isinstance(exc, UserError) and exc.code == "demo_open":
         return str(exc), EXIT_BUSY
     if isinstance(exc, PackdeskError):
@@ -826,15 +893,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             reason = "no Ozon account set up (set OZON_CLIENT_ID and OZON_API_KEY, or use --demo)"
             print(f"sync failed: {reason}", file=sys.stderr)
             return EXIT_NO_ACCOUNT
+        # -- start-up: a read-only folder is opened read-only; a full disk or read-only folder is named --
         where = _data_folder(args, demo)
-        # -- start-up --
+        read_only = _read_only_folder(args.command, where.data)
+        where = where if read_only else _ensure(where)
         # Warnings go to the log file; the terminal gets one line per failure from the command itself.
-        log_file = setup_logging(where.logs, console_level=logging.CRITICAL)
+        log_file = setup_logging(None if read_only else where.logs, console_level=logging.CRITICAL)
         if args.screenshot and args.command is None:
             from ui.screenshot import use_offscreen_platform
 
             use_offscreen_platform()  # before Qt starts
-        ctx = _open(args, demo)
+        ctx = _open(args, demo, read_only)
         for message in ctx.startup_messages:
             print(f"note: {message}", file=sys.stderr)
         if args.command is None:
@@ -853,6 +922,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("packdesk: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:
+        if isinstance(exc, ImportError) and args.command is None:  # Qt could not load a system library
+            exc = _display_libraries_missing(exc) or exc
+        if args.command is None and not args.screenshot and isinstance(exc, UserError):
+            _show_startup_error(args, exc, argv)  # from a desktop icon nobody sees stderr
         return _report(exc, log_file)
     finally:
         if ctx is not None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from app import outbox, paths, settings
 from app.clock import Clock, SystemClock
-from app.db import migrate
-from app.db.engine import Database, sqlite_url
-from app.errors import UserError
+from app.db import guard, migrate
+from app.db.engine import Database, read_only_url, sqlite_url
+from app.errors import FolderReadOnly, UserError
 from app.events import EventBus
 
 log = logging.getLogger(__name__)
@@ -25,11 +28,19 @@ class AppContext:
     # Notices for the seller gathered while starting (e.g. a repaired settings file); the UI
     # translates them by code, the CLI prints their English text.
     startup_messages: list[UserError] = field(default_factory=list)
+    # Held by the process that syncs a SQLite database (see `recover_interrupted`).
+    owner_lock: guard.OwnerLock | None = None
 
     def recover_interrupted(self) -> int:
-        """Actions left in flight by a previous run may have reached Ozon: re-check them before any
-        re-send. Only the process that owns the data folder (the app, `sync`) may call this — in
-        another process those rows are a live sync's claims."""
+        """Claim the database for this process, then re-check actions left in flight by a previous
+        run (they may have reached Ozon) before any re-send. Only the process that syncs (the app,
+        `sync`) calls this. On SQLite the claim is an OS lock beside the database file: another
+        live owner — even one started on another data folder with the same `database_url` — makes
+        this raise DatabaseInUse, so its in-flight actions are never reset under it."""
+        if self.db.path is not None and self.owner_lock is None:
+            lock = guard.OwnerLock(self.db.path)
+            lock.acquire()
+            self.owner_lock = lock
         with self.db.write() as s:
             recovered = outbox.recover_in_flight(s, self.clock.now())
         if recovered:
@@ -37,16 +48,48 @@ class AppContext:
         return recovered
 
     def close(self) -> None:
+        if self.owner_lock is not None:
+            self.owner_lock.release()
+            self.owner_lock = None
         self.db.dispose()
 
 
-def open_context(data_dir: str | None = None, clock: Clock | None = None) -> AppContext:
-    """Resolve folders, read settings, open and migrate the database."""
-    where = paths.resolve(data_dir).ensure()
+def open_context(data_dir: str | None = None, clock: Clock | None = None, *, read_only: bool = False) -> AppContext:
+    """Resolve folders, read settings, open and migrate the database.
+
+    A SQLite file is checked first (`PRAGMA quick_check`, read-only): a damaged one raises
+    DatabaseDamaged and a missing or empty one where a database was created before raises
+    DatabaseMissing; neither file is touched. `read_only` opens the database without writing
+    anything (for listing commands on a read-only folder): no folders made, no migration.
+    """
+    where = paths.resolve(data_dir)
+    if not read_only:
+        try:
+            where.ensure()
+        except OSError as exc:
+            raise guard.named(exc, where.data) or exc from None
     loaded, warning = settings.load(where.settings)
-    db = Database(loaded.database_url or sqlite_url(str(where.database)))
+    url = loaded.database_url or sqlite_url(str(where.database))
+    file = guard.sqlite_path(url)
+    # A folder that takes no new files is read in place (SQLite's -shm file could not be made).
+    immutable = read_only and file is not None and file.parent.is_dir() and not guard.writable(file.parent)
+    if file is not None:
+        guard.expect_existing(where.data, file)
+        guard.quick_check(file, immutable=immutable)
+        if not read_only and file.parent.is_dir() and not guard.writable(file.parent):
+            raise FolderReadOnly(str(file.parent))  # SQLite could not even open it for writing
+    db = _open_database(url, file, read_only, immutable)
     try:
-        migrate.upgrade(db)
+        if not read_only:
+            migrate.upgrade(db)
+            if file is not None:
+                guard.record(where.data, file)
+    except (SQLAlchemyError, OSError) as exc:
+        db.dispose()
+        named = guard.named(exc, file.parent if file is not None else where.data)
+        if named is not None:
+            raise named from exc
+        raise
     except Exception:
         db.dispose()
         raise
@@ -54,3 +97,11 @@ def open_context(data_dir: str | None = None, clock: Clock | None = None) -> App
     if warning:
         ctx.startup_messages.append(warning)
     return ctx
+
+
+def _open_database(url: str, file: Path | None, read_only: bool, immutable: bool) -> Database:
+    if not read_only or file is None:
+        return Database(url)
+    if not guard.has_data(file):  # nothing to read, and no new database can be made there
+        raise FolderReadOnly(str(file.parent))
+    return Database(read_only_url(file, immutable=immutable), read_only=True)

@@ -47,3 +47,81 @@ class NotFound(UserError):
 
 class InvalidAction(UserError):
     """The action makes no sense in the current local state (e.g. ship a cancelled posting)."""
+
+
+class DatabaseDamaged(UserError):
+    """SQLite's integrity check failed: the file is left untouched and nothing syncs."""
+
+    def __init__(self, path: str, detail: str = "") -> None:
+        super().__init__(
+            "database_damaged",
+            f"The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. "
+            "Restore a backup copy of the file, or move it away to start with an empty database "
+            "(the sqlite3 tool's .recover command exports what is still readable)",
+            path=path,
+            detail=detail,
+        )
+
+
+class DatabaseMissing(UserError):
+    """A database was created here before, but its file is now missing or empty."""
+
+    def __init__(self, path: str, marker: str) -> None:
+        super().__init__(
+            "database_missing",
+            f"The database {path} is missing or empty, but Packdesk kept its data there. "
+            f"Restore the file from a backup; to start afresh with an empty database, delete {marker}",
+            path=path,
+            marker=marker,
+        )
+
+
+class DatabaseInUse(UserError):
+    """Another live process owns this database (two would send the same actions twice)."""
+
+    def __init__(self, path: str, owner: str) -> None:
+        super().__init__(
+            "database_in_use",
+            f"Another Packdesk ({owner}) is using the database {path}. Close it first: two programs "
+            "on one database would send the same actions to Ozon twice",
+            path=path,
+            owner=owner,
+        )
+
+
+class DiskFull(UserError):
+    def __init__(self, folder: str) -> None:
+        super().__init__("disk_full", f"The disk holding {folder} is full: free space and try again", folder=folder)
+
+
+class FolderReadOnly(UserError):
+    def __init__(self, folder: str) -> None:
+        super().__init__(
+            "folder_read_only",
+            f"Packdesk cannot write to {folder}: make the folder writable, or choose another data folder",
+            folder=folder,
+        )
+
+
+class DatabaseDriverMissing(UserError):
+    def __init__(self, driver: str, package: str) -> None:
+        super().__init__(
+            "database_driver_missing",
+            f"The database address needs the {driver} driver, which is not installed: "
+            f"install it with pip install {package}",
+            driver=driver,
+            package=package,
+        )
+
+
+class DisplayLibrariesMissing(UserError):
+    """Qt cannot load: a system library the window needs is not installed."""
+
+    def __init__(self, library: str) -> None:
+        super().__init__(
+            "display_libraries_missing",
+            f"The window cannot start: the system library {library} is missing. On Debian or Ubuntu install "
+            "the display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 "
+            "libglib2.0-0 libdbus-1-3",
+            library=library,
+        )

@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.tables import OutboxRow, PostingRow, ReturnRow
+from app.logs import redact
 
 
 class ActionKind(StrEnum):
@@ -120,7 +121,7 @@ def _entry(row: OutboxRow) -> OutboxEntry:
         attempts=row.attempts,
         ambiguous=row.ambiguous,
         next_attempt_at=row.next_attempt_at,
-        last_error=row.last_error,
+        last_error=redact(row.last_error),  # rows written before redaction too
         created_at=row.created_at,
         updated_at=row.updated_at,
         done_at=row.done_at,
@@ -228,6 +229,8 @@ def next_due_at(session: Session) -> datetime | None:
 
 
 def _update(session: Session, key: str, now: datetime, **values: Any) -> None:
+    if "last_error" in values:  # an error text may quote the request: never store the Api-Key
+        values["last_error"] = redact(values["last_error"])
     session.execute(update(OutboxRow).where(OutboxRow.key == key).values(updated_at=now, **values))
 
 
@@ -285,7 +288,7 @@ def postpone(session: Session, target_id: str, action: ActionKind, until: dateti
             OutboxRow.state == OutboxState.PENDING.value,
             OutboxRow.next_attempt_at < until,
         )
-        .values(next_attempt_at=until, last_error=note, updated_at=now)
+        .values(next_attempt_at=until, last_error=redact(note), updated_at=now)
     )
 
 

@@ -113,7 +113,7 @@ def test_permission_denied_is_one_line(tmp_path: Path) -> None:
         done = run("--data-dir", str(locked / "data"), "--demo", "sync", "--once", prefix=prefix)
     finally:
         locked.chmod(0o755)
-    one_line(done, main.EXIT_PERMISSION, "ermission denied", str(locked / "data"))
+    one_line(done, main.EXIT_PERMISSION, "cannot write", str(locked / "data"))
 
 
 # A fresh process whose disk is full (or whose database says so) when the command writes.

@@ -3,24 +3,62 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
-from PySide6.QtCore import QCoreApplication, QSettings, QSocketNotifier, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app import events
 from app import settings as settings_file
 from app.context import AppContext
+from app.errors import DatabaseDamaged, UserError
 from ui import errors, i18n, instance_lock
 from ui.main_window import APPLICATION, ORGANIZATION, MainWindow, OzonAccount
 from ui.screenshot import Photographer, Screenshot
 from ui.sync_control import SyncControl
 
 log = logging.getLogger(__name__)
+
+
+class _DamageRelay(QObject):
+    """Brings "the database is damaged" from the thread that found it to the GUI thread."""
+
+    found = Signal(object)
+
+
+def can_show_window() -> bool:
+    """A seller can see a window here: without a display Qt aborts the process instead of raising,
+    and on the offscreen platform a message box would wait for a click that never comes."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":", 1)[0]
+    if platform in ("offscreen", "minimal"):
+        return False
+    if not sys.platform.startswith("linux") or platform:
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def show_startup_error(exc: UserError, language: str = "", argv: Sequence[str] | None = None) -> bool:
+    """Say in a message box, in the seller's language, why the window cannot start and what to do
+    (a damaged database, a read-only folder…). False when no window can be shown here."""
+    if not can_show_window():
+        return False
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv or ["packdesk"]))
+    translators = i18n.install_translators(app, language)
+    try:
+        title = QCoreApplication.translate("App", "Packdesk cannot start")
+        QMessageBox.critical(None, title, errors.message_for(exc))
+    finally:
+        for translator in translators:
+            app.removeTranslator(translator)
+    return True
 
 
 def run_gui(
@@ -62,7 +100,18 @@ def run_gui(
         for translator in translators:
             app.removeTranslator(translator)
         return 1
-    ctx.recover_interrupted()  # this process owns the folder now
+    try:
+        ctx.recover_interrupted()  # this process owns the folder (and the database) now
+    except UserError as exc:  # another Packdesk on the same database file, from another folder
+        log.warning("cannot own the database: %s", exc)
+        if can_show_window():
+            QMessageBox.critical(None, APPLICATION, errors.message_for(exc))
+        else:
+            print(f"packdesk: {exc}", file=sys.stderr)
+        for translator in translators:
+            app.removeTranslator(translator)
+        lock.unlock()
+        return 1
     uninstall_qt_log = errors.install_qt_message_handler()
     errors.set_log_location(ctx.paths.logs)
     uninstall_hooks = errors.install_excepthooks()
@@ -81,6 +130,20 @@ def run_gui(
         print_spooler=lambda: spooler.print_pending(ctx),
     )
     photographer = Photographer(window, screenshot) if screenshot is not None else None
+    sync_stopped = False
+
+    def stop_for_damage(damaged: DatabaseDamaged) -> None:
+        """The database turned out damaged: stop syncing at once and say so, once."""
+        nonlocal sync_stopped
+        if sync is not None and not sync_stopped:
+            sync_stopped = True
+            sync.stop()
+        ctx.bus.publish(events.SyncFinished(ctx.clock.now(), str(damaged), False))
+        errors.show_error(window, damaged)
+
+    relay = _DamageRelay()
+    relay.found.connect(stop_for_damage, Qt.ConnectionType.QueuedConnection)
+    ctx.db.on_damaged(relay.found.emit)
     window.show()
     if photographer is not None:
         photographer.start()
@@ -93,7 +156,7 @@ def run_gui(
     finally:
         restore_signals()
         window.close()
-        if sync is not None:
+        if sync is not None and not sync_stopped:
             try:
                 sync.stop()
             except Exception:

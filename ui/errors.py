@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserCancelled, UserError
+from app.logs import redact
 from sync import errors as ozon
 from ui import log_view, wording
 
@@ -178,6 +179,38 @@ def _user_messages() -> dict[str, str]:
         "label_not_cached": translate(
             "Errors", "Ozon's label for this posting has not been downloaded yet; it prints when it arrives."
         ),
+        # app/db: the database file and its folder
+        "database_damaged": translate(
+            "Errors",
+            "The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a "
+            "backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's "
+            ".recover command exports what is still readable).",
+        ),
+        "database_missing": translate(
+            "Errors",
+            "The database {path} is missing or empty, but Packdesk kept its data there. Restore the file from a "
+            "backup; to start afresh with an empty database, delete {marker}.",
+        ),
+        "database_in_use": translate(
+            "Errors",
+            "Another Packdesk ({owner}) is using the database {path}. Close it first: two programs on one "
+            "database would send the same actions to Ozon twice.",
+        ),
+        "disk_full": translate("Errors", "The disk holding {folder} is full: free space and try again."),
+        "folder_read_only": translate(
+            "Errors", "Packdesk cannot write to {folder}: make the folder writable, or choose another data folder."
+        ),
+        "database_driver_missing": translate(
+            "Errors",
+            "The database address needs the {driver} driver, which is not installed: install it with "
+            "pip install {package}.",
+        ),
+        "display_libraries_missing": translate(
+            "Errors",
+            "The window cannot start: the system library {library} is missing. On Debian or Ubuntu install the "
+            "display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 "
+            "libglib2.0-0 libdbus-1-3",
+        ),
     }
 
 
@@ -239,7 +272,11 @@ def is_expected(exc: BaseException) -> bool:
 
 
 def message_for(exc: BaseException) -> str:
-    """A sentence the seller understands, in the UI language (plain text)."""
+    """A sentence the seller understands, in the UI language (plain text), with no Api-Key in it."""
+    return redact(_message_for(exc))
+
+
+def _message_for(exc: BaseException) -> str:
     if isinstance(exc, ozon.OzonError):
         return _ozon_message(exc)
     if isinstance(exc, UserError):
@@ -280,7 +317,7 @@ class ErrorDialog(QDialog):
     def __init__(self, parent: QWidget | None, exc: BaseException | None, text: str = "") -> None:
         super().__init__(parent)
         self.is_bug = exc is not None and not is_expected(exc)
-        self.details = details_text(exc) if exc is not None else text
+        self.details = redact(details_text(exc) if exc is not None else text)
         self.setWindowTitle(self.tr("Packdesk"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
@@ -293,7 +330,7 @@ class ErrorDialog(QDialog):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.setText(self._message(exc) if exc is not None else text)
+        self.message.setText(redact(self._message(exc) if exc is not None else text))
         top = QHBoxLayout()
         top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.message, 1)
@@ -369,6 +406,8 @@ def show_error(parent: QWidget | None, exc: BaseException) -> ErrorDialog | None
         return None
     if isinstance(exc, UserError):
         log.info("shown to the seller: %s (%s)", exc, exc.code)
+        if exc.code in _SHOWN_ONCE and (shown := _open_once.get(exc.code)) is not None and shown.isVisible():
+            return shown  # every read fails the same way: one dialog says it
     elif isinstance(exc, ozon.OzonError):
         log.info("shown to the seller: %s (%s)", exc, type(exc).__name__)
     else:
@@ -379,8 +418,16 @@ def show_error(parent: QWidget | None, exc: BaseException) -> ErrorDialog | None
     if dialog.is_bug:
         _open_bug_dialog = dialog
         dialog.destroyed.connect(_forget_bug_dialog)
+    elif isinstance(exc, UserError) and exc.code in _SHOWN_ONCE:
+        _open_once[exc.code] = dialog
+        dialog.destroyed.connect(lambda *_args, code=exc.code: _open_once.pop(code, None))
     dialog.open()
     return dialog
+
+
+# Errors every later step repeats (a damaged database): one dialog at a time.
+_SHOWN_ONCE = frozenset({"database_damaged"})
+_open_once: dict[str, ErrorDialog] = {}
 
 
 def _forget_bug_dialog() -> None:

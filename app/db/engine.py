@@ -12,13 +12,17 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from app.db import guard
+from app.errors import DatabaseDamaged, DatabaseDriverMissing
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,38 @@ def sqlite_url(path: str) -> str:
     return f"sqlite:///{path}"
 
 
+def read_only_url(path: Path, *, immutable: bool = False) -> str:
+    """A URL that opens `path` without writing to it or beside it (`immutable`: no -shm/-wal either,
+    for a folder that takes no new files)."""
+    flag = "immutable=1" if immutable else "mode=ro"
+    return f"sqlite:///{path.resolve().as_uri()}?{flag}&uri=true"
+
+
+# The pip package of each database driver SQLAlchemy may ask for (the module's name otherwise).
+_DRIVER_PACKAGES = {
+    "psycopg": "psycopg[binary]",
+    "psycopg2": "psycopg2-binary",
+    "pymysql": "pymysql",
+    "MySQLdb": "mysqlclient",
+    "asyncpg": "asyncpg",
+    "pg8000": "pg8000",
+    "oracledb": "oracledb",
+    "pyodbc": "pyodbc",
+}
+
+
+def _create_engine(url: str, **kwargs: Any) -> Engine:
+    """create_engine, with a missing driver named as the package to install."""
+    try:
+        return create_engine(url, **kwargs)
+    except ImportError as exc:
+        module = (exc.name or "").split(".")[0] or url.split(":", 1)[0]
+        raise DatabaseDriverMissing(module, _DRIVER_PACKAGES.get(module, module)) from None
+    except NoSuchModuleError:
+        driver = url.split(":", 1)[0]
+        raise DatabaseDriverMissing(driver, driver.split("+")[-1]) from None
+
+
 def _wal_bug_present(version: tuple[int, ...]) -> bool:
     for fixed in _WAL_FIXED:
         if version[:2] == fixed[:2]:
@@ -41,12 +77,16 @@ def _wal_bug_present(version: tuple[int, ...]) -> bool:
     return version < _WAL_FIXED[-1] and version[:2] not in {f[:2] for f in _WAL_FIXED}
 
 
-def _sqlite_hooks(engine: Engine, *, immediate: bool) -> None:
+def _sqlite_hooks(engine: Engine, *, immediate: bool, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Take transaction control away from the sqlite3 driver; we emit BEGIN ourselves.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        if read_only:
+            cur.execute("PRAGMA query_only=ON")
+            cur.close()
+            return
         cur.execute("PRAGMA journal_mode=WAL")
         # FULL: an acknowledged action (the outbox) survives a power cut, not just a crash.
         cur.execute("PRAGMA synchronous=FULL")
@@ -60,12 +100,27 @@ def _sqlite_hooks(engine: Engine, *, immediate: bool) -> None:
 
 
 class Database:
-    """Owns the engines. `read()` and `write()` yield sessions that never cross threads."""
+    """Owns the engines. `read()` and `write()` yield sessions that never cross threads.
 
-    def __init__(self, url: str) -> None:
+    A SQLite file found damaged mid-run (SQLITE_CORRUPT) is checked once, then every later session
+    raises DatabaseDamaged at once (nothing reads or writes the file again) and `on_damaged`
+    listeners hear of it (the window stops syncing and says so). A full disk or a read-only folder
+    is raised as the seller's error that names the folder.
+    """
+
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
         self.url = url
+        self.read_only = read_only
         self.is_sqlite = url.startswith("sqlite")
-        if self.is_sqlite:
+        self.path = guard.sqlite_path(url) if self.is_sqlite and not read_only else None
+        self.damaged: DatabaseDamaged | None = None
+        self._damage_listeners: list[Callable[[DatabaseDamaged], None]] = []
+        self._damage_lock = threading.Lock()
+        if self.is_sqlite and read_only:
+            self.writer = create_engine(url, pool_size=1, max_overflow=0)
+            self.reader = self.writer
+            _sqlite_hooks(self.writer, immediate=False, read_only=True)
+        elif self.is_sqlite:
             version = sqlite3.sqlite_version_info
             log.info("SQLite %s", sqlite3.sqlite_version)
             if _wal_bug_present(version):
@@ -76,7 +131,7 @@ class Database:
             _sqlite_hooks(self.writer, immediate=True)
             _sqlite_hooks(self.reader, immediate=False)
         else:
-            self.writer = create_engine(url, pool_pre_ping=True)
+            self.writer = _create_engine(url, pool_pre_ping=True)
             self.reader = self.writer
         self._write_lock = threading.RLock()
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
@@ -85,13 +140,60 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: commit on success, roll back on any error."""
-        with self._write_lock, self._write_sessions() as session, session.begin():
-            yield session
+        self._refuse_if_damaged()
+        try:
+            with self._write_lock, self._write_sessions() as session, session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            self._name_failure(exc)
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read_sessions() as session, session.begin():
-            yield session
+        self._refuse_if_damaged()
+        try:
+            with self._read_sessions() as session, session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            self._name_failure(exc)
+            raise
+
+    def _refuse_if_damaged(self) -> None:
+        """A fresh error each time (re-raising one instance would grow its traceback forever)."""
+        if self.damaged is not None:
+            raise DatabaseDamaged(self.damaged.params["path"], self.damaged.params["detail"])
+
+    def on_damaged(self, listener: Callable[[DatabaseDamaged], None]) -> None:
+        """Call `listener` (on the failing thread) once when the database is found damaged."""
+        self._damage_listeners.append(listener)
+
+    def _name_failure(self, exc: SQLAlchemyError) -> None:
+        """Raise the seller's error for a damaged file, a full disk or a read-only folder."""
+        if self.path is None:
+            return
+        if guard.is_corruption(exc):
+            try:
+                guard.quick_check(self.path)
+                damaged = DatabaseDamaged(str(self.path), str(getattr(exc, "orig", exc)))
+            except DatabaseDamaged as found:
+                damaged = found
+            self._set_damaged(damaged)
+            raise damaged from exc
+        named = guard.named(exc, self.path.parent)
+        if named is not None:
+            raise named from exc
+
+    def _set_damaged(self, damaged: DatabaseDamaged) -> None:
+        with self._damage_lock:  # two threads may find it at once: the listeners hear it once
+            if self.damaged is not None:
+                return
+            self.damaged = damaged
+        log.error("the database is damaged; it is no longer read or written: %s", damaged)
+        for listener in list(self._damage_listeners):
+            try:
+                listener(damaged)
+            except Exception:
+                log.exception("a damaged-database listener failed")
 
     def dispose(self) -> None:
         self.writer.dispose()

@@ -17,6 +17,10 @@ from app.domain.postings import FINISHED, Posting, PostingItem, PostingStatus, R
 from app.repos.upsert import upsert
 
 _LOCAL_COLUMNS = ("local_status",)
+# Buyer details Ozon leaves blank in some replies (a re-read through /v3/posting/fbs/get, a list
+# without `with.…`): a blank never erases what the cache knows. Only the personal-data purge
+# (app/workflows/privacy.py) blanks them, on purpose, with its own UPDATE.
+_KNOWN_BUYER_COLUMNS = ("customer_name", "city", "address", "pvz_code")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +92,18 @@ def _row_values(p: Posting, now: datetime) -> dict[str, object]:
 
 
 def save(session: Session, postings: Sequence[Posting], now: datetime) -> None:
-    """Upsert postings with their items; keeps local columns (pending intents) untouched."""
+    """Upsert postings with their items; keeps local columns (pending intents) untouched, and known
+    buyer details when a reply leaves them blank."""
     if not postings:
         return
-    upsert(session, PostingRow.__table__, [_row_values(p, now) for p in postings], ["posting_number"], _LOCAL_COLUMNS)  # type: ignore[arg-type]
+    upsert(
+        session,
+        PostingRow.__table__,  # type: ignore[arg-type]
+        [_row_values(p, now) for p in postings],
+        ["posting_number"],
+        _LOCAL_COLUMNS,
+        keep_known=_KNOWN_BUYER_COLUMNS,
+    )
     numbers = [p.posting_number for p in postings]
     for start in range(0, len(numbers), 500):
         session.execute(delete(PostingItemRow).where(PostingItemRow.posting_number.in_(numbers[start : start + 500])))

@@ -4,6 +4,10 @@
 <context>
     <name>App</name>
     <message>
+        <source>Packdesk cannot start</source>
+        <translation>Packdesk не может запуститься</translation>
+    </message>
+    <message>
         <source>Packdesk is already open on this computer ({folder}).</source>
         <translation>Packdesk уже открыт на этом компьютере ({folder}).</translation>
     </message>
@@ -476,6 +480,34 @@
     <message>
         <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>Этикетка Ozon для этого отправления ещё не загружена; она напечатается, как только придёт.</translation>
+    </message>
+    <message>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
+        <translation>База данных повреждена: {path}. Packdesk не трогал файл и остановил синхронизацию. Восстановите файл из резервной копии или переместите его, чтобы начать с пустой базой (команда .recover программы sqlite3 извлекает то, что ещё читается).</translation>
+    </message>
+    <message>
+        <source>The database {path} is missing or empty, but Packdesk kept its data there. Restore the file from a backup; to start afresh with an empty database, delete {marker}.</source>
+        <translation>База данных {path} отсутствует или пуста, хотя Packdesk хранил в ней данные. Восстановите файл из резервной копии; чтобы начать заново с пустой базой, удалите {marker}.</translation>
+    </message>
+    <message>
+        <source>Another Packdesk ({owner}) is using the database {path}. Close it first: two programs on one database would send the same actions to Ozon twice.</source>
+        <translation>Базу данных {path} уже использует другой Packdesk ({owner}). Сначала закройте его: две программы на одной базе отправят в Ozon одни и те же действия дважды.</translation>
+    </message>
+    <message>
+        <source>The disk holding {folder} is full: free space and try again.</source>
+        <translation>Диск, на котором находится {folder}, заполнен: освободите место и повторите попытку.</translation>
+    </message>
+    <message>
+        <source>Packdesk cannot write to {folder}: make the folder writable, or choose another data folder.</source>
+        <translation>Packdesk не может записывать в {folder}: разрешите запись в папку или выберите другую папку данных.</translation>
+    </message>
+    <message>
+        <source>The database address needs the {driver} driver, which is not installed: install it with pip install {package}.</source>
+        <translation>Для адреса базы данных нужен драйвер {driver}, но он не установлен: установите его командой pip install {package}.</translation>
+    </message>
+    <message>
+        <source>The window cannot start: the system library {library} is missing. On Debian or Ubuntu install the display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</source>
+        <translation>Окно не может открыться: не хватает системной библиотеки {library}. В Debian или Ubuntu установите графические библиотеки командой: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</translation>
     </message>
     <message>
         <source>Ozon rejected the Client-Id or Api-Key. Check them in Settings.</source>

@@ -4,6 +4,10 @@
 <context>
     <name>App</name>
     <message>
+        <source>Packdesk cannot start</source>
+        <translation>Packdesk 无法启动</translation>
+    </message>
+    <message>
         <source>Packdesk is already open on this computer ({folder}).</source>
         <translation>Packdesk 已在本机打开（{folder}）。</translation>
     </message>
@@ -472,6 +476,34 @@
     <message>
         <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>该货件的 Ozon 面单尚未下载；下载后会自动打印。</translation>
+    </message>
+    <message>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
+        <translation>数据库已损坏：{path}。Packdesk 未改动该文件，并已停止同步。请用备份恢复该文件，或将其移走以使用空数据库重新开始（sqlite3 工具的 .recover 命令可导出仍可读取的数据）。</translation>
+    </message>
+    <message>
+        <source>The database {path} is missing or empty, but Packdesk kept its data there. Restore the file from a backup; to start afresh with an empty database, delete {marker}.</source>
+        <translation>数据库 {path} 不存在或为空，但 Packdesk 曾在其中保存数据。请用备份恢复该文件；如要使用空数据库重新开始，请删除 {marker}。</translation>
+    </message>
+    <message>
+        <source>Another Packdesk ({owner}) is using the database {path}. Close it first: two programs on one database would send the same actions to Ozon twice.</source>
+        <translation>另一个 Packdesk（{owner}）正在使用数据库 {path}。请先关闭它：两个程序使用同一数据库会向 Ozon 重复发送相同的操作。</translation>
+    </message>
+    <message>
+        <source>The disk holding {folder} is full: free space and try again.</source>
+        <translation>{folder} 所在的磁盘已满：请释放空间后重试。</translation>
+    </message>
+    <message>
+        <source>Packdesk cannot write to {folder}: make the folder writable, or choose another data folder.</source>
+        <translation>Packdesk 无法写入 {folder}：请使该文件夹可写，或选择其他数据文件夹。</translation>
+    </message>
+    <message>
+        <source>The database address needs the {driver} driver, which is not installed: install it with pip install {package}.</source>
+        <translation>该数据库地址需要 {driver} 驱动，但尚未安装：请用 pip install {package} 安装。</translation>
+    </message>
+    <message>
+        <source>The window cannot start: the system library {library} is missing. On Debian or Ubuntu install the display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</source>
+        <translation>窗口无法启动：缺少系统库 {library}。在 Debian 或 Ubuntu 上请用以下命令安装显示库：sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</translation>
     </message>
     <message>
         <source>Ozon rejected the Client-Id or Api-Key. Check them in Settings.</source>
