@@ -60,7 +60,10 @@ def _text(canvas: Canvas, e: Text, font: str, dot: float, top: float) -> None:
     size = e.size * dot
     x, y = e.x * dot, top - e.baseline * dot
     if e.bold:
-        # Fill and stroke the outline: the same extra width a bold raster gets on each side.
+        # Fill and stroke the outline: the same extra width a bold raster gets on each side. The
+        # render mode and line width are graphics state that outlives the text object (`ET`), so they
+        # are set inside `q`…`Q`: the text drawn after this line is filled only, not smeared.
+        canvas.saveState()
         canvas.setLineWidth(2 * bold_extra(e.size) * dot)
         obj = canvas.beginText()
         obj.setTextRenderMode(2)
@@ -70,6 +73,7 @@ def _text(canvas: Canvas, e: Text, font: str, dot: float, top: float) -> None:
         obj.setTextOrigin(x - shift, y)
         obj.textOut(e.text)
         canvas.drawText(obj)
+        canvas.restoreState()
         return
     canvas.setFont(font, size)
     if e.align is Align.CENTER:
