@@ -2,10 +2,12 @@
 
 Text is drawn on the PC (the printer's fonts lack Cyrillic and Chinese) and sent as `^GF` graphics,
 **bit 1 = black**, zlib-compressed (`:Z64:`, about a third of the bytes of ZPL's compressed ASCII hex:
-a 75×120 label is some 7 KB instead of 21 KB). Code 128 is the printer's own `^BC` in mode N
-with the code sets spelled out (so the printed width is exactly the one laid out), module width in
-whole dots via `^BY`. EAN-13 is drawn bar by bar with `^GB`: `^BE` lengthens the guard bars into
-whatever is printed below them, by an amount that differs between firmwares.
+a 75×120 label is some 7.5 KB instead of 21 KB); in a batch, lines that recur (captions, the sender,
+dates) are sent once and recalled from the printer's memory, some 4–5 KB per label. Code 128 is the
+printer's own `^BC` in mode N with the code sets spelled out (so the printed width is exactly the one
+laid out), module width in whole dots via `^BY`. EAN-13 is drawn bar by bar with `^GB`: `^BE`
+lengthens the guard bars into whatever is printed below them, by an amount that differs between
+firmwares.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import binascii
 import functools
 import re
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 
 from PIL import Image
@@ -33,14 +36,43 @@ _INVERT = bytes(255 - b for b in range(256))
 GF_BAND_BYTES = 16_000
 # Up to this many bitmap bytes the hex may be shorter than Z64 (whose frame alone is 20 characters).
 _HEX_MAY_WIN = 64
+MAX_STORED = 256  # text graphics a job keeps in the printer's memory (some 200 KB at most)
 
 
-def render(pages: Sequence[Page], z64: bool = True) -> bytes:
-    """The job; `z64=False` sends graphics in compressed ASCII hex only (for firmware without Z64)."""
-    return "".join(page_zpl(page, z64) for page in pages).encode("utf-8")
+def render(pages: Sequence[Page], z64: bool = True, share: bool = True) -> bytes:
+    """The job. `share`: a line of text that recurs in the job (captions, the sender, dates) is sent
+    once, stored in the printer's memory (`~DG` to `R:`) and recalled on each label (`^XG`). `z64=False`
+    sends graphics in compressed ASCII hex only (for firmware without Z64)."""
+    stored = _shared_texts(pages, z64) if share and len(pages) > 1 else {}
+    head = "".join(f"~DGR:{name}.GRF,{total},{row_bytes},{data}\n" for name, total, row_bytes, data in stored.values())
+    return (head + "".join(page_zpl(page, z64, stored) for page in pages)).encode("utf-8")
 
 
-def page_zpl(page: Page, z64: bool = True) -> str:
+_TextKey = tuple[str, int, bool]
+_Stored = tuple[str, int, int, str]  # name, total bytes, bytes per row, data
+
+
+def _shared_texts(pages: Sequence[Page], z64: bool) -> dict[_TextKey, _Stored]:
+    """The text lines worth storing in the printer: used more than once in the job and sent in one
+    field; at most `MAX_STORED`, those that save the most bytes. Names are the same in every job
+    (`PDT000.GRF`…), so a job overwrites the last one's graphics instead of filling the memory."""
+    uses = Counter((t.text, t.size, t.bold) for page in pages for t in page.texts())
+    savings = []
+    for key, count in uses.items():
+        fields = _text_fields(*key, z64)
+        if count > 1 and len(fields) == 1:
+            _dy, total, row_bytes, data = fields[0]
+            savings.append(((count - 1) * len(data), key, total, row_bytes, data))
+    savings.sort(key=lambda item: -item[0])
+    return {
+        key: (f"PDT{i:03d}", total, row_bytes, data)
+        for i, (_saved, key, total, row_bytes, data) in enumerate(savings[:MAX_STORED])
+    }
+
+
+def page_zpl(page: Page, z64: bool = True, stored: dict[_TextKey, _Stored] | None = None) -> str:
+    """One label; lines of text in `stored` are recalled from the printer's memory (see `render`)."""
+    stored = stored or {}
     out = [f"^XA^CI28^PW{page.width}^LL{page.height}^LH0,0^PON"]
     for e in page.elements:
         if isinstance(e, Rect):
@@ -48,7 +80,12 @@ def page_zpl(page: Page, z64: bool = True) -> str:
         elif isinstance(e, Bars):
             out.append(_barcode(e))
         elif isinstance(e, Text):
-            out.append(_text(e, z64))
+            shared = stored.get((e.text, e.size, e.bold))
+            if shared is not None:
+                x, y, _image = raster.placed_text(e)
+                out.append(f"^FO{x},{y}^XGR:{shared[0]}.GRF,1,1^FS")
+            else:
+                out.append(_text(e, z64))
         elif isinstance(e, Bitmap):
             out.append(graphic(e.x, e.y, e.image, z64=z64))
     out.append("^XZ\n")
@@ -94,22 +131,30 @@ def graphic(x: int, y: int, image: Image.Image, run_lengths: bool = True, z64: b
     keep within the graphic buffer of modest printers. `run_lengths` adds the hex run-length counts
     (slow on text, where Z64 wins anyway); `z64=False` leaves only the hex.
     """
-    return "".join(f"^FO{x},{y + dy}{field}^FS" for dy, field in _fields(image, run_lengths, z64))
+    return "".join(_gf(x, y, field) for field in _fields(image, run_lengths, z64))
+
+
+_Field = tuple[int, int, int, str]  # first row, total bytes, bytes per row, data
+
+
+def _gf(x: int, y: int, field: _Field) -> str:
+    dy, total, row_bytes, data = field
+    return f"^FO{x},{y + dy}^GFA,{total},{total},{row_bytes},{data}^FS"
 
 
 @functools.lru_cache(maxsize=4096)
-def _text_fields(text: str, size: int, bold: bool, z64: bool) -> tuple[tuple[int, str], ...]:
+def _text_fields(text: str, size: int, bold: bool, z64: bool) -> tuple[_Field, ...]:
     """A line of text's `^GF` fields, encoded once: a batch repeats captions, dates and senders."""
     return _fields(raster.text_bitmap(text, size, bold).image, False, z64)
 
 
 def _text(e: Text, z64: bool) -> str:
     x, y, _image = raster.placed_text(e)
-    return "".join(f"^FO{x},{y + dy}{field}^FS" for dy, field in _text_fields(e.text, e.size, e.bold, z64))
+    return "".join(_gf(x, y, field) for field in _text_fields(e.text, e.size, e.bold, z64))
 
 
-def _fields(image: Image.Image, run_lengths: bool, z64: bool) -> tuple[tuple[int, str], ...]:
-    """(first row, `^GFA,…` without `^FO`/`^FS`) for each band of the bitmap."""
+def _fields(image: Image.Image, run_lengths: bool, z64: bool) -> tuple[_Field, ...]:
+    """Each band of the bitmap as (first row, total bytes, bytes per row, data)."""
     row_bytes = (image.width + 7) // 8
     # Invert to ZPL's polarity; the padding bits at the row ends become 0 = white.
     data = raster.byte_aligned(image).tobytes().translate(_INVERT)
@@ -124,7 +169,7 @@ def _fields(image: Image.Image, run_lengths: bool, z64: bool) -> tuple[tuple[int
             if len(chunk) <= _HEX_MAY_WIN:
                 hex_rows = compress(chunk, row_bytes, run_lengths)
                 encoded = hex_rows if len(hex_rows) < len(encoded) else encoded
-        fields.append((start // row_bytes, f"^GFA,{len(chunk)},{len(chunk)},{row_bytes},{encoded}"))
+        fields.append((start // row_bytes, len(chunk), row_bytes, encoded))
     return tuple(fields)
 
 

@@ -104,19 +104,26 @@ def baseline_pdf(pages: list[Page]) -> bytes:
 
 
 def zpl_bytes_per_label() -> bool:
-    """ZPL job size per label on each stock and resolution, Z64 graphics against ASCII hex alone; a
-    typical label (75×120 at 203 dpi) must stay within 9 KB (it was 21 KB in hex)."""
+    """ZPL bytes per label on each stock and resolution: a one-label job (a scan at the desk), a batch
+    of 100 (recurring lines stored in the printer once), and the ASCII hex graphics sent before Z64.
+
+    Targets for a typical label (75×120 at 203 dpi): ≤ 6 KB in a batch, ≤ 9 KB alone (was 21 KB)."""
     postings = make_postings(100, seed=8)
+    typical = (0, 0)
     for stock in (LABEL_75x120, LABEL_58x40, LABEL_100x150):
         for dpi in (203, 300):
             pages = own_label.pages(postings, stock, dpi)
-            small, hex_only = len(zpl.render(pages)), len(zpl.render(pages, z64=False))
+            alone = statistics.mean(len(zpl.render([page])) for page in pages[:20])
+            batch = len(zpl.render(pages)) / len(pages)
+            hex_only = len(zpl.render(pages, z64=False, share=False)) / len(pages)
             print(
-                f"ZPL {stock.name} at {dpi} dpi: {small // len(pages)} bytes per label "
-                f"(ASCII hex graphics: {hex_only // len(pages)})"
+                f"ZPL {stock.name} at {dpi} dpi: {alone:.0f} bytes per label alone, {batch:.0f} in a batch of "
+                f"{len(pages)} (ASCII hex graphics: {hex_only:.0f})"
             )
-    typical = len(zpl.render(own_label.pages(postings, LABEL_75x120, 203))) // len(postings)
-    return typical <= 9_000
+            if (stock, dpi) == (LABEL_75x120, 203):
+                typical = (round(alone), round(batch))
+    print(f"ZPL typical label: {typical[0]} bytes alone (target ≤ 9000), {typical[1]} in a batch (target ≤ 6000)")
+    return typical[0] <= 9_000 and typical[1] <= 6_000
 
 
 def main() -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 import zlib
 
@@ -164,3 +165,19 @@ def test_zpl_labels_are_a_third_of_the_hex_bytes_and_print_the_same_dots() -> No
     for a, b, page in zip(zpl_images(small, w, h, 203), zpl_images(hex_only, w, h, 203), pages, strict=True):
         assert ImageChops.difference(a, b).getbbox() is None
         assert ImageChops.difference(a, raster.page_image(page).convert("L")).getbbox() is None
+
+
+def test_zpl_batches_send_recurring_lines_once_and_print_the_same_dots() -> None:
+    postings = [dataclasses.replace(sample_postings()[i % 2], order_number=f"{i:08d}-0001") for i in range(6)]
+    pages = own_label.pages(postings, geometry.LABEL_75x120, 203, sender="ИП Ли Вэй 李伟")
+    shared, alone = zpl.render(pages), zpl.render(pages, share=False)
+    text = shared.decode()
+    stored = re.findall(r"~DGR:(PDT\d{3})\.GRF,(\d+),(\d+),:Z64:", text)
+    recalled = re.findall(r"\^XGR:(PDT\d{3})\.GRF,1,1\^FS", text)
+    assert stored and set(recalled) == {name for name, _, _ in stored}
+    assert text.index("^XA") > max(text.index(f"~DGR:{name}") for name, _, _ in stored)  # stored first
+    assert "~DG" not in zpl.render(pages[:1]).decode() and "^XG" not in alone.decode()
+    assert len(shared) < 0.8 * len(alone)
+    w, h = pages[0].width, pages[0].height
+    for image, page in zip(zpl_images(shared, w, h, 203), pages, strict=True):
+        assert ImageChops.difference(image, raster.page_image(page).convert("L")).getbbox() is None
