@@ -207,6 +207,10 @@ def printable(text: str) -> str:
         if ord(ch) in font.codepoints or font_for(ch) is not None:
             out.append(ch)
             continue
+        letters = _letters_of(ch)  # a joined Arabic form no font has: its plain letters, unjoined
+        if letters and all(font_for(c) is not None for c in letters):
+            out.append(letters)
+            continue
         lacking.append(ch)
         while out and out[-1] == " " and len(out) > 1 and out[-2] == UNSUPPORTED:
             out.pop()  # words of one unsupported name: one mark
@@ -248,6 +252,14 @@ def _is_rtl(ch: str) -> bool:
 
 def _is_arabic(ch: str) -> bool:
     return 0x0600 <= ord(ch) <= 0x06FF
+
+
+def _letters_of(ch: str) -> str:
+    """The letters a presentation form (e.g. Arabic final lam-alef) stands for; "" for other text."""
+    parts = unicodedata.decomposition(ch).split()
+    if len(parts) < 2 or parts[0] not in ("<isolated>", "<final>", "<initial>", "<medial>"):
+        return ""
+    return "".join(chr(int(h, 16)) for h in parts[1:])
 
 
 def _presentation_forms() -> dict[tuple[str, str], str]:

@@ -148,3 +148,13 @@ def test_arabic_is_shaped_into_joined_forms() -> None:
 )
 def test_right_to_left_runs_are_reversed_for_drawing(logical: str, drawn: str) -> None:
     assert fonts.visual(logical) == drawn
+
+
+def test_arabic_prints_unjoined_where_a_font_has_the_letters_but_not_their_joined_forms(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = fonts.font_for
+    monkeypatch.setattr(fonts, "font_for", lambda ch: None if 0xFE70 <= ord(ch) <= 0xFEFF else real(ch))
+    if real("س") is None:
+        pytest.skip(f"no fallback font with Arabic ({fonts.FALLBACK_PACKAGE})")
+    assert fonts.printable("سلام") == "سلام"
