@@ -36,7 +36,9 @@ _INVERT = bytes(255 - b for b in range(256))
 GF_BAND_BYTES = 16_000
 # Up to this many bitmap bytes the hex may be shorter than Z64 (whose frame alone is 20 characters).
 _HEX_MAY_WIN = 64
-MAX_STORED = 256  # text graphics a job keeps in the printer's memory (some 200 KB at most)
+# Text graphics a job keeps in the printer's memory (R:, its DRAM): how many, and their bitmap bytes.
+MAX_STORED = 256
+MAX_STORED_BYTES = 256_000
 
 
 def render(pages: Sequence[Page], z64: bool = True, share: bool = True) -> bytes:
@@ -54,8 +56,9 @@ _Stored = tuple[str, int, int, str]  # name, total bytes, bytes per row, data
 
 def _shared_texts(pages: Sequence[Page], z64: bool) -> dict[_TextKey, _Stored]:
     """The text lines worth storing in the printer: used more than once in the job and sent in one
-    field; at most `MAX_STORED`, those that save the most bytes. Names are the same in every job
-    (`PDT000.GRF`…), so a job overwrites the last one's graphics instead of filling the memory."""
+    field; those that save the most bytes, within `MAX_STORED` and `MAX_STORED_BYTES`. Names are the
+    same in every job (`PDT000.GRF`…), so a job overwrites the last one's graphics instead of filling
+    the memory."""
     uses = Counter((t.text, t.size, t.bold) for page in pages for t in page.texts())
     savings = []
     for key, count in uses.items():
@@ -64,10 +67,14 @@ def _shared_texts(pages: Sequence[Page], z64: bool) -> dict[_TextKey, _Stored]:
             _dy, total, row_bytes, data = fields[0]
             savings.append(((count - 1) * len(data), key, total, row_bytes, data))
     savings.sort(key=lambda item: -item[0])
-    return {
-        key: (f"PDT{i:03d}", total, row_bytes, data)
-        for i, (_saved, key, total, row_bytes, data) in enumerate(savings[:MAX_STORED])
-    }
+    stored: dict[_TextKey, _Stored] = {}
+    memory = 0
+    for _saved, key, total, row_bytes, data in savings:
+        if len(stored) == MAX_STORED or memory + total > MAX_STORED_BYTES:
+            break
+        stored[key] = (f"PDT{len(stored):03d}", total, row_bytes, data)
+        memory += total
+    return stored
 
 
 def page_zpl(page: Page, z64: bool = True, stored: dict[_TextKey, _Stored] | None = None) -> str:
