@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import sys
 import threading
 import unicodedata
@@ -77,12 +78,13 @@ class LabelFont:
     codepoints: frozenset[int]
     ascent: float  # of the em (0..1)
     descent: float  # negative
+    chars: frozenset[str] = frozenset()  # the same as characters, for a set test in C (see `covers`)
 
     def covers(self, text: str) -> bool:
-        return all(ord(ch) in self.codepoints for ch in text)
+        return self.chars.issuperset(text)
 
     def missing(self, text: str) -> set[str]:
-        return {ch for ch in text if ord(ch) not in self.codepoints}
+        return set(text) - self.chars
 
 
 def font_dirs() -> list[Path]:
@@ -113,7 +115,9 @@ def _found_files(candidates: tuple[str, ...] = _CANDIDATES, override: str | None
 def _load(path: Path, pdf_name: str = PDF_FONT_NAME) -> tuple[LabelFont, TTFont]:
     ttf = TTFont(pdf_name, str(path), subfontIndex=0)
     face = ttf.face
-    font = LabelFont(str(path), 0, pdf_name, frozenset(face.charToGlyph), face.ascent / 1000, face.descent / 1000)
+    codepoints = frozenset(face.charToGlyph)
+    chars = frozenset(chr(c) for c in codepoints if c < 0x110000)
+    font = LabelFont(str(path), 0, pdf_name, codepoints, face.ascent / 1000, face.descent / 1000, chars)
     return font, ttf
 
 
@@ -246,6 +250,11 @@ def pil_font(size: int, path: str = "", index: int = 0) -> ImageFont.FreeTypeFon
 # -- right-to-left scripts ----------------------------------------------------------------------------
 
 
+# Where right-to-left letters live (Hebrew to Arabic Extended, their presentation forms, and the
+# historic scripts of the SMP): a quick test before the per-character bidi classes.
+_MAY_BE_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
 def _is_rtl(ch: str) -> bool:
     return unicodedata.bidirectional(ch) in ("R", "AL")
 
@@ -325,7 +334,7 @@ def visual(line: str) -> str:
     """One line in drawing order (left to right) for a left-to-right label: every right-to-left run
     (Hebrew, Arabic, with the spaces, punctuation and numbers between its letters) is reversed, its
     numbers kept left to right and its brackets mirrored. A simplified Unicode bidi algorithm."""
-    if not any(_is_rtl(ch) for ch in line):
+    if not _MAY_BE_RTL.search(line) or not any(_is_rtl(ch) for ch in line):
         return line
     kinds = ["R" if _is_rtl(ch) else "EN" if ch.isdigit() else "L" if ch.isalpha() else "N" for ch in line]
     out: list[str] = []

@@ -7,6 +7,7 @@ what a test decodes from one is what the others print.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -302,6 +303,12 @@ class Sheet:
 def wrap(text: str, size: int, max_width: int, bold: bool = False) -> list[str]:
     """Greedy line breaking at spaces; a word wider than the line breaks after a hyphen, else (and
     Chinese text) anywhere."""
+    return list(_wrap(text, size, max_width, bold))
+
+
+@functools.lru_cache(maxsize=1024)
+def _wrap(text: str, size: int, max_width: int, bold: bool) -> tuple[str, ...]:
+    """`wrap`, remembered: a label tries a paragraph at a few sizes, then sets the one that fits."""
     lines: list[str] = []
     line = ""
     for word in text.split(" "):
@@ -329,7 +336,7 @@ def wrap(text: str, size: int, max_width: int, bold: bool = False) -> list[str]:
                 line = ch
     if line:
         lines.append(line)
-    return lines
+    return tuple(lines)
 
 
 def _truncate(text: str, size: int, bold: bool, max_width: int, force: bool = False) -> str:
