@@ -7,6 +7,7 @@ what a test decodes from one is what the others print.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -28,7 +29,8 @@ class Align(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """One line of text; `x` is its left, centre or right edge (per `align`), `baseline` its baseline."""
+    """One line of text; `x` is its left, centre or right edge (per `align`), `baseline` its baseline.
+    `text` is in drawing order, left to right (right-to-left runs already reversed by the layout)."""
 
     x: int
     baseline: int
@@ -187,7 +189,7 @@ class Sheet:
             size -= 1
         text = _truncate(text, size, bold, max_width)
         if text:
-            self.elements.append(Text(x, top + self.ascent(size), text, size, align, bold))
+            self.elements.append(Text(x, top + self.ascent(size), fonts.visual(text), size, align, bold))
         return top + self.line_height(size)
 
     def paragraph(
@@ -211,9 +213,48 @@ class Sheet:
             ]
         y = top
         for line in lines:
-            self.elements.append(Text(x, y + self.ascent(size), line, size, Align.LEFT, bold))
+            self.elements.append(Text(x, y + self.ascent(size), fonts.visual(line), size, Align.LEFT, bold))
             y += self.line_height(size)
         return y
+
+    def fitting_size(
+        self, text: str, size: int, min_size: int, max_height: int, *, max_width: int | None = None, bold: bool = False
+    ) -> int | None:
+        """The largest em size from `size` down to `min_size` at which `text` wraps into `max_height`."""
+        max_width = self.inner_width if max_width is None else max_width
+        text = fonts.printable(" ".join(text.split()))
+        for em in range(size, min_size - 1, -1):
+            if len(wrap(text, em, max_width, bold)) * self.line_height(em) <= max_height:
+                return em
+        return None
+
+    def fit_paragraph(
+        self,
+        x: int,
+        top: int,
+        text: str,
+        size: int,
+        min_size: int,
+        max_height: int,
+        *,
+        max_width: int | None = None,
+        bold: bool = False,
+    ) -> int:
+        """Wrapped text in the room it is given: as large as fits between `size` and `min_size`, and only
+        if it does not fit even at `min_size` are the lines that fit kept, the last ending in '…'."""
+        max_width = self.right - x if max_width is None else max_width
+        em = self.fitting_size(text, size, min_size, max_height, max_width=max_width, bold=bold)
+        if em is None:
+            em = min_size
+            max_lines = max(1, max_height // self.line_height(em))
+        else:
+            max_lines = 1_000
+        return self.paragraph(x, top, text, em, max_width=max_width, max_lines=max_lines, bold=bold)
+
+    def barcode_fits(self, symbol: Symbol, modules: range) -> bool:
+        """Whether `barcode` can place `symbol` centred on the page (the same room it allows)."""
+        room = self.width - 2 * max(0, self.margin - self.mm(2))
+        return any(symbol.width * m <= room for m in modules)
 
     def ascent(self, size: int) -> int:
         return round(size * fonts.label_font().ascent)
@@ -260,7 +301,14 @@ class Sheet:
 
 
 def wrap(text: str, size: int, max_width: int, bold: bool = False) -> list[str]:
-    """Greedy line breaking at spaces; a word wider than the line (or Chinese text) breaks anywhere."""
+    """Greedy line breaking at spaces; a word wider than the line breaks after a hyphen, else (and
+    Chinese text) anywhere."""
+    return list(_wrap(text, size, max_width, bold))
+
+
+@functools.lru_cache(maxsize=1024)
+def _wrap(text: str, size: int, max_width: int, bold: bool) -> tuple[str, ...]:
+    """`wrap`, remembered: a label tries a paragraph at a few sizes, then sets the one that fits."""
     lines: list[str] = []
     line = ""
     for word in text.split(" "):
@@ -271,7 +319,15 @@ def wrap(text: str, size: int, max_width: int, bold: bool = False) -> list[str]:
         if line:
             lines.append(line)
             line = ""
-        # The word alone: break it by characters where needed.
+        # The word alone: break it after a hyphen, else by characters, where needed.
+        while "-" in word[:-1] and text_width(word, size, bold) > max_width:
+            cut = word.rfind("-", 0, len(word) - 1)
+            while cut > 0 and text_width(word[: cut + 1], size, bold) > max_width:
+                cut = word.rfind("-", 0, cut)
+            if cut <= 0:
+                break
+            lines.append(word[: cut + 1])
+            word = word[cut + 1 :]
         for ch in word:
             if text_width(line + ch, size, bold) <= max_width or not line:
                 line += ch
@@ -280,7 +336,7 @@ def wrap(text: str, size: int, max_width: int, bold: bool = False) -> list[str]:
                 line = ch
     if line:
         lines.append(line)
-    return lines
+    return tuple(lines)
 
 
 def _truncate(text: str, size: int, bold: bool, max_width: int, force: bool = False) -> str:

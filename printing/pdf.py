@@ -59,17 +59,24 @@ def _draw(canvas: Canvas, page: Page, font: str) -> None:
 def _text(canvas: Canvas, e: Text, font: str, dot: float, top: float) -> None:
     size = e.size * dot
     x, y = e.x * dot, top - e.baseline * dot
-    if e.bold:
-        # Fill and stroke the outline: the same extra width a bold raster gets on each side.
-        canvas.setLineWidth(2 * bold_extra(e.size) * dot)
+    runs = fonts.runs(e.text)
+    if e.bold or [f.pdf_name for f, _ in runs] != [font]:
+        # Bold: fill and stroke the outline, the same extra width a bold raster gets on each side. The
+        # render mode and line width are graphics state that outlives the text object (`ET`), so they
+        # are set inside `q`…`Q`: the text drawn after this line is filled only, not smeared.
+        canvas.saveState()
         obj = canvas.beginText()
-        obj.setTextRenderMode(2)
-        obj.setFont(font, size)
-        width = canvas.stringWidth(e.text, font, size)
+        if e.bold:
+            canvas.setLineWidth(2 * bold_extra(e.size) * dot)
+            obj.setTextRenderMode(2)
+        width = fonts.text_width(e.text, size)
         shift = {Align.LEFT: 0.0, Align.CENTER: width / 2, Align.RIGHT: width}[e.align]
         obj.setTextOrigin(x - shift, y)
-        obj.textOut(e.text)
+        for run_font, run in runs:  # characters the label font lacks come from a fallback font
+            obj.setFont(run_font.pdf_name, size)
+            obj.textOut(run)
         canvas.drawText(obj)
+        canvas.restoreState()
         return
     canvas.setFont(font, size)
     if e.align is Align.CENTER:

@@ -44,8 +44,9 @@ _freetype = threading.Lock()
 def _glyph(ch: str, size: int, bold: bool) -> _Glyph:
     """One character drawn without anti-aliasing (a thermal dot is on or off)."""
     stroke = bold_extra(size) if bold else 0
+    face = fonts.font_for(ch) or fonts.label_font()
     with _freetype:
-        font = fonts.pil_font(size)
+        font = fonts.pil_font(size, face.path, face.index)
         left, top, right, bottom = (int(v) for v in font.getbbox(ch, anchor="ls", stroke_width=stroke))
         advance = font.getlength(ch)
         if right <= left or bottom <= top:

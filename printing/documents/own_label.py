@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.domain.postings import Posting
-from printing.barcodes import InvalidBarcode, code128
+from printing import fonts
+from printing.barcodes import code128
 from printing.documents.captions import captions
 from printing.documents.common import POSTING_MODULE_MM, local_time, modules
 from printing.geometry import Stock
-from printing.layout import Align, Page, Sheet
+from printing.layout import Align, Page, Sheet, wrap
 
 
 def pages(postings: Sequence[Posting], stock: Stock, dpi: int, sender: str = "") -> list[Page]:
@@ -46,13 +47,15 @@ def _full(p: Posting, s: Sheet, sender: str) -> Page:
     y = s.margin
     s.frame(s.mm(1), s.mm(1), s.width - 2 * s.mm(1), s.height - 2 * s.mm(1), thickness=max(2, s.mm(0.3)))
 
-    # Delivery method (how couriers sort) and the ship-by date.
+    # Delivery method (how couriers sort; two lines when long) and the ship-by date.
     ship_by = local_time(p.shipment_date, "%d.%m.%Y")
     below_date = s.text(s.right, y, ship_by, size(3.2), align=Align.RIGHT, bold=True) if ship_by else y
     method_width = s.inner_width - (s.inner_width // 3 if ship_by else 0)
+    method = p.delivery_method_name or c["delivery"]
+    head = size(3.2)
     y = max(
         below_date,
-        s.text(s.left, y, p.delivery_method_name or c["delivery"], size(3.2), bold=True, max_width=method_width),
+        s.fit_paragraph(s.left, y, method, head, size(2.6), 2 * s.line_height(head), max_width=method_width, bold=True),
     )
     s.hline(y, thickness=max(2, s.mm(0.3)))
     y += gap
@@ -65,46 +68,64 @@ def _full(p: Posting, s: Sheet, sender: str) -> Page:
     s.hline(y)
     y += gap
 
-    # Recipient and where it goes.
+    # What goes below the address, measured first so that the address gets all the room left.
+    line = size(3.2)
+    sender_text = f"{c['sender']}: {sender or p.warehouse_name}" if sender or p.warehouse_name else ""
+    sender_lines = min(2, len(wrap(fonts.printable(sender_text), line, s.inner_width))) if sender_text else 0
+    footer_lines = 1 + sender_lines + (1 if p.shipment_date else 0)
+    footer = s.bottom - footer_lines * s.line_height(line) - gap - s.mm(1)
+    track_symbol = code128(p.tracking_number) if p.tracking_number else None
+    track_bars = track_symbol is not None and s.barcode_fits(track_symbol, modules(s, POSTING_MODULE_MM))
+    carrier = s.line_height(line) + (s.line_height(line) if p.tracking_number else 0)
+    carrier += gap // 2 + size(9) + gap if track_bars else 0
+    limit = footer - gap // 2 - carrier - gap  # the rule above the carrier at the lowest
+
+    # Recipient and where it goes: the name on up to two lines, the address as large as fits.
     y = s.text(s.left, y, c["recipient"], size(2.6))
-    y = s.text(s.left, y, p.customer_name or "—", size(4.5), bold=True)
-    y = s.paragraph(s.left, y, _destination(p, c) or "—", size(3.8), max_lines=3)
+    name = size(4.5)
+    y = s.fit_paragraph(s.left, y, p.customer_name or "—", name, size(3.4), 2 * s.line_height(name), bold=True)
+    y = s.fit_paragraph(s.left, y, _destination(p, c) or "—", size(4.2), size(2.4), limit - y)
     y += gap
     s.hline(y)
     y += gap
 
     # Carrier and tracking number (its barcode only when it fits: a courier scans the carrier's own).
-    y = s.text(s.left, y, f"{c['carrier']}: {p.tpl_provider or '—'}", size(3.2))
-    if p.tracking_number:
-        y = s.text(s.left, y, f"{c['tracking']}: {p.tracking_number}", size(3.2), bold=True)
-        try:
-            track = s.barcode(code128(p.tracking_number), y + gap // 2, size(9), modules(s, POSTING_MODULE_MM))
+    y = s.text(s.left, y, f"{c['carrier']}: {p.tpl_provider or '—'}", line)
+    if p.tracking_number and track_symbol is not None:
+        y = s.text(s.left, y, f"{c['tracking']}: {p.tracking_number}", line, bold=True)
+        if track_bars:
+            track = s.barcode(track_symbol, y + gap // 2, size(9), modules(s, POSTING_MODULE_MM))
             y = track.y + track.height + gap
-        except InvalidBarcode:
-            pass  # the number is printed as text above
     # Order, item count, sender: at the foot of the label.
-    line = size(3.2)
-    y = max(y + gap // 2, s.bottom - 3 * s.line_height(line) - gap - s.mm(1))
+    y = max(y + gap // 2, footer)
     s.hline(y)
     y += gap
     s.text(s.right, y, f"{c['items']}: {p.item_count}", size(4), align=Align.RIGHT, bold=True)
     y = s.text(s.left, y, f"{c['order']} {p.order_number}", line, max_width=s.inner_width * 3 // 5)
-    sender_text = sender or p.warehouse_name
     if sender_text:
-        y = s.paragraph(s.left, y, f"{c['sender']}: {sender_text}", line, max_lines=2)
+        y = s.paragraph(s.left, y, sender_text, line, max_lines=2)
     if p.shipment_date:
         s.text(s.left, y, f"{c['ship_by']}: {local_time(p.shipment_date)}", line)
     return s.page()
 
 
 def _compact(p: Posting, s: Sheet, sender: str) -> Page:
+    """58×40: the number, its barcode, the address in all the room left, item count and ship-by."""
     c = captions("ru")
     y = s.margin
     y = s.text(s.width // 2, y, p.posting_number, s.mm(4.2), align=Align.CENTER, bold=True)
-    bars = s.barcode(code128(p.posting_number), y + s.mm(0.8), s.mm(18), modules(s, POSTING_MODULE_MM))
-    y = bars.y + bars.height + s.mm(1.2)
-    y = s.text(s.left, y, _destination(p, c) or p.delivery_method_name or "—", s.mm(2.6))
+    small = s.mm(2.6)
+    foot = s.bottom - s.line_height(small)  # the item count and ship-by line, at the bottom
+    where = _destination(p, c) or p.delivery_method_name or "—"
+    # The barcode gives up height (18 mm down to 13 mm, still easy to scan) before the address is cut.
+    for bar_mm in (18, 16, 14, 13):
+        top = y + s.mm(0.8) + s.mm(bar_mm) + s.mm(1)
+        if s.fitting_size(where, small, s.mm(2.2), foot - s.mm(0.5) - top) is not None:
+            break
+    bars = s.barcode(code128(p.posting_number), y + s.mm(0.8), s.mm(bar_mm), modules(s, POSTING_MODULE_MM))
+    y = bars.y + bars.height + s.mm(1)
+    s.fit_paragraph(s.left, y, where, small, s.mm(2), foot - s.mm(0.5) - y)
     ship_by = local_time(p.shipment_date, "%d.%m")
-    s.text(s.right, y, f"{c['ship_by']} {ship_by}" if ship_by else "", s.mm(2.6), align=Align.RIGHT, bold=True)
-    s.text(s.left, y, f"{c['items']}: {p.item_count}", s.mm(2.6), bold=True, max_width=s.inner_width // 2)
+    s.text(s.right, foot, f"{c['ship_by']} {ship_by}" if ship_by else "", small, align=Align.RIGHT, bold=True)
+    s.text(s.left, foot, f"{c['items']}: {p.item_count}", small, bold=True, max_width=s.inner_width // 2)
     return s.page()

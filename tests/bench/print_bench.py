@@ -4,7 +4,7 @@ Baseline in the same run: 500 pages with the same text and the same Code 128 bar
 on a reportlab canvas (reportlab's own Code128 widget), same font.
 
 Targets: PDF time / baseline ≤ 1.5; 500 labels as ZPL and as TSPL < 1 s each; one label from a scan
-(look the posting up, render it) < 50 ms.
+(look the posting up, render it) < 50 ms. Also the ZPL bytes per label on each stock, Z64 against hex.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from app import label_files
 from app.context import open_context
 from app.domain.postings import Posting, PostingItem, PostingStatus
 from app.repos import postings as posting_repo
-from printing import fonts, render
+from printing import fonts, render, zpl
 from printing.documents import own_label
-from printing.geometry import LABEL_75x120
+from printing.geometry import LABEL_58x40, LABEL_75x120, LABEL_100x150
 from printing.layout import Align, Bars, Page, Text
 from printing.render import Format, Output
 
@@ -103,6 +103,29 @@ def baseline_pdf(pages: list[Page]) -> bytes:
     return buf.getvalue()
 
 
+def zpl_bytes_per_label() -> bool:
+    """ZPL bytes per label on each stock and resolution: a one-label job (a scan at the desk), a batch
+    of 100 (recurring lines stored in the printer once), and the ASCII hex graphics sent before Z64.
+
+    Targets for a typical label (75×120 at 203 dpi): ≤ 6 KB in a batch, ≤ 9 KB alone (was 21 KB)."""
+    postings = make_postings(100, seed=8)
+    typical = (0, 0)
+    for stock in (LABEL_75x120, LABEL_58x40, LABEL_100x150):
+        for dpi in (203, 300):
+            pages = own_label.pages(postings, stock, dpi)
+            alone = statistics.mean(len(zpl.render([page])) for page in pages[:20])
+            batch = len(zpl.render(pages)) / len(pages)
+            hex_only = len(zpl.render(pages, z64=False, share=False)) / len(pages)
+            print(
+                f"ZPL {stock.name} at {dpi} dpi: {alone:.0f} bytes per label alone, {batch:.0f} in a batch of "
+                f"{len(pages)} (ASCII hex graphics: {hex_only:.0f})"
+            )
+            if (stock, dpi) == (LABEL_75x120, 203):
+                typical = (round(alone), round(batch))
+    print(f"ZPL typical label: {typical[0]} bytes alone (target ≤ 9000), {typical[1]} in a batch (target ≤ 6000)")
+    return typical[0] <= 9_000 and typical[1] <= 6_000
+
+
 def main() -> bool:
     fonts.label_font()
     ok = True
@@ -130,8 +153,12 @@ def main() -> bool:
             t0 = time.perf_counter()
             size = len(render.label(batch, Output(fmt)))
             times.append(time.perf_counter() - t0)
-        print(f"{fmt.value.upper()}: {N} labels in {min(times):.3f} s ({size // 1024} KiB) (target < 1 s)")
+        print(
+            f"{fmt.value.upper()}: {N} labels in {min(times):.3f} s ({size // 1024} KiB, {size // N} bytes per label) "
+            "(target < 1 s)"
+        )
         ok &= min(times) < 1.0
+    ok &= zpl_bytes_per_label()
 
     with tempfile.TemporaryDirectory() as tmp:
         ctx = open_context(tmp)

@@ -21,8 +21,8 @@ def test_the_font_is_found_and_covers_all_three_scripts() -> None:
     assert font.covers(fonts.COVERAGE_PROBE + SCRIPTS)
 
 
-def test_characters_the_font_lacks_print_as_question_marks() -> None:
-    assert fonts.printable("Цена 100 ₽\x07") == "Цена 100 ? "
+def test_characters_no_font_has_print_as_a_mark() -> None:
+    assert fonts.printable("Цена 100 \U00013000\x07") == f"Цена 100 {fonts.UNSUPPORTED} "
 
 
 def _ink(text: str, size: int = 40) -> Image.Image:

@@ -1,8 +1,11 @@
-"""ZPL and TSPL writers: opposite bit polarity, compressed ZPL graphics, escaping, byte-exact jobs."""
+"""ZPL and TSPL writers: opposite bit polarity, compressed ZPL graphics (Z64 and hex), escaping, byte-exact jobs."""
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import re
+import zlib
 
 import pytest
 import zxingcpp
@@ -10,8 +13,9 @@ from PIL import Image, ImageChops, ImageDraw
 
 from printing import geometry, raster, tspl, zpl
 from printing.barcodes import code128
+from printing.documents import own_label
 from printing.layout import Bars, Bitmap, Page, Rect
-from tests.printing.conftest import tspl_images, zpl_images
+from tests.printing.conftest import sample_postings, tspl_images, zpl_images
 
 
 def checker(width: int, height: int) -> Image.Image:
@@ -125,3 +129,55 @@ def test_a_whole_label_bitmap_goes_in_bands_that_fit_zpl_limits() -> None:
     assert len(sizes) > 1 and max(sizes) <= zpl.GF_BAND_BYTES and sum(sizes) == 111 * 1417
     printed = zpl_images(data.encode(), page.width, page.height, 300)[0]
     assert ImageChops.difference(printed, raster.page_image(page).convert("L")).getbbox() is None
+
+
+def _crc16_xmodem(data: bytes) -> int:
+    """CRC-16/CCITT as Zebra checks a Z64 field (polynomial 0x1021, start 0), bit by bit."""
+    crc = 0
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021 if crc & 0x8000 else crc << 1) & 0xFFFF
+    return crc
+
+
+def _label_pages(dpi: int) -> list[Page]:
+    return own_label.pages(sample_postings(), geometry.LABEL_75x120, dpi, sender="ИП Ли Вэй 李伟")
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+def test_zpl_text_goes_as_z64_that_inflates_to_the_declared_bytes(dpi: int) -> None:
+    data = zpl.render(_label_pages(dpi)).decode()
+    fields = re.findall(r"\^GFA,(\d+),(\d+),(\d+),:Z64:([A-Za-z0-9+/=]+):([0-9A-F]{4})\^FS", data)
+    assert len(fields) == data.count("^GFA")  # every graphic of a label is Z64
+    for total, declared, _row, text, crc in fields:
+        assert total == declared
+        assert len(zlib.decompress(base64.b64decode(text, validate=True))) == int(total)
+        assert int(crc, 16) == _crc16_xmodem(text.encode())
+
+
+def test_zpl_labels_are_a_third_of_the_hex_bytes_and_print_the_same_dots() -> None:
+    pages = _label_pages(203)
+    small, hex_only = zpl.render(pages), zpl.render(pages, z64=False)
+    per_label = len(small) / len(pages)
+    assert per_label < 9_000 and len(small) < 0.4 * len(hex_only), (per_label, len(hex_only) / len(pages))
+    w, h = pages[0].width, pages[0].height
+    for a, b, page in zip(zpl_images(small, w, h, 203), zpl_images(hex_only, w, h, 203), pages, strict=True):
+        assert ImageChops.difference(a, b).getbbox() is None
+        assert ImageChops.difference(a, raster.page_image(page).convert("L")).getbbox() is None
+
+
+def test_zpl_batches_send_recurring_lines_once_and_print_the_same_dots() -> None:
+    postings = [dataclasses.replace(sample_postings()[i % 2], order_number=f"{i:08d}-0001") for i in range(6)]
+    pages = own_label.pages(postings, geometry.LABEL_75x120, 203, sender="ИП Ли Вэй 李伟")
+    shared, alone = zpl.render(pages), zpl.render(pages, share=False)
+    text = shared.decode()
+    stored = re.findall(r"~DGR:(PDT\d{3})\.GRF,(\d+),(\d+),:Z64:", text)
+    recalled = re.findall(r"\^XGR:(PDT\d{3})\.GRF,1,1\^FS", text)
+    assert stored and set(recalled) == {name for name, _, _ in stored}
+    assert text.index("^XA") > max(text.index(f"~DGR:{name}") for name, _, _ in stored)  # stored first
+    assert "~DG" not in zpl.render(pages[:1]).decode() and "^XG" not in alone.decode()
+    assert len(shared) < 0.8 * len(alone)
+    w, h = pages[0].width, pages[0].height
+    for image, page in zip(zpl_images(shared, w, h, 203), pages, strict=True):
+        assert ImageChops.difference(image, raster.page_image(page).convert("L")).getbbox() is None
