@@ -6,9 +6,10 @@ checks what a packer at arm's length needs: big text, nothing cut off.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 from pathlib import Path
 
@@ -90,6 +91,10 @@ def scan(qtbot: QtBot, page: PackingPage, tasks: TaskManager, code: str) -> None
         qtbot.keyClicks(page.scan, part)
     qtbot.keyClick(page.scan, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not tasks.busy())
+
+
+def settled(tasks: TaskManager) -> bool:
+    return not tasks.busy()
 
 
 def packing_window(ctx: AppContext, qtbot: QtBot) -> tuple[MainWindow, PackingPage]:
@@ -235,3 +240,41 @@ def test_marking_codes_and_customs_in_chinese_at_1280x800(ctx: AppContext, qtbot
         for label in page.labels.values():
             assert not_clipped(label), label.objectName()
         assert window.grab().save(target("pd-packing-marks-zh.png"))
+
+
+def test_two_barcodes_and_a_long_offer_id_leave_the_name_readable(ctx: AppContext, qtbot: QtBot) -> None:
+    """Issue 9: an item with an EAN and an OZN code (and a long offer id) used to crush the name
+    column to ~70 px and the rows to 200 px. The name keeps most of the width in every language; the
+    barcodes stack in their capped column (elided if need be, whole in the tooltip)."""
+    name = "Ботинки женские демисезонные из натуральной кожи (Италия), коричневый"
+    offer = "PD-SHOES-WOMEN-DEMISEASON-LEATHER-ITALY-BROWN-38-010"
+    codes = ("6949355242489", "OZN22909546272901234")
+    products = (
+        PostingItem(3201, offer, name, 2, Decimal("5990.00")),
+        PostingItem(2001, "ART-2001", GOODS[0][1], 1, Decimal("890.00")),
+    )
+    posting = make_posting(21, products=products, delivery_method_name="Ozon Логистика курьеру Ozon, Шушары")
+    save(ctx, [posting])
+    with ctx.db.write() as s:
+        product_repo.save(
+            s,
+            [Product(3201, 32, offer, name, codes), Product(2001, 2001, "ART-2001", GOODS[0][1], (GOODS[0][2],))],
+            NOW,
+        )
+    for language in ("en_US", "ru_RU", "zh_CN"):
+        with ui_language(language) if language != "en_US" else nullcontext():
+            window, page = packing_window(ctx, qtbot)
+            scan(qtbot, page, window.tasks, posting.posting_number)
+            qtbot.wait(50)
+            table = page.items
+            viewport = table.viewport().width()
+            assert table.columnWidth(table.NAME) >= 0.45 * viewport - 1, (language, table.columnWidth(table.NAME))
+            assert sum(table.columnWidth(c) for c in range(table.columnCount())) <= viewport
+            for row in range(table.rowCount()):
+                assert table.rowHeight(row) <= 130, (language, row, table.rowHeight(row))
+                assert table.rowHeight(row) >= table.sizeHintForRow(row) - 1  # the name is whole
+            assert codes[1] in cell(table, 0, table.IDS).toolTip()
+            assert window.grab().save(target(f"pd-packing-barcodes-{language}.png"))
+            page._submit(functools.partial(page.station.abort, "test"))
+            qtbot.waitUntil(functools.partial(settled, window.tasks))
+            window.close()
