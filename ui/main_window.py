@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QLocale, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -322,7 +322,9 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         header = self._qsettings.value("orders/header")
-        if isinstance(header, QByteArray):
+        language = self._qsettings.value("orders/header_language")
+        # Widths saved in another language would cut this one's words (the Russian ship-by clock).
+        if isinstance(header, QByteArray) and language in (None, QLocale().name()):
             self.orders.view.horizontalHeader().restoreState(header)
         splitter = self._qsettings.value("orders/splitter")
         if isinstance(splitter, QByteArray):
@@ -332,6 +334,7 @@ class MainWindow(QMainWindow):
         self._qsettings.setValue("main_window/geometry", self.saveGeometry())
         self._qsettings.setValue("main_window/state", self.saveState())
         self._qsettings.setValue("orders/header", self.orders.view.horizontalHeader().saveState())
+        self._qsettings.setValue("orders/header_language", QLocale().name())
         self._qsettings.setValue("orders/splitter", self.orders.splitter.saveState())
         self._qsettings.sync()
 

@@ -1427,7 +1427,7 @@
     </message>
     <message>
         <source>overdue {n} min</source>
-        <translation>просрочено на {n} мин</translation>
+        <translation>просрочка {n} мин</translation>
     </message>
     <message>
         <source>in {n} min</source>
@@ -1435,7 +1435,7 @@
     </message>
     <message>
         <source>overdue {n} h</source>
-        <translation>просрочено на {n} ч</translation>
+        <translation>просрочка {n} ч</translation>
     </message>
     <message>
         <source>in {n} h</source>
@@ -1443,7 +1443,7 @@
     </message>
     <message>
         <source>overdue {n} d</source>
-        <translation>просрочено на {n} дн.</translation>
+        <translation>просрочка {n} дн.</translation>
     </message>
     <message>
         <source>in {n} d</source>

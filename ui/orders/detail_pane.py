@@ -260,20 +260,22 @@ class DetailPane(QWidget):
             status += " " + cells.pending_mark()
         scheme = self.tr("rFBS (you deliver)") if posting.is_rfbs else self.tr("FBS (Ozon delivers)")
         self.status.setText(f"{status} · {scheme}")
-        self.fields["order"].setText(posting.order_number)
-        self.fields["ship_by"].setText(self._ship_by(posting, detail.cached.shown_status, now))
+        self._set_field("order", posting.order_number)
+        self._set_field("ship_by", self._ship_by(posting, detail.cached.shown_status, now))
         delivery = posting.delivery_method_name
         if posting.is_express:
             delivery = cells.translate("OrdersTable", "Express") + " · " + delivery
         if posting.tpl_provider and posting.tpl_provider not in delivery:
             delivery += f" ({posting.tpl_provider})"
-        self.fields["delivery"].setText(delivery or "—")
-        self.fields["warehouse"].setText(posting.warehouse_name or "—")
-        self.fields["tracking"].setText(posting.tracking_number or "—")
-        self.fields["delivery_date"].setText(self._when(posting.delivering_date))
-        self.fields["buyer"].setText(", ".join(p for p in (posting.customer_name, posting.city) if p) or "—")
+        self._set_field("delivery", delivery or "—")
+        self._set_field("warehouse", posting.warehouse_name or "—")
+        self._set_field("tracking", posting.tracking_number or "—")
+        self._set_field("delivery_date", self._when(posting.delivering_date))
+        buyer = ", ".join(p for p in (posting.customer_name, posting.city) if p) or "—"
+        short = (plain_text.clipped(posting.customer_name, 120), plain_text.clipped(posting.city, 60))
+        self._set_field("buyer", buyer, ", ".join(p for p in short if p) or "—")
         codes = (posting.scanit, posting.lower_barcode)  # what is scanned on Ozon's label
-        self.fields["label"].setText(" · ".join(c for c in codes if c) or "—")
+        self._set_field("label", " · ".join(c for c in codes if c) or "—")
         self.fields["needs"].setText(self._needs(posting))
         self.chat_button.setEnabled(True)
         self.chat_button.setToolTip(
@@ -286,6 +288,15 @@ class DetailPane(QWidget):
         self.no_history.setVisible(not detail.history)
         if detail.history:
             self.history.scrollToBottom()
+
+    def _set_field(self, key: str, text: str, shown: str | None = None) -> None:
+        """Remote text in a field: clipped and breakable (a 10,000-character buyer name must not
+        widen the pane and squeeze the orders table); more of it, when cut, in the tooltip."""
+        field = self.fields[key]
+        shown = plain_text.clipped(text if shown is None else shown)
+        field.setText(shown)
+        cut = len(shown.replace("\u200b", "")) < len(text)
+        field.setToolTip(plain_text.tooltip(plain_text.clipped(text, 1000, 80)) if cut else "")
 
     def _ship_by(self, posting: Posting, shown_status: str, now: datetime) -> str:
         if posting.shipment_date is None:
