@@ -29,6 +29,7 @@ from ui import wording
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("zh_CN", "ru_RU", "en")
+PLURALS = "plurals_en"  # resources/translations/plurals_en.qm (pyside6-lupdate -pluralonly)
 
 
 def translations_dir() -> Path | None:
@@ -45,8 +46,16 @@ def install_translators(app: QCoreApplication, language: str = "") -> list[QTran
     locale = locale_for(language)
     QLocale.setDefault(locale)  # numbers and dates in the same language as the words
     installed: list[QTranslator] = []
-    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     ours = translations_dir()
+    if ours is not None:
+        # English singular and plural of the %n messages ("1 box", "3 boxes"). Installed first, so it is
+        # asked last: a translation of the UI's language wins, any other language falls back to it.
+        plurals = QTranslator(app)
+        if plurals.load(PLURALS, str(ours)) and app.installTranslator(plurals):
+            installed.append(plurals)
+        else:
+            plurals.deleteLater()
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     candidates = [("qtbase", qt_dir)]
     if ours is not None:
         candidates.append(("packdesk", str(ours)))

@@ -1181,6 +1181,22 @@
         <translation>этикетка ждёт Ozon</translation>
     </message>
     <message numerus="yes">
+        <source>✓ Packed {number} in %n box(es), {label}; {skipped}. Scan the next posting</source>
+        <translation>
+            <numerusform>✓ {number} собрано в %n коробку, {label}; {skipped}. Сканируйте следующее отправление</numerusform>
+            <numerusform>✓ {number} собрано в %n коробки, {label}; {skipped}. Сканируйте следующее отправление</numerusform>
+            <numerusform>✓ {number} собрано в %n коробок, {label}; {skipped}. Сканируйте следующее отправление</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unit(s) not scanned</source>
+        <translation>
+            <numerusform>%n шт. не отсканирована</numerusform>
+            <numerusform>%n шт. не отсканированы</numerusform>
+            <numerusform>%n шт. не отсканировано</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>✓ Packed {number} in %n box(es), {label}. Scan the next posting</source>
         <translation>
             <numerusform>✓ {number} собрано в %n коробку, {label}. Сканируйте следующее отправление</numerusform>
@@ -1219,6 +1235,10 @@
     <message>
         <source>STOP — posting {number} was cancelled</source>
         <translation>СТОП — отправление {number} отменено</translation>
+    </message>
+    <message>
+        <source>Posting {number} is already packed — scan REPRINT to print its label again</source>
+        <translation>Отправление {number} уже собрано — сканируйте REPRINT, чтобы напечатать этикетку ещё раз</translation>
     </message>
     <message numerus="yes">
         <source>Posting {number} is already on the desk — %n to go</source>
@@ -1679,9 +1699,25 @@
         <source>✗ Not saved — scan again; if it happens again, see the log</source>
         <translation>✗ Не сохранено — отсканируйте ещё раз; если повторится, загляните в журнал</translation>
     </message>
+    <message numerus="yes">
+        <source>Printing %n ready label(s) in packing order</source>
+        <translation>
+            <numerusform>Печатается %n готовая этикетка в порядке сборки</numerusform>
+            <numerusform>Печатаются %n готовые этикетки в порядке сборки</numerusform>
+            <numerusform>Печатаются %n готовых этикеток в порядке сборки</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Nothing ready to print: %n label(s) still wait for Ozon</source>
+        <translation>
+            <numerusform>Печатать нечего: %n этикетка ещё ждёт Ozon</numerusform>
+            <numerusform>Печатать нечего: %n этикетки ещё ждут Ozon</numerusform>
+            <numerusform>Печатать нечего: %n этикеток ещё ждут Ozon</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>Printing every ready label in packing order</source>
-        <translation>Печатаем все готовые этикетки в порядке сборки</translation>
+        <source>Nothing ready to print</source>
+        <translation>Печатать нечего: готовых этикеток нет</translation>
     </message>
     <message>
         <source>The command barcodes are queued for the label printer</source>
@@ -1700,6 +1736,10 @@
         <translation>FBS</translation>
     </message>
     <message>
+        <source>⚠ OVERDUE: was to ship by {when}</source>
+        <translation>⚠ ПРОСРОЧЕНО: отгрузить нужно было до {when}</translation>
+    </message>
+    <message>
         <source>ship by {when}</source>
         <translation>отгрузить до {when}</translation>
     </message>
@@ -1709,6 +1749,14 @@
             <numerusform>%n коробка</numerusform>
             <numerusform>%n коробки</numerusform>
             <numerusform>%n коробок</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unit(s) not scanned (F8)</source>
+        <translation>
+            <numerusform>%n шт. не отсканирована (F8)</numerusform>
+            <numerusform>%n шт. не отсканированы (F8)</numerusform>
+            <numerusform>%n шт. не отсканировано (F8)</numerusform>
         </translation>
     </message>
     <message>

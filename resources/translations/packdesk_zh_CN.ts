@@ -1151,6 +1151,18 @@
         <translation>面单等待 Ozon</translation>
     </message>
     <message numerus="yes">
+        <source>✓ Packed {number} in %n box(es), {label}; {skipped}. Scan the next posting</source>
+        <translation>
+            <numerusform>✓ 已将 {number} 装入 %n 个箱子，{label}；{skipped}。请扫描下一个货件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unit(s) not scanned</source>
+        <translation>
+            <numerusform>%n 件未扫描</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>✓ Packed {number} in %n box(es), {label}. Scan the next posting</source>
         <translation>
             <numerusform>✓ 已将 {number} 装入 %n 个箱子，{label}。请扫描下一个货件</numerusform>
@@ -1185,6 +1197,10 @@
     <message>
         <source>STOP — posting {number} was cancelled</source>
         <translation>停止 — 货件 {number} 已被取消</translation>
+    </message>
+    <message>
+        <source>Posting {number} is already packed — scan REPRINT to print its label again</source>
+        <translation>货件 {number} 已打包 — 扫描 REPRINT 可重新打印面单</translation>
     </message>
     <message numerus="yes">
         <source>Posting {number} is already on the desk — %n to go</source>
@@ -1619,9 +1635,21 @@
         <source>✗ Not saved — scan again; if it happens again, see the log</source>
         <translation>✗ 未保存 — 请重新扫描；如果再次发生，请查看日志</translation>
     </message>
+    <message numerus="yes">
+        <source>Printing %n ready label(s) in packing order</source>
+        <translation>
+            <numerusform>正在按打包顺序打印 %n 张就绪面单</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Nothing ready to print: %n label(s) still wait for Ozon</source>
+        <translation>
+            <numerusform>没有可打印的面单：还有 %n 张在等待 Ozon</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>Printing every ready label in packing order</source>
-        <translation>正在按打包顺序打印所有就绪面单</translation>
+        <source>Nothing ready to print</source>
+        <translation>没有可打印的面单</translation>
     </message>
     <message>
         <source>The command barcodes are queued for the label printer</source>
@@ -1640,6 +1668,10 @@
         <translation>FBS</translation>
     </message>
     <message>
+        <source>⚠ OVERDUE: was to ship by {when}</source>
+        <translation>⚠ 已逾期：应在 {when} 前发货</translation>
+    </message>
+    <message>
         <source>ship by {when}</source>
         <translation>{when} 前发货</translation>
     </message>
@@ -1647,6 +1679,12 @@
         <source>%n box(es)</source>
         <translation>
             <numerusform>%n 个箱子</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unit(s) not scanned (F8)</source>
+        <translation>
+            <numerusform>%n 件未扫描（F8）</numerusform>
         </translation>
     </message>
     <message>
