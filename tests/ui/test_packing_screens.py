@@ -278,3 +278,26 @@ def test_two_barcodes_and_a_long_offer_id_leave_the_name_readable(ctx: AppContex
             page._submit(functools.partial(page.station.abort, "test"))
             qtbot.waitUntil(functools.partial(settled, window.tasks))
             window.close()
+
+
+def test_print_queue_entries_wrap_in_russian(ctx: AppContext, qtbot: QtBot) -> None:
+    """Issue 9: the Labels panel's entries wrap inside the panel instead of running off its edge."""
+    from app import print_queue
+    from app.print_queue import DocKind
+
+    numbers = [make_posting(n).posting_number for n in range(31, 35)]
+    save(ctx, [make_posting(n) for n in range(31, 35)])
+    with ctx.db.write() as s:
+        job = print_queue.enqueue(s, DocKind.OZON_LABEL, tuple(numbers), NOW)
+        print_queue.mark_failed(s, job.key, NOW, "принтер не отвечает: бумага закончилась, проверьте лоток")
+    with ui_language("ru_RU"):
+        window, page = packing_window(ctx, qtbot)
+        jobs = page.print_panel.list
+        qtbot.waitUntil(lambda: jobs.count() == 1)
+        qtbot.wait(50)
+        rect = jobs.visualItemRect(jobs.item(0))
+        assert rect.right() <= jobs.viewport().width()
+        assert rect.height() >= 2 * jobs.fontMetrics().height()  # wrapped onto several lines
+        bar = jobs.horizontalScrollBar()
+        assert not bar.isVisible() or bar.maximum() == 0
+        assert window.grab().save(target("pd-print-panel-ru.png"))
