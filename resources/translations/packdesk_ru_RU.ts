@@ -609,7 +609,7 @@
     </message>
     <message>
         <source>Items</source>
-        <translation>Товары</translation>
+        <translation>Шт.</translation>
     </message>
     <message>
         <source>Tracking number</source>
