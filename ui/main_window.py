@@ -42,7 +42,7 @@ from ui.packing.page import PackingPage
 from ui.packing.spooler_control import SpoolerControl
 from ui.placeholder import PlaceholderPage
 from ui.settings.account import default_client
-from ui.settings.page import SettingsPage
+from ui.settings.page import DemoFacts, SettingsPage
 from ui.settings.printers import PrinterPort
 from ui.status_bar import SyncStatusBar
 from ui.sync_control import SyncControl
@@ -103,8 +103,13 @@ class MainWindow(QMainWindow):
         # In demo mode ctx holds the demo folder's settings; the page edits the real ones.
         path = settings_path or ctx.paths.settings
         shown = ctx.settings if path == ctx.paths.settings else settings_file.load(path)[0]
+        facts = None
+        if demo:  # the demo prints to its folder and syncs at its own pace: the page says so
+            interval = getattr(sync, "interval_s", None)
+            seconds = float(interval) if isinstance(interval, int | float) else float(ctx.settings.sync_interval_s)
+            facts = DemoFacts(ctx.settings.label_printer if path != ctx.paths.settings else "", seconds)
         self.settings_page = SettingsPage(
-            shown, path, ctx.db, ctx.clock, self.tasks, self, make_client=make_client, printers=printers
+            shown, path, ctx.db, ctx.clock, self.tasks, self, make_client=make_client, printers=printers, demo=facts
         )
         self._pages: dict[str, QWidget] = {"orders": self.orders, "settings": self.settings_page}
         self.packing = PackingPage(
@@ -249,7 +254,10 @@ class MainWindow(QMainWindow):
     # -- the Ozon account ---------------------------------------------------------------------------
 
     def _check_key_expiry(self) -> None:
-        """Warn days before the Api-Key expires: Ozon's answer, or the date stored last time when offline."""
+        """Warn days before the Api-Key expires: Ozon's answer, or the date stored last time when offline.
+        Not in the demo: its client is the emulator's, whose key is nobody's."""
+        if self.demo:
+            return
         db, client = self.ctx.db, self.client
 
         def stored() -> None:

@@ -2158,6 +2158,26 @@
         <translation>Подключено: Ozon принял Client-Id и Api-Key.</translation>
     </message>
     <message>
+        <source>Demo mode: every label and document is saved as a file in {folder}</source>
+        <translation>Демо-режим: каждая этикетка и каждый документ сохраняются файлом в папке {folder}</translation>
+    </message>
+    <message>
+        <source>Demo: files in {folder}</source>
+        <translation>Демо: файлы в {folder}</translation>
+    </message>
+    <message>
+        <source>Demo mode syncs every {seconds} s; the interval above is for your own shop.</source>
+        <translation>Демо-режим синхронизируется каждые {seconds} с; интервал выше — для вашего магазина.</translation>
+    </message>
+    <message>
+        <source>No Api-Key yet: the demo needs none.</source>
+        <translation>Api-Key ещё не задан: демо он не нужен.</translation>
+    </message>
+    <message>
+        <source>Not checked in demo mode: test the connection to find out.</source>
+        <translation>В демо-режиме не проверяется: проверьте подключение, чтобы узнать.</translation>
+    </message>
+    <message>
         <source>Unknown: test the connection to find out.</source>
         <translation>Неизвестно: проверьте подключение, чтобы узнать.</translation>
     </message>

@@ -2084,6 +2084,26 @@
         <translation>已连接：Ozon 接受了 Client-Id 和 Api-Key。</translation>
     </message>
     <message>
+        <source>Demo mode: every label and document is saved as a file in {folder}</source>
+        <translation>演示模式：每张面单和每份单据都以文件形式保存在 {folder}</translation>
+    </message>
+    <message>
+        <source>Demo: files in {folder}</source>
+        <translation>演示：文件保存在 {folder}</translation>
+    </message>
+    <message>
+        <source>Demo mode syncs every {seconds} s; the interval above is for your own shop.</source>
+        <translation>演示模式每 {seconds} 秒同步一次；上面的间隔用于您自己的店铺。</translation>
+    </message>
+    <message>
+        <source>No Api-Key yet: the demo needs none.</source>
+        <translation>尚未设置 Api-Key：演示模式不需要。</translation>
+    </message>
+    <message>
+        <source>Not checked in demo mode: test the connection to find out.</source>
+        <translation>演示模式下不检查：请测试连接以了解。</translation>
+    </message>
+    <message>
         <source>Unknown: test the connection to find out.</source>
         <translation>未知：请测试连接以获取。</translation>
     </message>
