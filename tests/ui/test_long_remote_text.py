@@ -51,3 +51,16 @@ def test_a_huge_buyer_name_does_not_squeeze_the_orders_list(ctx: AppContext, qtb
 def test_clipped_twice_is_clipped_once() -> None:
     once = clipped("Ж" * 300)
     assert clipped(once) == once
+
+
+def test_the_orders_tooltips_are_clipped(ctx: AppContext) -> None:
+    from app.orders.query import Column, read_rows
+    from ui.orders import cells
+
+    posting = make_posting(1, customer_name="Ж" * 10_000, delivery_method_name="Д" * 10_000)
+    save(ctx, [posting])
+    row = read_rows(ctx.db, [posting.posting_number])[posting.posting_number]
+    city = cells.tooltip(row, Column.CITY)
+    delivery = cells.tooltip(row, Column.DELIVERY)
+    assert city is not None and delivery is not None
+    assert len(city) < 500 and len(delivery) < 500

@@ -518,7 +518,7 @@ class PackingPage(QWidget):
         else:
             self.posting.setText(view.posting_number)
         scheme = self.tr("rFBS") if view.is_rfbs else self.tr("FBS")
-        parts = [scheme, view.delivery_method]
+        parts = [scheme, plain_text.clipped(view.delivery_method, 120)]  # remote text: never widens the page
         overdue = not packed and view.shipment_date is not None and view.shipment_date < self.ctx.clock.now()
         if view.shipment_date is not None:
             when = view.shipment_date.astimezone().strftime("%d.%m %H:%M")
