@@ -854,7 +854,7 @@
     </message>
     <message>
         <source>Scanned</source>
-        <translation>Отсканировано</translation>
+        <translation>Собрано</translation>
     </message>
     <message>
         <source>Offer ID / barcode</source>

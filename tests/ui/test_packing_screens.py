@@ -278,6 +278,11 @@ def test_two_barcodes_and_a_long_offer_id_leave_the_name_readable(ctx: AppContex
                 assert table.rowHeight(row) <= 130, (language, row, table.rowHeight(row))
                 assert table.rowHeight(row) >= table.sizeHintForRow(row) - 1  # the name is whole
             assert codes[1] in cell(table, 0, table.IDS).toolTip()
+            head = table.horizontalHeader().fontMetrics()
+            for column in range(table.columnCount()):
+                title = table.horizontalHeaderItem(column)
+                if not table.isColumnHidden(column) and title is not None:
+                    assert head.horizontalAdvance(title.text()) + 8 <= table.columnWidth(column), (language, column)
             assert window.grab().save(target(f"pd-packing-barcodes-{language}.png"))
             page._submit(functools.partial(page.station.abort, "test"))
             qtbot.waitUntil(functools.partial(settled, window.tasks))
