@@ -1826,7 +1826,7 @@
     </message>
     <message>
         <source>Qty</source>
-        <translation>Кол-во</translation>
+        <translation>Шт.</translation>
     </message>
     <message>
         <source>Price</source>

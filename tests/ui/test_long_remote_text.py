@@ -64,3 +64,42 @@ def test_the_orders_tooltips_are_clipped(ctx: AppContext) -> None:
     delivery = cells.tooltip(row, Column.DELIVERY)
     assert city is not None and delivery is not None
     assert len(city) < 500 and len(delivery) < 500
+
+
+@pytest.mark.parametrize("language", ["en_US", "ru_RU", "zh_CN"])
+def test_the_detail_panes_items_read_at_1280(ctx: AppContext, qtbot: QtBot, language: str) -> None:
+    """The pane gives way to the orders table at 1280 px; its items keep a readable name and a whole barcode."""
+    from decimal import Decimal
+
+    from app.domain.postings import PostingItem
+    from app.domain.products import Product
+    from app.repos import products as product_repo
+    from tests.ui.factories import NOW
+    from tests.ui.test_packing_screens import ui_language
+    from ui.orders.detail_models import ItemColumn
+
+    name = "Кроссовки мужские беговые сетчатые, белый"
+    item = PostingItem(5001, "PD-SHOES-002", name, 1, Decimal("2990.00"))
+    posting = make_posting(1, products=(item,))
+    save(ctx, [posting])
+    with ctx.db.write() as s:
+        product_repo.save(s, [Product(5001, 51, "PD-SHOES-002", name, ("6903367513685",))], NOW)
+    with ui_language(language):
+        window = MainWindow(ctx, None, demo=True)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        page = window.orders
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+        page.view.selectRow(0)
+        qtbot.waitUntil(lambda: page.detail.items_model.rowCount() == 1)
+        qtbot.wait(50)
+        items = page.detail.items
+        width = items.viewport().width()
+        assert items.columnWidth(ItemColumn.NAME) >= 0.37 * width - 1
+        assert sum(items.columnWidth(c) for c in ItemColumn) <= width
+        barcode = items.fontMetrics().horizontalAdvance("6903367513685")
+        assert items.columnWidth(ItemColumn.CODES) >= barcode + 6, language
+        assert items.rowHeight(0) >= items.sizeHintForRow(0) - 1  # the whole name
+        window.close()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +39,9 @@ from ui.bridge import EventBridge
 from ui.orders import cells
 from ui.orders.detail_models import HistoryColumn, HistoryModel, ItemColumn, ItemsModel
 from ui.tasks import TaskManager
+
+NAME_MIN_PX = 130  # the product name in the detail pane's items table, at least
+NAME_SHARE = 0.37
 
 
 def _table(parent: QWidget) -> QTableView:
@@ -173,17 +176,44 @@ class DetailPane(QWidget):
         metrics = self.fontMetrics()
         items = self.items.horizontalHeader()
         items.setMinimumSectionSize(metrics.horizontalAdvance("0000") + 8)
-        items.setSectionResizeMode(ItemColumn.NAME, QHeaderView.ResizeMode.Stretch)
-        for column in (ItemColumn.CODES, ItemColumn.QUANTITY, ItemColumn.PRICE):
-            items.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        items.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # widths from _fit_items
+        items.setStretchLastSection(False)
+        self.items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.items.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a barcode too wide for its share
         self.items.setWordWrap(True)  # long product names take two lines
-        self.items.verticalHeader().setDefaultSectionSize(max(metrics.height() * 2 + 10, 44))
+        self.items.viewport().installEventFilter(self)
+        self.items_model.modelReset.connect(self._fit_items)
+        self.items.verticalHeader().setMinimumSectionSize(max(metrics.height() * 2 + 10, 44))
+        # A handful of rows: each as tall as its name needs (a long name in the narrow pane takes 3 lines).
+        self.items.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         history = self.history.horizontalHeader()
         history.setSectionResizeMode(HistoryColumn.TIME, QHeaderView.ResizeMode.ResizeToContents)
         history.setSectionResizeMode(HistoryColumn.WHAT, QHeaderView.ResizeMode.ResizeToContents)
         history.setSectionResizeMode(HistoryColumn.STATE, QHeaderView.ResizeMode.ResizeToContents)
         history.setStretchLastSection(True)
         self.history.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.items.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_items()
+        return super().eventFilter(watched, event)
+
+    def _fit_items(self) -> None:
+        """The product name keeps NAME_SHARE of the items table in a narrow pane (at 1280 px the pane gives way
+        to the orders table); the codes, quantity and price get what they need from the rest."""
+        avail = self.items.viewport().width()
+        if avail <= 0:
+            return
+        header = self.items.horizontalHeader()
+        side = avail - max(int(avail * NAME_SHARE), min(NAME_MIN_PX, avail))
+        widths = {}
+        for column in (ItemColumn.PRICE, ItemColumn.QUANTITY, ItemColumn.CODES):  # the codes give way first
+            wanted = max(self.items.sizeHintForColumn(column), header.sectionSizeHint(column))
+            widths[column] = max(0, min(wanted, side))
+            side -= widths[column]
+        for column, width in widths.items():
+            self.items.setColumnWidth(column, width)
+        self.items.setColumnWidth(ItemColumn.NAME, avail - sum(widths.values()))
 
     # -- loading --------------------------------------------------------------------------------
 

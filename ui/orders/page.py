@@ -97,7 +97,7 @@ class OrdersPage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([810, 370])  # at 1280 px the table shows up to the delivery method
+        self.splitter.setSizes([790, 390])  # at 1280 px the table shows up to the delivery method
 
         self.confirm_button = self._button("confirmPostings", self.tr("Confirm"), self.confirm_selected)
         self.confirm_button.setToolTip(

@@ -67,7 +67,7 @@ class OrdersView(QTableView):
         samples[Column.SHIP_BY] = "00.00 00:00 · " + max(countdowns, key=cell.horizontalAdvance)
         for column in Column:
             title = head.horizontalAdvance(cells.header(column)) + 22  # room for the sort arrow
-            content = cell.horizontalAdvance(samples[column]) + 16
+            content = cell.horizontalAdvance(samples[column]) + 10  # the cell margins, no more
             self.setColumnWidth(column, max(title, content))
 
     def selected_postings(self) -> list[str]:
