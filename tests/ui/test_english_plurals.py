@@ -66,10 +66,12 @@ def test_english_counts_say_box_and_boxes(english: None) -> None:
 
 
 def test_russian_still_wins(qapp: QApplication) -> None:
+    previous = QLocale()
     translators = i18n.install_translators(qapp, "ru_RU")
     try:
         assert QCoreApplication.translate("PackingPage", "%n box(es)", "", 3) == "3 коробки"
     finally:
         for translator in translators:
             QCoreApplication.removeTranslator(translator)
+        QLocale.setDefault(previous)
         wording.forget_translations()

@@ -270,9 +270,10 @@ def test_column_widths_saved_in_another_language_are_not_restored(ctx: AppContex
     from app.orders.query import Column
     from tests.ui.test_packing_screens import ui_language
 
-    window = open_window(ctx, qtbot)
-    window.orders.view.setColumnWidth(Column.SHIP_BY, 150)
-    window.close()
+    with ui_language("en_US"):
+        window = open_window(ctx, qtbot)
+        window.orders.view.setColumnWidth(Column.SHIP_BY, 150)
+        window.close()
     with ui_language("ru_RU"):
         again = open_window(ctx, qtbot)
         assert again.orders.view.columnWidth(Column.SHIP_BY) > 150  # the Russian defaults
