@@ -9,6 +9,13 @@ Missing files are fine: the source strings (English) are shown. All UI strings g
     (translate the new entries, e.g. in Qt Linguist: pyside6-linguist)
     pyside6-lrelease resources/translations/packdesk_zh_CN.ts resources/translations/packdesk_ru_RU.ts
 
+English needs only its plural forms ("1 box", "3 boxes"), in plurals_en.ts (every language falls back
+to it; tests/ui/test_english_plurals.py checks it has every `%n` message):
+
+    pyside6-lupdate $(find ui -name '*.py') -ts resources/translations/plurals_en.ts -pluralonly \
+        -no-obsolete -locations none -source-language en -target-language en
+    (give each new entry its singular and plural), then pyside6-lrelease resources/translations/plurals_en.ts
+
 pyside6-lupdate sees plural forms (`%n`) only in `self.tr(text, "", n)` calls of a QObject, not in
 module-level `translate()` calls: there, use a `{n}` field and words that need no plural form. It
 also skips a `translate()` call with an attribute among its arguments (`entry.attempts`): pass a name.
