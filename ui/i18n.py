@@ -9,6 +9,13 @@ Missing files are fine: the source strings (English) are shown. All UI strings g
     (translate the new entries, e.g. in Qt Linguist: pyside6-linguist)
     pyside6-lrelease resources/translations/packdesk_zh_CN.ts resources/translations/packdesk_ru_RU.ts
 
+English needs only its plural forms ("1 box", "3 boxes"), in plurals_en.ts (every language falls back
+to it; tests/ui/test_english_plurals.py checks it has every `%n` message):
+
+    pyside6-lupdate $(find ui -name '*.py') -ts resources/translations/plurals_en.ts -pluralonly \
+        -no-obsolete -locations none -source-language en -target-language en
+    (give each new entry its singular and plural), then pyside6-lrelease resources/translations/plurals_en.ts
+
 pyside6-lupdate sees plural forms (`%n`) only in `self.tr(text, "", n)` calls of a QObject, not in
 module-level `translate()` calls: there, use a `{n}` field and words that need no plural form. It
 also skips a `translate()` call with an attribute among its arguments (`entry.attempts`): pass a name.
@@ -29,6 +36,7 @@ from ui import wording
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("zh_CN", "ru_RU", "en")
+PLURALS = "plurals_en"  # resources/translations/plurals_en.qm (pyside6-lupdate -pluralonly)
 
 
 def translations_dir() -> Path | None:
@@ -45,8 +53,16 @@ def install_translators(app: QCoreApplication, language: str = "") -> list[QTran
     locale = locale_for(language)
     QLocale.setDefault(locale)  # numbers and dates in the same language as the words
     installed: list[QTranslator] = []
-    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     ours = translations_dir()
+    if ours is not None:
+        # English singular and plural of the %n messages ("1 box", "3 boxes"). Installed first, so it is
+        # asked last: a translation of the UI's language wins, any other language falls back to it.
+        plurals = QTranslator(app)
+        if plurals.load(PLURALS, str(ours)) and app.installTranslator(plurals):
+            installed.append(plurals)
+        else:
+            plurals.deleteLater()
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     candidates = [("qtbase", qt_dir)]
     if ours is not None:
         candidates.append(("packdesk", str(ours)))

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QLocale, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -42,7 +42,7 @@ from ui.packing.page import PackingPage
 from ui.packing.spooler_control import SpoolerControl
 from ui.placeholder import PlaceholderPage
 from ui.settings.account import default_client
-from ui.settings.page import SettingsPage
+from ui.settings.page import DemoFacts, SettingsPage
 from ui.settings.printers import PrinterPort
 from ui.status_bar import SyncStatusBar
 from ui.sync_control import SyncControl
@@ -103,8 +103,13 @@ class MainWindow(QMainWindow):
         # In demo mode ctx holds the demo folder's settings; the page edits the real ones.
         path = settings_path or ctx.paths.settings
         shown = ctx.settings if path == ctx.paths.settings else settings_file.load(path)[0]
+        facts = None
+        if demo:  # the demo prints to its folder and syncs at its own pace: the page says so
+            interval = getattr(sync, "interval_s", None)
+            seconds = float(interval) if isinstance(interval, int | float) else float(ctx.settings.sync_interval_s)
+            facts = DemoFacts(ctx.settings.label_printer if path != ctx.paths.settings else "", seconds)
         self.settings_page = SettingsPage(
-            shown, path, ctx.db, ctx.clock, self.tasks, self, make_client=make_client, printers=printers
+            shown, path, ctx.db, ctx.clock, self.tasks, self, make_client=make_client, printers=printers, demo=facts
         )
         self._pages: dict[str, QWidget] = {"orders": self.orders, "settings": self.settings_page}
         self.packing = PackingPage(
@@ -249,7 +254,10 @@ class MainWindow(QMainWindow):
     # -- the Ozon account ---------------------------------------------------------------------------
 
     def _check_key_expiry(self) -> None:
-        """Warn days before the Api-Key expires: Ozon's answer, or the date stored last time when offline."""
+        """Warn days before the Api-Key expires: Ozon's answer, or the date stored last time when offline.
+        Not in the demo: its client is the emulator's, whose key is nobody's."""
+        if self.demo:
+            return
         db, client = self.ctx.db, self.client
 
         def stored() -> None:
@@ -322,7 +330,9 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         header = self._qsettings.value("orders/header")
-        if isinstance(header, QByteArray):
+        language = self._qsettings.value("orders/header_language")
+        # Widths saved in another language would cut this one's words (the Russian ship-by clock).
+        if isinstance(header, QByteArray) and language in (None, QLocale().name()):
             self.orders.view.horizontalHeader().restoreState(header)
         splitter = self._qsettings.value("orders/splitter")
         if isinstance(splitter, QByteArray):
@@ -332,6 +342,7 @@ class MainWindow(QMainWindow):
         self._qsettings.setValue("main_window/geometry", self.saveGeometry())
         self._qsettings.setValue("main_window/state", self.saveState())
         self._qsettings.setValue("orders/header", self.orders.view.horizontalHeader().saveState())
+        self._qsettings.setValue("orders/header_language", QLocale().name())
         self._qsettings.setValue("orders/splitter", self.orders.splitter.saveState())
         self._qsettings.sync()
 

@@ -13,9 +13,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QMouseEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QStyle, QSystemTrayIcon, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QStyle,
+    QSystemTrayIcon,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import events
 from ui import plain_text
@@ -72,12 +83,34 @@ class Toast(QFrame):
         self._timer.start(SHOW_MS * (2 if alert else 1))
 
     def _place(self) -> None:
+        """Bottom-right above the status bar, or higher up the right edge (then the left edge) where
+        it covers no button or input (on the Packing page the print buttons are bottom-right)."""
         parent = self.parentWidget()
         if parent is None:
             return
         margin = 16
         bottom = parent.height() - margin - 28  # above the status bar
-        self.move(max(0, parent.width() - self.width() - margin), max(0, bottom - self.height()))
+        right = max(0, parent.width() - self.width() - margin)
+        taken = self._controls(parent)
+        for x in (right, margin):
+            y = bottom - self.height()
+            while y >= margin:
+                spot = QRect(x, y, self.width(), self.height())
+                if not any(spot.intersects(rect) for rect in taken):
+                    self.move(x, y)
+                    return
+                y -= 8
+        self.move(right, max(0, bottom - self.height()))
+
+    def _controls(self, parent: QWidget) -> list[QRect]:
+        """Where the window's visible buttons and inputs are, in its coordinates."""
+        rects = []
+        for widget in parent.findChildren(QWidget):
+            if widget is self or self.isAncestorOf(widget) or not widget.isVisible():
+                continue
+            if isinstance(widget, (QAbstractButton, QComboBox, QLineEdit)):
+                rects.append(QRect(widget.mapTo(parent, QPoint(0, 0)), widget.size()))
+        return rects
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and self.isVisible():
@@ -97,6 +130,8 @@ class Notifier(QObject):
         super().__init__(window)
         self._enabled = enabled or (lambda: True)
         self._caught_up = False
+        self._pulled = False  # the current (catch-up) sync brought postings
+        self._announced: set[str] = set()  # cancellations told (or caught up on) since the start
         self._last_posting = ""
         self.shown: list[tuple[str, str]] = []  # (title, text), newest last; kept short
         self.toast = Toast(window)
@@ -113,14 +148,23 @@ class Notifier(QObject):
         bridge.sync_finished.connect(self._on_sync_finished)
         bridge.postings_changed.connect(self._on_postings_changed)
 
-    def _on_sync_finished(self, _event: events.SyncFinished) -> None:
-        self._caught_up = True
+    def _on_sync_finished(self, event: events.SyncFinished) -> None:
+        # The catch-up is over once a sync read the postings: one that failed before reading them (offline
+        # at start) leaves the next one to bring days of old cancellations, which are no news.
+        if event.ok or self._pulled:
+            self._caught_up = True
 
     def _on_postings_changed(self, event: events.PostingsChanged) -> None:
-        if not self._caught_up or not self._enabled():
+        if not self._caught_up:
+            self._pulled = True
+            self._announced.update(event.cancelled)
             return
-        if event.cancelled:
-            numbers = sorted(event.cancelled)
+        if not self._enabled():
+            return
+        fresh = event.cancelled - self._announced  # a cancellation reported again is not new
+        self._announced.update(fresh)
+        if fresh:
+            numbers = sorted(fresh)
             self.notify(
                 self.tr("Cancelled by the buyer: %n posting(s)", "", len(numbers)),
                 self._listing(numbers) + "\n" + self.tr("Do not ship them. Put the goods back on the shelf."),

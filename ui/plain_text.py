@@ -11,6 +11,8 @@ for every screen (see docs/reliability.md, Untrusted input):
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import QLabel, QWidget
@@ -36,3 +38,21 @@ def label(text: str = "", parent: QWidget | None = None) -> QLabel:
     widget.setTextFormat(Qt.TextFormat.PlainText)
     widget.setText(text)
     return widget
+
+
+_ZWSP = "\u200b"  # a break opportunity Qt's line breaker honours, invisible
+
+
+def clipped(text: str, limit: int = 200, run: int = 16) -> str:
+    """Remote text for a word-wrapped label: at most `limit` characters (then "…"), and a break
+    opportunity every `run` characters inside a longer unbroken word, so that neither a 10,000-
+    character buyer name nor one without spaces can widen or lengthen the layout."""
+    plain = text.replace(_ZWSP, "")
+    if len(plain) > limit:
+        text = plain[: limit - 1] + "…"
+
+    def breakable(word: re.Match[str]) -> str:
+        whole = word.group(0)
+        return _ZWSP.join(whole[i : i + run] for i in range(0, len(whole), run))
+
+    return re.sub(rf"[^\s{_ZWSP}]{{{run + 1},}}", breakable, text)

@@ -29,6 +29,13 @@ def print_panel(db: Database, shown: int) -> PanelData:
     return PanelData(tuple(reversed(jobs)), counts[JobState.WAITING], counts[JobState.QUEUED], counts[JobState.FAILED])
 
 
+def ready_and_waiting(db: Database) -> tuple[int, int]:
+    """How many print jobs are ready to print, and how many labels still wait for Ozon."""
+    with db.read() as s:
+        counts = print_queue.state_counts(s)
+    return counts[JobState.QUEUED], counts[JobState.WAITING]
+
+
 def is_known_code(db: Database, code: str) -> bool:
     """A product barcode or a posting's label: a scan typed into a text box, not the text it asks for."""
     with db.read() as s:

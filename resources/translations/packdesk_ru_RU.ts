@@ -641,7 +641,7 @@
     </message>
     <message>
         <source>Items</source>
-        <translation>Товары</translation>
+        <translation>Шт.</translation>
     </message>
     <message>
         <source>Tracking number</source>
@@ -886,7 +886,7 @@
     </message>
     <message>
         <source>Scanned</source>
-        <translation>Отсканировано</translation>
+        <translation>Собрано</translation>
     </message>
     <message>
         <source>Offer ID / barcode</source>
@@ -1213,6 +1213,22 @@
         <translation>этикетка ждёт Ozon</translation>
     </message>
     <message numerus="yes">
+        <source>✓ Packed {number} in %n box(es), {label}; {skipped}. Scan the next posting</source>
+        <translation>
+            <numerusform>✓ {number} собрано в %n коробку, {label}; {skipped}. Сканируйте следующее отправление</numerusform>
+            <numerusform>✓ {number} собрано в %n коробки, {label}; {skipped}. Сканируйте следующее отправление</numerusform>
+            <numerusform>✓ {number} собрано в %n коробок, {label}; {skipped}. Сканируйте следующее отправление</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unit(s) not scanned</source>
+        <translation>
+            <numerusform>%n шт. не отсканирована</numerusform>
+            <numerusform>%n шт. не отсканированы</numerusform>
+            <numerusform>%n шт. не отсканировано</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>✓ Packed {number} in %n box(es), {label}. Scan the next posting</source>
         <translation>
             <numerusform>✓ {number} собрано в %n коробку, {label}. Сканируйте следующее отправление</numerusform>
@@ -1251,6 +1267,10 @@
     <message>
         <source>STOP — posting {number} was cancelled</source>
         <translation>СТОП — отправление {number} отменено</translation>
+    </message>
+    <message>
+        <source>Posting {number} is already packed — scan REPRINT to print its label again</source>
+        <translation>Отправление {number} уже собрано — сканируйте REPRINT, чтобы напечатать этикетку ещё раз</translation>
     </message>
     <message numerus="yes">
         <source>Posting {number} is already on the desk — %n to go</source>
@@ -1459,7 +1479,7 @@
     </message>
     <message>
         <source>overdue {n} min</source>
-        <translation>просрочено на {n} мин</translation>
+        <translation>просрочка {n} мин</translation>
     </message>
     <message>
         <source>in {n} min</source>
@@ -1467,7 +1487,7 @@
     </message>
     <message>
         <source>overdue {n} h</source>
-        <translation>просрочено на {n} ч</translation>
+        <translation>просрочка {n} ч</translation>
     </message>
     <message>
         <source>in {n} h</source>
@@ -1475,7 +1495,7 @@
     </message>
     <message>
         <source>overdue {n} d</source>
-        <translation>просрочено на {n} дн.</translation>
+        <translation>просрочка {n} дн.</translation>
     </message>
     <message>
         <source>in {n} d</source>
@@ -1711,9 +1731,25 @@
         <source>✗ Not saved — scan again; if it happens again, see the log</source>
         <translation>✗ Не сохранено — отсканируйте ещё раз; если повторится, загляните в журнал</translation>
     </message>
+    <message numerus="yes">
+        <source>Printing %n ready label(s) in packing order</source>
+        <translation>
+            <numerusform>Печатается %n готовая этикетка в порядке сборки</numerusform>
+            <numerusform>Печатаются %n готовые этикетки в порядке сборки</numerusform>
+            <numerusform>Печатаются %n готовых этикеток в порядке сборки</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Nothing ready to print: %n label(s) still wait for Ozon</source>
+        <translation>
+            <numerusform>Печатать нечего: %n этикетка ещё ждёт Ozon</numerusform>
+            <numerusform>Печатать нечего: %n этикетки ещё ждут Ozon</numerusform>
+            <numerusform>Печатать нечего: %n этикеток ещё ждут Ozon</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>Printing every ready label in packing order</source>
-        <translation>Печатаем все готовые этикетки в порядке сборки</translation>
+        <source>Nothing ready to print</source>
+        <translation>Печатать нечего: готовых этикеток нет</translation>
     </message>
     <message>
         <source>The command barcodes are queued for the label printer</source>
@@ -1732,6 +1768,10 @@
         <translation>FBS</translation>
     </message>
     <message>
+        <source>⚠ OVERDUE: was to ship by {when}</source>
+        <translation>⚠ ПРОСРОЧЕНО: отгрузить нужно было до {when}</translation>
+    </message>
+    <message>
         <source>ship by {when}</source>
         <translation>отгрузить до {when}</translation>
     </message>
@@ -1741,6 +1781,14 @@
             <numerusform>%n коробка</numerusform>
             <numerusform>%n коробки</numerusform>
             <numerusform>%n коробок</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unit(s) not scanned (F8)</source>
+        <translation>
+            <numerusform>%n шт. не отсканирована (F8)</numerusform>
+            <numerusform>%n шт. не отсканированы (F8)</numerusform>
+            <numerusform>%n шт. не отсканировано (F8)</numerusform>
         </translation>
     </message>
     <message>
@@ -1810,7 +1858,7 @@
     </message>
     <message>
         <source>Qty</source>
-        <translation>Кол-во</translation>
+        <translation>Шт.</translation>
     </message>
     <message>
         <source>Price</source>
@@ -2140,6 +2188,26 @@
     <message>
         <source>Connected: Ozon accepted the Client-Id and Api-Key.</source>
         <translation>Подключено: Ozon принял Client-Id и Api-Key.</translation>
+    </message>
+    <message>
+        <source>Demo mode: every label and document is saved as a file in {folder}</source>
+        <translation>Демо-режим: каждая этикетка и каждый документ сохраняются файлом в папке {folder}</translation>
+    </message>
+    <message>
+        <source>Demo: files in {folder}</source>
+        <translation>Демо: файлы в {folder}</translation>
+    </message>
+    <message>
+        <source>Demo mode syncs every {seconds} s; the interval above is for your own shop.</source>
+        <translation>Демо-режим синхронизируется каждые {seconds} с; интервал выше — для вашего магазина.</translation>
+    </message>
+    <message>
+        <source>No Api-Key yet: the demo needs none.</source>
+        <translation>Api-Key ещё не задан: демо он не нужен.</translation>
+    </message>
+    <message>
+        <source>Not checked in demo mode: test the connection to find out.</source>
+        <translation>В демо-режиме не проверяется: проверьте подключение, чтобы узнать.</translation>
     </message>
     <message>
         <source>Unknown: test the connection to find out.</source>

@@ -1183,6 +1183,18 @@
         <translation>面单等待 Ozon</translation>
     </message>
     <message numerus="yes">
+        <source>✓ Packed {number} in %n box(es), {label}; {skipped}. Scan the next posting</source>
+        <translation>
+            <numerusform>✓ 已将 {number} 装入 %n 个箱子，{label}；{skipped}。请扫描下一个货件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unit(s) not scanned</source>
+        <translation>
+            <numerusform>%n 件未扫描</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>✓ Packed {number} in %n box(es), {label}. Scan the next posting</source>
         <translation>
             <numerusform>✓ 已将 {number} 装入 %n 个箱子，{label}。请扫描下一个货件</numerusform>
@@ -1217,6 +1229,10 @@
     <message>
         <source>STOP — posting {number} was cancelled</source>
         <translation>停止 — 货件 {number} 已被取消</translation>
+    </message>
+    <message>
+        <source>Posting {number} is already packed — scan REPRINT to print its label again</source>
+        <translation>货件 {number} 已打包 — 扫描 REPRINT 可重新打印面单</translation>
     </message>
     <message numerus="yes">
         <source>Posting {number} is already on the desk — %n to go</source>
@@ -1651,9 +1667,21 @@
         <source>✗ Not saved — scan again; if it happens again, see the log</source>
         <translation>✗ 未保存 — 请重新扫描；如果再次发生，请查看日志</translation>
     </message>
+    <message numerus="yes">
+        <source>Printing %n ready label(s) in packing order</source>
+        <translation>
+            <numerusform>正在按打包顺序打印 %n 张就绪面单</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Nothing ready to print: %n label(s) still wait for Ozon</source>
+        <translation>
+            <numerusform>没有可打印的面单：还有 %n 张在等待 Ozon</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>Printing every ready label in packing order</source>
-        <translation>正在按打包顺序打印所有就绪面单</translation>
+        <source>Nothing ready to print</source>
+        <translation>没有可打印的面单</translation>
     </message>
     <message>
         <source>The command barcodes are queued for the label printer</source>
@@ -1672,6 +1700,10 @@
         <translation>FBS</translation>
     </message>
     <message>
+        <source>⚠ OVERDUE: was to ship by {when}</source>
+        <translation>⚠ 已逾期：应在 {when} 前发货</translation>
+    </message>
+    <message>
         <source>ship by {when}</source>
         <translation>{when} 前发货</translation>
     </message>
@@ -1679,6 +1711,12 @@
         <source>%n box(es)</source>
         <translation>
             <numerusform>%n 个箱子</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unit(s) not scanned (F8)</source>
+        <translation>
+            <numerusform>%n 件未扫描（F8）</numerusform>
         </translation>
     </message>
     <message>
@@ -2076,6 +2114,26 @@
     <message>
         <source>Connected: Ozon accepted the Client-Id and Api-Key.</source>
         <translation>已连接：Ozon 接受了 Client-Id 和 Api-Key。</translation>
+    </message>
+    <message>
+        <source>Demo mode: every label and document is saved as a file in {folder}</source>
+        <translation>演示模式：每张面单和每份单据都以文件形式保存在 {folder}</translation>
+    </message>
+    <message>
+        <source>Demo: files in {folder}</source>
+        <translation>演示：文件保存在 {folder}</translation>
+    </message>
+    <message>
+        <source>Demo mode syncs every {seconds} s; the interval above is for your own shop.</source>
+        <translation>演示模式每 {seconds} 秒同步一次；上面的间隔用于您自己的店铺。</translation>
+    </message>
+    <message>
+        <source>No Api-Key yet: the demo needs none.</source>
+        <translation>尚未设置 Api-Key：演示模式不需要。</translation>
+    </message>
+    <message>
+        <source>Not checked in demo mode: test the connection to find out.</source>
+        <translation>演示模式下不检查：请测试连接以了解。</translation>
     </message>
     <message>
         <source>Unknown: test the connection to find out.</source>

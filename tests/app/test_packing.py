@@ -219,8 +219,11 @@ def test_complete_queues_ship_history_and_a_waiting_ozon_label_in_one_go(ctx: Ap
     changed = [e for e in bus_events.seen if isinstance(e, PostingsChanged)]
     assert changed and FBS in changed[-1].posting_numbers
     assert [e for e in bus_events.seen if isinstance(e, OutboxChanged)][-1].pending == 2
-    # The desk is free for the next posting; the packed one cannot be packed twice.
-    assert desk.scan(FBS).kind is Kind.NOT_PACKABLE
+    # The desk is free for the next posting; the packed one cannot be packed twice: the packer is
+    # told it is packed, and REPRINT then prints its label again.
+    again = desk.scan(FBS)
+    assert again.kind is Kind.ALREADY_PACKED and again.view is None and not again.refused
+    assert desk.reprint().posting_number == FBS
     assert desk.scan(FBS2).kind is Kind.POSTING_OPENED
 
 

@@ -107,7 +107,7 @@ def test_remote_text_is_plain(ctx: AppContext, tasks: TaskManager, qtbot: QtBot)
     pane = make_pane(ctx, tasks, qtbot)
     pane.show_posting(number)
     qtbot.waitUntil(lambda: pane.detail is not None)
-    assert HOSTILE in pane.fields["buyer"].text()
+    assert HOSTILE in pane.fields["buyer"].text().replace("\u200b", "")  # long words get break points
     for label in pane.findChildren(QLabel):
         assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
     for model in (pane.items_model, pane.history_model):

@@ -231,3 +231,40 @@ def test_a_scanned_label_finds_its_parcel_and_is_never_saved_as_a_tracking_numbe
     assert page.selected_numbers() == [rfbs.posting_number]
     assert "now scan its tracking number" in page.message.text()
     assert actions(ctx, ActionKind.SET_TRACKING) == []
+
+
+CITIES = ["Санкт-Петербург", "Ростов-на-Дону", "Нижний Новгород", "Екатеринбург", "Владивосток"]
+
+
+@pytest.mark.parametrize("language", ["en_US", "ru_RU", "zh_CN"])
+def test_the_city_is_not_cut_at_1280(ctx: AppContext, qtbot: QtBot, language: str) -> None:
+    """Issue 9: in the main window at 1280×800 the longest demo cities read whole, in every language."""
+    import contextlib
+
+    from tests.ui.test_packing_screens import target, ui_language
+    from ui.main_window import MainWindow
+
+    rows = [
+        on(11, "Ozon Логистика курьеру Ozon, Люблино", make_posting(n, city=city, tracking_number="RP123456789RU"))
+        for n, city in enumerate(CITIES, start=1)
+    ]
+    save(ctx, rows)
+    with ui_language(language) if language != "en_US" else contextlib.nullcontext():
+        window = MainWindow(ctx, None, demo=True)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        window.show_page("handover")
+        page = window.handover
+        qtbot.waitUntil(lambda: page.model.rowCount() == len(CITIES))
+        qtbot.wait(50)
+        view = page.view
+        metrics = view.fontMetrics()
+        for column in range(page.model.columnCount()):
+            for row in range(page.model.rowCount()):
+                shown = str(page.model.index(row, column).data())
+                assert metrics.horizontalAdvance(shown) + 4 <= view.columnWidth(column), (language, column, shown)
+        right = view.columnViewportPosition(page.model.STATE) + view.columnWidth(page.model.STATE)
+        assert right <= view.viewport().width()
+        assert window.grab().save(target(f"pd-handover-{language}.png"))

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
@@ -226,3 +228,56 @@ def test_a_repaired_settings_file_is_told_in_the_sellers_language(tmp_path: Path
             window.close()
     finally:
         ctx.close()
+
+
+def _orders_at_1280(ctx: AppContext, qtbot: QtBot) -> MainWindow:
+    window = open_window(ctx, qtbot)
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    return window
+
+
+@pytest.mark.parametrize("language", ["en_US", "ru_RU", "zh_CN"])
+def test_orders_show_the_delivery_column_and_whole_ship_by_at_1280(
+    ctx: AppContext, qtbot: QtBot, language: str
+) -> None:
+    """Issue 9: at 1280 px the table reaches the Delivery column without scrolling, and the ship-by
+    cell (the longest clock) is not cut, in every language."""
+    from datetime import timedelta
+
+    from app.orders.query import Column
+    from tests.ui.test_packing_screens import ui_language
+    from ui.orders import cells
+
+    postings = [make_posting(1, ship_in=timedelta(days=-99)), make_posting(2, ship_in=timedelta(minutes=-59))]
+    save(ctx, postings)
+    with ui_language(language) if language != "en_US" else contextlib.nullcontext():
+        window = _orders_at_1280(ctx, qtbot)
+        view = window.orders.view
+        qtbot.waitUntil(lambda: view.model().rowCount() == 2)
+        right = view.columnViewportPosition(Column.DELIVERY) + view.columnWidth(Column.DELIVERY)
+        assert right <= view.viewport().width(), (language, right, view.viewport().width())
+        metrics = view.fontMetrics()
+        for row in range(2):
+            text = str(view.model().index(row, Column.SHIP_BY).data())
+            assert metrics.horizontalAdvance(text) + 8 <= view.columnWidth(Column.SHIP_BY), (language, text)
+        assert metrics.horizontalAdvance(cells.header(Column.STATUS)) < view.columnWidth(Column.STATUS)
+        window.grab().save(f"/tmp/pd-orders-1280-{language}.png")
+        window.close()
+
+
+def test_column_widths_saved_in_another_language_are_not_restored(ctx: AppContext, qtbot: QtBot) -> None:
+    from app.orders.query import Column
+    from tests.ui.test_packing_screens import ui_language
+
+    with ui_language("en_US"):
+        window = open_window(ctx, qtbot)
+        window.orders.view.setColumnWidth(Column.SHIP_BY, 150)
+        window.close()
+    with ui_language("ru_RU"):
+        again = open_window(ctx, qtbot)
+        assert again.orders.view.columnWidth(Column.SHIP_BY) > 150  # the Russian defaults
+        again.orders.view.setColumnWidth(Column.SHIP_BY, 260)
+        again.close()
+        third = open_window(ctx, qtbot)
+        assert third.orders.view.columnWidth(Column.SHIP_BY) == 260  # same language: the seller's widths

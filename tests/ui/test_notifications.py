@@ -66,3 +66,46 @@ def test_window_click_on_a_notification_shows_the_posting(ctx: AppContext, qtbot
     qtbot.waitUntil(window.notifier.toast.isVisible)
     window.notifier.toast.clicked.emit()
     qtbot.waitUntil(lambda: window.orders.selected_postings() == [posting.posting_number])
+
+
+def test_old_cancellations_are_no_news(ctx: AppContext, qtbot: QtBot) -> None:
+    """Issue 9: offline at start, the first sync that reads the postings brings days of old
+    cancellations: no "cancelled by the buyer" toast for them, nor for one reported again."""
+    _window, notifier = make(ctx, qtbot)
+    ctx.bus.publish(events.SyncFinished(NOW, "offline", False))  # nothing read
+    ctx.bus.publish(events.PostingsChanged(cancelled=frozenset({"1-1-1", "2-1-1"})))  # the real catch-up
+    ctx.bus.publish(events.SyncFinished(NOW, "", True))
+    qtbot.waitUntil(lambda: notifier._caught_up)
+    ctx.bus.publish(events.PostingsChanged(cancelled=frozenset({"1-1-1"})))  # the same one again
+    qtbot.wait(50)
+    assert notifier.shown == [] and not notifier.toast.isVisible()
+    ctx.bus.publish(events.PostingsChanged(cancelled=frozenset({"1-1-1", "3-1-1"})))  # news
+    qtbot.waitUntil(notifier.toast.isVisible)
+    assert "3-1-1" in notifier.shown[-1][1] and "1-1-1" not in notifier.shown[-1][1]
+
+
+def test_a_sync_that_read_postings_then_failed_ends_the_catch_up(ctx: AppContext, qtbot: QtBot) -> None:
+    _window, notifier = make(ctx, qtbot)
+    ctx.bus.publish(events.PostingsChanged(new=frozenset({"1-1-1"})))
+    ctx.bus.publish(events.SyncFinished(NOW, "chats failed", False))
+    qtbot.waitUntil(lambda: notifier._caught_up)
+
+
+def test_the_toast_covers_no_button_on_the_packing_page(ctx: AppContext, qtbot: QtBot) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QAbstractButton
+
+    window = open_window(ctx, qtbot)
+    window.resize(1280, 800)
+    window.show_page("packing")
+    qtbot.wait(50)
+    ctx.bus.publish(events.SyncFinished(NOW, "", True))
+    ctx.bus.publish(events.PostingsChanged(cancelled=frozenset({"1-1-1", "2-1-1", "3-1-1", "4-1-1"})))
+    toast = window.notifier.toast
+    qtbot.waitUntil(toast.isVisible)
+    spot = toast.geometry()
+    for button in window.findChildren(QAbstractButton):
+        if button.isVisible() and not toast.isAncestorOf(button):
+            where = QRect(button.mapTo(window, QPoint(0, 0)), button.size())
+            assert not spot.intersects(where), button.objectName() or button.text()
+    assert window.grab().save("/tmp/pd-toast-packing.png")

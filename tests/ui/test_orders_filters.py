@@ -248,3 +248,40 @@ def test_filtered_model_passes_the_model_tester(ctx: AppContext, qtbot: QtBot, q
         page.filter_bar.search.setText("40000")
         page.filter_bar.flush()
     qtmodeltester.check(page.model)  # type: ignore[attr-defined]
+
+
+def test_search_switches_to_the_tab_that_has_the_posting(ctx: AppContext, qtbot: QtBot) -> None:
+    """Issue 9: searching on To pack for a posting that is in To hand over finds it there."""
+    shop(ctx)
+    page = page_of(ctx, qtbot)
+    assert page.current_tab == "to_pack"
+    page.filter_bar.search.setText("40000004")
+    page.filter_bar.flush()
+    qtbot.waitUntil(lambda: page.current_tab == "to_hand_over")
+    qtbot.waitUntil(lambda: page.model.total() == 1)
+    assert page.model.posting_number(0) == make_posting(4).posting_number
+    with qtbot.waitSignal(page.model.refreshed):
+        page.show_tab("to_pack")  # the seller goes back: not bounced again for the same search
+    qtbot.wait(100)
+    assert page.current_tab == "to_pack"
+
+
+def test_search_matching_several_tabs_goes_to_all(ctx: AppContext, qtbot: QtBot) -> None:
+    shop(ctx)
+    page = page_of(ctx, qtbot)
+    with qtbot.waitSignal(page.model.refreshed):
+        page.show_tab("cancelled")
+    page.filter_bar.search.setText("4000001")  # 10 (a problem), 11 and 12 (to pack)
+    page.filter_bar.flush()
+    qtbot.waitUntil(lambda: page.current_tab == "all")
+    qtbot.waitUntil(lambda: page.model.total() == 3)
+
+
+def test_search_with_matches_here_stays(ctx: AppContext, qtbot: QtBot) -> None:
+    shop(ctx)
+    page = page_of(ctx, qtbot)
+    with qtbot.waitSignal(page.model.refreshed):
+        page.filter_bar.search.setText("4000001")
+        page.filter_bar.flush()
+    qtbot.waitUntil(lambda: page.tab_counts.get("to_pack") == 2)
+    assert page.current_tab == "to_pack"

@@ -596,3 +596,62 @@ def test_the_customs_number_is_asked_again_when_the_last_unit_is_another_product
     scan(qtbot, desk, pen[0])  # every unit is on the desk; the tea's number is still missing
     qtbot.waitUntil(lambda: len(dialogs()) == 1)
     assert page.view is not None and page.view.complete and not page.view.ready
+
+
+def test_rescanning_a_packed_posting_says_so_and_reprint_prints_it(desk: Desk, qtbot: QtBot) -> None:
+    """Issue 9: not "cannot be packed: Awaiting shipment" but "already packed — scan REPRINT"."""
+    for code in (FBS, MUG, PEN, PEN):
+        scan(qtbot, desk, code)
+    scan(qtbot, desk, NEXT)
+    scan(qtbot, desk, MUG)  # NEXT packed too: REPRINT would print NEXT's label
+    scan(qtbot, desk, FBS)
+    banner = text(desk, "scanBanner")
+    assert "already packed" in banner and "REPRINT" in banner and FBS in banner
+    assert desk.page.banner_tone() == "info" and desk.sounds.played[-1:] != ["bad"]
+    scan(qtbot, desk, "PD:REPRINT")
+    assert FBS in text(desk, "scanBanner")  # the label of the posting just scanned
+
+
+def test_f8_shows_what_was_skipped(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    """Issue 9: completed with F8 after 1 of 3 units, the packed view reads 1 / 3 and says 2 were
+    not scanned, instead of a green 3 / 3."""
+    page = desk.page
+    scan(qtbot, desk, FBS)
+    scan(qtbot, desk, MUG)
+    qtbot.keyClick(page.scan, Qt.Key.Key_F8)
+    dialog = page.findChild(OverrideDialog, "overrideDialog")
+    assert dialog is not None
+    dialog.reason.setCurrentIndex(1)
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(ship_actions(ctx, FBS)))
+    settle(qtbot, desk.tasks)
+    assert "Packed" in text(desk, "postingNumber")
+    assert text(desk, "packProgress") == "1 / 3" and "2e7d32" not in page.progress.styleSheet()
+    assert "2 unit(s) not scanned" in text(desk, "packBox")
+    assert "not scanned" in text(desk, "scanBanner")
+    assert cell(page.items, 1, page.items.COUNT).text() == "0 / 2"
+    (ship,) = ship_actions(ctx, FBS)
+    assert ship.payload == {"packages": [[[1001, 1], [1002, 2]]]}  # Ozon still gets every unit
+
+
+def test_an_overdue_posting_is_flagged(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    from datetime import timedelta
+
+    late = make_posting(9, products=items((1001, 1)), ship_in=timedelta(hours=-5))
+    save(ctx, [late])
+    scan(qtbot, desk, late.posting_number)
+    assert "OVERDUE" in text(desk, "postingMeta") and desk.page.meta.property("overdue")
+    scan(qtbot, desk, "PD:ABORT")
+    scan(qtbot, desk, FBS)  # ships in 2 days
+    assert "OVERDUE" not in text(desk, "postingMeta") and not desk.page.meta.property("overdue")
+
+
+def test_f9_with_nothing_ready_says_so(desk: Desk, qtbot: QtBot) -> None:
+    page = desk.page
+    qtbot.keyClick(page.scan, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: text(desk, "scanBanner") == "Nothing ready to print")
+    for code in (FBS, MUG, PEN, PEN):  # packed: its label waits for Ozon
+        scan(qtbot, desk, code)
+    qtbot.keyClick(page.scan, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: "Nothing ready to print: 1 label(s) still wait for Ozon" in text(desk, "scanBanner"))
+    assert desk.printer.calls[-1] == "print_all"  # the spooler is asked anyway

@@ -6,6 +6,7 @@ checks what a packer at arm's length needs: big text, nothing cut off.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,6 +91,14 @@ def scan(qtbot: QtBot, page: PackingPage, tasks: TaskManager, code: str) -> None
         qtbot.keyClicks(page.scan, part)
     qtbot.keyClick(page.scan, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not tasks.busy())
+
+
+def settled(tasks: TaskManager) -> bool:
+    return not tasks.busy()
+
+
+def packed(page: PackingPage) -> bool:
+    return page.view is None and "✓" in page.posting.text()
 
 
 def packing_window(ctx: AppContext, qtbot: QtBot) -> tuple[MainWindow, PackingPage]:
@@ -235,3 +244,107 @@ def test_marking_codes_and_customs_in_chinese_at_1280x800(ctx: AppContext, qtbot
         for label in page.labels.values():
             assert not_clipped(label), label.objectName()
         assert window.grab().save(target("pd-packing-marks-zh.png"))
+
+
+def test_two_barcodes_and_a_long_offer_id_leave_the_name_readable(ctx: AppContext, qtbot: QtBot) -> None:
+    """Issue 9: an item with an EAN and an OZN code (and a long offer id) used to crush the name
+    column to ~70 px and the rows to 200 px. The name keeps most of the width in every language; the
+    barcodes stack in their capped column (elided if need be, whole in the tooltip)."""
+    name = "Ботинки женские демисезонные из натуральной кожи (Италия), коричневый"
+    offer = "PD-SHOES-WOMEN-DEMISEASON-LEATHER-ITALY-BROWN-38-010"
+    codes = ("6949355242489", "OZN22909546272901234")
+    products = (
+        PostingItem(3201, offer, name, 2, Decimal("5990.00")),
+        PostingItem(2001, "ART-2001", GOODS[0][1], 1, Decimal("890.00")),
+    )
+    posting = make_posting(21, products=products, delivery_method_name="Ozon Логистика курьеру Ozon, Шушары")
+    save(ctx, [posting])
+    with ctx.db.write() as s:
+        product_repo.save(
+            s,
+            [Product(3201, 32, offer, name, codes), Product(2001, 2001, "ART-2001", GOODS[0][1], (GOODS[0][2],))],
+            NOW,
+        )
+    for language in ("en_US", "ru_RU", "zh_CN"):
+        with ui_language(language):
+            window, page = packing_window(ctx, qtbot)
+            scan(qtbot, page, window.tasks, posting.posting_number)
+            qtbot.wait(50)
+            table = page.items
+            viewport = table.viewport().width()
+            assert table.columnWidth(table.NAME) >= 0.45 * viewport - 1, (language, table.columnWidth(table.NAME))
+            assert sum(table.columnWidth(c) for c in range(table.columnCount())) <= viewport
+            for row in range(table.rowCount()):
+                assert table.rowHeight(row) <= 130, (language, row, table.rowHeight(row))
+                assert table.rowHeight(row) >= table.sizeHintForRow(row) - 1  # the name is whole
+            assert codes[1] in cell(table, 0, table.IDS).toolTip()
+            head = table.horizontalHeader().fontMetrics()
+            for column in range(table.columnCount()):
+                title = table.horizontalHeaderItem(column)
+                if not table.isColumnHidden(column) and title is not None:
+                    assert head.horizontalAdvance(title.text()) + 8 <= table.columnWidth(column), (language, column)
+            assert window.grab().save(target(f"pd-packing-barcodes-{language}.png"))
+            page._submit(functools.partial(page.station.abort, "test"))
+            qtbot.waitUntil(functools.partial(settled, window.tasks))
+            window.close()
+
+
+def test_print_queue_entries_wrap_in_russian(ctx: AppContext, qtbot: QtBot) -> None:
+    """Issue 9: the Labels panel's entries wrap inside the panel instead of running off its edge."""
+    from app import print_queue
+    from app.print_queue import DocKind
+
+    numbers = [make_posting(n).posting_number for n in range(31, 35)]
+    save(ctx, [make_posting(n) for n in range(31, 35)])
+    with ctx.db.write() as s:
+        job = print_queue.enqueue(s, DocKind.OZON_LABEL, tuple(numbers), NOW)
+        print_queue.mark_failed(s, job.key, NOW, "принтер не отвечает: бумага закончилась, проверьте лоток")
+    with ui_language("ru_RU"):
+        window, page = packing_window(ctx, qtbot)
+        jobs = page.print_panel.list
+        qtbot.waitUntil(lambda: jobs.count() == 1)
+        qtbot.wait(50)
+        rect = jobs.visualItemRect(jobs.item(0))
+        assert rect.right() <= jobs.viewport().width()
+        assert rect.height() >= 2 * jobs.fontMetrics().height()  # wrapped onto several lines
+        bar = jobs.horizontalScrollBar()
+        assert not bar.isVisible() or bar.maximum() == 0
+        assert window.grab().save(target("pd-print-panel-ru.png"))
+
+
+def test_overdue_and_f8_screens_in_every_language(ctx: AppContext, qtbot: QtBot) -> None:
+    """Issue 9 at 1280×800: an overdue posting is flagged on the Packing page, and after F8 the packed
+    view reads 1 / 4 with what was skipped; every label whole, in English, Russian and Chinese."""
+    from datetime import timedelta
+
+    products = tuple(PostingItem(sku, f"ART-{sku}", name, qty, Decimal("890.00")) for sku, name, _, qty in GOODS)
+    late = [
+        make_posting(40 + i, products=products, ship_in=timedelta(hours=-30), delivery_method_name=METHOD)
+        for i in range(3)
+    ]
+    save(ctx, late)
+    with ctx.db.write() as s:
+        product_repo.save(s, [Product(sku, sku, f"ART-{sku}", name, (code,)) for sku, name, code, _ in GOODS], NOW)
+    for i, language in enumerate(("en_US", "ru_RU", "zh_CN")):
+        with ui_language(language):
+            window, page = packing_window(ctx, qtbot)
+            scan(qtbot, page, window.tasks, late[i].posting_number)
+            assert page.meta.property("overdue"), language
+            scan(qtbot, page, window.tasks, GOODS[0][2])
+            qtbot.wait(50)
+            for label in page.labels.values():
+                assert not_clipped(label), (language, label.objectName(), label.text())
+            assert window.grab().save(target(f"pd-packing-overdue-{language}.png"))
+            page.complete("test: skipped on purpose")
+            qtbot.waitUntil(functools.partial(packed, page))
+            qtbot.waitUntil(functools.partial(settled, window.tasks))
+            qtbot.wait(50)
+            assert page.progress.text() == "1 / 4"
+            assert "3" in page.box.text()
+            for label in page.labels.values():
+                assert not_clipped(label), (language, label.objectName(), label.text())
+            assert window.grab().save(target(f"pd-packing-f8-{language}.png"))
+            window.close()
+
+
+METHOD = "Ozon Логистика курьеру Ozon, Санкт-Петербург, Шушары (самовывоз со склада)"

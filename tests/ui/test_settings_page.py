@@ -278,3 +278,48 @@ def test_client_id_takes_digits_and_a_value_outside_its_range_is_not_saved(
     page.save_button.click()
     assert "api_url" in page.result.text() and page.save_button.isEnabled()
     assert not ctx.paths.settings.exists()
+
+
+class FiveSecondSync:
+    """A sync control with the scheduler's `interval_s` (the demo's pace)."""
+
+    interval_s = 5.0
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def sync_now(self) -> None: ...
+
+
+def test_demo_settings_show_the_demos_real_values(ctx: AppContext, qtbot: QtBot, tmp_path: Path) -> None:
+    """Issue 9: in the demo the page shows where its prints go and how often it syncs, and no key
+    expiry (the emulator's key is nobody's) while the seller has no key."""
+    from tests.ui.test_packing_screens import target
+
+    folder = str(tmp_path / "demo" / "printed")
+    ctx.settings = ctx.settings.replace(label_printer=folder, document_printer=folder)
+    account.store_expiry(ctx.db, NOW + timedelta(days=3), NOW)  # the emulator's key, stored: would warn
+    own = tmp_path / "own" / "settings.json"
+    settings_file.save(own, Settings(sync_interval_s=120))
+    window = MainWindow(ctx, FiveSecondSync(), True, settings_path=own)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    window.show_page("settings")
+    qtbot.waitUntil(lambda: not window.tasks.busy())
+    page = window.settings_page
+    assert folder in page.demo_printing.text() and page.demo_printing.isVisible()
+    line = page.label_printer.lineEdit()
+    assert line is not None and folder in line.placeholderText()
+    assert "5 s" in page.demo_sync.text() and page.sync_interval.value() == 120  # the seller's own, kept
+    assert page.expiry.text() == "No Api-Key yet: the demo needs none."
+    assert "expires" not in window.banner.text.text()
+    assert page.chosen().label_printer == ""  # the demo's folder is not saved as the seller's printer
+    assert window.grab().save(target("pd-settings-demo.png"))
+
+
+def test_outside_the_demo_no_demo_notes(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> None:
+    page = make_page(ctx, tasks, qtbot)
+    page.show()
+    assert not page.demo_printing.isVisible() and not page.demo_sync.isVisible()

@@ -73,7 +73,8 @@ class HandoverPage(QWidget):
 
         self.methods = QListWidget(self)
         self.methods.setObjectName("deliveryMethods")
-        self.methods.setMinimumWidth(300)
+        self.methods.setMinimumWidth(200)  # names wrap; the table needs the width for its cities
+        self.methods.setMaximumWidth(200)
         self.methods.currentRowChanged.connect(self._group_changed)
         list_font = QFont(self.methods.font())
         list_font.setPointSizeF(12)

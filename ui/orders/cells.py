@@ -111,9 +111,10 @@ def tooltip(row: OrderRow, column: Column) -> str | None:
             when=row.shipment_date.astimezone().strftime("%d.%m.%Y %H:%M")
         )
     elif column is Column.CITY:
-        text = "\n".join(part for part in (row.customer_name, row.city, row.address) if part)
+        parts = (row.customer_name, row.city, row.address)  # remote text of any length: clipped
+        text = "\n".join(plain_text.clipped(part, 300, 60) for part in parts if part)
     elif column is Column.DELIVERY:
-        text = row.delivery_method
+        text = plain_text.clipped(row.delivery_method, 300, 60)
     else:
         return None
     return plain_text.tooltip(text) if text else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +39,9 @@ from ui.bridge import EventBridge
 from ui.orders import cells
 from ui.orders.detail_models import HistoryColumn, HistoryModel, ItemColumn, ItemsModel
 from ui.tasks import TaskManager
+
+NAME_MIN_PX = 130  # the product name in the detail pane's items table, at least
+NAME_SHARE = 0.37
 
 
 def _table(parent: QWidget) -> QTableView:
@@ -173,17 +176,44 @@ class DetailPane(QWidget):
         metrics = self.fontMetrics()
         items = self.items.horizontalHeader()
         items.setMinimumSectionSize(metrics.horizontalAdvance("0000") + 8)
-        items.setSectionResizeMode(ItemColumn.NAME, QHeaderView.ResizeMode.Stretch)
-        for column in (ItemColumn.CODES, ItemColumn.QUANTITY, ItemColumn.PRICE):
-            items.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        items.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # widths from _fit_items
+        items.setStretchLastSection(False)
+        self.items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.items.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a barcode too wide for its share
         self.items.setWordWrap(True)  # long product names take two lines
-        self.items.verticalHeader().setDefaultSectionSize(max(metrics.height() * 2 + 10, 44))
+        self.items.viewport().installEventFilter(self)
+        self.items_model.modelReset.connect(self._fit_items)
+        self.items.verticalHeader().setMinimumSectionSize(max(metrics.height() * 2 + 10, 44))
+        # A handful of rows: each as tall as its name needs (a long name in the narrow pane takes 3 lines).
+        self.items.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         history = self.history.horizontalHeader()
         history.setSectionResizeMode(HistoryColumn.TIME, QHeaderView.ResizeMode.ResizeToContents)
         history.setSectionResizeMode(HistoryColumn.WHAT, QHeaderView.ResizeMode.ResizeToContents)
         history.setSectionResizeMode(HistoryColumn.STATE, QHeaderView.ResizeMode.ResizeToContents)
         history.setStretchLastSection(True)
         self.history.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.items.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_items()
+        return super().eventFilter(watched, event)
+
+    def _fit_items(self) -> None:
+        """The product name keeps NAME_SHARE of the items table in a narrow pane (at 1280 px the pane gives way
+        to the orders table); the codes, quantity and price get what they need from the rest."""
+        avail = self.items.viewport().width()
+        if avail <= 0:
+            return
+        header = self.items.horizontalHeader()
+        side = avail - max(int(avail * NAME_SHARE), min(NAME_MIN_PX, avail))
+        widths = {}
+        for column in (ItemColumn.PRICE, ItemColumn.QUANTITY, ItemColumn.CODES):  # the codes give way first
+            wanted = max(self.items.sizeHintForColumn(column), header.sectionSizeHint(column))
+            widths[column] = max(0, min(wanted, side))
+            side -= widths[column]
+        for column, width in widths.items():
+            self.items.setColumnWidth(column, width)
+        self.items.setColumnWidth(ItemColumn.NAME, avail - sum(widths.values()))
 
     # -- loading --------------------------------------------------------------------------------
 
@@ -260,20 +290,22 @@ class DetailPane(QWidget):
             status += " " + cells.pending_mark()
         scheme = self.tr("rFBS (you deliver)") if posting.is_rfbs else self.tr("FBS (Ozon delivers)")
         self.status.setText(f"{status} · {scheme}")
-        self.fields["order"].setText(posting.order_number)
-        self.fields["ship_by"].setText(self._ship_by(posting, detail.cached.shown_status, now))
+        self._set_field("order", posting.order_number)
+        self._set_field("ship_by", self._ship_by(posting, detail.cached.shown_status, now))
         delivery = posting.delivery_method_name
         if posting.is_express:
             delivery = cells.translate("OrdersTable", "Express") + " · " + delivery
         if posting.tpl_provider and posting.tpl_provider not in delivery:
             delivery += f" ({posting.tpl_provider})"
-        self.fields["delivery"].setText(delivery or "—")
-        self.fields["warehouse"].setText(posting.warehouse_name or "—")
-        self.fields["tracking"].setText(posting.tracking_number or "—")
-        self.fields["delivery_date"].setText(self._when(posting.delivering_date))
-        self.fields["buyer"].setText(", ".join(p for p in (posting.customer_name, posting.city) if p) or "—")
+        self._set_field("delivery", delivery or "—")
+        self._set_field("warehouse", posting.warehouse_name or "—")
+        self._set_field("tracking", posting.tracking_number or "—")
+        self._set_field("delivery_date", self._when(posting.delivering_date))
+        buyer = ", ".join(p for p in (posting.customer_name, posting.city) if p) or "—"
+        short = (plain_text.clipped(posting.customer_name, 120), plain_text.clipped(posting.city, 60))
+        self._set_field("buyer", buyer, ", ".join(p for p in short if p) or "—")
         codes = (posting.scanit, posting.lower_barcode)  # what is scanned on Ozon's label
-        self.fields["label"].setText(" · ".join(c for c in codes if c) or "—")
+        self._set_field("label", " · ".join(c for c in codes if c) or "—")
         self.fields["needs"].setText(self._needs(posting))
         self.chat_button.setEnabled(True)
         self.chat_button.setToolTip(
@@ -286,6 +318,15 @@ class DetailPane(QWidget):
         self.no_history.setVisible(not detail.history)
         if detail.history:
             self.history.scrollToBottom()
+
+    def _set_field(self, key: str, text: str, shown: str | None = None) -> None:
+        """Remote text in a field: clipped and breakable (a 10,000-character buyer name must not
+        widen the pane and squeeze the orders table); more of it, when cut, in the tooltip."""
+        field = self.fields[key]
+        shown = plain_text.clipped(text if shown is None else shown)
+        field.setText(shown)
+        cut = len(shown.replace("\u200b", "")) < len(text)
+        field.setToolTip(plain_text.tooltip(plain_text.clipped(text, 1000, 80)) if cut else "")
 
     def _ship_by(self, posting: Posting, shown_status: str, now: datetime) -> str:
         if posting.shipment_date is None:

@@ -71,6 +71,7 @@ class OrdersPage(QWidget):
         self.workflows: OrderActions = actions or order_actions.WorkflowActions(ctx)
         self._reason_source = reasons
         self._counts_request = 0
+        self._followed = ""  # the search text the tabs last switched for
         self.tab_counts: dict[str, int] = {}
 
         self.tabs = QTabBar(self)
@@ -96,7 +97,7 @@ class OrdersPage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([760, 460])
+        self.splitter.setSizes([790, 390])  # at 1280 px the table shows up to the delivery method
 
         self.confirm_button = self._button("confirmPostings", self.tr("Confirm"), self.confirm_selected)
         self.confirm_button.setToolTip(
@@ -223,6 +224,19 @@ class OrdersPage(QWidget):
             if key == "problems":
                 self.tabs.setTabTextColor(index, _PROBLEM_COLOUR if n else QColor())
         self.tab_counts = counts
+        self._follow_search(counts)
+
+    def _follow_search(self, counts: dict[str, int]) -> None:
+        """A search with nothing in this tab but matches in others switches to the tab that has them
+        (to All when several do): the seller looks for a posting, not for a tab. Once per search, so
+        the seller can still go back to an empty tab."""
+        text = self.model.filter.search_text
+        if not text or text == self._followed or counts.get(self.current_tab, 0):
+            return
+        self._followed = text
+        found = [key for key in filters.TAB_KEYS if key != "all" and counts.get(key, 0)]
+        if found:
+            self.show_tab(found[0] if len(found) == 1 else "all")
 
     # -- selection and detail -------------------------------------------------------------------
 

@@ -56,15 +56,18 @@ class OrdersView(QTableView):
         cell = self.fontMetrics()
         head = self.horizontalHeader().fontMetrics()
         samples = dict(_SAMPLES)
-        samples[Column.STATUS] = wording.posting_status("awaiting_deliver") + " " + cells.pending_mark()
+        # The statuses of postings still at the desk; longer ones (and the pending-sync mark, which the
+        # italic font and the tooltip also tell) are elided, so the Delivery column fits at 1280 px.
+        statuses = [wording.posting_status(s) for s in ("awaiting_packaging", "awaiting_deliver", "delivering")]
+        samples[Column.STATUS] = max(statuses, key=cell.horizontalAdvance)
         samples[Column.DELIVERY] = _DELIVERY_SAMPLE
         # Built here, not at import: the translators are installed by then.
-        clocks = (timedelta(hours=-44), timedelta(days=-9), timedelta(minutes=-59), timedelta(hours=44))
+        clocks = (timedelta(hours=-44), timedelta(days=-99), timedelta(minutes=-59), timedelta(hours=44))
         countdowns = [cells.countdown(delta) for delta in clocks]
         samples[Column.SHIP_BY] = "00.00 00:00 · " + max(countdowns, key=cell.horizontalAdvance)
         for column in Column:
             title = head.horizontalAdvance(cells.header(column)) + 22  # room for the sort arrow
-            content = cell.horizontalAdvance(samples[column]) + 16
+            content = cell.horizontalAdvance(samples[column]) + 10  # the cell margins, no more
             self.setColumnWidth(column, max(title, content))
 
     def selected_postings(self) -> list[str]:

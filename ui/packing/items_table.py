@@ -5,7 +5,7 @@ posting is on the desk, so a QTableWidget is fine here (no model needed)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from app.workflows.packing.outcomes import PackLine
@@ -14,6 +14,8 @@ from ui import plain_text
 DONE = QColor("#c8e6c9")  # every unit of the line is in a box
 LAST = QColor("#fff59d")  # the line the last good scan counted
 TEXT = QColor("#111111")
+NAME_SHARE = 0.45  # of the table's width, whatever the other columns hold
+MIN_NAME_PX = 320
 
 
 class ItemsTable(QTableWidget):
@@ -28,13 +30,14 @@ class ItemsTable(QTableWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setWordWrap(True)
-        self.setTextElideMode(Qt.TextElideMode.ElideNone)  # a name is read whole, on two lines if need be
+        # A name is read whole (rows grow to fit it); a barcode too wide for its capped column is elided.
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.verticalHeader().setVisible(False)
         self.setAlternatingRowColors(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(self.NAME, QHeaderView.ResizeMode.Stretch)
-        for column in (self.IDS, self.NEEDS, self.COUNT):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # widths decided by _fit_columns
+        header.setStretchLastSection(False)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         font = QFont(self.font())
         font.setPointSizeF(18)
         self.setFont(font)
@@ -91,5 +94,33 @@ class ItemsTable(QTableWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 elif column != self.NAME:
                     item.setFont(self._small_font)
-        self.resizeColumnsToContents()
-        self.horizontalHeader().setSectionResizeMode(self.NAME, QHeaderView.ResizeMode.Stretch)
+        self._fit_columns()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The name wins: it keeps at least `NAME_SHARE` of the width; the count and Ozon's needs get
+        what they need, and the offer id / barcodes column what is left up to its content (a long
+        barcode is elided, whole in the tooltip)."""
+        avail = self.viewport().width()
+        if avail <= 0:
+            return
+        header = self.horizontalHeader()
+        wanted = {
+            column: max(self.sizeHintForColumn(column), header.sectionSizeHint(column))
+            for column in (self.IDS, self.NEEDS, self.COUNT)
+        }
+        if self.isColumnHidden(self.NEEDS):
+            wanted[self.NEEDS] = 0
+        name_min = max(int(avail * NAME_SHARE), min(MIN_NAME_PX, avail // 2))
+        side = avail - name_min  # what the three narrow columns share, at most
+        count = min(wanted[self.COUNT], side // 3)
+        needs = min(wanted[self.NEEDS], (side - count) // 2)
+        ids = max(0, min(wanted[self.IDS], side - count - needs))
+        self.setColumnWidth(self.COUNT, count)
+        self.setColumnWidth(self.NEEDS, needs)
+        self.setColumnWidth(self.IDS, ids)
+        self.setColumnWidth(self.NAME, avail - count - needs - ids)
+        self.resizeRowsToContents()

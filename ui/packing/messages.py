@@ -115,6 +115,11 @@ class Messages(QObject):
             boxes = packed.box_count if packed is not None else 1
             rfbs = packed is not None and packed.is_rfbs
             label = self.tr("label printing") if rfbs else self.tr("label waits for Ozon")
+            skipped = packed.remaining if packed is not None else 0
+            if skipped:  # F8: the packer reads what was not scanned, not a plain "packed"
+                return self.tr(
+                    "✓ Packed {number} in %n box(es), {label}; {skipped}. Scan the next posting", "", boxes
+                ).format(number=out.posting_number, label=label, skipped=self.tr("%n unit(s) not scanned", "", skipped))
             return self.tr("✓ Packed {number} in %n box(es), {label}. Scan the next posting", "", boxes).format(
                 number=out.posting_number, label=label
             )
@@ -135,6 +140,10 @@ class Messages(QObject):
             return self.tr("Posting {number} put aside. Scan the next posting").format(number=out.posting_number)
         if k is Kind.STOP:
             return self.tr("STOP — posting {number} was cancelled").format(number=out.posting_number)
+        if k is Kind.ALREADY_PACKED:
+            return self.tr("Posting {number} is already packed — scan REPRINT to print its label again").format(
+                number=out.posting_number
+            )
         if k is Kind.ALREADY_OPEN:
             return self.tr("Posting {number} is already on the desk — %n to go", "", left).format(
                 number=out.posting_number

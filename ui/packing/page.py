@@ -55,6 +55,8 @@ _BANNER = {
     Tone.INFO: ("#eceff1", "#102027"),
 }
 _PENDING_BANNER = ("#fff8e1", "#5d4037")
+SKIPPED = "#e65100"  # units an F8 completion did not scan
+OVERDUE = "#c62828"  # the ship-by time has passed
 
 
 def _font(widget: QWidget, points: float, bold: bool = False) -> None:
@@ -272,12 +274,29 @@ class PackingPage(QWidget):
         self._submit(self.station.acknowledge_stop)
 
     def print_all(self) -> None:
-        """F9: the failed jobs go back in the queue (the printer may be back), then everything prints."""
-        self._paint_banner(Tone.INFO, self.tr("Printing every ready label in packing order"))
-        self._retry_failed_then_print()
+        """F9: the failed jobs go back in the queue (the printer may be back), then everything prints;
+        the banner says how many, or that nothing is ready (and what still waits for Ozon)."""
+        db = self.ctx.db
 
-    def _retry_failed_then_print(self) -> None:
+        def counted(counts: tuple[int, int]) -> None:
+            ready, waiting = counts
+            if ready:
+                text = self.tr("Printing %n ready label(s) in packing order", "", ready)
+            elif waiting:
+                text = self.tr("Nothing ready to print: %n label(s) still wait for Ozon", "", waiting)
+            else:
+                text = self.tr("Nothing ready to print")
+            self._paint_banner(Tone.INFO, text)
+
+        def then() -> None:
+            self.tasks.run_db(lambda: packing_reads.ready_and_waiting(db), on_done=counted)
+
+        self._retry_failed_then_print(then)
+
+    def _retry_failed_then_print(self, after: Callable[[], None] | None = None) -> None:
         def then(_result: object = None) -> None:
+            if after is not None:
+                after()  # queued on the database worker before the spooler can take the jobs
             if self.printer is not None:
                 self.printer.print_all()
             self.print_panel.refresh()
@@ -488,6 +507,8 @@ class PackingPage(QWidget):
         if view is None:
             self.posting.setText(self.tr("No posting on the desk"))
             self.meta.setText("")
+            self.meta.setStyleSheet("")
+            self.meta.setProperty("overdue", False)
             self.progress.setText("")
             self.box.setText("")
             self.items.show_lines(())
@@ -497,14 +518,29 @@ class PackingPage(QWidget):
         else:
             self.posting.setText(view.posting_number)
         scheme = self.tr("rFBS") if view.is_rfbs else self.tr("FBS")
-        parts = [scheme, view.delivery_method]
+        parts = [scheme, plain_text.clipped(view.delivery_method, 120)]  # remote text: never widens the page
+        overdue = not packed and view.shipment_date is not None and view.shipment_date < self.ctx.clock.now()
         if view.shipment_date is not None:
             when = view.shipment_date.astimezone().strftime("%d.%m %H:%M")
-            parts.append(self.tr("ship by {when}").format(when=when))
+            if overdue:
+                parts.append(self.tr("⚠ OVERDUE: was to ship by {when}").format(when=when))
+            else:
+                parts.append(self.tr("ship by {when}").format(when=when))
         self.meta.setText("  ·  ".join(p for p in parts if p))
+        self.meta.setStyleSheet(f"color: {OVERDUE}; font-weight: bold;" if overdue else "")
+        self.meta.setProperty("overdue", overdue)
+        self.box.setStyleSheet("")
         self.progress.setText(f"{view.scanned} / {view.needed}")
-        self.progress.setStyleSheet("color: #2e7d32;" if view.ready else "")
-        if packed:
+        skipped = view.remaining if packed else 0  # completed with F8: what was not scanned shows
+        self.progress.setStyleSheet("color: #2e7d32;" if view.ready else f"color: {SKIPPED};" if skipped else "")
+        if packed and skipped:
+            self.box.setText(
+                self.tr("%n box(es)", "", view.box_count)
+                + "  ·  "
+                + self.tr("%n unit(s) not scanned (F8)", "", skipped)
+            )
+            self.box.setStyleSheet(f"color: {SKIPPED};")
+        elif packed:
             self.box.setText(self.tr("%n box(es)", "", view.box_count))
         elif view.is_multibox and view.package_count == 1 and view.ozon_boxes > 1:
             self.box.setText(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QHideEvent, QShowEvent
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from app.db.engine import Database
 from app.print_queue import DocKind, JobState, PrintJob
@@ -53,6 +53,12 @@ class PrintQueuePanel(QWidget):
         list_font = QFont(self.list.font())
         list_font.setPointSizeF(12)
         self.list.setFont(list_font)
+        # Entries wrap inside the 340 px panel (a failure's reason is long, Russian longer still).
+        self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setSpacing(2)
         self.batch = plain_text.label(self.tr("Batch mode: ready labels print when you press F9"), self)
         self.batch.setWordWrap(True)
         self.batch.setVisible(batch_mode)

@@ -12,6 +12,7 @@ Signals:
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -87,6 +88,15 @@ def write(path: Path, chosen: Settings, api_key: str) -> None:
             raise KeyringUnavailable(str(exc) or type(exc).__name__) from None
 
 
+@dataclass(frozen=True, slots=True)
+class DemoFacts:
+    """What the running demo really uses; the page shows them beside the seller's own settings,
+    which it edits (and which apply when the demo is off)."""
+
+    printer_folder: str  # labels and documents become files here
+    sync_interval_s: float
+
+
 class SettingsPage(QWidget):
     saved = Signal(Settings)
     key_expiry = Signal(object)
@@ -102,9 +112,11 @@ class SettingsPage(QWidget):
         *,
         make_client: ClientFactory = default_client,
         printers: PrinterPort | None = None,
+        demo: DemoFacts | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
+        self.demo = demo
         self.path = path
         self._db, self._clock, self._tasks = db, clock, tasks
         self._make_client = make_client
@@ -137,7 +149,11 @@ class SettingsPage(QWidget):
         layout.addWidget(scroll, 1)
         layout.addLayout(bottom)
         self.load(settings)
-        self.show_stored_expiry()
+        self._show_demo_facts()
+        if demo is None:
+            self.show_stored_expiry()  # in the demo that is the emulator's key: not the seller's
+        else:
+            self.show_expiry(None)
 
     # -- building -------------------------------------------------------------------------------
 
@@ -226,6 +242,8 @@ class SettingsPage(QWidget):
         form.addRow(plain_text.label(self.tr("Sender"), box), self.sender_name)
         form.addRow("", test_row)
         form.addRow("", self.auto_print)
+        self.demo_printing = self._note("demoPrinting")
+        form.addRow("", self.demo_printing)
         return box
 
     def _printer_combo(self, name: str, hint: str, parent: QWidget) -> QComboBox:
@@ -301,6 +319,8 @@ class SettingsPage(QWidget):
         form = QFormLayout(box)
         form.addRow("", self.sounds)
         form.addRow(plain_text.label(self.tr("Sync every"), box), self.sync_interval)
+        self.demo_sync = self._note("demoSync")
+        form.addRow("", self.demo_sync)
         form.addRow(plain_text.label(self.tr("Language"), box), self.language)
         form.addRow(plain_text.label(self.tr("Keep buyers' details"), box), self.personal_data_days)
         form.addRow("", restart)
@@ -443,9 +463,36 @@ class SettingsPage(QWidget):
         db = self._db
         self._tasks.run_db(lambda: account.stored_expiry(db), on_done=self.show_expiry)
 
+    def _show_demo_facts(self) -> None:
+        """In the demo: where its prints go and how often it syncs (not the seller's own values)."""
+        demo = self.demo
+        self.demo_printing.setVisible(demo is not None and bool(demo.printer_folder))
+        self.demo_sync.setVisible(demo is not None)
+        if demo is None:
+            return
+        folder = demo.printer_folder
+        if folder:
+            self.demo_printing.setText(
+                self.tr("Demo mode: every label and document is saved as a file in {folder}").format(folder=folder)
+            )
+            for combo in (self.label_printer, self.document_printer):
+                line = combo.lineEdit()
+                if line is not None:
+                    line.setPlaceholderText(self.tr("Demo: files in {folder}").format(folder=folder))
+        self.demo_sync.setText(
+            self.tr("Demo mode syncs every {seconds} s; the interval above is for your own shop.").format(
+                seconds=f"{demo.sync_interval_s:g}"
+            )
+        )
+
     def show_expiry(self, expires_at: datetime | None) -> None:
         if expires_at is None:
-            self._show(self.expiry, self.tr("Unknown: test the connection to find out."), "")
+            if self.demo is not None and not self.client_id.text().strip():
+                self._show(self.expiry, self.tr("No Api-Key yet: the demo needs none."), "")
+            elif self.demo is not None:
+                self._show(self.expiry, self.tr("Not checked in demo mode: test the connection to find out."), "")
+            else:
+                self._show(self.expiry, self.tr("Unknown: test the connection to find out."), "")
             return
         now = self._clock.now()
         day = expires_at.astimezone().strftime("%d.%m.%Y")

@@ -53,6 +53,7 @@ class Kind(StrEnum):
     STOP = "stop"
     # neutral
     ALREADY_OPEN = "already_open"
+    ALREADY_PACKED = "already_packed"  # a posting label packed here before: REPRINT prints its label
     ABORTED = "aborted"
     REPRINT_WAITING = "reprint_waiting"  # Ozon's label is not there yet; it prints when it is
     CHECKED = "checked"  # a status re-check found nothing wrong

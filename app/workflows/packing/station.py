@@ -9,7 +9,7 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from app import customs, marking, print_queue
-from app.db.tables import MarkingCodeRow, SkuCustomsRow
+from app.db.tables import MarkingCodeRow, PackProgressRow, SkuCustomsRow
 from app.domain.postings import Posting
 from app.errors import InvalidAction
 from app.history import EventKind
@@ -107,6 +107,10 @@ class PackStation(Desk):
         if cached.is_cancelled:
             return self._stop(s, cached)
         if not packable(cached):
+            row = s.get(PackProgressRow, number)
+            if row is not None and row.state == PackState.COMPLETE.value:
+                self._last_packed = number  # REPRINT now prints this posting's label
+                return self._out(Kind.ALREADY_PACKED, code=code, posting_number=number, detail=cached.shown_status)
             self._record(s, number, EventKind.SCAN_REFUSED, f"not_packable: {code} ({cached.shown_status})")
             return self._out(Kind.NOT_PACKABLE, code=code, posting_number=number, detail=cached.shown_status)
         unhandled = cached.posting.requirements.unhandled()
@@ -387,7 +391,9 @@ class PackStation(Desk):
             self._touched.add(number)
             self._outbox_touched = True
         # What the packer sees: the boxes packed (a multi-box posting's boxes, not its one package).
-        shown = pack.packages if boxes else tuple(tuple(pkg) for pkg in packages)
+        # After F8 the screen shows what was scanned (1/3), not the units the override filled in.
+        scanned = tuple(pkg for pkg in pack.packages if pkg) or ((),)
+        shown = pack.packages if boxes else scanned if reason else tuple(tuple(pkg) for pkg in packages)
         packed = replace(pack, packages=shown).view()
         return self._out(Kind.COMPLETED, posting_number=number, detail=job.key, packed=packed)
 
