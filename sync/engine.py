@@ -1,4 +1,6 @@
-"""The sync engine: pull Ozon's state into the local cache, then push the outbox.
+"""The sync engine: pull Ozon's state into the local cache and push the outbox. A cycle pulls the
+postings, pushes the order actions the seller waits on (ship, cancel, tracking, rFBS steps), then pulls
+the rest (products, chats, returns, reviews) and pushes everything else, labels last.
 
 Pull (`sync.pull`): every page is committed together with the cursor that follows it, so an
 interrupted pull resumes without gaps or duplicates. Push (`sync.push`, handlers in

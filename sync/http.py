@@ -1,6 +1,7 @@
 """Talking HTTP to Ozon: one requests.Session with the auth headers, the rate limiter and a timeout
 on every call; network failures and error answers mapped to typed errors (`error_for`, Retry-After
-parsed by `retry_after_seconds`); JSON and PDF answers, and files fetched from Ozon's CDN.
+parsed by `retry_after_seconds`); JSON and PDF answers, and files fetched from Ozon's CDN. A read
+whose answer is lost is asked again at once, a few times (a lossy link); writes never are.
 
 `sync.client.OzonClient` builds the typed Ozon methods on this transport.
 """
