@@ -27,7 +27,7 @@ from sync.backoff import Pause
 from sync.client import OzonClient
 from sync.context import SyncContext
 from sync.cycle import CycleResult, Offline
-from sync.errors import AuthError, MissingRoleError, OzonError, ServerError
+from sync.errors import AuthError, MissingRoleError, NetworkError, OzonError, ServerError
 from sync.pull.chats import pull_chats
 from sync.pull.feedback import pull_feedback
 from sync.pull.plan import pull_optional
@@ -171,6 +171,9 @@ class SyncEngine:
                 result.fail(f"{area}: {exc}", "auth")
             except (Offline, AuthError):
                 raise
+            except NetworkError as exc:  # unanswered after its retries, on a link that still answers
+                log.warning("sync of %s failed: %s", area, exc)
+                result.fail(f"{area}: {exc}", "offline")
             except ServerError as exc:
                 log.warning("sync of %s failed: %s", area, exc)
                 result.fail(f"{area}: {exc}", "server")  # Ozon's trouble, not an answer we cannot read

@@ -118,6 +118,22 @@ def test_a_429_still_stops_the_cycle_and_pauses_the_client(engine: SyncEngine, e
     assert engine.pause.active()
 
 
+def test_a_read_left_unanswered_on_a_link_that_answers_fails_its_area_only(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext
+) -> None:
+    engine.run_cycle()
+    number = fbs_to_pack(ctx)
+    shipping.queue_ship(ctx.db, emu, number)
+    # Every attempt at the reviews fails, but not three in a row without an answer (the 500 answers).
+    emu.add_fault(Fault("reset", path=REVIEWS))
+    emu.add_fault(Fault("http_500", path=REVIEWS))
+    emu.add_fault(Fault("reset", path=REVIEWS))
+    emu.advance(60)
+    result = engine.run_cycle()
+    assert not result.ok and result.error.startswith("reviews") and result.error_kind == "offline"
+    assert result.online and len(applied(emu, SHIP, number)) == 1
+
+
 def test_a_link_that_answers_nothing_ends_the_cycle_after_a_few_tries(
     engine: SyncEngine, emu: Emulator, ctx: AppContext
 ) -> None:
