@@ -67,7 +67,8 @@ class Pusher:
         while attempted < limit:
             with self.ctx.db.read() as s:
                 # Only the head of each target's queue is due; once it is done the next one is.
-                due = outbox.due(s, self.ctx.clock.now(), limit, only=only, skip=skip)
+                # Ask past the ones tried already (still due when their retry came at once).
+                due = outbox.due(s, self.ctx.clock.now(), limit + len(tried), only=only, skip=skip)
             entries = [e for e in due if e.key not in tried]
             if not entries:
                 break
