@@ -234,3 +234,14 @@ def test_a_500_with_an_html_page_is_a_server_error(client: Any) -> None:
     with pytest.raises(ServerError) as err:
         client.get_posting("1-1-1")
     assert err.value.status == 500 and err.value.transient
+
+
+def test_the_early_push_keeps_each_postings_order(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    engine.run_cycle()
+    number = fbs_to_pack(ctx)
+    with ctx.db.write() as s:  # an action that is not pushed early, queued before the ship
+        outbox.enqueue(s, ActionKind.LABEL_SPLIT_PARTS, TargetKind.POSTING, number, {"parts": 1}, emu.now())
+    shipping.queue_ship(ctx.db, emu, number)
+    emu.advance(60)
+    engine.run_cycle()
+    assert applied(emu, SHIP, number) == []  # the ship waits for the action ahead of it
