@@ -50,8 +50,9 @@ class Pause:
             outbox.postpone_all(s, until, now)
 
     def guard(self, fn: Callable[[], None]) -> None:
-        """Run one pull step; network trouble ends the cycle, and so does a 429 or a Retry-After
-        (which pauses the client). A 5xx without one is that step's failure only."""
+        """Run one pull step; a link that answers nothing ends the cycle, and so does a 429 or a
+        Retry-After (which pauses the client). A 5xx without one, or a read that stayed unanswered
+        after its retries on a link that still answers, is that step's failure only."""
         try:
             fn()
         except (RateLimitedError, ServerError) as exc:
@@ -60,4 +61,6 @@ class Pause:
             self.pause_for(exc)
             raise Offline(str(exc)) from exc
         except NetworkError as exc:
+            if not self.ctx.client.link_down:
+                raise
             raise Offline(str(exc)) from exc

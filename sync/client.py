@@ -2,9 +2,10 @@
 of `sync.http` (session, auth headers, timeouts, error bodies mapped to typed errors); answers are
 parsed by sync.schemas.
 
-Only the methods listed in `sync.methods` can be called. It never retries by itself: the sync engine
-owns scheduling (backoff with jitter, Retry-After pauses), so a worker is never stuck inside a
-request library's retry loop. The only wait inside is the shop's rate limiter (`sync.ratelimit`).
+Only the methods listed in `sync.methods` can be called. The only retry inside is of a read whose
+answer was lost (a few quick attempts, `sync.http.Transport.call`); writes, 429s and Retry-After are
+the sync engine's (backoff with jitter, re-checks of ambiguous writes, client-wide pauses). The only
+other wait inside is the shop's rate limiter (`sync.ratelimit`).
 """
 
 from __future__ import annotations

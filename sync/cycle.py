@@ -31,7 +31,9 @@ class CycleResult:
     waiting: int = 0
     online: bool = True
     error: str = ""
-    error_kind: str = ""  # "auth", "offline", "protocol" — for the CLI's exit code
+    # "auth", "offline", "server" (Ozon's 5xx: try later), "protocol" (an answer Packdesk cannot
+    # read) — for the CLI's exit code and wording
+    error_kind: str = ""
     more_errors: list[str] = field(default_factory=list)
 
     @property

@@ -1,4 +1,6 @@
-"""The sync engine: pull Ozon's state into the local cache, then push the outbox.
+"""The sync engine: pull Ozon's state into the local cache and push the outbox. A cycle pulls the
+postings, pushes the order actions the seller waits on (ship, cancel, tracking, rFBS steps), then pulls
+the rest (products, chats, returns, reviews) and pushes everything else, labels last.
 
 Pull (`sync.pull`): every page is committed together with the cursor that follows it, so an
 interrupted pull resumes without gaps or duplicates. Push (`sync.push`, handlers in
@@ -13,18 +15,19 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from app import outbox, sync_status
 from app.clock import Clock
 from app.db.engine import Database
 from app.events import AuthFailed, ConnectivityChanged, EventBus, OutboxChanged, SyncFinished, SyncStarted
+from app.outbox import ActionKind
 from sync.backoff import Pause
 from sync.client import OzonClient
 from sync.context import SyncContext
 from sync.cycle import CycleResult, Offline
-from sync.errors import AuthError, MissingRoleError, OzonError
+from sync.errors import AuthError, MissingRoleError, NetworkError, OzonError, ServerError
 from sync.pull.chats import pull_chats
 from sync.pull.feedback import pull_feedback
 from sync.pull.plan import pull_optional
@@ -35,6 +38,17 @@ from sync.pull.returns import pull_returns
 from sync.push import Pusher
 
 log = logging.getLogger(__name__)
+
+FIRST_AREAS = ("postings",)
+# Order actions the seller waits on (a courier, a buyer): pushed right after the postings pull.
+URGENT_ACTIONS = (
+    ActionKind.SHIP,
+    ActionKind.CANCEL,
+    ActionKind.SET_TRACKING,
+    ActionKind.DELIVERING,
+    ActionKind.LAST_MILE,
+    ActionKind.DELIVERED,
+)
 
 
 class SyncEngine:
@@ -94,8 +108,13 @@ class SyncEngine:
                 assert self.pause.until is not None
                 result.fail(f"Ozon asked to wait until {self.pause.until:%H:%M:%S} UTC", "offline")
             else:
-                self.pull(result)
-                self.push(result)
+                # Time-critical posting actions go right after the postings (they re-read their
+                # posting anyway), so a slow or failing pull of chats or reviews cannot starve them.
+                tried: set[str] = set()
+                self.pull(result, only=FIRST_AREAS)
+                self.push(result, only=URGENT_ACTIONS, tried=tried)
+                self.pull(result, skip=FIRST_AREAS)
+                self.push(result, tried=tried)
         except Offline as exc:
             result.online = False
             result.fail(str(exc), "offline")
@@ -131,10 +150,10 @@ class SyncEngine:
 
     # -- pull and push -------------------------------------------------------------------------
 
-    def pull(self, result: CycleResult) -> None:
-        """Each area on its own: one that Ozon answers badly (a malformed page, a 500, a missing role)
-        is reported and skipped, the others and the push still run. A dead connection, a bad key or
-        a Retry-After ends the cycle."""
+    def pull(self, result: CycleResult, only: Collection[str] = (), skip: Collection[str] = ()) -> None:
+        """Each area on its own (those in `only`, all when empty, none in `skip`): one that Ozon
+        answers badly (a malformed page, a 5xx, a missing role) is reported and skipped, the others
+        and the push still run. A dead connection, a bad key or a 429 / Retry-After ends the cycle."""
         ctx = self.ctx
         areas: list[tuple[str, Callable[[], None]]] = [
             ("postings", lambda: pull_postings(ctx, result)),
@@ -144,16 +163,26 @@ class SyncEngine:
             ("reviews", lambda: pull_optional(ctx, "reviews", lambda: pull_feedback(ctx, result))),
         ]
         for area, step in areas:
+            if (only and area not in only) or area in skip:
+                continue
             try:
                 self.pause.guard(step)
             except MissingRoleError as exc:
                 result.fail(f"{area}: {exc}", "auth")
             except (Offline, AuthError):
                 raise
+            except NetworkError as exc:  # unanswered after its retries, on a link that still answers
+                log.warning("sync of %s failed: %s", area, exc)
+                result.fail(f"{area}: {exc}", "offline")
+            except ServerError as exc:
+                log.warning("sync of %s failed: %s", area, exc)
+                result.fail(f"{area}: {exc}", "server")  # Ozon's trouble, not an answer we cannot read
             except OzonError as exc:
                 log.warning("sync of %s failed: %s", area, exc)
                 result.fail(f"{area}: {exc}", "protocol")
 
-    def push(self, result: CycleResult, limit: int = 200) -> None:
+    def push(
+        self, result: CycleResult, limit: int = 200, only: Collection[ActionKind] = (), tried: set[str] | None = None
+    ) -> None:
         """Replay due outbox actions (see `sync.push.Pusher.push`)."""
-        self.pusher.push(result, limit)
+        self.pusher.push(result, limit, only, tried)

@@ -1,6 +1,7 @@
 """Talking HTTP to Ozon: one requests.Session with the auth headers, the rate limiter and a timeout
 on every call; network failures and error answers mapped to typed errors (`error_for`, Retry-After
-parsed by `retry_after_seconds`); JSON and PDF answers, and files fetched from Ozon's CDN.
+parsed by `retry_after_seconds`); JSON and PDF answers, and files fetched from Ozon's CDN. A read
+whose answer is lost is asked again at once, a few times (a lossy link); writes never are.
 
 `sync.client.OzonClient` builds the typed Ozon methods on this transport.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -36,6 +38,9 @@ from sync.errors import (
 )
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
+READ_ATTEMPTS = 3  # a read (`methods.READS`) whose answer is lost or garbled is sent up to this often
+READ_RETRY_PAUSE_S = 0.5  # times the attempt number: a lossy link often recovers within a second
+LINK_DOWN_AFTER = 3  # requests in a row without an answer: the link is down, not merely lossy
 USER_AGENT = "Packdesk/0.1"
 
 # Business refusals that are about the object's state, not the request's shape.
@@ -127,6 +132,8 @@ class Transport:
         self.timeout = timeout
         self.session = session or requests.Session()
         self.limiter = limiter or ratelimit.for_account(credentials.client_id)
+        self.read_retry_pause_s = READ_RETRY_PAUSE_S
+        self.unanswered = 0  # requests in a row that got no answer (see `link_down`)
         self._headers = {
             "Client-Id": credentials.client_id,
             "Api-Key": credentials.api_key,
@@ -147,14 +154,20 @@ class Transport:
         twin = type(self).__new__(type(self))
         twin.base_url, twin.timeout, twin.session = self.base_url, timeout or self.timeout, session
         twin.limiter = self.limiter
+        twin.read_retry_pause_s, twin.unanswered = self.read_retry_pause_s, 0
         twin._headers = dict(self._headers)
         return twin
+
+    @property
+    def link_down(self) -> bool:
+        """Several requests in a row went unanswered: stop for now rather than time out on each."""
+        return self.unanswered >= LINK_DOWN_AFTER
 
     def _send(self, path: str, send: Callable[[], requests.Response]) -> requests.Response:
         """One request through the rate limiter, network failures mapped to NetworkError."""
         self.limiter.acquire()
         try:
-            response = send()
+            response = self._answered(send)
         except requests.exceptions.ConnectTimeout:
             raise NetworkError("connection timed out", ambiguous=False, path=path) from None
         except requests.exceptions.ReadTimeout:
@@ -168,6 +181,16 @@ class Transport:
         except requests.exceptions.RequestException as exc:
             raise NetworkError(type(exc).__name__, ambiguous=True, path=path) from None
         self.limiter.note_remaining(response.headers.get("Ratelimit-Remaining"))
+        return response
+
+    def _answered(self, send: Callable[[], requests.Response]) -> requests.Response:
+        """`send`, counting the requests in a row that got no answer."""
+        try:
+            response = send()
+        except requests.exceptions.RequestException:
+            self.unanswered += 1
+            raise
+        self.unanswered = 0
         return response
 
     def _post(self, path: str, body: dict[str, Any]) -> requests.Response:
@@ -193,6 +216,30 @@ class Transport:
         return response
 
     def call(self, path: str, body: dict[str, Any]) -> Any:
+        """Send one request and return its JSON answer. A read (`methods.READS`) whose answer is lost,
+        cut short or a 5xx is sent again (up to READ_ATTEMPTS in all, unless the link is down), so one
+        lost packet does not cost the whole sync cycle. Writes are never re-sent here: the sync
+        engine re-checks an ambiguous write on Ozon first. A 429 or a Retry-After is never retried:
+        the engine pauses the whole client."""
+        attempts = READ_ATTEMPTS if path in methods.READS else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._call_once(path, body)
+            except (NetworkError, ServerError, ProtocolError) as exc:
+                if attempt == attempts or not self._worth_another_try(exc):
+                    raise
+            if self.read_retry_pause_s:
+                time.sleep(self.read_retry_pause_s * attempt)
+        raise AssertionError("unreachable")  # the last attempt returns or raises
+
+    def _worth_another_try(self, exc: OzonError) -> bool:
+        if isinstance(exc, NetworkError):
+            return not self.link_down
+        if isinstance(exc, ServerError):
+            return exc.retry_after is None  # Ozon named a wait: the engine pauses the client
+        return True  # a body cut short (the parsers run later: a malformed record is not retried)
+
+    def _call_once(self, path: str, body: dict[str, Any]) -> Any:
         response = self._post(path, body)
         try:
             # orjson: a page of 100 postings is ~0.4 MB; the standard parser takes three times as long.

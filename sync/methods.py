@@ -66,6 +66,36 @@ CALLED: frozenset[str] = frozenset(
     value for name, value in dict(globals()).items() if name.isupper() and isinstance(value, str)
 )
 
+# Reads that change nothing on Ozon: safe to send again when the answer is lost (`sync.http`).
+# create-or-get makes the exemplar records once and returns the same ones after.
+READS: frozenset[str] = frozenset(
+    {
+        UNFULFILLED_LIST,
+        POSTING_LIST,
+        POSTING_GET,
+        POSTING_BY_BARCODE,
+        CANCEL_REASONS,
+        EXEMPLAR_CREATE_OR_GET,
+        EXEMPLAR_STATUS,
+        LABEL_TASK_GET,
+        CARRIAGE_GET,
+        ACT_LIST,
+        ACT_CHECK_STATUS,
+        ACT_POSTINGS,
+        PRODUCT_INFO_LIST,
+        CHAT_LIST,
+        CHAT_HISTORY,
+        RETURNS_LIST,
+        RFBS_RETURNS_LIST,
+        RFBS_RETURN_GET,
+        REVIEW_LIST,
+        REVIEW_COMMENT_LIST,
+        QUESTION_LIST,
+        QUESTION_ANSWER_LIST,
+        ROLES,
+    }
+)
+
 # Switched off by Ozon (path → since when; "never existed" for methods no specification has).
 RETIRED: dict[str, str] = {
     "/v2/posting/fbs/package-label": "2026-11-02",

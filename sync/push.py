@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Collection
 from datetime import timedelta
 
 from app import outbox
@@ -49,14 +50,25 @@ class Pusher:
         self.pause = pause
         self.rng = rng
 
-    def push(self, result: CycleResult, limit: int = 200) -> None:
-        """Replay due outbox actions. Stops early when Ozon is unreachable or asks us to wait.
-        Labels go last and together: one label task for every posting whose label is due."""
-        tried: set[str] = set()
-        while len(tried) < limit:
+    def push(
+        self,
+        result: CycleResult,
+        limit: int = 200,
+        only: Collection[ActionKind] = (),
+        tried: set[str] | None = None,
+    ) -> None:
+        """Replay due outbox actions (of the kinds in `only`, all when empty; none already in
+        `tried`, which collects the ones tried). Stops early when Ozon is unreachable or asks us to
+        wait. Labels go last and together, in a full push only: one label task for every posting
+        whose label is due."""
+        tried = set() if tried is None else tried
+        skip = (ActionKind.FETCH_LABEL,)
+        attempted = 0
+        while attempted < limit:
             with self.ctx.db.read() as s:
                 # Only the head of each target's queue is due; once it is done the next one is.
-                due = outbox.due(s, self.ctx.clock.now(), limit, skip=(ActionKind.FETCH_LABEL,))
+                # Ask past the ones tried already (still due when their retry came at once).
+                due = outbox.due(s, self.ctx.clock.now(), limit + len(tried), only=only, skip=skip)
             entries = [e for e in due if e.key not in tried]
             if not entries:
                 break
@@ -64,8 +76,9 @@ class Pusher:
                 if self.pause.active():
                     return
                 tried.add(entry.key)
+                attempted += 1
                 self.push_one(entry, result)
-        if not self.pause.active():
+        if not only and not self.pause.active():
             label_actions.push_labels(self.ctx, result, self.failed)
 
     def push_one(self, entry: OutboxEntry, result: CycleResult) -> None:
@@ -98,8 +111,11 @@ class Pusher:
                 raise Offline(str(exc)) from exc
         elif isinstance(exc, NetworkError):
             for entry in entries:
-                self.retry(entry, exc, exc.ambiguous)
-            raise Offline(str(exc)) from exc
+                self.retry(entry, exc, exc.ambiguous)  # an ambiguous one is re-checked on Ozon first
+            # One lost answer on a lossy link costs this action only; a link that answers nothing
+            # ends the cycle (reads were tried again already, see `sync.http`).
+            if self.ctx.client.link_down:
+                raise Offline(str(exc)) from exc
         elif isinstance(exc, AuthError):
             for entry in entries:
                 self.retry(entry, None, False)

@@ -79,10 +79,15 @@ def drop(s: Session, keys: Sequence[str], now: datetime) -> set[str]:
 
 
 def ship_refused_as_cancelled(s: Session, ship: OutboxEntry, now: datetime) -> None:
-    """Ozon cancelled the posting before its ship went out: its label has no sense any more.
+    """Ozon cancelled the posting before its ship went out: no label or further box of it is needed.
+    Every open label action of the posting (queued with the ship, or before it when the label was
+    printed before packing) is closed with a note, not left to Ozon to refuse as a conflict of its own.
 
     The ship itself stays refused, so the seller sees why the parcel must be unpacked."""
-    _drop_after_ship(s, ship, now, note="the posting was cancelled")
+    for other in outbox.entries(s, DROPPABLE, target_id=ship.target_id):
+        if other.target_kind is TargetKind.POSTING and other.action in AFTER_SHIP:
+            outbox.mark_done(s, other.key, now, note="the posting was cancelled")
+    labels.cancel_label_jobs(s, ship.target_id, now)
 
 
 def _after_ship(s: Session, ship: OutboxEntry, states: tuple[OutboxState, ...]) -> tuple[list[OutboxEntry], bool]:
@@ -99,13 +104,10 @@ def _after_ship(s: Session, ship: OutboxEntry, states: tuple[OutboxState, ...]) 
     return found, False
 
 
-def _drop_after_ship(s: Session, ship: OutboxEntry, now: datetime, note: str = "") -> None:
+def _drop_after_ship(s: Session, ship: OutboxEntry, now: datetime) -> None:
     found, packed_again = _after_ship(s, ship, DROPPABLE)
     for later in found:
-        if note:
-            outbox.mark_done(s, later.key, now, note=note)
-        else:
-            outbox.drop(s, later.key, now)
+        outbox.drop(s, later.key, now)
     if not packed_again:  # a later ship of the posting prints the labels it queued
         labels.cancel_label_jobs(s, ship.target_id, now)
 

@@ -12,7 +12,7 @@ from app.repos import sync_state
 from sync import exemplars, methods
 from sync.actions.outcomes import Conflict, NotReady
 from sync.context import SyncContext
-from sync.errors import ServerError
+from sync.errors import InvalidStateError, ServerError
 
 EXEMPLAR_CHECK_S = 3.0  # Ozon checks marking codes in a few seconds
 
@@ -35,15 +35,41 @@ def apply_posting(ctx: SyncContext, entry: OutboxEntry) -> None:
         ctx.forget(f"ship.{entry.key}")
         return
     if current.status is PostingStatus.CANCELLED and entry.action is not ActionKind.CANCEL:
-        raise Conflict(
-            f"posting {number} was cancelled ({current.cancel_reason or 'no reason given'}); do not ship it",
-            Refusal.CANCELLED,
-        )
+        raise cancelled(current)
     if not source_ok(entry, current):
         raise Conflict(
             f"posting {number} is {current.status.value}; {entry.action.value} is not possible", Refusal.OVERTAKEN
         )
-    payload = entry.payload
+    try:
+        send(ctx, entry, current)
+    except InvalidStateError:
+        # Ozon refused over the posting's state: it changed since the read above (a buyer cancelled
+        # it, another desk shipped it). What it is now decides, as if read before the call.
+        fresh = ctx.client.get_posting(number)
+        ctx.store_posting(fresh)
+        if reached(entry, fresh):
+            ctx.forget(f"ship.{entry.key}")
+            return
+        if fresh.status is PostingStatus.CANCELLED:
+            raise cancelled(fresh) from None
+        raise
+    after = ctx.client.get_posting(number)
+    ctx.store_posting(after)
+    if after.substatus == "ship_failed":
+        # Ozon accepted the call but the assembly failed: call again later (2026 behaviour).
+        raise ServerError("Ozon reported ship_failed; will retry", path=methods.SHIP)
+    ctx.forget(f"ship.{entry.key}")
+
+
+def cancelled(posting: Posting) -> Conflict:
+    """The conflict of an action on a posting Ozon cancelled (its label and further boxes go with it)."""
+    reason = posting.cancel_reason or "no reason given"
+    return Conflict(f"posting {posting.posting_number} was cancelled ({reason}); do not ship it", Refusal.CANCELLED)
+
+
+def send(ctx: SyncContext, entry: OutboxEntry, current: Posting) -> None:
+    """The call that moves the posting (the ship after its preparation, the cancel, an rFBS step)."""
+    number, payload = entry.target_id, entry.payload
     if entry.action is ActionKind.SHIP:
         prepare_ship(ctx, entry, current)
         packages = [[(int(sku), int(qty)) for sku, qty in pkg] for pkg in payload["packages"]]
@@ -54,12 +80,6 @@ def apply_posting(ctx: SyncContext, entry: OutboxEntry) -> None:
         ctx.client.rfbs_step(RFBS_STEPS[entry.action], number)
     elif entry.action is ActionKind.CANCEL:
         ctx.client.cancel(number, int(payload["reason_id"]), str(payload.get("message", "")))
-    after = ctx.client.get_posting(number)
-    ctx.store_posting(after)
-    if after.substatus == "ship_failed":
-        # Ozon accepted the call but the assembly failed: call again later (2026 behaviour).
-        raise ServerError("Ozon reported ship_failed; will retry", path=methods.SHIP)
-    ctx.forget(f"ship.{entry.key}")
 
 
 def prepare_ship(ctx: SyncContext, entry: OutboxEntry, posting: Posting) -> None:

@@ -53,7 +53,7 @@ class Emulator:
         self._clock = Clock(start, speed)
         self._store = Store(self._clock, seed, client_id, trusted_acceptance)
         self._factory = Factory(self._store)
-        self._faults = Faults()
+        self._faults = Faults(seed)
         with self._store.lock:
             self._factory.populate(postings)
             if live:

@@ -17,11 +17,16 @@ lost_reply         the request IS applied, then the connection is reset (the rep
 malformed_json     applied; the JSON body is cut in half
 missing_field      applied; the first record's id field (``posting_number``, ``id``, ...) is removed
 =================  ====================================================================================
+
+``rate`` (0..1, default 1) makes a fault hit only that share of the matching requests, drawn from a
+generator seeded by the emulator's seed; a request it spares goes on to the next matching fault. Several
+faults with ``times: null`` and a rate each make a lossy link (``tests/bench/lossy_bench.py``).
 """
 
 from __future__ import annotations
 
 import json
+import random
 import threading
 from dataclasses import asdict, dataclass
 from fnmatch import fnmatchcase
@@ -68,6 +73,7 @@ class Fault:
     times: int | None = 1
     delay: float = 0.0
     retry_after: int | str | None = None
+    rate: float = 1.0
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -78,6 +84,8 @@ class Fault:
             raise ValueError("delay must be >= 0")
         if isinstance(self.retry_after, bool) or not isinstance(self.retry_after, int | str | None):
             raise ValueError("retry_after must be None, an int (seconds) or a string (sent verbatim)")
+        if isinstance(self.rate, bool) or not isinstance(self.rate, int | float) or not 0 < self.rate <= 1:
+            raise ValueError("rate must be a number in (0, 1]")
 
     def matches(self, path: str) -> bool:
         return self.path == path or fnmatchcase(path, self.path)
@@ -86,9 +94,10 @@ class Fault:
 class Faults:
     """The active faults, first added first matched; each hit uses up one of its ``times``."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed: int = 0) -> None:
         self._lock = threading.Lock()
         self._active: list[tuple[Fault, list[int | None]]] = []
+        self._rng = random.Random(seed)
 
     def add(self, fault: Fault) -> None:
         with self._lock:
@@ -104,6 +113,8 @@ class Faults:
         with self._lock:
             for i, (fault, remaining) in enumerate(self._active):
                 if fault.matches(path):
+                    if fault.rate < 1 and self._rng.random() >= fault.rate:
+                        continue
                     left = remaining[0]
                     if left is not None:
                         remaining[0] = left - 1

@@ -8,11 +8,12 @@ import sys
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
-from tests.bench import label_bench, print_bench, scan_bench, sync_bench, ui_bench
+from tests.bench import label_bench, lossy_bench, print_bench, scan_bench, sync_bench, ui_bench
 
 BENCHES = {
     "sync": sync_bench.main,
     "labels": label_bench.main,
+    "lossy": lossy_bench.main,
     "print": print_bench.main,
     "scan": scan_bench.main,
     "ui": ui_bench.main,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 
 import pytest
 import requests
@@ -176,6 +177,36 @@ def test_paths_globs_times_and_clearing(api: Api, emu: Emulator) -> None:
     assert emu.faults[0]["remaining"] is None
     assert emu.clear_faults() == 1
     assert api.ok(LIST, LIST_BODY)
+
+
+def test_a_rate_hits_that_share_of_requests_and_spares_the_rest_for_the_next_fault(api: Api, emu: Emulator) -> None:
+    with pytest.raises(ValueError):
+        Fault("http_500", rate=0)
+    with pytest.raises(ValueError):
+        Fault("http_500", rate=1.5)
+    emu.add_fault(Fault("http_500", path="/v1/roles", times=None, rate=0.25))
+    emu.add_fault(Fault("http_502", path="/v1/roles", times=None, rate=0.5))
+    statuses = Counter(api.post("/v1/roles").status_code for _ in range(800))
+    assert 150 <= statuses[500] <= 250  # a quarter of all
+    assert 250 <= statuses[502] <= 350  # half of the three quarters left
+    assert statuses[200] == 800 - statuses[500] - statuses[502]
+
+
+def test_a_rate_draws_the_same_requests_for_the_same_seed() -> None:
+    def draws() -> list[int]:
+        emu = make_emulator(seed=5, postings=5)
+        emu.add_fault(Fault("reset", path="/v1/roles", times=None, rate=0.4))
+        api = Api(session_for(emu), BASE)
+        out = []
+        for _ in range(40):
+            try:
+                out.append(api.post("/v1/roles").status_code)
+            except requests.exceptions.ConnectionError:
+                out.append(0)
+        return out
+
+    first = draws()
+    assert first == draws() and 0 in first and 200 in first
 
 
 def test_faults_never_hit_the_control_api(api: Api, emu: Emulator) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -15,9 +16,10 @@ import requests
 import main
 from app.context import open_context
 from app.secrets import Credentials
+from sync import http
 from sync.client import OzonClient
 from sync.emulator import Emulator, EmulatorServer, Fault
-from sync.errors import AuthError, NetworkError
+from sync.errors import AuthError, NetworkError, ProtocolError, RateLimitedError, ServerError
 
 ROOT = Path(__file__).resolve().parents[2]
 CID, KEY = "123456", "cli-key"
@@ -35,17 +37,60 @@ def served() -> Iterator[tuple[Emulator, str]]:
 def test_reset_is_a_network_error_and_may_have_been_applied(served: tuple[Emulator, str]) -> None:
     emu, url = served
     client = OzonClient(url, Credentials(CID, KEY), timeout=(2, 2))
-    emu.add_fault(Fault("reset", path="/v1/roles"))
+    client.read_retry_pause_s = 0.0
+    emu.add_fault(Fault("reset", path="/v1/roles", times=http.READ_ATTEMPTS))  # every attempt of a read
     with pytest.raises(NetworkError) as err:
         client.key_expires_at()
-    assert err.value.ambiguous
+    assert err.value.ambiguous and client.link_down
     assert client.key_expires_at() is not None  # the fault was used up
+    assert not client.link_down  # one answer: the link is back
+
+
+@pytest.mark.parametrize("kind", ["reset", "lost_reply", "malformed_json", "http_500", "http_502"])
+def test_a_read_whose_answer_is_lost_is_sent_again_within_the_call(served: tuple[Emulator, str], kind: str) -> None:
+    emu, url = served
+    client = OzonClient(url, Credentials(CID, KEY), timeout=(2, 2))
+    client.read_retry_pause_s = 0.0
+    emu.add_fault(Fault(kind, path="/v1/roles", times=http.READ_ATTEMPTS - 1))
+    assert client.key_expires_at() is not None
+    assert emu.faults == []  # each attempt met the fault once; the last one got through
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [Fault("rate_limit", path="/v1/roles"), Fault("http_503", path="/v1/roles", retry_after=5)],
+    ids=["429", "503-retry-after"],
+)
+def test_a_read_ozon_asks_to_wait_for_is_not_sent_again(served: tuple[Emulator, str], fault: Fault) -> None:
+    emu, url = served
+    client = OzonClient(url, Credentials(CID, KEY), timeout=(2, 2))
+    emu.add_fault(dataclasses.replace(fault, times=5))
+    with pytest.raises((RateLimitedError, ServerError)):
+        client.key_expires_at()
+    assert emu.faults[0]["remaining"] == 4  # asked once
+
+
+def test_a_write_is_never_sent_again_by_the_client(served: tuple[Emulator, str]) -> None:
+    emu, url = served
+    client = OzonClient(url, Credentials(CID, KEY), timeout=(2, 2))
+    client.read_retry_pause_s = 0.0
+    (number,) = emu.create_postings(1)
+    emu.add_fault(Fault("http_500", path="/v2/posting/fbs/cancel", times=5))
+    with pytest.raises(ServerError):
+        client.cancel(number, 352, "")
+    assert emu.faults[0]["remaining"] == 4  # sent once: the engine decides about a write
+
+
+def test_a_500_with_a_page_instead_of_json_is_ozons_trouble_not_an_unreadable_answer() -> None:
+    err = http.error_for(500, None, "/v3/posting/fbs/get")
+    assert isinstance(err, ServerError) and err.transient and not isinstance(err, ProtocolError)
 
 
 def test_a_hanging_server_hits_the_client_read_timeout(served: tuple[Emulator, str]) -> None:
     emu, url = served
     client = OzonClient(url, Credentials(CID, KEY), timeout=(2, 0.5))
-    emu.add_fault(Fault("timeout", path="/v1/roles", delay=5))
+    client.read_retry_pause_s = 0.0
+    emu.add_fault(Fault("timeout", path="/v1/roles", delay=5, times=None))
     with pytest.raises(NetworkError, match="no answer in time"):
         client.key_expires_at()
 
@@ -172,7 +217,7 @@ def test_cli_sync_failures_are_one_line_with_an_exit_code(
     if setup == "down":
         url = "http://127.0.0.1:9"
     if setup == "malformed":
-        emu.add_fault(Fault("malformed_json", path="/v4/posting/fbs/list"))
+        emu.add_fault(Fault("malformed_json", path="/v4/posting/fbs/list", times=None))  # every attempt
     code, _, err = run_cli(capsys, "--data-dir", str(tmp_path / "d"), "--api-url", url, "sync", "--once")
     assert code == exit_code
     assert words in err and err.count("\n") == 1 and "Traceback" not in err
