@@ -306,11 +306,14 @@ def cmd_sync(ctx: AppContext, args: argparse.Namespace, demo: bool) -> int:
     if result.ok:
         print(result.summary())
         return 0
-    reason = {"auth": "Ozon refused the credentials", "offline": "cannot reach the Ozon API"}.get(
-        result.error_kind, "Ozon answered something Packdesk cannot read"
-    )
+    reason = {
+        "auth": "Ozon refused the credentials",
+        "offline": "cannot reach the Ozon API",
+        "server": "Ozon's servers are having trouble; try again later",
+    }.get(result.error_kind, "Ozon answered something Packdesk cannot read")
     print(f"sync failed: {reason}: {result.error}", file=sys.stderr)
-    return {"auth": EXIT_AUTH, "offline": EXIT_OFFLINE}.get(result.error_kind, EXIT_PROTOCOL)
+    # A server in trouble is temporary, like a link that is down: try again later.
+    return {"auth": EXIT_AUTH, "offline": EXIT_OFFLINE, "server": EXIT_OFFLINE}.get(result.error_kind, EXIT_PROTOCOL)
 
 
 def posting_json(cached: posting_repo.CachedPosting) -> dict[str, Any]:

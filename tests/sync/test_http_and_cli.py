@@ -200,6 +200,7 @@ def test_cli_refuses_what_cannot_be_shipped(
         ("bad-key", main.EXIT_AUTH, "refused the credentials"),
         ("down", main.EXIT_OFFLINE, "cannot reach"),
         ("malformed", main.EXIT_PROTOCOL, "cannot read"),
+        ("server-error", main.EXIT_OFFLINE, "servers are having trouble"),  # a 500 on every call
     ],
 )
 def test_cli_sync_failures_are_one_line_with_an_exit_code(
@@ -218,6 +219,8 @@ def test_cli_sync_failures_are_one_line_with_an_exit_code(
         url = "http://127.0.0.1:9"
     if setup == "malformed":
         emu.add_fault(Fault("malformed_json", path="/v4/posting/fbs/list", times=None))  # every attempt
+    if setup == "server-error":
+        emu.add_fault(Fault("http_500", times=None))
     code, _, err = run_cli(capsys, "--data-dir", str(tmp_path / "d"), "--api-url", url, "sync", "--once")
     assert code == exit_code
     assert words in err and err.count("\n") == 1 and "Traceback" not in err
