@@ -295,13 +295,17 @@ def cmd_sync(ctx: AppContext, args: argparse.Namespace, demo: bool) -> int:
         scheduler = SyncScheduler(conn.engine, ctx.settings.sync_interval_s)
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, signal.default_int_handler)  # stops as Ctrl+C does
+        damaged = threading.Event()  # the database was found damaged: sync has nothing to work on
+        ctx.db.on_damaged(lambda _exc: damaged.set())
         scheduler.start()
         print("syncing in the background; Ctrl+C to stop", flush=True)
         try:
-            threading.Event().wait()
+            damaged.wait()
         except KeyboardInterrupt:
             scheduler.stop()
-        return 0
+            return 0
+        scheduler.stop()
+        raise ctx.db.damaged or DatabaseDamaged(str(ctx.paths.database), "")
     result = conn.engine.run_cycle()
     if result.ok:
         print(result.summary())

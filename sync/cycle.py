@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from app.logs import redact
+
 HISTORY_DAYS = 30  # how far back the first sync reaches
 OVERLAP = timedelta(minutes=2)  # re-read a little of the previous window: clocks and commits race
 MAX_PAGES = 1000  # a runaway cursor must not loop forever
@@ -41,7 +43,9 @@ class CycleResult:
         return not self.error
 
     def fail(self, error: str, kind: str) -> None:
-        """Record a failure; the first one names the cycle's outcome (and the CLI's exit code)."""
+        """Record a failure; the first one names the cycle's outcome (and the CLI's exit code). Its text
+        is shown (status bar, CLI): an Api-Key an error repeats never gets there."""
+        error = redact(error)
         if not self.error:
             self.error, self.error_kind = error, kind
         else:

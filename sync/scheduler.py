@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from app.errors import DatabaseDamaged
 from sync.cycle import CycleResult
 from sync.engine import SyncEngine
 
@@ -20,6 +21,7 @@ class SyncScheduler:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_result: CycleResult | None = None
+        self.stopped_by: DatabaseDamaged | None = None  # why the loop ended by itself
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -43,9 +45,17 @@ class SyncScheduler:
             self._wake.clear()
             try:
                 self.last_result = self.engine.run_cycle()
+            except DatabaseDamaged as exc:  # nothing to sync from or into: stop, don't retry all day
+                log.error("sync stopped: %s", exc)
+                self.stopped_by = exc
+                return
             except Exception:
                 # A bug must not kill background sync for the rest of the day; it is logged.
                 log.exception("sync cycle crashed")
+            if self.engine.db.damaged is not None:  # the cycle met it and carried on: stop here
+                log.error("sync stopped: %s", self.engine.db.damaged)
+                self.stopped_by = self.engine.db.damaged
+                return
             self._wake.wait(self._next_wait())
 
     def _next_wait(self) -> float:
