@@ -1,9 +1,10 @@
 """Pages → ZPL II (Zebra and compatibles).
 
 Text is drawn on the PC (the printer's fonts lack Cyrillic and Chinese) and sent as `^GF` graphics,
-**bit 1 = black**, zlib-compressed (`:Z64:`, about a third of the bytes of ZPL's compressed ASCII hex:
-a 75×120 label is some 7.5 KB instead of 21 KB); in a batch, lines that recur (captions, the sender,
-dates) are sent once and recalled from the printer's memory, some 4–5 KB per label. Code 128 is the
+**bit 1 = black**, zlib-compressed (`:Z64:`, about a third of the bytes of ZPL's compressed ASCII hex).
+A label printed alone joins its lines of text into a few graphics: a 75×120 label at 203 dpi is some
+6–8 KB instead of 17–25 KB as hex. In a batch, lines that recur (captions, the sender, dates) are sent
+once and recalled from the printer's memory, some 4–5 KB per label. Code 128 is the
 printer's own `^BC` in mode N with the code sets spelled out (so the printed width is exactly the one
 laid out), module width in whole dots via `^BY`. EAN-13 is drawn bar by bar with `^GB`: `^BE`
 lengthens the guard bars into whatever is printed below them, by an amount that differs between
@@ -20,7 +21,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 
-from PIL import Image
+from PIL import Image, ImageChops
 
 from printing import raster
 from printing.barcodes import Symbol, Symbology
@@ -44,13 +45,17 @@ MAX_STORED_BYTES = 256_000
 def render(pages: Sequence[Page], z64: bool = True, share: bool = True) -> bytes:
     """The job. `share`: a line of text that recurs in the job (captions, the sender, dates) is sent
     once, stored in the printer's memory (`~DG` to `R:`) and recalled on each label (`^XG`). `z64=False`
-    sends graphics in compressed ASCII hex only (for firmware without Z64)."""
+    sends graphics in compressed ASCII hex only (for firmware without Z64). A job of one label (a scan
+    at the packing desk) joins its lines of text into blocks (see `_text_blocks`): 4–5 % fewer bytes
+    for some 10 ms; a batch keeps one cached field per line, as its recurring lines are stored anyway."""
     stored = _shared_texts(pages, z64) if share and len(pages) > 1 else {}
     head = "".join(f"~DGR:{name}.GRF,{total},{row_bytes},{data}\n" for name, total, row_bytes, data in stored.values())
-    return (head + "".join(page_zpl(page, z64, stored) for page in pages)).encode("utf-8")
+    join = len(pages) == 1
+    return (head + "".join(page_zpl(page, z64, stored, join) for page in pages)).encode("utf-8")
 
 
 _TextKey = tuple[str, int, bool]
+_Placed = tuple[int, int, Image.Image]  # x, y and the bitmap (0 = black)
 _Stored = tuple[str, int, int, str]  # name, total bytes, bytes per row, data
 
 
@@ -77,10 +82,12 @@ def _shared_texts(pages: Sequence[Page], z64: bool) -> dict[_TextKey, _Stored]:
     return stored
 
 
-def page_zpl(page: Page, z64: bool = True, stored: dict[_TextKey, _Stored] | None = None) -> str:
-    """One label; lines of text in `stored` are recalled from the printer's memory (see `render`)."""
+def page_zpl(page: Page, z64: bool = True, stored: dict[_TextKey, _Stored] | None = None, join: bool = True) -> str:
+    """One label; lines of text in `stored` are recalled from the printer's memory (see `render`), the
+    others go as one graphic each or, with `join`, in blocks of lines (see `_text_blocks`)."""
     stored = stored or {}
     out = [f"^XA^CI28^PW{page.width}^LL{page.height}^LH0,0^PON"]
+    lines: list[Text] = []
     for e in page.elements:
         if isinstance(e, Rect):
             out.append(f"^FO{e.x},{e.y}^GB{e.width},{e.height},{min(e.width, e.height)},B,0^FS")
@@ -91,12 +98,65 @@ def page_zpl(page: Page, z64: bool = True, stored: dict[_TextKey, _Stored] | Non
             if shared is not None:
                 x, y, _image = raster.placed_text(e)
                 out.append(f"^FO{x},{y}^XGR:{shared[0]}.GRF,1,1^FS")
+            elif join:
+                lines.append(e)
             else:
                 out.append(_text(e, z64))
         elif isinstance(e, Bitmap):
             out.append(graphic(e.x, e.y, e.image, z64=z64))
+    out.extend(_text_blocks(lines, z64))
     out.append("^XZ\n")
     return "".join(out)
+
+
+def _text_blocks(lines: Sequence[Text], z64: bool) -> list[str]:
+    """The lines of text as `^GF` fields, top to bottom, a line joining the block above it (one bitmap
+    holding both, the white between them included) whenever that is shorter than the two apart: one
+    field header, CRC and deflate code table instead of two, and a longer context to compress in. A
+    Zebra ORs a graphic onto the label (white prints nothing), so the dots are exactly those of the
+    lines drawn one by one. The choice is made at a faster zlib level than the one sent."""
+    placed = sorted(((raster.placed_text(e), e) for e in lines), key=lambda item: (item[0][1], item[0][0]))
+    blocks: list[tuple[_Placed, Text | None]] = []  # the bitmap, and the line when it is alone
+    size = 0  # of the last block, at the trial level
+    for line, e in placed:
+        alone = _trial_text_size(e.text, e.size, e.bold, z64)
+        if blocks:
+            joined = _joined(blocks[-1][0], line)
+            joined_size = _trial_size(joined, z64)
+            if joined_size < size + alone:
+                blocks[-1] = (joined, None)
+                size = joined_size
+                continue
+        blocks.append((line, e))
+        size = alone
+    return [_text(e, z64) if e is not None else graphic(*block, False, z64) for block, e in blocks]
+
+
+def _joined(a: _Placed, b: _Placed) -> _Placed:
+    """One bitmap (0 = black) with the ink of both, at the top left corner of their union."""
+    left, top = min(a[0], b[0]), min(a[1], b[1])
+    right = max(a[0] + a[2].width, b[0] + b[2].width)
+    bottom = max(a[1] + a[2].height, b[1] + b[2].height)
+    joined = Image.new("1", (right - left, bottom - top), 1)
+    joined.paste(a[2], (a[0] - left, a[1] - top))
+    box = (b[0] - left, b[1] - top, b[0] - left + b[2].width, b[1] - top + b[2].height)
+    joined.paste(ImageChops.logical_and(joined.crop(box), b[2]), box)  # white is 1: AND keeps all ink
+    return left, top, joined
+
+
+# Deciding which lines to join: zlib level 6 is some five times faster than 9, and within 1 % of it.
+_TRIAL_LEVEL = 6
+
+
+def _trial_size(placed: _Placed, z64: bool) -> int:
+    x, y, image = placed
+    return sum(len(_gf(x, y, field)) for field in _fields(image, False, z64, _TRIAL_LEVEL))
+
+
+@functools.lru_cache(maxsize=4096)
+def _trial_text_size(text: str, size: int, bold: bool, z64: bool) -> int:
+    image = raster.text_bitmap(text, size, bold).image
+    return _trial_size((0, 0, image), z64)
 
 
 def code128_field_data(symbol: Symbol) -> str:
@@ -160,7 +220,7 @@ def _text(e: Text, z64: bool) -> str:
     return "".join(_gf(x, y, field) for field in _text_fields(e.text, e.size, e.bold, z64))
 
 
-def _fields(image: Image.Image, run_lengths: bool, z64: bool) -> tuple[_Field, ...]:
+def _fields(image: Image.Image, run_lengths: bool, z64: bool, level: int = 9) -> tuple[_Field, ...]:
     """Each band of the bitmap as (first row, total bytes, bytes per row, data)."""
     row_bytes = (image.width + 7) // 8
     # Invert to ZPL's polarity; the padding bits at the row ends become 0 = white.
@@ -172,7 +232,7 @@ def _fields(image: Image.Image, run_lengths: bool, z64: bool) -> tuple[_Field, .
         if not z64:
             encoded = compress(chunk, row_bytes, run_lengths)
         else:
-            encoded = z64_data(chunk)
+            encoded = z64_data(chunk, level)
             if len(chunk) <= _HEX_MAY_WIN:
                 hex_rows = compress(chunk, row_bytes, run_lengths)
                 encoded = hex_rows if len(hex_rows) < len(encoded) else encoded
@@ -180,10 +240,10 @@ def _fields(image: Image.Image, run_lengths: bool, z64: bool) -> tuple[_Field, .
     return tuple(fields)
 
 
-def z64_data(data: bytes) -> str:
+def z64_data(data: bytes, level: int = 9) -> str:
     """ZPL's `:Z64:` graphic data: zlib-deflated, base64, then the CRC-16 (CCITT, XModem) of the base64
     text in four hex digits."""
-    text = base64.b64encode(zlib.compress(data, 9)).decode("ascii")
+    text = base64.b64encode(zlib.compress(data, level)).decode("ascii")
     return f":Z64:{text}:{binascii.crc_hqx(text.encode('ascii'), 0):04X}"
 
 

@@ -181,3 +181,21 @@ def test_zpl_batches_send_recurring_lines_once_and_print_the_same_dots() -> None
     w, h = pages[0].width, pages[0].height
     for image, page in zip(zpl_images(shared, w, h, 203), pages, strict=True):
         assert ImageChops.difference(image, raster.page_image(page).convert("L")).getbbox() is None
+
+
+@pytest.mark.parametrize("z64", [True, False])
+def test_a_zpl_label_alone_joins_its_lines_of_text_and_prints_the_same_dots(z64: bool) -> None:
+    full, compact = _label_pages(203), own_label.pages(sample_postings(), geometry.LABEL_58x40, 300)
+    for page in full + compact:
+        alone = zpl.render([page], z64=z64)
+        fields = alone.decode().count("^GFA")
+        assert fields < len(list(page.texts())) if page in full else fields <= len(list(page.texts()))
+        (printed,) = zpl_images(alone, page.width, page.height, page.dpi)
+        assert ImageChops.difference(printed, raster.page_image(page).convert("L")).getbbox() is None
+
+
+def test_a_typical_zpl_label_alone_is_at_most_6_kb() -> None:
+    """The pack station prints one label per packed posting: 75×120 at 203 dpi, an FBS posting (its
+    warehouse as the sender): 6.3 KB with one graphic per line of text, 17.2 KB as ASCII hex."""
+    (page,) = own_label.pages(sample_postings()[:1], geometry.LABEL_75x120, 203)
+    assert len(zpl.render([page])) <= 6_000
