@@ -7,22 +7,8 @@ from pathlib import Path
 import pytest
 
 import main
-from app import outbox
-from app.context import open_context
 from app.db import guard
-from app.outbox import ActionKind, TargetKind
-from app.repos import postings
-from tests.app.factories import NOW, posting
-
-
-def _filled(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    ctx = open_context(str(data))
-    with ctx.db.write() as s:
-        postings.save(s, [posting()], NOW)
-        outbox.enqueue(s, ActionKind.SHIP, TargetKind.POSTING, "12345678-0001-1", {}, NOW)
-    ctx.close()
-    return data
+from tests.app.test_data_safety import _filled
 
 
 def test_outbox_and_orders_run_on_a_read_only_folder(
