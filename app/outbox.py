@@ -10,7 +10,7 @@ targets never block each other.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -200,19 +200,8 @@ def due(
     after it); of the kinds in `only` (all when empty), not of those in `skip`."""
     wanted = {k.value for k in only}
     unwanted = {k.value for k in skip}
-    open_rows = session.scalars(
-        select(OutboxRow).where(OutboxRow.state.in_([s.value for s in BLOCKING_STATES])).order_by(OutboxRow.id)
-    ).all()
-    seen_targets: set[tuple[str, str]] = set()
     result: list[OutboxEntry] = []
-    for row in open_rows:
-        target = (row.target_kind, row.target_id)
-        if target in seen_targets:
-            continue  # an earlier action on this target goes first
-        if row.action != ActionKind.FETCH_LABEL.value or row.state == OutboxState.CONFLICT.value:
-            seen_targets.add(target)  # a label fetch holds nothing behind it (it may wait for the ship)
-        if row.state == OutboxState.CONFLICT.value:
-            continue  # held: the seller decides first
+    for row in _heads(session):
         if (wanted and row.action not in wanted) or row.action in unwanted:
             continue
         if row.next_attempt_at <= now:
@@ -222,10 +211,28 @@ def due(
     return result
 
 
-def next_due_at(session: Session) -> datetime | None:
-    return session.scalar(
-        select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.state == OutboxState.PENDING.value)
+def _heads(session: Session) -> Iterator[OutboxRow]:
+    """The open actions that may go now or later: the head of each target's queue, oldest first. A
+    refused action holds the ones behind it; a label fetch holds none."""
+    open_rows = session.scalars(
+        select(OutboxRow).where(OutboxRow.state.in_([s.value for s in BLOCKING_STATES])).order_by(OutboxRow.id)
     )
+    seen_targets: set[tuple[str, str]] = set()
+    for row in open_rows:
+        target = (row.target_kind, row.target_id)
+        if target in seen_targets:
+            continue  # an earlier action on this target goes first
+        if row.action != ActionKind.FETCH_LABEL.value or row.state == OutboxState.CONFLICT.value:
+            seen_targets.add(target)  # a label fetch holds nothing behind it (it may wait for the ship)
+        if row.state != OutboxState.CONFLICT.value:  # a conflict waits for the seller
+            yield row
+
+
+def next_due_at(session: Session) -> datetime | None:
+    """When the next action `due` would return comes due (None: nothing can go). Actions held behind
+    a conflict do not count: waking for them would send nothing, again and again."""
+    times = [row.next_attempt_at for row in _heads(session) if row.state == OutboxState.PENDING.value]
+    return min(times, default=None)
 
 
 def _update(session: Session, key: str, now: datetime, **values: Any) -> None:

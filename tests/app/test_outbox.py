@@ -169,3 +169,15 @@ def test_an_action_is_claimed_once(ctx: AppContext) -> None:
         assert outbox.mark_in_flight(s, e.key, NOW) is False  # nor a dropped action
     with ctx.db.read() as s:
         assert outbox.get(s, e.key).attempts == 1  # type: ignore[union-attr]
+
+
+def test_actions_held_behind_a_conflict_do_not_wake_the_sync(ctx: AppContext) -> None:
+    # A refused ship holds its label fetch: waking for that fetch sent nothing, about once a second.
+    with ctx.db.write() as s:
+        ship = outbox.enqueue(s, ActionKind.SHIP, TargetKind.POSTING, "1-1-1", {}, NOW)
+        outbox.enqueue(s, ActionKind.SET_TRACKING, TargetKind.POSTING, "1-1-1", {}, NOW)
+        outbox.mark_conflict(s, ship.key, NOW, "refused")
+        assert outbox.due(s, NOW + timedelta(hours=1)) == []
+        assert outbox.next_due_at(s) is None
+        later = outbox.enqueue(s, ActionKind.SHIP, TargetKind.POSTING, "2-1-1", {}, NOW + timedelta(minutes=5))
+        assert outbox.next_due_at(s) == later.next_attempt_at
