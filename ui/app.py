@@ -33,6 +33,10 @@ class _DamageRelay(QObject):
     found = Signal(object)
 
 
+# The exit code when another Packdesk has the folder or the database (main.py's EXIT_BUSY).
+ALREADY_RUNNING = 6
+
+
 def can_show_window() -> bool:
     """A seller can see a window here: without a display Qt aborts the process instead of raising,
     and on the offscreen platform a message box would wait for a click that never comes."""
@@ -90,16 +94,14 @@ def run_gui(
     lock = instance_lock.acquire(ctx.paths.data)
     if lock is None:
         log.warning("another Packdesk has %s open", ctx.paths.data)
-        QMessageBox.information(
-            None,
-            APPLICATION,
-            QCoreApplication.translate("App", "Packdesk is already open on this computer ({folder}).").format(
-                folder=ctx.paths.data
-            ),
-        )
+        text = QCoreApplication.translate("App", "Packdesk is already open on this computer ({folder}).")
+        if can_show_window():  # offscreen, a box would wait for a click that never comes
+            QMessageBox.information(None, APPLICATION, text.format(folder=ctx.paths.data))
+        else:
+            print(f"packdesk: {text.format(folder=ctx.paths.data)}", file=sys.stderr)
         for translator in translators:
             app.removeTranslator(translator)
-        return 1
+        return ALREADY_RUNNING
     try:
         ctx.recover_interrupted()  # this process owns the folder (and the database) now
     except UserError as exc:  # another Packdesk on the same database file, from another folder
@@ -111,7 +113,7 @@ def run_gui(
         for translator in translators:
             app.removeTranslator(translator)
         lock.unlock()
-        return 1
+        return ALREADY_RUNNING
     uninstall_qt_log = errors.install_qt_message_handler()
     errors.set_log_location(ctx.paths.logs)
     uninstall_hooks = errors.install_excepthooks()

@@ -189,6 +189,8 @@ class Database:
                 return
             self.damaged = damaged
         log.error("the database is damaged; it is no longer read or written: %s", damaged)
+        if self.path is not None:
+            guard.keep_as_found(self.path)  # closing the connections may still write the WAL into it
         for listener in list(self._damage_listeners):
             try:
                 listener(damaged)

@@ -11,10 +11,12 @@ import errno
 import json
 import logging
 import os
+import shutil
 import socket
 import sqlite3
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,6 +39,26 @@ def sqlite_path(url: str) -> Path | None:
     if not path or path == ":memory:":
         return None
     return Path(path)
+
+
+def keep_as_found(database: Path) -> list[Path]:
+    """Copy a damaged database and its WAL aside as they are now (`<name>.damaged-<time>`): SQLite
+    writes the WAL into the file when the last connection closes, and the WAL may hold the only copy
+    of the latest changes. Returns the copies made."""
+    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+    made = []
+    for source in (database, database.with_name(database.name + "-wal")):
+        if source.is_file():
+            target = database.with_name(f"{database.name}.damaged-{stamp}" + source.name[len(database.name) :])
+            try:
+                shutil.copy2(source, target)
+            except OSError as exc:
+                log.error("could not keep a copy of %s: %s", source, exc)
+                continue
+            made.append(target)
+    if made:
+        log.error("the damaged database was copied as found: %s", ", ".join(str(p) for p in made))
+    return made
 
 
 def has_data(path: Path) -> bool:
@@ -126,10 +148,20 @@ def _recorded(marker: Path) -> list[str]:
     return [str(p) for p in found] if isinstance(found, list) else []
 
 
+def _names(data_dir: Path, database: Path) -> list[str]:
+    """How the marker names `database`: relative to the data folder when inside it (so a folder moved
+    or restored elsewhere still knows its database), else its absolute path."""
+    absolute = database.resolve()
+    try:
+        return [absolute.relative_to(data_dir.resolve()).as_posix(), str(absolute)]
+    except ValueError:
+        return [str(absolute)]
+
+
 def expect_existing(data_dir: Path, database: Path) -> None:
     """Refuse a missing or empty file where this folder's marker says a database was created."""
     marker = data_dir / MARKER
-    if str(database.resolve()) in _recorded(marker) and not has_data(database):
+    if set(_names(data_dir, database)) & set(_recorded(marker)) and not has_data(database):
         raise DatabaseMissing(str(database), str(marker))
 
 
@@ -139,7 +171,7 @@ def record(data_dir: Path, database: Path) -> None:
 
     marker = data_dir / MARKER
     known = _recorded(marker)
-    name = str(database.resolve())
+    name = _names(data_dir, database)[0]
     if name in known:
         return
     body = json.dumps({"databases": [*known, name]}, indent=1) + "\n"
@@ -154,6 +186,7 @@ class OwnerLock:
     when the process dies, so a crash never leaves a stale lock; the file names the holder."""
 
     def __init__(self, database: Path) -> None:
+        database = database.resolve()  # a symlink to the file is the same database: one lock
         self.path = database.with_name(database.name + ".owner")
         self._file: IO[bytes] | None = None
 

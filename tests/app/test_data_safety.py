@@ -7,6 +7,7 @@ import errno
 import json
 import logging
 import os
+import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -113,6 +114,23 @@ def test_a_damaged_database_is_named_at_start_and_left_untouched(tmp_path: Path)
     assert not (data / "packdesk.sqlite3-wal").exists() or (data / "packdesk.sqlite3-wal").stat().st_size == 0
 
 
+def test_a_database_found_damaged_is_copied_as_found_before_anything_closes_it(tmp_path: Path) -> None:
+    # Closing the last connection writes the WAL into the damaged file; the copy keeps both as found.
+    data = _filled(tmp_path)
+    ctx = open_context(str(data))
+    try:
+        with ctx.db.write() as s:  # a change still in the WAL
+            outbox.enqueue(s, ActionKind.SHIP, TargetKind.POSTING, "87654321-0001-1", {}, NOW)
+        database = data / "packdesk.sqlite3"
+        as_found = {p.name: p.read_bytes() for p in (database, database.with_name(database.name + "-wal"))}
+        ctx.db._set_damaged(DatabaseDamaged(str(database), "malformed"))
+    finally:
+        ctx.close()
+    copies = sorted(data.glob("packdesk.sqlite3.damaged-*"))
+    assert [p.name.rsplit("-", 1)[-1] == "wal" for p in copies] == [False, True]
+    assert [p.read_bytes() for p in copies] == [as_found["packdesk.sqlite3"], as_found["packdesk.sqlite3-wal"]]
+
+
 def test_damage_found_mid_run_stops_every_later_session(tmp_path: Path) -> None:
     data = _filled(tmp_path)
     ctx = open_context(str(data))
@@ -146,6 +164,27 @@ def test_an_empty_file_where_a_database_was_is_not_a_new_database(tmp_path: Path
     (data / guard.MARKER).unlink()  # the seller chose to start afresh
     open_context(str(data)).close()
     assert database.stat().st_size > 0
+
+
+def test_a_moved_folder_still_knows_its_database(tmp_path: Path) -> None:
+    moved = tmp_path / "restored"
+    shutil.move(_filled(tmp_path), moved)  # a folder restored from a backup, or copied to a new disk
+    (moved / "packdesk.sqlite3").write_bytes(b"")
+    with pytest.raises(DatabaseMissing):
+        open_context(str(moved))
+
+
+def test_a_symlink_to_the_database_is_the_same_database(tmp_path: Path) -> None:
+    shared = tmp_path / "shared.sqlite3"
+    held = guard.OwnerLock(shared)
+    held.acquire()
+    try:
+        link = tmp_path / "link.sqlite3"
+        link.symlink_to(shared)
+        with pytest.raises(DatabaseInUse):
+            guard.OwnerLock(link).acquire()
+    finally:
+        held.release()
 
 
 # -- 6: full disks and read-only folders ------------------------------------------------------------

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from app.context import AppContext
 from app.domain.chats import AuthorType, ChatType
 from app.domain.postings import PostingStatus
+from app.repos import postings as posting_repo
 from sync import schemas
 from sync.errors import (
     AuthError,
@@ -222,3 +224,16 @@ def test_retry_after_seconds_and_http_date() -> None:
     assert retry_after_seconds("Mon, 23 Nov 2026 12:00:30 GMT", now) == 30.0
     assert retry_after_seconds((now - timedelta(seconds=5)).strftime("%a, %d %b %Y %H:%M:%S GMT"), now) == 0.0
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+@pytest.mark.parametrize("none", [0, "0", "", None])
+def test_a_pickup_point_of_zero_is_none_and_keeps_the_known_one(none: object, ctx: AppContext) -> None:
+    # A re-read that hides buyer data sends 0 for the pickup point: the label printed "Пункт выдачи 0".
+    hidden = {**V4_POSTING, "customer": {"name": "", "address": {"city": "", "address_tail": "", "pvz_code": none}}}
+    assert schemas.posting(hidden).pvz_code == ""
+    now = datetime(2026, 5, 18, tzinfo=UTC)
+    with ctx.db.write() as s:
+        posting_repo.save(s, [schemas.posting(V4_POSTING)], now)
+        posting_repo.save(s, [schemas.posting(hidden)], now)
+        cached = posting_repo.get(s, V4_POSTING["posting_number"])
+    assert cached is not None and cached.posting.pvz_code == "KZN-3"

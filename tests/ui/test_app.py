@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+import main
 from app.context import AppContext
 from tests.ui.fakes import FakeSync
 from ui.app import run_gui
@@ -57,10 +58,11 @@ def test_the_already_open_box_speaks_the_sellers_language(
     shown: list[str] = []
     monkeypatch.setattr(app_module.instance_lock, "acquire", lambda _folder: None)  # another Packdesk has it
     monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: shown.append(text))
+    monkeypatch.setattr(app_module, "can_show_window", lambda: True)  # a seller's desktop
     ctx.settings = ctx.settings.replace(language="ru_RU")
     previous = QLocale()
     try:
-        assert run_gui(ctx, None, demo=True, argv=["packdesk"]) == 1
+        assert run_gui(ctx, None, demo=True, argv=["packdesk"]) == main.EXIT_BUSY == app_module.ALREADY_RUNNING
     finally:
         QLocale.setDefault(previous)
         wording.forget_translations()
@@ -108,7 +110,6 @@ def test_a_window_that_cannot_start_shows_why(
 ) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    import main
     from app.db import guard
 
     data = tmp_path / "data"
@@ -139,7 +140,7 @@ def test_a_second_owner_of_the_database_is_told_in_a_box(
     monkeypatch.setattr(app_module, "can_show_window", lambda: True)  # a seller's desktop
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
     try:
-        assert run_gui(ctx, FakeSync(), demo=True, argv=["packdesk"]) == 1
+        assert run_gui(ctx, FakeSync(), demo=True, argv=["packdesk"]) == main.EXIT_BUSY
     finally:
         held.release()
     (text,) = shown
@@ -193,3 +194,15 @@ def test_no_message_box_where_nobody_can_click_it(monkeypatch: pytest.MonkeyPatc
     assert not app_module.can_show_window()  # Qt would abort the process without a display
     monkeypatch.setenv("DISPLAY", ":0")
     assert app_module.can_show_window()
+
+
+def test_a_folder_another_packdesk_holds_is_said_without_a_box_offscreen(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Offscreen nobody can click a box away: it hung until kill -9.
+    from ui import app as app_module
+
+    monkeypatch.setattr(app_module.instance_lock, "acquire", lambda _folder: None)
+    monkeypatch.setattr(app_module, "can_show_window", lambda: False)
+    assert run_gui(ctx, None, demo=True, argv=["packdesk"]) == main.EXIT_BUSY
+    assert "already open" in capsys.readouterr().err
