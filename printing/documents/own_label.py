@@ -84,8 +84,8 @@ def _full(p: Posting, s: Sheet, sender: str) -> Page:
     y = s.text(s.left, y, c["recipient"], size(2.6))
     name = size(4.5)
     y = s.fit_paragraph(s.left, y, p.customer_name or "—", name, size(3.4), 2 * s.line_height(name), bold=True)
-    # Up to 5 mm: a short address (a city, a pickup point) reads from across the courier's van.
-    y = s.fit_paragraph(s.left, y, _destination(p, c) or "—", size(5.0), size(2.4), limit - y)
+    # Up to 4.8 mm: a short address (a city, a pickup point) reads from across the courier's van.
+    y = s.fit_paragraph(s.left, y, _destination(p, c) or "—", size(4.8), size(2.4), limit - y)
     y += gap
     s.hline(y)
     y += gap
