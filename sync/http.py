@@ -133,6 +133,7 @@ class Transport:
         self.session = session or requests.Session()
         self.limiter = limiter or ratelimit.for_account(credentials.client_id)
         self.read_retry_pause_s = READ_RETRY_PAUSE_S
+        self.read_attempts = READ_ATTEMPTS  # 1 where someone waits on the answer with a deadline of their own
         self.unanswered = 0  # requests in a row that got no answer (see `link_down`)
         self._headers = {
             "Client-Id": credentials.client_id,
@@ -154,7 +155,7 @@ class Transport:
         twin = type(self).__new__(type(self))
         twin.base_url, twin.timeout, twin.session = self.base_url, timeout or self.timeout, session
         twin.limiter = self.limiter
-        twin.read_retry_pause_s, twin.unanswered = self.read_retry_pause_s, 0
+        twin.read_retry_pause_s, twin.read_attempts, twin.unanswered = self.read_retry_pause_s, self.read_attempts, 0
         twin._headers = dict(self._headers)
         return twin
 
@@ -221,7 +222,7 @@ class Transport:
         lost packet does not cost the whole sync cycle. Writes are never re-sent here: the sync
         engine re-checks an ambiguous write on Ozon first. A 429 or a Retry-After is never retried:
         the engine pauses the whole client."""
-        attempts = READ_ATTEMPTS if path in methods.READS else 1
+        attempts = self.read_attempts if path in methods.READS else 1
         for attempt in range(1, attempts + 1):
             try:
                 return self._call_once(path, body)

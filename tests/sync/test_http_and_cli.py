@@ -56,6 +56,17 @@ def test_a_read_whose_answer_is_lost_is_sent_again_within_the_call(served: tuple
     assert emu.faults == []  # each attempt met the fault once; the last one got through
 
 
+def test_a_client_someone_waits_on_tries_a_read_once(served: tuple[Emulator, str]) -> None:
+    # The pack station's re-check has its own deadline: three tries would hold its worker past it.
+    emu, url = served
+    client = OzonClient(url, Credentials(CID, KEY), timeout=(2, 2)).fork()
+    client.read_attempts = 1
+    emu.add_fault(Fault("reset", path="/v1/roles", times=2))
+    with pytest.raises(NetworkError):
+        client.key_expires_at()
+    assert emu.faults[0]["remaining"] == 1  # sent once
+
+
 @pytest.mark.parametrize(
     "fault",
     [Fault("rate_limit", path="/v1/roles"), Fault("http_503", path="/v1/roles", retry_after=5)],

@@ -55,6 +55,7 @@ def online_ports(client: OzonClient | None) -> OnlinePorts:
     if client is None:
         return OnlinePorts()
     own = client.fork(CHECK_TIMEOUT)
+    own.read_attempts = 1  # the packer waits on it: one try, and the page's deadline decides
 
     def check(posting_number: str) -> Posting | None:
         try:
