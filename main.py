@@ -12,6 +12,7 @@ python main.py labels NUMBER... --out FILE   labels or packing slips of cached p
 python main.py picklist NUMBER... --out FILE.pdf   a pick list
 python main.py print-test --printer ADDRESS  a test label to a printer
 python main.py --demo --screenshot PATH [--page NAME]   a PNG of the window after the first sync
+python main.py chat-intents         buyer messages on stdin (one a line) -> their intents as JSON lines
 
 `--demo` works with every command (the GUI and `sync` start the demo afresh, the rest read it). A
 failure is one line on stderr and an exit code (EXIT_* below; the README lists them), never a traceback.
@@ -156,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument("--speed", type=float, default=1.0, help="emulator seconds per real second (default 1)")
     emu.add_argument("--no-live", action="store_true", help="no new orders, messages or cancellations by themselves")
 
+    sub.add_parser(
+        "chat-intents",
+        help="classify buyer messages: one a line on stdin, one JSON object a line on stdout (UTF-8)",
+    )
+
     sync = sub.add_parser("sync", help="synchronise with Ozon")
     sync.add_argument("--once", action="store_true", help="one cycle, print a summary line, exit")
 
@@ -237,6 +243,28 @@ def parse_package(text: str) -> list[tuple[int, int]]:
 
 
 # -- commands -----------------------------------------------------------------------------------
+
+
+def cmd_chat_intents(args: argparse.Namespace) -> int:
+    """One message a line on stdin -> `{"text": ..., "intents": [...]}` a line on stdout, UTF-8 whatever
+    the locale (a byte that is not UTF-8 reads as U+FFFD); each line is written as soon as it is read."""
+    from app.chat import intents
+
+    intents.rules()  # a broken rule set fails before the first line is read
+    stdin = getattr(sys.stdin, "buffer", None)
+    stdout = getattr(sys.stdout, "buffer", None)
+    lines = stdin if stdin is not None else (line.encode("utf-8") for line in sys.stdin)
+    for number, raw in enumerate(lines):
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        if number == 0:
+            text = text.removeprefix("\ufeff")  # a byte-order mark from Windows editors
+        out = json.dumps({"text": text, "intents": intents.classify(text)}, ensure_ascii=False) + "\n"
+        if stdout is not None:
+            stdout.write(out.encode("utf-8"))
+            stdout.flush()
+        else:
+            sys.stdout.write(out)
+    return 0
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:
@@ -863,10 +891,14 @@ def _stdout_gone() -> int:
     return EXIT_BROKEN_PIPE
 
 
+# Commands that need no data folder: run before (and without) its checks, logging to the console only.
+NO_DATA_COMMANDS = {"emulator": cmd_emulator, "chat-intents": cmd_chat_intents}
+
+
 def _run_guarded(args: argparse.Namespace) -> int:
-    """`emulator`: the command with main()'s failure handling (no data folder, console logging)."""
+    """`emulator`, `chat-intents`: the command with main()'s failure handling (no data folder, console logging)."""
     try:
-        code = cmd_emulator(args)
+        code = NO_DATA_COMMANDS[args.command](args)
         sys.stdout.flush()
         return code
     except BrokenPipeError:
@@ -886,7 +918,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except BrokenPipeError:  # `--help | head`
         return _stdout_gone()
-    if args.command == "emulator":
+    if args.command in NO_DATA_COMMANDS:
         setup_logging(None, console_level=logging.WARNING)
         return _run_guarded(args)
     ctx: AppContext | None = None

@@ -3,6 +3,7 @@ never a traceback; `--demo` for every command; the window closing cleanly on SIG
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -322,3 +323,54 @@ def test_the_window_closes_cleanly_on_a_signal(tmp_path: Path, command: list[str
     assert not wal.exists() or wal.stat().st_size == 0  # checkpointed
     if not command:
         assert f"{sig.name}: closing the window" in log.read_text(encoding="utf-8")
+
+
+def test_chat_intents_reads_messages_on_stdin_and_prints_json_lines(tmp_path: Path) -> None:
+    """One JSON object a line, in UTF-8 under a C locale too, with no data folder needed (a file is given)."""
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x", encoding="utf-8")
+    messages = [
+        "Здравствуйте, когда отправите заказ?",
+        "",
+        "ГДЕ МОЙ ЗАКАЗ\r",
+        "Добрый день",
+        "спасибо, но товар разбит",
+    ]
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}
+    env.pop("PYTHONIOENCODING", None)
+    done = subprocess.run(
+        [sys.executable, "main.py", "--data-dir", str(a_file), "chat-intents"],
+        cwd=ROOT,
+        input=("\n".join(messages) + "\n").encode("utf-8"),
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    out = done.stdout.decode("utf-8")
+    assert "Здравствуйте" in out  # not \u-escaped
+    assert [json.loads(line) for line in out.splitlines()] == [
+        {"text": "Здравствуйте, когда отправите заказ?", "intents": ["when_ship"]},
+        {"text": "", "intents": []},
+        {"text": "ГДЕ МОЙ ЗАКАЗ", "intents": ["where_is_order"]},
+        {"text": "Добрый день", "intents": []},
+        {"text": "спасибо, но товар разбит", "intents": ["damaged", "thanks"]},
+    ]
+    assert a_file.read_text(encoding="utf-8") == "x"  # untouched
+
+
+def test_chat_intents_with_a_broken_rule_set_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.chat import intents
+
+    broken = tmp_path / "ru.json"
+    broken.write_text("{", encoding="utf-8")
+    monkeypatch.setattr(intents, "rules_file", lambda language="ru": broken)
+    intents.rules.cache_clear()
+    try:
+        assert main.main(["chat-intents"]) == main.EXIT_FAILED
+    finally:
+        intents.rules.cache_clear()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "buyer-intent rules" in err and str(broken) in err, err

@@ -40,7 +40,12 @@ def test_the_wheel_runs_the_app_and_the_commands_without_the_checkout(wheel: Pat
     with zipfile.ZipFile(wheel) as whl:
         names = set(whl.namelist())
         whl.extractall(site)
-    assert {"main.py", "app/db/migrations/env.py", "resources/translations/packdesk_zh_CN.qm"} <= names
+    assert {
+        "main.py",
+        "app/db/migrations/env.py",
+        "resources/translations/packdesk_zh_CN.qm",
+        "resources/intents/ru.json",
+    } <= names
     assert any(n.startswith("app/db/migrations/versions/0001_") for n in names)
     assert not any(n.startswith("tests/") for n in names)
     (info,) = site.glob("packdesk-*.dist-info")
@@ -67,3 +72,14 @@ def test_the_wheel_runs_the_app_and_the_commands_without_the_checkout(wheel: Pat
     assert shot.stat().st_size > 10_000  # the window after the demo's first sync (migrations ran)
     orders = run("--data-dir", str(data / "demo"), "orders", "--json")  # the demo keeps its own folder
     assert orders.returncode == 0 and '"posting_number"' in orders.stdout, orders.stderr
+    intents = subprocess.run(  # the buyer-intent rules are read from the wheel
+        [sys.executable, "-c", "import sys, main; sys.exit(main.main(['chat-intents']))"],
+        cwd=tmp_path,
+        env=env,
+        input="где мой заказ\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    assert intents.returncode == 0 and '"intents": ["where_is_order"]' in intents.stdout, intents.stderr

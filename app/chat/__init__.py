@@ -1,0 +1,1 @@
+"""Buyer chats: what a buyer's message is about."""

@@ -1,0 +1,1 @@
+"""Rule sets of the buyer-intent classifier (`app.chat.intents`), one JSON file a language."""
