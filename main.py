@@ -8,6 +8,8 @@ python main.py ship NUMBER          queue the ship (pack) action
 python main.py outbox [--json]      queued actions and their state
 python main.py returns [--json]     rFBS return requests and the actions Ozon offers
 python main.py return-action ID ACTION [--comment] [--reason] [--amount]   queue a decision
+python main.py chats [--needs-reply] [--json]   buyer and support chats with their reply clocks
+python main.py chat-send CHAT_ID (--text T | --template KEY) [--image PATH]   queue a message
 python main.py labels NUMBER... --out FILE   labels or packing slips of cached postings to a file
 python main.py picklist NUMBER... --out FILE.pdf   a pick list
 python main.py print-test --printer ADDRESS  a test label to a printer
@@ -201,6 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
     decide.add_argument("--comment", default="", help="for the buyer (required to reject)")
     decide.add_argument("--reason", type=int, help="rejection reason id (required to reject)")
     decide.add_argument("--amount", help="partial compensation in roubles (required for id 1020)")
+
+    chats = sub.add_parser("chats", help="buyer and support chats, the most urgent first")
+    chats.add_argument("--needs-reply", action="store_true", help="only chats waiting for the seller's answer")
+    chats.add_argument("--json", action="store_true", help="print JSON")
+
+    send = sub.add_parser("chat-send", help="queue a message in a chat (sent by the next sync, offline is fine)")
+    send.add_argument("chat_id")
+    what = send.add_mutually_exclusive_group()
+    what.add_argument("--text", help="the message (1..1000 characters)")
+    what.add_argument("--template", metavar="KEY", help="a reply template, filled from the chat's order")
+    send.add_argument("--image", type=Path, metavar="PATH", help="a photo to send (PNG, JPEG or WEBP)")
 
     labels = sub.add_parser("labels", help="write labels or packing slips of cached postings to a file")
     labels.add_argument("posting_numbers", nargs="+", metavar="POSTING_NUMBER")
@@ -480,6 +493,41 @@ def cmd_return_action(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chats(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.chat import inbox
+
+    with ctx.db.read() as s:
+        found = inbox.list_chats(s, inbox.ChatFilter(needs_reply=args.needs_reply))
+    if args.json:
+        json.dump([inbox.as_json(c) for c in found], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    now = ctx.clock.now()
+    for c in found:
+        due = c.reply_due
+        clock = f"reply by {due.astimezone():%d.%m %H:%M} ({c.urgency(now).value})" if due else ""
+        unread = f"{c.unread} unread" if c.unread else ""
+        print(f"{c.chat_id}  {c.kind.value:<7} {c.posting_number or '-':<22} {unread:<10} {clock}")
+    print(f"{len(found)} chat(s)")
+    return 0
+
+
+def cmd_chat_send(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.chat import compose
+    from app.chat.lint import LintError
+
+    if args.text is None and args.template is None and args.image is None:
+        raise CliError("say what to send: --text, --template or --image", EXIT_USAGE)
+    try:
+        keys = []
+        if args.text is not None:
+            keys.append(compose.send_text(ctx.db, ctx.clock, args.chat_id, args.text, bus=ctx.bus).key)
+    except LintError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    print("\n".join(keys))
+    return 0
+
+
 def _cached(ctx: AppContext, numbers: Sequence[str]) -> list[posting_repo.CachedPosting]:
     with ctx.db.read() as s:
         found = posting_repo.get_many(s, numbers)
@@ -662,6 +710,8 @@ CACHE_COMMANDS = {
     "outbox": cmd_outbox,
     "returns": cmd_returns,
     "return-action": cmd_return_action,
+    "chats": cmd_chats,
+    "chat-send": cmd_chat_send,
     "labels": cmd_labels,
     "picklist": cmd_picklist,
     "print-test": cmd_print_test,
@@ -670,7 +720,7 @@ CACHE_COMMANDS = {
 
 
 # Commands that only read the cache: on a read-only data folder they open the database read-only.
-READ_ONLY_COMMANDS = {"orders", "outbox", "returns", "picklist", "command-sheet", "print-test"}
+READ_ONLY_COMMANDS = {"orders", "outbox", "returns", "chats", "picklist", "command-sheet", "print-test"}
 
 
 def _read_only_folder(command: str | None, folder: Path) -> bool:
@@ -758,7 +808,9 @@ def _wants_demo(args: argparse.Namespace) -> bool:
 # -- command line: the data folder, one-line failures, exit codes ------------------------------
 
 # Commands that read or add to the local cache: they refuse a folder with no Packdesk data in it.
-NEEDS_DATA = frozenset({"orders", "ship", "outbox", "returns", "return-action", "labels", "picklist"})
+NEEDS_DATA = frozenset(
+    {"orders", "ship", "outbox", "returns", "return-action", "chats", "chat-send", "labels", "picklist"}
+)
 # Commands that start a new demo shop (a fresh emulator): they wipe and re-seed the demo folder.
 FRESH_DEMO = frozenset({None, "sync"})
 

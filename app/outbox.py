@@ -35,6 +35,7 @@ class ActionKind(StrEnum):
     CHAT_SEND_TEXT = "chat_send_text"
     CHAT_SEND_FILE = "chat_send_file"
     CHAT_READ = "chat_read"
+    CHAT_START = "chat_start"  # target: "start:<posting number>" (its own queue, behind no ship)
     RETURN_DECISION = "return_decision"
     REVIEW_REPLY = "review_reply"
     QUESTION_ANSWER = "question_answer"

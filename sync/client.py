@@ -319,6 +319,17 @@ class OzonClient(Transport):
     def mark_read(self, chat_id: str, from_message_id: str) -> None:
         self.call(methods.CHAT_READ, {"chat_id": chat_id, "from_message_id": from_message_id})
 
+    def start_chat(self, posting_number: str) -> str:
+        """The chat with the posting's buyer (Ozon opens one, or gives the one there is)."""
+        path = methods.CHAT_START
+        data = self.call(path, {"posting_number": posting_number})
+
+        def chat_id() -> str:
+            result = schemas.Fields(data, "answer").sub("result") or schemas.Fields({}, "answer.result")
+            return result.text("chat_id", required=True)
+
+        return _parsed(path, chat_id)
+
     # -- returns ---------------------------------------------------------------------------------
 
     def returns_page(self, last_id: int, since: datetime, to: datetime, limit: int = 500) -> Page[ReturnRequest]:

@@ -47,6 +47,7 @@ CHAT_HISTORY = "/v3/chat/history"
 CHAT_READ = "/v2/chat/read"
 CHAT_SEND_MESSAGE = "/v1/chat/send/message"
 CHAT_SEND_FILE = "/v1/chat/send/file"
+CHAT_START = "/v1/chat/start"
 # -- returns -------------------------------------------------------------------------------------
 RETURNS_LIST = "/v1/returns/list"
 RFBS_RETURNS_LIST = "/v2/returns/rfbs/list"
@@ -85,6 +86,7 @@ READS: frozenset[str] = frozenset(
         PRODUCT_INFO_LIST,
         CHAT_LIST,
         CHAT_HISTORY,
+        CHAT_START,  # gives the posting's existing chat when there is one
         RETURNS_LIST,
         RFBS_RETURNS_LIST,
         RFBS_RETURN_GET,

@@ -64,6 +64,7 @@ def action(kind: ActionKind) -> str:
         ActionKind.CHAT_SEND_TEXT: translate("Outbox", "Chat message"),
         ActionKind.CHAT_SEND_FILE: translate("Outbox", "Chat attachment"),
         ActionKind.CHAT_READ: translate("Outbox", "Mark chat as read"),
+        ActionKind.CHAT_START: translate("Outbox", "Open a chat with the buyer"),
         ActionKind.RETURN_DECISION: translate("Outbox", "Return decision"),
         ActionKind.REVIEW_REPLY: translate("Outbox", "Reply to a review"),
         ActionKind.QUESTION_ANSWER: translate("Outbox", "Answer to a question"),

@@ -127,12 +127,22 @@ class ChatRow(Base):
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unread_count: Mapped[int] = mapped_column(Integer, default=0)
     last_message_id: Mapped[str] = mapped_column(String(32), default="")
+    # The posting the chat is about (from /v1/chat/start, or the first posting of the order a
+    # buyer's message names); the order number as the message named it.
     posting_number: Mapped[str] = mapped_column(String(64), default="", index=True)
+    order_number: Mapped[str] = mapped_column(String(64), default="", index=True)
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A summary of the messages, kept by app.repos.chats.refresh (the list reads no messages).
+    last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    preview: Mapped[str] = mapped_column(Text, default="")
+    # The buyer's first message no seller message has answered yet (the 24-hour clock runs from it).
+    awaiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    search_text: Mapped[str] = mapped_column(Text, default="")  # chat id, posting, order, buyer: folded
 
 
 class ChatMessageRow(Base):
     __tablename__ = "chat_messages"
+    __table_args__ = (Index("ix_chat_messages_chat_created", "chat_id", "created_at"),)
 
     # Ozon ids are uint64 strings; a message typed here and not yet sent gets "local:<outbox key>".
     message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -145,6 +155,66 @@ class ChatMessageRow(Base):
     order_number: Mapped[str] = mapped_column(String(64), default="")
     image_urls: Mapped[list[str]] = mapped_column(JSONText, default=list)
     outbox_key: Mapped[str | None] = mapped_column(String(36))
+    search_text: Mapped[str] = mapped_column(Text, default="")  # the text case-folded
+
+
+class ChatDraftRow(Base):
+    """What the seller was typing in a chat, kept across restarts until it is sent."""
+
+    __tablename__ = "chat_drafts"
+
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChatTemplateRow(Base):
+    """A reply template: names for the seller (Chinese, English), the Russian text for the buyer."""
+
+    __tablename__ = "chat_templates"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(Text, default="")
+    name_en: Mapped[str] = mapped_column(Text, default="")
+    text_ru: Mapped[str] = mapped_column(Text, default="")
+    intents: Mapped[list[str]] = mapped_column(JSONText, default=list)  # offered first for these
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AutoReplyRuleRow(Base):
+    """An auto-reply: when a new buyer message matches, answer with a template (see app/chat/autoreply.py)."""
+
+    __tablename__ = "autoreply_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)  # suggest only, never send
+    intents: Mapped[list[str]] = mapped_column(JSONText, default=list)
+    keywords: Mapped[list[str]] = mapped_column(JSONText, default=list)
+    posting_statuses: Mapped[list[str]] = mapped_column(JSONText, default=list)
+    outside_hours_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    template_key: Mapped[str] = mapped_column(String(64), default="")
+    period_hours: Mapped[int] = mapped_column(Integer, default=24)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AutoReplyLogRow(Base):
+    """What an auto-reply rule sent (or, in dry run, suggested), and for which buyer message."""
+
+    __tablename__ = "autoreply_log"
+    __table_args__ = (Index("ix_autoreply_log_rule_chat", "rule_id", "chat_id", "fired_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule_id: Mapped[int] = mapped_column(Integer)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64), default="")
+    template_key: Mapped[str] = mapped_column(String(64), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    outbox_key: Mapped[str | None] = mapped_column(String(36))
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class ReturnRow(Base):

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.db.tables import ChatMessageRow, ChatRow
-from app.domain.chats import Chat, ChatMessage
+from app.chat import reply_clock
+from app.db.tables import ChatMessageRow, ChatRow, PostingRow
+from app.domain.chats import AuthorType, Chat, ChatMessage, ChatType
 from app.repos.upsert import upsert
+
+PREVIEW_CHARS = 200
+IMAGE_PREVIEW = "🖼"
+# The reply clock looks this far back: a chat answered within its last 200 messages is answered.
+REPLY_WINDOW_MESSAGES = 200
 
 
 def save_chats(session: Session, chats: Sequence[Chat], now: datetime) -> None:
@@ -43,6 +49,7 @@ def save_messages(session: Session, messages: Sequence[ChatMessage]) -> None:
             "is_read": m.is_read,
             "order_number": m.order_number,
             "image_urls": list(m.image_urls),
+            "search_text": m.text.casefold(),
         }
         for m in messages
     ]
@@ -52,9 +59,56 @@ def save_messages(session: Session, messages: Sequence[ChatMessage]) -> None:
         if m.order_number:
             session.execute(
                 update(ChatRow)
-                .where(ChatRow.chat_id == m.chat_id, ChatRow.posting_number == "")
-                .values(posting_number=m.order_number)
+                .where(ChatRow.chat_id == m.chat_id, ChatRow.order_number == "")
+                .values(order_number=m.order_number)
             )
+    refresh(session, {m.chat_id for m in messages})
+
+
+def refresh(session: Session, chat_ids: Iterable[str]) -> None:
+    """Recompute what the chat list shows of each chat from its messages: the last one, the reply
+    clock (app.chat.reply_clock.awaiting_since) and the search text (posting, order, buyer)."""
+    for chat_id in sorted(chat_ids):
+        chat = session.get(ChatRow, chat_id)
+        if chat is None:
+            continue
+        if not chat.posting_number and chat.order_number:
+            chat.posting_number = first_posting_of_order(session, chat.order_number)
+        recent = session.execute(
+            select(ChatMessageRow.author, ChatMessageRow.created_at, ChatMessageRow.text, ChatMessageRow.is_image)
+            .where(ChatMessageRow.chat_id == chat_id, ~ChatMessageRow.message_id.like("local:%"))
+            .order_by(ChatMessageRow.created_at.desc())
+            .limit(REPLY_WINDOW_MESSAGES)
+        ).all()
+        authors = [(AuthorType(a), at) for a, at, _, _ in reversed(recent)]
+        chat.awaiting_since = (
+            reply_clock.awaiting_since(authors) if ChatType.parse(chat.chat_type) is ChatType.BUYER_SELLER else None
+        )
+        chat.last_message_at = recent[0][1] if recent else None
+        chat.preview = (IMAGE_PREVIEW if recent[0][3] else recent[0][2][:PREVIEW_CHARS]) if recent else ""
+        buyer = ""
+        if chat.posting_number:
+            buyer = (
+                session.scalar(select(PostingRow.customer_name).where(PostingRow.posting_number == chat.posting_number))
+                or ""
+            )
+        chat.search_text = "\n".join([chat_id, chat.posting_number, chat.order_number, buyer]).casefold()
+
+
+def first_posting_of_order(session: Session, order_number: str) -> str:
+    number = session.scalar(select(func.min(PostingRow.posting_number)).where(PostingRow.order_number == order_number))
+    return number or ""
+
+
+def link_posting(session: Session, chat_id: str, posting_number: str) -> None:
+    """A chat opened from a posting (/v1/chat/start) is about that posting."""
+    session.execute(update(ChatRow).where(ChatRow.chat_id == chat_id).values(posting_number=posting_number))
+    refresh(session, [chat_id])
+
+
+def mark_answered(session: Session, chat_id: str) -> None:
+    """Our reply reached Ozon: the clock stops now, before the next pull brings the message itself."""
+    session.execute(update(ChatRow).where(ChatRow.chat_id == chat_id).values(awaiting_since=None))
 
 
 def stored_last_message_ids(session: Session) -> dict[str, str]:
@@ -73,8 +127,6 @@ def remove_local_message(session: Session, outbox_key: str) -> None:
 
 
 def messages(session: Session, chat_id: str) -> list[ChatMessage]:
-    from app.domain.chats import AuthorType
-
     rows = session.scalars(
         select(ChatMessageRow).where(ChatMessageRow.chat_id == chat_id).order_by(ChatMessageRow.created_at)
     )
@@ -100,10 +152,11 @@ def chat_ids(session: Session) -> set[str]:
 
 def chat_of(session: Session, posting_number: str, order_number: str) -> str:
     """The buyer chat about a posting or its order ("" if none): a chat is linked to its order by
-    the first message that names it (see `save_messages`)."""
+    the first message that names it (see `save_messages`), or to a posting it was started from."""
     chat_id = session.scalar(
         select(ChatRow.chat_id)
-        .where(or_(ChatRow.posting_number == posting_number, ChatRow.posting_number == order_number))
+        .where(or_(ChatRow.posting_number == posting_number, ChatRow.order_number == order_number))
+        .order_by(ChatRow.posting_number != posting_number)
         .limit(1)
     )
     return chat_id or ""

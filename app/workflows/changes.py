@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app import outbox
-from app.events import EventBus, OutboxChanged, PostingsChanged, ReturnsChanged
+from app.events import ChatsChanged, EventBus, OutboxChanged, PostingsChanged, ReturnsChanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,7 @@ class Changes:
     conflicts: int = 0
     outbox: bool = False  # the outbox changed: announce its counts
     returns: int = 0  # return requests whose local state changed
+    chats: frozenset[str] = field(default_factory=frozenset)
 
 
 def collect(
@@ -28,12 +29,15 @@ def collect(
     cancelled: Iterable[str] = (),
     outbox_changed: bool = True,
     returns: int = 0,
+    chats: Iterable[str] = (),
 ) -> Changes:
     """Call at the end of the transaction: the outbox counts are read in it."""
     pending = conflicts = 0
     if outbox_changed:
         pending, conflicts = outbox.pending_counts(session)
-    return Changes(frozenset(postings), frozenset(cancelled), pending, conflicts, outbox_changed, returns)
+    return Changes(
+        frozenset(postings), frozenset(cancelled), pending, conflicts, outbox_changed, returns, frozenset(chats)
+    )
 
 
 def publish(bus: EventBus, changes: Changes | None) -> None:
@@ -44,5 +48,7 @@ def publish(bus: EventBus, changes: Changes | None) -> None:
         bus.publish(PostingsChanged(changes.postings, frozenset(), changes.cancelled))
     if changes.returns:
         bus.publish(ReturnsChanged(changes.returns))
+    if changes.chats:
+        bus.publish(ChatsChanged(changes.chats))
     if changes.outbox:
         bus.publish(OutboxChanged(changes.pending, changes.conflicts))

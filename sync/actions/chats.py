@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import base64
 
-from app.domain.chats import AuthorType
+from app.domain.chats import AuthorType, Chat, ChatType
+from app.events import ChatsChanged
 from app.outbox import ActionKind, OutboxEntry
 from app.repos import chats as chat_repo
 from sync.context import SyncContext
@@ -14,6 +15,9 @@ from sync.cycle import OVERLAP
 
 def apply_chat(ctx: SyncContext, entry: OutboxEntry) -> None:
     chat_id = entry.target_id
+    if entry.action is ActionKind.CHAT_START:
+        start_chat(ctx, entry)
+        return
     if entry.action is ActionKind.CHAT_READ:
         ctx.client.mark_read(chat_id, str(entry.payload["message_id"]))
         return
@@ -29,6 +33,17 @@ def apply_chat(ctx: SyncContext, entry: OutboxEntry) -> None:
     forget_local_message(ctx, entry)
 
 
+def start_chat(ctx: SyncContext, entry: OutboxEntry) -> None:
+    posting_number = str(entry.payload["posting_number"])
+    chat_id = ctx.client.start_chat(posting_number)
+    now = ctx.clock.now()
+    with ctx.db.write() as s:
+        if chat_id not in chat_repo.chat_ids(s):
+            chat_repo.save_chats(s, [Chat(chat_id, ChatType.BUYER_SELLER, True, now)], now)
+        chat_repo.link_posting(s, chat_id, posting_number)
+    ctx.bus.publish(ChatsChanged(frozenset({chat_id})))
+
+
 def already_sent(ctx: SyncContext, chat_id: str, text: str, entry: OutboxEntry) -> bool:
     """Chat sends are not idempotent: after an ambiguous failure look for our text first."""
     page = ctx.client.chat_history(chat_id, direction="Backward", limit=100)
@@ -40,6 +55,10 @@ def already_sent(ctx: SyncContext, chat_id: str, text: str, entry: OutboxEntry) 
 
 
 def forget_local_message(ctx: SyncContext, entry: OutboxEntry) -> None:
-    # The real message arrives with the next history pull; the local placeholder goes.
+    # The real message arrives with the next history pull; the local placeholder goes, and the
+    # reply clock stops now.
     with ctx.db.write() as s:
         chat_repo.remove_local_message(s, entry.key)
+        if entry.action is not ActionKind.CHAT_READ:
+            chat_repo.mark_answered(s, entry.target_id)
+    ctx.bus.publish(ChatsChanged(frozenset({entry.target_id})))
