@@ -8,7 +8,7 @@ import sys
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
-from tests.bench import label_bench, lossy_bench, print_bench, scan_bench, sync_bench, ui_bench
+from tests.bench import intent_bench, label_bench, lossy_bench, print_bench, scan_bench, sync_bench, ui_bench
 
 BENCHES = {
     "sync": sync_bench.main,
@@ -17,6 +17,7 @@ BENCHES = {
     "print": print_bench.main,
     "scan": scan_bench.main,
     "ui": ui_bench.main,
+    "intents": intent_bench.main,
 }
 
 
