@@ -78,6 +78,11 @@ class Settings:
     # Handover: the shop is on Ozon's trusted acceptance (carriages are approved with their box count).
     trusted_acceptance: bool = False
     sounds: bool = True
+    # Chats: a desktop notification and a sound when a buyer writes.
+    chat_notify: bool = True
+    chat_sound: bool = True
+    # The shop's working hours in local time (auto-replies may answer only outside them).
+    work_hours: str = _setting("09:00-21:00", pattern=r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
     # Personal data of finished orders is purged after this many days (Ozon's rules).
     personal_data_days: int = _setting(30, between=PERSONAL_DATA_DAYS)
 
