@@ -386,7 +386,9 @@ def _fact_lines(facts: EscalationFacts) -> list[str]:
     lines.append(status + ".")
     if facts.ship_by:
         lines.append(f"Отгрузить до: {moscow(facts.ship_by)}.")
-    delivery = "; ".join(x for x in (facts.delivery_method, f"склад: {facts.warehouse}" if facts.warehouse else "") if x)
+    delivery = "; ".join(
+        x for x in (facts.delivery_method, f"склад: {facts.warehouse}" if facts.warehouse else "") if x
+    )
     if delivery:
         lines.append(f"Доставка: {delivery}.")
     lines.append(f"Трек-номер: {facts.tracking_number or 'нет'}.")

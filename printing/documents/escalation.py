@@ -178,4 +178,3 @@ def _timeline_header(sheet: Sheet, y: int) -> int:
         y_end = sheet.text(_x(sheet, key), y, caption, head, bold=True)
     sheet.hline(y_end, thickness=max(2, sheet.mm(0.3)))
     return y_end + sheet.mm(1)
-
