@@ -12,6 +12,7 @@ python main.py chats [--needs-reply] [--json]   buyer and support chats with the
 python main.py chat-send CHAT_ID (--text T | --template KEY) [--image PATH]   queue a message
 python main.py labels NUMBER... --out FILE   labels or packing slips of cached postings to a file
 python main.py picklist NUMBER... --out FILE.pdf   a pick list
+python main.py escalation NUMBER [--topic T] [--note TEXT] [--pdf FILE]   a message for Ozon support (+ PDF)
 python main.py print-test --printer ADDRESS  a test label to a printer
 python main.py --demo --screenshot PATH [--page NAME]   a PNG of the window after the first sync
 python main.py chat-intents         buyer messages on stdin (one a line) -> their intents as JSON lines
@@ -38,6 +39,7 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from app import outbox, paths
+from app.chat.escalation import Topic
 from app.context import AppContext, open_context
 from app.db import guard
 from app.domain.postings import PostingStatus
@@ -231,6 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
     pick = sub.add_parser("picklist", help="write a pick list (A4 PDF) for cached postings")
     pick.add_argument("posting_numbers", nargs="+", metavar="POSTING_NUMBER")
     pick.add_argument("--out", required=True, metavar="FILE.pdf", help="the file to write")
+
+    esc = sub.add_parser("escalation", help="a message for Ozon seller support about a posting, and its PDF")
+    esc.add_argument("posting_number")
+    esc.add_argument("--topic", choices=[t.value for t in Topic], default=Topic.OTHER.value, help="default: other")
+    esc.add_argument("--note", default="", help="the seller's own words, added to the message")
+    esc.add_argument("--pdf", metavar="FILE", help="also write the facts and the full timeline as an A4 PDF")
 
     sheet = sub.add_parser("command-sheet", help="write the sheet of scanner command barcodes to a file")
     sheet.add_argument("--out", required=True, metavar="FILE", help="the file to write")
@@ -606,6 +614,31 @@ def cmd_picklist(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_escalation(ctx: AppContext, args: argparse.Namespace) -> int:
+    """The support message on stdout (UTF-8 whatever the locale); the PDF to --pdf."""
+    from app.chat import escalation
+
+    with ctx.db.read() as s:
+        facts = escalation.gather(s, args.posting_number)
+    if facts is None:
+        number = args.posting_number
+        raise NotFound("posting_unknown", f"posting {number} is not in the local cache", posting=number)
+    if args.pdf:
+        from printing import sinks
+        from printing.documents.escalation import escalation_pdf
+
+        data = escalation_pdf(facts, args.topic, args.note, ctx.clock.now(), shop=ctx.settings.label_sender)
+        sinks.FileSink(Path(args.pdf)).send(data)
+    text = escalation.support_message(facts, args.topic, args.note) + "\n"
+    stdout = getattr(sys.stdout, "buffer", None)
+    if stdout is not None:
+        sys.stdout.flush()
+        stdout.write(text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_command_sheet(ctx: AppContext, args: argparse.Namespace) -> int:
     from printing import render, sinks
 
@@ -714,13 +747,23 @@ CACHE_COMMANDS = {
     "chat-send": cmd_chat_send,
     "labels": cmd_labels,
     "picklist": cmd_picklist,
+    "escalation": cmd_escalation,
     "print-test": cmd_print_test,
     "command-sheet": cmd_command_sheet,
 }
 
 
 # Commands that only read the cache: on a read-only data folder they open the database read-only.
-READ_ONLY_COMMANDS = {"orders", "outbox", "returns", "chats", "picklist", "command-sheet", "print-test"}
+READ_ONLY_COMMANDS = {
+    "orders",
+    "outbox",
+    "returns",
+    "chats",
+    "picklist",
+    "escalation",
+    "command-sheet",
+    "print-test",
+}
 
 
 def _read_only_folder(command: str | None, folder: Path) -> bool:
@@ -809,7 +852,7 @@ def _wants_demo(args: argparse.Namespace) -> bool:
 
 # Commands that read or add to the local cache: they refuse a folder with no Packdesk data in it.
 NEEDS_DATA = frozenset(
-    {"orders", "ship", "outbox", "returns", "return-action", "chats", "chat-send", "labels", "picklist"}
+    {"orders", "ship", "outbox", "returns", "return-action", "chats", "chat-send", "labels", "picklist", "escalation"}
 )
 # Commands that start a new demo shop (a fresh emulator): they wipe and re-seed the demo folder.
 FRESH_DEMO = frozenset({None, "sync"})

@@ -374,3 +374,21 @@ def test_chat_intents_with_a_broken_rule_set_says_so_in_one_line(
         intents.rules.cache_clear()
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "buyer-intent rules" in err and str(broken) in err, err
+
+
+# -- escalation ------------------------------------------------------------------------------------
+
+
+def test_escalation_prints_the_support_message_and_writes_the_pdf(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "escalation.pdf"
+    done = run("--data-dir", str(data_dir), "escalation", NUMBER, "--topic", "not_accepted", "--pdf", str(out))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert done.stdout.startswith("Здравствуйте!") and NUMBER in done.stdout and "МСК" in done.stdout
+    assert len(done.stdout.rstrip("\n")) <= 1000
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_escalation_of_an_unknown_posting_is_one_line(data_dir: Path) -> None:
+    one_line(run("--data-dir", str(data_dir), "escalation", "00000000-0000-0"), main.EXIT_FAILED, "00000000-0000-0")
+    one_line(run("--data-dir", str(data_dir), "escalation", NUMBER, "--topic", "angry"), main.EXIT_USAGE, "topic")
