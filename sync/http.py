@@ -297,7 +297,10 @@ class Transport:
         response = self._send(
             where,
             lambda: self.session.get(
-                url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout, stream=True,
+                url,
+                headers={"User-Agent": USER_AGENT},
+                timeout=self.timeout,
+                stream=True,
                 allow_redirects=follow_redirects,
             ),
         )

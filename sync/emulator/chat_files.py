@@ -21,7 +21,13 @@ CDN_ORIGIN = "https://cdn1.ozone.ru"
 PREFIX = "/s3/chat-files/"
 DEFAULT_HOST = "emulator.invalid"
 PHOTO_SIZE = (64, 48)
-_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp", ".pdf": "application/pdf"}
+_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".pdf": "application/pdf",
+}
 
 
 def add(store: Store, name: str, content: bytes | None = None) -> str:
