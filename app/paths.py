@@ -31,6 +31,12 @@ class Paths:
     def labels(self) -> Path:
         return self.data / "labels"
 
+    @property
+    def chat_images(self) -> Path:
+        """Pictures from buyer chats, checked and named by the sha256 of their address
+        (`sync.chat_images.ChatImages`); created on the first download."""
+        return self.data / "chat_images"
+
     def ensure(self) -> Paths:
         for folder in (self.data, self.logs, self.labels):
             folder.mkdir(parents=True, exist_ok=True)

@@ -273,23 +273,44 @@ class Transport:
         raise ProtocolError("the answer holds no PDF", path=path, field="file_content")
 
     def download_pdf(self, url: str, max_bytes: int) -> bytes:
-        """A file Ozon hands out by URL (a label batch on its CDN): fetched without Ozon's headers
-        (the key never leaves for another host), over https (or from the API's own origin, e.g. the
-        emulator), at most `max_bytes`, and it must be a PDF."""
-        where = "file_url"
+        """A file Ozon hands out by URL (a label batch on its CDN), by the rules of `_download`; it
+        must be a PDF."""
+        content = self._download(url, max_bytes, "file_url", follow_redirects=True)
+        if not content.startswith(b"%PDF"):
+            raise ProtocolError("the file is not a PDF", path="file_url")
+        return content
+
+    def download_image(self, url: str, max_bytes: int) -> bytes:
+        """A picture Ozon links to (a buyer's photo in a chat), by the rules of `_download`. What the
+        bytes are is for the caller to check (`app.chat.attachments.check_image`). A redirect is not
+        followed: it would lead past the caller's check of the address (`sync.chat_images.allowed`)."""
+        return self._download(url, max_bytes, "image_url", follow_redirects=False)
+
+    def _download(self, url: str, max_bytes: int, where: str, follow_redirects: bool) -> bytes:
+        """GET a file by URL: without Ozon's headers (the key never leaves for another host), over https
+        (or from the API's own origin, e.g. the emulator), at most `max_bytes` (counted while streaming).
+        4xx: FileUnavailable (ask Ozon for the file again); 5xx: ServerError."""
         target, api = urlsplit(url), urlsplit(self.base_url)
         same_origin = (target.scheme, target.netloc) == (api.scheme, api.netloc)
         if target.scheme != "https" and not same_origin:
             raise ProtocolError(f"Ozon gave a file address Packdesk will not open: {url[:80]}", path=where)
         response = self._send(
             where,
-            lambda: self.session.get(url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout, stream=True),
+            lambda: self.session.get(
+                url,
+                headers={"User-Agent": USER_AGENT},
+                timeout=self.timeout,
+                stream=True,
+                allow_redirects=follow_redirects,
+            ),
         )
         try:
             if response.status_code >= 500:
                 raise ServerError(f"Ozon's file server answered {response.status_code}", path=where)
             if response.status_code >= 400:  # expired, removed, refused: ask Ozon for the file again
                 raise FileUnavailable(f"Ozon's file server has no file there ({response.status_code})", path=where)
+            if 300 <= response.status_code < 400:  # a redirect not followed
+                raise ProtocolError(f"Ozon's file server answered {response.status_code}", path=where)
             chunks, size = [], 0
             for chunk in response.iter_content(64 * 1024):
                 size += len(chunk)
@@ -300,7 +321,4 @@ class Transport:
             raise NetworkError("connection lost", ambiguous=False, path=where) from None
         finally:
             response.close()
-        content = b"".join(chunks)
-        if not content.startswith(b"%PDF"):
-            raise ProtocolError("the file is not a PDF", path=where)
-        return content
+        return b"".join(chunks)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from . import catalog
+from . import catalog, chat_files
 from .model import (
     Answer,
     Chat,
@@ -67,7 +67,7 @@ class AfterSalesFactory:
         if chat.posting_number and user_type == "Customer":
             p = self.store.postings[chat.posting_number]
             order_number, sku = p.order_number, p.lines[0].product.sku
-        data = [f"https://cdn1.ozone.ru/s3/chat-files/{self.ids.uuid()}/{image}"] if image else [text]
+        data = [chat_files.add(self.store, image)] if image else [text]
         msg = Message(
             id=self.ids.message_id(chat.wide_ids),
             user_id=user_id,

@@ -7,7 +7,7 @@ Errors are S3-style XML, not Ozon's JSON: 404 ``NoSuchKey``, 405 ``MethodNotAllo
 
 from __future__ import annotations
 
-from . import labels
+from . import chat_files, labels
 from .dispatch import Reply
 from .store import Store
 
@@ -42,6 +42,9 @@ def serve(store: Store, method: str, path: str, headers: dict[str, str]) -> Repl
 def _answer(store: Store, method: str, path: str) -> Reply:
     if method != "GET":
         return _xml_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+    found = chat_files.find(store, path)
+    if found is not None:
+        return Reply(200, *found)
     task = store.label_files.get(path[len(labels.FILE_PREFIX) :]) if path.startswith(labels.FILE_PREFIX) else None
     if task is None:
         return _xml_error(404, "NoSuchKey", "The specified key does not exist.")

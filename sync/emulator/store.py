@@ -59,6 +59,7 @@ class Store:
         self.mark_serials: dict[int, int] = {}  # SKU -> how many made-up serials were handed out
         self.chats: dict[str, Chat] = {}
         self.chat_by_posting: dict[str, str] = {}
+        self.chat_files: dict[str, bytes | None] = {}  # by '<uuid>/<name>'; None: a seeded photo
         self.fbs_returns: dict[int, FbsReturn] = {}
         self.rfbs_returns: dict[int, RfbsReturn] = {}
         self.reviews: dict[str, Review] = {}

@@ -11,6 +11,7 @@ import base64
 import binascii
 from typing import Any
 
+from .. import chat_files
 from ..clock import MILLIS, iso, micros
 from ..errors import invalid, not_found, refused
 from ..fields import Fields, decode_cursor, encode_cursor
@@ -27,7 +28,7 @@ def _unread(chat: Chat) -> list[Message]:
     return [m for m in chat.messages if m.user_type != "Seller" and not m.is_read]
 
 
-def _message(m: Message) -> dict[str, Any]:
+def _message(m: Message, host: str) -> dict[str, Any]:
     return {
         "message_id": str(m.id),
         "user": {"id": m.user_id, "type": m.user_type},
@@ -35,7 +36,7 @@ def _message(m: Message) -> dict[str, Any]:
         "is_read": m.is_read,
         "is_image": m.is_image,
         "moderate_image_status": "SUCCESS" if m.is_image else "",
-        "data": list(m.data),
+        "data": [chat_files.public_url(d, host) for d in m.data] if m.is_image else list(m.data),
         "context": {"order_number": m.order_number, "sku": str(m.sku) if m.sku else ""},
     }
 
@@ -110,7 +111,7 @@ def chat_history(ctx: Ctx, f: Fields) -> dict[str, Any]:
         selected = [m for m in messages if from_id is None or m.id >= from_id]
     else:
         selected = [m for m in reversed(messages) if from_id is None or m.id <= from_id]
-    return {"has_next": len(selected) > limit, "messages": [_message(m) for m in selected[:limit]]}
+    return {"has_next": len(selected) > limit, "messages": [_message(m, ctx.host) for m in selected[:limit]]}
 
 
 @route("/v2/chat/read", premium=True)
@@ -166,7 +167,7 @@ def send_file(ctx: Ctx, f: Fields) -> dict[str, Any]:
     if chat.status != "OPENED":
         raise refused("CHAT_IS_CLOSED")
     safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)
-    url = f"https://cdn1.ozone.ru/s3/chat-files/{ctx.store.ids.uuid()}/{safe}"
+    url = chat_files.add(ctx.store, safe, raw)
     _seller_message(ctx, chat, [url], is_image=name.lower().endswith(IMAGE_SUFFIXES))
     return {"result": "success"}
 
