@@ -211,6 +211,28 @@ def _user_messages() -> dict[str, str]:
             "display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 "
             "libglib2.0-0 libdbus-1-3",
         ),
+        "chat_empty": translate("Errors", "The message is empty: write something first."),
+        "chat_too_long": translate(
+            "Errors", "The message has {found} characters; Ozon takes at most 1000. Shorten it or split it in two."
+        ),
+        "chat_unfilled_variable": translate(
+            "Errors", "Not sent: a template field is still empty ({found}). Replace it with the real value."
+        ),
+        "chat_email": translate(
+            "Errors", "Not sent: an e-mail address ({found}). Ozon forbids taking buyers off the platform."
+        ),
+        "chat_link": translate("Errors", "Not sent: a link ({found}). Ozon forbids taking buyers off the platform."),
+        "chat_phone": translate(
+            "Errors", "Not sent: a phone number ({found}). Ozon forbids taking buyers off the platform."
+        ),
+        "chat_messenger": translate(
+            "Errors", "Not sent: another messenger ({found}). Ozon forbids taking buyers off the platform."
+        ),
+        "chat_asks_to_cancel": translate(
+            "Errors", "Not sent: it asks the buyer to cancel ({found}), which Ozon forbids. Offer another way."
+        ),
+        "chat_unknown": translate("Errors", "This chat is not in the local copy yet. Sync, then try again."),
+        "chat_closed": translate("Errors", "This chat is closed: Ozon takes no new messages in it."),
     }
 
 

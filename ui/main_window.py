@@ -30,9 +30,10 @@ from app import account, events
 from app import settings as settings_file
 from app.context import AppContext
 from app.settings import Settings
-from ui import errors, log_view
+from ui import errors, log_view, plain_text
 from ui.banner import MessageBanner
 from ui.bridge import EventBridge
+from ui.chats.page import ChatsPage, image_loader
 from ui.conflicts import ConflictsDialog
 from ui.handover.page import HandoverPage
 from ui.notifications import Notifier
@@ -44,6 +45,7 @@ from ui.placeholder import PlaceholderPage
 from ui.settings.account import default_client
 from ui.settings.page import DemoFacts, SettingsPage
 from ui.settings.printers import PrinterPort
+from ui.sounds import SoundPlayer, SystemSounds
 from ui.status_bar import SyncStatusBar
 from ui.sync_control import SyncControl
 from ui.tasks import TaskManager
@@ -64,6 +66,16 @@ class OzonAccount(Protocol):
     def cancel_reasons(self) -> list[tuple[int, str, str]]: ...
 
 
+def _chat_images(ctx: AppContext, client: object | None) -> object | None:
+    """Buyers' pictures through sync.chat_images, with a session of the window's own (None offline)."""
+    fork = getattr(client, "fork", None)
+    if not callable(fork) or not hasattr(client, "download_image"):
+        return None
+    from sync.chat_images import ChatImages
+
+    return ChatImages(fork(), ctx.paths.chat_images)
+
+
 class MainWindow(QMainWindow):
     PAGES = ("orders", "packing", "handover", "chats", "returns", "reviews", "analytics", "settings")
 
@@ -80,6 +92,7 @@ class MainWindow(QMainWindow):
         make_client: account.ClientFactory = default_client,
         printers: PrinterPort | None = None,
         print_spooler: Callable[[], object] | None = None,
+        chat_sounds: SoundPlayer | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -119,6 +132,12 @@ class MainWindow(QMainWindow):
         self.packing.stop_raised.connect(lambda: self.show_page("packing"))
         self.handover = HandoverPage(ctx, self.tasks, self.bridge, self, sync=sync, printer=self.printer)
         self._pages["handover"] = self.handover
+        self.chats = ChatsPage(
+            ctx, self.tasks, self.bridge, self, load_image=image_loader(self.tasks, _chat_images(ctx, client))
+        )
+        self._pages["chats"] = self.chats
+        self.chat_sounds = chat_sounds
+        self.unread_chats = 0
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         self.stack = QStackedWidget(self)
@@ -175,6 +194,10 @@ class MainWindow(QMainWindow):
         self.bridge.plan_limited.connect(self._on_plan_limited)
         self.orders.message.connect(lambda text: self.status.showMessage(text, 8000))
         self.orders.chat_requested.connect(self.open_chat)
+        self.chats.posting_requested.connect(self.show_posting)
+        self.chats.message.connect(lambda text: self.status.showMessage(text, 8000))
+        self.chats.unread_changed.connect(self._show_unread)
+        self.chats.buyer_wrote.connect(self._buyer_wrote)
         self.settings_page.key_expiry.connect(self._warn_key_expiry)
         self.settings_page.saved.connect(self._settings_saved)
         if ctx.startup_messages:
@@ -246,10 +269,26 @@ class MainWindow(QMainWindow):
     def show_log(self) -> None:
         log_view.show_log(self, self.ctx.paths.logs / errors.LOG_FILE_NAME)
 
-    def open_chat(self, posting_number: str, _chat_id: str) -> None:
-        """The Chats page is built later; until then it says where the seller was heading."""
+    def open_chat(self, posting_number: str, chat_id: str) -> None:
+        """The buyer chat of a posting (the Orders detail pane's "Buyer chat"), or the offer to start one."""
         self.show_page("chats")
-        self.status.showMessage(self.tr("Chat for posting {posting}").format(posting=posting_number), 8000)
+        self.chats.show_posting_chat(posting_number, chat_id)
+
+    def _show_unread(self, count: int) -> None:
+        """The navigation entry says how many messages are unread: "Chats (3)"."""
+        self.unread_chats = count
+        item = self.nav.item(self.PAGES.index("chats"))
+        title = self._page_titles()["chats"]
+        item.setText(self.tr("{page} ({count})").format(page=title, count=count) if count else title)
+
+    def _buyer_wrote(self, chat_id: str, preview: str) -> None:
+        settings = self.ctx.settings
+        if settings.chat_notify:
+            self.notifier.notify(self.tr("A buyer wrote"), plain_text.clipped(preview, 160, 40))
+        if settings.chat_sound:
+            if self.chat_sounds is None:
+                self.chat_sounds = SystemSounds(True)
+            self.chat_sounds.good()
 
     # -- the Ozon account ---------------------------------------------------------------------------
 
@@ -347,6 +386,7 @@ class MainWindow(QMainWindow):
         self._qsettings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.chats.flush_draft()
         self.save_layout()
         self.notifier.close()
         self.bridge.close()

@@ -95,6 +95,9 @@ class Photographer(QObject):
         orders = self.window.orders
         if self.shot.page == "orders" and orders.model.rowCount() > 2:
             orders.view.selectRow(2)  # not the first: the selection colour shows over the urgent red
+        chats = getattr(self.window, "chats", None)
+        if self.shot.page == "chats" and chats is not None:
+            chats.select_first()  # the most urgent chat, its conversation open
         packing = getattr(self.window, "packing", None)
         scan = getattr(packing, "on_scanned", None)
         if self.shot.page == "packing" and callable(scan) and orders.model.rowCount() > 0:

@@ -292,6 +292,10 @@ class SettingsPage(QWidget):
         box = QGroupBox(self.tr("Packdesk"), parent)
         self.sounds = QCheckBox(self.tr("Sounds for good and wrong scans"), box)
         self.sounds.setObjectName("sounds")
+        self.chat_notify = QCheckBox(self.tr("Notify me when a buyer writes in a chat"), box)
+        self.chat_notify.setObjectName("chatNotify")
+        self.chat_sound = QCheckBox(self.tr("Play a sound when a buyer writes in a chat"), box)
+        self.chat_sound.setObjectName("chatSound")
         self.sync_interval = QSpinBox(box)
         self.sync_interval.setObjectName("syncInterval")
         self.sync_interval.setRange(*SYNC_INTERVAL_S)
@@ -318,6 +322,8 @@ class SettingsPage(QWidget):
         restart.setFont(font)
         form = QFormLayout(box)
         form.addRow("", self.sounds)
+        form.addRow("", self.chat_notify)
+        form.addRow("", self.chat_sound)
         form.addRow(plain_text.label(self.tr("Sync every"), box), self.sync_interval)
         self.demo_sync = self._note("demoSync")
         form.addRow("", self.demo_sync)
@@ -348,6 +354,8 @@ class SettingsPage(QWidget):
         self.gs_substitute.setText(chosen.gs_substitute)
         self.trusted_acceptance.setChecked(chosen.trusted_acceptance)
         self.sounds.setChecked(chosen.sounds)
+        self.chat_notify.setChecked(chosen.chat_notify)
+        self.chat_sound.setChecked(chosen.chat_sound)
         self.sync_interval.setValue(chosen.sync_interval_s)
         self.personal_data_days.setValue(chosen.personal_data_days)
         self.language.setCurrentIndex(max(0, self.language.findData(chosen.language)))
@@ -379,6 +387,8 @@ class SettingsPage(QWidget):
             gs_substitute=self.gs_substitute.text(),  # a space is a valid placeholder: not stripped
             trusted_acceptance=self.trusted_acceptance.isChecked(),
             sounds=self.sounds.isChecked(),
+            chat_notify=self.chat_notify.isChecked(),
+            chat_sound=self.chat_sound.isChecked(),
             sync_interval_s=self.sync_interval.value(),
             personal_data_days=self.personal_data_days.value(),
             language=str(self.language.currentData()),

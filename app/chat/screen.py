@@ -1,0 +1,134 @@
+"""What the Chats page reads, each in one short transaction of its own (the UI holds no SQL and runs
+these on its database worker): the list, the badge, one open chat with its draft and its order, the
+support chat, and the facts of an escalation."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from app.chat import compose, escalation, inbox, intents
+from app.chat.inbox import ChatFilter, ChatSummary, MessageView
+from app.db.engine import Database
+from app.db.tables import ChatRow
+from app.domain.chats import AuthorType, ChatType
+from app.orders.detail import PostingDetail, load_detail
+
+
+@dataclass(frozen=True, slots=True)
+class OpenChat:
+    """One chat as the page shows it: the summary, the messages (with the intents of each buyer
+    message, for the one-line gloss), the seller's draft and the posting the chat is about."""
+
+    summary: ChatSummary
+    messages: tuple[MessageView, ...]
+    intents: dict[str, tuple[str, ...]]  # by message id, buyer messages only
+    draft: str
+    order: PostingDetail | None
+
+
+def chats(db: Database, wanted: ChatFilter | None = None) -> list[ChatSummary]:
+    with db.read() as session:
+        return inbox.list_chats(session, wanted or ChatFilter())
+
+
+def unread_total(db: Database) -> int:
+    with db.read() as session:
+        return inbox.unread_total(session)
+
+
+def open_chat(db: Database, chat_id: str) -> OpenChat | None:
+    """None when the chat is not (or no longer) in the local copy."""
+    with db.read() as session:
+        found = inbox.summary(session, chat_id)
+        if found is None:
+            return None
+        messages = tuple(inbox.conversation(session, chat_id))
+        draft = compose.draft(session, chat_id)
+    glosses = {
+        m.message_id: tuple(intents.classify(m.text))
+        for m in messages
+        if m.author is AuthorType.CUSTOMER and m.text and not m.is_image
+    }
+    order = load_detail(db, found.posting_number) if found.posting_number else None
+    return OpenChat(found, messages, glosses, draft, order)
+
+
+def chat_for_posting(db: Database, posting_number: str) -> str:
+    """The chat about this posting ("" when none is cached)."""
+    detail = load_detail(db, posting_number)
+    return detail.chat_id if detail is not None else ""
+
+
+def support_chat_id(db: Database) -> str:
+    """The open chat with Ozon's seller support ("" when none is cached); the newest one first."""
+    with db.read() as session:
+        found = session.scalar(
+            select(ChatRow.chat_id)
+            .where(ChatRow.chat_type == ChatType.SELLER_SUPPORT.value)
+            .order_by(ChatRow.is_open.desc(), ChatRow.last_message_at.desc())
+            .limit(1)
+        )
+    return found or ""
+
+
+def escalation_facts(db: Database, posting_number: str) -> escalation.EscalationFacts | None:
+    with db.read() as session:
+        return escalation.gather(session, posting_number)
+
+
+# -- templates (app.chat.templates): a seam that works before that module exists ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateChoice:
+    key: str
+    name_zh: str
+    name_en: str
+    text_ru: str
+    intents: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FilledTemplate:
+    text: str
+    allowed: tuple[str, ...]  # the order's own values the lint lets through (a tracking number is no phone)
+
+
+def _templates_module() -> Any | None:
+    try:
+        return importlib.import_module("app.chat.templates")
+    except ModuleNotFoundError:
+        return None
+
+
+def templates(db: Database, intents: Sequence[str] = ()) -> list[TemplateChoice]:
+    """The seller's answer templates, those for the buyer message's intents first ([] without the
+    templates module)."""
+    module = _templates_module()
+    if module is None:
+        return []
+    with db.read() as session:
+        found = list(module.all_templates(session))
+    if intents:
+        found = list(module.ranked(found, list(intents)))
+    return [
+        TemplateChoice(
+            str(t.key), str(t.name_zh), str(t.name_en), str(t.text_ru), tuple(str(i) for i in getattr(t, "intents", ()))
+        )
+        for t in found
+    ]
+
+
+def fill_template(db: Database, key: str, chat_id: str) -> FilledTemplate:
+    """The template's Russian text with the chat's order filled in."""
+    module = _templates_module()
+    if module is None:
+        raise LookupError("no templates module")
+    with db.read() as session:
+        filled = module.fill(session, key, chat_id)
+    return FilledTemplate(str(filled.text), tuple(str(v) for v in filled.allowed))
