@@ -281,10 +281,13 @@ class MainWindow(QMainWindow):
         title = self._page_titles()["chats"]
         item.setText(self.tr("{page} ({count})").format(page=title, count=count) if count else title)
 
-    def _buyer_wrote(self, chat_id: str, preview: str) -> None:
+    def _buyer_wrote(self, number: str, preview: str) -> None:
         settings = self.ctx.settings
         if settings.chat_notify:
-            self.notifier.notify(self.tr("A buyer wrote"), plain_text.clipped(preview, 160, 40))
+            title = (
+                self.tr("A buyer wrote about {posting}").format(posting=number) if number else self.tr("A buyer wrote")
+            )
+            self.notifier.notify(title, plain_text.clipped(preview, 160, 40))
         if settings.chat_sound:
             if self.chat_sounds is None:
                 self.chat_sounds = SystemSounds(True)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QIcon, QPixmap, QResizeEvent
+from PySide6.QtGui import QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -61,7 +61,7 @@ class MessageBubble(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         colour = _BUBBLE.get(message.author, "#ffffff")
         self.setStyleSheet(f"#bubble {{ background: {colour}; border: 1px solid #d0d7de; border-radius: 6px; }}")
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(3)
@@ -156,22 +156,25 @@ class ConversationView(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.load_image = load_image
         self.bubbles: list[MessageBubble] = []
+        self._rows: list[QHBoxLayout] = []
         self._inner = QWidget(self)
         self._inner.setObjectName("conversationInner")
         self._layout = QVBoxLayout(self._inner)
         self._layout.setContentsMargins(8, 8, 8, 8)
         self._layout.setSpacing(8)
-        self._layout.addStretch(1)
+        self._layout.addStretch(1)  # few messages sit at the bottom, by the composer
         self.empty = plain_text.label(self.tr("Choose a chat on the left."), self._inner)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout.addWidget(self.empty)
-        self._layout.addStretch(1)
         self.setWidget(self._inner)
 
     def clear(self, note: str = "") -> None:
+        for row in self._rows:
+            self._layout.removeItem(row)
         for bubble in self.bubbles:
             bubble.deleteLater()
         self.bubbles = []
+        self._rows = []
         self.empty.setText(note or self.tr("Choose a chat on the left."))
         self.empty.show()
 
@@ -183,8 +186,14 @@ class ConversationView(QScrollArea):
             bubble = MessageBubble(message, intents.get(message.message_id, ()), self._inner)
             bubble.retry_requested.connect(self.retry_requested)
             bubble.image_requested.connect(self.image_requested)
-            self._layout.insertWidget(self._layout.count() - 1, bubble, 0, self._alignment(message))
-            bubble.setMaximumWidth(self._bubble_width())
+            row = QHBoxLayout()  # the seller's own messages on the right, the others on the left
+            if message.author is AuthorType.SELLER:
+                row.addStretch(1)
+            row.addWidget(bubble, 5)
+            if message.author is not AuthorType.SELLER:
+                row.addStretch(1)
+            self._layout.addLayout(row)
+            self._rows.append(row)
             self.bubbles.append(bubble)
             for url in message.image_urls if message.is_image else ():
                 if self.load_image is not None:
@@ -199,24 +208,9 @@ class ConversationView(QScrollArea):
         if bubble in self.bubbles:
             bubble.show_image(url, path)
 
-    @staticmethod
-    def _alignment(message: MessageView) -> Qt.AlignmentFlag:
-        if message.author is AuthorType.SELLER:
-            return Qt.AlignmentFlag.AlignRight
-        return Qt.AlignmentFlag.AlignLeft
-
     def _scroll_to_end(self) -> None:
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        width = self._bubble_width()
-        for bubble in self.bubbles:
-            bubble.setMaximumWidth(width)
-
-    def _bubble_width(self) -> int:
-        return max(240, int(self.viewport().width() * 0.82))
 
     def text_of(self, row: int) -> str:
         """The message text as shown (break opportunities removed), for tests and copying."""

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
 
-from app.chat.inbox import ChatSummary
+from app.chat.inbox import ChatKind, ChatSummary
 from app.chat.reply_clock import Urgency
 from ui import plain_text, wording
 from ui.chats import texts
@@ -53,6 +53,10 @@ class ChatListModel(RowsModel):
                 return row
         return -1
 
+    def preview(self, text: str) -> str:
+        shown = one_line(text)
+        return self.tr("[photo]") if shown in ("🖼", "") and text else shown
+
     def tick(self) -> None:
         """The minute changed: repaint the clocks."""
         if self.rowCount():
@@ -63,10 +67,12 @@ class ChatListModel(RowsModel):
         now = self._now()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == ChatColumn.CHAT:
-                title = texts.chat_title(chat.kind, chat.posting_number, chat.order_number)
+                number = chat.posting_number or chat.order_number
+                buyer = chat.kind is ChatKind.BUYER and number
+                title = number if buyer else texts.chat_title(chat.kind, chat.posting_number, chat.order_number)
                 if chat.posting_status:
                     title += " · " + wording.posting_status(chat.posting_status)
-                return title + "\n" + one_line(chat.preview)
+                return title + "\n" + self.preview(chat.preview)
             if column == ChatColumn.CLOCK:
                 if chat.reply_queued and chat.awaiting_since is not None:
                     return self.tr("answered")

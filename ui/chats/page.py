@@ -8,7 +8,8 @@ total changes (`unread_changed`) and when a buyer wrote something new (`buyer_wr
 
 Signals:
     unread_changed(int): unread messages over every chat.
-    buyer_wrote(str chat_id, str preview): a buyer chat got new unread messages (after the first read).
+    buyer_wrote(str number, str preview): a buyer chat (about posting `number`) got new unread messages
+        (not those the first sync catches up on).
     posting_requested(str posting_number): show this posting on the Orders page.
     message(str): a line for the status bar.
 """
@@ -112,6 +113,7 @@ class ChatsPage(QWidget):
         self._list_request = 0
         self._open_request = 0
         self._known_unread: dict[str, int] | None = None
+        self._caught_up = False  # the first sync brings old messages, which are no news
         self.unread_total = 0
 
         self.banner = MessageBanner(self)
@@ -132,6 +134,7 @@ class ChatsPage(QWidget):
         bridge.chats_changed.connect(self._on_chats_changed)
         bridge.outbox_changed.connect(lambda _event: self._reload_open())
         bridge.plan_limited.connect(self._on_plan_limited)
+        bridge.sync_finished.connect(self._on_synced)
         self.reload()
         self._check_news()
 
@@ -216,6 +219,7 @@ class ChatsPage(QWidget):
         split.addWidget(self.composer)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
+        split.setSizes([520, 150])
         split.setChildrenCollapsible(False)
         head_row = QHBoxLayout()
         head_row.addWidget(self.heading, 1)
@@ -234,7 +238,7 @@ class ChatsPage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 5)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([380, 600, 240])
+        self.splitter.setSizes([460, 560, 240])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
@@ -321,12 +325,12 @@ class ChatsPage(QWidget):
         if self.chat_id and (not event.chat_ids or self.chat_id in event.chat_ids):
             self._reload_open()
 
-    def _check_news(self) -> None:
+    def _check_news(self, catch_up: bool = False) -> None:
         """The unread total for the badge, and whether a buyer wrote since the last look."""
         db = self.ctx.db
-        self.tasks.run_db(lambda: chat_screen.chats(db), on_done=self._news)
+        self.tasks.run_db(lambda: chat_screen.chats(db), on_done=lambda rows: self._news(rows, catch_up))
 
-    def _news(self, rows: list[ChatSummary]) -> None:
+    def _news(self, rows: list[ChatSummary], catch_up: bool = False) -> None:
         unread = {c.chat_id: c.unread for c in rows}
         known = self._known_unread
         self._known_unread = unread
@@ -334,15 +338,21 @@ class ChatsPage(QWidget):
         if total != self.unread_total:
             self.unread_total = total
             self.unread_changed.emit(total)
-        if known is None:
-            return  # the first look: what was there is no news
+        if catch_up:
+            self._caught_up = True
+        if known is None or not self._caught_up or catch_up:
+            return  # the first look, or the catch-up at start: what was there is no news
         for chat in rows:
             if (
                 chat.kind is ChatKind.BUYER
                 and chat.unread > known.get(chat.chat_id, 0)
                 and chat.chat_id != self._seen()
             ):
-                self.buyer_wrote.emit(chat.chat_id, chat.preview)
+                self.buyer_wrote.emit(chat.posting_number or chat.order_number, self.model.preview(chat.preview))
+
+    def _on_synced(self, event: events.SyncFinished) -> None:
+        if event.ok and not self._caught_up:
+            self._check_news(catch_up=True)
 
     def _seen(self) -> str:
         """The chat the seller is looking at (its messages are read as they come)."""
