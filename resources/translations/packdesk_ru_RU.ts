@@ -44,6 +44,318 @@
     </message>
 </context>
 <context>
+    <name>ChatListModel</name>
+    <message>
+        <source>Chat</source>
+        <translation>Чат</translation>
+    </message>
+    <message>
+        <source>Reply within</source>
+        <translation>Ответить за</translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation>Непрочитанные</translation>
+    </message>
+    <message>
+        <source>[photo]</source>
+        <translation>[фото]</translation>
+    </message>
+    <message>
+        <source>answered</source>
+        <translation>отвечено</translation>
+    </message>
+</context>
+<context>
+    <name>Chats</name>
+    <message>
+        <source>{d} d {h} h</source>
+        <translation>{d} д {h} ч</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} ч {m} мин</translation>
+    </message>
+    <message>
+        <source>{h} h</source>
+        <translation>{h} ч</translation>
+    </message>
+    <message>
+        <source>{m} min</source>
+        <translation>{m} мин</translation>
+    </message>
+    <message>
+        <source>overdue {time}</source>
+        <translation>просрочено на {time}</translation>
+    </message>
+    <message>
+        <source>{time} left</source>
+        <translation>осталось {time}</translation>
+    </message>
+    <message>
+        <source>Buyer</source>
+        <translation>Покупатель</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Вы</translation>
+    </message>
+    <message>
+        <source>Ozon support</source>
+        <translation>Поддержка Ozon</translation>
+    </message>
+    <message>
+        <source>Ozon</source>
+        <translation>Ozon</translation>
+    </message>
+    <message>
+        <source>Ozon seller support</source>
+        <translation>Поддержка продавцов Ozon</translation>
+    </message>
+    <message>
+        <source>Ozon notices</source>
+        <translation>Уведомления Ozon</translation>
+    </message>
+    <message>
+        <source>Buyer · {number}</source>
+        <translation>Покупатель · {number}</translation>
+    </message>
+    <message>
+        <source>waiting to be sent</source>
+        <translation>ждёт отправки</translation>
+    </message>
+    <message>
+        <source>not sent</source>
+        <translation>не отправлено</translation>
+    </message>
+    <message>
+        <source>read</source>
+        <translation>прочитано</translation>
+    </message>
+    <message>
+        <source>unread</source>
+        <translation>не прочитано</translation>
+    </message>
+    <message>
+        <source>Buyer asks: where is my order?</source>
+        <translation>Покупатель спрашивает: где мой заказ?</translation>
+    </message>
+    <message>
+        <source>Buyer asks: when will you ship?</source>
+        <translation>Покупатель спрашивает: когда отправите?</translation>
+    </message>
+    <message>
+        <source>Buyer asks for the tracking number.</source>
+        <translation>Покупатель просит трек-номер.</translation>
+    </message>
+    <message>
+        <source>Buyer asks: when will it arrive?</source>
+        <translation>Покупатель спрашивает: когда доставят?</translation>
+    </message>
+    <message>
+        <source>Buyer wants to cancel the order.</source>
+        <translation>Покупатель хочет отменить заказ.</translation>
+    </message>
+    <message>
+        <source>Buyer wants to return the item.</source>
+        <translation>Покупатель хочет вернуть товар.</translation>
+    </message>
+    <message>
+        <source>Buyer wants to exchange the item.</source>
+        <translation>Покупатель хочет обменять товар.</translation>
+    </message>
+    <message>
+        <source>Buyer says the item arrived damaged.</source>
+        <translation>Покупатель пишет, что товар пришёл повреждённым.</translation>
+    </message>
+    <message>
+        <source>Buyer says they got the wrong item.</source>
+        <translation>Покупатель пишет, что пришёл не тот товар.</translation>
+    </message>
+    <message>
+        <source>Buyer says something is missing from the parcel.</source>
+        <translation>Покупатель пишет, что в посылке чего-то не хватает.</translation>
+    </message>
+    <message>
+        <source>Buyer asks about size or colour.</source>
+        <translation>Покупатель спрашивает о размере или цвете.</translation>
+    </message>
+    <message>
+        <source>Buyer has a question about the product.</source>
+        <translation>У покупателя вопрос о товаре.</translation>
+    </message>
+    <message>
+        <source>Buyer says thank you.</source>
+        <translation>Покупатель благодарит.</translation>
+    </message>
+    <message>
+        <source>Buyer is unhappy and complains.</source>
+        <translation>Покупатель недоволен и жалуется.</translation>
+    </message>
+</context>
+<context>
+    <name>ChatsPage</name>
+    <message>
+        <source>Search messages, order or posting number…</source>
+        <translation>Поиск по сообщениям, номеру заказа или отправления…</translation>
+    </message>
+    <message>
+        <source>Needs reply</source>
+        <translation>Ждут ответа</translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation>Непрочитанные</translation>
+    </message>
+    <message>
+        <source>Support</source>
+        <translation>Поддержка</translation>
+    </message>
+    <message>
+        <source>Any order status</source>
+        <translation>Любой статус заказа</translation>
+    </message>
+    <message>
+        <source>Start a chat</source>
+        <translation>Начать чат</translation>
+    </message>
+    <message>
+        <source>No chat matches the filters.</source>
+        <translation>Нет чатов, подходящих под фильтры.</translation>
+    </message>
+    <message>
+        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
+        <translation>Чатов пока нет. Сообщения покупателей появятся здесь после синхронизации.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Загрузка…</translation>
+    </message>
+    <message>
+        <source>This chat is no longer in the local copy.</source>
+        <translation>Этого чата больше нет в локальной копии.</translation>
+    </message>
+    <message>
+        <source>Reply: {clock}</source>
+        <translation>Ответ: {clock}</translation>
+    </message>
+    <message>
+        <source>Choose a chat on the left.</source>
+        <translation>Выберите чат слева.</translation>
+    </message>
+    <message>
+        <source>Your Ozon plan does not include the chat API.</source>
+        <translation>Ваш тариф Ozon не включает API чатов.</translation>
+    </message>
+    <message>
+        <source>This chat is closed: Ozon takes no new messages in it.</source>
+        <translation>Этот чат закрыт: Ozon не принимает в нём новые сообщения.</translation>
+    </message>
+    <message>
+        <source>Ozon&apos;s notices take no answers.</source>
+        <translation>На уведомления Ozon ответить нельзя.</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>Чаты</translation>
+    </message>
+    <message>
+        <source>Message queued: it is sent with the next sync.</source>
+        <translation>Сообщение в очереди: оно уйдёт при следующей синхронизации.</translation>
+    </message>
+    <message>
+        <source>Send a photo</source>
+        <translation>Отправить фото</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.webp)</source>
+        <translation>Изображения (*.png *.jpg *.jpeg *.webp)</translation>
+    </message>
+    <message>
+        <source>The photo is larger than 10 MB: Ozon does not take it.</source>
+        <translation>Фото больше 10 МБ: Ozon его не примет.</translation>
+    </message>
+    <message>
+        <source>The photo is too large in pixels (at most 40 megapixels).</source>
+        <translation>Фото слишком большое в пикселях (не больше 40 мегапикселей).</translation>
+    </message>
+    <message>
+        <source>Only PNG, JPEG and WEBP photos can be sent.</source>
+        <translation>Можно отправлять только фото PNG, JPEG и WEBP.</translation>
+    </message>
+    <message>
+        <source>The file is not a photo (PNG, JPEG or WEBP).</source>
+        <translation>Файл не является фото (PNG, JPEG или WEBP).</translation>
+    </message>
+    <message>
+        <source>The photo is damaged or incomplete.</source>
+        <translation>Фото повреждено или не полностью загружено.</translation>
+    </message>
+    <message>
+        <source>The file cannot be read.</source>
+        <translation>Не удаётся прочитать файл.</translation>
+    </message>
+    <message>
+        <source>No answer templates yet.</source>
+        <translation>Шаблонов ответов пока нет.</translation>
+    </message>
+    <message>
+        <source>Template: {name}</source>
+        <translation>Шаблон: {name}</translation>
+    </message>
+    <message>
+        <source>There is no chat with the buyer of {posting} yet.</source>
+        <translation>Чата с покупателем отправления {posting} пока нет.</translation>
+    </message>
+    <message>
+        <source>Ozon was asked to open a chat about {posting}: it appears here after the next sync.</source>
+        <translation>Ozon попросили открыть чат по {posting}: он появится здесь после следующей синхронизации.</translation>
+    </message>
+    <message>
+        <source>Your Ozon plan does not include the chat API: chats are read-only here and cannot be sent or refreshed. Everything else in Packdesk works.</source>
+        <translation>Ваш тариф Ozon не включает API чатов: чаты здесь только для чтения, отправлять и обновлять их нельзя. Всё остальное в Packdesk работает.</translation>
+    </message>
+    <message>
+        <source>The photo is not available.</source>
+        <translation>Фото недоступно.</translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>Фото</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Write to the buyer in Russian… (Ctrl+Enter sends)</source>
+        <translation>Напишите покупателю по-русски… (Ctrl+Enter — отправить)</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Отправить</translation>
+    </message>
+    <message>
+        <source>Send to the buyer (Ctrl+Enter)</source>
+        <translation>Отправить покупателю (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Photo…</source>
+        <translation>Фото…</translation>
+    </message>
+    <message>
+        <source>Send a photo (PNG, JPEG or WEBP, up to 10 MB)</source>
+        <translation>Отправить фото (PNG, JPEG или WEBP, до 10 МБ)</translation>
+    </message>
+    <message>
+        <source>Templates…</source>
+        <translation>Шаблоны…</translation>
+    </message>
+    <message>
+        <source>Insert a ready answer (Ctrl+T)</source>
+        <translation>Вставить готовый ответ (Ctrl+T)</translation>
+    </message>
+</context>
+<context>
     <name>ConflictsDialog</name>
     <message>
         <source>Actions waiting for Ozon</source>
@@ -76,6 +388,17 @@
     <message>
         <source>Ozon said: {error}</source>
         <translation>Ответ Ozon: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationView</name>
+    <message>
+        <source>Choose a chat on the left.</source>
+        <translation>Выберите чат слева.</translation>
+    </message>
+    <message>
+        <source>No messages yet.</source>
+        <translation>Сообщений пока нет.</translation>
     </message>
 </context>
 <context>
@@ -510,6 +833,46 @@
         <translation>Окно не может открыться: не хватает системной библиотеки {library}. В Debian или Ubuntu установите графические библиотеки командой: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</translation>
     </message>
     <message>
+        <source>The message is empty: write something first.</source>
+        <translation>Сообщение пустое: сначала напишите текст.</translation>
+    </message>
+    <message>
+        <source>The message has {found} characters; Ozon takes at most 1000. Shorten it or split it in two.</source>
+        <translation>В сообщении {found} символов, а Ozon принимает не больше 1000. Сократите его или разделите на два.</translation>
+    </message>
+    <message>
+        <source>Not sent: a template field is still empty ({found}). Replace it with the real value.</source>
+        <translation>Не отправлено: поле шаблона не заполнено ({found}). Замените его настоящим значением.</translation>
+    </message>
+    <message>
+        <source>Not sent: an e-mail address ({found}). Ozon forbids taking buyers off the platform.</source>
+        <translation>Не отправлено: адрес электронной почты ({found}). Ozon запрещает уводить покупателей с площадки.</translation>
+    </message>
+    <message>
+        <source>Not sent: a link ({found}). Ozon forbids taking buyers off the platform.</source>
+        <translation>Не отправлено: ссылка ({found}). Ozon запрещает уводить покупателей с площадки.</translation>
+    </message>
+    <message>
+        <source>Not sent: a phone number ({found}). Ozon forbids taking buyers off the platform.</source>
+        <translation>Не отправлено: номер телефона ({found}). Ozon запрещает уводить покупателей с площадки.</translation>
+    </message>
+    <message>
+        <source>Not sent: another messenger ({found}). Ozon forbids taking buyers off the platform.</source>
+        <translation>Не отправлено: сторонний мессенджер ({found}). Ozon запрещает уводить покупателей с площадки.</translation>
+    </message>
+    <message>
+        <source>Not sent: it asks the buyer to cancel ({found}), which Ozon forbids. Offer another way.</source>
+        <translation>Не отправлено: сообщение просит покупателя отменить заказ ({found}), а Ozon это запрещает. Предложите другой выход.</translation>
+    </message>
+    <message>
+        <source>This chat is not in the local copy yet. Sync, then try again.</source>
+        <translation>Этого чата ещё нет в локальной копии. Синхронизируйте и попробуйте снова.</translation>
+    </message>
+    <message>
+        <source>This chat is closed: Ozon takes no new messages in it.</source>
+        <translation>Этот чат закрыт: Ozon не принимает в нём новые сообщения.</translation>
+    </message>
+    <message>
         <source>Ozon rejected the Client-Id or Api-Key. Check them in Settings.</source>
         <translation>Ozon отклонил Client-Id или Api-Key. Проверьте их в настройках.</translation>
     </message>
@@ -584,6 +947,93 @@
     <message>
         <source>Sorry, something went wrong in Packdesk. Your data is safe; please try again.</source>
         <translation>Извините, в Packdesk что-то пошло не так. Ваши данные в сохранности; попробуйте ещё раз.</translation>
+    </message>
+</context>
+<context>
+    <name>EscalationDialog</name>
+    <message>
+        <source>Ask Ozon support about {posting}</source>
+        <translation>Вопрос в поддержку Ozon по {posting}</translation>
+    </message>
+    <message>
+        <source>Anything support should know, in Russian if you can</source>
+        <translation>Что ещё нужно знать поддержке (лучше по-русски)</translation>
+    </message>
+    <message>
+        <source>Reading the posting…</source>
+        <translation>Читаю отправление…</translation>
+    </message>
+    <message>
+        <source>Send to support chat</source>
+        <translation>Отправить в чат поддержки</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>Сохранить в PDF…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Закрыть</translation>
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation>Тема</translation>
+    </message>
+    <message>
+        <source>Your note</source>
+        <translation>Ваше примечание</translation>
+    </message>
+    <message>
+        <source>Message to Ozon support (Russian, you may edit it):</source>
+        <translation>Сообщение в поддержку Ozon (по-русски, можно править):</translation>
+    </message>
+    <message>
+        <source>Not accepted at the warehouse</source>
+        <translation>Не принято на складе</translation>
+    </message>
+    <message>
+        <source>Lost in transit</source>
+        <translation>Потеряно в пути</translation>
+    </message>
+    <message>
+        <source>Wrong status</source>
+        <translation>Неверный статус</translation>
+    </message>
+    <message>
+        <source>Problem with the label</source>
+        <translation>Проблема с этикеткой</translation>
+    </message>
+    <message>
+        <source>Dispute with the buyer</source>
+        <translation>Спор с покупателем</translation>
+    </message>
+    <message>
+        <source>Other question</source>
+        <translation>Другой вопрос</translation>
+    </message>
+    <message>
+        <source>This posting is not in the local copy yet. Sync, then try again.</source>
+        <translation>Этого отправления ещё нет в локальной копии. Синхронизируйте и попробуйте снова.</translation>
+    </message>
+    <message>
+        <source>Queued for the support chat: it is sent with the next sync.</source>
+        <translation>В очереди в чат поддержки: уйдёт при следующей синхронизации.</translation>
+    </message>
+    <message>
+        <source>There is no chat with Ozon support in the local copy yet. Open one in the Ozon seller cabinet, or save the PDF and attach it there.</source>
+        <translation>В локальной копии ещё нет чата с поддержкой Ozon. Откройте его в личном кабинете продавца или сохраните PDF и приложите его там.</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>Сохранить в PDF</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Saved: {path}</source>
+        <translation>Сохранено: {path}</translation>
     </message>
 </context>
 <context>
@@ -1007,8 +1457,16 @@
         <translation>Настройки</translation>
     </message>
     <message>
-        <source>Chat for posting {posting}</source>
-        <translation>Чат по отправлению {posting}</translation>
+        <source>{page} ({count})</source>
+        <translation>{page} ({count})</translation>
+    </message>
+    <message>
+        <source>A buyer wrote about {posting}</source>
+        <translation>Покупатель написал по {posting}</translation>
+    </message>
+    <message>
+        <source>A buyer wrote</source>
+        <translation>Покупатель написал</translation>
     </message>
     <message numerus="yes">
         <source>Your Ozon Api-Key expires on {date} (%n day(s) left). Create a new key in the Ozon seller cabinet and enter it in Settings.</source>
@@ -1036,6 +1494,33 @@
     <message>
         <source>Hide</source>
         <translation>Скрыть</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBubble</name>
+    <message>
+        <source>photo</source>
+        <translation>фото</translation>
+    </message>
+    <message>
+        <source>Click to open the photo</source>
+        <translation>Нажмите, чтобы открыть фото</translation>
+    </message>
+    <message>
+        <source>Ozon did not take it: {reason}</source>
+        <translation>Ozon не принял: {reason}</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>причина не указана</translation>
+    </message>
+    <message>
+        <source>Send again</source>
+        <translation>Отправить снова</translation>
+    </message>
+    <message>
+        <source>photo (not available)</source>
+        <translation>фото (недоступно)</translation>
     </message>
 </context>
 <context>
@@ -1317,6 +1802,49 @@
     </message>
 </context>
 <context>
+    <name>OrderPanel</name>
+    <message>
+        <source>Order</source>
+        <translation>Заказ</translation>
+    </message>
+    <message>
+        <source>This chat is not about an order.</source>
+        <translation>Этот чат не о заказе.</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <source>Ship by</source>
+        <translation>Отгрузить до</translation>
+    </message>
+    <message>
+        <source>Tracking</source>
+        <translation>Трек-номер</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>Товары</translation>
+    </message>
+    <message>
+        <source>Show in Orders</source>
+        <translation>Показать в заказах</translation>
+    </message>
+    <message>
+        <source>Ask Ozon support…</source>
+        <translation>Спросить поддержку Ozon…</translation>
+    </message>
+    <message>
+        <source>Write to Ozon&apos;s seller support about this posting</source>
+        <translation>Написать в поддержку продавцов Ozon об этом отправлении</translation>
+    </message>
+    <message>
+        <source>Order {number}</source>
+        <translation>Заказ {number}</translation>
+    </message>
+</context>
+<context>
     <name>OrdersPage</name>
     <message>
         <source>Confirm</source>
@@ -1570,6 +2098,10 @@
     <message>
         <source>Mark chat as read</source>
         <translation>Отметить чат прочитанным</translation>
+    </message>
+    <message>
+        <source>Open a chat with the buyer</source>
+        <translation>Открыть чат с покупателем</translation>
     </message>
     <message>
         <source>Return decision</source>
@@ -2130,6 +2662,14 @@
         <translation>Звуки при верном и ошибочном сканировании</translation>
     </message>
     <message>
+        <source>Notify me when a buyer writes in a chat</source>
+        <translation>Уведомлять, когда покупатель пишет в чат</translation>
+    </message>
+    <message>
+        <source>Play a sound when a buyer writes in a chat</source>
+        <translation>Звук, когда покупатель пишет в чат</translation>
+    </message>
+    <message>
         <source> s</source>
         <translation> с</translation>
     </message>
@@ -2330,6 +2870,29 @@
     <message>
         <source>{area}: not available on your Ozon plan; that part of sync is paused</source>
         <translation>{area}: не входит в ваш тариф Ozon; эта часть синхронизации приостановлена</translation>
+    </message>
+</context>
+<context>
+    <name>TemplatePicker</name>
+    <message>
+        <source>Templates</source>
+        <translation>Шаблоны</translation>
+    </message>
+    <message>
+        <source>Search by name (中文 / English)…</source>
+        <translation>Поиск по названию (中文 / English)…</translation>
+    </message>
+    <message>
+        <source>Matching first: {what}</source>
+        <translation>Сначала подходящие: {what}</translation>
+    </message>
+    <message>
+        <source>All templates</source>
+        <translation>Все шаблоны</translation>
+    </message>
+    <message>
+        <source>Insert</source>
+        <translation>Вставить</translation>
     </message>
 </context>
 </TS>

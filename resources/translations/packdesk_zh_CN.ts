@@ -42,6 +42,318 @@
     </message>
 </context>
 <context>
+    <name>ChatListModel</name>
+    <message>
+        <source>Chat</source>
+        <translation>聊天</translation>
+    </message>
+    <message>
+        <source>Reply within</source>
+        <translation>回复期限</translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation>未读</translation>
+    </message>
+    <message>
+        <source>[photo]</source>
+        <translation>[图片]</translation>
+    </message>
+    <message>
+        <source>answered</source>
+        <translation>已回复</translation>
+    </message>
+</context>
+<context>
+    <name>Chats</name>
+    <message>
+        <source>{d} d {h} h</source>
+        <translation>{d} 天 {h} 小时</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} 小时 {m} 分钟</translation>
+    </message>
+    <message>
+        <source>{h} h</source>
+        <translation>{h} 小时</translation>
+    </message>
+    <message>
+        <source>{m} min</source>
+        <translation>{m} 分钟</translation>
+    </message>
+    <message>
+        <source>overdue {time}</source>
+        <translation>已超时 {time}</translation>
+    </message>
+    <message>
+        <source>{time} left</source>
+        <translation>剩余 {time}</translation>
+    </message>
+    <message>
+        <source>Buyer</source>
+        <translation>买家</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>我</translation>
+    </message>
+    <message>
+        <source>Ozon support</source>
+        <translation>Ozon 客服</translation>
+    </message>
+    <message>
+        <source>Ozon</source>
+        <translation>Ozon</translation>
+    </message>
+    <message>
+        <source>Ozon seller support</source>
+        <translation>Ozon 卖家客服</translation>
+    </message>
+    <message>
+        <source>Ozon notices</source>
+        <translation>Ozon 通知</translation>
+    </message>
+    <message>
+        <source>Buyer · {number}</source>
+        <translation>买家 · {number}</translation>
+    </message>
+    <message>
+        <source>waiting to be sent</source>
+        <translation>等待发送</translation>
+    </message>
+    <message>
+        <source>not sent</source>
+        <translation>未发送</translation>
+    </message>
+    <message>
+        <source>read</source>
+        <translation>已读</translation>
+    </message>
+    <message>
+        <source>unread</source>
+        <translation>未读</translation>
+    </message>
+    <message>
+        <source>Buyer asks: where is my order?</source>
+        <translation>买家问：我的订单在哪里？</translation>
+    </message>
+    <message>
+        <source>Buyer asks: when will you ship?</source>
+        <translation>买家问：订单什么时候发货？</translation>
+    </message>
+    <message>
+        <source>Buyer asks for the tracking number.</source>
+        <translation>买家要物流单号。</translation>
+    </message>
+    <message>
+        <source>Buyer asks: when will it arrive?</source>
+        <translation>买家问：什么时候能到？</translation>
+    </message>
+    <message>
+        <source>Buyer wants to cancel the order.</source>
+        <translation>买家想取消订单。</translation>
+    </message>
+    <message>
+        <source>Buyer wants to return the item.</source>
+        <translation>买家想退货。</translation>
+    </message>
+    <message>
+        <source>Buyer wants to exchange the item.</source>
+        <translation>买家想换货。</translation>
+    </message>
+    <message>
+        <source>Buyer says the item arrived damaged.</source>
+        <translation>买家说商品到货时已损坏。</translation>
+    </message>
+    <message>
+        <source>Buyer says they got the wrong item.</source>
+        <translation>买家说收到的商品不对。</translation>
+    </message>
+    <message>
+        <source>Buyer says something is missing from the parcel.</source>
+        <translation>买家说包裹里少了东西。</translation>
+    </message>
+    <message>
+        <source>Buyer asks about size or colour.</source>
+        <translation>买家询问尺码或颜色。</translation>
+    </message>
+    <message>
+        <source>Buyer has a question about the product.</source>
+        <translation>买家对商品有疑问。</translation>
+    </message>
+    <message>
+        <source>Buyer says thank you.</source>
+        <translation>买家表示感谢。</translation>
+    </message>
+    <message>
+        <source>Buyer is unhappy and complains.</source>
+        <translation>买家不满意，在投诉。</translation>
+    </message>
+</context>
+<context>
+    <name>ChatsPage</name>
+    <message>
+        <source>Search messages, order or posting number…</source>
+        <translation>搜索消息、订单号或货件号…</translation>
+    </message>
+    <message>
+        <source>Needs reply</source>
+        <translation>待回复</translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation>未读</translation>
+    </message>
+    <message>
+        <source>Support</source>
+        <translation>客服</translation>
+    </message>
+    <message>
+        <source>Any order status</source>
+        <translation>任意订单状态</translation>
+    </message>
+    <message>
+        <source>Start a chat</source>
+        <translation>发起聊天</translation>
+    </message>
+    <message>
+        <source>No chat matches the filters.</source>
+        <translation>没有符合筛选条件的聊天。</translation>
+    </message>
+    <message>
+        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
+        <translation>还没有聊天。同步后买家的消息会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>This chat is no longer in the local copy.</source>
+        <translation>本地副本中已没有这个聊天。</translation>
+    </message>
+    <message>
+        <source>Reply: {clock}</source>
+        <translation>回复：{clock}</translation>
+    </message>
+    <message>
+        <source>Choose a chat on the left.</source>
+        <translation>请在左侧选择一个聊天。</translation>
+    </message>
+    <message>
+        <source>Your Ozon plan does not include the chat API.</source>
+        <translation>您的 Ozon 套餐不包含聊天 API。</translation>
+    </message>
+    <message>
+        <source>This chat is closed: Ozon takes no new messages in it.</source>
+        <translation>此聊天已关闭：Ozon 不再接受新消息。</translation>
+    </message>
+    <message>
+        <source>Ozon&apos;s notices take no answers.</source>
+        <translation>Ozon 通知无法回复。</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>聊天</translation>
+    </message>
+    <message>
+        <source>Message queued: it is sent with the next sync.</source>
+        <translation>消息已排队：将在下次同步时发送。</translation>
+    </message>
+    <message>
+        <source>Send a photo</source>
+        <translation>发送图片</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.webp)</source>
+        <translation>图片 (*.png *.jpg *.jpeg *.webp)</translation>
+    </message>
+    <message>
+        <source>The photo is larger than 10 MB: Ozon does not take it.</source>
+        <translation>图片超过 10 MB：Ozon 不接受。</translation>
+    </message>
+    <message>
+        <source>The photo is too large in pixels (at most 40 megapixels).</source>
+        <translation>图片像素太大（最多 4000 万像素）。</translation>
+    </message>
+    <message>
+        <source>Only PNG, JPEG and WEBP photos can be sent.</source>
+        <translation>只能发送 PNG、JPEG 和 WEBP 图片。</translation>
+    </message>
+    <message>
+        <source>The file is not a photo (PNG, JPEG or WEBP).</source>
+        <translation>该文件不是图片（PNG、JPEG 或 WEBP）。</translation>
+    </message>
+    <message>
+        <source>The photo is damaged or incomplete.</source>
+        <translation>图片已损坏或不完整。</translation>
+    </message>
+    <message>
+        <source>The file cannot be read.</source>
+        <translation>无法读取该文件。</translation>
+    </message>
+    <message>
+        <source>No answer templates yet.</source>
+        <translation>还没有回复模板。</translation>
+    </message>
+    <message>
+        <source>Template: {name}</source>
+        <translation>模板：{name}</translation>
+    </message>
+    <message>
+        <source>There is no chat with the buyer of {posting} yet.</source>
+        <translation>还没有与 {posting} 买家的聊天。</translation>
+    </message>
+    <message>
+        <source>Ozon was asked to open a chat about {posting}: it appears here after the next sync.</source>
+        <translation>已请求 Ozon 为 {posting} 开启聊天：下次同步后会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Your Ozon plan does not include the chat API: chats are read-only here and cannot be sent or refreshed. Everything else in Packdesk works.</source>
+        <translation>您的 Ozon 套餐不包含聊天 API：这里的聊天只能查看，无法发送或刷新。Packdesk 的其他功能一切正常。</translation>
+    </message>
+    <message>
+        <source>The photo is not available.</source>
+        <translation>无法获取该图片。</translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>图片</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Write to the buyer in Russian… (Ctrl+Enter sends)</source>
+        <translation>用俄语给买家写消息…（Ctrl+Enter 发送）</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Send to the buyer (Ctrl+Enter)</source>
+        <translation>发送给买家（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Photo…</source>
+        <translation>图片…</translation>
+    </message>
+    <message>
+        <source>Send a photo (PNG, JPEG or WEBP, up to 10 MB)</source>
+        <translation>发送图片（PNG、JPEG 或 WEBP，最大 10 MB）</translation>
+    </message>
+    <message>
+        <source>Templates…</source>
+        <translation>模板…</translation>
+    </message>
+    <message>
+        <source>Insert a ready answer (Ctrl+T)</source>
+        <translation>插入现成的回复（Ctrl+T）</translation>
+    </message>
+</context>
+<context>
     <name>ConflictsDialog</name>
     <message>
         <source>Actions waiting for Ozon</source>
@@ -74,6 +386,17 @@
     <message>
         <source>Ozon said: {error}</source>
         <translation>Ozon 回复：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationView</name>
+    <message>
+        <source>Choose a chat on the left.</source>
+        <translation>请在左侧选择一个聊天。</translation>
+    </message>
+    <message>
+        <source>No messages yet.</source>
+        <translation>还没有消息。</translation>
     </message>
 </context>
 <context>
@@ -506,6 +829,46 @@
         <translation>窗口无法启动：缺少系统库 {library}。在 Debian 或 Ubuntu 上请用以下命令安装显示库：sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</translation>
     </message>
     <message>
+        <source>The message is empty: write something first.</source>
+        <translation>消息为空：请先输入内容。</translation>
+    </message>
+    <message>
+        <source>The message has {found} characters; Ozon takes at most 1000. Shorten it or split it in two.</source>
+        <translation>消息有 {found} 个字符；Ozon 最多接受 1000 个。请缩短或分成两条。</translation>
+    </message>
+    <message>
+        <source>Not sent: a template field is still empty ({found}). Replace it with the real value.</source>
+        <translation>未发送：模板字段仍未填写（{found}）。请替换为实际内容。</translation>
+    </message>
+    <message>
+        <source>Not sent: an e-mail address ({found}). Ozon forbids taking buyers off the platform.</source>
+        <translation>未发送：包含电子邮箱（{found}）。Ozon 禁止把买家引导到平台之外。</translation>
+    </message>
+    <message>
+        <source>Not sent: a link ({found}). Ozon forbids taking buyers off the platform.</source>
+        <translation>未发送：包含链接（{found}）。Ozon 禁止把买家引导到平台之外。</translation>
+    </message>
+    <message>
+        <source>Not sent: a phone number ({found}). Ozon forbids taking buyers off the platform.</source>
+        <translation>未发送：包含电话号码（{found}）。Ozon 禁止把买家引导到平台之外。</translation>
+    </message>
+    <message>
+        <source>Not sent: another messenger ({found}). Ozon forbids taking buyers off the platform.</source>
+        <translation>未发送：提到了其他聊天软件（{found}）。Ozon 禁止把买家引导到平台之外。</translation>
+    </message>
+    <message>
+        <source>Not sent: it asks the buyer to cancel ({found}), which Ozon forbids. Offer another way.</source>
+        <translation>未发送：消息要求买家取消订单（{found}），Ozon 禁止这样做。请提供其他解决办法。</translation>
+    </message>
+    <message>
+        <source>This chat is not in the local copy yet. Sync, then try again.</source>
+        <translation>本地副本中还没有这个聊天。请同步后重试。</translation>
+    </message>
+    <message>
+        <source>This chat is closed: Ozon takes no new messages in it.</source>
+        <translation>此聊天已关闭：Ozon 不再接受新消息。</translation>
+    </message>
+    <message>
         <source>Ozon rejected the Client-Id or Api-Key. Check them in Settings.</source>
         <translation>Ozon 拒绝了 Client-Id 或 Api-Key。请在“设置”中检查。</translation>
     </message>
@@ -580,6 +943,93 @@
     <message>
         <source>Sorry, something went wrong in Packdesk. Your data is safe; please try again.</source>
         <translation>抱歉，Packdesk 出现了问题。您的数据是安全的，请重试。</translation>
+    </message>
+</context>
+<context>
+    <name>EscalationDialog</name>
+    <message>
+        <source>Ask Ozon support about {posting}</source>
+        <translation>就 {posting} 咨询 Ozon 客服</translation>
+    </message>
+    <message>
+        <source>Anything support should know, in Russian if you can</source>
+        <translation>需要告诉客服的情况，尽量用俄语</translation>
+    </message>
+    <message>
+        <source>Reading the posting…</source>
+        <translation>正在读取货件…</translation>
+    </message>
+    <message>
+        <source>Send to support chat</source>
+        <translation>发送到客服聊天</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>另存为 PDF…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Your note</source>
+        <translation>您的备注</translation>
+    </message>
+    <message>
+        <source>Message to Ozon support (Russian, you may edit it):</source>
+        <translation>发给 Ozon 客服的消息（俄语，可编辑）：</translation>
+    </message>
+    <message>
+        <source>Not accepted at the warehouse</source>
+        <translation>仓库未接收</translation>
+    </message>
+    <message>
+        <source>Lost in transit</source>
+        <translation>运输途中丢失</translation>
+    </message>
+    <message>
+        <source>Wrong status</source>
+        <translation>状态错误</translation>
+    </message>
+    <message>
+        <source>Problem with the label</source>
+        <translation>标签有问题</translation>
+    </message>
+    <message>
+        <source>Dispute with the buyer</source>
+        <translation>与买家的纠纷</translation>
+    </message>
+    <message>
+        <source>Other question</source>
+        <translation>其他问题</translation>
+    </message>
+    <message>
+        <source>This posting is not in the local copy yet. Sync, then try again.</source>
+        <translation>本地副本中还没有这个货件。请同步后重试。</translation>
+    </message>
+    <message>
+        <source>Queued for the support chat: it is sent with the next sync.</source>
+        <translation>已加入客服聊天队列：将在下次同步时发送。</translation>
+    </message>
+    <message>
+        <source>There is no chat with Ozon support in the local copy yet. Open one in the Ozon seller cabinet, or save the PDF and attach it there.</source>
+        <translation>本地副本中还没有与 Ozon 客服的聊天。请在 Ozon 卖家后台开启一个，或保存 PDF 后在那里附上。</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>另存为 PDF</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Saved: {path}</source>
+        <translation>已保存：{path}</translation>
     </message>
 </context>
 <context>
@@ -993,8 +1443,16 @@
         <translation>设置</translation>
     </message>
     <message>
-        <source>Chat for posting {posting}</source>
-        <translation>货件 {posting} 的聊天</translation>
+        <source>{page} ({count})</source>
+        <translation>{page}（{count}）</translation>
+    </message>
+    <message>
+        <source>A buyer wrote about {posting}</source>
+        <translation>买家就 {posting} 发来消息</translation>
+    </message>
+    <message>
+        <source>A buyer wrote</source>
+        <translation>买家发来消息</translation>
     </message>
     <message numerus="yes">
         <source>Your Ozon Api-Key expires on {date} (%n day(s) left). Create a new key in the Ozon seller cabinet and enter it in Settings.</source>
@@ -1020,6 +1478,33 @@
     <message>
         <source>Hide</source>
         <translation>隐藏</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBubble</name>
+    <message>
+        <source>photo</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>Click to open the photo</source>
+        <translation>点击查看大图</translation>
+    </message>
+    <message>
+        <source>Ozon did not take it: {reason}</source>
+        <translation>Ozon 未接受：{reason}</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>未说明原因</translation>
+    </message>
+    <message>
+        <source>Send again</source>
+        <translation>重新发送</translation>
+    </message>
+    <message>
+        <source>photo (not available)</source>
+        <translation>图片（无法获取）</translation>
     </message>
 </context>
 <context>
@@ -1271,6 +1756,49 @@
     </message>
 </context>
 <context>
+    <name>OrderPanel</name>
+    <message>
+        <source>Order</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <source>This chat is not about an order.</source>
+        <translation>此聊天与订单无关。</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Ship by</source>
+        <translation>发货截止</translation>
+    </message>
+    <message>
+        <source>Tracking</source>
+        <translation>物流单号</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Show in Orders</source>
+        <translation>在订单中查看</translation>
+    </message>
+    <message>
+        <source>Ask Ozon support…</source>
+        <translation>咨询 Ozon 客服…</translation>
+    </message>
+    <message>
+        <source>Write to Ozon&apos;s seller support about this posting</source>
+        <translation>就此货件联系 Ozon 卖家客服</translation>
+    </message>
+    <message>
+        <source>Order {number}</source>
+        <translation>订单 {number}</translation>
+    </message>
+</context>
+<context>
     <name>OrdersPage</name>
     <message>
         <source>Confirm</source>
@@ -1508,6 +2036,10 @@
     <message>
         <source>Mark chat as read</source>
         <translation>将聊天标为已读</translation>
+    </message>
+    <message>
+        <source>Open a chat with the buyer</source>
+        <translation>与买家开启聊天</translation>
     </message>
     <message>
         <source>Return decision</source>
@@ -2056,6 +2588,14 @@
         <translation>扫描成功和错误时播放提示音</translation>
     </message>
     <message>
+        <source>Notify me when a buyer writes in a chat</source>
+        <translation>买家发来聊天消息时通知我</translation>
+    </message>
+    <message>
+        <source>Play a sound when a buyer writes in a chat</source>
+        <translation>买家发来聊天消息时播放提示音</translation>
+    </message>
+    <message>
         <source> s</source>
         <translation> 秒</translation>
     </message>
@@ -2248,6 +2788,29 @@
     <message>
         <source>{area}: not available on your Ozon plan; that part of sync is paused</source>
         <translation>{area}：您的 Ozon 套餐不包含此功能；该部分同步已暂停</translation>
+    </message>
+</context>
+<context>
+    <name>TemplatePicker</name>
+    <message>
+        <source>Templates</source>
+        <translation>回复模板</translation>
+    </message>
+    <message>
+        <source>Search by name (中文 / English)…</source>
+        <translation>按名称搜索（中文 / English）…</translation>
+    </message>
+    <message>
+        <source>Matching first: {what}</source>
+        <translation>优先显示匹配的：{what}</translation>
+    </message>
+    <message>
+        <source>All templates</source>
+        <translation>全部模板</translation>
+    </message>
+    <message>
+        <source>Insert</source>
+        <translation>插入</translation>
     </message>
 </context>
 </TS>
