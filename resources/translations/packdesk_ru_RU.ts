@@ -51,11 +51,11 @@
     </message>
     <message>
         <source>Reply within</source>
-        <translation>Ответить за</translation>
+        <translation>Ответ</translation>
     </message>
     <message>
         <source>Unread</source>
-        <translation>Непрочитанные</translation>
+        <translation>Новые</translation>
     </message>
     <message>
         <source>[photo]</source>
@@ -69,8 +69,8 @@
 <context>
     <name>Chats</name>
     <message>
-        <source>{d} d {h} h</source>
-        <translation>{d} д {h} ч</translation>
+        <source>{d} d</source>
+        <translation>{d} д</translation>
     </message>
     <message>
         <source>{h} h {m} min</source>
@@ -86,7 +86,7 @@
     </message>
     <message>
         <source>overdue {time}</source>
-        <translation>просрочено на {time}</translation>
+        <translation>просрочка {time}</translation>
     </message>
     <message>
         <source>{time} left</source>

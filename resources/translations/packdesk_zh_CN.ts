@@ -67,8 +67,8 @@
 <context>
     <name>Chats</name>
     <message>
-        <source>{d} d {h} h</source>
-        <translation>{d} 天 {h} 小时</translation>
+        <source>{d} d</source>
+        <translation>{d} 天</translation>
     </message>
     <message>
         <source>{h} h {m} min</source>

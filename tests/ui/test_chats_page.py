@@ -136,7 +136,7 @@ def test_the_list_puts_the_nearest_deadline_first_with_clock_colours(screen: Scr
 def test_the_clock_words() -> None:
     assert texts.clock(NOW + 2 * H + timedelta(minutes=15), NOW) == "2 h 15 min left"
     assert texts.clock(NOW - 3 * H, NOW) == "overdue 3 h"
-    assert texts.clock(NOW - 75 * H, NOW) == "overdue 3 d 3 h"
+    assert texts.clock(NOW - 75 * H, NOW) == "overdue 3 d"
     assert texts.clock(None, NOW) == ""
 
 

@@ -28,9 +28,8 @@ def clock_colour(urgency: Urgency) -> QColor | None:
 
 def duration(minutes: int) -> str:
     hours, rest = divmod(max(minutes, 0), 60)
-    if hours >= 48:  # long overdue: days say it better
-        days, hours = divmod(hours, 24)
-        return translate("Chats", "{d} d {h} h").format(d=days, h=hours)
+    if hours >= 48:  # long overdue: the days say it all
+        return translate("Chats", "{d} d").format(d=hours // 24)
     if hours and rest:
         return translate("Chats", "{h} h {m} min").format(h=hours, m=rest)
     if hours:
