@@ -112,7 +112,9 @@ def test_navigation_has_every_area_and_placeholders(ctx: AppContext, qtbot: QtBo
     assert window.stack.currentWidget() is window.orders
     window.nav.setCurrentRow(names.index("Settings"))
     assert window.stack.currentWidget() is window.settings_page
-    window.nav.setCurrentRow(3)
+    window.nav.setCurrentRow(names.index("Chats"))
+    assert window.stack.currentWidget() is window.chats
+    window.nav.setCurrentRow(names.index("Returns"))
     page = window.stack.currentWidget()
     assert isinstance(page, PlaceholderPage)
     note = page.findChild(QLabel, "placeholderNote")

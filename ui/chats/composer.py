@@ -11,8 +11,8 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.chat.lint import MAX_CHARS
@@ -79,10 +79,7 @@ class Composer(QWidget):
         self.send_button.clicked.connect(self._send)
         self.attach_button.clicked.connect(self.attach_requested)
         self.templates_button.clicked.connect(self.templates_requested)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(keys), self.edit)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(self._send)
+        self.edit.installEventFilter(self)  # Ctrl+Enter sends (Enter alone starts a new line)
         templates = QShortcut(QKeySequence("Ctrl+T"), self)
         templates.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         templates.activated.connect(self.templates_requested)
@@ -131,6 +128,14 @@ class Composer(QWidget):
         self.edit.setPlaceholderText(
             self.tr("Write to the buyer in Russian… (Ctrl+Enter sends)") if writable else reason
         )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.edit and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            if enter and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self._send()
+                return True
+        return super().eventFilter(watched, event)
 
     # -- internals --------------------------------------------------------------------------------
 
