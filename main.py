@@ -521,16 +521,19 @@ def cmd_chats(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_chat_send(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.chat import compose
+    from app.chat import attachments, compose
     from app.chat.lint import LintError
 
     if args.text is None and args.template is None and args.image is None:
         raise CliError("say what to send: --text, --template or --image", EXIT_USAGE)
     try:
+        photo = attachments.load_outgoing(args.image) if args.image is not None else None
         keys = []
         if args.text is not None:
             keys.append(compose.send_text(ctx.db, ctx.clock, args.chat_id, args.text, bus=ctx.bus).key)
-    except LintError as exc:
+        if photo is not None:
+            keys.append(compose.send_image(ctx.db, ctx.clock, args.chat_id, photo.name, photo.content, bus=ctx.bus).key)
+    except (LintError, attachments.AttachmentRefused) as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     print("\n".join(keys))
     return 0
