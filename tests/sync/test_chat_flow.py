@@ -47,7 +47,7 @@ def test_a_buyer_writes_and_the_answer_reaches_ozon_once(engine: SyncEngine, emu
     drain(engine, emu, ctx)
     engine.run_cycle()
     (sent,) = sends(emu, chat.chat_id)
-    assert sent.get("text", "Здравствуйте! Отправим сегодня.") == "Здравствуйте! Отправим сегодня."
+    assert sent["request"]["text"] == "Здравствуйте! Отправим сегодня."
     with ctx.db.read() as s:
         after = inbox.summary(s, chat.chat_id)
         messages = inbox.conversation(s, chat.chat_id)
