@@ -503,9 +503,13 @@ def cmd_return_action(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def cmd_chats(ctx: AppContext, args: argparse.Namespace) -> int:
     from app.chat import inbox
+    from app.sync_status import plan_limited_since
 
     with ctx.db.read() as s:
         found = inbox.list_chats(s, inbox.ChatFilter(needs_reply=args.needs_reply))
+        limited = plan_limited_since(s, "chats")
+    if limited is not None:  # the cache still lists what was synced before
+        print("packdesk: the shop's Ozon plan does not include the chat API: chats are not synced", file=sys.stderr)
     if args.json:
         json.dump([inbox.as_json(c) for c in found], sys.stdout, ensure_ascii=False, indent=1)
         print()

@@ -79,3 +79,16 @@ def test_chat_send_queues_once_and_the_lint_stops_a_phone(shop: Path, tmp_path: 
         assert entry.payload == {"text": "Отправим завтра утром."}
     finally:
         ctx.close()
+
+
+def test_chats_says_when_the_plan_leaves_chats_out(shop: Path) -> None:
+    from app.repos import sync_state
+    from app.sync_status import plan_limited_key
+
+    ctx = open_context(str(shop))
+    with ctx.db.write() as s:
+        sync_state.put(s, plan_limited_key("chats"), WRITTEN.isoformat(), WRITTEN)
+    ctx.close()
+    done = run("--data-dir", str(shop), "chats", "--json")
+    assert done.returncode == 0 and "plan does not include the chat API" in done.stderr
+    assert len(json.loads(done.stdout)) == 2  # what was synced before is still listed
