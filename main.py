@@ -503,9 +503,13 @@ def cmd_return_action(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def cmd_chats(ctx: AppContext, args: argparse.Namespace) -> int:
     from app.chat import inbox
+    from app.sync_status import plan_limited_since
 
     with ctx.db.read() as s:
         found = inbox.list_chats(s, inbox.ChatFilter(needs_reply=args.needs_reply))
+        limited = plan_limited_since(s, "chats")
+    if limited is not None:  # the cache still lists what was synced before
+        print("packdesk: the shop's Ozon plan does not include the chat API: chats are not synced", file=sys.stderr)
     if args.json:
         json.dump([inbox.as_json(c) for c in found], sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -521,16 +525,19 @@ def cmd_chats(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_chat_send(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.chat import compose
+    from app.chat import attachments, compose
     from app.chat.lint import LintError
 
     if args.text is None and args.template is None and args.image is None:
         raise CliError("say what to send: --text, --template or --image", EXIT_USAGE)
     try:
+        photo = attachments.load_outgoing(args.image) if args.image is not None else None
         keys = []
         if args.text is not None:
             keys.append(compose.send_text(ctx.db, ctx.clock, args.chat_id, args.text, bus=ctx.bus).key)
-    except LintError as exc:
+        if photo is not None:
+            keys.append(compose.send_image(ctx.db, ctx.clock, args.chat_id, photo.name, photo.content, bus=ctx.bus).key)
+    except (LintError, attachments.AttachmentRefused) as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     print("\n".join(keys))
     return 0

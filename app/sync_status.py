@@ -45,3 +45,14 @@ def _parse_time(raw: str) -> datetime | None:
     except ValueError:
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def plan_limited_key(area: str) -> str:
+    """The sync_state key that holds since when Ozon refused an area (chats, reviews) for the plan."""
+    return f"plan_limited.{area}"
+
+
+def plan_limited_since(session: Session, area: str) -> datetime | None:
+    """Since when the shop's plan (or the key's roles) leaves `area` out; None when it works."""
+    raw = sync_state.get(session, plan_limited_key(area))
+    return _parse_time(raw) if raw else None

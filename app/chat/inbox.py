@@ -159,7 +159,7 @@ def list_chats(session: Session, wanted: ChatFilter = ChatFilter()) -> list[Chat
             bool(reply_queued),
         )
         for chat_id, chat_type, is_open, posting, order, status, unread, last_at, preview, since, reply_queued in (
-            session.execute(stmt)
+            session.connection().execute(stmt)
         )
     ]
 

@@ -30,7 +30,7 @@ _MESSENGERS = re.compile(
     r"wechat|вичат|微信|\bvk\b|вконтакт|instagram|инстаграм|skype|скайп)",
     re.IGNORECASE | re.UNICODE,
 )
-_ASK_TO_CANCEL = re.compile(r"\b(отмените|отменяйте)\b", re.IGNORECASE | re.UNICODE)
+_ASK_TO_CANCEL = re.compile(r"(?<!не\s)\b(отмените|отменяйте)\b", re.IGNORECASE | re.UNICODE)
 
 
 class LintError(UserError):

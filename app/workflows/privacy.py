@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 
 from app.db.engine import Database
-from app.db.tables import PostingRow, ReturnRow
+from app.db.tables import ChatRow, PostingRow, ReturnRow
 from app.domain.postings import FINISHED
+from app.repos import chats as chat_repo
 
 
 def purge(db: Database, now: datetime, days: int) -> int:
@@ -18,15 +19,15 @@ def purge(db: Database, now: datetime, days: int) -> int:
     cutoff = now - timedelta(days=max(1, days))
     finished = [s.value for s in FINISHED]
     with db.write() as s:
-        postings = s.execute(
-            update(PostingRow)
-            .where(
-                PostingRow.status.in_(finished),
-                PostingRow.shipment_date < cutoff,
-                or_(PostingRow.customer_name != "", PostingRow.address != "", PostingRow.pvz_code != ""),
-            )
-            .values(customer_name="", address="", pvz_code="")
+        due = (
+            PostingRow.status.in_(finished),
+            PostingRow.shipment_date < cutoff,
+            or_(PostingRow.customer_name != "", PostingRow.address != "", PostingRow.pvz_code != ""),
         )
+        named = select(PostingRow.posting_number).where(*due, PostingRow.customer_name != "")
+        chats = list(s.scalars(select(ChatRow.chat_id).where(ChatRow.posting_number.in_(named))))
+        postings = s.execute(update(PostingRow).where(*due).values(customer_name="", address="", pvz_code=""))
+        chat_repo.refresh(s, chats)  # their search text named the buyer
         s.execute(
             update(ReturnRow).where(ReturnRow.client_name != "", ReturnRow.created_at < cutoff).values(client_name="")
         )

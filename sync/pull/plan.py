@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from app.events import PlanLimited
 from app.repos import sync_state
+from app.sync_status import plan_limited_key
 from sync.context import SyncContext
 from sync.errors import MissingRoleError, PlanLimitError
 
@@ -18,7 +19,7 @@ def pull_optional(ctx: SyncContext, area: str, fn: Callable[[], None]) -> None:
     """Chats and reviews need a paid plan: a 403 there pauses that area, it does not fail sync."""
     now = ctx.clock.now()
     with ctx.db.read() as s:
-        limited_at = sync_state.get(s, f"plan_limited.{area}")
+        limited_at = sync_state.get(s, plan_limited_key(area))
     if limited_at and now - datetime.fromisoformat(limited_at) < PLAN_RETRY:
         return
     try:
@@ -26,9 +27,9 @@ def pull_optional(ctx: SyncContext, area: str, fn: Callable[[], None]) -> None:
     except (PlanLimitError, MissingRoleError) as exc:
         # The shop's plan or the key's roles leave this area out: pause it, say why, go on.
         with ctx.db.write() as s:
-            sync_state.put(s, f"plan_limited.{area}", now.isoformat(), now)
+            sync_state.put(s, plan_limited_key(area), now.isoformat(), now)
         ctx.bus.publish(PlanLimited(area, exc.message))
         return
     if limited_at:
         with ctx.db.write() as s:
-            sync_state.clear(s, f"plan_limited.{area}")
+            sync_state.clear(s, plan_limited_key(area))

@@ -82,3 +82,24 @@ def test_the_purge_still_blanks_buyer_details_and_a_blank_reread_keeps_them_blan
     with ctx.db.read() as s:
         saved = postings.get(s, number).posting  # type: ignore[union-attr]
     assert (saved.customer_name, saved.address, saved.pvz_code) == ("", "", "")
+
+
+def test_a_purged_buyer_cannot_be_found_through_the_chats(ctx: AppContext) -> None:
+    from app.chat import inbox
+    from app.chat.inbox import ChatFilter
+    from app.domain.chats import AuthorType, Chat, ChatMessage, ChatType
+    from app.repos import chats as chat_repo
+
+    number = "11111111-0001-1"
+    with ctx.db.write() as s:
+        postings.save(s, [posting(number, status=PostingStatus.DELIVERED, ship_in_hours=-24 * 40)], NOW)
+        chat_repo.save_chats(s, [Chat("c1", ChatType.BUYER_SELLER, True, NOW)], NOW)
+        chat_repo.save_messages(
+            s, [ChatMessage("1", "c1", AuthorType.CUSTOMER, NOW, "Спасибо!", order_number="11111111-0001")]
+        )
+    with ctx.db.read() as s:
+        assert [c.chat_id for c in inbox.list_chats(s, ChatFilter(search="петров"))] == ["c1"]
+    privacy.purge(ctx.db, NOW, days=30)
+    with ctx.db.read() as s:
+        assert inbox.list_chats(s, ChatFilter(search="петров")) == []
+        assert [c.chat_id for c in inbox.list_chats(s, ChatFilter(search=number))] == ["c1"]

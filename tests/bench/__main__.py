@@ -8,7 +8,16 @@ import sys
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
-from tests.bench import intent_bench, label_bench, lossy_bench, print_bench, scan_bench, sync_bench, ui_bench
+from tests.bench import (
+    chat_bench,
+    intent_bench,
+    label_bench,
+    lossy_bench,
+    print_bench,
+    scan_bench,
+    sync_bench,
+    ui_bench,
+)
 
 BENCHES = {
     "sync": sync_bench.main,
@@ -18,6 +27,7 @@ BENCHES = {
     "scan": scan_bench.main,
     "ui": ui_bench.main,
     "intents": intent_bench.main,
+    "chats": chat_bench.main,
 }
 
 
