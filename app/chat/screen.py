@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app import sync_status
 from app.chat import compose, escalation, inbox, intents
 from app.chat.inbox import ChatFilter, ChatSummary, MessageView
 from app.db.engine import Database
@@ -132,3 +133,9 @@ def fill_template(db: Database, key: str, chat_id: str) -> FilledTemplate:
     with db.read() as session:
         filled = module.fill(session, key, chat_id)
     return FilledTemplate(str(filled.text), tuple(str(v) for v in filled.allowed))
+
+
+def chats_plan_limited(db: Database) -> bool:
+    """The shop's Ozon plan leaves the chat API out (the last sync said so)."""
+    with db.read() as session:
+        return sync_status.plan_limited_since(session, "chats") is not None

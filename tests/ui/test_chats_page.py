@@ -315,3 +315,17 @@ def test_the_badge_and_the_way_in_from_orders(qtbot: QtBot, ctx: AppContext) -> 
     assert actions(ctx, f"start:{NO_CHAT}") == [ActionKind.CHAT_START]
     window.close()
     window.tasks.shutdown()
+
+
+def test_a_plan_limit_known_from_an_earlier_sync_shows_at_once(qtbot: QtBot, ctx: AppContext) -> None:
+    from app.repos import sync_state
+    from app.sync_status import plan_limited_key
+
+    fill(ctx)
+    with ctx.db.write() as s:
+        sync_state.put(s, plan_limited_key("chats"), NOW.isoformat(), NOW)
+    page, tasks, bridge = open_page(ctx, qtbot)
+    assert page.banner.isVisible() and page.plan_limited
+    assert page.model.rowCount() == 5
+    bridge.close()
+    tasks.shutdown()

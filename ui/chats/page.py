@@ -137,6 +137,8 @@ class ChatsPage(QWidget):
         bridge.sync_finished.connect(self._on_synced)
         self.reload()
         self._check_news()
+        db = ctx.db
+        self.tasks.run_db(lambda: chat_screen.chats_plan_limited(db), on_done=self._plan_known)
 
     # -- building -------------------------------------------------------------------------------
 
@@ -622,6 +624,10 @@ class ChatsPage(QWidget):
         dialog = EscalationDialog(self.ctx, self.tasks, posting_number, self)
         self.escalation = dialog
         dialog.open()
+
+    def _plan_known(self, limited: bool) -> None:
+        if limited:
+            self._on_plan_limited(events.PlanLimited("chats", ""))
 
     def _on_plan_limited(self, event: events.PlanLimited) -> None:
         if event.area != "chats":
