@@ -58,7 +58,7 @@ def posting_with_history(ctx: AppContext) -> str:
         ship = outbox.enqueue(s, outbox.ActionKind.SHIP, posting_kind, number, {}, NOW - timedelta(minutes=3))
         outbox.mark_conflict(s, ship.key, NOW, "posting was cancelled " + HOSTILE)
         outbox.enqueue(s, outbox.ActionKind.FETCH_LABEL, posting_kind, number, {}, NOW - timedelta(minutes=1))
-        s.add(ChatRow(chat_id="chat-1", chat_type="buyer_seller", posting_number=posting.order_number))
+        s.add(ChatRow(chat_id="chat-1", chat_type="buyer_seller", order_number=posting.order_number))
     return number
 
 
