@@ -46,7 +46,7 @@ def _chat(ctx: AppContext, chat_id: str = "c1", **changes: object) -> None:
 def test_the_defaults_cover_the_common_questions_in_both_languages() -> None:
     found = templates.defaults()
     assert len(found) >= 10
-    assert REQUIRED <= {i for t in found for i in t.intents}
+    assert {i for t in found for i in t.intents} >= REQUIRED
     assert len({t.key for t in found}) == len(found)
     for t in found:
         assert t.name_zh and t.name_en and t.text_ru and len(t.text_ru) <= lint.MAX_CHARS
@@ -110,7 +110,7 @@ def test_a_deleted_default_stays_deleted_and_a_saved_one_is_kept(ctx: AppContext
         assert [t.key for t in templates.all_templates(s)][-2:] == ["mine", "other"]
 
 
-def test_export_and_import_round_trip(ctx: AppContext, tmp_path: object) -> None:
+def test_export_and_import_round_trip(ctx: AppContext) -> None:
     with ctx.db.write() as s:
         exported = templates.export_json(s)
         templates.delete(s, "where_is_order", NOW)
@@ -118,10 +118,9 @@ def test_export_and_import_round_trip(ctx: AppContext, tmp_path: object) -> None
         assert templates.import_json(s, exported, NOW) == len(exported)
     with ctx.db.read() as s:
         again = templates.export_json(s)
-        assert templates.get(s, "when_ship") == replace(
-            templates.get(s, "when_ship"),  # type: ignore[arg-type]
-            text_ru="Отправим не позднее {ship_by}. Спасибо!",
-        )
+        when = templates.get(s, "when_ship")
+    assert exported[1]["key"] == "when_ship" and when is not None
+    assert when.text_ru == "Отправим не позднее {ship_by}. Спасибо!"
     assert sorted(again, key=lambda t: t["key"]) == sorted(exported, key=lambda t: t["key"])
     assert set(again[0]) == {"key", "name_zh", "name_en", "text_ru", "intents"}
 
@@ -141,8 +140,7 @@ def test_a_bad_import_names_the_item_and_changes_nothing(ctx: AppContext, bad: o
     good = {"key": "new_one", "name_zh": "新", "name_en": "New", "text_ru": "Спасибо!", "intents": []}
     with ctx.db.read() as s:
         before = templates.export_json(s)
-    with pytest.raises(TemplateError, match=named.replace("(", r"\(").replace(")", r"\)")):
-        with ctx.db.write() as s:
-            templates.import_json(s, [good, bad], NOW)
+    with pytest.raises(TemplateError, match=named.replace("(", r"\(").replace(")", r"\)")), ctx.db.write() as s:
+        templates.import_json(s, [good, bad], NOW)
     with ctx.db.read() as s:
         assert templates.export_json(s) == before

@@ -76,7 +76,7 @@ def test_a_buyer_asking_where_the_order_is_gets_one_reply(synced: SyncEngine, em
 
 
 def _posting_of(emu: Emulator, chat_id: str) -> str:
-    store = emu._store  # noqa: SLF001 - the emulator keeps no public chat -> posting lookup
+    store = emu._store  # the emulator has no public chat -> posting lookup
     return next(number for number, c in store.chat_by_posting.items() if c == chat_id)
 
 
@@ -156,9 +156,9 @@ def test_a_message_the_seller_already_answered_gets_no_auto_reply(
     emu.advance(60)
     emu.send_buyer_message(posting_number=number, text="где мой заказ")
     chat_id = str(emu.posting(number)["chat_id"])
-    store = emu._store  # noqa: SLF001 - the seller answers on another desk
+    store = emu._store  # the seller answers on another desk
     store_chat = store.chats[chat_id]
-    emu._factory.message(store_chat, "Seller", emu.now() + timedelta(seconds=1), "Отправим сегодня")  # noqa: SLF001
+    emu._factory.message(store_chat, "Seller", emu.now() + timedelta(seconds=1), "Отправим сегодня")
     emu.advance(5)
     synced.run_cycle()
     assert _sends(emu, chat_id) == []
