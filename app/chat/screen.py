@@ -4,15 +4,14 @@ support chat, and the facts of an escalation."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 
 from app import sync_status
 from app.chat import compose, escalation, inbox, intents
+from app.chat import templates as chat_templates
 from app.chat.inbox import ChatFilter, ChatSummary, MessageView
 from app.db.engine import Database
 from app.db.tables import ChatRow
@@ -82,7 +81,7 @@ def escalation_facts(db: Database, posting_number: str) -> escalation.Escalation
         return escalation.gather(session, posting_number)
 
 
-# -- templates (app.chat.templates): a seam that works before that module exists ------------------------
+# -- templates (app.chat.templates) ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,39 +99,21 @@ class FilledTemplate:
     allowed: tuple[str, ...]  # the order's own values the lint lets through (a tracking number is no phone)
 
 
-def _templates_module() -> Any | None:
-    try:
-        return importlib.import_module("app.chat.templates")
-    except ModuleNotFoundError:
-        return None
-
-
 def templates(db: Database, intents: Sequence[str] = ()) -> list[TemplateChoice]:
-    """The seller's answer templates, those for the buyer message's intents first ([] without the
-    templates module)."""
-    module = _templates_module()
-    if module is None:
-        return []
+    """The seller's answer templates, those for the buyer message's intents first."""
     with db.read() as session:
-        found = list(module.all_templates(session))
+        found = chat_templates.all_templates(session)
     if intents:
-        found = list(module.ranked(found, list(intents)))
-    return [
-        TemplateChoice(
-            str(t.key), str(t.name_zh), str(t.name_en), str(t.text_ru), tuple(str(i) for i in getattr(t, "intents", ()))
-        )
-        for t in found
-    ]
+        found = chat_templates.ranked(found, list(intents))
+    return [TemplateChoice(t.key, t.name_zh, t.name_en, t.text_ru, tuple(t.intents)) for t in found]
 
 
 def fill_template(db: Database, key: str, chat_id: str) -> FilledTemplate:
-    """The template's Russian text with the chat's order filled in."""
-    module = _templates_module()
-    if module is None:
-        raise LookupError("no templates module")
+    """The template's Russian text with the chat's order filled in (LintError naming a variable that has
+    no value for this chat)."""
     with db.read() as session:
-        filled = module.fill(session, key, chat_id)
-    return FilledTemplate(str(filled.text), tuple(str(v) for v in filled.allowed))
+        filled = chat_templates.fill(session, key, chat_id)
+    return FilledTemplate(filled.text, tuple(filled.allowed))
 
 
 def chats_plan_limited(db: Database) -> bool:

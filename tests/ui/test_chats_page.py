@@ -329,3 +329,23 @@ def test_a_plan_limit_known_from_an_earlier_sync_shows_at_once(qtbot: QtBot, ctx
     assert page.model.rowCount() == 5
     bridge.close()
     tasks.shutdown()
+
+
+def test_the_real_templates_rank_by_intent_and_fill_the_order(qtbot: QtBot, screen: Screen) -> None:
+    open_chat(qtbot, screen, "urgent")  # the buyer asks when the order ships
+    screen.page.composer.templates_button.click()
+    qtbot.waitUntil(lambda: screen.page.picker is not None and screen.page.picker.isVisible())
+    picker = screen.page.picker
+    assert picker is not None
+    assert picker.shown_keys()[0] == "when_ship"
+    assert picker.list.item(0).text() == "★ When will you ship · 什么时候发货"
+    picker.search.setText("退货")
+    assert picker.shown_keys() == ["return_policy"]
+    picker.search.setText("")
+    picker.list.setCurrentRow(0)
+    picker.accept()
+    order = make_posting(1).order_number
+    qtbot.waitUntil(lambda: order in screen.page.composer.text())
+    assert "{" not in screen.page.composer.text()
+    screen.page.composer.send_button.click()  # the order's own numbers pass the lint
+    qtbot.waitUntil(lambda: ActionKind.CHAT_SEND_TEXT in actions(screen.ctx, "urgent"))

@@ -573,7 +573,11 @@ class ChatsPage(QWidget):
             self._allowed = tuple(dict.fromkeys((*self._allowed, *filled.allowed)))
             self.composer.show_note(self.tr("Template: {name}").format(name=display_name(choice)))
 
-        self.tasks.run_db(lambda: chat_screen.fill_template(db, choice.key, chat_id), on_done=insert)
+        self.tasks.run_db(
+            lambda: chat_screen.fill_template(db, choice.key, chat_id),
+            on_done=insert,
+            on_error=lambda exc: self.composer.show_error(errors.message_for(exc)),
+        )
 
     # -- from elsewhere -------------------------------------------------------------------------
 
