@@ -103,6 +103,11 @@ class AfterSalesFactory:
             else:
                 self.message(chat, "Seller", when, rng.choice(catalog.SELLER_REPLIES))
             when += timedelta(seconds=rng.uniform(60, 4 * 3600))
+        # A seller answers within the day: only a buyer who wrote in the last 22 hours still waits.
+        last = chat.messages[-1] if chat.messages else None
+        if last is not None and last.user_type == "Customer" and now - last.created_at > timedelta(hours=22):
+            answered = last.created_at + timedelta(seconds=rng.uniform(600, 6 * 3600))
+            self.message(chat, "Seller", answered, rng.choice(catalog.SELLER_REPLIES))
         # Older customer messages have been read by the seller; the newest may still be unread.
         cutoff = now - timedelta(hours=rng.uniform(2, 30))
         for msg in chat.messages:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 from keyring.errors import NoKeyringError
+from PySide6.QtCore import QTime
 from pytestqt.qtbot import QtBot
 
 from app import account, secrets
@@ -96,6 +97,9 @@ def test_save_and_load(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> Non
     page.auto_print.setChecked(False)
     page.sender_name.setText(" ИП Ли Вэй 李伟 ")
     page.sounds.setChecked(False)
+    page.chat_sound.setChecked(False)
+    page.work_from.setTime(QTime(8, 30))
+    page.work_to.setTime(QTime(2, 0))  # a night shift crosses midnight
     page.sync_interval.setValue(120)
     page.personal_data_days.setValue(45)
     page.language.setCurrentIndex(page.language.findData("zh_CN"))
@@ -114,6 +118,8 @@ def test_save_and_load(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> Non
         auto_print=False,
         label_sender="ИП Ли Вэй 李伟",
         sounds=False,
+        chat_sound=False,
+        work_hours="08:30-02:00",
         personal_data_days=45,
         sync_interval_s=120,
         language="zh_CN",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtCore import QRegularExpression, Qt, QTime, Signal
 from PySide6.QtGui import QFont, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -61,7 +62,7 @@ _OK_STYLE = "QLabel { color: #1b5e20; }"
 _BAD_STYLE = "QLabel { color: #b71c1c; }"
 _WARN_STYLE = "QLabel { color: #8d6e00; font-weight: bold; }"
 # Changes that the running app cannot pick up; the seller is told to restart.
-RESTART_FIELDS = ("language", "demo_mode", "sync_interval_s", "client_id", "personal_data_days")
+RESTART_FIELDS = ("language", "demo_mode", "sync_interval_s", "client_id", "personal_data_days", "work_hours")
 
 
 class KeyringUnavailable(UserError):
@@ -296,6 +297,20 @@ class SettingsPage(QWidget):
         self.chat_notify.setObjectName("chatNotify")
         self.chat_sound = QCheckBox(self.tr("Play a sound when a buyer writes in a chat"), box)
         self.chat_sound.setObjectName("chatSound")
+        # The shop's working hours: auto-reply rules may answer only outside them.
+        self.work_from, self.work_to = QTimeEdit(box), QTimeEdit(box)
+        self.work_from.setObjectName("workFrom")
+        self.work_to.setObjectName("workTo")
+        hours = QWidget(box)
+        hours_row = QHBoxLayout(hours)
+        hours_row.setContentsMargins(0, 0, 0, 0)
+        for edit in (self.work_from, self.work_to):
+            edit.setDisplayFormat("HH:mm")
+        hours_row.addWidget(self.work_from)
+        hours_row.addWidget(plain_text.label("–", hours))
+        hours_row.addWidget(self.work_to)
+        hours_row.addStretch(1)
+        hours.setToolTip(self.tr("Auto-replies set to answer outside working hours use these (local time)."))
         self.sync_interval = QSpinBox(box)
         self.sync_interval.setObjectName("syncInterval")
         self.sync_interval.setRange(*SYNC_INTERVAL_S)
@@ -313,7 +328,10 @@ class SettingsPage(QWidget):
             self.tr("Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).")
         )
         restart = plain_text.label(
-            self.tr("Language, demo mode, sync interval and how long buyers' details are kept apply after a restart."),
+            self.tr(
+                "Language, demo mode, sync interval, working hours and how long buyers' details are kept apply "
+                "after a restart."
+            ),
             box,
         )
         restart.setWordWrap(True)
@@ -324,6 +342,7 @@ class SettingsPage(QWidget):
         form.addRow("", self.sounds)
         form.addRow("", self.chat_notify)
         form.addRow("", self.chat_sound)
+        form.addRow(plain_text.label(self.tr("Working hours"), box), hours)
         form.addRow(plain_text.label(self.tr("Sync every"), box), self.sync_interval)
         self.demo_sync = self._note("demoSync")
         form.addRow("", self.demo_sync)
@@ -356,6 +375,9 @@ class SettingsPage(QWidget):
         self.sounds.setChecked(chosen.sounds)
         self.chat_notify.setChecked(chosen.chat_notify)
         self.chat_sound.setChecked(chosen.chat_sound)
+        start, end = chosen.work_hours.split("-")
+        self.work_from.setTime(QTime.fromString(start, "HH:mm"))
+        self.work_to.setTime(QTime.fromString(end, "HH:mm"))
         self.sync_interval.setValue(chosen.sync_interval_s)
         self.personal_data_days.setValue(chosen.personal_data_days)
         self.language.setCurrentIndex(max(0, self.language.findData(chosen.language)))
@@ -389,6 +411,7 @@ class SettingsPage(QWidget):
             sounds=self.sounds.isChecked(),
             chat_notify=self.chat_notify.isChecked(),
             chat_sound=self.chat_sound.isChecked(),
+            work_hours=f"{self.work_from.time().toString('HH:mm')}-{self.work_to.time().toString('HH:mm')}",
             sync_interval_s=self.sync_interval.value(),
             personal_data_days=self.personal_data_days.value(),
             language=str(self.language.currentData()),
