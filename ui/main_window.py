@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
         self.bridge.plan_limited.connect(self._on_plan_limited)
         self.orders.message.connect(lambda text: self.status.showMessage(text, 8000))
         self.orders.chat_requested.connect(self.open_chat)
+        self.orders.support_requested.connect(self.chats.ask_support)
         self.chats.posting_requested.connect(self.show_posting)
         self.chats.message.connect(lambda text: self.status.showMessage(text, 8000))
         self.chats.unread_changed.connect(self._show_unread)

@@ -443,6 +443,14 @@
         <translation>Открыть чат с покупателем этого заказа</translation>
     </message>
     <message>
+        <source>Ask Ozon support…</source>
+        <translation>Спросить поддержку Ozon…</translation>
+    </message>
+    <message>
+        <source>A message to Ozon support with this posting's facts, or a PDF</source>
+        <translation>Сообщение в поддержку Ozon с фактами по отправлению или PDF</translation>
+    </message>
+    <message>
         <source>Order</source>
         <translation>Заказ</translation>
     </message>

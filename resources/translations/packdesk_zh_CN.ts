@@ -441,6 +441,14 @@
         <translation>打开与该订单买家的聊天</translation>
     </message>
     <message>
+        <source>Ask Ozon support…</source>
+        <translation>咨询 Ozon 客服…</translation>
+    </message>
+    <message>
+        <source>A message to Ozon support with this posting's facts, or a PDF</source>
+        <translation>向 Ozon 客服发送包含此货件信息的消息，或导出 PDF</translation>
+    </message>
+    <message>
         <source>Order</source>
         <translation>订单</translation>
     </message>

@@ -313,6 +313,17 @@ def test_the_badge_and_the_way_in_from_orders(qtbot: QtBot, ctx: AppContext) -> 
     window.chats.start_button.click()
     qtbot.waitUntil(lambda: "after the next sync" in window.chats.start_text.text())
     assert actions(ctx, f"start:{NO_CHAT}") == [ActionKind.CHAT_START]
+
+    # A posting with no chat can still be taken to Ozon support, from the Orders detail pane.
+    window.show_page("orders")
+    window.orders.detail.show_posting(NO_CHAT)
+    qtbot.waitUntil(lambda: window.orders.detail.detail is not None)
+    window.orders.detail.support_button.click()
+    qtbot.waitUntil(lambda: window.chats.escalation is not None and window.chats.escalation.isVisible())
+    dialog = window.chats.escalation
+    assert dialog is not None and dialog.posting_number == NO_CHAT
+    qtbot.waitUntil(lambda: NO_CHAT in dialog.message.toPlainText())
+    dialog.close()
     window.close()
     window.tasks.shutdown()
 

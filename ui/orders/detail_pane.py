@@ -6,6 +6,7 @@ again when that posting or the outbox changes. Remote text is plain text everywh
 Signals:
     chat_requested(str posting_number, str chat_id): the seller wants the buyer chat of this posting
         (chat_id is "" when no chat is known yet).
+    support_requested(str posting_number): the seller wants to ask Ozon support about this posting.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def _table(parent: QWidget) -> QTableView:
 
 class DetailPane(QWidget):
     chat_requested = Signal(str, str)
+    support_requested = Signal(str)
 
     def __init__(
         self,
@@ -115,9 +117,14 @@ class DetailPane(QWidget):
         self.chat_button.setObjectName("openChat")
         self.chat_button.setToolTip(self.tr("Open the chat with the buyer of this order"))
         self.chat_button.clicked.connect(self._open_chat)
+        self.support_button = QPushButton(self.tr("Ask Ozon support…"), page)
+        self.support_button.setObjectName("askSupport")
+        self.support_button.setToolTip(self.tr("A message to Ozon support with this posting's facts, or a PDF"))
+        self.support_button.clicked.connect(self._ask_support)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.chat_button)
+        head.addWidget(self.support_button)
 
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
@@ -308,6 +315,7 @@ class DetailPane(QWidget):
         self._set_field("label", " · ".join(c for c in codes if c) or "—")
         self.fields["needs"].setText(self._needs(posting))
         self.chat_button.setEnabled(True)
+        self.support_button.setEnabled(True)
         self.chat_button.setToolTip(
             self.tr("Open the chat with the buyer of this order")
             if detail.chat_id
@@ -343,3 +351,7 @@ class DetailPane(QWidget):
     def _open_chat(self) -> None:
         if self.detail is not None:
             self.chat_requested.emit(self.detail.posting_number, self.detail.chat_id)
+
+    def _ask_support(self) -> None:
+        if self.detail is not None:
+            self.support_requested.emit(self.detail.posting_number)

@@ -6,6 +6,7 @@ the newest answer wins. Actions go through `OrderActions` (ui/orders/actions.py)
 
 Signals:
     chat_requested(str posting_number, str chat_id): open the buyer chat of a posting.
+    support_requested(str posting_number): ask Ozon support about a posting.
     message(str): a short note for the status bar ("Confirmed: 3 postings").
 """
 
@@ -50,6 +51,7 @@ _PROBLEM_COLOUR = QColor("#b71c1c")
 
 class OrdersPage(QWidget):
     chat_requested = Signal(str, str)
+    support_requested = Signal(str)
     message = Signal(str)
 
     def __init__(
@@ -90,6 +92,7 @@ class OrdersPage(QWidget):
         self.detail = DetailPane(ctx.db, ctx.clock, tasks, bridge, ctx.paths.data / "images", self)
         self.detail.setObjectName("detailPane")
         self.detail.chat_requested.connect(self.chat_requested)
+        self.detail.support_requested.connect(self.support_requested)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("ordersSplitter")
         self.splitter.addWidget(self.view)
