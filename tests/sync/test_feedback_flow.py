@@ -68,7 +68,7 @@ def test_a_reply_reaches_ozon_once_and_the_review_shows_processed(
     assert ozon_status(engine, review.review_id) == "PROCESSED"
     with ctx.db.read() as s:
         after = query.review(s, review.review_id)
-        assert review.review_id not in query.review_ids(s, ReviewFilter(status="NEW"))
+        assert review.review_id not in [r.review_id for r in query.list_reviews(s, ReviewFilter(status="NEW"))]
     assert after is not None and after.status == "PROCESSED" and after.replied and not after.pending
 
 
@@ -142,7 +142,7 @@ def test_an_answer_reaches_ozon_once_and_the_question_shows_answered(
     assert sent["request"] == {"question_id": q.question_id, "sku": q.sku, "text": "Да, подойдёт."}
     with ctx.db.read() as s:
         after = query.question(s, q.question_id)
-        assert q.question_id not in query.question_ids(s, QuestionFilter(answered=False))
+        assert q.question_id not in [x.question_id for x in query.list_questions(s, QuestionFilter(answered=False))]
     assert after is not None and after.answered and not after.pending and after.status == "PROCESSED"
 
 
