@@ -14,6 +14,8 @@ python main.py reviews [--json]     product reviews: rating, status, replied or 
 python main.py review-reply REVIEW_ID (--text T | --template KEY) [--force]   queue a reply (--force: even a repeat)
 python main.py questions [--json]   buyers' public questions, answered or not
 python main.py question-answer QUESTION_ID --text T   queue an answer (2..3000 characters)
+python main.py templates [--json] [--import FILE] [--export FILE]   chat reply templates
+python main.py autoreplies [--json] [--import FILE] [--export FILE] [--log]   auto-reply rules and what they did
 python main.py labels NUMBER... --out FILE   labels or packing slips of cached postings to a file
 python main.py picklist NUMBER... --out FILE.pdf   a pick list
 python main.py escalation NUMBER [--topic T] [--note TEXT] [--pdf FILE]   a message for Ozon support (+ PDF)
@@ -222,6 +224,16 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--image", type=Path, metavar="PATH", help="a photo to send (PNG, JPEG or WEBP)")
 
     _feedback_parsers(sub)
+    tpl = sub.add_parser("templates", help="chat reply templates (Russian text, Chinese and English names)")
+    tpl.add_argument("--json", action="store_true", help="print JSON (the format --import takes)")
+    tpl.add_argument("--import", dest="import_file", type=Path, metavar="FILE", help="add or replace from a JSON file")
+    tpl.add_argument("--export", dest="export_file", type=Path, metavar="FILE", help="write all templates to a file")
+
+    auto = sub.add_parser("autoreplies", help="auto-reply rules (run by the sync) and their log")
+    auto.add_argument("--json", action="store_true", help="print JSON (the format --import takes)")
+    auto.add_argument("--import", dest="import_file", type=Path, metavar="FILE", help="replace the rules from a file")
+    auto.add_argument("--export", dest="export_file", type=Path, metavar="FILE", help="write the rules to a file")
+    auto.add_argument("--log", action="store_true", help="what the rules sent, suggested (dry run) or refused")
 
     labels = sub.add_parser("labels", help="write labels or packing slips of cached postings to a file")
     labels.add_argument("posting_numbers", nargs="+", metavar="POSTING_NUMBER")
@@ -531,7 +543,7 @@ def cmd_chats(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_chat_send(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.chat import attachments, compose
+    from app.chat import attachments, compose, templates
     from app.chat.lint import LintError
 
     if args.text is None and args.template is None and args.image is None:
@@ -541,9 +553,18 @@ def cmd_chat_send(ctx: AppContext, args: argparse.Namespace) -> int:
         keys = []
         if args.text is not None:
             keys.append(compose.send_text(ctx.db, ctx.clock, args.chat_id, args.text, bus=ctx.bus).key)
+        if args.template is not None:
+            with ctx.db.read() as s:
+                filled = templates.fill(s, args.template, args.chat_id)
+            entry = compose.send_text(ctx.db, ctx.clock, args.chat_id, filled.text, bus=ctx.bus, allowed=filled.allowed)
+            keys.append(entry.key)
         if photo is not None:
             keys.append(compose.send_image(ctx.db, ctx.clock, args.chat_id, photo.name, photo.content, bus=ctx.bus).key)
     except (LintError, attachments.AttachmentRefused) as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    except NotFound as exc:
+        if exc.code != "template_unknown":
+            raise
         raise CliError(str(exc), EXIT_USAGE) from None
     print("\n".join(keys))
     return 0
@@ -646,6 +667,85 @@ def cmd_question_answer(ctx: AppContext, args: argparse.Namespace) -> int:
     except (LintError, NotFound) as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     print(entry.key)
+    return 0
+
+
+def _read_json(path: Path) -> Any:
+    """A JSON file to import; unreadable or malformed is one line and EXIT_USAGE."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}", EXIT_USAGE) from None
+    except ValueError as exc:
+        raise CliError(f"{path} is not valid JSON: {exc}", EXIT_USAGE) from None
+
+
+def _write_json(path: Path, data: object) -> None:
+    from app import atomic
+
+    atomic.write_bytes(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+
+def cmd_templates(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.chat import templates
+
+    if args.import_file is not None:
+        data = _read_json(args.import_file)
+        try:
+            with ctx.db.write() as s:
+                count = templates.import_json(s, data, ctx.clock.now())
+        except templates.TemplateError as exc:
+            raise CliError(f"{args.import_file}: {exc} (nothing imported)", EXIT_USAGE) from None
+        print(f"{count} template(s) imported", file=sys.stderr)
+    with ctx.db.read() as s:
+        found = templates.all_templates(s)
+    if args.export_file is not None:
+        _write_json(args.export_file, [t.as_json() for t in found])
+        print(f"{len(found)} template(s) written to {args.export_file}", file=sys.stderr)
+    if args.json:
+        json.dump([t.as_json() for t in found], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    elif args.import_file is None and args.export_file is None:
+        for t in found:
+            print(f"{t.key:<20} {t.name_zh} / {t.name_en}  [{', '.join(t.intents)}]")
+        print(f"{len(found)} template(s)")
+    return 0
+
+
+def cmd_autoreplies(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.chat import autoreply
+
+    if args.import_file is not None:
+        data = _read_json(args.import_file)
+        try:
+            with ctx.db.write() as s:
+                count = autoreply.import_rules(s, data, ctx.clock.now())
+        except autoreply.RuleError as exc:
+            raise CliError(f"{args.import_file}: {exc} (nothing imported)", EXIT_USAGE) from None
+        print(f"{count} rule(s) imported", file=sys.stderr)
+    with ctx.db.read() as s:
+        found = autoreply.rules(s)
+        fired = autoreply.log(s, 200) if args.log else []
+    if args.export_file is not None:
+        _write_json(args.export_file, [r.as_json() for r in found])
+        print(f"{len(found)} rule(s) written to {args.export_file}", file=sys.stderr)
+    if args.json:
+        shown = [e.as_json() for e in fired] if args.log else [r.as_json() for r in found]
+        json.dump(shown, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    elif args.log:
+        for e in fired:
+            print(
+                f"{e.fired_at.astimezone():%d.%m %H:%M}  {e.outcome:<9} rule {e.rule_id:<3} {e.chat_id}  {e.text[:80]}"
+            )
+        print(f"{len(fired)} firing(s)")
+    elif args.import_file is None and args.export_file is None:
+        for r in found:
+            mode = "off" if not r.enabled else "dry run" if r.dry_run else "on"
+            when = ", ".join([*r.intents, *(repr(k) for k in r.keywords)]) or "any message"
+            hours = ", outside hours" if r.outside_hours_only else ""
+            print(f"#{r.id:<3} {mode:<7} {r.name}: {when}{hours} -> {r.template_key} (once per {r.period_hours} h)")
+        print(f"{len(found)} rule(s)")
     return 0
 
 
@@ -862,6 +962,8 @@ CACHE_COMMANDS = {
     "review-reply": cmd_review_reply,
     "questions": cmd_questions,
     "question-answer": cmd_question_answer,
+    "templates": cmd_templates,
+    "autoreplies": cmd_autoreplies,
     "labels": cmd_labels,
     "picklist": cmd_picklist,
     "escalation": cmd_escalation,
@@ -878,6 +980,8 @@ READ_ONLY_COMMANDS = {
     "chats",
     "reviews",
     "questions",
+    "templates",
+    "autoreplies",
     "picklist",
     "escalation",
     "command-sheet",
@@ -971,7 +1075,20 @@ def _wants_demo(args: argparse.Namespace) -> bool:
 
 # Commands that read or add to the local cache: they refuse a folder with no Packdesk data in it.
 NEEDS_DATA = frozenset(
-    {"orders", "ship", "outbox", "returns", "return-action", "chats", "chat-send", "labels", "picklist", "escalation"}
+    {
+        "orders",
+        "ship",
+        "outbox",
+        "returns",
+        "return-action",
+        "chats",
+        "chat-send",
+        "templates",
+        "autoreplies",
+        "labels",
+        "picklist",
+        "escalation",
+    }
     | {"reviews", "review-reply", "questions", "question-answer"}
 )
 # Commands that start a new demo shop (a fresh emulator): they wipe and re-seed the demo folder.

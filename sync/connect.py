@@ -55,6 +55,12 @@ def connect(ctx: AppContext, api_url: str | None = None, emulator: Emulator | No
         register_secret(creds_or_none.api_key)
         client = OzonClient(api_url or ctx.settings.api_url, creds_or_none)
     engine = SyncEngine(
-        ctx.db, client, ctx.bus, ctx.clock, ctx.paths.labels, personal_data_days=ctx.settings.personal_data_days
+        ctx.db,
+        client,
+        ctx.bus,
+        ctx.clock,
+        ctx.paths.labels,
+        personal_data_days=ctx.settings.personal_data_days,
+        work_hours=ctx.settings.work_hours,
     )
     return Connection(client, engine, emulator)

@@ -15,7 +15,10 @@ from app.events import EventBus
 from app.repos import postings as posting_repo
 from app.repos import returns as return_repo
 from app.repos import sync_state
+from app.settings import Settings
 from sync.client import OzonClient
+
+DEFAULT_WORK_HOURS = Settings().work_hours
 
 
 @dataclass
@@ -25,6 +28,7 @@ class SyncContext:
     bus: EventBus
     clock: Clock
     labels_dir: Path
+    work_hours: str = DEFAULT_WORK_HOURS  # settings.work_hours (auto-replies outside them)
 
     def keep_state(self, name: str, state: dict[str, object]) -> None:
         """Keep a multi-step action's progress in sync_state, so a retry resumes after the last step."""

@@ -25,7 +25,7 @@ from app.events import AuthFailed, ConnectivityChanged, EventBus, OutboxChanged,
 from app.outbox import ActionKind
 from sync.backoff import Pause
 from sync.client import OzonClient
-from sync.context import SyncContext
+from sync.context import DEFAULT_WORK_HOURS, SyncContext
 from sync.cycle import CycleResult, Offline
 from sync.errors import AuthError, MissingRoleError, NetworkError, OzonError, ServerError
 from sync.pull.chats import pull_chats
@@ -61,8 +61,9 @@ class SyncEngine:
         labels_dir: Path,
         rng: random.Random | None = None,
         personal_data_days: int = 30,
+        work_hours: str = DEFAULT_WORK_HOURS,
     ) -> None:
-        self.ctx = SyncContext(db, client, bus, clock, labels_dir)
+        self.ctx = SyncContext(db, client, bus, clock, labels_dir, work_hours)
         self.rng = rng or random.Random()
         self.online: bool | None = None
         self.personal_data_days = personal_data_days

@@ -392,3 +392,70 @@ def test_escalation_prints_the_support_message_and_writes_the_pdf(data_dir: Path
 def test_escalation_of_an_unknown_posting_is_one_line(data_dir: Path) -> None:
     one_line(run("--data-dir", str(data_dir), "escalation", "00000000-0000-0"), main.EXIT_FAILED, "00000000-0000-0")
     one_line(run("--data-dir", str(data_dir), "escalation", NUMBER, "--topic", "angry"), main.EXIT_USAGE, "topic")
+
+
+# -- chat templates and auto-replies -------------------------------------------------------------
+
+
+def test_templates_list_export_and_import(data_dir: Path, tmp_path: Path) -> None:
+    listed = run("--data-dir", str(data_dir), "templates", "--json")
+    assert listed.returncode == 0, listed.stderr
+    shipped = json.loads(listed.stdout)
+    assert {"where_is_order", "when_ship", "thanks"} <= {t["key"] for t in shipped}
+    assert set(shipped[0]) == {"key", "name_zh", "name_en", "text_ru", "intents"}
+    out = tmp_path / "templates.json"
+    assert run("--data-dir", str(data_dir), "templates", "--export", str(out)).returncode == 0
+    assert json.loads(out.read_text(encoding="utf-8")) == shipped
+    mine = [{"key": "mine", "name_zh": "我的", "name_en": "Mine", "text_ru": "Спасибо за заказ {order_number}!"}]
+    out.write_text(json.dumps(mine, ensure_ascii=False), encoding="utf-8")
+    done = run("--data-dir", str(data_dir), "templates", "--import", str(out))
+    assert done.returncode == 0 and "1 template(s) imported" in done.stderr
+    text = run("--data-dir", str(data_dir), "templates").stdout
+    assert "mine" in text and "我的 / Mine" in text and f"{len(shipped) + 1} template(s)" in text
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("{not json", ["not valid JSON"]),
+        (
+            '[{"key": "ok", "name_zh": "好", "name_en": "Ok", "text_ru": "Звоните +7 916 123 45 67"}]',
+            ["#1 (ok)", "phone"],
+        ),
+        ('[{"key": "ok", "name_zh": "好", "name_en": "Ok", "text_ru": "Да"}, {"key": "BAD"}]', ["#2 (BAD)"]),
+    ],
+)
+def test_a_bad_template_file_is_one_line_and_imports_nothing(
+    data_dir: Path, tmp_path: Path, content: str, words: list[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    one_line(run("--data-dir", str(data_dir), "templates", "--import", str(bad)), main.EXIT_USAGE, *words)
+    assert '"ok"' not in run("--data-dir", str(data_dir), "templates", "--json").stdout
+    one_line(run("--data-dir", str(data_dir), "templates", "--import", str(tmp_path / "no.json")), main.EXIT_USAGE)
+
+
+def test_autoreplies_import_list_and_log(data_dir: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.json"
+    rule = {"name": "where", "intents": ["where_is_order"], "template_key": "where_is_order", "dry_run": True}
+    rules.write_text(json.dumps([rule]), encoding="utf-8")
+    done = run("--data-dir", str(data_dir), "autoreplies", "--import", str(rules))
+    assert done.returncode == 0 and "1 rule(s) imported" in done.stderr, done.stderr
+    listed = run("--data-dir", str(data_dir), "autoreplies")
+    assert "dry run" in listed.stdout and "where_is_order" in listed.stdout
+    (exported,) = json.loads(run("--data-dir", str(data_dir), "autoreplies", "--json").stdout)
+    assert exported["dry_run"] is True and exported["period_hours"] == 24
+    log = run("--data-dir", str(data_dir), "autoreplies", "--log", "--json")
+    assert log.returncode == 0 and json.loads(log.stdout) == []
+
+    rules.write_text(json.dumps([{**rule, "template_key": "gone"}]), encoding="utf-8")
+    one_line(run("--data-dir", str(data_dir), "autoreplies", "--import", str(rules)), main.EXIT_USAGE, "gone")
+    assert json.loads(run("--data-dir", str(data_dir), "autoreplies", "--json").stdout) == [exported]
+
+
+def test_chat_send_with_an_unknown_template_is_one_line(data_dir: Path) -> None:
+    one_line(
+        run("--data-dir", str(data_dir), "chat-send", "no-chat", "--template", "nope"),
+        main.EXIT_USAGE,
+        "template",
+    )

@@ -40,7 +40,6 @@ def shop(tmp_path: Path) -> Path:
         )
         feedback_repo.save_questions(s, [Question("q-1", 111, "Можно в посудомойку?", "Анна", AT, "NEW")])
         s.add(ChatTemplateRow(key="thanks", text_ru="Спасибо за отзыв о товаре «{product_name}»!", updated_at=AT))
-        s.add(ChatTemplateRow(key="personal", text_ru="{buyer_name}, спасибо за отзыв!", updated_at=AT))
     ctx.close()
     return where
 
@@ -96,9 +95,9 @@ def test_review_reply_queues_and_refuses_in_one_line(shop: Path) -> None:
     one_line(run("--data-dir", str(shop), "review-reply", "nope", "--text", "Спасибо!"), main.EXIT_USAGE, "nope")
     one_line(run("--data-dir", str(shop), "review-reply", "r-3", "--template", "nope"), main.EXIT_USAGE, "nope")
     one_line(
-        run("--data-dir", str(shop), "review-reply", "r-3", "--template", "personal"),
+        run("--data-dir", str(shop), "review-reply", "r-3", "--template", "where_is_order"),
         main.EXIT_USAGE,
-        "{buyer_name}",
+        "{order_number}",
     )
     # r-3's product is not in the cache: its name is not known either.
     one_line(run("--data-dir", str(shop), "review-reply", "r-3", "--template", "thanks"), 2, "{product_name}")

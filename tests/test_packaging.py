@@ -45,6 +45,7 @@ def test_the_wheel_runs_the_app_and_the_commands_without_the_checkout(wheel: Pat
         "app/db/migrations/env.py",
         "resources/translations/packdesk_zh_CN.qm",
         "resources/intents/ru.json",
+        "resources/templates/default.json",
     } <= names
     assert any(n.startswith("app/db/migrations/versions/0001_") for n in names)
     assert not any(n.startswith("tests/") for n in names)

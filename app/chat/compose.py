@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -51,31 +52,43 @@ def send_image(db: Database, clock: Clock, chat_id: str, name: str, content: byt
     return _queue(db, clock, chat_id, ActionKind.CHAT_SEND_FILE, payload, name, bus)
 
 
+def queue_text(session: Session, chat_id: str, text: str, now: datetime, *, allowed: Iterable[str] = ()) -> OutboxEntry:
+    """`send_text` inside the caller's transaction (auto-replies): lint, queue, show as pending."""
+    sent = lint.check(text, allowed)
+    return _queue_in(session, chat_id, ActionKind.CHAT_SEND_TEXT, {"text": sent}, sent, now)
+
+
+def _queue_in(
+    session: Session, chat_id: str, action: ActionKind, payload: dict[str, str], shown: str, now: datetime
+) -> OutboxEntry:
+    _chat(session, chat_id)
+    entry = outbox.enqueue(session, action, TargetKind.CHAT, chat_id, payload, now)
+    session.add(
+        ChatMessageRow(
+            message_id=f"local:{entry.key}",
+            chat_id=chat_id,
+            author=AuthorType.SELLER.value,
+            created_at=now,
+            text=shown,
+            is_image=action is ActionKind.CHAT_SEND_FILE,
+            is_read=True,
+            order_number="",
+            image_urls=[],
+            outbox_key=entry.key,
+            search_text=shown.casefold(),
+        )
+    )
+    draft = session.get(ChatDraftRow, chat_id)
+    if draft is not None and action is ActionKind.CHAT_SEND_TEXT:
+        session.delete(draft)
+    return entry
+
+
 def _queue(
     db: Database, clock: Clock, chat_id: str, action: ActionKind, payload: dict[str, str], shown: str, bus: EventBus
 ) -> OutboxEntry:
-    now = clock.now()
     with db.write() as s:
-        _chat(s, chat_id)
-        entry = outbox.enqueue(s, action, TargetKind.CHAT, chat_id, payload, now)
-        s.add(
-            ChatMessageRow(
-                message_id=f"local:{entry.key}",
-                chat_id=chat_id,
-                author=AuthorType.SELLER.value,
-                created_at=now,
-                text=shown,
-                is_image=action is ActionKind.CHAT_SEND_FILE,
-                is_read=True,
-                order_number="",
-                image_urls=[],
-                outbox_key=entry.key,
-                search_text=shown.casefold(),
-            )
-        )
-        draft = s.get(ChatDraftRow, chat_id)
-        if draft is not None and action is ActionKind.CHAT_SEND_TEXT:
-            s.delete(draft)
+        entry = _queue_in(s, chat_id, action, payload, shown, clock.now())
         done = changes.collect(s, chats=[chat_id])
     changes.publish(bus, done)
     return entry

@@ -1,21 +1,20 @@
-"""A reply template filled for a review: the variables a review can fill are its product's name,
-SKU and article and its rating. A template that uses any other one ({buyer_name}, {order_number}…:
-Ozon does not tell a seller who wrote a review nor for which order) is refused with a clear message,
-never sent with a `{brace}` in it.
+"""A reply template (app.chat.templates) filled for a review. A review can fill its product's name,
+SKU and article and its rating; the chat variables ({buyer_name}, {order_number}, {ship_by}…) it
+cannot (Ozon does not tell a seller who wrote a review nor for which order), so a template using
+one is refused with a message naming it, never sent with a `{brace}` in it. Templates without
+variables (the default «thanks») serve reviews as they are.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.chat import templates
 from app.chat.lint import LintError
-from app.db.tables import ChatTemplateRow, ProductRow, ReviewRow
+from app.db.tables import ProductRow, ReviewRow
 from app.errors import NotFound
-
-_VARIABLE = re.compile(r"\{([^{}\n]{0,40})\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,26 +38,21 @@ def review_values(session: Session, review_id: str) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
 
 
-def template_text(session: Session, key: str) -> str:
-    """The Russian text of a reply template (NotFound for an unknown key).
-
-    A seam: reads the templates table until app.chat.templates (with its built-in templates) lands."""
-    row = session.get(ChatTemplateRow, key)
-    if row is None:
-        raise NotFound("template_unknown", f"no reply template {key!r}", key=key)
-    return row.text_ru
-
-
 def fill_for_review(session: Session, key: str, review_id: str) -> Filled:
     """Template `key` filled for a review; LintError naming the variables a review cannot fill."""
-    text = template_text(session, key)
+    template = templates.get(session, key)
+    if template is None:
+        raise NotFound("template_unknown", f"there is no template {key!r}", key=key)
+    text = template.text_ru
     values = review_values(session, review_id)
-    used = [name.strip() for name in _VARIABLE.findall(text)]
-    unfillable = sorted({name for name in used if name not in values})
+    used = list(dict.fromkeys(templates.variables_in(text)))
+    unfillable = sorted({name for name in used if name.strip() not in values})
     if unfillable:
         names = ", ".join("{" + name + "}" for name in unfillable)
         raise LintError(
             "template_unfillable", f"Not sent: template {key!r} uses {names}, which a review cannot fill", names
         )
-    filled = _VARIABLE.sub(lambda m: values[m.group(1).strip()], text)
-    return Filled(filled, tuple(values[name] for name in dict.fromkeys(used)))
+    filled = text
+    for name in used:
+        filled = filled.replace("{" + name + "}", values[name.strip()])
+    return Filled(filled, tuple(dict.fromkeys(values[name.strip()] for name in used)))

@@ -150,17 +150,22 @@ def test_a_template_fills_what_a_review_knows_and_refuses_the_rest(
     engine: SyncEngine, emu: Emulator, ctx: AppContext
 ) -> None:
     (review,) = _new_reviews(engine, ctx, 1)
-    with ctx.db.write() as s:
-        s.add(ChatTemplateRow(key="thanks", text_ru="Спасибо за отзыв о «{product_name}»!", updated_at=emu.now()))
-        s.add(ChatTemplateRow(key="personal", text_ru="{buyer_name}, спасибо!", updated_at=emu.now()))
+    with ctx.db.write() as s:  # a template naming the product (as a later template editor may allow)
+        s.add(ChatTemplateRow(key="product", text_ru="Спасибо за отзыв о «{product_name}»!", updated_at=emu.now()))
     with ctx.db.read() as s:
         name = s.get(ProductRow, review.sku)
-        filled = fill.fill_for_review(s, "thanks", review.review_id)
-        with pytest.raises(LintError, match=r"\{buyer_name\}, which a review cannot fill"):
-            fill.fill_for_review(s, "personal", review.review_id)
+        thanks = fill.fill_for_review(s, "thanks", review.review_id)  # a default without variables
+        filled = fill.fill_for_review(s, "product", review.review_id)
+        with pytest.raises(LintError, match=r"\{order_number\}, which a review cannot fill"):
+            fill.fill_for_review(s, "where_is_order", review.review_id)
         with pytest.raises(NotFound):
             fill.fill_for_review(s, "nope", review.review_id)
+    assert thanks.text.startswith("Спасибо") and "{" not in thanks.text
     assert name is not None and filled.text == f"Спасибо за отзыв о «{name.name}»!"
+    done = reply.reply_to_review(ctx.db, emu, review.review_id, filled.text, bus=ctx.bus, allowed=filled.allowed)
+    drain(engine, emu, ctx)
+    (sent,) = applied(emu, COMMENT, "review_id", review.review_id)
+    assert done.queued and sent["request"]["text"] == filled.text
 
 
 def test_a_plan_without_reviews_is_said_plainly(ctx: AppContext, events: Recorder) -> None:

@@ -1,0 +1,1 @@
+"""The default chat reply templates (`default.json`), read by `app.chat.templates`."""
