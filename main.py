@@ -10,6 +10,10 @@ python main.py returns [--json]     rFBS return requests and the actions Ozon of
 python main.py return-action ID ACTION [--comment] [--reason] [--amount]   queue a decision
 python main.py chats [--needs-reply] [--json]   buyer and support chats with their reply clocks
 python main.py chat-send CHAT_ID (--text T | --template KEY) [--image PATH]   queue a message
+python main.py reviews [--json]     product reviews: rating, status, replied or not
+python main.py review-reply REVIEW_ID (--text T | --template KEY) [--force]   queue a reply (--force: even a repeat)
+python main.py questions [--json]   buyers' public questions, answered or not
+python main.py question-answer QUESTION_ID --text T   queue an answer (2..3000 characters)
 python main.py templates [--json] [--import FILE] [--export FILE]   chat reply templates
 python main.py autoreplies [--json] [--import FILE] [--export FILE] [--log]   auto-reply rules and what they did
 python main.py labels NUMBER... --out FILE   labels or packing slips of cached postings to a file
@@ -219,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--template", metavar="KEY", help="a reply template, filled from the chat's order")
     send.add_argument("--image", type=Path, metavar="PATH", help="a photo to send (PNG, JPEG or WEBP)")
 
+    _feedback_parsers(sub)
     tpl = sub.add_parser("templates", help="chat reply templates (Russian text, Chinese and English names)")
     tpl.add_argument("--json", action="store_true", help="print JSON (the format --import takes)")
     tpl.add_argument("--import", dest="import_file", type=Path, metavar="FILE", help="add or replace from a JSON file")
@@ -565,6 +570,106 @@ def cmd_chat_send(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+# -- reviews and questions ---------------------------------------------------------------------
+
+
+def _feedback_parsers(sub: Any) -> None:
+    reviews = sub.add_parser("reviews", help="product reviews, newest first")
+    reviews.add_argument("--json", action="store_true", help="print JSON")
+    reply = sub.add_parser("review-reply", help="queue a reply to a review (sent by the next sync)")
+    reply.add_argument("review_id")
+    what = reply.add_mutually_exclusive_group(required=True)
+    what.add_argument("--text", help="the reply (1..3000 characters)")
+    what.add_argument("--template", metavar="KEY", help="a reply template, filled from the review's product")
+    reply.add_argument("--force", action="store_true", help="send even a reply used for another review lately")
+    questions = sub.add_parser("questions", help="buyers' public questions, newest first")
+    questions.add_argument("--json", action="store_true", help="print JSON")
+    answer = sub.add_parser("question-answer", help="queue an answer to a question (sent by the next sync)")
+    answer.add_argument("question_id")
+    answer.add_argument("--text", required=True, help="the answer (2..3000 characters)")
+
+
+def _plan_note(ctx: AppContext) -> None:
+    from app.feedback import query
+
+    with ctx.db.read() as s:
+        limited = query.plan_limited(s)
+    if limited is not None:  # the cache still lists what was synced before
+        print(
+            "packdesk: the shop's Ozon plan does not include reviews and questions: they are not synced",
+            file=sys.stderr,
+        )
+
+
+def cmd_reviews(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.feedback import query
+
+    _plan_note(ctx)
+    with ctx.db.read() as s:
+        found = query.list_reviews(s)
+    if args.json:
+        json.dump([query.review_json(r) for r in found], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    for r in found:
+        replied = "replied" if r.replied else "-"
+        print(f"{r.review_id}  {'★' * r.rating:<5} {r.status:<9} {replied:<7} {r.sku:<12} {r.text[:60]!r}")
+    print(f"{len(found)} review(s)")
+    return 0
+
+
+def cmd_questions(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.feedback import query
+
+    _plan_note(ctx)
+    with ctx.db.read() as s:
+        found = query.list_questions(s)
+    if args.json:
+        json.dump([query.question_json(q) for q in found], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    for q in found:
+        answered = "answered" if q.answered else "-"
+        print(f"{q.question_id}  {q.status:<9} {answered:<8} {q.sku:<12} {q.text[:60]!r}")
+    print(f"{len(found)} question(s)")
+    return 0
+
+
+def cmd_review_reply(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.chat.lint import LintError
+    from app.feedback import fill, reply
+
+    try:
+        text: str = args.text or ""
+        allowed: tuple[str, ...] = ()
+        if args.template is not None:
+            with ctx.db.read() as s:
+                filled = fill.fill_for_review(s, args.template, args.review_id)
+            text, allowed = filled.text, filled.allowed
+        done = reply.reply_to_review(
+            ctx.db, ctx.clock, args.review_id, text, bus=ctx.bus, force=args.force, allowed=allowed
+        )
+    except (LintError, NotFound) as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    if done.entry is None:
+        assert done.repeated is not None
+        raise CliError(f"not sent: {done.repeated.message}; add --force to send it anyway", EXIT_USAGE)
+    print(done.entry.key)
+    return 0
+
+
+def cmd_question_answer(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.chat.lint import LintError
+    from app.feedback import reply
+
+    try:
+        entry = reply.answer_question(ctx.db, ctx.clock, args.question_id, args.text, bus=ctx.bus)
+    except (LintError, NotFound) as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    print(entry.key)
+    return 0
+
+
 def _read_json(path: Path) -> Any:
     """A JSON file to import; unreadable or malformed is one line and EXIT_USAGE."""
     try:
@@ -853,6 +958,10 @@ CACHE_COMMANDS = {
     "return-action": cmd_return_action,
     "chats": cmd_chats,
     "chat-send": cmd_chat_send,
+    "reviews": cmd_reviews,
+    "review-reply": cmd_review_reply,
+    "questions": cmd_questions,
+    "question-answer": cmd_question_answer,
     "templates": cmd_templates,
     "autoreplies": cmd_autoreplies,
     "labels": cmd_labels,
@@ -869,6 +978,8 @@ READ_ONLY_COMMANDS = {
     "outbox",
     "returns",
     "chats",
+    "reviews",
+    "questions",
     "templates",
     "autoreplies",
     "picklist",
@@ -978,6 +1089,7 @@ NEEDS_DATA = frozenset(
         "picklist",
         "escalation",
     }
+    | {"reviews", "review-reply", "questions", "question-answer"}
 )
 # Commands that start a new demo shop (a fresh emulator): they wipe and re-seed the demo folder.
 FRESH_DEMO = frozenset({None, "sync"})

@@ -38,6 +38,7 @@ class ActionKind(StrEnum):
     CHAT_START = "chat_start"  # target: "start:<posting number>" (its own queue, behind no ship)
     RETURN_DECISION = "return_decision"
     REVIEW_REPLY = "review_reply"
+    REVIEW_STATUS = "review_status"  # mark a review processed (or viewed) without a reply
     QUESTION_ANSWER = "question_answer"
     # Hand over: create and approve a carriage for a delivery method, download its act (PDF).
     CREATE_CARRIAGE = "create_carriage"

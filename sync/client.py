@@ -387,6 +387,10 @@ class OzonClient(Transport):
         )
         return str(data.get("comment_id", "")) if isinstance(data, dict) else ""
 
+    def review_change_status(self, review_ids: list[str], status: str) -> None:
+        """Set reviews NEW, VIEWED or PROCESSED (`/v2/review/change-status`, up to 100 at once)."""
+        self.call(methods.REVIEW_CHANGE_STATUS, {"review_ids": review_ids, "status": status})
+
     def review_comment_texts(self, review_id: str) -> list[str]:
         """The seller's own published comments on a review (to avoid posting one twice)."""
         data = self.call(methods.REVIEW_COMMENT_LIST, {"review_id": review_id, "limit": 100, "offset": 0})

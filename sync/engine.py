@@ -22,6 +22,7 @@ from app import outbox, sync_status
 from app.clock import Clock
 from app.db.engine import Database
 from app.events import AuthFailed, ConnectivityChanged, EventBus, OutboxChanged, SyncFinished, SyncStarted
+from app.feedback.query import PLAN_AREA
 from app.outbox import ActionKind
 from sync.backoff import Pause
 from sync.client import OzonClient
@@ -161,7 +162,7 @@ class SyncEngine:
             ("products", lambda: pull_products(ctx, result)),
             ("chats", lambda: pull_optional(ctx, "chats", lambda: pull_chats(ctx, result))),
             ("returns", lambda: pull_returns(ctx, result)),
-            ("reviews", lambda: pull_optional(ctx, "reviews", lambda: pull_feedback(ctx, result))),
+            ("reviews", lambda: pull_optional(ctx, PLAN_AREA, lambda: pull_feedback(ctx, result))),
         ]
         for area, step in areas:
             if (only and area not in only) or area in skip:

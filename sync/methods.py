@@ -55,6 +55,7 @@ RFBS_RETURN_GET = "/v2/returns/rfbs/get"
 RFBS_RETURN_ACTION = "/v1/returns/rfbs/action/set"
 # -- reviews and questions -----------------------------------------------------------------------
 REVIEW_LIST = "/v2/review/list"
+REVIEW_CHANGE_STATUS = "/v2/review/change-status"  # v1 change-status is deprecated (2026)
 REVIEW_COMMENT_CREATE = "/v1/review/comment/create"
 REVIEW_COMMENT_LIST = "/v1/review/comment/list"
 QUESTION_LIST = "/v1/question/list"

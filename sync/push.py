@@ -36,6 +36,8 @@ def apply(ctx: SyncContext, entry: OutboxEntry) -> None:
         returns.apply_return(ctx, entry)
     elif entry.action is ActionKind.REVIEW_REPLY:
         feedback.apply_review_reply(ctx, entry)
+    elif entry.action is ActionKind.REVIEW_STATUS:
+        feedback.apply_review_status(ctx, entry)
     elif entry.action is ActionKind.QUESTION_ANSWER:
         feedback.apply_question_answer(ctx, entry)
     elif entry.action is ActionKind.CREATE_CARRIAGE:

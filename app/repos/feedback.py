@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.db.tables import QuestionRow, ReviewRow
@@ -60,3 +60,21 @@ def known_questions(session: Session) -> dict[str, tuple[str, int]]:
             select(QuestionRow.question_id, QuestionRow.status, QuestionRow.answers_count)
         )
     }
+
+
+def review_answered(session: Session, review_id: str, replied: bool, status: str = "PROCESSED") -> None:
+    """Ozon took a reply (which marks the review processed) or a status change: the cache says so
+    until the next pull brings Ozon's own numbers."""
+    values: dict[str, object] = {"status": status}
+    if replied:
+        values["comments_amount"] = ReviewRow.comments_amount + 1
+    session.execute(update(ReviewRow).where(ReviewRow.review_id == review_id).values(**values))
+
+
+def question_answered(session: Session, question_id: str) -> None:
+    """Ozon took an answer (Ozon marks the question processed)."""
+    session.execute(
+        update(QuestionRow)
+        .where(QuestionRow.question_id == question_id)
+        .values(status="PROCESSED", answers_count=QuestionRow.answers_count + 1)
+    )

@@ -10,6 +10,7 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 from tests.bench import (
     chat_bench,
+    feedback_bench,
     intent_bench,
     label_bench,
     lossy_bench,
@@ -28,6 +29,7 @@ BENCHES = {
     "ui": ui_bench.main,
     "intents": intent_bench.main,
     "chats": chat_bench.main,
+    "feedback": feedback_bench.main,
 }
 
 

@@ -1,0 +1,58 @@
+"""A reply template (app.chat.templates) filled for a review. A review can fill its product's name,
+SKU and article and its rating; the chat variables ({buyer_name}, {order_number}, {ship_by}…) it
+cannot (Ozon does not tell a seller who wrote a review nor for which order), so a template using
+one is refused with a message naming it, never sent with a `{brace}` in it. Templates without
+variables (the default «thanks») serve reviews as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.chat import templates
+from app.chat.lint import LintError
+from app.db.tables import ProductRow, ReviewRow
+from app.errors import NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    text: str
+    allowed: tuple[str, ...]  # values filled in: the lint takes them as they are (an SKU is no phone)
+
+
+def review_values(session: Session, review_id: str) -> dict[str, str]:
+    """What a review can fill (an unknown product leaves its name, article empty: not fillable)."""
+    review = session.get(ReviewRow, review_id)
+    if review is None:
+        raise NotFound("review_unknown", f"review {review_id} is not in the local copy", review_id=review_id)
+    product = session.get(ProductRow, review.sku)
+    values = {
+        "product_name": product.name if product else "",
+        "offer_id": product.offer_id if product else "",
+        "sku": str(review.sku) if review.sku else "",
+        "rating": str(review.rating) if review.rating else "",
+    }
+    return {k: v for k, v in values.items() if v}
+
+
+def fill_for_review(session: Session, key: str, review_id: str) -> Filled:
+    """Template `key` filled for a review; LintError naming the variables a review cannot fill."""
+    template = templates.get(session, key)
+    if template is None:
+        raise NotFound("template_unknown", f"there is no template {key!r}", key=key)
+    text = template.text_ru
+    values = review_values(session, review_id)
+    used = list(dict.fromkeys(templates.variables_in(text)))
+    unfillable = sorted({name for name in used if name.strip() not in values})
+    if unfillable:
+        names = ", ".join("{" + name + "}" for name in unfillable)
+        raise LintError(
+            "template_unfillable", f"Not sent: template {key!r} uses {names}, which a review cannot fill", names
+        )
+    filled = text
+    for name in used:
+        filled = filled.replace("{" + name + "}", values[name.strip()])
+    return Filled(filled, tuple(dict.fromkeys(values[name.strip()] for name in used)))
