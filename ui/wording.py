@@ -67,6 +67,7 @@ def action(kind: ActionKind) -> str:
         ActionKind.CHAT_START: translate("Outbox", "Open a chat with the buyer"),
         ActionKind.RETURN_DECISION: translate("Outbox", "Return decision"),
         ActionKind.REVIEW_REPLY: translate("Outbox", "Reply to a review"),
+        ActionKind.REVIEW_STATUS: translate("Outbox", "Mark a review processed"),
         ActionKind.QUESTION_ANSWER: translate("Outbox", "Answer to a question"),
     }
     return names.get(kind, kind.value)

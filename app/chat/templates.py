@@ -52,6 +52,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "ship_by": ("ship by (Moscow date, dd.mm.yyyy)", "最晚发货日期（莫斯科时间）"),
     "delivery_method": ("delivery method", "配送方式"),
     "items": ("items × quantity", "商品 × 数量"),
+    # A review fills these (app.feedback.fill); a chat does not.
+    "product_name": ("product name (reviews)", "商品名称（评价回复）"),
+    "sku": ("SKU (reviews)", "SKU（评价回复）"),
+    "offer_id": ("offer ID (reviews)", "商家货号（评价回复）"),
+    "rating": ("rating, 1–5 (reviews)", "评分 1–5（评价回复）"),
 }
 FIELDS = ("key", "name_zh", "name_en", "text_ru", "intents")
 

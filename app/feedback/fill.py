@@ -7,20 +7,13 @@ variables (the default «thanks») serve reviews as they are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.orm import Session
 
 from app.chat import templates
 from app.chat.lint import LintError
+from app.chat.templates import Filled
 from app.db.tables import ProductRow, ReviewRow
 from app.errors import NotFound
-
-
-@dataclass(frozen=True, slots=True)
-class Filled:
-    text: str
-    allowed: tuple[str, ...]  # values filled in: the lint takes them as they are (an SKU is no phone)
 
 
 def review_values(session: Session, review_id: str) -> dict[str, str]:

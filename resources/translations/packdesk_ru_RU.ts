@@ -2120,6 +2120,10 @@
         <translation>Ответ на отзыв</translation>
     </message>
     <message>
+        <source>Mark a review processed</source>
+        <translation>Отметить отзыв обработанным</translation>
+    </message>
+    <message>
         <source>Answer to a question</source>
         <translation>Ответ на вопрос</translation>
     </message>

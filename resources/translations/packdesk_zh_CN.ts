@@ -2058,6 +2058,10 @@
         <translation>回复评价</translation>
     </message>
     <message>
+        <source>Mark a review processed</source>
+        <translation>将评价标记为已处理</translation>
+    </message>
+    <message>
         <source>Answer to a question</source>
         <translation>回答问题</translation>
     </message>
