@@ -157,7 +157,7 @@ def receive(
     with db.write() as s:
         found = expected(s, code)
         if not found.returns:
-            raise NotFound("return_unknown", f"no return is expected under {code.strip()!r}", code=code.strip())
+            raise NotFound("return_unknown", f"no return is expected under {code.strip()!r}", scanned=code.strip())
         todo = [r for r in found.returns if not r.received]
         if not todo:
             raise InvalidAction("return_already_received", f"the return under {found.code!r} was received already")
