@@ -119,15 +119,17 @@ def save_details(session: Session, details: ReturnDetails) -> None:
     }
     if details.reason:
         values["reason"] = details.reason
+    where = (ReturnRow.kind == ReturnKind.RFBS.value, ReturnRow.return_id == details.return_id)
+    stored = session.execute(select(ReturnRow.status, ReturnRow.created_at).where(*where)).first()
+    if details.state and stored is not None and details.state != stored.status:
+        # Moved on since the list was read: its group is stale until the next list read.
+        values["status_group"] = ""
+        values["decide_by"] = deadline(ReturnKind.RFBS, details.state, "", stored.created_at, None)
     if details.state:
         values["status"] = details.state
     if details.state_name:
         values["status_name"] = details.state_name
-    session.execute(
-        update(ReturnRow)
-        .where(ReturnRow.kind == ReturnKind.RFBS.value, ReturnRow.return_id == details.return_id)
-        .values(**values)
-    )
+    session.execute(update(ReturnRow).where(*where).values(**values))
 
 
 def actions(session: Session, return_id: int) -> tuple[list[ReturnAction], list[RejectionReason]]:
