@@ -219,7 +219,11 @@ class AutoReplyLogRow(Base):
 
 class ReturnRow(Base):
     __tablename__ = "returns"
-    __table_args__ = (UniqueConstraint("kind", "return_id"),)
+    # The list reads ids in order, filtered by stage and kind, from this index alone.
+    __table_args__ = (
+        UniqueConstraint("kind", "return_id"),
+        Index("ix_returns_listing", "sort_at", "id", "stage", "kind", "decide_by"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(8))
@@ -251,9 +255,11 @@ class ReturnRow(Base):
     place: Mapped[str] = mapped_column(String(300), default="")  # FBS/FBO: where the parcel is
     storage_from: Mapped[datetime | None] = mapped_column(UTCDateTime)  # paid storage starts
     # When Ozon decides by itself (app.domain.returns.deadline), kept for sorting and filtering.
-    decide_by: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    decide_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     buyer_comment: Mapped[str] = mapped_column(Text, default="")  # rFBS, remote text
     photos: Mapped[list[str]] = mapped_column(JSONText, default=list)  # rFBS client_photo URLs
+    stage: Mapped[str] = mapped_column(String(16), default="")  # app.domain.returns.stage of the row
+    sort_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest change: the list's order
     # Numbers, SKU, offer id, product and buyer names, case-folded (app.repos.returns.search_text).
     search_text: Mapped[str] = mapped_column(Text, default="")
 

@@ -150,16 +150,6 @@ def stage(kind: ReturnKind | str, status: str, group: str = "") -> Stage:
     return next((st for st, names in _FBS_STAGES.items() if status in names), Stage.ON_THE_WAY)
 
 
-def statuses_of(wanted: Stage) -> tuple[frozenset[str], frozenset[str]]:
-    """(FBS/FBO sys_names, rFBS group states) of a stage: the SQL side of `stage()`."""
-    groups = frozenset(g for g, st in _RFBS_STAGES.items() if st is wanted)
-    return _FBS_STAGES.get(wanted, frozenset()), groups
-
-
-def known_fbs_statuses() -> frozenset[str]:
-    return frozenset().union(*_FBS_STAGES.values())
-
-
 # -- the decision deadline: product.md §2.8 ---------------------------------------------------------
 
 # A request nobody answers is decided by Ozon, for the buyer: FBS requests after 24 hours, rFBS

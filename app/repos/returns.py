@@ -16,6 +16,7 @@ from app.domain.returns import (
     ReturnKind,
     ReturnRequest,
     deadline,
+    stage,
 )
 from app.repos.upsert import upsert
 
@@ -58,6 +59,8 @@ def save(session: Session, returns: Sequence[ReturnRequest]) -> None:
             "place": r.place,
             "storage_from": r.storage_from,
             "decide_by": deadline(r.kind, r.status, r.group, r.created_at, r.changed_at),
+            "stage": stage(r.kind, r.status, r.group).value,
+            "sort_at": r.changed_at or r.created_at,
             "search_text": search_text(
                 r.return_id,
                 r.return_number,
@@ -125,6 +128,7 @@ def save_details(session: Session, details: ReturnDetails) -> None:
         # Moved on since the list was read: its group is stale until the next list read.
         values["status_group"] = ""
         values["decide_by"] = deadline(ReturnKind.RFBS, details.state, "", stored.created_at, None)
+        values["stage"] = stage(ReturnKind.RFBS, details.state, "").value
     if details.state:
         values["status"] = details.state
     if details.state_name:
@@ -179,3 +183,11 @@ def forget_buyers(session: Session, cutoff: datetime) -> None:
         session.execute(
             update(ReturnRow).where(ReturnRow.id == row_id).values(client_name="", search_text=search_text(*values))
         )
+
+
+def restage(session: Session) -> None:
+    """Rows without a stage (written before it was kept) get theirs."""
+    for row_id, kind, status, group in session.execute(
+        select(ReturnRow.id, ReturnRow.kind, ReturnRow.status, ReturnRow.status_group).where(ReturnRow.stage == "")
+    ):
+        session.execute(update(ReturnRow).where(ReturnRow.id == row_id).values(stage=stage(kind, status, group).value))

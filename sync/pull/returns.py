@@ -47,6 +47,7 @@ def pull_returns(ctx: SyncContext, result: CycleResult) -> None:
     for return_id in stale:
         ctx.store_return_details(ctx.client.rfbs_return(return_id))
     with ctx.db.write() as s:
+        return_repo.restage(s)
         sync_state.put(s, "returns.since", now.isoformat(), now)
     if result.returns or stale:
         ctx.bus.publish(ReturnsChanged(result.returns))

@@ -14,6 +14,7 @@ from tests.bench import (
     label_bench,
     lossy_bench,
     print_bench,
+    returns_bench,
     scan_bench,
     sync_bench,
     ui_bench,
@@ -28,6 +29,7 @@ BENCHES = {
     "ui": ui_bench.main,
     "intents": intent_bench.main,
     "chats": chat_bench.main,
+    "returns": returns_bench.main,
 }
 
 

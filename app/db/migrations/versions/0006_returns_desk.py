@@ -24,6 +24,8 @@ def _backfill(bind: sa.Connection) -> None:
     ]
     if rows:
         bind.execute(sa.text("UPDATE returns SET search_text = :s WHERE id = :i"), rows)
+    bind.execute(sa.text("UPDATE returns SET sort_at = COALESCE(changed_at, created_at)"))
+    # `stage` stays empty here: the next sync gives every row its stage (app.repos.returns.restage).
     # Read the returns afresh (their place, storage date, rFBS group and deadline are new columns).
     bind.execute(sa.text("DELETE FROM sync_state WHERE name = 'returns.since'"))
 
@@ -37,7 +39,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("buyer_comment", sa.Text(), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("photos", sa.Text(), nullable=False, server_default="[]"))
         batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
-        batch_op.create_index(batch_op.f("ix_returns_decide_by"), ["decide_by"], unique=False)
+        batch_op.add_column(sa.Column("stage", sa.String(length=16), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("sort_at", sa.DateTime(), nullable=True))
+        batch_op.create_index("ix_returns_listing", ["sort_at", "id", "stage", "kind", "decide_by"], unique=False)
     op.create_table(
         "return_receipts",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -80,6 +84,6 @@ def downgrade() -> None:
     op.drop_table("return_exchanges")
     op.drop_table("return_receipts")
     with op.batch_alter_table("returns", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_returns_decide_by"))
-        for column in ("search_text", "photos", "buyer_comment", "decide_by", "storage_from", "place", "status_group"):
+        batch_op.drop_index("ix_returns_listing")
+        for column in ("sort_at", "stage", "search_text", "photos", "buyer_comment", "decide_by", "storage_from", "place", "status_group"):
             batch_op.drop_column(column)
