@@ -92,8 +92,8 @@ class Stage(StrEnum):
     CLOSED = "closed"
 
 
-# FBS/FBO: `visual.status.sys_name` (ozon-api.md §4.1; the full list, 2025-2026 specs). A name not
-# listed here (Ozon adds some) stays ON_THE_WAY: open, never hidden among the closed ones.
+# FBS/FBO: `visual.status.sys_name` (docs/ozon-contract.md, Returns; every name of the 2025-2026
+# specs). A name not listed here (Ozon adds some) stays ON_THE_WAY: open, never hidden as closed.
 _FBS_STAGES: dict[Stage, frozenset[str]] = {
     Stage.NEEDS_DECISION: frozenset(
         {
@@ -150,7 +150,7 @@ def stage(kind: ReturnKind | str, status: str, group: str = "") -> Stage:
     return next((st for st, names in _FBS_STAGES.items() if status in names), Stage.ON_THE_WAY)
 
 
-# -- the decision deadline: product.md §2.8 ---------------------------------------------------------
+# -- the decision deadline (docs/ozon-contract.md, Returns) ---------------------------------------
 
 # A request nobody answers is decided by Ozon, for the buyer: FBS requests after 24 hours, rFBS
 # ones after 3 days. The clock runs from the moment the request reached the seller: an FBS return's

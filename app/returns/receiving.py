@@ -128,8 +128,8 @@ def check_marks(
     return checks
 
 
-# Ozon names its actions in Russian and publishes no ids for "the item came back" (ozon-api.md §4.2):
-# the one offered action whose name says so is the one to take; if none or several do, nothing is sent.
+# Ozon names its actions in Russian and publishes no id for "the item came back" (docs/ozon-contract.md,
+# Returns): the one offered action whose name says so is taken; if none or several do, nothing is sent.
 _RECEIVED_NAME = re.compile(r"получ|received", re.IGNORECASE)
 
 
