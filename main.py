@@ -6,8 +6,10 @@ python main.py sync --once          one headless sync cycle
 python main.py orders [--status S] [--barcode CODE] [--json]   the cached postings
 python main.py ship NUMBER          queue the ship (pack) action
 python main.py outbox [--json]      queued actions and their state
-python main.py returns [--json]     rFBS return requests and the actions Ozon offers
-python main.py return-action ID ACTION [--comment] [--reason] [--amount]   queue a decision
+python main.py returns [--stage S] [--search TEXT] [--json]   FBS/FBO returns and rFBS requests, deadlines, actions
+python main.py return-action RETURN_ID ACTION_ID [--comment TEXT] [--reason-id N] [--amount DECIMAL]   queue a decision
+python main.py return-receive CODE [--grade G] [--note T] [--photo FILE] [--restock|--write-off] [--mark CODE ...]
+                                    receive a returned parcel (its barcode, posting or return number)
 python main.py chats [--needs-reply] [--json]   buyer and support chats with their reply clocks
 python main.py chat-send CHAT_ID (--text T | --template KEY) [--image PATH]   queue a message
 python main.py reviews [--json]     product reviews: rating, status, replied or not
@@ -40,6 +42,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
@@ -50,6 +53,7 @@ from app.context import AppContext, open_context
 from app.db import guard
 from app.domain.postings import PostingStatus
 from app.domain.products import Product
+from app.domain.returns import Stage
 from app.errors import (
     CredentialsMissing,
     DatabaseDamaged,
@@ -59,6 +63,7 @@ from app.errors import (
     DiskFull,
     DisplayLibrariesMissing,
     FolderReadOnly,
+    InvalidAction,
     NotFound,
     PackdeskError,
     UserError,
@@ -68,6 +73,8 @@ from app.orders import query as order_query
 from app.orders.filters import OrderFilter
 from app.repos import postings as posting_repo
 from app.repos import products as product_repo
+from app.returns.listing import ReturnListRow
+from app.returns.receiving import Disposition, Grade
 from app.settings import LABEL_DPIS, LABEL_FORMATS, LABEL_SIZES
 from app.workflows import shipping
 
@@ -202,15 +209,31 @@ def build_parser() -> argparse.ArgumentParser:
     box = sub.add_parser("outbox", help="queued seller actions")
     box.add_argument("--json", action="store_true", help="print JSON")
 
-    rets = sub.add_parser("returns", help="rFBS return requests and the actions Ozon offers for each")
+    rets = sub.add_parser(
+        "returns", help="FBS/FBO returns and rFBS requests: status, deadline, the actions Ozon offers"
+    )
+    rets.add_argument("--stage", choices=[st.value for st in Stage], help="only returns at this stage")
+    rets.add_argument("--search", default="", help="posting, return number, SKU, buyer, parcel barcode")
     rets.add_argument("--json", action="store_true", help="print JSON")
 
     decide = sub.add_parser("return-action", help="queue a decision on an rFBS return request")
     decide.add_argument("return_id", type=int)
     decide.add_argument("action_id", type=int, help="one of the ids `returns` lists for the request")
     decide.add_argument("--comment", default="", help="for the buyer (required to reject)")
-    decide.add_argument("--reason", type=int, help="rejection reason id (required to reject)")
+    decide.add_argument(
+        "--reason-id", "--reason", dest="reason_id", type=int, help="rejection reason id (required to reject)"
+    )
     decide.add_argument("--amount", help="partial compensation in roubles (required for id 1020)")
+
+    take = sub.add_parser("return-receive", help="receive a returned parcel at the desk")
+    take.add_argument("code", help="the parcel's return barcode, the posting number or the return number")
+    take.add_argument("--grade", choices=[g.value for g in Grade], default=Grade.NEW.value)
+    take.add_argument("--note", default="")
+    take.add_argument("--photo", action="append", default=[], help="a photo file (repeat for more)")
+    where = take.add_mutually_exclusive_group()
+    where.add_argument("--restock", action="store_const", dest="disposition", const=Disposition.RESTOCK.value)
+    where.add_argument("--write-off", action="store_const", dest="disposition", const=Disposition.WRITE_OFF.value)
+    take.add_argument("--mark", nargs="+", action="extend", default=[], help="marking codes of the returned units")
 
     chats = sub.add_parser("chats", help="buyer and support chats, the most urgent first")
     chats.add_argument("--needs-reply", action="store_true", help="only chats waiting for the seller's answer")
@@ -473,34 +496,51 @@ def cmd_outbox(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_returns(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.repos import returns as return_repo
+def _return_json(r: ReturnListRow, now: datetime) -> dict[str, Any]:
+    clock = r.countdown(now)
+    return {
+        "return_id": r.return_id,
+        "kind": r.kind.value,
+        "return_number": r.return_number,
+        "posting_number": r.posting_number,
+        "sku": r.sku,
+        "product": r.product_name,
+        "type": r.return_type,
+        "status": r.status,
+        "status_name": r.status_name,
+        "stage": r.stage.value,
+        "reason": r.reason,
+        "place": r.place,
+        "storage_from": r.storage_from.isoformat() if r.storage_from else None,
+        "barcode": r.barcode,
+        "deadline": r.decide_by.isoformat() if r.decide_by else None,
+        "overdue": bool(clock and clock.overdue),
+        "deadline_text": clock.sentence() if clock else "",
+        "pending": r.local_status,
+        "actions": [] if r.local_status else [{"id": a.id, "name": a.name} for a in r.actions],
+        "received": r.received,
+        "exchanges": list(r.exchanges),
+    }
 
-    with ctx.db.read() as s:
-        rows: list[dict[str, Any]] = [
-            {
-                "return_id": r.return_id,
-                "return_number": r.return_number,
-                "posting_number": r.posting_number,
-                "product": r.product_name,
-                "status": r.status,
-                "status_name": r.status_name,
-                "pending": r.local_status,
-                "actions": list(r.available_actions or []),
-                "rejection_reasons": list(r.rejection_reasons or []),
-            }
-            for r in return_repo.rfbs_requests(s)
-        ]
+
+def cmd_returns(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.returns import listing
+
+    now = ctx.clock.now()
+    wanted = listing.ReturnFilter(stage=Stage(args.stage) if args.stage else None, search=args.search)
+    rows = [_return_json(r, now) for r in listing.read_all(ctx.db, wanted, now)]
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
     for r in rows:
         pending = f" (pending: {r['pending']})" if r["pending"] else ""
-        print(f"{r['return_id']}  {r['posting_number']:<22} {r['status_name'] or r['status']}{pending}")
+        due = f"  {r['deadline_text']}" if r["deadline_text"] else ""
+        status = r["status_name"] or r["status"]
+        print(f"{r['kind']:<4} {r['return_id']}  {r['posting_number']:<22} {status}{pending}{due}")
         for action in r["actions"]:
             print(f"    {action['id']:>6}  {action['name']}")
-    print(f"{len(rows)} return request(s)")
+    print(f"{len(rows)} return(s)")
     return 0
 
 
@@ -512,10 +552,33 @@ def cmd_return_action(ctx: AppContext, args: argparse.Namespace) -> int:
     try:
         amount = None if args.amount is None else Decimal(args.amount.replace(",", "."))
     except InvalidOperation:
-        raise UserError("return_amount_invalid", f"not an amount: {args.amount}") from None
-    decision = returns.Decision(args.action_id, args.comment, args.reason, amount)
-    entry = returns.decide(ctx.db, ctx.clock, args.return_id, decision, bus=ctx.bus)
+        raise CliError(f"not an amount: {args.amount}", EXIT_USAGE) from None
+    decision = returns.Decision(args.action_id, args.comment, args.reason_id, amount)
+    try:
+        entry = returns.decide(ctx.db, ctx.clock, args.return_id, decision, bus=ctx.bus)
+    except InvalidAction as exc:  # not offered, or a required field missing: the arguments are wrong
+        raise CliError(str(exc), EXIT_USAGE) from None
     print(entry.key)
+    return 0
+
+
+def cmd_return_receive(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.returns import receiving
+
+    inspection = receiving.Inspection(
+        grade=Grade(args.grade),
+        disposition=Disposition(args.disposition or Disposition.RESTOCK.value),
+        note=args.note,
+        photos=tuple(args.photo),
+        marks=tuple(args.mark),
+    )
+    done = receiving.receive(ctx.db, ctx.clock, args.code, inspection, bus=ctx.bus)
+    for r in done.returns:
+        print(f"received {r.kind.value} {r.return_id}  {r.posting_number}  {r.product_name}")
+    for key in done.decisions:
+        print(f"queued: {key}")
+    for m in done.flagged:
+        print(f"packdesk: WARNING: marking code {m.scanned!r}: {m.problem}", file=sys.stderr)
     return 0
 
 
@@ -956,6 +1019,7 @@ CACHE_COMMANDS = {
     "outbox": cmd_outbox,
     "returns": cmd_returns,
     "return-action": cmd_return_action,
+    "return-receive": cmd_return_receive,
     "chats": cmd_chats,
     "chat-send": cmd_chat_send,
     "reviews": cmd_reviews,
@@ -1085,6 +1149,7 @@ NEEDS_DATA = frozenset(
         "chat-send",
         "templates",
         "autoreplies",
+        "return-receive",
         "labels",
         "picklist",
         "escalation",

@@ -28,6 +28,8 @@ class EventKind(StrEnum):
     PRINT = "print"
     REPRINT = "reprint"
     PRINT_FAILED = "print_failed"
+    RETURN_RECEIVED = "return_received"  # a return of this posting came back to the desk
+    EXCHANGE = "exchange"  # a replacement (or resend) linked to a return of this posting
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,7 +219,11 @@ class AutoReplyLogRow(Base):
 
 class ReturnRow(Base):
     __tablename__ = "returns"
-    __table_args__ = (UniqueConstraint("kind", "return_id"),)
+    # The list reads ids in order, filtered by stage and kind, from this index alone.
+    __table_args__ = (
+        UniqueConstraint("kind", "return_id"),
+        Index("ix_returns_listing", "sort_at", "id", "stage", "kind", "decide_by"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(8))
@@ -247,6 +251,55 @@ class ReturnRow(Base):
     available_actions: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
     rejection_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
     details_status: Mapped[str] = mapped_column(String(64), default="")  # the status they were read at
+    status_group: Mapped[str] = mapped_column(String(32), default="")  # rFBS state.group_state
+    place: Mapped[str] = mapped_column(String(300), default="")  # FBS/FBO: where the parcel is
+    storage_from: Mapped[datetime | None] = mapped_column(UTCDateTime)  # paid storage starts
+    # When Ozon decides by itself (app.domain.returns.deadline), kept for sorting and filtering.
+    decide_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    buyer_comment: Mapped[str] = mapped_column(Text, default="")  # rFBS, remote text
+    photos: Mapped[list[str]] = mapped_column(JSONText, default=list)  # rFBS client_photo URLs
+    stage: Mapped[str] = mapped_column(String(16), default="")  # app.domain.returns.stage of the row
+    sort_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest change: the list's order
+    # Numbers, SKU, offer id, product and buyer names, case-folded (app.repos.returns.search_text).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReturnReceiptRow(Base):
+    """A return received at the desk: what was scanned, the inspection, and the marking codes checked."""
+
+    __tablename__ = "return_receipts"
+    __table_args__ = (Index("ix_return_receipts_return", "kind", "return_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    return_id: Mapped[int] = mapped_column(BigInteger)
+    posting_number: Mapped[str] = mapped_column(String(64), index=True)
+    code: Mapped[str] = mapped_column(String(200), default="")  # what was scanned
+    grade: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    photos: Mapped[list[str]] = mapped_column(JSONText, default=list)  # files on this computer
+    disposition: Mapped[str] = mapped_column(String(16))  # restock, write_off
+    # [{"code", "ident", "shipped": bool}]: the returned units' marking codes against the shipped ones.
+    marks: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)  # a code differs from the shipped ones
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ReturnExchangeRow(Base):
+    """An exchange: the replacement posting (or a resend) that answers a return."""
+
+    __tablename__ = "return_exchanges"
+    __table_args__ = (Index("ix_return_exchanges_return", "kind", "return_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    return_id: Mapped[int] = mapped_column(BigInteger)
+    posting_number: Mapped[str] = mapped_column(String(64), default="", index=True)  # "" = not known yet
+    mode: Mapped[str] = mapped_column(String(16))  # replacement, resend
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user: Mapped[str] = mapped_column(String(100), default="")
 
 
 class ReviewRow(Base):

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from app.db.engine import Database
-from app.db.tables import ChatRow, PostingRow, ReturnRow
+from app.db.tables import ChatRow, PostingRow
 from app.domain.postings import FINISHED
 from app.repos import chats as chat_repo
+from app.repos import returns as return_repo
 
 
 def purge(db: Database, now: datetime, days: int) -> int:
@@ -28,7 +29,5 @@ def purge(db: Database, now: datetime, days: int) -> int:
         chats = list(s.scalars(select(ChatRow.chat_id).where(ChatRow.posting_number.in_(named))))
         postings = s.execute(update(PostingRow).where(*due).values(customer_name="", address="", pvz_code=""))
         chat_repo.refresh(s, chats)  # their search text named the buyer
-        s.execute(
-            update(ReturnRow).where(ReturnRow.client_name != "", ReturnRow.created_at < cutoff).values(client_name="")
-        )
+        return_repo.forget_buyers(s, cutoff)
     return int(postings.rowcount or 0)  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ return's new local status, so it works offline and goes to Ozon once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -18,7 +19,7 @@ from app import outbox
 from app.clock import Clock
 from app.db.engine import Database
 from app.db.tables import ReturnRow
-from app.domain.returns import ReturnAction, ReturnKind
+from app.domain.returns import RejectionReason, ReturnAction, ReturnKind
 from app.errors import InvalidAction, NotFound
 from app.events import EventBus
 from app.outbox import ActionKind, OutboxEntry, TargetKind
@@ -26,6 +27,33 @@ from app.repos import returns as return_repo
 from app.workflows import changes
 
 COMMENT_MAX = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ActionForm:
+    """One action Ozon offers and what the seller must fill in before it can be queued."""
+
+    action: ReturnAction
+    needs_comment: bool
+    needs_reason: bool
+    needs_amount: bool
+    max_amount: Decimal | None = None  # the item's price, for a partial compensation
+    reasons: tuple[RejectionReason, ...] = ()
+
+
+def forms(offered: Sequence[ReturnAction], reasons: Sequence[RejectionReason], price: Decimal) -> list[ActionForm]:
+    """The decision screen's buttons: exactly Ozon's `available_actions`, each with its fields."""
+    return [
+        ActionForm(
+            action=a,
+            needs_comment=a.is_rejection,
+            needs_reason=a.is_rejection,
+            needs_amount=a.needs_amount,
+            max_amount=price if a.needs_amount and price else None,
+            reasons=tuple(reasons) if a.is_rejection else (),
+        )
+        for a in offered
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +87,8 @@ def decide(
                 f"Ozon does not offer this action for return {row.return_number or return_id} now",
                 return_id=return_id,
             )
-        payload = _payload(action, decision, {r.id: r.comment_required for r in reasons}, row.price)
+        (form,) = forms([action], reasons, row.price)
+        payload = _payload(form, decision)
         payload["by"] = user
         entry = outbox.enqueue(s, ActionKind.RETURN_DECISION, TargetKind.RETURN, str(return_id), payload, now)
         outbox.apply_local_effect(s, entry)  # shown as decided until Ozon confirms
@@ -68,23 +97,22 @@ def decide(
     return entry
 
 
-def _payload(
-    action: ReturnAction, decision: Decision, comment_required: dict[int, bool], price: Decimal
-) -> dict[str, object]:
+def _payload(form: ActionForm, decision: Decision) -> dict[str, object]:
+    action, price = form.action, form.max_amount or Decimal(0)
     comment = decision.comment.strip()
     if len(comment) > COMMENT_MAX:
         raise InvalidAction("return_comment_too_long", f"the comment may have at most {COMMENT_MAX} characters")
     payload: dict[str, object] = {"action_id": action.id, "action_name": action.name}
     if comment:
         payload["comment"] = comment
-    if action.is_rejection:
+    if form.needs_reason:
         reason = decision.rejection_reason_id
-        if reason is None or reason not in comment_required:
+        if reason is None or reason not in {r.id for r in form.reasons}:
             raise InvalidAction("return_reason_needed", "choose one of Ozon's reasons to reject the return")
-        if not comment:  # Ozon requires a comment with every rejection (ids -1, -10)
-            raise InvalidAction("return_comment_needed", "say why the return is rejected: the buyer reads it")
         payload["rejection_reason_id"] = reason
-    if action.needs_amount:
+    if form.needs_comment and not comment:  # Ozon requires a comment with every rejection (ids -1, -10)
+        raise InvalidAction("return_comment_needed", "say why the return is rejected: the buyer reads it")
+    if form.needs_amount:
         amount = _amount(decision.compensation_amount)
         if amount is None or amount <= 0 or (price and amount > price):
             raise InvalidAction(

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from . import catalog, cdn, control, documents, exemplars, labels, operations, requirements
+from .aftersales import RETURN_STATUSES
 from .clock import Clock, iso_z
 from .dispatch import HOLD, RESET, Api, Reply, rate_limited
 from .faults import DEFAULT_TIMEOUT_HOLD, REFUSALS, Fault, Faults, drop_id, truncate
@@ -195,6 +196,16 @@ class Emulator:
                 store.rfbs_returns[rret.return_id] = rret
                 return rret.return_id
             raise ValueError("kind must be 'fbs' or 'rfbs'")
+
+    def move_return(self, return_id: int, sys_name: str, display_name: str = "") -> None:
+        """An FBS/FBO return moves on (Ozon's logistics or its decision): a new visual status, now."""
+        store = self._store
+        with store.lock:
+            now = store.run_due()
+            r = store.fbs_returns[return_id]
+            known = {sys: (sid, name) for sid, sys, name in RETURN_STATUSES}
+            r.status_id, r.status_name = known.get(sys_name, (0, display_name or sys_name))
+            r.status_sys_name, r.changed_at = sys_name, now
 
     # -- faults -----------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ def pull_returns(ctx: SyncContext, result: CycleResult) -> None:
     since = datetime.fromisoformat(since_s) - OVERLAP if since_s else now - timedelta(days=HISTORY_DAYS)
 
     def save_changed(items: list[ReturnRequest]) -> None:
-        fresh = [r for r in items if known.get((r.kind.value, r.return_id)) != (r.status, r.status_name)]
+        fresh = [r for r in items if known.get((r.kind.value, r.return_id)) != return_repo.fingerprint(r)]
         with ctx.db.write() as s:
             return_repo.save(s, fresh)
         result.returns += len(fresh)
@@ -47,6 +47,7 @@ def pull_returns(ctx: SyncContext, result: CycleResult) -> None:
     for return_id in stale:
         ctx.store_return_details(ctx.client.rfbs_return(return_id))
     with ctx.db.write() as s:
+        return_repo.restage(s)
         sync_state.put(s, "returns.since", now.isoformat(), now)
     if result.returns or stale:
         ctx.bus.publish(ReturnsChanged(result.returns))

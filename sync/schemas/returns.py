@@ -18,6 +18,8 @@ def fbs_return(obj: Any, where: str) -> ReturnRequest:
     visual = f.sub("visual")
     status = visual.sub("status") if visual else None
     logistic = f.sub("logistic")
+    place = f.sub("place")
+    storage = f.sub("storage")
     schema = f.text("schema").lower()
     return ReturnRequest(
         return_id=f.int_id("id", required=True),
@@ -36,6 +38,8 @@ def fbs_return(obj: Any, where: str) -> ReturnRequest:
         changed_at=visual.time("change_moment") if visual else None,
         return_type=f.text("type"),
         barcode=logistic.text("barcode") if logistic else "",
+        place=place.text("name") if place else "",
+        storage_from=storage.time("tariffication_start_date") if storage else None,
     )
 
 
@@ -62,6 +66,7 @@ def rfbs_return(obj: Any, where: str) -> ReturnRequest:
         created_at=f.time("created_at"),
         return_number=f.text("return_number"),
         client_name=f.text("client_name"),
+        group=state.text("group_state"),
     )
 
 

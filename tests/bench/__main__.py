@@ -15,6 +15,7 @@ from tests.bench import (
     label_bench,
     lossy_bench,
     print_bench,
+    returns_bench,
     scan_bench,
     sync_bench,
     ui_bench,
@@ -30,6 +31,7 @@ BENCHES = {
     "intents": intent_bench.main,
     "chats": chat_bench.main,
     "feedback": feedback_bench.main,
+    "returns": returns_bench.main,
 }
 
 

@@ -157,7 +157,7 @@ def test_the_command_line_lists_requests_and_queues_a_decision(
     listed = {r["return_id"]: r for r in json.loads(capsys.readouterr().out)}
     offered = {a["id"]: a["name"] for a in listed[row.return_id]["actions"]}
     assert -1 in offered and PARTIAL_COMPENSATION in offered
-    assert main.main(["--data-dir", data, "return-action", str(row.return_id), "-1", "--comment", "x"]) == 1
+    assert main.main(["--data-dir", data, "return-action", str(row.return_id), "-1", "--comment", "x"]) == 2
     assert "reason" in capsys.readouterr().err  # a rejection needs one of Ozon's reasons
     assert (
         main.main(
