@@ -109,6 +109,7 @@ class ProductRow(Base):
     name: Mapped[str] = mapped_column(Text, default="")
     image_url: Mapped[str] = mapped_column(Text, default="")
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    search_text: Mapped[str] = mapped_column(Text, default="")  # the article and name, case-folded
 
 
 class ProductBarcodeRow(Base):
@@ -315,6 +316,7 @@ class ReviewRow(Base):
     comments_amount: Mapped[int] = mapped_column(Integer, default=0)
     photos_amount: Mapped[int] = mapped_column(Integer, default=0)
     local_status: Mapped[str | None] = mapped_column(String(20))
+    search_text: Mapped[str] = mapped_column(Text, default="")  # the text, case-folded
 
 
 class QuestionRow(Base):
@@ -328,6 +330,7 @@ class QuestionRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="NEW")
     answers_count: Mapped[int] = mapped_column(Integer, default=0)
     local_status: Mapped[str | None] = mapped_column(String(20))
+    search_text: Mapped[str] = mapped_column(Text, default="")  # the text, case-folded
 
 
 class OutboxRow(Base):

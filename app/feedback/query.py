@@ -12,7 +12,6 @@ question answered.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,13 +22,13 @@ from sqlalchemy.orm import Session
 
 from app.db.tables import OutboxRow, ProductRow, QuestionRow, ReviewRow
 from app.outbox import OPEN_STATES, ActionKind, TargetKind
+from app.repos.postings import search_pattern
 from app.sync_status import plan_limited_since
 
 # The sync area that pulls reviews and questions both (one paid option on Ozon: «Управление отзывами»).
 PLAN_AREA = "reviews"
 STATUSES = ("NEW", "VIEWED", "PROCESSED")
 PROCESSED = "PROCESSED"
-_GLOB_SPECIAL = re.compile(r"[*?\[]")  # taken literally inside brackets
 _REVIEW_KEY = literal_column("reviews.rowid", Integer)
 _QUESTION_KEY = literal_column("questions.rowid", Integer)
 
@@ -53,12 +52,8 @@ def _queued(kind: TargetKind, actions: Sequence[ActionKind]) -> Select[tuple[str
 
 
 def _holds(column: Any, text: str) -> ColumnElement[bool]:
-    """`text` anywhere in `column`. SQLite folds the case of ASCII letters only, so the Cyrillic
-    spellings a seller types are tried as typed, lower-case, Capitalised and UPPER-CASE (GLOB: the
-    quickest of LIKE, instr and GLOB over 100,000 texts)."""
-    typed = text.strip()
-    spellings = dict.fromkeys((typed.lower(), typed.capitalize(), typed, typed.upper()))  # the likeliest first
-    return or_(*(column.op("GLOB")("*" + _GLOB_SPECIAL.sub(r"[\g<0>]", s) + "*") for s in spellings))
+    """`text` anywhere in a case-folded search column (any case, any script)."""
+    return column.like(search_pattern(text), escape="\\")
 
 
 def _sku_filter(sku_column: Any, product: str) -> ColumnElement[bool]:
@@ -69,9 +64,7 @@ def _sku_filter(sku_column: Any, product: str) -> ColumnElement[bool]:
 
 def _search_filter(text_column: Any, sku_column: Any, search: str) -> ColumnElement[bool]:
     """The text itself, or the product's name or article."""
-    in_products = select(ProductRow.sku).where(
-        or_(_holds(ProductRow.name, search), _holds(ProductRow.offer_id, search))
-    )
+    in_products = select(ProductRow.sku).where(_holds(ProductRow.search_text, search))
     return or_(_holds(text_column, search), sku_column.in_(in_products))
 
 
@@ -164,7 +157,7 @@ def _review_where(wanted: ReviewFilter) -> list[ColumnElement[bool]]:
     if wanted.product.strip():
         where.append(_sku_filter(ReviewRow.sku, wanted.product))
     if wanted.search.strip():
-        where.append(_search_filter(ReviewRow.text, ReviewRow.sku, wanted.search))
+        where.append(_search_filter(ReviewRow.search_text, ReviewRow.sku, wanted.search))
     return where
 
 
@@ -286,7 +279,7 @@ def _question_where(wanted: QuestionFilter) -> list[ColumnElement[bool]]:
     if wanted.product.strip():
         where.append(_sku_filter(QuestionRow.sku, wanted.product))
     if wanted.search.strip():
-        where.append(_search_filter(QuestionRow.text, QuestionRow.sku, wanted.search))
+        where.append(_search_filter(QuestionRow.search_text, QuestionRow.sku, wanted.search))
     return where
 
 

@@ -24,6 +24,7 @@ def save_reviews(session: Session, reviews: Sequence[Review]) -> None:
             "order_status": r.order_status,
             "comments_amount": r.comments_amount,
             "photos_amount": r.photos_amount,
+            "search_text": r.text.casefold(),
         }
         for r in reviews
     ]
@@ -40,6 +41,7 @@ def save_questions(session: Session, questions: Sequence[Question]) -> None:
             "published_at": q.published_at,
             "status": q.status,
             "answers_count": q.answers_count,
+            "search_text": q.text.casefold(),
         }
         for q in questions
     ]

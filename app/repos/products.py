@@ -25,6 +25,7 @@ def save(session: Session, products: Sequence[Product], now: datetime) -> None:
             "name": p.name,
             "image_url": p.image_url,
             "synced_at": now,
+            "search_text": f"{p.offer_id}\n{p.name}".casefold(),
         }
         for p in products
     ]

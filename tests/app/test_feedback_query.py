@@ -57,6 +57,8 @@ def test_review_filters(ctx: AppContext) -> None:
     assert ids(ctx, ReviewFilter(search="курьер")) == ["r-1"]
     assert ids(ctx, ReviewFilter(search="кружка")) == ["r-1", "r-2"]  # r-2 by its product's name
     assert ids(ctx, ReviewFilter(search="Нормально")) == ["r-3"]
+    assert ids(ctx, ReviewFilter(search="нОРМАЛЬНО")) == ["r-3"]  # any case, not just the usual spellings
+    assert ids(ctx, ReviewFilter(search="КРУЖКА")) == ["r-1", "r-2"]
     assert ids(ctx, ReviewFilter(search="tee-1")) == ["r-3"]
     assert ids(ctx, ReviewFilter(search="[брак]")) == ["r-2"]
     assert ids(ctx, ReviewFilter(search="100%_")) == ["r-2"]
