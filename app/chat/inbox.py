@@ -117,9 +117,16 @@ def list_chats(session: Session, wanted: ChatFilter = ChatFilter()) -> list[Chat
     if wanted.order_status:
         where.append(PostingRow.status == wanted.order_status)
     if wanted.search.strip():
-        pattern = search_pattern(wanted.search)
-        in_text = select(ChatMessageRow.chat_id).where(ChatMessageRow.search_text.like(pattern, escape=_LIKE_ESCAPE))
-        where.append(or_(ChatRow.search_text.like(pattern, escape=_LIKE_ESCAPE), ChatRow.chat_id.in_(in_text)))
+        pattern = search_pattern(wanted.search).replace("ё", "е")  # «пришёл» and «пришел» are one word
+        in_text = select(ChatMessageRow.chat_id).where(
+            func.replace(ChatMessageRow.search_text, "ё", "е").like(pattern, escape=_LIKE_ESCAPE)
+        )
+        where.append(
+            or_(
+                func.replace(ChatRow.search_text, "ё", "е").like(pattern, escape=_LIKE_ESCAPE),
+                ChatRow.chat_id.in_(in_text),
+            )
+        )
     stmt = (
         select(
             ChatRow.chat_id,

@@ -6,6 +6,7 @@ left unfilled would show the buyer a `{brace}`. One home for chat, auto-replies 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,9 +28,22 @@ _PHONE = re.compile(
 )
 _MESSENGERS = re.compile(
     r"(whats\s*app|ватс\s*ап|вотс\s*ап|вацап|вотсап|telegram|телеграм|телеге|телегу|\btg\b|viber|вайбер|"
-    r"wechat|вичат|微信|\bvk\b|вконтакт|instagram|инстаграм|skype|скайп)",
+    r"wechat|вичат|微信|\bvk\b|вконтакт|instagram|инстаграм|skype|скайп|"
+    r"\bтг\b|\bтелег[аеиуоы]\w*|\bтелеграм\w*)",
     re.IGNORECASE | re.UNICODE,
 )
+# A messenger handle ("пишите @shop_seller"); an e-mail is caught before this rule.
+_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z][\w.]{3,}", re.UNICODE)
+# Ozon's own site is no link off the platform: "ozon.ru" (any case, a subdomain, a path) passes;
+# "ozon.ru.evil.com" does not.
+_OZON_HOST = re.compile(
+    r"(?<![\w.-])(https?://)?([\w-]+\.)*ozon\.(ru|com|kz|by)(?![\w-]|\.[\w-])(/\S*)?", re.IGNORECASE
+)
+# Letters written apart to get past a check: "т е л е г р а м", "w.h.a.t.s.a.p.p".
+_SPACED = re.compile(r"(?<!\w)(?:\w[\s.\-_*]{1,3}){3,}\w(?!\w)", re.UNICODE)
+# Look-alikes: Cyrillic letters that read as Latin in a link ("exаmple.соm"), odd dots ("site。ru").
+_LATIN_LOOKS = str.maketrans("аеорсхукмтнвАЕОРСХУКМТНВ", "aeopcxykmtHBAEOPCXYKMTHB")
+_DOTS = str.maketrans({"。": ".", "．": ".", "｡": ".", "·": "."})
 _ASK_TO_CANCEL = re.compile(r"(?<!не\s)\b(отмените|отменяйте)\b", re.IGNORECASE | re.UNICODE)
 
 
@@ -54,6 +68,7 @@ RULES = (
     _Rule("chat_link", _LINK, "a link: Ozon forbids taking buyers off the platform"),
     _Rule("chat_phone", _PHONE, "a phone number: Ozon forbids taking buyers off the platform"),
     _Rule("chat_messenger", _MESSENGERS, "an outside messenger: Ozon forbids taking buyers off the platform"),
+    _Rule("chat_messenger", _HANDLE, "a messenger name: Ozon forbids taking buyers off the platform"),
     _Rule("chat_asks_to_cancel", _ASK_TO_CANCEL, "it asks the buyer to cancel, which Ozon forbids"),
 )
 
@@ -69,9 +84,18 @@ def check(text: str, allowed: Iterable[str] = (), max_chars: int = MAX_CHARS) ->
     masked = sent
     for value in sorted({v for v in allowed if v.strip()}, key=len, reverse=True):
         masked = masked.replace(value, " ")
-    for rule in RULES:
-        match = rule.pattern.search(masked)
-        if match:
-            found = match.group(0).strip()
-            raise LintError(rule.code, f"Not sent: {rule.message} ({found})", found)
+    for variant in _variants(masked):
+        for rule in RULES:
+            match = rule.pattern.search(variant)
+            if match:
+                found = match.group(0).strip()
+                raise LintError(rule.code, f"Not sent: {rule.message} ({found})", found)
     return sent
+
+
+def _variants(text: str) -> list[str]:
+    """The text as written, then as a reader would take it: full-width and odd dots made plain, Ozon's
+    own site left out, letters written apart joined, Cyrillic look-alikes read as Latin."""
+    plain = _OZON_HOST.sub(" ", unicodedata.normalize("NFKC", text).translate(_DOTS))
+    joined = _SPACED.sub(lambda m: re.sub(r"[\s.\-_*]", "", m.group(0)), plain)
+    return [plain, joined, plain.translate(_LATIN_LOOKS)]

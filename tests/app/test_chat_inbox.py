@@ -213,3 +213,13 @@ def test_migration_links_old_chats_to_their_postings_and_starts_their_clocks(tmp
         assert chat.reply_due is not None and chat.reply_due.isoformat() == "2026-11-24T07:00:00+00:00"
     finally:
         ctx.close()
+
+
+def test_search_does_not_care_about_yo(ctx: AppContext) -> None:
+    """A buyer writes «пришёл», the seller types «пришел» (and the other way round)."""
+    c = AuthorType.CUSTOMER
+    _chat(ctx, "yo", _message("yo", 1, c, NOW - H, "Пришёл не тот цвет"))
+    _chat(ctx, "ye", _message("ye", 2, c, NOW - H, "Еще не пришел заказ"))
+    with ctx.db.read() as s:
+        assert [x.chat_id for x in inbox.list_chats(s, ChatFilter(search="пришел не тот"))] == ["yo"]
+        assert [x.chat_id for x in inbox.list_chats(s, ChatFilter(search="ЕЩЁ не"))] == ["ye"]

@@ -25,6 +25,18 @@ from app.chat.lint import MAX_CHARS, LintError, check
         ("скиньте в телегу", "chat_messenger"),
         ("добавьте в вотсап", "chat_messenger"),
         ("加我微信", "chat_messenger"),
+        ("пишите в тг", "chat_messenger"),
+        ("ТГ: shop_seller", "chat_messenger"),
+        ("телега: shop", "chat_messenger"),
+        ("мой ник @shop_seller", "chat_messenger"),
+        ("т е л е г р а м", "chat_messenger"),
+        ("w h a t s a p p", "chat_messenger"),
+        ("w.h.a.t.s.a.p.p", "chat_messenger"),
+        ("ＷｈａｔｓＡｐｐ", "chat_messenger"),
+        ("ivan․ru", "chat_link"),  # a one-dot leader for the dot
+        ("ivan。ru", "chat_link"),
+        ("exаmple.соm", "chat_link"),  # Cyrillic а, с, о
+        ("ozon.ru.evil.com/x", "chat_link"),
         ("Здравствуйте, {buyer_name}!", "chat_unfilled_variable"),
         ("Трек: {}", "chat_unfilled_variable"),
         ("Пожалуйста, отмените заказ, товара нет", "chat_asks_to_cancel"),
@@ -48,6 +60,9 @@ def test_forbidden_content_is_stopped_with_its_reason(text: str, code: str) -> N
         "Спасибо за заказ! Хорошего дня :)",
         "Не отменяйте, пожалуйста: посылка уже в пути.",
         "Штрихкод 4601234567890 на коробке совпадает.",
+        "Посмотрите статус на ozon.ru в разделе «Мои заказы».",
+        "Ссылка на товар: https://www.ozon.ru/product/123/ и Ozon.ru",
+        "Размеры S M L XL, т.е. любой; см. фото, и т.д.",
     ],
 )
 def test_an_ordinary_answer_passes(text: str) -> None:
