@@ -9,6 +9,7 @@ Ozon's reason, when Ozon refuses it.
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -47,8 +48,11 @@ def send_text(
 
 
 def send_image(db: Database, clock: Clock, chat_id: str, name: str, content: bytes, *, bus: EventBus) -> OutboxEntry:
-    """Queue a photo (checked by the caller with app.chat.attachments)."""
-    payload = {"name": name, "base64_content": base64.b64encode(content).decode("ascii")}
+    """Queue a photo (checked by the caller with app.chat.attachments). Its file name is made
+    unique, so that after a lost answer the engine can tell whether Ozon has this very photo."""
+    stem, dot, suffix = name.rpartition(".")
+    unique = f"{stem or suffix}-{uuid.uuid4().hex[:8]}{dot}{suffix if stem else ''}"
+    payload = {"name": unique, "base64_content": base64.b64encode(content).decode("ascii")}
     return _queue(db, clock, chat_id, ActionKind.CHAT_SEND_FILE, payload, name, bus)
 
 

@@ -4,6 +4,7 @@ failure the history is searched for our text before sending it again."""
 from __future__ import annotations
 
 import base64
+from urllib.parse import quote
 
 from app.domain.chats import AuthorType, Chat, ChatType
 from app.events import ChatsChanged
@@ -21,12 +22,11 @@ def apply_chat(ctx: SyncContext, entry: OutboxEntry) -> None:
     if entry.action is ActionKind.CHAT_READ:
         ctx.client.mark_read(chat_id, str(entry.payload["message_id"]))
         return
-    text = str(entry.payload.get("text", ""))
-    if entry.ambiguous and entry.action is ActionKind.CHAT_SEND_TEXT and already_sent(ctx, chat_id, text, entry):
+    if entry.ambiguous and already_sent(ctx, chat_id, entry):
         forget_local_message(ctx, entry)
         return
     if entry.action is ActionKind.CHAT_SEND_TEXT:
-        ctx.client.send_message(chat_id, text)
+        ctx.client.send_message(chat_id, str(entry.payload["text"]))
     else:
         content = base64.b64decode(str(entry.payload["base64_content"]))
         ctx.client.send_file(chat_id, str(entry.payload["name"]), content)
@@ -44,14 +44,21 @@ def start_chat(ctx: SyncContext, entry: OutboxEntry) -> None:
     ctx.bus.publish(ChatsChanged(frozenset({chat_id})))
 
 
-def already_sent(ctx: SyncContext, chat_id: str, text: str, entry: OutboxEntry) -> bool:
-    """Chat sends are not idempotent: after an ambiguous failure look for our text first."""
+def already_sent(ctx: SyncContext, chat_id: str, entry: OutboxEntry) -> bool:
+    """Chat sends are not idempotent: after an ambiguous failure look for ours in the newest history
+    (a text by its words, a photo by its file name, made unique when it was queued)."""
     page = ctx.client.chat_history(chat_id, direction="Backward", limit=100)
     earliest = entry.created_at - OVERLAP
-    return any(
-        m.author is AuthorType.SELLER and m.text.strip() == text.strip() and m.created_at >= earliest
-        for m in page.items
-    )
+    ours = [m for m in page.items if m.author is AuthorType.SELLER and m.created_at >= earliest]
+    if entry.action is ActionKind.CHAT_SEND_FILE:
+        name = quote(str(entry.payload["name"]))
+        return any(
+            url.endswith("/" + name) or url.endswith("/" + str(entry.payload["name"]))
+            for m in ours
+            for url in m.image_urls
+        )
+    text = str(entry.payload.get("text", "")).strip()
+    return any(m.text.strip() == text for m in ours)
 
 
 def forget_local_message(ctx: SyncContext, entry: OutboxEntry) -> None:
