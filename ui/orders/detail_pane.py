@@ -121,10 +121,11 @@ class DetailPane(QWidget):
         self.support_button.setObjectName("askSupport")
         self.support_button.setToolTip(self.tr("A message to Ozon support with this posting's facts, or a PDF"))
         self.support_button.clicked.connect(self._ask_support)
-        head = QHBoxLayout()
-        head.addWidget(self.title, 1)
-        head.addWidget(self.chat_button)
-        head.addWidget(self.support_button)
+        # The buttons sit on their own row: beside the title they would widen the pane.
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.chat_button)
+        buttons.addWidget(self.support_button)
+        buttons.addStretch(1)
 
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
@@ -158,8 +159,9 @@ class DetailPane(QWidget):
         rule.setFrameShadow(QFrame.Shadow.Sunken)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 4, 4, 4)
-        layout.addLayout(head)
+        layout.addWidget(self.title)
         layout.addWidget(self.status)
+        layout.addLayout(buttons)
         layout.addWidget(rule)
         layout.addLayout(form)
         layout.addWidget(self._heading(self.tr("Items"), page))
