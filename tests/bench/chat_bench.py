@@ -8,12 +8,13 @@ messages classified under 1 s. Each figure is the median of five runs.
 from __future__ import annotations
 
 import random
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from tests.bench.timing import median_ms, report
 
 CHATS = 10_000
 MESSAGES = 200_000
@@ -32,15 +33,6 @@ PHRASES = (
 )
 
 RARE = "Курьер не приехал в назначенное время, что делать?"  # in about 1 % of the chats
-
-
-def _median(fn: Callable[[], Any], runs: int = 5) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), result
 
 
 def _fill(ctx: Any) -> str:
@@ -108,11 +100,8 @@ def main() -> bool:
             ]
             ok = True
             for name, fn, target in checks:
-                ms, result = _median(fn)
-                size = f"{result:,} rows" if isinstance(result, int) else ""
-                good = ms < target
-                ok &= good
-                print(f"{name:<28} {ms:8.1f} ms  (target < {target:.0f} ms) {size:<14} {'ok' if good else 'SLOW'}")
+                ms, result = median_ms(fn)
+                ok &= report(name, ms, target, result)
         finally:
             ctx.close()
     return ok

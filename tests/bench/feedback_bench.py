@@ -9,12 +9,13 @@ median of five runs.
 from __future__ import annotations
 
 import random
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from tests.bench.timing import median_ms, report
 
 REVIEWS = 100_000
 QUESTIONS = 20_000
@@ -31,15 +32,6 @@ TEXTS = (
     "Упаковка мятая, но товар целый",
 )
 RARE = "Курьер опоздал на три дня"  # in about 0.5 % of the reviews
-
-
-def _median(fn: Callable[[], Any], runs: int = 5) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), result
 
 
 def _fill(ctx: Any) -> None:
@@ -134,12 +126,8 @@ def main() -> bool:
             ]
             ok = True
             for name, fn, target in checks:
-                ms, result = _median(fn)
-                good = ms < target
-                ok &= good
-                print(
-                    f"{name:<26} {ms:8.1f} ms  (target < {target:.0f} ms) {result:>8,} rows  {'ok' if good else 'SLOW'}"
-                )
+                ms, result = median_ms(fn)
+                ok &= report(name, ms, target, result)
         finally:
             ctx.close()
     return ok

@@ -8,13 +8,14 @@ them (app.returns.listing).
 from __future__ import annotations
 
 import random
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+from tests.bench.timing import median_ms, report
 
 RETURNS = 50_000
 PAGE = 100
@@ -25,15 +26,6 @@ RFBS_STATES = (
     ("RECEIVED", "Checkout"),
     ("MONEY_RETURNED", "Approved"),
 )
-
-
-def _median(fn: Callable[[], Any], runs: int = 5) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), result
 
 
 def _fill(ctx: Any, now: datetime) -> None:
@@ -115,12 +107,8 @@ def main() -> bool:
             ]
             ok = True
             for name, fn, target in checks:
-                ms, result = _median(fn)
-                good = ms < target
-                ok &= good
-                print(
-                    f"{name:<26} {ms:8.1f} ms  (target < {target:.0f} ms) {result:>7,} rows {'ok' if good else 'SLOW'}"
-                )
+                ms, result = median_ms(fn)
+                ok &= report(name, ms, target, result)
         finally:
             ctx.close()
     return ok
