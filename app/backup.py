@@ -55,11 +55,6 @@ class BackupRefused(UserError):
 class BackupFailed(UserError):
     """The backup could not be written (the folder is gone, not writable, the disk is full...)."""
 
-    def __init__(self, folder: str, reason: str) -> None:
-        super().__init__(
-            "backup_failed", f"The backup could not be written to {folder}: {reason}", folder=folder, reason=reason
-        )
-
 
 class RestoreNotDone(UserError):
     def __init__(self, reason: str) -> None:
@@ -145,11 +140,11 @@ def backup_to_file(database: Path, target: Path) -> BackupFile:
     """Copy the live database to `target` (a new file): consistent while others write, checked."""
     database = database.resolve()
     if target.resolve() in {database.with_name(database.name + end) for end in ("", "-wal", "-shm")}:
-        raise BackupRefused("backup_onto_database", f"{target} is the database itself", path=str(target))
+        raise BackupFailed("backup_onto_database", f"{target} is the database itself", path=str(target))
     if target.exists():
-        raise BackupRefused("backup_exists", f"{target} already exists: choose another name", path=str(target))
+        raise BackupFailed("backup_exists", f"{target} already exists: choose another name", path=str(target))
     if not guard.has_data(database):
-        raise BackupRefused("backup_no_database", f"there is no database at {database} to back up", path=str(database))
+        raise BackupFailed("backup_no_database", f"there is no database at {database} to back up", path=str(database))
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     started = time.monotonic()
     try:
@@ -164,8 +159,8 @@ def backup_to_file(database: Path, target: Path) -> BackupFile:
         if named is not None:
             raise named from exc
         if guard.is_corruption(exc):
-            raise BackupFailed(str(target.parent), f"the database could not be read: {exc}") from exc
-        raise BackupFailed(str(target.parent), str(exc)) from exc
+            raise _failed(str(target.parent), f"the database could not be read: {exc}") from exc
+        raise _failed(str(target.parent), str(exc)) from exc
     finally:
         tmp.unlink(missing_ok=True)
     size = target.stat().st_size
@@ -189,7 +184,7 @@ def _copy_online(database: Path, tmp: Path) -> None:
         dst.execute("PRAGMA journal_mode=DELETE")  # the copy is one self-contained file
         rows = [str(r[0]) for r in dst.execute("PRAGMA integrity_check(5)").fetchall()]
         if rows != ["ok"]:
-            raise BackupFailed(str(tmp.parent), "the copy failed its integrity check: " + "; ".join(rows))
+            raise _failed(str(tmp.parent), "the copy failed its integrity check: " + "; ".join(rows))
     finally:
         dst.close()
         src.close()
@@ -399,11 +394,17 @@ def _named(exc: OSError, folder: Path) -> UserError:
         return named
     if exc.errno == errno.ENOENT:
         return _folder_missing(folder)
-    return BackupFailed(str(folder), exc.strerror or str(exc))
+    return _failed(str(folder), exc.strerror or str(exc))
 
 
-def _folder_missing(folder: Path) -> BackupRefused:
-    return BackupRefused(
+def _failed(folder: str, reason: str) -> BackupFailed:
+    return BackupFailed(
+        "backup_failed", f"The backup could not be written to {folder}: {reason}", folder=folder, reason=reason
+    )
+
+
+def _folder_missing(folder: Path) -> BackupFailed:
+    return BackupFailed(
         "backup_folder_missing",
         f"The backup folder {folder} does not exist (is its drive connected?)",
         folder=str(folder),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app import backup
-from app.backup import BackupRefused
+from app.backup import BackupFailed, BackupRefused
 from app.context import AppContext, open_context
 from app.db import guard
 from app.errors import DatabaseInUse
@@ -163,9 +163,7 @@ def test_keep_last_n_deletes_only_packdesk_backups(live: AppContext, tmp_path: P
     for name in others:
         (folder / name).write_text("keep me")
     assert live.db.path is not None
-    made = [
-        backup.backup_to_folder(live.db.path, folder, keep=3, now=NOW + timedelta(hours=h)).path for h in range(5)
-    ]
+    made = [backup.backup_to_folder(live.db.path, folder, keep=3, now=NOW + timedelta(hours=h)).path for h in range(5)]
     left = sorted(p.name for p in folder.iterdir())
     assert left == sorted([*others, *(p.name for p in made[-3:])])
     assert backup.last_backup_time(folder) == NOW + timedelta(hours=4)
@@ -192,10 +190,10 @@ def test_restore_is_refused_while_packdesk_has_the_database_open(live: AppContex
 
 def test_a_backup_folder_that_is_gone_is_a_clear_error(live: AppContext, tmp_path: Path) -> None:
     assert live.db.path is not None
-    with pytest.raises(BackupRefused) as refused:
+    with pytest.raises(BackupFailed) as refused:
         backup.backup_to_folder(live.db.path, tmp_path / "unplugged", keep=7)
     assert refused.value.code == "backup_folder_missing"
-    with pytest.raises(BackupRefused):
+    with pytest.raises(BackupFailed):
         backup.backup_to_file(live.db.path, live.db.path)  # never onto the database itself
 
 
