@@ -367,14 +367,20 @@ def test_restore_checks_confirms_and_schedules_for_the_next_start(
 ) -> None:
     from app import backup
 
-    assert ctx.db.path is not None
-    made = backup.backup_to_folder(ctx.db.path, tmp_path, keep=5)
+    database = ctx.db.path
+    assert database is not None
+    made = backup.backup_to_folder(database, tmp_path, keep=5)
     page = make_page(ctx, tasks, qtbot)
     asked: list[str] = []
+
+    def confirm(text: str) -> bool:
+        asked.append(text)
+        return True
+
     page.backup.choose_file = lambda: str(made.path)
-    page.backup.confirm = lambda text: asked.append(text) or True
+    page.backup.confirm = confirm
     page.backup.restore_button.click()
-    qtbot.waitUntil(lambda: backup.scheduled(ctx.db.path) is not None and not tasks.busy())
+    qtbot.waitUntil(lambda: backup.scheduled(database) is not None and not tasks.busy())
     assert made.taken_at.astimezone().strftime("%d.%m.%Y %H:%M") in asked[0] and "before-restore" in asked[0]
     assert "start it again" in page.backup.restore_result.text()
     junk = tmp_path / "junk.sqlite3"
