@@ -24,6 +24,8 @@ python main.py escalation NUMBER [--topic T] [--note TEXT] [--pdf FILE]   a mess
 python main.py print-test --printer ADDRESS  a test label to a printer
 python main.py --demo --screenshot PATH [--page NAME]   a PNG of the window after the first sync
 python main.py chat-intents         buyer messages on stdin (one a line) -> their intents as JSON lines
+python main.py backup --out FILE|FOLDER   an online backup of the database (checked; FOLDER: timestamped name)
+python main.py restore FILE         replace the database by a checked backup (Packdesk closed; the old one kept)
 
 `--demo` works with every command (the GUI and `sync` start the demo afresh, the rest read it). A
 failure is one line on stderr and an exit code (EXIT_* below; the README lists them), never a traceback.
@@ -88,7 +90,7 @@ EXIT_OFFLINE = 4  # the Ozon API cannot be reached
 EXIT_PROTOCOL = 5  # Ozon answered something Packdesk cannot read
 EXIT_BUSY = 6  # Packdesk is open on this data folder (or the demo is)
 EXIT_NO_ACCOUNT = 7  # no Ozon account set up (no Client-Id or Api-Key)
-EXIT_DATA_DIR = 8  # the data folder is missing, a file, under a file, or holds a newer database
+EXIT_DATA_DIR = 8  # the data folder is missing, a file, under a file, holds a newer database; a bad backup
 EXIT_PORT_IN_USE = 9  # the emulator's port is taken
 EXIT_DISK_FULL = 10  # no space left on the disk
 EXIT_PERMISSION = 11  # not allowed to read or write a file or folder
@@ -286,6 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--format", choices=LABEL_FORMATS, help="default: pdf")
     sheet.add_argument("--size", default="A4", help="A4 (default: all commands on one page) or a label size")
     sheet.add_argument("--dpi", type=int, choices=LABEL_DPIS, help="printer resolution (default: from the settings)")
+
+    bak = sub.add_parser("backup", help="back the database up (also while Packdesk runs), checked")
+    bak.add_argument("--out", required=True, type=Path, metavar="FILE|FOLDER", help="a new file, or a folder")
+    res = sub.add_parser("restore", help="replace the database by a backup (Packdesk must be closed)")
+    res.add_argument("file", type=Path, metavar="FILE", help="a backup made by Packdesk")
 
     test = sub.add_parser("print-test", help="send a test label to a printer")
     test.add_argument("--printer", required=True, metavar="tcp://HOST:PORT|NAME", help="network address or queue name")
@@ -1002,6 +1009,44 @@ def cmd_gui(ctx: AppContext, args: argparse.Namespace, demo: bool, argv: Sequenc
     )
 
 
+def cmd_backup(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app import backup
+
+    if ctx.db.path is None:
+        raise CliError("backups are of the SQLite database; database_url names another server", EXIT_FAILED)
+    out: Path = args.out
+    made = (
+        backup.backup_to_folder(ctx.db.path, out, ctx.settings.backup_keep)
+        if out.is_dir()
+        else backup.backup_to_file(ctx.db.path, out)
+    )
+    print(f"{made.path}  {made.size} bytes")
+    return 0
+
+
+def cmd_restore(where: paths.Paths, args: argparse.Namespace) -> int:
+    """Not through open_context: a damaged database must not stop its own restore."""
+    from app import backup, settings
+    from app.context import database_url
+    from ui import instance_lock  # QtCore only: a lock file shared with the app
+
+    database = guard.sqlite_path(database_url(where, settings.load(where.settings)[0]))
+    if database is None:
+        raise CliError("restore works on the SQLite database; database_url names another server", EXIT_FAILED)
+    backup.check(args.file)  # a bad file is named before the lock is looked at
+    lock = instance_lock.acquire(where.data)
+    if lock is None:
+        raise CliError("restore refused: Packdesk is open on this data folder; close it first", EXIT_BUSY)
+    try:
+        done = backup.restore(args.file, database)
+    finally:
+        lock.unlock()
+    print(f"restored the backup of {done.backup.taken_at:%Y-%m-%d %H:%M} UTC into {done.database}")
+    if done.kept_aside is not None:
+        print(f"the previous database is kept as {done.kept_aside}")
+    return 0
+
+
 def _stop_start_up_on_sigterm() -> None:
     """Until the window's own handlers take over (ui.app), SIGTERM stops the start-up as Ctrl+C does
     (KeyboardInterrupt: main() closes the database) instead of killing the process."""
@@ -1033,6 +1078,7 @@ CACHE_COMMANDS = {
     "escalation": cmd_escalation,
     "print-test": cmd_print_test,
     "command-sheet": cmd_command_sheet,
+    "backup": cmd_backup,
 }
 
 
@@ -1154,7 +1200,7 @@ NEEDS_DATA = frozenset(
         "picklist",
         "escalation",
     }
-    | {"reviews", "review-reply", "questions", "question-answer"}
+    | {"reviews", "review-reply", "questions", "question-answer", "backup"}
 )
 # Commands that start a new demo shop (a fresh emulator): they wipe and re-seed the demo folder.
 FRESH_DEMO = frozenset({None, "sync"})
@@ -1224,6 +1270,7 @@ def _causes(exc: BaseException) -> list[BaseException]:
 
 def _failure(exc: Exception) -> tuple[str, int] | None:
     """The one line and exit code for a failure the seller can act on; None for a bug."""
+    from app.backup import BackupRefused
     from sync.errors import AuthError, OzonError
 
     if isinstance(exc, CliError):  # its code was chosen where it was raised
@@ -1242,7 +1289,7 @@ def _failure(exc: Exception) -> tuple[str, int] | None:
             return f"{reason}{what}", code
     if isinstance(exc, CredentialsMissing):
         return f"no Ozon account set up: {exc} (set OZON_CLIENT_ID and OZON_API_KEY, or use --demo)", EXIT_NO_ACCOUNT
-    if isinstance(exc, (DatabaseTooNew, DatabaseDamaged, DatabaseMissing)):
+    if isinstance(exc, (DatabaseTooNew, DatabaseDamaged, DatabaseMissing, BackupRefused)):
         return str(exc), EXIT_DATA_DIR
     if isinstance(exc, DiskFull):
         return str(exc), EXIT_DISK_FULL
@@ -1339,6 +1386,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ui.screenshot import use_offscreen_platform
 
             use_offscreen_platform()  # before Qt starts
+        if args.command == "restore":  # the database is not opened (it may be the damaged one)
+            return cmd_restore(where, args)
         ctx = _open(args, demo, read_only)
         for message in ctx.startup_messages:
             print(f"note: {message}", file=sys.stderr)

@@ -12,7 +12,7 @@ from app import outbox, paths, settings
 from app.clock import Clock, SystemClock
 from app.db import guard, migrate
 from app.db.engine import Database, read_only_url, sqlite_url
-from app.errors import FolderReadOnly, UserError
+from app.errors import DatabaseInUse, FolderReadOnly, UserError
 from app.events import EventBus
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,11 @@ def open_context(data_dir: str | None = None, clock: Clock | None = None, *, rea
         except OSError as exc:
             raise guard.named(exc, where.data) or exc from None
     loaded, warning = settings.load(where.settings)
-    url = loaded.database_url or sqlite_url(str(where.database))
+    url = database_url(where, loaded)
     file = guard.sqlite_path(url)
+    notices: list[UserError] = [warning] if warning else []
+    if file is not None and not read_only:
+        notices += _scheduled_restore(file)
     # A folder that takes no new files is read in place (SQLite's -shm file could not be made).
     immutable = read_only and file is not None and file.parent.is_dir() and not guard.writable(file.parent)
     if file is not None:
@@ -94,9 +97,29 @@ def open_context(data_dir: str | None = None, clock: Clock | None = None, *, rea
         db.dispose()
         raise
     ctx = AppContext(paths=where, settings=loaded, db=db, clock=clock or SystemClock())
-    if warning:
-        ctx.startup_messages.append(warning)
+    ctx.startup_messages.extend(notices)
     return ctx
+
+
+def database_url(where: paths.Paths, loaded: settings.Settings) -> str:
+    """The database the settings name: empty = the SQLite file in the data folder."""
+    return loaded.database_url or sqlite_url(str(where.database))
+
+
+def _scheduled_restore(file: Path) -> list[UserError]:
+    """A restore the window scheduled, done before the database opens: the notice saying what
+    happened (a refused backup is said and cancelled; another Packdesk on the file leaves it due)."""
+    from app import backup
+
+    try:
+        done = backup.apply_scheduled(file)
+    except DatabaseInUse as exc:
+        log.warning("the scheduled restore waits: %s", exc)
+        return []
+    except UserError as exc:
+        log.error("the scheduled restore was not done: %s", exc)
+        return [backup.RestoreNotDone(str(exc))]
+    return [] if done is None else [backup.restored_notice(done)]
 
 
 def _open_database(url: str, file: Path | None, read_only: bool, immutable: bool) -> Database:

@@ -33,6 +33,8 @@ LABEL_DPIS = (203, 300)
 SYNC_INTERVAL_S = (15, 3600)
 # Ozon's rules limit keeping buyers' details; below two weeks a return would arrive with no name.
 PERSONAL_DATA_DAYS = (14, 90)
+BACKUP_EVERY_HOURS = (1, 168)
+BACKUP_KEEP = (1, 100)
 
 
 def _setting(
@@ -85,6 +87,10 @@ class Settings:
     work_hours: str = _setting("09:00-21:00", pattern=r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
     # Personal data of finished orders is purged after this many days (Ozon's rules).
     personal_data_days: int = _setting(30, between=PERSONAL_DATA_DAYS)
+    # Backups of the database (app/backup.py): into this folder ("" = none), every N hours, the last N kept.
+    backup_folder: str = ""
+    backup_every_hours: int = _setting(24, between=BACKUP_EVERY_HOURS)
+    backup_keep: int = _setting(7, between=BACKUP_KEEP)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

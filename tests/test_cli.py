@@ -459,3 +459,41 @@ def test_chat_send_with_an_unknown_template_is_one_line(data_dir: Path) -> None:
         main.EXIT_USAGE,
         "template",
     )
+
+
+# -- backup and restore ----------------------------------------------------------------------------
+
+
+def test_backup_and_restore_from_the_command_line(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "copy.sqlite3"
+    done = run("--data-dir", str(data_dir), "backup", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert str(out) in done.stdout and f"{out.stat().st_size} bytes" in done.stdout
+    one_line(run("--data-dir", str(data_dir), "backup", "--out", str(out)), main.EXIT_FAILED, "already exists")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    done = run("--data-dir", str(data_dir), "backup", "--out", str(folder))
+    assert done.returncode == 0 and "packdesk-backup-" in done.stdout, done.stderr
+    done = run("--data-dir", str(data_dir), "restore", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "restored the backup" in done.stdout and "before-restore-" in done.stdout
+    assert run("--data-dir", str(data_dir), "orders").stdout.endswith(f"{len(sample_postings())} posting(s)\n")
+
+
+def test_restore_refuses_a_bad_file_and_an_open_folder(data_dir: Path, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(os.urandom(4096))
+    before = (data_dir / "packdesk.sqlite3").read_bytes()
+    one_line(run("--data-dir", str(data_dir), "restore", str(junk)), main.EXIT_DATA_DIR, "not a Packdesk backup")
+    one_line(run("--data-dir", str(data_dir), "restore", str(tmp_path / "none")), main.EXIT_DATA_DIR, "not exist")
+    good = tmp_path / "good.sqlite3"
+    assert run("--data-dir", str(data_dir), "backup", "--out", str(good)).returncode == 0
+    from app.db import guard
+
+    holder = guard.OwnerLock(data_dir / "packdesk.sqlite3")  # the app has the folder open
+    holder.acquire()
+    try:
+        one_line(run("--data-dir", str(data_dir), "restore", str(good)), main.EXIT_BUSY, "Close it first")
+    finally:
+        holder.release()
+    assert (data_dir / "packdesk.sqlite3").read_bytes() == before

@@ -211,6 +211,27 @@ def _user_messages() -> dict[str, str]:
             "display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 "
             "libglib2.0-0 libdbus-1-3",
         ),
+        # app/backup.py
+        "backup_failed": translate("Errors", "The backup could not be written to {folder}: {reason}"),
+        "backup_folder_missing": translate(
+            "Errors", "The backup folder {folder} does not exist (is its drive connected?)."
+        ),
+        "backup_exists": translate("Errors", "{path} already exists: choose another name."),
+        "backup_onto_database": translate("Errors", "{path} is the database itself: choose another file."),
+        "backup_no_database": translate("Errors", "There is no database at {path} to back up."),
+        "backup_not_found": translate("Errors", "{path} does not exist."),
+        "backup_not_sqlite": translate("Errors", "{path} is not a Packdesk backup (not a SQLite database)."),
+        "backup_damaged": translate("Errors", "{path} is damaged: it cannot be restored."),
+        "backup_not_packdesk": translate("Errors", "{path} is a SQLite database, but not Packdesk's."),
+        "backup_too_new": translate(
+            "Errors", "{path} was made by a newer Packdesk (schema {revision}): update Packdesk to restore it."
+        ),
+        "restore_done": translate(
+            "Errors", "The backup of {taken_at} was restored. The database as it was is kept as {aside}."
+        ),
+        "restore_not_done": translate(
+            "Errors", "The scheduled restore was not done; the database is as it was. {reason}"
+        ),
         "chat_empty": translate("Errors", "The message is empty: write something first."),
         "chat_too_long": translate(
             "Errors", "The message has {found} characters; Ozon takes at most 1000. Shorten it or split it in two."

@@ -43,6 +43,7 @@ from ui.packing.page import PackingPage
 from ui.packing.spooler_control import SpoolerControl
 from ui.placeholder import PlaceholderPage
 from ui.settings.account import default_client
+from ui.settings.backup import BackupSchedule
 from ui.settings.page import DemoFacts, SettingsPage
 from ui.settings.printers import PrinterPort
 from ui.sounds import SoundPlayer, SystemSounds
@@ -147,6 +148,10 @@ class MainWindow(QMainWindow):
         self.status.set_sync_available(sync is not None)
         self.status.details_requested.connect(self.show_conflicts)
         self.setStatusBar(self.status)
+        # Backups run on the I/O pool when due (none of the demo's database: it is wiped at each start).
+        database = None if demo else ctx.db.path
+        self.backups = BackupSchedule(self.tasks, database, lambda: self.settings_page.settings, self)
+        self.backups.message.connect(lambda text: self.status.showMessage(text, 15000))
         self.notifier = Notifier(self, self.bridge)
         self.notifier.posting_activated.connect(self.show_posting)
 

@@ -40,12 +40,17 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this build can open (and migrate to its head)."""
+    return {rev.revision for rev in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+
+
 def upgrade(db: Database) -> None:
     """Bring the schema to this build's head; refuse a database from the future."""
     cfg = _config(db)
     script = ScriptDirectory.from_config(cfg)
     current = current_revision(db)
-    if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
+    if current is not None and current not in known_revisions():
         raise DatabaseTooNew(current)
     if current != script.get_current_head():
         log.info("migrating database from %s to %s", current, script.get_current_head())

@@ -13,6 +13,100 @@
     </message>
 </context>
 <context>
+    <name>BackupBox</name>
+    <message>
+        <source>Backup</source>
+        <translation>Резервное копирование</translation>
+    </message>
+    <message>
+        <source>Empty: no automatic backups</source>
+        <translation>Пусто — без автоматических копий</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Выбрать…</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> ч</translation>
+    </message>
+    <message>
+        <source>Back up now</source>
+        <translation>Создать копию сейчас</translation>
+    </message>
+    <message>
+        <source>Restore…</source>
+        <translation>Восстановить…</translation>
+    </message>
+    <message>
+        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk&apos;s own oldest backups in the folder are deleted.</source>
+        <translation>Резервная копия — проверенная копия базы данных, она создаётся в фоне, пока вы работаете. В папке удаляются только самые старые копии самого Packdesk.</translation>
+    </message>
+    <message>
+        <source>Backup folder</source>
+        <translation>Папка для копий</translation>
+    </message>
+    <message>
+        <source>Back up every</source>
+        <translation>Копировать каждые</translation>
+    </message>
+    <message>
+        <source>Keep the last</source>
+        <translation>Хранить последние</translation>
+    </message>
+    <message>
+        <source>Backups are for the SQLite database in the data folder.</source>
+        <translation>Резервные копии делаются только для базы SQLite в папке данных.</translation>
+    </message>
+    <message>
+        <source>Choose a backup folder first.</source>
+        <translation>Сначала выберите папку для копий.</translation>
+    </message>
+    <message>
+        <source>Backing up…</source>
+        <translation>Создаём копию…</translation>
+    </message>
+    <message>
+        <source>Written: {file} ({size})</source>
+        <translation>Готово: {file} ({size})</translation>
+    </message>
+    <message>
+        <source>Restore a backup</source>
+        <translation>Восстановление из копии</translation>
+    </message>
+    <message>
+        <source>Packdesk backups (*.sqlite3);;All files (*)</source>
+        <translation>Копии Packdesk (*.sqlite3);;Все файлы (*)</translation>
+    </message>
+    <message>
+        <source>Checking the backup…</source>
+        <translation>Проверяем копию…</translation>
+    </message>
+    <message>
+        <source>Restore the backup of {date} ({size})?
+
+Packdesk cannot replace the database it has open, so it restores the backup the next time it starts: close Packdesk and start it again. The current database is not deleted: it is kept in the data folder as {name}.before-restore-…. What you do until the restart is only in that kept copy.</source>
+        <translation>Восстановить копию от {date} ({size})?
+
+Packdesk не может заменить открытую базу данных, поэтому восстановит копию при следующем запуске: закройте Packdesk и запустите его снова. Текущая база не удаляется — она сохранится в папке данных как {name}.before-restore-…. Всё, что вы сделаете до перезапуска, останется только в этой сохранённой копии.</translation>
+    </message>
+    <message>
+        <source>Restore of {file} scheduled: close Packdesk and start it again to finish.</source>
+        <translation>Восстановление из {file} запланировано: закройте Packdesk и запустите снова, чтобы завершить.</translation>
+    </message>
+</context>
+<context>
+    <name>BackupSchedule</name>
+    <message>
+        <source>Backup written: {file}</source>
+        <translation>Резервная копия создана: {file}</translation>
+    </message>
+    <message>
+        <source>Backup failed: {reason}</source>
+        <translation>Не удалось создать копию: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>CancelDialog</name>
     <message>
         <source>Cancel postings</source>
@@ -224,7 +318,7 @@
         <translation>Нет чатов, подходящих под фильтры.</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers' messages appear here after a sync.</source>
+        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
         <translation>Чатов пока нет. Сообщения покупателей появятся здесь после синхронизации.</translation>
     </message>
     <message>
@@ -252,7 +346,7 @@
         <translation>Этот чат закрыт: Ozon не принимает в нём новые сообщения.</translation>
     </message>
     <message>
-        <source>Ozon's notices take no answers.</source>
+        <source>Ozon&apos;s notices take no answers.</source>
         <translation>На уведомления Ozon ответить нельзя.</translation>
     </message>
     <message>
@@ -447,7 +541,7 @@
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting's facts, or a PDF</source>
+        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
         <translation>Сообщение в поддержку Ozon с фактами по отправлению или PDF</translation>
     </message>
     <message>
@@ -625,7 +719,7 @@
         <translation>Этот заказ rFBS Ozon подтверждает сам; он перейдёт в «Собрать», когда Ozon это сделает.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
         <translation>Для этого отправления Ozon требует данные, которые Packdesk пока не умеет передавать: оформите его в личном кабинете Ozon.</translation>
     </message>
     <message>
@@ -649,7 +743,7 @@
         <translation>Такой даты в номере таможенной декларации быть не может.</translation>
     </message>
     <message>
-        <source>Ozon's label file cannot be read: {detail}</source>
+        <source>Ozon&apos;s label file cannot be read: {detail}</source>
         <translation>Файл этикетки Ozon не читается: {detail}</translation>
     </message>
     <message>
@@ -705,7 +799,7 @@
         <translation>Это не похоже на трек-номер.</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
         <translation>Это штрихкод товара или этикетки, а не трек-номер: отсканируйте номер перевозчика.</translation>
     </message>
     <message>
@@ -765,8 +859,8 @@
         <translation>Принтер {printer} не дополучил задание: прежде чем печатать снова, проверьте принтер и вышла ли этикетка.</translation>
     </message>
     <message>
-        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
-        <translation>Не установлена команда печати 'lp' (apt-get install cups-client).</translation>
+        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
+        <translation>Не установлена команда печати &apos;lp&apos; (apt-get install cups-client).</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -809,11 +903,11 @@
         <translation>Некоторые настройки были неверны и сброшены на значения по умолчанию: {names}.</translation>
     </message>
     <message>
-        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>Этикетка Ozon для этого отправления ещё не загружена; она напечатается, как только придёт.</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
         <translation>База данных повреждена: {path}. Packdesk не трогал файл и остановил синхронизацию. Восстановите файл из резервной копии или переместите его, чтобы начать с пустой базой (команда .recover программы sqlite3 извлекает то, что ещё читается).</translation>
     </message>
     <message>
@@ -839,6 +933,54 @@
     <message>
         <source>The window cannot start: the system library {library} is missing. On Debian or Ubuntu install the display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</source>
         <translation>Окно не может открыться: не хватает системной библиотеки {library}. В Debian или Ubuntu установите графические библиотеки командой: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</translation>
+    </message>
+    <message>
+        <source>The backup could not be written to {folder}: {reason}</source>
+        <translation>Не удалось записать копию в {folder}: {reason}</translation>
+    </message>
+    <message>
+        <source>The backup folder {folder} does not exist (is its drive connected?).</source>
+        <translation>Папки для копий {folder} нет (подключён ли диск?).</translation>
+    </message>
+    <message>
+        <source>{path} already exists: choose another name.</source>
+        <translation>{path} уже существует: выберите другое имя.</translation>
+    </message>
+    <message>
+        <source>{path} is the database itself: choose another file.</source>
+        <translation>{path} — это сама база данных: выберите другой файл.</translation>
+    </message>
+    <message>
+        <source>There is no database at {path} to back up.</source>
+        <translation>По пути {path} нет базы данных для копирования.</translation>
+    </message>
+    <message>
+        <source>{path} does not exist.</source>
+        <translation>{path} не существует.</translation>
+    </message>
+    <message>
+        <source>{path} is not a Packdesk backup (not a SQLite database).</source>
+        <translation>{path} — не копия Packdesk (это не база SQLite).</translation>
+    </message>
+    <message>
+        <source>{path} is damaged: it cannot be restored.</source>
+        <translation>Файл {path} повреждён, восстановить из него нельзя.</translation>
+    </message>
+    <message>
+        <source>{path} is a SQLite database, but not Packdesk&apos;s.</source>
+        <translation>{path} — база SQLite, но не от Packdesk.</translation>
+    </message>
+    <message>
+        <source>{path} was made by a newer Packdesk (schema {revision}): update Packdesk to restore it.</source>
+        <translation>{path} создан более новой версией Packdesk (схема {revision}): обновите Packdesk, чтобы восстановить его.</translation>
+    </message>
+    <message>
+        <source>The backup of {taken_at} was restored. The database as it was is kept as {aside}.</source>
+        <translation>Восстановлена копия от {taken_at}. Прежняя база данных сохранена как {aside}.</translation>
+    </message>
+    <message>
+        <source>The scheduled restore was not done; the database is as it was. {reason}</source>
+        <translation>Запланированное восстановление не выполнено, база данных осталась прежней. {reason}</translation>
     </message>
     <message>
         <source>The message is empty: write something first.</source>
@@ -901,7 +1043,7 @@
         <translation>Ozon просит Packdesk снизить частоту запросов (их слишком много). Попробуйте через минуту.</translation>
     </message>
     <message>
-        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
         <translation>У серверов Ozon сейчас неполадки. Попробуйте через несколько минут.</translation>
     </message>
     <message>
@@ -1157,7 +1299,7 @@
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel's label to find its posting</source>
+        <source>Scan a parcel&apos;s label to find its posting</source>
         <translation>Отсканируйте этикетку посылки, чтобы найти отправление</translation>
     </message>
     <message>
@@ -1542,7 +1684,7 @@
         <translation>номер товара в коде повреждён: отсканируйте ещё раз</translation>
     </message>
     <message>
-        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>сканер теряет разделители кода: укажите замену GS в «Настройки → Упаковка и передача»</translation>
     </message>
     <message>
@@ -1642,7 +1784,7 @@
         <translation>✗ Сначала введите номер таможенной декларации (ГТД) для «{name}»</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
         <translation>✗ Для отправления {number} Ozon требует данные, которые Packdesk пока не передаёт ({what}): соберите его в личном кабинете Ozon</translation>
     </message>
     <message>
@@ -1844,7 +1986,7 @@
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>Write to Ozon's seller support about this posting</source>
+        <source>Write to Ozon&apos;s seller support about this posting</source>
         <translation>Написать в поддержку продавцов Ozon об этом отправлении</translation>
     </message>
     <message>
@@ -2068,7 +2210,7 @@
         <translation>Отгрузка (собрано)</translation>
     </message>
     <message>
-        <source>Get Ozon's label</source>
+        <source>Get Ozon&apos;s label</source>
         <translation>Получить этикетку Ozon</translation>
     </message>
     <message>
@@ -2148,11 +2290,11 @@
         <translation>Отменено вами</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon не принял код «Честный ЗНАК» или номер ГТД (см. причину от Ozon). Заказ остаётся в силе: нажмите «Отказаться и переделать» и упакуйте его заново на станции упаковки с правильными кодами.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
         <translation>Ozon нужны данные по этому отправлению, которые Packdesk пока не умеет передавать: заполните их в личном кабинете продавца Ozon, затем нажмите здесь «Отказаться».</translation>
     </message>
     <message>
@@ -2420,7 +2562,7 @@
         <translation>Идёт приёмка</translation>
     </message>
     <message>
-        <source>Waiting for Ozon's approval</source>
+        <source>Waiting for Ozon&apos;s approval</source>
         <translation>Ждёт подтверждения Ozon</translation>
     </message>
     <message>
@@ -2654,7 +2796,7 @@
         <translation>В кодах «Честный ЗНАК» есть невидимый разделитель (GS). Если сканер настроен вводить вместо него что-то другое, укажите это здесь.</translation>
     </message>
     <message>
-        <source>My shop is on Ozon's trusted acceptance</source>
+        <source>My shop is on Ozon&apos;s trusted acceptance</source>
         <translation>Мой магазин подключён к доверительной приёмке Ozon</translation>
     </message>
     <message>
@@ -2698,11 +2840,11 @@
         <translation> дн.</translation>
     </message>
     <message>
-        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
+        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
         <translation>Имена и адреса покупателей в завершённых заказах стираются через столько дней (правила Ozon).</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
         <translation>Перезапустите Packdesk, чтобы применить изменения (аккаунт, язык, режим, интервал синхронизации, данные покупателей).</translation>
     </message>
     <message>
@@ -2710,7 +2852,7 @@
         <translation>Синхронизировать каждые</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
         <translation>Язык, демо-режим, интервал синхронизации, рабочие часы и срок хранения данных покупателей применяются после перезапуска.</translation>
     </message>
     <message>
@@ -2722,7 +2864,7 @@
         <translation>Язык</translation>
     </message>
     <message>
-        <source>Keep buyers' details</source>
+        <source>Keep buyers&apos; details</source>
         <translation>Хранить данные покупателей</translation>
     </message>
     <message>
@@ -2794,7 +2936,7 @@
         <translation>Печать…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
         <translation>Отправлено. Рамка должна быть целой, а метки линейки через 10 мм — ровно в 10 мм друг от друга.</translation>
     </message>
 </context>

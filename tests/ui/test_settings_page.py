@@ -329,3 +329,63 @@ def test_outside_the_demo_no_demo_notes(ctx: AppContext, tasks: TaskManager, qtb
     page = make_page(ctx, tasks, qtbot)
     page.show()
     assert not page.demo_printing.isVisible() and not page.demo_sync.isVisible()
+
+
+# -- backup ---------------------------------------------------------------------------------------
+
+
+def test_back_up_now_writes_a_file_and_says_its_size(
+    ctx: AppContext, tasks: TaskManager, qtbot: QtBot, tmp_path: Path
+) -> None:
+    page = make_page(ctx, tasks, qtbot)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    page.backup.folder.setText(str(folder))
+    page.backup.keep.setValue(3)
+    page.backup.now_button.click()
+    qtbot.waitUntil(lambda: page.backup.now_button.isEnabled() and not tasks.busy())
+    made = list(folder.iterdir())
+    assert len(made) == 1 and made[0].name.startswith("packdesk-backup-")
+    text = page.backup.result.text()
+    assert str(made[0]) in text and page.locale().formattedDataSize(made[0].stat().st_size) in text
+    chosen = page.chosen()
+    assert (chosen.backup_folder, chosen.backup_keep, chosen.backup_every_hours) == (str(folder), 3, 24)
+
+
+def test_back_up_now_into_a_folder_that_is_gone_is_a_sentence(
+    ctx: AppContext, tasks: TaskManager, qtbot: QtBot, tmp_path: Path
+) -> None:
+    page = make_page(ctx, tasks, qtbot)
+    page.backup.folder.setText(str(tmp_path / "unplugged"))
+    page.backup.now_button.click()
+    qtbot.waitUntil(lambda: page.backup.now_button.isEnabled() and not tasks.busy())
+    assert "does not exist" in page.backup.result.text() and "Traceback" not in page.backup.result.text()
+
+
+def test_restore_checks_confirms_and_schedules_for_the_next_start(
+    ctx: AppContext, tasks: TaskManager, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from app import backup
+
+    database = ctx.db.path
+    assert database is not None
+    made = backup.backup_to_folder(database, tmp_path, keep=5)
+    page = make_page(ctx, tasks, qtbot)
+    asked: list[str] = []
+
+    def confirm(text: str) -> bool:
+        asked.append(text)
+        return True
+
+    page.backup.choose_file = lambda: str(made.path)
+    page.backup.confirm = confirm
+    page.backup.restore_button.click()
+    qtbot.waitUntil(lambda: backup.scheduled(database) is not None and not tasks.busy())
+    assert made.taken_at.astimezone().strftime("%d.%m.%Y %H:%M") in asked[0] and "before-restore" in asked[0]
+    assert "start it again" in page.backup.restore_result.text()
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"junk" * 100)
+    page.backup.choose_file = lambda: str(junk)
+    page.backup.restore_button.click()
+    qtbot.waitUntil(lambda: page.backup.restore_button.isEnabled() and not tasks.busy())
+    assert "not a Packdesk backup" in page.backup.restore_result.text() and len(asked) == 1

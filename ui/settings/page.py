@@ -1,4 +1,5 @@
-"""The Settings page: Ozon account, demo mode, printers, auto-print, sounds, sync interval, language.
+"""The Settings page: Ozon account, demo mode, printers, auto-print, sounds, sync interval, language,
+backups (ui/settings/backup.py).
 
 Everything is saved through `app.settings.save` (the Api-Key goes to the OS keyring through
 `app.secrets.store_api_key`, never into the file). Saving, the keyring and the connection test run
@@ -51,6 +52,7 @@ from app.settings import (
 )
 from ui import errors, plain_text
 from ui.settings.account import default_client
+from ui.settings.backup import BackupBox
 from ui.settings.printers import PrinterPort, SystemPrinters
 from ui.tasks import TaskManager
 
@@ -130,6 +132,8 @@ class SettingsPage(QWidget):
         column.addWidget(self._printing_box(body))
         column.addWidget(self._desk_box(body))
         column.addWidget(self._app_box(body))
+        self.backup = BackupBox(tasks, db.path, body)
+        column.addWidget(self.backup)
         column.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -381,6 +385,7 @@ class SettingsPage(QWidget):
         self.sync_interval.setValue(chosen.sync_interval_s)
         self.personal_data_days.setValue(chosen.personal_data_days)
         self.language.setCurrentIndex(max(0, self.language.findData(chosen.language)))
+        self.backup.load(chosen)
 
     def _show_key_stored(self, stored: bool) -> None:
         if stored and not self.api_key.text():
@@ -415,6 +420,7 @@ class SettingsPage(QWidget):
             sync_interval_s=self.sync_interval.value(),
             personal_data_days=self.personal_data_days.value(),
             language=str(self.language.currentData()),
+            **self.backup.values(),
         )
 
     # -- saving ---------------------------------------------------------------------------------
