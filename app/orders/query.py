@@ -7,6 +7,7 @@ back as small frozen dataclasses, never ORM objects.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.db.engine import Database
 from app import marking
+from app.db.engine import Database
 from app.db.tables import MarkingCodeRow, OutboxRow, PostingItemRow, PostingRow
 from app.orders.filters import TABS, Deadline, OrderFilter, Scheme
 from app.outbox import OutboxState, TargetKind
@@ -163,10 +164,8 @@ def _marked(text: str) -> Select[tuple[str]]:
     """The posting a marking code went into: its identification code (01+GTIN+21+serial) as typed,
     or read from a whole scanned code (the crypto tail after GS is not kept)."""
     idents = {text.strip()}
-    try:
+    with contextlib.suppress(marking.MarkError):
         idents.add(marking.parse(text.strip()).ident)
-    except marking.MarkError:
-        pass
     return select(MarkingCodeRow.posting_number).where(MarkingCodeRow.ident.in_(sorted(idents)))
 
 

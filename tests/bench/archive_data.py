@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 N = 1_000_000
@@ -156,7 +156,8 @@ def _postings(con: sqlite3.Connection, params: dict[str, object]) -> None:
     con.execute(
         f"""{_seq()}, kk(pos) AS (VALUES (0), (1), (2))
         INSERT INTO posting_items (posting_number, position, sku, offer_id, name, quantity, price, currency)
-        SELECT {number}, pos, p.sku, p.offer_id, p.name, 1 + (pos + i) % 2 * (i % 3 = 0), printf('%d.00', 299 + {sku_k}),
+        SELECT {number}, pos, p.sku, p.offer_id, p.name, 1 + (pos + i) % 2 * (i % 3 = 0),
+            printf('%d.00', 299 + {sku_k}),
             'RUB'
         FROM seq JOIN kk ON pos < {items} JOIN prod p ON p.k = {sku_k}""",
         params,
@@ -237,7 +238,7 @@ def _chats_and_returns(con: sqlite3.Connection, params: dict[str, object]) -> No
             {**params, "text": text, "folded": text.casefold()},
         )
     con.execute(
-        f"""INSERT INTO returns (kind, return_id, posting_number, order_number, sku, offer_id, product_name, quantity,
+        """INSERT INTO returns (kind, return_id, posting_number, order_number, sku, offer_id, product_name, quantity,
             price, currency, status, status_name, reason, created_at, changed_at, return_number, return_type,
             barcode, client_name, local_status, stage, sort_at, search_text)
         SELECT 'fbs', 7000000 + p.order_id, p.posting_number, p.order_number, it.sku, it.offer_id, it.name, 1,
