@@ -21,6 +21,7 @@ python main.py autoreplies [--json] [--import FILE] [--export FILE] [--log]   au
 python main.py labels NUMBER... --out FILE   labels or packing slips of cached postings to a file
 python main.py picklist NUMBER... --out FILE.pdf   a pick list
 python main.py escalation NUMBER [--topic T] [--note TEXT] [--pdf FILE]   a message for Ozon support (+ PDF)
+python main.py dispute-pack NUMBER --out FILE.pdf   the posting's timeline, labels, act, chat and returns in one PDF
 python main.py print-test --printer ADDRESS  a test label to a printer
 python main.py --demo --screenshot PATH [--page NAME]   a PNG of the window after the first sync
 python main.py chat-intents         buyer messages on stdin (one a line) -> their intents as JSON lines
@@ -282,6 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
     esc.add_argument("--topic", choices=[t.value for t in Topic], default=Topic.OTHER.value, help="default: other")
     esc.add_argument("--note", default="", help="the seller's own words, added to the message")
     esc.add_argument("--pdf", metavar="FILE", help="also write the facts and the full timeline as an A4 PDF")
+
+    pack = sub.add_parser("dispute-pack", help="one PDF with everything about a posting: timeline, labels, chat…")
+    pack.add_argument("posting_number")
+    pack.add_argument("--out", required=True, metavar="FILE.pdf", help="the file to write")
 
     sheet = sub.add_parser("command-sheet", help="write the sheet of scanner command barcodes to a file")
     sheet.add_argument("--out", required=True, metavar="FILE", help="the file to write")
@@ -897,6 +902,22 @@ def cmd_picklist(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dispute_pack(ctx: AppContext, args: argparse.Namespace) -> int:
+    """The posting's dispute pack (app/dispute_pack.py) as one PDF."""
+    from app import dispute_pack
+    from printing import sinks
+    from printing.documents.dispute_pack import dispute_pack_pdf
+
+    pack = dispute_pack.read(ctx.db, args.posting_number, ctx.paths.labels)
+    if pack is None:
+        number = args.posting_number
+        raise NotFound("posting_unknown", f"posting {number} is not in the local cache", posting=number)
+    data = dispute_pack_pdf(pack, ctx.clock.now(), shop=ctx.settings.label_sender)
+    sinks.FileSink(Path(args.out)).send(data)
+    print(f"{args.out}: dispute pack of {pack.posting_number} ({len(pack.facts.timeline)} events)")
+    return 0
+
+
 def cmd_escalation(ctx: AppContext, args: argparse.Namespace) -> int:
     """The support message on stdout (UTF-8 whatever the locale); the PDF to --pdf."""
     from app.chat import escalation
@@ -1076,6 +1097,7 @@ CACHE_COMMANDS = {
     "labels": cmd_labels,
     "picklist": cmd_picklist,
     "escalation": cmd_escalation,
+    "dispute-pack": cmd_dispute_pack,
     "print-test": cmd_print_test,
     "command-sheet": cmd_command_sheet,
     "backup": cmd_backup,
@@ -1094,6 +1116,7 @@ READ_ONLY_COMMANDS = {
     "autoreplies",
     "picklist",
     "escalation",
+    "dispute-pack",
     "command-sheet",
     "print-test",
 }
@@ -1199,6 +1222,7 @@ NEEDS_DATA = frozenset(
         "labels",
         "picklist",
         "escalation",
+        "dispute-pack",
     }
     | {"reviews", "review-reply", "questions", "question-answer", "backup"}
 )

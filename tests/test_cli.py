@@ -394,6 +394,16 @@ def test_escalation_of_an_unknown_posting_is_one_line(data_dir: Path) -> None:
     one_line(run("--data-dir", str(data_dir), "escalation", NUMBER, "--topic", "angry"), main.EXIT_USAGE, "topic")
 
 
+def test_dispute_pack_writes_one_pdf_and_an_unknown_posting_is_one_line(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pack.pdf"
+    done = run("--data-dir", str(data_dir), "dispute-pack", NUMBER, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert NUMBER in done.stdout and str(out) in done.stdout
+    assert out.read_bytes().startswith(b"%PDF")
+    one_line(run("--data-dir", str(data_dir), "dispute-pack", "00000000-0000-0", "--out", str(out)), main.EXIT_FAILED)
+    one_line(run("--data-dir", str(data_dir), "dispute-pack", NUMBER), main.EXIT_USAGE, "--out")
+
+
 # -- chat templates and auto-replies -------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -55,7 +56,7 @@ class PostingRow(Base):
     warehouse_name: Mapped[str] = mapped_column(String(200), default="")
     tpl_provider: Mapped[str] = mapped_column(String(200), default="")
     tpl_integration_type: Mapped[str] = mapped_column(String(40), default="")
-    tracking_number: Mapped[str] = mapped_column(String(100), default="")
+    tracking_number: Mapped[str] = mapped_column(String(100), default="", index=True)
     is_express: Mapped[bool] = mapped_column(Boolean, default=False)
     customer_name: Mapped[str] = mapped_column(String(200), default="")
     city: Mapped[str] = mapped_column(String(200), default="")
@@ -82,6 +83,16 @@ class PostingRow(Base):
     items: Mapped[list[PostingItemRow]] = relationship(
         back_populates="posting", cascade="all, delete-orphan", order_by="PostingItemRow.position"
     )
+
+
+# A status tab of the orders list read in ship-by order from the index alone (migration 0009).
+Index(
+    "ix_postings_listing",
+    func.coalesce(PostingRow.local_status, PostingRow.status),
+    PostingRow.shipment_date.is_(None),
+    PostingRow.shipment_date,
+    PostingRow.posting_number,
+)
 
 
 class PostingItemRow(Base):

@@ -7,6 +7,7 @@ back as small frozen dataclasses, never ORM objects.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from app import marking
 from app.db.engine import Database
-from app.db.tables import OutboxRow, PostingItemRow, PostingRow
+from app.db.tables import MarkingCodeRow, OutboxRow, PostingItemRow, PostingRow
 from app.orders.filters import TABS, Deadline, OrderFilter, Scheme
 from app.outbox import OutboxState, TargetKind
 from app.repos import postings as postings_repo
@@ -148,11 +150,23 @@ def conflicted_numbers() -> Select[tuple[str]]:
 def _search_condition(text: str) -> ColumnElement[bool]:
     """Posting and order numbers, SKUs, offer ids and product names, any case in any script: one
     LIKE over the postings' folded search column (app.repos.postings.search_text); or a label's
-    barcode scanned into the search box, exactly as the pack station looks it up."""
+    barcode scanned into the search box, exactly as the pack station looks it up; or, across the
+    whole archive, a tracking number or a Честный ЗНАК code scanned into the posting (both by index)."""
     return or_(
         PostingRow.search_text.like(postings_repo.search_pattern(text), escape=_LIKE_ESCAPE),
         postings_repo.code_condition(text),
+        PostingRow.tracking_number.in_(sorted({text.strip(), text.strip().upper()})),
+        PostingRow.posting_number.in_(_marked(text)),
     )
+
+
+def _marked(text: str) -> Select[tuple[str]]:
+    """The posting a marking code went into: its identification code (01+GTIN+21+serial) as typed,
+    or read from a whole scanned code (the crypto tail after GS is not kept)."""
+    idents = {text.strip()}
+    with contextlib.suppress(marking.MarkError):
+        idents.add(marking.parse(text.strip()).ident)
+    return select(MarkingCodeRow.posting_number).where(MarkingCodeRow.ident.in_(sorted(idents)))
 
 
 def local_day(now: datetime) -> tuple[datetime, datetime]:

@@ -56,6 +56,22 @@ def _facts_rows(facts: EscalationFacts, topic: Topic, note: str) -> list[tuple[s
 def pages(
     facts: EscalationFacts, topic: Topic, note: str, generated_at: datetime, *, shop: str = "", dpi: int = DPI
 ) -> list[Page]:
+    sheets = facts_sheets(facts, topic, note, generated_at, shop=shop, dpi=dpi)
+    number_pages(sheets, "Стр. {n} из {m}")
+    return [s.page() for s in sheets]
+
+
+def facts_sheets(
+    facts: EscalationFacts,
+    topic: Topic,
+    note: str,
+    generated_at: datetime,
+    *,
+    shop: str = "",
+    dpi: int = DPI,
+    heading: str = "Обращение в поддержку Ozon",
+) -> list[Sheet]:
+    """The facts, items and timeline sheets, not numbered yet (a dispute pack adds its own after them)."""
     sheets: list[Sheet] = []
 
     def new_sheet() -> Sheet:
@@ -66,7 +82,7 @@ def pages(
     sheet = new_sheet()
     footer = sheet.line_height(sheet.mm(2.6)) + sheet.mm(2)
     y = sheet.margin
-    y = sheet.text(sheet.left, y, "Обращение в поддержку Ozon", sheet.mm(6), bold=True)
+    y = sheet.text(sheet.left, y, heading, sheet.mm(6), bold=True)
     head = f"Отправление {facts.posting_number} · заказ {facts.order_number}"
     y = sheet.text(sheet.left, y, head, sheet.mm(4), bold=True)
     byline = f"Сформировано {moscow(generated_at)} · время в документе — московское (МСК)"
@@ -130,7 +146,7 @@ def pages(
         height = max(1, *(len(v) for v in cells.values())) * sheet.line_height(small) + sheet.mm(1.2)
         if y + height > sheet.bottom - footer:
             sheet = new_sheet()
-            running = f"Обращение в поддержку Ozon · отправление {facts.posting_number} · хронология (продолжение)"
+            running = f"{heading} · отправление {facts.posting_number} · хронология (продолжение)"
             y = sheet.text(sheet.left, sheet.margin, running, sheet.mm(2.8), bold=True) + sheet.mm(1)
             y = _timeline_header(sheet, y)
         top = y + sheet.mm(0.4)
@@ -141,8 +157,7 @@ def pages(
                 sheet.text(_x(sheet, key), top + i * sheet.line_height(small), line, small, max_width=widths[key])
         y += height
         sheet.hline(y - sheet.mm(0.4), thickness=1)
-    number_pages(sheets, "Стр. {n} из {m}")
-    return [s.page() for s in sheets]
+    return sheets
 
 
 _NEXT = {"event": "detail", "detail": "user", "user": "end"}

@@ -545,6 +545,14 @@ Packdesk не может заменить открытую базу данных
         <translation>Сообщение в поддержку Ozon с фактами по отправлению или PDF</translation>
     </message>
     <message>
+        <source>Dispute pack (PDF)…</source>
+        <translation>Материалы по спору (PDF)…</translation>
+    </message>
+    <message>
+        <source>One PDF: timeline, marking codes, prints, labels, act, chat and returns</source>
+        <translation>Один PDF: хронология, коды маркировки, печать, этикетки, акт, чат и возвраты</translation>
+    </message>
+    <message>
         <source>Order</source>
         <translation>Заказ</translation>
     </message>
@@ -575,6 +583,10 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>Label</source>
         <translation>Этикетка</translation>
+    </message>
+    <message>
+        <source>Returns</source>
+        <translation>Возвраты</translation>
     </message>
     <message>
         <source>Ozon needs</source>
@@ -647,6 +659,22 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>No chat with this buyer yet: the Chats page can start one</source>
         <translation>С этим покупателем ещё нет чата: его можно начать на странице «Чаты»</translation>
+    </message>
+    <message>
+        <source>Save the dispute pack</source>
+        <translation>Сохранить материалы по спору</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Dispute pack saved: {path}</source>
+        <translation>Материалы по спору сохранены: {path}</translation>
+    </message>
+    <message>
+        <source>The dispute pack could not be written</source>
+        <translation>Не удалось записать материалы по спору</translation>
     </message>
 </context>
 <context>

@@ -543,6 +543,14 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>向 Ozon 客服发送包含此货件信息的消息，或导出 PDF</translation>
     </message>
     <message>
+        <source>Dispute pack (PDF)…</source>
+        <translation>争议材料（PDF）…</translation>
+    </message>
+    <message>
+        <source>One PDF: timeline, marking codes, prints, labels, act, chat and returns</source>
+        <translation>一个 PDF：时间线、标识码、打印记录、面单、交接单、聊天和退货</translation>
+    </message>
+    <message>
         <source>Order</source>
         <translation>订单</translation>
     </message>
@@ -573,6 +581,10 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>Label</source>
         <translation>面单</translation>
+    </message>
+    <message>
+        <source>Returns</source>
+        <translation>退货</translation>
     </message>
     <message>
         <source>Ozon needs</source>
@@ -643,6 +655,22 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>No chat with this buyer yet: the Chats page can start one</source>
         <translation>与该买家还没有聊天：可在“聊天”页面发起</translation>
+    </message>
+    <message>
+        <source>Save the dispute pack</source>
+        <translation>保存争议材料</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Dispute pack saved: {path}</source>
+        <translation>争议材料已保存：{path}</translation>
+    </message>
+    <message>
+        <source>The dispute pack could not be written</source>
+        <translation>无法写入争议材料</translation>
     </message>
 </context>
 <context>

@@ -7,6 +7,7 @@ Signals:
     chat_requested(str posting_number, str chat_id): the seller wants the buyer chat of this posting
         (chat_id is "" when no chat is known yet).
     support_requested(str posting_number): the seller wants to ask Ozon support about this posting.
+    pack_saved(str path): the dispute pack PDF was written ("" when it failed).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -30,11 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import dispute_pack
 from app.clock import Clock
 from app.db.engine import Database
 from app.domain.postings import Posting, Requirement
 from app.orders.detail import PostingDetail, load_detail
 from app.orders.query import NOT_SHIPPED
+from printing.documents.dispute_pack import dispute_pack_pdf
 from ui import plain_text, wording
 from ui.bridge import EventBridge
 from ui.orders import cells
@@ -60,6 +64,7 @@ def _table(parent: QWidget) -> QTableView:
 class DetailPane(QWidget):
     chat_requested = Signal(str, str)
     support_requested = Signal(str)
+    pack_saved = Signal(str)  # the dispute pack's file ("" when it could not be written)
 
     def __init__(
         self,
@@ -69,8 +74,13 @@ class DetailPane(QWidget):
         bridge: EventBridge | None = None,
         images_dir: Path | None = None,
         parent: QWidget | None = None,
+        *,
+        labels_dir: Path | None = None,
+        shop: str = "",
     ) -> None:
         super().__init__(parent)
+        self._labels_dir = labels_dir
+        self._shop = shop
         self._db = db
         self._clock = clock
         self._tasks = tasks
@@ -121,10 +131,15 @@ class DetailPane(QWidget):
         self.support_button.setObjectName("askSupport")
         self.support_button.setToolTip(self.tr("A message to Ozon support with this posting's facts, or a PDF"))
         self.support_button.clicked.connect(self._ask_support)
+        self.pack_button = QPushButton(self.tr("Dispute pack (PDF)…"), page)
+        self.pack_button.setObjectName("disputePack")
+        self.pack_button.setToolTip(self.tr("One PDF: timeline, marking codes, prints, labels, act, chat and returns"))
+        self.pack_button.clicked.connect(lambda: self.save_dispute_pack())
         # The buttons sit on their own row: beside the title they would widen the pane.
         buttons = QHBoxLayout()
         buttons.addWidget(self.chat_button)
         buttons.addWidget(self.support_button)
+        buttons.addWidget(self.pack_button)
         buttons.addStretch(1)
 
         self.fields: dict[str, QLabel] = {}
@@ -140,6 +155,7 @@ class DetailPane(QWidget):
             ("delivery_date", self.tr("Delivery date")),
             ("buyer", self.tr("Buyer")),
             ("label", self.tr("Label")),
+            ("returns", self.tr("Returns")),
             ("needs", self.tr("Ozon needs")),
         ):
             value = plain_text.label("", page)
@@ -316,6 +332,8 @@ class DetailPane(QWidget):
         codes = (posting.scanit, posting.lower_barcode)  # what is scanned on Ozon's label
         self._set_field("label", " · ".join(c for c in codes if c) or "—")
         self.fields["needs"].setText(self._needs(posting))
+        self._set_field("returns", "; ".join(detail.returns) or "—")
+        self.pack_button.setEnabled(True)
         self.chat_button.setEnabled(True)
         self.support_button.setEnabled(True)
         self.chat_button.setToolTip(
@@ -353,6 +371,37 @@ class DetailPane(QWidget):
     def _open_chat(self) -> None:
         if self.detail is not None:
             self.chat_requested.emit(self.detail.posting_number, self.detail.chat_id)
+
+    def save_dispute_pack(self, path: Path | None = None) -> None:
+        """Ask where (unless `path`), then gather and write the posting's dispute pack off the GUI thread."""
+        if self.detail is None:
+            return
+        number = self.detail.posting_number
+        if path is None:
+            chosen, _filter = QFileDialog.getSaveFileName(
+                self, self.tr("Save the dispute pack"), f"dispute-{number}.pdf", self.tr("PDF (*.pdf)")
+            )
+            if not chosen:
+                return
+            path = Path(chosen)
+        db, labels, shop, now, target = self._db, self._labels_dir, self._shop, self._clock.now(), path
+        self.pack_button.setEnabled(False)
+
+        def build() -> Path:
+            pack = dispute_pack.read(db, number, labels)
+            if pack is None:
+                raise LookupError(number)
+            target.write_bytes(dispute_pack_pdf(pack, now, shop=shop))
+            return target
+
+        def finished(saved: object) -> None:
+            self.pack_button.setEnabled(True)
+            done = isinstance(saved, Path)
+            shown = self.tr("Dispute pack saved: {path}").format(path=str(saved)) if done else ""
+            self.pack_button.setToolTip(shown or self.tr("The dispute pack could not be written"))
+            self.pack_saved.emit(str(saved) if done else "")
+
+        self._tasks.run_db(build, on_done=finished, on_error=lambda _exc: finished(None))
 
     def _ask_support(self) -> None:
         if self.detail is not None:

@@ -89,7 +89,16 @@ class OrdersPage(QWidget):
         self.model = OrdersTableModel(ctx.db, ctx.clock, tasks, self, statuses=self._base_filter().statuses)
         self.view = OrdersView(self.model, self)
         self.view.setObjectName("ordersTable")
-        self.detail = DetailPane(ctx.db, ctx.clock, tasks, bridge, ctx.paths.data / "images", self)
+        self.detail = DetailPane(
+            ctx.db,
+            ctx.clock,
+            tasks,
+            bridge,
+            ctx.paths.data / "images",
+            self,
+            labels_dir=ctx.paths.labels,
+            shop=ctx.settings.label_sender,
+        )
         self.detail.setObjectName("detailPane")
         self.detail.chat_requested.connect(self.chat_requested)
         self.detail.support_requested.connect(self.support_requested)
