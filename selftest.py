@@ -185,6 +185,8 @@ def check_keyring(_work: Path) -> str:
         raise Skipped("no system keyring: set OZON_API_KEY instead") from None
     except (KeyringError, RuntimeError) as exc:
         raise Failed(f"{name} refused ({type(exc).__name__}: {exc}); set OZON_API_KEY instead") from exc
+    if back is None:  # keyring's null backend (PYTHON_KEYRING_BACKEND): it keeps nothing
+        raise Skipped(f"no system keyring ({name} keeps nothing): set OZON_API_KEY instead")
     if back != value or not gone:
         raise Failed(f"{name} gave back {'another value' if back != value else 'a deleted secret'}")
     return f"{name}: stored, read back and deleted a test secret"
