@@ -31,9 +31,7 @@ LOG_LINES = 50
 HIDDEN = "***"
 PERSON = "[buyer]"
 
-_PHONE = re.compile(
-    r"(?<![\w-])(?:\+?[78][\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}|\+\d[\d\s()-]{8,}\d)(?![\w-])"
-)
+_PHONE = re.compile(r"(?<![\w-])(?:\+?[78][\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}|\+\d[\d\s()-]{8,}\d)(?![\w-])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD = re.compile(r"\w+")
 # A field named as personal in a log line or an error body: "customer_name": "…", phone=…, address: …

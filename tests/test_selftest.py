@@ -7,7 +7,7 @@ import subprocess
 import sys
 import types
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -92,26 +92,26 @@ def test_no_keyring_is_a_skip_that_names_the_fallback(monkeypatch: pytest.Monkey
 
 
 class _Recorded:
+    """One of PyInstaller's build steps (Analysis, EXE, …): its arguments, kept in `made`."""
+
+    made: ClassVar[dict[str, list[_Recorded]]] = {}
+
     def __init__(self, *args: Any, **kw: Any) -> None:
         self.args, self.kw = args, kw
-        self.pure = self.scripts = self.binaries = self.datas = []
+        self.pure: list[Any] = []
+        self.scripts: list[Any] = []
+        self.binaries: list[Any] = []
+        self.datas: list[Any] = []
+        self.made.setdefault(type(self).__name__, []).append(self)
 
 
 def test_installer_spec_names_every_resource_and_two_executables() -> None:
     """The spec run with PyInstaller's build steps stubbed (PyInstaller need not be installed)."""
-    made: dict[str, list[_Recorded]] = {}
+    made = _Recorded.made
+    made.clear()
 
     def step(kind: str) -> type[_Recorded]:
-        return type(
-            kind,
-            (_Recorded,),
-            {
-                "__init__": lambda self, *a, **k: (
-                    made.setdefault(kind, []).append(self),
-                    _Recorded.__init__(self, *a, **k),
-                )[0]
-            },
-        )
+        return type(kind, (_Recorded,), {})
 
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_data_files = lambda package, **kw: []  # type: ignore[attr-defined]
