@@ -27,6 +27,7 @@ python main.py --demo --screenshot PATH [--page NAME]   a PNG of the window afte
 python main.py chat-intents         buyer messages on stdin (one a line) -> their intents as JSON lines
 python main.py backup --out FILE|FOLDER   an online backup of the database (checked; FOLDER: timestamped name)
 python main.py restore FILE         replace the database by a checked backup (Packdesk closed; the old one kept)
+python main.py [--data-dir DIR] --self-test   check this installation, one line per check (selftest.py)
 
 `--demo` works with every command (the GUI and `sync` start the demo afresh, the rest read it). A
 failure is one line on stderr and an exit code (EXIT_* below; the README lists them), never a traceback.
@@ -96,6 +97,7 @@ EXIT_PORT_IN_USE = 9  # the emulator's port is taken
 EXIT_DISK_FULL = 10  # no space left on the disk
 EXIT_PERMISSION = 11  # not allowed to read or write a file or folder
 EXIT_NO_DISPLAY = 12  # the window: no display, or Qt's xcb libraries are missing
+EXIT_SELF_TEST = 13  # --self-test: a check failed (its FAIL line says which)
 EXIT_BUG = 70  # a bug: the details are in the log file
 EXIT_INTERRUPTED = 130  # Ctrl+C in a command
 EXIT_BROKEN_PIPE = 141  # stdout closed early (`orders | head`): quiet
@@ -165,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="orders",
         choices=("orders", "packing", "handover", "chats", "returns", "reviews", "analytics", "settings"),
         help="the page to show with --screenshot (default: orders)",
+    )
+    parser.add_argument(
+        "--self-test", action="store_true", help="check this installation (a temp folder; --data-dir read-only)"
     )
     sub = parser.add_subparsers(dest="command")
 
@@ -1377,6 +1382,15 @@ def _run_guarded(args: argparse.Namespace) -> int:
         return _report(exc, None)
 
 
+def _self_test(args: argparse.Namespace) -> int:
+    """`--self-test`: one line per check on stdout; EXIT_SELF_TEST when one fails."""
+    import selftest
+
+    chosen = args.data_dir or os.environ.get("PACKDESK_DATA_DIR")
+    results = selftest.run(Path(chosen) if chosen else None, report=lambda r: print(r.line, flush=True))
+    return 0 if selftest.passed(results) else EXIT_SELF_TEST
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # No traceback on the console: none from logging itself (a full disk), none before the log file is known.
@@ -1389,6 +1403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in NO_DATA_COMMANDS:
         setup_logging(None, console_level=logging.WARNING)
         return _run_guarded(args)
+    if args.self_test:
+        return _self_test(args)
     ctx: AppContext | None = None
     log_file: Path | None = None
     try:

@@ -100,9 +100,9 @@ def setup(log_dir: Path | None, level: int = logging.INFO, console_level: int = 
     handlers: list[logging.Handler] = [console]
     path = None
     if log_dir is not None:
-        file_handler = _file_handler(log_dir / "packdesk.log")
+        file_handler = _file_handler(log_dir / FILE_NAME)
         if file_handler is not None:
-            path = log_dir / "packdesk.log"
+            path = log_dir / FILE_NAME
             file_handler.setLevel(level)
             file_handler.setFormatter(fmt)
             handlers.append(file_handler)
@@ -113,3 +113,22 @@ def setup(log_dir: Path | None, level: int = logging.INFO, console_level: int = 
     # urllib3 logs request lines at DEBUG; keep it quiet regardless of our level.
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     return path
+
+
+FILE_NAME = "packdesk.log"  # the file `setup` writes in the logs folder
+TAIL_BYTES = 256 * 1024  # the last quarter megabyte: a day of normal logging
+
+
+def tail(path: Path, limit: int = TAIL_BYTES) -> str:
+    """The last `limit` bytes of a log file, starting at a whole line; "" when there is no file."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, 2)
+            size = fh.tell()
+            fh.seek(max(0, size - limit))
+            data = fh.read()
+    except OSError:
+        return ""
+    if size > limit:
+        _, _, data = data.partition(b"\n")
+    return data.decode("utf-8", errors="replace")

@@ -42,6 +42,7 @@ def test_the_wheel_runs_the_app_and_the_commands_without_the_checkout(wheel: Pat
         whl.extractall(site)
     assert {
         "main.py",
+        "selftest.py",
         "app/db/migrations/env.py",
         "resources/translations/packdesk_zh_CN.qm",
         "resources/intents/ru.json",

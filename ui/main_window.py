@@ -30,7 +30,7 @@ from app import account, events
 from app import settings as settings_file
 from app.context import AppContext
 from app.settings import Settings
-from ui import errors, log_view, plain_text
+from ui import about, errors, log_view, plain_text
 from ui.banner import MessageBanner
 from ui.bridge import EventBridge
 from ui.chats.page import ChatsPage, image_loader
@@ -186,8 +186,12 @@ class MainWindow(QMainWindow):
         self.log_action = QAction(self.tr("Show log"), self)
         self.log_action.setObjectName("showLog")
         self.log_action.triggered.connect(self.show_log)
+        self.about_action = QAction(self.tr("About Packdesk…"), self)
+        self.about_action.setObjectName("about")
+        self.about_action.triggered.connect(self.show_about)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.log_action)
+        help_menu.addAction(self.about_action)
         toolbar = QToolBar(self.tr("Main"), self)
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
@@ -274,6 +278,9 @@ class MainWindow(QMainWindow):
 
     def show_log(self) -> None:
         log_view.show_log(self, self.ctx.paths.logs / errors.LOG_FILE_NAME)
+
+    def show_about(self) -> None:
+        about.show_about(self.ctx, self)
 
     def open_chat(self, posting_number: str, chat_id: str) -> None:
         """The buyer chat of a posting (the Orders detail pane's "Buyer chat"), or the offer to start one."""

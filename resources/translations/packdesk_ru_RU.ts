@@ -2,6 +2,61 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru_RU">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About Packdesk</source>
+        <translation>О программе Packdesk</translation>
+    </message>
+    <message>
+        <source>{size:.1f} MB</source>
+        <translation>{size:.1f} МБ</translation>
+    </message>
+    <message>
+        <source>not created yet</source>
+        <translation>ещё не создана</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Версия</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Папка данных</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>База данных</translation>
+    </message>
+    <message>
+        <source>Python</source>
+        <translation>Python</translation>
+    </message>
+    <message>
+        <source>Qt</source>
+        <translation>Qt</translation>
+    </message>
+    <message>
+        <source>Show log</source>
+        <translation>Показать журнал</translation>
+    </message>
+    <message>
+        <source>Copy diagnostics</source>
+        <translation>Скопировать диагностику</translation>
+    </message>
+    <message>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
+        <translation>Версии, папки, настройки и конец журнала для поддержки: без Api-Key и без данных покупателей</translation>
+    </message>
+    <message>
+        <source>Packdesk: back-office for Ozon sellers</source>
+        <translation>Packdesk: рабочее место продавца Ozon</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>Скопировано</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>Packdesk cannot start</source>
@@ -1548,6 +1603,14 @@ Packdesk не может заменить открытую базу данных
         <translation>Файл журнала: {path}</translation>
     </message>
     <message>
+        <source>Show only lines with…</source>
+        <translation>Показывать только строки с…</translation>
+    </message>
+    <message>
+        <source>Last lines:</source>
+        <translation>Последних строк:</translation>
+    </message>
+    <message>
         <source>Refresh</source>
         <translation>Обновить</translation>
     </message>
@@ -1558,6 +1621,10 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>The log is empty.</source>
         <translation>Журнал пуст.</translation>
+    </message>
+    <message>
+        <source>No line matches the filter.</source>
+        <translation>Ни одна строка не подходит под фильтр.</translation>
     </message>
 </context>
 <context>
@@ -1593,6 +1660,10 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>Show log</source>
         <translation>Показать журнал</translation>
+    </message>
+    <message>
+        <source>About Packdesk…</source>
+        <translation>О программе Packdesk…</translation>
     </message>
     <message>
         <source>&amp;Help</source>

@@ -2,6 +2,61 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About Packdesk</source>
+        <translation>关于 Packdesk</translation>
+    </message>
+    <message>
+        <source>{size:.1f} MB</source>
+        <translation>{size:.1f} MB</translation>
+    </message>
+    <message>
+        <source>not created yet</source>
+        <translation>尚未创建</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>数据文件夹</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <source>Python</source>
+        <translation>Python</translation>
+    </message>
+    <message>
+        <source>Qt</source>
+        <translation>Qt</translation>
+    </message>
+    <message>
+        <source>Show log</source>
+        <translation>查看日志</translation>
+    </message>
+    <message>
+        <source>Copy diagnostics</source>
+        <translation>复制诊断信息</translation>
+    </message>
+    <message>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
+        <translation>供技术支持使用的版本、文件夹、设置和日志末尾：不含 Api-Key，不含买家信息</translation>
+    </message>
+    <message>
+        <source>Packdesk: back-office for Ozon sellers</source>
+        <translation>Packdesk：Ozon 卖家后台</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>Packdesk cannot start</source>
@@ -1534,6 +1589,14 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>日志文件：{path}</translation>
     </message>
     <message>
+        <source>Show only lines with…</source>
+        <translation>只显示包含…的行</translation>
+    </message>
+    <message>
+        <source>Last lines:</source>
+        <translation>最后行数：</translation>
+    </message>
+    <message>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
@@ -1544,6 +1607,10 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>The log is empty.</source>
         <translation>日志为空。</translation>
+    </message>
+    <message>
+        <source>No line matches the filter.</source>
+        <translation>没有符合筛选条件的行。</translation>
     </message>
 </context>
 <context>
@@ -1579,6 +1646,10 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>Show log</source>
         <translation>查看日志</translation>
+    </message>
+    <message>
+        <source>About Packdesk…</source>
+        <translation>关于 Packdesk…</translation>
     </message>
     <message>
         <source>&amp;Help</source>

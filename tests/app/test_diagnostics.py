@@ -1,0 +1,49 @@
+"""Copy diagnostics: versions, folders, settings and the end of the log — no secrets, no buyers' data."""
+
+from __future__ import annotations
+
+from app import diagnostics, logs
+from app.context import AppContext
+from app.repos import postings as posting_repo
+from tests.app.factories import NOW, posting
+
+API_KEY = "b7e5c2a9-1f3d-4e8a-9c6b-2d4f8a1e7c35"
+
+
+def test_diagnostics_hold_no_secret_and_no_personal_data(ctx: AppContext) -> None:
+    with ctx.db.write() as s:
+        posting_repo.save(s, [posting(address="Москва, ул. Лесная, д. 7, кв. 12")], NOW)
+    ctx.settings = ctx.settings.replace(client_id="987654321", label_sender="Shop LLC")
+    logs.register_secret(API_KEY)
+    log = ctx.paths.logs / logs.FILE_NAME
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(
+        "2026-11-23 INFO sync: pulled 3 postings\n"
+        f"2026-11-23 WARNING http: POST /v3/chat/send Api-Key: {API_KEY} refused\n"
+        "2026-11-23 INFO chat: message from Иван Петров about 12345678-0001-1, call +7 (916) 123-45-67\n"
+        "2026-11-23 INFO chat: buyer ПЕТРОВ wrote 89161234567 or ivan.petrov@mail.ru\n"
+        '2026-11-23 DEBUG sync: {"customer_name": "Анна Смирнова", "phone": "+79031112233"}\n'
+        "2026-11-23 INFO printing: label for Москва, ул. Лесная, д. 7, кв. 12\n",
+        encoding="utf-8",
+    )
+    text = diagnostics.text(ctx, "6.11.3")
+    for secret in (API_KEY, "987654321", "Иван", "Петров", "ПЕТРОВ", "Анна", "Смирнова", "ул. Лесная", "кв. 12"):
+        assert secret not in text, secret
+    for phone in ("916", "123-45-67", "89161234567", "79031112233", "ivan.petrov"):
+        assert phone not in text, phone
+    assert "client_id = '*******21'" in text
+    assert "12345678-0001-1" in text and "pulled 3 postings" in text  # the rest of the log stays readable
+    assert f"Packdesk {diagnostics.version()}" in text and "Qt 6.11.3" in text
+    assert str(ctx.paths.data) in text and "postings: awaiting_packaging 1" in text and "outbox: empty" in text
+    assert "label_sender = 'Shop LLC'" in text
+
+
+def test_a_database_url_loses_its_password(ctx: AppContext) -> None:
+    settings = ctx.settings.replace(database_url="postgresql://packdesk:s3cr3t-pw@db.local/packdesk")
+    (line,) = [x for x in diagnostics.settings_lines(settings) if "database_url" in x]
+    assert "s3cr3t-pw" not in line and "db.local" in line
+
+
+def test_the_version_comes_from_the_package() -> None:
+    assert diagnostics.version() == "0.1.0"
+    assert diagnostics.mask("123456") == "****56" and diagnostics.mask("") == "(none)"
