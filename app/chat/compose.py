@@ -79,7 +79,6 @@ def _queue_in(
             order_number="",
             image_urls=[],
             outbox_key=entry.key,
-            search_text=shown.casefold(),
         )
     )
     draft = session.get(ChatDraftRow, chat_id)

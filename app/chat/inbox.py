@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, case, func, nulls_last, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, nulls_last, select
 from sqlalchemy.orm import Session
 
 from app.chat import reply_clock
@@ -19,6 +19,7 @@ from app.chat.reply_clock import Urgency
 from app.db.tables import ChatMessageRow, ChatRow, OutboxRow, PostingRow
 from app.domain.chats import AuthorType, ChatType
 from app.outbox import OPEN_STATES, ActionKind, OutboxState
+from app.repos import chats as chat_repo
 from app.repos.postings import search_pattern
 
 _LIKE_ESCAPE = "\\"
@@ -117,16 +118,8 @@ def list_chats(session: Session, wanted: ChatFilter = ChatFilter()) -> list[Chat
     if wanted.order_status:
         where.append(PostingRow.status == wanted.order_status)
     if wanted.search.strip():
-        pattern = search_pattern(wanted.search).replace("ё", "е")  # «пришёл» and «пришел» are one word
-        in_text = select(ChatMessageRow.chat_id).where(
-            func.replace(ChatMessageRow.search_text, "ё", "е").like(pattern, escape=_LIKE_ESCAPE)
-        )
-        where.append(
-            or_(
-                func.replace(ChatRow.search_text, "ё", "е").like(pattern, escape=_LIKE_ESCAPE),
-                ChatRow.chat_id.in_(in_text),
-            )
-        )
+        pattern = search_pattern(chat_repo.folded(wanted.search))
+        where.append(ChatRow.search_text.like(pattern, escape=_LIKE_ESCAPE))
     stmt = (
         select(
             ChatRow.chat_id,

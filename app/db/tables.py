@@ -149,7 +149,8 @@ class ChatRow(Base):
     preview: Mapped[str] = mapped_column(Text, default="")
     # The buyer's first message no seller message has answered yet (the 24-hour clock runs from it).
     awaiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    search_text: Mapped[str] = mapped_column(Text, default="")  # chat id, posting, order, buyer: folded
+    # Chat id, posting, order, buyer and the last messages' text (app.repos.chats.folded).
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
 
 class ChatMessageRow(Base):
@@ -167,7 +168,6 @@ class ChatMessageRow(Base):
     order_number: Mapped[str] = mapped_column(String(64), default="")
     image_urls: Mapped[list[str]] = mapped_column(JSONText, default=list)
     outbox_key: Mapped[str | None] = mapped_column(String(36))
-    search_text: Mapped[str] = mapped_column(Text, default="")  # the text case-folded
 
 
 class ChatDraftRow(Base):

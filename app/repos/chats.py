@@ -15,7 +15,8 @@ from app.repos.upsert import upsert
 
 PREVIEW_CHARS = 200
 IMAGE_PREVIEW = "🖼"
-# The reply clock looks this far back: a chat answered within its last 200 messages is answered.
+# The reply clock and the search look this far back: a chat answered within its last 200 messages
+# is answered; a word said earlier in a longer chat is not found from the list.
 REPLY_WINDOW_MESSAGES = 200
 
 
@@ -49,7 +50,6 @@ def save_messages(session: Session, messages: Sequence[ChatMessage]) -> None:
             "is_read": m.is_read,
             "order_number": m.order_number,
             "image_urls": list(m.image_urls),
-            "search_text": m.text.casefold(),
         }
         for m in messages
     ]
@@ -65,9 +65,15 @@ def save_messages(session: Session, messages: Sequence[ChatMessage]) -> None:
     refresh(session, {m.chat_id for m in messages})
 
 
+def folded(text: str) -> str:
+    """Text as the chat search compares it: case-folded, ё read as е («пришёл» is «пришел»)."""
+    return text.casefold().replace("ё", "е")
+
+
 def refresh(session: Session, chat_ids: Iterable[str]) -> None:
     """Recompute what the chat list shows of each chat from its messages: the last one, the reply
-    clock (app.chat.reply_clock.awaiting_since) and the search text (posting, order, buyer)."""
+    clock (app.chat.reply_clock.awaiting_since) and the search text (chat id, posting, order, buyer
+    and the text of its last REPLY_WINDOW_MESSAGES messages: one column to scan, not every message)."""
     for chat_id in sorted(chat_ids):
         chat = session.get(ChatRow, chat_id)
         if chat is None:
@@ -92,7 +98,8 @@ def refresh(session: Session, chat_ids: Iterable[str]) -> None:
                 session.scalar(select(PostingRow.customer_name).where(PostingRow.posting_number == chat.posting_number))
                 or ""
             )
-        chat.search_text = "\n".join([chat_id, chat.posting_number, chat.order_number, buyer]).casefold()
+        texts = [text for _, _, text, is_image in recent if text and not is_image]
+        chat.search_text = folded("\n".join([chat_id, chat.posting_number, chat.order_number, buyer, *texts]))
 
 
 def first_posting_of_order(session: Session, order_number: str) -> str:

@@ -17,15 +17,10 @@ depends_on = None
 def _backfill(bind: sa.Connection) -> None:
     # Kept here rather than calling app code: a migration must not change when the app does.
     messages: dict[str, list[tuple[str, object, str]]] = {}
-    folded = []
-    for message_id, chat_id, author, created_at, text in bind.execute(
-        sa.text("SELECT message_id, chat_id, author, created_at, text FROM chat_messages ORDER BY created_at")
+    for chat_id, author, created_at, text in bind.execute(
+        sa.text("SELECT chat_id, author, created_at, text FROM chat_messages ORDER BY created_at")
     ):
         messages.setdefault(chat_id, []).append((author, created_at, text))
-        if text:
-            folded.append({"m": message_id, "t": text.casefold()})
-    if folded:
-        bind.execute(sa.text("UPDATE chat_messages SET search_text = :t WHERE message_id = :m"), folded)
     first_posting: dict[str, str] = {
         order: number
         for order, number in bind.execute(
@@ -53,7 +48,9 @@ def _backfill(bind: sa.Connection) -> None:
                 "at": last[0][1],
                 "pv": last[0][2][:200],
                 "w": waiting,
-                "s": "\n".join([chat_id, posting, order]).casefold(),
+                "s": "\n".join([chat_id, posting, order, *(t for _, _, t in messages.get(chat_id, [])[-200:] if t)])
+                .casefold()
+                .replace("ё", "е"),
             }
         )
     if rows:
@@ -77,7 +74,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_chats_last_message_at"), ["last_message_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_chats_awaiting_since"), ["awaiting_since"], unique=False)
     with op.batch_alter_table("chat_messages", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
         batch_op.create_index("ix_chat_messages_chat_created", ["chat_id", "created_at"], unique=False)
     op.create_table(
         "chat_drafts",
@@ -138,7 +134,6 @@ def downgrade() -> None:
     op.drop_table("chat_drafts")
     with op.batch_alter_table("chat_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_chat_messages_chat_created")
-        batch_op.drop_column("search_text")
     with op.batch_alter_table("chats", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_chats_awaiting_since"))
         batch_op.drop_index(batch_op.f("ix_chats_last_message_at"))
