@@ -100,12 +100,7 @@ def _queued_replies() -> ColumnElement[bool]:
     return ChatRow.chat_id.in_(queued)
 
 
-def list_chats(session: Session, wanted: ChatFilter = ChatFilter()) -> list[ChatSummary]:
-    """The chats the filter selects, the most urgent first: those waiting for a reply by their
-    deadline, then unread ones, then the rest by their last message."""
-    queued = _queued_replies()
-    buyer = ChatRow.chat_type == ChatType.BUYER_SELLER.value
-    needs = and_(buyer, ChatRow.awaiting_since.is_not(None), ~queued)
+def _where(wanted: ChatFilter, needs: ColumnElement[bool]) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if wanted.needs_reply:
         where.append(needs)
@@ -120,6 +115,31 @@ def list_chats(session: Session, wanted: ChatFilter = ChatFilter()) -> list[Chat
     if wanted.search.strip():
         pattern = search_pattern(chat_repo.folded(wanted.search))
         where.append(ChatRow.search_text.like(pattern, escape=_LIKE_ESCAPE))
+    return where
+
+
+def _needs_reply(queued: ColumnElement[bool]) -> ColumnElement[bool]:
+    buyer = ChatRow.chat_type == ChatType.BUYER_SELLER.value
+    return and_(buyer, ChatRow.awaiting_since.is_not(None), ~queued)
+
+
+def count_chats(session: Session, wanted: ChatFilter = ChatFilter()) -> int:
+    """How many chats the filter selects (the list may show only the most urgent of them)."""
+    stmt = (
+        select(func.count())
+        .select_from(ChatRow)
+        .outerjoin(PostingRow, PostingRow.posting_number == ChatRow.posting_number)
+        .where(*_where(wanted, _needs_reply(_queued_replies())))
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def list_chats(session: Session, wanted: ChatFilter = ChatFilter(), limit: int | None = None) -> list[ChatSummary]:
+    """The chats the filter selects, the most urgent first: those waiting for a reply by their
+    deadline, then unread ones, then the rest by their last message (the first `limit` of them)."""
+    queued = _queued_replies()
+    needs = _needs_reply(queued)
+    where = _where(wanted, needs)
     stmt = (
         select(
             ChatRow.chat_id,
@@ -143,6 +163,7 @@ def list_chats(session: Session, wanted: ChatFilter = ChatFilter()) -> list[Chat
             nulls_last(ChatRow.last_message_at.desc()),
             ChatRow.chat_id,
         )
+        .limit(limit)
     )
     return [
         ChatSummary(

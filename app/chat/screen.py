@@ -31,9 +31,22 @@ class OpenChat:
     order: PostingDetail | None
 
 
-def chats(db: Database, wanted: ChatFilter | None = None) -> list[ChatSummary]:
+# The page lists the most urgent chats; the others are found with the search and the filters.
+LIST_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ChatList:
+    rows: list[ChatSummary]
+    total: int  # how many the filter selects: more than shown when over LIST_LIMIT
+
+
+def chats(db: Database, wanted: ChatFilter | None = None, limit: int | None = LIST_LIMIT) -> ChatList:
+    wanted = wanted or ChatFilter()
     with db.read() as session:
-        return inbox.list_chats(session, wanted or ChatFilter())
+        rows = inbox.list_chats(session, wanted, limit)
+        total = len(rows) if limit is None or len(rows) < limit else inbox.count_chats(session, wanted)
+    return ChatList(rows, total)
 
 
 def unread_total(db: Database) -> int:

@@ -1,6 +1,7 @@
 """Chats at scale: 10,000 chats holding 200,000 messages cached (one chat of 2,000).
 
-Targets (issue 10): the chat list opens under 200 ms, a 2,000-message chat under 150 ms, a search
+Targets (issue 10): the chat list opens under 200 ms (the page shows the 500 most urgent chats and
+says how many more the filter selects), a 2,000-message chat under 150 ms, a search
 under 150 ms (a word nearly every chat holds lists them all: held to the list's 200 ms), 10,000
 messages classified under 1 s. Each figure is the median of five runs.
 """
@@ -64,7 +65,7 @@ def _fill(ctx: Any) -> str:
 
 
 def main() -> bool:
-    from app.chat import inbox
+    from app.chat import inbox, screen
     from app.chat.inbox import ChatFilter
     from app.chat.intents import classify
     from app.context import open_context
@@ -77,9 +78,8 @@ def main() -> bool:
             print(f"cached {CHATS:,} chats, {MESSAGES:,} messages in {time.perf_counter() - start:.0f} s")
 
             def listing(wanted: ChatFilter) -> Callable[[], int]:
-                def run() -> int:
-                    with ctx.db.read() as s:
-                        return len(inbox.list_chats(s, wanted))
+                def run() -> int:  # what the page reads: the most urgent rows and the total
+                    return screen.chats(ctx.db, wanted).total
 
                 return run
 

@@ -360,3 +360,20 @@ def test_the_real_templates_rank_by_intent_and_fill_the_order(qtbot: QtBot, scre
     assert "{" not in screen.page.composer.text()
     screen.page.composer.send_button.click()  # the order's own numbers pass the lint
     qtbot.waitUntil(lambda: ActionKind.CHAT_SEND_TEXT in actions(screen.ctx, "urgent"))
+
+
+def test_a_big_shop_sees_its_most_urgent_chats_and_is_told_about_the_rest(
+    qtbot: QtBot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.chat import screen as chat_screen
+
+    monkeypatch.setattr(chat_screen, "LIST_LIMIT", 2)
+    fill(ctx)
+    page, tasks, bridge = open_page(ctx, qtbot)
+    qtbot.waitUntil(lambda: page.more.isVisible())
+    assert ids(page) == ["urgent", "soon"]
+    assert "2" in page.more.text() and "5" in page.more.text()
+    page.search.setText("где мой заказ")
+    qtbot.waitUntil(lambda: ids(page) == ["soon"] and not page.more.isVisible())
+    bridge.close()
+    tasks.shutdown()

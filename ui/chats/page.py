@@ -184,6 +184,10 @@ class ChatsPage(QWidget):
         self.empty.setObjectName("chatListEmpty")
         self.empty.setWordWrap(True)
         self.empty.hide()
+        self.more = plain_text.label("", left)
+        self.more.setObjectName("chatListMore")
+        self.more.setWordWrap(True)
+        self.more.hide()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(4, 4, 4, 4)
         left_layout.addWidget(self.search)
@@ -191,6 +195,7 @@ class ChatsPage(QWidget):
         left_layout.addWidget(self.status)
         left_layout.addWidget(self.view, 1)
         left_layout.addWidget(self.empty)
+        left_layout.addWidget(self.more)
 
         middle = QWidget(self)
         self.heading = plain_text.label("", middle)
@@ -288,11 +293,21 @@ class ChatsPage(QWidget):
         self._search_timer.stop()
         self._list_request += 1
         request, db, wanted = self._list_request, self.ctx.db, self.chat_filter()
-        self.tasks.run_db(lambda: chat_screen.chats(db, wanted), on_done=lambda rows: self._listed(request, rows))
+        limit = chat_screen.LIST_LIMIT
+        self.tasks.run_db(
+            lambda: chat_screen.chats(db, wanted, limit), on_done=lambda found: self._listed(request, found)
+        )
 
-    def _listed(self, request: int, rows: list[ChatSummary]) -> None:
+    def _listed(self, request: int, found: chat_screen.ChatList) -> None:
         if request != self._list_request:
             return
+        rows = found.rows
+        self.more.setText(
+            self.tr("The {shown} most urgent of {total} chats: search or filter to find the others.").format(
+                shown=len(rows), total=found.total
+            )
+        )
+        self.more.setVisible(found.total > len(rows))
         self.view.selectionModel().blockSignals(True)
         self.model.set_rows(rows)
         row = self.model.row_of(self.chat_id) if self.chat_id else -1
@@ -330,7 +345,11 @@ class ChatsPage(QWidget):
     def _check_news(self, catch_up: bool = False) -> None:
         """The unread total for the badge, and whether a buyer wrote since the last look."""
         db = self.ctx.db
-        self.tasks.run_db(lambda: chat_screen.chats(db), on_done=lambda rows: self._news(rows, catch_up))
+        # Only the chats with unread messages: a buyer who wrote is among them.
+        unread = ChatFilter(unread=True)
+        self.tasks.run_db(
+            lambda: chat_screen.chats(db, unread, limit=None), on_done=lambda found: self._news(found.rows, catch_up)
+        )
 
     def _news(self, rows: list[ChatSummary], catch_up: bool = False) -> None:
         unread = {c.chat_id: c.unread for c in rows}
