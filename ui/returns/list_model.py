@@ -50,7 +50,7 @@ class ReturnsModel(IdsModel):
         r: ReturnListRow = row
         if role == Qt.ItemDataRole.DisplayRole:
             if column == ReturnColumn.RETURN:
-                return (r.return_number or str(r.return_id)) + "\n" + texts.kind(r.kind) + " · " + r.posting_number
+                return (r.return_number or str(r.return_id)) + "\n" + r.posting_number
             if column == ReturnColumn.PRODUCT:
                 return f"{r.product_name}\n{r.offer_id} · ×{r.quantity}"
             if column == ReturnColumn.STATUS:
@@ -58,7 +58,7 @@ class ReturnsModel(IdsModel):
                 if r.local_status:
                     status = self.tr("waiting to be sent: {decision}").format(decision=r.local_status)
                 second = " · ".join(p for p in (r.place, texts.storage(r.storage_from, self._now())) if p)
-                return status + ("\n" + second if second else "")
+                return texts.kind(r.kind) + " · " + status + ("\n" + second if second else "")
             if column == ReturnColumn.DEADLINE:
                 if r.local_status:
                     return self.tr("decided")

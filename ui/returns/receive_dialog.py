@@ -129,6 +129,10 @@ class ReceiveDialog(QDialog):
         layout.addStretch(1)
         layout.addLayout(buttons)
 
+        # The scanner ends every code with Enter: it must never press a button of the dialog.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self.parcel.scanned.connect(self.scan_parcel)
         self.mark_field.scanned.connect(self.scan_mark)
         self.photo_button.clicked.connect(lambda: self.add_photos())
