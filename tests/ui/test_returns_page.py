@@ -17,8 +17,8 @@ from pytestqt.qtbot import QtBot
 from app import outbox
 from app.context import AppContext
 from app.db.tables import MarkingCodeRow
-from app.domain.returns import RejectionReason, ReturnAction, ReturnDetails, ReturnKind, ReturnRequest, Stage
 from app.domain.postings import PostingStatus
+from app.domain.returns import RejectionReason, ReturnAction, ReturnDetails, ReturnKind, ReturnRequest, Stage
 from app.outbox import ActionKind
 from app.repos import returns as return_repo
 from tests.app.marks import mark
