@@ -170,7 +170,12 @@ def test_a_repeated_reply_is_sent_only_when_confirmed(qtbot: QtBot, screen: Scre
     reply.reply_to_review(ctx.db, ctx.clock, "r-3", "Спасибо за отзыв!", bus=ctx.bus)
     asked: list[str] = []
     answers = [False, True]
-    tab.confirm_repeat = lambda sentence: asked.append(sentence) or answers.pop(0)
+
+    def confirm(sentence: str) -> bool:
+        asked.append(sentence)
+        return answers.pop(0)
+
+    tab.confirm_repeat = confirm
     open_review(qtbot, screen, "r-1")
     tab.edit.setPlainText("спасибо  за ОТЗЫВ")
     qtbot.waitUntil(lambda: tab.hint.isVisible() and "30 days" in tab.hint.text())  # the live warning
