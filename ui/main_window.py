@@ -242,7 +242,7 @@ class MainWindow(QMainWindow):
             page = self._pages.get(key) or PlaceholderPage(titles[key], self)
             page.setObjectName(f"page_{key}")
             self.stack.addWidget(page)
-        width = max(self.fontMetrics().horizontalAdvance(t + " (99)") for t in titles.values()) + 40
+        width = max(self.fontMetrics().horizontalAdvance(t) for t in titles.values()) + 48
         self.nav.setFixedWidth(max(width, 120))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
