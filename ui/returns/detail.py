@@ -76,6 +76,7 @@ class ReturnDetail(QScrollArea):
         self.setObjectName("returnDetail")
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # everything wraps instead
         self.view: DecisionView | None = None
         self.form: ActionForm | None = None
         self.load_image: ImageLoader | None = None
@@ -202,9 +203,7 @@ class ReturnDetail(QScrollArea):
         desk = QVBoxLayout(self.desk_box)
         desk.addWidget(self.receipts)
         desk.addWidget(self.exchanges)
-        desk.addWidget(
-            plain_text.label(self.tr("Exchange: link a replacement posting or record a resend"), self.desk_box)
-        )
+        desk.addWidget(_wrapped(self.tr("Exchange: link a replacement posting or record a resend"), self.desk_box))
         desk.addLayout(exchange_row)
         desk.addLayout(note_row)
         desk.addWidget(self.exchange_error)

@@ -103,6 +103,7 @@ class QuestionsTab(QWidget):
         self.edit.setPlaceholderText(self.tr("Write a public answer in Russian (every buyer sees it)…"))
         self.edit.setTabChangesFocus(True)
         self.edit.setMinimumHeight(self.fontMetrics().height() * 5)
+        self.edit.setMaximumHeight(self.fontMetrics().height() * 12)
         self.counter = plain_text.label("", right)
         self.counter.setObjectName("answerCounter")
         self.error = wrapped("", right, "answerError")

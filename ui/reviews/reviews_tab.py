@@ -133,6 +133,7 @@ class ReviewsTab(QWidget):
         self.edit.setPlaceholderText(self.tr("Write a public reply in Russian…"))
         self.edit.setTabChangesFocus(True)
         self.edit.setMinimumHeight(self.fontMetrics().height() * 5)
+        self.edit.setMaximumHeight(self.fontMetrics().height() * 12)
         self.counter = plain_text.label("", right)
         self.counter.setObjectName("replyCounter")
         self.hint = wrapped("", right, "replyHint")
