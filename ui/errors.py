@@ -254,6 +254,29 @@ def _user_messages() -> dict[str, str]:
         ),
         "chat_unknown": translate("Errors", "This chat is not in the local copy yet. Sync, then try again."),
         "chat_closed": translate("Errors", "This chat is closed: Ozon takes no new messages in it."),
+        "return_unknown": translate("Errors", "This return is not in the local copy yet. Sync, then try again."),
+        "return_pending": translate("Errors", "A decision on this return is already waiting to be sent."),
+        "return_action_not_offered": translate(
+            "Errors", "Ozon does not offer this action for this return now. Sync to see what it offers."
+        ),
+        "return_reason_needed": translate("Errors", "Choose one of Ozon's reasons to reject the return."),
+        "return_comment_needed": translate("Errors", "Say why the return is rejected: the buyer reads this comment."),
+        "return_comment_too_long": translate("Errors", "The comment may have at most 1000 characters."),
+        "return_amount_invalid": translate(
+            "Errors", "The compensation must be more than 0 and at most the item's price, in roubles and kopecks."
+        ),
+        "return_photo_missing": translate("Errors", "The photo file {path} is gone: add it again."),
+        "return_already_received": translate("Errors", "This return was received already."),
+        "exchange_posting_needed": translate("Errors", "Enter the replacement posting number."),
+        "exchange_same_posting": translate("Errors", "The replacement must be another posting than the returned one."),
+        "exchange_note_needed": translate("Errors", "Say what was resent: a tracking number or a date."),
+        "review_unknown": translate("Errors", "This review is not in the local copy yet. Sync, then try again."),
+        "question_unknown": translate("Errors", "This question is not in the local copy yet. Sync, then try again."),
+        "template_unknown": translate("Errors", "This template no longer exists."),
+        "template_unfillable": translate(
+            "Errors", "This template uses {found}, which a review cannot fill: choose another or write the reply."
+        ),
+        "answer_too_short": translate("Errors", "An answer needs at least 2 characters."),
     }
 
 

@@ -42,6 +42,8 @@ from ui.packing import ports as packing_ports
 from ui.packing.page import PackingPage
 from ui.packing.spooler_control import SpoolerControl
 from ui.placeholder import PlaceholderPage
+from ui.returns.page import ReturnsPage
+from ui.reviews.page import ReviewsPage
 from ui.settings.account import default_client
 from ui.settings.backup import BackupSchedule
 from ui.settings.page import DemoFacts, SettingsPage
@@ -133,10 +135,15 @@ class MainWindow(QMainWindow):
         self.packing.stop_raised.connect(lambda: self.show_page("packing"))
         self.handover = HandoverPage(ctx, self.tasks, self.bridge, self, sync=sync, printer=self.printer)
         self._pages["handover"] = self.handover
-        self.chats = ChatsPage(
-            ctx, self.tasks, self.bridge, self, load_image=image_loader(self.tasks, _chat_images(ctx, client))
-        )
+        # One loader for every buyer picture: ChatImages' transport takes one download at a time.
+        load_image = image_loader(self.tasks, _chat_images(ctx, client))
+        self.chats = ChatsPage(ctx, self.tasks, self.bridge, self, load_image=load_image)
         self._pages["chats"] = self.chats
+        self.returns = ReturnsPage(ctx, self.tasks, self.bridge, self, load_image=load_image)
+        self._pages["returns"] = self.returns
+        self.reviews = ReviewsPage(ctx, self.tasks, self.bridge, self)
+        self._pages["reviews"] = self.reviews
+        self.badges: dict[str, int] = {}
         self.chat_sounds = chat_sounds
         self.unread_chats = 0
         self.nav = QListWidget(self)
@@ -207,6 +214,11 @@ class MainWindow(QMainWindow):
         self.chats.posting_requested.connect(self.show_posting)
         self.chats.message.connect(lambda text: self.status.showMessage(text, 8000))
         self.chats.unread_changed.connect(self._show_unread)
+        self.returns.chat_requested.connect(self.open_chat)
+        self.returns.message.connect(lambda text: self.status.showMessage(text, 8000))
+        self.returns.needs_decision_changed.connect(lambda n: self.set_badge("returns", n))
+        self.reviews.message.connect(lambda text: self.status.showMessage(text, 8000))
+        self.reviews.waiting_changed.connect(lambda n: self.set_badge("reviews", n))
         self.chats.buyer_wrote.connect(self._buyer_wrote)
         self.settings_page.key_expiry.connect(self._warn_key_expiry)
         self.settings_page.saved.connect(self._settings_saved)
@@ -290,8 +302,13 @@ class MainWindow(QMainWindow):
     def _show_unread(self, count: int) -> None:
         """The navigation entry says how many messages are unread: "Chats (3)"."""
         self.unread_chats = count
-        item = self.nav.item(self.PAGES.index("chats"))
-        title = self._page_titles()["chats"]
+        self.set_badge("chats", count)
+
+    def set_badge(self, key: str, count: int) -> None:
+        """The navigation entry says how many things wait there: "Returns (2)"."""
+        self.badges[key] = count
+        item = self.nav.item(self.PAGES.index(key))
+        title = self._page_titles()[key]
         item.setText(self.tr("{page} ({count})").format(page=title, count=count) if count else title)
 
     def _buyer_wrote(self, number: str, preview: str) -> None:

@@ -82,9 +82,9 @@ class Photographer(QObject):
         if not self._synced or not self._settled():
             return
         if not self._prepared:
-            self._prepare()
             self._prepared = True
             self._quiet_polls = 0
+            self._prepare()
             return
         self._take()
 
@@ -98,6 +98,16 @@ class Photographer(QObject):
         chats = getattr(self.window, "chats", None)
         if self.shot.page == "chats" and chats is not None:
             chats.select_first()  # the most urgent chat, its conversation open
+        returns = getattr(self.window, "returns", None)
+        if self.shot.page == "returns" and returns is not None:
+            if not returns.model.rowCount():
+                returns.show_stage(None)  # nothing waits for a decision: show every return
+                self._prepared = False  # select once the list is read again
+                return
+            returns.select_first()  # the most urgent return, its detail open
+        reviews = getattr(self.window, "reviews", None)
+        if self.shot.page == "reviews" and reviews is not None:
+            reviews.select_first()
         packing = getattr(self.window, "packing", None)
         scan = getattr(packing, "on_scanned", None)
         if self.shot.page == "packing" and callable(scan) and orders.model.rowCount() > 0:

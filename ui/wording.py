@@ -142,5 +142,7 @@ def event(kind: EventKind) -> str:
         EventKind.PRINT: translate("History", "Printed"),
         EventKind.REPRINT: translate("History", "Reprinted"),
         EventKind.PRINT_FAILED: translate("History", "Printing failed"),
+        EventKind.RETURN_RECEIVED: translate("History", "Return received"),
+        EventKind.EXCHANGE: translate("History", "Exchange"),
     }
     return names.get(kind, kind.value)

@@ -44,7 +44,7 @@
         <translation>Скопировать диагностику</translation>
     </message>
     <message>
-        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers&apos; data</source>
         <translation>Версии, папки, настройки и конец журнала для поддержки: без Api-Key и без данных покупателей</translation>
     </message>
     <message>
@@ -94,7 +94,7 @@
         <translation>Восстановить…</translation>
     </message>
     <message>
-        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk's own oldest backups in the folder are deleted.</source>
+        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk&apos;s own oldest backups in the folder are deleted.</source>
         <translation>Резервная копия — проверенная копия базы данных, она создаётся в фоне, пока вы работаете. В папке удаляются только самые старые копии самого Packdesk.</translation>
     </message>
     <message>
@@ -377,7 +377,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Нет чатов, подходящих под фильтры.</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers' messages appear here after a sync.</source>
+        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
         <translation>Чатов пока нет. Сообщения покупателей появятся здесь после синхронизации.</translation>
     </message>
     <message>
@@ -405,7 +405,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Этот чат закрыт: Ozon не принимает в нём новые сообщения.</translation>
     </message>
     <message>
-        <source>Ozon's notices take no answers.</source>
+        <source>Ozon&apos;s notices take no answers.</source>
         <translation>На уведомления Ozon ответить нельзя.</translation>
     </message>
     <message>
@@ -600,7 +600,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting's facts, or a PDF</source>
+        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
         <translation>Сообщение в поддержку Ozon с фактами по отправлению или PDF</translation>
     </message>
     <message>
@@ -806,7 +806,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Этот заказ rFBS Ozon подтверждает сам; он перейдёт в «Собрать», когда Ozon это сделает.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
         <translation>Для этого отправления Ozon требует данные, которые Packdesk пока не умеет передавать: оформите его в личном кабинете Ozon.</translation>
     </message>
     <message>
@@ -830,7 +830,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Такой даты в номере таможенной декларации быть не может.</translation>
     </message>
     <message>
-        <source>Ozon's label file cannot be read: {detail}</source>
+        <source>Ozon&apos;s label file cannot be read: {detail}</source>
         <translation>Файл этикетки Ozon не читается: {detail}</translation>
     </message>
     <message>
@@ -886,7 +886,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Это не похоже на трек-номер.</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
         <translation>Это штрихкод товара или этикетки, а не трек-номер: отсканируйте номер перевозчика.</translation>
     </message>
     <message>
@@ -946,8 +946,8 @@ Packdesk не может заменить открытую базу данных
         <translation>Принтер {printer} не дополучил задание: прежде чем печатать снова, проверьте принтер и вышла ли этикетка.</translation>
     </message>
     <message>
-        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
-        <translation>Не установлена команда печати 'lp' (apt-get install cups-client).</translation>
+        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
+        <translation>Не установлена команда печати &apos;lp&apos; (apt-get install cups-client).</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -990,11 +990,11 @@ Packdesk не может заменить открытую базу данных
         <translation>Некоторые настройки были неверны и сброшены на значения по умолчанию: {names}.</translation>
     </message>
     <message>
-        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>Этикетка Ozon для этого отправления ещё не загружена; она напечатается, как только придёт.</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
         <translation>База данных повреждена: {path}. Packdesk не трогал файл и остановил синхронизацию. Восстановите файл из резервной копии или переместите его, чтобы начать с пустой базой (команда .recover программы sqlite3 извлекает то, что ещё читается).</translation>
     </message>
     <message>
@@ -1054,7 +1054,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Файл {path} повреждён, восстановить из него нельзя.</translation>
     </message>
     <message>
-        <source>{path} is a SQLite database, but not Packdesk's.</source>
+        <source>{path} is a SQLite database, but not Packdesk&apos;s.</source>
         <translation>{path} — база SQLite, но не от Packdesk.</translation>
     </message>
     <message>
@@ -1110,6 +1110,74 @@ Packdesk не может заменить открытую базу данных
         <translation>Этот чат закрыт: Ozon не принимает в нём новые сообщения.</translation>
     </message>
     <message>
+        <source>This return is not in the local copy yet. Sync, then try again.</source>
+        <translation>Этого возврата ещё нет в локальной копии. Синхронизируйте и попробуйте снова.</translation>
+    </message>
+    <message>
+        <source>A decision on this return is already waiting to be sent.</source>
+        <translation>Решение по этому возврату уже ждёт отправки.</translation>
+    </message>
+    <message>
+        <source>Ozon does not offer this action for this return now. Sync to see what it offers.</source>
+        <translation>Сейчас Ozon не предлагает это действие для возврата. Синхронизируйте, чтобы увидеть доступные.</translation>
+    </message>
+    <message>
+        <source>Choose one of Ozon&apos;s reasons to reject the return.</source>
+        <translation>Выберите одну из причин Ozon для отказа в возврате.</translation>
+    </message>
+    <message>
+        <source>Say why the return is rejected: the buyer reads this comment.</source>
+        <translation>Укажите, почему возврат отклонён: покупатель прочтёт этот комментарий.</translation>
+    </message>
+    <message>
+        <source>The comment may have at most 1000 characters.</source>
+        <translation>Комментарий — не более 1000 символов.</translation>
+    </message>
+    <message>
+        <source>The compensation must be more than 0 and at most the item&apos;s price, in roubles and kopecks.</source>
+        <translation>Компенсация должна быть больше 0 и не больше цены товара, в рублях и копейках.</translation>
+    </message>
+    <message>
+        <source>The photo file {path} is gone: add it again.</source>
+        <translation>Файл фото {path} пропал: добавьте его снова.</translation>
+    </message>
+    <message>
+        <source>This return was received already.</source>
+        <translation>Этот возврат уже принят.</translation>
+    </message>
+    <message>
+        <source>Enter the replacement posting number.</source>
+        <translation>Введите номер отправления на замену.</translation>
+    </message>
+    <message>
+        <source>The replacement must be another posting than the returned one.</source>
+        <translation>Замена должна быть другим отправлением, не возвращённым.</translation>
+    </message>
+    <message>
+        <source>Say what was resent: a tracking number or a date.</source>
+        <translation>Укажите, что отправлено повторно: трек-номер или дату.</translation>
+    </message>
+    <message>
+        <source>This review is not in the local copy yet. Sync, then try again.</source>
+        <translation>Этого отзыва ещё нет в локальной копии. Синхронизируйте и попробуйте снова.</translation>
+    </message>
+    <message>
+        <source>This question is not in the local copy yet. Sync, then try again.</source>
+        <translation>Этого вопроса ещё нет в локальной копии. Синхронизируйте и попробуйте снова.</translation>
+    </message>
+    <message>
+        <source>This template no longer exists.</source>
+        <translation>Этого шаблона больше нет.</translation>
+    </message>
+    <message>
+        <source>This template uses {found}, which a review cannot fill: choose another or write the reply.</source>
+        <translation>В шаблоне есть {found}, которое нельзя заполнить для отзыва: выберите другой или напишите ответ сами.</translation>
+    </message>
+    <message>
+        <source>An answer needs at least 2 characters.</source>
+        <translation>В ответе должно быть не меньше 2 символов.</translation>
+    </message>
+    <message>
         <source>Ozon rejected the Client-Id or Api-Key. Check them in Settings.</source>
         <translation>Ozon отклонил Client-Id или Api-Key. Проверьте их в настройках.</translation>
     </message>
@@ -1130,7 +1198,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Ozon просит Packdesk снизить частоту запросов (их слишком много). Попробуйте через минуту.</translation>
     </message>
     <message>
-        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
         <translation>У серверов Ozon сейчас неполадки. Попробуйте через несколько минут.</translation>
     </message>
     <message>
@@ -1386,7 +1454,7 @@ Packdesk не может заменить открытую базу данных
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel's label to find its posting</source>
+        <source>Scan a parcel&apos;s label to find its posting</source>
         <translation>Отсканируйте этикетку посылки, чтобы найти отправление</translation>
     </message>
     <message>
@@ -1559,6 +1627,14 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>Printing failed</source>
         <translation>Ошибка печати</translation>
+    </message>
+    <message>
+        <source>Return received</source>
+        <translation>Возврат принят</translation>
+    </message>
+    <message>
+        <source>Exchange</source>
+        <translation>Обмен</translation>
     </message>
 </context>
 <context>
@@ -1787,7 +1863,7 @@ Packdesk не может заменить открытую базу данных
         <translation>номер товара в коде повреждён: отсканируйте ещё раз</translation>
     </message>
     <message>
-        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>сканер теряет разделители кода: укажите замену GS в «Настройки → Упаковка и передача»</translation>
     </message>
     <message>
@@ -1887,7 +1963,7 @@ Packdesk не может заменить открытую базу данных
         <translation>✗ Сначала введите номер таможенной декларации (ГТД) для «{name}»</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
         <translation>✗ Для отправления {number} Ozon требует данные, которые Packdesk пока не передаёт ({what}): соберите его в личном кабинете Ozon</translation>
     </message>
     <message>
@@ -2089,7 +2165,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>Write to Ozon's seller support about this posting</source>
+        <source>Write to Ozon&apos;s seller support about this posting</source>
         <translation>Написать в поддержку продавцов Ozon об этом отправлении</translation>
     </message>
     <message>
@@ -2313,7 +2389,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Отгрузка (собрано)</translation>
     </message>
     <message>
-        <source>Get Ozon's label</source>
+        <source>Get Ozon&apos;s label</source>
         <translation>Получить этикетку Ozon</translation>
     </message>
     <message>
@@ -2393,11 +2469,11 @@ Packdesk не может заменить открытую базу данных
         <translation>Отменено вами</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon не принял код «Честный ЗНАК» или номер ГТД (см. причину от Ozon). Заказ остаётся в силе: нажмите «Отказаться и переделать» и упакуйте его заново на станции упаковки с правильными кодами.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
         <translation>Ozon нужны данные по этому отправлению, которые Packdesk пока не умеет передавать: заполните их в личном кабинете продавца Ozon, затем нажмите здесь «Отказаться».</translation>
     </message>
     <message>
@@ -2665,7 +2741,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Идёт приёмка</translation>
     </message>
     <message>
-        <source>Waiting for Ozon's approval</source>
+        <source>Waiting for Ozon&apos;s approval</source>
         <translation>Ждёт подтверждения Ozon</translation>
     </message>
     <message>
@@ -2770,6 +2846,771 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>failed: {error}</source>
         <translation>ошибка: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>QuestionsModel</name>
+    <message>
+        <source>Question</source>
+        <translation>Вопрос</translation>
+    </message>
+    <message>
+        <source>Asked by</source>
+        <translation>Автор</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Дата</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <source>answer waiting to be sent</source>
+        <translation>ответ ждёт отправки</translation>
+    </message>
+    <message>
+        <source>answered</source>
+        <translation>есть ответ</translation>
+    </message>
+    <message>
+        <source>not answered</source>
+        <translation>без ответа</translation>
+    </message>
+</context>
+<context>
+    <name>QuestionsTab</name>
+    <message>
+        <source>Any status</source>
+        <translation>Любой статус</translation>
+    </message>
+    <message>
+        <source>Answered or not</source>
+        <translation>С ответом и без</translation>
+    </message>
+    <message>
+        <source>Not answered</source>
+        <translation>Без ответа</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>С ответом</translation>
+    </message>
+    <message>
+        <source>SKU or article</source>
+        <translation>SKU или артикул</translation>
+    </message>
+    <message>
+        <source>Search in questions and product names…</source>
+        <translation>Поиск по вопросам и названиям товаров…</translation>
+    </message>
+    <message>
+        <source>Product:</source>
+        <translation>Товар:</translation>
+    </message>
+    <message>
+        <source>Asked by:</source>
+        <translation>Автор:</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Статус:</translation>
+    </message>
+    <message>
+        <source>Write a public answer in Russian (every buyer sees it)…</source>
+        <translation>Напишите публичный ответ (его видят все покупатели)…</translation>
+    </message>
+    <message>
+        <source>Send answer</source>
+        <translation>Отправить ответ</translation>
+    </message>
+    <message>
+        <source>No question matches the filters.</source>
+        <translation>Нет вопросов по этим фильтрам.</translation>
+    </message>
+    <message>
+        <source>No questions yet. They appear here after a sync.</source>
+        <translation>Вопросов пока нет. Они появятся здесь после синхронизации.</translation>
+    </message>
+    <message>
+        <source>Choose a question on the left.</source>
+        <translation>Выберите вопрос слева.</translation>
+    </message>
+    <message>
+        <source>Question of {when}</source>
+        <translation>Вопрос от {when}</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>Вопрос</translation>
+    </message>
+    <message>
+        <source>answer waiting to be sent</source>
+        <translation>ответ ждёт отправки</translation>
+    </message>
+    <message>
+        <source>answered</source>
+        <translation>есть ответ</translation>
+    </message>
+    <message>
+        <source>not answered</source>
+        <translation>без ответа</translation>
+    </message>
+    <message>
+        <source>The answer has {count} characters; Ozon takes at most 3000.</source>
+        <translation>В ответе {count} символов; Ozon принимает не более 3000.</translation>
+    </message>
+    <message>
+        <source>Answer saved: it is sent to Ozon with the next sync.</source>
+        <translation>Ответ сохранён: он уйдёт в Ozon при следующей синхронизации.</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiveDialog</name>
+    <message>
+        <source>Receive a return</source>
+        <translation>Приём возврата</translation>
+    </message>
+    <message>
+        <source>Scan the parcel barcode or type the posting number, then Enter</source>
+        <translation>Отсканируйте штрихкод посылки или введите номер отправления и нажмите Enter</translation>
+    </message>
+    <message>
+        <source>What you see: scratches, missing parts…</source>
+        <translation>Что видно: царапины, нет деталей…</translation>
+    </message>
+    <message>
+        <source>No photos</source>
+        <translation>Нет фото</translation>
+    </message>
+    <message>
+        <source>Add photos…</source>
+        <translation>Добавить фото…</translation>
+    </message>
+    <message>
+        <source>Scan each unit&apos;s marking code (Честный ЗНАК), if it has one</source>
+        <translation>Отсканируйте код маркировки (Честный ЗНАК) каждой единицы, если он есть</translation>
+    </message>
+    <message>
+        <source>Confirm receipt</source>
+        <translation>Подтвердить приём</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Закрыть</translation>
+    </message>
+    <message>
+        <source>Condition:</source>
+        <translation>Состояние:</translation>
+    </message>
+    <message>
+        <source>Then:</source>
+        <translation>Дальше:</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>Заметка:</translation>
+    </message>
+    <message>
+        <source>Photos:</source>
+        <translation>Фото:</translation>
+    </message>
+    <message>
+        <source>Marking codes of the returned units:</source>
+        <translation>Коды маркировки возвращённых единиц:</translation>
+    </message>
+    <message>
+        <source>No return is expected under {code}.</source>
+        <translation>По коду {code} возврат не ожидается.</translation>
+    </message>
+    <message>
+        <source>Expected in this parcel:</source>
+        <translation>В этой посылке ожидается:</translation>
+    </message>
+    <message>
+        <source>This parcel was received already.</source>
+        <translation>Эта посылка уже принята.</translation>
+    </message>
+    <message>
+        <source>received</source>
+        <translation>принят</translation>
+    </message>
+    <message>
+        <source>Scan the parcel first.</source>
+        <translation>Сначала отсканируйте посылку.</translation>
+    </message>
+    <message>
+        <source>not a marking code</source>
+        <translation>это не код маркировки</translation>
+    </message>
+    <message>
+        <source>DIFFERS from the codes shipped in this posting</source>
+        <translation>НЕ СОВПАДАЕТ с кодами, отгруженными в этом отправлении</translation>
+    </message>
+    <message>
+        <source>This unit&apos;s marking code differs from the one shipped: the wrong item may have come back.</source>
+        <translation>Код маркировки этой единицы не совпадает с отгруженным: мог вернуться чужой товар.</translation>
+    </message>
+    <message>
+        <source>Photos of the return</source>
+        <translation>Фото возврата</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.webp)</source>
+        <translation>Изображения (*.png *.jpg *.jpeg *.webp)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s)</source>
+        <translation>
+            <numerusform>%n фото</numerusform>
+            <numerusform>%n фото</numerusform>
+            <numerusform>%n фото</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Received, FLAGGED: a marking code differs from the shipped one. Keep the item aside.</source>
+        <translation>Принято С ОТМЕТКОЙ: код маркировки не совпадает с отгруженным. Отложите товар отдельно.</translation>
+    </message>
+    <message>
+        <source>Received. Scan the next parcel.</source>
+        <translation>Принято. Сканируйте следующую посылку.</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnDetail</name>
+    <message>
+        <source>Product:</source>
+        <translation>Товар:</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Статус:</translation>
+    </message>
+    <message>
+        <source>Where:</source>
+        <translation>Где:</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>Причина:</translation>
+    </message>
+    <message>
+        <source>Buyer&apos;s comment:</source>
+        <translation>Комментарий покупателя:</translation>
+    </message>
+    <message>
+        <source>Buyer chat</source>
+        <translation>Чат с покупателем</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>Решение</translation>
+    </message>
+    <message>
+        <source>Why: the buyer reads this (in Russian)</source>
+        <translation>Почему: это прочтёт покупатель</translation>
+    </message>
+    <message>
+        <source>Send the decision</source>
+        <translation>Отправить решение</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message>
+        <source>Rejection reason:</source>
+        <translation>Причина отказа:</translation>
+    </message>
+    <message>
+        <source>Comment for the buyer:</source>
+        <translation>Комментарий для покупателя:</translation>
+    </message>
+    <message>
+        <source>Compensation, ₽:</source>
+        <translation>Компенсация, ₽:</translation>
+    </message>
+    <message>
+        <source>At the desk</source>
+        <translation>На складе</translation>
+    </message>
+    <message>
+        <source>Replacement posting number</source>
+        <translation>Номер отправления на замену</translation>
+    </message>
+    <message>
+        <source>Note: tracking number, date…</source>
+        <translation>Заметка: трек-номер, дата…</translation>
+    </message>
+    <message>
+        <source>Link the exchange</source>
+        <translation>Связать обмен</translation>
+    </message>
+    <message>
+        <source>Exchange: link a replacement posting or record a resend</source>
+        <translation>Обмен: свяжите отправление на замену или отметьте повторную отправку</translation>
+    </message>
+    <message>
+        <source>How the posting left the desk</source>
+        <translation>Как отправление ушло со склада</translation>
+    </message>
+    <message>
+        <source>Choose a return on the left.</source>
+        <translation>Выберите возврат слева.</translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>Фото</translation>
+    </message>
+    <message>
+        <source>Open the buyer&apos;s photo</source>
+        <translation>Открыть фото покупателя</translation>
+    </message>
+    <message>
+        <source>Decision saved: «{decision}». It is sent to Ozon with the next sync.</source>
+        <translation>Решение сохранено: «{decision}». Оно уйдёт в Ozon при следующей синхронизации.</translation>
+    </message>
+    <message>
+        <source>Ozon offers these actions now:</source>
+        <translation>Ozon сейчас предлагает:</translation>
+    </message>
+    <message>
+        <source>Ozon offers no action on this request now.</source>
+        <translation>Сейчас Ozon не предлагает действий по этой заявке.</translation>
+    </message>
+    <message>
+        <source>Ozon decides FBS and FBO returns in the seller cabinet; here you follow them.</source>
+        <translation>Возвраты FBS и FBO решаются в личном кабинете Ozon; здесь вы следите за ними.</translation>
+    </message>
+    <message>
+        <source>Choose a reason…</source>
+        <translation>Выберите причину…</translation>
+    </message>
+    <message>
+        <source>at most {amount}</source>
+        <translation>не больше {amount}</translation>
+    </message>
+    <message>
+        <source>Received {when} by {user}: {grade}, {disposition}</source>
+        <translation>Принят {when}, {user}: {grade}, {disposition}</translation>
+    </message>
+    <message>
+        <source>⚠ A marking code differs from the shipped one: the wrong item may have come back.</source>
+        <translation>⚠ Код маркировки не совпадает с отгруженным: мог вернуться чужой товар.</translation>
+    </message>
+    <message>
+        <source>Not received yet.</source>
+        <translation>Ещё не принят.</translation>
+    </message>
+    <message>
+        <source>This posting is not in the local copy: it was not packed here.</source>
+        <translation>Этого отправления нет в локальной копии: его упаковывали не здесь.</translation>
+    </message>
+    <message>
+        <source>Packed: {when}</source>
+        <translation>Упаковано: {when}</translation>
+    </message>
+    <message>
+        <source>Labels printed: {count}</source>
+        <translation>Напечатано этикеток: {count}</translation>
+    </message>
+    <message>
+        <source>Handed over: {when}</source>
+        <translation>Передано: {when}</translation>
+    </message>
+    <message>
+        <source>Marking code {code} (SKU {sku})</source>
+        <translation>Код маркировки {code} (SKU {sku})</translation>
+    </message>
+</context>
+<context>
+    <name>Returns</name>
+    <message>
+        <source>Needs a decision</source>
+        <translation>Ждут решения</translation>
+    </message>
+    <message>
+        <source>On the way back</source>
+        <translation>В пути обратно</translation>
+    </message>
+    <message>
+        <source>Arrived</source>
+        <translation>Прибыли</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Закрыты</translation>
+    </message>
+    <message>
+        <source>FBS return</source>
+        <translation>Возврат FBS</translation>
+    </message>
+    <message>
+        <source>FBO return</source>
+        <translation>Возврат FBO</translation>
+    </message>
+    <message>
+        <source>rFBS request</source>
+        <translation>Заявка rFBS</translation>
+    </message>
+    <message>
+        <source>New, sealed</source>
+        <translation>Новый, запечатан</translation>
+    </message>
+    <message>
+        <source>Opened, complete</source>
+        <translation>Вскрыт, комплектный</translation>
+    </message>
+    <message>
+        <source>Damaged</source>
+        <translation>Повреждён</translation>
+    </message>
+    <message>
+        <source>Wrong item</source>
+        <translation>Не тот товар</translation>
+    </message>
+    <message>
+        <source>Back to stock</source>
+        <translation>Вернуть на склад</translation>
+    </message>
+    <message>
+        <source>Write off</source>
+        <translation>Списать</translation>
+    </message>
+    <message>
+        <source>Replacement posting</source>
+        <translation>Отправление на замену</translation>
+    </message>
+    <message>
+        <source>Resent</source>
+        <translation>Отправлено повторно</translation>
+    </message>
+    <message>
+        <source>{d} d {h} h</source>
+        <translation>{d} д {h} ч</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} ч {m} мин</translation>
+    </message>
+    <message>
+        <source>{m} min</source>
+        <translation>{m} мин</translation>
+    </message>
+    <message>
+        <source>overdue {time}</source>
+        <translation>просрочено на {time}</translation>
+    </message>
+    <message>
+        <source>{time} left</source>
+        <translation>осталось {time}</translation>
+    </message>
+    <message>
+        <source>Overdue: Ozon approves the return for the buyer (deadline was {when}).</source>
+        <translation>Срок вышел: Ozon одобрит возврат в пользу покупателя (срок был {when}).</translation>
+    </message>
+    <message>
+        <source>Decide by {when}, or Ozon approves the return for the buyer automatically.</source>
+        <translation>Решите до {when}, иначе Ozon автоматически одобрит возврат в пользу покупателя.</translation>
+    </message>
+    <message>
+        <source>paid storage since {when}</source>
+        <translation>платное хранение с {when}</translation>
+    </message>
+    <message>
+        <source>paid storage from {when}</source>
+        <translation>платное хранение начнётся {when}</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnsModel</name>
+    <message>
+        <source>Return</source>
+        <translation>Возврат</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Товар</translation>
+    </message>
+    <message>
+        <source>Where it is</source>
+        <translation>Где сейчас</translation>
+    </message>
+    <message>
+        <source>Decide within</source>
+        <translation>Решить за</translation>
+    </message>
+    <message>
+        <source>waiting to be sent: {decision}</source>
+        <translation>ждёт отправки: {decision}</translation>
+    </message>
+    <message>
+        <source>decided</source>
+        <translation>решено</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnsPage</name>
+    <message>
+        <source>All kinds</source>
+        <translation>Все виды</translation>
+    </message>
+    <message>
+        <source>Search: posting, return number, SKU, article, product, buyer…</source>
+        <translation>Поиск: отправление, номер возврата, SKU, артикул, товар, покупатель…</translation>
+    </message>
+    <message>
+        <source>Receive a return…</source>
+        <translation>Принять возврат…</translation>
+    </message>
+    <message>
+        <source>Scan a returned parcel at the desk</source>
+        <translation>Отсканировать вернувшуюся посылку на складе</translation>
+    </message>
+    <message>
+        <source>No return matches the search.</source>
+        <translation>Нет возвратов по этому поиску.</translation>
+    </message>
+    <message>
+        <source>No returns here. Returns and return requests appear after a sync.</source>
+        <translation>Здесь нет возвратов. Возвраты и заявки появятся после синхронизации.</translation>
+    </message>
+    <message>
+        <source>All ({count})</source>
+        <translation>Все ({count})</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Загрузка…</translation>
+    </message>
+    <message>
+        <source>This return is no longer in the local copy.</source>
+        <translation>Этого возврата больше нет в локальной копии.</translation>
+    </message>
+    <message>
+        <source>Decision saved: it is sent to Ozon with the next sync.</source>
+        <translation>Решение сохранено: оно уйдёт в Ozon при следующей синхронизации.</translation>
+    </message>
+    <message>
+        <source>The photo is not available.</source>
+        <translation>Фото недоступно.</translation>
+    </message>
+    <message>
+        <source>Buyer&apos;s photo</source>
+        <translation>Фото покупателя</translation>
+    </message>
+</context>
+<context>
+    <name>Reviews</name>
+    <message>
+        <source>New</source>
+        <translation>Новый</translation>
+    </message>
+    <message>
+        <source>Viewed</source>
+        <translation>Просмотрен</translation>
+    </message>
+    <message>
+        <source>Processed</source>
+        <translation>Обработан</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewsModel</name>
+    <message>
+        <source>Rating</source>
+        <translation>Оценка</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>Отзыв</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Дата</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <source>(rating only, no text)</source>
+        <translation>(только оценка, без текста)</translation>
+    </message>
+    <message>
+        <source>waiting to be sent</source>
+        <translation>ждёт отправки</translation>
+    </message>
+    <message>
+        <source>replied</source>
+        <translation>есть ответ</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewsPage</name>
+    <message>
+        <source>Reviews</source>
+        <translation>Отзывы</translation>
+    </message>
+    <message>
+        <source>Questions</source>
+        <translation>Вопросы</translation>
+    </message>
+    <message>
+        <source>{name} ({count})</source>
+        <translation>{name} ({count})</translation>
+    </message>
+    <message>
+        <source>Your Ozon plan does not include reviews and questions: they are not synced and replies cannot be sent. Everything else in Packdesk works.</source>
+        <translation>Ваш тариф Ozon не включает отзывы и вопросы: они не синхронизируются, ответы отправить нельзя. Всё остальное в Packdesk работает.</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewsTab</name>
+    <message>
+        <source>Any rating</source>
+        <translation>Любая оценка</translation>
+    </message>
+    <message>
+        <source>1–3 stars</source>
+        <translation>1–3 звезды</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>Любой статус</translation>
+    </message>
+    <message>
+        <source>Replied or not</source>
+        <translation>С ответом и без</translation>
+    </message>
+    <message>
+        <source>Not replied</source>
+        <translation>Без ответа</translation>
+    </message>
+    <message>
+        <source>Replied</source>
+        <translation>С ответом</translation>
+    </message>
+    <message>
+        <source>SKU or article</source>
+        <translation>SKU или артикул</translation>
+    </message>
+    <message>
+        <source>Search in reviews and product names…</source>
+        <translation>Поиск по отзывам и названиям товаров…</translation>
+    </message>
+    <message>
+        <source>Product:</source>
+        <translation>Товар:</translation>
+    </message>
+    <message>
+        <source>Photos:</source>
+        <translation>Фото:</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Статус:</translation>
+    </message>
+    <message>
+        <source>Write a public reply in Russian…</source>
+        <translation>Напишите публичный ответ…</translation>
+    </message>
+    <message>
+        <source>Templates…</source>
+        <translation>Шаблоны…</translation>
+    </message>
+    <message>
+        <source>Mark processed</source>
+        <translation>Отметить обработанным</translation>
+    </message>
+    <message>
+        <source>Mark the review processed on Ozon without a reply</source>
+        <translation>Отметить отзыв обработанным в Ozon без ответа</translation>
+    </message>
+    <message>
+        <source>Send reply</source>
+        <translation>Отправить ответ</translation>
+    </message>
+    <message>
+        <source>No review matches the filters.</source>
+        <translation>Нет отзывов по этим фильтрам.</translation>
+    </message>
+    <message>
+        <source>No reviews yet. They appear here after a sync.</source>
+        <translation>Отзывов пока нет. Они появятся здесь после синхронизации.</translation>
+    </message>
+    <message>
+        <source>Choose a review on the left.</source>
+        <translation>Выберите отзыв слева.</translation>
+    </message>
+    <message>
+        <source>Review of {when}</source>
+        <translation>Отзыв от {when}</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>Отзыв</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>нет</translation>
+    </message>
+    <message>
+        <source>waiting to be sent</source>
+        <translation>ждёт отправки</translation>
+    </message>
+    <message>
+        <source>replied</source>
+        <translation>есть ответ</translation>
+    </message>
+    <message>
+        <source>(rating only, no text)</source>
+        <translation>(только оценка, без текста)</translation>
+    </message>
+    <message>
+        <source>The reply has {count} characters; Ozon takes at most 3000.</source>
+        <translation>В ответе {count} символов; Ozon принимает не более 3000.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The same reply went to %n other review(s) in the last 30 days. Ozon penalises repeated answers: better write it in other words.</source>
+        <translation>
+            <numerusform>Такой же ответ за последние 30 дней ушёл ещё на %n отзыв. Ozon наказывает за одинаковые ответы: лучше сказать иначе.</numerusform>
+            <numerusform>Такой же ответ за последние 30 дней ушёл ещё на %n отзыва. Ozon наказывает за одинаковые ответы: лучше сказать иначе.</numerusform>
+            <numerusform>Такой же ответ за последние 30 дней ушёл ещё на %n отзывов. Ozon наказывает за одинаковые ответы: лучше сказать иначе.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reply saved: it is sent to Ozon with the next sync.</source>
+        <translation>Ответ сохранён: он уйдёт в Ozon при следующей синхронизации.</translation>
+    </message>
+    <message>
+        <source>Send anyway?</source>
+        <translation>Всё равно отправить?</translation>
+    </message>
+    <message>
+        <source>Send this reply anyway?</source>
+        <translation>Всё равно отправить этот ответ?</translation>
+    </message>
+    <message>
+        <source>Send anyway</source>
+        <translation>Отправить всё равно</translation>
+    </message>
+    <message>
+        <source>Edit the reply</source>
+        <translation>Изменить ответ</translation>
+    </message>
+    <message>
+        <source>No answer templates yet.</source>
+        <translation>Шаблонов ответов пока нет.</translation>
+    </message>
+    <message>
+        <source>Template: {name}</source>
+        <translation>Шаблон: {name}</translation>
+    </message>
+    <message>
+        <source>The template «{name}» uses {fields}, which a review cannot fill: choose another or write the reply yourself.</source>
+        <translation>В шаблоне «{name}» есть {fields}, которое нельзя заполнить для отзыва: выберите другой или напишите ответ сами.</translation>
     </message>
 </context>
 <context>
@@ -2899,7 +3740,7 @@ Packdesk не может заменить открытую базу данных
         <translation>В кодах «Честный ЗНАК» есть невидимый разделитель (GS). Если сканер настроен вводить вместо него что-то другое, укажите это здесь.</translation>
     </message>
     <message>
-        <source>My shop is on Ozon's trusted acceptance</source>
+        <source>My shop is on Ozon&apos;s trusted acceptance</source>
         <translation>Мой магазин подключён к доверительной приёмке Ozon</translation>
     </message>
     <message>
@@ -2943,11 +3784,11 @@ Packdesk не может заменить открытую базу данных
         <translation> дн.</translation>
     </message>
     <message>
-        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
+        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
         <translation>Имена и адреса покупателей в завершённых заказах стираются через столько дней (правила Ozon).</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
         <translation>Перезапустите Packdesk, чтобы применить изменения (аккаунт, язык, режим, интервал синхронизации, данные покупателей).</translation>
     </message>
     <message>
@@ -2955,7 +3796,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Синхронизировать каждые</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
         <translation>Язык, демо-режим, интервал синхронизации, рабочие часы и срок хранения данных покупателей применяются после перезапуска.</translation>
     </message>
     <message>
@@ -2967,7 +3808,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Язык</translation>
     </message>
     <message>
-        <source>Keep buyers' details</source>
+        <source>Keep buyers&apos; details</source>
         <translation>Хранить данные покупателей</translation>
     </message>
     <message>
@@ -3039,7 +3880,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Печать…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
         <translation>Отправлено. Рамка должна быть целой, а метки линейки через 10 мм — ровно в 10 мм друг от друга.</translation>
     </message>
 </context>

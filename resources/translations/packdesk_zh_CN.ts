@@ -44,7 +44,7 @@
         <translation>复制诊断信息</translation>
     </message>
     <message>
-        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers&apos; data</source>
         <translation>供技术支持使用的版本、文件夹、设置和日志末尾：不含 Api-Key，不含买家信息</translation>
     </message>
     <message>
@@ -94,7 +94,7 @@
         <translation>恢复…</translation>
     </message>
     <message>
-        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk's own oldest backups in the folder are deleted.</source>
+        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk&apos;s own oldest backups in the folder are deleted.</source>
         <translation>备份是经过校验的数据库副本，在您工作时于后台生成。文件夹中只会删除 Packdesk 自己最旧的备份。</translation>
     </message>
     <message>
@@ -375,7 +375,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>没有符合筛选条件的聊天。</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers' messages appear here after a sync.</source>
+        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
         <translation>还没有聊天。同步后买家的消息会显示在这里。</translation>
     </message>
     <message>
@@ -403,7 +403,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此聊天已关闭：Ozon 不再接受新消息。</translation>
     </message>
     <message>
-        <source>Ozon's notices take no answers.</source>
+        <source>Ozon&apos;s notices take no answers.</source>
         <translation>Ozon 通知无法回复。</translation>
     </message>
     <message>
@@ -598,7 +598,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>咨询 Ozon 客服…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting's facts, or a PDF</source>
+        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
         <translation>向 Ozon 客服发送包含此货件信息的消息，或导出 PDF</translation>
     </message>
     <message>
@@ -802,7 +802,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此 rFBS 订单由 Ozon 自行确认；确认后会进入「待打包」。</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
         <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成。</translation>
     </message>
     <message>
@@ -826,7 +826,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>报关单号中的日期无效。</translation>
     </message>
     <message>
-        <source>Ozon's label file cannot be read: {detail}</source>
+        <source>Ozon&apos;s label file cannot be read: {detail}</source>
         <translation>无法读取 Ozon 的面单文件：{detail}</translation>
     </message>
     <message>
@@ -882,7 +882,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>这看起来不像运单号。</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
         <translation>这是商品或面单的条码，不是运单号：请扫描承运商的运单号。</translation>
     </message>
     <message>
@@ -942,8 +942,8 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{printer} 处的打印机没有接收完整个任务：再次打印前请检查打印机以及是否已出面单。</translation>
     </message>
     <message>
-        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
-        <translation>未安装打印命令 'lp'（apt-get install cups-client）。</translation>
+        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
+        <translation>未安装打印命令 &apos;lp&apos;（apt-get install cups-client）。</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -986,11 +986,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>部分设置无效，已恢复为默认值：{names}。</translation>
     </message>
     <message>
-        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>该货件的 Ozon 面单尚未下载；下载后会自动打印。</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
         <translation>数据库已损坏：{path}。Packdesk 未改动该文件，并已停止同步。请用备份恢复该文件，或将其移走以使用空数据库重新开始（sqlite3 工具的 .recover 命令可导出仍可读取的数据）。</translation>
     </message>
     <message>
@@ -1050,7 +1050,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{path} 已损坏，无法恢复。</translation>
     </message>
     <message>
-        <source>{path} is a SQLite database, but not Packdesk's.</source>
+        <source>{path} is a SQLite database, but not Packdesk&apos;s.</source>
         <translation>{path} 是 SQLite 数据库，但不是 Packdesk 的。</translation>
     </message>
     <message>
@@ -1106,6 +1106,74 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此聊天已关闭：Ozon 不再接受新消息。</translation>
     </message>
     <message>
+        <source>This return is not in the local copy yet. Sync, then try again.</source>
+        <translation>本地还没有这条退货。请先同步，然后重试。</translation>
+    </message>
+    <message>
+        <source>A decision on this return is already waiting to be sent.</source>
+        <translation>这条退货已有一个待发送的决定。</translation>
+    </message>
+    <message>
+        <source>Ozon does not offer this action for this return now. Sync to see what it offers.</source>
+        <translation>Ozon 目前不提供此操作。请同步查看当前可用的操作。</translation>
+    </message>
+    <message>
+        <source>Choose one of Ozon&apos;s reasons to reject the return.</source>
+        <translation>请选择 Ozon 提供的拒绝原因之一。</translation>
+    </message>
+    <message>
+        <source>Say why the return is rejected: the buyer reads this comment.</source>
+        <translation>请说明拒绝退货的原因：买家会看到这条说明。</translation>
+    </message>
+    <message>
+        <source>The comment may have at most 1000 characters.</source>
+        <translation>说明最多 1000 个字符。</translation>
+    </message>
+    <message>
+        <source>The compensation must be more than 0 and at most the item&apos;s price, in roubles and kopecks.</source>
+        <translation>补偿金额必须大于 0，且不超过商品价格（精确到戈比）。</translation>
+    </message>
+    <message>
+        <source>The photo file {path} is gone: add it again.</source>
+        <translation>照片文件 {path} 已不存在：请重新添加。</translation>
+    </message>
+    <message>
+        <source>This return was received already.</source>
+        <translation>这条退货已经收货。</translation>
+    </message>
+    <message>
+        <source>Enter the replacement posting number.</source>
+        <translation>请输入换货货件号。</translation>
+    </message>
+    <message>
+        <source>The replacement must be another posting than the returned one.</source>
+        <translation>换货货件不能与退货的货件相同。</translation>
+    </message>
+    <message>
+        <source>Say what was resent: a tracking number or a date.</source>
+        <translation>请说明重新发送了什么：运单号或日期。</translation>
+    </message>
+    <message>
+        <source>This review is not in the local copy yet. Sync, then try again.</source>
+        <translation>本地还没有这条评价。请先同步，然后重试。</translation>
+    </message>
+    <message>
+        <source>This question is not in the local copy yet. Sync, then try again.</source>
+        <translation>本地还没有这个问题。请先同步，然后重试。</translation>
+    </message>
+    <message>
+        <source>This template no longer exists.</source>
+        <translation>此模板已不存在。</translation>
+    </message>
+    <message>
+        <source>This template uses {found}, which a review cannot fill: choose another or write the reply.</source>
+        <translation>此模板使用了 {found}，评价无法填写：请选择其他模板或自己写回复。</translation>
+    </message>
+    <message>
+        <source>An answer needs at least 2 characters.</source>
+        <translation>回答至少需要 2 个字符。</translation>
+    </message>
+    <message>
         <source>Ozon rejected the Client-Id or Api-Key. Check them in Settings.</source>
         <translation>Ozon 拒绝了 Client-Id 或 Api-Key。请在“设置”中检查。</translation>
     </message>
@@ -1126,7 +1194,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>Ozon 要求 Packdesk 降低请求频率（请求过多）。请一分钟后重试。</translation>
     </message>
     <message>
-        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
         <translation>Ozon 服务器暂时出现问题。请几分钟后重试。</translation>
     </message>
     <message>
@@ -1382,7 +1450,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel's label to find its posting</source>
+        <source>Scan a parcel&apos;s label to find its posting</source>
         <translation>扫描包裹面单以查找订单</translation>
     </message>
     <message>
@@ -1545,6 +1613,14 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>Printing failed</source>
         <translation>打印失败</translation>
+    </message>
+    <message>
+        <source>Return received</source>
+        <translation>退货已收货</translation>
+    </message>
+    <message>
+        <source>Exchange</source>
+        <translation>换货</translation>
     </message>
 </context>
 <context>
@@ -1771,7 +1847,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>码中的商品编号已损坏：请重新扫描</translation>
     </message>
     <message>
-        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>扫描枪丢失了码中的分隔符：请在「设置 → 打包与交接」中设置 GS 替代符</translation>
     </message>
     <message>
@@ -1859,7 +1935,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>✗ 请先输入「{name}」的报关单号（ГТД）</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
         <translation>✗ 订单 {number} 需要 Packdesk 目前无法提交的数据（{what}）：请在 Ozon 卖家后台处理</translation>
     </message>
     <message>
@@ -2043,7 +2119,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>咨询 Ozon 客服…</translation>
     </message>
     <message>
-        <source>Write to Ozon's seller support about this posting</source>
+        <source>Write to Ozon&apos;s seller support about this posting</source>
         <translation>就此货件联系 Ozon 卖家客服</translation>
     </message>
     <message>
@@ -2251,7 +2327,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>发货（已打包）</translation>
     </message>
     <message>
-        <source>Get Ozon's label</source>
+        <source>Get Ozon&apos;s label</source>
         <translation>获取 Ozon 面单</translation>
     </message>
     <message>
@@ -2331,11 +2407,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>已放弃</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon 不接受某个「Честный ЗНАК」标识码或报关单号（见 Ozon 给出的原因）。订单仍然有效：点击“放弃并重做”，然后在打包台用正确的编码重新打包。</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
         <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成，然后在这里点击“放弃”。</translation>
     </message>
     <message>
@@ -2591,7 +2667,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>正在验收</translation>
     </message>
     <message>
-        <source>Waiting for Ozon's approval</source>
+        <source>Waiting for Ozon&apos;s approval</source>
         <translation>等待 Ozon 确认</translation>
     </message>
     <message>
@@ -2696,6 +2772,767 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>failed: {error}</source>
         <translation>失败：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>QuestionsModel</name>
+    <message>
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Asked by</source>
+        <translation>提问人</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>answer waiting to be sent</source>
+        <translation>回答待发送</translation>
+    </message>
+    <message>
+        <source>answered</source>
+        <translation>已回答</translation>
+    </message>
+    <message>
+        <source>not answered</source>
+        <translation>未回答</translation>
+    </message>
+</context>
+<context>
+    <name>QuestionsTab</name>
+    <message>
+        <source>Any status</source>
+        <translation>任意状态</translation>
+    </message>
+    <message>
+        <source>Answered or not</source>
+        <translation>已答或未答</translation>
+    </message>
+    <message>
+        <source>Not answered</source>
+        <translation>未回答</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>已回答</translation>
+    </message>
+    <message>
+        <source>SKU or article</source>
+        <translation>SKU 或货号</translation>
+    </message>
+    <message>
+        <source>Search in questions and product names…</source>
+        <translation>搜索问题和商品名称…</translation>
+    </message>
+    <message>
+        <source>Product:</source>
+        <translation>商品：</translation>
+    </message>
+    <message>
+        <source>Asked by:</source>
+        <translation>提问人：</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <source>Write a public answer in Russian (every buyer sees it)…</source>
+        <translation>用俄语写公开回答（所有买家都能看到）…</translation>
+    </message>
+    <message>
+        <source>Send answer</source>
+        <translation>发送回答</translation>
+    </message>
+    <message>
+        <source>No question matches the filters.</source>
+        <translation>没有符合筛选条件的问题。</translation>
+    </message>
+    <message>
+        <source>No questions yet. They appear here after a sync.</source>
+        <translation>还没有问题。同步后会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Choose a question on the left.</source>
+        <translation>请在左侧选择一个问题。</translation>
+    </message>
+    <message>
+        <source>Question of {when}</source>
+        <translation>{when} 的问题</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>answer waiting to be sent</source>
+        <translation>回答待发送</translation>
+    </message>
+    <message>
+        <source>answered</source>
+        <translation>已回答</translation>
+    </message>
+    <message>
+        <source>not answered</source>
+        <translation>未回答</translation>
+    </message>
+    <message>
+        <source>The answer has {count} characters; Ozon takes at most 3000.</source>
+        <translation>回答有 {count} 个字符；Ozon 最多接受 3000 个。</translation>
+    </message>
+    <message>
+        <source>Answer saved: it is sent to Ozon with the next sync.</source>
+        <translation>回答已保存：将在下次同步时发送给 Ozon。</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiveDialog</name>
+    <message>
+        <source>Receive a return</source>
+        <translation>退货收货</translation>
+    </message>
+    <message>
+        <source>Scan the parcel barcode or type the posting number, then Enter</source>
+        <translation>扫描包裹条码或输入货件号，然后按回车</translation>
+    </message>
+    <message>
+        <source>What you see: scratches, missing parts…</source>
+        <translation>看到的情况：划痕、缺件…</translation>
+    </message>
+    <message>
+        <source>No photos</source>
+        <translation>没有照片</translation>
+    </message>
+    <message>
+        <source>Add photos…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <source>Scan each unit&apos;s marking code (Честный ЗНАК), if it has one</source>
+        <translation>如有标识码（Честный ЗНАК），请逐件扫描</translation>
+    </message>
+    <message>
+        <source>Confirm receipt</source>
+        <translation>确认收货</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Condition:</source>
+        <translation>状况：</translation>
+    </message>
+    <message>
+        <source>Then:</source>
+        <translation>处理：</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>备注：</translation>
+    </message>
+    <message>
+        <source>Photos:</source>
+        <translation>照片：</translation>
+    </message>
+    <message>
+        <source>Marking codes of the returned units:</source>
+        <translation>退回商品的标识码：</translation>
+    </message>
+    <message>
+        <source>No return is expected under {code}.</source>
+        <translation>{code} 下没有待收的退货。</translation>
+    </message>
+    <message>
+        <source>Expected in this parcel:</source>
+        <translation>此包裹应包含：</translation>
+    </message>
+    <message>
+        <source>This parcel was received already.</source>
+        <translation>此包裹已经收货。</translation>
+    </message>
+    <message>
+        <source>received</source>
+        <translation>已收货</translation>
+    </message>
+    <message>
+        <source>Scan the parcel first.</source>
+        <translation>请先扫描包裹。</translation>
+    </message>
+    <message>
+        <source>not a marking code</source>
+        <translation>不是标识码</translation>
+    </message>
+    <message>
+        <source>DIFFERS from the codes shipped in this posting</source>
+        <translation>与此货件发出的标识码不一致</translation>
+    </message>
+    <message>
+        <source>This unit&apos;s marking code differs from the one shipped: the wrong item may have come back.</source>
+        <translation>此商品的标识码与发出的不一致：退回的可能不是原商品。</translation>
+    </message>
+    <message>
+        <source>Photos of the return</source>
+        <translation>退货照片</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.webp)</source>
+        <translation>图片 (*.png *.jpg *.jpeg *.webp)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s)</source>
+        <translation>
+            <numerusform>%n 张照片</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Received, FLAGGED: a marking code differs from the shipped one. Keep the item aside.</source>
+        <translation>已收货，已标记异常：标识码与发出的不一致。请把商品单独放置。</translation>
+    </message>
+    <message>
+        <source>Received. Scan the next parcel.</source>
+        <translation>已收货。请扫描下一个包裹。</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnDetail</name>
+    <message>
+        <source>Product:</source>
+        <translation>商品：</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <source>Where:</source>
+        <translation>位置：</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>原因：</translation>
+    </message>
+    <message>
+        <source>Buyer&apos;s comment:</source>
+        <translation>买家留言：</translation>
+    </message>
+    <message>
+        <source>Buyer chat</source>
+        <translation>买家聊天</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>决定</translation>
+    </message>
+    <message>
+        <source>Why: the buyer reads this (in Russian)</source>
+        <translation>原因：买家会看到（请用俄语）</translation>
+    </message>
+    <message>
+        <source>Send the decision</source>
+        <translation>发送决定</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Rejection reason:</source>
+        <translation>拒绝原因：</translation>
+    </message>
+    <message>
+        <source>Comment for the buyer:</source>
+        <translation>给买家的说明：</translation>
+    </message>
+    <message>
+        <source>Compensation, ₽:</source>
+        <translation>补偿金额，₽：</translation>
+    </message>
+    <message>
+        <source>At the desk</source>
+        <translation>在工作台</translation>
+    </message>
+    <message>
+        <source>Replacement posting number</source>
+        <translation>换货货件号</translation>
+    </message>
+    <message>
+        <source>Note: tracking number, date…</source>
+        <translation>备注：运单号、日期…</translation>
+    </message>
+    <message>
+        <source>Link the exchange</source>
+        <translation>关联换货</translation>
+    </message>
+    <message>
+        <source>Exchange: link a replacement posting or record a resend</source>
+        <translation>换货：关联换货货件，或记录重新发货</translation>
+    </message>
+    <message>
+        <source>How the posting left the desk</source>
+        <translation>货件出库记录</translation>
+    </message>
+    <message>
+        <source>Choose a return on the left.</source>
+        <translation>请在左侧选择一条退货。</translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>Open the buyer&apos;s photo</source>
+        <translation>打开买家的照片</translation>
+    </message>
+    <message>
+        <source>Decision saved: «{decision}». It is sent to Ozon with the next sync.</source>
+        <translation>决定已保存：«{decision}»。将在下次同步时发送给 Ozon。</translation>
+    </message>
+    <message>
+        <source>Ozon offers these actions now:</source>
+        <translation>Ozon 当前提供以下操作：</translation>
+    </message>
+    <message>
+        <source>Ozon offers no action on this request now.</source>
+        <translation>Ozon 目前对此申请没有可用操作。</translation>
+    </message>
+    <message>
+        <source>Ozon decides FBS and FBO returns in the seller cabinet; here you follow them.</source>
+        <translation>FBS 和 FBO 退货在 Ozon 卖家后台处理；这里可以跟踪进度。</translation>
+    </message>
+    <message>
+        <source>Choose a reason…</source>
+        <translation>选择原因…</translation>
+    </message>
+    <message>
+        <source>at most {amount}</source>
+        <translation>最多 {amount}</translation>
+    </message>
+    <message>
+        <source>Received {when} by {user}: {grade}, {disposition}</source>
+        <translation>{when} 由 {user} 收货：{grade}，{disposition}</translation>
+    </message>
+    <message>
+        <source>⚠ A marking code differs from the shipped one: the wrong item may have come back.</source>
+        <translation>⚠ 标识码与发出的不一致：退回的可能不是原商品。</translation>
+    </message>
+    <message>
+        <source>Not received yet.</source>
+        <translation>尚未收货。</translation>
+    </message>
+    <message>
+        <source>This posting is not in the local copy: it was not packed here.</source>
+        <translation>本地没有此货件：它不是在这里打包的。</translation>
+    </message>
+    <message>
+        <source>Packed: {when}</source>
+        <translation>打包时间：{when}</translation>
+    </message>
+    <message>
+        <source>Labels printed: {count}</source>
+        <translation>已打印标签：{count}</translation>
+    </message>
+    <message>
+        <source>Handed over: {when}</source>
+        <translation>交接时间：{when}</translation>
+    </message>
+    <message>
+        <source>Marking code {code} (SKU {sku})</source>
+        <translation>标识码 {code}（SKU {sku}）</translation>
+    </message>
+</context>
+<context>
+    <name>Returns</name>
+    <message>
+        <source>Needs a decision</source>
+        <translation>待决定</translation>
+    </message>
+    <message>
+        <source>On the way back</source>
+        <translation>退回途中</translation>
+    </message>
+    <message>
+        <source>Arrived</source>
+        <translation>已到达</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>FBS return</source>
+        <translation>FBS 退货</translation>
+    </message>
+    <message>
+        <source>FBO return</source>
+        <translation>FBO 退货</translation>
+    </message>
+    <message>
+        <source>rFBS request</source>
+        <translation>rFBS 退货申请</translation>
+    </message>
+    <message>
+        <source>New, sealed</source>
+        <translation>全新，未拆封</translation>
+    </message>
+    <message>
+        <source>Opened, complete</source>
+        <translation>已拆封，完整</translation>
+    </message>
+    <message>
+        <source>Damaged</source>
+        <translation>损坏</translation>
+    </message>
+    <message>
+        <source>Wrong item</source>
+        <translation>不是原商品</translation>
+    </message>
+    <message>
+        <source>Back to stock</source>
+        <translation>重新入库</translation>
+    </message>
+    <message>
+        <source>Write off</source>
+        <translation>报废</translation>
+    </message>
+    <message>
+        <source>Replacement posting</source>
+        <translation>换货货件</translation>
+    </message>
+    <message>
+        <source>Resent</source>
+        <translation>已重新发货</translation>
+    </message>
+    <message>
+        <source>{d} d {h} h</source>
+        <translation>{d} 天 {h} 小时</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} 小时 {m} 分</translation>
+    </message>
+    <message>
+        <source>{m} min</source>
+        <translation>{m} 分</translation>
+    </message>
+    <message>
+        <source>overdue {time}</source>
+        <translation>已超时 {time}</translation>
+    </message>
+    <message>
+        <source>{time} left</source>
+        <translation>剩余 {time}</translation>
+    </message>
+    <message>
+        <source>Overdue: Ozon approves the return for the buyer (deadline was {when}).</source>
+        <translation>已超时：Ozon 会替买家批准退货（截止时间为 {when}）。</translation>
+    </message>
+    <message>
+        <source>Decide by {when}, or Ozon approves the return for the buyer automatically.</source>
+        <translation>请在 {when} 前决定，否则 Ozon 会自动替买家批准退货。</translation>
+    </message>
+    <message>
+        <source>paid storage since {when}</source>
+        <translation>自 {when} 起收取仓储费</translation>
+    </message>
+    <message>
+        <source>paid storage from {when}</source>
+        <translation>{when} 起收取仓储费</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnsModel</name>
+    <message>
+        <source>Return</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Where it is</source>
+        <translation>当前位置</translation>
+    </message>
+    <message>
+        <source>Decide within</source>
+        <translation>剩余决定时间</translation>
+    </message>
+    <message>
+        <source>waiting to be sent: {decision}</source>
+        <translation>待发送：{decision}</translation>
+    </message>
+    <message>
+        <source>decided</source>
+        <translation>已决定</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnsPage</name>
+    <message>
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>Search: posting, return number, SKU, article, product, buyer…</source>
+        <translation>搜索：货件号、退货号、SKU、货号、商品、买家…</translation>
+    </message>
+    <message>
+        <source>Receive a return…</source>
+        <translation>退货收货…</translation>
+    </message>
+    <message>
+        <source>Scan a returned parcel at the desk</source>
+        <translation>在工作台扫描退回的包裹</translation>
+    </message>
+    <message>
+        <source>No return matches the search.</source>
+        <translation>没有符合搜索的退货。</translation>
+    </message>
+    <message>
+        <source>No returns here. Returns and return requests appear after a sync.</source>
+        <translation>这里没有退货。退货和退货申请会在同步后显示。</translation>
+    </message>
+    <message>
+        <source>All ({count})</source>
+        <translation>全部 ({count})</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <source>This return is no longer in the local copy.</source>
+        <translation>本地已没有这条退货。</translation>
+    </message>
+    <message>
+        <source>Decision saved: it is sent to Ozon with the next sync.</source>
+        <translation>决定已保存：将在下次同步时发送给 Ozon。</translation>
+    </message>
+    <message>
+        <source>The photo is not available.</source>
+        <translation>照片无法显示。</translation>
+    </message>
+    <message>
+        <source>Buyer&apos;s photo</source>
+        <translation>买家照片</translation>
+    </message>
+</context>
+<context>
+    <name>Reviews</name>
+    <message>
+        <source>New</source>
+        <translation>新</translation>
+    </message>
+    <message>
+        <source>Viewed</source>
+        <translation>已查看</translation>
+    </message>
+    <message>
+        <source>Processed</source>
+        <translation>已处理</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewsModel</name>
+    <message>
+        <source>Rating</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>(rating only, no text)</source>
+        <translation>（仅评分，无文字）</translation>
+    </message>
+    <message>
+        <source>waiting to be sent</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <source>replied</source>
+        <translation>已回复</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewsPage</name>
+    <message>
+        <source>Reviews</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <source>Questions</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>{name} ({count})</source>
+        <translation>{name} ({count})</translation>
+    </message>
+    <message>
+        <source>Your Ozon plan does not include reviews and questions: they are not synced and replies cannot be sent. Everything else in Packdesk works.</source>
+        <translation>您的 Ozon 套餐不包含评价和问题：它们不会同步，也无法发送回复。Packdesk 的其他功能照常使用。</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewsTab</name>
+    <message>
+        <source>Any rating</source>
+        <translation>任意评分</translation>
+    </message>
+    <message>
+        <source>1–3 stars</source>
+        <translation>1–3 星</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>任意状态</translation>
+    </message>
+    <message>
+        <source>Replied or not</source>
+        <translation>已回复或未回复</translation>
+    </message>
+    <message>
+        <source>Not replied</source>
+        <translation>未回复</translation>
+    </message>
+    <message>
+        <source>Replied</source>
+        <translation>已回复</translation>
+    </message>
+    <message>
+        <source>SKU or article</source>
+        <translation>SKU 或货号</translation>
+    </message>
+    <message>
+        <source>Search in reviews and product names…</source>
+        <translation>搜索评价和商品名称…</translation>
+    </message>
+    <message>
+        <source>Product:</source>
+        <translation>商品：</translation>
+    </message>
+    <message>
+        <source>Photos:</source>
+        <translation>照片：</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <source>Write a public reply in Russian…</source>
+        <translation>用俄语写公开回复…</translation>
+    </message>
+    <message>
+        <source>Templates…</source>
+        <translation>模板…</translation>
+    </message>
+    <message>
+        <source>Mark processed</source>
+        <translation>标记为已处理</translation>
+    </message>
+    <message>
+        <source>Mark the review processed on Ozon without a reply</source>
+        <translation>在 Ozon 上将评价标记为已处理，不回复</translation>
+    </message>
+    <message>
+        <source>Send reply</source>
+        <translation>发送回复</translation>
+    </message>
+    <message>
+        <source>No review matches the filters.</source>
+        <translation>没有符合筛选条件的评价。</translation>
+    </message>
+    <message>
+        <source>No reviews yet. They appear here after a sync.</source>
+        <translation>还没有评价。同步后会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Choose a review on the left.</source>
+        <translation>请在左侧选择一条评价。</translation>
+    </message>
+    <message>
+        <source>Review of {when}</source>
+        <translation>{when} 的评价</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>waiting to be sent</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <source>replied</source>
+        <translation>已回复</translation>
+    </message>
+    <message>
+        <source>(rating only, no text)</source>
+        <translation>（仅评分，无文字）</translation>
+    </message>
+    <message>
+        <source>The reply has {count} characters; Ozon takes at most 3000.</source>
+        <translation>回复有 {count} 个字符；Ozon 最多接受 3000 个。</translation>
+    </message>
+    <message numerus="yes">
+        <source>The same reply went to %n other review(s) in the last 30 days. Ozon penalises repeated answers: better write it in other words.</source>
+        <translation>
+            <numerusform>过去 30 天内已有 %n 条其他评价收到了相同的回复。Ozon 会处罚重复回复：最好换个说法。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reply saved: it is sent to Ozon with the next sync.</source>
+        <translation>回复已保存：将在下次同步时发送给 Ozon。</translation>
+    </message>
+    <message>
+        <source>Send anyway?</source>
+        <translation>仍要发送？</translation>
+    </message>
+    <message>
+        <source>Send this reply anyway?</source>
+        <translation>仍要发送这条回复吗？</translation>
+    </message>
+    <message>
+        <source>Send anyway</source>
+        <translation>仍然发送</translation>
+    </message>
+    <message>
+        <source>Edit the reply</source>
+        <translation>修改回复</translation>
+    </message>
+    <message>
+        <source>No answer templates yet.</source>
+        <translation>还没有回复模板。</translation>
+    </message>
+    <message>
+        <source>Template: {name}</source>
+        <translation>模板：{name}</translation>
+    </message>
+    <message>
+        <source>The template «{name}» uses {fields}, which a review cannot fill: choose another or write the reply yourself.</source>
+        <translation>模板«{name}»使用了 {fields}，评价无法填写：请选择其他模板或自己写回复。</translation>
     </message>
 </context>
 <context>
@@ -2825,7 +3662,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>「Честный ЗНАК」标识码中含有不可见的分隔符（GS）。如果扫描枪被设置为用其他字符代替它，请在此填写。</translation>
     </message>
     <message>
-        <source>My shop is on Ozon's trusted acceptance</source>
+        <source>My shop is on Ozon&apos;s trusted acceptance</source>
         <translation>我的店铺已开通 Ozon 信任验收</translation>
     </message>
     <message>
@@ -2869,11 +3706,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation> 天</translation>
     </message>
     <message>
-        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
+        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
         <translation>已完成订单中买家的姓名和地址在这么多天后清除（Ozon 规定）。</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
         <translation>请重启 Packdesk 以应用更改（账户、语言、模式、同步间隔、买家信息）。</translation>
     </message>
     <message>
@@ -2881,7 +3718,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>同步间隔</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
         <translation>语言、演示模式、同步间隔、工作时间和买家信息保留期限在重启后生效。</translation>
     </message>
     <message>
@@ -2893,7 +3730,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>语言</translation>
     </message>
     <message>
-        <source>Keep buyers' details</source>
+        <source>Keep buyers&apos; details</source>
         <translation>保留买家信息</translation>
     </message>
     <message>
@@ -2961,7 +3798,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>正在打印…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
         <translation>已发送。边框应完整，标尺上 10 毫米刻度的间距应正好为 10 毫米。</translation>
     </message>
 </context>

@@ -288,6 +288,26 @@
     </message>
 </context>
 <context>
+    <name>ReceiveDialog</name>
+    <message numerus="yes">
+        <source>%n photo(s)</source>
+        <translation>
+            <numerusform>%n photo</numerusform>
+            <numerusform>%n photos</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ReviewsTab</name>
+    <message numerus="yes">
+        <source>The same reply went to %n other review(s) in the last 30 days. Ozon penalises repeated answers: better write it in other words.</source>
+        <translation>
+            <numerusform>The same reply went to %n other review in the last 30 days. Ozon penalises repeated answers: better write it in other words.</numerusform>
+            <numerusform>The same reply went to %n other reviews in the last 30 days. Ozon penalises repeated answers: better write it in other words.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SettingsPage</name>
     <message numerus="yes">
         <source>{date}: %n day(s) left. Create a new key in the Ozon seller cabinet.</source>

@@ -115,6 +115,10 @@ def test_navigation_has_every_area_and_placeholders(ctx: AppContext, qtbot: QtBo
     window.nav.setCurrentRow(names.index("Chats"))
     assert window.stack.currentWidget() is window.chats
     window.nav.setCurrentRow(names.index("Returns"))
+    assert window.stack.currentWidget() is window.returns
+    window.nav.setCurrentRow(names.index("Reviews"))
+    assert window.stack.currentWidget() is window.reviews
+    window.nav.setCurrentRow(names.index("Analytics"))
     page = window.stack.currentWidget()
     assert isinstance(page, PlaceholderPage)
     note = page.findChild(QLabel, "placeholderNote")

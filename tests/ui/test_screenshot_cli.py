@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("page", ["orders", "settings"])
+@pytest.mark.parametrize("page", ["orders", "settings", "returns", "reviews"])
 def test_screenshot_command_writes_a_png(tmp_path: Path, page: str) -> None:
     target = tmp_path / "shots" / f"{page}.png"
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}  # it must pick offscreen itself

@@ -1,0 +1,456 @@
+"""The Reviews tab: filters (rating, status, replied, product), search, the list newest first; the chosen
+review's text, rating, photos and product, and the reply box — templates filled for the review (a
+template using what a review cannot fill says so), a live n/3000 counter, the lint's sentence, and
+the repeated-reply warning asked as "send anyway?". Mark processed without a reply.
+
+Signals:
+    message(str): a line for the status bar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.chat.lint import LintError
+from app.chat.screen import FilledTemplate, TemplateChoice
+from app.context import AppContext
+from app.errors import UserError
+from app.feedback import reply
+from app.feedback import screen as feedback_screen
+from app.feedback.query import ReviewFilter, ReviewView
+from app.feedback.reply import REPLY_MAX_CHARS, ReplyOutcome
+from app.feedback.screen import ReviewListing
+from ui import errors, plain_text, wording
+from ui.chats.template_picker import TemplatePicker, display_name
+from ui.reviews import models
+from ui.reviews.common import NOTE_STYLE, RED_STYLE, WARN_STYLE, bold, table, wrapped
+from ui.reviews.models import ReviewColumn, ReviewsModel
+from ui.tasks import TaskManager
+
+SEARCH_DELAY_MS = 300
+CHECK_DELAY_MS = 400
+RATINGS = {"": frozenset(), "bad": frozenset({1, 2, 3}), **{str(n): frozenset({n}) for n in range(1, 6)}}
+
+
+class ReviewsTab(QWidget):
+    message = Signal(str)
+
+    def __init__(self, ctx: AppContext, tasks: TaskManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.tasks = tasks
+        self.current: ReviewView | None = None
+        self.review_id = ""
+        self.writable = True
+        self.picker: TemplatePicker | None = None
+        self._allowed: tuple[str, ...] = ()
+        self._list_request = 0
+        self._open_request = 0
+        self._check_request = 0
+        # Asked when the same reply went to other reviews lately: True sends it anyway (tests replace it).
+        self.confirm_repeat: Callable[[str], bool] = self._ask_repeat
+        db = ctx.db
+        self.model = ReviewsModel(tasks, lambda keys: feedback_screen.read_reviews(db, keys), self)
+        self._build()
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.reload)
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(CHECK_DELAY_MS)
+        self._check_timer.timeout.connect(self._check)
+
+    def _build(self) -> None:
+        left = QWidget(self)
+        self.rating = QComboBox(left)
+        self.rating.setObjectName("reviewRating")
+        self.rating.addItem(self.tr("Any rating"), "")
+        self.rating.addItem(self.tr("1–3 stars"), "bad")
+        for n in range(5, 0, -1):
+            self.rating.addItem(models.stars(n), str(n))
+        self.status = QComboBox(left)
+        self.status.setObjectName("reviewStatus")
+        self.status.addItem(self.tr("Any status"), "")
+        for value in ("NEW", "VIEWED", "PROCESSED"):
+            self.status.addItem(models.status(value), value)
+        self.replied = QComboBox(left)
+        self.replied.setObjectName("reviewReplied")
+        self.replied.addItem(self.tr("Replied or not"), "")
+        self.replied.addItem(self.tr("Not replied"), "no")
+        self.replied.addItem(self.tr("Replied"), "yes")
+        self.product = QLineEdit(left)
+        self.product.setObjectName("reviewProduct")
+        self.product.setPlaceholderText(self.tr("SKU or article"))
+        self.product.setClearButtonEnabled(True)
+        self.search = QLineEdit(left)
+        self.search.setObjectName("reviewSearch")
+        self.search.setPlaceholderText(self.tr("Search in reviews and product names…"))
+        self.search.setClearButtonEnabled(True)
+        filters = QHBoxLayout()
+        for w in (self.rating, self.status, self.replied):
+            filters.addWidget(w)
+        filters.addWidget(self.product, 1)
+        self.view = table(self.model, ReviewColumn.REVIEW, left, "reviewList")
+        self.empty = wrapped("", left, "reviewListEmpty")
+        self.empty.hide()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 4, 4)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.view, 1)
+        left_layout.addWidget(self.empty)
+
+        right = QWidget(self)
+        self.heading = bold(wrapped("", right, "reviewHeading"), 1.1)
+        self.stars = plain_text.label("", right)
+        self.stars.setObjectName("reviewStars")
+        self.facts = QFormLayout()
+        self.product_label = wrapped("", right, "reviewProductName")
+        self.photos_label = plain_text.label("", right)
+        self.status_label = wrapped("", right)
+        self.facts.addRow(self.tr("Product:"), self.product_label)
+        self.facts.addRow(self.tr("Photos:"), self.photos_label)
+        self.facts.addRow(self.tr("Status:"), self.status_label)
+        self.text = wrapped("", right, "reviewText")
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.edit = QPlainTextEdit(right)
+        self.edit.setObjectName("replyText")
+        self.edit.setPlaceholderText(self.tr("Write a public reply in Russian…"))
+        self.edit.setTabChangesFocus(True)
+        self.edit.setMinimumHeight(self.fontMetrics().height() * 5)
+        self.edit.setMaximumHeight(self.fontMetrics().height() * 12)
+        self.counter = plain_text.label("", right)
+        self.counter.setObjectName("replyCounter")
+        self.hint = wrapped("", right, "replyHint")
+        self.hint.hide()
+        self.templates_button = QPushButton(self.tr("Templates…"), right)
+        self.templates_button.setObjectName("reviewTemplates")
+        self.processed_button = QPushButton(self.tr("Mark processed"), right)
+        self.processed_button.setObjectName("markProcessed")
+        self.processed_button.setToolTip(self.tr("Mark the review processed on Ozon without a reply"))
+        self.send_button = QPushButton(self.tr("Send reply"), right)
+        self.send_button.setObjectName("sendReply")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.templates_button)
+        buttons.addWidget(self.processed_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.counter)
+        buttons.addWidget(self.send_button)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(8, 8, 8, 8)
+        right_layout.addWidget(self.heading)
+        right_layout.addWidget(self.stars)
+        right_layout.addLayout(self.facts)
+        right_layout.addWidget(self.text, 1)
+        right_layout.addWidget(self.edit)
+        right_layout.addWidget(self.hint)
+        right_layout.addLayout(buttons)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([640, 460])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+        for combo in (self.rating, self.status, self.replied):
+            combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.product.textChanged.connect(lambda _t: self._search_timer.start())
+        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.edit.textChanged.connect(self._text_changed)
+        self.send_button.clicked.connect(lambda: self.send())
+        self.processed_button.clicked.connect(self.mark_processed)
+        self.templates_button.clicked.connect(self.open_templates)
+        self._show_review(None)
+
+    # -- the list ---------------------------------------------------------------------------------
+
+    def review_filter(self) -> ReviewFilter:
+        replied = str(self.replied.currentData() or "")
+        return ReviewFilter(
+            ratings=RATINGS.get(str(self.rating.currentData() or ""), frozenset()),
+            status=str(self.status.currentData() or ""),
+            replied=None if not replied else replied == "yes",
+            product=self.product.text().strip(),
+            search=self.search.text().strip(),
+        )
+
+    def reload(self) -> None:
+        self._search_timer.stop()
+        self._list_request += 1
+        request, db, wanted = self._list_request, self.ctx.db, self.review_filter()
+        self.tasks.run_db(
+            lambda: feedback_screen.read_reviews_listing(db, wanted), on_done=lambda found: self._listed(request, found)
+        )
+
+    def _listed(self, request: int, found: ReviewListing) -> None:
+        if request != self._list_request:
+            return
+        selection = self.view.selectionModel()
+        selection.blockSignals(True)
+        self.model.set_listing(found.keys, found.first_rows)
+        key = next((r.key for r in found.first_rows.values() if r.review_id == self.review_id), None)
+        row = self.model.row_of(key) if key is not None else -1
+        if row >= 0:
+            selection.setCurrentIndex(
+                self.model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        selection.blockSignals(False)
+        if not found.keys:
+            self.empty.setText(
+                self.tr("No review matches the filters.")
+                if self.review_filter() != ReviewFilter()
+                else self.tr("No reviews yet. They appear here after a sync.")
+            )
+        self.empty.setVisible(not found.keys)
+
+    def select_first(self) -> None:
+        if self.model.rowCount():
+            self.view.selectRow(0)
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        chosen = self.model.review(current.row()) if current.isValid() else None
+        if chosen is not None and chosen.review_id != self.review_id:
+            self.open_review(chosen.review_id)
+
+    # -- one review -------------------------------------------------------------------------------
+
+    def open_review(self, review_id: str) -> None:
+        self.review_id = review_id
+        self._allowed = ()
+        self.edit.clear()
+        self.show_hint("")
+        self.reload_open()
+
+    def reload_open(self) -> None:
+        if not self.review_id:
+            return
+        self._open_request += 1
+        request, db, review_id = self._open_request, self.ctx.db, self.review_id
+        self.tasks.run_db(
+            lambda: feedback_screen.read_review(db, review_id), on_done=lambda found: self._opened(request, found)
+        )
+
+    def _opened(self, request: int, found: ReviewView | None) -> None:
+        if request == self._open_request:
+            self._show_review(found)
+
+    def _show_review(self, review: ReviewView | None) -> None:
+        self.current = review
+        if review is None:
+            self.heading.setText(self.tr("Choose a review on the left."))
+            for label in (self.stars, self.product_label, self.photos_label, self.status_label, self.text):
+                label.setText("")
+        else:
+            when = wording.local_time(review.published_at) if review.published_at else ""
+            self.heading.setText(self.tr("Review of {when}").format(when=when) if when else self.tr("Review"))
+            self.stars.setText(models.stars(review.rating) + f"  {review.rating}/5")
+            self.stars.setStyleSheet(
+                "color: #c62828; font-size: 16pt;" if review.rating <= 2 else "color: #b26a00; font-size: 16pt;"
+            )
+            self.product_label.setText(
+                plain_text.clipped(models.product(review.sku, review.offer_id, review.product_name))
+            )
+            self.photos_label.setText(str(review.photos) if review.photos else self.tr("none"))
+            shown = models.status(review.status)
+            if review.pending:
+                shown += " · " + self.tr("waiting to be sent")
+            elif review.replied:
+                shown += " · " + self.tr("replied")
+            self.status_label.setText(shown)
+            self.text.setText(plain_text.clipped(review.text, 5000, 40) or self.tr("(rating only, no text)"))
+        self._update_writable()
+        self._update_counter()
+
+    def set_writable(self, writable: bool) -> None:
+        self.writable = writable
+        self._update_writable()
+
+    def _update_writable(self) -> None:
+        review = self.current
+        can = self.writable and review is not None
+        for w in (self.edit, self.templates_button, self.send_button):
+            w.setEnabled(can)
+        self.processed_button.setEnabled(can and review is not None and review.status != "PROCESSED")
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    def _text_changed(self) -> None:
+        self._update_counter()
+        self._check_timer.start()
+
+    def _update_counter(self) -> None:
+        count = len(self.edit.toPlainText().strip())
+        self.counter.setText(f"{count}/{REPLY_MAX_CHARS}")
+        self.counter.setStyleSheet(
+            "color: #c62828; font-weight: bold;" if count > REPLY_MAX_CHARS else "color: #57606a;"
+        )
+
+    def show_hint(self, text: str, style: str = RED_STYLE) -> None:
+        self.hint.setText(text)
+        self.hint.setStyleSheet(style)
+        self.hint.setVisible(bool(text))
+
+    def sentence(self, exc: BaseException) -> str:
+        if isinstance(exc, LintError) and exc.code == "chat_too_long":
+            return self.tr("The reply has {count} characters; Ozon takes at most 3000.").format(count=exc.found)
+        return errors.message_for(exc)
+
+    def _check(self) -> None:
+        """The live hint: the lint's sentence, or the repeated-reply warning, as the seller types."""
+        text = self.edit.toPlainText()
+        if not self.review_id or not text.strip():
+            self.show_hint("")
+            return
+        self._check_request += 1
+        request, db, review_id, now, allowed = (
+            self._check_request,
+            self.ctx.db,
+            self.review_id,
+            self.ctx.clock.now(),
+            self._allowed,
+        )
+
+        def checked(outcome: ReplyOutcome) -> None:
+            if request == self._check_request:
+                self.show_hint(self.repeated_sentence(outcome), WARN_STYLE)
+
+        def refused(exc: BaseException) -> None:
+            if request == self._check_request:
+                self.show_hint(self.sentence(exc))
+
+        self.tasks.run_db(
+            lambda: feedback_screen.check_reply(db, review_id, text, now, allowed), on_done=checked, on_error=refused
+        )
+
+    def repeated_sentence(self, outcome: ReplyOutcome) -> str:
+        if outcome.repeated is None:
+            return ""
+        return self.tr(
+            "The same reply went to %n other review(s) in the last 30 days. Ozon penalises repeated answers: "
+            "better write it in other words.",
+            "",
+            len(outcome.repeated.review_ids),
+        )
+
+    def send(self, force: bool = False) -> None:
+        ctx, review_id, text, allowed = self.ctx, self.review_id, self.edit.toPlainText(), self._allowed
+        if not review_id or not self.writable:
+            return
+        self.send_button.setEnabled(False)
+
+        def done(outcome: ReplyOutcome) -> None:
+            self._update_writable()
+            if not outcome.queued:
+                if self.confirm_repeat(self.repeated_sentence(outcome)):
+                    self.send(force=True)
+                else:
+                    self.show_hint(self.repeated_sentence(outcome), WARN_STYLE)
+                return
+            if review_id == self.review_id:
+                self.edit.clear()
+                self._allowed = ()
+                self.show_hint("")
+                self.reload_open()
+            self.message.emit(self.tr("Reply saved: it is sent to Ozon with the next sync."))
+
+        def failed(exc: BaseException) -> None:
+            self._update_writable()
+            if isinstance(exc, UserError):
+                self.show_hint(self.sentence(exc))  # the text stays in the box
+            else:
+                errors.show_error(self, exc)
+
+        self.tasks.run_db(
+            lambda: reply.reply_to_review(
+                ctx.db, ctx.clock, review_id, text, bus=ctx.bus, force=force, allowed=allowed
+            ),
+            on_done=done,
+            on_error=failed,
+        )
+
+    def _ask_repeat(self, sentence: str) -> bool:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Send anyway?"))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(sentence + "\n\n" + self.tr("Send this reply anyway?"))
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Send anyway"))
+        box.button(QMessageBox.StandardButton.No).setText(self.tr("Edit the reply"))
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def mark_processed(self) -> None:
+        ctx, review_id = self.ctx, self.review_id
+        if not review_id:
+            return
+        self.tasks.run_db(
+            lambda: reply.mark_processed(ctx.db, ctx.clock, review_id, bus=ctx.bus),
+            on_done=lambda _entry: self.reload_open(),
+            on_error=lambda exc: self.show_hint(errors.message_for(exc)),
+        )
+
+    # -- templates --------------------------------------------------------------------------------
+
+    def open_templates(self) -> None:
+        if not self.review_id or not self.writable:
+            return
+        db = self.ctx.db
+        self.tasks.run_db(lambda: feedback_screen.templates(db), on_done=self._pick)
+
+    def _pick(self, choices: list[TemplateChoice]) -> None:
+        if not choices:
+            self.show_hint(self.tr("No answer templates yet."), NOTE_STYLE)
+            return
+        picker = TemplatePicker(choices, (), self)
+        self.picker = picker
+        picker.accepted.connect(lambda: self.use_template(picker.chosen()))
+        picker.open()
+
+    def use_template(self, choice: TemplateChoice | None) -> None:
+        if choice is None:
+            return
+        db, review_id = self.ctx.db, self.review_id
+
+        def insert(filled: FilledTemplate) -> None:
+            if review_id != self.review_id:
+                return
+            self.edit.insertPlainText(filled.text)
+            self._allowed = tuple(dict.fromkeys((*self._allowed, *filled.allowed)))
+            self.show_hint(self.tr("Template: {name}").format(name=display_name(choice)), NOTE_STYLE)
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, LintError) and exc.code == "template_unfillable":
+                self.show_hint(
+                    self.tr(
+                        "The template «{name}» uses {fields}, which a review cannot fill: choose another or write "
+                        "the reply yourself."
+                    ).format(name=display_name(choice), fields=exc.found)
+                )
+            else:
+                self.show_hint(errors.message_for(exc))
+
+        self.tasks.run_db(
+            lambda: feedback_screen.fill_template(db, choice.key, review_id), on_done=insert, on_error=refused
+        )
