@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 from tests.bench import (
+    analytics_bench,
     chat_bench,
     feedback_bench,
     intent_bench,
@@ -32,6 +33,7 @@ BENCHES = {
     "chats": chat_bench.main,
     "feedback": feedback_bench.main,
     "returns": returns_bench.main,
+    "analytics": analytics_bench.main,
 }
 
 
