@@ -2,6 +2,340 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru_RU">
 <context>
+    <name>AnalyticsPage</name>
+    <message>
+        <source>Last 12 months</source>
+        <translation>Последние 12 месяцев</translation>
+    </message>
+    <message numerus="yes">
+        <source>Last %n day(s)</source>
+        <translation>
+            <numerusform>Последний %n день</numerusform>
+            <numerusform>Последние %n дня</numerusform>
+            <numerusform>Последние %n дней</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Dates…</source>
+        <translation>Даты…</translation>
+    </message>
+    <message>
+        <source>All warehouses</source>
+        <translation>Все склады</translation>
+    </message>
+    <message>
+        <source>Export all to Excel…</source>
+        <translation>Всё в Excel…</translation>
+    </message>
+    <message>
+        <source>Period:</source>
+        <translation>Период:</translation>
+    </message>
+    <message>
+        <source>Warehouse:</source>
+        <translation>Склад:</translation>
+    </message>
+    <message>
+        <source>Orders and revenue by day</source>
+        <translation>Заказы и выручка по дням</translation>
+    </message>
+    <message>
+        <source>Shipped on time</source>
+        <translation>Отгружено вовремя</translation>
+    </message>
+    <message>
+        <source>Chat: first reply to buyers</source>
+        <translation>Чаты: первый ответ покупателю</translation>
+    </message>
+    <message>
+        <source>Review rating by week</source>
+        <translation>Оценка отзывов по неделям</translation>
+    </message>
+    <message>
+        <source>Returns by product</source>
+        <translation>Возвраты по товарам</translation>
+    </message>
+    <message>
+        <source>Return reasons</source>
+        <translation>Причины возвратов</translation>
+    </message>
+    <message>
+        <source>Packing errors per packer</source>
+        <translation>Ошибки сборки по упаковщикам</translation>
+    </message>
+    <message>
+        <source>No postings in this period</source>
+        <translation>За этот период отправлений нет</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>Читаю…</translation>
+    </message>
+    <message>
+        <source>{start} – {end}, from the local cache</source>
+        <translation>{start} – {end}, по локальным данным</translation>
+    </message>
+    <message>
+        <source>Orders: {orders} · cancelled: {cancelled} · revenue: {revenue} ₽</source>
+        <translation>Заказов: {orders} · отменено: {cancelled} · выручка: {revenue} ₽</translation>
+    </message>
+    <message>
+        <source>On time: {share} ({on_time} of {all}) · late: {late} · not shipped yet: {pending} · order to ship: median {median}, 90% within {p90}</source>
+        <translation>Вовремя: {share} ({on_time} из {all}) · с опозданием: {late} · ещё не отгружено: {pending} · от заказа до отгрузки: медиана {median}, 90% за {p90}</translation>
+    </message>
+    <message>
+        <source>No ship-by dates in this period</source>
+        <translation>За этот период нет сроков отгрузки</translation>
+    </message>
+    <message>
+        <source>Buyer messages waiting for a reply: {waits} · answered within 24 h: {share} · median reply: {median}, 90% within {p90} · still within 24 h: {open}</source>
+        <translation>Сообщений покупателей, ждавших ответа: {waits} · отвечено за 24 ч: {share} · медиана ответа: {median}, 90% за {p90} · ещё в пределах 24 ч: {open}</translation>
+    </message>
+    <message>
+        <source>No buyer messages in this period</source>
+        <translation>За этот период сообщений покупателей нет</translation>
+    </message>
+    <message>
+        <source>Returned: {returned} of {sold} units sold ({rate})</source>
+        <translation>Возвращено: {returned} из {sold} проданных единиц ({rate})</translation>
+    </message>
+    <message>
+        <source>No returns in this period</source>
+        <translation>За этот период возвратов нет</translation>
+    </message>
+    <message>
+        <source>Reviews: {count} · average rating: {average} (reviews are not tied to a warehouse)</source>
+        <translation>Отзывов: {count} · средняя оценка: {average} (отзывы не привязаны к складу)</translation>
+    </message>
+    <message>
+        <source>No reviews in this period</source>
+        <translation>За этот период отзывов нет</translation>
+    </message>
+    <message>
+        <source>Refused scans and overrides for every 100 postings packed at this desk</source>
+        <translation>Отклонённые сканы и сборки без сканов на каждые 100 собранных здесь отправлений</translation>
+    </message>
+    <message>
+        <source>Nothing was packed at this desk in this period</source>
+        <translation>За этот период здесь ничего не собирали</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Заказы</translation>
+    </message>
+    <message>
+        <source>Revenue, ₽ (right)</source>
+        <translation>Выручка, ₽ (справа)</translation>
+    </message>
+    <message>
+        <source>On time, %</source>
+        <translation>Вовремя, %</translation>
+    </message>
+    <message>
+        <source>Median first reply, h</source>
+        <translation>Медиана первого ответа, ч</translation>
+    </message>
+    <message>
+        <source>24 h</source>
+        <translation>24 ч</translation>
+    </message>
+    <message>
+        <source>Average rating</source>
+        <translation>Средняя оценка</translation>
+    </message>
+    <message>
+        <source>{value}%</source>
+        <translation>{value}%</translation>
+    </message>
+    <message>
+        <source>{minutes} min</source>
+        <translation>{minutes} мин</translation>
+    </message>
+    <message>
+        <source>{hours} h</source>
+        <translation>{hours} ч</translation>
+    </message>
+    <message>
+        <source>Analytics</source>
+        <translation>Аналитика</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Книга Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Экспорт</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>Сохранено: {path}</translation>
+    </message>
+    <message>
+        <source>Could not save: {error}</source>
+        <translation>Не удалось сохранить: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>AnalyticsTables</name>
+    <message>
+        <source>Orders and revenue</source>
+        <translation>Заказы и выручка</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>День</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Заказы</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Отменено</translation>
+    </message>
+    <message>
+        <source>Revenue, ₽</source>
+        <translation>Выручка, ₽</translation>
+    </message>
+    <message>
+        <source>Ship-by day</source>
+        <translation>День срока отгрузки</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>Вовремя</translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation>С опозданием</translation>
+    </message>
+    <message>
+        <source>On time, %</source>
+        <translation>Вовремя, %</translation>
+    </message>
+    <message>
+        <source>Shipped on time</source>
+        <translation>Отгружено вовремя</translation>
+    </message>
+    <message>
+        <source>(nobody signed in)</source>
+        <translation>(никто не вошёл)</translation>
+    </message>
+    <message>
+        <source>Packer</source>
+        <translation>Упаковщик</translation>
+    </message>
+    <message>
+        <source>Packed</source>
+        <translation>Собрано</translation>
+    </message>
+    <message>
+        <source>Refused scans</source>
+        <translation>Отклонённые сканы</translation>
+    </message>
+    <message>
+        <source>Overrides</source>
+        <translation>Без сканов</translation>
+    </message>
+    <message>
+        <source>Errors per 100 packed</source>
+        <translation>Ошибок на 100 собранных</translation>
+    </message>
+    <message>
+        <source>Packing errors</source>
+        <translation>Ошибки сборки</translation>
+    </message>
+    <message>
+        <source>Buyer messages</source>
+        <translation>Сообщения покупателей</translation>
+    </message>
+    <message>
+        <source>Answered within 24 h</source>
+        <translation>Отвечено за 24 ч</translation>
+    </message>
+    <message>
+        <source>Within 24 h, %</source>
+        <translation>За 24 ч, %</translation>
+    </message>
+    <message>
+        <source>Median, h</source>
+        <translation>Медиана, ч</translation>
+    </message>
+    <message>
+        <source>Chat first reply</source>
+        <translation>Первый ответ в чате</translation>
+    </message>
+    <message>
+        <source>(no reason)</source>
+        <translation>(без причины)</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Article</source>
+        <translation>Артикул</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Товар</translation>
+    </message>
+    <message>
+        <source>Sold</source>
+        <translation>Продано</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>Возвращено</translation>
+    </message>
+    <message>
+        <source>Return rate, %</source>
+        <translation>Доля возвратов, %</translation>
+    </message>
+    <message>
+        <source>Top reason</source>
+        <translation>Главная причина</translation>
+    </message>
+    <message>
+        <source>Returns by product</source>
+        <translation>Возвраты по товарам</translation>
+    </message>
+    <message>
+        <source>Return reasons</source>
+        <translation>Причины возвратов</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Причина</translation>
+    </message>
+    <message>
+        <source>Returns</source>
+        <translation>Возвраты</translation>
+    </message>
+    <message>
+        <source>Rating by week</source>
+        <translation>Оценка по неделям</translation>
+    </message>
+    <message>
+        <source>Week of</source>
+        <translation>Неделя с</translation>
+    </message>
+    <message>
+        <source>Reviews</source>
+        <translation>Отзывы</translation>
+    </message>
+    <message>
+        <source>Average rating</source>
+        <translation>Средняя оценка</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>Packdesk cannot start</source>
@@ -224,7 +558,7 @@
         <translation>Нет чатов, подходящих под фильтры.</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers' messages appear here after a sync.</source>
+        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
         <translation>Чатов пока нет. Сообщения покупателей появятся здесь после синхронизации.</translation>
     </message>
     <message>
@@ -252,7 +586,7 @@
         <translation>Этот чат закрыт: Ozon не принимает в нём новые сообщения.</translation>
     </message>
     <message>
-        <source>Ozon's notices take no answers.</source>
+        <source>Ozon&apos;s notices take no answers.</source>
         <translation>На уведомления Ozon ответить нельзя.</translation>
     </message>
     <message>
@@ -447,7 +781,7 @@
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting's facts, or a PDF</source>
+        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
         <translation>Сообщение в поддержку Ozon с фактами по отправлению или PDF</translation>
     </message>
     <message>
@@ -625,7 +959,7 @@
         <translation>Этот заказ rFBS Ozon подтверждает сам; он перейдёт в «Собрать», когда Ozon это сделает.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
         <translation>Для этого отправления Ozon требует данные, которые Packdesk пока не умеет передавать: оформите его в личном кабинете Ozon.</translation>
     </message>
     <message>
@@ -649,7 +983,7 @@
         <translation>Такой даты в номере таможенной декларации быть не может.</translation>
     </message>
     <message>
-        <source>Ozon's label file cannot be read: {detail}</source>
+        <source>Ozon&apos;s label file cannot be read: {detail}</source>
         <translation>Файл этикетки Ozon не читается: {detail}</translation>
     </message>
     <message>
@@ -705,7 +1039,7 @@
         <translation>Это не похоже на трек-номер.</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
         <translation>Это штрихкод товара или этикетки, а не трек-номер: отсканируйте номер перевозчика.</translation>
     </message>
     <message>
@@ -765,8 +1099,8 @@
         <translation>Принтер {printer} не дополучил задание: прежде чем печатать снова, проверьте принтер и вышла ли этикетка.</translation>
     </message>
     <message>
-        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
-        <translation>Не установлена команда печати 'lp' (apt-get install cups-client).</translation>
+        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
+        <translation>Не установлена команда печати &apos;lp&apos; (apt-get install cups-client).</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -809,11 +1143,11 @@
         <translation>Некоторые настройки были неверны и сброшены на значения по умолчанию: {names}.</translation>
     </message>
     <message>
-        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>Этикетка Ozon для этого отправления ещё не загружена; она напечатается, как только придёт.</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
         <translation>База данных повреждена: {path}. Packdesk не трогал файл и остановил синхронизацию. Восстановите файл из резервной копии или переместите его, чтобы начать с пустой базой (команда .recover программы sqlite3 извлекает то, что ещё читается).</translation>
     </message>
     <message>
@@ -901,7 +1235,7 @@
         <translation>Ozon просит Packdesk снизить частоту запросов (их слишком много). Попробуйте через минуту.</translation>
     </message>
     <message>
-        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
         <translation>У серверов Ozon сейчас неполадки. Попробуйте через несколько минут.</translation>
     </message>
     <message>
@@ -1157,7 +1491,7 @@
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel's label to find its posting</source>
+        <source>Scan a parcel&apos;s label to find its posting</source>
         <translation>Отсканируйте этикетку посылки, чтобы найти отправление</translation>
     </message>
     <message>
@@ -1542,7 +1876,7 @@
         <translation>номер товара в коде повреждён: отсканируйте ещё раз</translation>
     </message>
     <message>
-        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>сканер теряет разделители кода: укажите замену GS в «Настройки → Упаковка и передача»</translation>
     </message>
     <message>
@@ -1642,7 +1976,7 @@
         <translation>✗ Сначала введите номер таможенной декларации (ГТД) для «{name}»</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
         <translation>✗ Для отправления {number} Ozon требует данные, которые Packdesk пока не передаёт ({what}): соберите его в личном кабинете Ozon</translation>
     </message>
     <message>
@@ -1844,7 +2178,7 @@
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>Write to Ozon's seller support about this posting</source>
+        <source>Write to Ozon&apos;s seller support about this posting</source>
         <translation>Написать в поддержку продавцов Ozon об этом отправлении</translation>
     </message>
     <message>
@@ -2068,7 +2402,7 @@
         <translation>Отгрузка (собрано)</translation>
     </message>
     <message>
-        <source>Get Ozon's label</source>
+        <source>Get Ozon&apos;s label</source>
         <translation>Получить этикетку Ozon</translation>
     </message>
     <message>
@@ -2148,11 +2482,11 @@
         <translation>Отменено вами</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon не принял код «Честный ЗНАК» или номер ГТД (см. причину от Ozon). Заказ остаётся в силе: нажмите «Отказаться и переделать» и упакуйте его заново на станции упаковки с правильными кодами.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
         <translation>Ozon нужны данные по этому отправлению, которые Packdesk пока не умеет передавать: заполните их в личном кабинете продавца Ozon, затем нажмите здесь «Отказаться».</translation>
     </message>
     <message>
@@ -2420,7 +2754,7 @@
         <translation>Идёт приёмка</translation>
     </message>
     <message>
-        <source>Waiting for Ozon's approval</source>
+        <source>Waiting for Ozon&apos;s approval</source>
         <translation>Ждёт подтверждения Ozon</translation>
     </message>
     <message>
@@ -2525,6 +2859,25 @@
     <message>
         <source>failed: {error}</source>
         <translation>ошибка: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>Section</name>
+    <message>
+        <source>CSV…</source>
+        <translation>CSV…</translation>
+    </message>
+    <message>
+        <source>Excel…</source>
+        <translation>Excel…</translation>
+    </message>
+    <message>
+        <source>Save this table as CSV (opens in Excel, Cyrillic and Chinese kept)</source>
+        <translation>Сохранить таблицу в CSV (откроется в Excel, кириллица и китайский сохранятся)</translation>
+    </message>
+    <message>
+        <source>Save this table as an Excel workbook (.xlsx)</source>
+        <translation>Сохранить таблицу как книгу Excel (.xlsx)</translation>
     </message>
 </context>
 <context>
@@ -2654,7 +3007,7 @@
         <translation>В кодах «Честный ЗНАК» есть невидимый разделитель (GS). Если сканер настроен вводить вместо него что-то другое, укажите это здесь.</translation>
     </message>
     <message>
-        <source>My shop is on Ozon's trusted acceptance</source>
+        <source>My shop is on Ozon&apos;s trusted acceptance</source>
         <translation>Мой магазин подключён к доверительной приёмке Ozon</translation>
     </message>
     <message>
@@ -2698,11 +3051,11 @@
         <translation> дн.</translation>
     </message>
     <message>
-        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
+        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
         <translation>Имена и адреса покупателей в завершённых заказах стираются через столько дней (правила Ozon).</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
         <translation>Перезапустите Packdesk, чтобы применить изменения (аккаунт, язык, режим, интервал синхронизации, данные покупателей).</translation>
     </message>
     <message>
@@ -2710,7 +3063,7 @@
         <translation>Синхронизировать каждые</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
         <translation>Язык, демо-режим, интервал синхронизации, рабочие часы и срок хранения данных покупателей применяются после перезапуска.</translation>
     </message>
     <message>
@@ -2722,7 +3075,7 @@
         <translation>Язык</translation>
     </message>
     <message>
-        <source>Keep buyers' details</source>
+        <source>Keep buyers&apos; details</source>
         <translation>Хранить данные покупателей</translation>
     </message>
     <message>
@@ -2794,7 +3147,7 @@
         <translation>Печать…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
         <translation>Отправлено. Рамка должна быть целой, а метки линейки через 10 мм — ровно в 10 мм друг от друга.</translation>
     </message>
 </context>

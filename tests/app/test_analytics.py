@@ -74,7 +74,9 @@ def data(ctx: AppContext) -> AppContext:
         s.add_all(
             [
                 # 23:30 Moscow on 1 Nov; packed at the desk before Ozon's handover: on time, 690 min.
-                _posting("P1-1", at(1, 20, 30), [(1001, 2, "100.50"), (1002, 1, "50.00")], due=at(2, 12), handed=at(2, 10)),
+                _posting(
+                    "P1-1", at(1, 20, 30), [(1001, 2, "100.50"), (1002, 1, "50.00")], due=at(2, 12), handed=at(2, 10)
+                ),
                 # 00:30 Moscow on 2 Nov; handed over after the ship-by time: late, 2190 min.
                 _posting("P2-1", at(1, 21, 30), [(1001, 1, "300.00")], due=at(3, 9), handed=at(3, 10)),
                 _posting("P3-1", at(2, 10), [(1003, 1, "1000.00")], status="cancelled", due=at(3, 9)),
@@ -131,8 +133,16 @@ def data(ctx: AppContext) -> AppContext:
         ]
         s.add_all(
             ReturnRow(
-                kind="fbs", return_id=i, sku=sku, quantity=q, reason=why, created_at=t, posting_number=p,
-                price=Decimal("1"), offer_id=f"PD-{sku}", product_name=f"Товар {sku}",
+                kind="fbs",
+                return_id=i,
+                sku=sku,
+                quantity=q,
+                reason=why,
+                created_at=t,
+                posting_number=p,
+                price=Decimal("1"),
+                offer_id=f"PD-{sku}",
+                product_name=f"Товар {sku}",
             )
             for i, sku, q, why, t, p in returned
         )

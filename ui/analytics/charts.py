@@ -64,6 +64,8 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
         self.legend.addItem(item, name)
 
     def line(self, values: Sequence[float | None], name: str, colour: QColor = LINE, *, right: bool = False) -> None:
+        if all(v is None for v in values):
+            return  # nothing to draw (and pyqtgraph warns about an all-NaN line)
         xs = list(range(len(values)))
         ys = [math.nan if v is None else float(v) for v in values]
         pen = QPen(colour, 2)

@@ -270,7 +270,9 @@ class AnalyticsPage(QWidget):
         self.report = report
         period = report.period
         self.note.setText(
-            self.tr("{start} – {end}, from the local cache").format(start=self._date(period.start), end=self._date(period.end))
+            self.tr("{start} – {end}, from the local cache").format(
+                start=self._date(period.start), end=self._date(period.end)
+            )
         )
         self._tables = {
             "orders": tables.orders_table(report),
@@ -372,9 +374,7 @@ class AnalyticsPage(QWidget):
 
         chart = self.shipping_chart
         chart.clear_chart()
-        chart.line(
-            [tables.percent(d.on_time_share) for d in report.shipping.days], self.tr("On time, %"), colour=GOOD
-        )
+        chart.line([tables.percent(d.on_time_share) for d in report.shipping.days], self.tr("On time, %"), colour=GOOD)
         chart.set_labels([self._day(d.day) for d in report.shipping.days])
         chart.y_range(0, 100)
 

@@ -10,12 +10,10 @@ from datetime import timedelta
 
 from PySide6.QtCore import QCoreApplication
 
+translate = QCoreApplication.translate
+
 from app.analytics.export import Cell, Table
 from app.analytics.report import Report
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("AnalyticsTables", text)
 
 
 def percent(value: float | None) -> float | None:
@@ -28,25 +26,51 @@ def hours(value: timedelta | None) -> float | None:
 
 def orders_table(report: Report) -> Table:
     rows: list[list[Cell]] = [[d.day, d.orders, d.cancelled, d.revenue] for d in report.orders.days]
-    title = _t("Orders and revenue")
-    return Table(title, [_t("Day"), _t("Orders"), _t("Cancelled"), _t("Revenue, ₽")], rows)
+    title = translate("AnalyticsTables", "Orders and revenue")
+    return Table(
+        title,
+        [
+            translate("AnalyticsTables", "Day"),
+            translate("AnalyticsTables", "Orders"),
+            translate("AnalyticsTables", "Cancelled"),
+            translate("AnalyticsTables", "Revenue, ₽"),
+        ],
+        rows,
+    )
 
 
 def shipping_table(report: Report) -> Table:
     rows: list[list[Cell]] = [
         [d.day, d.on_time, d.late, percent(d.on_time_share)] for d in report.shipping.days if d.on_time or d.late
     ]
-    headers = [_t("Ship-by day"), _t("On time"), _t("Late"), _t("On time, %")]
-    return Table(_t("Shipped on time"), headers, rows)
+    headers = [
+        translate("AnalyticsTables", "Ship-by day"),
+        translate("AnalyticsTables", "On time"),
+        translate("AnalyticsTables", "Late"),
+        translate("AnalyticsTables", "On time, %"),
+    ]
+    return Table(translate("AnalyticsTables", "Shipped on time"), headers, rows)
 
 
 def packing_table(report: Report) -> Table:
     rows: list[list[Cell]] = [
-        [p.user or _t("(nobody signed in)"), p.packed, p.refused_scans, p.overrides, _round(p.per_100)]
+        [
+            p.user or translate("AnalyticsTables", "(nobody signed in)"),
+            p.packed,
+            p.refused_scans,
+            p.overrides,
+            _round(p.per_100),
+        ]
         for p in report.packing
     ]
-    headers = [_t("Packer"), _t("Packed"), _t("Refused scans"), _t("Overrides"), _t("Errors per 100 packed")]
-    return Table(_t("Packing errors"), headers, rows)
+    headers = [
+        translate("AnalyticsTables", "Packer"),
+        translate("AnalyticsTables", "Packed"),
+        translate("AnalyticsTables", "Refused scans"),
+        translate("AnalyticsTables", "Overrides"),
+        translate("AnalyticsTables", "Errors per 100 packed"),
+    ]
+    return Table(translate("AnalyticsTables", "Packing errors"), headers, rows)
 
 
 def replies_table(report: Report) -> Table:
@@ -55,35 +79,63 @@ def replies_table(report: Report) -> Table:
         for d in report.replies.days
         if d.waits
     ]
-    headers = [_t("Day"), _t("Buyer messages"), _t("Answered within 24 h"), _t("Within 24 h, %"), _t("Median, h")]
-    return Table(_t("Chat first reply"), headers, rows)
+    headers = [
+        translate("AnalyticsTables", "Day"),
+        translate("AnalyticsTables", "Buyer messages"),
+        translate("AnalyticsTables", "Answered within 24 h"),
+        translate("AnalyticsTables", "Within 24 h, %"),
+        translate("AnalyticsTables", "Median, h"),
+    ]
+    return Table(translate("AnalyticsTables", "Chat first reply"), headers, rows)
 
 
 def returns_table(report: Report) -> Table:
     rows: list[list[Cell]] = [
-        [p.sku, p.offer_id, p.name, p.sold, p.returned, percent(p.rate), p.top_reason or _t("(no reason)")]
+        [
+            p.sku,
+            p.offer_id,
+            p.name,
+            p.sold,
+            p.returned,
+            percent(p.rate),
+            p.top_reason or translate("AnalyticsTables", "(no reason)"),
+        ]
         for p in report.returns.products
     ]
     headers = [
-        _t("SKU"),
-        _t("Article"),
-        _t("Product"),
-        _t("Sold"),
-        _t("Returned"),
-        _t("Return rate, %"),
-        _t("Top reason"),
+        translate("AnalyticsTables", "SKU"),
+        translate("AnalyticsTables", "Article"),
+        translate("AnalyticsTables", "Product"),
+        translate("AnalyticsTables", "Sold"),
+        translate("AnalyticsTables", "Returned"),
+        translate("AnalyticsTables", "Return rate, %"),
+        translate("AnalyticsTables", "Top reason"),
     ]
-    return Table(_t("Returns by product"), headers, rows)
+    return Table(translate("AnalyticsTables", "Returns by product"), headers, rows)
 
 
 def reasons_table(report: Report) -> Table:
-    rows: list[list[Cell]] = [[r.reason or _t("(no reason)"), r.returns] for r in report.returns.reasons]
-    return Table(_t("Return reasons"), [_t("Reason"), _t("Returns")], rows)
+    rows: list[list[Cell]] = [
+        [r.reason or translate("AnalyticsTables", "(no reason)"), r.returns] for r in report.returns.reasons
+    ]
+    return Table(
+        translate("AnalyticsTables", "Return reasons"),
+        [translate("AnalyticsTables", "Reason"), translate("AnalyticsTables", "Returns")],
+        rows,
+    )
 
 
 def rating_table(report: Report) -> Table:
     rows: list[list[Cell]] = [[w.week, w.reviews, _round(w.average, 2)] for w in report.rating.weeks]
-    return Table(_t("Rating by week"), [_t("Week of"), _t("Reviews"), _t("Average rating")], rows)
+    return Table(
+        translate("AnalyticsTables", "Rating by week"),
+        [
+            translate("AnalyticsTables", "Week of"),
+            translate("AnalyticsTables", "Reviews"),
+            translate("AnalyticsTables", "Average rating"),
+        ],
+        rows,
+    )
 
 
 def all_tables(report: Report) -> list[Table]:
@@ -100,5 +152,3 @@ def all_tables(report: Report) -> list[Table]:
 
 def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
-
-
