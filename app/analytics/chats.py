@@ -92,7 +92,7 @@ def first_replies(session: Session, period: Period) -> ReplyFigure:
     expired_before = period.as_of - REPLY_WITHIN
     counted = or_(starts.c.reply.is_not(None), starts.c.at <= expired_before)
     bucket = bucket_expr(session, starts.c.at)
-    rows = session.execute(
+    found = session.execute(
         select(
             bucket,
             func.coalesce(minutes, literal(-1)),
@@ -105,7 +105,7 @@ def first_replies(session: Session, period: Period) -> ReplyFigure:
     open_in_time = session.scalar(select(func.count()).select_from(starts).where(~counted)) or 0
     total: dict[int, int] = {}
     per_day: dict[date, dict[int, int]] = {}
-    rows = list(rows)
+    rows = list(found)
     waits = by_local_day(period, ((b, n, ok) for b, _m, n, ok in rows))
     for b, mins, n, _ok in rows:
         if int(mins) < 0:  # open past 24 h: no reply time

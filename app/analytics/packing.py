@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from app.analytics.period import Period, in_period
@@ -41,7 +41,7 @@ def packing_errors(session: Session, period: Period) -> list[PackerErrors]:
     """One row per packer, most postings packed first."""
     e = PostingEventRow
 
-    def count(kind: EventKind) -> object:
+    def count(kind: EventKind) -> ColumnElement[int]:
         return func.sum(case((e.kind == kind.value, 1), else_=0))
 
     stmt = (

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, cast, func
+from sqlalchemy import ColumnElement, Float, Integer, cast, func
 from sqlalchemy.orm import Session
 
 BUCKET = timedelta(minutes=15)
@@ -85,7 +85,7 @@ def bucket_expr(session: Session, column: Any) -> ColumnElement[int]:
 def seconds_between(session: Session, earlier: Any, later: Any) -> ColumnElement[float]:
     if session.get_bind().dialect.name == "sqlite":
         return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-    return func.extract("epoch", later - earlier)
+    return cast(func.extract("epoch", later - earlier), Float)
 
 
 def bucket_start(bucket: int) -> datetime:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QWidget
 
 BAR = QColor("#90caf9")
@@ -27,7 +27,7 @@ def _font() -> QFont:
     return font
 
 
-class Chart(pg.PlotWidget):  # type: ignore[misc]
+class Chart(pg.PlotWidget):
     """A plot with category labels along x and no mouse panning (the numbers are in the table beside)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -68,7 +68,7 @@ class Chart(pg.PlotWidget):  # type: ignore[misc]
             return  # nothing to draw (and pyqtgraph warns about an all-NaN line)
         xs = list(range(len(values)))
         ys = [math.nan if v is None else float(v) for v in values]
-        pen = QPen(colour, 2)
+        pen = pg.mkPen(colour, width=2)
         item = pg.PlotDataItem(xs, ys, pen=pen, symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=None)
         item.setData(xs, ys, connect="finite")
         if right:

@@ -55,6 +55,10 @@ CUSTOM = 0
 REFRESH_DELAY_MS = 1500  # new data from a sync: one refresh for a burst of changes
 
 
+def _day_of(qdate: QDate) -> date:
+    return date(qdate.year(), qdate.month(), qdate.day())
+
+
 class Section(QGroupBox):
     """A figure: a summary line, a chart (optional) with its table beside it, export buttons."""
 
@@ -81,8 +85,8 @@ class Section(QGroupBox):
         head.addWidget(self.xlsx_button)
         body = QHBoxLayout()
         if chart is not None:
-            body.addWidget(chart, 3)
-        body.addWidget(self.table, 2)
+            body.addWidget(chart, 1)
+        body.addWidget(self.table, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addLayout(body)
@@ -168,7 +172,7 @@ class AnalyticsPage(QWidget):
             ("reasons", self.tr("Return reasons"), None),
             ("packing", self.tr("Packing errors per packer"), None),
         ):
-            section = Section(title, chart, lambda fmt, key=key: self.export_table(key, fmt), content)
+            section = Section(title, chart, self._exporter(key), content)
             section.setObjectName(f"analytics_{key}")
             self.sections[key] = section
             column.addWidget(section)
@@ -209,8 +213,8 @@ class AnalyticsPage(QWidget):
         zone = local_zone()
         days = int(self.period_combo.currentData())
         if days == CUSTOM:
-            start, end = self.from_date.date().toPython(), self.to_date.date().toPython()
-            start, end = min(start, end), max(start, end)
+            first, last = _day_of(self.from_date.date()), _day_of(self.to_date.date())
+            start, end = min(first, last), max(first, last)
         else:
             end = now.astimezone(zone).date()
             start = end - timedelta(days=days - 1)
@@ -446,6 +450,9 @@ class AnalyticsPage(QWidget):
         return locale.toString(qdate, "dd.MM")
 
     # -- export ---------------------------------------------------------------------------------
+
+    def _exporter(self, key: str) -> Callable[[str], None]:
+        return lambda fmt: self.export_table(key, fmt)
 
     def export_table(self, key: str, fmt: str) -> None:
         table = self._tables.get(key)

@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from PySide6.QtCore import QCoreApplication
 
-translate = QCoreApplication.translate
-
 from app.analytics.export import Cell, Table
 from app.analytics.report import Report
+
+translate = QCoreApplication.translate
 
 
 def percent(value: float | None) -> float | None:
