@@ -18,7 +18,7 @@ BAR = QColor("#90caf9")
 LINE = QColor("#e65100")
 GOOD = QColor("#2e7d32")
 BAD = QColor("#c62828")
-_MAX_TICKS = 10
+_MAX_TICKS = 7  # Chinese day labels ("11月29日") need the room
 
 
 def _font() -> QFont:

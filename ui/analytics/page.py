@@ -72,6 +72,7 @@ class Section(QGroupBox):
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumHeight(220)
         self.csv_button = QPushButton(self.tr("CSV…"), self)
         self.xlsx_button = QPushButton(self.tr("Excel…"), self)
