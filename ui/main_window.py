@@ -31,6 +31,7 @@ from app import settings as settings_file
 from app.context import AppContext
 from app.settings import Settings
 from ui import about, errors, log_view, plain_text
+from ui.analytics.page import AnalyticsPage
 from ui.banner import MessageBanner
 from ui.bridge import EventBridge
 from ui.chats.page import ChatsPage, image_loader
@@ -144,6 +145,8 @@ class MainWindow(QMainWindow):
         self.reviews = ReviewsPage(ctx, self.tasks, self.bridge, self)
         self._pages["reviews"] = self.reviews
         self.badges: dict[str, int] = {}
+        self.analytics = AnalyticsPage(ctx, self.tasks, self.bridge, self)
+        self._pages["analytics"] = self.analytics
         self.chat_sounds = chat_sounds
         self.unread_chats = 0
         self.nav = QListWidget(self)

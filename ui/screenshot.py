@@ -95,6 +95,9 @@ class Photographer(QObject):
         orders = self.window.orders
         if self.shot.page == "orders" and orders.model.rowCount() > 2:
             orders.view.selectRow(2)  # not the first: the selection colour shows over the urgent red
+        analytics = getattr(self.window, "analytics", None)
+        if self.shot.page == "analytics" and analytics is not None:
+            analytics.refresh()  # the figures of what the first sync brought (no waiting for its timer)
         chats = getattr(self.window, "chats", None)
         if self.shot.page == "chats" and chats is not None:
             chats.select_first()  # the most urgent chat, its conversation open

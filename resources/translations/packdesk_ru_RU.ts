@@ -44,7 +44,7 @@
         <translation>Скопировать диагностику</translation>
     </message>
     <message>
-        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers&apos; data</source>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
         <translation>Версии, папки, настройки и конец журнала для поддержки: без Api-Key и без данных покупателей</translation>
     </message>
     <message>
@@ -54,6 +54,337 @@
     <message>
         <source>Copied</source>
         <translation>Скопировано</translation>
+    </message>
+</context>
+<context>
+    <name>AnalyticsPage</name>
+    <message>
+        <source>Last 12 months</source>
+        <translation>Последние 12 месяцев</translation>
+    </message>
+    <message numerus="yes">
+        <source>Last %n day(s)</source>
+        <translation>
+            <numerusform>Последний %n день</numerusform><numerusform>Последние %n дня</numerusform><numerusform>Последние %n дней</numerusform></translation>
+    </message>
+    <message>
+        <source>Dates…</source>
+        <translation>Даты…</translation>
+    </message>
+    <message>
+        <source>All warehouses</source>
+        <translation>Все склады</translation>
+    </message>
+    <message>
+        <source>Export all to Excel…</source>
+        <translation>Всё в Excel…</translation>
+    </message>
+    <message>
+        <source>Period:</source>
+        <translation>Период:</translation>
+    </message>
+    <message>
+        <source>Warehouse:</source>
+        <translation>Склад:</translation>
+    </message>
+    <message>
+        <source>Orders and revenue by day</source>
+        <translation>Заказы и выручка по дням</translation>
+    </message>
+    <message>
+        <source>Shipped on time</source>
+        <translation>Отгружено вовремя</translation>
+    </message>
+    <message>
+        <source>Chat: first reply to buyers</source>
+        <translation>Чаты: первый ответ покупателю</translation>
+    </message>
+    <message>
+        <source>Review rating by week</source>
+        <translation>Оценка отзывов по неделям</translation>
+    </message>
+    <message>
+        <source>Returns by product</source>
+        <translation>Возвраты по товарам</translation>
+    </message>
+    <message>
+        <source>Return reasons</source>
+        <translation>Причины возвратов</translation>
+    </message>
+    <message>
+        <source>Packing errors per packer</source>
+        <translation>Ошибки сборки по упаковщикам</translation>
+    </message>
+    <message>
+        <source>No postings in this period</source>
+        <translation>За этот период отправлений нет</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>Читаю…</translation>
+    </message>
+    <message>
+        <source>{start} – {end}, from the local cache</source>
+        <translation>{start} – {end}, по локальным данным</translation>
+    </message>
+    <message>
+        <source>Orders: {orders} · cancelled: {cancelled} · revenue: {revenue} ₽</source>
+        <translation>Заказов: {orders} · отменено: {cancelled} · выручка: {revenue} ₽</translation>
+    </message>
+    <message>
+        <source>On time: {share} ({on_time} of {all}) · late: {late} · not shipped yet: {pending} · order to ship: median {median}, 90% within {p90}</source>
+        <translation>Вовремя: {share} ({on_time} из {all}) · с опозданием: {late} · ещё не отгружено: {pending} · от заказа до отгрузки: медиана {median}, 90% за {p90}</translation>
+    </message>
+    <message>
+        <source>No ship-by dates in this period</source>
+        <translation>За этот период нет сроков отгрузки</translation>
+    </message>
+    <message>
+        <source>Buyer messages waiting for a reply: {waits} · answered within 24 h: {share} · median reply: {median}, 90% within {p90} · still within 24 h: {open}</source>
+        <translation>Сообщений покупателей, ждавших ответа: {waits} · отвечено за 24 ч: {share} · медиана ответа: {median}, 90% за {p90} · ещё в пределах 24 ч: {open}</translation>
+    </message>
+    <message>
+        <source>No buyer messages in this period</source>
+        <translation>За этот период сообщений покупателей нет</translation>
+    </message>
+    <message>
+        <source>Returned: {returned} of {sold} units sold ({rate})</source>
+        <translation>Возвращено: {returned} из {sold} проданных единиц ({rate})</translation>
+    </message>
+    <message>
+        <source>No returns in this period</source>
+        <translation>За этот период возвратов нет</translation>
+    </message>
+    <message>
+        <source>Reviews: {count} · average rating: {average} (reviews are not tied to a warehouse)</source>
+        <translation>Отзывов: {count} · средняя оценка: {average} (отзывы не привязаны к складу)</translation>
+    </message>
+    <message>
+        <source>No reviews in this period</source>
+        <translation>За этот период отзывов нет</translation>
+    </message>
+    <message>
+        <source>Refused scans and overrides for every 100 postings packed at this desk</source>
+        <translation>Отклонённые сканы и сборки без сканов на каждые 100 собранных здесь отправлений</translation>
+    </message>
+    <message>
+        <source>Nothing was packed at this desk in this period</source>
+        <translation>За этот период здесь ничего не собирали</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Заказы</translation>
+    </message>
+    <message>
+        <source>Revenue, ₽ (right)</source>
+        <translation>Выручка, ₽ (справа)</translation>
+    </message>
+    <message>
+        <source>On time, %</source>
+        <translation>Вовремя, %</translation>
+    </message>
+    <message>
+        <source>Median first reply, h</source>
+        <translation>Медиана первого ответа, ч</translation>
+    </message>
+    <message>
+        <source>24 h</source>
+        <translation>24 ч</translation>
+    </message>
+    <message>
+        <source>Average rating</source>
+        <translation>Средняя оценка</translation>
+    </message>
+    <message>
+        <source>{value}%</source>
+        <translation>{value}%</translation>
+    </message>
+    <message>
+        <source>{minutes} min</source>
+        <translation>{minutes} мин</translation>
+    </message>
+    <message>
+        <source>{hours} h</source>
+        <translation>{hours} ч</translation>
+    </message>
+    <message>
+        <source>Analytics</source>
+        <translation>Аналитика</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Книга Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Экспорт</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>Сохранено: {path}</translation>
+    </message>
+    <message>
+        <source>Could not save: {error}</source>
+        <translation>Не удалось сохранить: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>AnalyticsTables</name>
+    <message>
+        <source>Orders and revenue</source>
+        <translation>Заказы и выручка</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>День</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Заказы</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Отменено</translation>
+    </message>
+    <message>
+        <source>Revenue, ₽</source>
+        <translation>Выручка, ₽</translation>
+    </message>
+    <message>
+        <source>Ship-by day</source>
+        <translation>День срока отгрузки</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>Вовремя</translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation>С опозданием</translation>
+    </message>
+    <message>
+        <source>On time, %</source>
+        <translation>Вовремя, %</translation>
+    </message>
+    <message>
+        <source>Shipped on time</source>
+        <translation>Отгружено вовремя</translation>
+    </message>
+    <message>
+        <source>(nobody signed in)</source>
+        <translation>(никто не вошёл)</translation>
+    </message>
+    <message>
+        <source>Packer</source>
+        <translation>Упаковщик</translation>
+    </message>
+    <message>
+        <source>Packed</source>
+        <translation>Собрано</translation>
+    </message>
+    <message>
+        <source>Refused scans</source>
+        <translation>Отклонённые сканы</translation>
+    </message>
+    <message>
+        <source>Overrides</source>
+        <translation>Без сканов</translation>
+    </message>
+    <message>
+        <source>Errors per 100 packed</source>
+        <translation>Ошибок на 100 собранных</translation>
+    </message>
+    <message>
+        <source>Packing errors</source>
+        <translation>Ошибки сборки</translation>
+    </message>
+    <message>
+        <source>Buyer messages</source>
+        <translation>Сообщения покупателей</translation>
+    </message>
+    <message>
+        <source>Answered within 24 h</source>
+        <translation>Отвечено за 24 ч</translation>
+    </message>
+    <message>
+        <source>Within 24 h, %</source>
+        <translation>За 24 ч, %</translation>
+    </message>
+    <message>
+        <source>Median, h</source>
+        <translation>Медиана, ч</translation>
+    </message>
+    <message>
+        <source>Chat first reply</source>
+        <translation>Первый ответ в чате</translation>
+    </message>
+    <message>
+        <source>(no reason)</source>
+        <translation>(без причины)</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Article</source>
+        <translation>Артикул</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Товар</translation>
+    </message>
+    <message>
+        <source>Sold</source>
+        <translation>Продано</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>Возвращено</translation>
+    </message>
+    <message>
+        <source>Return rate, %</source>
+        <translation>Доля возвратов, %</translation>
+    </message>
+    <message>
+        <source>Top reason</source>
+        <translation>Главная причина</translation>
+    </message>
+    <message>
+        <source>Returns by product</source>
+        <translation>Возвраты по товарам</translation>
+    </message>
+    <message>
+        <source>Return reasons</source>
+        <translation>Причины возвратов</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Причина</translation>
+    </message>
+    <message>
+        <source>Returns</source>
+        <translation>Возвраты</translation>
+    </message>
+    <message>
+        <source>Rating by week</source>
+        <translation>Оценка по неделям</translation>
+    </message>
+    <message>
+        <source>Week of</source>
+        <translation>Неделя с</translation>
+    </message>
+    <message>
+        <source>Reviews</source>
+        <translation>Отзывы</translation>
+    </message>
+    <message>
+        <source>Average rating</source>
+        <translation>Средняя оценка</translation>
     </message>
 </context>
 <context>
@@ -94,7 +425,7 @@
         <translation>Восстановить…</translation>
     </message>
     <message>
-        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk&apos;s own oldest backups in the folder are deleted.</source>
+        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk's own oldest backups in the folder are deleted.</source>
         <translation>Резервная копия — проверенная копия базы данных, она создаётся в фоне, пока вы работаете. В папке удаляются только самые старые копии самого Packdesk.</translation>
     </message>
     <message>
@@ -377,7 +708,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Нет чатов, подходящих под фильтры.</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
+        <source>No chats yet. Buyers' messages appear here after a sync.</source>
         <translation>Чатов пока нет. Сообщения покупателей появятся здесь после синхронизации.</translation>
     </message>
     <message>
@@ -405,7 +736,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Этот чат закрыт: Ozon не принимает в нём новые сообщения.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s notices take no answers.</source>
+        <source>Ozon's notices take no answers.</source>
         <translation>На уведомления Ozon ответить нельзя.</translation>
     </message>
     <message>
@@ -600,7 +931,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
+        <source>A message to Ozon support with this posting's facts, or a PDF</source>
         <translation>Сообщение в поддержку Ozon с фактами по отправлению или PDF</translation>
     </message>
     <message>
@@ -806,7 +1137,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Этот заказ rFBS Ozon подтверждает сам; он перейдёт в «Собрать», когда Ozon это сделает.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
         <translation>Для этого отправления Ozon требует данные, которые Packdesk пока не умеет передавать: оформите его в личном кабинете Ozon.</translation>
     </message>
     <message>
@@ -830,7 +1161,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Такой даты в номере таможенной декларации быть не может.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label file cannot be read: {detail}</source>
+        <source>Ozon's label file cannot be read: {detail}</source>
         <translation>Файл этикетки Ozon не читается: {detail}</translation>
     </message>
     <message>
@@ -886,7 +1217,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Это не похоже на трек-номер.</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
         <translation>Это штрихкод товара или этикетки, а не трек-номер: отсканируйте номер перевозчика.</translation>
     </message>
     <message>
@@ -946,8 +1277,8 @@ Packdesk не может заменить открытую базу данных
         <translation>Принтер {printer} не дополучил задание: прежде чем печатать снова, проверьте принтер и вышла ли этикетка.</translation>
     </message>
     <message>
-        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
-        <translation>Не установлена команда печати &apos;lp&apos; (apt-get install cups-client).</translation>
+        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
+        <translation>Не установлена команда печати 'lp' (apt-get install cups-client).</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -990,11 +1321,11 @@ Packdesk не может заменить открытую базу данных
         <translation>Некоторые настройки были неверны и сброшены на значения по умолчанию: {names}.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>Этикетка Ozon для этого отправления ещё не загружена; она напечатается, как только придёт.</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
         <translation>База данных повреждена: {path}. Packdesk не трогал файл и остановил синхронизацию. Восстановите файл из резервной копии или переместите его, чтобы начать с пустой базой (команда .recover программы sqlite3 извлекает то, что ещё читается).</translation>
     </message>
     <message>
@@ -1054,7 +1385,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Файл {path} повреждён, восстановить из него нельзя.</translation>
     </message>
     <message>
-        <source>{path} is a SQLite database, but not Packdesk&apos;s.</source>
+        <source>{path} is a SQLite database, but not Packdesk's.</source>
         <translation>{path} — база SQLite, но не от Packdesk.</translation>
     </message>
     <message>
@@ -1122,7 +1453,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Сейчас Ozon не предлагает это действие для возврата. Синхронизируйте, чтобы увидеть доступные.</translation>
     </message>
     <message>
-        <source>Choose one of Ozon&apos;s reasons to reject the return.</source>
+        <source>Choose one of Ozon's reasons to reject the return.</source>
         <translation>Выберите одну из причин Ozon для отказа в возврате.</translation>
     </message>
     <message>
@@ -1134,7 +1465,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Комментарий — не более 1000 символов.</translation>
     </message>
     <message>
-        <source>The compensation must be more than 0 and at most the item&apos;s price, in roubles and kopecks.</source>
+        <source>The compensation must be more than 0 and at most the item's price, in roubles and kopecks.</source>
         <translation>Компенсация должна быть больше 0 и не больше цены товара, в рублях и копейках.</translation>
     </message>
     <message>
@@ -1198,7 +1529,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Ozon просит Packdesk снизить частоту запросов (их слишком много). Попробуйте через минуту.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
         <translation>У серверов Ozon сейчас неполадки. Попробуйте через несколько минут.</translation>
     </message>
     <message>
@@ -1454,7 +1785,7 @@ Packdesk не может заменить открытую базу данных
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel&apos;s label to find its posting</source>
+        <source>Scan a parcel's label to find its posting</source>
         <translation>Отсканируйте этикетку посылки, чтобы найти отправление</translation>
     </message>
     <message>
@@ -1863,7 +2194,7 @@ Packdesk не может заменить открытую базу данных
         <translation>номер товара в коде повреждён: отсканируйте ещё раз</translation>
     </message>
     <message>
-        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>сканер теряет разделители кода: укажите замену GS в «Настройки → Упаковка и передача»</translation>
     </message>
     <message>
@@ -1963,7 +2294,7 @@ Packdesk не может заменить открытую базу данных
         <translation>✗ Сначала введите номер таможенной декларации (ГТД) для «{name}»</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
         <translation>✗ Для отправления {number} Ozon требует данные, которые Packdesk пока не передаёт ({what}): соберите его в личном кабинете Ozon</translation>
     </message>
     <message>
@@ -2165,7 +2496,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>Write to Ozon&apos;s seller support about this posting</source>
+        <source>Write to Ozon's seller support about this posting</source>
         <translation>Написать в поддержку продавцов Ozon об этом отправлении</translation>
     </message>
     <message>
@@ -2389,7 +2720,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Отгрузка (собрано)</translation>
     </message>
     <message>
-        <source>Get Ozon&apos;s label</source>
+        <source>Get Ozon's label</source>
         <translation>Получить этикетку Ozon</translation>
     </message>
     <message>
@@ -2469,11 +2800,11 @@ Packdesk не может заменить открытую базу данных
         <translation>Отменено вами</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon не принял код «Честный ЗНАК» или номер ГТД (см. причину от Ozon). Заказ остаётся в силе: нажмите «Отказаться и переделать» и упакуйте его заново на станции упаковки с правильными кодами.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
         <translation>Ozon нужны данные по этому отправлению, которые Packdesk пока не умеет передавать: заполните их в личном кабинете продавца Ozon, затем нажмите здесь «Отказаться».</translation>
     </message>
     <message>
@@ -2741,7 +3072,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Идёт приёмка</translation>
     </message>
     <message>
-        <source>Waiting for Ozon&apos;s approval</source>
+        <source>Waiting for Ozon's approval</source>
         <translation>Ждёт подтверждения Ozon</translation>
     </message>
     <message>
@@ -2989,7 +3320,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Добавить фото…</translation>
     </message>
     <message>
-        <source>Scan each unit&apos;s marking code (Честный ЗНАК), if it has one</source>
+        <source>Scan each unit's marking code (Честный ЗНАК), if it has one</source>
         <translation>Отсканируйте код маркировки (Честный ЗНАК) каждой единицы, если он есть</translation>
     </message>
     <message>
@@ -3049,7 +3380,7 @@ Packdesk не может заменить открытую базу данных
         <translation>НЕ СОВПАДАЕТ с кодами, отгруженными в этом отправлении</translation>
     </message>
     <message>
-        <source>This unit&apos;s marking code differs from the one shipped: the wrong item may have come back.</source>
+        <source>This unit's marking code differs from the one shipped: the wrong item may have come back.</source>
         <translation>Код маркировки этой единицы не совпадает с отгруженным: мог вернуться чужой товар.</translation>
     </message>
     <message>
@@ -3096,7 +3427,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Причина:</translation>
     </message>
     <message>
-        <source>Buyer&apos;s comment:</source>
+        <source>Buyer's comment:</source>
         <translation>Комментарий покупателя:</translation>
     </message>
     <message>
@@ -3164,7 +3495,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Фото</translation>
     </message>
     <message>
-        <source>Open the buyer&apos;s photo</source>
+        <source>Open the buyer's photo</source>
         <translation>Открыть фото покупателя</translation>
     </message>
     <message>
@@ -3397,7 +3728,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Фото недоступно.</translation>
     </message>
     <message>
-        <source>Buyer&apos;s photo</source>
+        <source>Buyer's photo</source>
         <translation>Фото покупателя</translation>
     </message>
 </context>
@@ -3614,6 +3945,25 @@ Packdesk не может заменить открытую базу данных
     </message>
 </context>
 <context>
+    <name>Section</name>
+    <message>
+        <source>CSV…</source>
+        <translation>CSV…</translation>
+    </message>
+    <message>
+        <source>Excel…</source>
+        <translation>Excel…</translation>
+    </message>
+    <message>
+        <source>Save this table as CSV (opens in Excel, Cyrillic and Chinese kept)</source>
+        <translation>Сохранить таблицу в CSV (откроется в Excel, кириллица и китайский сохранятся)</translation>
+    </message>
+    <message>
+        <source>Save this table as an Excel workbook (.xlsx)</source>
+        <translation>Сохранить таблицу как книгу Excel (.xlsx)</translation>
+    </message>
+</context>
+<context>
     <name>SettingsPage</name>
     <message>
         <source>Save settings</source>
@@ -3740,7 +4090,7 @@ Packdesk не может заменить открытую базу данных
         <translation>В кодах «Честный ЗНАК» есть невидимый разделитель (GS). Если сканер настроен вводить вместо него что-то другое, укажите это здесь.</translation>
     </message>
     <message>
-        <source>My shop is on Ozon&apos;s trusted acceptance</source>
+        <source>My shop is on Ozon's trusted acceptance</source>
         <translation>Мой магазин подключён к доверительной приёмке Ozon</translation>
     </message>
     <message>
@@ -3784,11 +4134,11 @@ Packdesk не может заменить открытую базу данных
         <translation> дн.</translation>
     </message>
     <message>
-        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
+        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
         <translation>Имена и адреса покупателей в завершённых заказах стираются через столько дней (правила Ozon).</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
         <translation>Перезапустите Packdesk, чтобы применить изменения (аккаунт, язык, режим, интервал синхронизации, данные покупателей).</translation>
     </message>
     <message>
@@ -3796,7 +4146,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Синхронизировать каждые</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
         <translation>Язык, демо-режим, интервал синхронизации, рабочие часы и срок хранения данных покупателей применяются после перезапуска.</translation>
     </message>
     <message>
@@ -3808,7 +4158,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Язык</translation>
     </message>
     <message>
-        <source>Keep buyers&apos; details</source>
+        <source>Keep buyers' details</source>
         <translation>Хранить данные покупателей</translation>
     </message>
     <message>
@@ -3880,7 +4230,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Печать…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
         <translation>Отправлено. Рамка должна быть целой, а метки линейки через 10 мм — ровно в 10 мм друг от друга.</translation>
     </message>
 </context>

@@ -44,7 +44,7 @@
         <translation>复制诊断信息</translation>
     </message>
     <message>
-        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers&apos; data</source>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
         <translation>供技术支持使用的版本、文件夹、设置和日志末尾：不含 Api-Key，不含买家信息</translation>
     </message>
     <message>
@@ -54,6 +54,337 @@
     <message>
         <source>Copied</source>
         <translation>已复制</translation>
+    </message>
+</context>
+<context>
+    <name>AnalyticsPage</name>
+    <message>
+        <source>Last 12 months</source>
+        <translation>最近 12 个月</translation>
+    </message>
+    <message numerus="yes">
+        <source>Last %n day(s)</source>
+        <translation>
+            <numerusform>最近 %n 天</numerusform></translation>
+    </message>
+    <message>
+        <source>Dates…</source>
+        <translation>自选日期…</translation>
+    </message>
+    <message>
+        <source>All warehouses</source>
+        <translation>全部仓库</translation>
+    </message>
+    <message>
+        <source>Export all to Excel…</source>
+        <translation>全部导出为 Excel…</translation>
+    </message>
+    <message>
+        <source>Period:</source>
+        <translation>时间段：</translation>
+    </message>
+    <message>
+        <source>Warehouse:</source>
+        <translation>仓库：</translation>
+    </message>
+    <message>
+        <source>Orders and revenue by day</source>
+        <translation>每日订单与销售额</translation>
+    </message>
+    <message>
+        <source>Shipped on time</source>
+        <translation>按时发货</translation>
+    </message>
+    <message>
+        <source>Chat: first reply to buyers</source>
+        <translation>聊天：首次回复买家</translation>
+    </message>
+    <message>
+        <source>Review rating by week</source>
+        <translation>每周评价评分</translation>
+    </message>
+    <message>
+        <source>Returns by product</source>
+        <translation>按商品统计退货</translation>
+    </message>
+    <message>
+        <source>Return reasons</source>
+        <translation>退货原因</translation>
+    </message>
+    <message>
+        <source>Packing errors per packer</source>
+        <translation>各打包员的打包错误</translation>
+    </message>
+    <message>
+        <source>No postings in this period</source>
+        <translation>此时间段内没有货件</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>{start} – {end}, from the local cache</source>
+        <translation>{start} – {end}，来自本地缓存</translation>
+    </message>
+    <message>
+        <source>Orders: {orders} · cancelled: {cancelled} · revenue: {revenue} ₽</source>
+        <translation>订单：{orders} · 已取消：{cancelled} · 销售额：{revenue} ₽</translation>
+    </message>
+    <message>
+        <source>On time: {share} ({on_time} of {all}) · late: {late} · not shipped yet: {pending} · order to ship: median {median}, 90% within {p90}</source>
+        <translation>按时：{share}（{all} 个中 {on_time} 个）· 迟发：{late} · 尚未发货：{pending} · 下单到发货：中位数 {median}，90% 在 {p90} 内</translation>
+    </message>
+    <message>
+        <source>No ship-by dates in this period</source>
+        <translation>此时间段内没有发货截止时间</translation>
+    </message>
+    <message>
+        <source>Buyer messages waiting for a reply: {waits} · answered within 24 h: {share} · median reply: {median}, 90% within {p90} · still within 24 h: {open}</source>
+        <translation>等待回复的买家消息：{waits} · 24 小时内回复：{share} · 回复中位数：{median}，90% 在 {p90} 内 · 仍在 24 小时内：{open}</translation>
+    </message>
+    <message>
+        <source>No buyer messages in this period</source>
+        <translation>此时间段内没有买家消息</translation>
+    </message>
+    <message>
+        <source>Returned: {returned} of {sold} units sold ({rate})</source>
+        <translation>已退货：售出 {sold} 件中的 {returned} 件（{rate}）</translation>
+    </message>
+    <message>
+        <source>No returns in this period</source>
+        <translation>此时间段内没有退货</translation>
+    </message>
+    <message>
+        <source>Reviews: {count} · average rating: {average} (reviews are not tied to a warehouse)</source>
+        <translation>评价：{count} · 平均评分：{average}（评价不区分仓库）</translation>
+    </message>
+    <message>
+        <source>No reviews in this period</source>
+        <translation>此时间段内没有评价</translation>
+    </message>
+    <message>
+        <source>Refused scans and overrides for every 100 postings packed at this desk</source>
+        <translation>本工作台每打包 100 个货件的被拒扫描与强制完成次数</translation>
+    </message>
+    <message>
+        <source>Nothing was packed at this desk in this period</source>
+        <translation>此时间段内本工作台没有打包</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <source>Revenue, ₽ (right)</source>
+        <translation>销售额，₽（右轴）</translation>
+    </message>
+    <message>
+        <source>On time, %</source>
+        <translation>按时，%</translation>
+    </message>
+    <message>
+        <source>Median first reply, h</source>
+        <translation>首次回复中位数，小时</translation>
+    </message>
+    <message>
+        <source>24 h</source>
+        <translation>24 小时</translation>
+    </message>
+    <message>
+        <source>Average rating</source>
+        <translation>平均评分</translation>
+    </message>
+    <message>
+        <source>{value}%</source>
+        <translation>{value}%</translation>
+    </message>
+    <message>
+        <source>{minutes} min</source>
+        <translation>{minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>{hours} h</source>
+        <translation>{hours} 小时</translation>
+    </message>
+    <message>
+        <source>Analytics</source>
+        <translation>数据分析</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
+    </message>
+    <message>
+        <source>Could not save: {error}</source>
+        <translation>无法保存：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>AnalyticsTables</name>
+    <message>
+        <source>Orders and revenue</source>
+        <translation>订单与销售额</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Revenue, ₽</source>
+        <translation>销售额，₽</translation>
+    </message>
+    <message>
+        <source>Ship-by day</source>
+        <translation>发货截止日</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>按时</translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation>迟发</translation>
+    </message>
+    <message>
+        <source>On time, %</source>
+        <translation>按时，%</translation>
+    </message>
+    <message>
+        <source>Shipped on time</source>
+        <translation>按时发货</translation>
+    </message>
+    <message>
+        <source>(nobody signed in)</source>
+        <translation>（未登录）</translation>
+    </message>
+    <message>
+        <source>Packer</source>
+        <translation>打包员</translation>
+    </message>
+    <message>
+        <source>Packed</source>
+        <translation>已打包</translation>
+    </message>
+    <message>
+        <source>Refused scans</source>
+        <translation>被拒扫描</translation>
+    </message>
+    <message>
+        <source>Overrides</source>
+        <translation>强制完成</translation>
+    </message>
+    <message>
+        <source>Errors per 100 packed</source>
+        <translation>每 100 件错误数</translation>
+    </message>
+    <message>
+        <source>Packing errors</source>
+        <translation>打包错误</translation>
+    </message>
+    <message>
+        <source>Buyer messages</source>
+        <translation>买家消息</translation>
+    </message>
+    <message>
+        <source>Answered within 24 h</source>
+        <translation>24 小时内回复</translation>
+    </message>
+    <message>
+        <source>Within 24 h, %</source>
+        <translation>24 小时内，%</translation>
+    </message>
+    <message>
+        <source>Median, h</source>
+        <translation>中位数，小时</translation>
+    </message>
+    <message>
+        <source>Chat first reply</source>
+        <translation>聊天首次回复</translation>
+    </message>
+    <message>
+        <source>(no reason)</source>
+        <translation>（无原因）</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Article</source>
+        <translation>货号</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Sold</source>
+        <translation>售出</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <source>Return rate, %</source>
+        <translation>退货率，%</translation>
+    </message>
+    <message>
+        <source>Top reason</source>
+        <translation>主要原因</translation>
+    </message>
+    <message>
+        <source>Returns by product</source>
+        <translation>按商品统计退货</translation>
+    </message>
+    <message>
+        <source>Return reasons</source>
+        <translation>退货原因</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Returns</source>
+        <translation>退货数</translation>
+    </message>
+    <message>
+        <source>Rating by week</source>
+        <translation>每周评分</translation>
+    </message>
+    <message>
+        <source>Week of</source>
+        <translation>周（起始日）</translation>
+    </message>
+    <message>
+        <source>Reviews</source>
+        <translation>评价数</translation>
+    </message>
+    <message>
+        <source>Average rating</source>
+        <translation>平均评分</translation>
     </message>
 </context>
 <context>
@@ -94,7 +425,7 @@
         <translation>恢复…</translation>
     </message>
     <message>
-        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk&apos;s own oldest backups in the folder are deleted.</source>
+        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk's own oldest backups in the folder are deleted.</source>
         <translation>备份是经过校验的数据库副本，在您工作时于后台生成。文件夹中只会删除 Packdesk 自己最旧的备份。</translation>
     </message>
     <message>
@@ -375,7 +706,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>没有符合筛选条件的聊天。</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
+        <source>No chats yet. Buyers' messages appear here after a sync.</source>
         <translation>还没有聊天。同步后买家的消息会显示在这里。</translation>
     </message>
     <message>
@@ -403,7 +734,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此聊天已关闭：Ozon 不再接受新消息。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s notices take no answers.</source>
+        <source>Ozon's notices take no answers.</source>
         <translation>Ozon 通知无法回复。</translation>
     </message>
     <message>
@@ -598,7 +929,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>咨询 Ozon 客服…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
+        <source>A message to Ozon support with this posting's facts, or a PDF</source>
         <translation>向 Ozon 客服发送包含此货件信息的消息，或导出 PDF</translation>
     </message>
     <message>
@@ -802,7 +1133,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此 rFBS 订单由 Ozon 自行确认；确认后会进入「待打包」。</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
         <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成。</translation>
     </message>
     <message>
@@ -826,7 +1157,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>报关单号中的日期无效。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label file cannot be read: {detail}</source>
+        <source>Ozon's label file cannot be read: {detail}</source>
         <translation>无法读取 Ozon 的面单文件：{detail}</translation>
     </message>
     <message>
@@ -882,7 +1213,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>这看起来不像运单号。</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
         <translation>这是商品或面单的条码，不是运单号：请扫描承运商的运单号。</translation>
     </message>
     <message>
@@ -942,8 +1273,8 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{printer} 处的打印机没有接收完整个任务：再次打印前请检查打印机以及是否已出面单。</translation>
     </message>
     <message>
-        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
-        <translation>未安装打印命令 &apos;lp&apos;（apt-get install cups-client）。</translation>
+        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
+        <translation>未安装打印命令 'lp'（apt-get install cups-client）。</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -986,11 +1317,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>部分设置无效，已恢复为默认值：{names}。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>该货件的 Ozon 面单尚未下载；下载后会自动打印。</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
         <translation>数据库已损坏：{path}。Packdesk 未改动该文件，并已停止同步。请用备份恢复该文件，或将其移走以使用空数据库重新开始（sqlite3 工具的 .recover 命令可导出仍可读取的数据）。</translation>
     </message>
     <message>
@@ -1050,7 +1381,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{path} 已损坏，无法恢复。</translation>
     </message>
     <message>
-        <source>{path} is a SQLite database, but not Packdesk&apos;s.</source>
+        <source>{path} is a SQLite database, but not Packdesk's.</source>
         <translation>{path} 是 SQLite 数据库，但不是 Packdesk 的。</translation>
     </message>
     <message>
@@ -1118,7 +1449,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>Ozon 目前不提供此操作。请同步查看当前可用的操作。</translation>
     </message>
     <message>
-        <source>Choose one of Ozon&apos;s reasons to reject the return.</source>
+        <source>Choose one of Ozon's reasons to reject the return.</source>
         <translation>请选择 Ozon 提供的拒绝原因之一。</translation>
     </message>
     <message>
@@ -1130,7 +1461,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>说明最多 1000 个字符。</translation>
     </message>
     <message>
-        <source>The compensation must be more than 0 and at most the item&apos;s price, in roubles and kopecks.</source>
+        <source>The compensation must be more than 0 and at most the item's price, in roubles and kopecks.</source>
         <translation>补偿金额必须大于 0，且不超过商品价格（精确到戈比）。</translation>
     </message>
     <message>
@@ -1194,7 +1525,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>Ozon 要求 Packdesk 降低请求频率（请求过多）。请一分钟后重试。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
         <translation>Ozon 服务器暂时出现问题。请几分钟后重试。</translation>
     </message>
     <message>
@@ -1450,7 +1781,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel&apos;s label to find its posting</source>
+        <source>Scan a parcel's label to find its posting</source>
         <translation>扫描包裹面单以查找订单</translation>
     </message>
     <message>
@@ -1847,7 +2178,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>码中的商品编号已损坏：请重新扫描</translation>
     </message>
     <message>
-        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>扫描枪丢失了码中的分隔符：请在「设置 → 打包与交接」中设置 GS 替代符</translation>
     </message>
     <message>
@@ -1935,7 +2266,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>✗ 请先输入「{name}」的报关单号（ГТД）</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
         <translation>✗ 订单 {number} 需要 Packdesk 目前无法提交的数据（{what}）：请在 Ozon 卖家后台处理</translation>
     </message>
     <message>
@@ -2119,7 +2450,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>咨询 Ozon 客服…</translation>
     </message>
     <message>
-        <source>Write to Ozon&apos;s seller support about this posting</source>
+        <source>Write to Ozon's seller support about this posting</source>
         <translation>就此货件联系 Ozon 卖家客服</translation>
     </message>
     <message>
@@ -2327,7 +2658,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>发货（已打包）</translation>
     </message>
     <message>
-        <source>Get Ozon&apos;s label</source>
+        <source>Get Ozon's label</source>
         <translation>获取 Ozon 面单</translation>
     </message>
     <message>
@@ -2407,11 +2738,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>已放弃</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon 不接受某个「Честный ЗНАК」标识码或报关单号（见 Ozon 给出的原因）。订单仍然有效：点击“放弃并重做”，然后在打包台用正确的编码重新打包。</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
         <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成，然后在这里点击“放弃”。</translation>
     </message>
     <message>
@@ -2667,7 +2998,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>正在验收</translation>
     </message>
     <message>
-        <source>Waiting for Ozon&apos;s approval</source>
+        <source>Waiting for Ozon's approval</source>
         <translation>等待 Ozon 确认</translation>
     </message>
     <message>
@@ -2915,7 +3246,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>添加照片…</translation>
     </message>
     <message>
-        <source>Scan each unit&apos;s marking code (Честный ЗНАК), if it has one</source>
+        <source>Scan each unit's marking code (Честный ЗНАК), if it has one</source>
         <translation>如有标识码（Честный ЗНАК），请逐件扫描</translation>
     </message>
     <message>
@@ -2975,7 +3306,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>与此货件发出的标识码不一致</translation>
     </message>
     <message>
-        <source>This unit&apos;s marking code differs from the one shipped: the wrong item may have come back.</source>
+        <source>This unit's marking code differs from the one shipped: the wrong item may have come back.</source>
         <translation>此商品的标识码与发出的不一致：退回的可能不是原商品。</translation>
     </message>
     <message>
@@ -3020,7 +3351,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>原因：</translation>
     </message>
     <message>
-        <source>Buyer&apos;s comment:</source>
+        <source>Buyer's comment:</source>
         <translation>买家留言：</translation>
     </message>
     <message>
@@ -3088,7 +3419,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>照片</translation>
     </message>
     <message>
-        <source>Open the buyer&apos;s photo</source>
+        <source>Open the buyer's photo</source>
         <translation>打开买家的照片</translation>
     </message>
     <message>
@@ -3321,7 +3652,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>照片无法显示。</translation>
     </message>
     <message>
-        <source>Buyer&apos;s photo</source>
+        <source>Buyer's photo</source>
         <translation>买家照片</translation>
     </message>
 </context>
@@ -3536,6 +3867,25 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
 </context>
 <context>
+    <name>Section</name>
+    <message>
+        <source>CSV…</source>
+        <translation>CSV…</translation>
+    </message>
+    <message>
+        <source>Excel…</source>
+        <translation>Excel…</translation>
+    </message>
+    <message>
+        <source>Save this table as CSV (opens in Excel, Cyrillic and Chinese kept)</source>
+        <translation>将此表保存为 CSV（可用 Excel 打开，中文和俄文不乱码）</translation>
+    </message>
+    <message>
+        <source>Save this table as an Excel workbook (.xlsx)</source>
+        <translation>将此表保存为 Excel 工作簿 (.xlsx)</translation>
+    </message>
+</context>
+<context>
     <name>SettingsPage</name>
     <message>
         <source>Save settings</source>
@@ -3662,7 +4012,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>「Честный ЗНАК」标识码中含有不可见的分隔符（GS）。如果扫描枪被设置为用其他字符代替它，请在此填写。</translation>
     </message>
     <message>
-        <source>My shop is on Ozon&apos;s trusted acceptance</source>
+        <source>My shop is on Ozon's trusted acceptance</source>
         <translation>我的店铺已开通 Ozon 信任验收</translation>
     </message>
     <message>
@@ -3706,11 +4056,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation> 天</translation>
     </message>
     <message>
-        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
+        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
         <translation>已完成订单中买家的姓名和地址在这么多天后清除（Ozon 规定）。</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
         <translation>请重启 Packdesk 以应用更改（账户、语言、模式、同步间隔、买家信息）。</translation>
     </message>
     <message>
@@ -3718,7 +4068,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>同步间隔</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
         <translation>语言、演示模式、同步间隔、工作时间和买家信息保留期限在重启后生效。</translation>
     </message>
     <message>
@@ -3730,7 +4080,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>语言</translation>
     </message>
     <message>
-        <source>Keep buyers&apos; details</source>
+        <source>Keep buyers' details</source>
         <translation>保留买家信息</translation>
     </message>
     <message>
@@ -3798,7 +4148,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>正在打印…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
         <translation>已发送。边框应完整，标尺上 10 毫米刻度的间距应正好为 10 毫米。</translation>
     </message>
 </context>

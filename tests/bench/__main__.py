@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 from tests.bench import (
+    analytics_bench,
     archive_bench,
     chat_bench,
     feedback_bench,
@@ -34,6 +35,7 @@ BENCHES = {
     "feedback": feedback_bench.main,
     "returns": returns_bench.main,
     "archive": archive_bench.main,
+    "analytics": analytics_bench.main,
 }
 
 

@@ -1,0 +1,77 @@
+"""The Analytics page: it reads the report off the GUI thread, shows it, follows the period and the
+warehouse, says when a period is empty and exports its tables."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pytestqt.qtbot import QtBot
+
+from app.context import AppContext
+from tests.ui.factories import NOW, make_posting, save
+from ui.analytics.page import AnalyticsPage
+from ui.bridge import EventBridge
+from ui.tasks import TaskManager
+
+
+@pytest.fixture
+def page(ctx: AppContext, qtbot: QtBot) -> Iterator[AnalyticsPage]:
+    # Two postings this week, one 40 days ago in another warehouse.
+    save(
+        ctx,
+        [
+            make_posting(1),
+            make_posting(2, in_process_at=NOW - timedelta(days=2)),
+            make_posting(3, in_process_at=NOW - timedelta(days=40), warehouse_id=8, warehouse_name="Склад Казань"),
+        ],
+    )
+    tasks = TaskManager()
+    bridge = EventBridge(ctx.bus)
+    shown = AnalyticsPage(ctx, tasks, bridge)
+    qtbot.addWidget(shown)
+    shown.resize(1150, 700)
+    shown.show()
+    qtbot.waitUntil(lambda: shown.report is not None and not tasks.busy())
+    yield shown
+    bridge.close()
+    tasks.shutdown()
+
+
+def test_shows_the_last_30_days(page: AnalyticsPage) -> None:
+    assert page.report is not None
+    assert page.report.orders.orders == 2
+    assert len(page.report.orders.days) == 30
+    assert page.stack.currentWidget() is not page.empty
+    assert page.sections["orders"].table.rowCount() == 30
+    assert page.warehouse_combo.count() == 3  # all, Подольск, Казань
+
+
+def test_refreshes_on_period_and_warehouse_change(page: AnalyticsPage, qtbot: QtBot) -> None:
+    with qtbot.waitSignal(page.refreshed):
+        page.set_period(90)
+    assert page.report is not None and page.report.orders.orders == 3
+    with qtbot.waitSignal(page.refreshed):
+        page.warehouse_combo.setCurrentIndex(page.warehouse_combo.findData(8))
+    assert page.report.orders.orders == 1
+    with qtbot.waitSignal(page.refreshed):
+        page.set_period(7)
+    qtbot.waitUntil(lambda: page.report is not None and page.report.orders.orders == 0)
+    assert page.stack.currentWidget() is page.empty
+    assert page.empty.text() == "No postings in this period"
+
+
+def test_exports_a_table_to_csv_and_everything_to_xlsx(page: AnalyticsPage, qtbot: QtBot, tmp_path: Path) -> None:
+    table = page._tables["orders"]
+    page.export_to([table], "csv", tmp_path / "orders.csv")
+    qtbot.waitUntil(lambda: (tmp_path / "orders.csv").exists() and "orders.csv" in page.note.text())
+    with (tmp_path / "orders.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == table.headers and len(rows) == 31
+    page.export_to(list(page._tables.values()), "xlsx", tmp_path / "all.xlsx")
+    qtbot.waitUntil(lambda: "all.xlsx" in page.note.text())
+    assert len(load_workbook(tmp_path / "all.xlsx").sheetnames) == 7
