@@ -1154,6 +1154,18 @@ Packdesk не может заменить открытую базу данных
         <translation>Замена должна быть другим отправлением, не возвращённым.</translation>
     </message>
     <message>
+        <source>Posting {posting} is cancelled: it cannot be the replacement. Enter the new posting.</source>
+        <translation>Отправление {posting} отменено: оно не может быть заменой. Введите новое отправление.</translation>
+    </message>
+    <message>
+        <source>This reply is already saved for this review: it is sent once, with the next sync.</source>
+        <translation>Этот ответ на отзыв уже сохранён: он уйдёт один раз, со следующей синхронизацией.</translation>
+    </message>
+    <message>
+        <source>This answer is already saved for this question: it is sent once, with the next sync.</source>
+        <translation>Этот ответ на вопрос уже сохранён: он уйдёт один раз, со следующей синхронизацией.</translation>
+    </message>
+    <message>
         <source>Say what was resent: a tracking number or a date.</source>
         <translation>Укажите, что отправлено повторно: трек-номер или дату.</translation>
     </message>
@@ -3039,6 +3051,10 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>Scan the parcel first.</source>
         <translation>Сначала отсканируйте посылку.</translation>
+    </message>
+    <message>
+        <source>This unit was scanned already: scan the next unit.</source>
+        <translation>Эта единица уже отсканирована: сканируйте следующую.</translation>
     </message>
     <message>
         <source>not a marking code</source>

@@ -1150,6 +1150,18 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>换货货件不能与退货的货件相同。</translation>
     </message>
     <message>
+        <source>Posting {posting} is cancelled: it cannot be the replacement. Enter the new posting.</source>
+        <translation>货件 {posting} 已取消，不能作为换货货件。请输入新的货件号。</translation>
+    </message>
+    <message>
+        <source>This reply is already saved for this review: it is sent once, with the next sync.</source>
+        <translation>这条回复已为该评价保存，将在下次同步时只发送一次。</translation>
+    </message>
+    <message>
+        <source>This answer is already saved for this question: it is sent once, with the next sync.</source>
+        <translation>这条回答已为该问题保存，将在下次同步时只发送一次。</translation>
+    </message>
+    <message>
         <source>Say what was resent: a tracking number or a date.</source>
         <translation>请说明重新发送了什么：运单号或日期。</translation>
     </message>
@@ -2965,6 +2977,10 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>Scan the parcel first.</source>
         <translation>请先扫描包裹。</translation>
+    </message>
+    <message>
+        <source>This unit was scanned already: scan the next unit.</source>
+        <translation>这件商品已扫描过，请扫描下一件。</translation>
     </message>
     <message>
         <source>not a marking code</source>

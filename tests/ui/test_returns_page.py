@@ -249,6 +249,23 @@ def test_receiving_by_scan_finds_the_return_and_flags_a_differing_code(qtbot: Qt
     assert screen.sounds.played[-1] == "bad"
 
 
+def test_a_wrong_scan_or_a_unit_scanned_twice_keeps_the_parcel_at_hand(qtbot: QtBot, screen: Screen) -> None:
+    dialog = screen.page.open_receiving()
+    qtbot.waitExposed(dialog)
+    dialog.scan_parcel("RB-100")
+    qtbot.waitUntil(lambda: dialog.items.count() == 1 and dialog.confirm.isEnabled())
+    dialog.scan_mark(screen.shipped)
+    dialog.note_edit.setText("коробка вскрыта")
+    dialog.scan_mark(screen.shipped)  # the same unit again: one unit, not two
+    assert dialog.alarm.isVisible() and screen.sounds.played[-1] == "bad"
+    assert dialog.mark_list.count() == 1 and dialog.marks == [screen.shipped]
+    dialog.scan_parcel("NOPE")  # a stray scan into the parcel field
+    qtbot.waitUntil(lambda: "NOPE" in dialog.alarm.text())
+    assert dialog.expected is not None and dialog.confirm.isEnabled() and dialog.items.count() == 1
+    assert dialog.marks == [screen.shipped] and dialog.mark_list.count() == 1
+    assert dialog.note_edit.text() == "коробка вскрыта"
+
+
 def test_the_badge_counts_returns_needing_a_decision(qtbot: QtBot, ctx: AppContext) -> None:
     fill(ctx)
     window = MainWindow(ctx, None, True)
