@@ -206,6 +206,24 @@ def test_a_rejection_needs_its_fields_and_is_queued_once(qtbot: QtBot, screen: S
     qtbot.waitUntil(lambda: "Отклонить" in str(page.model.index(row, ReturnColumn.STATUS).data()))
 
 
+def test_a_compensation_above_the_price_is_refused_not_clamped_to_the_price(qtbot: QtBot, screen: Screen) -> None:
+    with screen.ctx.db.write() as s:
+        offered = (ReturnAction(APPROVE, "Одобрить"), ReturnAction(1020, "Предложить частичную компенсацию"))
+        return_repo.save_details(s, ReturnDetails(2, "ON_APPROVAL", "На проверке", offered))
+    open_return(qtbot, screen, "RET-2")
+    detail = screen.page.detail
+    assert screen.page.current is not None
+    (button,) = [b for b, f in zip(detail.action_buttons, screen.page.current.forms, strict=True) if f.needs_amount]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    detail.amount.lineEdit().selectAll()
+    qtbot.keyClicks(detail.amount.lineEdit(), "9900")  # a typo for 99.00; the price is 990.00
+    assert detail.amount.value() == 9900
+    qtbot.mouseClick(detail.confirm, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: detail.error.isVisible())
+    assert "price" in detail.error.text() and decisions(screen.ctx) == []
+    assert detail.amount.value() == 9900  # what was typed stays, to be corrected
+
+
 def test_hostile_buyer_text_is_shown_literally(qtbot: QtBot, screen: Screen) -> None:
     open_return(qtbot, screen, "RET-1")
     detail = screen.page.detail
