@@ -37,7 +37,9 @@ _SENT_OR_SENDING = (OutboxState.PENDING, OutboxState.IN_FLIGHT, OutboxState.DONE
 
 def normalised(text: str) -> str:
     """The words of a reply as Ozon compares them: case, spacing and punctuation ignored."""
-    kept = "".join(" " if unicodedata.category(ch)[0] in "PSZC" else ch for ch in text.casefold())
+    # NFKC first: a pasted text may spell «й» as и + a combining breve, or letters full-width (an IME).
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kept = "".join(" " if unicodedata.category(ch)[0] in "PSZC" else ch for ch in folded)
     return " ".join(kept.replace("ё", "е").split())
 
 
