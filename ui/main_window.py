@@ -42,7 +42,6 @@ from ui.orders.page import OrdersPage
 from ui.packing import ports as packing_ports
 from ui.packing.page import PackingPage
 from ui.packing.spooler_control import SpoolerControl
-from ui.placeholder import PlaceholderPage
 from ui.returns.page import ReturnsPage
 from ui.reviews.page import ReviewsPage
 from ui.settings.account import default_client
@@ -251,7 +250,7 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setSizeHint(QSize(0, self.fontMetrics().height() + 16))
             self.nav.addItem(item)
-            page = self._pages.get(key) or PlaceholderPage(titles[key], self)
+            page = self._pages[key]
             page.setObjectName(f"page_{key}")
             self.stack.addWidget(page)
         width = max(self.fontMetrics().horizontalAdvance(t) for t in titles.values()) + 48

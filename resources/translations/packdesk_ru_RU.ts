@@ -3032,13 +3032,6 @@ Packdesk не может заменить открытую базу данных
     </message>
 </context>
 <context>
-    <name>PlaceholderPage</name>
-    <message>
-        <source>This part of Packdesk comes in a later version.</source>
-        <translation>Этот раздел Packdesk появится в следующей версии.</translation>
-    </message>
-</context>
-<context>
     <name>PostingHistory</name>
     <message>
         <source>When</source>

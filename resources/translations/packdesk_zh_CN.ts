@@ -2956,13 +2956,6 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
 </context>
 <context>
-    <name>PlaceholderPage</name>
-    <message>
-        <source>This part of Packdesk comes in a later version.</source>
-        <translation>Packdesk 的这一部分将在后续版本中提供。</translation>
-    </message>
-</context>
-<context>
     <name>PostingHistory</name>
     <message>
         <source>When</source>
