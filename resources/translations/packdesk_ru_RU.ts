@@ -3651,7 +3651,7 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>Overdue: Ozon approves the return for the buyer (deadline was {when}).</source>
-        <translation>Срок вышел: Ozon одобрит возврат в пользу покупателя (срок был {when}).</translation>
+        <translation>Срок прошёл ({when}): Ozon одобряет возврат покупателю сам.</translation>
     </message>
     <message>
         <source>Decide by {when}, or Ozon approves the return for the buyer automatically.</source>

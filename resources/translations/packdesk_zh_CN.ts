@@ -3573,7 +3573,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>Overdue: Ozon approves the return for the buyer (deadline was {when}).</source>
-        <translation>已超时：Ozon 会替买家批准退货（截止时间为 {when}）。</translation>
+        <translation>已超过截止时间（{when}）：Ozon 自行为买家批准退货。</translation>
     </message>
     <message>
         <source>Decide by {when}, or Ozon approves the return for the buyer automatically.</source>
