@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, func, literal, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db.tables import PrintJobRow
+from app.db.tables import PrintJobPostingRow, PrintJobRow
 from app.errors import InvalidAction
 
 
@@ -80,10 +80,11 @@ def _job(row: PrintJobRow) -> PrintJob:
 
 
 def _for_posting(posting_number: str) -> ColumnElement[bool]:
-    """Jobs that print this posting (`posting_numbers` is space-separated)."""
-    padded = literal(" ") + PrintJobRow.posting_numbers + literal(" ")
-    escaped = posting_number.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return padded.like(f"% {escaped} %", escape="\\")
+    """Jobs that print this posting: by the job–posting index (`print_job_postings`), never a scan of
+    the print log's space-separated `posting_numbers`."""
+    return PrintJobRow.id.in_(
+        select(PrintJobPostingRow.job_id).where(PrintJobPostingRow.posting_number == posting_number)
+    )
 
 
 def has_job(session: Session, kind: DocKind, posting_number: str) -> bool:
@@ -147,6 +148,12 @@ def enqueue(
     )
     session.add(row)
     session.flush()
+    numbers = sorted(set(posting_numbers))
+    if numbers:
+        session.execute(
+            insert(PrintJobPostingRow.__table__),  # type: ignore[arg-type]
+            [{"posting_number": n, "job_id": row.id} for n in numbers],
+        )
     return _job(row)
 
 

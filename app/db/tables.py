@@ -400,6 +400,16 @@ class PrintJobRow(Base):
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class PrintJobPostingRow(Base):
+    """A posting a print job prints: the job's `posting_numbers` by index (migration 0010), so a
+    posting's jobs are found without reading every job of the print log."""
+
+    __tablename__ = "print_job_postings"
+
+    posting_number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("print_jobs.id", ondelete="CASCADE"), primary_key=True)
+
+
 class PostingEventRow(Base):
     """The posting's history: every scan, print, action and conflict, written as it happens."""
 

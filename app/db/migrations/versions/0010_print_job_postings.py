@@ -1,0 +1,39 @@
+"""a posting's print jobs by index: print_job_postings (job, posting), filled from print_jobs.posting_numbers
+
+Revision ID: 0010
+Revises: 0009
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+_BATCH = 5000
+
+
+def upgrade() -> None:
+    op.create_table(
+        "print_job_postings",
+        sa.Column("posting_number", sa.String(length=64), nullable=False),
+        sa.Column("job_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["job_id"], ["print_jobs.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("posting_number", "job_id"),
+    )
+    bind = op.get_bind()
+    insert = sa.text("INSERT INTO print_job_postings (posting_number, job_id) VALUES (:n, :j)")
+    batch: list[dict[str, object]] = []
+    for job_id, numbers in bind.execute(sa.text("SELECT id, posting_numbers FROM print_jobs")).all():
+        batch += [{"n": n, "j": job_id} for n in sorted(set((numbers or "").split()))]
+        if len(batch) >= _BATCH:
+            bind.execute(insert, batch)
+            batch = []
+    if batch:
+        bind.execute(insert, batch)
+
+
+def downgrade() -> None:
+    op.drop_table("print_job_postings")
