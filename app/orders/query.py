@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from app import marking
 from app.db.engine import Database
-from app.db.tables import MarkingCodeRow, OutboxRow, PostingItemRow, PostingRow
+from app.db.tables import ACTIVE_POSTINGS, MarkingCodeRow, OutboxRow, PostingItemRow, PostingRow
+from app.domain.postings import PostingStatus
 from app.orders.filters import TABS, Deadline, OrderFilter, Scheme
 from app.outbox import OutboxState, TargetKind
 from app.repos import postings as postings_repo
@@ -147,17 +148,47 @@ def conflicted_numbers() -> Select[tuple[str]]:
     )
 
 
+# The archive: postings the seller is done with. Their folded texts are not searched for any part of
+# a word (a million of them cannot be scanned while the seller types); they are found by a posting
+# number (or its beginning), an order number, a tracking number, a label barcode or a marking code.
+ARCHIVED = frozenset({PostingStatus.DELIVERED.value, PostingStatus.CANCELLED.value})  # = tables.ACTIVE_POSTINGS
+PREFIX_MIN = 5  # characters of a posting or order number before its beginning searches the archive
+
+
 def _search_condition(text: str) -> ColumnElement[bool]:
-    """Posting and order numbers, SKUs, offer ids and product names, any case in any script: one
-    LIKE over the postings' folded search column (app.repos.postings.search_text); or a label's
-    barcode scanned into the search box, exactly as the pack station looks it up; or, across the
-    whole archive, a tracking number or a Честный ЗНАК code scanned into the posting (both by index)."""
-    return or_(
-        PostingRow.search_text.like(postings_repo.search_pattern(text), escape=_LIKE_ESCAPE),
-        postings_repo.code_condition(text),
-        PostingRow.tracking_number.in_(sorted({text.strip(), text.strip().upper()})),
-        PostingRow.posting_number.in_(_marked(text)),
-    )
+    """Postings the seller's search finds.
+
+    Active postings (every status but delivered and cancelled): any part of their posting and order
+    numbers, SKUs, offer ids and product names, any case in any script (one LIKE over the folded
+    search column, app.repos.postings.search_text). Every posting, the archive included, by index:
+    its posting number or the beginning of it, its order number or the beginning of it, a label's
+    barcode scanned into the search box (exactly as the pack station looks it up), a tracking number
+    or a Честный ЗНАК code scanned into the posting. One set of posting numbers (a UNION of indexed
+    lookups), so the same SQL runs on SQLite and PostgreSQL."""
+    typed = text.strip()
+    number = PostingRow.posting_number
+    found = [
+        select(number).where(
+            ACTIVE_POSTINGS,  # through the partial index ix_postings_active
+            PostingRow.search_text.like(postings_repo.search_pattern(text), escape=_LIKE_ESCAPE),
+        ),
+        select(number).where(postings_repo.code_condition(typed)),
+        select(number).where(PostingRow.tracking_number.in_(sorted({typed, typed.upper()}))),
+        _marked(text),
+        select(number).where(PostingRow.order_number == typed),
+    ]
+    if len(typed) >= PREFIX_MIN:
+        found += [
+            select(number).where(_starts_with(number, typed)),
+            select(number).where(_starts_with(PostingRow.order_number, typed)),
+        ]
+    return number.in_(union(*found))
+
+
+def _starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
+    """`column` begins with `prefix`, as a range an index answers (LIKE 'x%' would not be, under
+    SQLite's case-insensitive LIKE)."""
+    return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
 def _marked(text: str) -> Select[tuple[str]]:

@@ -1,4 +1,5 @@
-"""a posting's print jobs by index: print_job_postings (job, posting), filled from print_jobs.posting_numbers
+"""the archive at scale, part 2: a posting's print jobs by index (print_job_postings, filled from
+print_jobs.posting_numbers); the active postings by a partial index (what the orders search reads)
 
 Revision ID: 0010
 Revises: 0009
@@ -35,5 +36,11 @@ def upgrade() -> None:
         bind.execute(insert, batch)
 
 
+    # Literal SQL: the orders search says exactly this (app.db.tables.ACTIVE_POSTINGS) to use the index.
+    active = sa.text("coalesce(local_status, status) NOT IN ('cancelled', 'delivered')")
+    op.create_index("ix_postings_active", "postings", ["posting_number"], sqlite_where=active, postgresql_where=active)
+
+
 def downgrade() -> None:
+    op.drop_index("ix_postings_active", table_name="postings")
     op.drop_table("print_job_postings")
