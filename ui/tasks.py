@@ -4,6 +4,9 @@ The shape is Anki's TaskManager (qt/aqt/taskman.py):
 
 * `run_db(fn, ...)` runs `fn` on a single worker thread. Everything that writes the database goes
   here, so writes are serialised and never run on the GUI thread. Background reads may go here too.
+* `run_read(fn, ...)` runs a slow read (the orders tabs' counts over a year of postings) on a reader
+  thread of its own, so it never holds the database worker that serves the rows on screen (SQLite in
+  WAL mode: readers do not wait for each other or for the writer). Never writes.
 * `run_io(fn, ...)` runs `fn` on a small pool for network and printing work.
 * `on_done(result)` / `on_error(exc)` are always called later, on the GUI thread, through a queued
   signal of this QObject (which lives in the GUI thread). Never inside the `run_*` call itself.
@@ -51,6 +54,7 @@ class TaskManager(QObject):
         if not 1 <= io_threads <= 8:
             raise ValueError("io_threads must be between 1 and 8")
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="packdesk-db")
+        self._read = ThreadPoolExecutor(max_workers=1, thread_name_prefix="packdesk-read")
         self._io = ThreadPoolExecutor(max_workers=io_threads, thread_name_prefix="packdesk-io")
         self._lock = threading.Lock()
         self._closed = False
@@ -69,6 +73,16 @@ class TaskManager(QObject):
     ) -> Future[T]:
         """Run `fn` on the database worker (one thread). `fn` must not touch widgets."""
         return self._submit(self._db, fn, on_done, on_error)
+
+    def run_read(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: ErrorHandler | None = None,
+    ) -> Future[T]:
+        """Run a slow read on the reader thread (one), beside the database worker. `fn` must not
+        write the database or touch widgets."""
+        return self._submit(self._read, fn, on_done, on_error)
 
     def run_io(
         self,
@@ -91,6 +105,7 @@ class TaskManager(QObject):
                 return
             self._closed = True
         self._io.shutdown(wait=wait, cancel_futures=True)
+        self._read.shutdown(wait=wait, cancel_futures=True)
         self._db.shutdown(wait=wait, cancel_futures=True)
 
     # -- internals ------------------------------------------------------------------------------

@@ -96,6 +96,14 @@ Index(
 )
 
 
+# The All tab in ship-by order from the index alone, a window at a time (migration 0010).
+Index(
+    "ix_postings_ship_by",
+    PostingRow.shipment_date.is_(None),
+    PostingRow.shipment_date,
+    PostingRow.posting_number,
+)
+
 # Postings the seller is not done with (every shown status but delivered and cancelled): the orders
 # search reads their folded texts through this partial index, never the archive's (migration 0010).
 # Literal SQL on purpose: a query uses the index only when its WHERE says exactly this.

@@ -1,5 +1,6 @@
 """the archive at scale, part 2: a posting's print jobs by index (print_job_postings, filled from
-print_jobs.posting_numbers); the active postings by a partial index (what the orders search reads)
+print_jobs.posting_numbers); the active postings by a partial index (what the orders search reads);
+the All tab in ship-by order by index
 
 Revision ID: 0010
 Revises: 0009
@@ -38,9 +39,14 @@ def upgrade() -> None:
 
     # Literal SQL: the orders search says exactly this (app.db.tables.ACTIVE_POSTINGS) to use the index.
     active = sa.text("coalesce(local_status, status) NOT IN ('cancelled', 'delivered')")
+    # The All tab in ship-by order, a window at a time (no sort of a million rows for each window).
+    op.create_index(
+        "ix_postings_ship_by", "postings", [sa.text("shipment_date IS NULL"), "shipment_date", "posting_number"]
+    )
     op.create_index("ix_postings_active", "postings", ["posting_number"], sqlite_where=active, postgresql_where=active)
 
 
 def downgrade() -> None:
     op.drop_index("ix_postings_active", table_name="postings")
+    op.drop_index("ix_postings_ship_by", table_name="postings")
     op.drop_table("print_job_postings")
