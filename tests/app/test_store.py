@@ -241,7 +241,11 @@ def test_upgrade_to_0010_indexes_the_postings_of_every_print_job(tmp_path: Path)
     command.upgrade(migrate._config(db), "0009")
     now = "2026-11-30 10:00:00"
     with db.write() as s:
-        for key, kind, numbers in (("k1", "picklist", "1-1-1 2-1-1"), ("k2", "ozon_label", "2-1-1"), ("k3", "commands", "")):
+        for key, kind, numbers in (
+            ("k1", "picklist", "1-1-1 2-1-1"),
+            ("k2", "ozon_label", "2-1-1"),
+            ("k3", "commands", ""),
+        ):
             s.execute(
                 text(
                     "INSERT INTO print_jobs (key, kind, posting_numbers, printer, state, attempts, last_error,"

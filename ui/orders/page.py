@@ -2,7 +2,8 @@
 selected postings and the detail pane of the current one.
 
 Every query runs in SQL in the background: the table's ids and the filter lists on the database
-worker, the tab counts on the reader thread beside it (they never delay the rows); the newest answer wins. Actions go through `OrderActions` (ui/orders/actions.py).
+worker, the tab counts on the reader thread beside it (they never delay the rows); the newest
+answer wins. Actions go through `OrderActions` (ui/orders/actions.py).
 
 Signals:
     chat_requested(str posting_number, str chat_id): open the buyer chat of a posting.
