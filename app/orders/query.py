@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, false, func, select, union
 from sqlalchemy.orm import Session
 
 from app import marking
