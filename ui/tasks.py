@@ -57,6 +57,7 @@ class TaskManager(QObject):
         self._read = ThreadPoolExecutor(max_workers=1, thread_name_prefix="packdesk-read")
         self._io = ThreadPoolExecutor(max_workers=io_threads, thread_name_prefix="packdesk-io")
         self._lock = threading.Lock()
+        self._gate = threading.Event()  # see hold()
         self._closed = False
         self._running = 0
         self.on_unhandled = on_unhandled
@@ -93,6 +94,19 @@ class TaskManager(QObject):
         """Run `fn` on the network/printing pool. `fn` must not touch widgets or write the database."""
         return self._submit(self._io, fn, on_done, on_error)
 
+    def hold(self, at_most_s: float) -> None:
+        """Start no database work (worker or reader) until `release()` or for `at_most_s` seconds:
+        what is submitted meanwhile queues in order. The window holds its pages' first reads until
+        the orders table has painted its rows (the startup reads of a year of postings would
+        compete with it for the GIL and the CPU)."""
+        gate = self._gate = threading.Event()
+        for executor in (self._db, self._read):
+            executor.submit(gate.wait, at_most_s)
+
+    def release(self) -> None:
+        """Let held database work start (no-op when nothing is held)."""
+        self._gate.set()
+
     def busy(self) -> bool:
         """True while a task runs or its callback has not been delivered yet."""
         with self._lock:
@@ -104,6 +118,7 @@ class TaskManager(QObject):
             if self._closed:
                 return
             self._closed = True
+        self._gate.set()
         self._io.shutdown(wait=wait, cancel_futures=True)
         self._read.shutdown(wait=wait, cancel_futures=True)
         self._db.shutdown(wait=wait, cancel_futures=True)

@@ -123,6 +123,7 @@ def test_a_large_database_is_checked_in_the_background_and_damage_stops_it(
     data = _filled(tmp_path)
     _corrupt_outbox(data / "packdesk.sqlite3")
     monkeypatch.setattr(guard, "INLINE_CHECK_BYTES", 0)
+    monkeypatch.setattr(guard, "BACKGROUND_CHECK_DELAY_S", 0.0)
     ctx = open_context(str(data))  # header and schema are whole: it opens
     try:
         assert ctx.integrity_check is not None
@@ -139,6 +140,7 @@ def test_a_large_whole_database_passes_its_background_check(tmp_path: Path, monk
 
     data = _filled(tmp_path)
     monkeypatch.setattr(guard, "INLINE_CHECK_BYTES", 0)
+    monkeypatch.setattr(guard, "BACKGROUND_CHECK_DELAY_S", 0.0)
     ctx = open_context(str(data))
     try:
         assert ctx.integrity_check is not None
