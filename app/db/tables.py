@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -92,6 +93,26 @@ Index(
     PostingRow.shipment_date.is_(None),
     PostingRow.shipment_date,
     PostingRow.posting_number,
+)
+
+
+# The All tab in ship-by order from the index alone, a window at a time (migration 0010).
+Index(
+    "ix_postings_ship_by",
+    PostingRow.shipment_date.is_(None),
+    PostingRow.shipment_date,
+    PostingRow.posting_number,
+)
+
+# Postings the seller is not done with (every shown status but delivered and cancelled): the orders
+# search reads their folded texts through this partial index, never the archive's (migration 0010).
+# Literal SQL on purpose: a query uses the index only when its WHERE says exactly this.
+ACTIVE_POSTINGS = text("coalesce(local_status, status) NOT IN ('cancelled', 'delivered')")
+Index(
+    "ix_postings_active",
+    PostingRow.posting_number,
+    sqlite_where=ACTIVE_POSTINGS,
+    postgresql_where=ACTIVE_POSTINGS,
 )
 
 
@@ -398,6 +419,16 @@ class PrintJobRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PrintJobPostingRow(Base):
+    """A posting a print job prints: the job's `posting_numbers` by index (migration 0010), so a
+    posting's jobs are found without reading every job of the print log."""
+
+    __tablename__ = "print_job_postings"
+
+    posting_number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("print_jobs.id", ondelete="CASCADE"), primary_key=True)
 
 
 class PostingEventRow(Base):
