@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import sqlite3
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -223,14 +224,24 @@ def check(file: Path) -> BackupFile:
         raise BackupRefused(
             "backup_not_sqlite", f"{file} is not a Packdesk backup (not a SQLite database)", path=str(file)
         )
-    revision = _inspect(file)
+    if not _has_wal(file):
+        return BackupFile(file, size, _taken_at(file), _inspect(file))
+    with tempfile.TemporaryDirectory(prefix="packdesk-check-") as folder:  # the file and its WAL as one
+        copy = Path(folder) / file.name
+        try:
+            _copy_with_wal(file, copy)
+        except OSError as exc:
+            raise _named(exc, file.parent) from exc
+        revision = _inspect(copy, shown=file)
     return BackupFile(file, size, _taken_at(file), revision)
 
 
-def _inspect(file: Path) -> str:
-    """Integrity, Packdesk's tables, a schema revision this build knows; the revision."""
+def _inspect(path: Path, shown: Path | None = None) -> str:
+    """Integrity, Packdesk's tables, a schema revision this build knows; the revision. `shown` is the
+    name the seller knows when `path` is a copy of it."""
+    file = shown or path
     try:
-        conn = sqlite3.connect(f"{file.resolve().as_uri()}?immutable=1", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
     except sqlite3.Error as exc:
         raise BackupRefused("backup_not_sqlite", f"{file} cannot be opened: {exc}", path=str(file)) from None
     try:
@@ -275,7 +286,7 @@ def _replace(file: Path, database: Path, now: datetime) -> Restored:
     tmp = folder / f".{database.name}.restore-{os.getpid()}.part"
     try:
         try:
-            shutil.copyfile(file, tmp)
+            _copy_with_wal(file, tmp)
             _fsync(tmp)
         except OSError as exc:
             raise _named(exc, folder) from exc
@@ -290,9 +301,38 @@ def _replace(file: Path, database: Path, now: datetime) -> Restored:
             raise _named(exc, folder) from exc
         _fsync_folder(folder)
     finally:
-        tmp.unlink(missing_ok=True)
+        for end in ("", "-wal", "-shm"):
+            tmp.with_name(tmp.name + end).unlink(missing_ok=True)
     log.info("restored %s into %s (the previous database kept as %s)", file, database, aside)
     return Restored(found, database, aside)
+
+
+def _has_wal(file: Path) -> bool:
+    try:
+        return file.with_name(file.name + "-wal").stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _copy_with_wal(file: Path, target: Path) -> None:
+    """Copy `file` to `target` with what its WAL holds (a database copied as it was open, or kept aside
+    by a restore, has its newest transactions only there), folded into one self-contained file."""
+    shutil.copyfile(file, target)
+    if not _has_wal(file):
+        return
+    wal = target.with_name(target.name + "-wal")
+    shutil.copyfile(file.with_name(file.name + "-wal"), wal)
+    try:
+        conn = sqlite3.connect(target, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=DELETE")  # checkpoints the WAL into the file, removes it
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:  # never the main file alone: that would be an older state
+        raise BackupRefused("backup_damaged", f"{file} is damaged: {exc}", path=str(file)) from None
+    finally:
+        wal.unlink(missing_ok=True)
+        target.with_name(target.name + "-shm").unlink(missing_ok=True)
 
 
 def _keep_aside(database: Path, now: datetime) -> Path | None:
@@ -300,7 +340,11 @@ def _keep_aside(database: Path, now: datetime) -> Path | None:
     it when the copy is opened); its -shm index is dropped (rebuilt from the WAL)."""
     if not database.exists() and not database.with_name(database.name + "-wal").exists():
         return None
-    aside = database.with_name(f"{database.name}.before-restore-{now.astimezone(UTC):{_STAMP}}")
+    stamp = f"{database.name}.before-restore-{now.astimezone(UTC):{_STAMP}}"
+    aside, number = database.with_name(stamp), 1
+    while aside.exists() or aside.with_name(aside.name + "-wal").exists():  # two restores in one second
+        number += 1
+        aside = database.with_name(f"{stamp}-{number}")
     try:
         if database.exists():
             os.replace(database, aside)

@@ -249,3 +249,42 @@ def test_a_scheduled_restore_waits_while_another_packdesk_is_open(live: AppConte
 def test_taken_at_comes_from_the_name() -> None:
     when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert backup.backup_name(when) == "packdesk-backup-20260102T030405Z.sqlite3"
+
+
+def _crashed_copy(live: AppContext, folder: Path) -> Path:
+    """The database as a crash leaves it: the newest transactions still only in its WAL."""
+    assert live.db.path is not None
+    folder.mkdir()
+    conn = sqlite3.connect(live.db.path)
+    try:
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        conn.execute("DELETE FROM posting_items")
+        conn.execute("DELETE FROM postings WHERE posting_number != '10000000-0001-1'")
+        conn.commit()
+        for end in ("", "-wal"):  # copied while open: the WAL is not checkpointed
+            (folder / f"packdesk.sqlite3{end}").write_bytes(Path(f"{live.db.path}{end}").read_bytes())
+    finally:
+        conn.close()
+    assert (folder / "packdesk.sqlite3-wal").stat().st_size > 0
+    return folder / "packdesk.sqlite3"
+
+
+def test_restoring_a_database_with_its_wal_restores_what_the_wal_holds(live: AppContext, tmp_path: Path) -> None:
+    # e.g. undoing a restore: `packdesk.sqlite3.before-restore-<time>` is kept with its WAL
+    crashed = _crashed_copy(live, tmp_path / "crashed")
+    target = tmp_path / "other" / "packdesk.sqlite3"
+    target.parent.mkdir()
+    backup.restore(crashed, target)
+    assert _fingerprint(target)[0] == 1  # not the 50 postings of the main file alone
+    assert _integrity(target) == "ok"
+    assert not target.with_name(target.name + "-wal").exists() or _fingerprint(target)[0] == 1
+
+
+def test_two_restores_in_one_second_keep_both_databases_aside(live: AppContext, tmp_path: Path) -> None:
+    assert live.db.path is not None
+    made = backup.backup_to_folder(live.db.path, tmp_path, keep=7)
+    live.close()
+    first = backup.restore(made.path, live.paths.database, now=NOW)
+    second = backup.restore(made.path, live.paths.database, now=NOW)
+    assert first.kept_aside is not None and second.kept_aside is not None
+    assert first.kept_aside != second.kept_aside and first.kept_aside.exists() and second.kept_aside.exists()
