@@ -149,6 +149,8 @@ def backup_to_file(database: Path, target: Path) -> BackupFile:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     started = time.monotonic()
     try:
+        with open(tmp, "wb"):  # a read-only folder or a full disk as an OSError, not SQLite's "cannot open"
+            pass
         _copy_online(database, tmp)
         _fsync(tmp)
         os.replace(tmp, target)
@@ -163,7 +165,8 @@ def backup_to_file(database: Path, target: Path) -> BackupFile:
             raise _failed(str(target.parent), f"the database could not be read: {exc}") from exc
         raise _failed(str(target.parent), str(exc)) from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a read-only disk refuses even this: the error above is named
+            tmp.unlink(missing_ok=True)
     size = target.stat().st_size
     log.info("backup written: %s (%d bytes, %.1f s)", target, size, time.monotonic() - started)
     return BackupFile(target, size, _taken_at(target))
@@ -302,7 +305,8 @@ def _replace(file: Path, database: Path, now: datetime) -> Restored:
         _fsync_folder(folder)
     finally:
         for end in ("", "-wal", "-shm"):
-            tmp.with_name(tmp.name + end).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                tmp.with_name(tmp.name + end).unlink(missing_ok=True)
     log.info("restored %s into %s (the previous database kept as %s)", file, database, aside)
     return Restored(found, database, aside)
 

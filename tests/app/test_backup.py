@@ -3,6 +3,7 @@ leave the live database byte-identical, and the restore the window schedules for
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import sqlite3
@@ -17,7 +18,7 @@ from app import backup
 from app.backup import BackupFailed, BackupRefused
 from app.context import AppContext, open_context
 from app.db import guard
-from app.errors import DatabaseInUse
+from app.errors import DatabaseInUse, FolderReadOnly
 from app.repos import postings
 from tests.app.factories import NOW, posting
 
@@ -288,3 +289,32 @@ def test_two_restores_in_one_second_keep_both_databases_aside(live: AppContext, 
     second = backup.restore(made.path, live.paths.database, now=NOW)
     assert first.kept_aside is not None and second.kept_aside is not None
     assert first.kept_aside != second.kept_aside and first.kept_aside.exists() and second.kept_aside.exists()
+
+
+def test_a_read_only_backup_folder_is_named_not_a_bug(
+    live: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a read-only disk even unlinking a file that is not there fails with EROFS (root too).
+    assert live.db.path is not None
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    real_open, real_unlink = open, Path.unlink
+
+    def read_only(path: Path) -> bool:
+        return Path(path).parent == folder
+
+    def no_open(file: object, *args: object, **kwargs: object) -> object:
+        if isinstance(file, (str, Path)) and read_only(Path(file)):
+            raise OSError(errno.EROFS, "Read-only file system", str(file))
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    def no_unlink(self: Path, missing_ok: bool = False) -> None:
+        if read_only(self):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr("builtins.open", no_open)
+    monkeypatch.setattr(Path, "unlink", no_unlink)
+    with pytest.raises(FolderReadOnly) as refused:
+        backup.backup_to_folder(live.db.path, folder, keep=7)
+    assert str(folder) in str(refused.value) and ".part" not in str(refused.value)
