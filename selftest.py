@@ -72,9 +72,11 @@ def seller_data_check(data_dir: Path) -> Callable[[Path], str]:
     def check(_work: Path) -> str:
         from app import paths
         from app.context import open_context
-        from app.db import migrate
+        from app.db import guard, migrate
 
         where = paths.Paths(data_dir)
+        if data_dir.is_dir() and not guard.writable(data_dir):  # a probe file, the database untouched
+            raise Failed(f"Packdesk cannot write to {data_dir} (a read-only disk or folder)")
         if not where.database.exists():
             return f"{data_dir}: no database yet"
         ctx = open_context(str(data_dir), read_only=True)  # a damaged or newer database raises, named

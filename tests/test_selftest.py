@@ -150,3 +150,14 @@ def test_installer_spec_names_every_resource_and_two_executables() -> None:
     assert exes == {"Packdesk": False, "packdesk-cli": True}
     (collect,) = made["COLLECT"]
     assert collect.kw["name"] == "Packdesk"
+
+
+def test_a_data_folder_packdesk_cannot_write_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a read-only disk (root ignores permission bits): Packdesk could only read it, never sync into it
+    from app.db import guard
+
+    ctx = open_context(str(tmp_path))
+    ctx.close()
+    monkeypatch.setattr(guard, "writable", lambda folder: folder != tmp_path)
+    with pytest.raises(selftest.Failed, match="cannot write"):
+        selftest.seller_data_check(tmp_path)(tmp_path / "unused")
