@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +20,7 @@ from app import atomic
 Cell = str | int | float | Decimal | date | None
 CSV_ENCODING = "utf-8-sig"
 _SHEET_TITLE_MAX = 31
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what openpyxl refuses (XML 1.0)
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
@@ -59,9 +61,11 @@ def write_xlsx(tables: Sequence[Table] | Table, path: Path) -> None:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([float(c) if isinstance(c, Decimal) else c for c in row])
+            sheet.append([float(c) if isinstance(c, Decimal) else _xlsx_text(c) for c in row])
             for value, cell in zip(row, sheet[sheet.max_row], strict=False):
-                if isinstance(value, Decimal):
+                if isinstance(value, str):
+                    cell.data_type = "s"  # never a formula: "=…" from a product name stays text
+                elif isinstance(value, Decimal):
                     cell.number_format = "0.00"
                 elif isinstance(value, date):
                     cell.number_format = "yyyy-mm-dd"
@@ -71,6 +75,11 @@ def write_xlsx(tables: Sequence[Table] | Table, path: Path) -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     atomic.write_bytes(path, buffer.getvalue())
+
+
+def _xlsx_text(value: Cell) -> Cell:
+    """A string without the control characters a worksheet cannot hold (each one becomes a space)."""
+    return _CONTROL.sub(" ", value) if isinstance(value, str) else value
 
 
 def _sheet_title(title: str, used: set[str]) -> str:

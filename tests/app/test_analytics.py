@@ -282,3 +282,14 @@ def test_xlsx_round_trip_keeps_numbers_and_dates(tmp_path: Path) -> None:
     assert rows[0] == TABLE.headers
     assert rows[1] == [datetime(2026, 11, 1), 3, 1234.5, "Синий 蓝色"]
     assert rows[2] == [datetime(2026, 11, 2), 0, 0, None]
+
+
+def test_xlsx_keeps_text_as_text(tmp_path: Path) -> None:
+    # product names and reasons come from Ozon: a control character (a pasted vertical tab) made the
+    # export fail, and a name starting with "=" became a formula Excel runs
+    path = tmp_path / "t.xlsx"
+    names = ['=HYPERLINK("http://x.example","Чехол")', "Чехол\x0bчёрный"]
+    write_xlsx(Table("Возвраты", ["Товар", "шт."], [[names[0], 1], [names[1], 2]]), path)
+    sheet = load_workbook(path).worksheets[0]
+    assert [(c.value, c.data_type) for c in sheet["A"][1:]] == [(names[0], "s"), ("Чехол чёрный", "s")]
+    assert [c.value for c in sheet["B"][1:]] == [1, 2]
