@@ -79,6 +79,9 @@ class PostingRow(Base):
     # any database), no join with the items.
     search_text: Mapped[str] = mapped_column(Text, default="")
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Price × quantity of its items in kopecks, stored when saved (app.repos.postings.save): revenue
+    # by day without reading a year of items.
+    total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     items: Mapped[list[PostingItemRow]] = relationship(
         back_populates="posting", cascade="all, delete-orphan", order_by="PostingItemRow.position"
@@ -92,6 +95,24 @@ Index(
     PostingRow.shipment_date.is_(None),
     PostingRow.shipment_date,
     PostingRow.posting_number,
+)
+# Analytics (migration 0010): the postings taken into work, and those due, in a day, from the index alone.
+Index(
+    "ix_postings_ordered",
+    PostingRow.in_process_at,
+    PostingRow.warehouse_id,
+    PostingRow.status,
+    PostingRow.local_status,
+    PostingRow.total,
+)
+Index(
+    "ix_postings_due",
+    PostingRow.shipment_date,
+    PostingRow.warehouse_id,
+    PostingRow.status,
+    PostingRow.local_status,
+    PostingRow.delivering_date,
+    PostingRow.in_process_at,
 )
 
 
@@ -109,6 +130,10 @@ class PostingItemRow(Base):
     currency: Mapped[str] = mapped_column(String(8), default="RUB")
 
     posting: Mapped[PostingRow] = relationship(back_populates="items")
+
+
+# Units sold by SKU (analytics, migration 0010): a posting's items from the index alone.
+Index("ix_posting_items_sold", PostingItemRow.posting_number, PostingItemRow.sku, PostingItemRow.quantity)
 
 
 class ProductRow(Base):
@@ -251,7 +276,7 @@ class ReturnRow(Base):
     status: Mapped[str] = mapped_column(String(64), default="")
     status_name: Mapped[str] = mapped_column(String(200), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     return_number: Mapped[str] = mapped_column(String(64), default="")
     return_type: Mapped[str] = mapped_column(String(40), default="")
@@ -411,6 +436,17 @@ class PostingEventRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
     user: Mapped[str] = mapped_column(String(100), default="")
+
+
+# Analytics (migration 0010): a posting's first PACKED event; the packing errors of a period by packer.
+Index("ix_posting_events_posting_kind_at", PostingEventRow.posting_number, PostingEventRow.kind, PostingEventRow.at)
+Index(
+    "ix_posting_events_kind_at",
+    PostingEventRow.kind,
+    PostingEventRow.at,
+    PostingEventRow.user,
+    PostingEventRow.posting_number,
+)
 
 
 class PackProgressRow(Base):

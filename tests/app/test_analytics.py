@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from app.analytics import chats, orders, packing, returns, reviews, shipping
 from app.analytics.export import Table, write_csv, write_xlsx
@@ -28,6 +29,8 @@ from app.db.tables import (
     ReturnRow,
     ReviewRow,
 )
+from app.domain.postings import PostingItem, PostingStatus
+from app.repos.postings import total_kopecks
 
 MSK = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 6, 12, 0, tzinfo=UTC)
@@ -65,6 +68,8 @@ def _posting(
         PostingItemRow(position=i, sku=sku, name=f"Товар {sku}", quantity=qty, price=Decimal(price))
         for i, (sku, qty, price) in enumerate(items)
     ]
+    # What app.repos.postings.save stores with the items (test_stored_total checks it does).
+    row.total = total_kopecks(PostingItem(sku, "", "", qty, Decimal(price)) for sku, qty, price in items)
     return row
 
 
@@ -282,3 +287,38 @@ def test_xlsx_round_trip_keeps_numbers_and_dates(tmp_path: Path) -> None:
     assert rows[0] == TABLE.headers
     assert rows[1] == [datetime(2026, 11, 1), 3, 1234.5, "Синий 蓝色"]
     assert rows[2] == [datetime(2026, 11, 2), 0, 0, None]
+
+
+def test_stored_total_follows_the_items_when_saved_resaved_and_cancelled(ctx: AppContext) -> None:
+    from dataclasses import replace
+
+    from app.repos import postings as postings_repo
+    from tests.app.factories import NOW as SAVED_AT
+    from tests.app.factories import posting
+
+    def stored() -> int:
+        with ctx.db.read() as s:
+            return int(s.scalar(select(PostingRow.total).where(PostingRow.posting_number == "12345678-0001-1")) or 0)
+
+    first = replace(
+        posting(),
+        products=(PostingItem(1001, "A", "a", 2, Decimal("199.99")), PostingItem(1002, "B", "b", 1, Decimal("0.05"))),
+    )
+    with ctx.db.write() as s:
+        postings_repo.save(s, [first], SAVED_AT)
+    assert stored() == 2 * 19999 + 5
+    # Re-saved with other items (a split, a changed price): the total follows them.
+    again = replace(first, products=(PostingItem(1003, "C", "c", 3, Decimal("1000")),))
+    with ctx.db.write() as s:
+        postings_repo.save(s, [again], SAVED_AT)
+    assert stored() == 300000
+    # Cancelled: the total stays what its items make; the revenue leaves the posting out by its status.
+    cancelled = replace(again, status=PostingStatus.CANCELLED, in_process_at=at(2, 10))
+    with ctx.db.write() as s:
+        postings_repo.save(s, [cancelled], SAVED_AT)
+    assert stored() == 300000
+    figure = _read(ctx, orders.orders_by_day, period())
+    assert (figure.orders, figure.cancelled, figure.revenue) == (1, 1, Decimal(0))
+    with ctx.db.write() as s:
+        postings_repo.save(s, [replace(cancelled, status=PostingStatus.DELIVERED)], SAVED_AT)
+    assert _read(ctx, orders.orders_by_day, period()).revenue == Decimal("3000.00")

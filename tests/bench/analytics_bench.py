@@ -102,9 +102,9 @@ def _fill(session: Any) -> None:
         session.execute(
             text(
                 _counter(CHATS) + "INSERT INTO chat_messages (message_id, chat_id, author, created_at, text, is_image, "
-                "is_read, order_number, image_urls, search_text) "
+                "is_read, order_number, image_urls) "
                 f"SELECT 'm{n}-' || i, 'chat-' || i, '{author}', "
-                f"{_ts(f'{now} - {span} + i * 315 + {offset}{extra}')}, 'Здравствуйте', 0, 1, '', '[]', '' FROM c"
+                f"{_ts(f'{now} - {span} + i * 315 + {offset}{extra}')}, 'Здравствуйте', 0, 1, '', '[]' FROM c"
             )
         )
     session.execute(

@@ -1,0 +1,54 @@
+"""Analytics at scale: each posting's total stored on it, indexes the figures read from alone
+
+Revision ID: 0010
+Revises: 0009
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+# The same sum app.repos.postings.total_kopecks makes when a posting is saved (kept here: a migration
+# must not change later): price × quantity of every item, in kopecks.
+_TOTALS = (
+    "UPDATE postings SET total = (SELECT coalesce(sum(CAST(round(CAST(i.price AS NUMERIC) * 100) AS BIGINT)"
+    " * i.quantity), 0) FROM posting_items i WHERE i.posting_number = postings.posting_number)"
+)
+
+
+def upgrade() -> None:
+    op.add_column("postings", sa.Column("total", sa.BigInteger(), nullable=False, server_default="0"))
+    op.execute(_TOTALS)
+    # Orders and revenue by day: the postings taken into work in a day, read from the index alone.
+    op.create_index(
+        "ix_postings_ordered",
+        "postings",
+        ["in_process_at", "warehouse_id", "status", "local_status", "total"],
+    )
+    # Shipped on time: the postings due in a day with the times the figure compares.
+    op.create_index(
+        "ix_postings_due",
+        "postings",
+        ["shipment_date", "warehouse_id", "status", "local_status", "delivering_date", "in_process_at"],
+    )
+    # A posting's first PACKED event, and the packing errors of a period by packer.
+    op.create_index("ix_posting_events_posting_kind_at", "posting_events", ["posting_number", "kind", "at"])
+    op.create_index("ix_posting_events_kind_at", "posting_events", ["kind", "at", "user", "posting_number"])
+    # Units sold by SKU: a posting's items read from the index alone.
+    op.create_index("ix_posting_items_sold", "posting_items", ["posting_number", "sku", "quantity"])
+    op.create_index("ix_returns_created_at", "returns", ["created_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_returns_created_at", table_name="returns")
+    op.drop_index("ix_posting_items_sold", table_name="posting_items")
+    op.drop_index("ix_posting_events_kind_at", table_name="posting_events")
+    op.drop_index("ix_posting_events_posting_kind_at", table_name="posting_events")
+    op.drop_index("ix_postings_due", table_name="postings")
+    op.drop_index("ix_postings_ordered", table_name="postings")
+    with op.batch_alter_table("postings", schema=None) as batch_op:
+        batch_op.drop_column("total")
