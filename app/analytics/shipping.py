@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.analytics.orders import is_cancelled
@@ -60,18 +61,15 @@ class ShippingFigure:
         return share(self.on_time, self.on_time + self.late)
 
 
-def _shipped_at() -> ColumnElement[object]:
-    packed = (
-        select(func.min(PostingEventRow.at))
-        .where(PostingEventRow.posting_number == PostingRow.posting_number, PostingEventRow.kind == EventKind.PACKED)
-        .scalar_subquery()
-    )
-    handed = PostingRow.delivering_date
-    return case(
-        (packed.is_(None), handed),
-        (handed.is_(None), packed),
-        (packed < handed, packed),
-        else_=handed,
+def _first_packed() -> Any:
+    """The first PACKED event of each posting: one grouped read of the index
+    ix_posting_events_kind_at, joined once (a per-row lookup repeated in every CASE cost minutes)."""
+    e = PostingEventRow
+    return (
+        select(e.posting_number.label("number"), func.min(e.at).label("packed"))
+        .where(e.kind == EventKind.PACKED.value)
+        .group_by(e.posting_number)
+        .subquery("first_packed")
     )
 
 
@@ -83,31 +81,51 @@ def _where(period: Period) -> list[ColumnElement[bool]]:
 
 
 def shipping(session: Session, period: Period) -> ShippingFigure:
-    inner = select(
-        PostingRow.shipment_date.label("due"),
-        PostingRow.in_process_at.label("ordered"),
-        _shipped_at().label("shipped"),
-    ).where(*_where(period))
-    s = inner.subquery()
-    bucket = bucket_expr(session, s.c.due).label("b")
-    on_time = and_(s.c.shipped.is_not(None), s.c.shipped <= s.c.due)
-    late = or_(s.c.shipped > s.c.due, and_(s.c.shipped.is_(None), s.c.due < period.as_of))
+    packed = _first_packed()
+    handed = PostingRow.delivering_date
+    inner = (
+        select(
+            PostingRow.shipment_date.label("due"),
+            PostingRow.in_process_at.label("ordered"),
+            case(
+                (packed.c.packed.is_(None), handed),
+                (handed.is_(None), packed.c.packed),
+                (packed.c.packed < handed, packed.c.packed),
+                else_=handed,
+            ).label("shipped"),
+        )
+        .select_from(PostingRow)
+        .outerjoin(packed, packed.c.number == PostingRow.posting_number)
+        .where(*_where(period))
+    )
+    # Read once (a CTE both halves of the statement use is materialised once, SQLite and PostgreSQL).
+    s = inner.cte("due")
+    shipped = s.c.shipped
+    bucket = bucket_expr(session, s.c.due)
+    on_time = and_(shipped.is_not(None), shipped <= s.c.due)
+    late = or_(shipped > s.c.due, and_(shipped.is_(None), s.c.due < period.as_of))
     counts = select(
-        bucket,
-        func.sum(case((on_time, 1), else_=0)),
-        func.sum(case((late, 1), else_=0)),
-        func.sum(case((on_time | late, 0), else_=1)),
+        literal(0).label("part"),
+        bucket.label("key"),
+        func.sum(case((on_time, 1), else_=0)).label("a"),
+        func.sum(case((late, 1), else_=0)).label("b"),
+        func.sum(case((on_time | late, 0), else_=1)).label("c"),
     ).group_by(bucket)
-    minutes = func.round(seconds_between(session, s.c.ordered, s.c.shipped) / 60.0).label("m")
+    minutes = func.round(seconds_between(session, s.c.ordered, shipped) / 60.0)
     spread = (
-        select(minutes, func.count())
-        .where(s.c.shipped.is_not(None), s.c.ordered.is_not(None), s.c.shipped >= s.c.ordered)
+        select(literal(1), minutes, func.count(), literal(0), literal(0))
+        .where(shipped.is_not(None), s.c.ordered.is_not(None), shipped >= s.c.ordered)
         .group_by(minutes)
     )
-    rows = list(session.execute(counts).tuples())
+    rows: list[tuple[int, int, int, int]] = []
+    histogram: dict[int, int] = {}
+    for part, key, a, b, c in session.execute(union_all(counts, spread)).tuples():
+        if int(part) == 0:
+            rows.append((int(key), int(a or 0), int(b or 0), int(c or 0)))
+        else:
+            histogram[int(key)] = histogram.get(int(key), 0) + int(a)
     per_day = by_local_day(period, ((b, t, lt) for b, t, lt, _p in rows))
-    pending = sum(int(p or 0) for *_r, p in rows)
-    histogram = {int(m): int(n) for m, n in session.execute(spread).tuples()}
+    pending = sum(p for *_r, p in rows)
     days = [DayShipping(d, int(v[0]), int(v[1])) for d in period.days for v in [per_day.get(d, [0.0, 0.0])]]
     median, p90 = percentile(histogram, 0.5), percentile(histogram, 0.9)
     return ShippingFigure(
