@@ -104,7 +104,9 @@ Index(
     PostingRow.status,
     PostingRow.local_status,
     PostingRow.total,
+    PostingRow.posting_number,
 )
+Index("ix_postings_number_warehouse", PostingRow.posting_number, PostingRow.warehouse_id)
 Index(
     "ix_postings_due",
     PostingRow.shipment_date,
@@ -120,7 +122,8 @@ class PostingItemRow(Base):
     __tablename__ = "posting_items"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    posting_number: Mapped[str] = mapped_column(ForeignKey("postings.posting_number", ondelete="CASCADE"), index=True)
+    # Looked up through ix_posting_items_sold (below), which starts with it.
+    posting_number: Mapped[str] = mapped_column(ForeignKey("postings.posting_number", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     sku: Mapped[int] = mapped_column(BigInteger, index=True)
     offer_id: Mapped[str] = mapped_column(String(100), default="", index=True)
