@@ -183,7 +183,8 @@ class ChatRow(Base):
 
 class ChatMessageRow(Base):
     __tablename__ = "chat_messages"
-    __table_args__ = (Index("ix_chat_messages_chat_created", "chat_id", "created_at"),)
+    # A chat's messages in order with their authors, from the index alone (migration 0010).
+    __table_args__ = (Index("ix_chat_messages_thread", "chat_id", "created_at", "message_id", "author"),)
 
     # Ozon ids are uint64 strings; a message typed here and not yet sent gets "local:<outbox key>".
     message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
