@@ -322,3 +322,45 @@ def test_stored_total_follows_the_items_when_saved_resaved_and_cancelled(ctx: Ap
     with ctx.db.write() as s:
         postings_repo.save(s, [replace(cancelled, status=PostingStatus.DELIVERED)], SAVED_AT)
     assert _read(ctx, orders.orders_by_day, period()).revenue == Decimal("3000.00")
+
+
+def test_migration_fills_the_stored_total_of_cached_postings(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from app.context import open_context
+    from app.db import migrate
+    from app.db.engine import Database, sqlite_url
+
+    db = Database(sqlite_url(str(tmp_path / "packdesk.sqlite3")))
+    command.upgrade(migrate._config(db), "0009")
+    with db.write() as s:
+        for number in ("7-1-1", "8-1-1"):
+            s.execute(
+                text(
+                    "INSERT INTO postings (posting_number, order_number, order_id, status, substatus,"
+                    " delivery_method_id, delivery_method_name, warehouse_id, warehouse_name, tpl_provider,"
+                    " tpl_integration_type, tracking_number, is_express, customer_name, city, address, pvz_code,"
+                    " upper_barcode, lower_barcode, scanit, parent_posting_number, cancel_reason,"
+                    " available_actions, requirements, is_multibox, multi_box_qty, search_text) VALUES (:n, '7-1',"
+                    " 7, 'delivered', '', 0, '', 0, '', '', 'ozon', '', 0, '', '', '', '', '', '', '', '', '', '',"
+                    " '{}', 0, 1, '')"
+                ),
+                {"n": number},
+            )
+        for position, qty, price in ((0, 2, "199.99"), (1, 1, "0.05"), (2, 3, "1000")):
+            s.execute(
+                text(
+                    "INSERT INTO posting_items (posting_number, position, sku, offer_id, name, quantity, price,"
+                    " currency) VALUES ('7-1-1', :p, 1, '', '', :q, :c, 'RUB')"
+                ),
+                {"p": position, "q": qty, "c": price},
+            )
+    db.dispose()
+    ctx = open_context(str(tmp_path))
+    try:
+        with ctx.db.read() as s:
+            totals = {n: t for n, t in s.execute(select(PostingRow.posting_number, PostingRow.total))}
+        assert totals == {"7-1-1": 2 * 19999 + 5 + 300000, "8-1-1": 0}
+    finally:
+        ctx.close()
