@@ -2,8 +2,9 @@
 
 "Shipped" is the earlier of two timestamps the cache has:
 
-* the first PACKED event of the posting's history: the desk ran Ozon's ship action ("собрать",
-  /v4/posting/fbs/ship) then; it is the action `shipment_date` is the deadline for;
+* the first PACKED event of the posting's history (kept on the posting as `packed_at`): the desk ran
+  Ozon's ship action ("собрать", /v4/posting/fbs/ship) then; it is the action `shipment_date` is the
+  deadline for;
 * `delivering_date`: Ozon's record of the posting passing to delivery. A posting packed elsewhere (the
   seller cabinet, another desk) has no PACKED event here; the handover comes no earlier than the ship
   action, so when it is on time the ship action was too.
@@ -18,15 +19,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.analytics.orders import is_cancelled
-from app.analytics.period import Period, bucket_expr, by_local_day, in_period, percentile, seconds_between, share
-from app.db.tables import PostingEventRow, PostingRow
-from app.history import EventKind
+from app.analytics.period import Period, day_sums, in_period, percentile, seconds_between, share
+from app.db.tables import PostingRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +60,6 @@ class ShippingFigure:
         return share(self.on_time, self.on_time + self.late)
 
 
-def _first_packed() -> Any:
-    """The first PACKED event of each posting: one grouped read of the index
-    ix_posting_events_kind_at, joined once (a per-row lookup repeated in every CASE cost minutes)."""
-    e = PostingEventRow
-    return (
-        select(e.posting_number.label("number"), func.min(e.at).label("packed"))
-        .where(e.kind == EventKind.PACKED.value)
-        .group_by(e.posting_number)
-        .subquery("first_packed")
-    )
-
-
 def _where(period: Period) -> list[ColumnElement[bool]]:
     where = [in_period(PostingRow.shipment_date, period), ~is_cancelled()]
     if period.warehouse_id is not None:
@@ -81,52 +68,43 @@ def _where(period: Period) -> list[ColumnElement[bool]]:
 
 
 def shipping(session: Session, period: Period) -> ShippingFigure:
-    packed = _first_packed()
-    handed = PostingRow.delivering_date
-    inner = (
-        select(
-            PostingRow.shipment_date.label("due"),
-            PostingRow.in_process_at.label("ordered"),
-            case(
-                (packed.c.packed.is_(None), handed),
-                (handed.is_(None), packed.c.packed),
-                (packed.c.packed < handed, packed.c.packed),
-                else_=handed,
-            ).label("shipped"),
-        )
-        .select_from(PostingRow)
-        .outerjoin(packed, packed.c.number == PostingRow.posting_number)
-        .where(*_where(period))
+    """Two reads of the index ix_postings_due: the counts a local day at a time, the order-to-ship
+    minutes in one pass."""
+    packed, handed, due, ordered = (
+        PostingRow.packed_at,
+        PostingRow.delivering_date,
+        PostingRow.shipment_date,
+        PostingRow.in_process_at,
     )
-    # Read once (a CTE both halves of the statement use is materialised once, SQLite and PostgreSQL).
-    s = inner.cte("due")
-    shipped = s.c.shipped
-    bucket = bucket_expr(session, s.c.due)
-    on_time = and_(shipped.is_not(None), shipped <= s.c.due)
-    late = or_(shipped > s.c.due, and_(shipped.is_(None), s.c.due < period.as_of))
-    counts = select(
-        literal(0).label("part"),
-        bucket.label("key"),
-        func.sum(case((on_time, 1), else_=0)).label("a"),
-        func.sum(case((late, 1), else_=0)).label("b"),
-        func.sum(case((on_time | late, 0), else_=1)).label("c"),
-    ).group_by(bucket)
-    minutes = func.round(seconds_between(session, s.c.ordered, shipped) / 60.0)
+    shipped = case(
+        (packed.is_(None), handed),
+        (handed.is_(None), packed),
+        (packed < handed, packed),
+        else_=handed,
+    )
+    on_time = and_(shipped.is_not(None), shipped <= due)
+    late = or_(shipped > due, and_(shipped.is_(None), due < period.as_of))
+    where = [] if period.warehouse_id is None else [PostingRow.warehouse_id == period.warehouse_id]
+    per_day = day_sums(
+        session,
+        period,
+        due,
+        [
+            func.sum(case((on_time, 1), else_=0)),
+            func.sum(case((late, 1), else_=0)),
+            func.sum(case((on_time | late, 0), else_=1)),
+        ],
+        [~is_cancelled(), *where],
+    )
+    minutes = func.round(seconds_between(session, ordered, shipped) / 60.0)
     spread = (
-        select(literal(1), minutes, func.count(), literal(0), literal(0))
-        .where(shipped.is_not(None), s.c.ordered.is_not(None), shipped >= s.c.ordered)
+        select(minutes, func.count())
+        .where(*_where(period), shipped.is_not(None), ordered.is_not(None), shipped >= ordered)
         .group_by(minutes)
     )
-    rows: list[tuple[int, int, int, int]] = []
-    histogram: dict[int, int] = {}
-    for part, key, a, b, c in session.execute(union_all(counts, spread)).tuples():
-        if int(part) == 0:
-            rows.append((int(key), int(a or 0), int(b or 0), int(c or 0)))
-        else:
-            histogram[int(key)] = histogram.get(int(key), 0) + int(a)
-    per_day = by_local_day(period, ((b, t, lt) for b, t, lt, _p in rows))
-    pending = sum(p for *_r, p in rows)
-    days = [DayShipping(d, int(v[0]), int(v[1])) for d in period.days for v in [per_day.get(d, [0.0, 0.0])]]
+    histogram = {int(m): int(n) for m, n in session.execute(spread).tuples()}
+    days = [DayShipping(d, v[0], v[1]) for d in period.days for v in [per_day.get(d, [0, 0, 0])]]
+    pending = sum(v[2] for v in per_day.values())
     median, p90 = percentile(histogram, 0.5), percentile(histogram, 0.9)
     return ShippingFigure(
         days,

@@ -82,6 +82,9 @@ class PostingRow(Base):
     # Price × quantity of its items in kopecks, stored when saved (app.repos.postings.save): revenue
     # by day without reading a year of items.
     total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The first PACKED event of its history (app.history.record keeps it): shipped on time without
+    # reading a year of events.
+    packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     items: Mapped[list[PostingItemRow]] = relationship(
         back_populates="posting", cascade="all, delete-orphan", order_by="PostingItemRow.position"
@@ -115,6 +118,7 @@ Index(
     PostingRow.local_status,
     PostingRow.delivering_date,
     PostingRow.in_process_at,
+    PostingRow.packed_at,
 )
 
 
@@ -442,8 +446,7 @@ class PostingEventRow(Base):
     user: Mapped[str] = mapped_column(String(100), default="")
 
 
-# Analytics (migration 0010): a posting's first PACKED event; the packing errors of a period by packer.
-Index("ix_posting_events_posting_kind_at", PostingEventRow.posting_number, PostingEventRow.kind, PostingEventRow.at)
+# Analytics (migration 0010): the packing errors of a period by packer.
 Index(
     "ix_posting_events_kind_at",
     PostingEventRow.kind,

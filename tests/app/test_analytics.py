@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app import history
 from app.analytics import chats, orders, packing, returns, reviews, shipping
 from app.analytics.export import Table, write_csv, write_xlsx
 from app.analytics.period import Period, percentile
@@ -30,6 +31,7 @@ from app.db.tables import (
     ReviewRow,
 )
 from app.domain.postings import PostingItem, PostingStatus
+from app.history import EventKind
 from app.repos.postings import total_kopecks
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -96,14 +98,18 @@ def data(ctx: AppContext) -> AppContext:
         s.add_all(
             [
                 PostingEventRow(posting_number="P1-1", at=at(2, 7, 50), kind="scan_refused", user="anna"),
-                PostingEventRow(posting_number="P1-1", at=at(2, 8), kind="packed", user="anna"),
                 PostingEventRow(posting_number="P4-1", at=at(4, 10, 30), kind="scan_refused", user="boris"),
                 PostingEventRow(posting_number="P4-1", at=at(4, 10, 50), kind="override", user="boris"),
-                PostingEventRow(posting_number="P4-1", at=at(4, 11), kind="packed", user="boris"),
-                PostingEventRow(posting_number="P5-1", at=at(31, 20, month=10), kind="packed", user="anna"),
                 PostingEventRow(posting_number="P1-1", at=at(2, 8), kind="scan_item", user="anna"),
             ]
         )
+        # Packed at the desk: the event, and the posting's first PACKED time (app.history.record).
+        for number, when, user in (
+            ("P1-1", at(2, 8), "anna"),
+            ("P4-1", at(4, 11), "boris"),
+            ("P5-1", at(31, 20, month=10), "anna"),
+        ):
+            history.record(s, number, EventKind.PACKED, when, user=user)
         s.add_all(
             [
                 ChatRow(chat_id="A", chat_type="BUYER_SELLER", posting_number="P1-1"),
@@ -356,11 +362,40 @@ def test_migration_fills_the_stored_total_of_cached_postings(tmp_path: Path) -> 
                 ),
                 {"p": position, "q": qty, "c": price},
             )
+        for when, kind in (
+            ("2026-11-02 09:00:00.000000", "packed"),
+            ("2026-11-02 08:00:00.000000", "packed"),
+            ("2026-11-02 07:00:00.000000", "scan_item"),
+        ):
+            s.execute(
+                text(
+                    "INSERT INTO posting_events (posting_number, at, kind, detail, user)"
+                    " VALUES ('7-1-1', :a, :k, '', '')"
+                ),
+                {"a": when, "k": kind},
+            )
     db.dispose()
     ctx = open_context(str(tmp_path))
     try:
         with ctx.db.read() as s:
             totals = {n: t for n, t in s.execute(select(PostingRow.posting_number, PostingRow.total))}
         assert totals == {"7-1-1": 2 * 19999 + 5 + 300000, "8-1-1": 0}
+        with ctx.db.read() as s:
+            packed = dict(s.execute(select(PostingRow.posting_number, PostingRow.packed_at)).tuples().all())
+        assert packed == {"7-1-1": datetime(2026, 11, 2, 8, tzinfo=UTC), "8-1-1": None}
     finally:
         ctx.close()
+
+
+def test_the_posting_keeps_its_first_packed_time(ctx: AppContext) -> None:
+    with ctx.db.write() as s:
+        s.add(_posting("P1-1", at(1, 9), [(1001, 1, "1.00")]))
+        s.flush()
+        history.record(s, "P1-1", EventKind.SCAN_ITEM, at(1, 9, 30))
+    with ctx.db.write() as s:
+        history.record(s, "P1-1", EventKind.PACKED, at(1, 11))
+    with ctx.db.write() as s:
+        history.record(s, "P1-1", EventKind.PACKED, at(1, 12))  # packed again (a repack): still the first
+        history.record(s, "P1-1", EventKind.PACKED, at(1, 10))  # an earlier one written late
+    with ctx.db.read() as s:
+        assert s.scalar(select(PostingRow.packed_at)) == at(1, 10)

@@ -234,7 +234,8 @@ class AnalyticsPage(QWidget):
 
     def reload_warehouses(self) -> None:
         db = self._ctx.db
-        self._tasks.run_db(lambda: read_warehouses(db), on_done=self._show_warehouses)
+        # The I/O pool too: listing the warehouses of a million postings is no job for the shared worker.
+        self._tasks.run_io(lambda: read_warehouses(db), on_done=self._show_warehouses)
 
     def _show_warehouses(self, choices: list[Choice]) -> None:
         chosen = self.warehouse_combo.currentData()
