@@ -729,7 +729,7 @@ def cmd_review_reply(ctx: AppContext, args: argparse.Namespace) -> int:
         done = reply.reply_to_review(
             ctx.db, ctx.clock, args.review_id, text, bus=ctx.bus, force=args.force, allowed=allowed
         )
-    except (LintError, NotFound) as exc:
+    except (LintError, NotFound, InvalidAction) as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     if done.entry is None:
         assert done.repeated is not None
@@ -744,7 +744,7 @@ def cmd_question_answer(ctx: AppContext, args: argparse.Namespace) -> int:
 
     try:
         entry = reply.answer_question(ctx.db, ctx.clock, args.question_id, args.text, bus=ctx.bus)
-    except (LintError, NotFound) as exc:
+    except (LintError, NotFound, InvalidAction) as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     print(entry.key)
     return 0

@@ -30,6 +30,8 @@ class AppContext:
     startup_messages: list[UserError] = field(default_factory=list)
     # Held by the process that syncs a SQLite database (see `recover_interrupted`).
     owner_lock: guard.OwnerLock | None = None
+    # The full `PRAGMA quick_check` of a large file, running while the app starts (guard.BackgroundCheck).
+    integrity_check: guard.BackgroundCheck | None = None
 
     def recover_interrupted(self) -> int:
         """Claim the database for this process, then re-check actions left in flight by a previous
@@ -48,6 +50,9 @@ class AppContext:
         return recovered
 
     def close(self) -> None:
+        if self.integrity_check is not None:
+            self.integrity_check.stop()
+            self.integrity_check = None
         if self.owner_lock is not None:
             self.owner_lock.release()
             self.owner_lock = None
@@ -57,7 +62,9 @@ class AppContext:
 def open_context(data_dir: str | None = None, clock: Clock | None = None, *, read_only: bool = False) -> AppContext:
     """Resolve folders, read settings, open and migrate the database.
 
-    A SQLite file is checked first (`PRAGMA quick_check`, read-only): a damaged one raises
+    A SQLite file is checked first (`PRAGMA quick_check`, read-only; a file over
+    guard.INLINE_CHECK_BYTES only by its header and schema here, fully on a thread right after,
+    a fault then found going the way of damage found mid-run): a damaged one raises
     DatabaseDamaged and a missing or empty one where a database was created before raises
     DatabaseMissing; neither file is touched. `read_only` opens the database without writing
     anything (for listing commands on a read-only folder): no folders made, no migration.
@@ -74,11 +81,13 @@ def open_context(data_dir: str | None = None, clock: Clock | None = None, *, rea
     notices: list[UserError] = [warning] if warning else []
     if file is not None and not read_only:
         notices += _scheduled_restore(file)
+    inline = True  # the whole file checked before it opens
     # A folder that takes no new files is read in place (SQLite's -shm file could not be made).
     immutable = read_only and file is not None and file.parent.is_dir() and not guard.writable(file.parent)
     if file is not None:
         guard.expect_existing(where.data, file)
-        guard.quick_check(file, immutable=immutable)
+        inline = guard.checks_inline(file)
+        guard.quick_check(file, immutable=immutable, full=inline)
         if not read_only and file.parent.is_dir() and not guard.writable(file.parent):
             raise FolderReadOnly(str(file.parent))  # SQLite could not even open it for writing
     db = _open_database(url, file, read_only, immutable)
@@ -97,6 +106,9 @@ def open_context(data_dir: str | None = None, clock: Clock | None = None, *, rea
         db.dispose()
         raise
     ctx = AppContext(paths=where, settings=loaded, db=db, clock=clock or SystemClock())
+    if file is not None and not inline:
+        ctx.integrity_check = guard.BackgroundCheck(file, db._set_damaged, immutable=immutable)
+        ctx.integrity_check.start()
     ctx.startup_messages.extend(notices)
     return ctx
 

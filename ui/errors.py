@@ -269,6 +269,15 @@ def _user_messages() -> dict[str, str]:
         "return_already_received": translate("Errors", "This return was received already."),
         "exchange_posting_needed": translate("Errors", "Enter the replacement posting number."),
         "exchange_same_posting": translate("Errors", "The replacement must be another posting than the returned one."),
+        "exchange_posting_cancelled": translate(
+            "Errors", "Posting {posting} is cancelled: it cannot be the replacement. Enter the new posting."
+        ),
+        "review_reply_duplicate": translate(
+            "Errors", "This reply is already saved for this review: it is sent once, with the next sync."
+        ),
+        "answer_duplicate": translate(
+            "Errors", "This answer is already saved for this question: it is sent once, with the next sync."
+        ),
         "exchange_note_needed": translate("Errors", "Say what was resent: a tracking number or a date."),
         "review_unknown": translate("Errors", "This review is not in the local copy yet. Sync, then try again."),
         "question_unknown": translate("Errors", "This question is not in the local copy yet. Sync, then try again."),

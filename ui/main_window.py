@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QByteArray, QLocale, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QLocale, QObject, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -42,7 +42,6 @@ from ui.orders.page import OrdersPage
 from ui.packing import ports as packing_ports
 from ui.packing.page import PackingPage
 from ui.packing.spooler_control import SpoolerControl
-from ui.placeholder import PlaceholderPage
 from ui.returns.page import ReturnsPage
 from ui.reviews.page import ReviewsPage
 from ui.settings.account import default_client
@@ -53,6 +52,8 @@ from ui.sounds import SoundPlayer, SystemSounds
 from ui.status_bar import SyncStatusBar
 from ui.sync_control import SyncControl
 from ui.tasks import TaskManager
+
+_STARTUP_HOLD_S = 2.0  # the longest the pages' startup reads wait for the orders table's first paint
 
 ORGANIZATION = "Packdesk"
 APPLICATION = "Packdesk"
@@ -105,6 +106,9 @@ class MainWindow(QMainWindow):
         self.client = client
         self._qsettings = qsettings or default_settings()
         self.tasks = TaskManager(self, on_unhandled=self._show_error)
+        # The orders table reads its first rows itself; every page's other startup reads (tab counts,
+        # filter lists, chats, handover, status) wait until those rows are painted (at most 2 s).
+        self.tasks.hold(_STARTUP_HOLD_S)
         self.bridge = EventBridge(ctx.bus, self)
         self.conflicts_dialog: ConflictsDialog | None = None
 
@@ -117,6 +121,8 @@ class MainWindow(QMainWindow):
             SpoolerControl(self.tasks, print_spooler, lambda: ctx.settings.auto_print) if print_spooler else None
         )
         self.orders = OrdersPage(ctx, self.tasks, self.bridge, self, reasons=client, printer=self.printer)
+        self._first_paint = _AfterFirstPaint(self.orders.view.viewport(), self.tasks.release)
+        QTimer.singleShot(0, self._release_if_hidden)
         # In demo mode ctx holds the demo folder's settings; the page edits the real ones.
         path = settings_path or ctx.paths.settings
         shown = ctx.settings if path == ctx.paths.settings else settings_file.load(path)[0]
@@ -251,7 +257,7 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setSizeHint(QSize(0, self.fontMetrics().height() + 16))
             self.nav.addItem(item)
-            page = self._pages.get(key) or PlaceholderPage(titles[key], self)
+            page = self._pages[key]
             page.setObjectName(f"page_{key}")
             self.stack.addWidget(page)
         width = max(self.fontMetrics().horizontalAdvance(t) for t in titles.values()) + 48
@@ -421,9 +427,29 @@ class MainWindow(QMainWindow):
         self._qsettings.setValue("orders/splitter", self.orders.splitter.saveState())
         self._qsettings.sync()
 
+    def _release_if_hidden(self) -> None:
+        """A window not shown (tests, scripts) holds nothing back."""
+        if not self.orders.view.viewport().isVisible():
+            self.tasks.release()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.chats.flush_draft()
         self.save_layout()
         self.notifier.close()
         self.bridge.close()
         super().closeEvent(event)
+
+
+class _AfterFirstPaint(QObject):
+    """Calls `then` once, on the next turn of the event loop after `widget` first painted."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False

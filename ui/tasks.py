@@ -4,6 +4,9 @@ The shape is Anki's TaskManager (qt/aqt/taskman.py):
 
 * `run_db(fn, ...)` runs `fn` on a single worker thread. Everything that writes the database goes
   here, so writes are serialised and never run on the GUI thread. Background reads may go here too.
+* `run_read(fn, ...)` runs a slow read (the orders tabs' counts over a year of postings) on a reader
+  thread of its own, so it never holds the database worker that serves the rows on screen (SQLite in
+  WAL mode: readers do not wait for each other or for the writer). Never writes.
 * `run_io(fn, ...)` runs `fn` on a small pool for network and printing work.
 * `on_done(result)` / `on_error(exc)` are always called later, on the GUI thread, through a queued
   signal of this QObject (which lives in the GUI thread). Never inside the `run_*` call itself.
@@ -51,8 +54,10 @@ class TaskManager(QObject):
         if not 1 <= io_threads <= 8:
             raise ValueError("io_threads must be between 1 and 8")
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="packdesk-db")
+        self._read = ThreadPoolExecutor(max_workers=1, thread_name_prefix="packdesk-read")
         self._io = ThreadPoolExecutor(max_workers=io_threads, thread_name_prefix="packdesk-io")
         self._lock = threading.Lock()
+        self._gate = threading.Event()  # see hold()
         self._closed = False
         self._running = 0
         self.on_unhandled = on_unhandled
@@ -70,6 +75,16 @@ class TaskManager(QObject):
         """Run `fn` on the database worker (one thread). `fn` must not touch widgets."""
         return self._submit(self._db, fn, on_done, on_error)
 
+    def run_read(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: ErrorHandler | None = None,
+    ) -> Future[T]:
+        """Run a slow read on the reader thread (one), beside the database worker. `fn` must not
+        write the database or touch widgets."""
+        return self._submit(self._read, fn, on_done, on_error)
+
     def run_io(
         self,
         fn: Callable[[], T],
@@ -78,6 +93,19 @@ class TaskManager(QObject):
     ) -> Future[T]:
         """Run `fn` on the network/printing pool. `fn` must not touch widgets or write the database."""
         return self._submit(self._io, fn, on_done, on_error)
+
+    def hold(self, at_most_s: float) -> None:
+        """Start no database work (worker or reader) until `release()` or for `at_most_s` seconds:
+        what is submitted meanwhile queues in order. The window holds its pages' first reads until
+        the orders table has painted its rows (the startup reads of a year of postings would
+        compete with it for the GIL and the CPU)."""
+        gate = self._gate = threading.Event()
+        for executor in (self._db, self._read):
+            executor.submit(gate.wait, at_most_s)
+
+    def release(self) -> None:
+        """Let held database work start (no-op when nothing is held)."""
+        self._gate.set()
 
     def busy(self) -> bool:
         """True while a task runs or its callback has not been delivered yet."""
@@ -90,7 +118,9 @@ class TaskManager(QObject):
             if self._closed:
                 return
             self._closed = True
+        self._gate.set()
         self._io.shutdown(wait=wait, cancel_futures=True)
+        self._read.shutdown(wait=wait, cancel_futures=True)
         self._db.shutdown(wait=wait, cancel_futures=True)
 
     # -- internals ------------------------------------------------------------------------------

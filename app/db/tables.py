@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -79,11 +80,9 @@ class PostingRow(Base):
     # any database), no join with the items.
     search_text: Mapped[str] = mapped_column(Text, default="")
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Price × quantity of its items in kopecks, stored when saved (app.repos.postings.save): revenue
-    # by day without reading a year of items.
+    # Analytics (migration 0011): price × quantity of the items in kopecks (app.repos.postings.save),
+    # the first PACKED event's time (app.history.record).
     total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
-    # The first PACKED event of its history (app.history.record keeps it): shipped on time without
-    # reading a year of events.
     packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     items: Mapped[list[PostingItemRow]] = relationship(
@@ -99,26 +98,25 @@ Index(
     PostingRow.shipment_date,
     PostingRow.posting_number,
 )
-# Analytics (migration 0010): the postings taken into work, and those due, in a day, from the index alone.
+
+
+# The All tab in ship-by order from the index alone, a window at a time (migration 0010).
 Index(
-    "ix_postings_ordered",
-    PostingRow.in_process_at,
-    PostingRow.warehouse_id,
-    PostingRow.status,
-    PostingRow.local_status,
-    PostingRow.total,
+    "ix_postings_ship_by",
+    PostingRow.shipment_date.is_(None),
+    PostingRow.shipment_date,
     PostingRow.posting_number,
 )
-Index("ix_postings_number_warehouse", PostingRow.posting_number, PostingRow.warehouse_id)
+
+# Postings the seller is not done with (every shown status but delivered and cancelled): the orders
+# search reads their folded texts through this partial index, never the archive's (migration 0010).
+# Literal SQL on purpose: a query uses the index only when its WHERE says exactly this.
+ACTIVE_POSTINGS = text("coalesce(local_status, status) NOT IN ('cancelled', 'delivered')")
 Index(
-    "ix_postings_due",
-    PostingRow.shipment_date,
-    PostingRow.warehouse_id,
-    PostingRow.status,
-    PostingRow.local_status,
-    PostingRow.delivering_date,
-    PostingRow.in_process_at,
-    PostingRow.packed_at,
+    "ix_postings_active",
+    PostingRow.posting_number,
+    sqlite_where=ACTIVE_POSTINGS,
+    postgresql_where=ACTIVE_POSTINGS,
 )
 
 
@@ -126,7 +124,6 @@ class PostingItemRow(Base):
     __tablename__ = "posting_items"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    # Looked up through ix_posting_items_sold (below), which starts with it.
     posting_number: Mapped[str] = mapped_column(ForeignKey("postings.posting_number", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     sku: Mapped[int] = mapped_column(BigInteger, index=True)
@@ -137,10 +134,6 @@ class PostingItemRow(Base):
     currency: Mapped[str] = mapped_column(String(8), default="RUB")
 
     posting: Mapped[PostingRow] = relationship(back_populates="items")
-
-
-# Units sold by SKU (analytics, migration 0010): a posting's items from the index alone.
-Index("ix_posting_items_sold", PostingItemRow.posting_number, PostingItemRow.sku, PostingItemRow.quantity)
 
 
 class ProductRow(Base):
@@ -187,7 +180,6 @@ class ChatRow(Base):
 
 class ChatMessageRow(Base):
     __tablename__ = "chat_messages"
-    # A chat's messages in order with their authors, from the index alone (migration 0010).
     __table_args__ = (Index("ix_chat_messages_thread", "chat_id", "created_at", "message_id", "author"),)
 
     # Ozon ids are uint64 strings; a message typed here and not yet sent gets "local:<outbox key>".
@@ -433,6 +425,16 @@ class PrintJobRow(Base):
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class PrintJobPostingRow(Base):
+    """A posting a print job prints: the job's `posting_numbers` by index (migration 0010), so a
+    posting's jobs are found without reading every job of the print log."""
+
+    __tablename__ = "print_job_postings"
+
+    posting_number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("print_jobs.id", ondelete="CASCADE"), primary_key=True)
+
+
 class PostingEventRow(Base):
     """The posting's history: every scan, print, action and conflict, written as it happens."""
 
@@ -446,14 +448,15 @@ class PostingEventRow(Base):
     user: Mapped[str] = mapped_column(String(100), default="")
 
 
-# Analytics (migration 0010): the packing errors of a period by packer.
-Index(
-    "ix_posting_events_kind_at",
-    PostingEventRow.kind,
-    PostingEventRow.at,
-    PostingEventRow.user,
-    PostingEventRow.posting_number,
-)
+# Analytics (migration 0011): each figure reads an index alone (ix_chat_messages_thread too, above).
+for _t, _name, _columns in (
+    (PostingRow, "ix_postings_ordered", "in_process_at warehouse_id status local_status total posting_number"),
+    (PostingRow, "ix_postings_number_warehouse", "posting_number warehouse_id"),
+    (PostingRow, "ix_postings_due", "shipment_date warehouse_id status local_status delivering_date in_process_at"),
+    (PostingItemRow, "ix_posting_items_sold", "posting_number sku quantity"),  # serves lookups by number
+    (PostingEventRow, "ix_posting_events_kind_at", "kind at user posting_number"),
+):
+    Index(_name, *(getattr(_t, c) for c in (_columns + " packed_at" * (_name == "ix_postings_due")).split()))
 
 
 class PackProgressRow(Base):

@@ -23,7 +23,7 @@ from app.chat.lint import LintError
 from app.clock import Clock
 from app.db.engine import Database
 from app.db.tables import OutboxRow, QuestionRow, ReviewRow
-from app.errors import NotFound
+from app.errors import InvalidAction, NotFound
 from app.events import EventBus, FeedbackChanged
 from app.outbox import ActionKind, OutboxEntry, OutboxState, TargetKind
 from app.workflows import changes
@@ -37,7 +37,9 @@ _SENT_OR_SENDING = (OutboxState.PENDING, OutboxState.IN_FLIGHT, OutboxState.DONE
 
 def normalised(text: str) -> str:
     """The words of a reply as Ozon compares them: case, spacing and punctuation ignored."""
-    kept = "".join(" " if unicodedata.category(ch)[0] in "PSZC" else ch for ch in text.casefold())
+    # NFKC first: a pasted text may spell «й» as и + a combining breve, or letters full-width (an IME).
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kept = "".join(" " if unicodedata.category(ch)[0] in "PSZC" else ch for ch in folded)
     return " ".join(kept.replace("ё", "е").split())
 
 
@@ -112,7 +114,24 @@ def check_reply(
     live hint). LintError when it must not go to the buyer, NotFound for an unknown review."""
     _review(session, review_id)
     sent = lint.check(text, allowed, max_chars=REPLY_MAX_CHARS)
+    if _already_queued(session, ActionKind.REVIEW_REPLY, review_id, sent):
+        raise InvalidAction("review_reply_duplicate", "this reply is already queued or sent for this review")
     return ReplyOutcome(sent, None, repeated_reply(session, review_id, sent, now))
+
+
+def _already_queued(session: Session, action: ActionKind, target_id: str, text: str) -> bool:
+    """The very same text already went, or is about to go, to this review or question: a second
+    click or a re-run must not publish it twice (`force` is for other reviews only). A correction
+    (other case or punctuation) may still follow."""
+    wanted = " ".join(text.split())
+    payloads = session.scalars(
+        select(OutboxRow.payload).where(
+            OutboxRow.action == action.value,
+            OutboxRow.target_id == target_id,
+            OutboxRow.state.in_([s.value for s in _SENT_OR_SENDING]),
+        )
+    )
+    return any(" ".join(str(p.get("text", "")).split()) == wanted for p in payloads)
 
 
 def reply_to_review(
@@ -166,6 +185,8 @@ def answer_question(
     now = clock.now()
     with db.write() as s:
         q = _question(s, question_id)
+        if _already_queued(s, ActionKind.QUESTION_ANSWER, question_id, sent):
+            raise InvalidAction("answer_duplicate", "this answer is already queued or sent for this question")
         payload = {"text": sent, "sku": q.sku}
         entry = outbox.enqueue(s, ActionKind.QUESTION_ANSWER, TargetKind.QUESTION, question_id, payload, now)
         done = changes.collect(s)

@@ -25,14 +25,14 @@ def print_panel(db: Database, shown: int) -> PanelData:
     """The latest `shown` open jobs and the true counts of every open job."""
     with db.read() as s:
         jobs = print_queue.recent_jobs(s, _OPEN, limit=shown)
-        counts = print_queue.state_counts(s)
+        counts = print_queue.state_counts(s, _OPEN)
     return PanelData(tuple(reversed(jobs)), counts[JobState.WAITING], counts[JobState.QUEUED], counts[JobState.FAILED])
 
 
 def ready_and_waiting(db: Database) -> tuple[int, int]:
     """How many print jobs are ready to print, and how many labels still wait for Ozon."""
     with db.read() as s:
-        counts = print_queue.state_counts(s)
+        counts = print_queue.state_counts(s, _OPEN)
     return counts[JobState.QUEUED], counts[JobState.WAITING]
 
 

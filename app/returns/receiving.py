@@ -17,6 +17,7 @@ from app import history, marking
 from app.clock import Clock
 from app.db.engine import Database
 from app.db.tables import MarkingCodeRow, PostingRow, ReturnExchangeRow, ReturnReceiptRow, ReturnRow
+from app.domain.postings import PostingStatus
 from app.domain.returns import ReturnAction, ReturnKind
 from app.errors import InvalidAction, NotFound
 from app.events import EventBus
@@ -52,11 +53,14 @@ class MarkCheck:
     scanned: str
     ident: str  # "" when the code could not be read
     shipped: bool  # one of the codes shipped in the posting
+    repeated: bool = False  # the same unit was scanned before: one unit is not two
 
     @property
     def problem(self) -> str:
         if not self.ident:
             return "not a marking code"
+        if self.repeated:
+            return "the same unit scanned twice"
         return "" if self.shipped else "not the unit shipped in this posting"
 
 
@@ -119,12 +123,14 @@ def check_marks(
 ) -> list[MarkCheck]:
     idents = {i for codes in shipped.values() for i in codes}
     checks = []
+    seen: set[str] = set()
     for text in scanned:
         try:
             ident = marking.parse(text, gs_substitute).ident
         except marking.MarkError:
             ident = ""
-        checks.append(MarkCheck(text, ident, bool(ident) and ident in idents))
+        checks.append(MarkCheck(text, ident, bool(ident) and ident in idents, bool(ident) and ident in seen))
+        seen.add(ident)
     return checks
 
 
@@ -162,7 +168,7 @@ def receive(
         if not todo:
             raise InvalidAction("return_already_received", f"the return under {found.code!r} was received already")
         checks = check_marks(inspection.marks, found.shipped_marks, gs_substitute)
-        marks = [{"code": m.scanned, "ident": m.ident, "shipped": m.shipped} for m in checks]
+        marks = [{"code": m.scanned, "ident": m.ident, "shipped": m.shipped, "repeated": m.repeated} for m in checks]
         flagged = any(m.problem for m in checks)
         for r in todo:
             s.add(
@@ -202,6 +208,9 @@ def receive(
 # -- exchanges ------------------------------------------------------------------------------------
 
 
+_CANCELLED = {PostingStatus.CANCELLED.value, PostingStatus.CANCELLED_FROM_SPLIT_PENDING.value}
+
+
 class ExchangeMode(StrEnum):
     REPLACEMENT = "replacement"  # a new order of the same buyer
     RESEND = "resend"  # the item sent again (no new order, or not known yet)
@@ -238,8 +247,13 @@ def link_exchange(
         if mode is ExchangeMode.REPLACEMENT:
             if not number:
                 raise InvalidAction("exchange_posting_needed", "name the replacement posting")
-            if s.get(PostingRow, number) is None:
+            replacement = s.get(PostingRow, number)
+            if replacement is None:
                 raise NotFound("posting_unknown", f"posting {number} is not in the local cache", posting=number)
+            if _CANCELLED & {replacement.status, replacement.local_status}:
+                raise InvalidAction(
+                    "exchange_posting_cancelled", f"posting {number} is cancelled: it replaces nothing", posting=number
+                )
             if number == ret.posting_number:
                 raise InvalidAction("exchange_same_posting", "the replacement must be another posting")
         elif not number and not note.strip():

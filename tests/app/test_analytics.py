@@ -339,7 +339,7 @@ def test_migration_fills_the_stored_total_of_cached_postings(tmp_path: Path) -> 
     from app.db.engine import Database, sqlite_url
 
     db = Database(sqlite_url(str(tmp_path / "packdesk.sqlite3")))
-    command.upgrade(migrate._config(db), "0009")
+    command.upgrade(migrate._config(db), "0010")
     with db.write() as s:
         for number in ("7-1-1", "8-1-1"):
             s.execute(

@@ -114,6 +114,44 @@ def test_a_damaged_database_is_named_at_start_and_left_untouched(tmp_path: Path)
     assert not (data / "packdesk.sqlite3-wal").exists() or (data / "packdesk.sqlite3-wal").stat().st_size == 0
 
 
+def test_a_large_database_is_checked_in_the_background_and_damage_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A year of a large shop (1.2 GB) takes seconds to check: the window opens first, the check follows.
+    from app.db import guard
+
+    data = _filled(tmp_path)
+    _corrupt_outbox(data / "packdesk.sqlite3")
+    monkeypatch.setattr(guard, "INLINE_CHECK_BYTES", 0)
+    monkeypatch.setattr(guard, "BACKGROUND_CHECK_DELAY_S", 0.0)
+    ctx = open_context(str(data))  # header and schema are whole: it opens
+    try:
+        assert ctx.integrity_check is not None
+        ctx.integrity_check.join(30)
+        assert isinstance(ctx.db.damaged, DatabaseDamaged)
+        with pytest.raises(DatabaseDamaged), ctx.db.read() as s:
+            outbox.entries(s)
+    finally:
+        ctx.close()
+
+
+def test_a_large_whole_database_passes_its_background_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.db import guard
+
+    data = _filled(tmp_path)
+    monkeypatch.setattr(guard, "INLINE_CHECK_BYTES", 0)
+    monkeypatch.setattr(guard, "BACKGROUND_CHECK_DELAY_S", 0.0)
+    ctx = open_context(str(data))
+    try:
+        assert ctx.integrity_check is not None
+        ctx.integrity_check.join(30)
+        assert ctx.db.damaged is None
+        with ctx.db.read() as s:
+            assert len(outbox.entries(s)) == 1
+    finally:
+        ctx.close()
+
+
 def test_a_database_found_damaged_is_copied_as_found_before_anything_closes_it(tmp_path: Path) -> None:
     # Closing the last connection writes the WAL into the damaged file; the copy keeps both as found.
     data = _filled(tmp_path)

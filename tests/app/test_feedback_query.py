@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from app import outbox
@@ -104,3 +105,9 @@ def test_question_filters_and_the_plan_flag(ctx: AppContext) -> None:
         assert query.plan_limited(s) == AT
     assert q is not None and q.answered and q.pending and q.status == "PROCESSED"
     assert query.question_json(q)["answered"] is True
+
+
+def test_the_repeated_reply_check_is_not_fooled_by_unicode_spellings() -> None:
+    text = "Спасибо за покупку, пользуйтесь с удовольствием!"
+    assert reply.normalised(unicodedata.normalize("NFD", text)) == reply.normalised(text)  # й as и + combining breve
+    assert reply.normalised("ＯＫ，谢谢！") == reply.normalised("ok 谢谢")  # full-width, as a Chinese IME types it

@@ -228,3 +228,45 @@ def test_upgrade_to_0004_drops_queued_approvals_and_keeps_the_postings(tmp_path:
             assert [c.posting.posting_number for c in postings.find_by_code(s, "123")] == ["2-1-1"]
     finally:
         ctx.close()
+
+
+def test_upgrade_to_0010_indexes_the_postings_of_every_print_job(tmp_path: Path) -> None:
+    from alembic import command
+
+    from app import print_queue
+    from app.db.engine import Database, sqlite_url
+    from app.print_queue import DocKind, JobState
+
+    db = Database(sqlite_url(str(tmp_path / "packdesk.sqlite3")))
+    command.upgrade(migrate._config(db), "0009")
+    now = "2026-11-30 10:00:00"
+    with db.write() as s:
+        for key, kind, numbers in (
+            ("k1", "picklist", "1-1-1 2-1-1"),
+            ("k2", "ozon_label", "2-1-1"),
+            ("k3", "commands", ""),
+        ):
+            s.execute(
+                text(
+                    "INSERT INTO print_jobs (key, kind, posting_numbers, printer, state, attempts, last_error,"
+                    " is_reprint, reason, user, created_at, updated_at) VALUES (:key, :kind, :numbers, '', 'done', 1,"
+                    " '', 0, '', '', :now, :now)"
+                ),
+                {"key": key, "kind": kind, "numbers": numbers, "now": now},
+            )
+    migrate.upgrade(db)
+    try:
+        with db.read() as s:
+            kinds = (list(DocKind), list(JobState))
+            assert [j.key for j in print_queue.jobs_of(s, "1-1-1", *kinds)] == ["k1"]
+            assert [j.key for j in print_queue.jobs_of(s, "2-1-1", *kinds)] == ["k1", "k2"]
+            assert print_queue.printed_before(s, DocKind.OZON_LABEL, "2-1-1")
+            assert not print_queue.has_job(s, DocKind.OZON_LABEL, "1-1-1")
+            assert not print_queue.jobs_of(s, "1-1", *kinds)  # a number inside another is not a match
+        with db.write() as s:
+            job = print_queue.enqueue(s, DocKind.PICKLIST, ("3-1-1", "1-1-1", "3-1-1"), NOW)
+        with db.read() as s:
+            assert [j.id for j in print_queue.jobs_of(s, "3-1-1", *kinds)] == [job.id]
+            assert [j.key for j in print_queue.jobs_of(s, "1-1-1", *kinds)] == ["k1", job.key]
+    finally:
+        db.dispose()

@@ -99,6 +99,15 @@ def generate(data_dir: Path, n: int = N) -> float:
     return time.perf_counter() - started
 
 
+def count(data_dir: Path) -> int:
+    """How many postings a generated data folder holds (its N)."""
+    con = sqlite3.connect(data_dir / "packdesk.sqlite3")
+    try:
+        return int(con.execute("SELECT count(*) FROM postings").fetchone()[0])
+    finally:
+        con.close()
+
+
 def _products(con: sqlite3.Connection) -> None:
     rows = []
     for k in range(PRODUCTS):
@@ -197,6 +206,9 @@ def _history(con: sqlite3.Connection, params: dict[str, object]) -> None:
         FROM hist""",
         params,
     )
+    con.execute(  # what print_queue.enqueue writes with each job: its postings, by index
+        "INSERT INTO print_job_postings (posting_number, job_id) SELECT posting_numbers, id FROM print_jobs"
+    )
     con.execute(
         f"""INSERT INTO marking_codes (ident, code, posting_number, sku, scanned_at, user)
         SELECT printf('0104600000%06d21S%09d0', (i * 7) % {PRODUCTS}, i),
@@ -205,6 +217,14 @@ def _history(con: sqlite3.Connection, params: dict[str, object]) -> None:
         FROM hist WHERE i % 10 = 0""",
         params,
     )
+
+
+_MESSAGES = (
+    "Здравствуйте! Когда отправите заказ?",
+    "Добрый день, отправим сегодня.",
+    "Коробка пришла мятая.",
+    "Спасибо, ждём.",
+)
 
 
 def _chats_and_returns(con: sqlite3.Connection, params: dict[str, object]) -> None:
@@ -217,25 +237,21 @@ def _chats_and_returns(con: sqlite3.Connection, params: dict[str, object]) -> No
             synced_at, order_number, last_message_at, preview, awaiting_since, search_text)
         SELECT printf('chat-%07d', i), 'Buyer_Seller', age < 7 * 86400, {_at("-age + 3600")}, 0,
             printf('%d', i * 10 + 3), {number}, {_at("0")}, {order}, {_at("-age + 3900")}, 'Спасибо, ждём.', NULL,
-            lower(printf('chat-%07d', i) || char(10) || {number} || char(10) || {order})
+            lower(printf('chat-%07d', i) || char(10) || {number} || char(10) || {order} || char(10)
+                || 'покупатель ' || (i % 997)) || char(10) || :messages
         FROM chatted""",
-        params,
+        {**params, "messages": "\n".join(_MESSAGES).casefold().replace("ё", "е")},
     )
-    texts = (
-        "Здравствуйте! Когда отправите заказ?",
-        "Добрый день, отправим сегодня.",
-        "Коробка пришла мятая.",
-        "Спасибо, ждём.",
-    )
+    texts = _MESSAGES
     for m, text in enumerate(texts):
         author = "'seller'" if m % 2 else "'customer'"
         con.execute(
             f"""INSERT INTO chat_messages (message_id, chat_id, author, created_at, text, is_image, is_read,
-                order_number, image_urls, outbox_key, search_text)
+                order_number, image_urls, outbox_key)
             SELECT printf('%d', i * 10 + {m}), printf('chat-%07d', i), {author}, {_at(f"-age + 3600 + {m} * 100")},
-                :text, 0, 1, {order}, '[]', NULL, :folded
+                :text, 0, 1, {order}, '[]', NULL
             FROM chatted""",
-            {**params, "text": text, "folded": text.casefold()},
+            {**params, "text": text},
         )
     con.execute(
         """INSERT INTO returns (kind, return_id, posting_number, order_number, sku, offer_id, product_name, quantity,

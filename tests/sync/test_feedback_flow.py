@@ -12,7 +12,7 @@ from app import outbox
 from app.chat.lint import LintError
 from app.context import AppContext
 from app.db.tables import ChatTemplateRow, ProductRow
-from app.errors import NotFound
+from app.errors import InvalidAction, NotFound
 from app.feedback import fill, query, reply
 from app.feedback.query import QuestionFilter, ReviewFilter
 from sync.emulator import Emulator
@@ -191,3 +191,27 @@ def test_nothing_is_sent_twice_after_drain(engine: SyncEngine, emu: Emulator, ct
     assert len(applied(emu, CHANGE_STATUS, "review_id", second.review_id)) == 1
     with ctx.db.read() as s:
         assert {e.state.value for e in outbox.entries(s)} == {"done"}
+
+
+def test_the_same_reply_or_answer_to_the_same_review_or_question_is_sent_once(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext
+) -> None:
+    """A second click, or the command run again, must not publish the same text twice under one
+    review (the repeated-reply warning is about *other* reviews, and --force is for those)."""
+    (review,) = _new_reviews(engine, ctx, 1)
+    assert reply.reply_to_review(ctx.db, emu, review.review_id, "Спасибо за отзыв!", bus=ctx.bus).queued
+    for again in ("Спасибо за отзыв!", "  Спасибо  за\nотзыв! "):
+        with pytest.raises(InvalidAction) as refused:
+            reply.reply_to_review(ctx.db, emu, review.review_id, again, bus=ctx.bus, force=True)
+        assert refused.value.code == "review_reply_duplicate"
+    with ctx.db.read() as s:
+        q = query.list_questions(s, QuestionFilter(answered=False))[0]
+    reply.answer_question(ctx.db, emu, q.question_id, "Да, подойдёт.", bus=ctx.bus)
+    with pytest.raises(InvalidAction) as refused:
+        reply.answer_question(ctx.db, emu, q.question_id, "Да,  подойдёт. ", bus=ctx.bus)
+    assert refused.value.code == "answer_duplicate"
+    drain(engine, emu, ctx)
+    assert len(applied(emu, COMMENT, "review_id", review.review_id)) == 1
+    assert len(applied(emu, ANSWER, "question_id", q.question_id)) == 1
+    with pytest.raises(InvalidAction):  # sent already: still once
+        reply.reply_to_review(ctx.db, emu, review.review_id, "Спасибо за отзыв!", bus=ctx.bus)

@@ -148,6 +148,37 @@ def test_receiving_by_scan_finds_the_return_and_flags_a_different_marking_code(
         receiving.receive(ctx.db, emu, number, receiving.Inspection(), bus=EventBus())
 
 
+def test_a_unit_scanned_twice_is_flagged_not_counted_as_two(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    number, return_id = fbs_return(engine, emu)
+    row = find(ctx, emu, ReturnKind.FBS, return_id)
+    assert row is not None
+    shipped = emu.mark_code(row.sku)
+    with ctx.db.write() as s:
+        s.add(
+            MarkingCodeRow(
+                ident=shipped.split("\x1d")[0], code=shipped, posting_number=number, sku=row.sku, scanned_at=emu.now()
+            )
+        )
+    no_gs = shipped.replace("\x1d", "")  # the same unit, read by a scanner that drops GS
+    done = receiving.receive(ctx.db, emu, row.barcode, receiving.Inspection(marks=(shipped, no_gs)), bus=EventBus())
+    assert [(m.shipped, m.repeated) for m in done.marks] == [(True, False), (True, True)]
+    assert [m.scanned for m in done.flagged] == [no_gs]
+
+
+def test_an_exchange_is_never_linked_to_a_cancelled_posting(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
+    _, return_id = fbs_return(engine, emu)
+    (replacement,) = emu.create_postings(1)
+    emu.cancel_posting(replacement)
+    engine.run_cycle()
+    with pytest.raises(InvalidAction) as refused:
+        receiving.link_exchange(
+            ctx.db, emu, ReturnKind.FBS, return_id, receiving.ExchangeMode.REPLACEMENT, replacement, bus=EventBus()
+        )
+    assert refused.value.code == "exchange_posting_cancelled"
+    with ctx.db.read() as s:
+        assert receiving.exchanges_of_return(s, ReturnKind.FBS, return_id) == []
+
+
 def test_receiving_an_rfbs_return_takes_ozons_received_action(
     engine: SyncEngine, emu: Emulator, ctx: AppContext
 ) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app import events, outbox
@@ -16,7 +15,6 @@ from app.domain.postings import PostingStatus
 from tests.ui.factories import NOW, make_posting, save, set_local_status
 from tests.ui.fakes import FakeSync
 from ui.main_window import MainWindow
-from ui.placeholder import PlaceholderPage
 from ui.sync_control import SyncControl
 
 
@@ -119,10 +117,7 @@ def test_navigation_has_every_area_and_placeholders(ctx: AppContext, qtbot: QtBo
     window.nav.setCurrentRow(names.index("Reviews"))
     assert window.stack.currentWidget() is window.reviews
     window.nav.setCurrentRow(names.index("Analytics"))
-    page = window.stack.currentWidget()
-    assert isinstance(page, PlaceholderPage)
-    note = page.findChild(QLabel, "placeholderNote")
-    assert note is not None and "later version" in note.text()
+    assert window.stack.currentWidget() is window.analytics
 
 
 def test_f5_syncs_now(ctx: AppContext, qtbot: QtBot) -> None:

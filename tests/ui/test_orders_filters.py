@@ -124,12 +124,33 @@ def test_ship_by_today_uses_the_local_date(ctx: AppContext) -> None:
         ("ложка", {11}),  # "Ложка чайная": case-folded, so Cyrillic matches in any case
         ("КРАСНАЯ", {11}),
         ("кРаСнАя", {11}),  # mixed case too (SQLite's own LIKE folds ASCII only)
-        ("керамическая", {*range(1, 11), 12}),  # every other posting's default product
+        # every other posting's default product; not 7 (delivered) nor 8 (cancelled): the archive
+        ("керамическая", {*range(1, 7), 9, 10, 12}),
     ],
 )
 def test_search_by_each_field(ctx: AppContext, text: str, expected: set[int]) -> None:
     shop(ctx)
     assert numbers(ctx, OrderFilter(search=text)) == n(*expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("40000007-0001-1", True),  # its posting number
+        ("40000007", True),  # the beginning of it
+        ("40000007-0001", True),  # its order number
+        ("0000007-0001", False),  # a part of a number that is not its beginning
+        ("4000", False),  # too short a beginning to search a year of postings
+        ("керамическая", False),  # a product name: active postings only
+        ("1000007", False),  # its SKU: active postings only
+    ],
+)
+def test_the_archive_is_searched_by_number_only(ctx: AppContext, text: str, found: bool) -> None:
+    """Delivered and cancelled postings are found by posting or order number (or its beginning), a
+    tracking number, a label barcode or a marking code; not by any part of their text."""
+    shop(ctx)
+    delivered = n(7)
+    assert (numbers(ctx, OrderFilter(search=text)) & delivered == delivered) is found
 
 
 @pytest.mark.parametrize("text", HOSTILE)

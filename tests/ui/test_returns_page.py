@@ -206,6 +206,24 @@ def test_a_rejection_needs_its_fields_and_is_queued_once(qtbot: QtBot, screen: S
     qtbot.waitUntil(lambda: "Отклонить" in str(page.model.index(row, ReturnColumn.STATUS).data()))
 
 
+def test_a_compensation_above_the_price_is_refused_not_clamped_to_the_price(qtbot: QtBot, screen: Screen) -> None:
+    with screen.ctx.db.write() as s:
+        offered = (ReturnAction(APPROVE, "Одобрить"), ReturnAction(1020, "Предложить частичную компенсацию"))
+        return_repo.save_details(s, ReturnDetails(2, "ON_APPROVAL", "На проверке", offered))
+    open_return(qtbot, screen, "RET-2")
+    detail = screen.page.detail
+    assert screen.page.current is not None
+    (button,) = [b for b, f in zip(detail.action_buttons, screen.page.current.forms, strict=True) if f.needs_amount]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    detail.amount.lineEdit().selectAll()
+    qtbot.keyClicks(detail.amount.lineEdit(), "9900")  # a typo for 99.00; the price is 990.00
+    assert detail.amount.value() == 9900
+    qtbot.mouseClick(detail.confirm, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: detail.error.isVisible())
+    assert "price" in detail.error.text() and decisions(screen.ctx) == []
+    assert detail.amount.value() == 9900  # what was typed stays, to be corrected
+
+
 def test_hostile_buyer_text_is_shown_literally(qtbot: QtBot, screen: Screen) -> None:
     open_return(qtbot, screen, "RET-1")
     detail = screen.page.detail
@@ -247,6 +265,23 @@ def test_receiving_by_scan_finds_the_return_and_flags_a_differing_code(qtbot: Qt
     dialog.scan_parcel("NOPE")
     qtbot.waitUntil(lambda: "NOPE" in dialog.found.text())
     assert screen.sounds.played[-1] == "bad"
+
+
+def test_a_wrong_scan_or_a_unit_scanned_twice_keeps_the_parcel_at_hand(qtbot: QtBot, screen: Screen) -> None:
+    dialog = screen.page.open_receiving()
+    qtbot.waitExposed(dialog)
+    dialog.scan_parcel("RB-100")
+    qtbot.waitUntil(lambda: dialog.items.count() == 1 and dialog.confirm.isEnabled())
+    dialog.scan_mark(screen.shipped)
+    dialog.note_edit.setText("коробка вскрыта")
+    dialog.scan_mark(screen.shipped)  # the same unit again: one unit, not two
+    assert dialog.alarm.isVisible() and screen.sounds.played[-1] == "bad"
+    assert dialog.mark_list.count() == 1 and dialog.marks == [screen.shipped]
+    dialog.scan_parcel("NOPE")  # a stray scan into the parcel field
+    qtbot.waitUntil(lambda: "NOPE" in dialog.alarm.text())
+    assert dialog.expected is not None and dialog.confirm.isEnabled() and dialog.items.count() == 1
+    assert dialog.marks == [screen.shipped] and dialog.mark_list.count() == 1
+    assert dialog.note_edit.text() == "коробка вскрыта"
 
 
 def test_the_badge_counts_returns_needing_a_decision(qtbot: QtBot, ctx: AppContext) -> None:

@@ -191,6 +191,35 @@ def test_lazy_fetch_in_chunks(ctx: AppContext) -> None:
     assert len(model._cache) == 2 * OrdersTableModel.BLOCK
 
 
+def test_a_huge_listing_is_read_a_window_at_a_time(
+    ctx: AppContext, qtmodeltester: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A year of postings is never all in memory: the first window opens the tab, scrolling reads on.
+    from app.orders import query
+
+    monkeypatch.setattr(OrdersTableModel, "WINDOW", 7)
+    monkeypatch.setattr(OrdersTableModel, "FETCH_CHUNK", 3)
+    items = [make_posting(n, ship_in=None if n % 5 == 0 else timedelta(minutes=(n * 7) % 23)) for n in range(23)]
+    save(ctx, items)
+    with ctx.db.read() as s:
+        expected = query.posting_numbers(s, now=ctx.clock.now())
+    model = OrdersTableModel(ctx.db, ctx.clock)
+    assert model.total() is None and len(model._ids) == 7  # the first window only
+    assert numbers(model) == expected[:3]
+    while model.canFetchMore(ROOT):
+        model.fetchMore(ROOT)
+    assert numbers(model) == expected  # the right rows, in order, across windows
+    assert model.total() == 23
+    # Sorting by a column re-reads the first window in the new order.
+    model.sort(Column.POSTING, Qt.SortOrder.DescendingOrder)
+    assert numbers(model) == sorted(expected, reverse=True)[:3] and model.total() is None
+    # Bringing a posting into view reads the rest of the listing; a restored selection does not.
+    last = sorted(expected)[0]
+    assert model.row_of(last) is None
+    assert model.row_of(last, read_all=True) == 22 and model.total() == 23
+    qtmodeltester.check(OrdersTableModel(ctx.db, ctx.clock))  # type: ignore[attr-defined]
+
+
 def test_untrusted_text_is_plain(ctx: AppContext) -> None:
     posting = make_posting(1, customer_name=HOSTILE, city=HOSTILE, address=HOSTILE, delivery_method_name=HOSTILE)
     save(ctx, [posting])

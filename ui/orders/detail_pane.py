@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -136,11 +136,11 @@ class DetailPane(QWidget):
         self.pack_button.setToolTip(self.tr("One PDF: timeline, marking codes, prints, labels, act, chat and returns"))
         self.pack_button.clicked.connect(lambda: self.save_dispute_pack())
         # The buttons sit on their own row: beside the title they would widen the pane.
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.chat_button)
-        buttons.addWidget(self.support_button)
-        buttons.addWidget(self.pack_button)
-        buttons.addStretch(1)
+        buttons = QGridLayout()  # two rows: in Russian three buttons side by side squeeze the list
+        buttons.addWidget(self.chat_button, 0, 0)
+        buttons.addWidget(self.support_button, 0, 1)
+        buttons.addWidget(self.pack_button, 1, 0, 1, 2)
+        buttons.setColumnStretch(2, 1)
 
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()

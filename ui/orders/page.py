@@ -1,8 +1,9 @@
 """The Orders page: status tabs with counts, search and filters, the orders table, actions on the
 selected postings and the detail pane of the current one.
 
-Every query runs in SQL on the database worker (the table's ids, the tab counts, the filter lists);
-the newest answer wins. Actions go through `OrderActions` (ui/orders/actions.py).
+Every query runs in SQL in the background: the table's ids and the filter lists on the database
+worker, the tab counts on the reader thread beside it (they never delay the rows); the newest
+answer wins. Actions go through `OrderActions` (ui/orders/actions.py).
 
 Signals:
     chat_requested(str posting_number, str chat_id): open the buyer chat of a posting.
@@ -214,7 +215,9 @@ class OrdersPage(QWidget):
     # -- counts ---------------------------------------------------------------------------------
 
     def _update_counts(self) -> None:
-        self.count.setText(self.tr("Postings: %Ln", "", self.model.total()))
+        total = self.model.total()  # None while the listing is read a window at a time
+        if total is not None:
+            self.count.setText(self.tr("Postings: %Ln", "", total))
         self._counts_request += 1
         request, db, clock, wanted = self._counts_request, self._db, self._ctx.clock, self.model.filter
 
@@ -223,11 +226,14 @@ class OrdersPage(QWidget):
                 return None  # a newer filter is on its way
             return query.read_tab_counts(db, wanted, clock.now())
 
-        self._tasks.run_db(read, on_done=lambda counts: self._show_counts(request, counts))
+        # Beside the database worker: a count over a year of postings never delays the rows on screen.
+        self._tasks.run_read(read, on_done=lambda counts: self._show_counts(request, counts))
 
     def _show_counts(self, request: int, counts: dict[str, int] | None) -> None:
         if counts is None or request != self._counts_request:
             return
+        if self.model.total() is None:  # a huge tab: its count, the same filter counted
+            self.count.setText(self.tr("Postings: %Ln", "", counts.get(self.current_tab, 0)))
         locale = QLocale()
         for index in range(self.tabs.count()):
             key = str(self.tabs.tabData(index))
@@ -270,7 +276,7 @@ class OrdersPage(QWidget):
 
     def select_posting(self, posting_number: str) -> bool:
         """Bring a posting into view and select it (switching to the All tab if needed)."""
-        row = self.model.row_of(posting_number)
+        row = self.model.row_of(posting_number, read_all=True)
         if row is None:
             return False
         self.view.selectRow(row)

@@ -1,7 +1,11 @@
 """The orders table over SQL: a list of posting numbers plus a small row cache (Anki's DataModel).
 
-* The current filter and sort are one SQL query returning posting numbers only.
-* `rowCount()` grows in chunks through `canFetchMore`/`fetchMore`, so 100,000 postings open fast.
+* The current filter and sort are one SQL query returning posting numbers only, read a window at a
+  time (WINDOW ids; a million delivered postings are never all in memory, and a tab opens as fast
+  as its first window reads from the listing index).
+* `rowCount()` grows in chunks through `canFetchMore`/`fetchMore`; when the loaded ids run out, the
+  next window is read (OFFSET over the ordering index). `total()` is None until the last window is
+  in: the page shows the tab's count instead (the same filter, counted beside the worker).
 * `data()` fetches rows on demand, a block of 200 at a time, with a short read (WAL: readers
   never wait for the writer). The cache is bounded and is dropped on every refresh.
 * `refresh()` re-runs the query. If the order did not change only `dataChanged` is emitted (the
@@ -51,6 +55,7 @@ class OrdersTableModel(QAbstractTableModel):
     refreshed = Signal()
 
     FETCH_CHUNK = 1000  # rows added to rowCount() per fetchMore()
+    WINDOW = 5000  # posting numbers read per query (the first window comes with the refresh)
     BLOCK = 100  # rows read from the database per cache miss (the first block comes with the ids)
     CACHE_LIMIT = 4000  # rows kept in the cache
     TICK_MS = 60_000  # countdowns and colours are re-evaluated this often
@@ -72,6 +77,8 @@ class OrdersTableModel(QAbstractTableModel):
         self._sort = Column.SHIP_BY
         self._descending = False
         self._ids: list[str] = []
+        self._complete = True  # every id of the listing is in _ids
+        self._listed_at: datetime = clock.now()  # the `now` of the listing's filter (windows agree)
         self._loaded = 0
         self._cache: OrderedDict[str, OrderRow | None] = OrderedDict()
         self._positions: dict[str, int] | None = None
@@ -101,9 +108,10 @@ class OrdersTableModel(QAbstractTableModel):
     def sort_order(self) -> Qt.SortOrder:
         return Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
 
-    def total(self) -> int:
-        """Postings matching the filter (loaded into rowCount() or not)."""
-        return len(self._ids)
+    def total(self) -> int | None:
+        """Postings matching the filter (loaded into rowCount() or not); None while windows of
+        them are still unread (the tab counts say how many)."""
+        return len(self._ids) if self._complete else None
 
     def set_status_filter(self, statuses: str | Iterable[str] | None) -> None:
         """Show only postings whose shown status (local_status or status) is one of `statuses`.
@@ -132,11 +140,17 @@ class OrdersTableModel(QAbstractTableModel):
     def posting_number(self, row: int) -> str | None:
         return self._ids[row] if 0 <= row < self._loaded else None
 
-    def row_of(self, posting_number: str) -> int | None:
-        """The row of a posting in the current query, loading more rows if needed."""
+    def row_of(self, posting_number: str, *, read_all: bool = False) -> int | None:
+        """The row of a posting in the ids read so far, loading more rows if needed; `read_all`
+        reads the rest of the listing first when it is not there (bringing one posting into view;
+        a restored selection does not read a million ids)."""
         if self._positions is None:
             self._positions = {n: i for i, n in enumerate(self._ids)}
         row = self._positions.get(posting_number)
+        if row is None and read_all and not self._complete:
+            self._read_window(None)
+            self._positions = {n: i for i, n in enumerate(self._ids)}
+            row = self._positions.get(posting_number)
         if row is None:
             return None
         while row >= self._loaded and self.canFetchMore(_ROOT):
@@ -152,11 +166,13 @@ class OrdersTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(Column)
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return not parent.isValid() and self._loaded < len(self._ids)
+        return not parent.isValid() and (self._loaded < len(self._ids) or not self._complete)
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
         if parent.isValid():
             return
+        if self._loaded + self.FETCH_CHUNK > len(self._ids) and not self._complete:
+            self._read_window(self.WINDOW)
         count = min(self.FETCH_CHUNK, len(self._ids) - self._loaded)
         if count <= 0:
             return
@@ -212,25 +228,42 @@ class OrdersTableModel(QAbstractTableModel):
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _query(self) -> Callable[[], Listing | None]:
+    def _query(self, keep_loaded: bool = False) -> Callable[[], Listing | None]:
         """The id query for the current filter and sort, safe to run on any thread. The first block
         of rows comes along, so the first paint after a change does not read the database."""
         db, wanted, sort, descending, clock = self._db, self._filter, self._sort, self._descending, self._clock
         generation, block = self._generation, self.BLOCK
+        window = max(self.WINDOW, self._loaded) if keep_loaded else self.WINDOW  # a refresh keeps the depth
 
         def run() -> Listing | None:
             if generation != self._generation:
                 return None  # overtaken by a newer filter before it started: skip the work
-            return query.read_listing(db, wanted, sort, descending, clock.now(), first=block)
+            return query.read_listing(db, wanted, sort, descending, clock.now(), first=block, window=window)
 
         return run
+
+    def _read_window(self, limit: int | None) -> None:
+        """The next `limit` ids of the listing (None = all the rest), read now (a short read, as
+        `_row` does): the seller scrolled to the end of what was read."""
+        try:
+            more = query.read_ids(
+                self._db, self._filter, self._sort, self._descending, self._listed_at, len(self._ids), limit
+            )
+        except StoreError:
+            log.exception("could not read more of the orders list")
+            return
+        if limit is None or len(more) < limit:
+            self._complete = True
+        known = set(self._ids) if more else set()
+        self._ids.extend(n for n in more if n not in known)  # a posting that moved up is not listed twice
+        self._positions = None
 
     def _requery(self, *, keep_loaded: bool) -> None:
         self._generation += 1
         generation = self._generation
         if self._tasks is None:
             try:
-                answer = self._query()()
+                answer = self._query(keep_loaded)()
             except StoreError:
                 log.exception("could not read the orders list")
                 return
@@ -245,7 +278,7 @@ class OrdersTableModel(QAbstractTableModel):
         def failed(exc: BaseException) -> None:
             log.error("could not read the orders list", exc_info=exc)
 
-        self._tasks.run_db(self._query(), on_done=done, on_error=failed)
+        self._tasks.run_db(self._query(keep_loaded), on_done=done, on_error=failed)
 
     def _apply(self, answer: Listing, keep_loaded: bool) -> None:
         ids = answer.ids
@@ -253,11 +286,13 @@ class OrdersTableModel(QAbstractTableModel):
         self._cache.clear()
         for number in ids[: self.BLOCK]:
             self._cache[number] = answer.first_rows.get(number)
-        if ids == self._ids:
+        self._listed_at = self._now
+        if ids == self._ids and answer.complete == self._complete:
             self._emit_all_changed()
         else:
             self.beginResetModel()
             self._ids = ids
+            self._complete = answer.complete
             self._positions = None
             depth = max(self._loaded, self.FETCH_CHUNK) if keep_loaded else self.FETCH_CHUNK
             self._loaded = min(len(ids), depth)

@@ -363,7 +363,8 @@ class ReturnDetail(QScrollArea):
             widget.setVisible(visible)
         self.reason_hint.hide()
         if form.max_amount is not None:
-            self.amount.setMaximum(float(form.max_amount))
+            # No spin-box maximum: a clamp would silently turn a typo (19400 for 194.00) into the whole
+            # price; the amount is checked on Send, and a wrong one is refused with the reason.
             self.amount_note.setText(self.tr("at most {amount}").format(amount=form.max_amount))
         self.show_error("")
         self.fields.show()

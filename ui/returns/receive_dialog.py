@@ -149,6 +149,14 @@ class ReceiveDialog(QDialog):
     def _found(self, request: int, found: Expected) -> None:
         if request != self._request:
             return
+        at_hand = self.expected is not None and any(not r.received for r in self.expected.returns)
+        if not found.returns and at_hand:
+            # A wrong scan (a marking code into the parcel field, another label): the parcel at hand,
+            # its scanned units and what was typed stay; only the alarm says so.
+            self.alarm.setText(self.tr("No return is expected under {code}.").format(code=found.code))
+            self.alarm.show()
+            self.sounds.bad()
+            return
         self.items.clear()
         self.marks = []
         self.mark_list.clear()
@@ -187,9 +195,16 @@ class ReceiveDialog(QDialog):
             self.alarm.show()
             self.sounds.bad()
             return
-        (check,) = receiving.check_marks([code], self.expected.shipped_marks, self.ctx.settings.gs_substitute)
+        checks = receiving.check_marks(
+            [*self.marks, code], self.expected.shipped_marks, self.ctx.settings.gs_substitute
+        )
+        if checks[-1].repeated:  # the same unit again: one unit is not two, and nothing is added
+            self.alarm.setText(self.tr("This unit was scanned already: scan the next unit."))
+            self.alarm.show()
+            self.sounds.bad()
+            return
         self.marks.append(code)
-        self._show_check(check)
+        self._show_check(checks[-1])
 
     def _show_check(self, check: MarkCheck) -> None:
         shown = check.ident or check.scanned
