@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from app.db.tables import PostingEventRow
+from app.db.tables import PostingEventRow, PostingRow
 
 
 class EventKind(StrEnum):
@@ -45,6 +45,15 @@ def record(
     session: Session, posting_number: str, kind: EventKind, at: datetime, detail: str = "", user: str = ""
 ) -> None:
     session.add(PostingEventRow(posting_number=posting_number, at=at, kind=kind.value, detail=detail, user=user))
+    if kind is EventKind.PACKED:  # the posting keeps its first one (the Analytics page reads it)
+        session.execute(
+            update(PostingRow)
+            .where(
+                PostingRow.posting_number == posting_number,
+                or_(PostingRow.packed_at.is_(None), PostingRow.packed_at > at),
+            )
+            .values(packed_at=at)
+        )
 
 
 def of(session: Session, posting_number: str) -> list[PostingEvent]:

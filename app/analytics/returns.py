@@ -58,10 +58,11 @@ def returns_by_product(session: Session, period: Period) -> ReturnsFigure:
     r = ReturnRow
     where = [in_period(r.created_at, period)]
     if period.warehouse_id is not None:
+        # Each return's posting looked up by its number (not every posting of the warehouse listed).
         where.append(
-            r.posting_number.in_(
-                select(PostingRow.posting_number).where(PostingRow.warehouse_id == period.warehouse_id)
-            )
+            select(PostingRow.posting_number)
+            .where(PostingRow.posting_number == r.posting_number, PostingRow.warehouse_id == period.warehouse_id)
+            .exists()
         )
     by_reason: dict[int, dict[str, int]] = {}
     units: dict[int, int] = {}

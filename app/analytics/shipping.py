@@ -2,8 +2,9 @@
 
 "Shipped" is the earlier of two timestamps the cache has:
 
-* the first PACKED event of the posting's history: the desk ran Ozon's ship action ("собрать",
-  /v4/posting/fbs/ship) then; it is the action `shipment_date` is the deadline for;
+* the first PACKED event of the posting's history (kept on the posting as `packed_at`): the desk ran
+  Ozon's ship action ("собрать", /v4/posting/fbs/ship) then; it is the action `shipment_date` is the
+  deadline for;
 * `delivering_date`: Ozon's record of the posting passing to delivery. A posting packed elsewhere (the
   seller cabinet, another desk) has no PACKED event here; the handover comes no earlier than the ship
   action, so when it is on time the ship action was too.
@@ -23,9 +24,8 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.analytics.orders import is_cancelled
-from app.analytics.period import Period, bucket_expr, by_local_day, in_period, percentile, seconds_between, share
-from app.db.tables import PostingEventRow, PostingRow
-from app.history import EventKind
+from app.analytics.period import Period, day_sums, in_period, percentile, seconds_between, share
+from app.db.tables import PostingRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,21 +60,6 @@ class ShippingFigure:
         return share(self.on_time, self.on_time + self.late)
 
 
-def _shipped_at() -> ColumnElement[object]:
-    packed = (
-        select(func.min(PostingEventRow.at))
-        .where(PostingEventRow.posting_number == PostingRow.posting_number, PostingEventRow.kind == EventKind.PACKED)
-        .scalar_subquery()
-    )
-    handed = PostingRow.delivering_date
-    return case(
-        (packed.is_(None), handed),
-        (handed.is_(None), packed),
-        (packed < handed, packed),
-        else_=handed,
-    )
-
-
 def _where(period: Period) -> list[ColumnElement[bool]]:
     where = [in_period(PostingRow.shipment_date, period), ~is_cancelled()]
     if period.warehouse_id is not None:
@@ -83,32 +68,43 @@ def _where(period: Period) -> list[ColumnElement[bool]]:
 
 
 def shipping(session: Session, period: Period) -> ShippingFigure:
-    inner = select(
-        PostingRow.shipment_date.label("due"),
-        PostingRow.in_process_at.label("ordered"),
-        _shipped_at().label("shipped"),
-    ).where(*_where(period))
-    s = inner.subquery()
-    bucket = bucket_expr(session, s.c.due).label("b")
-    on_time = and_(s.c.shipped.is_not(None), s.c.shipped <= s.c.due)
-    late = or_(s.c.shipped > s.c.due, and_(s.c.shipped.is_(None), s.c.due < period.as_of))
-    counts = select(
-        bucket,
-        func.sum(case((on_time, 1), else_=0)),
-        func.sum(case((late, 1), else_=0)),
-        func.sum(case((on_time | late, 0), else_=1)),
-    ).group_by(bucket)
-    minutes = func.round(seconds_between(session, s.c.ordered, s.c.shipped) / 60.0).label("m")
+    """Two reads of the index ix_postings_due: the counts a local day at a time, the order-to-ship
+    minutes in one pass."""
+    packed, handed, due, ordered = (
+        PostingRow.packed_at,
+        PostingRow.delivering_date,
+        PostingRow.shipment_date,
+        PostingRow.in_process_at,
+    )
+    shipped = case(
+        (packed.is_(None), handed),
+        (handed.is_(None), packed),
+        (packed < handed, packed),
+        else_=handed,
+    )
+    on_time = and_(shipped.is_not(None), shipped <= due)
+    late = or_(shipped > due, and_(shipped.is_(None), due < period.as_of))
+    where = [] if period.warehouse_id is None else [PostingRow.warehouse_id == period.warehouse_id]
+    per_day = day_sums(
+        session,
+        period,
+        due,
+        [
+            func.sum(case((on_time, 1), else_=0)),
+            func.sum(case((late, 1), else_=0)),
+            func.sum(case((on_time | late, 0), else_=1)),
+        ],
+        [~is_cancelled(), *where],
+    )
+    minutes = func.round(seconds_between(session, ordered, shipped) / 60.0)
     spread = (
         select(minutes, func.count())
-        .where(s.c.shipped.is_not(None), s.c.ordered.is_not(None), s.c.shipped >= s.c.ordered)
+        .where(*_where(period), shipped.is_not(None), ordered.is_not(None), shipped >= ordered)
         .group_by(minutes)
     )
-    rows = list(session.execute(counts).tuples())
-    per_day = by_local_day(period, ((b, t, lt) for b, t, lt, _p in rows))
-    pending = sum(int(p or 0) for *_r, p in rows)
     histogram = {int(m): int(n) for m, n in session.execute(spread).tuples()}
-    days = [DayShipping(d, int(v[0]), int(v[1])) for d in period.days for v in [per_day.get(d, [0.0, 0.0])]]
+    days = [DayShipping(d, v[0], v[1]) for d in period.days for v in [per_day.get(d, [0, 0, 0])]]
+    pending = sum(v[2] for v in per_day.values())
     median, p90 = percentile(histogram, 0.5), percentile(histogram, 0.9)
     return ShippingFigure(
         days,

@@ -80,6 +80,10 @@ class PostingRow(Base):
     # any database), no join with the items.
     search_text: Mapped[str] = mapped_column(Text, default="")
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Analytics (migration 0011): price × quantity of the items in kopecks (app.repos.postings.save),
+    # the first PACKED event's time (app.history.record).
+    total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     items: Mapped[list[PostingItemRow]] = relationship(
         back_populates="posting", cascade="all, delete-orphan", order_by="PostingItemRow.position"
@@ -120,7 +124,7 @@ class PostingItemRow(Base):
     __tablename__ = "posting_items"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    posting_number: Mapped[str] = mapped_column(ForeignKey("postings.posting_number", ondelete="CASCADE"), index=True)
+    posting_number: Mapped[str] = mapped_column(ForeignKey("postings.posting_number", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     sku: Mapped[int] = mapped_column(BigInteger, index=True)
     offer_id: Mapped[str] = mapped_column(String(100), default="", index=True)
@@ -176,7 +180,7 @@ class ChatRow(Base):
 
 class ChatMessageRow(Base):
     __tablename__ = "chat_messages"
-    __table_args__ = (Index("ix_chat_messages_chat_created", "chat_id", "created_at"),)
+    __table_args__ = (Index("ix_chat_messages_thread", "chat_id", "created_at", "message_id", "author"),)
 
     # Ozon ids are uint64 strings; a message typed here and not yet sent gets "local:<outbox key>".
     message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -272,7 +276,7 @@ class ReturnRow(Base):
     status: Mapped[str] = mapped_column(String(64), default="")
     status_name: Mapped[str] = mapped_column(String(200), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     return_number: Mapped[str] = mapped_column(String(64), default="")
     return_type: Mapped[str] = mapped_column(String(40), default="")
@@ -442,6 +446,17 @@ class PostingEventRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
     user: Mapped[str] = mapped_column(String(100), default="")
+
+
+# Analytics (migration 0011): each figure reads an index alone (ix_chat_messages_thread too, above).
+for _t, _name, _columns in (
+    (PostingRow, "ix_postings_ordered", "in_process_at warehouse_id status local_status total posting_number"),
+    (PostingRow, "ix_postings_number_warehouse", "posting_number warehouse_id"),
+    (PostingRow, "ix_postings_due", "shipment_date warehouse_id status local_status delivering_date in_process_at"),
+    (PostingItemRow, "ix_posting_items_sold", "posting_number sku quantity"),  # serves lookups by number
+    (PostingEventRow, "ix_posting_events_kind_at", "kind at user posting_number"),
+):
+    Index(_name, *(getattr(_t, c) for c in (_columns + " packed_at" * (_name == "ix_postings_due")).split()))
 
 
 class PackProgressRow(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, false, func, insert, or_, select
@@ -55,8 +55,14 @@ def search_pattern(text: str) -> str:
     return "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def total_kopecks(items: Iterable[PostingItem]) -> int:
+    """Price × quantity of the items in kopecks, exact: the posting's stored `total`."""
+    return sum(int((it.price * 100).to_integral_value(ROUND_HALF_UP)) * it.quantity for it in items)
+
+
 def _row_values(p: Posting, now: datetime) -> dict[str, object]:
     return {
+        "total": total_kopecks(p.products),
         "posting_number": p.posting_number,
         "order_number": p.order_number,
         "order_id": p.order_id,

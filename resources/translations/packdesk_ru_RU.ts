@@ -123,8 +123,8 @@
         <translation>За этот период отправлений нет</translation>
     </message>
     <message>
-        <source>Reading…</source>
-        <translation>Читаю…</translation>
+        <source>Calculating…</source>
+        <translation>Считаю…</translation>
     </message>
     <message>
         <source>{start} – {end}, from the local cache</source>

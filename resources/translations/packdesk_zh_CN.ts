@@ -121,8 +121,8 @@
         <translation>此时间段内没有货件</translation>
     </message>
     <message>
-        <source>Reading…</source>
-        <translation>正在读取…</translation>
+        <source>Calculating…</source>
+        <translation>正在计算…</translation>
     </message>
     <message>
         <source>{start} – {end}, from the local cache</source>

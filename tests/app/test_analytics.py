@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from app import history
 from app.analytics import chats, orders, packing, returns, reviews, shipping
 from app.analytics.export import Table, write_csv, write_xlsx
 from app.analytics.period import Period, percentile
@@ -28,6 +30,9 @@ from app.db.tables import (
     ReturnRow,
     ReviewRow,
 )
+from app.domain.postings import PostingItem, PostingStatus
+from app.history import EventKind
+from app.repos.postings import total_kopecks
 
 MSK = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 6, 12, 0, tzinfo=UTC)
@@ -65,6 +70,8 @@ def _posting(
         PostingItemRow(position=i, sku=sku, name=f"Товар {sku}", quantity=qty, price=Decimal(price))
         for i, (sku, qty, price) in enumerate(items)
     ]
+    # What app.repos.postings.save stores with the items (test_stored_total checks it does).
+    row.total = total_kopecks(PostingItem(sku, "", "", qty, Decimal(price)) for sku, qty, price in items)
     return row
 
 
@@ -91,14 +98,18 @@ def data(ctx: AppContext) -> AppContext:
         s.add_all(
             [
                 PostingEventRow(posting_number="P1-1", at=at(2, 7, 50), kind="scan_refused", user="anna"),
-                PostingEventRow(posting_number="P1-1", at=at(2, 8), kind="packed", user="anna"),
                 PostingEventRow(posting_number="P4-1", at=at(4, 10, 30), kind="scan_refused", user="boris"),
                 PostingEventRow(posting_number="P4-1", at=at(4, 10, 50), kind="override", user="boris"),
-                PostingEventRow(posting_number="P4-1", at=at(4, 11), kind="packed", user="boris"),
-                PostingEventRow(posting_number="P5-1", at=at(31, 20, month=10), kind="packed", user="anna"),
                 PostingEventRow(posting_number="P1-1", at=at(2, 8), kind="scan_item", user="anna"),
             ]
         )
+        # Packed at the desk: the event, and the posting's first PACKED time (app.history.record).
+        for number, when, user in (
+            ("P1-1", at(2, 8), "anna"),
+            ("P4-1", at(4, 11), "boris"),
+            ("P5-1", at(31, 20, month=10), "anna"),
+        ):
+            history.record(s, number, EventKind.PACKED, when, user=user)
         s.add_all(
             [
                 ChatRow(chat_id="A", chat_type="BUYER_SELLER", posting_number="P1-1"),
@@ -293,3 +304,109 @@ def test_xlsx_keeps_text_as_text(tmp_path: Path) -> None:
     sheet = load_workbook(path).worksheets[0]
     assert [(c.value, c.data_type) for c in sheet["A"][1:]] == [(names[0], "s"), ("Чехол чёрный", "s")]
     assert [c.value for c in sheet["B"][1:]] == [1, 2]
+
+
+def test_stored_total_follows_the_items_when_saved_resaved_and_cancelled(ctx: AppContext) -> None:
+    from dataclasses import replace
+
+    from app.repos import postings as postings_repo
+    from tests.app.factories import NOW as SAVED_AT
+    from tests.app.factories import posting
+
+    def stored() -> int:
+        with ctx.db.read() as s:
+            return int(s.scalar(select(PostingRow.total).where(PostingRow.posting_number == "12345678-0001-1")) or 0)
+
+    first = replace(
+        posting(),
+        products=(PostingItem(1001, "A", "a", 2, Decimal("199.99")), PostingItem(1002, "B", "b", 1, Decimal("0.05"))),
+    )
+    with ctx.db.write() as s:
+        postings_repo.save(s, [first], SAVED_AT)
+    assert stored() == 2 * 19999 + 5
+    # Re-saved with other items (a split, a changed price): the total follows them.
+    again = replace(first, products=(PostingItem(1003, "C", "c", 3, Decimal("1000")),))
+    with ctx.db.write() as s:
+        postings_repo.save(s, [again], SAVED_AT)
+    assert stored() == 300000
+    # Cancelled: the total stays what its items make; the revenue leaves the posting out by its status.
+    cancelled = replace(again, status=PostingStatus.CANCELLED, in_process_at=at(2, 10))
+    with ctx.db.write() as s:
+        postings_repo.save(s, [cancelled], SAVED_AT)
+    assert stored() == 300000
+    figure = _read(ctx, orders.orders_by_day, period())
+    assert (figure.orders, figure.cancelled, figure.revenue) == (1, 1, Decimal(0))
+    with ctx.db.write() as s:
+        postings_repo.save(s, [replace(cancelled, status=PostingStatus.DELIVERED)], SAVED_AT)
+    assert _read(ctx, orders.orders_by_day, period()).revenue == Decimal("3000.00")
+
+
+def test_migration_fills_the_stored_total_of_cached_postings(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from app.context import open_context
+    from app.db import migrate
+    from app.db.engine import Database, sqlite_url
+
+    db = Database(sqlite_url(str(tmp_path / "packdesk.sqlite3")))
+    command.upgrade(migrate._config(db), "0010")
+    with db.write() as s:
+        for number in ("7-1-1", "8-1-1"):
+            s.execute(
+                text(
+                    "INSERT INTO postings (posting_number, order_number, order_id, status, substatus,"
+                    " delivery_method_id, delivery_method_name, warehouse_id, warehouse_name, tpl_provider,"
+                    " tpl_integration_type, tracking_number, is_express, customer_name, city, address, pvz_code,"
+                    " upper_barcode, lower_barcode, scanit, parent_posting_number, cancel_reason,"
+                    " available_actions, requirements, is_multibox, multi_box_qty, search_text) VALUES (:n, '7-1',"
+                    " 7, 'delivered', '', 0, '', 0, '', '', 'ozon', '', 0, '', '', '', '', '', '', '', '', '', '',"
+                    " '{}', 0, 1, '')"
+                ),
+                {"n": number},
+            )
+        for position, qty, price in ((0, 2, "199.99"), (1, 1, "0.05"), (2, 3, "1000")):
+            s.execute(
+                text(
+                    "INSERT INTO posting_items (posting_number, position, sku, offer_id, name, quantity, price,"
+                    " currency) VALUES ('7-1-1', :p, 1, '', '', :q, :c, 'RUB')"
+                ),
+                {"p": position, "q": qty, "c": price},
+            )
+        for when, kind in (
+            ("2026-11-02 09:00:00.000000", "packed"),
+            ("2026-11-02 08:00:00.000000", "packed"),
+            ("2026-11-02 07:00:00.000000", "scan_item"),
+        ):
+            s.execute(
+                text(
+                    "INSERT INTO posting_events (posting_number, at, kind, detail, user)"
+                    " VALUES ('7-1-1', :a, :k, '', '')"
+                ),
+                {"a": when, "k": kind},
+            )
+    db.dispose()
+    ctx = open_context(str(tmp_path))
+    try:
+        with ctx.db.read() as s:
+            totals = {n: t for n, t in s.execute(select(PostingRow.posting_number, PostingRow.total))}
+        assert totals == {"7-1-1": 2 * 19999 + 5 + 300000, "8-1-1": 0}
+        with ctx.db.read() as s:
+            packed = dict(s.execute(select(PostingRow.posting_number, PostingRow.packed_at)).tuples().all())
+        assert packed == {"7-1-1": datetime(2026, 11, 2, 8, tzinfo=UTC), "8-1-1": None}
+    finally:
+        ctx.close()
+
+
+def test_the_posting_keeps_its_first_packed_time(ctx: AppContext) -> None:
+    with ctx.db.write() as s:
+        s.add(_posting("P1-1", at(1, 9), [(1001, 1, "1.00")]))
+        s.flush()
+        history.record(s, "P1-1", EventKind.SCAN_ITEM, at(1, 9, 30))
+    with ctx.db.write() as s:
+        history.record(s, "P1-1", EventKind.PACKED, at(1, 11))
+    with ctx.db.write() as s:
+        history.record(s, "P1-1", EventKind.PACKED, at(1, 12))  # packed again (a repack): still the first
+        history.record(s, "P1-1", EventKind.PACKED, at(1, 10))  # an earlier one written late
+    with ctx.db.read() as s:
+        assert s.scalar(select(PostingRow.packed_at)) == at(1, 10)

@@ -73,6 +73,13 @@ def _fill(session: Any) -> None:
     )
     session.execute(text(_counter(POSTINGS) + items.format(pos=0, mul=1, where="1")))
     session.execute(text(_counter(POSTINGS) + items.format(pos=1, mul=7, where="i % 2 = 0")))
+    # Each posting's stored total, as app.repos.postings.save stores it.
+    session.execute(
+        text(
+            "UPDATE postings SET total = (SELECT coalesce(sum(CAST(round(i.price * 100) AS INTEGER) * i.quantity), 0)"
+            " FROM posting_items i WHERE i.posting_number = postings.posting_number)"
+        )
+    )
     # History of the postings packed at the desk (four in five): scans, PACKED, the ship action; some refused
     # scans and overrides, four packers.
     events = (
@@ -102,9 +109,9 @@ def _fill(session: Any) -> None:
         session.execute(
             text(
                 _counter(CHATS) + "INSERT INTO chat_messages (message_id, chat_id, author, created_at, text, is_image, "
-                "is_read, order_number, image_urls, search_text) "
+                "is_read, order_number, image_urls) "
                 f"SELECT 'm{n}-' || i, 'chat-' || i, '{author}', "
-                f"{_ts(f'{now} - {span} + i * 315 + {offset}{extra}')}, 'Здравствуйте', 0, 1, '', '[]', '' FROM c"
+                f"{_ts(f'{now} - {span} + i * 315 + {offset}{extra}')}, 'Здравствуйте', 0, 1, '', '[]' FROM c"
             )
         )
     session.execute(

@@ -4,6 +4,7 @@ warehouse, says when a period is empty and exports its tables."""
 from __future__ import annotations
 
 import csv
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,8 +13,13 @@ import pytest
 from openpyxl import load_workbook
 from pytestqt.qtbot import QtBot
 
+from app.analytics.period import Period
+from app.analytics.report import Report, read_report
 from app.context import AppContext
+from app.db.engine import Database
+from app.orders.query import read_choices
 from tests.ui.factories import NOW, make_posting, save
+from ui.analytics import page as page_module
 from ui.analytics.page import AnalyticsPage
 from ui.bridge import EventBridge
 from ui.tasks import TaskManager
@@ -75,3 +81,36 @@ def test_exports_a_table_to_csv_and_everything_to_xlsx(page: AnalyticsPage, qtbo
     page.export_to(list(page._tables.values()), "xlsx", tmp_path / "all.xlsx")
     qtbot.waitUntil(lambda: "all.xlsx" in page.note.text())
     assert len(load_workbook(tmp_path / "all.xlsx").sheetnames) == 7
+
+
+def test_a_long_report_leaves_the_database_worker_free_and_the_newest_request_wins(
+    page: AnalyticsPage, qtbot: QtBot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A year of a million postings takes a while: the report holds its own read session on the I/O pool,
+    # and the Orders page's reads on the one database worker go on meanwhile.
+    release = threading.Event()
+    started: list[int] = []
+
+    def slow_report(db: Database, period: Period) -> Report:
+        started.append(period.warehouse_id or 0)
+        assert threading.current_thread().name.startswith("packdesk-io")
+        release.wait(10)
+        return read_report(db, period)
+
+    monkeypatch.setattr(page_module, "read_report", slow_report)
+    tasks = page._tasks
+    page.set_period(90)
+    qtbot.waitUntil(lambda: len(started) == 1)
+    assert page.note.text() == "Calculating…"
+    listed: list[object] = []
+    tasks.run_db(lambda: read_choices(ctx.db), on_done=listed.append)
+    qtbot.waitUntil(lambda: len(listed) == 1, timeout=3000)
+    assert not release.is_set() and page.note.text() == "Calculating…"
+    # Two more changes while the first read runs: only the newest is read after it.
+    page.set_period(7)
+    page.warehouse_combo.setCurrentIndex(page.warehouse_combo.findData(8))
+    with qtbot.waitSignal(page.refreshed, timeout=10000):
+        release.set()
+    assert started == [0, 8]
+    assert page.report is not None and page.report.period.warehouse_id == 8
+    assert len(page.report.orders.days) == 7

@@ -116,6 +116,7 @@ class AnalyticsPage(QWidget):
         self._ctx = ctx
         self._tasks = tasks
         self._request = 0
+        self._reading = False  # a report read is on the I/O pool
         self._dirty = True
         self.report: Report | None = None
         self._tables: dict[str, Table] = {}
@@ -233,7 +234,8 @@ class AnalyticsPage(QWidget):
 
     def reload_warehouses(self) -> None:
         db = self._ctx.db
-        self._tasks.run_db(lambda: read_warehouses(db), on_done=self._show_warehouses)
+        # The I/O pool too: listing the warehouses of a million postings is no job for the shared worker.
+        self._tasks.run_io(lambda: read_warehouses(db), on_done=self._show_warehouses)
 
     def _show_warehouses(self, choices: list[Choice]) -> None:
         chosen = self.warehouse_combo.currentData()
@@ -259,19 +261,45 @@ class AnalyticsPage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
+        """Read the report again. A year of a million postings takes a while: it runs on the I/O pool in
+        its own read session (never on the database worker the Orders and Packing pages share), one read
+        at a time, and the newest request wins (one asked for while another runs starts when it ends)."""
         self._dirty = False
         self._later.stop()
         self._request += 1
+        self.note.setText(self.tr("Calculating…"))
+        if not self._reading:
+            self._start_reading()
+
+    def _start_reading(self) -> None:
         request, db, period = self._request, self._ctx.db, self.period()
-        self.note.setText(self.tr("Reading…"))
-        self._tasks.run_db(
+        self._reading = True
+        self._tasks.run_io(
             lambda: read_report(db, period) if request == self._request else None,
-            on_done=lambda report: self._show(request, report),
+            on_done=lambda report: self._read(request, report),
+            on_error=lambda exc: self._read_failed(request, exc),
         )
 
-    def _show(self, request: int, report: Report | None) -> None:
-        if report is None or request != self._request:
+    def _read(self, request: int, report: Report | None) -> None:
+        self._reading = False
+        if request != self._request:
+            self._start_reading()  # the period changed meanwhile: read the newest one
             return
+        if report is not None:
+            self._show(report)
+
+    def _read_failed(self, request: int, exc: BaseException) -> None:
+        self._reading = False
+        if request != self._request:
+            self._start_reading()
+            return
+        self.note.setText("")
+        if self._tasks.on_unhandled is None:
+            log.error("the analytics report failed", exc_info=exc)
+        else:
+            self._tasks.on_unhandled(exc)
+
+    def _show(self, report: Report) -> None:
         self.report = report
         period = report.period
         self.note.setText(
