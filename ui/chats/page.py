@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -61,6 +61,7 @@ from ui.chats.list_model import ChatColumn, ChatListModel
 from ui.chats.order_panel import OrderPanel
 from ui.chats.template_picker import TemplatePicker, display_name
 from ui.tasks import TaskManager
+from ui.widgets.selection import refill_quietly
 
 SEARCH_DELAY_MS = 300
 TICK_MS = 60_000
@@ -308,15 +309,12 @@ class ChatsPage(QWidget):
             )
         )
         self.more.setVisible(found.total > len(rows))
-        self.view.selectionModel().blockSignals(True)
-        self.model.set_rows(rows)
-        row = self.model.row_of(self.chat_id) if self.chat_id else -1
-        if row >= 0:
-            self.view.selectionModel().setCurrentIndex(
-                self.model.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-            )
-        self.view.selectionModel().blockSignals(False)
+
+        def refill() -> int:
+            self.model.set_rows(rows)
+            return self.model.row_of(self.chat_id) if self.chat_id else -1
+
+        refill_quietly(self.view, refill)
         if not rows:
             filtered = self.chat_filter() != ChatFilter()
             self.empty.setText(

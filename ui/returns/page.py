@@ -13,7 +13,7 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -53,6 +53,7 @@ from ui.returns.list_model import ReturnColumn, ReturnsModel
 from ui.returns.receive_dialog import ReceiveDialog
 from ui.sounds import SoundPlayer, SystemSounds
 from ui.tasks import TaskManager
+from ui.widgets.selection import refill_quietly
 
 SEARCH_DELAY_MS = 300
 TICK_MS = 60_000
@@ -221,16 +222,12 @@ class ReturnsPage(QWidget):
             return
         self.counts = found.counts
         self._show_counts()
-        selection = self.view.selectionModel()
-        selection.blockSignals(True)
-        self.model.set_listing(found.listing.ids, found.listing.first_rows)
-        row = self.model.row_of(self.current_id) if self.current_id is not None else -1
-        if row >= 0:
-            selection.setCurrentIndex(
-                self.model.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-            )
-        selection.blockSignals(False)
+
+        def refill() -> int:
+            self.model.set_listing(found.listing.ids, found.listing.first_rows)
+            return self.model.row_of(self.current_id) if self.current_id is not None else -1
+
+        refill_quietly(self.view, refill)
         if not found.listing.ids:
             filtered = self.return_filter() != ReturnFilter(stage=self.chosen_stage())
             self.empty.setText(

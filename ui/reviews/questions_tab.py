@@ -3,7 +3,7 @@ question and the answer box (2..3000 characters, through the same lint as a chat
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -29,6 +29,7 @@ from ui.reviews import models
 from ui.reviews.common import RED_STYLE, bold, table, wrapped
 from ui.reviews.models import QuestionColumn, QuestionsModel
 from ui.tasks import TaskManager
+from ui.widgets.selection import refill_quietly
 
 SEARCH_DELAY_MS = 300
 
@@ -164,17 +165,13 @@ class QuestionsTab(QWidget):
     def _listed(self, request: int, found: QuestionListing) -> None:
         if request != self._list_request:
             return
-        selection = self.view.selectionModel()
-        selection.blockSignals(True)
-        self.model.set_listing(found.keys, found.first_rows)
-        key = next((q.key for q in found.first_rows.values() if q.question_id == self.question_id), None)
-        row = self.model.row_of(key) if key is not None else -1
-        if row >= 0:
-            selection.setCurrentIndex(
-                self.model.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-            )
-        selection.blockSignals(False)
+
+        def refill() -> int:
+            self.model.set_listing(found.keys, found.first_rows)
+            key = next((q.key for q in found.first_rows.values() if q.question_id == self.question_id), None)
+            return self.model.row_of(key) if key is not None else -1
+
+        refill_quietly(self.view, refill)
         if not found.keys:
             self.empty.setText(
                 self.tr("No question matches the filters.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -40,6 +40,7 @@ from ui.reviews import models
 from ui.reviews.common import NOTE_STYLE, RED_STYLE, WARN_STYLE, bold, table, wrapped
 from ui.reviews.models import ReviewColumn, ReviewsModel
 from ui.tasks import TaskManager
+from ui.widgets.selection import refill_quietly
 
 SEARCH_DELAY_MS = 300
 CHECK_DELAY_MS = 400
@@ -205,17 +206,13 @@ class ReviewsTab(QWidget):
     def _listed(self, request: int, found: ReviewListing) -> None:
         if request != self._list_request:
             return
-        selection = self.view.selectionModel()
-        selection.blockSignals(True)
-        self.model.set_listing(found.keys, found.first_rows)
-        key = next((r.key for r in found.first_rows.values() if r.review_id == self.review_id), None)
-        row = self.model.row_of(key) if key is not None else -1
-        if row >= 0:
-            selection.setCurrentIndex(
-                self.model.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-            )
-        selection.blockSignals(False)
+
+        def refill() -> int:
+            self.model.set_listing(found.keys, found.first_rows)
+            key = next((r.key for r in found.first_rows.values() if r.review_id == self.review_id), None)
+            return self.model.row_of(key) if key is not None else -1
+
+        refill_quietly(self.view, refill)
         if not found.keys:
             self.empty.setText(
                 self.tr("No review matches the filters.")
