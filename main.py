@@ -829,6 +829,14 @@ def cmd_autoreplies(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _document_file(given: str | Path) -> Path:
+    """Where a PDF document goes: a file, never a folder (a folder is a print spool: it would get a `.prn`)."""
+    path = Path(given)
+    if path.is_dir() or str(given).endswith(("/", os.sep)):
+        raise CliError(f"{given} is a folder: give the file to write, e.g. {Path(given) / 'document.pdf'}", EXIT_USAGE)
+    return path
+
+
 def _cached(ctx: AppContext, numbers: Sequence[str]) -> list[posting_repo.CachedPosting]:
     with ctx.db.read() as s:
         found = posting_repo.get_many(s, numbers)
@@ -902,7 +910,7 @@ def cmd_picklist(ctx: AppContext, args: argparse.Namespace) -> int:
 
     cached = _cached(ctx, args.posting_numbers)
     data = render.picklist([c.posting for c in cached], _products(ctx, cached), language=ctx.settings.language)
-    sinks.FileSink(Path(args.out)).send(data)
+    sinks.FileSink(_document_file(args.out)).send(data)
     print(f"{args.out}: pick list of {len(cached)} posting(s)")
     return 0
 
@@ -918,7 +926,7 @@ def cmd_dispute_pack(ctx: AppContext, args: argparse.Namespace) -> int:
         number = args.posting_number
         raise NotFound("posting_unknown", f"posting {number} is not in the local cache", posting=number)
     data = dispute_pack_pdf(pack, ctx.clock.now(), shop=ctx.settings.label_sender)
-    sinks.FileSink(Path(args.out)).send(data)
+    sinks.FileSink(_document_file(args.out)).send(data)
     print(f"{args.out}: dispute pack of {pack.posting_number} ({len(pack.facts.timeline)} events)")
     return 0
 
@@ -937,7 +945,7 @@ def cmd_escalation(ctx: AppContext, args: argparse.Namespace) -> int:
         from printing.documents.escalation import escalation_pdf
 
         data = escalation_pdf(facts, args.topic, args.note, ctx.clock.now(), shop=ctx.settings.label_sender)
-        sinks.FileSink(Path(args.pdf)).send(data)
+        sinks.FileSink(_document_file(args.pdf)).send(data)
     text = escalation.support_message(facts, args.topic, args.note) + "\n"
     stdout = getattr(sys.stdout, "buffer", None)
     if stdout is not None:

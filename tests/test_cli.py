@@ -402,6 +402,12 @@ def test_dispute_pack_writes_one_pdf_and_an_unknown_posting_is_one_line(data_dir
     assert out.read_bytes().startswith(b"%PDF")
     one_line(run("--data-dir", str(data_dir), "dispute-pack", "00000000-0000-0", "--out", str(out)), main.EXIT_FAILED)
     one_line(run("--data-dir", str(data_dir), "dispute-pack", NUMBER), main.EXIT_USAGE, "--out")
+    # A folder is no file name: refused, nothing written there (it used to get a print-spool .prn).
+    one_line(
+        run("--data-dir", str(data_dir), "dispute-pack", NUMBER, "--out", str(tmp_path)), main.EXIT_USAGE, "folder"
+    )
+    one_line(run("--data-dir", str(data_dir), "escalation", NUMBER, "--pdf", str(tmp_path)), main.EXIT_USAGE, "folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "pack.pdf"]
 
 
 # -- chat templates and auto-replies -------------------------------------------------------------
