@@ -44,7 +44,7 @@
         <translation>Скопировать диагностику</translation>
     </message>
     <message>
-        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers&apos; data</source>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
         <translation>Версии, папки, настройки и конец журнала для поддержки: без Api-Key и без данных покупателей</translation>
     </message>
     <message>
@@ -428,7 +428,11 @@
         <translation>Восстановить…</translation>
     </message>
     <message>
-        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk&apos;s own oldest backups in the folder are deleted.</source>
+        <source>Cancel the restore</source>
+        <translation>Отменить восстановление</translation>
+    </message>
+    <message>
+        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk's own oldest backups in the folder are deleted.</source>
         <translation>Резервная копия — проверенная копия базы данных, она создаётся в фоне, пока вы работаете. В папке удаляются только самые старые копии самого Packdesk.</translation>
     </message>
     <message>
@@ -482,6 +486,10 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>Restore of {file} scheduled: close Packdesk and start it again to finish.</source>
         <translation>Восстановление из {file} запланировано: закройте Packdesk и запустите снова, чтобы завершить.</translation>
+    </message>
+    <message>
+        <source>The restore is cancelled: the database stays as it is.</source>
+        <translation>Восстановление отменено: база данных остаётся как есть.</translation>
     </message>
 </context>
 <context>
@@ -711,7 +719,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Нет чатов, подходящих под фильтры.</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
+        <source>No chats yet. Buyers' messages appear here after a sync.</source>
         <translation>Чатов пока нет. Сообщения покупателей появятся здесь после синхронизации.</translation>
     </message>
     <message>
@@ -739,7 +747,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Этот чат закрыт: Ozon не принимает в нём новые сообщения.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s notices take no answers.</source>
+        <source>Ozon's notices take no answers.</source>
         <translation>На уведомления Ozon ответить нельзя.</translation>
     </message>
     <message>
@@ -934,7 +942,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
+        <source>A message to Ozon support with this posting's facts, or a PDF</source>
         <translation>Сообщение в поддержку Ozon с фактами по отправлению или PDF</translation>
     </message>
     <message>
@@ -1140,7 +1148,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Этот заказ rFBS Ozon подтверждает сам; он перейдёт в «Собрать», когда Ozon это сделает.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
         <translation>Для этого отправления Ozon требует данные, которые Packdesk пока не умеет передавать: оформите его в личном кабинете Ozon.</translation>
     </message>
     <message>
@@ -1164,7 +1172,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Такой даты в номере таможенной декларации быть не может.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label file cannot be read: {detail}</source>
+        <source>Ozon's label file cannot be read: {detail}</source>
         <translation>Файл этикетки Ozon не читается: {detail}</translation>
     </message>
     <message>
@@ -1220,7 +1228,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Это не похоже на трек-номер.</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
         <translation>Это штрихкод товара или этикетки, а не трек-номер: отсканируйте номер перевозчика.</translation>
     </message>
     <message>
@@ -1280,8 +1288,8 @@ Packdesk не может заменить открытую базу данных
         <translation>Принтер {printer} не дополучил задание: прежде чем печатать снова, проверьте принтер и вышла ли этикетка.</translation>
     </message>
     <message>
-        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
-        <translation>Не установлена команда печати &apos;lp&apos; (apt-get install cups-client).</translation>
+        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
+        <translation>Не установлена команда печати 'lp' (apt-get install cups-client).</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -1324,11 +1332,11 @@ Packdesk не может заменить открытую базу данных
         <translation>Некоторые настройки были неверны и сброшены на значения по умолчанию: {names}.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>Этикетка Ozon для этого отправления ещё не загружена; она напечатается, как только придёт.</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
         <translation>База данных повреждена: {path}. Packdesk не трогал файл и остановил синхронизацию. Восстановите файл из резервной копии или переместите его, чтобы начать с пустой базой (команда .recover программы sqlite3 извлекает то, что ещё читается).</translation>
     </message>
     <message>
@@ -1388,7 +1396,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Файл {path} повреждён, восстановить из него нельзя.</translation>
     </message>
     <message>
-        <source>{path} is a SQLite database, but not Packdesk&apos;s.</source>
+        <source>{path} is a SQLite database, but not Packdesk's.</source>
         <translation>{path} — база SQLite, но не от Packdesk.</translation>
     </message>
     <message>
@@ -1456,7 +1464,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Сейчас Ozon не предлагает это действие для возврата. Синхронизируйте, чтобы увидеть доступные.</translation>
     </message>
     <message>
-        <source>Choose one of Ozon&apos;s reasons to reject the return.</source>
+        <source>Choose one of Ozon's reasons to reject the return.</source>
         <translation>Выберите одну из причин Ozon для отказа в возврате.</translation>
     </message>
     <message>
@@ -1468,7 +1476,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Комментарий — не более 1000 символов.</translation>
     </message>
     <message>
-        <source>The compensation must be more than 0 and at most the item&apos;s price, in roubles and kopecks.</source>
+        <source>The compensation must be more than 0 and at most the item's price, in roubles and kopecks.</source>
         <translation>Компенсация должна быть больше 0 и не больше цены товара, в рублях и копейках.</translation>
     </message>
     <message>
@@ -1544,7 +1552,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Ozon просит Packdesk снизить частоту запросов (их слишком много). Попробуйте через минуту.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
         <translation>У серверов Ozon сейчас неполадки. Попробуйте через несколько минут.</translation>
     </message>
     <message>
@@ -1800,7 +1808,7 @@ Packdesk не может заменить открытую базу данных
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel&apos;s label to find its posting</source>
+        <source>Scan a parcel's label to find its posting</source>
         <translation>Отсканируйте этикетку посылки, чтобы найти отправление</translation>
     </message>
     <message>
@@ -2209,7 +2217,7 @@ Packdesk не может заменить открытую базу данных
         <translation>номер товара в коде повреждён: отсканируйте ещё раз</translation>
     </message>
     <message>
-        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>сканер теряет разделители кода: укажите замену GS в «Настройки → Упаковка и передача»</translation>
     </message>
     <message>
@@ -2309,7 +2317,7 @@ Packdesk не может заменить открытую базу данных
         <translation>✗ Сначала введите номер таможенной декларации (ГТД) для «{name}»</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
         <translation>✗ Для отправления {number} Ozon требует данные, которые Packdesk пока не передаёт ({what}): соберите его в личном кабинете Ozon</translation>
     </message>
     <message>
@@ -2511,7 +2519,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>Write to Ozon&apos;s seller support about this posting</source>
+        <source>Write to Ozon's seller support about this posting</source>
         <translation>Написать в поддержку продавцов Ozon об этом отправлении</translation>
     </message>
     <message>
@@ -2735,7 +2743,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Отгрузка (собрано)</translation>
     </message>
     <message>
-        <source>Get Ozon&apos;s label</source>
+        <source>Get Ozon's label</source>
         <translation>Получить этикетку Ozon</translation>
     </message>
     <message>
@@ -2815,11 +2823,11 @@ Packdesk не может заменить открытую базу данных
         <translation>Отменено вами</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon не принял код «Честный ЗНАК» или номер ГТД (см. причину от Ozon). Заказ остаётся в силе: нажмите «Отказаться и переделать» и упакуйте его заново на станции упаковки с правильными кодами.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
         <translation>Ozon нужны данные по этому отправлению, которые Packdesk пока не умеет передавать: заполните их в личном кабинете продавца Ozon, затем нажмите здесь «Отказаться».</translation>
     </message>
     <message>
@@ -3080,7 +3088,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Идёт приёмка</translation>
     </message>
     <message>
-        <source>Waiting for Ozon&apos;s approval</source>
+        <source>Waiting for Ozon's approval</source>
         <translation>Ждёт подтверждения Ozon</translation>
     </message>
     <message>
@@ -3328,7 +3336,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Добавить фото…</translation>
     </message>
     <message>
-        <source>Scan each unit&apos;s marking code (Честный ЗНАК), if it has one</source>
+        <source>Scan each unit's marking code (Честный ЗНАК), if it has one</source>
         <translation>Отсканируйте код маркировки (Честный ЗНАК) каждой единицы, если он есть</translation>
     </message>
     <message>
@@ -3392,7 +3400,7 @@ Packdesk не может заменить открытую базу данных
         <translation>НЕ СОВПАДАЕТ с кодами, отгруженными в этом отправлении</translation>
     </message>
     <message>
-        <source>This unit&apos;s marking code differs from the one shipped: the wrong item may have come back.</source>
+        <source>This unit's marking code differs from the one shipped: the wrong item may have come back.</source>
         <translation>Код маркировки этой единицы не совпадает с отгруженным: мог вернуться чужой товар.</translation>
     </message>
     <message>
@@ -3439,7 +3447,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Причина:</translation>
     </message>
     <message>
-        <source>Buyer&apos;s comment:</source>
+        <source>Buyer's comment:</source>
         <translation>Комментарий покупателя:</translation>
     </message>
     <message>
@@ -3507,7 +3515,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Фото</translation>
     </message>
     <message>
-        <source>Open the buyer&apos;s photo</source>
+        <source>Open the buyer's photo</source>
         <translation>Открыть фото покупателя</translation>
     </message>
     <message>
@@ -3740,7 +3748,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Фото недоступно.</translation>
     </message>
     <message>
-        <source>Buyer&apos;s photo</source>
+        <source>Buyer's photo</source>
         <translation>Фото покупателя</translation>
     </message>
 </context>
@@ -4102,7 +4110,7 @@ Packdesk не может заменить открытую базу данных
         <translation>В кодах «Честный ЗНАК» есть невидимый разделитель (GS). Если сканер настроен вводить вместо него что-то другое, укажите это здесь.</translation>
     </message>
     <message>
-        <source>My shop is on Ozon&apos;s trusted acceptance</source>
+        <source>My shop is on Ozon's trusted acceptance</source>
         <translation>Мой магазин подключён к доверительной приёмке Ozon</translation>
     </message>
     <message>
@@ -4146,11 +4154,11 @@ Packdesk не может заменить открытую базу данных
         <translation> дн.</translation>
     </message>
     <message>
-        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
+        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
         <translation>Имена и адреса покупателей в завершённых заказах стираются через столько дней (правила Ozon).</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
         <translation>Перезапустите Packdesk, чтобы применить изменения (аккаунт, язык, режим, интервал синхронизации, данные покупателей).</translation>
     </message>
     <message>
@@ -4158,7 +4166,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Синхронизировать каждые</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
         <translation>Язык, демо-режим, интервал синхронизации, рабочие часы и срок хранения данных покупателей применяются после перезапуска.</translation>
     </message>
     <message>
@@ -4170,7 +4178,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Язык</translation>
     </message>
     <message>
-        <source>Keep buyers&apos; details</source>
+        <source>Keep buyers' details</source>
         <translation>Хранить данные покупателей</translation>
     </message>
     <message>
@@ -4242,7 +4250,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Печать…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
         <translation>Отправлено. Рамка должна быть целой, а метки линейки через 10 мм — ровно в 10 мм друг от друга.</translation>
     </message>
 </context>

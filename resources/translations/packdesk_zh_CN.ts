@@ -44,7 +44,7 @@
         <translation>复制诊断信息</translation>
     </message>
     <message>
-        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers&apos; data</source>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
         <translation>供技术支持使用的版本、文件夹、设置和日志末尾：不含 Api-Key，不含买家信息</translation>
     </message>
     <message>
@@ -426,7 +426,11 @@
         <translation>恢复…</translation>
     </message>
     <message>
-        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk&apos;s own oldest backups in the folder are deleted.</source>
+        <source>Cancel the restore</source>
+        <translation>取消恢复</translation>
+    </message>
+    <message>
+        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk's own oldest backups in the folder are deleted.</source>
         <translation>备份是经过校验的数据库副本，在您工作时于后台生成。文件夹中只会删除 Packdesk 自己最旧的备份。</translation>
     </message>
     <message>
@@ -480,6 +484,10 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>Restore of {file} scheduled: close Packdesk and start it again to finish.</source>
         <translation>已安排恢复 {file}：请关闭 Packdesk 并重新启动以完成恢复。</translation>
+    </message>
+    <message>
+        <source>The restore is cancelled: the database stays as it is.</source>
+        <translation>已取消恢复：数据库保持不变。</translation>
     </message>
 </context>
 <context>
@@ -707,7 +715,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>没有符合筛选条件的聊天。</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
+        <source>No chats yet. Buyers' messages appear here after a sync.</source>
         <translation>还没有聊天。同步后买家的消息会显示在这里。</translation>
     </message>
     <message>
@@ -735,7 +743,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此聊天已关闭：Ozon 不再接受新消息。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s notices take no answers.</source>
+        <source>Ozon's notices take no answers.</source>
         <translation>Ozon 通知无法回复。</translation>
     </message>
     <message>
@@ -930,7 +938,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>咨询 Ozon 客服…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
+        <source>A message to Ozon support with this posting's facts, or a PDF</source>
         <translation>向 Ozon 客服发送包含此货件信息的消息，或导出 PDF</translation>
     </message>
     <message>
@@ -1134,7 +1142,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此 rFBS 订单由 Ozon 自行确认；确认后会进入「待打包」。</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
         <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成。</translation>
     </message>
     <message>
@@ -1158,7 +1166,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>报关单号中的日期无效。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label file cannot be read: {detail}</source>
+        <source>Ozon's label file cannot be read: {detail}</source>
         <translation>无法读取 Ozon 的面单文件：{detail}</translation>
     </message>
     <message>
@@ -1214,7 +1222,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>这看起来不像运单号。</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
         <translation>这是商品或面单的条码，不是运单号：请扫描承运商的运单号。</translation>
     </message>
     <message>
@@ -1274,8 +1282,8 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{printer} 处的打印机没有接收完整个任务：再次打印前请检查打印机以及是否已出面单。</translation>
     </message>
     <message>
-        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
-        <translation>未安装打印命令 &apos;lp&apos;（apt-get install cups-client）。</translation>
+        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
+        <translation>未安装打印命令 'lp'（apt-get install cups-client）。</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -1318,11 +1326,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>部分设置无效，已恢复为默认值：{names}。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>该货件的 Ozon 面单尚未下载；下载后会自动打印。</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
         <translation>数据库已损坏：{path}。Packdesk 未改动该文件，并已停止同步。请用备份恢复该文件，或将其移走以使用空数据库重新开始（sqlite3 工具的 .recover 命令可导出仍可读取的数据）。</translation>
     </message>
     <message>
@@ -1382,7 +1390,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{path} 已损坏，无法恢复。</translation>
     </message>
     <message>
-        <source>{path} is a SQLite database, but not Packdesk&apos;s.</source>
+        <source>{path} is a SQLite database, but not Packdesk's.</source>
         <translation>{path} 是 SQLite 数据库，但不是 Packdesk 的。</translation>
     </message>
     <message>
@@ -1450,7 +1458,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>Ozon 目前不提供此操作。请同步查看当前可用的操作。</translation>
     </message>
     <message>
-        <source>Choose one of Ozon&apos;s reasons to reject the return.</source>
+        <source>Choose one of Ozon's reasons to reject the return.</source>
         <translation>请选择 Ozon 提供的拒绝原因之一。</translation>
     </message>
     <message>
@@ -1462,7 +1470,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>说明最多 1000 个字符。</translation>
     </message>
     <message>
-        <source>The compensation must be more than 0 and at most the item&apos;s price, in roubles and kopecks.</source>
+        <source>The compensation must be more than 0 and at most the item's price, in roubles and kopecks.</source>
         <translation>补偿金额必须大于 0，且不超过商品价格（精确到戈比）。</translation>
     </message>
     <message>
@@ -1538,7 +1546,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>Ozon 要求 Packdesk 降低请求频率（请求过多）。请一分钟后重试。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
         <translation>Ozon 服务器暂时出现问题。请几分钟后重试。</translation>
     </message>
     <message>
@@ -1794,7 +1802,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel&apos;s label to find its posting</source>
+        <source>Scan a parcel's label to find its posting</source>
         <translation>扫描包裹面单以查找订单</translation>
     </message>
     <message>
@@ -2191,7 +2199,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>码中的商品编号已损坏：请重新扫描</translation>
     </message>
     <message>
-        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>扫描枪丢失了码中的分隔符：请在「设置 → 打包与交接」中设置 GS 替代符</translation>
     </message>
     <message>
@@ -2279,7 +2287,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>✗ 请先输入「{name}」的报关单号（ГТД）</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
         <translation>✗ 订单 {number} 需要 Packdesk 目前无法提交的数据（{what}）：请在 Ozon 卖家后台处理</translation>
     </message>
     <message>
@@ -2463,7 +2471,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>咨询 Ozon 客服…</translation>
     </message>
     <message>
-        <source>Write to Ozon&apos;s seller support about this posting</source>
+        <source>Write to Ozon's seller support about this posting</source>
         <translation>就此货件联系 Ozon 卖家客服</translation>
     </message>
     <message>
@@ -2671,7 +2679,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>发货（已打包）</translation>
     </message>
     <message>
-        <source>Get Ozon&apos;s label</source>
+        <source>Get Ozon's label</source>
         <translation>获取 Ozon 面单</translation>
     </message>
     <message>
@@ -2751,11 +2759,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>已放弃</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon 不接受某个「Честный ЗНАК」标识码或报关单号（见 Ozon 给出的原因）。订单仍然有效：点击“放弃并重做”，然后在打包台用正确的编码重新打包。</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
         <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成，然后在这里点击“放弃”。</translation>
     </message>
     <message>
@@ -3004,7 +3012,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>正在验收</translation>
     </message>
     <message>
-        <source>Waiting for Ozon&apos;s approval</source>
+        <source>Waiting for Ozon's approval</source>
         <translation>等待 Ozon 确认</translation>
     </message>
     <message>
@@ -3252,7 +3260,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>添加照片…</translation>
     </message>
     <message>
-        <source>Scan each unit&apos;s marking code (Честный ЗНАК), if it has one</source>
+        <source>Scan each unit's marking code (Честный ЗНАК), if it has one</source>
         <translation>如有标识码（Честный ЗНАК），请逐件扫描</translation>
     </message>
     <message>
@@ -3316,7 +3324,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>与此货件发出的标识码不一致</translation>
     </message>
     <message>
-        <source>This unit&apos;s marking code differs from the one shipped: the wrong item may have come back.</source>
+        <source>This unit's marking code differs from the one shipped: the wrong item may have come back.</source>
         <translation>此商品的标识码与发出的不一致：退回的可能不是原商品。</translation>
     </message>
     <message>
@@ -3361,7 +3369,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>原因：</translation>
     </message>
     <message>
-        <source>Buyer&apos;s comment:</source>
+        <source>Buyer's comment:</source>
         <translation>买家留言：</translation>
     </message>
     <message>
@@ -3429,7 +3437,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>照片</translation>
     </message>
     <message>
-        <source>Open the buyer&apos;s photo</source>
+        <source>Open the buyer's photo</source>
         <translation>打开买家的照片</translation>
     </message>
     <message>
@@ -3662,7 +3670,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>照片无法显示。</translation>
     </message>
     <message>
-        <source>Buyer&apos;s photo</source>
+        <source>Buyer's photo</source>
         <translation>买家照片</translation>
     </message>
 </context>
@@ -4022,7 +4030,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>「Честный ЗНАК」标识码中含有不可见的分隔符（GS）。如果扫描枪被设置为用其他字符代替它，请在此填写。</translation>
     </message>
     <message>
-        <source>My shop is on Ozon&apos;s trusted acceptance</source>
+        <source>My shop is on Ozon's trusted acceptance</source>
         <translation>我的店铺已开通 Ozon 信任验收</translation>
     </message>
     <message>
@@ -4066,11 +4074,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation> 天</translation>
     </message>
     <message>
-        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
+        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
         <translation>已完成订单中买家的姓名和地址在这么多天后清除（Ozon 规定）。</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
         <translation>请重启 Packdesk 以应用更改（账户、语言、模式、同步间隔、买家信息）。</translation>
     </message>
     <message>
@@ -4078,7 +4086,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>同步间隔</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
         <translation>语言、演示模式、同步间隔、工作时间和买家信息保留期限在重启后生效。</translation>
     </message>
     <message>
@@ -4090,7 +4098,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>语言</translation>
     </message>
     <message>
-        <source>Keep buyers&apos; details</source>
+        <source>Keep buyers' details</source>
         <translation>保留买家信息</translation>
     </message>
     <message>
@@ -4158,7 +4166,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>正在打印…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
         <translation>已发送。边框应完整，标尺上 10 毫米刻度的间距应正好为 10 毫米。</translation>
     </message>
 </context>

@@ -383,9 +383,16 @@ def test_restore_checks_confirms_and_schedules_for_the_next_start(
     qtbot.waitUntil(lambda: backup.scheduled(database) is not None and not tasks.busy())
     assert made.taken_at.astimezone().strftime("%d.%m.%Y %H:%M") in asked[0] and "before-restore" in asked[0]
     assert "start it again" in page.backup.restore_result.text()
+    # The wrong date was picked: the restore can be called off before the restart.
+    assert not page.backup.cancel_restore_button.isHidden()
+    page.backup.cancel_restore_button.click()
+    qtbot.waitUntil(lambda: backup.scheduled(database) is None and not tasks.busy())
+    assert "cancelled" in page.backup.restore_result.text() and page.backup.cancel_restore_button.isHidden()
+    page.backup.restore_button.click()
+    qtbot.waitUntil(lambda: backup.scheduled(database) is not None and not tasks.busy())
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"junk" * 100)
     page.backup.choose_file = lambda: str(junk)
     page.backup.restore_button.click()
     qtbot.waitUntil(lambda: page.backup.restore_button.isEnabled() and not tasks.busy())
-    assert "not a Packdesk backup" in page.backup.restore_result.text() and len(asked) == 1
+    assert "not a Packdesk backup" in page.backup.restore_result.text() and len(asked) == 2

@@ -75,6 +75,10 @@ class BackupBox(QGroupBox):
         self.restore_button = QPushButton(self.tr("Restore…"), self)
         self.restore_button.setObjectName("restoreBackup")
         self.restore_button.clicked.connect(self.restore)
+        self.cancel_restore_button = QPushButton(self.tr("Cancel the restore"), self)
+        self.cancel_restore_button.setObjectName("cancelRestore")
+        self.cancel_restore_button.clicked.connect(self.cancel_restore)
+        self.cancel_restore_button.hide()
         self.result = self._note("backupResult")
         self.restore_result = self._note("restoreResult")
         note = plain_text.label(
@@ -91,6 +95,7 @@ class BackupBox(QGroupBox):
         buttons = QHBoxLayout()
         buttons.addWidget(self.now_button)
         buttons.addWidget(self.restore_button)
+        buttons.addWidget(self.cancel_restore_button)
         buttons.addStretch(1)
         form = QFormLayout(self)
         form.addRow(plain_text.label(self.tr("Backup folder"), self), folder_row)
@@ -216,6 +221,21 @@ class BackupBox(QGroupBox):
             self.tr("Restore of {file} scheduled: close Packdesk and start it again to finish.").format(file=file),
             _OK_STYLE,
         )
+        self.cancel_restore_button.show()
+
+    def cancel_restore(self) -> None:
+        """The seller picked the wrong backup: nothing is restored at the next start."""
+        database = self._database
+        if database is None:
+            return
+
+        def cancelled(_: object) -> None:
+            self.cancel_restore_button.hide()
+            self._show(
+                self.restore_result, self.tr("The restore is cancelled: the database stays as it is."), _OK_STYLE
+            )
+
+        self._tasks.run_io(lambda: backup.cancel_scheduled(database), on_done=cancelled, on_error=self._restore_failed)
 
     def _restore_failed(self, exc: BaseException) -> None:
         self.restore_button.setEnabled(True)
