@@ -217,6 +217,26 @@ def import_rules(session: Session, data: object, now: datetime) -> int:
     return len(parsed)
 
 
+def set_rule(
+    session: Session, rule_id: int, *, enabled: bool | None = None, dry_run: bool | None = None, now: datetime
+) -> Rule:
+    """Switch one rule on or off, or to dry run (suggest only) and back; RuleError for an unknown id.
+    A change counts only messages from now on (like an import), so switching a rule on never answers
+    the history it missed."""
+    row = session.get(AutoReplyRuleRow, rule_id)
+    if row is None:
+        raise RuleError(f"there is no rule #{rule_id}", str(rule_id))
+    changed = False
+    if enabled is not None and row.enabled != enabled:
+        row.enabled, changed = enabled, True
+    if dry_run is not None and row.dry_run != dry_run:
+        row.dry_run, changed = dry_run, True
+    if changed:
+        row.updated_at = now
+    session.flush()
+    return _of(row)
+
+
 def log(session: Session, limit: int = 100) -> list[LogEntry]:
     """The latest firings, newest first."""
     rows = session.scalars(

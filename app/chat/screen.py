@@ -4,13 +4,17 @@ support chat, and the facts of an escalation."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from app import sync_status
-from app.chat import compose, escalation, inbox, intents
+from app.chat import autoreply, compose, escalation, inbox, intents
 from app.chat import templates as chat_templates
 from app.chat.inbox import ChatFilter, ChatSummary, MessageView
 from app.db.engine import Database
@@ -133,3 +137,74 @@ def chats_plan_limited(db: Database) -> bool:
     """The shop's Ozon plan leaves the chat API out (the last sync said so)."""
     with db.read() as session:
         return sync_status.plan_limited_since(session, "chats") is not None
+
+
+# -- managing templates and auto-replies (the Templates… and Auto-replies… dialogs) -----------------
+
+
+def save_template(db: Database, choice: TemplateChoice, now: datetime) -> None:
+    """Add or replace a template (TemplateError naming what is wrong; nothing is kept then)."""
+    template = chat_templates.Template(choice.key, choice.name_zh, choice.name_en, choice.text_ru, choice.intents)
+    with db.write() as session:
+        chat_templates.save(session, template, now)
+
+
+def delete_template(db: Database, key: str, now: datetime) -> bool:
+    with db.write() as session:
+        return chat_templates.delete(session, key, now)
+
+
+def _read_json(path: Path, error: type[chat_templates.TemplateError] | type[autoreply.RuleError]) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise error(f"{path.name} cannot be read as JSON: {exc}") from None
+
+
+def _write_json(path: Path, data: object) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def import_templates(db: Database, path: Path, now: datetime) -> int:
+    """Add or replace the templates of a JSON file, all or nothing (TemplateError names the first bad one)."""
+    data = _read_json(path, chat_templates.TemplateError)
+    with db.write() as session:
+        return chat_templates.import_json(session, data, now)
+
+
+def export_templates(db: Database, path: Path) -> Path:
+    with db.read() as session:
+        data = {"templates": chat_templates.export_json(session)}
+    return _write_json(path, data)
+
+
+@dataclass(frozen=True, slots=True)
+class AutoReplies:
+    rules: list[autoreply.Rule]
+    log: list[autoreply.LogEntry]  # newest first
+
+
+def auto_replies(db: Database, limit: int = 100) -> AutoReplies:
+    with db.read() as session:
+        return AutoReplies(autoreply.rules(session), autoreply.log(session, limit))
+
+
+def set_rule(
+    db: Database, rule_id: int, now: datetime, *, enabled: bool | None = None, dry_run: bool | None = None
+) -> autoreply.Rule:
+    with db.write() as session:
+        return autoreply.set_rule(session, rule_id, enabled=enabled, dry_run=dry_run, now=now)
+
+
+def import_rules(db: Database, path: Path, now: datetime) -> int:
+    """Replace the rule set with a JSON file's, all or nothing (RuleError names the first bad rule)."""
+    data = _read_json(path, autoreply.RuleError)
+    with db.write() as session:
+        return autoreply.import_rules(session, data, now)
+
+
+def export_rules(db: Database, path: Path) -> Path:
+    with db.read() as session:
+        data = {"rules": autoreply.export_rules(session)}
+    return _write_json(path, data)

@@ -402,6 +402,101 @@
     </message>
 </context>
 <context>
+    <name>AutoRepliesDialog</name>
+    <message>
+        <source>Auto-replies</source>
+        <translation>Автоответы</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>Правило</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>Шаблон</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>Вкл.</translation>
+    </message>
+    <message>
+        <source>Dry run (suggest only)</source>
+        <translation>Пробный режим (только предлагать)</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Время</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>Чат</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Итог</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Текст</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>Импорт…</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Экспорт…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Закрыть</translation>
+    </message>
+    <message>
+        <source>Rules (the first that matches a new message answers it):</source>
+        <translation>Правила (на новое сообщение отвечает первое подходящее):</translation>
+    </message>
+    <message>
+        <source>Latest replies (last {count}):</source>
+        <translation>Последние ответы (до {count}):</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>отправлен</translation>
+    </message>
+    <message>
+        <source>suggested</source>
+        <translation>предложен</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>отклонён</translation>
+    </message>
+    <message>
+        <source>No rules yet: import a JSON file of rules (packdesk autoreply export shows the format).</source>
+        <translation>Правил пока нет: импортируйте JSON-файл с правилами (формат показывает packdesk autoreply export).</translation>
+    </message>
+    <message>
+        <source>Saved: {rule}</source>
+        <translation>Сохранено: {rule}</translation>
+    </message>
+    <message>
+        <source>Import auto-reply rules</source>
+        <translation>Импорт правил автоответа</translation>
+    </message>
+    <message>
+        <source>Imported {count} rules.</source>
+        <translation>Импортировано правил: {count}.</translation>
+    </message>
+    <message>
+        <source>Export auto-reply rules</source>
+        <translation>Экспорт правил автоответа</translation>
+    </message>
+    <message>
+        <source>Saved: {path}</source>
+        <translation>Сохранено: {path}</translation>
+    </message>
+</context>
+<context>
     <name>BackupBox</name>
     <message>
         <source>Backup</source>
@@ -709,6 +804,22 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>Start a chat</source>
         <translation>Начать чат</translation>
+    </message>
+    <message>
+        <source>Edit templates…</source>
+        <translation>Изменить шаблоны…</translation>
+    </message>
+    <message>
+        <source>Edit, import and export the answer templates</source>
+        <translation>Изменить, импортировать и экспортировать шаблоны ответов</translation>
+    </message>
+    <message>
+        <source>Auto-replies…</source>
+        <translation>Автоответы…</translation>
+    </message>
+    <message>
+        <source>Switch auto-reply rules on, off or to dry run; see what they sent</source>
+        <translation>Включить, выключить правила автоответа или перевести в пробный режим; посмотреть, что они отправили</translation>
     </message>
     <message>
         <source>The {shown} most urgent of {total} chats: search or filter to find the others.</source>
@@ -4369,6 +4480,97 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>Insert</source>
         <translation>Вставить</translation>
+    </message>
+</context>
+<context>
+    <name>TemplatesDialog</name>
+    <message>
+        <source>Answer templates</source>
+        <translation>Шаблоны ответов</translation>
+    </message>
+    <message>
+        <source>a-z, 0-9 and _, e.g. where_is_order</source>
+        <translation>a-z, 0-9 и _, например where_is_order</translation>
+    </message>
+    <message>
+        <source>Variables: {list}</source>
+        <translation>Переменные: {list}</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Новый</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Сохранить</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Удалить</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>Импорт…</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Экспорт…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Закрыть</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Ключ</translation>
+    </message>
+    <message>
+        <source>Name (Chinese)</source>
+        <translation>Название (китайское)</translation>
+    </message>
+    <message>
+        <source>Name (English)</source>
+        <translation>Название (английское)</translation>
+    </message>
+    <message>
+        <source>Intents (comma list)</source>
+        <translation>Намерения (через запятую)</translation>
+    </message>
+    <message>
+        <source>Text for the buyer (Russian):</source>
+        <translation>Текст для покупателя (на русском):</translation>
+    </message>
+    <message>
+        <source>Saved: {name}</source>
+        <translation>Сохранено: {name}</translation>
+    </message>
+    <message>
+        <source>Delete the template</source>
+        <translation>Удалить шаблон</translation>
+    </message>
+    <message>
+        <source>Delete the template {name}? This cannot be undone.</source>
+        <translation>Удалить шаблон {name}? Это нельзя отменить.</translation>
+    </message>
+    <message>
+        <source>Deleted: {key}</source>
+        <translation>Удалено: {key}</translation>
+    </message>
+    <message>
+        <source>Import templates</source>
+        <translation>Импорт шаблонов</translation>
+    </message>
+    <message>
+        <source>Imported {count} templates.</source>
+        <translation>Импортировано шаблонов: {count}.</translation>
+    </message>
+    <message>
+        <source>Export templates</source>
+        <translation>Экспорт шаблонов</translation>
+    </message>
+    <message>
+        <source>Saved: {path}</source>
+        <translation>Сохранено: {path}</translation>
     </message>
 </context>
 </TS>

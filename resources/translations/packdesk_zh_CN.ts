@@ -400,6 +400,101 @@
     </message>
 </context>
 <context>
+    <name>AutoRepliesDialog</name>
+    <message>
+        <source>Auto-replies</source>
+        <translation>自动回复</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Template</source>
+        <translation>模板</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Dry run (suggest only)</source>
+        <translation>试运行（仅建议）</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>聊天</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Rules (the first that matches a new message answers it):</source>
+        <translation>规则（新消息由第一条匹配的规则回复）：</translation>
+    </message>
+    <message>
+        <source>Latest replies (last {count}):</source>
+        <translation>最近的回复（最后 {count} 条）：</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>suggested</source>
+        <translation>已建议</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>No rules yet: import a JSON file of rules (packdesk autoreply export shows the format).</source>
+        <translation>还没有规则：请导入规则的 JSON 文件（packdesk autoreply export 可查看格式）。</translation>
+    </message>
+    <message>
+        <source>Saved: {rule}</source>
+        <translation>已保存：{rule}</translation>
+    </message>
+    <message>
+        <source>Import auto-reply rules</source>
+        <translation>导入自动回复规则</translation>
+    </message>
+    <message>
+        <source>Imported {count} rules.</source>
+        <translation>已导入 {count} 条规则。</translation>
+    </message>
+    <message>
+        <source>Export auto-reply rules</source>
+        <translation>导出自动回复规则</translation>
+    </message>
+    <message>
+        <source>Saved: {path}</source>
+        <translation>已保存：{path}</translation>
+    </message>
+</context>
+<context>
     <name>BackupBox</name>
     <message>
         <source>Backup</source>
@@ -705,6 +800,22 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>Start a chat</source>
         <translation>发起聊天</translation>
+    </message>
+    <message>
+        <source>Edit templates…</source>
+        <translation>编辑模板…</translation>
+    </message>
+    <message>
+        <source>Edit, import and export the answer templates</source>
+        <translation>编辑、导入和导出回复模板</translation>
+    </message>
+    <message>
+        <source>Auto-replies…</source>
+        <translation>自动回复…</translation>
+    </message>
+    <message>
+        <source>Switch auto-reply rules on, off or to dry run; see what they sent</source>
+        <translation>启用、停用自动回复规则或设为试运行；查看已发送的内容</translation>
     </message>
     <message>
         <source>The {shown} most urgent of {total} chats: search or filter to find the others.</source>
@@ -4281,6 +4392,97 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>Insert</source>
         <translation>插入</translation>
+    </message>
+</context>
+<context>
+    <name>TemplatesDialog</name>
+    <message>
+        <source>Answer templates</source>
+        <translation>回复模板</translation>
+    </message>
+    <message>
+        <source>a-z, 0-9 and _, e.g. where_is_order</source>
+        <translation>a-z、0-9 和 _，例如 where_is_order</translation>
+    </message>
+    <message>
+        <source>Variables: {list}</source>
+        <translation>变量：{list}</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>键名</translation>
+    </message>
+    <message>
+        <source>Name (Chinese)</source>
+        <translation>名称（中文）</translation>
+    </message>
+    <message>
+        <source>Name (English)</source>
+        <translation>名称（英文）</translation>
+    </message>
+    <message>
+        <source>Intents (comma list)</source>
+        <translation>意图（逗号分隔）</translation>
+    </message>
+    <message>
+        <source>Text for the buyer (Russian):</source>
+        <translation>发给买家的文本（俄语）：</translation>
+    </message>
+    <message>
+        <source>Saved: {name}</source>
+        <translation>已保存：{name}</translation>
+    </message>
+    <message>
+        <source>Delete the template</source>
+        <translation>删除模板</translation>
+    </message>
+    <message>
+        <source>Delete the template {name}? This cannot be undone.</source>
+        <translation>删除模板 {name}？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Deleted: {key}</source>
+        <translation>已删除：{key}</translation>
+    </message>
+    <message>
+        <source>Import templates</source>
+        <translation>导入模板</translation>
+    </message>
+    <message>
+        <source>Imported {count} templates.</source>
+        <translation>已导入 {count} 个模板。</translation>
+    </message>
+    <message>
+        <source>Export templates</source>
+        <translation>导出模板</translation>
+    </message>
+    <message>
+        <source>Saved: {path}</source>
+        <translation>已保存：{path}</translation>
     </message>
 </context>
 </TS>

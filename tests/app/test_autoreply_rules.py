@@ -76,3 +76,20 @@ def test_a_bad_rule_names_itself_and_nothing_changes(ctx: AppContext, change: di
         autoreply.import_rules(s, [RULE, {**RULE, "name": "second", **change}], NOW)
     with ctx.db.read() as s:
         assert [r.name for r in autoreply.rules(s)] == ["old"]
+
+
+def test_one_rule_switches_off_and_to_dry_run(ctx: AppContext) -> None:
+    with ctx.db.write() as s:
+        autoreply.import_rules(s, [RULE, {"name": "thanks", "template_key": "thanks"}], NOW)
+    with ctx.db.write() as s:
+        first, second = autoreply.rules(s)
+        later = NOW + timedelta(hours=2)
+        assert autoreply.set_rule(s, first.id, enabled=False, now=later).enabled is False
+        assert autoreply.set_rule(s, second.id, dry_run=True, now=later).dry_run is True
+        assert autoreply.set_rule(s, second.id, dry_run=True, now=later + timedelta(hours=1)).updated_at == later
+    with ctx.db.read() as s:
+        off, dry = autoreply.rules(s)
+    assert (off.enabled, off.dry_run, off.updated_at) == (False, False, later)
+    assert (dry.enabled, dry.dry_run) == (True, True)
+    with ctx.db.write() as s, pytest.raises(RuleError, match="no rule #999"):
+        autoreply.set_rule(s, 999, enabled=True, now=NOW)

@@ -58,6 +58,7 @@ from ui.chats.composer import Composer
 from ui.chats.conversation import ConversationView, ImageLoader
 from ui.chats.escalation_dialog import EscalationDialog
 from ui.chats.list_model import ChatColumn, ChatListModel
+from ui.chats.manage import AutoRepliesDialog, TemplatesDialog
 from ui.chats.order_panel import OrderPanel
 from ui.chats.template_picker import TemplatePicker, display_name
 from ui.tasks import TaskManager
@@ -232,6 +233,18 @@ class ChatsPage(QWidget):
         head_row = QHBoxLayout()
         head_row.addWidget(self.heading, 1)
         head_row.addWidget(self.clock_label)
+        self.manage_templates_button = QPushButton(self.tr("Edit templates…"), middle)
+        self.manage_templates_button.setObjectName("manageTemplates")
+        self.manage_templates_button.setToolTip(self.tr("Edit, import and export the answer templates"))
+        self.manage_templates_button.clicked.connect(self.manage_templates)
+        self.auto_replies_button = QPushButton(self.tr("Auto-replies…"), middle)
+        self.auto_replies_button.setObjectName("manageAutoReplies")
+        self.auto_replies_button.setToolTip(
+            self.tr("Switch auto-reply rules on, off or to dry run; see what they sent")
+        )
+        self.auto_replies_button.clicked.connect(self.manage_auto_replies)
+        head_row.addWidget(self.manage_templates_button)
+        head_row.addWidget(self.auto_replies_button)
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(4, 4, 4, 4)
         middle_layout.addLayout(head_row)
@@ -595,6 +608,18 @@ class ChatsPage(QWidget):
             on_done=insert,
             on_error=lambda exc: self.composer.show_error(errors.message_for(exc)),
         )
+
+    def manage_templates(self) -> TemplatesDialog:
+        dialog = TemplatesDialog(self.ctx, self.tasks, self)
+        self.templates_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def manage_auto_replies(self) -> AutoRepliesDialog:
+        dialog = AutoRepliesDialog(self.ctx, self.tasks, self)
+        self.auto_replies_dialog = dialog
+        dialog.open()
+        return dialog
 
     # -- from elsewhere -------------------------------------------------------------------------
 
