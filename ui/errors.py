@@ -253,6 +253,8 @@ def _user_messages() -> dict[str, str]:
             "Errors", "Not sent: it asks the buyer to cancel ({found}), which Ozon forbids. Offer another way."
         ),
         "chat_unknown": translate("Errors", "This chat is not in the local copy yet. Sync, then try again."),
+        "template_invalid": translate("Errors", "The template was not saved, nothing changed: {reason}"),
+        "autoreply_rule_invalid": translate("Errors", "The auto-reply rules were not saved, nothing changed: {reason}"),
         "chat_closed": translate("Errors", "This chat is closed: Ozon takes no new messages in it."),
         "return_unknown": translate("Errors", "This return is not in the local copy yet. Sync, then try again."),
         "return_pending": translate("Errors", "A decision on this return is already waiting to be sent."),

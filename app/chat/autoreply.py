@@ -109,7 +109,7 @@ class RuleError(UserError):
     """A rule (or an item of an import) that cannot be kept; the message names it."""
 
     def __init__(self, message: str, item: str = "") -> None:
-        super().__init__("autoreply_rule_invalid", message, item=item)
+        super().__init__("autoreply_rule_invalid", message, item=item, reason=message)
 
 
 # -- rules --------------------------------------------------------------------------------------

@@ -92,7 +92,7 @@ class TemplateError(UserError):
     """A template (or an item of an import) that cannot be kept; the message names it."""
 
     def __init__(self, message: str, item: str = "") -> None:
-        super().__init__("template_invalid", message, item=item)
+        super().__init__("template_invalid", message, item=item, reason=message)
 
 
 # -- the defaults ---------------------------------------------------------------------------------

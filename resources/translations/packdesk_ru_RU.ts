@@ -1559,6 +1559,14 @@ Packdesk не может заменить открытую базу данных
         <translation>Этого чата ещё нет в локальной копии. Синхронизируйте и попробуйте снова.</translation>
     </message>
     <message>
+        <source>The template was not saved, nothing changed: {reason}</source>
+        <translation>Шаблон не сохранён, ничего не изменилось: {reason}</translation>
+    </message>
+    <message>
+        <source>The auto-reply rules were not saved, nothing changed: {reason}</source>
+        <translation>Правила автоответов не сохранены, ничего не изменилось: {reason}</translation>
+    </message>
+    <message>
         <source>This chat is closed: Ozon takes no new messages in it.</source>
         <translation>Этот чат закрыт: Ozon не принимает в нём новые сообщения.</translation>
     </message>

@@ -1553,6 +1553,14 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>本地副本中还没有这个聊天。请同步后重试。</translation>
     </message>
     <message>
+        <source>The template was not saved, nothing changed: {reason}</source>
+        <translation>模板未保存，内容未作任何更改：{reason}</translation>
+    </message>
+    <message>
+        <source>The auto-reply rules were not saved, nothing changed: {reason}</source>
+        <translation>自动回复规则未保存，内容未作任何更改：{reason}</translation>
+    </message>
+    <message>
         <source>This chat is closed: Ozon takes no new messages in it.</source>
         <translation>此聊天已关闭：Ozon 不再接受新消息。</translation>
     </message>
