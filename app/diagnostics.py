@@ -31,7 +31,13 @@ LOG_LINES = 50
 HIDDEN = "***"
 PERSON = "[buyer]"
 
-_PHONE = re.compile(r"(?<![\w-])(?:\+?[78][\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}|\+\d[\d\s()-]{8,}\d)(?![\w-])")
+_PHONE = re.compile(
+    r"(?<![\w-])(?:\+?[78][\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}|\+\d[\d\s()-]{8,}\d"
+    r"|\(?9\d\d\)?[\s-]\d{3}[\s-]\d{2}[\s-]\d{2})(?![\w-])"  # also a mobile without its +7: 916-123-45-67
+)
+# A "name" inside a buyer's object ({"customer": {"name": …}}, "addressee": {"name": …}).
+_PERSON_OBJECT = re.compile(r"(?i)customer|addressee|buyer|client")
+_NAME_FIELD = re.compile(r"(\"name\"\s*:\s*)\"[^\"]*\"")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD = re.compile(r"\w+")
 # A field named as personal in a log line or an error body: "customer_name": "…", phone=…, address: …
@@ -96,14 +102,18 @@ def personal_data(ctx: AppContext) -> tuple[set[str], set[str]]:
         names = set(s.scalars(select(PostingRow.customer_name).where(PostingRow.customer_name != "").distinct()))
         names |= set(s.scalars(select(ReturnRow.client_name).where(ReturnRow.client_name != "").distinct()))
         addresses = set(s.scalars(select(PostingRow.address).where(PostingRow.address != "").distinct()))
-    words = {w.casefold() for name in names for w in _WORD.findall(name) if len(w) >= 3 and not w.isdigit()}
+    # Two letters are a whole name too («Ли», 李伟): hiding a stray word of a log line is the lesser harm.
+    words = {w.casefold() for name in names for w in _WORD.findall(name) if len(w) >= 2 and not w.isdigit()}
     parts = {p.strip() for a in addresses for p in (a, *a.split(",")) if len(p.strip()) >= 4}
     return words, parts
 
 
 def scrub(line: str, name_words: Iterable[str] = (), address_parts: Iterable[str] = ()) -> str:
     """A log line without Api-Keys and without buyers' names, addresses, phones and e-mails."""
-    line = _LABELLED.sub(lambda m: m.group(1) + m.group(2) + HIDDEN, logs.redact(line))
+    line = logs.redact(line)
+    if _PERSON_OBJECT.search(line):  # before the labelled fields: "addressee": {"name": …} is one
+        line = _NAME_FIELD.sub(lambda m: m.group(1) + '"' + HIDDEN + '"', line)
+    line = _LABELLED.sub(lambda m: m.group(1) + m.group(2) + HIDDEN, line)
     for part in sorted(address_parts, key=len, reverse=True):  # the whole address before its parts
         if part in line:
             line = line.replace(part, PERSON)

@@ -47,3 +47,17 @@ def test_a_database_url_loses_its_password(ctx: AppContext) -> None:
 def test_the_version_comes_from_the_package() -> None:
     assert diagnostics.version() == "0.1.0"
     assert diagnostics.mask("123456") == "****56" and diagnostics.mask("") == "(none)"
+
+
+def test_buyers_left_in_a_log_after_the_purge_are_still_hidden() -> None:
+    """The cache no longer names them (purged), so only the shape of the line can tell."""
+    from app.diagnostics import HIDDEN, scrub
+
+    nested = 'answer: {"addressee": {"name": "Анна Смирнова", "phone": "+79161234567"}, "customer": {"name": "李伟"}}'
+    shown = scrub(nested)
+    assert "Анна" not in shown and "李伟" not in shown and "7916" not in shown
+    assert scrub("call 916-123-45-67 or (916) 123-45-67") == f"call {HIDDEN} or {HIDDEN}"
+    # A product's name is no buyer's: kept where no buyer object is in the line.
+    assert scrub('{"name": "Кружка керамическая", "sku": 1001}') == '{"name": "Кружка керамическая", "sku": 1001}'
+    # Two-letter names from the cache are hidden too.
+    assert "Ли" not in scrub("packed for Ли Вэй", name_words={"ли", "вэй"})
