@@ -19,7 +19,7 @@ from app import events
 from app import settings as settings_file
 from app.context import AppContext
 from app.errors import DatabaseDamaged, UserError
-from ui import errors, i18n, instance_lock
+from ui import errors, i18n, instance_lock, main_thread_gc
 from ui.main_window import APPLICATION, ORGANIZATION, MainWindow, OzonAccount
 from ui.screenshot import Photographer, Screenshot
 from ui.sync_control import SyncControl
@@ -84,6 +84,7 @@ def run_gui(
     """
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv or []))
+    main_thread_gc.collect_on_gui_thread(app)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)

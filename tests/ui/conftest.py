@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,16 @@ if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
 # with a minimum size is shown, or a window is raised. (A candidate for `qt_log_ignore` in pyproject.toml.)
 QT_NOISE = (r"This plugin does not support propagateSizeHints\(\)", r"This plugin does not support raise\(\)")
 _HERE = Path(__file__).parent
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread() -> Iterator[None]:
+    """As the app does (ui/main_thread_gc.py): no automatic collection, which could free a widget of
+    an earlier test on a worker thread and deadlock with the GUI thread; collect after each test."""
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
