@@ -97,6 +97,9 @@ class StopOverlay(QWidget):
         self.show()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._host and event.type() == QEvent.Type.Resize and self._host is not None:
-            self.setGeometry(self._host.rect())
+        # The collector may have cleared this wrapper while Qt still has it as a filter (a page of an
+        # earlier window, not deleted yet): then it has no host to follow.
+        host: QWidget | None = getattr(self, "_host", None)
+        if host is not None and watched is host and event.type() == QEvent.Type.Resize:
+            self.setGeometry(host.rect())
         return False
