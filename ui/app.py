@@ -84,7 +84,7 @@ def run_gui(
     """
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv or []))
-    main_thread_gc.collect_on_gui_thread(app)
+    stop_gc_timer = main_thread_gc.collect_on_gui_thread(app)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
@@ -102,6 +102,7 @@ def run_gui(
             print(f"packdesk: {text.format(folder=ctx.paths.data)}", file=sys.stderr)
         for translator in translators:
             app.removeTranslator(translator)
+        stop_gc_timer()
         return ALREADY_RUNNING
     try:
         ctx.recover_interrupted()  # this process owns the folder (and the database) now
@@ -114,6 +115,7 @@ def run_gui(
         for translator in translators:
             app.removeTranslator(translator)
         lock.unlock()
+        stop_gc_timer()
         return ALREADY_RUNNING
     uninstall_qt_log = errors.install_qt_message_handler()
     errors.set_log_location(ctx.paths.logs)
@@ -169,6 +171,7 @@ def run_gui(
         for translator in translators:
             app.removeTranslator(translator)
         uninstall_qt_log()
+        stop_gc_timer()
     if photographer is not None and not photographer.saved:
         code = code or 1
     log.info("GUI closed with code %s", code)

@@ -9,6 +9,7 @@ collection is switched off and a timer on the GUI thread collects the generation
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -23,11 +24,22 @@ def collect_due() -> None:
         gc.collect(due[-1])
 
 
-def collect_on_gui_thread(parent: QObject) -> QTimer:
-    """Switch automatic collection off and collect from a timer on the GUI thread instead."""
+def collect_on_gui_thread(parent: QObject) -> Callable[[], None]:
+    """Switch automatic collection off and collect from a timer on the GUI thread instead.
+
+    Returns the undo: the timer stops and automatic collection is as it was (a timer left on the
+    application would go on collecting in whatever runs on it next)."""
+    was_enabled = gc.isenabled()
     gc.disable()
     timer = QTimer(parent)
     timer.setObjectName("mainThreadGc")
     timer.timeout.connect(collect_due)
     timer.start(INTERVAL_MS)
-    return timer
+
+    def undo() -> None:
+        timer.stop()
+        timer.deleteLater()
+        if was_enabled:
+            gc.enable()
+
+    return undo

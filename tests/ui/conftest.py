@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.context import AppContext, open_context
@@ -33,8 +33,22 @@ def _collect_on_the_gui_thread() -> Iterator[None]:
     an earlier test on a worker thread and deadlock with the GUI thread; collect after each test."""
     gc.disable()
     yield
+    _delete_windows_left_open()
     gc.collect()
     gc.enable()
+
+
+def _delete_windows_left_open() -> None:
+    """Delete the windows a test left behind while their Python side is whole. The collector alone
+    would clear a window's attributes first and then delete it, and the hide and focus-out handlers
+    that deletion runs would find their attributes gone (and fail in whichever test came next)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    for widget in app.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

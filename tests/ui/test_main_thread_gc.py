@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from pytestqt.qtbot import QtBot
 
 from ui import main_thread_gc
@@ -13,7 +13,9 @@ from ui import main_thread_gc
 
 def test_collection_is_off_outside_the_gui_thread_and_the_timer_collects(qtbot: QtBot) -> None:
     parent = QObject()
-    timer = main_thread_gc.collect_on_gui_thread(parent)
+    enabled_before = gc.isenabled()
+    stop = main_thread_gc.collect_on_gui_thread(parent)
+    timer = parent.findChild(QTimer, "mainThreadGc")
     try:
         assert not gc.isenabled() and timer.isActive()
         collected_on: list[str] = []
@@ -39,5 +41,5 @@ def test_collection_is_off_outside_the_gui_thread_and_the_timer_collects(qtbot: 
         qtbot.waitUntil(lambda: len(collected_on) == 5, timeout=5000)
         assert set(collected_on) == {threading.main_thread().name}
     finally:
-        timer.stop()
-        gc.enable()
+        stop()
+    assert gc.isenabled() == enabled_before and not timer.isActive()  # the undo leaves nothing collecting behind
