@@ -53,8 +53,9 @@ from urllib.parse import urlsplit
 
 from app import outbox, paths
 from app.chat.escalation import Topic
-from app.context import AppContext, open_context
+from app.context import DB_URL_ENV, AppContext, open_context
 from app.db import guard
+from app.db.engine import sqlite_url
 from app.domain.postings import PostingStatus
 from app.domain.products import Product
 from app.domain.returns import Stage
@@ -157,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="folder for the database, settings and logs (or PACKDESK_DATA_DIR)")
     parser.add_argument(
         "--api-url", type=_api_url, help="Ozon Seller API base URL (default: the real API, or from settings)"
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="the shop's shared database, e.g. postgresql+psycopg://packdesk@192.168.1.10/shop "
+        "(or PACKDESK_DB_URL; default: SQLite in the data folder)",
     )
     parser.add_argument("--demo", action="store_true", help="run against the embedded emulator with demo data")
     parser.add_argument(
@@ -303,6 +310,10 @@ def build_parser() -> argparse.ArgumentParser:
     bak.add_argument("--out", required=True, type=Path, metavar="FILE|FOLDER", help="a new file, or a folder")
     res = sub.add_parser("restore", help="replace the database by a backup (Packdesk must be closed)")
     res.add_argument("file", type=Path, metavar="FILE", help="a backup made by Packdesk")
+    mig = sub.add_parser(
+        "migrate-to", help="copy this desk's SQLite database into an empty PostgreSQL database (Packdesk closed)"
+    )
+    mig.add_argument("url", metavar="URL", help="e.g. postgresql+psycopg://packdesk@192.168.1.10/shop")
 
     test = sub.add_parser("print-test", help="send a test label to a printer")
     test.add_argument("--printer", required=True, metavar="tcp://HOST:PORT|NAME", help="network address or queue name")
@@ -1081,6 +1092,34 @@ def cmd_restore(where: paths.Paths, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate_to(where: paths.Paths, args: argparse.Namespace) -> int:
+    """The folder's own SQLite file (whatever PACKDESK_DB_URL says) into an empty server database."""
+    from app.context import open_context
+    from app.db import copy
+    from app.db.engine import Database
+    from ui import instance_lock  # QtCore only: a lock file shared with the app
+
+    if not guard.has_data(where.database):
+        raise CliError(f"no database to copy in {where.data}", EXIT_DATA_DIR)
+    target = Database(args.url)
+    if target.is_sqlite:
+        raise CliError("migrate-to copies into a database server (postgresql+psycopg://…), not a file", EXIT_USAGE)
+    lock = instance_lock.acquire(where.data)
+    if lock is None:
+        raise CliError("migrate-to refused: Packdesk is open on this data folder; close it first", EXIT_BUSY)
+    source = open_context(str(where.data), db_url=sqlite_url(str(where.database)))
+    try:
+        counts = copy.copy_database(source.db, target)
+    finally:
+        source.close()
+        target.dispose()
+        lock.unlock()
+    for count in counts:
+        print(f"{count.table:<20} {count.source:>10} rows, {count.target} on the server")
+    print(f"copied into {target.shown}; use it with --db URL, PACKDESK_DB_URL or Settings → Database")
+    return 0
+
+
 def _stop_start_up_on_sigterm() -> None:
     """Until the window's own handlers take over (ui.app), SIGTERM stops the start-up as Ctrl+C does
     (KeyboardInterrupt: main() closes the database) instead of killing the process."""
@@ -1183,7 +1222,8 @@ def _open(args: argparse.Namespace, demo: bool, read_only: bool = False) -> AppC
         # Demo data lives beside the real data, never in it; `_data_folder` starts it fresh for the
         # GUI and `sync` (a new emulator), the other commands read it as the last demo left it.
         demo_dir = where.data / "demo"
-        ctx = open_context(str(demo_dir))
+        # The demo shop never writes into the real shop's server: its own file unless --db says so.
+        ctx = open_context(str(demo_dir), db_url=args.db or sqlite_url(str(paths.Paths(demo_dir).database)))
         # Demo prints go to a folder, one file per job, so nothing needs a real printer.
         printed = demo_dir / "printed"
         printed.mkdir(parents=True, exist_ok=True)
@@ -1408,6 +1448,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except BrokenPipeError:  # `--help | head`
         return _stdout_gone()
+    if args.db:  # one home for the choice: app.context.database_url reads it from there
+        os.environ[DB_URL_ENV] = args.db
     if args.command in NO_DATA_COMMANDS:
         setup_logging(None, console_level=logging.WARNING)
         return _run_guarded(args)
@@ -1436,6 +1478,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             use_offscreen_platform()  # before Qt starts
         if args.command == "restore":  # the database is not opened (it may be the damaged one)
             return cmd_restore(where, args)
+        if args.command == "migrate-to":
+            return cmd_migrate_to(where, args)
         ctx = _open(args, demo, read_only)
         for message in ctx.startup_messages:
             print(f"note: {message}", file=sys.stderr)

@@ -46,13 +46,21 @@ class Result:
 # -- the checks (each gets its own empty folder) ------------------------------------------------
 
 
+def _own_sqlite(work: Path) -> str:
+    """The check's own SQLite file, even where PACKDESK_DB_URL names the shop's server."""
+    from app.db.engine import sqlite_url
+    from app.paths import Paths
+
+    return sqlite_url(str(Paths(work).database))
+
+
 def check_database(work: Path) -> str:
     from sqlalchemy import text
 
     from app.context import open_context
     from app.db import migrate
 
-    ctx = open_context(str(work))
+    ctx = open_context(str(work), db_url=_own_sqlite(work))
     try:
         revision, head = migrate.current_revision(ctx.db), migrate.head_revision()
         if revision != head:
@@ -107,7 +115,7 @@ def check_emulator(work: Path) -> str:
 
     emu = Emulator(seed=7, postings=40, client_id=DEMO_CLIENT_ID, api_key=DEMO_API_KEY, speed=0.0, live=False)
     server = EmulatorServer(emu).start()
-    ctx = open_context(str(work), clock=emu)
+    ctx = open_context(str(work), clock=emu, db_url=_own_sqlite(work))
     client = OzonClient(server.url, Credentials(DEMO_CLIENT_ID, DEMO_API_KEY))
     client.read_retry_pause_s = 0.0
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +60,9 @@ class AppContext:
         self.db.dispose()
 
 
-def open_context(data_dir: str | None = None, clock: Clock | None = None, *, read_only: bool = False) -> AppContext:
+def open_context(
+    data_dir: str | None = None, clock: Clock | None = None, *, read_only: bool = False, db_url: str | None = None
+) -> AppContext:
     """Resolve folders, read settings, open and migrate the database.
 
     A SQLite file is checked first (`PRAGMA quick_check`, read-only; a file over
@@ -68,6 +71,7 @@ def open_context(data_dir: str | None = None, clock: Clock | None = None, *, rea
     DatabaseDamaged and a missing or empty one where a database was created before raises
     DatabaseMissing; neither file is touched. `read_only` opens the database without writing
     anything (for listing commands on a read-only folder): no folders made, no migration.
+    `db_url` names the database over everything else (see `database_url`).
     """
     where = paths.resolve(data_dir)
     if not read_only:
@@ -76,7 +80,7 @@ def open_context(data_dir: str | None = None, clock: Clock | None = None, *, rea
         except OSError as exc:
             raise guard.named(exc, where.data) or exc from None
     loaded, warning = settings.load(where.settings)
-    url = database_url(where, loaded)
+    url = db_url or database_url(where, loaded)
     file = guard.sqlite_path(url)
     notices: list[UserError] = [warning] if warning else []
     if file is not None and not read_only:
@@ -113,9 +117,13 @@ def open_context(data_dir: str | None = None, clock: Clock | None = None, *, rea
     return ctx
 
 
+DB_URL_ENV = "PACKDESK_DB_URL"
+
+
 def database_url(where: paths.Paths, loaded: settings.Settings) -> str:
-    """The database the settings name: empty = the SQLite file in the data folder."""
-    return loaded.database_url or sqlite_url(str(where.database))
+    """The database this desk uses: PACKDESK_DB_URL (set by `--db URL` too), else the settings'
+    `database_url`, else the SQLite file in the data folder (a single desk)."""
+    return os.environ.get(DB_URL_ENV, "").strip() or loaded.database_url or sqlite_url(str(where.database))
 
 
 def _scheduled_restore(file: Path) -> list[UserError]:

@@ -114,6 +114,28 @@ class DatabaseDriverMissing(UserError):
         )
 
 
+class DatabaseUrlInvalid(UserError):
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            "database_url_invalid",
+            f"{url} is not a database address (e.g. postgresql+psycopg://packdesk@192.168.1.10/shop)",
+            url=url,
+        )
+
+
+class DatabaseUnreachable(UserError):
+    """The shop's database server did not answer: this desk keeps what it has and takes no new work."""
+
+    def __init__(self, server: str, detail: str) -> None:
+        super().__init__(
+            "database_unreachable",
+            f"The shop's database server {server} cannot be reached ({detail}); "
+            "check the network and that the server is running",
+            server=server,
+            detail=detail,
+        )
+
+
 class DisplayLibrariesMissing(UserError):
     """Qt cannot load: a system library the window needs is not installed."""
 

@@ -17,12 +17,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import NoSuchModuleError, SQLAlchemyError
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import guard
-from app.errors import DatabaseDamaged, DatabaseDriverMissing
+from app.errors import DatabaseDamaged, DatabaseDriverMissing, DatabaseUnreachable, DatabaseUrlInvalid
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,27 @@ _DRIVER_PACKAGES = {
 }
 
 
+def shown_url(url: str) -> str:
+    """The URL with its password hidden, for logs and messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database address)"
+
+
+def server_name(url: str) -> str:
+    """host:port/database of a server URL, for the seller."""
+    parsed = make_url(url)
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{parsed.host or 'localhost'}{port}/{parsed.database or ''}"
+
+
 def _create_engine(url: str, **kwargs: Any) -> Engine:
     """create_engine, with a missing driver named as the package to install."""
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise DatabaseUrlInvalid(shown_url(url)) from None
     try:
         return create_engine(url, **kwargs)
     except ImportError as exc:
@@ -99,6 +118,26 @@ def _sqlite_hooks(engine: Engine, *, immediate: bool, read_only: bool = False) -
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _connect_args(url: str) -> dict[str, Any]:
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        return {}  # _create_engine says what is wrong with it
+    if backend == "postgresql":
+        # connect_timeout: a server that is off is said in 5 s; keepalives: a pulled cable is noticed.
+        return {"connect_timeout": 5, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
+    return {}
+
+
+def _is_connection_failure(exc: OperationalError) -> bool:
+    """The server could not be reached or the link dropped, not a failed statement: no SQLSTATE (the
+    client failed before the server answered), class 08 (connection exception) or 57P (shut down)."""
+    if exc.connection_invalidated:
+        return True
+    state = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return state is None or state.startswith(("08", "57P"))
+
+
 class Database:
     """Owns the engines. `read()` and `write()` yield sessions that never cross threads.
 
@@ -131,11 +170,18 @@ class Database:
             _sqlite_hooks(self.writer, immediate=True)
             _sqlite_hooks(self.reader, immediate=False)
         else:
-            self.writer = _create_engine(url, pool_pre_ping=True)
+            # A server: connections checked before use (a restarted server or a dropped link costs one
+            # retry, not an error), and a dead server found within seconds rather than minutes.
+            self.writer = _create_engine(url, pool_pre_ping=True, connect_args=_connect_args(url))
             self.reader = self.writer
         self._write_lock = threading.RLock()
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+
+    @property
+    def shown(self) -> str:
+        """The database named for the seller and the log (no password)."""
+        return str(self.path) if self.path is not None else shown_url(self.url)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -168,7 +214,11 @@ class Database:
         self._damage_listeners.append(listener)
 
     def _name_failure(self, exc: SQLAlchemyError) -> None:
-        """Raise the seller's error for a damaged file, a full disk or a read-only folder."""
+        """Raise the seller's error for a damaged file, a full disk, a read-only folder or a server
+        that cannot be reached."""
+        if not self.is_sqlite and isinstance(exc, OperationalError) and _is_connection_failure(exc):
+            detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
+            raise DatabaseUnreachable(server_name(self.url), detail) from exc
         if self.path is None:
             return
         if guard.is_corruption(exc):

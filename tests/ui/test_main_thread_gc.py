@@ -16,6 +16,7 @@ def test_collection_is_off_outside_the_gui_thread_and_the_timer_collects(qtbot: 
     enabled_before = gc.isenabled()
     stop = main_thread_gc.collect_on_gui_thread(parent)
     timer = parent.findChild(QTimer, "mainThreadGc")
+    assert timer is not None
     try:
         assert not gc.isenabled() and timer.isActive()
         collected_on: list[str] = []

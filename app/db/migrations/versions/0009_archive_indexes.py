@@ -20,7 +20,7 @@ def upgrade() -> None:
         "postings",
         [
             sa.text("coalesce(local_status, status)"),
-            sa.text("shipment_date IS NULL"),
+            sa.text("(shipment_date IS NULL)"),  # parenthesised: PostgreSQL takes no bare expression here
             "shipment_date",
             "posting_number",
         ],

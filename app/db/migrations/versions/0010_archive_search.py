@@ -41,7 +41,7 @@ def upgrade() -> None:
     active = sa.text("coalesce(local_status, status) NOT IN ('cancelled', 'delivered')")
     # The All tab in ship-by order, a window at a time (no sort of a million rows for each window).
     op.create_index(
-        "ix_postings_ship_by", "postings", [sa.text("shipment_date IS NULL"), "shipment_date", "posting_number"]
+        "ix_postings_ship_by", "postings", [sa.text("(shipment_date IS NULL)"), "shipment_date", "posting_number"]
     )
     op.create_index("ix_postings_active", "postings", ["posting_number"], sqlite_where=active, postgresql_where=active)
 
