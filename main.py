@@ -51,9 +51,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from app import outbox, paths
+from app import outbox, paths, settings
 from app.chat.escalation import Topic
-from app.context import DB_URL_ENV, AppContext, open_context
+from app.context import DB_URL_ENV, AppContext, database_url, open_context
 from app.db import guard
 from app.db.engine import sqlite_url
 from app.domain.postings import PostingStatus
@@ -1303,7 +1303,9 @@ def _data_folder(args: argparse.Namespace, demo: bool) -> paths.Paths:
     if demo:
         folder = folder / "demo"
     where = paths.Paths(folder)
-    if args.command in NEEDS_DATA and not (where.database.exists() or where.settings.exists()):
+    # On the shop's server the data are there; the desk's own folder (settings, logs) must still exist.
+    on_server = not demo and folder.is_dir() and not database_url(where, settings.Settings()).startswith("sqlite")
+    if args.command in NEEDS_DATA and not (on_server or where.database.exists() or where.settings.exists()):
         if demo:
             raise CliError(f"no demo data in {folder}: start the demo first (main.py --demo)", EXIT_DATA_DIR)
         state = "holds no Packdesk data" if folder.is_dir() else "does not exist"

@@ -78,11 +78,14 @@ def seller_data_check(data_dir: Path) -> Callable[[Path], str]:
     """The seller's own database, opened read-only (no migration, nothing written)."""
 
     def check(_work: Path) -> str:
-        from app import paths
-        from app.context import open_context
+        from app import paths, settings
+        from app.context import database_url, open_context
         from app.db import guard, migrate
 
         where = paths.Paths(data_dir)
+        url = database_url(where, settings.load(where.settings)[0])
+        if not url.startswith("sqlite"):
+            return _server_check(url)
         if data_dir.is_dir() and not guard.writable(data_dir):  # a probe file, the database untouched
             raise Failed(f"Packdesk cannot write to {data_dir} (a read-only disk or folder)")
         if not where.database.exists():
@@ -97,6 +100,21 @@ def seller_data_check(data_dir: Path) -> Callable[[Path], str]:
         return f"{where.database} ({size:.1f} MB) at {revision}{later}, integrity ok"
 
     return check
+
+
+def _server_check(url: str) -> str:
+    """The shop's server: reachable, and its schema (read only: nothing migrated from here)."""
+    from app.db import migrate
+    from app.db.engine import Database
+
+    db = Database(url)
+    try:
+        with db.read():  # an unreachable server raises DatabaseUnreachable, named
+            revision, head = migrate.current_revision(db), migrate.head_revision()
+    finally:
+        db.dispose()
+    later = "" if revision == head else f" (migrated to {head} when Packdesk opens it)"
+    return f"{db.shown} at {revision}{later}, reachable"
 
 
 def check_emulator(work: Path) -> str:

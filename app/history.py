@@ -30,6 +30,7 @@ class EventKind(StrEnum):
     PRINT_FAILED = "print_failed"
     RETURN_RECEIVED = "return_received"  # a return of this posting came back to the desk
     EXCHANGE = "exchange"  # a replacement (or resend) linked to a return of this posting
+    TAKEN_OVER = "taken_over"  # another desk's stale claim on the posting was taken over
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +40,21 @@ class PostingEvent:
     kind: EventKind
     detail: str
     user: str = ""
+    desk: str = ""
 
 
 def record(
-    session: Session, posting_number: str, kind: EventKind, at: datetime, detail: str = "", user: str = ""
+    session: Session,
+    posting_number: str,
+    kind: EventKind,
+    at: datetime,
+    detail: str = "",
+    user: str = "",
+    desk: str = "",
 ) -> None:
-    session.add(PostingEventRow(posting_number=posting_number, at=at, kind=kind.value, detail=detail, user=user))
+    """`user` is who did it (the packer), `desk` where (several desks share one database)."""
+    row = PostingEventRow(posting_number=posting_number, at=at, kind=kind.value, detail=detail, user=user, desk=desk)
+    session.add(row)
     if kind is EventKind.PACKED:  # the posting keeps its first one (the Analytics page reads it)
         session.execute(
             update(PostingRow)
@@ -60,4 +70,4 @@ def of(session: Session, posting_number: str) -> list[PostingEvent]:
     rows = session.scalars(
         select(PostingEventRow).where(PostingEventRow.posting_number == posting_number).order_by(PostingEventRow.id)
     )
-    return [PostingEvent(r.posting_number, r.at, EventKind(r.kind), r.detail, r.user) for r in rows]
+    return [PostingEvent(r.posting_number, r.at, EventKind(r.kind), r.detail, r.user, r.desk) for r in rows]

@@ -63,6 +63,8 @@ class Settings:
     # None = decide by whether an account is set up; True/False = forced.
     demo_mode: bool | None = None
     database_url: str = ""  # empty = SQLite file in the data folder
+    # This desk's name among the shop's desks (empty = the computer's name); shown to the other desks.
+    desk_name: str = _setting("", pattern=r"[^\x00-\x1f]{0,60}")
     sync_interval_s: int = _setting(60, between=SYNC_INTERVAL_S)
     language: str = _setting("", choices=LANGUAGES)
     # Printing

@@ -57,6 +57,7 @@ def test_the_wheel_runs_the_app_and_the_commands_without_the_checkout(wheel: Pat
     assert scripts["console_scripts"]["packdesk-cli"] == "main:main"
 
     env = {**os.environ, "PYTHONPATH": str(site), "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("PACKDESK_DB_URL", None)  # the bundle's own demo folder is read as a data folder below
     data, shot = tmp_path / "data", tmp_path / "window.png"
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -15,12 +15,14 @@ import main
 import selftest
 from app.context import open_context
 from app.db import migrate
+from tests import pg_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS = ("database", "emulator", "label font", "label", "keyring", "translations")
 
 
 @pytest.mark.timeout(90)
+@pytest.mark.sqlite_only
 def test_the_self_test_passes_here(tmp_path: Path) -> None:
     data = tmp_path / "data"
     done = subprocess.run(
@@ -75,7 +77,10 @@ def test_the_sellers_database_is_checked_read_only(tmp_path: Path) -> None:
     ctx.close()
     before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
     line = selftest.seller_data_check(tmp_path)(tmp_path / "unused")
-    assert line.endswith(f"at {migrate.head_revision()}, integrity ok") and "packdesk.sqlite3" in line
+    if pg_server.admin_url():  # the shop's server: reached, its schema read
+        assert line.endswith(f"at {migrate.head_revision()}, reachable") and "postgresql" in line
+    else:
+        assert line.endswith(f"at {migrate.head_revision()}, integrity ok") and "packdesk.sqlite3" in line
     assert {p: p.stat().st_mtime_ns for p in before} == before  # (SQLite may add an empty -shm file)
 
 
@@ -152,6 +157,7 @@ def test_installer_spec_names_every_resource_and_two_executables() -> None:
     assert collect.kw["name"] == "Packdesk"
 
 
+@pytest.mark.sqlite_only
 def test_a_data_folder_packdesk_cannot_write_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # a read-only disk (root ignores permission bits): Packdesk could only read it, never sync into it
     from app.db import guard

@@ -205,6 +205,19 @@ def _user_messages() -> dict[str, str]:
             "The database address needs the {driver} driver, which is not installed: install it with "
             "pip install {package}.",
         ),
+        "database_url_invalid": translate(
+            "Errors", "{url} is not a database address (e.g. postgresql+psycopg://packdesk@192.168.1.10/shop)."
+        ),
+        "database_unreachable": translate(
+            "Errors",
+            "The shop's database server {server} cannot be reached ({detail}). Check the network and that the "
+            "server is running; this desk takes no new work until it is back.",
+        ),
+        # app/db/copy.py (migrate-to)
+        "migrate_target_not_empty": translate(
+            "Errors", "{server} already holds tables ({tables}); Packdesk copies only into an empty database."
+        ),
+        "migrate_counts_differ": translate("Errors", "The copy is incomplete ({tables})."),
         "display_libraries_missing": translate(
             "Errors",
             "The window cannot start: the system library {library} is missing. On Debian or Ubuntu install the "

@@ -391,6 +391,9 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Several desks on one server: the desk sending it now, until when (a dead desk's claim expires).
+    claimed_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SyncStateRow(Base):
@@ -420,6 +423,7 @@ class PrintJobRow(Base):
     is_reprint: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str] = mapped_column(Text, default="")
     user: Mapped[str] = mapped_column(String(100), default="")
+    desk: Mapped[str] = mapped_column(String(100), default="", server_default="")  # the desk that prints it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -446,6 +450,7 @@ class PostingEventRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
     user: Mapped[str] = mapped_column(String(100), default="")
+    desk: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
 
 # Analytics (migration 0011): each figure reads an index alone (ix_chat_messages_thread too, above).
@@ -457,22 +462,6 @@ for _t, _name, _columns in (
     (PostingEventRow, "ix_posting_events_kind_at", "kind at user posting_number"),
 ):
     Index(_name, *(getattr(_t, c) for c in (_columns + " packed_at" * (_name == "ix_postings_due")).split()))
-
-
-class PackProgressRow(Base):
-    """A posting being packed: what was scanned so far, so a crash or power cut loses nothing."""
-
-    __tablename__ = "pack_progress"
-
-    posting_number: Mapped[str] = mapped_column(String(64), primary_key=True)
-    state: Mapped[str] = mapped_column(String(16))  # open, complete, aborted, stopped
-    # [[ [sku, qty], ... ], ...]: scanned units per package, the last one is being filled.
-    packages: Mapped[list[list[list[int]]]] = mapped_column(JSONText, default=list)
-    override_reason: Mapped[str] = mapped_column(Text, default="")
-    # {sku: {"gtd": "...", "absent": bool}}: the customs declaration number given for each SKU.
-    customs: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSONText, default=dict)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class MarkingCodeRow(Base):
@@ -489,12 +478,5 @@ class MarkingCodeRow(Base):
     user: Mapped[str] = mapped_column(String(100), default="")
 
 
-class SkuCustomsRow(Base):
-    """The customs declaration number last used for a SKU: offered first next time."""
-
-    __tablename__ = "sku_customs"
-
-    sku: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    gtd: Mapped[str] = mapped_column(String(64), default="")
-    is_absent: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+# The packing desks' own tables (registered on the same metadata).
+from app.db import desk_tables as _desk_tables  # noqa: E402,F401

@@ -2,7 +2,8 @@
 
 Filtering and sorting happen in SQL, so a page of 100,000 reviews keeps only the keys and fetches
 the rows it shows. A key is the row's number in the cache (SQLite's rowid: an integer, read from
-the date index alone, several times faster than the review ids for 100,000 rows); it stays the same
+the date index alone, several times faster than the review ids for 100,000 rows; on PostgreSQL the
+id itself); it stays the same
 while the review is cached (an update keeps it), and a key no longer cached is simply skipped.
 
 What the seller queued and Ozon has not confirmed yet shows at once: a queued
@@ -29,8 +30,14 @@ from app.sync_status import plan_limited_since
 PLAN_AREA = "reviews"
 STATUSES = ("NEW", "VIEWED", "PROCESSED")
 PROCESSED = "PROCESSED"
-_REVIEW_KEY = literal_column("reviews.rowid", Integer)
-_QUESTION_KEY = literal_column("questions.rowid", Integer)
+# A row's key: SQLite's rowid; elsewhere (PostgreSQL has no rowid) the review's or question's id.
+Key = int | str
+
+
+def _key(session: Session, table: type[ReviewRow] | type[QuestionRow]) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return literal_column(f"{table.__tablename__}.rowid", Integer)
+    return ReviewRow.review_id if table is ReviewRow else QuestionRow.question_id
 
 
 # -- shared ------------------------------------------------------------------------------------
@@ -68,7 +75,7 @@ def _search_filter(text_column: Any, sku_column: Any, search: str) -> ColumnElem
     return or_(_holds(text_column, search), sku_column.in_(in_products))
 
 
-def _in_order(keys: Sequence[int], rows: dict[int, Any]) -> list[Any]:
+def _in_order(keys: Sequence[Key], rows: dict[Key, Any]) -> list[Any]:
     return [rows[k] for k in keys if k in rows]
 
 
@@ -79,7 +86,7 @@ def _unindexed(column: Any) -> Any:
     return column.op("||")(literal_column("''"))
 
 
-def _keys(session: Session, stmt: Select[Any]) -> list[int]:
+def _keys(session: Session, stmt: Select[Any]) -> list[Key]:
     """The first column of every row, read by the driver itself: for 100,000 rows SQLAlchemy's row
     objects cost more than the query."""
     conn = session.connection()
@@ -113,7 +120,7 @@ class ReviewFilter:
 
 @dataclass(frozen=True, slots=True)
 class ReviewView:
-    key: int  # the row's number in the cache (what the page's table model keeps)
+    key: Key  # the row's number in the cache (what the page's table model keeps)
     review_id: str
     sku: int
     offer_id: str
@@ -161,19 +168,19 @@ def _review_where(wanted: ReviewFilter) -> list[ColumnElement[bool]]:
     return where
 
 
-def review_keys(session: Session, wanted: ReviewFilter = ReviewFilter()) -> list[int]:
+def review_keys(session: Session, wanted: ReviewFilter = ReviewFilter()) -> list[Key]:
     """The keys of the reviews the filter selects, newest first (what the page's table model keeps)."""
-    rowid = _REVIEW_KEY
+    rowid = _key(session, ReviewRow)
     where = _review_where(wanted)
     scan = bool(where) and not (wanted.product.strip() or wanted.review_id)  # no index narrows it
     when = _unindexed(ReviewRow.published_at) if scan else ReviewRow.published_at
     return _keys(session, select(rowid).select_from(ReviewRow).where(*where).order_by(when.desc(), rowid.desc()))
 
 
-def reviews_by_key(session: Session, keys: Sequence[int]) -> list[ReviewView]:
+def reviews_by_key(session: Session, keys: Sequence[Key]) -> list[ReviewView]:
     """The rows of these reviews, in the order given (keys no longer cached are skipped)."""
-    rowid = _REVIEW_KEY
-    found: dict[int, ReviewView] = {}
+    rowid = _key(session, ReviewRow)
+    found: dict[Key, ReviewView] = {}
     for start in range(0, len(keys), 500):
         stmt = (
             select(
@@ -242,7 +249,7 @@ class QuestionFilter:
 
 @dataclass(frozen=True, slots=True)
 class QuestionView:
-    key: int
+    key: Key
     question_id: str
     sku: int
     offer_id: str
@@ -283,18 +290,18 @@ def _question_where(wanted: QuestionFilter) -> list[ColumnElement[bool]]:
     return where
 
 
-def question_keys(session: Session, wanted: QuestionFilter = QuestionFilter()) -> list[int]:
+def question_keys(session: Session, wanted: QuestionFilter = QuestionFilter()) -> list[Key]:
     """The keys of the questions the filter selects, newest first."""
-    rowid = _QUESTION_KEY
+    rowid = _key(session, QuestionRow)
     where = _question_where(wanted)
     scan = bool(where) and not (wanted.product.strip() or wanted.question_id)
     when = _unindexed(QuestionRow.published_at) if scan else QuestionRow.published_at
     return _keys(session, select(rowid).select_from(QuestionRow).where(*where).order_by(when.desc(), rowid.desc()))
 
 
-def questions_by_key(session: Session, keys: Sequence[int]) -> list[QuestionView]:
-    rowid = _QUESTION_KEY
-    found: dict[int, QuestionView] = {}
+def questions_by_key(session: Session, keys: Sequence[Key]) -> list[QuestionView]:
+    rowid = _key(session, QuestionRow)
+    found: dict[Key, QuestionView] = {}
     for start in range(0, len(keys), 500):
         stmt = (
             select(

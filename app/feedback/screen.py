@@ -12,19 +12,19 @@ from app.chat import templates as chat_templates
 from app.chat.screen import FilledTemplate, TemplateChoice
 from app.db.engine import Database
 from app.feedback import fill, query, reply
-from app.feedback.query import QuestionFilter, QuestionView, ReviewFilter, ReviewView, Waiting
+from app.feedback.query import Key, QuestionFilter, QuestionView, ReviewFilter, ReviewView, Waiting
 
 
 @dataclass(frozen=True, slots=True)
 class ReviewListing:
-    keys: list[int]
-    first_rows: dict[int, ReviewView]
+    keys: list[Key]
+    first_rows: dict[Key, ReviewView]
 
 
 @dataclass(frozen=True, slots=True)
 class QuestionListing:
-    keys: list[int]
-    first_rows: dict[int, QuestionView]
+    keys: list[Key]
+    first_rows: dict[Key, QuestionView]
 
 
 def read_reviews_listing(db: Database, wanted: ReviewFilter, first: int = 100) -> ReviewListing:
@@ -33,7 +33,7 @@ def read_reviews_listing(db: Database, wanted: ReviewFilter, first: int = 100) -
         return ReviewListing(keys, {r.key: r for r in query.reviews_by_key(session, keys[:first])})
 
 
-def read_reviews(db: Database, keys: Sequence[int]) -> dict[int, ReviewView]:
+def read_reviews(db: Database, keys: Sequence[Key]) -> dict[Key, ReviewView]:
     with db.read() as session:
         return {r.key: r for r in query.reviews_by_key(session, keys)}
 
@@ -44,7 +44,7 @@ def read_questions_listing(db: Database, wanted: QuestionFilter, first: int = 10
         return QuestionListing(keys, {q.key: q for q in query.questions_by_key(session, keys[:first])})
 
 
-def read_questions(db: Database, keys: Sequence[int]) -> dict[int, QuestionView]:
+def read_questions(db: Database, keys: Sequence[Key]) -> dict[Key, QuestionView]:
     with db.read() as session:
         return {q.key: q for q in query.questions_by_key(session, keys)}
 

@@ -341,6 +341,7 @@ def test_stored_total_follows_the_items_when_saved_resaved_and_cancelled(ctx: Ap
     assert _read(ctx, orders.orders_by_day, period()).revenue == Decimal("3000.00")
 
 
+@pytest.mark.sqlite_only
 def test_migration_fills_the_stored_total_of_cached_postings(tmp_path: Path) -> None:
     from alembic import command
     from sqlalchemy import text

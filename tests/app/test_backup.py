@@ -22,6 +22,9 @@ from app.errors import DatabaseInUse, FolderReadOnly
 from app.repos import postings
 from tests.app.factories import NOW, posting
 
+# SQLite's backup API and its file: a shop on PostgreSQL backs up with the server's own tools.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[AppContext]:

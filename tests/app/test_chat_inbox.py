@@ -166,6 +166,7 @@ def test_a_chat_started_from_a_posting_has_its_own_queue(ctx: AppContext) -> Non
     assert entry.target_id == "start:11111111-0001-1" and entry.state is OutboxState.PENDING
 
 
+@pytest.mark.sqlite_only
 def test_migration_links_old_chats_to_their_postings_and_starts_their_clocks(tmp_path: object) -> None:
     from pathlib import Path
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from app import logs, outbox, secrets
 from app.context import AppContext, open_context
@@ -42,6 +43,7 @@ def _shared(tmp_path: Path, name: str) -> Path:
     return folder
 
 
+@pytest.mark.sqlite_only
 def test_a_second_owner_of_one_database_is_refused_and_leaves_in_flight_actions_alone(tmp_path: Path) -> None:
     first = open_context(str(_shared(tmp_path, "a")))
     second = open_context(str(_shared(tmp_path, "b")))
@@ -101,6 +103,7 @@ def _filled(tmp_path: Path) -> Path:
     return data
 
 
+@pytest.mark.sqlite_only
 def test_a_damaged_database_is_named_at_start_and_left_untouched(tmp_path: Path) -> None:
     data = _filled(tmp_path)
     database = data / "packdesk.sqlite3"
@@ -114,6 +117,7 @@ def test_a_damaged_database_is_named_at_start_and_left_untouched(tmp_path: Path)
     assert not (data / "packdesk.sqlite3-wal").exists() or (data / "packdesk.sqlite3-wal").stat().st_size == 0
 
 
+@pytest.mark.sqlite_only
 def test_a_large_database_is_checked_in_the_background_and_damage_stops_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,6 +139,7 @@ def test_a_large_database_is_checked_in_the_background_and_damage_stops_it(
         ctx.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_large_whole_database_passes_its_background_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from app.db import guard
 
@@ -152,6 +157,7 @@ def test_a_large_whole_database_passes_its_background_check(tmp_path: Path, monk
         ctx.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_database_found_damaged_is_copied_as_found_before_anything_closes_it(tmp_path: Path) -> None:
     # Closing the last connection writes the WAL into the damaged file; the copy keeps both as found.
     data = _filled(tmp_path)
@@ -169,6 +175,7 @@ def test_a_database_found_damaged_is_copied_as_found_before_anything_closes_it(t
     assert [p.read_bytes() for p in copies] == [as_found["packdesk.sqlite3"], as_found["packdesk.sqlite3-wal"]]
 
 
+@pytest.mark.sqlite_only
 def test_damage_found_mid_run_stops_every_later_session(tmp_path: Path) -> None:
     data = _filled(tmp_path)
     ctx = open_context(str(data))
@@ -187,6 +194,7 @@ def test_damage_found_mid_run_stops_every_later_session(tmp_path: Path) -> None:
         ctx.close()
 
 
+@pytest.mark.sqlite_only
 def test_an_empty_file_where_a_database_was_is_not_a_new_database(tmp_path: Path) -> None:
     data = _filled(tmp_path)
     database = data / "packdesk.sqlite3"
@@ -204,6 +212,7 @@ def test_an_empty_file_where_a_database_was_is_not_a_new_database(tmp_path: Path
     assert database.stat().st_size > 0
 
 
+@pytest.mark.sqlite_only
 def test_a_moved_folder_still_knows_its_database(tmp_path: Path) -> None:
     moved = tmp_path / "restored"
     shutil.move(_filled(tmp_path), moved)  # a folder restored from a backup, or copied to a new disk
@@ -335,9 +344,8 @@ def test_the_api_key_is_redacted_from_stored_errors(ctx: AppContext, monkeypatch
         f = outbox.enqueue(s, ActionKind.SHIP, TargetKind.POSTING, "B", {}, NOW)
         outbox.mark_conflict(s, f.key, NOW, echoed)
         outbox.postpone(s, "B", ActionKind.SHIP, NOW, NOW, f"api_key={creds.api_key}")
-    raw = sqlite3.connect(ctx.paths.database)
-    stored = " ".join(r[0] for r in raw.execute("SELECT last_error FROM outbox"))
-    raw.close()
+    with ctx.db.read() as s:  # the column as stored, past the code that reads it
+        stored = " ".join(s.execute(text("SELECT last_error FROM outbox")).scalars())
     assert "key-under-test" not in stored and "***" in stored and "123456" in stored
     with ctx.db.read() as s:
         assert all("key-under-test" not in x.last_error for x in outbox.entries(s))
@@ -364,6 +372,7 @@ def test_a_missing_database_driver_names_the_package(tmp_path: Path, monkeypatch
         open_context(str(folder))
 
 
+@pytest.mark.sqlite_only
 def test_a_database_that_cannot_grow_names_the_full_disk(ctx: AppContext) -> None:
     """SQLITE_FULL (here: the file may not grow past its size, as on a full disk) is named."""
     with ctx.db.write() as s:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app import history, outbox, print_queue
 from app.context import AppContext, open_context
-from app.db.tables import PackProgressRow
+from app.db.desk_tables import PackProgressRow
 from app.domain.postings import PostingStatus
 from app.domain.products import Product
 from app.errors import InvalidAction

@@ -30,6 +30,7 @@ def test_outbox_and_orders_run_on_a_read_only_folder(
             path.chmod(0o755 if path.is_dir() else 0o644)
 
 
+@pytest.mark.sqlite_only
 def test_a_write_command_on_a_read_only_folder_names_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -39,6 +40,7 @@ def test_a_write_command_on_a_read_only_folder_names_it(
     assert f"Packdesk cannot write to {data}" in capsys.readouterr().err
 
 
+@pytest.mark.sqlite_only
 def test_an_empty_database_file_is_refused_not_replaced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = _filled(tmp_path)
     (data / "packdesk.sqlite3").write_bytes(b"")

@@ -513,7 +513,7 @@ def test_marking_codes_are_asked_for_and_refusals_said_in_words(desk: Desk, ctx:
 
 
 def test_the_customs_dialog_takes_no_scan_for_an_answer(desk: Desk, ctx: AppContext, qtbot: QtBot) -> None:
-    from app.db.tables import SkuCustomsRow
+    from app.db.desk_tables import SkuCustomsRow
     from app.domain.postings import Requirement, Requirements
     from ui.packing.dialogs import CustomsDialog
 

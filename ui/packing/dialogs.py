@@ -159,6 +159,36 @@ def confirm_abort(parent: QWidget, posting_number: str, on_yes: Callable[[], Non
     return box
 
 
+def confirm_take_over(
+    parent: QWidget, posting_number: str, desk: str, packer: str, on_yes: Callable[[], None]
+) -> QMessageBox:
+    """Take over a posting another desk left (no scan there for minutes)? Logged in its history."""
+    box = QMessageBox(parent)
+    box.setObjectName("takeOverBox")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # desk and packer names are typed by people
+    translate = QCoreApplication.translate
+    box.setWindowTitle(translate("PackingDialogs", "Take over the posting"))
+    box.setText(
+        translate(
+            "PackingDialogs",
+            "Posting {number} is on the station of {desk} ({packer}), with no scan there for several minutes. "
+            "Take it over and pack it here? What was scanned there counts here; the other desk is told.",
+        ).format(number=posting_number, desk=desk, packer=packer or "—")
+    )
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+
+    def clicked(button: QAbstractButton) -> None:
+        if box.standardButton(button) == QMessageBox.StandardButton.Yes:
+            on_yes()
+
+    box.buttonClicked.connect(clicked)
+    box.open()
+    return box
+
+
 class CustomsDialog(QDialog):
     """The customs declaration number (ГТД) of one SKU in the posting on the desk: asked once per SKU
     per posting, the one last used for the SKU offered first, "no ГТД" where the goods have none.

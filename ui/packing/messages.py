@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
+from app.workflows.packing import claims
 from app.workflows.packing.outcomes import Kind, Prompt, ScanOutcome
 from ui import wording
 
@@ -95,6 +96,14 @@ class Messages(QObject):
             return self.tr("✗ Posting {number} cannot be packed: {status}").format(
                 number=out.posting_number, status=wording.posting_status(out.detail)
             )
+        if k in (Kind.CLAIMED_ELSEWHERE, Kind.CLAIM_STALE, Kind.TAKEN_OVER):
+            desk, packer = claims.split_detail(out.detail)
+            fields = {"number": out.posting_number, "desk": desk, "packer": packer or "—"}
+            if k is Kind.CLAIMED_ELSEWHERE:
+                return self.tr("✗ {number} is being packed at {desk} by {packer}").format(**fields)
+            if k is Kind.CLAIM_STALE:
+                return self.tr("✗ {number} was left at {desk} by {packer}: take it over?").format(**fields)
+            return self.tr("✗ {number} was taken over at {desk} by {packer}: put the goods aside").format(**fields)
         if k is Kind.ANOTHER_POSTING_OPEN:
             current = view.posting_number if view is not None else ""
             return self.tr("✗ Finish posting {current} first (Esc puts it aside)").format(current=current)

@@ -23,18 +23,19 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QMouseEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app import events
+from app import desks, events
 from app.context import AppContext
 from app.domain.postings import Posting
 from app.errors import UserError
 from app.queries import packing as packing_reads
 from app.workflows import commands
 from app.workflows.commands import Command
+from app.workflows.packing import claims
 from app.workflows.packing.outcomes import Kind, PackView, Prompt, ScanOutcome, StopInfo, Tone
 from app.workflows.packing.station import PackStation
 from ui import desk_user, errors, plain_text
 from ui.bridge import EventBridge
-from ui.packing.dialogs import CustomsDialog, OverrideDialog, confirm_abort
+from ui.packing.dialogs import CustomsDialog, OverrideDialog, confirm_abort, confirm_take_over
 from ui.packing.items_table import ItemsTable
 from ui.packing.messages import Messages
 from ui.packing.ports import OnlinePorts, PrintControl
@@ -99,6 +100,7 @@ class PackingPage(QWidget):
             ctx.clock,
             bus=ctx.bus,
             user=desk_user.login_name() if user is None else user,
+            desk=desks.desk_name(ctx.settings),
             gs_substitute=ctx.settings.gs_substitute,
             labels_dir=ctx.paths.labels,
         )
@@ -441,6 +443,10 @@ class PackingPage(QWidget):
                 self._customs_still_missing(out.view)
         elif k is Kind.POSTING_NOT_FOUND:
             self._lookup(out.code)
+        elif k is Kind.CLAIM_STALE:
+            desk, packer = claims.split_detail(out.detail)
+            number, station = out.posting_number, self.station
+            confirm_take_over(self, number, desk, packer, lambda: self._submit(lambda: station.take_over(number)))
         elif k in (Kind.ITEM_OK, Kind.MARK_OK, Kind.CUSTOMS_SET) and out.view is not None:
             if out.prompt is Prompt.CUSTOMS:
                 self.ask_customs(out.sku, out.name)

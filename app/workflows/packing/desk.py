@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from app import history, outbox
 from app.clock import Clock
+from app.db.desk_tables import PackProgressRow
 from app.db.engine import Database
-from app.db.tables import MarkingCodeRow, PackProgressRow
+from app.db.tables import MarkingCodeRow
 from app.domain.postings import Posting, PostingStatus
 from app.events import EventBus
 from app.history import EventKind
@@ -24,6 +25,7 @@ from app.repos import products as product_repo
 from app.repos.postings import CachedPosting
 from app.workflows import changes as changes_mod
 from app.workflows import labels
+from app.workflows.packing import claims
 from app.workflows.packing.outcomes import Kind, PackageItems, PackLine, PackState, ScanOutcome, StopInfo
 from app.workflows.packing.pack import Customs, Mark, Pack, decode, encode
 
@@ -39,13 +41,15 @@ class Desk:
         *,
         bus: EventBus,
         user: str = "",
+        desk: str = "",
         gs_substitute: str = "",
         labels_dir: Path | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.bus = bus
-        self.user = user
+        self.user = user  # the packer
+        self.desk = desk  # this desk's name: its claim on the posting it packs (several desks, one database)
         # Where Ozon's label PDFs are kept: a reprint knows whether the label is here (None: judged
         # by its print jobs).
         self.labels_dir = labels_dir
@@ -86,7 +90,7 @@ class Desk:
         return ScanOutcome(kind, view, stop, **fields)  # type: ignore[arg-type]
 
     def _record(self, s: Session, number: str, kind: EventKind, detail: str = "") -> None:
-        history.record(s, number, kind, self.clock.now(), detail, self.user)
+        history.record(s, number, kind, self.clock.now(), detail, self.user, self.desk)
 
     def _refuse(self, s: Session, kind: Kind, code: str, note: str, **fields: object) -> ScanOutcome:
         """A refused scan is part of the posting's history too (packing errors are a statistic)."""
@@ -106,6 +110,8 @@ class Desk:
                 override_reason="",
                 started_at=now,
                 updated_at=now,
+                desk=self.desk,
+                packer=self.user,
             )
             s.add(row)
         return row
@@ -116,6 +122,7 @@ class Desk:
         row.packages = encode(pack.packages)
         row.customs = {str(sku): {"gtd": gtd, "absent": absent} for sku, gtd, absent in pack.customs}
         row.updated_at = self.clock.now()
+        row.desk, row.packer = self.desk, self.user
 
     def _put_aside(self, s: Session, pack: Pack, why: str) -> None:
         """The posting leaves the desk unpacked: counted again from zero next time, its units' codes free."""
@@ -124,6 +131,16 @@ class Desk:
         self._record(s, pack.number, EventKind.ABORTED, why)
         if self._pack is not None and self._pack.number == pack.number:
             self._pack = None
+
+    def _claim_lost(self, s: Session) -> ScanOutcome | None:
+        """Another desk took this desk's posting over meanwhile (its claim had gone stale): the
+        posting is no longer on this desk, and nothing scanned here from now on counts."""
+        pack = self._pack
+        holder = None if pack is None else claims.holder_elsewhere(s, pack.number, self.desk)
+        if pack is None or holder is None:
+            return None
+        self._pack = None
+        return self._out(Kind.TAKEN_OVER, posting_number=pack.number, detail=holder.detail)
 
     def _release_marks(self, s: Session, number: str) -> None:
         """The posting's units go back on the shelf (or are counted again): their codes are free."""
@@ -170,6 +187,7 @@ class Desk:
             rows = s.scalars(
                 select(PackProgressRow)
                 .where(PackProgressRow.state.in_([PackState.OPEN.value, PackState.STOPPED.value]))
+                .where(PackProgressRow.desk.in_([self.desk, ""]))  # this desk's (or a one-desk database's)
                 .order_by(PackProgressRow.updated_at, PackProgressRow.posting_number)
             ).all()
             open_rows = [r for r in rows if r.state == PackState.OPEN.value]
@@ -188,7 +206,7 @@ class Desk:
                     self._record(s, row.posting_number, EventKind.ABORTED, "left open; another posting was resumed")
             last = s.scalar(
                 select(PackProgressRow.posting_number)
-                .where(PackProgressRow.state == PackState.COMPLETE.value)
+                .where(PackProgressRow.state == PackState.COMPLETE.value, PackProgressRow.desk.in_([self.desk, ""]))
                 .order_by(PackProgressRow.updated_at.desc())
                 .limit(1)
             )

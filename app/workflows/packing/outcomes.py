@@ -49,6 +49,10 @@ class Kind(StrEnum):
     MARKS_MISSING = "marks_missing"  # cannot complete: units without their marking code
     CUSTOMS_MISSING = "customs_missing"  # cannot complete: a SKU without its customs number
     NEEDS_CABINET = "needs_cabinet"  # Ozon needs data Packdesk cannot send (IMEI, weight…)
+    # several desks (detail: "desk\tpacker" of the other desk, claims.split_detail)
+    CLAIMED_ELSEWHERE = "claimed_elsewhere"  # on another desk's station
+    CLAIM_STALE = "claim_stale"  # on another desk's station without a scan for minutes: take_over() may
+    TAKEN_OVER = "taken_over"  # this desk's posting was taken over by another desk meanwhile
     # the desk must stop
     STOP = "stop"
     # neutral
@@ -102,6 +106,9 @@ _BAD = frozenset(
         Kind.MARKS_MISSING,
         Kind.CUSTOMS_MISSING,
         Kind.NEEDS_CABINET,
+        Kind.CLAIMED_ELSEWHERE,
+        Kind.CLAIM_STALE,
+        Kind.TAKEN_OVER,
     }
 )
 

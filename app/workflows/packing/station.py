@@ -9,7 +9,8 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from app import customs, marking, print_queue
-from app.db.tables import MarkingCodeRow, PackProgressRow, SkuCustomsRow
+from app.db.desk_tables import PackProgressRow, SkuCustomsRow
+from app.db.tables import MarkingCodeRow
 from app.domain.postings import Posting
 from app.errors import InvalidAction
 from app.history import EventKind
@@ -19,6 +20,7 @@ from app.repos import products as product_repo
 from app.repos.postings import CachedPosting
 from app.workflows import commands, labels
 from app.workflows.commands import Command
+from app.workflows.packing import claims
 from app.workflows.packing.desk import Desk
 from app.workflows.packing.outcomes import Kind, PackState, ScanOutcome
 from app.workflows.packing.pack import Mark, Pack, encode, packable
@@ -118,7 +120,11 @@ class PackStation(Desk):
             kinds = ", ".join(sorted(k.value for k in unhandled))
             self._record(s, number, EventKind.SCAN_REFUSED, f"needs_cabinet: {code} ({kinds})")
             return self._out(Kind.NEEDS_CABINET, code=code, posting_number=number, detail=kinds)
-        row = self._progress(s, number)
+        row, holder = claims.claim_row(s, number, self.desk, self.user, self.clock.now())
+        if holder is not None:  # on another desk's station: this desk keeps its hands off
+            kind = Kind.CLAIM_STALE if holder.stale else Kind.CLAIMED_ELSEWHERE
+            self._record(s, number, EventKind.SCAN_REFUSED, f"{kind.value}: {code} ({holder.desk}, {holder.packer})")
+            return self._out(kind, code=code, posting_number=number, detail=holder.detail)
         if row.state == PackState.OPEN.value:
             pack = self._resumed(s, cached.posting, row)
         else:  # packed or put aside before: count again from zero
@@ -131,6 +137,25 @@ class PackStation(Desk):
         self._pack = pack
         return self._out(Kind.POSTING_OPENED, code=code, posting_number=number)
 
+    def take_over(self, posting_number: str) -> ScanOutcome:
+        """Take a posting over from a desk whose claim went stale (CLAIM_STALE, confirmed by the
+        packer): it opens here with what was scanned there, and its history says from whom."""
+        self._ensure_loaded()
+        if self._stops or self._pack is not None:
+            return self._out(Kind.IGNORED, code=posting_number)
+        with self._tx() as s:
+            cached = posting_repo.get(s, posting_number)
+            if cached is None:
+                return self._out(Kind.POSTING_NOT_FOUND, code=posting_number)
+            row, holder = claims.claim_row(s, posting_number, self.desk, self.user, self.clock.now())
+            if holder is not None:
+                if not holder.stale:  # scanned there meanwhile: it is that desk's again
+                    return self._out(Kind.CLAIMED_ELSEWHERE, posting_number=posting_number, detail=holder.detail)
+                row.desk, row.packer = self.desk, self.user
+                since = f"{holder.last_scan:%Y-%m-%d %H:%M} UTC"
+                self._record(s, posting_number, EventKind.TAKEN_OVER, f"from {holder.desk} ({holder.packer}), {since}")
+            return self._open(s, cached, posting_number)
+
     def _scan_item(self, code: str) -> ScanOutcome:
         pack = self._pack
         assert pack is not None
@@ -138,6 +163,9 @@ class PackStation(Desk):
         if marking.looks_like_mark(code, self.gs_substitute):
             return self._scan_mark(code)
         with self._tx() as s:
+            lost = self._claim_lost(s)
+            if lost is not None:
+                return lost
             skus = product_repo.skus_for_barcode(s, code)
             if not skus:
                 cached = posting_repo.find_by_barcode(s, code)
@@ -205,6 +233,9 @@ class PackStation(Desk):
         pack = self._pack
         assert pack is not None
         with self._tx() as s:
+            lost = self._claim_lost(s)
+            if lost is not None:
+                return lost
             try:
                 parsed = marking.parse(code, self.gs_substitute)
             except marking.MarkError as exc:
@@ -360,6 +391,9 @@ class PackStation(Desk):
         now = self.clock.now()
         number = pack.number
         with self._tx() as s:
+            lost = self._claim_lost(s)
+            if lost is not None:
+                return lost
             if fresh is not None:
                 posting_repo.save(s, [fresh], now)
             cached = posting_repo.get(s, number)
