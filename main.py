@@ -48,7 +48,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from app import outbox, paths, settings
@@ -82,6 +82,9 @@ from app.returns.listing import ReturnListRow
 from app.returns.receiving import Disposition, Grade
 from app.settings import LABEL_DPIS, LABEL_FORMATS, LABEL_SIZES
 from app.workflows import shipping
+
+if TYPE_CHECKING:
+    from sync.leader import Leadership
 
 log = logging.getLogger("packdesk")
 
@@ -398,6 +401,17 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def _leadership(ctx: AppContext) -> Leadership | None:
+    """On the shop's server only the leading desk syncs (sync/leader.py); a file has one owner."""
+    from app import desks
+    from sync.leader import Leadership
+    from ui import desk_user
+
+    if ctx.db.is_sqlite:
+        return None
+    return Leadership(ctx.db, desks.desk_name(ctx.settings), ctx.clock, desk_user.login_name)
+
+
 def cmd_sync(ctx: AppContext, args: argparse.Namespace, demo: bool) -> int:
     from sync.connect import connect, demo_emulator
     from sync.scheduler import SyncScheduler
@@ -410,7 +424,7 @@ def cmd_sync(ctx: AppContext, args: argparse.Namespace, demo: bool) -> int:
     ctx.recover_interrupted()
     conn = connect(ctx, api_url=args.api_url, emulator=demo_emulator() if demo else None)
     if not args.once:
-        scheduler = SyncScheduler(conn.engine, ctx.settings.sync_interval_s)
+        scheduler = SyncScheduler(conn.engine, ctx.settings.sync_interval_s, _leadership(ctx))
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, signal.default_int_handler)  # stops as Ctrl+C does
         damaged = threading.Event()  # the database was found damaged: sync has nothing to work on
@@ -1041,7 +1055,7 @@ def cmd_gui(ctx: AppContext, args: argparse.Namespace, demo: bool, argv: Sequenc
         # Demo mode lives in the emulator's time, so deadlines and arrivals agree.
         ctx.clock = conn.emulator  # type: ignore[assignment]
         conn.engine.clock = conn.emulator  # type: ignore[assignment]
-    scheduler = SyncScheduler(conn.engine, 5.0 if demo else ctx.settings.sync_interval_s)
+    scheduler = SyncScheduler(conn.engine, 5.0 if demo else ctx.settings.sync_interval_s, _leadership(ctx))
     shot = Screenshot(Path(args.screenshot), args.page) if args.screenshot else None
     return run_gui(
         ctx,

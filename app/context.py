@@ -40,6 +40,8 @@ class AppContext:
         `sync`) calls this. On SQLite the claim is an OS lock beside the database file: another
         live owner — even one started on another data folder with the same `database_url` — makes
         this raise DatabaseInUse, so its in-flight actions are never reset under it."""
+        if not self.db.is_sqlite:
+            return 0  # several desks share the server: the desk taking the sync lead does this (sync/leader.py)
         if self.db.path is not None and self.owner_lock is None:
             lock = guard.OwnerLock(self.db.path)
             lock.acquire()

@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from app.errors import DatabaseDamaged
 from sync.cycle import CycleResult
 from sync.engine import SyncEngine
+from sync.leader import POLL_S, Leadership
 
 log = logging.getLogger(__name__)
 
+HEARTBEAT_S = 5.0
+
 
 class SyncScheduler:
-    def __init__(self, engine: SyncEngine, interval_s: float = 60.0) -> None:
+    def __init__(self, engine: SyncEngine, interval_s: float = 60.0, leadership: Leadership | None = None) -> None:
         self.engine = engine
+        # Several desks on one server: only the leading desk syncs; the others ask to lead every
+        # POLL_S (None: this process always syncs, as on SQLite).
+        self.leadership = leadership
         self.interval_s = max(1.0, interval_s)
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -39,24 +46,45 @@ class SyncScheduler:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if self.leadership is not None:
+            self.leadership.release()
 
     def _run(self) -> None:
+        next_cycle = 0.0  # time.monotonic() of the next cycle: the first one at once
         while not self._stopping.is_set():
+            woken = self._wake.is_set()
             self._wake.clear()
-            try:
-                self.last_result = self.engine.run_cycle()
-            except DatabaseDamaged as exc:  # nothing to sync from or into: stop, don't retry all day
-                log.error("sync stopped: %s", exc)
-                self.stopped_by = exc
-                return
-            except Exception:
-                # A bug must not kill background sync for the rest of the day; it is logged.
-                log.exception("sync cycle crashed")
-            if self.engine.db.damaged is not None:  # the cycle met it and carried on: stop here
-                log.error("sync stopped: %s", self.engine.db.damaged)
-                self.stopped_by = self.engine.db.damaged
-                return
-            self._wake.wait(self._next_wait())
+            if self.leadership is not None and not self._lead():
+                next_cycle = 0.0  # on taking the lead, sync at once
+                self._wake.wait(POLL_S)  # another desk syncs the shop; ask again soon
+                continue
+            if woken or time.monotonic() >= next_cycle:
+                try:
+                    self.last_result = self.engine.run_cycle()
+                except DatabaseDamaged as exc:  # nothing to sync from or into: stop, don't retry all day
+                    log.error("sync stopped: %s", exc)
+                    self.stopped_by = exc
+                    return
+                except Exception:
+                    # A bug must not kill background sync for the rest of the day; it is logged.
+                    log.exception("sync cycle crashed")
+                if self.engine.db.damaged is not None:  # the cycle met it and carried on: stop here
+                    log.error("sync stopped: %s", self.engine.db.damaged)
+                    self.stopped_by = self.engine.db.damaged
+                    return
+                next_cycle = time.monotonic() + self._next_wait()
+            wait = next_cycle - time.monotonic()
+            if self.leadership is not None and self.leadership.shared:
+                wait = min(wait, HEARTBEAT_S)  # the leader says it is alive well within desks.GONE_AFTER
+            self._wake.wait(max(0.0, wait))
+
+    def _lead(self) -> bool:
+        assert self.leadership is not None
+        try:
+            return self.leadership.lead()
+        except Exception:
+            log.exception("could not ask for the lead")
+            return False
 
     def _next_wait(self) -> float:
         wait = self.interval_s

@@ -21,10 +21,10 @@ os.environ.pop(DB_URL_ENV, None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL the tests of SQLite's own machinery (its file, backup, integrity) are left out."""
-    if not pg_server.admin_url():
-        return
-    kept = [item for item in items if item.get_closest_marker("sqlite_only") is None]
+    """On PostgreSQL the tests of SQLite's own machinery (its file, backup, integrity) are left out;
+    on SQLite the tests of what only a server has (several desks: the sync leader, NOTIFY)."""
+    left_out = "sqlite_only" if pg_server.admin_url() else "server_only"
+    kept = [item for item in items if item.get_closest_marker(left_out) is None]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept

@@ -1,0 +1,88 @@
+"""One sync leader per shop on a shared PostgreSQL: the advisory lock elects one desk; when it
+closes or is killed another desk leads within seconds and re-checks what was left in flight."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app import desks, outbox
+from app.context import AppContext
+from app.outbox import ActionKind, OutboxState, TargetKind
+from sync.leader import Leadership
+
+
+def test_on_a_file_the_one_process_always_leads(tmp_path: Path) -> None:
+    from app.context import open_context
+    from app.db.engine import sqlite_url
+
+    ctx = open_context(str(tmp_path), db_url=sqlite_url(str(tmp_path / "packdesk.sqlite3")))
+    try:
+        leadership = Leadership(ctx.db, "Desk 1", ctx.clock)
+        assert not leadership.shared and leadership.lead() and leadership.lead()
+        leadership.release()
+    finally:
+        ctx.close()
+
+
+@pytest.mark.server_only
+def test_one_desk_leads_and_the_next_takes_over_when_it_closes(ctx: AppContext) -> None:
+    first, second = Leadership(ctx.db, "Desk 1", ctx.clock), Leadership(ctx.db, "Desk 2", ctx.clock)
+    try:
+        assert first.lead() and not second.lead() and first.lead()  # the leader keeps it
+        with ctx.db.read() as s:
+            leader = desks.leader(s, ctx.clock.now())
+            assert leader is not None and leader.name == "Desk 1"
+            assert {d.name for d in desks.all_desks(s)} == {"Desk 1", "Desk 2"}
+            # an action the first leader was sending when it went away
+        with ctx.db.write() as s:
+            entry = outbox.enqueue(s, ActionKind.SHIP, TargetKind.POSTING, "1-1-1", {}, ctx.clock.now())
+            outbox.mark_in_flight(s, entry.key, ctx.clock.now())
+        first.release()
+        assert second.lead()
+        with ctx.db.read() as s:
+            leader = desks.leader(s, ctx.clock.now())
+            left = outbox.get(s, entry.key)
+        assert leader is not None and leader.name == "Desk 2"
+        assert left is not None and left.state is OutboxState.PENDING and left.ambiguous  # re-checked first
+    finally:
+        first.release()
+        second.release()
+
+
+_HOLDER = """
+import sys, time
+from app.clock import SystemClock
+from app.db.engine import Database
+from sync.leader import Leadership
+leadership = Leadership(Database(sys.argv[1]), "Desk 1", SystemClock())
+assert leadership.lead()
+print("leading", flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.server_only
+def test_a_leader_killed_with_sigkill_is_replaced_within_ten_seconds(ctx: AppContext) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, ctx.db.url], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2]
+    )
+    second = Leadership(ctx.db, "Desk 2", ctx.clock)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "leading"
+        assert not second.lead()
+        holder.kill()  # SIGKILL: no goodbye to the server
+        killed = time.monotonic()
+        while not second.lead():
+            assert time.monotonic() - killed < 10, "no desk took the lead within 10 s"
+            time.sleep(0.2)
+        took = time.monotonic() - killed
+        assert took < 10
+    finally:
+        holder.kill()
+        holder.wait(10)
+        second.release()
