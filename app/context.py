@@ -13,6 +13,7 @@ from app import outbox, paths, settings
 from app.clock import Clock, SystemClock
 from app.db import guard, migrate
 from app.db.engine import Database, read_only_url, sqlite_url
+from app.db.notify import DeskEvents
 from app.errors import DatabaseInUse, FolderReadOnly, UserError
 from app.events import EventBus
 
@@ -33,6 +34,8 @@ class AppContext:
     owner_lock: guard.OwnerLock | None = None
     # The full `PRAGMA quick_check` of a large file, running while the app starts (guard.BackgroundCheck).
     integrity_check: guard.BackgroundCheck | None = None
+    # On the shop's server: this desk's events to the other desks and theirs here (LISTEN/NOTIFY).
+    desk_events: DeskEvents | None = None
 
     def recover_interrupted(self) -> int:
         """Claim the database for this process, then re-check actions left in flight by a previous
@@ -53,6 +56,9 @@ class AppContext:
         return recovered
 
     def close(self) -> None:
+        if self.desk_events is not None:
+            self.desk_events.stop()
+            self.desk_events = None
         if self.integrity_check is not None:
             self.integrity_check.stop()
             self.integrity_check = None
@@ -116,6 +122,8 @@ def open_context(
         ctx.integrity_check = guard.BackgroundCheck(file, db._set_damaged, immutable=immutable)
         ctx.integrity_check.start()
     ctx.startup_messages.extend(notices)
+    if not db.is_sqlite and not read_only:
+        ctx.desk_events = DeskEvents(url, ctx.bus).start()
     return ctx
 
 
