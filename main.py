@@ -1050,7 +1050,9 @@ def cmd_backup(ctx: AppContext, args: argparse.Namespace) -> int:
         raise CliError("backups are of the SQLite database; database_url names another server", EXIT_FAILED)
     out: Path = args.out
     made = (
-        backup.backup_to_folder(ctx.db.path, out, ctx.settings.backup_keep)
+        backup.backup_to_folder(
+            ctx.db.path, out, ctx.settings.backup_keep, shop=backup.shop_tag(ctx.settings.client_id, bool(args.demo))
+        )
         if out.is_dir()
         else backup.backup_to_file(ctx.db.path, out)
     )
