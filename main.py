@@ -574,7 +574,8 @@ def cmd_return_action(ctx: AppContext, args: argparse.Namespace) -> int:
     try:
         entry = returns.decide(ctx.db, ctx.clock, args.return_id, decision, bus=ctx.bus)
     except InvalidAction as exc:  # not offered, or a required field missing: the arguments are wrong
-        raise CliError(str(exc), EXIT_USAGE) from None
+        overdue = exc.code == "return_decision_overdue"  # not the arguments: Ozon decides it now
+        raise CliError(str(exc), EXIT_FAILED if overdue else EXIT_USAGE) from None
     print(entry.key)
     return 0
 

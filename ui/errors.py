@@ -258,6 +258,11 @@ def _user_messages() -> dict[str, str]:
         "chat_closed": translate("Errors", "This chat is closed: Ozon takes no new messages in it."),
         "return_unknown": translate("Errors", "This return is not in the local copy yet. Sync, then try again."),
         "return_pending": translate("Errors", "A decision on this return is already waiting to be sent."),
+        "return_decision_overdue": translate(
+            "Errors",
+            "The decision deadline passed on {deadline}: Ozon decides this return itself now, so Packdesk sends "
+            "no decision.",
+        ),
         "return_action_not_offered": translate(
             "Errors", "Ozon does not offer this action for this return now. Sync to see what it offers."
         ),

@@ -90,6 +90,17 @@ def test_the_decision_deadline_crosses_into_overdue(engine: SyncEngine, emu: Emu
     assert late is not None
     clock = late.countdown(emu.now())
     assert clock is not None and clock.overdue and clock.sentence().startswith("overdue")
+    # Ozon decides it itself now: no action is offered on the page, and none is queued.
+    view = decision.read_decision(ctx.db, ReturnKind.RFBS, return_id, emu.now())
+    assert view.overdue and view.forms == [] and late.actions
+    approve = next(a for a in late.actions if "Одобрить" in a.name)
+    with pytest.raises(InvalidAction) as refused:
+        returns.decide(ctx.db, emu, return_id, Decision(approve.id), bus=EventBus())
+    assert refused.value.code == "return_decision_overdue" and "Ozon decides it itself" in str(refused.value)
+    after = find(ctx, emu, ReturnKind.RFBS, return_id)
+    assert after is not None and after.local_status is None
+    engine.run_cycle()
+    assert sent(emu, return_id) == []
 
 
 def test_an_fbs_return_moving_on_arrives_by_sync(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
@@ -263,3 +274,32 @@ def test_the_command_line_forms_and_exit_codes(
     assert run("returns", "--search", fbs_number, "--json") == 0
     (found,) = json.loads(capsys.readouterr().out)
     assert (found["kind"], found["return_id"], found["received"]) == ("fbs", fbs_id, True)
+
+
+def test_the_command_line_refuses_a_decision_after_the_deadline(
+    ctx: AppContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from app.domain.returns import ReturnAction, ReturnDetails, ReturnRequest
+    from app.repos import returns as return_repo
+
+    long_ago = datetime.now(UTC) - RFBS_DECISION_TIME - timedelta(hours=1)  # the command line's clock is real
+    with ctx.db.write() as s:
+        return_repo.save(
+            s,
+            [
+                ReturnRequest(
+                    77, ReturnKind.RFBS, "70077-0001-1", "70077-0001", 577, "ART-77", "Товар", 1, Decimal("990"),
+                    "RUB", "ON_APPROVAL", "На проверке", created_at=long_ago, group="New",
+                )
+            ],
+        )  # fmt: skip
+        return_repo.save_details(s, ReturnDetails(77, "ON_APPROVAL", "На проверке", (ReturnAction(11, "Одобрить"),)))
+    data = str(ctx.paths.data)
+    ctx.close()
+    capsys.readouterr()
+    assert main.main(["--data-dir", data, "return-action", "77", "11"]) == 1
+    err = capsys.readouterr().err
+    assert "deadline" in err and "Ozon decides it itself" in err and len(err.strip().splitlines()) == 1

@@ -206,6 +206,23 @@ def test_a_rejection_needs_its_fields_and_is_queued_once(qtbot: QtBot, screen: S
     qtbot.waitUntil(lambda: "Отклонить" in str(page.model.index(row, ReturnColumn.STATUS).data()))
 
 
+def test_an_overdue_request_offers_no_decision_and_a_late_one_is_refused(qtbot: QtBot, screen: Screen) -> None:
+    page, clock = screen.page, screen.ctx.clock
+    open_return(qtbot, screen, "RET-1")  # 2 h left
+    detail = page.detail
+    approve = next(b for b in detail.action_buttons if b.property("actionId") == APPROVE)
+    qtbot.mouseClick(approve, Qt.MouseButton.LeftButton)
+    clock.moment = NOW + 3 * H  # type: ignore[attr-defined]  # the deadline passes while the form is open
+    qtbot.mouseClick(detail.confirm, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Ozon decides this return itself" in detail.error.text())
+    assert decisions(screen.ctx) == []
+    page._on_tick()  # the page's minute tick re-reads the open return
+    qtbot.waitUntil(lambda: detail.action_buttons == [] and not detail.fields.isVisible())
+    assert "Ozon decides this request itself" in detail.offer_note.text() and detail.offer_note.isVisible()
+    assert detail.sentence.isVisible() and detail.sentence.text().startswith("Overdue")
+    assert not detail.pending.isVisible()
+
+
 def test_a_compensation_above_the_price_is_refused_not_clamped_to_the_price(qtbot: QtBot, screen: Screen) -> None:
     with screen.ctx.db.write() as s:
         offered = (ReturnAction(APPROVE, "Одобрить"), ReturnAction(1020, "Предложить частичную компенсацию"))
