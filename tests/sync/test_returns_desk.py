@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 import main
 from app.context import AppContext
-from app.db.tables import MarkingCodeRow, ReturnRow
+from app.db.tables import MarkingCodeRow, ReturnReceiptRow, ReturnRow
 from app.domain.returns import RFBS_DECISION_TIME, ReturnKind, Stage
 from app.errors import InvalidAction
 from app.events import EventBus
@@ -303,3 +303,40 @@ def test_the_command_line_refuses_a_decision_after_the_deadline(
     assert main.main(["--data-dir", data, "return-action", "77", "11"]) == 1
     err = capsys.readouterr().err
     assert "deadline" in err and "Ozon decides it itself" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_desk_receives_only_a_return_ozon_sends_back_and_only_once(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext
+) -> None:
+    def refused(code: str) -> InvalidAction:
+        with pytest.raises(InvalidAction) as caught:
+            receiving.receive(ctx.db, emu, code, receiving.Inspection(), bus=EventBus())
+        return caught.value
+
+    def receipts() -> int:
+        with ctx.db.read() as s:
+            return len(list(s.scalars(select(ReturnReceiptRow))))
+
+    # An rFBS request still awaiting the decision: the buyer has not sent anything back.
+    rfbs_number, rfbs_id = rfbs_request(engine, emu)
+    waiting = refused(rfbs_number)
+    assert waiting.code == "return_not_sent_back" and "awaits the decision" in str(waiting)
+    found = receiving.read_expected(ctx.db, rfbs_number)
+    assert found.receivable == [] and [r.return_id for r in found.returns] == [rfbs_id]
+    # An FBS return Ozon cancelled: nothing comes back under it.
+    number, return_id = fbs_return(engine, emu)
+    emu.move_return(return_id, "Cancelled", "Отменён")
+    emu.advance(60)
+    engine.run_cycle()
+    cancelled = refused(number)
+    assert cancelled.code == "return_not_coming_back" and "Отменён" in str(cancelled) and receipts() == 0
+    # Ozon recorded the pick-up (ReceivedBySeller): the parcel is inspected at the desk after it.
+    emu.move_return(return_id, "ReceivedBySeller")
+    emu.advance(60)
+    engine.run_cycle()
+    done = receiving.receive(ctx.db, emu, number, receiving.Inspection(), bus=EventBus())
+    assert [r.return_id for r in done.returns] == [return_id] and receipts() == 1
+    # Scanned again: received once, and the refusal names the day.
+    again = refused(number)
+    assert again.code == "return_already_received" and again.params["date"] == emu.now()
+    assert f"already received on {emu.now():%Y-%m-%d %H:%M} UTC" in str(again) and receipts() == 1

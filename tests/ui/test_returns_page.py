@@ -24,6 +24,7 @@ from app.repos import returns as return_repo
 from tests.app.marks import mark
 from tests.ui.factories import NOW, make_posting, save
 from tests.ui.fakes import FakeSounds
+from ui import wording
 from ui.bridge import EventBridge
 from ui.main_window import MainWindow
 from ui.returns import texts
@@ -275,9 +276,16 @@ def test_receiving_by_scan_finds_the_return_and_flags_a_differing_code(qtbot: Qt
     view = decision.read_decision(screen.ctx.db, ReturnKind.FBS, 4, NOW)
     (receipt,) = view.receipts
     assert receipt.flagged and receipt.grade == "opened" and receipt.user == "desk"
-    # Scanning it again says it was received already.
+    # Scanning it again says it was received already, and when.
     dialog.scan_parcel("RB-100")
     qtbot.waitUntil(lambda: dialog.items.count() == 1 and not dialog.confirm.isEnabled())
+    assert f"was already received on {wording.local_time(NOW)}" in dialog.found.text()
+    assert dialog.items.item(0).text().endswith("— received") and screen.sounds.played[-1] == "bad"
+    # An rFBS request still awaiting the decision: nothing was sent back, and the scan says so.
+    dialog.scan_parcel("70002-0001-1")
+    qtbot.waitUntil(lambda: "not sent back yet" in dialog.found.text())
+    assert "awaits a decision" in dialog.found.text() and not dialog.confirm.isEnabled()
+    assert dialog.items.item(0).text().endswith("— not sent back") and screen.sounds.played[-1] == "bad"
     # An unknown parcel: said loudly.
     dialog.scan_parcel("NOPE")
     qtbot.waitUntil(lambda: "NOPE" in dialog.found.text())
