@@ -459,9 +459,8 @@ def test_plan_limit_pauses_chats_and_reviews_but_not_orders(ctx: AppContext, eve
 
 
 def test_the_sellers_sync_now_ends_the_plan_pause_at_once(ctx: AppContext, events: Recorder) -> None:
-    import threading
+    import time
 
-    from app.events import SyncFinished
     from app.feedback.query import PLAN_AREA
     from app.sync_status import plan_limited_since
     from sync.cycle import CycleResult
@@ -469,14 +468,15 @@ def test_the_sellers_sync_now_ends_the_plan_pause_at_once(ctx: AppContext, event
 
     emu = Emulator(seed=3, postings=30, client_id="123456", api_key="test-key", speed=0.0, live=False, premium=False)
     engine = SyncEngine(ctx.db, adapter_client(emu), ctx.bus, emu, ctx.paths.labels)
-    finished = threading.Event()
-    ctx.bus.subscribe(SyncFinished, lambda e: finished.set())
     scheduler = SyncScheduler(engine, interval_s=3600)
 
     def cycle(**how: bool) -> CycleResult:
-        finished.clear()
+        before = scheduler.last_result  # set once the cycle has returned (after its SyncFinished)
         scheduler.sync_now(**how) if scheduler._thread else scheduler.start()
-        assert finished.wait(10)
+        deadline = time.monotonic() + 10
+        while scheduler.last_result is before:
+            assert time.monotonic() < deadline, "no sync cycle ran"
+            time.sleep(0.01)
         assert scheduler.last_result is not None
         return scheduler.last_result
 
