@@ -599,7 +599,8 @@ def cmd_return_action(ctx: AppContext, args: argparse.Namespace) -> int:
     try:
         entry = returns.decide(ctx.db, ctx.clock, args.return_id, decision, bus=ctx.bus)
     except InvalidAction as exc:  # not offered, or a required field missing: the arguments are wrong
-        raise CliError(str(exc), EXIT_USAGE) from None
+        overdue = exc.code == "return_decision_overdue"  # not the arguments: Ozon decides it now
+        raise CliError(str(exc), EXIT_FAILED if overdue else EXIT_USAGE) from None
     print(entry.key)
     return 0
 
@@ -1075,7 +1076,9 @@ def cmd_backup(ctx: AppContext, args: argparse.Namespace) -> int:
         raise CliError("backups are of the SQLite database; database_url names another server", EXIT_FAILED)
     out: Path = args.out
     made = (
-        backup.backup_to_folder(ctx.db.path, out, ctx.settings.backup_keep)
+        backup.backup_to_folder(
+            ctx.db.path, out, ctx.settings.backup_keep, shop=backup.shop_tag(ctx.settings.client_id, bool(args.demo))
+        )
         if out.is_dir()
         else backup.backup_to_file(ctx.db.path, out)
     )

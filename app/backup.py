@@ -4,8 +4,11 @@
 writing: the copy reads one snapshot (a read transaction held across the steps; in WAL mode writers
 carry on meanwhile) in steps of `STEP_PAGES` with a short pause between them, into a hidden temp file
 beside the target, which is checked (`PRAGMA integrity_check`) and then renamed to
-`packdesk-backup-<UTC time>.sqlite3`. Only the newest `keep` of those files are kept; nothing else in
-the folder is ever deleted.
+`packdesk-backup-<shop>-<UTC time>.sqlite3`, `<shop>` being the Client-Id's letters and digits or
+`demo` (`shop_tag`): desks and shops sharing a folder each keep the newest `keep` of their *own*
+shop's files; nothing else in the folder is ever deleted. Untagged backups of older versions
+(`packdesk-backup-<UTC time>.sqlite3`) are anyone's: never deleted, nor counted for `is_due`, by a
+tagged run (the old pruning left at most `keep`); they stay restorable, and the seller deletes them.
 
 `check` refuses a file that is not a Packdesk database this build can open. `restore` copies the
 backup into the data folder under a temp name, checks that copy, keeps the current database (and its
@@ -39,7 +42,9 @@ log = logging.getLogger(__name__)
 
 PREFIX, SUFFIX = "packdesk-backup-", ".sqlite3"
 _STAMP = "%Y%m%dT%H%M%SZ"
-_OWN_NAME = re.compile(r"packdesk-backup-(\d{8}T\d{6}Z)(-\d+)?\.sqlite3")
+# packdesk-backup-[<shop>-]<stamp>[-<n>].sqlite3; a name without the shop is from before the tag.
+_OWN_NAME = re.compile(r"packdesk-backup-(?:(?P<shop>[0-9A-Za-z]+)-)?(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.sqlite3")
+DEMO_SHOP, NO_SHOP = "demo", "noaccount"  # NO_SHOP: demo mode forced off with no Client-Id set
 STEP_PAGES = 1024  # 4 MiB a step with 4 KiB pages
 STEP_PAUSE_S = 0.002  # between steps: the writer and the disk get their turn
 
@@ -99,41 +104,59 @@ class Restored:
 # -- making backups -------------------------------------------------------------------------------
 
 
-def backup_name(when: datetime) -> str:
-    return f"{PREFIX}{when.astimezone(UTC):{_STAMP}}{SUFFIX}"
+def shop_tag(client_id: str, demo: bool) -> str:
+    """The shop's part of a backup's name: the Client-Id in use (OZON_CLIENT_ID or the setting) with
+    only its letters and digits, `demo` in demo mode."""
+    if demo:
+        return DEMO_SHOP
+    from app import secrets
+
+    return re.sub(r"[^0-9A-Za-z]", "", secrets.client_id(client_id))[:32] or NO_SHOP
 
 
-def own_backups(folder: Path) -> list[Path]:
-    """Packdesk's backups in `folder`, oldest first (by the time in their names)."""
+def backup_name(when: datetime, shop: str) -> str:
+    return f"{PREFIX}{shop}-{when.astimezone(UTC):{_STAMP}}{SUFFIX}"
+
+
+def own_backups(folder: Path, shop: str | None = None) -> list[Path]:
+    """Packdesk's backups in `folder`, oldest first (by the time in their names): every shop's and
+    the untagged older ones when `shop` is None, else only those tagged with `shop`."""
     try:
-        found = [p for p in folder.iterdir() if _OWN_NAME.fullmatch(p.name) and p.is_file()]
+        found = [
+            (match, p)
+            for p in folder.iterdir()
+            if (match := _OWN_NAME.fullmatch(p.name)) and (shop is None or match["shop"] == shop) and p.is_file()
+        ]
     except OSError:
         return []
-    return sorted(found, key=lambda p: (p.name[len(PREFIX) : len(PREFIX) + 16], len(p.name), p.name))
+    found.sort(key=lambda mp: (mp[0]["stamp"], int(mp[0]["n"] or 1), mp[1].name))
+    return [p for _, p in found]
 
 
-def last_backup_time(folder: Path) -> datetime | None:
-    backups = own_backups(folder)
+def last_backup_time(folder: Path, shop: str) -> datetime | None:
+    backups = own_backups(folder, shop)
     return _taken_at(backups[-1]) if backups else None
 
 
-def is_due(folder: Path, every_hours: int, now: datetime) -> bool:
-    last = last_backup_time(folder)
+def is_due(folder: Path, every_hours: int, now: datetime, shop: str) -> bool:
+    last = last_backup_time(folder, shop)
     return last is None or (now - last).total_seconds() >= every_hours * 3600
 
 
-def backup_to_folder(database: Path, folder: Path, keep: int, now: datetime | None = None) -> BackupFile:
-    """A new backup in `folder` (which must exist), then only the newest `keep` of Packdesk's kept."""
+def backup_to_folder(database: Path, folder: Path, keep: int, now: datetime | None = None, *, shop: str) -> BackupFile:
+    """A new backup of `shop` (`shop_tag`) in `folder` (which must exist), then only the newest
+    `keep` of that shop's backups kept."""
     if not folder.is_dir():
         raise _folder_missing(folder)
     when = now or datetime.now(UTC)
-    target = folder / backup_name(when)
+    name = backup_name(when, shop)
+    target = folder / name
     number = 1
     while target.exists():  # two in one second
         number += 1
-        target = folder / f"{backup_name(when)[: -len(SUFFIX)]}-{number}{SUFFIX}"
+        target = folder / f"{name[: -len(SUFFIX)]}-{number}{SUFFIX}"
     made = backup_to_file(database, target)
-    prune(folder, keep)
+    prune(folder, keep, shop)
     return made
 
 
@@ -194,10 +217,11 @@ def _copy_online(database: Path, tmp: Path) -> None:
         src.close()
 
 
-def prune(folder: Path, keep: int) -> list[Path]:
-    """Delete Packdesk's own backups beyond the newest `keep`; other files are left alone."""
+def prune(folder: Path, keep: int, shop: str) -> list[Path]:
+    """Delete `shop`'s backups beyond the newest `keep`; other shops' backups, untagged older ones and
+    other files are left alone."""
     keep = max(BACKUP_KEEP[0], min(BACKUP_KEEP[1], keep))
-    old = own_backups(folder)[:-keep]
+    old = own_backups(folder, shop)[:-keep]
     removed = []
     for path in old:
         try:
@@ -429,7 +453,7 @@ def apply_scheduled(database: Path) -> Restored | None:
 def _taken_at(path: Path) -> datetime:
     match = _OWN_NAME.fullmatch(path.name)
     if match:
-        return datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+        return datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=UTC)
     try:
         return datetime.fromtimestamp(path.stat().st_mtime, UTC)
     except OSError:

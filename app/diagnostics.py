@@ -41,9 +41,11 @@ _NAME_FIELD = re.compile(r"(\"name\"\s*:\s*)\"[^\"]*\"")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD = re.compile(r"\w+")
 # A field named as personal in a log line or an error body: "customer_name": "…", phone=…, address: …
+# An unquoted value runs to the next `key=` / `key:` or the end of the line: `address_tail=Some Street
+# 5, kv 12` and `customer_name=Иван Петров` are hidden whole, not up to their first space or comma.
 _LABELLED = re.compile(
     r"(?i)((?:customer|buyer|client)[_ ]?name|addressee|phone|address(?:_tail)?)(['\"]?\s*[:=]\s*)"
-    r"(\"[^\"]*\"|'[^']*'|[^,;&}\s]+)"
+    r"(\"[^\"]*\"|'[^']*'|.+?(?=[\s,;&]+['\"]?[^\W\d][\w.-]*['\"]?\s*[:=]|\s*$))"
 )
 
 

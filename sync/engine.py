@@ -31,7 +31,7 @@ from sync.cycle import CycleResult, Offline
 from sync.errors import AuthError, MissingRoleError, NetworkError, OzonError, ServerError
 from sync.pull.chats import pull_chats
 from sync.pull.feedback import pull_feedback
-from sync.pull.plan import pull_optional
+from sync.pull.plan import end_pauses, pull_optional
 from sync.pull.postings import pull_postings
 from sync.pull.products import pull_products
 from sync.pull.purge import purge_personal_data
@@ -41,6 +41,7 @@ from sync.push import Pusher
 log = logging.getLogger(__name__)
 
 FIRST_AREAS = ("postings",)
+PLAN_AREAS = ("chats", PLAN_AREA)  # paused for a while when the shop's plan leaves them out
 # Order actions the seller waits on (a courier, a buyer): pushed right after the postings pull.
 URGENT_ACTIONS = (
     ActionKind.SHIP,
@@ -135,6 +136,13 @@ class SyncEngine:
         log.info("%s", result.summary())
         return result
 
+    def retry_plan_limited(self) -> list[str]:
+        """The seller asked to sync now: the areas paused for the plan are tried again next cycle."""
+        ended = end_pauses(self.ctx, PLAN_AREAS)
+        if ended:
+            log.info("sync now: trying %s again (paused for the Ozon plan)", ", ".join(ended))
+        return ended
+
     def seconds_until_due(self) -> float | None:
         """How soon the outbox has something to send (None: nothing waiting)."""
         with self.db.read() as s:
@@ -160,7 +168,7 @@ class SyncEngine:
         areas: list[tuple[str, Callable[[], None]]] = [
             ("postings", lambda: pull_postings(ctx, result)),
             ("products", lambda: pull_products(ctx, result)),
-            ("chats", lambda: pull_optional(ctx, "chats", lambda: pull_chats(ctx, result))),
+            ("chats", lambda: pull_optional(ctx, PLAN_AREAS[0], lambda: pull_chats(ctx, result))),
             ("returns", lambda: pull_returns(ctx, result)),
             ("reviews", lambda: pull_optional(ctx, PLAN_AREA, lambda: pull_feedback(ctx, result))),
         ]

@@ -1,5 +1,7 @@
 """Runs sync cycles on a background thread: every `interval` seconds, sooner when an action is
-queued (`sync_now()`), never on the UI thread. `stop()` returns once the current cycle ends."""
+queued (`sync_now()`), never on the UI thread. `stop()` returns once the current cycle ends.
+The seller's Sync now (`sync_now(retry_paused=True)`) also ends the pauses of areas the plan left
+out (chats, reviews): the next cycle, on the sync thread, asks Ozon for them again."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ class SyncScheduler:
         self.leadership = leadership
         self.interval_s = max(1.0, interval_s)
         self._wake = threading.Event()
+        self._retry_paused = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_result: CycleResult | None = None
@@ -37,7 +40,9 @@ class SyncScheduler:
         self._thread = threading.Thread(target=self._run, name="packdesk-sync", daemon=True)
         self._thread.start()
 
-    def sync_now(self) -> None:
+    def sync_now(self, retry_paused: bool = False) -> None:
+        if retry_paused:
+            self._retry_paused.set()
         self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -60,6 +65,9 @@ class SyncScheduler:
                 continue
             if woken or time.monotonic() >= next_cycle:
                 try:
+                    if self._retry_paused.is_set():
+                        self._retry_paused.clear()
+                        self.engine.retry_plan_limited()
                     self.last_result = self.engine.run_cycle()
                 except DatabaseDamaged as exc:  # nothing to sync from or into: stop, don't retry all day
                     log.error("sync stopped: %s", exc)

@@ -19,6 +19,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -271,6 +272,11 @@ def _user_messages() -> dict[str, str]:
         "chat_closed": translate("Errors", "This chat is closed: Ozon takes no new messages in it."),
         "return_unknown": translate("Errors", "This return is not in the local copy yet. Sync, then try again."),
         "return_pending": translate("Errors", "A decision on this return is already waiting to be sent."),
+        "return_decision_overdue": translate(
+            "Errors",
+            "The decision deadline passed on {deadline}: Ozon decides this return itself now, so Packdesk sends "
+            "no decision.",
+        ),
         "return_action_not_offered": translate(
             "Errors", "Ozon does not offer this action for this return now. Sync to see what it offers."
         ),
@@ -281,7 +287,16 @@ def _user_messages() -> dict[str, str]:
             "Errors", "The compensation must be more than 0 and at most the item's price, in roubles and kopecks."
         ),
         "return_photo_missing": translate("Errors", "The photo file {path} is gone: add it again."),
-        "return_already_received": translate("Errors", "This return was received already."),
+        "return_already_received": translate("Errors", "Return {number} was already received on {date}."),
+        "return_not_sent_back": translate(
+            "Errors",
+            "Return {number} is not sent back yet ({state}): the request still awaits a decision. Keep the parcel "
+            "aside and ask the seller.",
+        ),
+        "return_not_coming_back": translate(
+            "Errors",
+            "Return {number} is {state}: Ozon sends no item back under it. Keep the parcel aside and ask the seller.",
+        ),
         "exchange_posting_needed": translate("Errors", "Enter the replacement posting number."),
         "exchange_same_posting": translate("Errors", "The replacement must be another posting than the returned one."),
         "exchange_posting_cancelled": translate(
@@ -348,8 +363,14 @@ def _delivery_refusal(exc: UserError) -> str | None:
     )
 
 
+def _param(name: str, value: Any) -> str:
+    if isinstance(value, datetime):  # a moment in the seller's local time
+        return wording.local_time(value)
+    return wording.posting_status(str(value)) if name == "status" else str(value)
+
+
 def _format(template: str, params: dict[str, Any]) -> str | None:
-    values = {k: wording.posting_status(str(v)) if k == "status" else str(v) for k, v in params.items()}
+    values = {k: _param(k, v) for k, v in params.items()}
     try:
         return template.format(**values)
     except (KeyError, IndexError, ValueError):

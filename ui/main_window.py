@@ -381,7 +381,8 @@ class MainWindow(QMainWindow):
 
     def sync_now(self) -> None:
         if self.sync is not None:
-            self.sync.sync_now()  # only wakes the sync worker (SyncControl contract)
+            # Only wakes the sync worker (SyncControl contract); a plan bought meanwhile is tried at once.
+            self.sync.sync_now(retry_paused=True)
             self.status.showMessage(self.tr("Syncing with Ozon…"), 3000)
 
     def _on_auth_failed(self, event: events.AuthFailed) -> None:

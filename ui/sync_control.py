@@ -10,14 +10,15 @@ class SyncControl(Protocol):
 
     `start()` and `sync_now()` are called on the GUI thread and must return at once (they only
     start or wake the sync worker). `stop()` is called once, after the window has closed; it may
-    wait for the worker to finish its current step.
+    wait for the worker to finish its current step. `retry_paused` is the seller's own Sync now: the
+    areas paused because the Ozon plan left them out (chats, reviews) are asked for again at once.
     """
 
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
 
-    def sync_now(self) -> None: ...
+    def sync_now(self, retry_paused: bool = False) -> None: ...
 
 
 if TYPE_CHECKING:

@@ -60,8 +60,14 @@ class DecisionView:
     reason: str
     comment: str  # the buyer's
     photos: list[str]  # the buyer's photo URLs
-    forms: list[ActionForm]  # empty: nothing to decide here (FBS/FBO, or Ozon offers nothing now)
+    forms: list[ActionForm]  # empty: nothing to decide here (FBS/FBO, overdue, or Ozon offers nothing now)
     countdown: Countdown | None
+
+    @property
+    def overdue(self) -> bool:
+        """The decision deadline passed with no decision queued: Ozon decides the request itself."""
+        return self.row.local_status is None and self.countdown is not None and self.countdown.overdue
+
     packing: PackingRecord
     receipts: list[ReceiptView]
     exchanges: list[Exchange]
@@ -105,13 +111,15 @@ def read_decision(db: Database, kind: ReturnKind, return_id: int, now: datetime)
                 .order_by(ReturnReceiptRow.id)
             )
         ]
+        clock = row.countdown(now)
+        open_to_decide = row.local_status is None and not (clock is not None and clock.overdue)
         return DecisionView(
             row=row,
             reason=row.reason,
             comment=stored.buyer_comment,
             photos=list(stored.photos or []),
-            forms=forms(offered, reasons, row.price) if row.local_status is None else [],
-            countdown=row.countdown(now),
+            forms=forms(offered, reasons, row.price) if open_to_decide else [],
+            countdown=clock,
             packing=packing,
             receipts=receipts,
             exchanges=exchanges_of_return(s, kind, return_id),

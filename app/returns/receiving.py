@@ -1,16 +1,25 @@
 """Receiving a return at the desk: scan the parcel, inspect, restock or write off, check the units'
 marking codes against the ones shipped in that posting; and exchanges (a replacement posting or a
-resend linked to the return, visible from both sides)."""
+resend linked to the return, visible from both sides).
+
+A return is received once, and only one Ozon sends back (`refusal`): not one received at the desk
+already (the date is said), nor one whose item is not coming: an rFBS request still awaiting the
+decision (New) or in a dispute, rejected or closed with money or a compensation (Approved); an FBS/FBO
+return awaiting the seller's approval, cancelled, rejected or being disposed of by Ozon. Ozon's own
+"received by the seller" (FBS ReceivedBySeller, rFBS Checkout) does not stop it: the parcel collected
+from the pickup point is inspected here after Ozon has recorded the pick-up.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app import history, marking
@@ -18,7 +27,7 @@ from app.clock import Clock
 from app.db.engine import Database
 from app.db.tables import MarkingCodeRow, PostingRow, ReturnExchangeRow, ReturnReceiptRow, ReturnRow
 from app.domain.postings import PostingStatus
-from app.domain.returns import ReturnAction, ReturnKind
+from app.domain.returns import RFBS_ON_APPROVAL, ReturnAction, ReturnKind
 from app.errors import InvalidAction, NotFound
 from app.events import EventBus
 from app.history import EventKind
@@ -71,6 +80,11 @@ class Expected:
     code: str
     returns: list[ReturnListRow]
     shipped_marks: dict[int, tuple[str, ...]]  # SKU → identification codes shipped
+    refusals: dict[int, InvalidAction] = field(default_factory=dict)  # row id → why it cannot be received
+
+    @property
+    def receivable(self) -> list[ReturnListRow]:
+        return [r for r in self.returns if r.id not in self.refusals]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +120,61 @@ def _shipped(session: Session, posting_numbers: Sequence[str]) -> dict[int, tupl
     return {sku: tuple(idents) for sku, idents in found.items()}
 
 
+# Where no item is coming back (see the module's docstring): rFBS `group_state`, FBS/FBO `sys_name`.
+_RFBS_AWAITING, _RFBS_NOT_COMING = frozenset({"New", "Arbitration"}), frozenset({"Rejected", "Approved"})
+_FBS_AWAITING = frozenset({"OnSellerApproval"})
+_FBS_NOT_COMING = frozenset(
+    {"Cancelled", "CancelledDisputeNotOpen", "Rejected", "CrmRejected", "Utilizing", "Utilized"}
+)
+
+
+def refusal(r: ReturnListRow, received_at: datetime | None) -> InvalidAction | None:
+    """Why the desk cannot receive this return now (None: it can)."""
+    number = r.return_number or str(r.return_id)
+    if received_at is not None:
+        when = f"{received_at:%Y-%m-%d %H:%M} UTC"
+        return InvalidAction(
+            "return_already_received",
+            f"return {number} was already received on {when}",
+            number=number,
+            date=received_at,
+        )
+    state = r.status_name or r.status
+    if r.kind is ReturnKind.RFBS:
+        awaiting = r.group in _RFBS_AWAITING or (not r.group and r.status == RFBS_ON_APPROVAL)
+        not_coming = r.group in _RFBS_NOT_COMING
+    else:
+        awaiting, not_coming = r.status in _FBS_AWAITING, r.status in _FBS_NOT_COMING
+    if awaiting:
+        return InvalidAction(
+            "return_not_sent_back",
+            f"return {number} is not sent back yet ({state}): it awaits the decision on the request",
+            number=number,
+            state=state,
+        )
+    if not_coming:
+        return InvalidAction(
+            "return_not_coming_back", f"return {number} is {state}: Ozon sends no item back", number=number, state=state
+        )
+    return None
+
+
+def _received_at(session: Session, listed: Sequence[ReturnListRow]) -> dict[tuple[str, int], datetime]:
+    stmt = (
+        select(ReturnReceiptRow.kind, ReturnReceiptRow.return_id, func.min(ReturnReceiptRow.received_at))
+        .where(ReturnReceiptRow.return_id.in_([r.return_id for r in listed]))
+        .group_by(ReturnReceiptRow.kind, ReturnReceiptRow.return_id)
+    )
+    return {(kind, rid): at for kind, rid, at in session.execute(stmt).tuples()}
+
+
 def expected(session: Session, code: str) -> Expected:
     """The returns a scanned parcel barcode (`logistic.barcode`), posting or return number names."""
     found = rows(session, _matching_ids(session, code))
     listed = sorted(found.values(), key=lambda r: r.id)
-    return Expected(code.strip(), listed, _shipped(session, sorted({r.posting_number for r in listed})))
+    received = _received_at(session, listed) if listed else {}
+    refusals = {r.id: why for r in listed if (why := refusal(r, received.get((r.kind.value, r.return_id))))}
+    return Expected(code.strip(), listed, _shipped(session, sorted({r.posting_number for r in listed})), refusals)
 
 
 def read_expected(db: Database, code: str) -> Expected:
@@ -154,8 +218,9 @@ def receive(
     bus: EventBus,
     gs_substitute: str = "",
 ) -> Received:
-    """Record the parcel's returns as received (every one not received yet), check the marking codes
-    and, for an rFBS request, queue Ozon's "item received" action when Ozon offers one."""
+    """Record the parcel's returns as received (every one the desk can receive: see `refusal`), check
+    the marking codes and, for an rFBS request, queue Ozon's "item received" action when Ozon offers one.
+    When none can be received, the refusal of the first says why."""
     missing = [p for p in inspection.photos if not Path(p).is_file()]
     if missing:
         raise InvalidAction("return_photo_missing", f"no such photo file: {missing[0]}", path=missing[0])
@@ -164,9 +229,10 @@ def receive(
         found = expected(s, code)
         if not found.returns:
             raise NotFound("return_unknown", f"no return is expected under {code.strip()!r}", scanned=code.strip())
-        todo = [r for r in found.returns if not r.received]
+        todo = found.receivable
         if not todo:
-            raise InvalidAction("return_already_received", f"the return under {found.code!r} was received already")
+            received = [why for why in found.refusals.values() if why.code == "return_already_received"]
+            raise (received or list(found.refusals.values()))[0]
         checks = check_marks(inspection.marks, found.shipped_marks, gs_substitute)
         marks = [{"code": m.scanned, "ident": m.ident, "shipped": m.shipped, "repeated": m.repeated} for m in checks]
         flagged = any(m.problem for m in checks)

@@ -4,7 +4,8 @@ Ozon lists the actions a return allows in its `available_actions` (read by the s
 change of state, `app.repos.returns.actions`); their ids are Ozon's, never Packdesk's. A decision is
 checked here — the action is offered, a rejection has a reason and the comment the reason asks for,
 a partial compensation has an amount within the item's price — and queued in the outbox with the
-return's new local status, so it works offline and goes to Ozon once.
+return's new local status, so it works offline and goes to Ozon once. Once the request's decision
+deadline has passed Ozon decides it itself: a decision is refused (`return_decision_overdue`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from app import outbox
 from app.clock import Clock
 from app.db.engine import Database
 from app.db.tables import ReturnRow
-from app.domain.returns import RejectionReason, ReturnAction, ReturnKind
+from app.domain.returns import AUTO_OUTCOME, RejectionReason, ReturnAction, ReturnKind, countdown
 from app.errors import InvalidAction, NotFound
 from app.events import EventBus
 from app.outbox import ActionKind, OutboxEntry, TargetKind
@@ -79,6 +80,16 @@ def decide(
             )
         if row.local_status is not None:
             raise InvalidAction("return_pending", "a decision on this return is already waiting to be sent")
+        due = countdown(row.decide_by, now)
+        if due is not None and due.overdue:
+            when = f"{due.deadline:%Y-%m-%d %H:%M} UTC"
+            raise InvalidAction(
+                "return_decision_overdue",
+                f"the decision deadline of return {row.return_number or return_id} passed on {when}: "
+                f"Ozon decides it itself now ({AUTO_OUTCOME} it for the buyer), so no decision is sent",
+                return_id=return_id,
+                deadline=when,
+            )
         offered, reasons = return_repo.actions(s, return_id)
         action = next((a for a in offered if a.id == decision.action_id), None)
         if action is None:

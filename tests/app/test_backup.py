@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from tests.app.factories import NOW, posting
 
 # SQLite's backup API and its file: a shop on PostgreSQL backs up with the server's own tools.
 pytestmark = pytest.mark.sqlite_only
+SHOP = "123456"  # the Client-Id in the backups' names
 
 
 @pytest.fixture
@@ -79,7 +81,7 @@ def test_a_backup_taken_while_postings_are_saved_restores_the_same_data(live: Ap
     try:
         while saved[0] < 5:  # the writer is under way
             threading.Event().wait(0.01)
-        made = backup.backup_to_folder(live.db.path, folder, keep=7)
+        made = backup.backup_to_folder(live.db.path, folder, keep=7, shop=SHOP)
         after = saved[0]
     finally:
         stop.set()
@@ -139,7 +141,7 @@ def test_a_bad_backup_is_refused_before_anything_is_replaced(
     live: AppContext, tmp_path: Path, kind: str, code: str
 ) -> None:
     assert live.db.path is not None
-    good = backup.backup_to_folder(live.db.path, tmp_path, keep=7).path
+    good = backup.backup_to_folder(live.db.path, tmp_path, keep=7, shop=SHOP).path
     bad = tmp_path / f"{kind}.sqlite3"
     if kind == "truncated":
         bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
@@ -167,24 +169,27 @@ def test_keep_last_n_deletes_only_packdesk_backups(live: AppContext, tmp_path: P
     for name in others:
         (folder / name).write_text("keep me")
     assert live.db.path is not None
-    made = [backup.backup_to_folder(live.db.path, folder, keep=3, now=NOW + timedelta(hours=h)).path for h in range(5)]
+    made = [
+        backup.backup_to_folder(live.db.path, folder, keep=3, now=NOW + timedelta(hours=h), shop=SHOP).path
+        for h in range(5)
+    ]
     left = sorted(p.name for p in folder.iterdir())
     assert left == sorted([*others, *(p.name for p in made[-3:])])
-    assert backup.last_backup_time(folder) == NOW + timedelta(hours=4)
-    assert not backup.is_due(folder, 24, NOW + timedelta(hours=5))
-    assert backup.is_due(folder, 1, NOW + timedelta(hours=5))
+    assert backup.last_backup_time(folder, SHOP) == NOW + timedelta(hours=4)
+    assert not backup.is_due(folder, 24, NOW + timedelta(hours=5), SHOP)
+    assert backup.is_due(folder, 1, NOW + timedelta(hours=5), SHOP)
 
 
 def test_two_backups_in_one_second_both_exist(live: AppContext, tmp_path: Path) -> None:
     assert live.db.path is not None
-    first = backup.backup_to_folder(live.db.path, tmp_path, keep=5, now=NOW)
-    second = backup.backup_to_folder(live.db.path, tmp_path, keep=5, now=NOW)
+    first = backup.backup_to_folder(live.db.path, tmp_path, keep=5, now=NOW, shop=SHOP)
+    second = backup.backup_to_folder(live.db.path, tmp_path, keep=5, now=NOW, shop=SHOP)
     assert first.path != second.path and len(backup.own_backups(tmp_path)) == 2
 
 
 def test_restore_is_refused_while_packdesk_has_the_database_open(live: AppContext, tmp_path: Path) -> None:
     assert live.db.path is not None
-    made = backup.backup_to_folder(live.db.path, tmp_path, keep=7)
+    made = backup.backup_to_folder(live.db.path, tmp_path, keep=7, shop=SHOP)
     live.recover_interrupted()  # the window holds the owner lock
     before = _bytes(live.paths.database)
     with pytest.raises(DatabaseInUse):
@@ -195,7 +200,7 @@ def test_restore_is_refused_while_packdesk_has_the_database_open(live: AppContex
 def test_a_backup_folder_that_is_gone_is_a_clear_error(live: AppContext, tmp_path: Path) -> None:
     assert live.db.path is not None
     with pytest.raises(BackupFailed) as refused:
-        backup.backup_to_folder(live.db.path, tmp_path / "unplugged", keep=7)
+        backup.backup_to_folder(live.db.path, tmp_path / "unplugged", keep=7, shop=SHOP)
     assert refused.value.code == "backup_folder_missing"
     with pytest.raises(BackupFailed):
         backup.backup_to_file(live.db.path, live.db.path)  # never onto the database itself
@@ -203,7 +208,7 @@ def test_a_backup_folder_that_is_gone_is_a_clear_error(live: AppContext, tmp_pat
 
 def test_a_scheduled_restore_happens_at_the_next_start(live: AppContext, tmp_path: Path) -> None:
     assert live.db.path is not None
-    made = backup.backup_to_folder(live.db.path, tmp_path, keep=7)
+    made = backup.backup_to_folder(live.db.path, tmp_path, keep=7, shop=SHOP)
     with live.db.write() as s:
         postings.save(s, [posting("30000000-0001-1")], NOW)
     live.recover_interrupted()
@@ -222,7 +227,7 @@ def test_a_scheduled_restore_happens_at_the_next_start(live: AppContext, tmp_pat
 
 def test_a_scheduled_restore_of_a_file_gone_bad_is_cancelled_and_said(live: AppContext, tmp_path: Path) -> None:
     assert live.db.path is not None
-    made = backup.backup_to_folder(live.db.path, tmp_path, keep=7)
+    made = backup.backup_to_folder(live.db.path, tmp_path, keep=7, shop=SHOP)
     backup.schedule_restore(made.path, live.db.path)
     made.path.write_bytes(b"not any more")
     live.close()
@@ -238,7 +243,7 @@ def test_a_scheduled_restore_of_a_file_gone_bad_is_cancelled_and_said(live: AppC
 
 def test_a_scheduled_restore_waits_while_another_packdesk_is_open(live: AppContext, tmp_path: Path) -> None:
     assert live.db.path is not None
-    made = backup.backup_to_folder(live.db.path, tmp_path, keep=7)
+    made = backup.backup_to_folder(live.db.path, tmp_path, keep=7, shop=SHOP)
     backup.schedule_restore(made.path, live.db.path)
     holder = guard.OwnerLock(live.db.path)
     holder.acquire()
@@ -252,7 +257,50 @@ def test_a_scheduled_restore_waits_while_another_packdesk_is_open(live: AppConte
 
 def test_taken_at_comes_from_the_name() -> None:
     when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    assert backup.backup_name(when) == "packdesk-backup-20260102T030405Z.sqlite3"
+    assert backup.backup_name(when, SHOP) == "packdesk-backup-123456-20260102T030405Z.sqlite3"
+
+
+def test_the_shop_tag_is_the_client_id_sanitised_or_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OZON_CLIENT_ID", raising=False)
+    assert backup.shop_tag("123456", demo=False) == "123456"
+    assert backup.shop_tag("123456", demo=True) == "demo"
+    assert backup.shop_tag("", demo=False) == "noaccount"
+    monkeypatch.setenv("OZON_CLIENT_ID", " 12-34/../5 ")  # the override the sync uses, never a path
+    assert backup.shop_tag("123456", demo=False) == "12345"
+
+
+def test_shops_sharing_a_folder_prune_only_their_own_backups(live: AppContext, tmp_path: Path) -> None:
+    assert live.db.path is not None
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    legacy = [folder / f"packdesk-backup-2025010{d}T000000Z.sqlite3" for d in range(1, 5)]
+    for old in legacy:  # written before the shop tag: anyone's
+        old.write_bytes(b"")
+    shutil.copyfile(backup.backup_to_file(live.db.path, tmp_path / "one.sqlite3").path, legacy[-1])
+
+    def run(shop: str, keep: int, hours: range) -> list[Path]:
+        return [
+            backup.backup_to_folder(live.db.path, folder, keep, NOW + timedelta(hours=h), shop=shop).path  # type: ignore[arg-type]
+            for h in hours
+        ]
+
+    first = run("111", 2, range(0, 10, 2))  # two desks taking turns
+    second = run("222", 3, range(1, 10, 2))
+    run("111", 2, range(10, 11))
+    left = {p.name for p in folder.iterdir()}
+    assert {p.name for p in second[-3:]} <= left and not {p.name for p in second[:-3]} & left
+    assert [p.name for p in backup.own_backups(folder, "111")] == [
+        first[-1].name,
+        backup.backup_name(NOW + timedelta(hours=10), "111"),
+    ]
+    assert all(old.exists() for old in legacy)  # never pruned by a tagged run
+    assert len(backup.own_backups(folder)) == 2 + 3 + len(legacy)  # every Packdesk backup, for restoring
+    # Each shop decides from its own backups; the untagged ones count for nobody.
+    assert backup.last_backup_time(folder, "222") == NOW + timedelta(hours=9)
+    assert backup.is_due(folder, 24, NOW, "333")
+    # An untagged backup is still restorable, its time read from its name.
+    found = backup.check(legacy[-1])
+    assert found.taken_at == datetime(2025, 1, 4, tzinfo=UTC) and found.revision
 
 
 def _crashed_copy(live: AppContext, folder: Path) -> Path:
@@ -286,7 +334,7 @@ def test_restoring_a_database_with_its_wal_restores_what_the_wal_holds(live: App
 
 def test_two_restores_in_one_second_keep_both_databases_aside(live: AppContext, tmp_path: Path) -> None:
     assert live.db.path is not None
-    made = backup.backup_to_folder(live.db.path, tmp_path, keep=7)
+    made = backup.backup_to_folder(live.db.path, tmp_path, keep=7, shop=SHOP)
     live.close()
     first = backup.restore(made.path, live.paths.database, now=NOW)
     second = backup.restore(made.path, live.paths.database, now=NOW)
@@ -319,5 +367,5 @@ def test_a_read_only_backup_folder_is_named_not_a_bug(
     monkeypatch.setattr("builtins.open", no_open)
     monkeypatch.setattr(Path, "unlink", no_unlink)
     with pytest.raises(FolderReadOnly) as refused:
-        backup.backup_to_folder(live.db.path, folder, keep=7)
+        backup.backup_to_folder(live.db.path, folder, keep=7, shop=SHOP)
     assert str(folder) in str(refused.value) and ".part" not in str(refused.value)

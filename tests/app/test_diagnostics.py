@@ -61,3 +61,18 @@ def test_buyers_left_in_a_log_after_the_purge_are_still_hidden() -> None:
     assert scrub('{"name": "Кружка керамическая", "sku": 1001}') == '{"name": "Кружка керамическая", "sku": 1001}'
     # Two-letter names from the cache are hidden too.
     assert "Ли" not in scrub("packed for Ли Вэй", name_words={"ли", "вэй"})
+
+
+def test_an_unquoted_personal_value_is_hidden_up_to_the_next_key() -> None:
+    """`address_tail=Some Street 5, kv 12` was hidden only up to its first space: the rest leaked."""
+    from app.diagnostics import HIDDEN, scrub
+
+    assert scrub("returns: address_tail=Some Street 5, kv 12") == f"returns: address_tail={HIDDEN}"
+    shown = scrub("label address_tail=Some Street 5, kv 12 posting=12345678-0001-1 status=ok")
+    assert shown == f"label address_tail={HIDDEN} posting=12345678-0001-1 status=ok"
+    # The other personal keys the same way: names with a space, a phone written in groups, a query string.
+    shown = scrub("chat: customer_name=Иван Петров phone=+7 916 123 45 67 addressee=Анна Смирнова; city=Москва")
+    assert shown == f"chat: customer_name={HIDDEN} phone={HIDDEN} addressee={HIDDEN}; city=Москва"
+    assert scrub("GET /v1/x?address=Lesnaya%207&sku=1001") == f"GET /v1/x?address={HIDDEN}&sku=1001"
+    assert scrub("{'address': Лесная 7, кв 12, 'sku': 1001}") == f"{{'address': {HIDDEN}, 'sku': 1001}}"
+    assert scrub("buyer name: Ли Вэй") == f"buyer name: {HIDDEN}"

@@ -458,6 +458,46 @@ def test_plan_limit_pauses_chats_and_reviews_but_not_orders(ctx: AppContext, eve
     assert len(events.of(PlanLimited)) == before  # not retried every cycle
 
 
+def test_the_sellers_sync_now_ends_the_plan_pause_at_once(ctx: AppContext, events: Recorder) -> None:
+    import time
+
+    from app.feedback.query import PLAN_AREA
+    from app.sync_status import plan_limited_since
+    from sync.cycle import CycleResult
+    from sync.scheduler import SyncScheduler
+
+    emu = Emulator(seed=3, postings=30, client_id="123456", api_key="test-key", speed=0.0, live=False, premium=False)
+    engine = SyncEngine(ctx.db, adapter_client(emu), ctx.bus, emu, ctx.paths.labels)
+    scheduler = SyncScheduler(engine, interval_s=3600)
+
+    def cycle(**how: bool) -> CycleResult:
+        before = scheduler.last_result  # set once the cycle has returned (after its SyncFinished)
+        scheduler.sync_now(**how) if scheduler._thread else scheduler.start()
+        deadline = time.monotonic() + 10
+        while scheduler.last_result is before:
+            assert time.monotonic() < deadline, "no sync cycle ran"
+            time.sleep(0.01)
+        assert scheduler.last_result is not None
+        return scheduler.last_result
+
+    try:
+        assert cycle().reviews == 0  # the plan leaves reviews and chats out: paused
+        emu.premium = True  # the seller buys the plan
+        assert cycle().reviews == 0  # a queued action's wake-up: still paused (6 h)
+        with ctx.db.read() as s:
+            assert plan_limited_since(s, PLAN_AREA) is not None
+        result = cycle(retry_paused=True)  # Sync now: asked again at once
+        assert result.ok and result.reviews > 0
+        with ctx.db.read() as s:
+            assert plan_limited_since(s, PLAN_AREA) is None and plan_limited_since(s, "chats") is None
+    finally:
+        scheduler.stop()
+    emu.premium = False  # the plan let go again: paused again at the next cycle, and said once more
+    before = len(events.of(PlanLimited))
+    engine.run_cycle()
+    assert len(events.of(PlanLimited)) == before + 2
+
+
 def test_malformed_page_writes_nothing_and_names_the_problem(
     engine: SyncEngine, emu: Emulator, ctx: AppContext
 ) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 import main
 from app.context import AppContext
-from app.db.tables import MarkingCodeRow, ReturnRow
+from app.db.tables import MarkingCodeRow, ReturnReceiptRow, ReturnRow
 from app.domain.returns import RFBS_DECISION_TIME, ReturnKind, Stage
 from app.errors import InvalidAction
 from app.events import EventBus
@@ -90,6 +90,17 @@ def test_the_decision_deadline_crosses_into_overdue(engine: SyncEngine, emu: Emu
     assert late is not None
     clock = late.countdown(emu.now())
     assert clock is not None and clock.overdue and clock.sentence().startswith("overdue")
+    # Ozon decides it itself now: no action is offered on the page, and none is queued.
+    view = decision.read_decision(ctx.db, ReturnKind.RFBS, return_id, emu.now())
+    assert view.overdue and view.forms == [] and late.actions
+    approve = next(a for a in late.actions if "Одобрить" in a.name)
+    with pytest.raises(InvalidAction) as refused:
+        returns.decide(ctx.db, emu, return_id, Decision(approve.id), bus=EventBus())
+    assert refused.value.code == "return_decision_overdue" and "Ozon decides it itself" in str(refused.value)
+    after = find(ctx, emu, ReturnKind.RFBS, return_id)
+    assert after is not None and after.local_status is None
+    engine.run_cycle()
+    assert sent(emu, return_id) == []
 
 
 def test_an_fbs_return_moving_on_arrives_by_sync(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:
@@ -263,3 +274,69 @@ def test_the_command_line_forms_and_exit_codes(
     assert run("returns", "--search", fbs_number, "--json") == 0
     (found,) = json.loads(capsys.readouterr().out)
     assert (found["kind"], found["return_id"], found["received"]) == ("fbs", fbs_id, True)
+
+
+def test_the_command_line_refuses_a_decision_after_the_deadline(
+    ctx: AppContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from app.domain.returns import ReturnAction, ReturnDetails, ReturnRequest
+    from app.repos import returns as return_repo
+
+    long_ago = datetime.now(UTC) - RFBS_DECISION_TIME - timedelta(hours=1)  # the command line's clock is real
+    with ctx.db.write() as s:
+        return_repo.save(
+            s,
+            [
+                ReturnRequest(
+                    77, ReturnKind.RFBS, "70077-0001-1", "70077-0001", 577, "ART-77", "Товар", 1, Decimal("990"),
+                    "RUB", "ON_APPROVAL", "На проверке", created_at=long_ago, group="New",
+                )
+            ],
+        )  # fmt: skip
+        return_repo.save_details(s, ReturnDetails(77, "ON_APPROVAL", "На проверке", (ReturnAction(11, "Одобрить"),)))
+    data = str(ctx.paths.data)
+    ctx.close()
+    capsys.readouterr()
+    assert main.main(["--data-dir", data, "return-action", "77", "11"]) == 1
+    err = capsys.readouterr().err
+    assert "deadline" in err and "Ozon decides it itself" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_desk_receives_only_a_return_ozon_sends_back_and_only_once(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext
+) -> None:
+    def refused(code: str) -> InvalidAction:
+        with pytest.raises(InvalidAction) as caught:
+            receiving.receive(ctx.db, emu, code, receiving.Inspection(), bus=EventBus())
+        return caught.value
+
+    def receipts() -> int:
+        with ctx.db.read() as s:
+            return len(list(s.scalars(select(ReturnReceiptRow))))
+
+    # An rFBS request still awaiting the decision: the buyer has not sent anything back.
+    rfbs_number, rfbs_id = rfbs_request(engine, emu)
+    waiting = refused(rfbs_number)
+    assert waiting.code == "return_not_sent_back" and "awaits the decision" in str(waiting)
+    found = receiving.read_expected(ctx.db, rfbs_number)
+    assert found.receivable == [] and [r.return_id for r in found.returns] == [rfbs_id]
+    # An FBS return Ozon cancelled: nothing comes back under it.
+    number, return_id = fbs_return(engine, emu)
+    emu.move_return(return_id, "Cancelled", "Отменён")
+    emu.advance(60)
+    engine.run_cycle()
+    cancelled = refused(number)
+    assert cancelled.code == "return_not_coming_back" and "Отменён" in str(cancelled) and receipts() == 0
+    # Ozon recorded the pick-up (ReceivedBySeller): the parcel is inspected at the desk after it.
+    emu.move_return(return_id, "ReceivedBySeller")
+    emu.advance(60)
+    engine.run_cycle()
+    done = receiving.receive(ctx.db, emu, number, receiving.Inspection(), bus=EventBus())
+    assert [r.return_id for r in done.returns] == [return_id] and receipts() == 1
+    # Scanned again: received once, and the refusal names the day.
+    again = refused(number)
+    assert again.code == "return_already_received" and again.params["date"] == emu.now()
+    assert f"already received on {emu.now():%Y-%m-%d %H:%M} UTC" in str(again) and receipts() == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 class FakeSync:
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.retried_paused = 0  # Sync now from the seller: the plan pauses end
 
     def start(self) -> None:
         self.calls.append("start")
@@ -13,8 +14,9 @@ class FakeSync:
     def stop(self) -> None:
         self.calls.append("stop")
 
-    def sync_now(self) -> None:
+    def sync_now(self, retry_paused: bool = False) -> None:
         self.calls.append("sync_now")
+        self.retried_paused += retry_paused
 
 
 class FakeSounds:

@@ -45,7 +45,7 @@ class EngineSync:
     def stop(self) -> None:
         self.calls.append("stop")
 
-    def sync_now(self) -> None:
+    def sync_now(self, retry_paused: bool = False) -> None:
         self.calls.append("sync_now")
 
 

@@ -103,7 +103,7 @@ def test_create_carriage_queues_it_and_the_act(screen: Screen, qtbot: QtBot, ctx
     qtbot.waitUntil(lambda: page.methods.item(0).text().endswith("0 ready"))
     assert not page.carriage.isEnabled()
     assert page.model.data(page.model.index(0, page.model.STATE)) == "In a carriage"
-    assert screen.sync.calls == ["sync_now"]
+    assert screen.sync.calls == ["sync_now"] and screen.sync.retried_paused == 0  # not the seller's Sync now
 
 
 def test_own_act_goes_to_the_printer(screen: Screen, qtbot: QtBot, ctx: AppContext) -> None:

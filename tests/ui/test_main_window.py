@@ -126,6 +126,7 @@ def test_f5_syncs_now(ctx: AppContext, qtbot: QtBot) -> None:
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_F5)
     assert sync.calls == ["sync_now"]
+    assert sync.retried_paused == 1  # the seller's Sync now: areas paused for the plan are tried again
 
 
 def test_without_sync_the_action_is_off(ctx: AppContext, qtbot: QtBot) -> None:

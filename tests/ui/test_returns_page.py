@@ -24,6 +24,7 @@ from app.repos import returns as return_repo
 from tests.app.marks import mark
 from tests.ui.factories import NOW, make_posting, save
 from tests.ui.fakes import FakeSounds
+from ui import wording
 from ui.bridge import EventBridge
 from ui.main_window import MainWindow
 from ui.returns import texts
@@ -206,6 +207,23 @@ def test_a_rejection_needs_its_fields_and_is_queued_once(qtbot: QtBot, screen: S
     qtbot.waitUntil(lambda: "Отклонить" in str(page.model.index(row, ReturnColumn.STATUS).data()))
 
 
+def test_an_overdue_request_offers_no_decision_and_a_late_one_is_refused(qtbot: QtBot, screen: Screen) -> None:
+    page, clock = screen.page, screen.ctx.clock
+    open_return(qtbot, screen, "RET-1")  # 2 h left
+    detail = page.detail
+    approve = next(b for b in detail.action_buttons if b.property("actionId") == APPROVE)
+    qtbot.mouseClick(approve, Qt.MouseButton.LeftButton)
+    clock.moment = NOW + 3 * H  # type: ignore[attr-defined]  # the deadline passes while the form is open
+    qtbot.mouseClick(detail.confirm, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Ozon decides this return itself" in detail.error.text())
+    assert decisions(screen.ctx) == []
+    page._on_tick()  # the page's minute tick re-reads the open return
+    qtbot.waitUntil(lambda: detail.action_buttons == [] and not detail.fields.isVisible())
+    assert "Ozon decides this request itself" in detail.offer_note.text() and detail.offer_note.isVisible()
+    assert detail.sentence.isVisible() and detail.sentence.text().startswith("Overdue")
+    assert not detail.pending.isVisible()
+
+
 def test_a_compensation_above_the_price_is_refused_not_clamped_to_the_price(qtbot: QtBot, screen: Screen) -> None:
     with screen.ctx.db.write() as s:
         offered = (ReturnAction(APPROVE, "Одобрить"), ReturnAction(1020, "Предложить частичную компенсацию"))
@@ -258,9 +276,16 @@ def test_receiving_by_scan_finds_the_return_and_flags_a_differing_code(qtbot: Qt
     view = decision.read_decision(screen.ctx.db, ReturnKind.FBS, 4, NOW)
     (receipt,) = view.receipts
     assert receipt.flagged and receipt.grade == "opened" and receipt.user == "desk"
-    # Scanning it again says it was received already.
+    # Scanning it again says it was received already, and when.
     dialog.scan_parcel("RB-100")
     qtbot.waitUntil(lambda: dialog.items.count() == 1 and not dialog.confirm.isEnabled())
+    assert f"was already received on {wording.local_time(NOW)}" in dialog.found.text()
+    assert dialog.items.item(0).text().endswith("— received") and screen.sounds.played[-1] == "bad"
+    # An rFBS request still awaiting the decision: nothing was sent back, and the scan says so.
+    dialog.scan_parcel("70002-0001-1")
+    qtbot.waitUntil(lambda: "not sent back yet" in dialog.found.text())
+    assert "awaits a decision" in dialog.found.text() and not dialog.confirm.isEnabled()
+    assert dialog.items.item(0).text().endswith("— not sent back") and screen.sounds.played[-1] == "bad"
     # An unknown parcel: said loudly.
     dialog.scan_parcel("NOPE")
     qtbot.waitUntil(lambda: "NOPE" in dialog.found.text())

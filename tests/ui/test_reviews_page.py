@@ -18,6 +18,7 @@ from app.chat.templates import Template
 from app.context import AppContext
 from app.domain.feedback import Question, Review
 from app.domain.products import Product
+from app.events import FeedbackChanged
 from app.feedback import reply
 from app.outbox import ActionKind
 from app.repos import feedback as feedback_repo
@@ -237,6 +238,12 @@ def test_the_plan_limit_banner(qtbot: QtBot, ctx: AppContext) -> None:
     page.reviews.view.selectRow(0)
     qtbot.waitUntil(lambda: page.reviews.current is not None)
     assert not page.reviews.send_button.isEnabled() and not page.questions.send_button.isEnabled()
+    # The seller bought the plan and pressed Sync now: reviews came in, the pause is over.
+    with ctx.db.write() as s:
+        sync_state.clear(s, plan_limited_key("reviews"))
+    ctx.bus.publish(FeedbackChanged(1))
+    qtbot.waitUntil(lambda: not page.plan_limited and page.banner.isHidden())
+    assert page.reviews.send_button.isEnabled() and page.reviews.edit.isEnabled()
     bridge.close()
     tasks.shutdown()
 

@@ -295,7 +295,7 @@ class FiveSecondSync:
 
     def stop(self) -> None: ...
 
-    def sync_now(self) -> None: ...
+    def sync_now(self, retry_paused: bool = False) -> None: ...
 
 
 def test_demo_settings_show_the_demos_real_values(ctx: AppContext, qtbot: QtBot, tmp_path: Path) -> None:
@@ -335,21 +335,28 @@ def test_outside_the_demo_no_demo_notes(ctx: AppContext, tasks: TaskManager, qtb
 
 
 def test_back_up_now_writes_a_file_and_says_its_size(
-    ctx: AppContext, tasks: TaskManager, qtbot: QtBot, tmp_path: Path
+    ctx: AppContext, tasks: TaskManager, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("OZON_CLIENT_ID", raising=False)
+    ctx.settings = ctx.settings.replace(client_id="98765")
     page = make_page(ctx, tasks, qtbot)
     folder = tmp_path / "backups"
     folder.mkdir()
+    # Another shop's backups in the shared folder: never this shop's to prune (keep 1 below).
+    others = [folder / f"packdesk-backup-555-2026010{d}T000000Z.sqlite3" for d in (1, 2)]
+    for other in others:
+        other.write_bytes(b"another shop")
     page.backup.folder.setText(str(folder))
-    page.backup.keep.setValue(3)
+    page.backup.keep.setValue(1)
     page.backup.now_button.click()
     qtbot.waitUntil(lambda: page.backup.now_button.isEnabled() and not tasks.busy())
-    made = list(folder.iterdir())
-    assert len(made) == 1 and made[0].name.startswith("packdesk-backup-")
+    made = [p for p in folder.iterdir() if p not in others]
+    assert len(made) == 1 and made[0].name.startswith("packdesk-backup-98765-")
+    assert all(other.exists() for other in others)
     text = page.backup.result.text()
     assert str(made[0]) in text and page.locale().formattedDataSize(made[0].stat().st_size) in text
     chosen = page.chosen()
-    assert (chosen.backup_folder, chosen.backup_keep, chosen.backup_every_hours) == (str(folder), 3, 24)
+    assert (chosen.backup_folder, chosen.backup_keep, chosen.backup_every_hours) == (str(folder), 1, 24)
 
 
 def test_back_up_now_into_a_folder_that_is_gone_is_a_sentence(
@@ -369,7 +376,7 @@ def test_restore_checks_confirms_and_schedules_for_the_next_start(
 
     database = ctx.db.path
     assert database is not None
-    made = backup.backup_to_folder(database, tmp_path, keep=5)
+    made = backup.backup_to_folder(database, tmp_path, keep=5, shop="98765")
     page = make_page(ctx, tasks, qtbot)
     asked: list[str] = []
 

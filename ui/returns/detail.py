@@ -328,6 +328,8 @@ class ReturnDetail(QScrollArea):
             self.action_buttons.append(button)
         if row.local_status:
             note = ""
+        elif view.overdue and row.kind.value == "rfbs":
+            note = self.tr("The decision deadline has passed: Ozon decides this request itself. Nothing to do here.")
         elif view.forms:
             note = self.tr("Ozon offers these actions now:")
         elif row.kind.value == "rfbs":

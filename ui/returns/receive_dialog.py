@@ -149,7 +149,7 @@ class ReceiveDialog(QDialog):
     def _found(self, request: int, found: Expected) -> None:
         if request != self._request:
             return
-        at_hand = self.expected is not None and any(not r.received for r in self.expected.returns)
+        at_hand = self.expected is not None and bool(self.expected.receivable)
         if not found.returns and at_hand:
             # A wrong scan (a marking code into the parcel field, another label): the parcel at hand,
             # its scanned units and what was typed stay; only the alarm says so.
@@ -170,15 +170,18 @@ class ReceiveDialog(QDialog):
             self.sounds.bad()
             return
         self.expected = found
-        todo = [r for r in found.returns if not r.received]
+        todo = found.receivable
         self.found.setStyleSheet(OK if todo else ALARM)
-        self.found.setText(
-            self.tr("Expected in this parcel:") if todo else self.tr("This parcel was received already.")
-        )
+        # Nothing to receive: the first return's refusal says why (received on …, not sent back …).
+        first = next(iter(found.refusals.values()), None)
+        self.found.setText(self.tr("Expected in this parcel:") if todo or first is None else errors.message_for(first))
         for r in found.returns:
             text = f"{r.product_name} · {r.offer_id} · ×{r.quantity} — {r.posting_number} ({texts.kind(r.kind)})"
-            if r.received:
-                text += " — " + self.tr("received")
+            refused = found.refusals.get(r.id)
+            if refused is not None:
+                text += " — " + (
+                    self.tr("received") if refused.code == "return_already_received" else self.tr("not sent back")
+                )
             self.items.addItem(QListWidgetItem(plain_text.clipped(text, 300, 60)))
         self.confirm.setEnabled(bool(todo))
         if todo:

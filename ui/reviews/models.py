@@ -56,10 +56,6 @@ class ReviewsModel(IdsModel):
     def headers(self) -> Sequence[str]:
         return (self.tr("Rating"), self.tr("Review"), self.tr("Date"), self.tr("Status"))
 
-    def review(self, row: int) -> ReviewView | None:
-        found = self.row_at(row)
-        return found if isinstance(found, ReviewView) else None
-
     def cell(self, row: Any, column: int, role: int) -> Any:
         r: ReviewView = row
         if role == Qt.ItemDataRole.DisplayRole:
@@ -98,10 +94,6 @@ class QuestionColumn(IntEnum):
 class QuestionsModel(IdsModel):
     def headers(self) -> Sequence[str]:
         return (self.tr("Question"), self.tr("Asked by"), self.tr("Date"), self.tr("Status"))
-
-    def question(self, row: int) -> QuestionView | None:
-        found = self.row_at(row)
-        return found if isinstance(found, QuestionView) else None
 
     def cell(self, row: Any, column: int, role: int) -> Any:
         q: QuestionView = row

@@ -68,6 +68,9 @@ class ReviewsPage(QWidget):
         self.reload()
         self.reviews.reload_open()
         self.questions.reload_open()
+        if self.plan_limited:  # reviews came in: the plan may have been bought (Sync now asks at once)
+            db = self.ctx.db
+            self.tasks.run_db(lambda: feedback_screen.read_plan_limited(db), on_done=self._plan_known)
 
     def _badge(self, waiting: Waiting) -> None:
         if waiting != self.waiting:
@@ -90,6 +93,11 @@ class ReviewsPage(QWidget):
     def _plan_known(self, limited: bool) -> None:
         if limited:
             self._on_plan_limited(events.PlanLimited(PLAN_AREA, ""))
+        elif self.plan_limited:  # the plan includes them now: the page is writable again
+            self.plan_limited = False
+            self.banner.hide()
+            self.reviews.set_writable(True)
+            self.questions.set_writable(True)
 
     def _on_plan_limited(self, event: events.PlanLimited) -> None:
         if event.area != PLAN_AREA:

@@ -3,6 +3,8 @@ review's text, rating, photos and product, and the reply box — templates fille
 template using what a review cannot fill says so), a live n/3000 counter, the lint's sentence, and
 the repeated-reply warning asked as "send anyway?". Mark processed without a reply.
 
+The list and its filters are FeedbackTab's (ui/reviews/tab.py), as for the Questions tab.
+
 Signals:
     message(str): a line for the status bar.
 """
@@ -11,17 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -33,159 +29,105 @@ from app.feedback import reply
 from app.feedback import screen as feedback_screen
 from app.feedback.query import ReviewFilter, ReviewView
 from app.feedback.reply import REPLY_MAX_CHARS, ReplyOutcome
-from app.feedback.screen import ReviewListing
 from ui import errors, plain_text, wording
 from ui.chats.template_picker import TemplatePicker, display_name
 from ui.reviews import models
-from ui.reviews.common import NOTE_STYLE, RED_STYLE, WARN_STYLE, bold, table, wrapped
+from ui.reviews.common import NOTE_STYLE, RED_STYLE, WARN_STYLE, wrapped
 from ui.reviews.models import ReviewColumn, ReviewsModel
+from ui.reviews.tab import FeedbackTab
 from ui.tasks import TaskManager
-from ui.widgets.selection import refill_quietly
 
-SEARCH_DELAY_MS = 300
 CHECK_DELAY_MS = 400
 RATINGS = {"": frozenset(), "bad": frozenset({1, 2, 3}), **{str(n): frozenset({n}) for n in range(1, 6)}}
 
 
-class ReviewsTab(QWidget):
-    message = Signal(str)
+class ReviewsTab(FeedbackTab):
+    ID_FIELD = "review_id"
+    read_listing = staticmethod(feedback_screen.read_reviews_listing)
+    read_item = staticmethod(feedback_screen.read_review)
 
     def __init__(self, ctx: AppContext, tasks: TaskManager, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.tasks = tasks
+        super().__init__(ctx, tasks, parent)
         self.current: ReviewView | None = None
-        self.review_id = ""
-        self.writable = True
         self.picker: TemplatePicker | None = None
         self._allowed: tuple[str, ...] = ()
-        self._list_request = 0
-        self._open_request = 0
         self._check_request = 0
         # Asked when the same reply went to other reviews lately: True sends it anyway (tests replace it).
         self.confirm_repeat: Callable[[str], bool] = self._ask_repeat
         db = ctx.db
-        self.model = ReviewsModel(tasks, lambda keys: feedback_screen.read_reviews(db, keys), self)
-        self._build()
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.reload)
+        self._build(ReviewsModel(tasks, lambda keys: feedback_screen.read_reviews(db, keys), self))
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(CHECK_DELAY_MS)
         self._check_timer.timeout.connect(self._check)
 
-    def _build(self) -> None:
-        left = QWidget(self)
-        self.rating = QComboBox(left)
+    @property
+    def review_id(self) -> str:
+        return self._chosen
+
+    def _build(self, model: ReviewsModel) -> None:
+        self.rating = QComboBox(self)
         self.rating.setObjectName("reviewRating")
         self.rating.addItem(self.tr("Any rating"), "")
         self.rating.addItem(self.tr("1–3 stars"), "bad")
         for n in range(5, 0, -1):
             self.rating.addItem(models.stars(n), str(n))
-        self.status = QComboBox(left)
+        self.status = QComboBox(self)
         self.status.setObjectName("reviewStatus")
         self.status.addItem(self.tr("Any status"), "")
         for value in ("NEW", "VIEWED", "PROCESSED"):
             self.status.addItem(models.status(value), value)
-        self.replied = QComboBox(left)
+        self.replied = QComboBox(self)
         self.replied.setObjectName("reviewReplied")
         self.replied.addItem(self.tr("Replied or not"), "")
         self.replied.addItem(self.tr("Not replied"), "no")
         self.replied.addItem(self.tr("Replied"), "yes")
-        self.product = QLineEdit(left)
-        self.product.setObjectName("reviewProduct")
-        self.product.setPlaceholderText(self.tr("SKU or article"))
-        self.product.setClearButtonEnabled(True)
-        self.search = QLineEdit(left)
-        self.search.setObjectName("reviewSearch")
-        self.search.setPlaceholderText(self.tr("Search in reviews and product names…"))
-        self.search.setClearButtonEnabled(True)
-        filters = QHBoxLayout()
-        for w in (self.rating, self.status, self.replied):
-            filters.addWidget(w)
-        filters.addWidget(self.product, 1)
-        self.view = table(self.model, ReviewColumn.REVIEW, left, "reviewList")
-        self.empty = wrapped("", left, "reviewListEmpty")
-        self.empty.hide()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(4, 4, 4, 4)
-        left_layout.addLayout(filters)
-        left_layout.addWidget(self.search)
-        left_layout.addWidget(self.view, 1)
-        left_layout.addWidget(self.empty)
+        left = self.build_list(
+            model,
+            ReviewColumn.REVIEW,
+            "review",
+            (self.rating, self.status, self.replied),
+            self.tr("Search in reviews and product names…"),
+        )
 
-        right = QWidget(self)
-        self.heading = bold(wrapped("", right, "reviewHeading"), 1.1)
-        self.stars = plain_text.label("", right)
+        self.stars = plain_text.label("", self)
         self.stars.setObjectName("reviewStars")
-        self.facts = QFormLayout()
-        self.product_label = wrapped("", right, "reviewProductName")
-        self.photos_label = plain_text.label("", right)
-        self.status_label = wrapped("", right)
-        self.facts.addRow(self.tr("Product:"), self.product_label)
-        self.facts.addRow(self.tr("Photos:"), self.photos_label)
-        self.facts.addRow(self.tr("Status:"), self.status_label)
-        self.text = wrapped("", right, "reviewText")
-        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.edit = QPlainTextEdit(right)
-        self.edit.setObjectName("replyText")
-        self.edit.setPlaceholderText(self.tr("Write a public reply in Russian…"))
-        self.edit.setTabChangesFocus(True)
-        self.edit.setMinimumHeight(self.fontMetrics().height() * 5)
-        self.edit.setMaximumHeight(self.fontMetrics().height() * 12)
-        self.counter = plain_text.label("", right)
-        self.counter.setObjectName("replyCounter")
-        self.hint = wrapped("", right, "replyHint")
+        self.product_label = wrapped("", self, "reviewProductName")
+        self.photos_label = plain_text.label("", self)
+        self.status_label = wrapped("", self)
+        self.hint = wrapped("", self, "replyHint")
         self.hint.hide()
-        self.templates_button = QPushButton(self.tr("Templates…"), right)
+        self.templates_button = QPushButton(self.tr("Templates…"), self)
         self.templates_button.setObjectName("reviewTemplates")
-        self.processed_button = QPushButton(self.tr("Mark processed"), right)
+        self.processed_button = QPushButton(self.tr("Mark processed"), self)
         self.processed_button.setObjectName("markProcessed")
         self.processed_button.setToolTip(self.tr("Mark the review processed on Ozon without a reply"))
-        self.send_button = QPushButton(self.tr("Send reply"), right)
+        self.send_button = QPushButton(self.tr("Send reply"), self)
         self.send_button.setObjectName("sendReply")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.templates_button)
-        buttons.addWidget(self.processed_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.counter)
-        buttons.addWidget(self.send_button)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(8, 8, 8, 8)
-        right_layout.addWidget(self.heading)
-        right_layout.addWidget(self.stars)
-        right_layout.addLayout(self.facts)
-        right_layout.addWidget(self.text, 1)
-        right_layout.addWidget(self.edit)
-        right_layout.addWidget(self.hint)
-        right_layout.addLayout(buttons)
+        right = self.build_detail(
+            "review",
+            (self.stars,),
+            (
+                (self.tr("Product:"), self.product_label),
+                (self.tr("Photos:"), self.photos_label),
+                (self.tr("Status:"), self.status_label),
+            ),
+            "reply",
+            self.tr("Write a public reply in Russian…"),
+            self.hint,
+            (self.templates_button, self.processed_button, self.send_button),
+        )
+        self.place(left, right)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([640, 460])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
-
-        for combo in (self.rating, self.status, self.replied):
-            combo.currentIndexChanged.connect(lambda _i: self.reload())
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.product.textChanged.connect(lambda _t: self._search_timer.start())
-        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
         self.edit.textChanged.connect(self._text_changed)
         self.send_button.clicked.connect(lambda: self.send())
         self.processed_button.clicked.connect(self.mark_processed)
         self.templates_button.clicked.connect(self.open_templates)
-        self._show_review(None)
+        self.show_item(None)
 
-    # -- the list ---------------------------------------------------------------------------------
+    # -- the list (FeedbackTab's hooks) ---------------------------------------------------------------
 
-    def review_filter(self) -> ReviewFilter:
+    def list_filter(self) -> ReviewFilter:
         replied = str(self.replied.currentData() or "")
         return ReviewFilter(
             ratings=RATINGS.get(str(self.rating.currentData() or ""), frozenset()),
@@ -195,64 +137,22 @@ class ReviewsTab(QWidget):
             search=self.search.text().strip(),
         )
 
-    def reload(self) -> None:
-        self._search_timer.stop()
-        self._list_request += 1
-        request, db, wanted = self._list_request, self.ctx.db, self.review_filter()
-        self.tasks.run_db(
-            lambda: feedback_screen.read_reviews_listing(db, wanted), on_done=lambda found: self._listed(request, found)
-        )
+    def empty_text(self, filtered: bool) -> str:
+        if filtered:
+            return self.tr("No review matches the filters.")
+        return self.tr("No reviews yet. They appear here after a sync.")
 
-    def _listed(self, request: int, found: ReviewListing) -> None:
-        if request != self._list_request:
-            return
-
-        def refill() -> int:
-            self.model.set_listing(found.keys, found.first_rows)
-            key = next((r.key for r in found.first_rows.values() if r.review_id == self.review_id), None)
-            return self.model.row_of(key) if key is not None else -1
-
-        refill_quietly(self.view, refill)
-        if not found.keys:
-            self.empty.setText(
-                self.tr("No review matches the filters.")
-                if self.review_filter() != ReviewFilter()
-                else self.tr("No reviews yet. They appear here after a sync.")
-            )
-        self.empty.setVisible(not found.keys)
-
-    def select_first(self) -> None:
-        if self.model.rowCount():
-            self.view.selectRow(0)
-
-    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        chosen = self.model.review(current.row()) if current.isValid() else None
-        if chosen is not None and chosen.review_id != self.review_id:
-            self.open_review(chosen.review_id)
+    def item_opened(self) -> None:
+        self._allowed = ()
+        self.edit.clear()
+        self.show_hint("")
 
     # -- one review -------------------------------------------------------------------------------
 
     def open_review(self, review_id: str) -> None:
-        self.review_id = review_id
-        self._allowed = ()
-        self.edit.clear()
-        self.show_hint("")
-        self.reload_open()
+        self.open_item(review_id)
 
-    def reload_open(self) -> None:
-        if not self.review_id:
-            return
-        self._open_request += 1
-        request, db, review_id = self._open_request, self.ctx.db, self.review_id
-        self.tasks.run_db(
-            lambda: feedback_screen.read_review(db, review_id), on_done=lambda found: self._opened(request, found)
-        )
-
-    def _opened(self, request: int, found: ReviewView | None) -> None:
-        if request == self._open_request:
-            self._show_review(found)
-
-    def _show_review(self, review: ReviewView | None) -> None:
+    def show_item(self, review: ReviewView | None) -> None:
         self.current = review
         if review is None:
             self.heading.setText(self.tr("Choose a review on the left."))
@@ -276,14 +176,10 @@ class ReviewsTab(QWidget):
                 shown += " · " + self.tr("replied")
             self.status_label.setText(shown)
             self.text.setText(plain_text.clipped(review.text, 5000, 40) or self.tr("(rating only, no text)"))
-        self._update_writable()
+        self.update_writable()
         self._update_counter()
 
-    def set_writable(self, writable: bool) -> None:
-        self.writable = writable
-        self._update_writable()
-
-    def _update_writable(self) -> None:
+    def update_writable(self) -> None:
         review = self.current
         can = self.writable and review is not None
         for w in (self.edit, self.templates_button, self.send_button):
@@ -357,7 +253,7 @@ class ReviewsTab(QWidget):
         self.send_button.setEnabled(False)
 
         def done(outcome: ReplyOutcome) -> None:
-            self._update_writable()
+            self.update_writable()
             if not outcome.queued:
                 if self.confirm_repeat(self.repeated_sentence(outcome)):
                     self.send(force=True)
@@ -372,7 +268,7 @@ class ReviewsTab(QWidget):
             self.message.emit(self.tr("Reply saved: it is sent to Ozon with the next sync."))
 
         def failed(exc: BaseException) -> None:
-            self._update_writable()
+            self.update_writable()
             if isinstance(exc, UserError):
                 self.show_hint(self.sentence(exc))  # the text stays in the box
             else:

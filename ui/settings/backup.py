@@ -51,9 +51,12 @@ def _when(found: BackupFile) -> str:
 class BackupBox(QGroupBox):
     """Folder, every N hours, keep N; Back up now; Restore… (`database` None: not a SQLite file)."""
 
-    def __init__(self, tasks: TaskManager, database: Path | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, tasks: TaskManager, database: Path | None, parent: QWidget | None = None, *, demo: bool = False
+    ) -> None:
         super().__init__(self.tr("Backup"), parent)
-        self._tasks, self._database = tasks, database
+        self._tasks, self._database, self._demo = tasks, database, demo
+        self._shop = backup.shop_tag("", demo)  # the shop in the backups' names: set by `load`
         # Seams for tests: the file dialog and the confirmation.
         self.choose_file: Callable[[], str] = self._choose_file
         self.confirm: Callable[[str], bool] = self._confirm
@@ -84,7 +87,7 @@ class BackupBox(QGroupBox):
         note = plain_text.label(
             self.tr(
                 "A backup is a checked copy of the database, made in the background while you work. Only "
-                "Packdesk's own oldest backups in the folder are deleted."
+                "this shop's own oldest backups in the folder are deleted."
             ),
             self,
         )
@@ -126,6 +129,7 @@ class BackupBox(QGroupBox):
     # -- the form -------------------------------------------------------------------------------
 
     def load(self, chosen: Settings) -> None:
+        self._shop = backup.shop_tag(chosen.client_id, self._demo)
         self.folder.setText(chosen.backup_folder)
         self.every.setValue(chosen.backup_every_hours)
         self.keep.setValue(chosen.backup_keep)
@@ -145,7 +149,7 @@ class BackupBox(QGroupBox):
     # -- back up now ----------------------------------------------------------------------------
 
     def back_up_now(self) -> None:
-        database, folder, keep = self._database, self.folder.text().strip(), self.keep.value()
+        database, folder, keep, shop = self._database, self.folder.text().strip(), self.keep.value(), self._shop
         if database is None:
             return
         if not folder:
@@ -154,7 +158,7 @@ class BackupBox(QGroupBox):
         self.now_button.setEnabled(False)
         self._show(self.result, self.tr("Backing up…"), "")
         self._tasks.run_io(
-            lambda: backup.backup_to_folder(database, Path(folder), keep),
+            lambda: backup.backup_to_folder(database, Path(folder), keep, shop=shop),
             on_done=self._backed_up,
             on_error=self._backup_failed,
         )
@@ -270,11 +274,12 @@ class BackupSchedule(QObject):
         if database is None or not chosen.backup_folder or self._running:
             return
         folder, every, keep = Path(chosen.backup_folder), chosen.backup_every_hours, chosen.backup_keep
+        shop = backup.shop_tag(chosen.client_id, demo=False)  # the window never backs the demo up
 
         def run() -> BackupFile | None:
-            if not backup.is_due(folder, every, datetime.now(UTC)):
+            if not backup.is_due(folder, every, datetime.now(UTC), shop):
                 return None
-            return backup.backup_to_folder(database, folder, keep)
+            return backup.backup_to_folder(database, folder, keep, shop=shop)
 
         self._running = True
         self._tasks.run_io(run, on_done=self._done, on_error=self._failed)

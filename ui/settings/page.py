@@ -132,7 +132,7 @@ class SettingsPage(QWidget):
         column.addWidget(self._printing_box(body))
         column.addWidget(self._desk_box(body))
         column.addWidget(self._app_box(body))
-        self.backup = BackupBox(tasks, db.path, body)
+        self.backup = BackupBox(tasks, db.path, body, demo=demo is not None)
         column.addWidget(self.backup)
         column.addStretch(1)
         scroll = QScrollArea(self)
