@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -243,15 +243,49 @@ def _update(session: Session, key: str, now: datetime, **values: Any) -> None:
     session.execute(update(OutboxRow).where(OutboxRow.key == key).values(updated_at=now, **values))
 
 
-def mark_in_flight(session: Session, key: str, now: datetime) -> bool:
+# How long a desk's claim on an action it sends holds: a request takes seconds, a desk that died
+# with it in flight leaves a claim the leader re-checks after this (`recover_expired`).
+CLAIM_LEASE = timedelta(minutes=2)
+
+
+def mark_in_flight(session: Session, key: str, now: datetime, desk: str = "") -> bool:
     """Claim a pending action before its request goes out (committed first: a crash then leaves an
-    ambiguous in-flight row). False when someone else claimed or settled it meanwhile."""
+    ambiguous in-flight row). False when someone else claimed or settled it meanwhile. On a shared
+    server the row is taken with FOR UPDATE SKIP LOCKED: a desk never waits on another's claim."""
+    free = session.scalar(
+        select(OutboxRow.id)
+        .where(OutboxRow.key == key, OutboxRow.state == OutboxState.PENDING.value)
+        .with_for_update(skip_locked=True)
+    )
+    if free is None:
+        return False
     result = session.execute(
         update(OutboxRow)
-        .where(OutboxRow.key == key, OutboxRow.state == OutboxState.PENDING.value)
-        .values(state=OutboxState.IN_FLIGHT.value, attempts=OutboxRow.attempts + 1, updated_at=now)
+        .where(OutboxRow.id == free, OutboxRow.state == OutboxState.PENDING.value)
+        .values(
+            state=OutboxState.IN_FLIGHT.value,
+            attempts=OutboxRow.attempts + 1,
+            updated_at=now,
+            claimed_by=desk,
+            claimed_until=now + CLAIM_LEASE,
+        )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def recover_expired(session: Session, now: datetime, desk: str) -> int:
+    """Actions another desk claimed and left in flight past their lease (it died sending them): re-checked
+    on Ozon before any re-send, as after a crash."""
+    result = session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.state == OutboxState.IN_FLIGHT.value,
+            OutboxRow.claimed_by != desk,
+            OutboxRow.claimed_until < now,
+        )
+        .values(state=OutboxState.PENDING.value, ambiguous=True, updated_at=now, next_attempt_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def mark_done(session: Session, key: str, now: datetime, note: str = "") -> None:

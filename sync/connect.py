@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import requests
 
-from app import secrets
+from app import desks, secrets
 from app.context import AppContext
 from app.errors import CredentialsMissing
 from app.logs import register_secret
@@ -62,5 +62,6 @@ def connect(ctx: AppContext, api_url: str | None = None, emulator: Emulator | No
         ctx.paths.labels,
         personal_data_days=ctx.settings.personal_data_days,
         work_hours=ctx.settings.work_hours,
+        desk="" if ctx.db.is_sqlite else desks.desk_name(ctx.settings),
     )
     return Connection(client, engine, emulator)

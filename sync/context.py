@@ -29,6 +29,7 @@ class SyncContext:
     clock: Clock
     labels_dir: Path
     work_hours: str = DEFAULT_WORK_HOURS  # settings.work_hours (auto-replies outside them)
+    desk: str = ""  # this desk's name: its claims on the actions it sends (several desks, one server)
 
     def keep_state(self, name: str, state: dict[str, object]) -> None:
         """Keep a multi-step action's progress in sync_state, so a retry resumes after the last step."""

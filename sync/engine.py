@@ -64,8 +64,9 @@ class SyncEngine:
         rng: random.Random | None = None,
         personal_data_days: int = 30,
         work_hours: str = DEFAULT_WORK_HOURS,
+        desk: str = "",
     ) -> None:
-        self.ctx = SyncContext(db, client, bus, clock, labels_dir, work_hours)
+        self.ctx = SyncContext(db, client, bus, clock, labels_dir, work_hours, desk)
         self.rng = rng or random.Random()
         self.online: bool | None = None
         self.personal_data_days = personal_data_days

@@ -70,6 +70,8 @@ class Leadership:
                 if self.leading and not was:
                     left = outbox.recover_in_flight(s, now)
                     log.info("%s leads the sync now; %d action(s) left in flight are re-checked", self.desk, left)
+                elif self.leading:  # a claim another desk left past its lease (a hand-over race)
+                    outbox.recover_expired(s, now, self.desk)
                 desks.check_in(s, self.desk, self.packer(), now, leading=self.leading)
         except Exception as exc:  # the server went away: the lock went with the connection
             log.warning("could not check in with the shop's database: %s", exc)

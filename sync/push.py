@@ -86,7 +86,7 @@ class Pusher:
     def push_one(self, entry: OutboxEntry, result: CycleResult) -> None:
         now = self.ctx.clock.now()
         with self.ctx.db.write() as s:
-            if not outbox.mark_in_flight(s, entry.key, now):
+            if not outbox.mark_in_flight(s, entry.key, now, self.ctx.desk):
                 return  # another worker has it, or the seller dropped it meanwhile
         try:
             apply(self.ctx, entry)

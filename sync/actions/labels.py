@@ -56,7 +56,7 @@ def push_labels(ctx: SyncContext, result: CycleResult, failed: Failed) -> None:
             if status in LABEL_UNNEEDED:  # it will not leave, or has left without its label
                 outbox.mark_done(s, entry.key, now, note=f"no label needed: the posting is {status}")
                 labels.cancel_label_jobs(s, entry.target_id, now)
-            elif outbox.mark_in_flight(s, entry.key, now):  # claimed: each look counts as an attempt
+            elif outbox.mark_in_flight(s, entry.key, now, ctx.desk):  # claimed: each look counts as an attempt
                 by_number[entry.target_id] = dataclasses.replace(entry, attempts=entry.attempts + 1)
     in_task = {n: task_id for task_id, task in tasks.items() for n in task["numbers"]}
     for task_id in sorted({in_task[n] for n in by_number if n in in_task}):
