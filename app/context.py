@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from app import outbox, paths, settings
+from app import label_files, outbox, paths, settings
 from app.clock import Clock, SystemClock
 from app.db import guard, migrate
 from app.db.engine import Database, read_only_url, sqlite_url
@@ -59,6 +59,7 @@ class AppContext:
         if self.desk_events is not None:
             self.desk_events.stop()
             self.desk_events = None
+            label_files.unshare(self.paths.labels)
         if self.integrity_check is not None:
             self.integrity_check.stop()
             self.integrity_check = None
@@ -124,6 +125,7 @@ def open_context(
     ctx.startup_messages.extend(notices)
     if not db.is_sqlite and not read_only:
         ctx.desk_events = DeskEvents(url, ctx.bus).start()
+        label_files.share(where.labels, db)  # the leader downloads Ozon's PDFs, every desk prints them
     return ctx
 
 

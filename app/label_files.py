@@ -2,6 +2,10 @@
 
 The sync engine and the `labels` command write them, the printing side reads them; every caller goes
 through this module (names, atomic writes, splitting a batch of labels into one file per posting).
+
+Several desks on one server: the leading desk downloads Ozon's PDFs, every desk prints them. A labels
+folder `share`d with the database writes each PDF into it too (`shared_files`); a file missing from
+a desk's folder is taken from there and kept in the folder.
 """
 
 from __future__ import annotations
@@ -9,10 +13,15 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from app import atomic
+from app.db.desk_tables import SharedFileRow
+from app.db.engine import Database
 from app.errors import UserError
 
 
@@ -44,30 +53,70 @@ def act_path(labels_dir: Path, job_key: str) -> Path:
     return labels_dir / f"act-{safe_name(job_key)}.pdf"
 
 
+# Labels folders shared through a database (several desks on one server): folder → database.
+_shared: dict[Path, Database] = {}
+
+
+def share(labels_dir: Path, db: Database) -> None:
+    """PDFs stored in `labels_dir` go into `db` too, and those missing here are taken from there."""
+    _shared[labels_dir.resolve()] = db
+
+
+def unshare(labels_dir: Path) -> None:
+    _shared.pop(labels_dir.resolve(), None)
+
+
+def _write(path: Path, pdf: bytes) -> Path:
+    written = atomic.write_bytes(path, pdf)  # a half label never prints
+    db = _shared.get(path.parent.resolve())
+    if db is not None:
+        with db.write() as s:
+            row = s.get(SharedFileRow, path.name)
+            if row is None:
+                s.add(SharedFileRow(name=path.name, data=pdf, stored_at=datetime.now(UTC)))
+            else:
+                row.data, row.stored_at = pdf, datetime.now(UTC)
+    return written
+
+
+def _read(path: Path) -> bytes | None:
+    """The file, or the shared copy (kept in the folder from now on), or None."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    db = _shared.get(path.parent.resolve())
+    if db is None:
+        return None
+    with db.read() as s:
+        data = s.scalar(select(SharedFileRow.data).where(SharedFileRow.name == path.name))
+    if data is None:
+        return None
+    atomic.write_bytes(path, data)
+    return bytes(data)
+
+
 def store(labels_dir: Path, posting_number: str, pdf: bytes) -> Path:
-    return atomic.write_bytes(label_path(labels_dir, posting_number), pdf)  # a half label never prints
+    return _write(label_path(labels_dir, posting_number), pdf)
 
 
 def store_act(labels_dir: Path, job_key: str, pdf: bytes) -> Path:
-    return atomic.write_bytes(act_path(labels_dir, job_key), pdf)
+    return _write(act_path(labels_dir, job_key), pdf)
 
 
 def has(labels_dir: Path, posting_number: str) -> bool:
-    return label_path(labels_dir, posting_number).is_file()
+    return _read(label_path(labels_dir, posting_number)) is not None
 
 
 def load(labels_dir: Path, posting_number: str) -> bytes:
-    try:
-        return label_path(labels_dir, posting_number).read_bytes()
-    except FileNotFoundError:
-        raise LabelNotCached(posting_number) from None
+    data = _read(label_path(labels_dir, posting_number))
+    if data is None:
+        raise LabelNotCached(posting_number)
+    return data
 
 
 def load_act(labels_dir: Path, job_key: str) -> bytes | None:
-    try:
-        return act_path(labels_dir, job_key).read_bytes()
-    except FileNotFoundError:
-        return None
+    return _read(act_path(labels_dir, job_key))
 
 
 # -- a batch of labels (one PDF from a label task) → one file per posting ----------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, String, Text
+from sqlalchemy import BigInteger, Boolean, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.tables import Base
@@ -23,6 +23,17 @@ class DeskRow(Base):
     packer: Mapped[str] = mapped_column(String(100), default="")
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     leading_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SharedFileRow(Base):
+    """Ozon's label and act PDFs on a shared server: the leading desk downloads them, every desk
+    prints them (kept in its own labels folder too, so a reprint needs no server)."""
+
+    __tablename__ = "shared_files"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # the file's name in the labels folder
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class PackerRow(Base):

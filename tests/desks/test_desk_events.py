@@ -60,3 +60,22 @@ def test_a_change_at_one_desk_reaches_the_other_within_a_second(ctx: AppContext,
         assert len(mine) == 1 and len(heard) == 1  # nobody hears an event twice
     finally:
         other.close()
+
+
+@pytest.mark.server_only
+def test_a_label_the_leader_downloads_prints_at_another_desk(ctx: AppContext) -> None:
+    from app import label_files
+
+    other = open_context(str(ctx.paths.data.parent / "desk2"))
+    try:
+        pdf = b"%PDF-1.4 the label of 7-1-1"
+        label_files.store(ctx.paths.labels, "7-1-1", pdf)
+        label_files.store_act(ctx.paths.labels, "job-1", b"%PDF-1.4 an act")
+        assert not label_files.label_path(other.paths.labels, "7-1-1").exists()
+        assert label_files.has(other.paths.labels, "7-1-1") and label_files.load(other.paths.labels, "7-1-1") == pdf
+        assert label_files.label_path(other.paths.labels, "7-1-1").read_bytes() == pdf  # kept for offline reprints
+        assert label_files.load_act(other.paths.labels, "job-1") == b"%PDF-1.4 an act"
+        with pytest.raises(label_files.LabelNotCached):
+            label_files.load(other.paths.labels, "8-1-1")
+    finally:
+        other.close()

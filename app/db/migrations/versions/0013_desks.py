@@ -1,4 +1,4 @@
-"""Several desks of one shop: desks and packers, the desk on every pack claim, print job, history
+"""Several desks of one shop: desks and packers, Ozon's PDFs shared between desks, the desk on every pack claim, print job, history
 event, and the outbox claim (who sends it, until when)
 
 Revision ID: 0013
@@ -34,6 +34,13 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_packers")),
     )
+    op.create_table(
+        "shared_files",
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("stored_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_shared_files")),
+    )
     with op.batch_alter_table("pack_progress") as batch:
         batch.add_column(_desk_column())
         batch.add_column(sa.Column("packer", sa.String(100), nullable=False, server_default=""))
@@ -56,5 +63,6 @@ def downgrade() -> None:
     with op.batch_alter_table("pack_progress") as batch:
         batch.drop_column("packer")
         batch.drop_column("desk")
+    op.drop_table("shared_files")
     op.drop_table("packers")
     op.drop_table("desks")
