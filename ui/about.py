@@ -26,15 +26,19 @@ class AboutDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         where = ctx.paths
         database = where.database
-        size = (
-            self.tr("{size:.1f} MB").format(size=database.stat().st_size / 1_000_000)
-            if database.exists()
-            else self.tr("not created yet")
-        )
+        if not ctx.db.is_sqlite:  # the shop's server (no password shown)
+            shown = self.tr("{server} (the shop's database server)").format(server=ctx.db.shown)
+        else:
+            size = (
+                self.tr("{size:.1f} MB").format(size=database.stat().st_size / 1_000_000)
+                if database.exists()
+                else self.tr("not created yet")
+            )
+            shown = f"{database} ({size})"
         self.fields: dict[str, str] = {
             "version": diagnostics.version(),
             "data": str(where.data),
-            "database": f"{database} ({size})",
+            "database": shown,
             "python": platform.python_version(),
             "qt": qt_versions(),
         }

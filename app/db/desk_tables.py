@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Boolean, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.tables import Base
-from app.db.types import JSONText, UTCDateTime
+from app.db.types import Bounded, JSONText, UTCDateTime
 
 
 class DeskRow(Base):
@@ -20,7 +20,7 @@ class DeskRow(Base):
     __tablename__ = "desks"
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    packer: Mapped[str] = mapped_column(String(100), default="")
+    packer: Mapped[str] = mapped_column(Bounded(100), default="")
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     leading_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -42,7 +42,7 @@ class PackerRow(Base):
     __tablename__ = "packers"
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    pin_hash: Mapped[str] = mapped_column(String(200), default="")
+    pin_hash: Mapped[str] = mapped_column(Bounded(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -52,7 +52,7 @@ class PackProgressRow(Base):
     __tablename__ = "pack_progress"
 
     posting_number: Mapped[str] = mapped_column(String(64), primary_key=True)
-    state: Mapped[str] = mapped_column(String(16))  # open, complete, aborted, stopped
+    state: Mapped[str] = mapped_column(Bounded(16))  # open, complete, aborted, stopped
     # [[ [sku, qty], ... ], ...]: scanned units per package, the last one is being filled.
     packages: Mapped[list[list[list[int]]]] = mapped_column(JSONText, default=list)
     override_reason: Mapped[str] = mapped_column(Text, default="")
@@ -61,8 +61,8 @@ class PackProgressRow(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the last scan
     # The desk that has it on its station and who packs it there (others are told and refused).
-    desk: Mapped[str] = mapped_column(String(100), default="", server_default="")
-    packer: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    desk: Mapped[str] = mapped_column(Bounded(100), default="", server_default="")
+    packer: Mapped[str] = mapped_column(Bounded(100), default="", server_default="")
 
 
 class SkuCustomsRow(Base):
@@ -71,6 +71,6 @@ class SkuCustomsRow(Base):
     __tablename__ = "sku_customs"
 
     sku: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    gtd: Mapped[str] = mapped_column(String(64), default="")
+    gtd: Mapped[str] = mapped_column(Bounded(64), default="")
     is_absent: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

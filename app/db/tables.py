@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from app.db.types import DecimalString, JSONText, UTCDateTime
+from app.db.types import Bounded, DecimalString, JSONText, UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -44,29 +44,29 @@ class PostingRow(Base):
     __tablename__ = "postings"
 
     posting_number: Mapped[str] = mapped_column(String(64), primary_key=True)
-    order_number: Mapped[str] = mapped_column(String(64), index=True)
+    order_number: Mapped[str] = mapped_column(Bounded(64), index=True)
     order_id: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(40), index=True)
-    substatus: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(Bounded(40), index=True)
+    substatus: Mapped[str] = mapped_column(Bounded(64), default="")
     shipment_date: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     in_process_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivering_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivery_method_id: Mapped[int] = mapped_column(BigInteger, default=0)
-    delivery_method_name: Mapped[str] = mapped_column(String(200), default="")
+    delivery_method_name: Mapped[str] = mapped_column(Bounded(200), default="")
     warehouse_id: Mapped[int] = mapped_column(BigInteger, default=0)
-    warehouse_name: Mapped[str] = mapped_column(String(200), default="")
-    tpl_provider: Mapped[str] = mapped_column(String(200), default="")
-    tpl_integration_type: Mapped[str] = mapped_column(String(40), default="")
-    tracking_number: Mapped[str] = mapped_column(String(100), default="", index=True)
+    warehouse_name: Mapped[str] = mapped_column(Bounded(200), default="")
+    tpl_provider: Mapped[str] = mapped_column(Bounded(200), default="")
+    tpl_integration_type: Mapped[str] = mapped_column(Bounded(40), default="")
+    tracking_number: Mapped[str] = mapped_column(Bounded(100), default="", index=True)
     is_express: Mapped[bool] = mapped_column(Boolean, default=False)
-    customer_name: Mapped[str] = mapped_column(String(200), default="")
-    city: Mapped[str] = mapped_column(String(200), default="")
+    customer_name: Mapped[str] = mapped_column(Bounded(200), default="")
+    city: Mapped[str] = mapped_column(Bounded(200), default="")
     address: Mapped[str] = mapped_column(Text, default="")
-    pvz_code: Mapped[str] = mapped_column(String(64), default="")
-    upper_barcode: Mapped[str] = mapped_column(String(64), default="", index=True)
-    lower_barcode: Mapped[str] = mapped_column(String(64), default="", index=True)
-    scanit: Mapped[str] = mapped_column(String(64), default="", index=True)
-    parent_posting_number: Mapped[str] = mapped_column(String(64), default="")
+    pvz_code: Mapped[str] = mapped_column(Bounded(64), default="")
+    upper_barcode: Mapped[str] = mapped_column(Bounded(64), default="", index=True)
+    lower_barcode: Mapped[str] = mapped_column(Bounded(64), default="", index=True)
+    scanit: Mapped[str] = mapped_column(Bounded(64), default="", index=True)
+    parent_posting_number: Mapped[str] = mapped_column(Bounded(64), default="")
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     # Ozon's action names, space-separated (cheaper than JSON for 20,000 rows a sync).
     available_actions: Mapped[str] = mapped_column(Text, default="")
@@ -75,7 +75,7 @@ class PostingRow(Base):
     is_multibox: Mapped[bool] = mapped_column(Boolean, default=False)
     multi_box_qty: Mapped[int] = mapped_column(Integer, default=1)
     # Target status of a seller action still waiting in the outbox (None = nothing pending).
-    local_status: Mapped[str | None] = mapped_column(String(40))
+    local_status: Mapped[str | None] = mapped_column(Bounded(40))
     # Numbers, SKUs, offer ids and product names, case-folded: one column to search (any script,
     # any database), no join with the items.
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -127,11 +127,11 @@ class PostingItemRow(Base):
     posting_number: Mapped[str] = mapped_column(ForeignKey("postings.posting_number", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     sku: Mapped[int] = mapped_column(BigInteger, index=True)
-    offer_id: Mapped[str] = mapped_column(String(100), default="", index=True)
+    offer_id: Mapped[str] = mapped_column(Bounded(100), default="", index=True)
     name: Mapped[str] = mapped_column(Text, default="")
     quantity: Mapped[int] = mapped_column(Integer)
     price: Mapped[Decimal] = mapped_column(DecimalString)
-    currency: Mapped[str] = mapped_column(String(8), default="RUB")
+    currency: Mapped[str] = mapped_column(Bounded(8), default="RUB")
 
     posting: Mapped[PostingRow] = relationship(back_populates="items")
 
@@ -141,7 +141,7 @@ class ProductRow(Base):
 
     sku: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     product_id: Mapped[int] = mapped_column(BigInteger, default=0)
-    offer_id: Mapped[str] = mapped_column(String(100), default="", index=True)
+    offer_id: Mapped[str] = mapped_column(Bounded(100), default="", index=True)
     name: Mapped[str] = mapped_column(Text, default="")
     image_url: Mapped[str] = mapped_column(Text, default="")
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -159,15 +159,15 @@ class ChatRow(Base):
     __tablename__ = "chats"
 
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    chat_type: Mapped[str] = mapped_column(String(40))
+    chat_type: Mapped[str] = mapped_column(Bounded(40))
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unread_count: Mapped[int] = mapped_column(Integer, default=0)
-    last_message_id: Mapped[str] = mapped_column(String(32), default="")
+    last_message_id: Mapped[str] = mapped_column(Bounded(32), default="")
     # The posting the chat is about (from /v1/chat/start, or the first posting of the order a
     # buyer's message names); the order number as the message named it.
-    posting_number: Mapped[str] = mapped_column(String(64), default="", index=True)
-    order_number: Mapped[str] = mapped_column(String(64), default="", index=True)
+    posting_number: Mapped[str] = mapped_column(Bounded(64), default="", index=True)
+    order_number: Mapped[str] = mapped_column(Bounded(64), default="", index=True)
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A summary of the messages, kept by app.repos.chats.refresh (the list reads no messages).
     last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -185,14 +185,14 @@ class ChatMessageRow(Base):
     # Ozon ids are uint64 strings; a message typed here and not yet sent gets "local:<outbox key>".
     message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     chat_id: Mapped[str] = mapped_column(ForeignKey("chats.chat_id", ondelete="CASCADE"), index=True)
-    author: Mapped[str] = mapped_column(String(16))
+    author: Mapped[str] = mapped_column(Bounded(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     is_image: Mapped[bool] = mapped_column(Boolean, default=False)
     is_read: Mapped[bool] = mapped_column(Boolean, default=False)
-    order_number: Mapped[str] = mapped_column(String(64), default="")
+    order_number: Mapped[str] = mapped_column(Bounded(64), default="")
     image_urls: Mapped[list[str]] = mapped_column(JSONText, default=list)
-    outbox_key: Mapped[str | None] = mapped_column(String(36))
+    outbox_key: Mapped[str | None] = mapped_column(Bounded(36))
 
 
 class ChatDraftRow(Base):
@@ -232,7 +232,7 @@ class AutoReplyRuleRow(Base):
     keywords: Mapped[list[str]] = mapped_column(JSONText, default=list)
     posting_statuses: Mapped[list[str]] = mapped_column(JSONText, default=list)
     outside_hours_only: Mapped[bool] = mapped_column(Boolean, default=False)
-    template_key: Mapped[str] = mapped_column(String(64), default="")
+    template_key: Mapped[str] = mapped_column(Bounded(64), default="")
     period_hours: Mapped[int] = mapped_column(Integer, default=24)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -245,12 +245,12 @@ class AutoReplyLogRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     rule_id: Mapped[int] = mapped_column(Integer)
-    chat_id: Mapped[str] = mapped_column(String(64))
-    message_id: Mapped[str] = mapped_column(String(64), default="")
-    template_key: Mapped[str] = mapped_column(String(64), default="")
+    chat_id: Mapped[str] = mapped_column(Bounded(64))
+    message_id: Mapped[str] = mapped_column(Bounded(64), default="")
+    template_key: Mapped[str] = mapped_column(Bounded(64), default="")
     text: Mapped[str] = mapped_column(Text, default="")
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
-    outbox_key: Mapped[str | None] = mapped_column(String(36))
+    outbox_key: Mapped[str | None] = mapped_column(Bounded(36))
     fired_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
@@ -263,39 +263,39 @@ class ReturnRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(Bounded(8))
     return_id: Mapped[int] = mapped_column(BigInteger)
-    posting_number: Mapped[str] = mapped_column(String(64), default="", index=True)
-    order_number: Mapped[str] = mapped_column(String(64), default="")
+    posting_number: Mapped[str] = mapped_column(Bounded(64), default="", index=True)
+    order_number: Mapped[str] = mapped_column(Bounded(64), default="")
     sku: Mapped[int] = mapped_column(BigInteger, default=0)
-    offer_id: Mapped[str] = mapped_column(String(100), default="")
+    offer_id: Mapped[str] = mapped_column(Bounded(100), default="")
     product_name: Mapped[str] = mapped_column(Text, default="")
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     price: Mapped[Decimal] = mapped_column(DecimalString)
-    currency: Mapped[str] = mapped_column(String(8), default="RUB")
-    status: Mapped[str] = mapped_column(String(64), default="")
-    status_name: Mapped[str] = mapped_column(String(200), default="")
+    currency: Mapped[str] = mapped_column(Bounded(8), default="RUB")
+    status: Mapped[str] = mapped_column(Bounded(64), default="")
+    status_name: Mapped[str] = mapped_column(Bounded(200), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    return_number: Mapped[str] = mapped_column(String(64), default="")
-    return_type: Mapped[str] = mapped_column(String(40), default="")
-    barcode: Mapped[str] = mapped_column(String(64), default="")
-    client_name: Mapped[str] = mapped_column(String(200), default="")
-    local_status: Mapped[str | None] = mapped_column(String(64))
+    return_number: Mapped[str] = mapped_column(Bounded(64), default="")
+    return_type: Mapped[str] = mapped_column(Bounded(40), default="")
+    barcode: Mapped[str] = mapped_column(Bounded(64), default="")
+    client_name: Mapped[str] = mapped_column(Bounded(200), default="")
+    local_status: Mapped[str | None] = mapped_column(Bounded(64))
     # rFBS: what Ozon lets the seller do now (`/v2/returns/rfbs/get`), [{id, name}], and the reasons a
     # rejection may give, [{id, name, hint, is_comment_required}]; read when the request changes.
     available_actions: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
     rejection_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
-    details_status: Mapped[str] = mapped_column(String(64), default="")  # the status they were read at
-    status_group: Mapped[str] = mapped_column(String(32), default="")  # rFBS state.group_state
-    place: Mapped[str] = mapped_column(String(300), default="")  # FBS/FBO: where the parcel is
+    details_status: Mapped[str] = mapped_column(Bounded(64), default="")  # the status they were read at
+    status_group: Mapped[str] = mapped_column(Bounded(32), default="")  # rFBS state.group_state
+    place: Mapped[str] = mapped_column(Bounded(300), default="")  # FBS/FBO: where the parcel is
     storage_from: Mapped[datetime | None] = mapped_column(UTCDateTime)  # paid storage starts
     # When Ozon decides by itself (app.domain.returns.deadline), kept for sorting and filtering.
     decide_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     buyer_comment: Mapped[str] = mapped_column(Text, default="")  # rFBS, remote text
     photos: Mapped[list[str]] = mapped_column(JSONText, default=list)  # rFBS client_photo URLs
-    stage: Mapped[str] = mapped_column(String(16), default="")  # app.domain.returns.stage of the row
+    stage: Mapped[str] = mapped_column(Bounded(16), default="")  # app.domain.returns.stage of the row
     sort_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest change: the list's order
     # Numbers, SKU, offer id, product and buyer names, case-folded (app.repos.returns.search_text).
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -308,19 +308,19 @@ class ReturnReceiptRow(Base):
     __table_args__ = (Index("ix_return_receipts_return", "kind", "return_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(Bounded(8))
     return_id: Mapped[int] = mapped_column(BigInteger)
-    posting_number: Mapped[str] = mapped_column(String(64), index=True)
-    code: Mapped[str] = mapped_column(String(200), default="")  # what was scanned
-    grade: Mapped[str] = mapped_column(String(16))
+    posting_number: Mapped[str] = mapped_column(Bounded(64), index=True)
+    code: Mapped[str] = mapped_column(Bounded(200), default="")  # what was scanned
+    grade: Mapped[str] = mapped_column(Bounded(16))
     note: Mapped[str] = mapped_column(Text, default="")
     photos: Mapped[list[str]] = mapped_column(JSONText, default=list)  # files on this computer
-    disposition: Mapped[str] = mapped_column(String(16))  # restock, write_off
+    disposition: Mapped[str] = mapped_column(Bounded(16))  # restock, write_off
     # [{"code", "ident", "shipped": bool}]: the returned units' marking codes against the shipped ones.
     marks: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)  # a code differs from the shipped ones
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    user: Mapped[str] = mapped_column(String(100), default="")
+    user: Mapped[str] = mapped_column(Bounded(100), default="")
 
 
 class ReturnExchangeRow(Base):
@@ -330,13 +330,13 @@ class ReturnExchangeRow(Base):
     __table_args__ = (Index("ix_return_exchanges_return", "kind", "return_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(Bounded(8))
     return_id: Mapped[int] = mapped_column(BigInteger)
-    posting_number: Mapped[str] = mapped_column(String(64), default="", index=True)  # "" = not known yet
-    mode: Mapped[str] = mapped_column(String(16))  # replacement, resend
+    posting_number: Mapped[str] = mapped_column(Bounded(64), default="", index=True)  # "" = not known yet
+    mode: Mapped[str] = mapped_column(Bounded(16))  # replacement, resend
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    user: Mapped[str] = mapped_column(String(100), default="")
+    user: Mapped[str] = mapped_column(Bounded(100), default="")
 
 
 class ReviewRow(Base):
@@ -347,11 +347,11 @@ class ReviewRow(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     rating: Mapped[int] = mapped_column(Integer, default=0)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    status: Mapped[str] = mapped_column(String(20), default="NEW")
-    order_status: Mapped[str] = mapped_column(String(20), default="")
+    status: Mapped[str] = mapped_column(Bounded(20), default="NEW")
+    order_status: Mapped[str] = mapped_column(Bounded(20), default="")
     comments_amount: Mapped[int] = mapped_column(Integer, default=0)
     photos_amount: Mapped[int] = mapped_column(Integer, default=0)
-    local_status: Mapped[str | None] = mapped_column(String(20))
+    local_status: Mapped[str | None] = mapped_column(Bounded(20))
     search_text: Mapped[str] = mapped_column(Text, default="")  # the text, case-folded
 
 
@@ -361,11 +361,11 @@ class QuestionRow(Base):
     question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     sku: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
     text: Mapped[str] = mapped_column(Text, default="")
-    author_name: Mapped[str] = mapped_column(String(200), default="")
+    author_name: Mapped[str] = mapped_column(Bounded(200), default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    status: Mapped[str] = mapped_column(String(20), default="NEW")
+    status: Mapped[str] = mapped_column(Bounded(20), default="NEW")
     answers_count: Mapped[int] = mapped_column(Integer, default=0)
-    local_status: Mapped[str | None] = mapped_column(String(20))
+    local_status: Mapped[str | None] = mapped_column(Bounded(20))
     search_text: Mapped[str] = mapped_column(Text, default="")  # the text, case-folded
 
 
@@ -377,22 +377,22 @@ class OutboxRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(36), unique=True)
-    action: Mapped[str] = mapped_column(String(40))
-    target_kind: Mapped[str] = mapped_column(String(16))
-    target_id: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(Bounded(40))
+    target_kind: Mapped[str] = mapped_column(Bounded(16))
+    target_id: Mapped[str] = mapped_column(Bounded(64), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONText)
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(Bounded(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # True when a request may have reached Ozon without us seeing the answer.
     ambiguous: Mapped[bool] = mapped_column(Boolean, default=False)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    refusal: Mapped[str] = mapped_column(String(16), default="")  # app.outbox.Refusal of a conflict
+    refusal: Mapped[str] = mapped_column(Bounded(16), default="")  # app.outbox.Refusal of a conflict
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Several desks on one server: the desk sending it now, until when (a dead desk's claim expires).
-    claimed_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    claimed_by: Mapped[str] = mapped_column(Bounded(100), default="", server_default="")
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -414,16 +414,16 @@ class PrintJobRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(36), unique=True)
-    kind: Mapped[str] = mapped_column(String(20))  # ozon_label, own_label, slip, picklist, act, commands, test
+    kind: Mapped[str] = mapped_column(Bounded(20))  # ozon_label, own_label, slip, picklist, act, commands, test
     posting_numbers: Mapped[str] = mapped_column(Text, default="")  # space-separated
-    printer: Mapped[str] = mapped_column(String(200), default="")  # "" = the configured default for the kind
-    state: Mapped[str] = mapped_column(String(16))  # waiting (for Ozon's label), queued, done, failed, cancelled
+    printer: Mapped[str] = mapped_column(Bounded(200), default="")  # "" = the configured default for the kind
+    state: Mapped[str] = mapped_column(Bounded(16))  # waiting (for Ozon's label), queued, done, failed, cancelled
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     is_reprint: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str] = mapped_column(Text, default="")
-    user: Mapped[str] = mapped_column(String(100), default="")
-    desk: Mapped[str] = mapped_column(String(100), default="", server_default="")  # the desk that prints it
+    user: Mapped[str] = mapped_column(Bounded(100), default="")
+    desk: Mapped[str] = mapped_column(Bounded(100), default="", server_default="")  # the desk that prints it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -445,12 +445,12 @@ class PostingEventRow(Base):
     __tablename__ = "posting_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    posting_number: Mapped[str] = mapped_column(String(64), index=True)
+    posting_number: Mapped[str] = mapped_column(Bounded(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(Bounded(32))
     detail: Mapped[str] = mapped_column(Text, default="")
-    user: Mapped[str] = mapped_column(String(100), default="")
-    desk: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    user: Mapped[str] = mapped_column(Bounded(100), default="")
+    desk: Mapped[str] = mapped_column(Bounded(100), default="", server_default="")
 
 
 # Analytics (migration 0011): each figure reads an index alone (ix_chat_messages_thread too, above).
@@ -472,10 +472,10 @@ class MarkingCodeRow(Base):
 
     ident: Mapped[str] = mapped_column(String(64), primary_key=True)  # 01 + GTIN + 21 + serial
     code: Mapped[str] = mapped_column(Text)  # the whole code, GS between its groups, as Ozon wants it
-    posting_number: Mapped[str] = mapped_column(String(64), index=True)
+    posting_number: Mapped[str] = mapped_column(Bounded(64), index=True)
     sku: Mapped[int] = mapped_column(BigInteger)
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    user: Mapped[str] = mapped_column(String(100), default="")
+    user: Mapped[str] = mapped_column(Bounded(100), default="")
 
 
 # The packing desks' own tables (registered on the same metadata).

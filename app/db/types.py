@@ -53,3 +53,20 @@ class JSONText(TypeDecorator[Any]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
         return None if value is None else json.loads(value)
+
+
+class Bounded(TypeDecorator[str]):
+    """A VARCHAR(n) whose limit holds on every backend: PostgreSQL refuses a longer value where SQLite
+    keeps it, and one buyer's 300-character name must not stop a sync. A longer value is cut to fit."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int) -> None:
+        super().__init__(length)
+        self.length = length
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if isinstance(value, str) and len(value) > self.length:
+            return value[: self.length]
+        return value

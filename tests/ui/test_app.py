@@ -105,6 +105,7 @@ def test_a_database_found_damaged_stops_sync_once_and_says_so(
             window.deleteLater()
 
 
+@pytest.mark.sqlite_only
 def test_a_window_that_cannot_start_shows_why(
     tmp_path: Path, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -126,6 +127,7 @@ def test_a_window_that_cannot_start_shows_why(
     assert "packdesk.sqlite3" in text and not (data / "packdesk.sqlite3").exists()
 
 
+@pytest.mark.sqlite_only  # one owner per SQLite file; on a server the desks share it
 def test_a_second_owner_of_the_database_is_told_in_a_box(
     ctx: AppContext, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:

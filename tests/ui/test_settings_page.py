@@ -334,6 +334,7 @@ def test_outside_the_demo_no_demo_notes(ctx: AppContext, tasks: TaskManager, qtb
 # -- backup ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_back_up_now_writes_a_file_and_says_its_size(
     ctx: AppContext, tasks: TaskManager, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -359,6 +360,7 @@ def test_back_up_now_writes_a_file_and_says_its_size(
     assert (chosen.backup_folder, chosen.backup_keep, chosen.backup_every_hours) == (str(folder), 1, 24)
 
 
+@pytest.mark.sqlite_only
 def test_back_up_now_into_a_folder_that_is_gone_is_a_sentence(
     ctx: AppContext, tasks: TaskManager, qtbot: QtBot, tmp_path: Path
 ) -> None:
@@ -369,6 +371,7 @@ def test_back_up_now_into_a_folder_that_is_gone_is_a_sentence(
     assert "does not exist" in page.backup.result.text() and "Traceback" not in page.backup.result.text()
 
 
+@pytest.mark.sqlite_only
 def test_restore_checks_confirms_and_schedules_for_the_next_start(
     ctx: AppContext, tasks: TaskManager, qtbot: QtBot, tmp_path: Path
 ) -> None:
