@@ -84,6 +84,7 @@ from app.settings import LABEL_DPIS, LABEL_FORMATS, LABEL_SIZES
 from app.workflows import shipping
 
 if TYPE_CHECKING:
+    from sync.connect import Connection as SyncConnection
     from sync.leader import Leadership
 
 log = logging.getLogger("packdesk")
@@ -401,15 +402,17 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     return 0
 
 
-def _leadership(ctx: AppContext) -> Leadership | None:
-    """On the shop's server only the leading desk syncs (sync/leader.py); a file has one owner."""
+def _leadership(ctx: AppContext, conn: SyncConnection) -> Leadership | None:
+    """On the shop's server only the leading desk syncs (sync/leader.py) and takes the larger share
+    of the shop's request budget; a file has one owner."""
     from app import desks
     from sync.leader import Leadership
     from ui import desk_user
 
     if ctx.db.is_sqlite:
         return None
-    return Leadership(ctx.db, desks.desk_name(ctx.settings), ctx.clock, desk_user.login_name)
+    limiter = conn.client.limiter
+    return Leadership(ctx.db, desks.desk_name(ctx.settings), ctx.clock, desk_user.login_name, limiter)
 
 
 def cmd_sync(ctx: AppContext, args: argparse.Namespace, demo: bool) -> int:
@@ -424,7 +427,7 @@ def cmd_sync(ctx: AppContext, args: argparse.Namespace, demo: bool) -> int:
     ctx.recover_interrupted()
     conn = connect(ctx, api_url=args.api_url, emulator=demo_emulator() if demo else None)
     if not args.once:
-        scheduler = SyncScheduler(conn.engine, ctx.settings.sync_interval_s, _leadership(ctx))
+        scheduler = SyncScheduler(conn.engine, ctx.settings.sync_interval_s, _leadership(ctx, conn))
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, signal.default_int_handler)  # stops as Ctrl+C does
         damaged = threading.Event()  # the database was found damaged: sync has nothing to work on
@@ -1056,7 +1059,7 @@ def cmd_gui(ctx: AppContext, args: argparse.Namespace, demo: bool, argv: Sequenc
         # Demo mode lives in the emulator's time, so deadlines and arrivals agree.
         ctx.clock = conn.emulator  # type: ignore[assignment]
         conn.engine.clock = conn.emulator  # type: ignore[assignment]
-    scheduler = SyncScheduler(conn.engine, 5.0 if demo else ctx.settings.sync_interval_s, _leadership(ctx))
+    scheduler = SyncScheduler(conn.engine, 5.0 if demo else ctx.settings.sync_interval_s, _leadership(ctx, conn))
     shot = Screenshot(Path(args.screenshot), args.page) if args.screenshot else None
     return run_gui(
         ctx,

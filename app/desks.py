@@ -8,7 +8,7 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.desk_tables import DeskRow
@@ -59,6 +59,11 @@ def leader(s: Session, now: datetime) -> Desk | None:
     if row is None or now - row.seen_at > GONE_AFTER:
         return None
     return Desk(row.name, row.packer, row.seen_at, row.leading_since)
+
+
+def live_count(s: Session, now: datetime) -> int:
+    """The desks seen within GONE_AFTER (this one included once it checked in)."""
+    return int(s.scalar(select(func.count()).select_from(DeskRow).where(DeskRow.seen_at >= now - GONE_AFTER)) or 0)
 
 
 def all_desks(s: Session) -> list[Desk]:

@@ -5,6 +5,10 @@ leader closes, dies or loses the network, the server drops the connection and wi
 the next desk to ask (every `POLL_S`) leads. The new leader first marks the actions the old one left
 in flight as ambiguous, so they are re-checked on Ozon before any re-send (as after a crash).
 
+The shop's request budget (Ozon: 50 requests/s per Client-Id, all desks together) is shared through
+the leader: a desk that does not lead keeps `FOLLOWER_PER_SECOND` for its own lookups at the pack
+station; the leader takes what is left after the live desks' shares.
+
 On SQLite one process owns the file (app.db.guard.OwnerLock): it always leads.
 """
 
@@ -21,6 +25,7 @@ from sqlalchemy.pool import NullPool
 from app import desks, outbox
 from app.clock import Clock
 from app.db.engine import Database
+from sync.ratelimit import DEFAULT_PER_SECOND, RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +33,24 @@ log = logging.getLogger(__name__)
 LOCK_KEY = 0x5041434B
 # How often a desk that does not lead asks for the lock, and how often the leader says it is alive.
 POLL_S = 2.0
+# Requests per second a desk that does not lead may make itself (the pack station's look-ups).
+FOLLOWER_PER_SECOND = 3
 # The server drops a silent leader's connection after about idle + interval × count seconds (a
 # computer switched off, a cable pulled), which frees the lock for the next desk.
 _KEEPALIVE = "-c tcp_keepalives_idle=3 -c tcp_keepalives_interval=1 -c tcp_keepalives_count=3"
 
 
 class Leadership:
-    def __init__(self, db: Database, desk: str, clock: Clock, packer: Callable[[], str] = lambda: "") -> None:
+    def __init__(
+        self,
+        db: Database,
+        desk: str,
+        clock: Clock,
+        packer: Callable[[], str] = lambda: "",
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self.db = db
+        self.limiter = limiter  # this desk's share of the shop's request budget, set on every check-in
         self.desk = desk
         self.clock = clock
         self.packer = packer
@@ -73,6 +88,8 @@ class Leadership:
                 elif self.leading:  # a claim another desk left past its lease (a hand-over race)
                     outbox.recover_expired(s, now, self.desk)
                 desks.check_in(s, self.desk, self.packer(), now, leading=self.leading)
+                others = desks.live_count(s, now) - 1
+            self._set_budget(others)
         except Exception as exc:  # the server went away: the lock went with the connection
             log.warning("could not check in with the shop's database: %s", exc)
             self._drop()
@@ -80,6 +97,15 @@ class Leadership:
         if was and not self.leading:
             log.warning("%s no longer leads the sync", self.desk)
         return self.leading
+
+    def _set_budget(self, other_desks: int) -> None:
+        if self.limiter is None:
+            return
+        if self.leading:
+            share = DEFAULT_PER_SECOND - FOLLOWER_PER_SECOND * max(0, other_desks)
+            self.limiter.per_second = max(FOLLOWER_PER_SECOND, share)
+        else:
+            self.limiter.per_second = FOLLOWER_PER_SECOND
 
     def _hold_lock(self) -> bool:
         if self._conn is not None:

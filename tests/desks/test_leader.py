@@ -13,7 +13,8 @@ import pytest
 from app import desks, outbox
 from app.context import AppContext
 from app.outbox import ActionKind, OutboxState, TargetKind
-from sync.leader import Leadership
+from sync.leader import FOLLOWER_PER_SECOND, Leadership
+from sync.ratelimit import DEFAULT_PER_SECOND, RateLimiter
 
 
 def test_on_a_file_the_one_process_always_leads(tmp_path: Path) -> None:
@@ -31,9 +32,15 @@ def test_on_a_file_the_one_process_always_leads(tmp_path: Path) -> None:
 
 @pytest.mark.server_only
 def test_one_desk_leads_and_the_next_takes_over_when_it_closes(ctx: AppContext) -> None:
-    first, second = Leadership(ctx.db, "Desk 1", ctx.clock), Leadership(ctx.db, "Desk 2", ctx.clock)
+    budgets = RateLimiter(), RateLimiter()
+    first = Leadership(ctx.db, "Desk 1", ctx.clock, limiter=budgets[0])
+    second = Leadership(ctx.db, "Desk 2", ctx.clock, limiter=budgets[1])
     try:
         assert first.lead() and not second.lead() and first.lead()  # the leader keeps it
+        # the shop's budget shared through the leader: the other desk keeps a little for its look-ups
+        assert budgets[1].per_second == FOLLOWER_PER_SECOND
+        assert budgets[0].per_second == DEFAULT_PER_SECOND - FOLLOWER_PER_SECOND
+        assert budgets[0].per_second + budgets[1].per_second <= DEFAULT_PER_SECOND
         with ctx.db.read() as s:
             leader = desks.leader(s, ctx.clock.now())
             assert leader is not None and leader.name == "Desk 1"
@@ -58,7 +65,8 @@ _HOLDER = """
 import sys, time
 from app.clock import SystemClock
 from app.db.engine import Database
-from sync.leader import Leadership
+from sync.leader import FOLLOWER_PER_SECOND, Leadership
+from sync.ratelimit import DEFAULT_PER_SECOND, RateLimiter
 leadership = Leadership(Database(sys.argv[1]), "Desk 1", SystemClock())
 assert leadership.lead()
 print("leading", flush=True)
