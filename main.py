@@ -441,7 +441,16 @@ def cmd_sync(ctx: AppContext, args: argparse.Namespace, demo: bool) -> int:
             return 0
         scheduler.stop()
         raise ctx.db.damaged or DatabaseDamaged(str(ctx.paths.database), "")
-    result = conn.engine.run_cycle()
+    leadership = _leadership(ctx, conn)
+    if leadership is not None and not leadership.lead():  # one desk talks to Ozon for the shop
+        leadership.release()
+        print("sync not run: another desk leads the sync for the shop (see `Sync:` in its status bar)", file=sys.stderr)
+        return EXIT_BUSY
+    try:
+        result = conn.engine.run_cycle()
+    finally:
+        if leadership is not None:
+            leadership.release()
     if result.ok:
         print(result.summary())
         return 0

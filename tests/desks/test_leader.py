@@ -94,3 +94,17 @@ def test_a_leader_killed_with_sigkill_is_replaced_within_ten_seconds(ctx: AppCon
         holder.kill()
         holder.wait(10)
         second.release()
+
+
+@pytest.mark.server_only
+def test_sync_once_at_a_desk_that_does_not_lead_does_nothing_and_says_why(ctx: AppContext) -> None:
+    import main
+
+    leader = Leadership(ctx.db, "Desk 1", ctx.clock)
+    try:
+        assert leader.lead()
+        folder = ctx.paths.data.parent / "desk2"
+        code = main.main(["--data-dir", str(folder), "--demo", "--db", ctx.db.url, "sync", "--once"])
+        assert code == main.EXIT_BUSY
+    finally:
+        leader.release()
