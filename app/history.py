@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db.tables import PostingEventRow, PostingRow
+from app.repos import shipped
 
 
 class EventKind(StrEnum):
@@ -54,6 +55,7 @@ def record(
             )
             .values(packed_at=at)
         )
+        shipped.refresh(session, [posting_number])
 
 
 def of(session: Session, posting_number: str) -> list[PostingEvent]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from app.analytics.period import (
@@ -24,12 +24,10 @@ from app.analytics.period import (
     by_local_day,
     in_period,
     percentile,
-    seconds_between,
     share,
 )
 from app.chat.reply_clock import REPLY_WITHIN
-from app.db.tables import ChatMessageRow, ChatRow, PostingRow
-from app.domain.chats import AuthorType, ChatType
+from app.db.tables import ChatRow, ChatWaitRow, PostingRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,54 +53,34 @@ class ReplyFigure:
 
 
 def first_replies(session: Session, period: Period) -> ReplyFigure:
-    m = ChatMessageRow
-    customer, seller = AuthorType.CUSTOMER.value, AuthorType.SELLER.value
-    chats = select(ChatRow.chat_id).where(ChatRow.chat_type == ChatType.BUYER_SELLER.value)
+    """From the stored waits (app.repos.chat_waits), read by their start from ix_chat_waits_started."""
+    w = ChatWaitRow
+    where = [in_period(w.started_at, period)]
     if period.warehouse_id is not None:
-        chats = chats.join(PostingRow, PostingRow.posting_number == ChatRow.posting_number).where(
-            PostingRow.warehouse_id == period.warehouse_id
+        where.append(
+            w.chat_id.in_(
+                select(ChatRow.chat_id)
+                .join(PostingRow, PostingRow.posting_number == ChatRow.posting_number)
+                .where(PostingRow.warehouse_id == period.warehouse_id)
+            )
         )
-    # Buyer and seller messages of the chats with a buyer message in the period (and the replies after it).
-    order = (m.created_at, m.message_id)
-    talk = (
-        select(
-            m.author,
-            m.created_at,
-            func.lag(m.author).over(partition_by=m.chat_id, order_by=order).label("before"),
-            func.min(case((m.author == seller, m.created_at), else_=None))
-            .over(partition_by=m.chat_id, order_by=order, rows=(0, None))
-            .label("reply"),
-        )
-        .where(
-            m.author.in_((customer, seller)),
-            m.chat_id.in_(chats),
-            m.chat_id.in_(select(m.chat_id).where(in_period(m.created_at, period), m.author == customer)),
-        )
-        .subquery()
-    )
-    starts = (
-        select(talk.c.created_at.label("at"), talk.c.reply.label("reply"))
-        .where(talk.c.author == customer, or_(talk.c.before.is_(None), talk.c.before == seller))
-        .where(in_period(talk.c.created_at, period))
-        .subquery()
-    )
-    seconds = seconds_between(session, starts.c.at, starts.c.reply)
-    minutes = func.round(seconds / 60.0)
+    minutes = func.round(w.seconds / 60.0)
     limit = REPLY_WITHIN.total_seconds()
     expired_before = period.as_of - REPLY_WITHIN
-    counted = or_(starts.c.reply.is_not(None), starts.c.at <= expired_before)
-    bucket = bucket_expr(session, starts.c.at)
+    counted = or_(w.seconds.is_not(None), w.started_at <= expired_before)
+    bucket = bucket_expr(session, w.started_at)
     is_counted = case((counted, 1), else_=0)
-    # One statement (the windows over the chats' messages are the cost): the waits still in time come
-    # back as their own groups.
+    # The waits still in time come back as their own groups.
     found = session.execute(
         select(
             bucket,
             func.coalesce(minutes, literal(-1)),
             func.count(),
-            func.sum(case((and_(starts.c.reply.is_not(None), seconds <= limit), 1), else_=0)),
+            func.sum(case((w.seconds <= limit, 1), else_=0)),
             is_counted,
-        ).group_by(bucket, minutes, is_counted)
+        )
+        .where(*where)
+        .group_by(bucket, minutes, is_counted)
     ).tuples()
     rows = []
     open_in_time = 0

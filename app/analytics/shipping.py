@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.analytics.orders import is_cancelled
-from app.analytics.period import Period, day_sums, in_period, percentile, seconds_between, share
+from app.analytics.period import Period, day_sums, in_period, percentile, share
 from app.db.tables import PostingRow
 
 
@@ -69,20 +69,9 @@ def _where(period: Period) -> list[ColumnElement[bool]]:
 
 def shipping(session: Session, period: Period) -> ShippingFigure:
     """Two reads of the index ix_postings_due: the counts a local day at a time, the order-to-ship
-    minutes in one pass."""
-    packed, handed, due, ordered = (
-        PostingRow.packed_at,
-        PostingRow.delivering_date,
-        PostingRow.shipment_date,
-        PostingRow.in_process_at,
-    )
-    shipped = case(
-        (packed.is_(None), handed),
-        (handed.is_(None), packed),
-        (packed < handed, packed),
-        else_=handed,
-    )
-    on_time = and_(shipped.is_not(None), shipped <= due)
+    minutes in one pass (both stored on the posting: app.repos.shipped)."""
+    shipped, due, minutes = PostingRow.shipped_at, PostingRow.shipment_date, PostingRow.ship_minutes
+    on_time = shipped <= due
     late = or_(shipped > due, and_(shipped.is_(None), due < period.as_of))
     where = [] if period.warehouse_id is None else [PostingRow.warehouse_id == period.warehouse_id]
     per_day = day_sums(
@@ -96,12 +85,7 @@ def shipping(session: Session, period: Period) -> ShippingFigure:
         ],
         [~is_cancelled(), *where],
     )
-    minutes = func.round(seconds_between(session, ordered, shipped) / 60.0)
-    spread = (
-        select(minutes, func.count())
-        .where(*_where(period), shipped.is_not(None), ordered.is_not(None), shipped >= ordered)
-        .group_by(minutes)
-    )
+    spread = select(minutes, func.count()).where(*_where(period), minutes.is_not(None)).group_by(minutes)
     histogram = {int(m): int(n) for m, n in session.execute(spread).tuples()}
     days = [DayShipping(d, v[0], v[1]) for d in period.days for v in [per_day.get(d, [0, 0, 0])]]
     pending = sum(v[2] for v in per_day.values())

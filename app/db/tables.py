@@ -80,10 +80,14 @@ class PostingRow(Base):
     # any database), no join with the items.
     search_text: Mapped[str] = mapped_column(Text, default="")
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Analytics (migration 0011): price × quantity of the items in kopecks (app.repos.postings.save),
-    # the first PACKED event's time (app.history.record).
+    # Analytics (migrations 0011, 0012): price × quantity of the items in kopecks and their currency
+    # (app.repos.postings.save), the first PACKED event's time (app.history.record), the shipped time
+    # and order-to-ship minutes (app.repos.shipped).
     total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    currency: Mapped[str] = mapped_column(String(8), default="RUB", server_default="RUB")
     packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ship_minutes: Mapped[int | None] = mapped_column(Integer)
 
     items: Mapped[list[PostingItemRow]] = relationship(
         back_populates="posting", cascade="all, delete-orphan", order_by="PostingItemRow.position"
@@ -448,17 +452,6 @@ class PostingEventRow(Base):
     user: Mapped[str] = mapped_column(String(100), default="")
 
 
-# Analytics (migration 0011): each figure reads an index alone (ix_chat_messages_thread too, above).
-for _t, _name, _columns in (
-    (PostingRow, "ix_postings_ordered", "in_process_at warehouse_id status local_status total posting_number"),
-    (PostingRow, "ix_postings_number_warehouse", "posting_number warehouse_id"),
-    (PostingRow, "ix_postings_due", "shipment_date warehouse_id status local_status delivering_date in_process_at"),
-    (PostingItemRow, "ix_posting_items_sold", "posting_number sku quantity"),  # serves lookups by number
-    (PostingEventRow, "ix_posting_events_kind_at", "kind at user posting_number"),
-):
-    Index(_name, *(getattr(_t, c) for c in (_columns + " packed_at" * (_name == "ix_postings_due")).split()))
-
-
 class PackProgressRow(Base):
     """A posting being packed: what was scanned so far, so a crash or power cut loses nothing."""
 
@@ -498,3 +491,7 @@ class SkuCustomsRow(Base):
     gtd: Mapped[str] = mapped_column(String(64), default="")
     is_absent: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The analytics tables and indexes (they need the classes above).
+from app.db.analytics_tables import ChatWaitRow as ChatWaitRow  # noqa: E402

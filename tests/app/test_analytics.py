@@ -32,6 +32,7 @@ from app.db.tables import (
 )
 from app.domain.postings import PostingItem, PostingStatus
 from app.history import EventKind
+from app.repos import chat_waits, shipped
 from app.repos.postings import total_kopecks
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -136,6 +137,11 @@ def data(ctx: AppContext) -> AppContext:
             ChatMessageRow(message_id=f"m{i}", chat_id=c, author=a, created_at=t)
             for i, (c, a, t) in enumerate(messages)
         )
+        # What app.repos.postings.save and app.repos.chats.refresh keep from what was written above
+        # (test_analytics_stored checks they do).
+        s.flush()
+        shipped.refresh(s, ["P1-1", "P2-1", "P3-1", "P4-1", "P5-1", "P6-1", "P7-1"])
+        chat_waits.rebuild(s, ["A", "B", "C", "D"])
         returned = [
             (1, 1001, 1, "Брак", at(3, 12), "P1-1"),
             (2, 1001, 1, "Брак", at(4, 12), "P2-1"),
