@@ -45,7 +45,13 @@ class PostingEvent:
 def record(
     session: Session, posting_number: str, kind: EventKind, at: datetime, detail: str = "", user: str = ""
 ) -> None:
-    session.add(PostingEventRow(posting_number=posting_number, at=at, kind=kind.value, detail=detail, user=user))
+    # The posting's warehouse on the event: the packing errors of one warehouse are counted from an index.
+    warehouse = session.scalar(select(PostingRow.warehouse_id).where(PostingRow.posting_number == posting_number))
+    session.add(
+        PostingEventRow(
+            posting_number=posting_number, at=at, kind=kind.value, detail=detail, user=user, warehouse_id=warehouse or 0
+        )
+    )
     if kind is EventKind.PACKED:  # the posting keeps its first one (the Analytics page reads it)
         session.execute(
             update(PostingRow)

@@ -14,18 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from app.analytics.period import (
-    Period,
-    bucket_expr,
-    bucket_start,
-    by_local_day,
-    in_period,
-    percentile,
-    share,
-)
+from app.analytics.period import Period, day_groups, percentile, share
 from app.chat.reply_clock import REPLY_WITHIN
 from app.db.tables import ChatRow, ChatWaitRow, PostingRow
 
@@ -53,9 +45,10 @@ class ReplyFigure:
 
 
 def first_replies(session: Session, period: Period) -> ReplyFigure:
-    """From the stored waits (app.repos.chat_waits), read by their start from ix_chat_waits_started."""
+    """From the stored waits (app.repos.chat_waits) a local day at a time, read from ix_chat_waits_started:
+    per day the answered ones by minutes, and the open ones (minutes NULL) split by their 24 hours."""
     w = ChatWaitRow
-    where = [in_period(w.started_at, period)]
+    where: list[ColumnElement[bool]] = []
     if period.warehouse_id is not None:
         where.append(
             w.chat_id.in_(
@@ -64,51 +57,34 @@ def first_replies(session: Session, period: Period) -> ReplyFigure:
                 .where(PostingRow.warehouse_id == period.warehouse_id)
             )
         )
-    minutes = func.round(w.seconds / 60.0)
-    limit = REPLY_WITHIN.total_seconds()
-    expired_before = period.as_of - REPLY_WITHIN
-    counted = or_(w.seconds.is_not(None), w.started_at <= expired_before)
-    bucket = bucket_expr(session, w.started_at)
-    is_counted = case((counted, 1), else_=0)
-    # The waits still in time come back as their own groups.
-    found = session.execute(
-        select(
-            bucket,
-            func.coalesce(minutes, literal(-1)),
-            func.count(),
-            func.sum(case((w.seconds <= limit, 1), else_=0)),
-            is_counted,
-        )
-        .where(*where)
-        .group_by(bucket, minutes, is_counted)
-    ).tuples()
-    rows = []
+    within = case((w.seconds <= REPLY_WITHIN.total_seconds(), 1), else_=0)
+    expired = case((w.started_at <= period.as_of - REPLY_WITHIN, 1), else_=0)
+    found = day_groups(
+        session, period, w.started_at, w.minutes, [func.count(), func.sum(within), func.sum(expired)], where
+    )
     open_in_time = 0
-    for b, mins, n, ok, was_counted in found:
-        if was_counted:
-            rows.append((b, mins, n, ok))
-        else:
-            open_in_time += int(n)
     total: dict[int, int] = {}
-    per_day: dict[date, dict[int, int]] = {}
-    waits = by_local_day(period, ((b, n, ok) for b, _m, n, ok in rows))
-    for b, mins, n, _ok in rows:
-        if int(mins) < 0:  # open past 24 h: no reply time
-            continue
-        total[int(mins)] = total.get(int(mins), 0) + int(n)
-        spread = per_day.setdefault(period.local_day(bucket_start(b)), {})
-        spread[int(mins)] = spread.get(int(mins), 0) + int(n)
     days = []
     for day in period.days:
-        n, ok = waits.get(day, [0.0, 0.0])
-        median = percentile(per_day.get(day, {}), 0.5)
-        days.append(DayReplies(day, int(n), int(ok), None if median is None else timedelta(minutes=median)))
+        spread: dict[int, int] = {}
+        waits = within_24h = 0
+        for minutes, (n, ok, past_24h) in found.get(day, {}).items():
+            if minutes is None:  # still open: counted (as not answered in time) once its 24 hours are over
+                waits += past_24h
+                open_in_time += n - past_24h
+                continue
+            waits += n
+            within_24h += ok
+            spread[int(minutes)] = spread.get(int(minutes), 0) + n
+            total[int(minutes)] = total.get(int(minutes), 0) + n
+        median = percentile(spread, 0.5)
+        days.append(DayReplies(day, waits, within_24h, None if median is None else timedelta(minutes=median)))
     median, p90 = percentile(total, 0.5), percentile(total, 0.9)
     return ReplyFigure(
         days,
         sum(d.waits for d in days),
         sum(d.within_24h for d in days),
-        int(open_in_time),
+        open_in_time,
         None if median is None else timedelta(minutes=median),
         None if p90 is None else timedelta(minutes=p90),
     )

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from app.analytics.period import Period, day_sums_by, in_period
+from app.analytics.period import Period, day_sums, in_period
+from app.db.analytics_tables import FOREIGN_CURRENCY, NOT_CANCELLED
 from app.db.tables import PostingRow
 from app.domain.money import HOME_CURRENCY, ordered_currencies
 from app.domain.postings import PostingStatus
@@ -80,28 +81,34 @@ def is_cancelled() -> ColumnElement[bool]:
 
 
 def orders_by_day(session: Session, period: Period) -> OrdersFigure:
-    """Counts and revenue a local day at a time from the postings alone (their stored `total` and
-    `currency`), read from the index ix_postings_ordered."""
-    cancelled = is_cancelled()
-    where = [] if period.warehouse_id is None else [PostingRow.warehouse_id == period.warehouse_id]
-    sums = day_sums_by(
-        session,
-        period,
-        PostingRow.in_process_at,
-        PostingRow.currency,
-        [
-            func.count(),
-            func.sum(case((cancelled, 1), else_=0)),
-            func.sum(case((cancelled, 0), else_=PostingRow.total)),
-        ],
-        where,
-    )
-    currencies = ordered_currencies(c for by_currency in sums.values() for c in by_currency) or [HOME_CURRENCY]
+    """Counted a local day at a time from indexes alone: every posting (ix_postings_ordered), those not
+    cancelled with their stored `total` (the partial ix_postings_revenue); a sum per currency only when
+    the period has postings in another currency than the home one (ix_postings_foreign_currency)."""
+    p = PostingRow
+    where = [] if period.warehouse_id is None else [p.warehouse_id == period.warehouse_id]
+    foreign = session.scalars(
+        select(p.currency).where(FOREIGN_CURRENCY, in_period(p.in_process_at, period), *where).distinct()
+    ).all()
+    currencies = ordered_currencies([HOME_CURRENCY, *foreign])
+    orders = day_sums(session, period, p.in_process_at, [func.count()], where)
+    if foreign:
+        values = [func.count()]
+        for currency in currencies:
+            values += [
+                func.sum(case((p.currency == currency, 1), else_=0)),
+                func.sum(case((p.currency == currency, p.total), else_=0)),
+            ]
+    else:
+        values = [func.count(), func.count(), func.sum(p.total)]
+    kept = day_sums(session, period, p.in_process_at, values, [NOT_CANCELLED, *where])
+    # [count, then count and revenue of each currency]; a currency the period has no posting in is left out.
+    column = {c: 1 + 2 * n for n, c in enumerate(currencies) if any(v[1 + 2 * n] for v in kept.values())}
+    shown = list(column) or [HOME_CURRENCY]
+    empty = [0] * (1 + 2 * len(currencies))
     days = []
     for day in period.days:
-        found = sums.get(day, {})
-        orders = sum(v[0] for v in found.values())
-        cancelled_n = sum(v[1] for v in found.values())
-        revenues = {c: Decimal(found.get(c, [0, 0, 0])[2]).scaleb(-2) for c in currencies}
-        days.append(DayOrders(day, orders, cancelled_n, revenues))
-    return OrdersFigure(days, currencies)
+        n = orders.get(day, [0])[0]
+        found = kept.get(day, empty)
+        revenues = {c: Decimal(found[column[c] + 1] if c in column else 0).scaleb(-2) for c in shown}
+        days.append(DayOrders(day, n, n - found[0], revenues))
+    return OrdersFigure(days, shown)

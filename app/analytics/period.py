@@ -116,7 +116,7 @@ def day_sums(
     return found
 
 
-def day_sums_by(
+def day_groups(
     session: Session,
     period: Period,
     column: Any,
@@ -124,7 +124,7 @@ def day_sums_by(
     values: Sequence[ColumnElement[Any]],
     where: Sequence[ColumnElement[bool]] = (),
 ) -> dict[date, dict[Any, list[int]]]:
-    """`day_sums`, the rows of each day split by `key` (a column with few values: a currency)."""
+    """`day_sums`, the rows of each day grouped by `key` (a day's groups are sorted apart: small sorts)."""
     found: dict[date, dict[Any, list[int]]] = {}
     for days in chunks(period.days, DAYS_A_STATEMENT):
         parts = [

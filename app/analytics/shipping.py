@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, case, false, func, select, true
 from sqlalchemy.orm import Session
 
-from app.analytics.orders import is_cancelled
 from app.analytics.period import Period, day_sums, in_period, percentile, share
+from app.db.analytics_tables import NOT_CANCELLED
 from app.db.tables import PostingRow
 
 
@@ -60,35 +60,33 @@ class ShippingFigure:
         return share(self.on_time, self.on_time + self.late)
 
 
-def _where(period: Period) -> list[ColumnElement[bool]]:
-    where = [in_period(PostingRow.shipment_date, period), ~is_cancelled()]
-    if period.warehouse_id is not None:
-        where.append(PostingRow.warehouse_id == period.warehouse_id)
-    return where
-
-
 def shipping(session: Session, period: Period) -> ShippingFigure:
-    """Two reads of the index ix_postings_due: the counts a local day at a time, the order-to-ship
-    minutes in one pass (both stored on the posting: app.repos.shipped)."""
-    shipped, due, minutes = PostingRow.shipped_at, PostingRow.shipment_date, PostingRow.ship_minutes
-    on_time = shipped <= due
-    late = or_(shipped > due, and_(shipped.is_(None), due < period.as_of))
-    where = [] if period.warehouse_id is None else [PostingRow.warehouse_id == period.warehouse_id]
-    per_day = day_sums(
-        session,
-        period,
-        due,
-        [
-            func.sum(case((on_time, 1), else_=0)),
-            func.sum(case((late, 1), else_=0)),
-            func.sum(case((on_time | late, 0), else_=1)),
-        ],
-        [~is_cancelled(), *where],
+    """Counts from two partial indexes of the postings not cancelled, never a row read: on time and late
+    a local day at a time (ix_postings_shipped), the order-to-ship minutes in their order
+    (ix_postings_ship_minutes). Both are stored on the posting (app.repos.shipped)."""
+    p = PostingRow
+    where = [NOT_CANCELLED] if period.warehouse_id is None else [NOT_CANCELLED, p.warehouse_id == period.warehouse_id]
+
+    def per_day(*values: ColumnElement[int], late: ColumnElement[bool]) -> dict[date, list[int]]:
+        return day_sums(session, period, p.shipment_date, values, [late, *where])
+
+    on_time = per_day(func.count(), late=p.shipped_late == false())
+    late = per_day(func.count(), late=p.shipped_late == true())
+    # Not shipped: late once the ship-by time has passed, else still in time.
+    overdue = case((p.shipment_date < period.as_of, 1), else_=0)
+    waiting = per_day(func.sum(overdue), func.count(), late=p.shipped_late.is_(None))
+    spread = (
+        select(p.ship_minutes, func.count())
+        .where(p.ship_minutes.is_not(None), in_period(p.shipment_date, period), *where)
+        .group_by(p.ship_minutes)
     )
-    spread = select(minutes, func.count()).where(*_where(period), minutes.is_not(None)).group_by(minutes)
     histogram = {int(m): int(n) for m, n in session.execute(spread).tuples()}
-    days = [DayShipping(d, v[0], v[1]) for d in period.days for v in [per_day.get(d, [0, 0, 0])]]
-    pending = sum(v[2] for v in per_day.values())
+    days = []
+    pending = 0
+    for d in period.days:
+        overdue_n, unshipped = waiting.get(d, [0, 0])
+        pending += unshipped - overdue_n
+        days.append(DayShipping(d, on_time.get(d, [0])[0], late.get(d, [0])[0] + overdue_n))
     median, p90 = percentile(histogram, 0.5), percentile(histogram, 0.9)
     return ShippingFigure(
         days,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, Index, String
+from sqlalchemy import Boolean, Float, Index, Integer, String, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.tables import Base, PostingEventRow, PostingItemRow, PostingRow
@@ -21,19 +21,52 @@ class ChatWaitRow(Base):
     (app.repos.chat_waits.rebuild), so the first-reply figure reads waits, not every message."""
 
     __tablename__ = "chat_waits"
-    __table_args__ = (Index("ix_chat_waits_started", "started_at", "chat_id", "seconds"),)
+    __table_args__ = (Index("ix_chat_waits_started", "started_at", "minutes", "seconds", "chat_id"),)
 
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     seconds: Mapped[float | None] = mapped_column(Float)  # to the reply; None while unanswered
+    minutes: Mapped[int | None] = mapped_column(Integer)  # the same, rounded
 
+
+# Postings (not) cancelled, as the seller sees them (a cancellation still in the outbox counts). Literal
+# SQL on purpose: a figure reads a partial index only when its WHERE says exactly this (and SQLite then
+# checks nothing a row).
+NOT_CANCELLED = literal_column(
+    "coalesce(local_status, status) NOT IN ('cancelled', 'cancelled_from_split_pending')", Boolean
+)
+CANCELLED = literal_column("coalesce(local_status, status) IN ('cancelled', 'cancelled_from_split_pending')", Boolean)
+# Postings priced in another currency than the home one (app.domain.money.HOME_CURRENCY): few or none.
+FOREIGN_CURRENCY = literal_column("currency <> 'RUB'", Boolean)
 
 for _t, _name, _columns in (
-    (PostingRow, "ix_postings_ordered", "in_process_at warehouse_id status local_status currency total posting_number"),
+    (PostingRow, "ix_postings_ordered", "in_process_at warehouse_id status local_status total posting_number"),
     (PostingRow, "ix_postings_number_warehouse", "posting_number warehouse_id"),
-    (PostingRow, "ix_postings_due", "shipment_date warehouse_id status local_status shipped_at ship_minutes"),
     (PostingItemRow, "ix_posting_items_sold", "posting_number sku quantity"),  # serves lookups by number
-    (PostingEventRow, "ix_posting_events_kind_at", "kind at user posting_number"),
+    # Units sold of a SKU in a period (it serves every lookup by SKU the single-column index served).
+    (PostingItemRow, "ix_posting_items_sku_sold", "sku in_process_at warehouse_id quantity"),
+    # Packing errors: events of a kind by packer, counted in a period; of one warehouse.
+    (PostingEventRow, "ix_posting_events_packer", "kind user at"),
+    (PostingEventRow, "ix_posting_events_packer_warehouse", "kind warehouse_id user at"),
 ):
     Index(_name, *(getattr(_t, c) for c in _columns.split()))
+
+for _name, _columns, _where in (
+    # Revenue and units by day: the postings not cancelled taken into work in a day.
+    ("ix_postings_revenue", "in_process_at warehouse_id currency total units", NOT_CANCELLED),
+    # Cancelled postings by the day they were taken into work (their units are not sold).
+    ("ix_postings_cancelled", "in_process_at warehouse_id posting_number", CANCELLED),
+    # The currencies of a period besides the home one.
+    ("ix_postings_foreign_currency", "in_process_at currency warehouse_id", FOREIGN_CURRENCY),
+    # Shipped on time or late: counts of a day's postings without reading a row.
+    ("ix_postings_shipped", "shipped_late shipment_date warehouse_id", NOT_CANCELLED),
+    # Order to ship: the minutes in order, counted without a sort.
+    ("ix_postings_ship_minutes", "ship_minutes shipment_date warehouse_id", NOT_CANCELLED),
+):
+    Index(
+        _name,
+        *(getattr(PostingRow, c) for c in _columns.split()),
+        sqlite_where=_where,
+        postgresql_where=_where,
+    )

@@ -81,12 +81,14 @@ class PostingRow(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Analytics (migrations 0011, 0012): price × quantity of the items in kopecks and their currency
-    # (app.repos.postings.save), the first PACKED event's time (app.history.record), the shipped time
-    # and order-to-ship minutes (app.repos.shipped).
+    # and units (app.repos.postings.save), the first PACKED event's time (app.history.record), the
+    # shipped time, whether after the ship-by time, and order-to-ship minutes (app.repos.shipped).
     total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    units: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # quantity of the items
     currency: Mapped[str] = mapped_column(String(8), default="RUB", server_default="RUB")
     packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_late: Mapped[bool | None] = mapped_column(Boolean)  # after shipment_date; None: not shipped
     ship_minutes: Mapped[int | None] = mapped_column(Integer)
 
     items: Mapped[list[PostingItemRow]] = relationship(
@@ -102,7 +104,6 @@ Index(
     PostingRow.shipment_date,
     PostingRow.posting_number,
 )
-
 
 # The All tab in ship-by order from the index alone, a window at a time (migration 0010).
 Index(
@@ -130,12 +131,14 @@ class PostingItemRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     posting_number: Mapped[str] = mapped_column(ForeignKey("postings.posting_number", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    sku: Mapped[int] = mapped_column(BigInteger, index=True)
+    sku: Mapped[int] = mapped_column(BigInteger)  # looked up by ix_posting_items_sku_sold
     offer_id: Mapped[str] = mapped_column(String(100), default="", index=True)
     name: Mapped[str] = mapped_column(Text, default="")
     quantity: Mapped[int] = mapped_column(Integer)
     price: Mapped[Decimal] = mapped_column(DecimalString)
     currency: Mapped[str] = mapped_column(String(8), default="RUB")
+    in_process_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the posting's, written by save
+    warehouse_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # (units sold by SKU)
 
     posting: Mapped[PostingRow] = relationship(back_populates="items")
 
@@ -450,6 +453,7 @@ class PostingEventRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
     user: Mapped[str] = mapped_column(String(100), default="")
+    warehouse_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # the posting's
 
 
 class PackProgressRow(Base):
@@ -493,5 +497,4 @@ class SkuCustomsRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-# The analytics tables and indexes (they need the classes above).
-from app.db.analytics_tables import ChatWaitRow as ChatWaitRow  # noqa: E402
+from app.db.analytics_tables import ChatWaitRow as ChatWaitRow  # noqa: E402  (it indexes the classes above)

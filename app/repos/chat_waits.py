@@ -7,6 +7,7 @@ Placeholders of replies still in the outbox count as seller messages: the seller
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from sqlalchemy import delete, insert, select
@@ -37,6 +38,7 @@ def rebuild(session: Session, chat_ids: Iterable[str]) -> None:
                 "started_at": started,
                 "replied_at": replied,
                 "seconds": None if replied is None else (replied - started).total_seconds(),
+                "minutes": None if replied is None else math.floor((replied - started).total_seconds() / 60 + 0.5),
             }
             for started, replied in waits((AuthorType(a), at) for a, at in talk)
         ]

@@ -70,6 +70,7 @@ def _row_values(p: Posting, now: datetime) -> dict[str, object]:
     return {
         "total": total_kopecks(p.products),
         "currency": posting_currency(p.products),
+        "units": sum(it.quantity for it in p.products),
         "posting_number": p.posting_number,
         "order_number": p.order_number,
         "order_id": p.order_id,
@@ -130,6 +131,8 @@ def save(session: Session, postings: Sequence[Posting], now: datetime) -> None:
             "quantity": it.quantity,
             "price": it.price,
             "currency": it.currency,
+            "in_process_at": p.in_process_at,
+            "warehouse_id": p.warehouse_id,
         }
         for p in postings
         for i, it in enumerate(p.products)

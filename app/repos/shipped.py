@@ -2,9 +2,10 @@
 
 "Shipped" is the earlier of the first PACKED event (`packed_at`, kept by app.history.record) and Ozon's
 `delivering_date` (app/analytics/shipping.py says why); `ship_minutes` runs from `in_process_at` to it,
-rounded to the minute (None when either is unknown or the ship came first). The Analytics page reads
-both from an index instead of comparing three timestamps a row. Kept up to date wherever one of the
-three changes: app.repos.postings.save and app.history.record.
+rounded to the minute (None when either is unknown or the ship came first); `shipped_late` says
+whether it came after the ship-by time (`shipment_date`; None while not shipped or without one). The
+Analytics page counts them in an index instead of comparing four timestamps a row. Kept up to date
+wherever one of the four changes: app.repos.postings.save and app.history.record.
 """
 
 from __future__ import annotations
@@ -36,26 +37,31 @@ def ship_minutes(in_process_at: datetime | None, shipped: datetime | None) -> in
     return math.floor((shipped - in_process_at).total_seconds() / 60.0 + 0.5)
 
 
+def shipped_late(shipped: datetime | None, due: datetime | None) -> bool | None:
+    return None if shipped is None or due is None else shipped > due
+
+
 def refresh(session: Session, posting_numbers: Iterable[str]) -> None:
     """Recompute the stored shipped time of these postings from their stored timestamps."""
     numbers = sorted(set(posting_numbers))
     p = PostingRow
     for start in range(0, len(numbers), _CHUNK):
         rows = session.execute(
-            select(p.posting_number, p.packed_at, p.delivering_date, p.in_process_at, p.shipped_at, p.ship_minutes)
+            select(p.posting_number, p.packed_at, p.delivering_date, p.in_process_at, p.shipment_date)
+            .add_columns(p.shipped_at, p.shipped_late, p.ship_minutes)
             .where(p.posting_number.in_(numbers[start : start + _CHUNK]))
             .execution_options(populate_existing=True)
         ).all()
         changed = []
-        for number, packed, handed, ordered, old_at, old_minutes in rows:
+        for number, packed, handed, ordered, due, *old in rows:
             at = shipped_at(packed, handed)
-            minutes = ship_minutes(ordered, at)
-            if (at, minutes) != (old_at, old_minutes):
-                changed.append({"number": number, "at": at, "minutes": minutes})
+            new = [at, shipped_late(at, due), ship_minutes(ordered, at)]
+            if new != old:
+                changed.append({"number": number, "at": new[0], "late": new[1], "minutes": new[2]})
         if changed:
             session.execute(
                 update(p.__table__)  # type: ignore[arg-type]
                 .where(p.__table__.c.posting_number == bindparam("number"))
-                .values(shipped_at=bindparam("at"), ship_minutes=bindparam("minutes")),
+                .values(shipped_at=bindparam("at"), shipped_late=bindparam("late"), ship_minutes=bindparam("minutes")),
                 changed,
             )

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import history
 from app.analytics import chats, orders, packing, returns, reviews, shipping
@@ -68,11 +68,21 @@ def _posting(
         warehouse_name=f"Склад {warehouse}",
     )
     row.items = [
-        PostingItemRow(position=i, sku=sku, name=f"Товар {sku}", quantity=qty, price=Decimal(price))
+        PostingItemRow(
+            position=i,
+            sku=sku,
+            name=f"Товар {sku}",
+            quantity=qty,
+            price=Decimal(price),
+            in_process_at=ordered,
+            warehouse_id=warehouse,
+        )
         for i, (sku, qty, price) in enumerate(items)
     ]
-    # What app.repos.postings.save stores with the items (test_stored_total checks it does).
+    # What app.repos.postings.save stores with the items (test_stored_total and test_analytics_stored
+    # check it does).
     row.total = total_kopecks(PostingItem(sku, "", "", qty, Decimal(price)) for sku, qty, price in items)
+    row.units = sum(qty for _sku, qty, _price in items)
     return row
 
 
@@ -103,6 +113,15 @@ def data(ctx: AppContext) -> AppContext:
                 PostingEventRow(posting_number="P4-1", at=at(4, 10, 50), kind="override", user="boris"),
                 PostingEventRow(posting_number="P1-1", at=at(2, 8), kind="scan_item", user="anna"),
             ]
+        )
+        s.flush()
+        # The posting's warehouse on its events, as app.history.record writes it.
+        s.execute(
+            update(PostingEventRow).values(
+                warehouse_id=select(PostingRow.warehouse_id)
+                .where(PostingRow.posting_number == PostingEventRow.posting_number)
+                .scalar_subquery()
+            )
         )
         # Packed at the desk: the event, and the posting's first PACKED time (app.history.record).
         for number, when, user in (
