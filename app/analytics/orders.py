@@ -17,13 +17,9 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from app.analytics.period import Period, day_sums, in_period
-from app.db.analytics_tables import FOREIGN_CURRENCY, NOT_CANCELLED
+from app.db import analytics_tables as stored
 from app.db.tables import PostingRow
 from app.domain.money import HOME_CURRENCY, ordered_currencies
-from app.domain.postings import PostingStatus
-from app.orders.query import shown_status_expr
-
-CANCELLED = (PostingStatus.CANCELLED.value, PostingStatus.CANCELLED_FROM_SPLIT_PENDING.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,21 +72,17 @@ def posting_filter(period: Period) -> list[ColumnElement[bool]]:
     return where
 
 
-def is_cancelled() -> ColumnElement[bool]:
-    return shown_status_expr().in_(CANCELLED)
-
-
 def orders_by_day(session: Session, period: Period) -> OrdersFigure:
-    """Counted a local day at a time from indexes alone: every posting (ix_postings_ordered), those not
-    cancelled with their stored `total` (the partial ix_postings_revenue); a sum per currency only when
-    the period has postings in another currency than the home one (ix_postings_foreign_currency)."""
+    """Counted a local day at a time from partial indexes alone: the postings cancelled (ix_postings_cancelled),
+    the others with their stored `total` (ix_postings_revenue); a sum per currency only when the period
+    has postings in another currency than the home one (ix_postings_foreign_currency)."""
     p = PostingRow
     where = [] if period.warehouse_id is None else [p.warehouse_id == period.warehouse_id]
     foreign = session.scalars(
-        select(p.currency).where(FOREIGN_CURRENCY, in_period(p.in_process_at, period), *where).distinct()
+        select(p.currency).where(stored.FOREIGN_CURRENCY, in_period(p.in_process_at, period), *where).distinct()
     ).all()
     currencies = ordered_currencies([HOME_CURRENCY, *foreign])
-    orders = day_sums(session, period, p.in_process_at, [func.count()], where)
+    cancelled = day_sums(session, period, p.in_process_at, [func.count()], [stored.CANCELLED, *where])
     if foreign:
         values = [func.count()]
         for currency in currencies:
@@ -100,15 +92,15 @@ def orders_by_day(session: Session, period: Period) -> OrdersFigure:
             ]
     else:
         values = [func.count(), func.count(), func.sum(p.total)]
-    kept = day_sums(session, period, p.in_process_at, values, [NOT_CANCELLED, *where])
+    kept = day_sums(session, period, p.in_process_at, values, [stored.NOT_CANCELLED, *where])
     # [count, then count and revenue of each currency]; a currency the period has no posting in is left out.
     column = {c: 1 + 2 * n for n, c in enumerate(currencies) if any(v[1 + 2 * n] for v in kept.values())}
     shown = list(column) or [HOME_CURRENCY]
     empty = [0] * (1 + 2 * len(currencies))
     days = []
     for day in period.days:
-        n = orders.get(day, [0])[0]
         found = kept.get(day, empty)
+        n = cancelled.get(day, [0])[0]
         revenues = {c: Decimal(found[column[c] + 1] if c in column else 0).scaleb(-2) for c in shown}
-        days.append(DayOrders(day, n, n - found[0], revenues))
+        days.append(DayOrders(day, found[0] + n, n, revenues))
     return OrdersFigure(days, shown)

@@ -104,7 +104,7 @@ def returns_by_product(session: Session, period: Period) -> ReturnsFigure:
 def _sold(session: Session, period: Period, skus: list[int]) -> dict[int, int]:
     """Units sold of these SKUs: their items taken into work in the period (each item carries its posting's
     day and warehouse: ix_posting_items_sku_sold, a range a SKU), less those of cancelled postings (few:
-    the partial ix_postings_cancelled)."""
+    read from the partial ix_postings_cancelled, their items by posting number)."""
     i = PostingItemRow
     sold: dict[int, int] = {}
     for part in chunks(skus, SKUS_A_STATEMENT):
@@ -113,12 +113,13 @@ def _sold(session: Session, period: Period, skus: list[int]) -> dict[int, int]:
             where.append(i.warehouse_id == period.warehouse_id)
         for sku, qty in session.execute(select(i.sku, func.sum(i.quantity)).where(*where).group_by(i.sku)).tuples():
             sold[int(sku)] = int(qty or 0)
-        cancelled = (
-            select(i.sku, func.sum(i.quantity))
-            .join(PostingRow, PostingRow.posting_number == i.posting_number)
-            .where(CANCELLED, *posting_filter(period), i.sku.in_(part))
-            .group_by(i.sku)
-        )
-        for sku, qty in session.execute(cancelled).tuples():
-            sold[int(sku)] = sold.get(int(sku), 0) - int(qty or 0)
+    cancelled = (
+        select(i.sku, func.sum(i.quantity))
+        .join(PostingRow, PostingRow.posting_number == i.posting_number)
+        .where(CANCELLED, *posting_filter(period))
+        .group_by(i.sku)
+    )
+    for sku, qty in session.execute(cancelled).tuples():
+        if int(sku) in sold:
+            sold[int(sku)] -= int(qty or 0)
     return sold

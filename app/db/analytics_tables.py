@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, Index, Integer, String, literal_column
+from sqlalchemy import Float, Index, Integer, String, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.tables import Base, PostingEventRow, PostingItemRow, PostingRow
@@ -33,15 +33,13 @@ class ChatWaitRow(Base):
 # Postings (not) cancelled, as the seller sees them (a cancellation still in the outbox counts). Literal
 # SQL on purpose: a figure reads a partial index only when its WHERE says exactly this (and SQLite then
 # checks nothing a row).
-NOT_CANCELLED = literal_column(
-    "coalesce(local_status, status) NOT IN ('cancelled', 'cancelled_from_split_pending')", Boolean
-)
-CANCELLED = literal_column("coalesce(local_status, status) IN ('cancelled', 'cancelled_from_split_pending')", Boolean)
+# (Untyped: a Boolean one would be written "… = 1" on SQLite, which no longer says the same.)
+NOT_CANCELLED = literal_column("coalesce(local_status, status) NOT IN ('cancelled', 'cancelled_from_split_pending')")
+CANCELLED = literal_column("coalesce(local_status, status) IN ('cancelled', 'cancelled_from_split_pending')")
 # Postings priced in another currency than the home one (app.domain.money.HOME_CURRENCY): few or none.
-FOREIGN_CURRENCY = literal_column("currency <> 'RUB'", Boolean)
+FOREIGN_CURRENCY = literal_column("currency <> 'RUB'")
 
 for _t, _name, _columns in (
-    (PostingRow, "ix_postings_ordered", "in_process_at warehouse_id status local_status total posting_number"),
     (PostingRow, "ix_postings_number_warehouse", "posting_number warehouse_id"),
     (PostingItemRow, "ix_posting_items_sold", "posting_number sku quantity"),  # serves lookups by number
     # Units sold of a SKU in a period (it serves every lookup by SKU the single-column index served).

@@ -159,6 +159,7 @@ def upgrade() -> None:
     _partial_index("ix_postings_shipped", ["shipped_late", "shipment_date", "warehouse_id"], _NOT_CANCELLED)
     _partial_index("ix_postings_ship_minutes", ["ship_minutes", "shipment_date", "warehouse_id"], _NOT_CANCELLED)
     op.drop_index("ix_postings_due", table_name="postings")
+    op.drop_index("ix_postings_ordered", table_name="postings")  # the orders are counted from the first two
     # Units sold by SKU: the items carry their posting's day and warehouse; the index serves lookups by SKU.
     op.add_column("posting_items", sa.Column("in_process_at", sa.DateTime(), nullable=True))
     op.add_column("posting_items", sa.Column("warehouse_id", sa.BigInteger(), nullable=False, server_default="0"))
@@ -195,6 +196,11 @@ def downgrade() -> None:
     op.drop_index("ix_posting_events_packer", table_name="posting_events")
     op.create_index("ix_posting_items_sku", "posting_items", ["sku"])
     op.drop_index("ix_posting_items_sku_sold", table_name="posting_items")
+    op.create_index(
+        "ix_postings_ordered",
+        "postings",
+        ["in_process_at", "warehouse_id", "status", "local_status", "total", "posting_number"],
+    )
     op.create_index(
         "ix_postings_due",
         "postings",
