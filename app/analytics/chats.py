@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.analytics.period import Period, day_groups, percentile, share
 from app.chat.reply_clock import REPLY_WITHIN
-from app.db.tables import ChatRow, ChatWaitRow, PostingRow
+from app.db.tables import ChatWaitRow, PostingRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +49,9 @@ def first_replies(session: Session, period: Period) -> ReplyFigure:
     per day the answered ones by minutes, and the open ones (minutes NULL) split by their 24 hours."""
     w = ChatWaitRow
     where: list[ColumnElement[bool]] = []
-    if period.warehouse_id is not None:
-        where.append(
-            w.chat_id.in_(
-                select(ChatRow.chat_id)
-                .join(PostingRow, PostingRow.posting_number == ChatRow.posting_number)
-                .where(PostingRow.warehouse_id == period.warehouse_id)
-            )
-        )
+    if period.warehouse_id is not None:  # the warehouse of the chat's posting (kept on the wait), looked up
+        warehouse = select(PostingRow.warehouse_id).where(PostingRow.posting_number == w.posting_number)
+        where.append(warehouse.scalar_subquery() == period.warehouse_id)
     within = case((w.seconds <= REPLY_WITHIN.total_seconds(), 1), else_=0)
     expired = case((w.started_at <= period.as_of - REPLY_WITHIN, 1), else_=0)
     found = day_groups(

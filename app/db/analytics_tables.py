@@ -17,17 +17,19 @@ from app.db.types import UTCDateTime
 
 class ChatWaitRow(Base):
     """A buyer's wait for the seller's reply (app.chat.reply_clock.waits): from a buyer message that found
-    nothing unanswered to the next seller message. Rebuilt from the chat's messages whenever they change
-    (app.repos.chat_waits.rebuild), so the first-reply figure reads waits, not every message."""
+    nothing unanswered to the next seller message. Rebuilt from the chat's messages whenever they or the
+    chat's posting change (app.repos.chat_waits.rebuild), so the first-reply figure reads waits, not every
+    message."""
 
     __tablename__ = "chat_waits"
-    __table_args__ = (Index("ix_chat_waits_started", "started_at", "minutes", "seconds", "chat_id"),)
+    __table_args__ = (Index("ix_chat_waits_started", "started_at", "minutes", "seconds", "posting_number"),)
 
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     seconds: Mapped[float | None] = mapped_column(Float)  # to the reply; None while unanswered
     minutes: Mapped[int | None] = mapped_column(Integer)  # the same, rounded
+    posting_number: Mapped[str] = mapped_column(String(64), default="")  # the chat's (one warehouse's waits)
 
 
 # Postings (not) cancelled, as the seller sees them (a cancellation still in the outbox counts). Literal

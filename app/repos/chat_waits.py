@@ -1,6 +1,7 @@
 """The stored waits of buyer chats (app.db.tables.ChatWaitRow), rebuilt from a chat's messages.
 
-Called wherever a chat's messages change: app.repos.chats.refresh (messages pulled, a chat linked),
+Called wherever a chat's messages or posting change: app.repos.chats.refresh (messages pulled, a chat
+linked to its posting),
 a reply queued at the desk (app.chat.compose) and its placeholder removed (app.repos.chats).
 Placeholders of replies still in the outbox count as seller messages: the seller did answer.
 """
@@ -24,8 +25,10 @@ def rebuild(session: Session, chat_ids: Iterable[str]) -> None:
     m = ChatMessageRow
     for chat_id in sorted(set(chat_ids)):
         session.execute(delete(ChatWaitRow).where(ChatWaitRow.chat_id == chat_id))
-        chat_type = session.scalar(select(ChatRow.chat_type).where(ChatRow.chat_id == chat_id))
-        if chat_type is None or ChatType.parse(chat_type) is not ChatType.BUYER_SELLER:
+        chat = session.execute(
+            select(ChatRow.chat_type, ChatRow.posting_number).where(ChatRow.chat_id == chat_id)
+        ).first()
+        if chat is None or ChatType.parse(chat.chat_type) is not ChatType.BUYER_SELLER:
             continue
         talk = session.execute(
             select(m.author, m.created_at)
@@ -35,6 +38,7 @@ def rebuild(session: Session, chat_ids: Iterable[str]) -> None:
         rows = [
             {
                 "chat_id": chat_id,
+                "posting_number": chat.posting_number or "",
                 "started_at": started,
                 "replied_at": replied,
                 "seconds": None if replied is None else (replied - started).total_seconds(),

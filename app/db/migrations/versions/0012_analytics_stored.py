@@ -129,6 +129,10 @@ _ITEMS = (
     " WHERE p.posting_number = posting_items.posting_number), warehouse_id = coalesce((SELECT p.warehouse_id"
     " FROM postings p WHERE p.posting_number = posting_items.posting_number), 0)"
 )
+_WAIT_POSTINGS = (
+    "UPDATE chat_waits SET posting_number = coalesce((SELECT c.posting_number FROM chats c"
+    " WHERE c.chat_id = chat_waits.chat_id), '')"
+)
 _EVENTS = (
     "UPDATE posting_events SET warehouse_id = coalesce((SELECT p.warehouse_id FROM postings p"
     " WHERE p.posting_number = posting_events.posting_number), 0)"
@@ -181,11 +185,13 @@ def upgrade() -> None:
         sa.Column("replied_at", sa.DateTime(), nullable=True),
         sa.Column("seconds", sa.Float(), nullable=True),
         sa.Column("minutes", sa.Integer(), nullable=True),
+        sa.Column("posting_number", sa.String(length=64), nullable=False, server_default=""),
         sa.PrimaryKeyConstraint("chat_id", "started_at", name=op.f("pk_chat_waits")),
     )
     assert waits is not None
     _backfill_waits(bind, waits)
-    op.create_index("ix_chat_waits_started", "chat_waits", ["started_at", "minutes", "seconds", "chat_id"])
+    op.execute(_WAIT_POSTINGS)
+    op.create_index("ix_chat_waits_started", "chat_waits", ["started_at", "minutes", "seconds", "posting_number"])
 
 
 def downgrade() -> None:
