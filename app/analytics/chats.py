@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import and_, case, func, join
 from sqlalchemy.orm import Session
 
 from app.analytics.period import Period, day_groups, percentile, share
@@ -48,14 +48,14 @@ def first_replies(session: Session, period: Period) -> ReplyFigure:
     """From the stored waits (app.repos.chat_waits) a local day at a time, read from ix_chat_waits_started:
     per day the answered ones by minutes, and the open ones (minutes NULL) split by their 24 hours."""
     w = ChatWaitRow
-    where: list[ColumnElement[bool]] = []
+    source = None
     if period.warehouse_id is not None:  # the warehouse of the chat's posting (kept on the wait), looked up
-        warehouse = select(PostingRow.warehouse_id).where(PostingRow.posting_number == w.posting_number)
-        where.append(warehouse.scalar_subquery() == period.warehouse_id)
+        of_posting = (PostingRow.posting_number == w.posting_number, PostingRow.warehouse_id == period.warehouse_id)
+        source = join(w, PostingRow, and_(*of_posting))  # ix_postings_number_warehouse
     within = case((w.seconds <= REPLY_WITHIN.total_seconds(), 1), else_=0)
     expired = case((w.started_at <= period.as_of - REPLY_WITHIN, 1), else_=0)
     found = day_groups(
-        session, period, w.started_at, w.minutes, [func.count(), func.sum(within), func.sum(expired)], where
+        session, period, w.started_at, w.minutes, [func.count(), func.sum(within), func.sum(expired)], source=source
     )
     open_in_time = 0
     total: dict[int, int] = {}

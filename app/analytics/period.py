@@ -130,12 +130,15 @@ def day_groups(
     key: ColumnElement[Any],
     values: Sequence[ColumnElement[Any]],
     where: Sequence[ColumnElement[bool]] = (),
+    source: Any = None,
 ) -> dict[date, dict[Any, list[int]]]:
-    """`day_sums`, the rows of each day grouped by `key` (a day's groups are sorted apart: small sorts)."""
+    """`day_sums`, the rows of each day grouped by `key` (a day's groups are sorted apart: small sorts),
+    read from `source` (a join) when given."""
     found: dict[date, dict[Any, list[int]]] = {}
     for days in chunks(period.days, DAYS_A_STATEMENT):
         parts = [
             select(literal(n), key, *values)
+            .select_from(source if source is not None else column.table)
             .where(
                 column >= local_midnight(day, period.tz),
                 column < local_midnight(day + timedelta(days=1), period.tz),

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Float, Index, Integer, String, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.tables import Base, PostingEventRow, PostingItemRow, PostingRow
+from app.db.tables import Base, PostingEventRow, PostingItemRow, PostingRow, ReviewRow
 from app.db.types import UTCDateTime
 
 
@@ -49,6 +49,8 @@ for _t, _name, _columns in (
     # Packing errors: events of a kind by packer, counted in a period; of one warehouse.
     (PostingEventRow, "ix_posting_events_packer", "kind user at"),
     (PostingEventRow, "ix_posting_events_packer_warehouse", "kind warehouse_id user at"),
+    # Ratings by day (it serves every read by publication time the single-column index served).
+    (ReviewRow, "ix_reviews_published_rating", "published_at rating"),
 ):
     Index(_name, *(getattr(_t, c) for c in _columns.split()))
 

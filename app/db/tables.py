@@ -353,7 +353,7 @@ class ReviewRow(Base):
     sku: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     rating: Mapped[int] = mapped_column(Integer, default=0)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # ix_reviews_published_rating
     status: Mapped[str] = mapped_column(String(20), default="NEW")
     order_status: Mapped[str] = mapped_column(String(20), default="")
     comments_amount: Mapped[int] = mapped_column(Integer, default=0)

@@ -178,6 +178,9 @@ def upgrade() -> None:
     op.create_index("ix_posting_events_packer", "posting_events", ["kind", "user", "at"])
     op.create_index("ix_posting_events_packer_warehouse", "posting_events", ["kind", "warehouse_id", "user", "at"])
     op.drop_index("ix_posting_events_kind_at", table_name="posting_events")
+    # Ratings by day, read from the index alone.
+    op.create_index("ix_reviews_published_rating", "reviews", ["published_at", "rating"])
+    op.drop_index("ix_reviews_published_at", table_name="reviews")
     waits = op.create_table(
         "chat_waits",
         sa.Column("chat_id", sa.String(length=64), nullable=False),
@@ -197,6 +200,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_chat_waits_started", table_name="chat_waits")
     op.drop_table("chat_waits")
+    op.create_index("ix_reviews_published_at", "reviews", ["published_at"])
+    op.drop_index("ix_reviews_published_rating", table_name="reviews")
     op.create_index("ix_posting_events_kind_at", "posting_events", ["kind", "at", "user", "posting_number"])
     op.drop_index("ix_posting_events_packer_warehouse", table_name="posting_events")
     op.drop_index("ix_posting_events_packer", table_name="posting_events")
