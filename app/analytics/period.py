@@ -88,13 +88,6 @@ def seconds_between(session: Session, earlier: Any, later: Any) -> ColumnElement
     return cast(func.extract("epoch", later - earlier), Float)
 
 
-def unindexed(column: Any) -> ColumnElement[Any]:
-    """The column's value, which no index on the column serves (coalesce of it with itself): a figure that
-    reads another index in its own order (a GROUP BY without a sort) filters on it row by row instead of
-    having the planner pick a range of the column's index and look every row up."""
-    return func.coalesce(column, column)
-
-
 DAYS_A_STATEMENT = 100  # SQLite takes at most 500 SELECTs in one UNION ALL
 
 
