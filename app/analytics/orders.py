@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
@@ -84,7 +85,7 @@ def orders_by_day(session: Session, period: Period) -> OrdersFigure:
     currencies = ordered_currencies([HOME_CURRENCY, *foreign])
     cancelled = day_sums(session, period, p.in_process_at, [func.count()], [stored.CANCELLED, *where])
     if foreign:
-        values = [func.count()]
+        values: list[ColumnElement[Any]] = [func.count()]
         for currency in currencies:
             values += [
                 func.sum(case((p.currency == currency, 1), else_=0)),

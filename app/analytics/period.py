@@ -120,7 +120,7 @@ def day_groups(
     session: Session,
     period: Period,
     column: Any,
-    key: ColumnElement[Any],
+    key: Any,
     values: Sequence[ColumnElement[Any]],
     where: Sequence[ColumnElement[bool]] = (),
     source: Any = None,

@@ -36,10 +36,10 @@ def rating_by_week(session: Session, period: Period) -> RatingFigure:
     r = ReviewRow
     per_day = day_sums(session, period, r.published_at, [func.count(), func.sum(r.rating)], [r.rating > 0])
     weeks: dict[date, list[float]] = {week_start(d): [0.0, 0.0] for d in period.days}
-    for day, (n, total) in per_day.items():
+    for day, (n, ratings) in per_day.items():
         acc = weeks[week_start(day)]
         acc[0] += n
-        acc[1] += total
+        acc[1] += ratings
     out = [WeekRating(w, int(n), total / n if n else None) for w, (n, total) in sorted(weeks.items())]
     count = sum(w.reviews for w in out)
     total = sum(acc[1] for acc in weeks.values())

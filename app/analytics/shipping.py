@@ -65,7 +65,9 @@ def shipping(session: Session, period: Period) -> ShippingFigure:
     a local day at a time (ix_postings_shipped), the order-to-ship minutes in their order
     (ix_postings_ship_minutes). Both are stored on the posting (app.repos.shipped)."""
     p = PostingRow
-    where = [NOT_CANCELLED] if period.warehouse_id is None else [NOT_CANCELLED, p.warehouse_id == period.warehouse_id]
+    where: list[ColumnElement[bool]] = (
+        [NOT_CANCELLED] if period.warehouse_id is None else [NOT_CANCELLED, p.warehouse_id == period.warehouse_id]
+    )
 
     def per_day(*values: ColumnElement[int], late: ColumnElement[bool]) -> dict[date, list[int]]:
         return day_sums(session, period, p.shipment_date, values, [late, *where])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, Index, Integer, String, literal_column
+from sqlalchemy import ColumnElement, Float, Index, Integer, String, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.tables import Base, PostingEventRow, PostingItemRow, PostingRow, ReviewRow
@@ -36,10 +36,14 @@ class ChatWaitRow(Base):
 # SQL on purpose: a figure reads a partial index only when its WHERE says exactly this (and SQLite then
 # checks nothing a row).
 # (Untyped: a Boolean one would be written "… = 1" on SQLite, which no longer says the same.)
-NOT_CANCELLED = literal_column("coalesce(local_status, status) NOT IN ('cancelled', 'cancelled_from_split_pending')")
-CANCELLED = literal_column("coalesce(local_status, status) IN ('cancelled', 'cancelled_from_split_pending')")
+NOT_CANCELLED: ColumnElement[bool] = literal_column(
+    "coalesce(local_status, status) NOT IN ('cancelled', 'cancelled_from_split_pending')"
+)
+CANCELLED: ColumnElement[bool] = literal_column(
+    "coalesce(local_status, status) IN ('cancelled', 'cancelled_from_split_pending')"
+)
 # Postings priced in another currency than the home one (app.domain.money.HOME_CURRENCY): few or none.
-FOREIGN_CURRENCY = literal_column("currency <> 'RUB'")
+FOREIGN_CURRENCY: ColumnElement[bool] = literal_column("currency <> 'RUB'")
 
 for _t, _name, _columns in (
     (PostingRow, "ix_postings_number_warehouse", "posting_number warehouse_id"),

@@ -119,7 +119,7 @@ def _waits(ctx: AppContext) -> list[tuple[datetime, datetime | None, int | None]
         rows = s.execute(
             select(ChatWaitRow.started_at, ChatWaitRow.replied_at, ChatWaitRow.minutes).order_by(ChatWaitRow.started_at)
         )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
 
 def test_a_seller_reply_arriving_ends_the_stored_wait(ctx: AppContext) -> None:
