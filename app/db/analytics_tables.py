@@ -29,7 +29,7 @@ class ChatWaitRow(Base):
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     seconds: Mapped[float | None] = mapped_column(Float)  # to the reply; None while unanswered
     minutes: Mapped[int | None] = mapped_column(Integer)  # the same, rounded
-    posting_number: Mapped[str] = mapped_column(String(64), default="")  # the chat's (one warehouse's waits)
+    posting_number: Mapped[str] = mapped_column(String(64), default="", server_default="")  # the chat's
 
 
 # Postings (not) cancelled, as the seller sees them (a cancellation still in the outbox counts). Literal
