@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -19,32 +20,46 @@ from app.db.tables import ChatMessageRow, ChatRow, ChatWaitRow
 from app.domain.chats import AuthorType, ChatType
 
 _AUTHORS = (AuthorType.CUSTOMER.value, AuthorType.SELLER.value)
+_CHUNK = 500
 
 
 def rebuild(session: Session, chat_ids: Iterable[str]) -> None:
+    """A few statements for many chats (a pull refreshes hundreds at once)."""
+    ids = sorted(set(chat_ids))
+    for start in range(0, len(ids), _CHUNK):
+        _rebuild(session, ids[start : start + _CHUNK])
+
+
+def _rebuild(session: Session, ids: list[str]) -> None:
     m = ChatMessageRow
-    for chat_id in sorted(set(chat_ids)):
-        session.execute(delete(ChatWaitRow).where(ChatWaitRow.chat_id == chat_id))
-        chat = session.execute(
-            select(ChatRow.chat_type, ChatRow.posting_number).where(ChatRow.chat_id == chat_id)
-        ).first()
-        if chat is None or ChatType.parse(chat.chat_type) is not ChatType.BUYER_SELLER:
-            continue
-        talk = session.execute(
-            select(m.author, m.created_at)
-            .where(m.chat_id == chat_id, m.author.in_(_AUTHORS))
-            .order_by(m.created_at, m.message_id)
-        ).all()
-        rows = [
-            {
-                "chat_id": chat_id,
-                "posting_number": chat.posting_number or "",
-                "started_at": started,
-                "replied_at": replied,
-                "seconds": None if replied is None else (replied - started).total_seconds(),
-                "minutes": None if replied is None else math.floor((replied - started).total_seconds() / 60 + 0.5),
-            }
-            for started, replied in waits((AuthorType(a), at) for a, at in talk)
-        ]
-        if rows:
-            session.execute(insert(ChatWaitRow.__table__), rows)  # type: ignore[arg-type]
+    session.execute(delete(ChatWaitRow).where(ChatWaitRow.chat_id.in_(ids)))
+    buyer_chats = {
+        chat_id: posting_number or ""
+        for chat_id, chat_type, posting_number in session.execute(
+            select(ChatRow.chat_id, ChatRow.chat_type, ChatRow.posting_number).where(ChatRow.chat_id.in_(ids))
+        )
+        if ChatType.parse(chat_type) is ChatType.BUYER_SELLER
+    }
+    if not buyer_chats:
+        return
+    talk: dict[str, list[tuple[AuthorType, datetime]]] = {}
+    for chat_id, author, at in session.execute(
+        select(m.chat_id, m.author, m.created_at)
+        .where(m.chat_id.in_(sorted(buyer_chats)), m.author.in_(_AUTHORS))
+        .order_by(m.chat_id, m.created_at, m.message_id)
+    ):
+        talk.setdefault(chat_id, []).append((AuthorType(author), at))
+    rows = [
+        {
+            "chat_id": chat_id,
+            "posting_number": buyer_chats[chat_id],
+            "started_at": started,
+            "replied_at": replied,
+            "seconds": None if replied is None else (replied - started).total_seconds(),
+            "minutes": None if replied is None else math.floor((replied - started).total_seconds() / 60 + 0.5),
+        }
+        for chat_id, messages in talk.items()
+        for started, replied in waits(messages)
+    ]
+    if rows:
+        session.execute(insert(ChatWaitRow.__table__), rows)  # type: ignore[arg-type]
