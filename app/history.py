@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db.tables import PostingEventRow, PostingRow
+from app.repos import shipped
 
 
 class EventKind(StrEnum):
@@ -53,8 +54,19 @@ def record(
     desk: str = "",
 ) -> None:
     """`user` is who did it (the packer), `desk` where (several desks share one database)."""
-    row = PostingEventRow(posting_number=posting_number, at=at, kind=kind.value, detail=detail, user=user, desk=desk)
-    session.add(row)
+    # The posting's warehouse on the event: the packing errors of one warehouse are counted from an index.
+    warehouse = session.scalar(select(PostingRow.warehouse_id).where(PostingRow.posting_number == posting_number))
+    session.add(
+        PostingEventRow(
+            posting_number=posting_number,
+            at=at,
+            kind=kind.value,
+            detail=detail,
+            user=user,
+            desk=desk,
+            warehouse_id=warehouse or 0,
+        )
+    )
     if kind is EventKind.PACKED:  # the posting keeps its first one (the Analytics page reads it)
         session.execute(
             update(PostingRow)
@@ -64,6 +76,7 @@ def record(
             )
             .values(packed_at=at)
         )
+        shipped.refresh(session, [posting_number])
 
 
 def of(session: Session, posting_number: str) -> list[PostingEvent]:

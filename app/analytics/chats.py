@@ -14,22 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, join
 from sqlalchemy.orm import Session
 
-from app.analytics.period import (
-    Period,
-    bucket_expr,
-    bucket_start,
-    by_local_day,
-    in_period,
-    percentile,
-    seconds_between,
-    share,
-)
+from app.analytics.period import Period, day_groups, percentile, share
 from app.chat.reply_clock import REPLY_WITHIN
-from app.db.tables import ChatMessageRow, ChatRow, PostingRow
-from app.domain.chats import AuthorType, ChatType
+from app.db.tables import ChatWaitRow, PostingRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,82 +45,41 @@ class ReplyFigure:
 
 
 def first_replies(session: Session, period: Period) -> ReplyFigure:
-    m = ChatMessageRow
-    customer, seller = AuthorType.CUSTOMER.value, AuthorType.SELLER.value
-    chats = select(ChatRow.chat_id).where(ChatRow.chat_type == ChatType.BUYER_SELLER.value)
-    if period.warehouse_id is not None:
-        chats = chats.join(PostingRow, PostingRow.posting_number == ChatRow.posting_number).where(
-            PostingRow.warehouse_id == period.warehouse_id
-        )
-    # Buyer and seller messages of the chats with a buyer message in the period (and the replies after it).
-    order = (m.created_at, m.message_id)
-    talk = (
-        select(
-            m.author,
-            m.created_at,
-            func.lag(m.author).over(partition_by=m.chat_id, order_by=order).label("before"),
-            func.min(case((m.author == seller, m.created_at), else_=None))
-            .over(partition_by=m.chat_id, order_by=order, rows=(0, None))
-            .label("reply"),
-        )
-        .where(
-            m.author.in_((customer, seller)),
-            m.chat_id.in_(chats),
-            m.chat_id.in_(select(m.chat_id).where(in_period(m.created_at, period), m.author == customer)),
-        )
-        .subquery()
+    """From the stored waits (app.repos.chat_waits) a local day at a time, read from ix_chat_waits_started:
+    per day the answered ones by minutes, and the open ones (minutes NULL) split by their 24 hours."""
+    w = ChatWaitRow
+    source = None
+    if period.warehouse_id is not None:  # the warehouse of the chat's posting (kept on the wait), looked up
+        of_posting = (PostingRow.posting_number == w.posting_number, PostingRow.warehouse_id == period.warehouse_id)
+        source = join(w, PostingRow, and_(*of_posting))  # ix_postings_number_warehouse
+    within = case((w.seconds <= REPLY_WITHIN.total_seconds(), 1), else_=0)
+    expired = case((w.started_at <= period.as_of - REPLY_WITHIN, 1), else_=0)
+    found = day_groups(
+        session, period, w.started_at, w.minutes, [func.count(), func.sum(within), func.sum(expired)], source=source
     )
-    starts = (
-        select(talk.c.created_at.label("at"), talk.c.reply.label("reply"))
-        .where(talk.c.author == customer, or_(talk.c.before.is_(None), talk.c.before == seller))
-        .where(in_period(talk.c.created_at, period))
-        .subquery()
-    )
-    seconds = seconds_between(session, starts.c.at, starts.c.reply)
-    minutes = func.round(seconds / 60.0)
-    limit = REPLY_WITHIN.total_seconds()
-    expired_before = period.as_of - REPLY_WITHIN
-    counted = or_(starts.c.reply.is_not(None), starts.c.at <= expired_before)
-    bucket = bucket_expr(session, starts.c.at)
-    is_counted = case((counted, 1), else_=0)
-    # One statement (the windows over the chats' messages are the cost): the waits still in time come
-    # back as their own groups.
-    found = session.execute(
-        select(
-            bucket,
-            func.coalesce(minutes, literal(-1)),
-            func.count(),
-            func.sum(case((and_(starts.c.reply.is_not(None), seconds <= limit), 1), else_=0)),
-            is_counted,
-        ).group_by(bucket, minutes, is_counted)
-    ).tuples()
-    rows = []
     open_in_time = 0
-    for b, mins, n, ok, was_counted in found:
-        if was_counted:
-            rows.append((b, mins, n, ok))
-        else:
-            open_in_time += int(n)
     total: dict[int, int] = {}
-    per_day: dict[date, dict[int, int]] = {}
-    waits = by_local_day(period, ((b, n, ok) for b, _m, n, ok in rows))
-    for b, mins, n, _ok in rows:
-        if int(mins) < 0:  # open past 24 h: no reply time
-            continue
-        total[int(mins)] = total.get(int(mins), 0) + int(n)
-        spread = per_day.setdefault(period.local_day(bucket_start(b)), {})
-        spread[int(mins)] = spread.get(int(mins), 0) + int(n)
     days = []
     for day in period.days:
-        n, ok = waits.get(day, [0.0, 0.0])
-        median = percentile(per_day.get(day, {}), 0.5)
-        days.append(DayReplies(day, int(n), int(ok), None if median is None else timedelta(minutes=median)))
+        spread: dict[int, int] = {}
+        waits = within_24h = 0
+        for minutes, (n, ok, past_24h) in found.get(day, {}).items():
+            if minutes is None:  # still open: counted (as not answered in time) once its 24 hours are over
+                waits += past_24h
+                open_in_time += n - past_24h
+                continue
+            waits += n
+            within_24h += ok
+            spread[int(minutes)] = spread.get(int(minutes), 0) + n
+            total[int(minutes)] = total.get(int(minutes), 0) + n
+        median = percentile(spread, 0.5)
+        days.append(DayReplies(day, waits, within_24h, None if median is None else timedelta(minutes=median)))
     median, p90 = percentile(total, 0.5), percentile(total, 0.9)
     return ReplyFigure(
         days,
         sum(d.waits for d in days),
         sum(d.within_24h for d in days),
-        int(open_in_time),
+        open_in_time,
         None if median is None else timedelta(minutes=median),
         None if p90 is None else timedelta(minutes=p90),
     )

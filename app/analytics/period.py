@@ -116,6 +116,35 @@ def day_sums(
     return found
 
 
+def day_groups(
+    session: Session,
+    period: Period,
+    column: Any,
+    key: Any,
+    values: Sequence[ColumnElement[Any]],
+    where: Sequence[ColumnElement[bool]] = (),
+    source: Any = None,
+) -> dict[date, dict[Any, list[int]]]:
+    """`day_sums`, the rows of each day grouped by `key` (a day's groups are sorted apart: small sorts),
+    read from `source` (a join) when given."""
+    found: dict[date, dict[Any, list[int]]] = {}
+    for days in chunks(period.days, DAYS_A_STATEMENT):
+        parts = [
+            select(literal(n), key, *values)
+            .select_from(source if source is not None else column.table)
+            .where(
+                column >= local_midnight(day, period.tz),
+                column < local_midnight(day + timedelta(days=1), period.tz),
+                *where,
+            )
+            .group_by(key)
+            for n, day in enumerate(days)
+        ]
+        for n, k, *sums in session.execute(union_all(*parts)).tuples():
+            found.setdefault(days[int(n)], {})[k] = [int(v or 0) for v in sums]
+    return found
+
+
 def bucket_start(bucket: int) -> datetime:
     return _EPOCH + timedelta(seconds=int(bucket) * _BUCKET_S)
 

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.analytics.orders import is_cancelled, posting_filter
-from app.analytics.period import Period, in_period, share
+from app.analytics.orders import posting_filter
+from app.analytics.period import Period, chunks, in_period, share
+from app.db.analytics_tables import CANCELLED, NOT_CANCELLED
 from app.db.tables import PostingItemRow, PostingRow, ReturnRow
 
 TOP_REASONS = 10
+SKUS_A_STATEMENT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +81,10 @@ def returns_by_product(session: Session, period: Period) -> ReturnsFigure:
         units[sku] = units.get(sku, 0) + int(qty or 0)
         names[sku] = (offer_id or "", name or "")
         reasons[reason] = reasons.get(reason, 0) + int(n)
-    sold_stmt = (
-        select(PostingItemRow.sku, func.sum(PostingItemRow.quantity))
-        .join(PostingRow, PostingRow.posting_number == PostingItemRow.posting_number)
-        .where(*posting_filter(period), ~is_cancelled())
-        .group_by(PostingItemRow.sku)
+    sold = _sold(session, period, sorted(units))
+    sold_total = session.scalar(
+        select(func.sum(PostingRow.units)).where(NOT_CANCELLED, *posting_filter(period))  # ix_postings_revenue
     )
-    sold = {int(sku): int(qty or 0) for sku, qty in session.execute(sold_stmt).tuples()}
     products = [
         SkuReturns(
             sku,
@@ -99,4 +98,28 @@ def returns_by_product(session: Session, period: Period) -> ReturnsFigure:
     ]
     products.sort(key=lambda p: (-p.returned, p.sku))
     top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
-    return ReturnsFigure(products, [ReasonCount(k, v) for k, v in top], sum(sold.values()), sum(units.values()))
+    return ReturnsFigure(products, [ReasonCount(k, v) for k, v in top], int(sold_total or 0), sum(units.values()))
+
+
+def _sold(session: Session, period: Period, skus: list[int]) -> dict[int, int]:
+    """Units sold of these SKUs: their items taken into work in the period (each item carries its posting's
+    day and warehouse: ix_posting_items_sku_sold, a range a SKU), less those of cancelled postings (few:
+    read from the partial ix_postings_cancelled, their items by posting number)."""
+    i = PostingItemRow
+    sold: dict[int, int] = {}
+    for part in chunks(skus, SKUS_A_STATEMENT):
+        where = [i.sku.in_(part), in_period(i.in_process_at, period)]
+        if period.warehouse_id is not None:
+            where.append(i.warehouse_id == period.warehouse_id)
+        for sku, qty in session.execute(select(i.sku, func.sum(i.quantity)).where(*where).group_by(i.sku)).tuples():
+            sold[int(sku)] = int(qty or 0)
+    cancelled = (
+        select(i.sku, func.sum(i.quantity))
+        .join(PostingRow, PostingRow.posting_number == i.posting_number)
+        .where(CANCELLED, *posting_filter(period))
+        .group_by(i.sku)
+    )
+    for sku, qty in session.execute(cancelled).tuples():
+        if int(sku) in sold:
+            sold[int(sku)] -= int(qty or 0)
+    return sold

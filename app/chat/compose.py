@@ -25,6 +25,7 @@ from app.domain.chats import AuthorType
 from app.errors import InvalidAction, NotFound
 from app.events import EventBus
 from app.outbox import ActionKind, OutboxEntry, TargetKind
+from app.repos import chat_waits
 from app.workflows import changes
 
 MAX_DRAFT_CHARS = 10_000
@@ -81,6 +82,7 @@ def _queue_in(
             outbox_key=entry.key,
         )
     )
+    chat_waits.rebuild(session, [chat_id])  # a reply in the outbox ends the buyer's wait
     draft = session.get(ChatDraftRow, chat_id)
     if draft is not None and action is ActionKind.CHAT_SEND_TEXT:
         session.delete(draft)

@@ -52,3 +52,20 @@ def urgency(due: datetime | None, now: datetime) -> Urgency:
     if left < SOON:
         return Urgency.SOON
     return Urgency.OK
+
+
+def waits(messages: Iterable[tuple[AuthorType, datetime]]) -> list[tuple[datetime, datetime | None]]:
+    """Every wait of a buyer chat as (started, replied or None), messages oldest first: a buyer message
+    that finds nothing unanswered starts one, the next seller message ends it (the Analytics page's
+    first-reply figure; support and system messages neither start nor stop a wait)."""
+    found: list[tuple[datetime, datetime | None]] = []
+    since = None
+    for author, at in messages:
+        if author is AuthorType.CUSTOMER:
+            since = since or at
+        elif author is AuthorType.SELLER and since is not None:
+            found.append((since, at))
+            since = None
+    if since is not None:
+        found.append((since, None))
+    return found

@@ -80,10 +80,16 @@ class PostingRow(Base):
     # any database), no join with the items.
     search_text: Mapped[str] = mapped_column(Text, default="")
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Analytics (migration 0011): price × quantity of the items in kopecks (app.repos.postings.save),
-    # the first PACKED event's time (app.history.record).
+    # Analytics (migrations 0011, 0012): price × quantity of the items in kopecks and their currency
+    # and units (app.repos.postings.save), the first PACKED event's time (app.history.record), the
+    # shipped time, whether after the ship-by time, and order-to-ship minutes (app.repos.shipped).
     total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    units: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # quantity of the items
+    currency: Mapped[str] = mapped_column(Bounded(8), default="RUB", server_default="RUB")
     packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_late: Mapped[bool | None] = mapped_column(Boolean)  # after shipment_date; None: not shipped
+    ship_minutes: Mapped[int | None] = mapped_column(Integer)
 
     items: Mapped[list[PostingItemRow]] = relationship(
         back_populates="posting", cascade="all, delete-orphan", order_by="PostingItemRow.position"
@@ -98,7 +104,6 @@ Index(
     PostingRow.shipment_date,
     PostingRow.posting_number,
 )
-
 
 # The All tab in ship-by order from the index alone, a window at a time (migration 0010).
 Index(
@@ -126,12 +131,14 @@ class PostingItemRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     posting_number: Mapped[str] = mapped_column(ForeignKey("postings.posting_number", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    sku: Mapped[int] = mapped_column(BigInteger, index=True)
+    sku: Mapped[int] = mapped_column(BigInteger)  # looked up by ix_posting_items_sku_sold
     offer_id: Mapped[str] = mapped_column(Bounded(100), default="", index=True)
     name: Mapped[str] = mapped_column(Text, default="")
     quantity: Mapped[int] = mapped_column(Integer)
     price: Mapped[Decimal] = mapped_column(DecimalString)
     currency: Mapped[str] = mapped_column(Bounded(8), default="RUB")
+    in_process_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the posting's, written by save
+    warehouse_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # (units sold by SKU)
 
     posting: Mapped[PostingRow] = relationship(back_populates="items")
 
@@ -346,7 +353,7 @@ class ReviewRow(Base):
     sku: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     rating: Mapped[int] = mapped_column(Integer, default=0)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # ix_reviews_published_rating
     status: Mapped[str] = mapped_column(Bounded(20), default="NEW")
     order_status: Mapped[str] = mapped_column(Bounded(20), default="")
     comments_amount: Mapped[int] = mapped_column(Integer, default=0)
@@ -451,17 +458,7 @@ class PostingEventRow(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     user: Mapped[str] = mapped_column(Bounded(100), default="")
     desk: Mapped[str] = mapped_column(Bounded(100), default="", server_default="")
-
-
-# Analytics (migration 0011): each figure reads an index alone (ix_chat_messages_thread too, above).
-for _t, _name, _columns in (
-    (PostingRow, "ix_postings_ordered", "in_process_at warehouse_id status local_status total posting_number"),
-    (PostingRow, "ix_postings_number_warehouse", "posting_number warehouse_id"),
-    (PostingRow, "ix_postings_due", "shipment_date warehouse_id status local_status delivering_date in_process_at"),
-    (PostingItemRow, "ix_posting_items_sold", "posting_number sku quantity"),  # serves lookups by number
-    (PostingEventRow, "ix_posting_events_kind_at", "kind at user posting_number"),
-):
-    Index(_name, *(getattr(_t, c) for c in (_columns + " packed_at" * (_name == "ix_postings_due")).split()))
+    warehouse_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # the posting's
 
 
 class MarkingCodeRow(Base):
@@ -480,3 +477,4 @@ class MarkingCodeRow(Base):
 
 # The packing desks' own tables (registered on the same metadata).
 from app.db import desk_tables as _desk_tables  # noqa: E402,F401
+from app.db.analytics_tables import ChatWaitRow as ChatWaitRow  # noqa: E402  (it indexes the classes above)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.chat import reply_clock
 from app.db.tables import ChatMessageRow, ChatRow, PostingRow
 from app.domain.chats import AuthorType, Chat, ChatMessage, ChatType
+from app.repos import chat_waits
 from app.repos.upsert import upsert
 
 PREVIEW_CHARS = 200
@@ -73,8 +74,10 @@ def folded(text: str) -> str:
 def refresh(session: Session, chat_ids: Iterable[str]) -> None:
     """Recompute what the chat list shows of each chat from its messages: the last one, the reply
     clock (app.chat.reply_clock.awaiting_since) and the search text (chat id, posting, order, buyer
-    and the text of its last REPLY_WINDOW_MESSAGES messages: one column to scan, not every message)."""
-    for chat_id in sorted(chat_ids):
+    and the text of its last REPLY_WINDOW_MESSAGES messages: one column to scan, not every message), and
+    its waits for a reply (app.repos.chat_waits)."""
+    chat_ids_seen = sorted(set(chat_ids))
+    for chat_id in chat_ids_seen:
         chat = session.get(ChatRow, chat_id)
         if chat is None:
             continue
@@ -100,6 +103,7 @@ def refresh(session: Session, chat_ids: Iterable[str]) -> None:
             )
         texts = [text for _, _, text, is_image in recent if text and not is_image]
         chat.search_text = folded("\n".join([chat_id, chat.posting_number, chat.order_number, buyer, *texts]))
+    chat_waits.rebuild(session, chat_ids_seen)
 
 
 def first_posting_of_order(session: Session, order_number: str) -> str:
@@ -130,7 +134,11 @@ def stored_last_message_ids(session: Session) -> dict[str, str]:
 
 
 def remove_local_message(session: Session, outbox_key: str) -> None:
-    session.execute(delete(ChatMessageRow).where(ChatMessageRow.message_id == f"local:{outbox_key}"))
+    message_id = f"local:{outbox_key}"
+    chat_id = session.scalar(select(ChatMessageRow.chat_id).where(ChatMessageRow.message_id == message_id))
+    session.execute(delete(ChatMessageRow).where(ChatMessageRow.message_id == message_id))
+    if chat_id is not None:
+        chat_waits.rebuild(session, [chat_id])
 
 
 def messages(session: Session, chat_id: str) -> list[ChatMessage]:

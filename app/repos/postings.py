@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from app import scanner_input
 from app.db.tables import PostingItemRow, PostingRow, ProductBarcodeRow, ProductRow
 from app.domain.postings import FINISHED, Posting, PostingItem, PostingStatus, Requirements
+from app.repos import shipped
 from app.repos.upsert import upsert
 
 _LOCAL_COLUMNS = ("local_status",)
@@ -60,9 +61,16 @@ def total_kopecks(items: Iterable[PostingItem]) -> int:
     return sum(int((it.price * 100).to_integral_value(ROUND_HALF_UP)) * it.quantity for it in items)
 
 
+def posting_currency(items: Iterable[PostingItem]) -> str:
+    """The currency of the posting's `total`: its items' (Ozon prices a posting in one currency)."""
+    return next((it.currency for it in items if it.currency), "RUB")
+
+
 def _row_values(p: Posting, now: datetime) -> dict[str, object]:
     return {
         "total": total_kopecks(p.products),
+        "currency": posting_currency(p.products),
+        "units": sum(it.quantity for it in p.products),
         "posting_number": p.posting_number,
         "order_number": p.order_number,
         "order_id": p.order_id,
@@ -123,6 +131,8 @@ def save(session: Session, postings: Sequence[Posting], now: datetime) -> None:
             "quantity": it.quantity,
             "price": it.price,
             "currency": it.currency,
+            "in_process_at": p.in_process_at,
+            "warehouse_id": p.warehouse_id,
         }
         for p in postings
         for i, it in enumerate(p.products)
@@ -130,6 +140,7 @@ def save(session: Session, postings: Sequence[Posting], now: datetime) -> None:
     if items:
         # Core insert on the table: the ORM bulk path costs a third more for no gain here.
         session.execute(insert(PostingItemRow.__table__), items)  # type: ignore[arg-type]
+    shipped.refresh(session, numbers)
 
 
 def _to_domain(row: PostingRow) -> CachedPosting:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import history
 from app.analytics import chats, orders, packing, returns, reviews, shipping
@@ -32,6 +32,7 @@ from app.db.tables import (
 )
 from app.domain.postings import PostingItem, PostingStatus
 from app.history import EventKind
+from app.repos import chat_waits, shipped
 from app.repos.postings import total_kopecks
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -67,11 +68,21 @@ def _posting(
         warehouse_name=f"Склад {warehouse}",
     )
     row.items = [
-        PostingItemRow(position=i, sku=sku, name=f"Товар {sku}", quantity=qty, price=Decimal(price))
+        PostingItemRow(
+            position=i,
+            sku=sku,
+            name=f"Товар {sku}",
+            quantity=qty,
+            price=Decimal(price),
+            in_process_at=ordered,
+            warehouse_id=warehouse,
+        )
         for i, (sku, qty, price) in enumerate(items)
     ]
-    # What app.repos.postings.save stores with the items (test_stored_total checks it does).
+    # What app.repos.postings.save stores with the items (test_stored_total and test_analytics_stored
+    # check it does).
     row.total = total_kopecks(PostingItem(sku, "", "", qty, Decimal(price)) for sku, qty, price in items)
+    row.units = sum(qty for _sku, qty, _price in items)
     return row
 
 
@@ -102,6 +113,15 @@ def data(ctx: AppContext) -> AppContext:
                 PostingEventRow(posting_number="P4-1", at=at(4, 10, 50), kind="override", user="boris"),
                 PostingEventRow(posting_number="P1-1", at=at(2, 8), kind="scan_item", user="anna"),
             ]
+        )
+        s.flush()
+        # The posting's warehouse on its events, as app.history.record writes it.
+        s.execute(
+            update(PostingEventRow).values(
+                warehouse_id=select(PostingRow.warehouse_id)
+                .where(PostingRow.posting_number == PostingEventRow.posting_number)
+                .scalar_subquery()
+            )
         )
         # Packed at the desk: the event, and the posting's first PACKED time (app.history.record).
         for number, when, user in (
@@ -136,6 +156,11 @@ def data(ctx: AppContext) -> AppContext:
             ChatMessageRow(message_id=f"m{i}", chat_id=c, author=a, created_at=t)
             for i, (c, a, t) in enumerate(messages)
         )
+        # What app.repos.postings.save and app.repos.chats.refresh keep from what was written above
+        # (test_analytics_stored checks they do).
+        s.flush()
+        shipped.refresh(s, ["P1-1", "P2-1", "P3-1", "P4-1", "P5-1", "P6-1", "P7-1"])
+        chat_waits.rebuild(s, ["A", "B", "C", "D"])
         returned = [
             (1, 1001, 1, "Брак", at(3, 12), "P1-1"),
             (2, 1001, 1, "Брак", at(4, 12), "P2-1"),

@@ -7,6 +7,7 @@ import csv
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from app.analytics.period import Period
 from app.analytics.report import Report, read_report
 from app.context import AppContext
 from app.db.engine import Database
+from app.domain.postings import PostingItem
 from app.orders.query import read_choices
 from tests.ui.factories import NOW, make_posting, save
 from ui.analytics import page as page_module
@@ -114,3 +116,19 @@ def test_a_long_report_leaves_the_database_worker_free_and_the_newest_request_wi
     assert started == [0, 8]
     assert page.report is not None and page.report.period.warehouse_id == 8
     assert len(page.report.orders.days) == 7
+
+
+def test_revenue_in_roubles_alone_keeps_one_column_and_other_currencies_get_their_own(
+    page: AnalyticsPage, qtbot: QtBot, ctx: AppContext
+) -> None:
+    assert page._tables["orders"].headers[3:] == ["Revenue, ₽"]
+    assert page.sections["orders"].summary.text().endswith(" ₽")
+    yuan = (PostingItem(1_000_009, "SKU-9", "Кружка", 2, Decimal("35.50"), "CNY"),)
+    save(ctx, [make_posting(9, products=yuan)])
+    with qtbot.waitSignal(page.refreshed):
+        page.set_period(90)
+    assert page.report is not None and page.report.orders.currencies == ["RUB", "CNY"]
+    assert page._tables["orders"].headers[3:] == ["Revenue, ₽", "Revenue, ¥"]
+    summary = page.sections["orders"].summary.text()
+    assert "₽" in summary and "¥" in summary
+    assert page.sections["orders"].table.columnCount() == 5

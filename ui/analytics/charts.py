@@ -18,6 +18,8 @@ BAR = QColor("#90caf9")
 LINE = QColor("#e65100")
 GOOD = QColor("#2e7d32")
 BAD = QColor("#c62828")
+# Revenue lines, one per currency (the first: roubles, the usual only one).
+CURRENCY_LINES = (LINE, QColor("#6a1b9a"), QColor("#00838f"), QColor("#5d4037"))
 _MAX_TICKS = 7  # Chinese day labels ("11月29日") need the room
 
 

@@ -10,6 +10,7 @@ Signals:
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -41,10 +42,11 @@ from app.analytics.export import Cell, Table
 from app.analytics.period import Period, local_zone
 from app.analytics.report import Report, read_report, read_warehouses
 from app.context import AppContext
+from app.domain.money import currency_symbol
 from app.repos.postings import Choice
 from ui import plain_text
 from ui.analytics import tables
-from ui.analytics.charts import BAD, GOOD, LINE, Chart
+from ui.analytics.charts import BAD, CURRENCY_LINES, GOOD, LINE, Chart
 from ui.bridge import EventBridge
 from ui.tasks import TaskManager
 
@@ -338,8 +340,10 @@ class AnalyticsPage(QWidget):
         o, s, r, ret, rt = report.orders, report.shipping, report.replies, report.returns, report.rating
         pct, num = self._percent, self._number
         self.sections["orders"].summary.setText(
-            self.tr("Orders: {orders} · cancelled: {cancelled} · revenue: {revenue} ₽").format(
-                orders=num(o.orders), cancelled=num(o.cancelled), revenue=self._money(o.revenue)
+            self.tr("Orders: {orders} · cancelled: {cancelled} · revenue: {revenue}").format(
+                orders=num(o.orders),
+                cancelled=num(o.cancelled),
+                revenue=" + ".join(f"{self._money(v)} {currency_symbol(c)}" for c, v in o.revenues.items()),
             )
             if o.orders
             else self.tr("No postings in this period")
@@ -401,9 +405,14 @@ class AnalyticsPage(QWidget):
         chart = self.orders_chart
         chart.clear_chart()
         chart.bars([d.orders for d in report.orders.days], self.tr("Orders"))
-        chart.line([float(d.revenue) for d in report.orders.days], self.tr("Revenue, ₽ (right)"), right=True)
+        # A line per currency on the right axis (roubles and yuan are never added up).
+        for currency, colour in zip(report.orders.currencies, itertools.cycle(CURRENCY_LINES), strict=False):
+            values = [float(d.revenues[currency]) for d in report.orders.days]
+            name = self.tr("Revenue, {currency} (right)").format(currency=currency_symbol(currency))
+            chart.line(values, name, colour, right=True)
         chart.set_labels(labels)
-        chart.y_range(0, max([float(d.revenue) for d in report.orders.days] + [1.0]), right=True)
+        revenues = [float(v) for d in report.orders.days for v in d.revenues.values()]
+        chart.y_range(0, max([*revenues, 1.0]), right=True)
 
         chart = self.shipping_chart
         chart.clear_chart()

@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication
 
 from app.analytics.export import Cell, Table
 from app.analytics.report import Report
+from app.domain.money import currency_symbol
 
 translate = QCoreApplication.translate
 
@@ -25,7 +26,11 @@ def hours(value: timedelta | None) -> float | None:
 
 
 def orders_table(report: Report) -> Table:
-    rows: list[list[Cell]] = [[d.day, d.orders, d.cancelled, d.revenue] for d in report.orders.days]
+    """A revenue column per currency (RUB alone: one, "Revenue, ₽")."""
+    currencies = report.orders.currencies
+    rows: list[list[Cell]] = [
+        [d.day, d.orders, d.cancelled, *(d.revenues[c] for c in currencies)] for d in report.orders.days
+    ]
     title = translate("AnalyticsTables", "Orders and revenue")
     return Table(
         title,
@@ -33,7 +38,10 @@ def orders_table(report: Report) -> Table:
             translate("AnalyticsTables", "Day"),
             translate("AnalyticsTables", "Orders"),
             translate("AnalyticsTables", "Cancelled"),
-            translate("AnalyticsTables", "Revenue, ₽"),
+            *(
+                translate("AnalyticsTables", "Revenue, {currency}").format(currency=currency_symbol(c))
+                for c in currencies
+            ),
         ],
         rows,
     )

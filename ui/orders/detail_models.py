@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QPixmap
 
+from app.domain.money import currency_symbol
 from app.orders.detail import HistoryLine
 from app.outbox import OutboxState
 from app.repos.postings import ItemDetail
@@ -28,7 +29,6 @@ from ui.orders import thumbnails
 from ui.widgets.rows_model import RowsModel
 
 translate = QCoreApplication.translate
-_CURRENCY = {"RUB": "₽", "CNY": "¥", "USD": "$", "EUR": "€"}
 _STATE_COLOURS = {
     OutboxState.PENDING: QColor("#8d6e00"),
     OutboxState.IN_FLIGHT: QColor("#8d6e00"),
@@ -40,7 +40,7 @@ _STATE_COLOURS = {
 
 def money(amount: Decimal, currency: str) -> str:
     text = QLocale().toString(float(amount), "f", 2)
-    return f"{text} {_CURRENCY.get(currency, currency)}"
+    return f"{text} {currency_symbol(currency)}"
 
 
 def _barcodes(codes: Sequence[str]) -> str:
