@@ -82,7 +82,7 @@ def load(settings_client_id: str) -> Credentials | None:
 # overrides it for headless use; an address given by PACKDESK_DB_URL or --db is used as given.
 
 DATABASE_SERVICE = "Packdesk database"
-DATABASE_PASSWORD_ENV = "PACKDESK_DB_PASSWORD"
+DATABASE_PASSWORD_ENV = "PACKDESK_DB_PASSWORD"  # noqa: S105  # the variable's name, not a password
 _DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
 
 
@@ -103,7 +103,7 @@ def _parsed(address: str) -> URL:
 def database_account(address: str) -> str:
     """The keyring entry of an address's password: user@host:port/database."""
     url = _parsed(address)
-    port = url.port or _DEFAULT_PORTS.get(url.get_backend_name(), "")
+    port = url.port or _DEFAULT_PORTS.get(url.get_backend_name()) or ""
     return f"{url.username or ''}@{url.host or 'localhost'}:{port}/{url.database or ''}"
 
 
