@@ -118,17 +118,22 @@ def split_database_password(address: str) -> tuple[str, str]:
         return address, ""
     password = str(url.password)
     logs.register_secret(password)
-    return url.set(password=None).render_as_string(hide_password=False), password
+    return url._replace(password=None).render_as_string(hide_password=False), password
 
 
 def store_database_password(address: str, password: str) -> None:
     """Raises DatabaseKeyringUnavailable when the OS has no working keyring."""
     logs.register_secret(password)
+    account = database_account(address)
     try:
-        keyring.set_password(DATABASE_SERVICE, database_account(address), password)
+        keyring.set_password(DATABASE_SERVICE, account, password)
+        kept = keyring.get_password(DATABASE_SERVICE, account) == password
     except Exception as exc:  # keyring backends raise KeyringError, RuntimeError, DBus errors…
         log.warning("could not store the database password in the OS keyring: %s", type(exc).__name__)
         raise DatabaseKeyringUnavailable(str(exc) or type(exc).__name__) from None
+    if not kept:  # a keyring that takes passwords and keeps none (keyring's null backend)
+        log.warning("the OS keyring did not keep the database password")
+        raise DatabaseKeyringUnavailable("the keyring did not keep the password")
 
 
 def database_password(address: str) -> str:

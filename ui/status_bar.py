@@ -95,6 +95,11 @@ class SyncStatusBar(QStatusBar):
         self.last_sync = self._label("lastSync", self.tr("Not synced yet"))
         self.pending = self._link("pending")
         self.conflicts = self._link("conflicts")
+        # On the shop's server: which desk leads the sync (a file has one desk: nothing to say).
+        self.leader: QLabel | None = None
+        if not db.is_sqlite:
+            self.leader = self._label("syncLeader", self.tr("Sync: looking for the leading desk…"))
+            self.addPermanentWidget(self.leader)
         for widget in (self.connection, self.last_sync, self.pending, self.conflicts):
             self.addPermanentWidget(widget)
         self._show_counts(0, 0)
@@ -113,11 +118,7 @@ class SyncStatusBar(QStatusBar):
         self._timer.start()
         self.refresh_counts()
 
-        # On the shop's server: which desk leads the sync (a file has one desk: nothing to say).
-        self.leader: QLabel | None = None
-        if not db.is_sqlite:
-            self.leader = self._label("syncLeader", self.tr("Sync: looking for the leading desk…"))
-            self.insertPermanentWidget(0, self.leader)
+        if self.leader is not None:
             self._leader_timer = QTimer(self)
             self._leader_timer.setInterval(_LEADER_EVERY_MS)
             self._leader_timer.timeout.connect(self.refresh_leader)
@@ -143,7 +144,14 @@ class SyncStatusBar(QStatusBar):
 
     def refresh_counts(self) -> None:
         db = self._db
-        self._tasks.run_db(lambda: sync_status.read(db), on_done=self._apply_snapshot)
+        self._tasks.run_db(lambda: sync_status.read(db), on_done=self._apply_snapshot, on_error=self._counts_unknown)
+
+    def _counts_unknown(self, exc: BaseException) -> None:
+        """The counts stay as they were; a server that cannot be reached is said beside the leader."""
+        if errors.is_expected(exc):
+            log.info("the counts could not be read: %s", exc)
+        else:
+            log.error("reading the counts failed", exc_info=exc)
 
     def refresh_leader(self) -> None:
         """Read the leading desk on the reader thread (one read at a time: an unreachable server
