@@ -31,8 +31,9 @@ def ring() -> Iterator[MemoryKeyring]:
         yield kept
 
 
-@pytest.fixture(autouse=True)
-def _no_address_given(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def no_address_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither --db / PACKDESK_DB_URL (the suite on PostgreSQL sets it) nor PACKDESK_DB_PASSWORD."""
     monkeypatch.delenv(DB_URL_ENV, raising=False)
     monkeypatch.delenv(secrets.DATABASE_PASSWORD_ENV, raising=False)
 
@@ -47,7 +48,9 @@ def test_the_password_is_taken_out_of_the_address() -> None:
     assert secrets.database_account("postgresql://u@db:6543/x") == "u@db:6543/x"
 
 
-def test_the_keyring_password_is_put_back_at_connect_time(tmp_path: Path, ring: MemoryKeyring) -> None:
+def test_the_keyring_password_is_put_back_at_connect_time(
+    tmp_path: Path, ring: MemoryKeyring, no_address_given: None
+) -> None:
     where = paths.Paths(tmp_path)
     secrets.store_database_password(BARE, "s3cr@t-pw")
     assert ring.entries == {("Packdesk database", "packdesk@192.168.1.10:5432/shop"): "s3cr@t-pw"}
@@ -62,7 +65,9 @@ def test_the_keyring_password_is_put_back_at_connect_time(tmp_path: Path, ring: 
     assert secrets.with_database_password("sqlite:///x.sqlite3") == "sqlite:///x.sqlite3"
 
 
-def test_the_environment_overrides(tmp_path: Path, ring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_environment_overrides(
+    tmp_path: Path, ring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch, no_address_given: None
+) -> None:
     where = paths.Paths(tmp_path)
     loaded = Settings(database_url=BARE)
     assert make_url(database_url(where, loaded)).password is None  # nothing stored: connects without
@@ -73,7 +78,7 @@ def test_the_environment_overrides(tmp_path: Path, ring: MemoryKeyring, monkeypa
     assert database_url(where, loaded) == given  # --db / PACKDESK_DB_URL: used as given
 
 
-def test_no_keyring_is_the_sellers_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_keyring_is_the_sellers_error(no_address_given: None) -> None:
     # the suite's null keyring refuses to store anything
     with pytest.raises(secrets.DatabaseKeyringUnavailable):
         secrets.store_database_password(BARE, "pw")
