@@ -82,15 +82,15 @@ class DatabaseBox(QGroupBox):
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
         test_row.addStretch(1)
-        form = QFormLayout(self)
+        form = self._form = QFormLayout(self)
         form.addRow(plain_text.label(self.tr("Database address"), self), self.address)
-        form.addRow("", self.password_note)
+        form.addRow("", self.password_note)  # shown once the keyring says it has the password
         form.addRow("", note)
         form.addRow("", self.in_use)
         form.addRow(plain_text.label(self.tr("This desk's name"), self), self.desk_name)
         form.addRow("", test_row)
         form.addRow("", self.result)
-        self.password_note.hide()
+        form.setRowVisible(self.password_note, False)
 
     def _note(self, name: str) -> QLabel:
         label = plain_text.label("", self)
@@ -109,13 +109,13 @@ class DatabaseBox(QGroupBox):
         self._desk = desks.desk_name(chosen)
         self.address.setText(chosen.database_url)
         self.desk_name.setText(chosen.desk_name)
-        self.password_note.hide()
+        self._form.setRowVisible(self.password_note, False)
         address = chosen.database_url
         if address:  # the keyring may be slow or ask to be unlocked: never on the GUI thread
             self._tasks.run_io(lambda: bool(secrets.database_password(address)), on_done=self.show_password_kept)
 
     def show_password_kept(self, kept: bool) -> None:
-        self.password_note.setVisible(kept)
+        self._form.setRowVisible(self.password_note, kept)
         self.password_note.setText(self.tr("Its password is kept in the system keyring."))
 
     def typed(self) -> tuple[str, str]:
