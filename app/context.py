@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from app import label_files, outbox, paths, settings
+from app import label_files, outbox, paths, secrets, settings
 from app.clock import Clock, SystemClock
 from app.db import guard, migrate
 from app.db.engine import Database, read_only_url, sqlite_url
@@ -133,9 +133,20 @@ DB_URL_ENV = "PACKDESK_DB_URL"
 
 
 def database_url(where: paths.Paths, loaded: settings.Settings) -> str:
-    """The database this desk uses: PACKDESK_DB_URL (set by `--db URL` too), else the settings'
-    `database_url`, else the SQLite file in the data folder (a single desk)."""
-    return os.environ.get(DB_URL_ENV, "").strip() or loaded.database_url or sqlite_url(str(where.database))
+    """The database this desk uses: PACKDESK_DB_URL (set by `--db URL` too, used as given), else the
+    settings' `database_url` with its password put back from the OS keyring (the file never holds
+    it; app.secrets), else the SQLite file in the data folder (a single desk)."""
+    given = address_given()
+    if given:
+        return given
+    if loaded.database_url:
+        return secrets.with_database_password(loaded.database_url)
+    return sqlite_url(str(where.database))
+
+
+def address_given() -> str:
+    """The address given by PACKDESK_DB_URL or `--db` ("" when none): it wins over the settings."""
+    return os.environ.get(DB_URL_ENV, "").strip()
 
 
 def _scheduled_restore(file: Path) -> list[UserError]:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.desk_tables import DeskRow
+from app.db.engine import Database
 from app.settings import Settings
 
 # A desk not seen for this long is gone (its window closed, its computer off): it leads nothing.
@@ -70,3 +71,9 @@ def all_desks(s: Session) -> list[Desk]:
     return [
         Desk(r.name, r.packer, r.seen_at, r.leading_since) for r in s.scalars(select(DeskRow).order_by(DeskRow.name))
     ]
+
+
+def read_leader(db: Database, now: datetime) -> Desk | None:
+    """The desk leading the sync, read in a session of its own (for the window's status bar)."""
+    with db.read() as s:
+        return leader(s, now)

@@ -136,6 +136,19 @@ class DatabaseUnreachable(UserError):
         )
 
 
+class DatabaseLoginRefused(UserError):
+    """The shop's database server answered but refused the login (a wrong or missing password, an unknown user)."""
+
+    def __init__(self, server: str, user: str) -> None:
+        super().__init__(
+            "database_login_refused",
+            f"The shop's database server {server} refused the login of {user}: "
+            "check the user name and password in Settings → Database",
+            server=server,
+            user=user,
+        )
+
+
 class DisplayLibrariesMissing(UserError):
     """Qt cannot load: a system library the window needs is not installed."""
 

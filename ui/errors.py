@@ -214,6 +214,17 @@ def _user_messages() -> dict[str, str]:
             "The shop's database server {server} cannot be reached ({detail}). Check the network and that the "
             "server is running; this desk takes no new work until it is back.",
         ),
+        "database_login_refused": translate(
+            "Errors",
+            "The shop's database server {server} refused the login of {user}: check the user name and password in "
+            "Settings → Database.",
+        ),
+        "database_keyring_unavailable": translate(
+            "Errors",
+            "The database password could not be saved: this computer has no working keyring (password store). "
+            "Start Packdesk with the full address in PACKDESK_DB_URL (or --db) instead, or install and unlock a "
+            "keyring.",
+        ),
         # app/db/copy.py (migrate-to)
         "migrate_target_not_empty": translate(
             "Errors", "{server} already holds tables ({tables}); Packdesk copies only into an empty database."

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import account, events
+from app import account, desks, events
 from app import settings as settings_file
 from app.context import AppContext
 from app.settings import Settings
@@ -160,7 +160,9 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self._build_pages()
         self.banner = MessageBanner(self)
-        self.status = SyncStatusBar(ctx.db, self.tasks, self.bridge, demo, self)
+        self.status = SyncStatusBar(
+            ctx.db, self.tasks, self.bridge, demo, self, desk=desks.desk_name(ctx.settings), clock=ctx.clock
+        )
         self.status.set_sync_available(sync is not None)
         self.status.details_requested.connect(self.show_conflicts)
         self.setStatusBar(self.status)

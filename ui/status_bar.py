@@ -1,9 +1,12 @@
-"""The status bar: demo badge, online/offline, last sync, pending actions and conflicts.
+"""The status bar: demo badge, online/offline, last sync, pending actions and conflicts; on the
+shop's shared server also which desk leads the sync, or that the server cannot be reached.
 
 Counts are read on the database worker (never on the GUI thread) at start, after each sync, on
 conflicts and every 30 s; OutboxChanged events carry fresh counts and are shown at once. Clicking
 the pending or conflict count asks for the list of actions (`details_requested`). The time of the
-last good sync is kept (app.sync_status) so the next start shows it.
+last good sync is kept (app.sync_status) so the next start shows it. On a server the leading desk
+(app.desks.read_leader) is read on the reader thread every few seconds, one read at a time; a
+server that cannot be reached is said there plainly. On a SQLite file that part is not shown.
 
 Signals:
     details_requested(): the seller clicked the pending actions or the conflicts.
@@ -11,20 +14,27 @@ Signals:
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QFontMetrics, QMouseEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from app import events, sync_status
+from app import desks, events, sync_status
+from app.clock import Clock
 from app.db.engine import Database
+from app.desks import Desk
 from app.sync_status import Snapshot
-from ui import plain_text
+from ui import errors, plain_text
 from ui.bridge import EventBridge
 from ui.tasks import TaskManager
 
+log = logging.getLogger(__name__)
+
 _COUNTS_EVERY_MS = 30_000
+_LEADER_EVERY_MS = 5_000  # desks check in every few seconds (sync/leader.py)
+_LEADER_WIDTH_EM = 40  # a long error is cut here; its whole text is the tooltip
 _BADGE_STYLE = "QLabel { background: #6a1b9a; color: white; font-weight: bold; padding: 2px 10px; border-radius: 3px; }"
 _ALERT_STYLE = "QLabel { color: #b71c1c; font-weight: bold; }"
 _ONLINE_STYLE = "QLabel { color: #1b5e20; }"
@@ -59,11 +69,21 @@ class SyncStatusBar(QStatusBar):
     details_requested = Signal()
 
     def __init__(
-        self, db: Database, tasks: TaskManager, bridge: EventBridge, demo: bool, parent: QWidget | None = None
+        self,
+        db: Database,
+        tasks: TaskManager,
+        bridge: EventBridge,
+        demo: bool,
+        parent: QWidget | None = None,
+        *,
+        desk: str = "",
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(parent)
         self._db = db
         self._tasks = tasks
+        self._desk, self._clock = desk, clock
+        self._reading_leader = False
         self._last_sync: datetime | None = None
         self._syncing = False
 
@@ -75,6 +95,11 @@ class SyncStatusBar(QStatusBar):
         self.last_sync = self._label("lastSync", self.tr("Not synced yet"))
         self.pending = self._link("pending")
         self.conflicts = self._link("conflicts")
+        # On the shop's server: which desk leads the sync (a file has one desk: nothing to say).
+        self.leader: QLabel | None = None
+        if not db.is_sqlite:
+            self.leader = self._label("syncLeader", self.tr("Sync: looking for the leading desk…"))
+            self.addPermanentWidget(self.leader)
         for widget in (self.connection, self.last_sync, self.pending, self.conflicts):
             self.addPermanentWidget(widget)
         self._show_counts(0, 0)
@@ -92,6 +117,13 @@ class SyncStatusBar(QStatusBar):
         self._timer.timeout.connect(self.refresh_counts)
         self._timer.start()
         self.refresh_counts()
+
+        if self.leader is not None:
+            self._leader_timer = QTimer(self)
+            self._leader_timer.setInterval(_LEADER_EVERY_MS)
+            self._leader_timer.timeout.connect(self.refresh_leader)
+            self._leader_timer.start()
+            self.refresh_leader()
 
     def _label(self, name: str, text: str) -> QLabel:
         widget = plain_text.label(text, self)
@@ -112,7 +144,54 @@ class SyncStatusBar(QStatusBar):
 
     def refresh_counts(self) -> None:
         db = self._db
-        self._tasks.run_db(lambda: sync_status.read(db), on_done=self._apply_snapshot)
+        self._tasks.run_db(lambda: sync_status.read(db), on_done=self._apply_snapshot, on_error=self._counts_unknown)
+
+    def _counts_unknown(self, exc: BaseException) -> None:
+        """The counts stay as they were; a server that cannot be reached is said beside the leader."""
+        if errors.is_expected(exc):
+            log.info("the counts could not be read: %s", exc)
+        else:
+            log.error("reading the counts failed", exc_info=exc)
+
+    def refresh_leader(self) -> None:
+        """Read the leading desk on the reader thread (one read at a time: an unreachable server
+        takes seconds to say so)."""
+        if self.leader is None or self._reading_leader:
+            return
+        db, clock = self._db, self._clock
+        self._reading_leader = True
+        self._tasks.run_read(
+            lambda: desks.read_leader(db, clock.now() if clock is not None else datetime.now(UTC)),
+            on_done=self._show_leader,
+            on_error=self._leader_unknown,
+        )
+
+    def _show_leader(self, leader: Desk | None) -> None:
+        self._reading_leader = False
+        if self.leader is None:
+            return
+        if leader is None:
+            text, style = self.tr("Sync: no desk leads — is another desk open?"), _OFFLINE_STYLE
+        elif leader.name == self._desk:
+            text, style = self.tr("Sync: this desk leads"), ""
+        else:
+            text, style = self.tr("Sync: led by {desk}").format(desk=leader.name), ""
+        self.leader.setText(text)
+        self.leader.setStyleSheet(style)
+        self.leader.setToolTip("")
+
+    def _leader_unknown(self, exc: BaseException) -> None:
+        self._reading_leader = False
+        if self.leader is None:
+            return
+        if not errors.is_expected(exc):
+            log.error("reading the leading desk failed", exc_info=exc)
+        message = errors.message_for(exc)  # DatabaseUnreachable: the server cannot be reached
+        metrics = QFontMetrics(self.leader.font())
+        width = metrics.horizontalAdvance("M") * _LEADER_WIDTH_EM
+        self.leader.setText(metrics.elidedText(message, Qt.TextElideMode.ElideRight, width))
+        self.leader.setStyleSheet(_ALERT_STYLE)
+        self.leader.setToolTip(plain_text.tooltip(message))
 
     # -- event handlers (GUI thread) ------------------------------------------------------------
 

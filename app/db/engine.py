@@ -22,7 +22,13 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import guard
-from app.errors import DatabaseDamaged, DatabaseDriverMissing, DatabaseUnreachable, DatabaseUrlInvalid
+from app.errors import (
+    DatabaseDamaged,
+    DatabaseDriverMissing,
+    DatabaseLoginRefused,
+    DatabaseUnreachable,
+    DatabaseUrlInvalid,
+)
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +144,24 @@ def _is_connection_failure(exc: OperationalError) -> bool:
     return state is None or state.startswith(("08", "57P"))
 
 
+# What libpq says when the server refuses a password (English and Russian server messages); libpq
+# gives no SQLSTATE for a connection that failed to start.
+_LOGIN_REFUSED = ("password authentication failed", "no password supplied", "не прошёл проверку подлинности")
+
+
+def _is_login_refused(exc: OperationalError) -> bool:
+    """The server answered and refused the login: a wrong or missing password (SQLSTATE 28P01/28000
+    when the driver has one, libpq's own words otherwise)."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in ("28P01", "28000"):
+        return True
+    pgconn = getattr(orig, "pgconn", None)
+    if pgconn is not None and getattr(pgconn, "needs_password", False):
+        return True
+    text = str(orig or exc).lower()
+    return any(marker in text for marker in _LOGIN_REFUSED)
+
+
 class Database:
     """Owns the engines. `read()` and `write()` yield sessions that never cross threads.
 
@@ -216,6 +240,8 @@ class Database:
     def _name_failure(self, exc: SQLAlchemyError) -> None:
         """Raise the seller's error for a damaged file, a full disk, a read-only folder or a server
         that cannot be reached."""
+        if not self.is_sqlite and isinstance(exc, OperationalError) and _is_login_refused(exc):
+            raise DatabaseLoginRefused(server_name(self.url), make_url(self.url).username or "") from exc
         if not self.is_sqlite and isinstance(exc, OperationalError) and _is_connection_failure(exc):
             detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
             raise DatabaseUnreachable(server_name(self.url), detail) from exc

@@ -44,7 +44,7 @@
         <translation>Скопировать диагностику</translation>
     </message>
     <message>
-        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers&apos; data</source>
         <translation>Версии, папки, настройки и конец журнала для поддержки: без Api-Key и без данных покупателей</translation>
     </message>
     <message>
@@ -527,8 +527,8 @@
         <translation>Отменить восстановление</translation>
     </message>
     <message>
-        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk's own oldest backups in the folder are deleted.</source>
-        <translation>Резервная копия — проверенная копия базы данных, она создаётся в фоне, пока вы работаете. В папке удаляются только самые старые копии самого Packdesk.</translation>
+        <source>A backup is a checked copy of the database, made in the background while you work. Only this shop&apos;s own oldest backups in the folder are deleted.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Backup folder</source>
@@ -830,7 +830,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Нет чатов, подходящих под фильтры.</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers' messages appear here after a sync.</source>
+        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
         <translation>Чатов пока нет. Сообщения покупателей появятся здесь после синхронизации.</translation>
     </message>
     <message>
@@ -858,7 +858,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Этот чат закрыт: Ozon не принимает в нём новые сообщения.</translation>
     </message>
     <message>
-        <source>Ozon's notices take no answers.</source>
+        <source>Ozon&apos;s notices take no answers.</source>
         <translation>На уведомления Ozon ответить нельзя.</translation>
     </message>
     <message>
@@ -1035,6 +1035,93 @@ Packdesk не может заменить открытую базу данных
     </message>
 </context>
 <context>
+    <name>DatabaseBox</name>
+    <message>
+        <source>Database</source>
+        <translation>База данных</translation>
+    </message>
+    <message>
+        <source>Empty: this computer&apos;s own database file (one desk)</source>
+        <translation>Пусто: собственный файл базы данных этого компьютера (одно рабочее место)</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s shared PostgreSQL server, e.g. postgresql+psycopg://packdesk:PASSWORD@192.168.1.10/shop</source>
+        <translation>Общий сервер PostgreSQL магазина, например postgresql+psycopg://packdesk:ПАРОЛЬ@192.168.1.10/shop</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Проверить подключение</translation>
+    </message>
+    <message>
+        <source>This desk was started with an address of its own (--db or PACKDESK_DB_URL): {database}. The address here is used when none is given.</source>
+        <translation>Это рабочее место запущено со своим адресом (--db или PACKDESK_DB_URL): {database}. Указанный здесь адрес используется, когда адрес при запуске не задан.</translation>
+    </message>
+    <message>
+        <source>In use now: {database}</source>
+        <translation>Сейчас используется: {database}</translation>
+    </message>
+    <message>
+        <source>Several desks of one shop share one PostgreSQL server. A password in the address is kept in the system keyring, never in the settings file. A new address takes effect when Packdesk starts again.</source>
+        <translation>Несколько рабочих мест одного магазина работают с одним сервером PostgreSQL. Пароль из адреса хранится в системном хранилище паролей, а не в файле настроек. Новый адрес действует после перезапуска Packdesk.</translation>
+    </message>
+    <message>
+        <source>Database address</source>
+        <translation>Адрес базы данных</translation>
+    </message>
+    <message>
+        <source>This desk&apos;s name</source>
+        <translation>Имя рабочего места</translation>
+    </message>
+    <message>
+        <source>Its password is kept in the system keyring.</source>
+        <translation>Его пароль хранится в системном хранилище паролей.</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Подключение…</translation>
+    </message>
+    <message>
+        <source>No database file here yet: Packdesk creates it when it starts on this computer.</source>
+        <translation>Файла базы данных здесь ещё нет: Packdesk создаст его при запуске на этом компьютере.</translation>
+    </message>
+    <message>
+        <source>Connected: PostgreSQL {version}.</source>
+        <translation>Подключено: PostgreSQL {version}.</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s database file (SQLite {version}).</source>
+        <translation>Файл базы данных этого компьютера (SQLite {version}).</translation>
+    </message>
+    <message>
+        <source>Schema: empty; Packdesk creates its tables when it starts on this database.</source>
+        <translation>Схема: пусто; Packdesk создаст свои таблицы при запуске с этой базой.</translation>
+    </message>
+    <message>
+        <source>Schema: revision {revision}, the same as this Packdesk.</source>
+        <translation>Схема: версия {revision}, та же, что у этого Packdesk.</translation>
+    </message>
+    <message>
+        <source>Schema: revision {revision}; this Packdesk has {head} and upgrades it when it starts on this database.</source>
+        <translation>Схема: версия {revision}; у этого Packdesk версия {head}, он обновит схему при запуске с этой базой.</translation>
+    </message>
+    <message>
+        <source>Schema: revision {revision}, written by a newer Packdesk (this one has {head}): update Packdesk here.</source>
+        <translation>Схема: версия {revision}, записана более новым Packdesk (у этого — {head}): обновите Packdesk на этом компьютере.</translation>
+    </message>
+    <message>
+        <source>Sync: no desk leads — is another desk open?</source>
+        <translation>Синхронизация: ведущего места нет — открыто ли другое рабочее место?</translation>
+    </message>
+    <message>
+        <source>Sync: this desk leads.</source>
+        <translation>Синхронизация: ведёт это рабочее место.</translation>
+    </message>
+    <message>
+        <source>Sync: led by {desk}.</source>
+        <translation>Синхронизация: ведёт {desk}.</translation>
+    </message>
+</context>
+<context>
     <name>DetailPane</name>
     <message>
         <source>Select a posting to see its items and history.</source>
@@ -1053,7 +1140,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting's facts, or a PDF</source>
+        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
         <translation>Сообщение в поддержку Ozon с фактами по отправлению или PDF</translation>
     </message>
     <message>
@@ -1259,7 +1346,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Этот заказ rFBS Ozon подтверждает сам; он перейдёт в «Собрать», когда Ozon это сделает.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
         <translation>Для этого отправления Ozon требует данные, которые Packdesk пока не умеет передавать: оформите его в личном кабинете Ozon.</translation>
     </message>
     <message>
@@ -1283,7 +1370,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Такой даты в номере таможенной декларации быть не может.</translation>
     </message>
     <message>
-        <source>Ozon's label file cannot be read: {detail}</source>
+        <source>Ozon&apos;s label file cannot be read: {detail}</source>
         <translation>Файл этикетки Ozon не читается: {detail}</translation>
     </message>
     <message>
@@ -1339,7 +1426,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Это не похоже на трек-номер.</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
         <translation>Это штрихкод товара или этикетки, а не трек-номер: отсканируйте номер перевозчика.</translation>
     </message>
     <message>
@@ -1399,8 +1486,8 @@ Packdesk не может заменить открытую базу данных
         <translation>Принтер {printer} не дополучил задание: прежде чем печатать снова, проверьте принтер и вышла ли этикетка.</translation>
     </message>
     <message>
-        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
-        <translation>Не установлена команда печати 'lp' (apt-get install cups-client).</translation>
+        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
+        <translation>Не установлена команда печати &apos;lp&apos; (apt-get install cups-client).</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -1443,11 +1530,11 @@ Packdesk не может заменить открытую базу данных
         <translation>Некоторые настройки были неверны и сброшены на значения по умолчанию: {names}.</translation>
     </message>
     <message>
-        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>Этикетка Ozon для этого отправления ещё не загружена; она напечатается, как только придёт.</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
         <translation>База данных повреждена: {path}. Packdesk не трогал файл и остановил синхронизацию. Восстановите файл из резервной копии или переместите его, чтобы начать с пустой базой (команда .recover программы sqlite3 извлекает то, что ещё читается).</translation>
     </message>
     <message>
@@ -1469,6 +1556,30 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>The database address needs the {driver} driver, which is not installed: install it with pip install {package}.</source>
         <translation>Для адреса базы данных нужен драйвер {driver}, но он не установлен: установите его командой pip install {package}.</translation>
+    </message>
+    <message>
+        <source>{url} is not a database address (e.g. postgresql+psycopg://packdesk@192.168.1.10/shop).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The shop&apos;s database server {server} cannot be reached ({detail}). Check the network and that the server is running; this desk takes no new work until it is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The shop&apos;s database server {server} refused the login of {user}: check the user name and password in Settings → Database.</source>
+        <translation>Сервер базы данных магазина {server} отказал во входе пользователю {user}: проверьте имя пользователя и пароль в разделе «Настройки → База данных».</translation>
+    </message>
+    <message>
+        <source>The database password could not be saved: this computer has no working keyring (password store). Start Packdesk with the full address in PACKDESK_DB_URL (or --db) instead, or install and unlock a keyring.</source>
+        <translation>Пароль базы данных не удалось сохранить: на этом компьютере нет работающего хранилища паролей. Запускайте Packdesk с полным адресом в PACKDESK_DB_URL (или --db) либо установите и разблокируйте хранилище паролей.</translation>
+    </message>
+    <message>
+        <source>{server} already holds tables ({tables}); Packdesk copies only into an empty database.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The copy is incomplete ({tables}).</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The window cannot start: the system library {library} is missing. On Debian or Ubuntu install the display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</source>
@@ -1507,7 +1618,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Файл {path} повреждён, восстановить из него нельзя.</translation>
     </message>
     <message>
-        <source>{path} is a SQLite database, but not Packdesk's.</source>
+        <source>{path} is a SQLite database, but not Packdesk&apos;s.</source>
         <translation>{path} — база SQLite, но не от Packdesk.</translation>
     </message>
     <message>
@@ -1579,11 +1690,15 @@ Packdesk не может заменить открытую базу данных
         <translation>Решение по этому возврату уже ждёт отправки.</translation>
     </message>
     <message>
+        <source>The decision deadline passed on {deadline}: Ozon decides this return itself now, so Packdesk sends no decision.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Ozon does not offer this action for this return now. Sync to see what it offers.</source>
         <translation>Сейчас Ozon не предлагает это действие для возврата. Синхронизируйте, чтобы увидеть доступные.</translation>
     </message>
     <message>
-        <source>Choose one of Ozon's reasons to reject the return.</source>
+        <source>Choose one of Ozon&apos;s reasons to reject the return.</source>
         <translation>Выберите одну из причин Ozon для отказа в возврате.</translation>
     </message>
     <message>
@@ -1595,7 +1710,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Комментарий — не более 1000 символов.</translation>
     </message>
     <message>
-        <source>The compensation must be more than 0 and at most the item's price, in roubles and kopecks.</source>
+        <source>The compensation must be more than 0 and at most the item&apos;s price, in roubles and kopecks.</source>
         <translation>Компенсация должна быть больше 0 и не больше цены товара, в рублях и копейках.</translation>
     </message>
     <message>
@@ -1603,8 +1718,16 @@ Packdesk не может заменить открытую базу данных
         <translation>Файл фото {path} пропал: добавьте его снова.</translation>
     </message>
     <message>
-        <source>This return was received already.</source>
-        <translation>Этот возврат уже принят.</translation>
+        <source>Return {number} was already received on {date}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return {number} is not sent back yet ({state}): the request still awaits a decision. Keep the parcel aside and ask the seller.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return {number} is {state}: Ozon sends no item back under it. Keep the parcel aside and ask the seller.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Enter the replacement posting number.</source>
@@ -1671,7 +1794,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Ozon просит Packdesk снизить частоту запросов (их слишком много). Попробуйте через минуту.</translation>
     </message>
     <message>
-        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
         <translation>У серверов Ozon сейчас неполадки. Попробуйте через несколько минут.</translation>
     </message>
     <message>
@@ -1815,6 +1938,13 @@ Packdesk не может заменить открытую базу данных
     </message>
 </context>
 <context>
+    <name>FeedbackTab</name>
+    <message>
+        <source>SKU or article</source>
+        <translation type="unfinished">SKU или артикул</translation>
+    </message>
+</context>
+<context>
     <name>FilterBar</name>
     <message>
         <source>Search: posting, order, SKU, offer ID, product name</source>
@@ -1927,7 +2057,7 @@ Packdesk не может заменить открытую базу данных
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel's label to find its posting</source>
+        <source>Scan a parcel&apos;s label to find its posting</source>
         <translation>Отсканируйте этикетку посылки, чтобы найти отправление</translation>
     </message>
     <message>
@@ -2336,7 +2466,7 @@ Packdesk не может заменить открытую базу данных
         <translation>номер товара в коде повреждён: отсканируйте ещё раз</translation>
     </message>
     <message>
-        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>сканер теряет разделители кода: укажите замену GS в «Настройки → Упаковка и передача»</translation>
     </message>
     <message>
@@ -2436,7 +2566,7 @@ Packdesk не может заменить открытую базу данных
         <translation>✗ Сначала введите номер таможенной декларации (ГТД) для «{name}»</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
         <translation>✗ Для отправления {number} Ozon требует данные, которые Packdesk пока не передаёт ({what}): соберите его в личном кабинете Ozon</translation>
     </message>
     <message>
@@ -2458,6 +2588,18 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>✗ Posting {number} cannot be packed: {status}</source>
         <translation>✗ Отправление {number} нельзя собрать: {status}</translation>
+    </message>
+    <message>
+        <source>✗ {number} is being packed at {desk} by {packer}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✗ {number} was left at {desk} by {packer}: take it over?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✗ {number} was taken over at {desk} by {packer}: put the goods aside</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>✗ Finish posting {current} first (Esc puts it aside)</source>
@@ -2638,7 +2780,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>Write to Ozon's seller support about this posting</source>
+        <source>Write to Ozon&apos;s seller support about this posting</source>
         <translation>Написать в поддержку продавцов Ozon об этом отправлении</translation>
     </message>
     <message>
@@ -2862,7 +3004,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Отгрузка (собрано)</translation>
     </message>
     <message>
-        <source>Get Ozon's label</source>
+        <source>Get Ozon&apos;s label</source>
         <translation>Получить этикетку Ozon</translation>
     </message>
     <message>
@@ -2942,11 +3084,11 @@ Packdesk не может заменить открытую базу данных
         <translation>Отменено вами</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon не принял код «Честный ЗНАК» или номер ГТД (см. причину от Ozon). Заказ остаётся в силе: нажмите «Отказаться и переделать» и упакуйте его заново на станции упаковки с правильными кодами.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
         <translation>Ozon нужны данные по этому отправлению, которые Packdesk пока не умеет передавать: заполните их в личном кабинете продавца Ozon, затем нажмите здесь «Отказаться».</translation>
     </message>
     <message>
@@ -3045,6 +3187,14 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>Put posting {number} aside? What was scanned is forgotten; the goods go back.</source>
         <translation>Отложить отправление {number}? Отсканированное будет забыто; товар вернётся на полку.</translation>
+    </message>
+    <message>
+        <source>Take over the posting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Posting {number} is on the station of {desk} ({packer}), with no scan there for several minutes. Take it over and pack it here? What was scanned there counts here; the other desk is told.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -3207,7 +3357,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Идёт приёмка</translation>
     </message>
     <message>
-        <source>Waiting for Ozon's approval</source>
+        <source>Waiting for Ozon&apos;s approval</source>
         <translation>Ждёт подтверждения Ozon</translation>
     </message>
     <message>
@@ -3364,10 +3514,6 @@ Packdesk не может заменить открытую базу данных
         <translation>С ответом</translation>
     </message>
     <message>
-        <source>SKU or article</source>
-        <translation>SKU или артикул</translation>
-    </message>
-    <message>
         <source>Search in questions and product names…</source>
         <translation>Поиск по вопросам и названиям товаров…</translation>
     </message>
@@ -3455,7 +3601,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Добавить фото…</translation>
     </message>
     <message>
-        <source>Scan each unit's marking code (Честный ЗНАК), if it has one</source>
+        <source>Scan each unit&apos;s marking code (Честный ЗНАК), if it has one</source>
         <translation>Отсканируйте код маркировки (Честный ЗНАК) каждой единицы, если он есть</translation>
     </message>
     <message>
@@ -3495,12 +3641,12 @@ Packdesk не может заменить открытую базу данных
         <translation>В этой посылке ожидается:</translation>
     </message>
     <message>
-        <source>This parcel was received already.</source>
-        <translation>Эта посылка уже принята.</translation>
-    </message>
-    <message>
         <source>received</source>
         <translation>принят</translation>
+    </message>
+    <message>
+        <source>not sent back</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Scan the parcel first.</source>
@@ -3519,7 +3665,7 @@ Packdesk не может заменить открытую базу данных
         <translation>НЕ СОВПАДАЕТ с кодами, отгруженными в этом отправлении</translation>
     </message>
     <message>
-        <source>This unit's marking code differs from the one shipped: the wrong item may have come back.</source>
+        <source>This unit&apos;s marking code differs from the one shipped: the wrong item may have come back.</source>
         <translation>Код маркировки этой единицы не совпадает с отгруженным: мог вернуться чужой товар.</translation>
     </message>
     <message>
@@ -3566,7 +3712,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Причина:</translation>
     </message>
     <message>
-        <source>Buyer's comment:</source>
+        <source>Buyer&apos;s comment:</source>
         <translation>Комментарий покупателя:</translation>
     </message>
     <message>
@@ -3634,12 +3780,16 @@ Packdesk не может заменить открытую базу данных
         <translation>Фото</translation>
     </message>
     <message>
-        <source>Open the buyer's photo</source>
+        <source>Open the buyer&apos;s photo</source>
         <translation>Открыть фото покупателя</translation>
     </message>
     <message>
         <source>Decision saved: «{decision}». It is sent to Ozon with the next sync.</source>
         <translation>Решение сохранено: «{decision}». Оно уйдёт в Ozon при следующей синхронизации.</translation>
+    </message>
+    <message>
+        <source>The decision deadline has passed: Ozon decides this request itself. Nothing to do here.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Ozon offers these actions now:</source>
@@ -3867,7 +4017,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Фото недоступно.</translation>
     </message>
     <message>
-        <source>Buyer's photo</source>
+        <source>Buyer&apos;s photo</source>
         <translation>Фото покупателя</translation>
     </message>
 </context>
@@ -3961,10 +4111,6 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>Replied</source>
         <translation>С ответом</translation>
-    </message>
-    <message>
-        <source>SKU or article</source>
-        <translation>SKU или артикул</translation>
     </message>
     <message>
         <source>Search in reviews and product names…</source>
@@ -4229,7 +4375,7 @@ Packdesk не может заменить открытую базу данных
         <translation>В кодах «Честный ЗНАК» есть невидимый разделитель (GS). Если сканер настроен вводить вместо него что-то другое, укажите это здесь.</translation>
     </message>
     <message>
-        <source>My shop is on Ozon's trusted acceptance</source>
+        <source>My shop is on Ozon&apos;s trusted acceptance</source>
         <translation>Мой магазин подключён к доверительной приёмке Ozon</translation>
     </message>
     <message>
@@ -4273,11 +4419,11 @@ Packdesk не может заменить открытую базу данных
         <translation> дн.</translation>
     </message>
     <message>
-        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
+        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
         <translation>Имена и адреса покупателей в завершённых заказах стираются через столько дней (правила Ozon).</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
         <translation>Перезапустите Packdesk, чтобы применить изменения (аккаунт, язык, режим, интервал синхронизации, данные покупателей).</translation>
     </message>
     <message>
@@ -4285,7 +4431,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Синхронизировать каждые</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
         <translation>Язык, демо-режим, интервал синхронизации, рабочие часы и срок хранения данных покупателей применяются после перезапуска.</translation>
     </message>
     <message>
@@ -4297,7 +4443,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Язык</translation>
     </message>
     <message>
-        <source>Keep buyers' details</source>
+        <source>Keep buyers&apos; details</source>
         <translation>Хранить данные покупателей</translation>
     </message>
     <message>
@@ -4315,6 +4461,10 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>Saved.</source>
         <translation>Сохранено.</translation>
+    </message>
+    <message>
+        <source>The database address and the desk&apos;s name take effect when Packdesk starts again: the database cannot be swapped under a running window.</source>
+        <translation>Адрес базы данных и имя рабочего места вступят в силу после перезапуска Packdesk: базу данных нельзя заменить в работающем окне.</translation>
     </message>
     <message>
         <source>Asking Ozon…</source>
@@ -4369,7 +4519,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Печать…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
         <translation>Отправлено. Рамка должна быть целой, а метки линейки через 10 мм — ровно в 10 мм друг от друга.</translation>
     </message>
 </context>
@@ -4411,12 +4561,28 @@ Packdesk не может заменить открытую базу данных
         <translation>Ещё не синхронизировано</translation>
     </message>
     <message>
+        <source>Sync: looking for the leading desk…</source>
+        <translation>Синхронизация: поиск ведущего места…</translation>
+    </message>
+    <message>
         <source>Show the actions waiting for Ozon and the ones it refused</source>
         <translation>Показать действия, ожидающие Ozon, и отклонённые им</translation>
     </message>
     <message>
         <source>Sync off</source>
         <translation>Синхронизация выключена</translation>
+    </message>
+    <message>
+        <source>Sync: no desk leads — is another desk open?</source>
+        <translation>Синхронизация: ведущего места нет — открыто ли другое рабочее место?</translation>
+    </message>
+    <message>
+        <source>Sync: this desk leads</source>
+        <translation>Синхронизация: ведёт это рабочее место</translation>
+    </message>
+    <message>
+        <source>Sync: led by {desk}</source>
+        <translation>Синхронизация: ведёт {desk}</translation>
     </message>
     <message>
         <source>Last sync {time}</source>

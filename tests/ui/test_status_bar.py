@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from app import events, outbox
+from app import desks, events, outbox
 from app.context import AppContext
+from app.db.engine import Database
 from app.db.tables import SyncStateRow
 from tests.ui.factories import NOW
 from ui.bridge import EventBridge
@@ -102,3 +105,64 @@ def test_demo_badge(ctx: AppContext, tasks: TaskManager, qtbot: QtBot, demo: boo
     bar = make_bar(ctx, tasks, qtbot, demo=demo)
     assert bar.demo_badge.isVisibleTo(bar) is demo
     assert bar.demo_badge.text() == "DEMO MODE — emulator, not your Ozon shop"
+
+
+# -- the leading desk on the shop's server --------------------------------------------------------
+
+
+def make_desk_bar(db: Database, tasks: TaskManager, qtbot: QtBot, ctx: AppContext) -> SyncStatusBar:
+    bridge = EventBridge(ctx.bus)
+    bar = SyncStatusBar(db, tasks, bridge, False, desk="Desk 1", clock=ctx.clock)
+    bar._test_bridge = bridge  # type: ignore[attr-defined]
+    qtbot.addWidget(bar)
+    return bar
+
+
+@pytest.mark.sqlite_only
+def test_a_single_desk_shows_no_leader(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> None:
+    bar = make_desk_bar(ctx.db, tasks, qtbot, ctx)
+    qtbot.waitUntil(lambda: not tasks.busy())
+    assert bar.leader is None and bar.findChild(QLabel, "syncLeader") is None
+
+
+@pytest.mark.server_only
+def test_the_leading_desk_is_shown_and_refreshed(
+    ctx: AppContext, tasks: TaskManager, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.status_bar
+
+    monkeypatch.setattr(ui.status_bar, "_LEADER_EVERY_MS", 50)
+    threads: list[str] = []
+    read = desks.read_leader
+
+    def leader(db: Database, now: datetime) -> desks.Desk | None:
+        threads.append(threading.current_thread().name)
+        return read(db, now)
+
+    monkeypatch.setattr(desks, "read_leader", leader)
+    bar = make_desk_bar(ctx.db, tasks, qtbot, ctx)
+    assert bar.leader is not None and bar.leader.isVisibleTo(bar)
+    qtbot.waitUntil(
+        lambda: bar.leader is not None and bar.leader.text() == "Sync: no desk leads — is another desk open?"
+    )
+    with ctx.db.write() as s:
+        desks.check_in(s, "Desk 2", "anna", NOW, leading=True)
+    qtbot.waitUntil(lambda: bar.leader is not None and bar.leader.text() == "Sync: led by Desk 2")
+    with ctx.db.write() as s:
+        desks.check_in(s, "Desk 1", "li", NOW, leading=True)
+    qtbot.waitUntil(lambda: bar.leader is not None and bar.leader.text() == "Sync: this desk leads")
+    assert threads and all(name.startswith("packdesk-read") for name in threads)  # never the GUI thread
+
+
+def test_an_unreachable_server_is_said_plainly(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> None:
+    db = Database("postgresql+psycopg://packdesk@127.0.0.1:1/shop")
+    try:
+        bar = make_desk_bar(db, tasks, qtbot, ctx)
+        assert bar.leader is not None
+        qtbot.waitUntil(lambda: bar.leader is not None and "cannot be reached" in bar.leader.text(), timeout=15_000)
+        assert bar.leader.text().startswith("The shop's database server 127.0.0.1:1/shop cannot be reached")
+        assert "Check the network" in bar.leader.toolTip() and "b71c1c" in bar.leader.styleSheet()
+        bar._leader_timer.stop()
+        qtbot.waitUntil(lambda: not tasks.busy(), timeout=15_000)
+    finally:
+        db.dispose()

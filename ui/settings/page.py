@@ -1,8 +1,8 @@
 """The Settings page: Ozon account, demo mode, printers, auto-print, sounds, sync interval, language,
-backups (ui/settings/backup.py).
+the database and this desk's name (ui/settings/database.py), backups (ui/settings/backup.py).
 
-Everything is saved through `app.settings.save` (the Api-Key goes to the OS keyring through
-`app.secrets.store_api_key`, never into the file). Saving, the keyring and the connection test run
+Everything is saved through `app.settings.save` (the Api-Key and the database password go to the OS
+keyring through `app.secrets`, never into the file). Saving, the keyring and the connection test run
 off the GUI thread; their errors become plain sentences on the page, never a traceback.
 
 Signals:
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import account, secrets
+from app import account, paths, secrets
 from app import settings as settings_file
 from app.account import ClientFactory
 from app.clock import Clock
@@ -53,6 +53,7 @@ from app.settings import (
 from ui import errors, plain_text
 from ui.settings.account import default_client
 from ui.settings.backup import BackupBox
+from ui.settings.database import DatabaseBox
 from ui.settings.printers import PrinterPort, SystemPrinters
 from ui.tasks import TaskManager
 
@@ -65,6 +66,8 @@ _BAD_STYLE = "QLabel { color: #b71c1c; }"
 _WARN_STYLE = "QLabel { color: #8d6e00; font-weight: bold; }"
 # Changes that the running app cannot pick up; the seller is told to restart.
 RESTART_FIELDS = ("language", "demo_mode", "sync_interval_s", "client_id", "personal_data_days", "work_hours")
+# The database is opened once, at start: a new address (or desk name) applies after a restart.
+DATABASE_FIELDS = ("database_url", "desk_name")
 
 
 class KeyringUnavailable(UserError):
@@ -77,18 +80,27 @@ class SettingsNotSaved(UserError):
         super().__init__("settings_not_saved", f"the settings file could not be written: {reason}", reason=reason)
 
 
-def write(path: Path, chosen: Settings, api_key: str) -> None:
-    """Runs on the I/O pool: the settings file first, then the key (a keyring problem keeps the rest)."""
+def write(path: Path, chosen: Settings, api_key: str, database_password: str = "") -> None:
+    """Runs on the I/O pool: the settings file first (its database address without the password),
+    then the database password and the key (a keyring problem keeps the rest)."""
     try:
         settings_file.save(path, chosen)
     except OSError as exc:
         raise SettingsNotSaved(exc.strerror or type(exc).__name__) from None
+    refused: UserError | None = None
+    if database_password:
+        try:
+            secrets.store_database_password(chosen.database_url, database_password)
+        except secrets.DatabaseKeyringUnavailable as exc:
+            refused = exc  # the Api-Key may still be stored
     if api_key:
         try:
             secrets.store_api_key(chosen.client_id, api_key)
         except Exception as exc:  # keyring backends raise KeyringError, RuntimeError, DBus errors…
             log.warning("could not store the Api-Key in the OS keyring: %s", type(exc).__name__)
             raise KeyringUnavailable(str(exc) or type(exc).__name__) from None
+    if refused is not None:
+        raise refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +144,8 @@ class SettingsPage(QWidget):
         column.addWidget(self._printing_box(body))
         column.addWidget(self._desk_box(body))
         column.addWidget(self._app_box(body))
+        self.database = DatabaseBox(tasks, clock, paths.Paths(path.parent).database, db.shown, body)
+        column.addWidget(self.database)
         self.backup = BackupBox(tasks, db.path, body, demo=demo is not None)
         column.addWidget(self.backup)
         column.addStretch(1)
@@ -385,6 +399,7 @@ class SettingsPage(QWidget):
         self.sync_interval.setValue(chosen.sync_interval_s)
         self.personal_data_days.setValue(chosen.personal_data_days)
         self.language.setCurrentIndex(max(0, self.language.findData(chosen.language)))
+        self.database.load(chosen)
         self.backup.load(chosen)
 
     def _show_key_stored(self, stored: bool) -> None:
@@ -420,8 +435,16 @@ class SettingsPage(QWidget):
             sync_interval_s=self.sync_interval.value(),
             personal_data_days=self.personal_data_days.value(),
             language=str(self.language.currentData()),
+            **self._database_values(),
             **self.backup.values(),
         )
+
+    def _database_values(self) -> dict[str, object]:
+        try:
+            address, _password = self.database.typed()
+        except UserError:  # not an address: `save` says so and writes nothing
+            address = self.database.address.text().strip()
+        return self.database.values(address)
 
     # -- saving ---------------------------------------------------------------------------------
 
@@ -429,6 +452,11 @@ class SettingsPage(QWidget):
         chosen, key, path = self.chosen(), self.api_key.text().strip(), self.path
         if key and not chosen.client_id:
             self._show(self.result, errors.message_for(CredentialsMissing("Client-Id")), _BAD_STYLE)
+            return
+        try:
+            _address, db_password = self.database.typed()
+        except UserError as exc:
+            self._show(self.result, errors.message_for(exc), _BAD_STYLE)
             return
         bad = settings_file.problems(chosen)
         if bad:  # the form's widgets keep to the declared ranges; a value that slipped past is not saved
@@ -440,29 +468,38 @@ class SettingsPage(QWidget):
         self._show(self.result, self.tr("Saving…"), "")
         before = self.settings
         self._tasks.run_io(
-            lambda: write(path, chosen, key),
-            on_done=lambda _none: self._saved(before, chosen, key_saved=bool(key)),
+            lambda: write(path, chosen, key, db_password),
+            on_done=lambda _none: self._saved(before, chosen, key_saved=bool(key), password_saved=bool(db_password)),
             on_error=lambda exc: self._save_failed(before, chosen, exc),
         )
 
-    def _saved(self, before: Settings, chosen: Settings, key_saved: bool) -> None:
+    def _saved(self, before: Settings, chosen: Settings, key_saved: bool, password_saved: bool = False) -> None:
         self.save_button.setEnabled(True)
         self.settings = chosen
         if key_saved:
             self.api_key.clear()
             self.api_key.setPlaceholderText(self.tr("Saved in the system keyring"))
+        if password_saved:  # the form shows the address as the file keeps it: without the password
+            self.database.address.setText(chosen.database_url)
+            self.database.show_password_kept(True)
         restart = [f for f in RESTART_FIELDS if getattr(before, f) != getattr(chosen, f)] or key_saved
+        moved = password_saved or any(getattr(before, f) != getattr(chosen, f) for f in DATABASE_FIELDS)
         text = self.tr("Saved.")
         if restart:
             text += " " + self.tr(
                 "Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details)."
+            )
+        if moved:
+            text += " " + self.tr(
+                "The database address and the desk's name take effect when Packdesk starts again: the database "
+                "cannot be swapped under a running window."
             )
         self._show(self.result, text, _OK_STYLE)
         self.saved.emit(chosen)
 
     def _save_failed(self, before: Settings, chosen: Settings, exc: BaseException) -> None:
         self.save_button.setEnabled(True)
-        if isinstance(exc, KeyringUnavailable):
+        if isinstance(exc, KeyringUnavailable | secrets.DatabaseKeyringUnavailable):
             # The file was written; only the key is missing.
             self.settings = chosen
             self.saved.emit(chosen)
