@@ -51,9 +51,7 @@ def clean_name(name: str) -> str:
 def check_pin(pin: str) -> str:
     """The PIN as given, if it is 4..8 digits (ASCII); InvalidAction otherwise."""
     if not (PIN_MIN <= len(pin) <= PIN_MAX) or not (pin.isascii() and pin.isdigit()):
-        raise InvalidAction(
-            "packer_pin_invalid", f"a PIN is {PIN_MIN} to {PIN_MAX} digits", min=PIN_MIN, max=PIN_MAX
-        )
+        raise InvalidAction("packer_pin_invalid", f"a PIN is {PIN_MIN} to {PIN_MAX} digits", min=PIN_MIN, max=PIN_MAX)
     return pin
 
 

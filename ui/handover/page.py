@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import desks
 from app.context import AppContext
 from app.errors import UserError
 from app.queries import handover as handover_reads
@@ -293,7 +294,13 @@ class HandoverPage(QWidget):
 
         def work() -> None:
             handover.create_carriage(
-                ctx.db, ctx.clock, method, user, bus=ctx.bus, trusted_acceptance=ctx.settings.trusted_acceptance
+                ctx.db,
+                ctx.clock,
+                method,
+                user,
+                bus=ctx.bus,
+                trusted_acceptance=ctx.settings.trusted_acceptance,
+                desk=desks.desk_name(ctx.settings),
             )
 
         self._run(work, self.tr("Carriage for %n posting(s) queued; its act prints when Ozon has made it", "", count))
@@ -306,7 +313,7 @@ class HandoverPage(QWidget):
         ctx, user = self.ctx, self.user
 
         def work() -> None:
-            handover.own_act(ctx.db, ctx.clock, numbers, user, bus=ctx.bus)
+            handover.own_act(ctx.db, ctx.clock, numbers, user, bus=ctx.bus, desk=desks.desk_name(ctx.settings))
 
         self._run(work, self.tr("Our own act for %n posting(s) sent to the printer", "", len(numbers)), True)
 
