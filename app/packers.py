@@ -18,7 +18,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import Clock
 from app.db.desk_tables import PackerRow
+from app.db.engine import Database
 from app.errors import InvalidAction, NotFound
 
 NAME_MAX = 60
@@ -132,3 +134,30 @@ def verify(s: Session, name: str, pin: str = "") -> str:
     if row.pin_hash and not pin_matches(row.pin_hash, pin):
         raise InvalidAction("packer_pin_wrong", f"wrong PIN for {row.name}", name=row.name)
     return row.name
+
+
+# -- for the screens: one transaction each ------------------------------------------------------------
+
+
+def listed(db: Database) -> list[Packer]:
+    with db.read() as s:
+        return all_packers(s)
+
+
+def add_one(db: Database, clock: Clock, name: str, pin: str = "") -> Packer:
+    with db.write() as s:
+        return add(s, name, clock.now(), pin)
+
+
+def remove_one(db: Database, name: str) -> None:
+    with db.write() as s:
+        remove(s, name)
+
+
+def change_pin(db: Database, name: str, pin: str) -> None:
+    """A new PIN for the packer; "" clears it."""
+    with db.write() as s:
+        if pin:
+            set_pin(s, name, pin)
+        else:
+            clear_pin(s, name)

@@ -21,7 +21,7 @@ from app.workflows import documents, labels
 from app.workflows.packing.outcomes import Kind
 from app.workflows.packing.station import PackStation
 from printing import spooler
-from tests.app.test_packing import FBS, MUG, NOW, PEN, RFBS, Clock, cancel_in_cache, fill
+from tests.app.test_packing import FBS, MUG, NOW, RFBS, Clock, cancel_in_cache, fill
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ class _NullSink:
     def describe(self) -> str:
         return "nowhere"
 
-    def send(self, data: bytes, *, title: str, raw: bool) -> None:
+    def send(self, data: bytes, *, title: str = "", raw: bool = False) -> None:
         pass
 
 

@@ -108,3 +108,13 @@ def test_unknown_packers_are_not_found(ctx: AppContext) -> None:
 def test_a_malformed_hash_matches_nothing() -> None:
     for stored in ("", "1234", "scrypt$zz$00", "pbkdf2$00$00", "scrypt$$"):
         assert not packers.pin_matches(stored, "1234")
+
+
+def test_the_screens_functions_each_in_one_transaction(ctx: AppContext) -> None:
+    packers.add_one(ctx.db, ctx.clock, "Анна", "1234")
+    packers.add_one(ctx.db, ctx.clock, "Борис")
+    packers.change_pin(ctx.db, "Анна", "")
+    packers.change_pin(ctx.db, "Борис", "5678")
+    assert [(p.name, p.has_pin) for p in packers.listed(ctx.db)] == [("Анна", False), ("Борис", True)]
+    packers.remove_one(ctx.db, "Анна")
+    assert [p.name for p in packers.listed(ctx.db)] == ["Борис"]
