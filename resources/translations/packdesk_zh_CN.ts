@@ -44,7 +44,7 @@
         <translation>复制诊断信息</translation>
     </message>
     <message>
-        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers&apos; data</source>
         <translation>供技术支持使用的版本、文件夹、设置和日志末尾：不含 Api-Key，不含买家信息</translation>
     </message>
     <message>
@@ -525,8 +525,8 @@
         <translation>取消恢复</translation>
     </message>
     <message>
-        <source>A backup is a checked copy of the database, made in the background while you work. Only Packdesk's own oldest backups in the folder are deleted.</source>
-        <translation>备份是经过校验的数据库副本，在您工作时于后台生成。文件夹中只会删除 Packdesk 自己最旧的备份。</translation>
+        <source>A backup is a checked copy of the database, made in the background while you work. Only this shop&apos;s own oldest backups in the folder are deleted.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Backup folder</source>
@@ -826,7 +826,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>没有符合筛选条件的聊天。</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers' messages appear here after a sync.</source>
+        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
         <translation>还没有聊天。同步后买家的消息会显示在这里。</translation>
     </message>
     <message>
@@ -854,7 +854,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此聊天已关闭：Ozon 不再接受新消息。</translation>
     </message>
     <message>
-        <source>Ozon's notices take no answers.</source>
+        <source>Ozon&apos;s notices take no answers.</source>
         <translation>Ozon 通知无法回复。</translation>
     </message>
     <message>
@@ -1049,7 +1049,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>咨询 Ozon 客服…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting's facts, or a PDF</source>
+        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
         <translation>向 Ozon 客服发送包含此货件信息的消息，或导出 PDF</translation>
     </message>
     <message>
@@ -1253,7 +1253,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此 rFBS 订单由 Ozon 自行确认；确认后会进入「待打包」。</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
         <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成。</translation>
     </message>
     <message>
@@ -1277,7 +1277,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>报关单号中的日期无效。</translation>
     </message>
     <message>
-        <source>Ozon's label file cannot be read: {detail}</source>
+        <source>Ozon&apos;s label file cannot be read: {detail}</source>
         <translation>无法读取 Ozon 的面单文件：{detail}</translation>
     </message>
     <message>
@@ -1333,7 +1333,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>这看起来不像运单号。</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
         <translation>这是商品或面单的条码，不是运单号：请扫描承运商的运单号。</translation>
     </message>
     <message>
@@ -1393,8 +1393,8 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{printer} 处的打印机没有接收完整个任务：再次打印前请检查打印机以及是否已出面单。</translation>
     </message>
     <message>
-        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
-        <translation>未安装打印命令 'lp'（apt-get install cups-client）。</translation>
+        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
+        <translation>未安装打印命令 &apos;lp&apos;（apt-get install cups-client）。</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -1437,11 +1437,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>部分设置无效，已恢复为默认值：{names}。</translation>
     </message>
     <message>
-        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>该货件的 Ozon 面单尚未下载；下载后会自动打印。</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
         <translation>数据库已损坏：{path}。Packdesk 未改动该文件，并已停止同步。请用备份恢复该文件，或将其移走以使用空数据库重新开始（sqlite3 工具的 .recover 命令可导出仍可读取的数据）。</translation>
     </message>
     <message>
@@ -1463,6 +1463,22 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>The database address needs the {driver} driver, which is not installed: install it with pip install {package}.</source>
         <translation>该数据库地址需要 {driver} 驱动，但尚未安装：请用 pip install {package} 安装。</translation>
+    </message>
+    <message>
+        <source>{url} is not a database address (e.g. postgresql+psycopg://packdesk@192.168.1.10/shop).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The shop&apos;s database server {server} cannot be reached ({detail}). Check the network and that the server is running; this desk takes no new work until it is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{server} already holds tables ({tables}); Packdesk copies only into an empty database.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The copy is incomplete ({tables}).</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The window cannot start: the system library {library} is missing. On Debian or Ubuntu install the display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</source>
@@ -1501,7 +1517,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{path} 已损坏，无法恢复。</translation>
     </message>
     <message>
-        <source>{path} is a SQLite database, but not Packdesk's.</source>
+        <source>{path} is a SQLite database, but not Packdesk&apos;s.</source>
         <translation>{path} 是 SQLite 数据库，但不是 Packdesk 的。</translation>
     </message>
     <message>
@@ -1573,11 +1589,15 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>这条退货已有一个待发送的决定。</translation>
     </message>
     <message>
+        <source>The decision deadline passed on {deadline}: Ozon decides this return itself now, so Packdesk sends no decision.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Ozon does not offer this action for this return now. Sync to see what it offers.</source>
         <translation>Ozon 目前不提供此操作。请同步查看当前可用的操作。</translation>
     </message>
     <message>
-        <source>Choose one of Ozon's reasons to reject the return.</source>
+        <source>Choose one of Ozon&apos;s reasons to reject the return.</source>
         <translation>请选择 Ozon 提供的拒绝原因之一。</translation>
     </message>
     <message>
@@ -1589,7 +1609,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>说明最多 1000 个字符。</translation>
     </message>
     <message>
-        <source>The compensation must be more than 0 and at most the item's price, in roubles and kopecks.</source>
+        <source>The compensation must be more than 0 and at most the item&apos;s price, in roubles and kopecks.</source>
         <translation>补偿金额必须大于 0，且不超过商品价格（精确到戈比）。</translation>
     </message>
     <message>
@@ -1597,8 +1617,16 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>照片文件 {path} 已不存在：请重新添加。</translation>
     </message>
     <message>
-        <source>This return was received already.</source>
-        <translation>这条退货已经收货。</translation>
+        <source>Return {number} was already received on {date}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return {number} is not sent back yet ({state}): the request still awaits a decision. Keep the parcel aside and ask the seller.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return {number} is {state}: Ozon sends no item back under it. Keep the parcel aside and ask the seller.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Enter the replacement posting number.</source>
@@ -1645,6 +1673,34 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>回答至少需要 2 个字符。</translation>
     </message>
     <message>
+        <source>Enter the packer&apos;s name.</source>
+        <translation>请输入打包员的姓名。</translation>
+    </message>
+    <message>
+        <source>A packer&apos;s name may have at most {limit} characters.</source>
+        <translation>打包员姓名最多 {limit} 个字符。</translation>
+    </message>
+    <message>
+        <source>There is a packer named {name} already.</source>
+        <translation>已有名为 {name} 的打包员。</translation>
+    </message>
+    <message>
+        <source>A PIN is {min} to {max} digits.</source>
+        <translation>PIN 码为 {min} 到 {max} 位数字。</translation>
+    </message>
+    <message>
+        <source>Wrong PIN for {name}. Nothing was changed.</source>
+        <translation>{name} 的 PIN 码不正确。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>There is no packer named {name}. Someone may have removed them.</source>
+        <translation>没有名为 {name} 的打包员，可能已被删除。</translation>
+    </message>
+    <message>
+        <source>Posting {posting} is on the desk: finish it or put it aside (Esc), then change the packer.</source>
+        <translation>工作台上有货件 {posting}：请先完成或搁置（Esc），再更换打包员。</translation>
+    </message>
+    <message>
         <source>Ozon rejected the Client-Id or Api-Key. Check them in Settings.</source>
         <translation>Ozon 拒绝了 Client-Id 或 Api-Key。请在“设置”中检查。</translation>
     </message>
@@ -1665,7 +1721,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>Ozon 要求 Packdesk 降低请求频率（请求过多）。请一分钟后重试。</translation>
     </message>
     <message>
-        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
         <translation>Ozon 服务器暂时出现问题。请几分钟后重试。</translation>
     </message>
     <message>
@@ -1809,6 +1865,13 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
 </context>
 <context>
+    <name>FeedbackTab</name>
+    <message>
+        <source>SKU or article</source>
+        <translation type="unfinished">SKU 或货号</translation>
+    </message>
+</context>
+<context>
     <name>FilterBar</name>
     <message>
         <source>Search: posting, order, SKU, offer ID, product name</source>
@@ -1921,7 +1984,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel's label to find its posting</source>
+        <source>Scan a parcel&apos;s label to find its posting</source>
         <translation>扫描包裹面单以查找订单</translation>
     </message>
     <message>
@@ -2318,7 +2381,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>码中的商品编号已损坏：请重新扫描</translation>
     </message>
     <message>
-        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>扫描枪丢失了码中的分隔符：请在「设置 → 打包与交接」中设置 GS 替代符</translation>
     </message>
     <message>
@@ -2406,7 +2469,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>✗ 请先输入「{name}」的报关单号（ГТД）</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
         <translation>✗ 订单 {number} 需要 Packdesk 目前无法提交的数据（{what}）：请在 Ozon 卖家后台处理</translation>
     </message>
     <message>
@@ -2428,6 +2491,18 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>✗ Posting {number} cannot be packed: {status}</source>
         <translation>✗ 货件 {number} 无法打包：{status}</translation>
+    </message>
+    <message>
+        <source>✗ {number} is being packed at {desk} by {packer}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✗ {number} was left at {desk} by {packer}: take it over?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✗ {number} was taken over at {desk} by {packer}: put the goods aside</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>✗ Finish posting {current} first (Esc puts it aside)</source>
@@ -2590,7 +2665,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>咨询 Ozon 客服…</translation>
     </message>
     <message>
-        <source>Write to Ozon's seller support about this posting</source>
+        <source>Write to Ozon&apos;s seller support about this posting</source>
         <translation>就此货件联系 Ozon 卖家客服</translation>
     </message>
     <message>
@@ -2798,7 +2873,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>发货（已打包）</translation>
     </message>
     <message>
-        <source>Get Ozon's label</source>
+        <source>Get Ozon&apos;s label</source>
         <translation>获取 Ozon 面单</translation>
     </message>
     <message>
@@ -2878,11 +2953,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>已放弃</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon 不接受某个「Честный ЗНАК」标识码或报关单号（见 Ozon 给出的原因）。订单仍然有效：点击“放弃并重做”，然后在打包台用正确的编码重新打包。</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
         <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成，然后在这里点击“放弃”。</translation>
     </message>
     <message>
@@ -2971,6 +3046,107 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
 </context>
 <context>
+    <name>PackerButton</name>
+    <message>
+        <source>Who packs at this desk: scans, prints and decisions are recorded under it (F4)</source>
+        <translation>谁在此工作台打包：扫描、打印和决定都记在此人名下（F4）</translation>
+    </message>
+    <message>
+        <source>Packer: {name} ▾</source>
+        <translation>打包员：{name} ▾</translation>
+    </message>
+</context>
+<context>
+    <name>PackerPicker</name>
+    <message>
+        <source>Who packs at this desk?</source>
+        <translation>谁在此工作台打包？</translation>
+    </message>
+    <message>
+        <source>No packers yet: add them in Settings → Packers. Until then this desk records the computer&apos;s login name ({name}).</source>
+        <translation>还没有打包员：请在“设置 → 打包员”中添加。在此之前，本工作台记录电脑的登录名（{name}）。</translation>
+    </message>
+    <message>
+        <source>{name}  (PIN)</source>
+        <translation>{name}  （PIN）</translation>
+    </message>
+    <message>
+        <source>PIN of {name}:</source>
+        <translation>{name} 的 PIN 码：</translation>
+    </message>
+    <message>
+        <source>{min}–{max} digits</source>
+        <translation>{min}–{max} 位数字</translation>
+    </message>
+    <message>
+        <source>Pack as this packer</source>
+        <translation>以此打包员身份打包</translation>
+    </message>
+</context>
+<context>
+    <name>PackersBox</name>
+    <message>
+        <source>Packers</source>
+        <translation>打包员</translation>
+    </message>
+    <message>
+        <source>The people who pack at this shop&apos;s desks. Each picks their name on the Packing page (F4); scans, prints and decisions are recorded under it. A PIN keeps others from using the name. Saved at once, for every desk.</source>
+        <translation>在本店各工作台打包的人员。每人在“打包”页面（F4）选择自己的名字；扫描、打印和决定都记在其名下。PIN 码可防止他人冒用该名字。立即保存，对所有工作台生效。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>PIN, optional</source>
+        <translation>PIN 码（可选）</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Set PIN</source>
+        <translation>设置 PIN</translation>
+    </message>
+    <message>
+        <source>Clear PIN</source>
+        <translation>清除 PIN</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>{name}  (PIN)</source>
+        <translation>{name}  （PIN）</translation>
+    </message>
+    <message>
+        <source>No packers yet: the desks record the computer&apos;s login name.</source>
+        <translation>还没有打包员：各工作台记录电脑的登录名。</translation>
+    </message>
+    <message>
+        <source>{name} is added.</source>
+        <translation>已添加 {name}。</translation>
+    </message>
+    <message>
+        <source>Type the new PIN in the PIN field, then press Set PIN.</source>
+        <translation>请在 PIN 栏中输入新的 PIN 码，然后点击“设置 PIN”。</translation>
+    </message>
+    <message>
+        <source>The PIN of {name} is set.</source>
+        <translation>已为 {name} 设置 PIN 码。</translation>
+    </message>
+    <message>
+        <source>{name} needs no PIN now.</source>
+        <translation>{name} 现在无需 PIN 码。</translation>
+    </message>
+    <message>
+        <source>{name} is removed; what they did stays recorded under their name.</source>
+        <translation>已删除 {name}；其操作记录仍保留在该名字下。</translation>
+    </message>
+</context>
+<context>
     <name>PackingDialogs</name>
     <message>
         <source>Put the posting aside</source>
@@ -2979,6 +3155,14 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>Put posting {number} aside? What was scanned is forgotten; the goods go back.</source>
         <translation>要暂放货件 {number} 吗？已扫描的记录将被清除，商品请放回。</translation>
+    </message>
+    <message>
+        <source>Take over the posting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Posting {number} is on the station of {desk} ({packer}), with no scan there for several minutes. Take it over and pack it here? What was scanned there counts here; the other desk is told.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -3002,6 +3186,10 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>✗ Not saved — scan again; if it happens again, see the log</source>
         <translation>✗ 未保存 — 请重新扫描；如果再次发生，请查看日志</translation>
+    </message>
+    <message>
+        <source>{name} packs at this desk now</source>
+        <translation>现在由 {name} 在此工作台打包</translation>
     </message>
     <message numerus="yes">
         <source>Printing %n ready label(s) in packing order</source>
@@ -3131,7 +3319,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>正在验收</translation>
     </message>
     <message>
-        <source>Waiting for Ozon's approval</source>
+        <source>Waiting for Ozon&apos;s approval</source>
         <translation>等待 Ozon 确认</translation>
     </message>
     <message>
@@ -3288,10 +3476,6 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>已回答</translation>
     </message>
     <message>
-        <source>SKU or article</source>
-        <translation>SKU 或货号</translation>
-    </message>
-    <message>
         <source>Search in questions and product names…</source>
         <translation>搜索问题和商品名称…</translation>
     </message>
@@ -3379,7 +3563,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>添加照片…</translation>
     </message>
     <message>
-        <source>Scan each unit's marking code (Честный ЗНАК), if it has one</source>
+        <source>Scan each unit&apos;s marking code (Честный ЗНАК), if it has one</source>
         <translation>如有标识码（Честный ЗНАК），请逐件扫描</translation>
     </message>
     <message>
@@ -3419,12 +3603,12 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此包裹应包含：</translation>
     </message>
     <message>
-        <source>This parcel was received already.</source>
-        <translation>此包裹已经收货。</translation>
-    </message>
-    <message>
         <source>received</source>
         <translation>已收货</translation>
+    </message>
+    <message>
+        <source>not sent back</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Scan the parcel first.</source>
@@ -3443,7 +3627,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>与此货件发出的标识码不一致</translation>
     </message>
     <message>
-        <source>This unit's marking code differs from the one shipped: the wrong item may have come back.</source>
+        <source>This unit&apos;s marking code differs from the one shipped: the wrong item may have come back.</source>
         <translation>此商品的标识码与发出的不一致：退回的可能不是原商品。</translation>
     </message>
     <message>
@@ -3488,7 +3672,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>原因：</translation>
     </message>
     <message>
-        <source>Buyer's comment:</source>
+        <source>Buyer&apos;s comment:</source>
         <translation>买家留言：</translation>
     </message>
     <message>
@@ -3556,12 +3740,16 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>照片</translation>
     </message>
     <message>
-        <source>Open the buyer's photo</source>
+        <source>Open the buyer&apos;s photo</source>
         <translation>打开买家的照片</translation>
     </message>
     <message>
         <source>Decision saved: «{decision}». It is sent to Ozon with the next sync.</source>
         <translation>决定已保存：«{decision}»。将在下次同步时发送给 Ozon。</translation>
+    </message>
+    <message>
+        <source>The decision deadline has passed: Ozon decides this request itself. Nothing to do here.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Ozon offers these actions now:</source>
@@ -3789,7 +3977,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>照片无法显示。</translation>
     </message>
     <message>
-        <source>Buyer's photo</source>
+        <source>Buyer&apos;s photo</source>
         <translation>买家照片</translation>
     </message>
 </context>
@@ -3883,10 +4071,6 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>Replied</source>
         <translation>已回复</translation>
-    </message>
-    <message>
-        <source>SKU or article</source>
-        <translation>SKU 或货号</translation>
     </message>
     <message>
         <source>Search in reviews and product names…</source>
@@ -4149,7 +4333,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>「Честный ЗНАК」标识码中含有不可见的分隔符（GS）。如果扫描枪被设置为用其他字符代替它，请在此填写。</translation>
     </message>
     <message>
-        <source>My shop is on Ozon's trusted acceptance</source>
+        <source>My shop is on Ozon&apos;s trusted acceptance</source>
         <translation>我的店铺已开通 Ozon 信任验收</translation>
     </message>
     <message>
@@ -4193,11 +4377,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation> 天</translation>
     </message>
     <message>
-        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
+        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
         <translation>已完成订单中买家的姓名和地址在这么多天后清除（Ozon 规定）。</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
         <translation>请重启 Packdesk 以应用更改（账户、语言、模式、同步间隔、买家信息）。</translation>
     </message>
     <message>
@@ -4205,7 +4389,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>同步间隔</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
         <translation>语言、演示模式、同步间隔、工作时间和买家信息保留期限在重启后生效。</translation>
     </message>
     <message>
@@ -4217,7 +4401,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>语言</translation>
     </message>
     <message>
-        <source>Keep buyers' details</source>
+        <source>Keep buyers&apos; details</source>
         <translation>保留买家信息</translation>
     </message>
     <message>
@@ -4285,7 +4469,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>正在打印…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
         <translation>已发送。边框应完整，标尺上 10 毫米刻度的间距应正好为 10 毫米。</translation>
     </message>
 </context>
