@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QFont, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -136,20 +136,38 @@ class PackerButton(QPushButton):
     changed = Signal(str)
 
     def __init__(
-        self, ctx: AppContext, tasks: TaskManager, station: PackStation, parent: QWidget | None = None
+        self,
+        ctx: AppContext,
+        tasks: TaskManager,
+        station: PackStation,
+        parent: QWidget | None = None,
+        *,
+        width: int = 340,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("packerButton")
-        self.setFlat(True)
-        self.setToolTip(self.tr("Who packs at this desk: scans, prints and decisions are recorded under it (F4)"))
+        font = QFont(self.font())
+        font.setPointSizeF(13)
+        font.setBold(True)
+        self.setFont(font)
+        self.setFixedWidth(width)  # a long name is shortened in the middle, never widens the page
+        self.setStyleSheet("text-align: left; padding: 6px 10px;")
         self.ctx, self.tasks, self.station = ctx, tasks, station
         self.picker: PackerPicker | None = None
+        self.name = ""  # the packer shown (in full; the text may shorten it)
         self.after_picker: Callable[[], None] | None = None  # the page puts the focus back on the scan field
         self.clicked.connect(self.open_picker)
         self.show_name(station.user)
 
     def show_name(self, name: str) -> None:
-        self.setText(self.tr("Packer: {name} ▾").format(name=name or "—"))
+        template = self.tr("Packer: {name} ▾")
+        metrics = self.fontMetrics()
+        room = self.width() - 28 - metrics.horizontalAdvance(template.replace("{name}", ""))
+        shown = metrics.elidedText(name or "—", Qt.TextElideMode.ElideMiddle, max(room, 40))
+        self.setText(template.format(name=shown))
+        self.name = name
+        hint = self.tr("Who packs at this desk: scans, prints and decisions are recorded under it (F4)")
+        self.setToolTip(f"{name}\n{hint}" if shown != name else hint)
 
     def restore(self) -> None:
         """At start (after the station resumed): the packer this desk remembers, if still one of the shop's."""

@@ -117,7 +117,7 @@ class PackingPage(QWidget):
         self.scan.setObjectName("scanField")
         self.scan.setPlaceholderText(self.tr("Scan a posting label, an item or a command…"))
         self.scan.scanned.connect(self.on_scanned)
-        self.packer_button = PackerButton(ctx, tasks, self.station, self)
+        self.packer_button = PackerButton(ctx, tasks, self.station, self, width=340)
         self.packer_button.clicked.disconnect()
         self.packer_button.clicked.connect(self.choose_packer)
         self.packer_button.after_picker = lambda: self.scan.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -186,10 +186,7 @@ class PackingPage(QWidget):
         head.addLayout(titles, 1)
         head.addWidget(self.progress)
         main = QVBoxLayout()
-        top = QHBoxLayout()
-        top.addWidget(self.scan, 1)
-        top.addWidget(self.packer_button)
-        main.addLayout(top)
+        main.addWidget(self.scan)
         main.addWidget(self.banner)
         main.addWidget(self.pending)
         main.addLayout(head)
@@ -201,7 +198,10 @@ class PackingPage(QWidget):
         row.setContentsMargins(12, 12, 12, 8)
         row.addLayout(main, 1)
         row.addWidget(line)
-        row.addWidget(self.print_panel)
+        side = QVBoxLayout()
+        side.addWidget(self.packer_button)  # above the labels: the scan field keeps its whole width
+        side.addWidget(self.print_panel, 1)
+        row.addLayout(side)
         self._paint_banner(Tone.INFO)
 
     def _shortcuts(self) -> None:
