@@ -160,3 +160,16 @@ def test_settings_adds_sets_a_pin_and_removes_packers(qtbot: QtBot, ctx: AppCont
     settle(qtbot, tasks)
     assert [p.name for p in packers.listed(ctx.db)] == ["Ли Вэй"]
     tasks.shutdown()
+
+
+def test_returns_and_handover_act_as_the_packer_picked_at_this_desk(ctx: AppContext) -> None:
+    data = ctx.paths.data
+    assert desk_user.current_user(data) == desk_user.login_name()
+    desk_user.remember_packer(data, "Ли Вэй")
+    assert desk_user.current_user(data) == "Ли Вэй" and (data / "desk.ini").is_file()
+    from ui.handover.page import HandoverPage
+    from ui.returns.page import ReturnsPage
+
+    assert isinstance(ReturnsPage.user, property) and isinstance(HandoverPage.user, property)
+    desk_user.remember_packer(data, "")
+    assert desk_user.current_user(data) == desk_user.login_name()

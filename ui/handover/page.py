@@ -65,7 +65,7 @@ class HandoverPage(QWidget):
         self.tasks = tasks
         self.sync = sync
         self.printer = printer
-        self.user = desk_user.login_name() if user is None else user
+        self._user = user  # None: the packer picked at this desk (ui/desk_user.py)
         self.groups: list[HandoverGroup] = []
         self._reading = False
         self._again = False
@@ -216,6 +216,11 @@ class HandoverPage(QWidget):
     def _row_clicked(self, _index: object) -> None:
         if self.tracking.isVisible():
             self.tracking.setFocus(Qt.FocusReason.OtherFocusReason)  # the scanner types into the field
+
+    @property
+    def user(self) -> str:
+        """Who hands over here: the packer picked at this desk, else the login name."""
+        return desk_user.current_user(self.ctx.paths.data) if self._user is None else self._user
 
     def current_group(self) -> HandoverGroup | None:
         row = self.methods.currentRow()
