@@ -173,3 +173,18 @@ def test_returns_and_handover_act_as_the_packer_picked_at_this_desk(ctx: AppCont
     assert isinstance(ReturnsPage.user, property) and isinstance(HandoverPage.user, property)
     desk_user.remember_packer(data, "")
     assert desk_user.current_user(data) == desk_user.login_name()
+
+
+def test_orders_prints_carry_this_desk_and_its_packer(ctx: AppContext) -> None:
+    from app import desks, print_queue
+    from tests.ui.factories import make_posting, save
+    from ui.orders.actions import WorkflowActions
+
+    posting = make_posting(7)
+    save(ctx, [posting])
+    ctx.settings = ctx.settings.replace(desk_name="Стол 2")
+    desk_user.remember_packer(ctx.paths.data, "Анна")
+    WorkflowActions(ctx).print_pick_list([posting.posting_number])
+    with ctx.db.read() as s:
+        (job,) = print_queue.jobs(s)
+    assert (job.user, job.desk) == ("Анна", "Стол 2") == ("Анна", desks.desk_name(ctx.settings))
