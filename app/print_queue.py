@@ -58,6 +58,7 @@ class PrintJob:
     created_at: datetime
     updated_at: datetime
     printed_at: datetime | None
+    desk: str = ""  # the desk that asked for it and prints it ("": any desk, a one-desk database)
 
 
 def _job(row: PrintJobRow) -> PrintJob:
@@ -76,6 +77,7 @@ def _job(row: PrintJobRow) -> PrintJob:
         row.created_at,
         row.updated_at,
         row.printed_at,
+        row.desk,
     )
 
 
@@ -126,6 +128,7 @@ def enqueue(
     printer: str = "",
     reason: str = "",
     user: str = "",
+    desk: str = "",
     wait_for_label: bool = False,
 ) -> PrintJob:
     """Queue a document. A label printed before is a reprint and must say why."""
@@ -143,6 +146,7 @@ def enqueue(
         is_reprint=reprint,
         reason=reason,
         user=user,
+        desk=desk,
         created_at=now,
         updated_at=now,
     )
@@ -206,11 +210,14 @@ def state_of(session: Session, key: str) -> JobState | None:
     return None if state is None else JobState(state)
 
 
-def next_queued(session: Session) -> PrintJob | None:
-    """The oldest job ready for the printer (packing order)."""
-    row = session.scalar(
-        select(PrintJobRow).where(PrintJobRow.state == JobState.QUEUED.value).order_by(PrintJobRow.id).limit(1)
-    )
+def next_queued(session: Session, desk: str = "") -> PrintJob | None:
+    """The oldest job ready for the printer (packing order). With `desk`: the oldest this desk prints,
+    its own and those no desk asked for (several desks share one server, each with its printers);
+    "" (one desk): every job."""
+    stmt = select(PrintJobRow).where(PrintJobRow.state == JobState.QUEUED.value)
+    if desk:
+        stmt = stmt.where(PrintJobRow.desk.in_([desk, ""]))
+    row = session.scalar(stmt.order_by(PrintJobRow.id).limit(1))
     return None if row is None else _job(row)
 
 
@@ -245,11 +252,13 @@ def retry(session: Session, key: str, now: datetime) -> None:
     _set(session, key, now, state=JobState.QUEUED.value)
 
 
-def retry_failed(session: Session, now: datetime) -> int:
-    """Every failed job goes back in the queue (the printer may be back). Returns how many."""
+def retry_failed(session: Session, now: datetime, desk: str = "") -> int:
+    """Every failed job (this desk's and those of no desk, with `desk`) goes back in the queue (the
+    printer may be back). Returns how many."""
+    failed = PrintJobRow.state == JobState.FAILED.value
     result = session.execute(
         update(PrintJobRow)
-        .where(PrintJobRow.state == JobState.FAILED.value)
+        .where(failed, PrintJobRow.desk.in_([desk, ""]) if desk else failed)
         .values(state=JobState.QUEUED.value, updated_at=now)
         .execution_options(synchronize_session="fetch")
     )

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app import history, label_files, print_queue
+from app import desks, history, label_files, print_queue
 from app.context import AppContext
 from app.errors import UserError
 from app.history import EventKind
@@ -86,6 +86,12 @@ def render_job(ctx: AppContext, job: PrintJob, output: Output) -> bytes:
     raise UserError("print_kind_unknown", f"Packdesk cannot print documents of kind {job.kind.value!r}")
 
 
+def printing_desk(ctx: AppContext) -> str:
+    """The desk whose jobs this spooler prints: on a shared server this desk's (and those no desk asked
+    for); on SQLite "" — one desk, every job, as before desks had names."""
+    return "" if ctx.db.is_sqlite else desks.desk_name(ctx.settings)
+
+
 def print_job(ctx: AppContext, job: PrintJob, sink_for: SinkFactory = sinks.open_sink) -> PrintResult:
     """Render and send one job, then mark it done or failed and record it in the postings' history."""
     printer = printer_for(ctx, job)
@@ -112,7 +118,7 @@ def print_job(ctx: AppContext, job: PrintJob, sink_for: SinkFactory = sinks.open
     with ctx.db.write() as s:
         print_queue.mark_done(s, job.key, now)
         for number in job.posting_numbers:
-            history.record(s, number, kind, now, detail, job.user)
+            history.record(s, number, kind, now, detail, job.user, job.desk or printing_desk(ctx))
     log.info("printed %s (%s) on %s, %d bytes", job.kind.value, " ".join(job.posting_numbers), where, len(data))
     return PrintResult(job, True, printer=where, size=len(data))
 
@@ -122,15 +128,16 @@ def _failed(ctx: AppContext, job: PrintJob, error: str, where: str) -> PrintResu
     with ctx.db.write() as s:
         print_queue.mark_failed(s, job.key, now, error)
         for number in job.posting_numbers:
-            history.record(s, number, EventKind.PRINT_FAILED, now, f"{job.kind.value} → {where}: {error}", job.user)
+            what = f"{job.kind.value} → {where}: {error}"
+            history.record(s, number, EventKind.PRINT_FAILED, now, what, job.user, job.desk or printing_desk(ctx))
     log.warning("print job %s (%s) failed: %s", job.key, job.kind.value, error)
     return PrintResult(job, False, error, where)
 
 
 def print_next(ctx: AppContext, sink_for: SinkFactory = sinks.open_sink) -> PrintResult | None:
-    """Print the oldest queued job; None when the queue is empty."""
+    """Print the oldest queued job of this desk (`printing_desk`); None when there is none."""
     with ctx.db.read() as s:
-        job = print_queue.next_queued(s)
+        job = print_queue.next_queued(s, printing_desk(ctx))
     return None if job is None else print_job(ctx, job, sink_for)
 
 

@@ -327,6 +327,15 @@ def _user_messages() -> dict[str, str]:
             "Errors", "This template uses {found}, which a review cannot fill: choose another or write the reply."
         ),
         "answer_too_short": translate("Errors", "An answer needs at least 2 characters."),
+        "packer_name_empty": translate("Errors", "Enter the packer's name."),
+        "packer_name_too_long": translate("Errors", "A packer's name may have at most {limit} characters."),
+        "packer_exists": translate("Errors", "There is a packer named {name} already."),
+        "packer_pin_invalid": translate("Errors", "A PIN is {min} to {max} digits."),
+        "packer_pin_wrong": translate("Errors", "Wrong PIN for {name}. Nothing was changed."),
+        "packer_unknown": translate("Errors", "There is no packer named {name}. Someone may have removed them."),
+        "packer_change_busy": translate(
+            "Errors", "Posting {posting} is on the desk: finish it or put it aside (Esc), then change the packer."
+        ),
     }
 
 

@@ -217,6 +217,7 @@ def receive(
     *,
     bus: EventBus,
     gs_substitute: str = "",
+    desk: str = "",
 ) -> Received:
     """Record the parcel's returns as received (every one the desk can receive: see `refusal`), check
     the marking codes and, for an rFBS request, queue Ozon's "item received" action when Ozon offers one.
@@ -258,14 +259,15 @@ def receive(
             )
             if flagged:
                 detail += "; MARKING CODE DIFFERS FROM THE SHIPPED ONE"
-            history.record(s, r.posting_number, EventKind.RETURN_RECEIVED, now, detail, user)
+            history.record(s, r.posting_number, EventKind.RETURN_RECEIVED, now, detail, user, desk)
         done = changes.collect(s, outbox_changed=False, returns=len(todo))
     changes.publish(bus, done)
     keys = []
     for r in todo:
         action = received_action(r.actions) if r.kind is ReturnKind.RFBS and r.local_status is None else None
         if action is not None:
-            keys.append(decisions.decide(db, clock, r.return_id, decisions.Decision(action.id), user, bus=bus).key)
+            decision = decisions.Decision(action.id)
+            keys.append(decisions.decide(db, clock, r.return_id, decision, user, bus=bus, desk=desk).key)
     with db.read() as s:
         after = rows(s, [r.id for r in todo])
     return Received([after[r.id] for r in todo], checks, keys)
@@ -303,6 +305,7 @@ def link_exchange(
     user: str = "",
     *,
     bus: EventBus,
+    desk: str = "",
 ) -> Exchange:
     now = clock.now()
     number = posting_number.strip()
@@ -336,9 +339,9 @@ def link_exchange(
             )
         )
         what = f"{mode.value} {number}".strip() + f" for return {ret.return_number or return_id}"
-        history.record(s, ret.posting_number, EventKind.EXCHANGE, now, what, user)
+        history.record(s, ret.posting_number, EventKind.EXCHANGE, now, what, user, desk)
         if number:
-            history.record(s, number, EventKind.EXCHANGE, now, what, user)
+            history.record(s, number, EventKind.EXCHANGE, now, what, user, desk)
         exchange = Exchange(kind, return_id, ret.posting_number, number, mode, note.strip())
         done = changes.collect(
             s, postings=[p for p in (ret.posting_number, number) if p], outbox_changed=False, returns=1

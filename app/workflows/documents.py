@@ -10,7 +10,9 @@ from app.db.engine import Database
 from app.print_queue import DocKind, PrintJob
 
 
-def print_pick_list(db: Database, clock: Clock, posting_numbers: Sequence[str], user: str = "") -> PrintJob:
-    """One pick list of the postings, in the order given (the spooler prints it)."""
+def print_pick_list(
+    db: Database, clock: Clock, posting_numbers: Sequence[str], user: str = "", desk: str = ""
+) -> PrintJob:
+    """One pick list of the postings, in the order given (the spooler of `desk` prints it)."""
     with db.write() as s:
-        return print_queue.enqueue(s, DocKind.PICKLIST, tuple(posting_numbers), clock.now(), user=user)
+        return print_queue.enqueue(s, DocKind.PICKLIST, tuple(posting_numbers), clock.now(), user=user, desk=desk)

@@ -130,6 +130,7 @@ def create_carriage(
     *,
     bus: EventBus,
     trusted_acceptance: bool = False,
+    desk: str = "",
 ) -> tuple[OutboxEntry, PrintJob]:
     """Queue Ozon's carriage for every packed FBS posting of the method; its act prints once Ozon
     has made it. Works offline: the engine sends it after the postings' ship calls. With trusted
@@ -146,7 +147,7 @@ def create_carriage(
                 "no packed posting of this delivery method is waiting for a carriage",
                 delivery_method_id=delivery_method_id,
             )
-        job = print_queue.enqueue(s, DocKind.ACT, numbers, now, user=user, wait_for_label=True)
+        job = print_queue.enqueue(s, DocKind.ACT, numbers, now, user=user, desk=desk, wait_for_label=True)
         payload: dict[str, object] = {
             "delivery_method_id": delivery_method_id,
             "posting_numbers": list(numbers),
@@ -158,13 +159,15 @@ def create_carriage(
             s, ActionKind.CREATE_CARRIAGE, TargetKind.CARRIAGE, str(delivery_method_id), payload, now
         )
         for number in numbers:
-            history.record(s, number, EventKind.ACTION_QUEUED, now, f"carriage {entry.key}", user)
+            history.record(s, number, EventKind.ACTION_QUEUED, now, f"carriage {entry.key}", user, desk)
         done = changes.collect(s, numbers)
     changes.publish(bus, done)
     return entry, job
 
 
-def own_act(db: Database, clock: Clock, posting_numbers: Sequence[str], user: str = "", *, bus: EventBus) -> PrintJob:
+def own_act(
+    db: Database, clock: Clock, posting_numbers: Sequence[str], user: str = "", *, bus: EventBus, desk: str = ""
+) -> PrintJob:
     """Packdesk's own handover act for these postings, printed at once (no call to Ozon)."""
     numbers = tuple(dict.fromkeys(posting_numbers))
     if not numbers:
@@ -176,9 +179,9 @@ def own_act(db: Database, clock: Clock, posting_numbers: Sequence[str], user: st
                 raise InvalidAction(
                     "not_packed", f"posting {cached.posting.posting_number} is {cached.shown_status}, not packed"
                 )
-        job = print_queue.enqueue(s, DocKind.ACT, numbers, now, user=user)
+        job = print_queue.enqueue(s, DocKind.ACT, numbers, now, user=user, desk=desk)
         for number in numbers:
-            history.record(s, number, EventKind.ACTION_QUEUED, now, f"own act {job.key}", user)
+            history.record(s, number, EventKind.ACTION_QUEUED, now, f"own act {job.key}", user, desk)
         done = changes.collect(s, numbers, outbox_changed=False)
     changes.publish(bus, done)
     return job

@@ -47,7 +47,7 @@ def label_kind(posting: Posting) -> DocKind:
     return DocKind.OWN_LABEL if posting.is_rfbs else DocKind.OZON_LABEL
 
 
-def queue_package_label(s: Session, posting: Posting, now: datetime, user: str = "") -> PrintJob:
+def queue_package_label(s: Session, posting: Posting, now: datetime, user: str = "", desk: str = "") -> PrintJob:
     """The label of a packed posting: Packdesk's own prints at once; Ozon's waits until the sync
     engine has fetched it. Packed again after a print: a reprint, and says so."""
     kind = label_kind(posting)
@@ -57,11 +57,17 @@ def queue_package_label(s: Session, posting: Posting, now: datetime, user: str =
         return waiting
     reason = "packed again" if print_queue.printed_before(s, kind, number) else ""
     ozon = kind is DocKind.OZON_LABEL
-    return print_queue.enqueue(s, kind, (number,), now, reason=reason, user=user, wait_for_label=ozon)
+    return print_queue.enqueue(s, kind, (number,), now, reason=reason, user=user, desk=desk, wait_for_label=ozon)
 
 
 def reprint_label(
-    s: Session, posting: Posting, now: datetime, reason: str, user: str = "", labels_dir: Path | None = None
+    s: Session,
+    posting: Posting,
+    now: datetime,
+    reason: str,
+    user: str = "",
+    labels_dir: Path | None = None,
+    desk: str = "",
 ) -> LabelRequest:
     """Print the posting's label (again); a label printed before needs `reason` (`reprint_reason`).
 
@@ -72,7 +78,8 @@ def reprint_label(
     number = posting.posting_number
     kind = label_kind(posting)
     if kind is DocKind.OWN_LABEL:
-        return LabelRequest(LabelAnswer.QUEUED, print_queue.enqueue(s, kind, (number,), now, reason=reason, user=user))
+        job = print_queue.enqueue(s, kind, (number,), now, reason=reason, user=user, desk=desk)
+        return LabelRequest(LabelAnswer.QUEUED, job)
     states = print_queue.states_of(s, kind, number)
     fetched = label_files.has(labels_dir, number) if labels_dir is not None else bool(states & _FETCHED)
     # Ozon makes the label only once the posting has shipped; before that the ship asks for it.
@@ -80,7 +87,7 @@ def reprint_label(
     fetch_queued = request_label(s, number, now) if shipped and not fetched else False
     if not fetched and JobState.WAITING in states:
         return LabelRequest(LabelAnswer.STILL_WAITING, None, fetch_queued)
-    job = print_queue.enqueue(s, kind, (number,), now, reason=reason, user=user, wait_for_label=not fetched)
+    job = print_queue.enqueue(s, kind, (number,), now, reason=reason, user=user, desk=desk, wait_for_label=not fetched)
     return LabelRequest(LabelAnswer.QUEUED if fetched else LabelAnswer.WAITING, job, fetch_queued)
 
 
@@ -93,6 +100,7 @@ def print_labels(
     bus: EventBus,
     labels_dir: Path,
     user: str = "",
+    desk: str = "",
 ) -> list[LabelRequest]:
     """Orders' "print labels": each posting's label (`reprint_label`), all or nothing, in one
     transaction. Raises UserError: an unknown or cancelled posting, a reprint without a reason."""
@@ -105,7 +113,7 @@ def print_labels(
                 raise InvalidAction("posting_unknown", f"posting {number} is not in the local cache", posting=number)
             if cached.is_cancelled:
                 raise InvalidAction("posting_cancelled", f"posting {number} is cancelled", posting=number)
-            results.append(reprint_label(s, cached.posting, now, reason, user, labels_dir))
+            results.append(reprint_label(s, cached.posting, now, reason, user, labels_dir, desk))
         done = changes.collect(s)
     changes.publish(bus, done)
     return results

@@ -66,7 +66,14 @@ class Decision:
 
 
 def decide(
-    db: Database, clock: Clock, return_id: int, decision: Decision, user: str = "", *, bus: EventBus
+    db: Database,
+    clock: Clock,
+    return_id: int,
+    decision: Decision,
+    user: str = "",
+    *,
+    bus: EventBus,
+    desk: str = "",
 ) -> OutboxEntry:
     """Queue a decision on an rFBS return request; InvalidAction says what is missing or not allowed."""
     now = clock.now()
@@ -101,6 +108,8 @@ def decide(
         (form,) = forms([action], reasons, row.price)
         payload = _payload(form, decision)
         payload["by"] = user
+        if desk:
+            payload["desk"] = desk  # who decided, at which desk (several desks on one server)
         entry = outbox.enqueue(s, ActionKind.RETURN_DECISION, TargetKind.RETURN, str(return_id), payload, now)
         outbox.apply_local_effect(s, entry)  # shown as decided until Ozon confirms
         done = changes.collect(s, returns=1)

@@ -8,6 +8,10 @@
         <translation>О программе Packdesk</translation>
     </message>
     <message>
+        <source>{server} (the shop's database server)</source>
+        <translation>{server} (сервер базы данных магазина)</translation>
+    </message>
+    <message>
         <source>{size:.1f} MB</source>
         <translation>{size:.1f} МБ</translation>
     </message>
@@ -44,7 +48,7 @@
         <translation>Скопировать диагностику</translation>
     </message>
     <message>
-        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers&apos; data</source>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
         <translation>Версии, папки, настройки и конец журнала для поддержки: без Api-Key и без данных покупателей</translation>
     </message>
     <message>
@@ -131,8 +135,12 @@
         <translation>{start} – {end}, по локальным данным</translation>
     </message>
     <message>
-        <source>Orders: {orders} · cancelled: {cancelled} · revenue: {revenue} ₽</source>
-        <translation>Заказов: {orders} · отменено: {cancelled} · выручка: {revenue} ₽</translation>
+        <source>Orders: {orders} · cancelled: {cancelled} · revenue: {revenue}</source>
+        <translation>Заказов: {orders} · отменено: {cancelled} · выручка: {revenue}</translation>
+    </message>
+    <message>
+        <source>Revenue, {currency} (right)</source>
+        <translation>Выручка, {currency} (справа)</translation>
     </message>
     <message>
         <source>On time: {share} ({on_time} of {all}) · late: {late} · not shipped yet: {pending} · order to ship: median {median}, 90% within {p90}</source>
@@ -177,10 +185,6 @@
     <message>
         <source>Orders</source>
         <translation>Заказы</translation>
-    </message>
-    <message>
-        <source>Revenue, ₽ (right)</source>
-        <translation>Выручка, ₽ (справа)</translation>
     </message>
     <message>
         <source>On time, %</source>
@@ -254,8 +258,8 @@
         <translation>Отменено</translation>
     </message>
     <message>
-        <source>Revenue, ₽</source>
-        <translation>Выручка, ₽</translation>
+        <source>Revenue, {currency}</source>
+        <translation>Выручка, {currency}</translation>
     </message>
     <message>
         <source>Ship-by day</source>
@@ -527,8 +531,8 @@
         <translation>Отменить восстановление</translation>
     </message>
     <message>
-        <source>A backup is a checked copy of the database, made in the background while you work. Only this shop&apos;s own oldest backups in the folder are deleted.</source>
-        <translation type="unfinished"></translation>
+        <source>A backup is a checked copy of the database, made in the background while you work. Only this shop's own oldest backups in the folder are deleted.</source>
+        <translation>Резервная копия — проверенная копия базы данных, она делается в фоне, пока вы работаете. Удаляются только самые старые копии этого магазина в папке.</translation>
     </message>
     <message>
         <source>Backup folder</source>
@@ -830,7 +834,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Нет чатов, подходящих под фильтры.</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
+        <source>No chats yet. Buyers' messages appear here after a sync.</source>
         <translation>Чатов пока нет. Сообщения покупателей появятся здесь после синхронизации.</translation>
     </message>
     <message>
@@ -858,7 +862,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Этот чат закрыт: Ozon не принимает в нём новые сообщения.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s notices take no answers.</source>
+        <source>Ozon's notices take no answers.</source>
         <translation>На уведомления Ozon ответить нельзя.</translation>
     </message>
     <message>
@@ -1041,11 +1045,11 @@ Packdesk не может заменить открытую базу данных
         <translation>База данных</translation>
     </message>
     <message>
-        <source>Empty: this computer&apos;s own database file (one desk)</source>
+        <source>Empty: this computer's own database file (one desk)</source>
         <translation>Пусто: собственный файл базы данных этого компьютера (одно рабочее место)</translation>
     </message>
     <message>
-        <source>The shop&apos;s shared PostgreSQL server, e.g. postgresql+psycopg://packdesk:PASSWORD@192.168.1.10/shop</source>
+        <source>The shop's shared PostgreSQL server, e.g. postgresql+psycopg://packdesk:PASSWORD@192.168.1.10/shop</source>
         <translation>Общий сервер PostgreSQL магазина, например postgresql+psycopg://packdesk:ПАРОЛЬ@192.168.1.10/shop</translation>
     </message>
     <message>
@@ -1069,7 +1073,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Адрес базы данных</translation>
     </message>
     <message>
-        <source>This desk&apos;s name</source>
+        <source>This desk's name</source>
         <translation>Имя рабочего места</translation>
     </message>
     <message>
@@ -1089,7 +1093,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Подключено: PostgreSQL {version}.</translation>
     </message>
     <message>
-        <source>This computer&apos;s database file (SQLite {version}).</source>
+        <source>This computer's database file (SQLite {version}).</source>
         <translation>Файл базы данных этого компьютера (SQLite {version}).</translation>
     </message>
     <message>
@@ -1140,7 +1144,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
+        <source>A message to Ozon support with this posting's facts, or a PDF</source>
         <translation>Сообщение в поддержку Ozon с фактами по отправлению или PDF</translation>
     </message>
     <message>
@@ -1346,7 +1350,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Этот заказ rFBS Ozon подтверждает сам; он перейдёт в «Собрать», когда Ozon это сделает.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
         <translation>Для этого отправления Ozon требует данные, которые Packdesk пока не умеет передавать: оформите его в личном кабинете Ozon.</translation>
     </message>
     <message>
@@ -1370,7 +1374,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Такой даты в номере таможенной декларации быть не может.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label file cannot be read: {detail}</source>
+        <source>Ozon's label file cannot be read: {detail}</source>
         <translation>Файл этикетки Ozon не читается: {detail}</translation>
     </message>
     <message>
@@ -1426,7 +1430,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Это не похоже на трек-номер.</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
         <translation>Это штрихкод товара или этикетки, а не трек-номер: отсканируйте номер перевозчика.</translation>
     </message>
     <message>
@@ -1486,8 +1490,8 @@ Packdesk не может заменить открытую базу данных
         <translation>Принтер {printer} не дополучил задание: прежде чем печатать снова, проверьте принтер и вышла ли этикетка.</translation>
     </message>
     <message>
-        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
-        <translation>Не установлена команда печати &apos;lp&apos; (apt-get install cups-client).</translation>
+        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
+        <translation>Не установлена команда печати 'lp' (apt-get install cups-client).</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -1530,11 +1534,11 @@ Packdesk не может заменить открытую базу данных
         <translation>Некоторые настройки были неверны и сброшены на значения по умолчанию: {names}.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>Этикетка Ozon для этого отправления ещё не загружена; она напечатается, как только придёт.</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
         <translation>База данных повреждена: {path}. Packdesk не трогал файл и остановил синхронизацию. Восстановите файл из резервной копии или переместите его, чтобы начать с пустой базой (команда .recover программы sqlite3 извлекает то, что ещё читается).</translation>
     </message>
     <message>
@@ -1559,14 +1563,14 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>{url} is not a database address (e.g. postgresql+psycopg://packdesk@192.168.1.10/shop).</source>
-        <translation type="unfinished"></translation>
+        <translation>{url} — не адрес базы данных (например, postgresql+psycopg://packdesk@192.168.1.10/shop).</translation>
     </message>
     <message>
-        <source>The shop&apos;s database server {server} cannot be reached ({detail}). Check the network and that the server is running; this desk takes no new work until it is back.</source>
-        <translation type="unfinished"></translation>
+        <source>The shop's database server {server} cannot be reached ({detail}). Check the network and that the server is running; this desk takes no new work until it is back.</source>
+        <translation>Сервер базы данных магазина {server} недоступен ({detail}). Проверьте сеть и что сервер запущен; пока он не вернётся, это место не принимает новую работу.</translation>
     </message>
     <message>
-        <source>The shop&apos;s database server {server} refused the login of {user}: check the user name and password in Settings → Database.</source>
+        <source>The shop's database server {server} refused the login of {user}: check the user name and password in Settings → Database.</source>
         <translation>Сервер базы данных магазина {server} отказал во входе пользователю {user}: проверьте имя пользователя и пароль в разделе «Настройки → База данных».</translation>
     </message>
     <message>
@@ -1575,11 +1579,11 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>{server} already holds tables ({tables}); Packdesk copies only into an empty database.</source>
-        <translation type="unfinished"></translation>
+        <translation>В {server} уже есть таблицы ({tables}); Packdesk копирует только в пустую базу данных.</translation>
     </message>
     <message>
         <source>The copy is incomplete ({tables}).</source>
-        <translation type="unfinished"></translation>
+        <translation>Копия неполная ({tables}).</translation>
     </message>
     <message>
         <source>The window cannot start: the system library {library} is missing. On Debian or Ubuntu install the display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</source>
@@ -1618,7 +1622,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Файл {path} повреждён, восстановить из него нельзя.</translation>
     </message>
     <message>
-        <source>{path} is a SQLite database, but not Packdesk&apos;s.</source>
+        <source>{path} is a SQLite database, but not Packdesk's.</source>
         <translation>{path} — база SQLite, но не от Packdesk.</translation>
     </message>
     <message>
@@ -1691,14 +1695,14 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>The decision deadline passed on {deadline}: Ozon decides this return itself now, so Packdesk sends no decision.</source>
-        <translation type="unfinished"></translation>
+        <translation>Срок решения истёк {deadline}: теперь Ozon решает по этому возврату сам, Packdesk решение не отправляет.</translation>
     </message>
     <message>
         <source>Ozon does not offer this action for this return now. Sync to see what it offers.</source>
         <translation>Сейчас Ozon не предлагает это действие для возврата. Синхронизируйте, чтобы увидеть доступные.</translation>
     </message>
     <message>
-        <source>Choose one of Ozon&apos;s reasons to reject the return.</source>
+        <source>Choose one of Ozon's reasons to reject the return.</source>
         <translation>Выберите одну из причин Ozon для отказа в возврате.</translation>
     </message>
     <message>
@@ -1710,7 +1714,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Комментарий — не более 1000 символов.</translation>
     </message>
     <message>
-        <source>The compensation must be more than 0 and at most the item&apos;s price, in roubles and kopecks.</source>
+        <source>The compensation must be more than 0 and at most the item's price, in roubles and kopecks.</source>
         <translation>Компенсация должна быть больше 0 и не больше цены товара, в рублях и копейках.</translation>
     </message>
     <message>
@@ -1719,15 +1723,15 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>Return {number} was already received on {date}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Возврат {number} уже принят {date}.</translation>
     </message>
     <message>
         <source>Return {number} is not sent back yet ({state}): the request still awaits a decision. Keep the parcel aside and ask the seller.</source>
-        <translation type="unfinished"></translation>
+        <translation>Возврат {number} ещё не отправлен обратно ({state}): заявка ждёт решения. Отложите посылку и спросите продавца.</translation>
     </message>
     <message>
         <source>Return {number} is {state}: Ozon sends no item back under it. Keep the parcel aside and ask the seller.</source>
-        <translation type="unfinished"></translation>
+        <translation>Возврат {number}: {state} — по нему Ozon товар не возвращает. Отложите посылку и спросите продавца.</translation>
     </message>
     <message>
         <source>Enter the replacement posting number.</source>
@@ -1774,6 +1778,34 @@ Packdesk не может заменить открытую базу данных
         <translation>В ответе должно быть не меньше 2 символов.</translation>
     </message>
     <message>
+        <source>Enter the packer's name.</source>
+        <translation>Введите имя упаковщика.</translation>
+    </message>
+    <message>
+        <source>A packer's name may have at most {limit} characters.</source>
+        <translation>Имя упаковщика — не длиннее {limit} символов.</translation>
+    </message>
+    <message>
+        <source>There is a packer named {name} already.</source>
+        <translation>Упаковщик с именем {name} уже есть.</translation>
+    </message>
+    <message>
+        <source>A PIN is {min} to {max} digits.</source>
+        <translation>PIN-код — от {min} до {max} цифр.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN for {name}. Nothing was changed.</source>
+        <translation>Неверный PIN-код для {name}. Ничего не изменено.</translation>
+    </message>
+    <message>
+        <source>There is no packer named {name}. Someone may have removed them.</source>
+        <translation>Упаковщика с именем {name} нет. Возможно, его удалили.</translation>
+    </message>
+    <message>
+        <source>Posting {posting} is on the desk: finish it or put it aside (Esc), then change the packer.</source>
+        <translation>На столе отправление {posting}: доупакуйте его или отложите (Esc), затем смените упаковщика.</translation>
+    </message>
+    <message>
         <source>Ozon rejected the Client-Id or Api-Key. Check them in Settings.</source>
         <translation>Ozon отклонил Client-Id или Api-Key. Проверьте их в настройках.</translation>
     </message>
@@ -1794,7 +1826,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Ozon просит Packdesk снизить частоту запросов (их слишком много). Попробуйте через минуту.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
         <translation>У серверов Ozon сейчас неполадки. Попробуйте через несколько минут.</translation>
     </message>
     <message>
@@ -1941,7 +1973,7 @@ Packdesk не может заменить открытую базу данных
     <name>FeedbackTab</name>
     <message>
         <source>SKU or article</source>
-        <translation type="unfinished">SKU или артикул</translation>
+        <translation>SKU или артикул</translation>
     </message>
 </context>
 <context>
@@ -2057,7 +2089,7 @@ Packdesk не может заменить открытую базу данных
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel&apos;s label to find its posting</source>
+        <source>Scan a parcel's label to find its posting</source>
         <translation>Отсканируйте этикетку посылки, чтобы найти отправление</translation>
     </message>
     <message>
@@ -2466,7 +2498,7 @@ Packdesk не может заменить открытую базу данных
         <translation>номер товара в коде повреждён: отсканируйте ещё раз</translation>
     </message>
     <message>
-        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>сканер теряет разделители кода: укажите замену GS в «Настройки → Упаковка и передача»</translation>
     </message>
     <message>
@@ -2566,7 +2598,7 @@ Packdesk не может заменить открытую базу данных
         <translation>✗ Сначала введите номер таможенной декларации (ГТД) для «{name}»</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
         <translation>✗ Для отправления {number} Ozon требует данные, которые Packdesk пока не передаёт ({what}): соберите его в личном кабинете Ozon</translation>
     </message>
     <message>
@@ -2591,15 +2623,15 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>✗ {number} is being packed at {desk} by {packer}</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ {number} упаковывает {packer} на месте «{desk}»</translation>
     </message>
     <message>
         <source>✗ {number} was left at {desk} by {packer}: take it over?</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ {number} оставлен на месте «{desk}» ({packer}): забрать себе?</translation>
     </message>
     <message>
         <source>✗ {number} was taken over at {desk} by {packer}: put the goods aside</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ {number} забрал(а) {packer} на месте «{desk}»: отложите товар</translation>
     </message>
     <message>
         <source>✗ Finish posting {current} first (Esc puts it aside)</source>
@@ -2780,7 +2812,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>Write to Ozon&apos;s seller support about this posting</source>
+        <source>Write to Ozon's seller support about this posting</source>
         <translation>Написать в поддержку продавцов Ozon об этом отправлении</translation>
     </message>
     <message>
@@ -3004,7 +3036,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Отгрузка (собрано)</translation>
     </message>
     <message>
-        <source>Get Ozon&apos;s label</source>
+        <source>Get Ozon's label</source>
         <translation>Получить этикетку Ozon</translation>
     </message>
     <message>
@@ -3084,11 +3116,11 @@ Packdesk не может заменить открытую базу данных
         <translation>Отменено вами</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon не принял код «Честный ЗНАК» или номер ГТД (см. причину от Ozon). Заказ остаётся в силе: нажмите «Отказаться и переделать» и упакуйте его заново на станции упаковки с правильными кодами.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
         <translation>Ozon нужны данные по этому отправлению, которые Packdesk пока не умеет передавать: заполните их в личном кабинете продавца Ozon, затем нажмите здесь «Отказаться».</translation>
     </message>
     <message>
@@ -3179,6 +3211,107 @@ Packdesk не может заменить открытую базу данных
     </message>
 </context>
 <context>
+    <name>PackerButton</name>
+    <message>
+        <source>Packer: {name} ▾</source>
+        <translation>Упаковщик: {name} ▾</translation>
+    </message>
+    <message>
+        <source>Who packs at this desk: scans, prints and decisions are recorded under it (F4)</source>
+        <translation>Кто упаковывает за этим столом: сканирования, печать и решения записываются на него (F4)</translation>
+    </message>
+</context>
+<context>
+    <name>PackerPicker</name>
+    <message>
+        <source>Who packs at this desk?</source>
+        <translation>Кто упаковывает за этим столом?</translation>
+    </message>
+    <message>
+        <source>No packers yet: add them in Settings → Packers. Until then this desk records the computer's login name ({name}).</source>
+        <translation>Упаковщиков пока нет: добавьте их в «Настройки → Упаковщики». До тех пор этот стол записывает имя пользователя компьютера ({name}).</translation>
+    </message>
+    <message>
+        <source>{name}  (PIN)</source>
+        <translation>{name}  (PIN)</translation>
+    </message>
+    <message>
+        <source>PIN of {name}:</source>
+        <translation>PIN-код {name}:</translation>
+    </message>
+    <message>
+        <source>{min}–{max} digits</source>
+        <translation>{min}–{max} цифр</translation>
+    </message>
+    <message>
+        <source>Pack as this packer</source>
+        <translation>Упаковывать под этим именем</translation>
+    </message>
+</context>
+<context>
+    <name>PackersBox</name>
+    <message>
+        <source>Packers</source>
+        <translation>Упаковщики</translation>
+    </message>
+    <message>
+        <source>The people who pack at this shop's desks. Each picks their name on the Packing page (F4); scans, prints and decisions are recorded under it. A PIN keeps others from using the name. Saved at once, for every desk.</source>
+        <translation>Люди, которые упаковывают за столами этого магазина. Каждый выбирает своё имя на странице «Упаковка» (F4); сканирования, печать и решения записываются на него. PIN-код не даёт другим работать под этим именем. Сохраняется сразу, для всех столов.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Имя</translation>
+    </message>
+    <message>
+        <source>PIN, optional</source>
+        <translation>PIN-код, необязательно</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Добавить</translation>
+    </message>
+    <message>
+        <source>Set PIN</source>
+        <translation>Задать PIN</translation>
+    </message>
+    <message>
+        <source>Clear PIN</source>
+        <translation>Убрать PIN</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Удалить</translation>
+    </message>
+    <message>
+        <source>{name}  (PIN)</source>
+        <translation>{name}  (PIN)</translation>
+    </message>
+    <message>
+        <source>No packers yet: the desks record the computer's login name.</source>
+        <translation>Упаковщиков пока нет: столы записывают имя пользователя компьютера.</translation>
+    </message>
+    <message>
+        <source>{name} is added.</source>
+        <translation>{name}: добавлен(а).</translation>
+    </message>
+    <message>
+        <source>Type the new PIN in the PIN field, then press Set PIN.</source>
+        <translation>Введите новый PIN-код в поле PIN, затем нажмите «Задать PIN».</translation>
+    </message>
+    <message>
+        <source>The PIN of {name} is set.</source>
+        <translation>PIN-код для {name} задан.</translation>
+    </message>
+    <message>
+        <source>{name} needs no PIN now.</source>
+        <translation>Для {name} PIN-код больше не нужен.</translation>
+    </message>
+    <message>
+        <source>{name} is removed; what they did stays recorded under their name.</source>
+        <translation>{name}: удалён(а); всё сделанное остаётся записанным под этим именем.</translation>
+    </message>
+</context>
+<context>
     <name>PackingDialogs</name>
     <message>
         <source>Put the posting aside</source>
@@ -3190,11 +3323,11 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>Take over the posting</source>
-        <translation type="unfinished"></translation>
+        <translation>Забрать отправление</translation>
     </message>
     <message>
         <source>Posting {number} is on the station of {desk} ({packer}), with no scan there for several minutes. Take it over and pack it here? What was scanned there counts here; the other desk is told.</source>
-        <translation type="unfinished"></translation>
+        <translation>Отправление {number} на месте упаковки «{desk}» ({packer}), и там уже несколько минут ничего не сканировали. Забрать его и упаковать здесь? Отсканированное там засчитывается здесь; другое место получит сообщение.</translation>
     </message>
 </context>
 <context>
@@ -3218,6 +3351,10 @@ Packdesk не может заменить открытую базу данных
     <message>
         <source>✗ Not saved — scan again; if it happens again, see the log</source>
         <translation>✗ Не сохранено — отсканируйте ещё раз; если повторится, загляните в журнал</translation>
+    </message>
+    <message>
+        <source>{name} packs at this desk now</source>
+        <translation>Теперь за этим столом упаковывает {name}</translation>
     </message>
     <message numerus="yes">
         <source>Printing %n ready label(s) in packing order</source>
@@ -3357,7 +3494,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Идёт приёмка</translation>
     </message>
     <message>
-        <source>Waiting for Ozon&apos;s approval</source>
+        <source>Waiting for Ozon's approval</source>
         <translation>Ждёт подтверждения Ozon</translation>
     </message>
     <message>
@@ -3601,7 +3738,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Добавить фото…</translation>
     </message>
     <message>
-        <source>Scan each unit&apos;s marking code (Честный ЗНАК), if it has one</source>
+        <source>Scan each unit's marking code (Честный ЗНАК), if it has one</source>
         <translation>Отсканируйте код маркировки (Честный ЗНАК) каждой единицы, если он есть</translation>
     </message>
     <message>
@@ -3646,7 +3783,7 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>not sent back</source>
-        <translation type="unfinished"></translation>
+        <translation>не отправлен обратно</translation>
     </message>
     <message>
         <source>Scan the parcel first.</source>
@@ -3665,7 +3802,7 @@ Packdesk не может заменить открытую базу данных
         <translation>НЕ СОВПАДАЕТ с кодами, отгруженными в этом отправлении</translation>
     </message>
     <message>
-        <source>This unit&apos;s marking code differs from the one shipped: the wrong item may have come back.</source>
+        <source>This unit's marking code differs from the one shipped: the wrong item may have come back.</source>
         <translation>Код маркировки этой единицы не совпадает с отгруженным: мог вернуться чужой товар.</translation>
     </message>
     <message>
@@ -3712,7 +3849,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Причина:</translation>
     </message>
     <message>
-        <source>Buyer&apos;s comment:</source>
+        <source>Buyer's comment:</source>
         <translation>Комментарий покупателя:</translation>
     </message>
     <message>
@@ -3780,7 +3917,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Фото</translation>
     </message>
     <message>
-        <source>Open the buyer&apos;s photo</source>
+        <source>Open the buyer's photo</source>
         <translation>Открыть фото покупателя</translation>
     </message>
     <message>
@@ -3789,7 +3926,7 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>The decision deadline has passed: Ozon decides this request itself. Nothing to do here.</source>
-        <translation type="unfinished"></translation>
+        <translation>Срок решения истёк: Ozon решает по этой заявке сам. Здесь ничего делать не нужно.</translation>
     </message>
     <message>
         <source>Ozon offers these actions now:</source>
@@ -4017,7 +4154,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Фото недоступно.</translation>
     </message>
     <message>
-        <source>Buyer&apos;s photo</source>
+        <source>Buyer's photo</source>
         <translation>Фото покупателя</translation>
     </message>
 </context>
@@ -4375,7 +4512,7 @@ Packdesk не может заменить открытую базу данных
         <translation>В кодах «Честный ЗНАК» есть невидимый разделитель (GS). Если сканер настроен вводить вместо него что-то другое, укажите это здесь.</translation>
     </message>
     <message>
-        <source>My shop is on Ozon&apos;s trusted acceptance</source>
+        <source>My shop is on Ozon's trusted acceptance</source>
         <translation>Мой магазин подключён к доверительной приёмке Ozon</translation>
     </message>
     <message>
@@ -4419,11 +4556,11 @@ Packdesk не может заменить открытую базу данных
         <translation> дн.</translation>
     </message>
     <message>
-        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
+        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
         <translation>Имена и адреса покупателей в завершённых заказах стираются через столько дней (правила Ozon).</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
         <translation>Перезапустите Packdesk, чтобы применить изменения (аккаунт, язык, режим, интервал синхронизации, данные покупателей).</translation>
     </message>
     <message>
@@ -4431,7 +4568,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Синхронизировать каждые</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
         <translation>Язык, демо-режим, интервал синхронизации, рабочие часы и срок хранения данных покупателей применяются после перезапуска.</translation>
     </message>
     <message>
@@ -4443,7 +4580,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Язык</translation>
     </message>
     <message>
-        <source>Keep buyers&apos; details</source>
+        <source>Keep buyers' details</source>
         <translation>Хранить данные покупателей</translation>
     </message>
     <message>
@@ -4463,7 +4600,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Сохранено.</translation>
     </message>
     <message>
-        <source>The database address and the desk&apos;s name take effect when Packdesk starts again: the database cannot be swapped under a running window.</source>
+        <source>The database address and the desk's name take effect when Packdesk starts again: the database cannot be swapped under a running window.</source>
         <translation>Адрес базы данных и имя рабочего места вступят в силу после перезапуска Packdesk: базу данных нельзя заменить в работающем окне.</translation>
     </message>
     <message>
@@ -4519,7 +4656,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Печать…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
         <translation>Отправлено. Рамка должна быть целой, а метки линейки через 10 мм — ровно в 10 мм друг от друга.</translation>
     </message>
 </context>

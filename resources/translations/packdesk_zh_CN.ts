@@ -8,6 +8,10 @@
         <translation>关于 Packdesk</translation>
     </message>
     <message>
+        <source>{server} (the shop's database server)</source>
+        <translation>{server}（店铺的数据库服务器）</translation>
+    </message>
+    <message>
         <source>{size:.1f} MB</source>
         <translation>{size:.1f} MB</translation>
     </message>
@@ -44,7 +48,7 @@
         <translation>复制诊断信息</translation>
     </message>
     <message>
-        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers&apos; data</source>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
         <translation>供技术支持使用的版本、文件夹、设置和日志末尾：不含 Api-Key，不含买家信息</translation>
     </message>
     <message>
@@ -129,8 +133,12 @@
         <translation>{start} – {end}，来自本地缓存</translation>
     </message>
     <message>
-        <source>Orders: {orders} · cancelled: {cancelled} · revenue: {revenue} ₽</source>
-        <translation>订单：{orders} · 已取消：{cancelled} · 销售额：{revenue} ₽</translation>
+        <source>Orders: {orders} · cancelled: {cancelled} · revenue: {revenue}</source>
+        <translation>订单：{orders} · 已取消：{cancelled} · 营业额：{revenue}</translation>
+    </message>
+    <message>
+        <source>Revenue, {currency} (right)</source>
+        <translation>营业额，{currency}（右轴）</translation>
     </message>
     <message>
         <source>On time: {share} ({on_time} of {all}) · late: {late} · not shipped yet: {pending} · order to ship: median {median}, 90% within {p90}</source>
@@ -175,10 +183,6 @@
     <message>
         <source>Orders</source>
         <translation>订单</translation>
-    </message>
-    <message>
-        <source>Revenue, ₽ (right)</source>
-        <translation>销售额，₽（右轴）</translation>
     </message>
     <message>
         <source>On time, %</source>
@@ -252,8 +256,8 @@
         <translation>已取消</translation>
     </message>
     <message>
-        <source>Revenue, ₽</source>
-        <translation>销售额，₽</translation>
+        <source>Revenue, {currency}</source>
+        <translation>营业额，{currency}</translation>
     </message>
     <message>
         <source>Ship-by day</source>
@@ -525,8 +529,8 @@
         <translation>取消恢复</translation>
     </message>
     <message>
-        <source>A backup is a checked copy of the database, made in the background while you work. Only this shop&apos;s own oldest backups in the folder are deleted.</source>
-        <translation type="unfinished"></translation>
+        <source>A backup is a checked copy of the database, made in the background while you work. Only this shop's own oldest backups in the folder are deleted.</source>
+        <translation>备份是经过检查的数据库副本，在您工作时于后台生成。只会删除文件夹中本店铺最旧的备份。</translation>
     </message>
     <message>
         <source>Backup folder</source>
@@ -826,7 +830,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>没有符合筛选条件的聊天。</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
+        <source>No chats yet. Buyers' messages appear here after a sync.</source>
         <translation>还没有聊天。同步后买家的消息会显示在这里。</translation>
     </message>
     <message>
@@ -854,7 +858,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此聊天已关闭：Ozon 不再接受新消息。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s notices take no answers.</source>
+        <source>Ozon's notices take no answers.</source>
         <translation>Ozon 通知无法回复。</translation>
     </message>
     <message>
@@ -1037,11 +1041,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>数据库</translation>
     </message>
     <message>
-        <source>Empty: this computer&apos;s own database file (one desk)</source>
+        <source>Empty: this computer's own database file (one desk)</source>
         <translation>留空：使用本机自己的数据库文件（单个工位）</translation>
     </message>
     <message>
-        <source>The shop&apos;s shared PostgreSQL server, e.g. postgresql+psycopg://packdesk:PASSWORD@192.168.1.10/shop</source>
+        <source>The shop's shared PostgreSQL server, e.g. postgresql+psycopg://packdesk:PASSWORD@192.168.1.10/shop</source>
         <translation>店铺共用的 PostgreSQL 服务器，例如 postgresql+psycopg://packdesk:密码@192.168.1.10/shop</translation>
     </message>
     <message>
@@ -1065,7 +1069,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>数据库地址</translation>
     </message>
     <message>
-        <source>This desk&apos;s name</source>
+        <source>This desk's name</source>
         <translation>本工位名称</translation>
     </message>
     <message>
@@ -1085,7 +1089,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>已连接：PostgreSQL {version}。</translation>
     </message>
     <message>
-        <source>This computer&apos;s database file (SQLite {version}).</source>
+        <source>This computer's database file (SQLite {version}).</source>
         <translation>本机的数据库文件（SQLite {version}）。</translation>
     </message>
     <message>
@@ -1136,7 +1140,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>咨询 Ozon 客服…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
+        <source>A message to Ozon support with this posting's facts, or a PDF</source>
         <translation>向 Ozon 客服发送包含此货件信息的消息，或导出 PDF</translation>
     </message>
     <message>
@@ -1340,7 +1344,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此 rFBS 订单由 Ozon 自行确认；确认后会进入「待打包」。</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
         <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成。</translation>
     </message>
     <message>
@@ -1364,7 +1368,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>报关单号中的日期无效。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label file cannot be read: {detail}</source>
+        <source>Ozon's label file cannot be read: {detail}</source>
         <translation>无法读取 Ozon 的面单文件：{detail}</translation>
     </message>
     <message>
@@ -1420,7 +1424,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>这看起来不像运单号。</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
         <translation>这是商品或面单的条码，不是运单号：请扫描承运商的运单号。</translation>
     </message>
     <message>
@@ -1480,8 +1484,8 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{printer} 处的打印机没有接收完整个任务：再次打印前请检查打印机以及是否已出面单。</translation>
     </message>
     <message>
-        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
-        <translation>未安装打印命令 &apos;lp&apos;（apt-get install cups-client）。</translation>
+        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
+        <translation>未安装打印命令 'lp'（apt-get install cups-client）。</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -1524,11 +1528,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>部分设置无效，已恢复为默认值：{names}。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>该货件的 Ozon 面单尚未下载；下载后会自动打印。</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
         <translation>数据库已损坏：{path}。Packdesk 未改动该文件，并已停止同步。请用备份恢复该文件，或将其移走以使用空数据库重新开始（sqlite3 工具的 .recover 命令可导出仍可读取的数据）。</translation>
     </message>
     <message>
@@ -1553,14 +1557,14 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>{url} is not a database address (e.g. postgresql+psycopg://packdesk@192.168.1.10/shop).</source>
-        <translation type="unfinished"></translation>
+        <translation>{url} 不是数据库地址（例如 postgresql+psycopg://packdesk@192.168.1.10/shop）。</translation>
     </message>
     <message>
-        <source>The shop&apos;s database server {server} cannot be reached ({detail}). Check the network and that the server is running; this desk takes no new work until it is back.</source>
-        <translation type="unfinished"></translation>
+        <source>The shop's database server {server} cannot be reached ({detail}). Check the network and that the server is running; this desk takes no new work until it is back.</source>
+        <translation>无法连接店铺的数据库服务器 {server}（{detail}）。请检查网络以及服务器是否在运行；在服务器恢复之前，本工作台不接受新的工作。</translation>
     </message>
     <message>
-        <source>The shop&apos;s database server {server} refused the login of {user}: check the user name and password in Settings → Database.</source>
+        <source>The shop's database server {server} refused the login of {user}: check the user name and password in Settings → Database.</source>
         <translation>店铺的数据库服务器 {server} 拒绝了 {user} 的登录：请在“设置 → 数据库”中检查用户名和密码。</translation>
     </message>
     <message>
@@ -1569,11 +1573,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>{server} already holds tables ({tables}); Packdesk copies only into an empty database.</source>
-        <translation type="unfinished"></translation>
+        <translation>{server} 中已有数据表（{tables}）；Packdesk 只会复制到空数据库中。</translation>
     </message>
     <message>
         <source>The copy is incomplete ({tables}).</source>
-        <translation type="unfinished"></translation>
+        <translation>复制不完整（{tables}）。</translation>
     </message>
     <message>
         <source>The window cannot start: the system library {library} is missing. On Debian or Ubuntu install the display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</source>
@@ -1612,7 +1616,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{path} 已损坏，无法恢复。</translation>
     </message>
     <message>
-        <source>{path} is a SQLite database, but not Packdesk&apos;s.</source>
+        <source>{path} is a SQLite database, but not Packdesk's.</source>
         <translation>{path} 是 SQLite 数据库，但不是 Packdesk 的。</translation>
     </message>
     <message>
@@ -1685,14 +1689,14 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>The decision deadline passed on {deadline}: Ozon decides this return itself now, so Packdesk sends no decision.</source>
-        <translation type="unfinished"></translation>
+        <translation>决定期限已于 {deadline} 截止：此退货现由 Ozon 自行决定，Packdesk 不再发送决定。</translation>
     </message>
     <message>
         <source>Ozon does not offer this action for this return now. Sync to see what it offers.</source>
         <translation>Ozon 目前不提供此操作。请同步查看当前可用的操作。</translation>
     </message>
     <message>
-        <source>Choose one of Ozon&apos;s reasons to reject the return.</source>
+        <source>Choose one of Ozon's reasons to reject the return.</source>
         <translation>请选择 Ozon 提供的拒绝原因之一。</translation>
     </message>
     <message>
@@ -1704,7 +1708,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>说明最多 1000 个字符。</translation>
     </message>
     <message>
-        <source>The compensation must be more than 0 and at most the item&apos;s price, in roubles and kopecks.</source>
+        <source>The compensation must be more than 0 and at most the item's price, in roubles and kopecks.</source>
         <translation>补偿金额必须大于 0，且不超过商品价格（精确到戈比）。</translation>
     </message>
     <message>
@@ -1713,15 +1717,15 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>Return {number} was already received on {date}.</source>
-        <translation type="unfinished"></translation>
+        <translation>退货 {number} 已于 {date} 收货。</translation>
     </message>
     <message>
         <source>Return {number} is not sent back yet ({state}): the request still awaits a decision. Keep the parcel aside and ask the seller.</source>
-        <translation type="unfinished"></translation>
+        <translation>退货 {number} 尚未寄回（{state}）：申请仍在等待决定。请把包裹放在一边并询问卖家。</translation>
     </message>
     <message>
         <source>Return {number} is {state}: Ozon sends no item back under it. Keep the parcel aside and ask the seller.</source>
-        <translation type="unfinished"></translation>
+        <translation>退货 {number} 的状态为{state}：Ozon 不会据此寄回商品。请把包裹放在一边并询问卖家。</translation>
     </message>
     <message>
         <source>Enter the replacement posting number.</source>
@@ -1768,6 +1772,34 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>回答至少需要 2 个字符。</translation>
     </message>
     <message>
+        <source>Enter the packer's name.</source>
+        <translation>请输入打包员的姓名。</translation>
+    </message>
+    <message>
+        <source>A packer's name may have at most {limit} characters.</source>
+        <translation>打包员姓名最多 {limit} 个字符。</translation>
+    </message>
+    <message>
+        <source>There is a packer named {name} already.</source>
+        <translation>已有名为 {name} 的打包员。</translation>
+    </message>
+    <message>
+        <source>A PIN is {min} to {max} digits.</source>
+        <translation>PIN 码为 {min} 到 {max} 位数字。</translation>
+    </message>
+    <message>
+        <source>Wrong PIN for {name}. Nothing was changed.</source>
+        <translation>{name} 的 PIN 码不正确。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>There is no packer named {name}. Someone may have removed them.</source>
+        <translation>没有名为 {name} 的打包员，可能已被删除。</translation>
+    </message>
+    <message>
+        <source>Posting {posting} is on the desk: finish it or put it aside (Esc), then change the packer.</source>
+        <translation>工作台上有货件 {posting}：请先完成或搁置（Esc），再更换打包员。</translation>
+    </message>
+    <message>
         <source>Ozon rejected the Client-Id or Api-Key. Check them in Settings.</source>
         <translation>Ozon 拒绝了 Client-Id 或 Api-Key。请在“设置”中检查。</translation>
     </message>
@@ -1788,7 +1820,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>Ozon 要求 Packdesk 降低请求频率（请求过多）。请一分钟后重试。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
         <translation>Ozon 服务器暂时出现问题。请几分钟后重试。</translation>
     </message>
     <message>
@@ -1935,7 +1967,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <name>FeedbackTab</name>
     <message>
         <source>SKU or article</source>
-        <translation type="unfinished">SKU 或货号</translation>
+        <translation>SKU 或货号</translation>
     </message>
 </context>
 <context>
@@ -2051,7 +2083,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel&apos;s label to find its posting</source>
+        <source>Scan a parcel's label to find its posting</source>
         <translation>扫描包裹面单以查找订单</translation>
     </message>
     <message>
@@ -2448,7 +2480,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>码中的商品编号已损坏：请重新扫描</translation>
     </message>
     <message>
-        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>扫描枪丢失了码中的分隔符：请在「设置 → 打包与交接」中设置 GS 替代符</translation>
     </message>
     <message>
@@ -2536,7 +2568,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>✗ 请先输入「{name}」的报关单号（ГТД）</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
         <translation>✗ 订单 {number} 需要 Packdesk 目前无法提交的数据（{what}）：请在 Ozon 卖家后台处理</translation>
     </message>
     <message>
@@ -2561,15 +2593,15 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>✗ {number} is being packed at {desk} by {packer}</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ {number} 正由 {packer} 在 {desk} 打包</translation>
     </message>
     <message>
         <source>✗ {number} was left at {desk} by {packer}: take it over?</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ {number} 被 {packer} 留在 {desk}：要接手吗？</translation>
     </message>
     <message>
         <source>✗ {number} was taken over at {desk} by {packer}: put the goods aside</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ {number} 已由 {packer} 在 {desk} 接手：请把货物放在一边</translation>
     </message>
     <message>
         <source>✗ Finish posting {current} first (Esc puts it aside)</source>
@@ -2732,7 +2764,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>咨询 Ozon 客服…</translation>
     </message>
     <message>
-        <source>Write to Ozon&apos;s seller support about this posting</source>
+        <source>Write to Ozon's seller support about this posting</source>
         <translation>就此货件联系 Ozon 卖家客服</translation>
     </message>
     <message>
@@ -2940,7 +2972,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>发货（已打包）</translation>
     </message>
     <message>
-        <source>Get Ozon&apos;s label</source>
+        <source>Get Ozon's label</source>
         <translation>获取 Ozon 面单</translation>
     </message>
     <message>
@@ -3020,11 +3052,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>已放弃</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon 不接受某个「Честный ЗНАК」标识码或报关单号（见 Ozon 给出的原因）。订单仍然有效：点击“放弃并重做”，然后在打包台用正确的编码重新打包。</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
         <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成，然后在这里点击“放弃”。</translation>
     </message>
     <message>
@@ -3113,6 +3145,107 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
 </context>
 <context>
+    <name>PackerButton</name>
+    <message>
+        <source>Packer: {name} ▾</source>
+        <translation>打包员：{name} ▾</translation>
+    </message>
+    <message>
+        <source>Who packs at this desk: scans, prints and decisions are recorded under it (F4)</source>
+        <translation>谁在此工作台打包：扫描、打印和决定都记在此人名下（F4）</translation>
+    </message>
+</context>
+<context>
+    <name>PackerPicker</name>
+    <message>
+        <source>Who packs at this desk?</source>
+        <translation>谁在此工作台打包？</translation>
+    </message>
+    <message>
+        <source>No packers yet: add them in Settings → Packers. Until then this desk records the computer's login name ({name}).</source>
+        <translation>还没有打包员：请在“设置 → 打包员”中添加。在此之前，本工作台记录电脑的登录名（{name}）。</translation>
+    </message>
+    <message>
+        <source>{name}  (PIN)</source>
+        <translation>{name}  （PIN）</translation>
+    </message>
+    <message>
+        <source>PIN of {name}:</source>
+        <translation>{name} 的 PIN 码：</translation>
+    </message>
+    <message>
+        <source>{min}–{max} digits</source>
+        <translation>{min}–{max} 位数字</translation>
+    </message>
+    <message>
+        <source>Pack as this packer</source>
+        <translation>以此打包员身份打包</translation>
+    </message>
+</context>
+<context>
+    <name>PackersBox</name>
+    <message>
+        <source>Packers</source>
+        <translation>打包员</translation>
+    </message>
+    <message>
+        <source>The people who pack at this shop's desks. Each picks their name on the Packing page (F4); scans, prints and decisions are recorded under it. A PIN keeps others from using the name. Saved at once, for every desk.</source>
+        <translation>在本店各工作台打包的人员。每人在“打包”页面（F4）选择自己的名字；扫描、打印和决定都记在其名下。PIN 码可防止他人冒用该名字。立即保存，对所有工作台生效。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>PIN, optional</source>
+        <translation>PIN 码（可选）</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Set PIN</source>
+        <translation>设置 PIN</translation>
+    </message>
+    <message>
+        <source>Clear PIN</source>
+        <translation>清除 PIN</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>{name}  (PIN)</source>
+        <translation>{name}  （PIN）</translation>
+    </message>
+    <message>
+        <source>No packers yet: the desks record the computer's login name.</source>
+        <translation>还没有打包员：各工作台记录电脑的登录名。</translation>
+    </message>
+    <message>
+        <source>{name} is added.</source>
+        <translation>已添加 {name}。</translation>
+    </message>
+    <message>
+        <source>Type the new PIN in the PIN field, then press Set PIN.</source>
+        <translation>请在 PIN 栏中输入新的 PIN 码，然后点击“设置 PIN”。</translation>
+    </message>
+    <message>
+        <source>The PIN of {name} is set.</source>
+        <translation>已为 {name} 设置 PIN 码。</translation>
+    </message>
+    <message>
+        <source>{name} needs no PIN now.</source>
+        <translation>{name} 现在无需 PIN 码。</translation>
+    </message>
+    <message>
+        <source>{name} is removed; what they did stays recorded under their name.</source>
+        <translation>已删除 {name}；其操作记录仍保留在该名字下。</translation>
+    </message>
+</context>
+<context>
     <name>PackingDialogs</name>
     <message>
         <source>Put the posting aside</source>
@@ -3124,11 +3257,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>Take over the posting</source>
-        <translation type="unfinished"></translation>
+        <translation>接手货件</translation>
     </message>
     <message>
         <source>Posting {number} is on the station of {desk} ({packer}), with no scan there for several minutes. Take it over and pack it here? What was scanned there counts here; the other desk is told.</source>
-        <translation type="unfinished"></translation>
+        <translation>货件 {number} 在 {desk}（{packer}）的打包台上，已有几分钟没有扫描。要接手并在这里打包吗？那边已扫描的数量在这里照算；另一个工作台会收到通知。</translation>
     </message>
 </context>
 <context>
@@ -3152,6 +3285,10 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <message>
         <source>✗ Not saved — scan again; if it happens again, see the log</source>
         <translation>✗ 未保存 — 请重新扫描；如果再次发生，请查看日志</translation>
+    </message>
+    <message>
+        <source>{name} packs at this desk now</source>
+        <translation>现在由 {name} 在此工作台打包</translation>
     </message>
     <message numerus="yes">
         <source>Printing %n ready label(s) in packing order</source>
@@ -3281,7 +3418,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>正在验收</translation>
     </message>
     <message>
-        <source>Waiting for Ozon&apos;s approval</source>
+        <source>Waiting for Ozon's approval</source>
         <translation>等待 Ozon 确认</translation>
     </message>
     <message>
@@ -3525,7 +3662,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>添加照片…</translation>
     </message>
     <message>
-        <source>Scan each unit&apos;s marking code (Честный ЗНАК), if it has one</source>
+        <source>Scan each unit's marking code (Честный ЗНАК), if it has one</source>
         <translation>如有标识码（Честный ЗНАК），请逐件扫描</translation>
     </message>
     <message>
@@ -3570,7 +3707,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>not sent back</source>
-        <translation type="unfinished"></translation>
+        <translation>未寄回</translation>
     </message>
     <message>
         <source>Scan the parcel first.</source>
@@ -3589,7 +3726,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>与此货件发出的标识码不一致</translation>
     </message>
     <message>
-        <source>This unit&apos;s marking code differs from the one shipped: the wrong item may have come back.</source>
+        <source>This unit's marking code differs from the one shipped: the wrong item may have come back.</source>
         <translation>此商品的标识码与发出的不一致：退回的可能不是原商品。</translation>
     </message>
     <message>
@@ -3634,7 +3771,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>原因：</translation>
     </message>
     <message>
-        <source>Buyer&apos;s comment:</source>
+        <source>Buyer's comment:</source>
         <translation>买家留言：</translation>
     </message>
     <message>
@@ -3702,7 +3839,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>照片</translation>
     </message>
     <message>
-        <source>Open the buyer&apos;s photo</source>
+        <source>Open the buyer's photo</source>
         <translation>打开买家的照片</translation>
     </message>
     <message>
@@ -3711,7 +3848,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>The decision deadline has passed: Ozon decides this request itself. Nothing to do here.</source>
-        <translation type="unfinished"></translation>
+        <translation>决定期限已过：此申请由 Ozon 自行决定。这里无需操作。</translation>
     </message>
     <message>
         <source>Ozon offers these actions now:</source>
@@ -3939,7 +4076,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>照片无法显示。</translation>
     </message>
     <message>
-        <source>Buyer&apos;s photo</source>
+        <source>Buyer's photo</source>
         <translation>买家照片</translation>
     </message>
 </context>
@@ -4295,7 +4432,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>「Честный ЗНАК」标识码中含有不可见的分隔符（GS）。如果扫描枪被设置为用其他字符代替它，请在此填写。</translation>
     </message>
     <message>
-        <source>My shop is on Ozon&apos;s trusted acceptance</source>
+        <source>My shop is on Ozon's trusted acceptance</source>
         <translation>我的店铺已开通 Ozon 信任验收</translation>
     </message>
     <message>
@@ -4339,11 +4476,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation> 天</translation>
     </message>
     <message>
-        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
+        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
         <translation>已完成订单中买家的姓名和地址在这么多天后清除（Ozon 规定）。</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
         <translation>请重启 Packdesk 以应用更改（账户、语言、模式、同步间隔、买家信息）。</translation>
     </message>
     <message>
@@ -4351,7 +4488,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>同步间隔</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
         <translation>语言、演示模式、同步间隔、工作时间和买家信息保留期限在重启后生效。</translation>
     </message>
     <message>
@@ -4363,7 +4500,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>语言</translation>
     </message>
     <message>
-        <source>Keep buyers&apos; details</source>
+        <source>Keep buyers' details</source>
         <translation>保留买家信息</translation>
     </message>
     <message>
@@ -4383,7 +4520,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>已保存。</translation>
     </message>
     <message>
-        <source>The database address and the desk&apos;s name take effect when Packdesk starts again: the database cannot be swapped under a running window.</source>
+        <source>The database address and the desk's name take effect when Packdesk starts again: the database cannot be swapped under a running window.</source>
         <translation>数据库地址和工位名称在 Packdesk 重新启动后生效：无法在运行中的窗口下更换数据库。</translation>
     </message>
     <message>
@@ -4435,7 +4572,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>正在打印…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
         <translation>已发送。边框应完整，标尺上 10 毫米刻度的间距应正好为 10 毫米。</translation>
     </message>
 </context>

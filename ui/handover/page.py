@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import desks
 from app.context import AppContext
 from app.errors import UserError
 from app.queries import handover as handover_reads
@@ -64,7 +65,7 @@ class HandoverPage(QWidget):
         self.tasks = tasks
         self.sync = sync
         self.printer = printer
-        self.user = desk_user.login_name() if user is None else user
+        self._user = user  # None: the packer picked at this desk (ui/desk_user.py)
         self.groups: list[HandoverGroup] = []
         self._reading = False
         self._again = False
@@ -216,6 +217,11 @@ class HandoverPage(QWidget):
         if self.tracking.isVisible():
             self.tracking.setFocus(Qt.FocusReason.OtherFocusReason)  # the scanner types into the field
 
+    @property
+    def user(self) -> str:
+        """Who hands over here: the packer picked at this desk, else the login name."""
+        return desk_user.current_user(self.ctx.paths.data) if self._user is None else self._user
+
     def current_group(self) -> HandoverGroup | None:
         row = self.methods.currentRow()
         return self.groups[row] if 0 <= row < len(self.groups) else None
@@ -293,7 +299,13 @@ class HandoverPage(QWidget):
 
         def work() -> None:
             handover.create_carriage(
-                ctx.db, ctx.clock, method, user, bus=ctx.bus, trusted_acceptance=ctx.settings.trusted_acceptance
+                ctx.db,
+                ctx.clock,
+                method,
+                user,
+                bus=ctx.bus,
+                trusted_acceptance=ctx.settings.trusted_acceptance,
+                desk=desks.desk_name(ctx.settings),
             )
 
         self._run(work, self.tr("Carriage for %n posting(s) queued; its act prints when Ozon has made it", "", count))
@@ -306,7 +318,7 @@ class HandoverPage(QWidget):
         ctx, user = self.ctx, self.user
 
         def work() -> None:
-            handover.own_act(ctx.db, ctx.clock, numbers, user, bus=ctx.bus)
+            handover.own_act(ctx.db, ctx.clock, numbers, user, bus=ctx.bus, desk=desks.desk_name(ctx.settings))
 
         self._run(work, self.tr("Our own act for %n posting(s) sent to the printer", "", len(numbers)), True)
 

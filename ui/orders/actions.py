@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from app import desks
 from app.context import AppContext
 from app.errors import InvalidAction, UserError
 from app.workflows import cancel as cancel_flow
 from app.workflows import confirm as confirm_flow
 from app.workflows import documents, labels
+from ui import desk_user
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,16 @@ class WorkflowActions:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
 
+    @property
+    def desk(self) -> str:
+        """This desk: its spooler prints what is queued here (several desks on one server)."""
+        return desks.desk_name(self.ctx.settings)
+
+    @property
+    def user(self) -> str:
+        """The packer picked at this desk (else the login name): the print log says who asked."""
+        return desk_user.current_user(self.ctx.paths.data)
+
     def confirm(self, posting_numbers: Sequence[str]) -> Outcome:
         result = confirm_flow.confirm(self.ctx.db, self.ctx.clock, posting_numbers, bus=self.ctx.bus)
         refused = tuple(
@@ -68,7 +80,7 @@ class WorkflowActions:
         return Outcome(tuple(done), tuple(refused))
 
     def print_pick_list(self, posting_numbers: Sequence[str]) -> Outcome:
-        documents.print_pick_list(self.ctx.db, self.ctx.clock, posting_numbers)
+        documents.print_pick_list(self.ctx.db, self.ctx.clock, posting_numbers, self.user, desk=self.desk)
         return Outcome(tuple(posting_numbers))
 
     def print_labels(self, posting_numbers: Sequence[str], reason: str) -> Outcome:
@@ -82,6 +94,8 @@ class WorkflowActions:
                 reason,
                 bus=self.ctx.bus,
                 labels_dir=self.ctx.paths.labels,
+                user=self.user,
+                desk=self.desk,
             )
         except UserError as exc:
             return Outcome((), tuple((n, exc) for n in posting_numbers))

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from app import desks, events
 from app.context import AppContext
 from app.domain.postings import Posting
-from app.errors import UserError
+from app.errors import InvalidAction, UserError
 from app.queries import packing as packing_reads
 from app.workflows import commands
 from app.workflows.commands import Command
@@ -38,6 +38,7 @@ from ui.bridge import EventBridge
 from ui.packing.dialogs import CustomsDialog, OverrideDialog, confirm_abort, confirm_take_over
 from ui.packing.items_table import ItemsTable
 from ui.packing.messages import Messages
+from ui.packing.packer_picker import PackerButton
 from ui.packing.ports import OnlinePorts, PrintControl
 from ui.packing.print_panel import PrintQueuePanel
 from ui.packing.stop_overlay import StopOverlay
@@ -116,6 +117,11 @@ class PackingPage(QWidget):
         self.scan.setObjectName("scanField")
         self.scan.setPlaceholderText(self.tr("Scan a posting label, an item or a command…"))
         self.scan.scanned.connect(self.on_scanned)
+        self.packer_button = PackerButton(ctx, tasks, self.station, self, width=340)
+        self.packer_button.clicked.disconnect()
+        self.packer_button.clicked.connect(self.choose_packer)
+        self.packer_button.after_picker = lambda: self.scan.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.packer_button.changed.connect(self._packer_changed)
 
         self.banner = plain_text.label(self.tr("Scan a posting label to start"), self)
         self.banner.setObjectName("scanBanner")
@@ -167,6 +173,7 @@ class PackingPage(QWidget):
         bridge.label_ready.connect(self._on_label_ready)
         bridge.outbox_changed.connect(lambda _event: self.print_panel.refresh())
         self._submit(self.station.resume)
+        self.packer_button.restore()  # on the database worker after the resume, before any scan
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -191,7 +198,10 @@ class PackingPage(QWidget):
         row.setContentsMargins(12, 12, 12, 8)
         row.addLayout(main, 1)
         row.addWidget(line)
-        row.addWidget(self.print_panel)
+        side = QVBoxLayout()
+        side.addWidget(self.packer_button)  # above the labels: the scan field keeps its whole width
+        side.addWidget(self.print_panel, 1)
+        row.addLayout(side)
         self._paint_banner(Tone.INFO)
 
     def _shortcuts(self) -> None:
@@ -200,6 +210,7 @@ class PackingPage(QWidget):
             (Qt.Key.Key_F8, self.ask_override),
             (Qt.Key.Key_Escape, self.ask_abort),
             (Qt.Key.Key_F9, self.print_all),
+            (Qt.Key.Key_F4, self.choose_packer),
         ]
         for key, slot in keys:
             shortcut = QShortcut(QKeySequence(key), self)
@@ -267,6 +278,19 @@ class PackingPage(QWidget):
         else:  # the station says why not (nothing on the desk, units missing, a STOP)
             station = self.station
             self._submit(lambda: station.scan(code))
+
+    def choose_packer(self) -> None:
+        """F4 / "Packer: … ▾": pick who packs here. Not while a posting or a STOP is on the desk."""
+        on = self.stop.posting_number if self.stop is not None else self.view.posting_number if self.view else ""
+        if on or self._completing:
+            busy = InvalidAction("packer_change_busy", "a posting is on the desk", posting=on)
+            self.sounds.bad()
+            self._paint_banner(Tone.BAD, "✗ " + errors.message_for(busy))
+            return
+        self.packer_button.open_picker()
+
+    def _packer_changed(self, name: str) -> None:
+        self._paint_banner(Tone.INFO, self.tr("{name} packs at this desk now").format(name=name))
 
     def new_package(self) -> None:
         if not self._completing:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import events
+from app import desks, events
 from app.context import AppContext
 from app.domain.returns import ReturnKind, Stage
 from app.errors import UserError
@@ -80,7 +80,7 @@ class ReturnsPage(QWidget):
         self.ctx = ctx
         self.tasks = tasks
         self.sounds: SoundPlayer = sounds or SystemSounds(enabled=ctx.settings.sounds)
-        self.user = desk_user.login_name() if user is None else user
+        self._user = user  # None: the packer picked at this desk (ui/desk_user.py)
         self.current_id: int | None = None  # the local row id of the open return
         self.counts: dict[Stage, int] = dict.fromkeys(Stage, 0)
         self.needs_decision = -1
@@ -311,7 +311,7 @@ class ReturnsPage(QWidget):
         view = self.detail.view
         if view is None:
             return
-        ctx, return_id, user = self.ctx, view.row.return_id, self.user
+        ctx, return_id, user, desk = self.ctx, view.row.return_id, self.user, self.desk
         self.detail.confirm.setEnabled(False)
 
         def done(_entry: object) -> None:
@@ -329,7 +329,7 @@ class ReturnsPage(QWidget):
                 errors.show_error(self, exc)
 
         self.tasks.run_db(
-            lambda: workflow.decide(ctx.db, ctx.clock, return_id, chosen, user, bus=ctx.bus),
+            lambda: workflow.decide(ctx.db, ctx.clock, return_id, chosen, user, bus=ctx.bus, desk=desk),
             on_done=done,
             on_error=failed,
         )
@@ -338,7 +338,7 @@ class ReturnsPage(QWidget):
         view = self.detail.view
         if view is None:
             return
-        ctx, kind, return_id, user = self.ctx, view.row.kind, view.row.return_id, self.user
+        ctx, kind, return_id, user, desk = self.ctx, view.row.kind, view.row.return_id, self.user, self.desk
 
         def done(_exchange: object) -> None:
             self.detail.exchange_linked()
@@ -346,11 +346,29 @@ class ReturnsPage(QWidget):
 
         self.tasks.run_db(
             lambda: receiving.link_exchange(
-                ctx.db, ctx.clock, kind, return_id, ExchangeMode(mode), posting_number, note, user, bus=ctx.bus
+                ctx.db,
+                ctx.clock,
+                kind,
+                return_id,
+                ExchangeMode(mode),
+                posting_number,
+                note,
+                user,
+                bus=ctx.bus,
+                desk=desk,
             ),
             on_done=done,
             on_error=lambda exc: self.detail.show_exchange_error(errors.message_for(exc)),
         )
+
+    @property
+    def user(self) -> str:
+        """Who decides and receives here: the packer picked at this desk, else the login name."""
+        return desk_user.current_user(self.ctx.paths.data) if self._user is None else self._user
+
+    @property
+    def desk(self) -> str:
+        return desks.desk_name(self.ctx.settings)
 
     # -- receiving --------------------------------------------------------------------------------
 
@@ -358,6 +376,7 @@ class ReturnsPage(QWidget):
         if self.receiver is None:
             self.receiver = ReceiveDialog(self.ctx, self.tasks, self.sounds, self.user, self)
             self.receiver.received.connect(lambda _done: self._on_returns_changed(None))
+        self.receiver.user = self.user  # whoever packs at this desk now
         self.receiver.show()
         self.receiver.parcel.setFocus()
         return self.receiver

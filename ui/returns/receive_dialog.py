@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import desks
 from app.context import AppContext
 from app.returns import receiving
 from app.returns.receiving import Disposition, Expected, Grade, Inspection, MarkCheck, Received
@@ -255,6 +256,7 @@ class ReceiveDialog(QDialog):
         if self.expected is None:
             return
         ctx, code, inspection, user = self.ctx, self.expected.code, self.inspection(), self.user
+        desk = desks.desk_name(ctx.settings)
         self.confirm.setEnabled(False)
 
         def failed(exc: BaseException) -> None:
@@ -265,7 +267,14 @@ class ReceiveDialog(QDialog):
 
         self.tasks.run_db(
             lambda: receiving.receive(
-                ctx.db, ctx.clock, code, inspection, user, bus=ctx.bus, gs_substitute=ctx.settings.gs_substitute
+                ctx.db,
+                ctx.clock,
+                code,
+                inspection,
+                user,
+                bus=ctx.bus,
+                gs_substitute=ctx.settings.gs_substitute,
+                desk=desk,
             ),
             on_done=self._done,
             on_error=failed,

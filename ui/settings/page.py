@@ -54,6 +54,7 @@ from ui import errors, plain_text
 from ui.settings.account import default_client
 from ui.settings.backup import BackupBox
 from ui.settings.database import DatabaseBox
+from ui.settings.packers import PackersBox
 from ui.settings.printers import PrinterPort, SystemPrinters
 from ui.tasks import TaskManager
 
@@ -148,6 +149,8 @@ class SettingsPage(QWidget):
         column.addWidget(self.database)
         self.backup = BackupBox(tasks, db.path, body, demo=demo is not None)
         column.addWidget(self.backup)
+        self.packers = PackersBox(tasks, db, clock, body)
+        column.addWidget(self.packers)
         column.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)

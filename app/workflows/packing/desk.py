@@ -11,12 +11,13 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app import history, outbox
+from app import history, outbox, packers
 from app.clock import Clock
 from app.db.desk_tables import PackProgressRow
 from app.db.engine import Database
 from app.db.tables import MarkingCodeRow
 from app.domain.postings import Posting, PostingStatus
+from app.errors import InvalidAction
 from app.events import EventBus
 from app.history import EventKind
 from app.outbox import ActionKind, OutboxState
@@ -232,6 +233,29 @@ class Desk:
         if self._stops:
             return self._out(Kind.STOP, posting_number=self._stops[0].posting_number, detail=self._stops[0].reason)
         return self._out(Kind.IDLE if self._pack is None else Kind.RESUMED)
+
+    def change_packer(self, name: str, pin: str = "") -> str:
+        """Another packer picks their name at this desk (with their PIN, when they have one); what is
+        scanned, printed and decided from now on is theirs. Refused while a posting (or a STOP) is
+        on the desk: it is finished or put aside by the one who started it. Returns the name as kept."""
+        self._ensure_loaded()
+        on = self._pack.number if self._pack is not None else self._stops[0].posting_number if self._stops else ""
+        if on:
+            raise InvalidAction(
+                "packer_change_busy", f"posting {on} is on the desk: finish it or put it aside first", posting=on
+            )
+        with self.db.read() as s:
+            chosen = packers.verify(s, name, pin)
+        self.user = chosen
+        return chosen
+
+    def restore_packer(self, name: str, fallback: str) -> str:
+        """At start: the packer this desk remembers, if still one of the shop's (the PIN was given when
+        picked); else `fallback` (the computer's login name). Returns who packs here now."""
+        with self.db.read() as s:
+            known = {p.name for p in packers.all_packers(s)}
+        self.user = name if name in known else fallback
+        return self.user
 
     @property
     def posting_number(self) -> str:

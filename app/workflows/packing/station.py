@@ -414,7 +414,7 @@ class PackStation(Desk):
             packed_as = f"{len(packages)} package(s)" + (f" in {boxes} box(es)" if boxes else "")
             self._record(s, number, EventKind.PACKED, f"{packed_as}: {_packages_text(packages)}")
             self._record(s, number, EventKind.ACTION_QUEUED, f"ship {entry.key}")
-            job = labels.queue_package_label(s, cached.posting, now, self.user)
+            job = labels.queue_package_label(s, cached.posting, now, self.user, self.desk)
             row = self._progress(s, number)
             row.state = PackState.COMPLETE.value
             row.packages = encode([tuple(pkg) for pkg in packages])
@@ -449,7 +449,7 @@ class PackStation(Desk):
                 return self._out(Kind.NOTHING_TO_REPRINT)
             if cached.is_cancelled:
                 return self._check(s, cached) or self._out(Kind.NOT_PACKABLE, posting_number=number, detail="cancelled")
-            request = labels.reprint_label(s, cached.posting, now, why, self.user, self.labels_dir)
+            request = labels.reprint_label(s, cached.posting, now, why, self.user, self.labels_dir, self.desk)
             if request.fetch_queued:
                 self._outbox_touched = True
             if request.job is None:
@@ -468,9 +468,9 @@ class PackStation(Desk):
     def retry_failed_prints(self) -> int:
         """Every failed print job goes back in the queue (the printer may be back). Returns how many."""
         with self.db.write() as s:
-            return print_queue.retry_failed(s, self.clock.now())
+            return print_queue.retry_failed(s, self.clock.now(), "" if self.db.is_sqlite else self.desk)
 
     def queue_command_sheet(self) -> PrintJob:
         """The sheet of scanner command barcodes (NEXT, REPRINT, …), for the label printer."""
         with self.db.write() as s:
-            return print_queue.enqueue(s, DocKind.COMMANDS, (), self.clock.now(), user=self.user)
+            return print_queue.enqueue(s, DocKind.COMMANDS, (), self.clock.now(), user=self.user, desk=self.desk)
