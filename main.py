@@ -412,7 +412,9 @@ def _leadership(ctx: AppContext, conn: SyncConnection) -> Leadership | None:
     if ctx.db.is_sqlite:
         return None
     limiter = conn.client.limiter
-    return Leadership(ctx.db, desks.desk_name(ctx.settings), ctx.clock, desk_user.login_name, limiter)
+    return Leadership(
+        ctx.db, desks.desk_name(ctx.settings), ctx.clock, lambda: desk_user.current_user(ctx.paths.data), limiter
+    )
 
 
 def cmd_sync(ctx: AppContext, args: argparse.Namespace, demo: bool) -> int:
