@@ -24,6 +24,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 CLIENT_ID, API_KEY = "123456", "demo-key"
 
 
@@ -45,6 +48,23 @@ class SkewedClock:
         return datetime.now(UTC) + timedelta(seconds=self._skew)
 
 
+def heads(s: Session, desk: str, n: int = 4) -> list[str]:
+    """The first postings of the packing queue (ship-by order) no other desk has on its station."""
+    from app.db.desk_tables import PackProgressRow
+    from app.db.tables import PostingRow
+
+    held = (PackProgressRow.state.in_(["open", "stopped"])) & (PackProgressRow.desk != desk)
+    stmt = (
+        select(PostingRow.posting_number)
+        .outerjoin(PackProgressRow, PackProgressRow.posting_number == PostingRow.posting_number)
+        .where(PostingRow.status == "awaiting_packaging", PostingRow.local_status.is_(None))
+        .where(~func.coalesce(held, False))
+        .order_by(PostingRow.shipment_date, PostingRow.posting_number)
+        .limit(n)
+    )
+    return list(s.scalars(stmt))
+
+
 def say(**fields: object) -> None:
     print(json.dumps(fields), flush=True)
 
@@ -61,11 +81,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     from app.context import open_context
-    from app.repos import postings as posting_repo
     from app.repos import sync_state
     from app.secrets import Credentials
     from app.workflows.packing.outcomes import Kind
-    from app.workflows.packing.pack import packable
     from app.workflows.packing.station import PackStation
     from sync.client import OzonClient
     from sync.engine import SyncEngine
@@ -97,8 +115,7 @@ def main(argv: list[str]) -> int:
                 continue
             with ctx.db.read() as s:
                 synced = sync_state.get(s, "last_sync_at") != ""  # products (barcodes) cached too
-                queue = [c.posting.posting_number for c in posting_repo.list_postings(s, "awaiting_packaging")]
-                queue = [n for n, c in zip(queue, posting_repo.get_many(s, queue), strict=False) if c and packable(c)]
+                queue = heads(s, args.desk)
             if not synced or not queue:
                 if synced and idle_said != packed:
                     idle_said = packed
@@ -122,7 +139,7 @@ def main(argv: list[str]) -> int:
                 if out.kind is not Kind.POSTING_OPENED:
                     if out.kind is Kind.CLAIMED_ELSEWHERE:
                         say(refused=number, kind=out.kind.value)
-                    continue
+                    continue  # the next in the queue
                 assert out.view is not None
                 for line in out.view.lines:
                     for _ in range(line.needed - line.scanned):
@@ -134,6 +151,7 @@ def main(argv: list[str]) -> int:
                     say(packed=number, scans_ms=times)
                 else:
                     say(not_completed=number, kind=done.kind.value)
+                break  # the queue has moved on meanwhile: read it again
     finally:
         scheduler.stop()
         client.close()
