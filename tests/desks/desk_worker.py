@@ -16,6 +16,7 @@ the emulator's clock forward and says by how much there, so both agree, e.g. on 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
@@ -41,10 +42,8 @@ class SkewedClock:
     def now(self) -> datetime:
         if self.skew_file is not None and time.monotonic() - self._read_at > 0.2:
             self._read_at = time.monotonic()
-            try:
+            with contextlib.suppress(OSError, ValueError):  # being written: the last value holds
                 self._skew = float(self.skew_file.read_text() or 0)
-            except (OSError, ValueError):
-                pass
         return datetime.now(UTC) + timedelta(seconds=self._skew)
 
 
