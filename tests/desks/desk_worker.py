@@ -1,6 +1,6 @@
 """One packing desk in a process of its own, for the multi-desk tests and the `desks` benchmark.
 
-`python -m tests.desks.desk_worker DATA_DIR DESK DB_URL API_URL [--skew-file F] [--no-pack]`
+`python -m tests.desks.desk_worker DATA_DIR DESK DB_URL API_URL [--skew-file F] [--no-pack] [--pace S]`
 
 It opens its own data folder on the shop's shared database, runs a SyncScheduler with a Leadership
 (only the leading desk pulls from the emulator and pushes the outbox) and packs: the packable
@@ -77,6 +77,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--skew-file", type=Path)
     parser.add_argument("--no-pack", action="store_true", help="only sync (when leading), never pack")
     parser.add_argument("--interval", type=float, default=1.0)
+    parser.add_argument("--pace", type=float, default=0.0, help="seconds between two scans (0: as fast as it can)")
     args = parser.parse_args(argv)
 
     from app.context import open_context
@@ -127,11 +128,13 @@ def main(argv: list[str]) -> int:
                 times: list[float] = []
 
                 def scan(code: str, times: list[float] = times) -> Kind:
+                    stopping.wait(args.pace)
                     t0 = time.perf_counter()
                     out = station.scan(code)
                     times.append((time.perf_counter() - t0) * 1000)
                     return out.kind
 
+                stopping.wait(args.pace)
                 t0 = time.perf_counter()
                 out = station.scan(number)
                 times.append((time.perf_counter() - t0) * 1000)
@@ -144,10 +147,13 @@ def main(argv: list[str]) -> int:
                     for _ in range(line.needed - line.scanned):
                         kind = scan(line.barcodes[0])
                         assert kind is Kind.ITEM_OK, kind
-                done = station.complete()
+                stopping.wait(args.pace)
+                t0 = time.perf_counter()
+                done = station.complete()  # the NEXT command's scan
+                times.append((time.perf_counter() - t0) * 1000)
                 if done.kind is Kind.COMPLETED:
                     packed += 1
-                    say(packed=number, scans_ms=times)
+                    say(packed=number, scans_ms=times, at=time.time())
                 else:
                     say(not_completed=number, kind=done.kind.value)
                 break  # the queue has moved on meanwhile: read it again
