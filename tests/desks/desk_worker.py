@@ -76,7 +76,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("api_url")
     parser.add_argument("--skew-file", type=Path)
     parser.add_argument("--no-pack", action="store_true", help="only sync (when leading), never pack")
-    parser.add_argument("--interval", type=float, default=1.0)
+    # Between the leader's cycles (the app's default is 60 s): a desk wakes its own scheduler when it
+    # queues a ship, as the packing page does, but nothing wakes the leader for another desk's ship.
+    parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--pace", type=float, default=0.0, help="seconds between two scans (0: as fast as it can)")
     args = parser.parse_args(argv)
 
@@ -152,6 +154,7 @@ def main(argv: list[str]) -> int:
                 done = station.complete()  # the NEXT command's scan
                 times.append((time.perf_counter() - t0) * 1000)
                 if done.kind is Kind.COMPLETED:
+                    scheduler.sync_now()  # the ship goes out now when this desk leads (ui/packing/page.py)
                     packed += 1
                     say(packed=number, scans_ms=times, at=time.time())
                 else:
