@@ -1,20 +1,25 @@
 """Several desks of one shop: three desk processes on one PostgreSQL on this machine, side by side with
-one desk on its SQLite file, both against the emulator (in a process of its own, no live arrivals).
+one desk on its SQLite file, both against the emulator (in a process of its own, Ozon's request budget,
+no live arrivals).
 
 Each desk is `tests/desks/desk_worker.py`: it syncs when it leads (a SyncScheduler with a Leadership)
-and packs the shared queue, a scan every PACE_S (faster than any packer). Figures:
+and packs the shared queue, a scan every PACE_S (faster than a packer). Figures:
 
-* scan → feedback: PackStation.scan wall time per scan (posting label, each unit, NEXT), p50/p95;
-  target p95 < 50 ms;
-* outbox: ship actions claimed and applied per second by the leader against the emulator (from the
-  actions' done times), over the whole run and once the packing stopped (the leader alone on the CPU);
-  Ozon's budget of 50 requests/s per shop caps it (a ship is three calls: read, ship, read back);
-* an event's time from one desk's commit to another desk's bus (LISTEN/NOTIFY, app.db.notify), measured
-  while the three desks work: p50/p95, target < 1 s. One desk on SQLite has no other desk to tell.
+* scan → feedback: PackStation.scan wall time per scan (the posting's label, each unit, NEXT, which
+  completes the posting), p50/p95; target p95 < 50 ms;
+* ships as packed: ship actions applied per second while the desks pack (the leader keeps up with
+  them) and once the packing stopped;
+* leader push, backlog: BACKLOG postings packed at once, then the leader's push of their ships timed
+  alone: actions claimed (mark_in_flight) and applied per second. Ozon's budget of 50 requests/s caps
+  it (a ship is three calls: read, ship, read back); the emulator's log must show no posting shipped
+  twice;
+* commit → other desk's bus: an event's time from one desk's commit to another desk's bus
+  (LISTEN/NOTIFY, app.db.notify), sent every 50 ms while the three desks work: p50/p95, target < 1 s.
+  One desk on SQLite has no other desk to tell.
 
-`python -m tests.bench desks [URL]`: URL names an empty PostgreSQL database to use; without it
-PACKDESK_TEST_PG (an admin URL, see tests/pg_cluster.sh) gives a throwaway database. Without either
-the bench says so and fails.
+`python -m tests.bench desks [URL]`: URL names an empty PostgreSQL database to use (or
+PACKDESK_BENCH_DB_URL); without it PACKDESK_TEST_PG (an admin URL, see tests/pg_cluster.sh) gives a
+throwaway database. Without either the bench says so and fails.
 """
 
 from __future__ import annotations
