@@ -76,8 +76,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("api_url")
     parser.add_argument("--skew-file", type=Path)
     parser.add_argument("--no-pack", action="store_true", help="only sync (when leading), never pack")
-    # Between the leader's cycles (the app's default is 60 s): a desk wakes its own scheduler when it
-    # queues a ship, as the packing page does, but nothing wakes the leader for another desk's ship.
+    # Between the leader's cycles (the app's default is 60 s; a queued ship wakes the leader at once).
+    # Short here: the tests move the desks' clocks forward (--skew-file), which the wait between two
+    # cycles, on the monotonic clock, does not see.
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--pace", type=float, default=0.0, help="seconds between two scans (0: as fast as it can)")
     args = parser.parse_args(argv)
