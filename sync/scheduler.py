@@ -10,6 +10,7 @@ import threading
 import time
 
 from app.errors import DatabaseDamaged
+from app.events import OutboxChanged
 from sync.cycle import CycleResult
 from sync.engine import SyncEngine
 from sync.leader import POLL_S, Leadership
@@ -32,6 +33,15 @@ class SyncScheduler:
         self._thread: threading.Thread | None = None
         self.last_result: CycleResult | None = None
         self.stopped_by: DatabaseDamaged | None = None  # why the loop ended by itself
+        if leadership is not None and leadership.shared:
+            # Another desk's queued action (its OutboxChanged, relayed by app.db.notify) goes out now,
+            # as this desk's own does (the packing page's sync_now), not at the next interval.
+            engine.bus.subscribe(OutboxChanged, self._on_outbox_changed)
+
+    def _on_outbox_changed(self, _event: OutboxChanged) -> None:
+        # A cycle's own announcement (on the sync thread) must not start the next cycle at once.
+        if self.leadership is not None and self.leadership.leading and threading.current_thread() is not self._thread:
+            self._wake.set()
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():

@@ -89,6 +89,7 @@ def test_read_commands_refuse_a_missing_data_folder(tmp_path: Path, command: lis
     assert not missing.exists()  # not created, and no "0 postings"
 
 
+@pytest.mark.sqlite_only
 def test_an_empty_folder_is_not_taken_for_data(tmp_path: Path) -> None:
     one_line(run("--data-dir", str(tmp_path), "orders"), main.EXIT_DATA_DIR, "holds no Packdesk data")
     assert not (tmp_path / "packdesk.sqlite3").exists()
@@ -480,6 +481,7 @@ def test_chat_send_with_an_unknown_template_is_one_line(data_dir: Path) -> None:
 # -- backup and restore ----------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_backup_and_restore_from_the_command_line(data_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "copy.sqlite3"
     done = run("--data-dir", str(data_dir), "backup", "--out", str(out))
@@ -496,6 +498,7 @@ def test_backup_and_restore_from_the_command_line(data_dir: Path, tmp_path: Path
     assert run("--data-dir", str(data_dir), "orders").stdout.endswith(f"{len(sample_postings())} posting(s)\n")
 
 
+@pytest.mark.sqlite_only
 def test_restore_refuses_a_bad_file_and_an_open_folder(data_dir: Path, tmp_path: Path) -> None:
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(os.urandom(4096))

@@ -181,10 +181,11 @@ def _to_domain(row: PostingRow) -> CachedPosting:
     return CachedPosting(posting, row.local_status)
 
 
-def get(session: Session, posting_number: str) -> CachedPosting | None:
-    row = session.scalar(
-        select(PostingRow).options(selectinload(PostingRow.items)).where(PostingRow.posting_number == posting_number)
-    )
+def get(session: Session, posting_number: str, *, fresh: bool = False) -> CachedPosting | None:
+    """`fresh`: as the database has it now, not as this session read it before (another desk may
+    have changed it since)."""
+    stmt = select(PostingRow).options(selectinload(PostingRow.items)).where(PostingRow.posting_number == posting_number)
+    row = session.scalar(stmt.execution_options(populate_existing=True) if fresh else stmt)
     return None if row is None else _to_domain(row)
 
 

@@ -108,3 +108,54 @@ def test_sync_once_at_a_desk_that_does_not_lead_does_nothing_and_says_why(ctx: A
         assert code == main.EXIT_BUSY
     finally:
         leader.release()
+
+
+class _CountingEngine:
+    """Stands in for SyncEngine: counts its cycles and, like it, announces the outbox at each end."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.db = ctx.db
+        self.bus = ctx.bus
+        self.cycles = 0
+
+    def run_cycle(self) -> object:
+        from app.events import OutboxChanged
+        from sync.cycle import CycleResult
+
+        self.cycles += 1
+        self.bus.publish(OutboxChanged(1, 0))
+        return CycleResult()
+
+    def seconds_until_due(self) -> float | None:
+        return None
+
+
+@pytest.mark.server_only
+def test_the_leader_sends_another_desks_queued_action_at_once(ctx: AppContext) -> None:
+    """A ship packed at a desk that does not lead goes out when that desk announces it, not a sync
+    interval later; the leader's own announcement at the end of a cycle starts no new cycle."""
+    from app.context import open_context
+    from app.events import OutboxChanged
+    from sync.scheduler import SyncScheduler
+
+    other = open_context(str(ctx.paths.data.parent / "desk2"))
+    engine = _CountingEngine(ctx)
+    scheduler = SyncScheduler(engine, 60, Leadership(ctx.db, "Desk 1", ctx.clock))  # type: ignore[arg-type]
+    try:
+        assert ctx.desk_events is not None and other.desk_events is not None
+        assert ctx.desk_events.listening.wait(5) and other.desk_events.listening.wait(5)
+        scheduler.start()
+        deadline = time.monotonic() + 5
+        while engine.cycles < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(1.0)
+        assert engine.cycles == 1  # its own OutboxChanged did not wake it
+        other.bus.publish(OutboxChanged(1, 0))  # Desk 2 queued a ship
+        sent = time.monotonic()
+        while engine.cycles < 2:
+            assert time.monotonic() - sent < 2, "the leader did not sync for the other desk's action"
+            time.sleep(0.05)
+    finally:
+        scheduler.stop()
+        other.close()

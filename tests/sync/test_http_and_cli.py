@@ -15,6 +15,7 @@ import requests
 
 import main
 from app.context import open_context
+from app.db.engine import sqlite_url
 from app.secrets import Credentials
 from sync import http
 from sync.client import OzonClient
@@ -247,7 +248,7 @@ def test_cli_sync_demo_runs_on_the_embedded_emulator(tmp_path: Path, capsys: pyt
     code, out, err = run_cli(capsys, "--data-dir", str(tmp_path), "--demo", "sync", "--once")
     assert code == 0, err
     assert out.startswith("synced:")
-    ctx = open_context(str(tmp_path / "demo"))
+    ctx = open_context(str(tmp_path / "demo"), db_url=sqlite_url(str(tmp_path / "demo" / "packdesk.sqlite3")))
     try:
         from app.repos import postings
 

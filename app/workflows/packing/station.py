@@ -125,6 +125,10 @@ class PackStation(Desk):
             kind = Kind.CLAIM_STALE if holder.stale else Kind.CLAIMED_ELSEWHERE
             self._record(s, number, EventKind.SCAN_REFUSED, f"{kind.value}: {code} ({holder.desk}, {holder.packer})")
             return self._out(kind, code=code, posting_number=number, detail=holder.detail)
+        if row.state == PackState.COMPLETE.value:
+            again = posting_repo.get(s, number, fresh=True)
+            if again is not None and not packable(again):  # packed at another desk since it was read above
+                return self._open(s, again, code)
         if row.state == PackState.OPEN.value:
             pack = self._resumed(s, cached.posting, row)
         else:  # packed or put aside before: count again from zero
