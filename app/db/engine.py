@@ -237,6 +237,12 @@ class Database:
         """Call `listener` (on the failing thread) once when the database is found damaged."""
         self._damage_listeners.append(listener)
 
+    def name_server_failure(self, exc: SQLAlchemyError) -> None:
+        """Raise the seller's error for a server that refused the login or cannot be reached (a
+        connection made outside `read()` and `write()`, e.g. the migration's look at the schema)."""
+        if not self.is_sqlite:
+            self._name_failure(exc)
+
     def _name_failure(self, exc: SQLAlchemyError) -> None:
         """Raise the seller's error for a damaged file, a full disk, a read-only folder or a server
         that cannot be reached."""
