@@ -8,6 +8,10 @@
         <translation>О программе Packdesk</translation>
     </message>
     <message>
+        <source>{server} (the shop&apos;s database server)</source>
+        <translation>{server} (сервер базы данных магазина)</translation>
+    </message>
+    <message>
         <source>{size:.1f} MB</source>
         <translation>{size:.1f} МБ</translation>
     </message>
@@ -131,8 +135,12 @@
         <translation>{start} – {end}, по локальным данным</translation>
     </message>
     <message>
-        <source>Orders: {orders} · cancelled: {cancelled} · revenue: {revenue} ₽</source>
-        <translation>Заказов: {orders} · отменено: {cancelled} · выручка: {revenue} ₽</translation>
+        <source>Orders: {orders} · cancelled: {cancelled} · revenue: {revenue}</source>
+        <translation>Заказов: {orders} · отменено: {cancelled} · выручка: {revenue}</translation>
+    </message>
+    <message>
+        <source>Revenue, {currency} (right)</source>
+        <translation>Выручка, {currency} (справа)</translation>
     </message>
     <message>
         <source>On time: {share} ({on_time} of {all}) · late: {late} · not shipped yet: {pending} · order to ship: median {median}, 90% within {p90}</source>
@@ -177,10 +185,6 @@
     <message>
         <source>Orders</source>
         <translation>Заказы</translation>
-    </message>
-    <message>
-        <source>Revenue, ₽ (right)</source>
-        <translation>Выручка, ₽ (справа)</translation>
     </message>
     <message>
         <source>On time, %</source>
@@ -254,8 +258,8 @@
         <translation>Отменено</translation>
     </message>
     <message>
-        <source>Revenue, ₽</source>
-        <translation>Выручка, ₽</translation>
+        <source>Revenue, {currency}</source>
+        <translation>Выручка, {currency}</translation>
     </message>
     <message>
         <source>Ship-by day</source>
@@ -528,7 +532,7 @@
     </message>
     <message>
         <source>A backup is a checked copy of the database, made in the background while you work. Only this shop&apos;s own oldest backups in the folder are deleted.</source>
-        <translation type="unfinished"></translation>
+        <translation>Резервная копия — проверенная копия базы данных, которая делается в фоне, пока вы работаете. Из папки удаляются только самые старые копии этого магазина.</translation>
     </message>
     <message>
         <source>Backup folder</source>
@@ -1559,11 +1563,11 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>{url} is not a database address (e.g. postgresql+psycopg://packdesk@192.168.1.10/shop).</source>
-        <translation type="unfinished"></translation>
+        <translation>{url} — не адрес базы данных (пример: postgresql+psycopg://packdesk@192.168.1.10/shop).</translation>
     </message>
     <message>
         <source>The shop&apos;s database server {server} cannot be reached ({detail}). Check the network and that the server is running; this desk takes no new work until it is back.</source>
-        <translation type="unfinished"></translation>
+        <translation>Сервер базы данных магазина {server} недоступен ({detail}). Проверьте сеть и что сервер запущен; пока он недоступен, это рабочее место не берёт новую работу.</translation>
     </message>
     <message>
         <source>The shop&apos;s database server {server} refused the login of {user}: check the user name and password in Settings → Database.</source>
@@ -1575,11 +1579,11 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>{server} already holds tables ({tables}); Packdesk copies only into an empty database.</source>
-        <translation type="unfinished"></translation>
+        <translation>В {server} уже есть таблицы ({tables}); Packdesk копирует только в пустую базу данных.</translation>
     </message>
     <message>
         <source>The copy is incomplete ({tables}).</source>
-        <translation type="unfinished"></translation>
+        <translation>Копия неполная ({tables}).</translation>
     </message>
     <message>
         <source>The window cannot start: the system library {library} is missing. On Debian or Ubuntu install the display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</source>
@@ -1691,7 +1695,7 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>The decision deadline passed on {deadline}: Ozon decides this return itself now, so Packdesk sends no decision.</source>
-        <translation type="unfinished"></translation>
+        <translation>Срок решения истёк {deadline}: теперь Ozon решает по этому возврату сам, поэтому Packdesk решение не отправляет.</translation>
     </message>
     <message>
         <source>Ozon does not offer this action for this return now. Sync to see what it offers.</source>
@@ -1719,15 +1723,15 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>Return {number} was already received on {date}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Возврат {number} уже принят {date}.</translation>
     </message>
     <message>
         <source>Return {number} is not sent back yet ({state}): the request still awaits a decision. Keep the parcel aside and ask the seller.</source>
-        <translation type="unfinished"></translation>
+        <translation>Возврат {number} ещё не отправлен обратно ({state}): по заявке ещё нет решения. Отложите посылку и спросите продавца.</translation>
     </message>
     <message>
         <source>Return {number} is {state}: Ozon sends no item back under it. Keep the parcel aside and ask the seller.</source>
-        <translation type="unfinished"></translation>
+        <translation>Возврат {number}: {state}; по нему Ozon ничего не возвращает. Отложите посылку и спросите продавца.</translation>
     </message>
     <message>
         <source>Enter the replacement posting number.</source>
@@ -1941,7 +1945,7 @@ Packdesk не может заменить открытую базу данных
     <name>FeedbackTab</name>
     <message>
         <source>SKU or article</source>
-        <translation type="unfinished">SKU или артикул</translation>
+        <translation>SKU или артикул</translation>
     </message>
 </context>
 <context>
@@ -2591,15 +2595,15 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>✗ {number} is being packed at {desk} by {packer}</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ {number} уже собирает {packer} на месте {desk}</translation>
     </message>
     <message>
         <source>✗ {number} was left at {desk} by {packer}: take it over?</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ {number} оставлен на месте {desk} ({packer}): забрать его сюда?</translation>
     </message>
     <message>
         <source>✗ {number} was taken over at {desk} by {packer}: put the goods aside</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ {number} забрал {packer} на месте {desk}: отложите товар</translation>
     </message>
     <message>
         <source>✗ Finish posting {current} first (Esc puts it aside)</source>
@@ -3190,11 +3194,11 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>Take over the posting</source>
-        <translation type="unfinished"></translation>
+        <translation>Забрать отправление</translation>
     </message>
     <message>
         <source>Posting {number} is on the station of {desk} ({packer}), with no scan there for several minutes. Take it over and pack it here? What was scanned there counts here; the other desk is told.</source>
-        <translation type="unfinished"></translation>
+        <translation>Отправление {number} открыто на месте {desk} ({packer}), но там уже несколько минут ничего не сканировали. Забрать его и собрать здесь? Отсканированное там засчитывается здесь; другое место будет уведомлено.</translation>
     </message>
 </context>
 <context>
@@ -3646,7 +3650,7 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>not sent back</source>
-        <translation type="unfinished"></translation>
+        <translation>не отправлен обратно</translation>
     </message>
     <message>
         <source>Scan the parcel first.</source>
@@ -3789,7 +3793,7 @@ Packdesk не может заменить открытую базу данных
     </message>
     <message>
         <source>The decision deadline has passed: Ozon decides this request itself. Nothing to do here.</source>
-        <translation type="unfinished"></translation>
+        <translation>Срок решения истёк: по этой заявке Ozon решает сам. Здесь ничего делать не нужно.</translation>
     </message>
     <message>
         <source>Ozon offers these actions now:</source>

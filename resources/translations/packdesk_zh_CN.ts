@@ -8,6 +8,10 @@
         <translation>关于 Packdesk</translation>
     </message>
     <message>
+        <source>{server} (the shop&apos;s database server)</source>
+        <translation>{server}（店铺的数据库服务器）</translation>
+    </message>
+    <message>
         <source>{size:.1f} MB</source>
         <translation>{size:.1f} MB</translation>
     </message>
@@ -129,8 +133,12 @@
         <translation>{start} – {end}，来自本地缓存</translation>
     </message>
     <message>
-        <source>Orders: {orders} · cancelled: {cancelled} · revenue: {revenue} ₽</source>
-        <translation>订单：{orders} · 已取消：{cancelled} · 销售额：{revenue} ₽</translation>
+        <source>Orders: {orders} · cancelled: {cancelled} · revenue: {revenue}</source>
+        <translation>订单：{orders} · 已取消：{cancelled} · 销售额：{revenue}</translation>
+    </message>
+    <message>
+        <source>Revenue, {currency} (right)</source>
+        <translation>销售额，{currency}（右轴）</translation>
     </message>
     <message>
         <source>On time: {share} ({on_time} of {all}) · late: {late} · not shipped yet: {pending} · order to ship: median {median}, 90% within {p90}</source>
@@ -175,10 +183,6 @@
     <message>
         <source>Orders</source>
         <translation>订单</translation>
-    </message>
-    <message>
-        <source>Revenue, ₽ (right)</source>
-        <translation>销售额，₽（右轴）</translation>
     </message>
     <message>
         <source>On time, %</source>
@@ -252,8 +256,8 @@
         <translation>已取消</translation>
     </message>
     <message>
-        <source>Revenue, ₽</source>
-        <translation>销售额，₽</translation>
+        <source>Revenue, {currency}</source>
+        <translation>销售额，{currency}</translation>
     </message>
     <message>
         <source>Ship-by day</source>
@@ -526,7 +530,7 @@
     </message>
     <message>
         <source>A backup is a checked copy of the database, made in the background while you work. Only this shop&apos;s own oldest backups in the folder are deleted.</source>
-        <translation type="unfinished"></translation>
+        <translation>备份是经过检查的数据库副本，在您工作时于后台生成。只会删除文件夹中本店铺自己最旧的备份。</translation>
     </message>
     <message>
         <source>Backup folder</source>
@@ -1553,11 +1557,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>{url} is not a database address (e.g. postgresql+psycopg://packdesk@192.168.1.10/shop).</source>
-        <translation type="unfinished"></translation>
+        <translation>{url} 不是数据库地址（例如 postgresql+psycopg://packdesk@192.168.1.10/shop）。</translation>
     </message>
     <message>
         <source>The shop&apos;s database server {server} cannot be reached ({detail}). Check the network and that the server is running; this desk takes no new work until it is back.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法连接店铺的数据库服务器 {server}（{detail}）。请检查网络以及服务器是否在运行；在其恢复之前，本工作台不接受新的工作。</translation>
     </message>
     <message>
         <source>The shop&apos;s database server {server} refused the login of {user}: check the user name and password in Settings → Database.</source>
@@ -1569,11 +1573,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>{server} already holds tables ({tables}); Packdesk copies only into an empty database.</source>
-        <translation type="unfinished"></translation>
+        <translation>{server} 中已有数据表（{tables}）；Packdesk 只会复制到空数据库。</translation>
     </message>
     <message>
         <source>The copy is incomplete ({tables}).</source>
-        <translation type="unfinished"></translation>
+        <translation>副本不完整（{tables}）。</translation>
     </message>
     <message>
         <source>The window cannot start: the system library {library} is missing. On Debian or Ubuntu install the display libraries with: sudo apt-get install libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3</source>
@@ -1685,7 +1689,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>The decision deadline passed on {deadline}: Ozon decides this return itself now, so Packdesk sends no decision.</source>
-        <translation type="unfinished"></translation>
+        <translation>决定期限已于 {deadline} 截止：此退货现由 Ozon 自行决定，因此 Packdesk 不发送决定。</translation>
     </message>
     <message>
         <source>Ozon does not offer this action for this return now. Sync to see what it offers.</source>
@@ -1713,15 +1717,15 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>Return {number} was already received on {date}.</source>
-        <translation type="unfinished"></translation>
+        <translation>退货 {number} 已于 {date} 收货。</translation>
     </message>
     <message>
         <source>Return {number} is not sent back yet ({state}): the request still awaits a decision. Keep the parcel aside and ask the seller.</source>
-        <translation type="unfinished"></translation>
+        <translation>退货 {number} 尚未寄回（{state}）：该申请仍在等待决定。请把包裹放到一边并询问卖家。</translation>
     </message>
     <message>
         <source>Return {number} is {state}: Ozon sends no item back under it. Keep the parcel aside and ask the seller.</source>
-        <translation type="unfinished"></translation>
+        <translation>退货 {number} 的状态为 {state}：Ozon 不会据此寄回任何商品。请把包裹放到一边并询问卖家。</translation>
     </message>
     <message>
         <source>Enter the replacement posting number.</source>
@@ -1935,7 +1939,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     <name>FeedbackTab</name>
     <message>
         <source>SKU or article</source>
-        <translation type="unfinished">SKU 或货号</translation>
+        <translation>SKU 或货号</translation>
     </message>
 </context>
 <context>
@@ -2561,15 +2565,15 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>✗ {number} is being packed at {desk} by {packer}</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ {number} 正在 {desk} 由 {packer} 打包</translation>
     </message>
     <message>
         <source>✗ {number} was left at {desk} by {packer}: take it over?</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ {number} 被 {packer} 留在 {desk}：要接手吗？</translation>
     </message>
     <message>
         <source>✗ {number} was taken over at {desk} by {packer}: put the goods aside</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ {number} 已在 {desk} 由 {packer} 接手：请把商品放到一边</translation>
     </message>
     <message>
         <source>✗ Finish posting {current} first (Esc puts it aside)</source>
@@ -3124,11 +3128,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>Take over the posting</source>
-        <translation type="unfinished"></translation>
+        <translation>接手货件</translation>
     </message>
     <message>
         <source>Posting {number} is on the station of {desk} ({packer}), with no scan there for several minutes. Take it over and pack it here? What was scanned there counts here; the other desk is told.</source>
-        <translation type="unfinished"></translation>
+        <translation>货件 {number} 在 {desk}（{packer}）的打包台上，已有几分钟没有扫描。要接手并在这里打包吗？在那里扫描过的计入这里；另一个工作台会收到通知。</translation>
     </message>
 </context>
 <context>
@@ -3570,7 +3574,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>not sent back</source>
-        <translation type="unfinished"></translation>
+        <translation>未寄回</translation>
     </message>
     <message>
         <source>Scan the parcel first.</source>
@@ -3711,7 +3715,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
     </message>
     <message>
         <source>The decision deadline has passed: Ozon decides this request itself. Nothing to do here.</source>
-        <translation type="unfinished"></translation>
+        <translation>决定期限已过：此申请由 Ozon 自行决定。这里无需操作。</translation>
     </message>
     <message>
         <source>Ozon offers these actions now:</source>
