@@ -82,9 +82,12 @@ def server_name(url: str) -> str:
 def _create_engine(url: str, **kwargs: Any) -> Engine:
     """create_engine, with a missing driver named as the package to install."""
     try:
-        make_url(url)
+        parsed = make_url(url)
     except ArgumentError:
         raise DatabaseUrlInvalid(shown_url(url)) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        # The address PostgreSQL's own guides show: the driver Packdesk ships (psycopg 3), not psycopg2.
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     try:
         return create_engine(url, **kwargs)
     except ImportError as exc:
