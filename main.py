@@ -1335,7 +1335,12 @@ def _data_folder(args: argparse.Namespace, demo: bool) -> paths.Paths:
         folder = folder / "demo"
     where = paths.Paths(folder)
     # On the shop's server the data are there; the desk's own folder (settings, logs) must still exist.
-    on_server = not demo and folder.is_dir() and not database_url(where, settings.Settings()).startswith("sqlite")
+    # A new desk named on the command line (`--db`) may start from a folder that does not exist yet.
+    on_server = (
+        not demo
+        and (folder.is_dir() or bool(args.db))
+        and not database_url(where, settings.Settings()).startswith("sqlite")
+    )
     if args.command in NEEDS_DATA and not (on_server or where.database.exists() or where.settings.exists()):
         if demo:
             raise CliError(f"no demo data in {folder}: start the demo first (main.py --demo)", EXIT_DATA_DIR)

@@ -111,6 +111,8 @@ def open_context(
                 guard.record(where.data, file)
     except (SQLAlchemyError, OSError) as exc:
         db.dispose()
+        if isinstance(exc, SQLAlchemyError) and not db.is_sqlite:
+            db.name_server_failure(exc)  # the server off, the login refused: the seller's line, not a bug
         named = guard.named(exc, file.parent if file is not None else where.data)
         if named is not None:
             raise named from exc

@@ -5,6 +5,7 @@ leader is the server's (sync/leader.py); this module keeps what every desk can r
 from __future__ import annotations
 
 import socket
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,14 +21,17 @@ GONE_AFTER = timedelta(seconds=30)
 
 
 def desk_name(settings: Settings) -> str:
-    """The name this desk goes by: Settings → Database, else the computer's name."""
+    """The name this desk goes by: Settings → Database, else the computer's name with four hex digits
+    of its network card's address. Two computers with one default name ("ubuntu", "DESKTOP") would
+    otherwise be one desk to the others, and each would pack the other's posting."""
     name = settings.desk_name.strip()
     if name:
         return name
     try:
-        return socket.gethostname().split(".")[0][:60] or "Desk"
+        host = socket.gethostname().split(".")[0][:50] or "Desk"
     except OSError:
-        return "Desk"
+        host = "Desk"
+    return f"{host}-{uuid.getnode() & 0xFFFF:04X}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,5 +144,6 @@ def event(kind: EventKind) -> str:
         EventKind.PRINT_FAILED: translate("History", "Printing failed"),
         EventKind.RETURN_RECEIVED: translate("History", "Return received"),
         EventKind.EXCHANGE: translate("History", "Exchange"),
+        EventKind.TAKEN_OVER: translate("History", "Taken over from another desk"),
     }
     return names.get(kind, kind.value)

@@ -82,9 +82,12 @@ def server_name(url: str) -> str:
 def _create_engine(url: str, **kwargs: Any) -> Engine:
     """create_engine, with a missing driver named as the package to install."""
     try:
-        make_url(url)
+        parsed = make_url(url)
     except ArgumentError:
         raise DatabaseUrlInvalid(shown_url(url)) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        # The address PostgreSQL's own guides show: the driver Packdesk ships (psycopg 3), not psycopg2.
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     try:
         return create_engine(url, **kwargs)
     except ImportError as exc:
@@ -236,6 +239,12 @@ class Database:
     def on_damaged(self, listener: Callable[[DatabaseDamaged], None]) -> None:
         """Call `listener` (on the failing thread) once when the database is found damaged."""
         self._damage_listeners.append(listener)
+
+    def name_server_failure(self, exc: SQLAlchemyError) -> None:
+        """Raise the seller's error for a server that refused the login or cannot be reached (a
+        connection made outside `read()` and `write()`, e.g. the migration's look at the schema)."""
+        if not self.is_sqlite:
+            self._name_failure(exc)
 
     def _name_failure(self, exc: SQLAlchemyError) -> None:
         """Raise the seller's error for a damaged file, a full disk, a read-only folder or a server

@@ -2271,6 +2271,10 @@ Packdesk не может заменить открытую базу данных
         <source>Exchange</source>
         <translation>Обмен</translation>
     </message>
+    <message>
+        <source>Taken over from another desk</source>
+        <translation>Забрано с другого рабочего места</translation>
+    </message>
 </context>
 <context>
     <name>ItemsTable</name>

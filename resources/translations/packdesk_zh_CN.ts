@@ -2255,6 +2255,10 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <source>Exchange</source>
         <translation>换货</translation>
     </message>
+    <message>
+        <source>Taken over from another desk</source>
+        <translation>从另一个工作台接手</translation>
+    </message>
 </context>
 <context>
     <name>ItemsTable</name>

@@ -148,3 +148,25 @@ def test_check_of_an_empty_server_database(ctx: AppContext) -> None:
     finally:
         pg_server.drop(name)
     assert found.server and found.revision is None and found.known and found.leader is None
+
+
+def test_opening_a_server_that_does_not_answer_is_said_plainly(tmp_path: Path) -> None:
+    """`python main.py --db URL orders` with the server off: the seller's line, not a bug (exit 70)."""
+    from app.context import open_context
+
+    with pytest.raises(DatabaseUnreachable) as raised:
+        open_context(str(tmp_path), db_url="postgresql+psycopg://packdesk@127.0.0.1:1/shop")
+    assert raised.value.params["server"] == "127.0.0.1:1/shop"
+
+
+@pytest.mark.parametrize(
+    "address", ["postgresql://packdesk@192.168.1.10/shop", "postgres://packdesk@192.168.1.10/shop"]
+)
+def test_a_plain_postgresql_address_uses_the_driver_packdesk_ships(address: str) -> None:
+    """The address every PostgreSQL guide shows: not "install psycopg2" (or "pip install postgres")."""
+    db = Database(address)
+    try:
+        assert db.writer.dialect.driver == "psycopg"
+        assert db.writer.url.database == "shop" and db.writer.url.host == "192.168.1.10"
+    finally:
+        db.dispose()

@@ -159,3 +159,25 @@ def test_the_leader_sends_another_desks_queued_action_at_once(ctx: AppContext) -
     finally:
         scheduler.stop()
         other.close()
+
+
+def test_two_computers_with_one_default_name_are_two_desks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import uuid
+
+    from app.settings import Settings
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "ubuntu")
+    monkeypatch.setattr(uuid, "getnode", lambda: 0x0242AC110002)
+    first = desks.desk_name(Settings())
+    monkeypatch.setattr(uuid, "getnode", lambda: 0x0242AC110003)
+    second = desks.desk_name(Settings())
+    assert first.startswith("ubuntu-") and second.startswith("ubuntu-") and first != second
+    assert desks.desk_name(Settings(desk_name=" Стол 2 ")) == "Стол 2"  # a name given is kept as given
+
+
+@pytest.mark.server_only
+def test_a_new_desk_reads_the_shop_from_a_folder_it_does_not_have_yet(ctx: AppContext, tmp_path: Path) -> None:
+    import main
+
+    assert main.main(["--data-dir", str(tmp_path / "new-desk"), "--db", ctx.db.url, "orders"]) == 0

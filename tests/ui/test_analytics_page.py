@@ -132,3 +132,39 @@ def test_revenue_in_roubles_alone_keeps_one_column_and_other_currencies_get_thei
     summary = page.sections["orders"].summary.text()
     assert "₽" in summary and "¥" in summary
     assert page.sections["orders"].table.columnCount() == 5
+
+
+def test_revenue_per_currency_is_translated(ctx: AppContext, qtbot: QtBot) -> None:
+    """The per-currency revenue wording reads in the seller's language, in the table, summary and legend."""
+    from tests.ui.test_packing_screens import ui_language
+
+    yuan = (PostingItem(1_000_009, "SKU-9", "Кружка", 2, Decimal("35.50"), "CNY"),)
+    save(ctx, [make_posting(1), make_posting(9, products=yuan)])
+    for language, revenue, summary in (("ru_RU", "Выручка", "Заказов: 2"), ("zh_CN", "销售额", "订单：2")):
+        with ui_language(language):
+            tasks = TaskManager()
+            bridge = EventBridge(ctx.bus)
+            shown = AnalyticsPage(ctx, tasks, bridge)
+            qtbot.addWidget(shown)
+
+            def ready(page: AnalyticsPage = shown, running: TaskManager = tasks) -> bool:
+                return page.report is not None and not running.busy()
+
+            qtbot.waitUntil(ready)
+            headers = shown._tables["orders"].headers[3:]
+            assert (
+                headers == [f"{revenue}, ₽", f"{revenue}, ¥"]
+                if language == "ru_RU"
+                else [f"{revenue}，₽", f"{revenue}，¥"]
+            )
+            assert shown.sections["orders"].summary.text().startswith(summary)
+            bridge.close()
+            tasks.shutdown()
+
+
+def test_the_24_hour_line_does_not_strike_through_the_legend(page: AnalyticsPage) -> None:
+    """The chat chart's dashed 24 h line runs near the top, where the legend is: the legend has a ground."""
+    from PySide6.QtCore import Qt
+
+    brush = page.replies_chart.legend.opts["brush"]
+    assert brush.style() != Qt.BrushStyle.NoBrush and brush.color().alpha() > 200 and brush.color().lightness() > 240

@@ -204,3 +204,12 @@ def test_shows_the_label_codes_and_what_ozon_needs_before_shipping(
     pane.show_posting(plain.posting_number)
     qtbot.waitUntil(lambda: pane.title.text() == plain.posting_number)
     assert pane.fields["label"].text() == "23024930500000" and pane.fields["needs"].text() == "—"
+
+
+def test_every_history_kind_has_words() -> None:
+    """A posting's history never shows a raw kind ("taken_over") where the others read "Posting scanned"."""
+    from app.history import EventKind
+    from ui import wording
+
+    raw = [kind.value for kind in EventKind if wording.event(kind) == kind.value]
+    assert raw == []

@@ -45,7 +45,8 @@ class Chart(pg.PlotWidget):
             axis.setTextPen(pg.mkPen("#424242"))
             axis.setPen(pg.mkPen("#9e9e9e"))
             axis.setStyle(tickFont=_font())
-        self.legend = plot.addLegend(offset=(8, 4), labelTextColor="#212121")
+        # On a white ground: the 24-hour line (near the top) never strikes through the legend's words.
+        self.legend = plot.addLegend(offset=(8, 4), labelTextColor="#212121", brush=pg.mkBrush(255, 255, 255, 230))
         self._extra: pg.ViewBox | None = None
 
     def set_labels(self, labels: Sequence[str]) -> None:
