@@ -10,6 +10,7 @@ speaks SQLAlchemy and runs on PostgreSQL too.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -68,8 +69,8 @@ def shown_url(url: str) -> str:
     """The URL with its password hidden, for logs and messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(not a database address)"
+    except ArgumentError:  # said as typed, but for what could be a password (between ':' and '@')
+        return re.sub(r"(?<=:)[^:@/]*(?=@)", "***", url.strip())[:200]
 
 
 def server_name(url: str) -> str:

@@ -181,3 +181,15 @@ def test_a_new_desk_reads_the_shop_from_a_folder_it_does_not_have_yet(ctx: AppCo
     import main
 
     assert main.main(["--data-dir", str(tmp_path / "new-desk"), "--db", ctx.db.url, "orders"]) == 0
+
+
+def test_a_text_that_is_no_address_is_named_as_typed_without_its_password() -> None:
+    from app.db.engine import Database
+    from app.errors import DatabaseUrlInvalid
+
+    with pytest.raises(DatabaseUrlInvalid) as refused:
+        Database("postgres ql://packdesk:s3cret@192.168.1.10/shop")
+    assert "postgres ql://packdesk:***@192.168.1.10/shop is not a database address" in str(refused.value)
+    assert "s3cret" not in str(refused.value)
+    with pytest.raises(DatabaseUrlInvalid, match="^notaurl is not a database address"):
+        Database("notaurl")
