@@ -191,5 +191,5 @@ def test_a_text_that_is_no_address_is_named_as_typed_without_its_password() -> N
         Database("postgres ql://packdesk:s3cret@192.168.1.10/shop")
     assert "postgres ql://packdesk:***@192.168.1.10/shop is not a database address" in str(refused.value)
     assert "s3cret" not in str(refused.value)
-    with pytest.raises(DatabaseUrlInvalid, match="^notaurl is not a database address"):
+    with pytest.raises(DatabaseUrlInvalid, match=r"^notaurl is not a database address"):
         Database("notaurl")
