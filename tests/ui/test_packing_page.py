@@ -655,3 +655,25 @@ def test_f9_with_nothing_ready_says_so(desk: Desk, qtbot: QtBot) -> None:
     qtbot.keyClick(page.scan, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: "Nothing ready to print: 1 label(s) still wait for Ozon" in text(desk, "scanBanner"))
     assert desk.printer.calls[-1] == "print_all"  # the spooler is asked anyway
+
+
+def test_a_posting_left_at_another_desk_is_taken_over_on_yes(desk: Desk, qtbot: QtBot, ctx: AppContext) -> None:
+    from app.events import EventBus
+    from app.workflows.packing import claims
+    from app.workflows.packing.station import PackStation
+
+    other = PackStation(ctx.db, ctx.clock, bus=EventBus(), user="Ли Вэй", desk="Стол 1")
+    other.scan(FBS)
+    other.scan(PEN)
+    page = desk.page
+    scan(qtbot, desk, FBS)  # a scan there just now: refused, with who has it
+    assert page.banner_tone() == "bad" and "Стол 1" in text(desk, "scanBanner") and "Ли Вэй" in text(desk, "scanBanner")
+    assert page.view is None
+    ctx.clock.moment += claims.STALE_AFTER  # type: ignore[attr-defined]  # the FixedClock of the GUI tests
+    scan(qtbot, desk, FBS)
+    box = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "takeOverBox" and w.isVisible())
+    assert isinstance(box, QMessageBox) and "Стол 1" in box.text() and box.textFormat() is Qt.TextFormat.PlainText
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    settle(qtbot, desk.tasks)
+    assert page.view is not None and page.view.posting_number == FBS
+    assert text(desk, "packProgress") == "1 / 3"  # the pen scanned at the other desk counts here

@@ -134,19 +134,15 @@ class OverrideDialog(QDialog):
         self.accept()
 
 
-def confirm_abort(parent: QWidget, posting_number: str, on_yes: Callable[[], None]) -> QMessageBox:
-    """Put the posting aside? Calls `on_yes` when the packer says so; returns the open box."""
+def _ask(parent: QWidget, title: str, text: str, on_yes: Callable[[], None], icon: QMessageBox.Icon) -> QMessageBox:
+    """A Yes/No box (No by default) that calls `on_yes` on Yes; open, not modal-blocking; plain text
+    (names in it are typed by people). Returns the open box."""
     box = QMessageBox(parent)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.setIcon(QMessageBox.Icon.Question)
+    box.setIcon(icon)
     box.setTextFormat(Qt.TextFormat.PlainText)
-    translate = QCoreApplication.translate
-    box.setWindowTitle(translate("PackingDialogs", "Put the posting aside"))
-    box.setText(
-        translate(
-            "PackingDialogs", "Put posting {number} aside? What was scanned is forgotten; the goods go back."
-        ).format(number=posting_number)
-    )
+    box.setWindowTitle(title)
+    box.setText(text)
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
     box.setDefaultButton(QMessageBox.StandardButton.No)
 
@@ -159,33 +155,37 @@ def confirm_abort(parent: QWidget, posting_number: str, on_yes: Callable[[], Non
     return box
 
 
+def confirm_abort(parent: QWidget, posting_number: str, on_yes: Callable[[], None]) -> QMessageBox:
+    """Put the posting aside? Calls `on_yes` when the packer says so; returns the open box."""
+    translate = QCoreApplication.translate
+    return _ask(
+        parent,
+        translate("PackingDialogs", "Put the posting aside"),
+        translate(
+            "PackingDialogs", "Put posting {number} aside? What was scanned is forgotten; the goods go back."
+        ).format(number=posting_number),
+        on_yes,
+        QMessageBox.Icon.Question,
+    )
+
+
 def confirm_take_over(
     parent: QWidget, posting_number: str, desk: str, packer: str, on_yes: Callable[[], None]
 ) -> QMessageBox:
     """Take over a posting another desk left (no scan there for minutes)? Logged in its history."""
-    box = QMessageBox(parent)
-    box.setObjectName("takeOverBox")
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setTextFormat(Qt.TextFormat.PlainText)  # desk and packer names are typed by people
     translate = QCoreApplication.translate
-    box.setWindowTitle(translate("PackingDialogs", "Take over the posting"))
-    box.setText(
+    box = _ask(
+        parent,
+        translate("PackingDialogs", "Take over the posting"),
         translate(
             "PackingDialogs",
             "Posting {number} is on the station of {desk} ({packer}), with no scan there for several minutes. "
             "Take it over and pack it here? What was scanned there counts here; the other desk is told.",
-        ).format(number=posting_number, desk=desk, packer=packer or "—")
+        ).format(number=posting_number, desk=desk, packer=packer or "—"),
+        on_yes,
+        QMessageBox.Icon.Warning,
     )
-    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-    box.setDefaultButton(QMessageBox.StandardButton.No)
-
-    def clicked(button: QAbstractButton) -> None:
-        if box.standardButton(button) == QMessageBox.StandardButton.Yes:
-            on_yes()
-
-    box.buttonClicked.connect(clicked)
-    box.open()
+    box.setObjectName("takeOverBox")
     return box
 
 
