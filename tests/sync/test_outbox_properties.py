@@ -22,6 +22,7 @@ from app.repos import postings as posting_repo
 from app.workflows import shipping
 from sync.emulator import Emulator, Fault
 from sync.engine import SyncEngine
+from tests import pg_server
 from tests.sync.conftest import adapter_client
 
 SHIP = "/v4/posting/fbs/ship"
@@ -32,6 +33,8 @@ class OutboxMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="pd-prop-"))
+        # Every example its own database (the test's one would carry an example's state into the next).
+        self.database = pg_server.fresh_database() if pg_server.admin_url() else ""
         self.emu = Emulator(seed=21, postings=40, client_id="123456", api_key="test-key", speed=0.0, live=False)
         self.ctx = self._open()
         self.engine.run_cycle()
@@ -46,7 +49,7 @@ class OutboxMachine(RuleBasedStateMachine):
         self.cancelled: set[str] = set()
 
     def _open(self) -> AppContext:
-        ctx = open_context(str(self.dir))
+        ctx = open_context(str(self.dir), db_url=pg_server.url_of(self.database) if self.database else None)
         self.engine = SyncEngine(
             ctx.db, adapter_client(self.emu), ctx.bus, self.emu, ctx.paths.labels, rng=random.Random(3)
         )
@@ -55,6 +58,8 @@ class OutboxMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         self.ctx.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.database:
+            pg_server.drop(self.database)
 
     @precondition(lambda self: len(self.queued) < len(self.candidates))
     @rule(data=st.data())
