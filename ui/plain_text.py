@@ -40,6 +40,20 @@ def label(text: str = "", parent: QWidget | None = None) -> QLabel:
     return widget
 
 
+def note(name: str, parent: QWidget | None = None) -> QLabel:
+    """An empty word-wrapped plain-text label named `name`: the result line under a form."""
+    widget = label("", parent)
+    widget.setObjectName(name)
+    widget.setWordWrap(True)
+    return widget
+
+
+def show(widget: QLabel, text: str, style: str) -> None:
+    """A note's text and its colour (a style sheet; "" for the plain one)."""
+    widget.setText(text)
+    widget.setStyleSheet(style)
+
+
 _ZWSP = "\u200b"  # a break opportunity Qt's line breaker honours, invisible
 
 

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -82,8 +81,8 @@ class BackupBox(QGroupBox):
         self.cancel_restore_button.setObjectName("cancelRestore")
         self.cancel_restore_button.clicked.connect(self.cancel_restore)
         self.cancel_restore_button.hide()
-        self.result = self._note("backupResult")
-        self.restore_result = self._note("restoreResult")
+        self.result = plain_text.note("backupResult", self)
+        self.restore_result = plain_text.note("restoreResult", self)
         note = plain_text.label(
             self.tr(
                 "A backup is a checked copy of the database, made in the background while you work. Only "
@@ -111,20 +110,9 @@ class BackupBox(QGroupBox):
         if database is None:
             for button in (self.now_button, self.restore_button):
                 button.setEnabled(False)
-            self._show(self.result, self.tr("Backups are for the SQLite database in the data folder."), "")
+            plain_text.show(self.result, self.tr("Backups are for the SQLite database in the data folder."), "")
         else:
             self._tasks.run_io(lambda: backup.scheduled(database), on_done=self._show_scheduled)
-
-    def _note(self, name: str) -> QLabel:
-        label = plain_text.label("", self)
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        return label
-
-    @staticmethod
-    def _show(label: QLabel, text: str, style: str) -> None:
-        label.setText(text)
-        label.setStyleSheet(style)
 
     # -- the form -------------------------------------------------------------------------------
 
@@ -153,10 +141,10 @@ class BackupBox(QGroupBox):
         if database is None:
             return
         if not folder:
-            self._show(self.result, self.tr("Choose a backup folder first."), _BAD_STYLE)
+            plain_text.show(self.result, self.tr("Choose a backup folder first."), _BAD_STYLE)
             return
         self.now_button.setEnabled(False)
-        self._show(self.result, self.tr("Backing up…"), "")
+        plain_text.show(self.result, self.tr("Backing up…"), "")
         self._tasks.run_io(
             lambda: backup.backup_to_folder(database, Path(folder), keep, shop=shop),
             on_done=self._backed_up,
@@ -166,13 +154,13 @@ class BackupBox(QGroupBox):
     def _backed_up(self, made: BackupFile) -> None:
         self.now_button.setEnabled(True)
         size = self.locale().formattedDataSize(made.size)
-        self._show(self.result, self.tr("Written: {file} ({size})").format(file=made.path, size=size), _OK_STYLE)
+        plain_text.show(self.result, self.tr("Written: {file} ({size})").format(file=made.path, size=size), _OK_STYLE)
 
     def _backup_failed(self, exc: BaseException) -> None:
         self.now_button.setEnabled(True)
         if not errors.is_expected(exc):
             log.error("backup failed", exc_info=exc)
-        self._show(self.result, errors.message_for(exc), _BAD_STYLE)
+        plain_text.show(self.result, errors.message_for(exc), _BAD_STYLE)
 
     # -- restore --------------------------------------------------------------------------------
 
@@ -192,13 +180,13 @@ class BackupBox(QGroupBox):
         if database is None or not chosen:
             return
         self.restore_button.setEnabled(False)
-        self._show(self.restore_result, self.tr("Checking the backup…"), "")
+        plain_text.show(self.restore_result, self.tr("Checking the backup…"), "")
         self._tasks.run_io(lambda: backup.check(Path(chosen)), on_done=self._checked, on_error=self._restore_failed)
 
     def _checked(self, found: BackupFile) -> None:
         database = self._database
         self.restore_button.setEnabled(True)
-        self._show(self.restore_result, "", "")
+        plain_text.show(self.restore_result, "", "")
         question = self.tr(
             "Restore the backup of {date} ({size})?\n\n"
             "Packdesk cannot replace the database it has open, so it restores the backup the next time it "
@@ -220,7 +208,7 @@ class BackupBox(QGroupBox):
     def _show_scheduled(self, file: Path | None) -> None:
         if file is None:
             return
-        self._show(
+        plain_text.show(
             self.restore_result,
             self.tr("Restore of {file} scheduled: close Packdesk and start it again to finish.").format(file=file),
             _OK_STYLE,
@@ -235,7 +223,7 @@ class BackupBox(QGroupBox):
 
         def cancelled(_: object) -> None:
             self.cancel_restore_button.hide()
-            self._show(
+            plain_text.show(
                 self.restore_result, self.tr("The restore is cancelled: the database stays as it is."), _OK_STYLE
             )
 
@@ -245,7 +233,7 @@ class BackupBox(QGroupBox):
         self.restore_button.setEnabled(True)
         if not errors.is_expected(exc):
             log.error("restore check failed", exc_info=exc)
-        self._show(self.restore_result, errors.message_for(exc), _BAD_STYLE)
+        plain_text.show(self.restore_result, errors.message_for(exc), _BAD_STYLE)
 
 
 class BackupSchedule(QObject):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from app import context, database_check, desks, secrets
 from app.clock import Clock
@@ -59,8 +59,8 @@ class DatabaseBox(QGroupBox):
         self.test_button = QPushButton(self.tr("Test connection"), self)
         self.test_button.setObjectName("testDatabase")
         self.test_button.clicked.connect(self.test_connection)
-        self.result = self._note("databaseResult")
-        self.password_note = self._note("databasePassword")
+        self.result = plain_text.note("databaseResult", self)
+        self.password_note = plain_text.note("databasePassword", self)
         given = context.address_given()
         if given:
             now = self.tr(
@@ -69,7 +69,7 @@ class DatabaseBox(QGroupBox):
             ).format(database=in_use)
         else:
             now = self.tr("In use now: {database}").format(database=in_use)
-        self.in_use = self._note("databaseInUse")
+        self.in_use = plain_text.note("databaseInUse", self)
         self.in_use.setText(now)
         note = plain_text.label(
             self.tr(
@@ -91,17 +91,6 @@ class DatabaseBox(QGroupBox):
         form.addRow("", test_row)
         form.addRow("", self.result)
         form.setRowVisible(self.password_note, False)
-
-    def _note(self, name: str) -> QLabel:
-        label = plain_text.label("", self)
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        return label
-
-    @staticmethod
-    def _show(label: QLabel, text: str, style: str) -> None:
-        label.setText(text)
-        label.setStyleSheet(style)
 
     # -- the form -------------------------------------------------------------------------------
 
@@ -130,7 +119,7 @@ class DatabaseBox(QGroupBox):
     def test_connection(self) -> None:
         typed, clock, file = self.address.text().strip(), self._clock, self._data_file
         self.test_button.setEnabled(False)
-        self._show(self.result, self.tr("Connecting…"), "")
+        plain_text.show(self.result, self.tr("Connecting…"), "")
 
         def run() -> DatabaseFound:
             if not typed:
@@ -154,7 +143,7 @@ class DatabaseBox(QGroupBox):
                 style = _WARN_STYLE
         if found.server:
             lines.append(self._leader_line(found.leader))
-        self._show(self.result, "\n".join(lines), style)
+        plain_text.show(self.result, "\n".join(lines), style)
 
     def _schema_line(self, found: DatabaseFound) -> str:
         if found.revision is None:
@@ -180,4 +169,4 @@ class DatabaseBox(QGroupBox):
         self.test_button.setEnabled(True)
         if not errors.is_expected(exc):
             log.error("database test failed", exc_info=exc)
-        self._show(self.result, errors.message_for(exc), _BAD_STYLE)
+        plain_text.show(self.result, errors.message_for(exc), _BAD_STYLE)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -162,7 +161,7 @@ class SettingsPage(QWidget):
         self.save_button.setObjectName("saveSettings")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        self.result = self._note("saveResult")
+        self.result = plain_text.note("saveResult", self)
         bottom = QHBoxLayout()
         bottom.addWidget(self.save_button)
         bottom.addWidget(self.result, 1)
@@ -179,12 +178,6 @@ class SettingsPage(QWidget):
 
     # -- building -------------------------------------------------------------------------------
 
-    def _note(self, name: str) -> QLabel:
-        label = plain_text.label("", self)
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        return label
-
     def _account_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(self.tr("Ozon account"), parent)
         self.client_id = QLineEdit(box)
@@ -200,8 +193,8 @@ class SettingsPage(QWidget):
         self.test_button = QPushButton(self.tr("Test connection"), box)
         self.test_button.setObjectName("testConnection")
         self.test_button.clicked.connect(self.test_connection)
-        self.connection_result = self._note("connectionResult")
-        self.expiry = self._note("keyExpiry")
+        self.connection_result = plain_text.note("connectionResult", self)
+        self.expiry = plain_text.note("keyExpiry", self)
         note = self.tr("The Api-Key is kept in the system keyring, never in the settings file. Empty: keep it.")
         key_note = plain_text.label(note, box)
         key_note.setWordWrap(True)
@@ -246,7 +239,7 @@ class SettingsPage(QWidget):
         self.test_print_button = QPushButton(self.tr("Print a test label"), box)
         self.test_print_button.setObjectName("testPrint")
         self.test_print_button.clicked.connect(self.test_print)
-        self.print_result = self._note("printResult")
+        self.print_result = plain_text.note("printResult", self)
         self.auto_print = QCheckBox(self.tr("Print the label as soon as a posting is packed"), box)
         self.auto_print.setObjectName("autoPrint")
         self.sender_name = QLineEdit(box)
@@ -264,7 +257,7 @@ class SettingsPage(QWidget):
         form.addRow(plain_text.label(self.tr("Sender"), box), self.sender_name)
         form.addRow("", test_row)
         form.addRow("", self.auto_print)
-        self.demo_printing = self._note("demoPrinting")
+        self.demo_printing = plain_text.note("demoPrinting", self)
         form.addRow("", self.demo_printing)
         return box
 
@@ -365,7 +358,7 @@ class SettingsPage(QWidget):
         form.addRow("", self.chat_sound)
         form.addRow(plain_text.label(self.tr("Working hours"), box), hours)
         form.addRow(plain_text.label(self.tr("Sync every"), box), self.sync_interval)
-        self.demo_sync = self._note("demoSync")
+        self.demo_sync = plain_text.note("demoSync", self)
         form.addRow("", self.demo_sync)
         form.addRow(plain_text.label(self.tr("Language"), box), self.language)
         form.addRow(plain_text.label(self.tr("Keep buyers' details"), box), self.personal_data_days)
@@ -454,21 +447,21 @@ class SettingsPage(QWidget):
     def save(self) -> None:
         chosen, key, path = self.chosen(), self.api_key.text().strip(), self.path
         if key and not chosen.client_id:
-            self._show(self.result, errors.message_for(CredentialsMissing("Client-Id")), _BAD_STYLE)
+            plain_text.show(self.result, errors.message_for(CredentialsMissing("Client-Id")), _BAD_STYLE)
             return
         try:
             _address, db_password = self.database.typed()
         except UserError as exc:
-            self._show(self.result, errors.message_for(exc), _BAD_STYLE)
+            plain_text.show(self.result, errors.message_for(exc), _BAD_STYLE)
             return
         bad = settings_file.problems(chosen)
         if bad:  # the form's widgets keep to the declared ranges; a value that slipped past is not saved
             names = ", ".join(bad)
             notice = settings_file.SettingsNotice("settings_invalid", f"invalid settings: {names}", names=names)
-            self._show(self.result, errors.message_for(notice), _BAD_STYLE)
+            plain_text.show(self.result, errors.message_for(notice), _BAD_STYLE)
             return
         self.save_button.setEnabled(False)
-        self._show(self.result, self.tr("Saving…"), "")
+        plain_text.show(self.result, self.tr("Saving…"), "")
         before = self.settings
         self._tasks.run_io(
             lambda: write(path, chosen, key, db_password),
@@ -497,7 +490,7 @@ class SettingsPage(QWidget):
                 "The database address and the desk's name take effect when Packdesk starts again: the database "
                 "cannot be swapped under a running window."
             )
-        self._show(self.result, text, _OK_STYLE)
+        plain_text.show(self.result, text, _OK_STYLE)
         self.saved.emit(chosen)
 
     def _save_failed(self, before: Settings, chosen: Settings, exc: BaseException) -> None:
@@ -507,9 +500,9 @@ class SettingsPage(QWidget):
             self.settings = chosen
             self.saved.emit(chosen)
         if errors.is_expected(exc):
-            self._show(self.result, errors.message_for(exc), _BAD_STYLE)
+            plain_text.show(self.result, errors.message_for(exc), _BAD_STYLE)
         else:
-            self._show(self.result, "", "")
+            plain_text.show(self.result, "", "")
             errors.show_error(self, exc)
 
     # -- connection test ------------------------------------------------------------------------
@@ -517,7 +510,7 @@ class SettingsPage(QWidget):
     def test_connection(self) -> None:
         make, cid, key, url = self._make_client, self.client_id.text(), self.api_key.text(), self.settings.api_url
         self.test_button.setEnabled(False)
-        self._show(self.connection_result, self.tr("Asking Ozon…"), "")
+        plain_text.show(self.connection_result, self.tr("Asking Ozon…"), "")
         self._tasks.run_io(
             lambda: account.check_connection(make, cid, key, url),
             on_done=self._connection_ok,
@@ -526,7 +519,9 @@ class SettingsPage(QWidget):
 
     def _connection_ok(self, expires_at: datetime | None) -> None:
         self.test_button.setEnabled(True)
-        self._show(self.connection_result, self.tr("Connected: Ozon accepted the Client-Id and Api-Key."), _OK_STYLE)
+        plain_text.show(
+            self.connection_result, self.tr("Connected: Ozon accepted the Client-Id and Api-Key."), _OK_STYLE
+        )
         self.show_expiry(expires_at)
         db, clock = self._db, self._clock
         self._tasks.run_db(lambda: account.store_expiry(db, expires_at, clock.now()))
@@ -536,7 +531,7 @@ class SettingsPage(QWidget):
         self.test_button.setEnabled(True)
         if not errors.is_expected(exc):
             log.error("connection test failed", exc_info=exc)
-        self._show(self.connection_result, errors.message_for(exc), _BAD_STYLE)
+        plain_text.show(self.connection_result, errors.message_for(exc), _BAD_STYLE)
 
     def show_stored_expiry(self) -> None:
         db = self._db
@@ -567,27 +562,27 @@ class SettingsPage(QWidget):
     def show_expiry(self, expires_at: datetime | None) -> None:
         if expires_at is None:
             if self.demo is not None and not self.client_id.text().strip():
-                self._show(self.expiry, self.tr("No Api-Key yet: the demo needs none."), "")
+                plain_text.show(self.expiry, self.tr("No Api-Key yet: the demo needs none."), "")
             elif self.demo is not None:
-                self._show(self.expiry, self.tr("Not checked in demo mode: test the connection to find out."), "")
+                plain_text.show(self.expiry, self.tr("Not checked in demo mode: test the connection to find out."), "")
             else:
-                self._show(self.expiry, self.tr("Unknown: test the connection to find out."), "")
+                plain_text.show(self.expiry, self.tr("Unknown: test the connection to find out."), "")
             return
         now = self._clock.now()
         day = expires_at.astimezone().strftime("%d.%m.%Y")
         left = account.days_left(expires_at, now)
         if account.needs_warning(expires_at, now):
             text = self.tr("{date}: %n day(s) left. Create a new key in the Ozon seller cabinet.", "", left)
-            self._show(self.expiry, text.format(date=day), _WARN_STYLE)
+            plain_text.show(self.expiry, text.format(date=day), _WARN_STYLE)
         else:
-            self._show(self.expiry, self.tr("{date} (%n day(s) left)", "", left).format(date=day), "")
+            plain_text.show(self.expiry, self.tr("{date} (%n day(s) left)", "", left).format(date=day), "")
 
     # -- test print -----------------------------------------------------------------------------
 
     def test_print(self) -> None:
         chosen, printers = self.chosen(), self.printers
         self.test_print_button.setEnabled(False)
-        self._show(self.print_result, self.tr("Printing…"), "")
+        plain_text.show(self.print_result, self.tr("Printing…"), "")
 
         def run() -> None:
             printers.test_print(chosen.label_printer, chosen.label_format, chosen.label_size, chosen.label_dpi)
@@ -596,7 +591,7 @@ class SettingsPage(QWidget):
 
     def _printed(self) -> None:
         self.test_print_button.setEnabled(True)
-        self._show(
+        plain_text.show(
             self.print_result,
             self.tr("Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart."),
             _OK_STYLE,
@@ -606,9 +601,4 @@ class SettingsPage(QWidget):
         self.test_print_button.setEnabled(True)
         if not errors.is_expected(exc):
             log.error("test print failed", exc_info=exc)
-        self._show(self.print_result, errors.message_for(exc), _BAD_STYLE)
-
-    @staticmethod
-    def _show(label: QLabel, text: str, style: str) -> None:
-        label.setText(text)
-        label.setStyleSheet(style)
+        plain_text.show(self.print_result, errors.message_for(exc), _BAD_STYLE)
