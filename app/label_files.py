@@ -23,6 +23,7 @@ from app import atomic
 from app.db.desk_tables import SharedFileRow
 from app.db.engine import Database
 from app.errors import UserError
+from app.repos import upsert
 
 
 class LabelNotCached(UserError):
@@ -71,11 +72,8 @@ def _write(path: Path, pdf: bytes) -> Path:
     db = _shared.get(path.parent.resolve())
     if db is not None:
         with db.write() as s:
-            row = s.get(SharedFileRow, path.name)
-            if row is None:
-                s.add(SharedFileRow(name=path.name, data=pdf, stored_at=datetime.now(UTC)))
-            else:
-                row.data, row.stored_at = pdf, datetime.now(UTC)
+            row = {"name": path.name, "data": pdf, "stored_at": datetime.now(UTC)}
+            upsert.upsert(s, SharedFileRow.__table__, [row], keys=["name"])  # type: ignore[arg-type]
     return written
 
 

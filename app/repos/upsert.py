@@ -12,6 +12,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 
+def _insert(dialect: str) -> Any:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def dialect_insert(session: Session) -> Any:
+    """The INSERT with ON CONFLICT of the session's database (SQLite's or PostgreSQL's)."""
+    return _insert(session.get_bind().dialect.name)
+
+
 @lru_cache(maxsize=64)
 def _statement(
     table: Table,
@@ -22,8 +31,7 @@ def _statement(
     keep_known: frozenset[str],
 ) -> Insert:
     # Built once per shape: constructing the ON CONFLICT clause costs more than running it for 100 rows.
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table)
+    stmt = _insert(dialect)(table)
     skip = set(keys) | keep
     values: dict[str, Any] = {}
     for c in columns:

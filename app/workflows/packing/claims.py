@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.db.desk_tables import PackProgressRow
+from app.repos import upsert
 from app.workflows.packing.outcomes import PackState
 
 STALE_AFTER = timedelta(minutes=5)
@@ -46,7 +46,7 @@ def split_detail(detail: str) -> tuple[str, str]:
 def claim_row(s: Session, number: str, desk: str, packer: str, now: datetime) -> tuple[PackProgressRow, Holder | None]:
     """The posting's row, locked until commit, and the other desk holding it (None: this desk may
     pack it; a new row is claimed for this desk)."""
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = upsert.dialect_insert(s)
     s.execute(
         insert(PackProgressRow)
         .values(
