@@ -52,10 +52,14 @@ def record(
     detail: str = "",
     user: str = "",
     desk: str = "",
+    warehouse_id: int | None = None,
 ) -> None:
-    """`user` is who did it (the packer), `desk` where (several desks share one database)."""
-    # The posting's warehouse on the event: the packing errors of one warehouse are counted from an index.
-    warehouse = session.scalar(select(PostingRow.warehouse_id).where(PostingRow.posting_number == posting_number))
+    """`user` is who did it (the packer), `desk` where (several desks share one database). The
+    posting's warehouse goes on the event (packing errors per warehouse are counted from an index):
+    looked up unless the caller has the posting at hand (the pack station, at every scan)."""
+    warehouse = warehouse_id
+    if warehouse is None:
+        warehouse = session.scalar(select(PostingRow.warehouse_id).where(PostingRow.posting_number == posting_number))
     session.add(
         PostingEventRow(
             posting_number=posting_number,

@@ -99,3 +99,18 @@ def test_two_desks_scanning_one_posting_at_once_one_wins(ctx: AppContext) -> Non
         for db in databases:
             db.dispose()
     assert sorted(outcomes.values()) == sorted([Kind.POSTING_OPENED, Kind.CLAIMED_ELSEWHERE]), outcomes
+
+
+def test_the_station_puts_the_postings_warehouse_on_every_event_it_records(ctx: AppContext) -> None:
+    from sqlalchemy import select
+
+    from app.db.tables import PostingEventRow, PostingRow
+
+    one = station(ctx, "Desk 1", "Анна")
+    one.scan(FBS)
+    one.scan(MUG)
+    one.scan("4600000000031")  # another product: refused, recorded too
+    with ctx.db.read() as s:
+        warehouse = s.scalar(select(PostingRow.warehouse_id).where(PostingRow.posting_number == FBS))
+        on_events = set(s.scalars(select(PostingEventRow.warehouse_id).where(PostingEventRow.posting_number == FBS)))
+    assert warehouse and on_events == {warehouse}

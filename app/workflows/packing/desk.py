@@ -91,7 +91,9 @@ class Desk:
         return ScanOutcome(kind, view, stop, **fields)  # type: ignore[arg-type]
 
     def _record(self, s: Session, number: str, kind: EventKind, detail: str = "") -> None:
-        history.record(s, number, kind, self.clock.now(), detail, self.user, self.desk)
+        on_desk = self._pack.posting if self._pack is not None and self._pack.number == number else None
+        warehouse = on_desk.warehouse_id if on_desk is not None else None  # saves a query per scan
+        history.record(s, number, kind, self.clock.now(), detail, self.user, self.desk, warehouse)
 
     def _refuse(self, s: Session, kind: Kind, code: str, note: str, **fields: object) -> ScanOutcome:
         """A refused scan is part of the posting's history too (packing errors are a statistic)."""
