@@ -6,6 +6,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,9 +14,11 @@ from app import label_files, outbox, paths, secrets, settings
 from app.clock import Clock, SystemClock
 from app.db import guard, migrate
 from app.db.engine import Database, read_only_url, sqlite_url
-from app.db.notify import DeskEvents
 from app.errors import DatabaseInUse, FolderReadOnly, UserError
 from app.events import EventBus
+
+if TYPE_CHECKING:
+    from app.db.notify import DeskEvents
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +129,8 @@ def open_context(
         ctx.integrity_check.start()
     ctx.startup_messages.extend(notices)
     if not db.is_sqlite and not read_only:
+        from app.db.notify import DeskEvents  # psycopg loads only for a server (80 ms at every start otherwise)
+
         ctx.desk_events = DeskEvents(url, ctx.bus).start()
         label_files.share(where.labels, db)  # the leader downloads Ozon's PDFs, every desk prints them
     return ctx
