@@ -1,25 +1,21 @@
 """The period a figure covers and the pieces every figure shares: local days, percentiles, filters.
 
 A period is a range of the seller's local calendar days [start, end] (both included) in a time zone,
-optionally one warehouse. SQL groups timestamps into UTC quarter-hour buckets (every time zone's
-offset is a multiple of 15 minutes) and Python maps each bucket to its local day: exact for any zone,
-DST included, with at most 96 groups a day coming back from the database.
+optionally one warehouse. A figure by day asks for each local day's range of UTC time (local midnight
+to local midnight, `day_sums`/`day_groups`): exact for any zone, DST included, and each range read
+from an index.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, cast, func, literal, select, union_all
+from sqlalchemy import ColumnElement, literal, select, union_all
 from sqlalchemy.orm import Session
-
-BUCKET = timedelta(minutes=15)
-_BUCKET_S = int(BUCKET.total_seconds())
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def local_zone() -> tzinfo:
@@ -71,21 +67,6 @@ def last_days(today: date, n: int, warehouse_id: int | None = None, tz: tzinfo =
 
 
 # -- SQL pieces -------------------------------------------------------------------------------------
-
-
-def bucket_expr(session: Session, column: Any) -> ColumnElement[int]:
-    """The UTC quarter-hour a timestamp falls in, as an integer (seconds since 1970 // 900)."""
-    if session.get_bind().dialect.name == "sqlite":
-        seconds: ColumnElement[Any] = cast(func.strftime("%s", column), Integer)
-    else:
-        seconds = cast(func.extract("epoch", column), Integer)
-    return seconds // _BUCKET_S
-
-
-def seconds_between(session: Session, earlier: Any, later: Any) -> ColumnElement[float]:
-    if session.get_bind().dialect.name == "sqlite":
-        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-    return cast(func.extract("epoch", later - earlier), Float)
 
 
 DAYS_A_STATEMENT = 100  # SQLite takes at most 500 SELECTs in one UNION ALL
@@ -145,23 +126,8 @@ def day_groups(
     return found
 
 
-def bucket_start(bucket: int) -> datetime:
-    return _EPOCH + timedelta(seconds=int(bucket) * _BUCKET_S)
-
-
 def in_period(column: Any, period: Period) -> ColumnElement[bool]:
     return column.between(period.start_utc, period.end_utc - timedelta(microseconds=1))
-
-
-def by_local_day(period: Period, rows: Iterable[tuple[Any, ...]]) -> dict[date, list[float]]:
-    """Rows of (bucket, value, value, ...) summed per local day of the period (days without rows absent)."""
-    days: dict[date, list[float]] = {}
-    for bucket, *values in rows:
-        day = period.local_day(bucket_start(bucket))
-        acc = days.setdefault(day, [0.0] * len(values))
-        for i, value in enumerate(values):
-            acc[i] += float(value or 0)
-    return days
 
 
 def week_start(day: date) -> date:
