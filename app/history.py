@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.tables import PostingEventRow, PostingRow
@@ -72,15 +72,8 @@ def record(
         )
     )
     if kind is EventKind.PACKED:  # the posting keeps its first one (the Analytics page reads it)
-        session.execute(
-            update(PostingRow)
-            .where(
-                PostingRow.posting_number == posting_number,
-                or_(PostingRow.packed_at.is_(None), PostingRow.packed_at > at),
-            )
-            .values(packed_at=at)
-        )
-        shipped.refresh(session, [posting_number])
+        with session.no_autoflush:  # the event goes in with the step's next ones, in one statement
+            shipped.packed(session, posting_number, at)
 
 
 def of(session: Session, posting_number: str) -> list[PostingEvent]:

@@ -66,7 +66,7 @@ def render_job(ctx: AppContext, job: PrintJob, output: Output) -> bytes:
             raise UserError("posting_unknown", f"posting {missing[0]} is not in the local cache", posting=missing[0])
         postings = [c.posting for c in cached]
         skus = {item.sku for p in postings for item in p.products}
-        products = {sku: product for sku in skus if (product := product_repo.get(s, sku)) is not None}
+        products = product_repo.get_many(s, skus)
     sender = ctx.settings.label_sender
     language = ctx.settings.language
     if job.kind is DocKind.OZON_LABEL:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, insert, or_, select
@@ -66,8 +66,19 @@ def skus_for_gtin(session: Session, gtin: str) -> list[int]:
 
 
 def get(session: Session, sku: int) -> Product | None:
-    row = session.get(ProductRow, sku)
-    if row is None:
-        return None
-    codes = session.scalars(select(ProductBarcodeRow.barcode).where(ProductBarcodeRow.sku == sku)).all()
-    return Product(row.sku, row.product_id, row.offer_id, row.name, tuple(codes), row.image_url)
+    return get_many(session, [sku]).get(sku)
+
+
+def get_many(session: Session, skus: Iterable[int]) -> dict[int, Product]:
+    """The cached products of these SKUs (unknown ones left out), in two statements however many."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return {}
+    rows = session.scalars(select(ProductRow).where(ProductRow.sku.in_(wanted))).all()
+    codes: dict[int, list[str]] = {}
+    barcodes = select(ProductBarcodeRow.sku, ProductBarcodeRow.barcode).where(ProductBarcodeRow.sku.in_(wanted))
+    for sku, barcode in session.execute(barcodes):
+        codes.setdefault(sku, []).append(barcode)
+    return {
+        r.sku: Product(r.sku, r.product_id, r.offer_id, r.name, tuple(codes.get(r.sku, ())), r.image_url) for r in rows
+    }

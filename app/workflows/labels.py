@@ -52,10 +52,11 @@ def queue_package_label(s: Session, posting: Posting, now: datetime, user: str =
     engine has fetched it. Packed again after a print: a reprint, and says so."""
     kind = label_kind(posting)
     number = posting.posting_number
-    waiting = live_label_job(s, kind, number)
-    if waiting is not None:  # packed again before its label printed: that label is the one
-        return waiting
-    reason = "packed again" if print_queue.printed_before(s, kind, number) else ""
+    jobs = print_queue.jobs_of(s, number, (kind,), tuple(JobState))
+    waiting = [job for job in jobs if job.state in (JobState.WAITING, JobState.QUEUED)]
+    if waiting:  # packed again before its label printed: that label is the one
+        return waiting[0]
+    reason = "packed again" if any(job.state is JobState.DONE for job in jobs) else ""
     ozon = kind is DocKind.OZON_LABEL
     return print_queue.enqueue(s, kind, (number,), now, reason=reason, user=user, desk=desk, wait_for_label=ozon)
 
@@ -126,12 +127,6 @@ def request_label(s: Session, posting_number: str, now: datetime) -> bool:
         return False
     outbox.enqueue(s, ActionKind.FETCH_LABEL, TargetKind.POSTING, posting_number, {}, now)
     return True
-
-
-def live_label_job(s: Session, kind: DocKind, posting_number: str) -> PrintJob | None:
-    """The posting's label of this kind that waits for Ozon or for the printer, if any."""
-    live = print_queue.jobs_of(s, posting_number, (kind,), (JobState.WAITING, JobState.QUEUED))
-    return live[0] if live else None
 
 
 def queue_split_labels(s: Session, posting_number: str, packages: int, now: datetime) -> None:

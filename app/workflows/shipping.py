@@ -50,11 +50,14 @@ def queue_ship_in(
     packages: Sequence[Package] | None = None,
     units: Mapping[int, Sequence[UnitData]] | None = None,
     boxes: int = 0,
+    cached: postings.CachedPosting | None = None,
 ) -> OutboxEntry:
     """`queue_ship` inside the caller's transaction (the pack station adds history and print jobs).
     `units`: per SKU, the marking code / customs number of each unit (when Ozon requires them);
-    `boxes`: the box count of a multi-box posting (default: one box per package given)."""
-    cached = postings.get(s, posting_number)
+    `boxes`: the box count of a multi-box posting (default: one box per package given);
+    `cached`: the posting as the caller read it in this transaction (else it is read here)."""
+    if cached is None or cached.posting.posting_number != posting_number:
+        cached = postings.get(s, posting_number)
     if cached is None:
         raise NotFound("posting_unknown", f"posting {posting_number} is not in the local cache", posting=posting_number)
     posting = cached.posting

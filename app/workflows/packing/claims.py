@@ -76,6 +76,8 @@ def claim_row(s: Session, number: str, desk: str, packer: str, now: datetime) ->
 def holder_elsewhere(s: Session, number: str, desk: str) -> Holder | None:
     """The other desk that took this desk's posting over meanwhile (None: still this desk's)."""
     row = s.get(PackProgressRow, number, populate_existing=True)
+    # The session holds its rows weakly: kept, the step's own write to this row reads it no second time.
+    s.info.setdefault("claim_rows", []).append(row)
     if row is None or row.desk in ("", desk):
         return None
     return Holder(row.desk, row.packer, row.updated_at, False)

@@ -90,9 +90,14 @@ class Desk:
         stop = self._stops[0] if self._stops else None
         return ScanOutcome(kind, view, stop, **fields)  # type: ignore[arg-type]
 
-    def _record(self, s: Session, number: str, kind: EventKind, detail: str = "") -> None:
-        on_desk = self._pack.posting if self._pack is not None and self._pack.number == number else None
-        warehouse = on_desk.warehouse_id if on_desk is not None else None  # saves a query per scan
+    def _record(
+        self, s: Session, number: str, kind: EventKind, detail: str = "", posting: Posting | None = None
+    ) -> None:
+        """`posting`: the one the event is about when the caller has it at hand (else the one on the
+        desk, else history looks its warehouse up: a query more on the scan's path)."""
+        if posting is None and self._pack is not None and self._pack.number == number:
+            posting = self._pack.posting
+        warehouse = posting.warehouse_id if posting is not None else None
         history.record(s, number, kind, self.clock.now(), detail, self.user, self.desk, warehouse)
 
     def _refuse(self, s: Session, kind: Kind, code: str, note: str, **fields: object) -> ScanOutcome:
@@ -171,9 +176,10 @@ class Desk:
         for it in posting.products:
             needed[it.sku] = needed.get(it.sku, 0) + it.quantity
             first.setdefault(it.sku, (it.offer_id, it.name))
+        products = product_repo.get_many(s, needed)
         items = []
         for sku, qty in needed.items():
-            product = product_repo.get(s, sku)
+            product = products.get(sku)
             offer_id, name = first[sku]
             barcodes = product.barcodes if product is not None else ()
             items.append(

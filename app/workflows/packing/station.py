@@ -105,7 +105,8 @@ class PackStation(Desk):
             return self._open(s, cached, code or posting.posting_number)
 
     def _open(self, s: Session, cached: CachedPosting, code: str) -> ScanOutcome:
-        number = cached.posting.posting_number
+        posting = cached.posting
+        number = posting.posting_number
         if cached.is_cancelled:
             return self._stop(s, cached)
         if not packable(cached):
@@ -113,17 +114,18 @@ class PackStation(Desk):
             if row is not None and row.state == PackState.COMPLETE.value:
                 self._last_packed = number  # REPRINT now prints this posting's label
                 return self._out(Kind.ALREADY_PACKED, code=code, posting_number=number, detail=cached.shown_status)
-            self._record(s, number, EventKind.SCAN_REFUSED, f"not_packable: {code} ({cached.shown_status})")
+            self._record(s, number, EventKind.SCAN_REFUSED, f"not_packable: {code} ({cached.shown_status})", posting)
             return self._out(Kind.NOT_PACKABLE, code=code, posting_number=number, detail=cached.shown_status)
         unhandled = cached.posting.requirements.unhandled()
         if unhandled:
             kinds = ", ".join(sorted(k.value for k in unhandled))
-            self._record(s, number, EventKind.SCAN_REFUSED, f"needs_cabinet: {code} ({kinds})")
+            self._record(s, number, EventKind.SCAN_REFUSED, f"needs_cabinet: {code} ({kinds})", posting)
             return self._out(Kind.NEEDS_CABINET, code=code, posting_number=number, detail=kinds)
         row, holder = claims.claim_row(s, number, self.desk, self.user, self.clock.now())
         if holder is not None:  # on another desk's station: this desk keeps its hands off
             kind = Kind.CLAIM_STALE if holder.stale else Kind.CLAIMED_ELSEWHERE
-            self._record(s, number, EventKind.SCAN_REFUSED, f"{kind.value}: {code} ({holder.desk}, {holder.packer})")
+            refused = f"{kind.value}: {code} ({holder.desk}, {holder.packer})"
+            self._record(s, number, EventKind.SCAN_REFUSED, refused, posting)
             return self._out(kind, code=code, posting_number=number, detail=holder.detail)
         if row.state == PackState.COMPLETE.value:
             again = posting_repo.get(s, number, fresh=True)
@@ -132,13 +134,14 @@ class PackStation(Desk):
         if row.state == PackState.OPEN.value:
             pack = self._resumed(s, cached.posting, row)
         else:  # packed or put aside before: count again from zero
-            row.started_at = self.clock.now()
-            row.override_reason = ""
             self._release_marks(s, number)
             pack = self._build(s, cached.posting, ())
+            # After the reads above: a row changed before them is flushed by each (a statement more).
+            row.started_at = self.clock.now()
+            row.override_reason = ""
         self._save_pack(s, pack)
-        self._record(s, number, EventKind.SCAN_POSTING, code)
         self._pack = pack
+        self._record(s, number, EventKind.SCAN_POSTING, code)
         return self._out(Kind.POSTING_OPENED, code=code, posting_number=number)
 
     def take_over(self, posting_number: str) -> ScanOutcome:
@@ -413,7 +416,7 @@ class PackStation(Desk):
             if reason:
                 self._record(s, number, EventKind.OVERRIDE, f"{reason} — not scanned: {pack.missing_text()}")
             boxes = pack.box_count() if cached.posting.is_multibox else 0
-            entry = queue_ship_in(s, now, number, packages, units=pack.units(), boxes=boxes)
+            entry = queue_ship_in(s, now, number, packages, units=pack.units(), boxes=boxes, cached=cached)
             labels.queue_split_labels(s, number, len(packages), now)
             packed_as = f"{len(packages)} package(s)" + (f" in {boxes} box(es)" if boxes else "")
             self._record(s, number, EventKind.PACKED, f"{packed_as}: {_packages_text(packages)}")
