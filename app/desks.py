@@ -42,6 +42,12 @@ class Desk:
     leading_since: datetime | None
 
 
+def printing_desk(db: Database, name: str) -> str:
+    """Whose print jobs the desk `name` prints and shows (print_queue.printed_at): on a shared server
+    its own (and those no desk asked for); on SQLite "" — one desk, every job, as before desks had names."""
+    return "" if db.is_sqlite else name
+
+
 def check_in(s: Session, name: str, packer: str, now: datetime, *, leading: bool | None = None) -> None:
     """This desk is here (and, when `leading` is given, leads the sync or not)."""
     row = s.get(DeskRow, name, with_for_update=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select, true, update
 from sqlalchemy.orm import Session
 
 from app.db.tables import PrintJobPostingRow, PrintJobRow
@@ -169,29 +169,39 @@ def jobs(session: Session, states: Collection[JobState] = ()) -> list[PrintJob]:
     return [_job(r) for r in session.scalars(stmt)]
 
 
-def recent_jobs(session: Session, states: Collection[JobState] = (), *, limit: int) -> list[PrintJob]:
-    """The newest `limit` jobs (in these states, when given), newest first: a listing, not an answer."""
-    stmt = select(PrintJobRow).order_by(PrintJobRow.id.desc()).limit(limit)
+def printed_at(desk: str) -> ColumnElement[bool]:
+    """The jobs a desk prints: its own and those no desk asked for (several desks share one server,
+    each with its printers); "" (one desk): every job."""
+    return PrintJobRow.desk.in_([desk, ""]) if desk else true()
+
+
+def recent_jobs(session: Session, states: Collection[JobState] = (), *, limit: int, desk: str = "") -> list[PrintJob]:
+    """The newest `limit` jobs (in these states, when given; of `printed_at(desk)`), newest first: a
+    listing, not an answer."""
+    stmt = select(PrintJobRow).where(printed_at(desk)).order_by(PrintJobRow.id.desc()).limit(limit)
     if states:
         stmt = stmt.where(PrintJobRow.state.in_([s.value for s in states]))
     return [_job(r) for r in session.scalars(stmt)]
 
 
-def count(session: Session, states: Collection[JobState], kinds: Collection[DocKind] = ()) -> int:
-    """How many jobs are in these states (of these kinds, when given)."""
-    stmt = select(func.count(PrintJobRow.id)).where(PrintJobRow.state.in_([s.value for s in states]))
+def count(session: Session, states: Collection[JobState], kinds: Collection[DocKind] = (), desk: str = "") -> int:
+    """How many jobs (of `printed_at(desk)`) are in these states (of these kinds, when given)."""
+    stmt = select(func.count(PrintJobRow.id)).where(PrintJobRow.state.in_([s.value for s in states]), printed_at(desk))
     if kinds:
         stmt = stmt.where(PrintJobRow.kind.in_([k.value for k in kinds]))
     return session.scalar(stmt) or 0
 
 
-def state_counts(session: Session, states: Collection[JobState] = tuple(JobState)) -> dict[JobState, int]:
-    """How many jobs are in each of these states (every state present, 0 when none or not asked).
+def state_counts(
+    session: Session, states: Collection[JobState] = tuple(JobState), desk: str = ""
+) -> dict[JobState, int]:
+    """How many jobs (of `printed_at(desk)`) are in each of these states (every state present, 0 when
+    none or not asked).
     Ask for the open states only where that is all that is shown: a year's print log holds 180,000
     done jobs, and the count of the asked states reads only their range of ix_print_jobs_state."""
     rows = session.execute(
         select(PrintJobRow.state, func.count(PrintJobRow.id))
-        .where(PrintJobRow.state.in_(sorted(s.value for s in states)))
+        .where(PrintJobRow.state.in_(sorted(s.value for s in states)), printed_at(desk))
         .group_by(PrintJobRow.state)
     )
     found = {JobState(state): n for state, n in rows}
@@ -211,12 +221,8 @@ def state_of(session: Session, key: str) -> JobState | None:
 
 
 def next_queued(session: Session, desk: str = "") -> PrintJob | None:
-    """The oldest job ready for the printer (packing order). With `desk`: the oldest this desk prints,
-    its own and those no desk asked for (several desks share one server, each with its printers);
-    "" (one desk): every job."""
-    stmt = select(PrintJobRow).where(PrintJobRow.state == JobState.QUEUED.value)
-    if desk:
-        stmt = stmt.where(PrintJobRow.desk.in_([desk, ""]))
+    """The oldest job ready for the printer (packing order) of those `desk` prints (`printed_at`)."""
+    stmt = select(PrintJobRow).where(PrintJobRow.state == JobState.QUEUED.value, printed_at(desk))
     row = session.scalar(stmt.order_by(PrintJobRow.id).limit(1))
     return None if row is None else _job(row)
 
@@ -253,12 +259,11 @@ def retry(session: Session, key: str, now: datetime) -> None:
 
 
 def retry_failed(session: Session, now: datetime, desk: str = "") -> int:
-    """Every failed job (this desk's and those of no desk, with `desk`) goes back in the queue (the
-    printer may be back). Returns how many."""
-    failed = PrintJobRow.state == JobState.FAILED.value
+    """Every failed job `desk` prints (`printed_at`) goes back in the queue (the printer may be back).
+    Returns how many."""
     result = session.execute(
         update(PrintJobRow)
-        .where(failed, PrintJobRow.desk.in_([desk, ""]) if desk else failed)
+        .where(PrintJobRow.state == JobState.FAILED.value, printed_at(desk))
         .values(state=JobState.QUEUED.value, updated_at=now)
         .execution_options(synchronize_session="fetch")
     )

@@ -87,9 +87,8 @@ def render_job(ctx: AppContext, job: PrintJob, output: Output) -> bytes:
 
 
 def printing_desk(ctx: AppContext) -> str:
-    """The desk whose jobs this spooler prints: on a shared server this desk's (and those no desk asked
-    for); on SQLite "" — one desk, every job, as before desks had names."""
-    return "" if ctx.db.is_sqlite else desks.desk_name(ctx.settings)
+    """The desk whose jobs this spooler prints (app.desks.printing_desk)."""
+    return desks.printing_desk(ctx.db, desks.desk_name(ctx.settings))
 
 
 def print_job(ctx: AppContext, job: PrintJob, sink_for: SinkFactory = sinks.open_sink) -> PrintResult:

@@ -21,18 +21,19 @@ class PanelData:
     failed: int
 
 
-def print_panel(db: Database, shown: int) -> PanelData:
-    """The latest `shown` open jobs and the true counts of every open job."""
+def print_panel(db: Database, shown: int, desk: str = "") -> PanelData:
+    """The latest `shown` open jobs this desk prints (`print_queue.printed_at`) and the true counts of
+    them all."""
     with db.read() as s:
-        jobs = print_queue.recent_jobs(s, _OPEN, limit=shown)
-        counts = print_queue.state_counts(s, _OPEN)
+        jobs = print_queue.recent_jobs(s, _OPEN, limit=shown, desk=desk)
+        counts = print_queue.state_counts(s, _OPEN, desk)
     return PanelData(tuple(reversed(jobs)), counts[JobState.WAITING], counts[JobState.QUEUED], counts[JobState.FAILED])
 
 
-def ready_and_waiting(db: Database) -> tuple[int, int]:
-    """How many print jobs are ready to print, and how many labels still wait for Ozon."""
+def ready_and_waiting(db: Database, desk: str = "") -> tuple[int, int]:
+    """How many print jobs this desk prints are ready, and how many of its labels still wait for Ozon."""
     with db.read() as s:
-        counts = print_queue.state_counts(s, _OPEN)
+        counts = print_queue.state_counts(s, _OPEN, desk)
     return counts[JobState.QUEUED], counts[JobState.WAITING]
 
 

@@ -16,6 +16,7 @@ from app.errors import InvalidAction, NotFound
 from app.events import EventBus
 from app.history import EventKind
 from app.print_queue import DocKind, JobState
+from app.queries import packing as packing_reads
 from app.repos import postings as posting_repo
 from app.workflows import documents, labels
 from app.workflows.packing.outcomes import Kind
@@ -152,6 +153,26 @@ def test_a_desk_takes_only_its_own_jobs_and_those_of_no_desk(ctx: AppContext) ->
         print_queue.mark_failed(s, other, NOW, "off")
         assert print_queue.retry_failed(s, NOW, "Desk 1") == 1  # Desk 2's failed job stays failed
         assert print_queue.state_of(s, other) is JobState.FAILED
+
+
+def test_the_print_panel_shows_and_counts_the_jobs_its_desk_prints(ctx: AppContext) -> None:
+    """Desk 2's labels never come out of Desk 1's printer: Desk 1's panel neither lists nor counts them
+    (a "5 ready" there that Print all cannot print), nor does SHIP ALL's count of labels waiting."""
+    other, mine, nobodys = enqueue(ctx, "Desk 2"), enqueue(ctx, "Desk 1"), enqueue(ctx, "")
+    with ctx.db.write() as s:
+        print_queue.mark_failed(s, other, NOW, "off")
+    panel = packing_reads.print_panel(ctx.db, 10, "Desk 1")
+    assert [j.key for j in panel.jobs] == [mine, nobodys]
+    assert (panel.queued, panel.failed) == (2, 0)
+    assert packing_reads.ready_and_waiting(ctx.db, "Desk 1") == (2, 0)
+    everything = packing_reads.print_panel(ctx.db, 10)  # one desk: every job
+    assert ({j.key for j in everything.jobs}, everything.failed) == ({other, mine, nobodys}, 1)
+    with ctx.db.write() as s:
+        waiting = print_queue.enqueue(s, DocKind.OZON_LABEL, (FBS,), NOW, desk="Desk 2", wait_for_label=True)
+    with ctx.db.read() as s:
+        assert print_queue.count(s, (JobState.WAITING,), desk="Desk 1") == 0
+        assert print_queue.count(s, (JobState.WAITING,)) == 1
+    assert waiting.state is JobState.WAITING
 
 
 def test_the_spooler_prints_its_desks_jobs_on_a_server_and_every_job_on_sqlite(ctx: AppContext) -> None:

@@ -156,7 +156,9 @@ class PackingPage(QWidget):
         self.keys.setWordWrap(True)
         _font(self.keys, 13)
 
-        self.print_panel = PrintQueuePanel(ctx.db, tasks, batch_mode=not ctx.settings.auto_print, parent=self)
+        self.print_panel = PrintQueuePanel(
+            ctx.db, tasks, batch_mode=not ctx.settings.auto_print, desk=self.station.printing_desk, parent=self
+        )
         self.print_panel.setFixedWidth(340)
         self.print_panel.print_all_requested.connect(self.print_all)
         self.print_panel.command_sheet_requested.connect(self.print_command_sheet)
@@ -315,7 +317,8 @@ class PackingPage(QWidget):
             self._paint_banner(Tone.INFO, text)
 
         def then() -> None:
-            self.tasks.run_db(lambda: packing_reads.ready_and_waiting(db), on_done=counted)
+            desk = self.station.printing_desk
+            self.tasks.run_db(lambda: packing_reads.ready_and_waiting(db, desk), on_done=counted)
 
         self._retry_failed_then_print(then)
 

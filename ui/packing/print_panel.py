@@ -31,9 +31,12 @@ class PrintQueuePanel(QWidget):
     print_all_requested = Signal()
     command_sheet_requested = Signal()
 
-    def __init__(self, db: Database, tasks: TaskManager, batch_mode: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db: Database, tasks: TaskManager, batch_mode: bool, desk: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._db = db
+        self._desk = desk  # whose jobs it shows (app.desks.printing_desk): "" every job
         self._tasks = tasks
         self._reading = False
         title = plain_text.label(self.tr("Labels"), self)
@@ -94,8 +97,10 @@ class PrintQueuePanel(QWidget):
         if self._reading:
             return  # one read at a time; the next trigger brings the news
         self._reading = True
-        db = self._db
-        self._tasks.run_db(lambda: packing_reads.print_panel(db, SHOWN), on_done=self._show, on_error=self._failed)
+        db, desk = self._db, self._desk
+        self._tasks.run_db(
+            lambda: packing_reads.print_panel(db, SHOWN, desk), on_done=self._show, on_error=self._failed
+        )
 
     def _failed(self, _exc: BaseException) -> None:
         self._reading = False

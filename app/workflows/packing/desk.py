@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app import history, outbox, packers
+from app import desks, history, outbox, packers
 from app.clock import Clock
 from app.db.desk_tables import PackProgressRow
 from app.db.engine import Database
@@ -264,6 +264,11 @@ class Desk:
             known = {p.name for p in packers.all_packers(s)}
         self.user = name if name in known else fallback
         return self.user
+
+    @property
+    def printing_desk(self) -> str:
+        """Whose print jobs this desk prints and shows (app.desks.printing_desk)."""
+        return desks.printing_desk(self.db, self.desk)
 
     @property
     def posting_number(self) -> str:

@@ -469,13 +469,13 @@ class PackStation(Desk):
         that is ready (batch mode). The detail is how many labels still wait for Ozon."""
         self._ensure_loaded()
         with self.db.read() as s:
-            waiting = print_queue.count(s, (JobState.WAITING,))
+            waiting = print_queue.count(s, (JobState.WAITING,), desk=self.printing_desk)
         return self._out(Kind.SHIP_ALL, detail=str(waiting))
 
     def retry_failed_prints(self) -> int:
         """Every failed print job goes back in the queue (the printer may be back). Returns how many."""
         with self.db.write() as s:
-            return print_queue.retry_failed(s, self.clock.now(), "" if self.db.is_sqlite else self.desk)
+            return print_queue.retry_failed(s, self.clock.now(), self.printing_desk)
 
     def queue_command_sheet(self) -> PrintJob:
         """The sheet of scanner command barcodes (NEXT, REPRINT, …), for the label printer."""
