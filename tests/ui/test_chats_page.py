@@ -377,3 +377,41 @@ def test_a_big_shop_sees_its_most_urgent_chats_and_is_told_about_the_rest(
     qtbot.waitUntil(lambda: ids(page) == ["soon"] and not page.more.isVisible())
     bridge.close()
     tasks.shutdown()
+
+
+@pytest.mark.parametrize("language", ["en_US", "ru_RU", "zh_CN"])
+def test_the_posting_number_and_the_clock_are_not_cut_at_1280(ctx: AppContext, qtbot: QtBot, language: str) -> None:
+    """In the main window at 1280×800 the list shows each chat's whole posting number (a demo one is 17
+    characters) and the conversation's reply clock reads whole, in every language."""
+    import contextlib
+
+    from tests.ui.test_packing_screens import not_clipped, target, ui_language
+
+    number = "3425729363-0086-1"
+    save(ctx, [make_posting(1, posting_number=number, order_number=number[:-2])])
+    add_chat(
+        ctx,
+        "long",
+        message("long", 1, C, NOW - 5 * H - timedelta(minutes=42), "Здравствуйте! Можно отправить побыстрее?"),
+    )
+    with ctx.db.write() as s:
+        chat_repo.link_posting(s, "long", number)
+    with ui_language(language) if language != "en_US" else contextlib.nullcontext():
+        window = MainWindow(ctx, None, True)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        window.show_page("chats")
+        page = window.chats
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+        page.view.selectRow(0)
+        qtbot.waitUntil(lambda: page.current is not None and bool(page.clock_label.text()))
+        qtbot.wait(50)
+        metrics = page.view.fontMetrics()
+        title = str(page.model.index(0, ChatColumn.CHAT).data()).splitlines()[0]
+        assert metrics.horizontalAdvance(title.split(" · ")[0]) + 8 <= page.view.columnWidth(ChatColumn.CHAT), language
+        assert not_clipped(page.clock_label), (language, page.clock_label.text(), page.clock_label.width())
+        assert window.grab().save(target(f"pd-chats-{language}.png"))
+        window.close()
+        window.tasks.shutdown()
