@@ -1650,6 +1650,10 @@ Packdesk не может заменить открытую базу данных
         <translation>Не отправлено: поле шаблона не заполнено ({found}). Замените его настоящим значением.</translation>
     </message>
     <message>
+        <source>Not sent: the ship-by date ({found}) has passed, so this template would promise a date gone by. Write to the buyer yourself.</source>
+        <translation>Не отправлено: срок отгрузки ({found}) уже прошёл, и шаблон пообещал бы покупателю прошедшую дату. Напишите покупателю сами.</translation>
+    </message>
+    <message>
         <source>Not sent: an e-mail address ({found}). Ozon forbids taking buyers off the platform.</source>
         <translation>Не отправлено: адрес электронной почты ({found}). Ozon запрещает уводить покупателей с площадки.</translation>
     </message>

@@ -1644,6 +1644,10 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>未发送：模板字段仍未填写（{found}）。请替换为实际内容。</translation>
     </message>
     <message>
+        <source>Not sent: the ship-by date ({found}) has passed, so this template would promise a date gone by. Write to the buyer yourself.</source>
+        <translation>未发送：最晚发货日期（{found}）已过，此模板会向买家承诺一个已经过去的日期。请亲自给买家写消息。</translation>
+    </message>
+    <message>
         <source>Not sent: an e-mail address ({found}). Ozon forbids taking buyers off the platform.</source>
         <translation>未发送：包含电子邮箱（{found}）。Ozon 禁止把买家引导到平台之外。</translation>
     </message>

@@ -253,7 +253,9 @@ def test_templates_rank_by_intent_and_insert_the_filled_text(
 
     monkeypatch.setattr(chat_screen, "templates", ranked)
     monkeypatch.setattr(
-        chat_screen, "fill_template", lambda _db, key, chat: FilledTemplate(f"Отправим {POSTING} сегодня.", (POSTING,))
+        chat_screen,
+        "fill_template",
+        lambda _db, key, chat, _now: FilledTemplate(f"Отправим {POSTING} сегодня.", (POSTING,)),
     )
     open_chat(qtbot, screen, "urgent")
     screen.page.composer.templates_button.click()

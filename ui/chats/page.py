@@ -599,7 +599,7 @@ class ChatsPage(QWidget):
     def _picked(self, choice: TemplateChoice | None) -> None:
         if choice is None:
             return
-        db, chat_id = self.ctx.db, self.chat_id
+        db, chat_id, now = self.ctx.db, self.chat_id, self.ctx.clock.now()
 
         def insert(filled: FilledTemplate) -> None:
             if chat_id != self.chat_id:
@@ -609,7 +609,7 @@ class ChatsPage(QWidget):
             self.composer.show_note(self.tr("Template: {name}").format(name=display_name(choice)))
 
         self.tasks.run_db(
-            lambda: chat_screen.fill_template(db, choice.key, chat_id),
+            lambda: chat_screen.fill_template(db, choice.key, chat_id, now),
             on_done=insert,
             on_error=lambda exc: self.composer.show_error(errors.message_for(exc)),
         )
