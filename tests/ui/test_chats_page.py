@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QAbstractSlider, QLabel
 from pytestqt.qtbot import QtBot
 
 from app import events, outbox
@@ -417,3 +417,24 @@ def test_the_posting_number_and_the_clock_are_not_cut_at_1280(ctx: AppContext, q
         assert window.grab().save(target(f"pd-chats-{language}.png"))
         window.close()
         window.tasks.shutdown()
+
+
+def test_opening_a_long_chat_shows_its_newest_message(ctx: AppContext, qtbot: QtBot) -> None:
+    """The buyer's latest question is what the seller answers: the conversation opens at its end, also
+    when the bubbles' wrapped text makes the page taller after the first layout."""
+    save(ctx, [make_posting(1)])
+    text = "Здравствуйте! Подскажите, пожалуйста, когда будет отправка и можно ли поменять цвет на другой? " * 3
+    add_chat(ctx, "long", *(message("long", n, C if n % 2 else S, NOW - (40 - n) * H, text) for n in range(30)))
+    page, tasks, bridge = open_page(ctx, qtbot)
+    page.view.selectRow(page.model.row_of("long"))
+    qtbot.waitUntil(lambda: page.current is not None and len(page.conversation.bubbles) == 30)
+    bar = page.conversation.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    qtbot.wait(300)
+    assert bar.value() == bar.maximum(), (bar.value(), bar.maximum())
+    bar.triggerAction(QAbstractSlider.SliderAction.SliderToMinimum)  # the seller reads back: left there
+    page.resize(1000, 700)
+    qtbot.wait(100)
+    assert bar.value() == 0 < bar.maximum()
+    bridge.close()
+    tasks.shutdown()
