@@ -3643,6 +3643,22 @@ Packdesk не может заменить открытую базу данных
 <context>
     <name>QuestionsTab</name>
     <message>
+        <source>Templates…</source>
+        <translation>Шаблоны…</translation>
+    </message>
+    <message>
+        <source>No answer templates yet.</source>
+        <translation>Шаблонов ответов пока нет.</translation>
+    </message>
+    <message>
+        <source>Template: {name}</source>
+        <translation>Шаблон: {name}</translation>
+    </message>
+    <message>
+        <source>The template «{name}» uses {fields}, which a question cannot fill: choose another or write the answer yourself.</source>
+        <translation>Шаблон «{name}» использует {fields}, а для вопроса их не заполнить: выберите другой шаблон или напишите ответ сами.</translation>
+    </message>
+    <message>
         <source>Any status</source>
         <translation>Любой статус</translation>
     </message>

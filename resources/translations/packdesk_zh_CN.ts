@@ -3567,6 +3567,22 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
 <context>
     <name>QuestionsTab</name>
     <message>
+        <source>Templates…</source>
+        <translation>模板…</translation>
+    </message>
+    <message>
+        <source>No answer templates yet.</source>
+        <translation>还没有回复模板。</translation>
+    </message>
+    <message>
+        <source>Template: {name}</source>
+        <translation>模板：{name}</translation>
+    </message>
+    <message>
+        <source>The template «{name}» uses {fields}, which a question cannot fill: choose another or write the answer yourself.</source>
+        <translation>模板「{name}」使用了 {fields}，问题无法填写这些内容：请选择其他模板或自己撰写回答。</translation>
+    </message>
+    <message>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
