@@ -675,7 +675,7 @@ def cmd_chat_send(ctx: AppContext, args: argparse.Namespace) -> int:
             keys.append(compose.send_text(ctx.db, ctx.clock, args.chat_id, args.text, bus=ctx.bus).key)
         if args.template is not None:
             with ctx.db.read() as s:
-                filled = templates.fill(s, args.template, args.chat_id)
+                filled = templates.fill(s, args.template, args.chat_id, ctx.clock.now())
             entry = compose.send_text(ctx.db, ctx.clock, args.chat_id, filled.text, bus=ctx.bus, allowed=filled.allowed)
             keys.append(entry.key)
         if photo is not None:

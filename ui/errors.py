@@ -264,6 +264,11 @@ def _user_messages() -> dict[str, str]:
         "chat_unfilled_variable": translate(
             "Errors", "Not sent: a template field is still empty ({found}). Replace it with the real value."
         ),
+        "chat_ship_by_passed": translate(
+            "Errors",
+            "Not sent: the ship-by date ({found}) has passed, so this template would promise a date gone by. "
+            "Write to the buyer yourself.",
+        ),
         "chat_email": translate(
             "Errors", "Not sent: an e-mail address ({found}). Ozon forbids taking buyers off the platform."
         ),

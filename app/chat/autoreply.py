@@ -350,7 +350,7 @@ def answer_new(
 def _fire(session: Session, rule: Rule, message: ChatMessage, now: datetime) -> LogEntry:
     key: str | None = None
     try:
-        filled = templates.fill(session, rule.template_key, message.chat_id)
+        filled = templates.fill(session, rule.template_key, message.chat_id, now)
         text = lint.check(filled.text, filled.allowed)
         if not rule.dry_run:
             key = compose.queue_text(session, message.chat_id, text, now, allowed=filled.allowed).key

@@ -125,11 +125,11 @@ def templates(db: Database, intents: Sequence[str] = ()) -> list[TemplateChoice]
     return [TemplateChoice(t.key, t.name_zh, t.name_en, t.text_ru, tuple(t.intents)) for t in found]
 
 
-def fill_template(db: Database, key: str, chat_id: str) -> FilledTemplate:
+def fill_template(db: Database, key: str, chat_id: str, now: datetime) -> FilledTemplate:
     """The template's Russian text with the chat's order filled in (LintError naming a variable that has
     no value for this chat)."""
     with db.read() as session:
-        filled = chat_templates.fill(session, key, chat_id)
+        filled = chat_templates.fill(session, key, chat_id, now)
     return FilledTemplate(filled.text, tuple(filled.allowed))
 
 

@@ -279,9 +279,18 @@ def values(session: Session, chat_id: str) -> dict[str, str]:
     return found
 
 
-def fill(session: Session, key: str, chat_id: str) -> Filled:
+def _ship_by_passed(session: Session, chat_id: str, now: datetime) -> bool:
+    chat = session.get(ChatRow, chat_id)
+    cached = posting_repo.get(session, chat.posting_number) if chat is not None and chat.posting_number else None
+    shipment = cached.posting.shipment_date if cached is not None else None
+    return shipment is not None and shipment <= now
+
+
+def fill(session: Session, key: str, chat_id: str, now: datetime) -> Filled:
     """The template filled for the chat. NotFound("template_unknown") for an unknown key; a variable
-    that is unknown or has no value for this chat is LintError("chat_unfilled_variable") naming it."""
+    that is unknown or has no value for this chat is LintError("chat_unfilled_variable") naming it;
+    `{ship_by}` once that moment has passed is LintError("chat_ship_by_passed") naming the date («не
+    позднее 29.11» on 2 December is a promise already broken; a late posting is answered by hand)."""
     template = get(session, key)
     if template is None:
         raise NotFound("template_unknown", f"there is no template {key!r}", key=key)
@@ -292,6 +301,13 @@ def fill(session: Session, key: str, chat_id: str) -> Filled:
         name = match.group(1)
         if name not in known:
             raise LintError("chat_unfilled_variable", f"Not sent: unknown variable {{{name}}}", f"{{{name}}}")
+        if name == "ship_by" and known[name] and _ship_by_passed(session, chat_id, now):
+            raise LintError(
+                "chat_ship_by_passed",
+                f"Not sent: the ship-by date {known[name]} has passed, so the message would promise a date "
+                "gone by; write to the buyer yourself",
+                known[name],
+            )
         if not known[name]:
             raise LintError(
                 "chat_unfilled_variable",

@@ -83,6 +83,13 @@ def fill_template(db: Database, key: str, review_id: str) -> FilledTemplate:
     return FilledTemplate(filled.text, tuple(filled.allowed))
 
 
+def fill_question_template(db: Database, key: str, question_id: str) -> FilledTemplate:
+    """The template filled for a question (LintError template_unfillable naming what a question cannot fill)."""
+    with db.read() as session:
+        filled = fill.fill_for_question(session, key, question_id)
+    return FilledTemplate(filled.text, tuple(filled.allowed))
+
+
 def check_reply(
     db: Database, review_id: str, text: str, now: datetime, allowed: Iterable[str] = ()
 ) -> reply.ReplyOutcome:

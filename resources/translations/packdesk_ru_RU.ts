@@ -1650,6 +1650,10 @@ Packdesk не может заменить открытую базу данных
         <translation>Не отправлено: поле шаблона не заполнено ({found}). Замените его настоящим значением.</translation>
     </message>
     <message>
+        <source>Not sent: the ship-by date ({found}) has passed, so this template would promise a date gone by. Write to the buyer yourself.</source>
+        <translation>Не отправлено: срок отгрузки ({found}) уже прошёл, и шаблон пообещал бы покупателю прошедшую дату. Напишите покупателю сами.</translation>
+    </message>
+    <message>
         <source>Not sent: an e-mail address ({found}). Ozon forbids taking buyers off the platform.</source>
         <translation>Не отправлено: адрес электронной почты ({found}). Ozon запрещает уводить покупателей с площадки.</translation>
     </message>
@@ -3638,6 +3642,22 @@ Packdesk не может заменить открытую базу данных
 </context>
 <context>
     <name>QuestionsTab</name>
+    <message>
+        <source>Templates…</source>
+        <translation>Шаблоны…</translation>
+    </message>
+    <message>
+        <source>No answer templates yet.</source>
+        <translation>Шаблонов ответов пока нет.</translation>
+    </message>
+    <message>
+        <source>Template: {name}</source>
+        <translation>Шаблон: {name}</translation>
+    </message>
+    <message>
+        <source>The template «{name}» uses {fields}, which a question cannot fill: choose another or write the answer yourself.</source>
+        <translation>Шаблон «{name}» использует {fields}, а для вопроса их не заполнить: выберите другой шаблон или напишите ответ сами.</translation>
+    </message>
     <message>
         <source>Any status</source>
         <translation>Любой статус</translation>

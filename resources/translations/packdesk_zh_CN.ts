@@ -1644,6 +1644,10 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>未发送：模板字段仍未填写（{found}）。请替换为实际内容。</translation>
     </message>
     <message>
+        <source>Not sent: the ship-by date ({found}) has passed, so this template would promise a date gone by. Write to the buyer yourself.</source>
+        <translation>未发送：最晚发货日期（{found}）已过，此模板会向买家承诺一个已经过去的日期。请亲自给买家写消息。</translation>
+    </message>
+    <message>
         <source>Not sent: an e-mail address ({found}). Ozon forbids taking buyers off the platform.</source>
         <translation>未发送：包含电子邮箱（{found}）。Ozon 禁止把买家引导到平台之外。</translation>
     </message>
@@ -3562,6 +3566,22 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
 </context>
 <context>
     <name>QuestionsTab</name>
+    <message>
+        <source>Templates…</source>
+        <translation>模板…</translation>
+    </message>
+    <message>
+        <source>No answer templates yet.</source>
+        <translation>还没有回复模板。</translation>
+    </message>
+    <message>
+        <source>Template: {name}</source>
+        <translation>模板：{name}</translation>
+    </message>
+    <message>
+        <source>The template «{name}» uses {fields}, which a question cannot fill: choose another or write the answer yourself.</source>
+        <translation>模板「{name}」使用了 {fields}，问题无法填写这些内容：请选择其他模板或自己撰写回答。</translation>
+    </message>
     <message>
         <source>Any status</source>
         <translation>任意状态</translation>

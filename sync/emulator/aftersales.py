@@ -22,6 +22,7 @@ from .store import Store
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+RFBS_DECISION_TIME = 3 * DAY  # Ozon approves an rFBS request nobody decided (app.domain.returns)
 WIDE_MESSAGE_ID_SHARE = 0.3  # buyer chats whose message ids are 20 digits long (the support chat's always are)
 
 # Visual statuses of FBS/FBO returns: (id, sys_name, display_name). Ozon confirms only id 3.
@@ -190,7 +191,11 @@ class AfterSalesFactory:
         reason_id, reason_name, is_defect = rng.choice(catalog.RETURN_REASONS)
         method_id, method_name = rng.choice(((1, "Почтой России"), (2, "Курьером продавца"), (3, "В пункт выдачи")))
         base = p.delivered_at or now
-        created = now if state == "ON_APPROVAL" and base >= now else base + (now - base) * rng.uniform(0.1, 0.9)
+        share = rng.uniform(0.1, 0.9)
+        created = now if state == "ON_APPROVAL" and base >= now else base + (now - base) * share
+        if state == "ON_APPROVAL":
+            # Ozon decides a request nobody answers after 3 days: one still on approval is younger.
+            created = max(created, now - RFBS_DECISION_TIME * share)
         rid = ids.next("rfbs_return", 8_000_123_456, 5_000)
         ret = RfbsReturn(
             return_id=rid,

@@ -69,6 +69,10 @@ def test_every_intent_is_covered_by_two_messages_at_least() -> None:
         ("Заказ так и не пришел", ["where_is_order"]),  # е for ё
         ("ПРИШЁЛ НЕ ТОТ РАЗМЕР", ["wrong_item", "size_color"]),
         ("атмените заказ", ["cancel"]),  # а for о, listed in the rules
+        ("когда атправите заказ?", ["when_ship"]),  # the same а for о in «отправ»
+        ("заказ еще не атправлен", ["when_ship"]),
+        ("атправьте поскорее пожалуйста", ["when_ship"]),
+        ("не атправляйте пока", ["cancel"]),
         ("спосибо", ["thanks"]),
         ("благадарю!", ["thanks"]),  # one letter substituted in a long stem
         ("хочу оформить возрат", ["return"]),  # one letter missing

@@ -58,7 +58,7 @@ def test_every_default_fills_lint_clean_from_a_realistic_posting(ctx: AppContext
     _chat(ctx)
     with ctx.db.read() as s:
         values = templates.values(s, "c1")
-        filled = {t.key: templates.fill(s, t.key, "c1") for t in templates.all_templates(s)}
+        filled = {t.key: templates.fill(s, t.key, "c1", NOW) for t in templates.all_templates(s)}
     assert values["ship_by"] == "24.11.2026" and values["order_number"] == "87654321-0007"
     assert values["items"] == "Товар 1001 × 1, Товар 1002 × 2"
     for key, f in filled.items():
@@ -74,17 +74,30 @@ def test_the_defaults_answer_what_the_buyer_asks_for_first() -> None:
     assert [t.key for t in ranked[:2]] == ["damaged_photo", "thanks"]
 
 
+def test_a_ship_by_date_gone_by_is_never_promised(ctx: AppContext) -> None:
+    """A posting late for its ship-by: «we hand it over no later than 29.11» on 2 December would be a
+    promise already broken (the demo shop's late postings got it, also from an auto-reply)."""
+    _chat(ctx, shipment_date=NOW - timedelta(days=3))
+    with ctx.db.read() as s:
+        with pytest.raises(LintError) as err:
+            templates.fill(s, "when_ship", "c1", NOW)
+        assert err.value.code == "chat_ship_by_passed" and err.value.found == "20.11.2026"
+        assert "20.11.2026" in str(err.value) and "passed" in str(err.value)
+        assert "{" not in templates.fill(s, "tracking_number", "c1", NOW).text  # no {ship_by}: still fine
+        assert "20.11.2026" in templates.fill(s, "when_ship", "c1", NOW - timedelta(days=4)).text
+
+
 def test_an_empty_or_unknown_variable_is_refused_by_name(ctx: AppContext) -> None:
     _chat(ctx, customer_name="", tracking_number="")
     with ctx.db.write() as s:
         templates.save(s, Template("hello", "你好", "Hello", "Здравствуйте, {buyer_name}!"), NOW)
         with pytest.raises(LintError) as err:
-            templates.fill(s, "tracking_number", "c1")
+            templates.fill(s, "tracking_number", "c1", NOW)
         assert err.value.code == "chat_unfilled_variable" and err.value.found == "{tracking_number}"
         with pytest.raises(LintError, match="buyer_name"):
-            templates.fill(s, "hello", "c1")
+            templates.fill(s, "hello", "c1", NOW)
         with pytest.raises(NotFound) as unknown:
-            templates.fill(s, "nope", "c1")
+            templates.fill(s, "nope", "c1", NOW)
         assert unknown.value.code == "template_unknown"
         with pytest.raises(TemplateError, match=r"unknown variable \{buyer\}"):
             templates.save(s, Template("bad", "坏", "Bad", "Здравствуйте, {buyer}!"), NOW)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -138,3 +139,15 @@ def test_seeded_rfbs_requests_in_several_states(api: Api) -> None:
     ids = [r["return_id"] for r in returns]
     page = api.ok("/v2/returns/rfbs/list", {"limit": 2, "last_id": ids[1]})["returns"]
     assert [r["return_id"] for r in page] == ids[2:4]
+
+
+def test_seeded_requests_awaiting_a_decision_are_within_ozons_three_days(api: Api, emu: Emulator) -> None:
+    """Ozon decides a request nobody answers after 3 days, so one still on approval is younger: the demo
+    shows requests the seller can decide (they were all overdue: created days or weeks after delivery)."""
+    returns = api.ok("/v2/returns/rfbs/list", {"limit": 100})["returns"]
+    waiting = [r for r in returns if r["state"]["state"] == "ON_APPROVAL"]
+    assert waiting
+    now = emu.now()
+    for r in waiting:
+        created = datetime.fromisoformat(r["created_at"].replace("Z", "+00:00"))
+        assert now - timedelta(days=3) < created <= now, (r["return_id"], r["created_at"])

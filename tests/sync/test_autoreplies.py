@@ -3,7 +3,7 @@ sent by the same cycle; history, the support chat, dry runs and working hours se
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -167,8 +167,21 @@ def test_a_message_the_seller_already_answered_gets_no_auto_reply(
 def test_chat_send_with_a_template_sends_the_filled_text(
     synced: SyncEngine, emu: Emulator, ctx: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    chat_id = _buyer_writes(emu, ctx, "Когда отправите?")
+    with ctx.db.read() as s:
+        waiting = sorted(
+            (c.posting for c in posting_repo.list_postings(s, "awaiting_packaging") if c.posting.shipment_date),
+            key=lambda p: p.posting_number,
+        )
+    now = datetime.now(UTC)  # the command's clock is the computer's
+    on_time = next(p.posting_number for p in waiting if p.shipment_date and p.shipment_date > now + timedelta(hours=1))
+    late = next((p.posting_number for p in waiting if p.shipment_date and p.shipment_date < now), None)
+    chat_id = _buyer_writes(emu, ctx, "Когда отправите?", on_time)
+    late_chat = _buyer_writes(emu, ctx, "Когда отправите?", late) if late else None
     synced.run_cycle()
+    if late_chat is not None:  # a ship-by gone by is never promised: refused, nothing sent
+        late_argv = ["--data-dir", str(ctx.paths.data), "chat-send", late_chat, "--template", "when_ship"]
+        assert main.main(late_argv) == main.EXIT_USAGE
+        assert "has passed" in capsys.readouterr().err
     argv = ["--data-dir", str(ctx.paths.data), "chat-send", chat_id, "--template", "when_ship"]
     assert main.main(argv) == 0
     key = capsys.readouterr().out.strip()
@@ -176,6 +189,7 @@ def test_chat_send_with_a_template_sends_the_filled_text(
     emu.advance(120)  # the command's clock is the computer's; the emulator's stood still
     synced.run_cycle()
     (sent,) = _sends(emu, chat_id)
+    assert late_chat is None or _sends(emu, late_chat) == []
     ship_by = emu.posting(_posting_of(emu, chat_id))["shipment_date"]
     assert "{" not in sent["request"]["text"]
     assert f"не позднее {ship_by.astimezone(MOSCOW):%d.%m.%Y}" in sent["request"]["text"]

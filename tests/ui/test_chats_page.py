@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QAbstractSlider, QLabel
 from pytestqt.qtbot import QtBot
 
 from app import events, outbox
@@ -253,7 +253,9 @@ def test_templates_rank_by_intent_and_insert_the_filled_text(
 
     monkeypatch.setattr(chat_screen, "templates", ranked)
     monkeypatch.setattr(
-        chat_screen, "fill_template", lambda _db, key, chat: FilledTemplate(f"Отправим {POSTING} сегодня.", (POSTING,))
+        chat_screen,
+        "fill_template",
+        lambda _db, key, chat, _now: FilledTemplate(f"Отправим {POSTING} сегодня.", (POSTING,)),
     )
     open_chat(qtbot, screen, "urgent")
     screen.page.composer.templates_button.click()
@@ -375,5 +377,64 @@ def test_a_big_shop_sees_its_most_urgent_chats_and_is_told_about_the_rest(
     assert "2" in page.more.text() and "5" in page.more.text()
     page.search.setText("где мой заказ")
     qtbot.waitUntil(lambda: ids(page) == ["soon"] and not page.more.isVisible())
+    bridge.close()
+    tasks.shutdown()
+
+
+@pytest.mark.parametrize("language", ["en_US", "ru_RU", "zh_CN"])
+def test_the_posting_number_and_the_clock_are_not_cut_at_1280(ctx: AppContext, qtbot: QtBot, language: str) -> None:
+    """In the main window at 1280×800 the list shows each chat's whole posting number (a demo one is 17
+    characters) and the conversation's reply clock reads whole, in every language."""
+    import contextlib
+
+    from tests.ui.test_packing_screens import not_clipped, target, ui_language
+
+    number = "3425729363-0086-1"
+    save(ctx, [make_posting(1, posting_number=number, order_number=number[:-2])])
+    add_chat(
+        ctx,
+        "long",
+        message("long", 1, C, NOW - 5 * H - timedelta(minutes=42), "Здравствуйте! Можно отправить побыстрее?"),
+    )
+    with ctx.db.write() as s:
+        chat_repo.link_posting(s, "long", number)
+    with ui_language(language) if language != "en_US" else contextlib.nullcontext():
+        window = MainWindow(ctx, None, True)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        window.show_page("chats")
+        page = window.chats
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+        page.view.selectRow(0)
+        qtbot.waitUntil(lambda: page.current is not None and bool(page.clock_label.text()))
+        qtbot.wait(50)
+        metrics = page.view.fontMetrics()
+        title = str(page.model.index(0, ChatColumn.CHAT).data()).splitlines()[0]
+        assert metrics.horizontalAdvance(title.split(" · ")[0]) + 8 <= page.view.columnWidth(ChatColumn.CHAT), language
+        assert not_clipped(page.clock_label), (language, page.clock_label.text(), page.clock_label.width())
+        assert window.grab().save(target(f"pd-chats-{language}.png"))
+        window.close()
+        window.tasks.shutdown()
+
+
+def test_opening_a_long_chat_shows_its_newest_message(ctx: AppContext, qtbot: QtBot) -> None:
+    """The buyer's latest question is what the seller answers: the conversation opens at its end, also
+    when the bubbles' wrapped text makes the page taller after the first layout."""
+    save(ctx, [make_posting(1)])
+    text = "Здравствуйте! Подскажите, пожалуйста, когда будет отправка и можно ли поменять цвет на другой? " * 3
+    add_chat(ctx, "long", *(message("long", n, C if n % 2 else S, NOW - (40 - n) * H, text) for n in range(30)))
+    page, tasks, bridge = open_page(ctx, qtbot)
+    page.view.selectRow(page.model.row_of("long"))
+    qtbot.waitUntil(lambda: page.current is not None and len(page.conversation.bubbles) == 30)
+    bar = page.conversation.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    qtbot.wait(300)
+    assert bar.value() == bar.maximum(), (bar.value(), bar.maximum())
+    bar.triggerAction(QAbstractSlider.SliderAction.SliderToMinimum)  # the seller reads back: left there
+    page.resize(1000, 700)
+    qtbot.wait(100)
+    assert bar.value() == 0 < bar.maximum()
     bridge.close()
     tasks.shutdown()

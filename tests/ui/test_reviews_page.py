@@ -219,6 +219,34 @@ def test_a_question_is_answered(qtbot: QtBot, screen: Screen) -> None:
     qtbot.waitUntil(lambda: page.tabs.tabText(1) == "Questions")
 
 
+def test_a_question_is_answered_from_a_template(qtbot: QtBot, screen: Screen) -> None:
+    """Issue 11: questions are answered with templates too, filled from the product as for reviews."""
+    page = screen.page
+    page.tabs.setCurrentIndex(1)
+    tab = page.questions
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 2)
+    tab.view.selectRow(0)
+    qtbot.waitUntil(lambda: tab.current is not None and tab.current.question_id == "q-1")
+    tab.open_templates()
+    qtbot.waitUntil(lambda: tab.picker is not None and tab.picker.isVisible())
+    picker = tab.picker
+    assert picker is not None
+    picker.list.setCurrentRow(picker.shown_keys().index("review_order"))
+    picker.accept()
+    qtbot.waitUntil(lambda: tab.error.isVisible())
+    assert "{order_number}" in tab.error.text() and tab.edit.toPlainText() == ""  # says why, inserts nothing
+    tab.open_templates()
+    qtbot.waitUntil(lambda: tab.picker is not picker and tab.picker is not None)
+    picker = tab.picker
+    assert picker is not None
+    picker.list.setCurrentRow(picker.shown_keys().index("review_thanks"))
+    picker.accept()
+    qtbot.waitUntil(lambda: tab.edit.toPlainText() == "Спасибо за отзыв о товаре «Кружка красная»!")
+    qtbot.mouseClick(tab.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(queued(screen.ctx, ActionKind.QUESTION_ANSWER)) == 1)
+    assert queued(screen.ctx, ActionKind.QUESTION_ANSWER)[0][1]["text"] == "Спасибо за отзыв о товаре «Кружка красная»!"
+
+
 def test_hostile_review_text_is_literal(qtbot: QtBot, screen: Screen) -> None:
     tab = screen.page.reviews
     open_review(qtbot, screen, "r-3")

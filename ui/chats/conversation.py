@@ -167,6 +167,21 @@ class ConversationView(QScrollArea):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout.addWidget(self.empty)
         self.setWidget(self._inner)
+        # Shown messages stick to the end while the page grows (wrapped text is laid out in several
+        # passes, photos arrive later): one scroll right after showing them left the chat at its oldest
+        # message. Scrolling by the seller lets go.
+        self._stick_to_end = False
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._range_changed)
+        bar.actionTriggered.connect(self._scrolled_by_hand)
+
+    def _range_changed(self, _minimum: int, maximum: int) -> None:
+        if self._stick_to_end:
+            self.verticalScrollBar().setValue(maximum)
+
+    def _scrolled_by_hand(self, _action: int) -> None:
+        bar = self.verticalScrollBar()
+        self._stick_to_end = bar.sliderPosition() >= bar.maximum()
 
     def clear(self, note: str = "") -> None:
         for row in self._rows:
@@ -199,6 +214,7 @@ class ConversationView(QScrollArea):
                 if self.load_image is not None:
                     self.load_image(url, self._receiver(bubble, url))
         if at_bottom:
+            self._stick_to_end = True
             QTimer.singleShot(0, self._scroll_to_end)
 
     def _receiver(self, bubble: MessageBubble, url: str) -> Callable[[Path | None], None]:

@@ -230,9 +230,14 @@ class ChatsPage(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([520, 150])
         split.setChildrenCollapsible(False)
+        # The reply clock under the heading, not beside it: on one row with the two buttons the clock
+        # («Ответ: осталось 18 ч 18 мин») was cut and the chat list squeezed to half a posting number.
+        heading_box = QVBoxLayout()
+        heading_box.setSpacing(2)
+        heading_box.addWidget(self.heading)
+        heading_box.addWidget(self.clock_label)
         head_row = QHBoxLayout()
-        head_row.addWidget(self.heading, 1)
-        head_row.addWidget(self.clock_label)
+        head_row.addLayout(heading_box, 1)
         self.manage_templates_button = QPushButton(self.tr("Edit templates…"), middle)
         self.manage_templates_button.setObjectName("manageTemplates")
         self.manage_templates_button.setToolTip(self.tr("Edit, import and export the answer templates"))
@@ -243,8 +248,8 @@ class ChatsPage(QWidget):
             self.tr("Switch auto-reply rules on, off or to dry run; see what they sent")
         )
         self.auto_replies_button.clicked.connect(self.manage_auto_replies)
-        head_row.addWidget(self.manage_templates_button)
-        head_row.addWidget(self.auto_replies_button)
+        head_row.addWidget(self.manage_templates_button, 0, Qt.AlignmentFlag.AlignTop)
+        head_row.addWidget(self.auto_replies_button, 0, Qt.AlignmentFlag.AlignTop)
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(4, 4, 4, 4)
         middle_layout.addLayout(head_row)
@@ -594,7 +599,7 @@ class ChatsPage(QWidget):
     def _picked(self, choice: TemplateChoice | None) -> None:
         if choice is None:
             return
-        db, chat_id = self.ctx.db, self.chat_id
+        db, chat_id, now = self.ctx.db, self.chat_id, self.ctx.clock.now()
 
         def insert(filled: FilledTemplate) -> None:
             if chat_id != self.chat_id:
@@ -604,7 +609,7 @@ class ChatsPage(QWidget):
             self.composer.show_note(self.tr("Template: {name}").format(name=display_name(choice)))
 
         self.tasks.run_db(
-            lambda: chat_screen.fill_template(db, choice.key, chat_id),
+            lambda: chat_screen.fill_template(db, choice.key, chat_id, now),
             on_done=insert,
             on_error=lambda exc: self.composer.show_error(errors.message_for(exc)),
         )

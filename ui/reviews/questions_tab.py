@@ -1,5 +1,7 @@
 """The Questions tab: filters (status, answered, product), search, the list newest first; the chosen
-question and the answer box (2..3000 characters, through the same lint as a chat message). The list
+question and the answer box (2..3000 characters, through the same lint as a chat message), with the
+reply templates filled from the product as for a review (a template using what a question cannot fill
+says so). The list
 and its filters are FeedbackTab's (ui/reviews/tab.py), as for the Reviews tab."""
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.chat.lint import LintError
+from app.chat.screen import FilledTemplate, TemplateChoice
 from app.context import AppContext
 from app.errors import UserError
 from app.feedback import reply
@@ -18,8 +21,9 @@ from app.feedback import screen as feedback_screen
 from app.feedback.query import QuestionFilter, QuestionView
 from app.feedback.reply import ANSWER_MAX_CHARS, ANSWER_MIN_CHARS
 from ui import errors, plain_text, wording
+from ui.chats.template_picker import TemplatePicker, display_name
 from ui.reviews import models
-from ui.reviews.common import RED_STYLE, wrapped
+from ui.reviews.common import NOTE_STYLE, RED_STYLE, wrapped
 from ui.reviews.models import QuestionColumn, QuestionsModel
 from ui.reviews.tab import FeedbackTab
 from ui.tasks import TaskManager
@@ -33,6 +37,8 @@ class QuestionsTab(FeedbackTab):
     def __init__(self, ctx: AppContext, tasks: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(ctx, tasks, parent)
         self.current: QuestionView | None = None
+        self.picker: TemplatePicker | None = None
+        self._allowed: tuple[str, ...] = ()
         db = ctx.db
         self._build(QuestionsModel(tasks, lambda keys: feedback_screen.read_questions(db, keys), self))
 
@@ -65,6 +71,8 @@ class QuestionsTab(FeedbackTab):
         self.error = wrapped("", self, "answerError")
         self.error.setStyleSheet(RED_STYLE)
         self.error.hide()
+        self.templates_button = QPushButton(self.tr("Templates…"), self)
+        self.templates_button.setObjectName("answerTemplates")
         self.send_button = QPushButton(self.tr("Send answer"), self)
         self.send_button.setObjectName("sendAnswer")
         right = self.build_detail(
@@ -78,12 +86,13 @@ class QuestionsTab(FeedbackTab):
             "answer",
             self.tr("Write a public answer in Russian (every buyer sees it)…"),
             self.error,
-            (self.send_button,),
+            (self.templates_button, self.send_button),
         )
         self.place(left, right)
 
         self.edit.textChanged.connect(self._text_changed)
         self.send_button.clicked.connect(self.send)
+        self.templates_button.clicked.connect(self.open_templates)
         self.show_item(None)
 
     # -- the list (FeedbackTab's hooks) ---------------------------------------------------------------
@@ -104,6 +113,7 @@ class QuestionsTab(FeedbackTab):
 
     def item_opened(self) -> None:
         self.edit.clear()
+        self._allowed = ()
         self.show_error("")
 
     # -- one question ---------------------------------------------------------------------------------
@@ -135,8 +145,8 @@ class QuestionsTab(FeedbackTab):
 
     def update_writable(self) -> None:
         can = self.writable and self.current is not None
-        self.edit.setEnabled(can)
-        self.send_button.setEnabled(can)
+        for widget in (self.edit, self.templates_button, self.send_button):
+            widget.setEnabled(can)
 
     def _text_changed(self) -> None:
         self._update_counter()
@@ -149,8 +159,9 @@ class QuestionsTab(FeedbackTab):
         bad = count > ANSWER_MAX_CHARS or 0 < count < ANSWER_MIN_CHARS
         self.counter.setStyleSheet("color: #c62828; font-weight: bold;" if bad else "color: #57606a;")
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, style: str = RED_STYLE) -> None:
         self.error.setText(text)
+        self.error.setStyleSheet(style)
         self.error.setVisible(bool(text))
 
     def sentence(self, exc: BaseException) -> str:
@@ -159,7 +170,7 @@ class QuestionsTab(FeedbackTab):
         return errors.message_for(exc)
 
     def send(self) -> None:
-        ctx, question_id, text = self.ctx, self.question_id, self.edit.toPlainText()
+        ctx, question_id, text, allowed = self.ctx, self.question_id, self.edit.toPlainText(), self._allowed
         if not question_id or not self.writable:
             return
         self.send_button.setEnabled(False)
@@ -168,6 +179,7 @@ class QuestionsTab(FeedbackTab):
             self.update_writable()
             if question_id == self.question_id:
                 self.edit.clear()
+                self._allowed = ()
                 self.reload_open()
             self.message.emit(self.tr("Answer saved: it is sent to Ozon with the next sync."))
 
@@ -179,7 +191,53 @@ class QuestionsTab(FeedbackTab):
                 errors.show_error(self, exc)
 
         self.tasks.run_db(
-            lambda: reply.answer_question(ctx.db, ctx.clock, question_id, text, bus=ctx.bus),
+            lambda: reply.answer_question(ctx.db, ctx.clock, question_id, text, bus=ctx.bus, allowed=allowed),
             on_done=done,
             on_error=failed,
+        )
+
+    # -- templates --------------------------------------------------------------------------------
+
+    def open_templates(self) -> None:
+        if not self.question_id or not self.writable:
+            return
+        db = self.ctx.db
+        self.tasks.run_db(lambda: feedback_screen.templates(db), on_done=self._pick)
+
+    def _pick(self, choices: list[TemplateChoice]) -> None:
+        if not choices:
+            self.show_error(self.tr("No answer templates yet."), NOTE_STYLE)
+            return
+        picker = TemplatePicker(choices, (), self)
+        self.picker = picker
+        picker.accepted.connect(lambda: self.use_template(picker.chosen()))
+        picker.open()
+
+    def use_template(self, choice: TemplateChoice | None) -> None:
+        if choice is None:
+            return
+        db, question_id = self.ctx.db, self.question_id
+
+        def insert(filled: FilledTemplate) -> None:
+            if question_id != self.question_id:
+                return
+            self.edit.insertPlainText(filled.text)
+            self._allowed = tuple(dict.fromkeys((*self._allowed, *filled.allowed)))
+            self.show_error(self.tr("Template: {name}").format(name=display_name(choice)), NOTE_STYLE)
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, LintError) and exc.code == "template_unfillable":
+                self.show_error(
+                    self.tr(
+                        "The template «{name}» uses {fields}, which a question cannot fill: choose another or "
+                        "write the answer yourself."
+                    ).format(name=display_name(choice), fields=exc.found)
+                )
+            else:
+                self.show_error(errors.message_for(exc))
+
+        self.tasks.run_db(
+            lambda: feedback_screen.fill_question_template(db, choice.key, question_id),
+            on_done=insert,
+            on_error=refused,
         )
