@@ -573,7 +573,7 @@ def _return_json(r: ReturnListRow, now: datetime) -> dict[str, Any]:
         "overdue": bool(clock and clock.overdue),
         "deadline_text": clock.sentence() if clock else "",
         "pending": r.local_status,
-        "actions": [] if r.local_status else [{"id": a.id, "name": a.name} for a in r.actions],
+        "actions": [{"id": a.id, "name": a.name} for a in r.actions] if r.open_to_decide(now) else [],
         "received": r.received,
         "exchanges": list(r.exchanges),
     }

@@ -303,6 +303,10 @@ def _user_messages() -> dict[str, str]:
             "Errors", "The compensation must be more than 0 and at most the item's price, in roubles and kopecks."
         ),
         "return_photo_missing": translate("Errors", "The photo file {path} is gone: add it again."),
+        "return_photo_refused": translate(
+            "Errors",
+            "{path} is not a photo Packdesk keeps (PNG, JPEG or WEBP, at most 10 MB).",
+        ),
         "return_already_received": translate("Errors", "Return {number} was already received on {date}."),
         "return_not_sent_back": translate(
             "Errors",

@@ -112,13 +112,12 @@ def read_decision(db: Database, kind: ReturnKind, return_id: int, now: datetime)
             )
         ]
         clock = row.countdown(now)
-        open_to_decide = row.local_status is None and not (clock is not None and clock.overdue)
         return DecisionView(
             row=row,
             reason=row.reason,
             comment=stored.buyer_comment,
             photos=list(stored.photos or []),
-            forms=forms(offered, reasons, row.price) if open_to_decide else [],
+            forms=forms(offered, reasons, row.price) if row.open_to_decide(now) else [],
             countdown=clock,
             packing=packing,
             receipts=receipts,

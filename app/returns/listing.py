@@ -71,6 +71,12 @@ class ReturnListRow:
     def countdown(self, now: datetime) -> Countdown | None:
         return countdown(self.decide_by, now)
 
+    def open_to_decide(self, now: datetime) -> bool:
+        """A decision may be queued: none waits to be sent and the deadline has not passed (Ozon
+        decides it itself then). app.workflows.returns.decide refuses both, each with its reason."""
+        clock = self.countdown(now)
+        return self.local_status is None and not (clock is not None and clock.overdue)
+
 
 def conditions(wanted: ReturnFilter, now: datetime) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []

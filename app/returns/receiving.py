@@ -23,6 +23,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app import history, marking
+from app.chat import attachments
 from app.clock import Clock
 from app.db.engine import Database
 from app.db.tables import MarkingCodeRow, PostingRow, ReturnExchangeRow, ReturnReceiptRow, ReturnRow
@@ -208,6 +209,18 @@ def received_action(offered: Sequence[ReturnAction]) -> ReturnAction | None:
     return fits[0] if len(fits) == 1 else None
 
 
+def photo_refusals(paths: Sequence[str]) -> dict[str, str]:
+    """The photos among `paths` a receipt does not keep, each with why: the checks of a photo sent in
+    a chat (PNG, JPEG or WEBP, at most 10 MB and 40 megapixels, whole), not any file on the disk."""
+    refused = {}
+    for path in paths:
+        try:
+            attachments.load_outgoing(Path(path))
+        except attachments.AttachmentRefused as exc:
+            refused[path] = exc.message
+    return refused
+
+
 def receive(
     db: Database,
     clock: Clock,
@@ -225,6 +238,10 @@ def receive(
     missing = [p for p in inspection.photos if not Path(p).is_file()]
     if missing:
         raise InvalidAction("return_photo_missing", f"no such photo file: {missing[0]}", path=missing[0])
+    refused = photo_refusals(inspection.photos)
+    if refused:
+        photo, why = next(iter(refused.items()))
+        raise InvalidAction("return_photo_refused", f"{photo}: {why}", path=photo)
     now = clock.now()
     with db.write() as s:
         found = expected(s, code)

@@ -1726,6 +1726,10 @@ Packdesk не может заменить открытую базу данных
         <translation>Файл фото {path} пропал: добавьте его снова.</translation>
     </message>
     <message>
+        <source>{path} is not a photo Packdesk keeps (PNG, JPEG or WEBP, at most 10 MB).</source>
+        <translation>{path} — не фото, которое Packdesk может сохранить (PNG, JPEG или WEBP, не больше 10 МБ).</translation>
+    </message>
+    <message>
         <source>Return {number} was already received on {date}.</source>
         <translation>Возврат {number} уже принят {date}.</translation>
     </message>
@@ -3844,6 +3848,10 @@ Packdesk не может заменить открытую базу данных
             <numerusform>%n фото</numerusform>
             <numerusform>%n фото</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Not added, not a PNG, JPEG or WEBP photo of at most 10 MB: {names}</source>
+        <translation>Не добавлено — не фото PNG, JPEG или WEBP до 10 МБ: {names}</translation>
     </message>
     <message>
         <source>Received, FLAGGED: a marking code differs from the shipped one. Keep the item aside.</source>

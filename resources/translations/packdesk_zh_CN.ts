@@ -1720,6 +1720,10 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>照片文件 {path} 已不存在：请重新添加。</translation>
     </message>
     <message>
+        <source>{path} is not a photo Packdesk keeps (PNG, JPEG or WEBP, at most 10 MB).</source>
+        <translation>{path} 不是 Packdesk 可保存的照片（PNG、JPEG 或 WEBP，最大 10 MB）。</translation>
+    </message>
+    <message>
         <source>Return {number} was already received on {date}.</source>
         <translation>退货 {number} 已于 {date} 收货。</translation>
     </message>
@@ -3766,6 +3770,10 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>
             <numerusform>%n 张照片</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Not added, not a PNG, JPEG or WEBP photo of at most 10 MB: {names}</source>
+        <translation>未添加，不是 PNG、JPEG 或 WEBP 照片或超过 10 MB：{names}</translation>
     </message>
     <message>
         <source>Received, FLAGGED: a marking code differs from the shipped one. Keep the item aside.</source>

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 import main
@@ -85,6 +87,7 @@ def test_the_decision_deadline_crosses_into_overdue(engine: SyncEngine, emu: Emu
     clock = row.countdown(emu.now())
     assert clock is not None and not clock.overdue and "Ozon approves automatically on" in clock.sentence()
     assert find(ctx, emu, ReturnKind.RFBS, return_id, overdue=True) is None
+    assert row.open_to_decide(emu.now()) and main._return_json(row, emu.now())["actions"]
     emu.advance((row.decide_by - emu.now() + timedelta(minutes=1)).total_seconds())
     late = find(ctx, emu, ReturnKind.RFBS, return_id, overdue=True)
     assert late is not None
@@ -93,6 +96,8 @@ def test_the_decision_deadline_crosses_into_overdue(engine: SyncEngine, emu: Emu
     # Ozon decides it itself now: no action is offered on the page, and none is queued.
     view = decision.read_decision(ctx.db, ReturnKind.RFBS, return_id, emu.now())
     assert view.overdue and view.forms == [] and late.actions
+    assert not late.open_to_decide(emu.now())
+    assert main._return_json(late, emu.now())["actions"] == []  # `returns --json`: nothing can be decided
     approve = next(a for a in late.actions if "Одобрить" in a.name)
     with pytest.raises(InvalidAction) as refused:
         returns.decide(ctx.db, emu, return_id, Decision(approve.id), bus=EventBus())
@@ -157,6 +162,28 @@ def test_receiving_by_scan_finds_the_return_and_flags_a_different_marking_code(
     assert [m.ident for m in view.packing.marks] == [ident]
     with pytest.raises(InvalidAction):
         receiving.receive(ctx.db, emu, number, receiving.Inspection(), bus=EventBus())
+
+
+def test_the_photos_of_a_receipt_are_images_and_a_refused_one_keeps_the_parcel_unreceived(
+    engine: SyncEngine, emu: Emulator, ctx: AppContext, tmp_path: Path
+) -> None:
+    _, return_id = fbs_return(engine, emu)
+    row = find(ctx, emu, ReturnKind.FBS, return_id)
+    assert row is not None
+    photo, not_a_photo = tmp_path / "box.png", tmp_path / "passwd.png"
+    Image.new("RGB", (40, 30), "white").save(photo)
+    not_a_photo.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    with pytest.raises(InvalidAction) as refused:
+        receiving.receive(
+            ctx.db, emu, row.barcode, receiving.Inspection(photos=(str(photo), str(not_a_photo))), bus=EventBus()
+        )
+    assert refused.value.code == "return_photo_refused" and str(not_a_photo) in str(refused.value)
+    after = find(ctx, emu, ReturnKind.FBS, return_id)
+    assert after is not None and not after.received  # nothing recorded: the seller picks the photos again
+    done = receiving.receive(ctx.db, emu, row.barcode, receiving.Inspection(photos=(str(photo),)), bus=EventBus())
+    assert done.returns[0].received
+    (receipt,) = decision.read_decision(ctx.db, ReturnKind.FBS, return_id, emu.now()).receipts
+    assert receipt.photos == [str(photo.resolve())]
 
 
 def test_a_unit_scanned_twice_is_flagged_not_counted_as_two(engine: SyncEngine, emu: Emulator, ctx: AppContext) -> None:

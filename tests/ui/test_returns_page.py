@@ -8,8 +8,10 @@ import dataclasses
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
@@ -307,6 +309,18 @@ def test_a_wrong_scan_or_a_unit_scanned_twice_keeps_the_parcel_at_hand(qtbot: Qt
     assert dialog.expected is not None and dialog.confirm.isEnabled() and dialog.items.count() == 1
     assert dialog.marks == [screen.shipped] and dialog.mark_list.count() == 1
     assert dialog.note_edit.text() == "коробка вскрыта"
+
+
+def test_only_photos_are_added_to_a_receipt(qtbot: QtBot, screen: Screen, tmp_path: Path) -> None:
+    dialog = screen.page.open_receiving()
+    qtbot.waitExposed(dialog)
+    photo, passwd = tmp_path / "box.jpg", tmp_path / "passwd.png"
+    Image.new("RGB", (40, 30), "white").save(photo)
+    passwd.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    dialog.add_photos([str(photo), str(passwd), str(photo)])
+    qtbot.waitUntil(lambda: "passwd.png" in dialog.outcome.text())
+    assert dialog.photos == [str(photo)] and screen.sounds.played[-1] == "bad"
+    assert dialog.inspection().photos == (str(photo),)
 
 
 def test_the_badge_counts_returns_needing_a_decision(qtbot: QtBot, ctx: AppContext) -> None:

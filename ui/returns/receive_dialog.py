@@ -239,9 +239,21 @@ class ReceiveDialog(QDialog):
             paths, _filter = QFileDialog.getOpenFileNames(
                 self, self.tr("Photos of the return"), "", self.tr("Images (*.png *.jpg *.jpeg *.webp)")
             )
-        self.photos += [p for p in paths if p not in self.photos]
+        new = [p for p in dict.fromkeys(paths) if p not in self.photos]
+        if new:  # read and decoded off the GUI thread: a 10 MB photo takes a moment
+            self.tasks.run_io(lambda: receiving.photo_refusals(new), on_done=lambda no: self._add_checked(new, no))
+
+    def _add_checked(self, paths: list[str], refused: dict[str, str]) -> None:
+        self.photos += [p for p in paths if p not in refused and p not in self.photos]
         self.photo_label.setText(self.tr("%n photo(s)", "", len(self.photos)) if self.photos else self.tr("No photos"))
         self.photo_label.setToolTip(plain_text.tooltip("\n".join(Path(p).name for p in self.photos)))
+        if refused:
+            names = ", ".join(Path(p).name for p in refused)
+            self.outcome.setText(
+                self.tr("Not added, not a PNG, JPEG or WEBP photo of at most 10 MB: {names}").format(names=names)
+            )
+            self.outcome.setStyleSheet("color: #c62828; font-weight: bold;")
+            self.sounds.bad()
 
     def inspection(self) -> Inspection:
         return Inspection(
