@@ -128,7 +128,12 @@ def _payload(form: ActionForm, decision: Decision) -> dict[str, object]:
     if form.needs_reason:
         reason = decision.rejection_reason_id
         if reason is None or reason not in {r.id for r in form.reasons}:
-            raise InvalidAction("return_reason_needed", "choose one of Ozon's reasons to reject the return")
+            offered = "; ".join(f"{r.id} {r.name}" for r in form.reasons)
+            raise InvalidAction(
+                "return_reason_needed",
+                f"choose one of Ozon's reasons to reject the return (--reason-id): {offered}",
+                reasons=offered,
+            )
         payload["rejection_reason_id"] = reason
     if form.needs_comment and not comment:  # Ozon requires a comment with every rejection (ids -1, -10)
         raise InvalidAction("return_comment_needed", "say why the return is rejected: the buyer reads it")

@@ -89,6 +89,9 @@ def test_a_decision_is_checked_then_sent_once_with_ozons_id(engine: SyncEngine, 
         return err.value.code
 
     assert refused(Decision(reject.id, comment="Следы носки")) == "return_reason_needed"
+    with pytest.raises(InvalidAction) as no_reason:  # the CLI's line names the ids to choose from
+        returns.decide(ctx.db, emu, row.return_id, Decision(reject.id, comment="x"), bus=EventBus())
+    assert f"{reasons[0].id} {reasons[0].name}" in str(no_reason.value)
     assert refused(Decision(reject.id, rejection_reason_id=reasons[0].id)) == "return_comment_needed"
     assert refused(Decision(PARTIAL_COMPENSATION, compensation_amount=row.price + 1)) == "return_amount_invalid"
     assert refused(Decision(PARTIAL_COMPENSATION, compensation_amount=Decimal(0))) == "return_amount_invalid"
