@@ -115,6 +115,18 @@ class AfterSalesFactory:
             if msg.user_type != "Seller" and msg.created_at < cutoff:
                 msg.is_read = True
 
+    def urgent_waits(self, now: datetime) -> None:
+        """Two buyers who wrote almost a day ago and wait still: the demo's reply clock shows orange
+        (under 4 h left) and red (under 1 h), not only the calm hours of the day's other questions."""
+        calm = [
+            c
+            for c in self.store.chats.values()
+            if c.chat_type == "BUYER_SELLER" and c.messages and c.messages[-1].user_type == "Seller"
+        ]
+        calm = [c for c in calm if c.messages[-1].created_at < now - timedelta(hours=24)]
+        for chat, hours in zip(calm, (21.0, 23.4), strict=False):
+            self.message(chat, "Customer", now - timedelta(hours=hours), self.rng.choice(catalog.BUYER_MESSAGES))
+
     def support_chat(self, now: datetime) -> None:
         chat = Chat(chat_id=self.ids.uuid(), chat_type="SELLER_SUPPORT", created_at=now - DAY * 20, wide_ids=True)
         self.store.chats[chat.chat_id] = chat

@@ -333,6 +333,7 @@ class Factory(AfterSalesFactory):
         active = pick(("awaiting_packaging", "awaiting_deliver", "delivering", "delivered"))
         for p in rng.sample(active, min(len(active), max(3, min(60, postings // 6)))):
             self.seed_chat(p, now)
+        self.urgent_waits(now)
         self.support_chat(now)
         returnable = pick(("delivered", "delivering"), rfbs=False)
         for p in rng.sample(returnable, min(len(returnable), max(2, min(30, postings // 15)))):

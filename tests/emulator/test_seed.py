@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 from sync.emulator import Emulator
 from sync.emulator.codes import ean13_check_digit, is_valid_ean13
@@ -107,3 +108,17 @@ def test_speed_runs_the_clock() -> None:
     time.sleep(0.05)  # 180 s of emulator time: the label is ready
     assert emu.now() > start
     assert emu.posting(number)["label_ready"]
+
+
+def test_the_demo_has_buyers_waiting_under_four_hours_and_under_one() -> None:
+    """The reply clock's orange and red show in the demo, not only the calm hours of the day."""
+    emu = make_emulator(seed=1)
+    now = emu.now()
+    left = []
+    for chat in emu._store.chats.values():
+        if chat.chat_type != "BUYER_SELLER" or not chat.messages or chat.messages[-1].user_type != "Customer":
+            continue
+        answered = [i for i, m in enumerate(chat.messages) if m.user_type == "Seller"]
+        first_waiting = chat.messages[answered[-1] + 1 if answered else 0]
+        left.append((first_waiting.created_at + timedelta(hours=24) - now).total_seconds() / 3600)
+    assert any(1 < hours < 4 for hours in left) and any(0 < hours < 1 for hours in left), sorted(left)
