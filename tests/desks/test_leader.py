@@ -193,3 +193,19 @@ def test_a_text_that_is_no_address_is_named_as_typed_without_its_password() -> N
     assert "s3cret" not in str(refused.value)
     with pytest.raises(DatabaseUrlInvalid, match=r"^notaurl is not a database address"):
         Database("notaurl")
+
+
+@pytest.mark.server_only
+def test_the_address_postgresql_guides_show_leads_the_sync_too(ctx: AppContext) -> None:
+    """`postgresql://…` (no driver named) is taken as psycopg 3 everywhere, the leader's own
+    connection included: not an unexpected error at the first sync."""
+    from sqlalchemy import make_url
+
+    from app.db.engine import Database
+
+    plain = make_url(ctx.db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+    leadership = Leadership(Database(plain), "Desk 1", ctx.clock)
+    try:
+        assert leadership.lead()
+    finally:
+        leadership.release()
