@@ -97,7 +97,9 @@ def test_a_leader_killed_with_sigkill_is_replaced_within_ten_seconds(ctx: AppCon
 
 
 @pytest.mark.server_only
-def test_sync_once_at_a_desk_that_does_not_lead_does_nothing_and_says_why(ctx: AppContext) -> None:
+def test_sync_once_at_a_desk_that_does_not_lead_does_nothing_and_says_why(
+    ctx: AppContext, capsys: pytest.CaptureFixture[str]
+) -> None:
     import main
 
     leader = Leadership(ctx.db, "Desk 1", ctx.clock)
@@ -106,6 +108,8 @@ def test_sync_once_at_a_desk_that_does_not_lead_does_nothing_and_says_why(ctx: A
         folder = ctx.paths.data.parent / "desk2"
         code = main.main(["--data-dir", str(folder), "--demo", "--db", ctx.db.url, "sync", "--once"])
         assert code == main.EXIT_BUSY
+        said = capsys.readouterr().err.strip().splitlines()
+        assert len(said) == 1 and "Desk 1 leads the sync" in said[0]  # the desk to look at, by name
     finally:
         leader.release()
 
