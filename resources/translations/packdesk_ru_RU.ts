@@ -1574,6 +1574,10 @@ Packdesk не может заменить открытую базу данных
         <translation>Сервер базы данных магазина {server} отказал во входе пользователю {user}: проверьте имя пользователя и пароль в разделе «Настройки → База данных».</translation>
     </message>
     <message>
+        <source>The database server {server} has no database named {database}: check the name at the end of the address in Settings → Database.</source>
+        <translation>На сервере баз данных {server} нет базы данных {database}: проверьте её имя в конце адреса в разделе «Настройки → База данных».</translation>
+    </message>
+    <message>
         <source>The database password could not be saved: this computer has no working keyring (password store). Start Packdesk with the full address in PACKDESK_DB_URL (or --db) instead, or install and unlock a keyring.</source>
         <translation>Пароль базы данных не удалось сохранить: на этом компьютере нет работающего хранилища паролей. Запускайте Packdesk с полным адресом в PACKDESK_DB_URL (или --db) либо установите и разблокируйте хранилище паролей.</translation>
     </message>

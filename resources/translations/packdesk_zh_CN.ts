@@ -1568,6 +1568,10 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>店铺的数据库服务器 {server} 拒绝了 {user} 的登录：请在“设置 → 数据库”中检查用户名和密码。</translation>
     </message>
     <message>
+        <source>The database server {server} has no database named {database}: check the name at the end of the address in Settings → Database.</source>
+        <translation>数据库服务器 {server} 上没有名为 {database} 的数据库：请在“设置 → 数据库”中检查地址末尾的数据库名称。</translation>
+    </message>
+    <message>
         <source>The database password could not be saved: this computer has no working keyring (password store). Start Packdesk with the full address in PACKDESK_DB_URL (or --db) instead, or install and unlock a keyring.</source>
         <translation>无法保存数据库密码：本机没有可用的密钥环（密码存储）。请改为在 PACKDESK_DB_URL（或 --db）中提供完整地址来启动 Packdesk，或安装并解锁密钥环。</translation>
     </message>
