@@ -446,7 +446,11 @@ def cmd_sync(ctx: AppContext, args: argparse.Namespace, demo: bool) -> int:
     leadership = _leadership(ctx, conn)
     if leadership is not None and not leadership.lead():  # one desk talks to Ozon for the shop
         leadership.release()
-        print("sync not run: another desk leads the sync for the shop (see `Sync:` in its status bar)", file=sys.stderr)
+        from app import desks
+
+        found = desks.read_leader(ctx.db, ctx.clock.now())  # a server gone meanwhile: said as such
+        who = f"{found.name} leads" if found is not None else "another desk leads"
+        print(f"sync not run: {who} the sync for the shop; this desk's actions go out through it", file=sys.stderr)
         return EXIT_BUSY
     try:
         result = conn.engine.run_cycle()

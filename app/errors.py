@@ -149,6 +149,19 @@ class DatabaseLoginRefused(UserError):
         )
 
 
+class DatabaseNotOnServer(UserError):
+    """The shop's database server answered but has no database of that name (a mistyped address)."""
+
+    def __init__(self, server: str, database: str) -> None:
+        super().__init__(
+            "database_not_on_server",
+            f"The database server {server} has no database named {database}: "
+            "check the name at the end of the address in Settings → Database",
+            server=server,
+            database=database,
+        )
+
+
 class DisplayLibrariesMissing(UserError):
     """Qt cannot load: a system library the window needs is not installed."""
 

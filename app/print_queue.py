@@ -227,6 +227,18 @@ def next_queued(session: Session, desk: str = "") -> PrintJob | None:
     return None if row is None else _job(row)
 
 
+def take(session: Session, key: str, desk: str) -> bool:
+    """A queued job no desk asked for becomes `desk`'s before it prints: on a shared server two desks
+    woken at once would both print it. True: this desk prints it (another desk took it: False)."""
+    result = session.execute(
+        update(PrintJobRow)
+        .where(PrintJobRow.key == key, PrintJobRow.state == JobState.QUEUED.value, PrintJobRow.desk.in_([desk, ""]))
+        .values(desk=desk)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
 def label_ready(session: Session, posting_number: str, now: datetime) -> int:
     """Ozon's label arrived: its waiting jobs go to the printer. Returns how many."""
     result = session.execute(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app import desks, history, label_files, print_queue
 from app.context import AppContext
@@ -134,10 +134,21 @@ def _failed(ctx: AppContext, job: PrintJob, error: str, where: str) -> PrintResu
 
 
 def print_next(ctx: AppContext, sink_for: SinkFactory = sinks.open_sink) -> PrintResult | None:
-    """Print the oldest queued job of this desk (`printing_desk`); None when there is none."""
-    with ctx.db.read() as s:
-        job = print_queue.next_queued(s, printing_desk(ctx))
-    return None if job is None else print_job(ctx, job, sink_for)
+    """Print the oldest queued job of this desk (`printing_desk`); None when there is none. A job no
+    desk asked for is taken for this desk first (one desk prints it, not every desk woken for it)."""
+    desk = printing_desk(ctx)
+    while True:
+        with ctx.db.read() as s:
+            job = print_queue.next_queued(s, desk)
+        if job is None:
+            return None
+        if desk and not job.desk:
+            with ctx.db.write() as s:
+                taken = print_queue.take(s, job.key, desk)
+            if not taken:
+                continue  # another desk took it meanwhile
+            job = replace(job, desk=desk)
+        return print_job(ctx, job, sink_for)
 
 
 def print_pending(ctx: AppContext, sink_for: SinkFactory = sinks.open_sink, limit: int = 100) -> list[PrintResult]:

@@ -60,7 +60,7 @@ class Leadership:
             None
             if db.is_sqlite
             else create_engine(
-                db.url,
+                db.writer.url,  # as the desk's own engine has it (`postgresql://` made psycopg 3's)
                 poolclass=NullPool,
                 connect_args={"connect_timeout": 5, "keepalives_idle": 3, "options": _KEEPALIVE},
             )

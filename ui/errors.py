@@ -219,6 +219,11 @@ def _user_messages() -> dict[str, str]:
             "The shop's database server {server} refused the login of {user}: check the user name and password in "
             "Settings → Database.",
         ),
+        "database_not_on_server": translate(
+            "Errors",
+            "The database server {server} has no database named {database}: check the name at the end of the "
+            "address in Settings → Database.",
+        ),
         "database_keyring_unavailable": translate(
             "Errors",
             "The database password could not be saved: this computer has no working keyring (password store). "

@@ -179,6 +179,9 @@ class SyncStatusBar(QStatusBar):
         self.leader.setText(text)
         self.leader.setStyleSheet(style)
         self.leader.setToolTip("")
+        # Another desk talks to Ozon: this one's "Connecting…" (or the "Online" of when it led) would
+        # say nothing true about it.
+        self.connection.setVisible(leader is None or leader.name == self._desk)
 
     def _leader_unknown(self, exc: BaseException) -> None:
         self._reading_leader = False

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Table, func, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.db import migrate
@@ -59,7 +60,11 @@ def copy_database(
     """Copy `source` (at this build's schema) into the empty `target`; returns the counts per table."""
     if migrate.current_revision(source) != migrate.head_revision():
         migrate.upgrade(source)
-    existing = sorted(inspect(target.writer).get_table_names())
+    try:
+        existing = sorted(inspect(target.writer).get_table_names())
+    except SQLAlchemyError as exc:  # the first connection to the server: unreachable, no such database…
+        target.name_server_failure(exc)
+        raise
     if existing:
         raise TargetNotEmpty(target.shown, existing)
     migrate.upgrade(target)

@@ -27,6 +27,7 @@ from app.errors import (
     DatabaseDamaged,
     DatabaseDriverMissing,
     DatabaseLoginRefused,
+    DatabaseNotOnServer,
     DatabaseUnreachable,
     DatabaseUrlInvalid,
 )
@@ -148,9 +149,17 @@ def _is_connection_failure(exc: OperationalError) -> bool:
     return state is None or state.startswith(("08", "57P"))
 
 
-# What libpq says when the server refuses a password (English and Russian server messages); libpq
-# gives no SQLSTATE for a connection that failed to start.
+# What libpq says when the server refuses a password or knows no such user (English and Russian
+# server messages); libpq gives no SQLSTATE for a connection that failed to start.
 _LOGIN_REFUSED = ("password authentication failed", "no password supplied", "не прошёл проверку подлинности")
+_NO_SUCH_ROLE = re.compile(r'role ".*" does not exist|роль ".*" не существует')
+_NO_SUCH_DATABASE = re.compile(r'database ".*" does not exist|база данных ".*" не существует')
+
+
+def _is_no_such_database(exc: OperationalError) -> bool:
+    """The server answered: it has no database of that name (SQLSTATE 3D000, or libpq's words)."""
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) == "3D000" or bool(_NO_SUCH_DATABASE.search(str(orig or exc)))
 
 
 def _is_login_refused(exc: OperationalError) -> bool:
@@ -162,8 +171,8 @@ def _is_login_refused(exc: OperationalError) -> bool:
     pgconn = getattr(orig, "pgconn", None)
     if pgconn is not None and getattr(pgconn, "needs_password", False):
         return True
-    text = str(orig or exc).lower()
-    return any(marker in text for marker in _LOGIN_REFUSED)
+    text = str(orig or exc)
+    return any(marker in text.lower() for marker in _LOGIN_REFUSED) or bool(_NO_SUCH_ROLE.search(text))
 
 
 class Database:
@@ -252,6 +261,10 @@ class Database:
         that cannot be reached."""
         if not self.is_sqlite and isinstance(exc, OperationalError) and _is_login_refused(exc):
             raise DatabaseLoginRefused(server_name(self.url), make_url(self.url).username or "") from exc
+        if not self.is_sqlite and isinstance(exc, OperationalError) and _is_no_such_database(exc):
+            parsed = make_url(self.url)
+            host = f"{parsed.host or 'localhost'}" + (f":{parsed.port}" if parsed.port else "")
+            raise DatabaseNotOnServer(host, parsed.database or "") from exc
         if not self.is_sqlite and isinstance(exc, OperationalError) and _is_connection_failure(exc):
             detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
             raise DatabaseUnreachable(server_name(self.url), detail) from exc

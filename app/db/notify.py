@@ -1,7 +1,7 @@
 """Live updates between the desks of a shop: the events a desk publishes after a commit (postings
-changed, outbox state, chats, returns, reviews, conflicts) go to the other desks through PostgreSQL's
-LISTEN/NOTIFY, and arrive on their own event bus as if published there — so every page that
-refreshes on a local change refreshes on another desk's too.
+changed, outbox state, chats, returns, reviews, conflicts, a label ready to print) go to the other
+desks through PostgreSQL's LISTEN/NOTIFY, and arrive on their own event bus as if published there —
+so every page that refreshes on a local change refreshes on another desk's too.
 
 A desk skips what it sent itself (its events were published locally already). NOTIFY carries at
 most 8000 bytes: a long list of posting numbers goes in several notifications. When the listening
@@ -36,6 +36,9 @@ SHARED: tuple[type[Event], ...] = (
     events.ChatsChanged,
     events.ReturnsChanged,
     events.FeedbackChanged,
+    # The leader fetched Ozon's label: the desk that packed the posting prints it now (its path is
+    # the leader's; a desk reads the label from the database).
+    events.LabelReady,
 )
 _BY_NAME = {cls.__name__: cls for cls in SHARED}
 # What a desk publishes after it missed notifications (the listening connection dropped).

@@ -16,7 +16,7 @@ from app import settings as settings_file
 from app.context import DB_URL_ENV, AppContext, database_url
 from app.db import migrate
 from app.db.engine import Database
-from app.errors import DatabaseLoginRefused, DatabaseUnreachable, DatabaseUrlInvalid
+from app.errors import DatabaseLoginRefused, DatabaseNotOnServer, DatabaseUnreachable, DatabaseUrlInvalid
 from app.settings import Settings
 from tests.memory_keyring import MemoryKeyring, memory_keyring
 
@@ -87,7 +87,12 @@ def test_no_keyring_is_the_sellers_error(no_address_given: None) -> None:
 
 @pytest.mark.parametrize(
     "said",
-    ['FATAL:  password authentication failed for user "packdesk"', "fe_sendauth: no password supplied"],
+    [
+        'FATAL:  password authentication failed for user "packdesk"',
+        "fe_sendauth: no password supplied",
+        'FATAL:  role "packdesk" does not exist',  # a user name mistyped: the server answered, not the network
+        'ВАЖНО:  роль "packdesk" не существует',
+    ],
 )
 def test_a_refused_login_is_said_as_such(said: str) -> None:
     db = Database(BARE)
@@ -101,6 +106,28 @@ def test_a_refused_login_is_said_as_such(said: str) -> None:
             db._name_failure(refused)
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize("said", ['FATAL:  database "shop" does not exist', 'ВАЖНО:  база данных "shop" не существует'])
+def test_a_database_name_the_server_does_not_have_is_said_as_such(said: str) -> None:
+    """A mistyped database name: the server answered, so not "check the network" but the name."""
+    db = Database(BARE)
+    try:
+        failure = OperationalError("SELECT 1", {}, Exception(f"connection failed: {said}"))
+        with pytest.raises(DatabaseNotOnServer) as raised:
+            db._name_failure(failure)
+        assert raised.value.params == {"server": "192.168.1.10", "database": "shop"}
+    finally:
+        db.dispose()
+
+
+@pytest.mark.server_only
+def test_check_of_a_name_the_server_does_not_have(ctx: AppContext) -> None:
+    url = make_url(ctx.db.url)
+    with pytest.raises(DatabaseNotOnServer):
+        database_check.check_address(url.set(database="no_such_shop").render_as_string(hide_password=False), NOW)
+    with pytest.raises(DatabaseLoginRefused):
+        database_check.check_address(url.set(username="no_such_packer").render_as_string(hide_password=False), NOW)
 
 
 def test_check_of_a_server_that_does_not_answer() -> None:

@@ -114,3 +114,28 @@ def test_the_station_puts_the_postings_warehouse_on_every_event_it_records(ctx: 
         warehouse = s.scalar(select(PostingRow.warehouse_id).where(PostingRow.posting_number == FBS))
         on_events = set(s.scalars(select(PostingEventRow.warehouse_id).where(PostingEventRow.posting_number == FBS)))
     assert warehouse and on_events == {warehouse}
+
+
+@pytest.mark.parametrize("step", ["new_package", "abort"])
+def test_a_desk_whose_posting_was_taken_over_changes_nothing_with_its_next_command(ctx: AppContext, step: str) -> None:
+    """The first desk's packer comes back and presses NEW PACKAGE or ABORT rather than scanning: told
+    that the posting was taken over, and the second desk's packing stands (not put aside, not taken back)."""
+    from app.db.desk_tables import PackProgressRow
+
+    clock = ctx.clock
+    assert isinstance(clock, Clock)
+    first, second = station(ctx, "Desk 1", "Анна"), station(ctx, "Desk 2", "Ли Вэй")
+    first.scan(FBS)
+    first.scan(MUG)
+    clock.moment += claims.STALE_AFTER
+    assert second.scan(FBS).kind is Kind.CLAIM_STALE
+    assert second.take_over(FBS).kind is Kind.POSTING_OPENED
+    assert second.scan(PEN).kind is Kind.ITEM_OK
+    lost = getattr(first, step)()
+    assert lost.kind is Kind.TAKEN_OVER and claims.split_detail(lost.detail) == ("Desk 2", "Ли Вэй")
+    assert first.snapshot().view is None
+    with ctx.db.read() as s:
+        row = s.get(PackProgressRow, FBS)
+        assert row is not None and (row.desk, row.state) == ("Desk 2", "open")
+    kept = second.scan(PEN)
+    assert kept.kind is Kind.ITEM_OK and kept.view is not None and kept.view.scanned == 3

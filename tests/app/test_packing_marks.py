@@ -326,3 +326,35 @@ def test_a_multibox_posting_from_the_command_line_is_one_package_of_its_boxes(ct
         posting_repo.save(s, [two], NOW)
     entry = shipping.queue_ship(ctx.db, ctx.clock, two.posting_number, [[(CABLE, 1)], [(CABLE, 1)]])  # a box each
     assert entry.payload["packages"] == [[[CABLE, 2]]] and entry.payload["multi_box_qty"] == 2
+
+
+def test_codes_and_customs_go_with_a_posting_taken_over_and_the_first_desk_changes_none(ctx: AppContext) -> None:
+    """Desk 1 scanned a pair with its code and gave the shirt's customs number, then went quiet: Desk 2
+    takes it over with both; Desk 1's packer, back, gives a customs number again: told, nothing changed."""
+    from datetime import timedelta
+
+    from app.workflows.packing import claims
+
+    first = station(ctx, desk="Desk 1")
+    second = PackStation(ctx.db, ctx.clock, user="Ли Вэй", bus=ctx.bus, desk="Desk 2")
+    pair1 = mark(SHOES_EAN, seed=1)
+    first.scan(MARKED)
+    assert first.scan(pair1).kind is Kind.ITEM_OK
+    first.scan(SHIRT_EAN)
+    assert first.set_customs(SHIRT, GTD).kind is Kind.CUSTOMS_SET
+    ctx.clock.moment += claims.STALE_AFTER + timedelta(seconds=1)  # type: ignore[attr-defined]
+    assert second.scan(MARKED).kind is Kind.CLAIM_STALE
+    taken = second.take_over(MARKED)
+    assert taken.kind is Kind.POSTING_OPENED and taken.view is not None
+    shoes, shirt = taken.view.line(SHOES), taken.view.line(SHIRT)
+    assert shoes is not None and (shoes.scanned, shoes.marked) == (1, 1)
+    assert shirt is not None and shirt.scanned == 1 and not taken.view.customs_missing
+    lost = first.set_customs(SHIRT, None)  # "no ГТД" from the desk that lost it
+    assert lost.kind is Kind.TAKEN_OVER
+    assert len(codes_in(ctx, MARKED)) == 1  # the pair's code is still the posting's
+    second.scan(mark(SHOES_EAN, seed=2))
+    second.scan(mark(SHIRT_EAN, seed=3, short=True))
+    assert second.complete().kind is Kind.COMPLETED
+    units = ship_payload(ctx, MARKED)["exemplars"]
+    assert units[str(SHIRT)][0]["gtd"] == GTD and not units[str(SHIRT)][0]["gtd_absent"]
+    assert [u["mark"] for u in units[str(SHOES)]] == [pair1, mark(SHOES_EAN, seed=2)]

@@ -79,3 +79,19 @@ def test_a_label_the_leader_downloads_prints_at_another_desk(ctx: AppContext) ->
             label_files.load(other.paths.labels, "8-1-1")
     finally:
         other.close()
+
+
+@pytest.mark.server_only
+def test_a_label_the_leader_downloads_wakes_the_printer_of_the_desk_that_packed(ctx: AppContext) -> None:
+    """The leader fetches Ozon's label and frees the waiting print job; the desk that packed the
+    posting must hear it at once (its page kicks its printer), not at the next change of postings."""
+    other = open_context(str(ctx.paths.data.parent / "desk2"))
+    heard = threading.Event()
+    try:
+        assert ctx.desk_events is not None and other.desk_events is not None
+        assert ctx.desk_events.listening.wait(5) and other.desk_events.listening.wait(5)
+        other.bus.subscribe(events.LabelReady, lambda event: heard.set() if event.posting_number == "7-1-1" else None)
+        ctx.bus.publish(events.LabelReady("7-1-1", "/leader/labels/7-1-1.pdf"))
+        assert heard.wait(2)
+    finally:
+        other.close()

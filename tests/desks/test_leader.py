@@ -97,7 +97,9 @@ def test_a_leader_killed_with_sigkill_is_replaced_within_ten_seconds(ctx: AppCon
 
 
 @pytest.mark.server_only
-def test_sync_once_at_a_desk_that_does_not_lead_does_nothing_and_says_why(ctx: AppContext) -> None:
+def test_sync_once_at_a_desk_that_does_not_lead_does_nothing_and_says_why(
+    ctx: AppContext, capsys: pytest.CaptureFixture[str]
+) -> None:
     import main
 
     leader = Leadership(ctx.db, "Desk 1", ctx.clock)
@@ -106,6 +108,8 @@ def test_sync_once_at_a_desk_that_does_not_lead_does_nothing_and_says_why(ctx: A
         folder = ctx.paths.data.parent / "desk2"
         code = main.main(["--data-dir", str(folder), "--demo", "--db", ctx.db.url, "sync", "--once"])
         assert code == main.EXIT_BUSY
+        said = capsys.readouterr().err.strip().splitlines()
+        assert len(said) == 1 and "Desk 1 leads the sync" in said[0]  # the desk to look at, by name
     finally:
         leader.release()
 
@@ -193,3 +197,19 @@ def test_a_text_that_is_no_address_is_named_as_typed_without_its_password() -> N
     assert "s3cret" not in str(refused.value)
     with pytest.raises(DatabaseUrlInvalid, match=r"^notaurl is not a database address"):
         Database("notaurl")
+
+
+@pytest.mark.server_only
+def test_the_address_postgresql_guides_show_leads_the_sync_too(ctx: AppContext) -> None:
+    """`postgresql://…` (no driver named) is taken as psycopg 3 everywhere, the leader's own
+    connection included: not an unexpected error at the first sync."""
+    from sqlalchemy import make_url
+
+    from app.db.engine import Database
+
+    plain = make_url(ctx.db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+    leadership = Leadership(Database(plain), "Desk 1", ctx.clock)
+    try:
+        assert leadership.lead()
+    finally:
+        leadership.release()

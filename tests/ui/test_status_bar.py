@@ -154,6 +154,27 @@ def test_the_leading_desk_is_shown_and_refreshed(
     assert threads and all(name.startswith("packdesk-read") for name in threads)  # never the GUI thread
 
 
+@pytest.mark.server_only
+def test_a_desk_that_does_not_lead_says_no_connecting_to_ozon(
+    ctx: AppContext, tasks: TaskManager, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the leading desk talks to Ozon: another desk would show "Connecting…" all day (no sync
+    of its own ever says online or offline), or the "Online" of the time it led."""
+    import ui.status_bar
+
+    monkeypatch.setattr(ui.status_bar, "_LEADER_EVERY_MS", 50)
+    bar = make_desk_bar(ctx.db, tasks, qtbot, ctx)
+    assert bar.connection.isVisibleTo(bar) and bar.connection.text() == "Connecting…"
+    with ctx.db.write() as s:
+        desks.check_in(s, "Desk 2", "anna", NOW, leading=True)
+    qtbot.waitUntil(lambda: bar.leader is not None and bar.leader.text() == "Sync: led by Desk 2")
+    assert not bar.connection.isVisibleTo(bar)
+    with ctx.db.write() as s:
+        desks.check_in(s, "Desk 1", "li", NOW, leading=True)
+    qtbot.waitUntil(lambda: bar.leader is not None and bar.leader.text() == "Sync: this desk leads")
+    assert bar.connection.isVisibleTo(bar)
+
+
 def test_an_unreachable_server_is_said_plainly(ctx: AppContext, tasks: TaskManager, qtbot: QtBot) -> None:
     db = Database("postgresql+psycopg://packdesk@127.0.0.1:1/shop")
     try:

@@ -315,6 +315,9 @@ class PackStation(Desk):
         absent = gtd is None
         now = self.clock.now()
         with self._tx() as s:
+            lost = self._claim_lost(s)
+            if lost is not None:
+                return lost
             memory = s.get(SkuCustomsRow, sku)
             if memory is None:
                 s.add(SkuCustomsRow(sku=sku, gtd=value, is_absent=absent, updated_at=now))
@@ -341,6 +344,9 @@ class PackStation(Desk):
             if not pack.packages or not pack.packages[-1]:
                 return self._out(Kind.PACKAGE_EMPTY, posting_number=pack.number)
         with self._tx() as s:
+            lost = self._claim_lost(s)
+            if lost is not None:
+                return lost
             new = pack.new_package()
             self._save_pack(s, new)
             self._record(s, pack.number, EventKind.NEW_PACKAGE, f"package {len(new.packages)}")
@@ -357,6 +363,9 @@ class PackStation(Desk):
         if pack is None:
             return self._out(Kind.IGNORED)
         with self._tx() as s:
+            lost = self._claim_lost(s)  # the other desk's packing is not put aside from here
+            if lost is not None:
+                return lost
             self._put_aside(s, pack, reason)
         return self._out(Kind.ABORTED, posting_number=pack.number)
 
