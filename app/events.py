@@ -90,6 +90,11 @@ class PlanLimited(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class SyncRequested(Event):
+    """The seller asked for a sync (Sync now) at a desk that does not lead: the leader syncs now."""
+
+
+@dataclass(frozen=True, slots=True)
 class LabelReady(Event):
     posting_number: str
     path: str

@@ -232,7 +232,7 @@ def take(session: Session, key: str, desk: str) -> bool:
     woken at once would both print it. True: this desk prints it (another desk took it: False)."""
     result = session.execute(
         update(PrintJobRow)
-        .where(PrintJobRow.key == key, PrintJobRow.state == JobState.QUEUED.value, PrintJobRow.desk.in_([desk, ""]))
+        .where(PrintJobRow.key == key, PrintJobRow.state == JobState.QUEUED.value, printed_at(desk))
         .values(desk=desk)
         .execution_options(synchronize_session=False)
     )

@@ -10,7 +10,7 @@ import threading
 import time
 
 from app.errors import DatabaseDamaged
-from app.events import OutboxChanged
+from app.events import OutboxChanged, SyncRequested
 from sync.cycle import CycleResult
 from sync.engine import SyncEngine
 from sync.leader import POLL_S, Leadership
@@ -37,11 +37,16 @@ class SyncScheduler:
             # Another desk's queued action (its OutboxChanged, relayed by app.db.notify) goes out now,
             # as this desk's own does (the packing page's sync_now), not at the next interval.
             engine.bus.subscribe(OutboxChanged, self._on_outbox_changed)
+            engine.bus.subscribe(SyncRequested, self._on_sync_requested)
 
     def _on_outbox_changed(self, _event: OutboxChanged) -> None:
         # A cycle's own announcement (on the sync thread) must not start the next cycle at once.
         if self.leadership is not None and self.leadership.leading and threading.current_thread() is not self._thread:
             self._wake.set()
+
+    def _on_sync_requested(self, _event: SyncRequested) -> None:
+        if self.leadership is not None and self.leadership.leading:  # the seller's Sync now at another desk
+            self.sync_now(retry_paused=True)
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -51,8 +56,13 @@ class SyncScheduler:
         self._thread.start()
 
     def sync_now(self, retry_paused: bool = False) -> None:
+        """Sync at once. `retry_paused`: the seller's Sync now, which at a desk that does not lead is
+        asked of the leader (app.db.notify carries it there): this desk does not talk to Ozon."""
         if retry_paused:
             self._retry_paused.set()
+            leadership = self.leadership
+            if leadership is not None and leadership.shared and not leadership.leading:
+                self.engine.bus.publish(SyncRequested())
         self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:

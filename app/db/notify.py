@@ -39,6 +39,8 @@ SHARED: tuple[type[Event], ...] = (
     # The leader fetched Ozon's label: the desk that packed the posting prints it now (its path is
     # the leader's; a desk reads the label from the database).
     events.LabelReady,
+    # Sync now at a desk that does not lead: the leader syncs (sync/scheduler.py).
+    events.SyncRequested,
 )
 _BY_NAME = {cls.__name__: cls for cls in SHARED}
 # What a desk publishes after it missed notifications (the listening connection dropped).

@@ -165,6 +165,41 @@ def test_the_leader_sends_another_desks_queued_action_at_once(ctx: AppContext) -
         other.close()
 
 
+@pytest.mark.server_only
+def test_sync_now_at_a_desk_that_does_not_lead_makes_the_leader_sync(ctx: AppContext) -> None:
+    """The seller's Sync now (F5) at Desk 2 is asked of Desk 1, which leads: it syncs at once (and
+    asks Ozon again for what the plan had paused); Desk 2 itself talks to no one."""
+    from app.context import open_context
+    from sync.scheduler import SyncScheduler
+
+    other = open_context(str(ctx.paths.data.parent / "desk2"))
+    leading, following = _CountingEngine(ctx), _CountingEngine(other)
+    retried: list[bool] = []
+    leading.retry_plan_limited = lambda: retried.append(True)  # type: ignore[attr-defined]
+    first = SyncScheduler(leading, 3600, Leadership(ctx.db, "Desk 1", ctx.clock))  # type: ignore[arg-type]
+    second = SyncScheduler(following, 3600, Leadership(other.db, "Desk 2", other.clock))  # type: ignore[arg-type]
+    try:
+        assert ctx.desk_events is not None and other.desk_events is not None
+        assert ctx.desk_events.listening.wait(5) and other.desk_events.listening.wait(5)
+        first.start()
+        deadline = time.monotonic() + 5
+        while leading.cycles < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        second.start()
+        time.sleep(0.5)
+        second.sync_now(retry_paused=True)
+        sent = time.monotonic()
+        while leading.cycles < 2:
+            assert time.monotonic() - sent < 2, "the leader did not sync for the other desk's Sync now"
+            time.sleep(0.05)
+        assert retried == [True] and following.cycles == 0
+    finally:
+        first.stop()
+        second.stop()
+        other.close()
+
+
 def test_two_computers_with_one_default_name_are_two_desks(monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
     import uuid
