@@ -16,19 +16,27 @@ from app.db.tables import ProductRow, QuestionRow, ReviewRow
 from app.errors import NotFound
 
 
-def review_values(session: Session, review_id: str) -> dict[str, str]:
-    """What a review can fill (an unknown product leaves its name, article empty: not fillable)."""
-    review = session.get(ReviewRow, review_id)
-    if review is None:
-        raise NotFound("review_unknown", f"review {review_id} is not in the local copy", review_id=review_id)
-    product = session.get(ProductRow, review.sku)
+def _product_values(session: Session, sku: int | None) -> dict[str, str]:
+    """What a review or question can fill of its product (an unknown product leaves its name and
+    article empty: not fillable)."""
+    product = session.get(ProductRow, sku) if sku else None
     values = {
         "product_name": product.name if product else "",
         "offer_id": product.offer_id if product else "",
-        "sku": str(review.sku) if review.sku else "",
-        "rating": str(review.rating) if review.rating else "",
+        "sku": str(sku) if sku else "",
     }
     return {k: v for k, v in values.items() if v}
+
+
+def review_values(session: Session, review_id: str) -> dict[str, str]:
+    """What a review can fill: its product's name, article and SKU, and its rating."""
+    review = session.get(ReviewRow, review_id)
+    if review is None:
+        raise NotFound("review_unknown", f"review {review_id} is not in the local copy", review_id=review_id)
+    values = _product_values(session, review.sku)
+    if review.rating:
+        values["rating"] = str(review.rating)
+    return values
 
 
 def question_values(session: Session, question_id: str) -> dict[str, str]:
@@ -36,13 +44,7 @@ def question_values(session: Session, question_id: str) -> dict[str, str]:
     question = session.get(QuestionRow, question_id)
     if question is None:
         raise NotFound("question_unknown", f"question {question_id} is not in the local copy", question_id=question_id)
-    product = session.get(ProductRow, question.sku)
-    values = {
-        "product_name": product.name if product else "",
-        "offer_id": product.offer_id if product else "",
-        "sku": str(question.sku) if question.sku else "",
-    }
-    return {k: v for k, v in values.items() if v}
+    return _product_values(session, question.sku)
 
 
 def fill_for_review(session: Session, key: str, review_id: str) -> Filled:

@@ -8,7 +8,7 @@
         <translation>О программе Packdesk</translation>
     </message>
     <message>
-        <source>{server} (the shop&apos;s database server)</source>
+        <source>{server} (the shop's database server)</source>
         <translation>{server} (сервер базы данных магазина)</translation>
     </message>
     <message>
@@ -48,7 +48,7 @@
         <translation>Скопировать диагностику</translation>
     </message>
     <message>
-        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers&apos; data</source>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
         <translation>Версии, папки, настройки и конец журнала для поддержки: без Api-Key и без данных покупателей</translation>
     </message>
     <message>
@@ -531,7 +531,7 @@
         <translation>Отменить восстановление</translation>
     </message>
     <message>
-        <source>A backup is a checked copy of the database, made in the background while you work. Only this shop&apos;s own oldest backups in the folder are deleted.</source>
+        <source>A backup is a checked copy of the database, made in the background while you work. Only this shop's own oldest backups in the folder are deleted.</source>
         <translation>Резервная копия — проверенная копия базы данных, она делается в фоне, пока вы работаете. Удаляются только самые старые копии этого магазина в папке.</translation>
     </message>
     <message>
@@ -834,7 +834,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Нет чатов, подходящих под фильтры.</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
+        <source>No chats yet. Buyers' messages appear here after a sync.</source>
         <translation>Чатов пока нет. Сообщения покупателей появятся здесь после синхронизации.</translation>
     </message>
     <message>
@@ -862,7 +862,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Этот чат закрыт: Ozon не принимает в нём новые сообщения.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s notices take no answers.</source>
+        <source>Ozon's notices take no answers.</source>
         <translation>На уведомления Ozon ответить нельзя.</translation>
     </message>
     <message>
@@ -1045,11 +1045,11 @@ Packdesk не может заменить открытую базу данных
         <translation>База данных</translation>
     </message>
     <message>
-        <source>Empty: this computer&apos;s own database file (one desk)</source>
+        <source>Empty: this computer's own database file (one desk)</source>
         <translation>Пусто: собственный файл базы данных этого компьютера (одно рабочее место)</translation>
     </message>
     <message>
-        <source>The shop&apos;s shared PostgreSQL server, e.g. postgresql+psycopg://packdesk:PASSWORD@192.168.1.10/shop</source>
+        <source>The shop's shared PostgreSQL server, e.g. postgresql+psycopg://packdesk:PASSWORD@192.168.1.10/shop</source>
         <translation>Общий сервер PostgreSQL магазина, например postgresql+psycopg://packdesk:ПАРОЛЬ@192.168.1.10/shop</translation>
     </message>
     <message>
@@ -1073,7 +1073,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Адрес базы данных</translation>
     </message>
     <message>
-        <source>This desk&apos;s name</source>
+        <source>This desk's name</source>
         <translation>Имя рабочего места</translation>
     </message>
     <message>
@@ -1093,7 +1093,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Подключено: PostgreSQL {version}.</translation>
     </message>
     <message>
-        <source>This computer&apos;s database file (SQLite {version}).</source>
+        <source>This computer's database file (SQLite {version}).</source>
         <translation>Файл базы данных этого компьютера (SQLite {version}).</translation>
     </message>
     <message>
@@ -1144,7 +1144,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
+        <source>A message to Ozon support with this posting's facts, or a PDF</source>
         <translation>Сообщение в поддержку Ozon с фактами по отправлению или PDF</translation>
     </message>
     <message>
@@ -1350,7 +1350,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Этот заказ rFBS Ozon подтверждает сам; он перейдёт в «Собрать», когда Ozon это сделает.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
         <translation>Для этого отправления Ozon требует данные, которые Packdesk пока не умеет передавать: оформите его в личном кабинете Ozon.</translation>
     </message>
     <message>
@@ -1374,7 +1374,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Такой даты в номере таможенной декларации быть не может.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label file cannot be read: {detail}</source>
+        <source>Ozon's label file cannot be read: {detail}</source>
         <translation>Файл этикетки Ozon не читается: {detail}</translation>
     </message>
     <message>
@@ -1430,7 +1430,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Это не похоже на трек-номер.</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
         <translation>Это штрихкод товара или этикетки, а не трек-номер: отсканируйте номер перевозчика.</translation>
     </message>
     <message>
@@ -1490,8 +1490,8 @@ Packdesk не может заменить открытую базу данных
         <translation>Принтер {printer} не дополучил задание: прежде чем печатать снова, проверьте принтер и вышла ли этикетка.</translation>
     </message>
     <message>
-        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
-        <translation>Не установлена команда печати &apos;lp&apos; (apt-get install cups-client).</translation>
+        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
+        <translation>Не установлена команда печати 'lp' (apt-get install cups-client).</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -1534,11 +1534,11 @@ Packdesk не может заменить открытую базу данных
         <translation>Некоторые настройки были неверны и сброшены на значения по умолчанию: {names}.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>Этикетка Ozon для этого отправления ещё не загружена; она напечатается, как только придёт.</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
         <translation>База данных повреждена: {path}. Packdesk не трогал файл и остановил синхронизацию. Восстановите файл из резервной копии или переместите его, чтобы начать с пустой базой (команда .recover программы sqlite3 извлекает то, что ещё читается).</translation>
     </message>
     <message>
@@ -1566,11 +1566,11 @@ Packdesk не может заменить открытую базу данных
         <translation>{url} — не адрес базы данных (например, postgresql+psycopg://packdesk@192.168.1.10/shop).</translation>
     </message>
     <message>
-        <source>The shop&apos;s database server {server} cannot be reached ({detail}). Check the network and that the server is running; this desk takes no new work until it is back.</source>
+        <source>The shop's database server {server} cannot be reached ({detail}). Check the network and that the server is running; this desk takes no new work until it is back.</source>
         <translation>Сервер базы данных магазина {server} недоступен ({detail}). Проверьте сеть и что сервер запущен; пока он не вернётся, это место не принимает новую работу.</translation>
     </message>
     <message>
-        <source>The shop&apos;s database server {server} refused the login of {user}: check the user name and password in Settings → Database.</source>
+        <source>The shop's database server {server} refused the login of {user}: check the user name and password in Settings → Database.</source>
         <translation>Сервер базы данных магазина {server} отказал во входе пользователю {user}: проверьте имя пользователя и пароль в разделе «Настройки → База данных».</translation>
     </message>
     <message>
@@ -1626,7 +1626,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Файл {path} повреждён, восстановить из него нельзя.</translation>
     </message>
     <message>
-        <source>{path} is a SQLite database, but not Packdesk&apos;s.</source>
+        <source>{path} is a SQLite database, but not Packdesk's.</source>
         <translation>{path} — база SQLite, но не от Packdesk.</translation>
     </message>
     <message>
@@ -1710,7 +1710,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Сейчас Ozon не предлагает это действие для возврата. Синхронизируйте, чтобы увидеть доступные.</translation>
     </message>
     <message>
-        <source>Choose one of Ozon&apos;s reasons to reject the return.</source>
+        <source>Choose one of Ozon's reasons to reject the return.</source>
         <translation>Выберите одну из причин Ozon для отказа в возврате.</translation>
     </message>
     <message>
@@ -1722,7 +1722,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Комментарий — не более 1000 символов.</translation>
     </message>
     <message>
-        <source>The compensation must be more than 0 and at most the item&apos;s price, in roubles and kopecks.</source>
+        <source>The compensation must be more than 0 and at most the item's price, in roubles and kopecks.</source>
         <translation>Компенсация должна быть больше 0 и не больше цены товара, в рублях и копейках.</translation>
     </message>
     <message>
@@ -1790,11 +1790,11 @@ Packdesk не может заменить открытую базу данных
         <translation>В ответе должно быть не меньше 2 символов.</translation>
     </message>
     <message>
-        <source>Enter the packer&apos;s name.</source>
+        <source>Enter the packer's name.</source>
         <translation>Введите имя упаковщика.</translation>
     </message>
     <message>
-        <source>A packer&apos;s name may have at most {limit} characters.</source>
+        <source>A packer's name may have at most {limit} characters.</source>
         <translation>Имя упаковщика — не длиннее {limit} символов.</translation>
     </message>
     <message>
@@ -1838,7 +1838,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Ozon просит Packdesk снизить частоту запросов (их слишком много). Попробуйте через минуту.</translation>
     </message>
     <message>
-        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
         <translation>У серверов Ozon сейчас неполадки. Попробуйте через несколько минут.</translation>
     </message>
     <message>
@@ -1987,6 +1987,14 @@ Packdesk не может заменить открытую базу данных
         <source>SKU or article</source>
         <translation>SKU или артикул</translation>
     </message>
+    <message>
+        <source>No answer templates yet.</source>
+        <translation>Шаблонов ответов пока нет.</translation>
+    </message>
+    <message>
+        <source>Template: {name}</source>
+        <translation>Шаблон: {name}</translation>
+    </message>
 </context>
 <context>
     <name>FilterBar</name>
@@ -2101,7 +2109,7 @@ Packdesk не может заменить открытую базу данных
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel&apos;s label to find its posting</source>
+        <source>Scan a parcel's label to find its posting</source>
         <translation>Отсканируйте этикетку посылки, чтобы найти отправление</translation>
     </message>
     <message>
@@ -2514,7 +2522,7 @@ Packdesk не может заменить открытую базу данных
         <translation>номер товара в коде повреждён: отсканируйте ещё раз</translation>
     </message>
     <message>
-        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>сканер теряет разделители кода: укажите замену GS в «Настройки → Упаковка и передача»</translation>
     </message>
     <message>
@@ -2614,7 +2622,7 @@ Packdesk не может заменить открытую базу данных
         <translation>✗ Сначала введите номер таможенной декларации (ГТД) для «{name}»</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
         <translation>✗ Для отправления {number} Ozon требует данные, которые Packdesk пока не передаёт ({what}): соберите его в личном кабинете Ozon</translation>
     </message>
     <message>
@@ -2828,7 +2836,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Спросить поддержку Ozon…</translation>
     </message>
     <message>
-        <source>Write to Ozon&apos;s seller support about this posting</source>
+        <source>Write to Ozon's seller support about this posting</source>
         <translation>Написать в поддержку продавцов Ozon об этом отправлении</translation>
     </message>
     <message>
@@ -3052,7 +3060,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Отгрузка (собрано)</translation>
     </message>
     <message>
-        <source>Get Ozon&apos;s label</source>
+        <source>Get Ozon's label</source>
         <translation>Получить этикетку Ozon</translation>
     </message>
     <message>
@@ -3132,11 +3140,11 @@ Packdesk не может заменить открытую базу данных
         <translation>Отменено вами</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon не принял код «Честный ЗНАК» или номер ГТД (см. причину от Ozon). Заказ остаётся в силе: нажмите «Отказаться и переделать» и упакуйте его заново на станции упаковки с правильными кодами.</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
         <translation>Ozon нужны данные по этому отправлению, которые Packdesk пока не умеет передавать: заполните их в личном кабинете продавца Ozon, затем нажмите здесь «Отказаться».</translation>
     </message>
     <message>
@@ -3244,7 +3252,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Кто упаковывает за этим столом?</translation>
     </message>
     <message>
-        <source>No packers yet: add them in Settings → Packers. Until then this desk records the computer&apos;s login name ({name}).</source>
+        <source>No packers yet: add them in Settings → Packers. Until then this desk records the computer's login name ({name}).</source>
         <translation>Упаковщиков пока нет: добавьте их в «Настройки → Упаковщики». До тех пор этот стол записывает имя пользователя компьютера ({name}).</translation>
     </message>
     <message>
@@ -3271,7 +3279,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Упаковщики</translation>
     </message>
     <message>
-        <source>The people who pack at this shop&apos;s desks. Each picks their name on the Packing page (F4); scans, prints and decisions are recorded under it. A PIN keeps others from using the name. Saved at once, for every desk.</source>
+        <source>The people who pack at this shop's desks. Each picks their name on the Packing page (F4); scans, prints and decisions are recorded under it. A PIN keeps others from using the name. Saved at once, for every desk.</source>
         <translation>Люди, которые упаковывают за столами этого магазина. Каждый выбирает своё имя на странице «Упаковка» (F4); сканирования, печать и решения записываются на него. PIN-код не даёт другим работать под этим именем. Сохраняется сразу, для всех столов.</translation>
     </message>
     <message>
@@ -3303,7 +3311,7 @@ Packdesk не может заменить открытую базу данных
         <translation>{name}  (PIN)</translation>
     </message>
     <message>
-        <source>No packers yet: the desks record the computer&apos;s login name.</source>
+        <source>No packers yet: the desks record the computer's login name.</source>
         <translation>Упаковщиков пока нет: столы записывают имя пользователя компьютера.</translation>
     </message>
     <message>
@@ -3510,7 +3518,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Идёт приёмка</translation>
     </message>
     <message>
-        <source>Waiting for Ozon&apos;s approval</source>
+        <source>Waiting for Ozon's approval</source>
         <translation>Ждёт подтверждения Ozon</translation>
     </message>
     <message>
@@ -3655,14 +3663,6 @@ Packdesk не может заменить открытую базу данных
         <translation>Шаблоны…</translation>
     </message>
     <message>
-        <source>No answer templates yet.</source>
-        <translation>Шаблонов ответов пока нет.</translation>
-    </message>
-    <message>
-        <source>Template: {name}</source>
-        <translation>Шаблон: {name}</translation>
-    </message>
-    <message>
         <source>The template «{name}» uses {fields}, which a question cannot fill: choose another or write the answer yourself.</source>
         <translation>Шаблон «{name}» использует {fields}, а для вопроса их не заполнить: выберите другой шаблон или напишите ответ сами.</translation>
     </message>
@@ -3770,7 +3770,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Добавить фото…</translation>
     </message>
     <message>
-        <source>Scan each unit&apos;s marking code (Честный ЗНАК), if it has one</source>
+        <source>Scan each unit's marking code (Честный ЗНАК), if it has one</source>
         <translation>Отсканируйте код маркировки (Честный ЗНАК) каждой единицы, если он есть</translation>
     </message>
     <message>
@@ -3834,7 +3834,7 @@ Packdesk не может заменить открытую базу данных
         <translation>НЕ СОВПАДАЕТ с кодами, отгруженными в этом отправлении</translation>
     </message>
     <message>
-        <source>This unit&apos;s marking code differs from the one shipped: the wrong item may have come back.</source>
+        <source>This unit's marking code differs from the one shipped: the wrong item may have come back.</source>
         <translation>Код маркировки этой единицы не совпадает с отгруженным: мог вернуться чужой товар.</translation>
     </message>
     <message>
@@ -3885,7 +3885,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Причина:</translation>
     </message>
     <message>
-        <source>Buyer&apos;s comment:</source>
+        <source>Buyer's comment:</source>
         <translation>Комментарий покупателя:</translation>
     </message>
     <message>
@@ -3953,7 +3953,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Фото</translation>
     </message>
     <message>
-        <source>Open the buyer&apos;s photo</source>
+        <source>Open the buyer's photo</source>
         <translation>Открыть фото покупателя</translation>
     </message>
     <message>
@@ -4190,7 +4190,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Фото недоступно.</translation>
     </message>
     <message>
-        <source>Buyer&apos;s photo</source>
+        <source>Buyer's photo</source>
         <translation>Фото покупателя</translation>
     </message>
 </context>
@@ -4390,14 +4390,6 @@ Packdesk не может заменить открытую базу данных
         <translation>Изменить ответ</translation>
     </message>
     <message>
-        <source>No answer templates yet.</source>
-        <translation>Шаблонов ответов пока нет.</translation>
-    </message>
-    <message>
-        <source>Template: {name}</source>
-        <translation>Шаблон: {name}</translation>
-    </message>
-    <message>
         <source>The template «{name}» uses {fields}, which a review cannot fill: choose another or write the reply yourself.</source>
         <translation>В шаблоне «{name}» есть {fields}, которое нельзя заполнить для отзыва: выберите другой или напишите ответ сами.</translation>
     </message>
@@ -4548,7 +4540,7 @@ Packdesk не может заменить открытую базу данных
         <translation>В кодах «Честный ЗНАК» есть невидимый разделитель (GS). Если сканер настроен вводить вместо него что-то другое, укажите это здесь.</translation>
     </message>
     <message>
-        <source>My shop is on Ozon&apos;s trusted acceptance</source>
+        <source>My shop is on Ozon's trusted acceptance</source>
         <translation>Мой магазин подключён к доверительной приёмке Ozon</translation>
     </message>
     <message>
@@ -4592,11 +4584,11 @@ Packdesk не может заменить открытую базу данных
         <translation> дн.</translation>
     </message>
     <message>
-        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
+        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
         <translation>Имена и адреса покупателей в завершённых заказах стираются через столько дней (правила Ozon).</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
         <translation>Перезапустите Packdesk, чтобы применить изменения (аккаунт, язык, режим, интервал синхронизации, данные покупателей).</translation>
     </message>
     <message>
@@ -4604,7 +4596,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Синхронизировать каждые</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
         <translation>Язык, демо-режим, интервал синхронизации, рабочие часы и срок хранения данных покупателей применяются после перезапуска.</translation>
     </message>
     <message>
@@ -4616,7 +4608,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Язык</translation>
     </message>
     <message>
-        <source>Keep buyers&apos; details</source>
+        <source>Keep buyers' details</source>
         <translation>Хранить данные покупателей</translation>
     </message>
     <message>
@@ -4636,7 +4628,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Сохранено.</translation>
     </message>
     <message>
-        <source>The database address and the desk&apos;s name take effect when Packdesk starts again: the database cannot be swapped under a running window.</source>
+        <source>The database address and the desk's name take effect when Packdesk starts again: the database cannot be swapped under a running window.</source>
         <translation>Адрес базы данных и имя рабочего места вступят в силу после перезапуска Packdesk: базу данных нельзя заменить в работающем окне.</translation>
     </message>
     <message>
@@ -4692,7 +4684,7 @@ Packdesk не может заменить открытую базу данных
         <translation>Печать…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
         <translation>Отправлено. Рамка должна быть целой, а метки линейки через 10 мм — ровно в 10 мм друг от друга.</translation>
     </message>
 </context>

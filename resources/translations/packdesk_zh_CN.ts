@@ -8,7 +8,7 @@
         <translation>关于 Packdesk</translation>
     </message>
     <message>
-        <source>{server} (the shop&apos;s database server)</source>
+        <source>{server} (the shop's database server)</source>
         <translation>{server}（店铺的数据库服务器）</translation>
     </message>
     <message>
@@ -48,7 +48,7 @@
         <translation>复制诊断信息</translation>
     </message>
     <message>
-        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers&apos; data</source>
+        <source>Versions, folders, settings and the end of the log for support: no Api-Key, no buyers' data</source>
         <translation>供技术支持使用的版本、文件夹、设置和日志末尾：不含 Api-Key，不含买家信息</translation>
     </message>
     <message>
@@ -529,7 +529,7 @@
         <translation>取消恢复</translation>
     </message>
     <message>
-        <source>A backup is a checked copy of the database, made in the background while you work. Only this shop&apos;s own oldest backups in the folder are deleted.</source>
+        <source>A backup is a checked copy of the database, made in the background while you work. Only this shop's own oldest backups in the folder are deleted.</source>
         <translation>备份是经过检查的数据库副本，在您工作时于后台生成。只会删除文件夹中本店铺最旧的备份。</translation>
     </message>
     <message>
@@ -830,7 +830,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>没有符合筛选条件的聊天。</translation>
     </message>
     <message>
-        <source>No chats yet. Buyers&apos; messages appear here after a sync.</source>
+        <source>No chats yet. Buyers' messages appear here after a sync.</source>
         <translation>还没有聊天。同步后买家的消息会显示在这里。</translation>
     </message>
     <message>
@@ -858,7 +858,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此聊天已关闭：Ozon 不再接受新消息。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s notices take no answers.</source>
+        <source>Ozon's notices take no answers.</source>
         <translation>Ozon 通知无法回复。</translation>
     </message>
     <message>
@@ -1041,11 +1041,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>数据库</translation>
     </message>
     <message>
-        <source>Empty: this computer&apos;s own database file (one desk)</source>
+        <source>Empty: this computer's own database file (one desk)</source>
         <translation>留空：使用本机自己的数据库文件（单个工位）</translation>
     </message>
     <message>
-        <source>The shop&apos;s shared PostgreSQL server, e.g. postgresql+psycopg://packdesk:PASSWORD@192.168.1.10/shop</source>
+        <source>The shop's shared PostgreSQL server, e.g. postgresql+psycopg://packdesk:PASSWORD@192.168.1.10/shop</source>
         <translation>店铺共用的 PostgreSQL 服务器，例如 postgresql+psycopg://packdesk:密码@192.168.1.10/shop</translation>
     </message>
     <message>
@@ -1069,7 +1069,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>数据库地址</translation>
     </message>
     <message>
-        <source>This desk&apos;s name</source>
+        <source>This desk's name</source>
         <translation>本工位名称</translation>
     </message>
     <message>
@@ -1089,7 +1089,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>已连接：PostgreSQL {version}。</translation>
     </message>
     <message>
-        <source>This computer&apos;s database file (SQLite {version}).</source>
+        <source>This computer's database file (SQLite {version}).</source>
         <translation>本机的数据库文件（SQLite {version}）。</translation>
     </message>
     <message>
@@ -1140,7 +1140,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>咨询 Ozon 客服…</translation>
     </message>
     <message>
-        <source>A message to Ozon support with this posting&apos;s facts, or a PDF</source>
+        <source>A message to Ozon support with this posting's facts, or a PDF</source>
         <translation>向 Ozon 客服发送包含此货件信息的消息，或导出 PDF</translation>
     </message>
     <message>
@@ -1344,7 +1344,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>此 rFBS 订单由 Ozon 自行确认；确认后会进入「待打包」。</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet.</source>
         <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成。</translation>
     </message>
     <message>
@@ -1368,7 +1368,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>报关单号中的日期无效。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label file cannot be read: {detail}</source>
+        <source>Ozon's label file cannot be read: {detail}</source>
         <translation>无法读取 Ozon 的面单文件：{detail}</translation>
     </message>
     <message>
@@ -1424,7 +1424,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>这看起来不像运单号。</translation>
     </message>
     <message>
-        <source>This is a product or label barcode, not a tracking number: scan the carrier&apos;s number.</source>
+        <source>This is a product or label barcode, not a tracking number: scan the carrier's number.</source>
         <translation>这是商品或面单的条码，不是运单号：请扫描承运商的运单号。</translation>
     </message>
     <message>
@@ -1484,8 +1484,8 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{printer} 处的打印机没有接收完整个任务：再次打印前请检查打印机以及是否已出面单。</translation>
     </message>
     <message>
-        <source>The print command &apos;lp&apos; is not installed (apt-get install cups-client).</source>
-        <translation>未安装打印命令 &apos;lp&apos;（apt-get install cups-client）。</translation>
+        <source>The print command 'lp' is not installed (apt-get install cups-client).</source>
+        <translation>未安装打印命令 'lp'（apt-get install cups-client）。</translation>
     </message>
     <message>
         <source>The print system did not take the job for {printer} in time.</source>
@@ -1528,11 +1528,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>部分设置无效，已恢复为默认值：{names}。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s label for this posting has not been downloaded yet; it prints when it arrives.</source>
+        <source>Ozon's label for this posting has not been downloaded yet; it prints when it arrives.</source>
         <translation>该货件的 Ozon 面单尚未下载；下载后会自动打印。</translation>
     </message>
     <message>
-        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool&apos;s .recover command exports what is still readable).</source>
+        <source>The database is damaged: {path}. Packdesk left the file untouched and stopped syncing. Restore a backup copy of the file, or move it away to start with an empty database (the sqlite3 tool's .recover command exports what is still readable).</source>
         <translation>数据库已损坏：{path}。Packdesk 未改动该文件，并已停止同步。请用备份恢复该文件，或将其移走以使用空数据库重新开始（sqlite3 工具的 .recover 命令可导出仍可读取的数据）。</translation>
     </message>
     <message>
@@ -1560,11 +1560,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{url} 不是数据库地址（例如 postgresql+psycopg://packdesk@192.168.1.10/shop）。</translation>
     </message>
     <message>
-        <source>The shop&apos;s database server {server} cannot be reached ({detail}). Check the network and that the server is running; this desk takes no new work until it is back.</source>
+        <source>The shop's database server {server} cannot be reached ({detail}). Check the network and that the server is running; this desk takes no new work until it is back.</source>
         <translation>无法连接店铺的数据库服务器 {server}（{detail}）。请检查网络以及服务器是否在运行；在服务器恢复之前，本工作台不接受新的工作。</translation>
     </message>
     <message>
-        <source>The shop&apos;s database server {server} refused the login of {user}: check the user name and password in Settings → Database.</source>
+        <source>The shop's database server {server} refused the login of {user}: check the user name and password in Settings → Database.</source>
         <translation>店铺的数据库服务器 {server} 拒绝了 {user} 的登录：请在“设置 → 数据库”中检查用户名和密码。</translation>
     </message>
     <message>
@@ -1620,7 +1620,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{path} 已损坏，无法恢复。</translation>
     </message>
     <message>
-        <source>{path} is a SQLite database, but not Packdesk&apos;s.</source>
+        <source>{path} is a SQLite database, but not Packdesk's.</source>
         <translation>{path} 是 SQLite 数据库，但不是 Packdesk 的。</translation>
     </message>
     <message>
@@ -1704,7 +1704,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>Ozon 目前不提供此操作。请同步查看当前可用的操作。</translation>
     </message>
     <message>
-        <source>Choose one of Ozon&apos;s reasons to reject the return.</source>
+        <source>Choose one of Ozon's reasons to reject the return.</source>
         <translation>请选择 Ozon 提供的拒绝原因之一。</translation>
     </message>
     <message>
@@ -1716,7 +1716,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>说明最多 1000 个字符。</translation>
     </message>
     <message>
-        <source>The compensation must be more than 0 and at most the item&apos;s price, in roubles and kopecks.</source>
+        <source>The compensation must be more than 0 and at most the item's price, in roubles and kopecks.</source>
         <translation>补偿金额必须大于 0，且不超过商品价格（精确到戈比）。</translation>
     </message>
     <message>
@@ -1784,11 +1784,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>回答至少需要 2 个字符。</translation>
     </message>
     <message>
-        <source>Enter the packer&apos;s name.</source>
+        <source>Enter the packer's name.</source>
         <translation>请输入打包员的姓名。</translation>
     </message>
     <message>
-        <source>A packer&apos;s name may have at most {limit} characters.</source>
+        <source>A packer's name may have at most {limit} characters.</source>
         <translation>打包员姓名最多 {limit} 个字符。</translation>
     </message>
     <message>
@@ -1832,7 +1832,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>Ozon 要求 Packdesk 降低请求频率（请求过多）。请一分钟后重试。</translation>
     </message>
     <message>
-        <source>Ozon&apos;s servers are having trouble right now. Try again in a few minutes.</source>
+        <source>Ozon's servers are having trouble right now. Try again in a few minutes.</source>
         <translation>Ozon 服务器暂时出现问题。请几分钟后重试。</translation>
     </message>
     <message>
@@ -1981,6 +1981,14 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <source>SKU or article</source>
         <translation>SKU 或货号</translation>
     </message>
+    <message>
+        <source>No answer templates yet.</source>
+        <translation>还没有回复模板。</translation>
+    </message>
+    <message>
+        <source>Template: {name}</source>
+        <translation>模板：{name}</translation>
+    </message>
 </context>
 <context>
     <name>FilterBar</name>
@@ -2095,7 +2103,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
 <context>
     <name>HandoverPage</name>
     <message>
-        <source>Scan a parcel&apos;s label to find its posting</source>
+        <source>Scan a parcel's label to find its posting</source>
         <translation>扫描包裹面单以查找订单</translation>
     </message>
     <message>
@@ -2496,7 +2504,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>码中的商品编号已损坏：请重新扫描</translation>
     </message>
     <message>
-        <source>the scanner drops the code&apos;s separators: set its GS placeholder in Settings → Packing and handover</source>
+        <source>the scanner drops the code's separators: set its GS placeholder in Settings → Packing and handover</source>
         <translation>扫描枪丢失了码中的分隔符：请在「设置 → 打包与交接」中设置 GS 替代符</translation>
     </message>
     <message>
@@ -2584,7 +2592,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>✗ 请先输入「{name}」的报关单号（ГТД）</translation>
     </message>
     <message>
-        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon&apos;s seller cabinet</source>
+        <source>✗ Ozon needs data for posting {number} that Packdesk cannot send yet ({what}): pack it in Ozon's seller cabinet</source>
         <translation>✗ 订单 {number} 需要 Packdesk 目前无法提交的数据（{what}）：请在 Ozon 卖家后台处理</translation>
     </message>
     <message>
@@ -2780,7 +2788,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>咨询 Ozon 客服…</translation>
     </message>
     <message>
-        <source>Write to Ozon&apos;s seller support about this posting</source>
+        <source>Write to Ozon's seller support about this posting</source>
         <translation>就此货件联系 Ozon 卖家客服</translation>
     </message>
     <message>
@@ -2988,7 +2996,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>发货（已打包）</translation>
     </message>
     <message>
-        <source>Get Ozon&apos;s label</source>
+        <source>Get Ozon's label</source>
         <translation>获取 Ozon 面单</translation>
     </message>
     <message>
@@ -3068,11 +3076,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>已放弃</translation>
     </message>
     <message>
-        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon&apos;s reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
+        <source>Ozon refused a Честный ЗНАК code or a customs number (see Ozon's reason). The order stands: Drop and redo, then pack it again at the pack station with the right codes.</source>
         <translation>Ozon 不接受某个「Честный ЗНАК」标识码或报关单号（见 Ozon 给出的原因）。订单仍然有效：点击“放弃并重做”，然后在打包台用正确的编码重新打包。</translation>
     </message>
     <message>
-        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon&apos;s seller cabinet, then Drop the action here.</source>
+        <source>Ozon needs data for this posting that Packdesk cannot send yet: complete it in Ozon's seller cabinet, then Drop the action here.</source>
         <translation>该订单需要 Packdesk 目前还无法提交的数据：请在 Ozon 卖家后台完成，然后在这里点击“放弃”。</translation>
     </message>
     <message>
@@ -3178,7 +3186,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>谁在此工作台打包？</translation>
     </message>
     <message>
-        <source>No packers yet: add them in Settings → Packers. Until then this desk records the computer&apos;s login name ({name}).</source>
+        <source>No packers yet: add them in Settings → Packers. Until then this desk records the computer's login name ({name}).</source>
         <translation>还没有打包员：请在“设置 → 打包员”中添加。在此之前，本工作台记录电脑的登录名（{name}）。</translation>
     </message>
     <message>
@@ -3205,7 +3213,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>打包员</translation>
     </message>
     <message>
-        <source>The people who pack at this shop&apos;s desks. Each picks their name on the Packing page (F4); scans, prints and decisions are recorded under it. A PIN keeps others from using the name. Saved at once, for every desk.</source>
+        <source>The people who pack at this shop's desks. Each picks their name on the Packing page (F4); scans, prints and decisions are recorded under it. A PIN keeps others from using the name. Saved at once, for every desk.</source>
         <translation>在本店各工作台打包的人员。每人在“打包”页面（F4）选择自己的名字；扫描、打印和决定都记在其名下。PIN 码可防止他人冒用该名字。立即保存，对所有工作台生效。</translation>
     </message>
     <message>
@@ -3237,7 +3245,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>{name}  （PIN）</translation>
     </message>
     <message>
-        <source>No packers yet: the desks record the computer&apos;s login name.</source>
+        <source>No packers yet: the desks record the computer's login name.</source>
         <translation>还没有打包员：各工作台记录电脑的登录名。</translation>
     </message>
     <message>
@@ -3434,7 +3442,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>正在验收</translation>
     </message>
     <message>
-        <source>Waiting for Ozon&apos;s approval</source>
+        <source>Waiting for Ozon's approval</source>
         <translation>等待 Ozon 确认</translation>
     </message>
     <message>
@@ -3579,14 +3587,6 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>模板…</translation>
     </message>
     <message>
-        <source>No answer templates yet.</source>
-        <translation>还没有回复模板。</translation>
-    </message>
-    <message>
-        <source>Template: {name}</source>
-        <translation>模板：{name}</translation>
-    </message>
-    <message>
         <source>The template «{name}» uses {fields}, which a question cannot fill: choose another or write the answer yourself.</source>
         <translation>模板「{name}」使用了 {fields}，问题无法填写这些内容：请选择其他模板或自己撰写回答。</translation>
     </message>
@@ -3694,7 +3694,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>添加照片…</translation>
     </message>
     <message>
-        <source>Scan each unit&apos;s marking code (Честный ЗНАК), if it has one</source>
+        <source>Scan each unit's marking code (Честный ЗНАК), if it has one</source>
         <translation>如有标识码（Честный ЗНАК），请逐件扫描</translation>
     </message>
     <message>
@@ -3758,7 +3758,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>与此货件发出的标识码不一致</translation>
     </message>
     <message>
-        <source>This unit&apos;s marking code differs from the one shipped: the wrong item may have come back.</source>
+        <source>This unit's marking code differs from the one shipped: the wrong item may have come back.</source>
         <translation>此商品的标识码与发出的不一致：退回的可能不是原商品。</translation>
     </message>
     <message>
@@ -3807,7 +3807,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>原因：</translation>
     </message>
     <message>
-        <source>Buyer&apos;s comment:</source>
+        <source>Buyer's comment:</source>
         <translation>买家留言：</translation>
     </message>
     <message>
@@ -3875,7 +3875,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>照片</translation>
     </message>
     <message>
-        <source>Open the buyer&apos;s photo</source>
+        <source>Open the buyer's photo</source>
         <translation>打开买家的照片</translation>
     </message>
     <message>
@@ -4112,7 +4112,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>照片无法显示。</translation>
     </message>
     <message>
-        <source>Buyer&apos;s photo</source>
+        <source>Buyer's photo</source>
         <translation>买家照片</translation>
     </message>
 </context>
@@ -4310,14 +4310,6 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>修改回复</translation>
     </message>
     <message>
-        <source>No answer templates yet.</source>
-        <translation>还没有回复模板。</translation>
-    </message>
-    <message>
-        <source>Template: {name}</source>
-        <translation>模板：{name}</translation>
-    </message>
-    <message>
         <source>The template «{name}» uses {fields}, which a review cannot fill: choose another or write the reply yourself.</source>
         <translation>模板«{name}»使用了 {fields}，评价无法填写：请选择其他模板或自己写回复。</translation>
     </message>
@@ -4468,7 +4460,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>「Честный ЗНАК」标识码中含有不可见的分隔符（GS）。如果扫描枪被设置为用其他字符代替它，请在此填写。</translation>
     </message>
     <message>
-        <source>My shop is on Ozon&apos;s trusted acceptance</source>
+        <source>My shop is on Ozon's trusted acceptance</source>
         <translation>我的店铺已开通 Ozon 信任验收</translation>
     </message>
     <message>
@@ -4512,11 +4504,11 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation> 天</translation>
     </message>
     <message>
-        <source>Buyers&apos; names and addresses of finished orders are erased after this many days (Ozon&apos;s rules).</source>
+        <source>Buyers' names and addresses of finished orders are erased after this many days (Ozon's rules).</source>
         <translation>已完成订单中买家的姓名和地址在这么多天后清除（Ozon 规定）。</translation>
     </message>
     <message>
-        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers&apos; details).</source>
+        <source>Restart Packdesk to apply the changes (account, language, mode, sync interval, buyers' details).</source>
         <translation>请重启 Packdesk 以应用更改（账户、语言、模式、同步间隔、买家信息）。</translation>
     </message>
     <message>
@@ -4524,7 +4516,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>同步间隔</translation>
     </message>
     <message>
-        <source>Language, demo mode, sync interval, working hours and how long buyers&apos; details are kept apply after a restart.</source>
+        <source>Language, demo mode, sync interval, working hours and how long buyers' details are kept apply after a restart.</source>
         <translation>语言、演示模式、同步间隔、工作时间和买家信息保留期限在重启后生效。</translation>
     </message>
     <message>
@@ -4536,7 +4528,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>语言</translation>
     </message>
     <message>
-        <source>Keep buyers&apos; details</source>
+        <source>Keep buyers' details</source>
         <translation>保留买家信息</translation>
     </message>
     <message>
@@ -4556,7 +4548,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>已保存。</translation>
     </message>
     <message>
-        <source>The database address and the desk&apos;s name take effect when Packdesk starts again: the database cannot be swapped under a running window.</source>
+        <source>The database address and the desk's name take effect when Packdesk starts again: the database cannot be swapped under a running window.</source>
         <translation>数据库地址和工位名称在 Packdesk 重新启动后生效：无法在运行中的窗口下更换数据库。</translation>
     </message>
     <message>
@@ -4608,7 +4600,7 @@ Packdesk 无法替换正在使用的数据库，因此会在下次启动时恢�
         <translation>正在打印…</translation>
     </message>
     <message>
-        <source>Sent. The frame must be whole and the ruler&apos;s 10 mm marks exactly 10 mm apart.</source>
+        <source>Sent. The frame must be whole and the ruler's 10 mm marks exactly 10 mm apart.</source>
         <translation>已发送。边框应完整，标尺上 10 毫米刻度的间距应正好为 10 毫米。</translation>
     </message>
 </context>

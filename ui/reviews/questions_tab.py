@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.chat.lint import LintError
-from app.chat.screen import FilledTemplate, TemplateChoice
 from app.context import AppContext
 from app.errors import UserError
 from app.feedback import reply
@@ -21,9 +20,8 @@ from app.feedback import screen as feedback_screen
 from app.feedback.query import QuestionFilter, QuestionView
 from app.feedback.reply import ANSWER_MAX_CHARS, ANSWER_MIN_CHARS
 from ui import errors, plain_text, wording
-from ui.chats.template_picker import TemplatePicker, display_name
 from ui.reviews import models
-from ui.reviews.common import NOTE_STYLE, RED_STYLE, wrapped
+from ui.reviews.common import RED_STYLE, wrapped
 from ui.reviews.models import QuestionColumn, QuestionsModel
 from ui.reviews.tab import FeedbackTab
 from ui.tasks import TaskManager
@@ -33,12 +31,11 @@ class QuestionsTab(FeedbackTab):
     ID_FIELD = "question_id"
     read_listing = staticmethod(feedback_screen.read_questions_listing)
     read_item = staticmethod(feedback_screen.read_question)
+    fill_template = staticmethod(feedback_screen.fill_question_template)
 
     def __init__(self, ctx: AppContext, tasks: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(ctx, tasks, parent)
         self.current: QuestionView | None = None
-        self.picker: TemplatePicker | None = None
-        self._allowed: tuple[str, ...] = ()
         db = ctx.db
         self._build(QuestionsModel(tasks, lambda keys: feedback_screen.read_questions(db, keys), self))
 
@@ -164,6 +161,14 @@ class QuestionsTab(FeedbackTab):
         self.error.setStyleSheet(style)
         self.error.setVisible(bool(text))
 
+    say = show_error
+
+    def unfillable(self, name: str, fields: str) -> str:
+        return self.tr(
+            "The template «{name}» uses {fields}, which a question cannot fill: choose another or write "
+            "the answer yourself."
+        ).format(name=name, fields=fields)
+
     def sentence(self, exc: BaseException) -> str:
         if isinstance(exc, LintError) and exc.code == "chat_too_long":
             return self.tr("The answer has {count} characters; Ozon takes at most 3000.").format(count=exc.found)
@@ -194,50 +199,4 @@ class QuestionsTab(FeedbackTab):
             lambda: reply.answer_question(ctx.db, ctx.clock, question_id, text, bus=ctx.bus, allowed=allowed),
             on_done=done,
             on_error=failed,
-        )
-
-    # -- templates --------------------------------------------------------------------------------
-
-    def open_templates(self) -> None:
-        if not self.question_id or not self.writable:
-            return
-        db = self.ctx.db
-        self.tasks.run_db(lambda: feedback_screen.templates(db), on_done=self._pick)
-
-    def _pick(self, choices: list[TemplateChoice]) -> None:
-        if not choices:
-            self.show_error(self.tr("No answer templates yet."), NOTE_STYLE)
-            return
-        picker = TemplatePicker(choices, (), self)
-        self.picker = picker
-        picker.accepted.connect(lambda: self.use_template(picker.chosen()))
-        picker.open()
-
-    def use_template(self, choice: TemplateChoice | None) -> None:
-        if choice is None:
-            return
-        db, question_id = self.ctx.db, self.question_id
-
-        def insert(filled: FilledTemplate) -> None:
-            if question_id != self.question_id:
-                return
-            self.edit.insertPlainText(filled.text)
-            self._allowed = tuple(dict.fromkeys((*self._allowed, *filled.allowed)))
-            self.show_error(self.tr("Template: {name}").format(name=display_name(choice)), NOTE_STYLE)
-
-        def refused(exc: BaseException) -> None:
-            if isinstance(exc, LintError) and exc.code == "template_unfillable":
-                self.show_error(
-                    self.tr(
-                        "The template «{name}» uses {fields}, which a question cannot fill: choose another or "
-                        "write the answer yourself."
-                    ).format(name=display_name(choice), fields=exc.found)
-                )
-            else:
-                self.show_error(errors.message_for(exc))
-
-        self.tasks.run_db(
-            lambda: feedback_screen.fill_question_template(db, choice.key, question_id),
-            on_done=insert,
-            on_error=refused,
         )

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.chat.lint import LintError
-from app.chat.screen import FilledTemplate, TemplateChoice
 from app.context import AppContext
 from app.errors import UserError
 from app.feedback import reply
@@ -30,9 +29,8 @@ from app.feedback import screen as feedback_screen
 from app.feedback.query import ReviewFilter, ReviewView
 from app.feedback.reply import REPLY_MAX_CHARS, ReplyOutcome
 from ui import errors, plain_text, wording
-from ui.chats.template_picker import TemplatePicker, display_name
 from ui.reviews import models
-from ui.reviews.common import NOTE_STYLE, RED_STYLE, WARN_STYLE, wrapped
+from ui.reviews.common import RED_STYLE, WARN_STYLE, wrapped
 from ui.reviews.models import ReviewColumn, ReviewsModel
 from ui.reviews.tab import FeedbackTab
 from ui.tasks import TaskManager
@@ -45,12 +43,11 @@ class ReviewsTab(FeedbackTab):
     ID_FIELD = "review_id"
     read_listing = staticmethod(feedback_screen.read_reviews_listing)
     read_item = staticmethod(feedback_screen.read_review)
+    fill_template = staticmethod(feedback_screen.fill_template)
 
     def __init__(self, ctx: AppContext, tasks: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(ctx, tasks, parent)
         self.current: ReviewView | None = None
-        self.picker: TemplatePicker | None = None
-        self._allowed: tuple[str, ...] = ()
         self._check_request = 0
         # Asked when the same reply went to other reviews lately: True sends it anyway (tests replace it).
         self.confirm_repeat: Callable[[str], bool] = self._ask_repeat
@@ -204,6 +201,14 @@ class ReviewsTab(FeedbackTab):
         self.hint.setStyleSheet(style)
         self.hint.setVisible(bool(text))
 
+    say = show_hint
+
+    def unfillable(self, name: str, fields: str) -> str:
+        return self.tr(
+            "The template «{name}» uses {fields}, which a review cannot fill: choose another or write "
+            "the reply yourself."
+        ).format(name=name, fields=fields)
+
     def sentence(self, exc: BaseException) -> str:
         if isinstance(exc, LintError) and exc.code == "chat_too_long":
             return self.tr("The reply has {count} characters; Ozon takes at most 3000.").format(count=exc.found)
@@ -302,48 +307,4 @@ class ReviewsTab(FeedbackTab):
             lambda: reply.mark_processed(ctx.db, ctx.clock, review_id, bus=ctx.bus),
             on_done=lambda _entry: self.reload_open(),
             on_error=lambda exc: self.show_hint(errors.message_for(exc)),
-        )
-
-    # -- templates --------------------------------------------------------------------------------
-
-    def open_templates(self) -> None:
-        if not self.review_id or not self.writable:
-            return
-        db = self.ctx.db
-        self.tasks.run_db(lambda: feedback_screen.templates(db), on_done=self._pick)
-
-    def _pick(self, choices: list[TemplateChoice]) -> None:
-        if not choices:
-            self.show_hint(self.tr("No answer templates yet."), NOTE_STYLE)
-            return
-        picker = TemplatePicker(choices, (), self)
-        self.picker = picker
-        picker.accepted.connect(lambda: self.use_template(picker.chosen()))
-        picker.open()
-
-    def use_template(self, choice: TemplateChoice | None) -> None:
-        if choice is None:
-            return
-        db, review_id = self.ctx.db, self.review_id
-
-        def insert(filled: FilledTemplate) -> None:
-            if review_id != self.review_id:
-                return
-            self.edit.insertPlainText(filled.text)
-            self._allowed = tuple(dict.fromkeys((*self._allowed, *filled.allowed)))
-            self.show_hint(self.tr("Template: {name}").format(name=display_name(choice)), NOTE_STYLE)
-
-        def refused(exc: BaseException) -> None:
-            if isinstance(exc, LintError) and exc.code == "template_unfillable":
-                self.show_hint(
-                    self.tr(
-                        "The template «{name}» uses {fields}, which a review cannot fill: choose another or write "
-                        "the reply yourself."
-                    ).format(name=display_name(choice), fields=exc.found)
-                )
-            else:
-                self.show_hint(errors.message_for(exc))
-
-        self.tasks.run_db(
-            lambda: feedback_screen.fill_template(db, choice.key, review_id), on_done=insert, on_error=refused
         )

@@ -26,10 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.chat.lint import LintError
+from app.chat.screen import FilledTemplate, TemplateChoice
 from app.context import AppContext
 from app.db.engine import Database
-from ui import plain_text
-from ui.reviews.common import bold, table, wrapped
+from app.feedback import screen as feedback_screen
+from ui import errors, plain_text
+from ui.chats.template_picker import TemplatePicker, display_name
+from ui.reviews.common import NOTE_STYLE, RED_STYLE, bold, table, wrapped
 from ui.tasks import TaskManager
 from ui.widgets.ids_model import IdsModel
 from ui.widgets.selection import refill_quietly
@@ -52,6 +56,9 @@ class FeedbackTab(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.reload)
+        self.picker: TemplatePicker | None = None
+        # The variables of the templates inserted into the answer: the lint lets their values through.
+        self._allowed: tuple[str, ...] = ()
 
     # -- what a tab fills in ------------------------------------------------------------------------
 
@@ -77,6 +84,18 @@ class FeedbackTab(QWidget):
 
     def item_opened(self) -> None:
         """Another item was chosen: what was typed for the previous one goes."""
+
+    # The template filled for the chosen item, on the database worker (LintError template_unfillable
+    # naming what the item cannot fill).
+    fill_template: Callable[[Database, str, str], FilledTemplate]
+
+    def say(self, text: str, style: str = RED_STYLE) -> None:
+        """A line under the answer box (an error, red, by default)."""
+        raise NotImplementedError
+
+    def unfillable(self, name: str, fields: str) -> str:
+        """The sentence for a template using `fields`, which this kind of item cannot fill."""
+        raise NotImplementedError
 
     # -- building -----------------------------------------------------------------------------------
 
@@ -226,3 +245,40 @@ class FeedbackTab(QWidget):
 
     def update_writable(self) -> None:
         raise NotImplementedError
+
+    # -- templates (a review's reply, a question's answer) -----------------------------------------
+
+    def open_templates(self) -> None:
+        if not self._chosen or not self.writable:
+            return
+        db = self.ctx.db
+        self.tasks.run_db(lambda: feedback_screen.templates(db), on_done=self._pick)
+
+    def _pick(self, choices: list[TemplateChoice]) -> None:
+        if not choices:
+            self.say(self.tr("No answer templates yet."), NOTE_STYLE)
+            return
+        picker = TemplatePicker(choices, (), self)
+        self.picker = picker
+        picker.accepted.connect(lambda: self.use_template(picker.chosen()))
+        picker.open()
+
+    def use_template(self, choice: TemplateChoice | None) -> None:
+        if choice is None:
+            return
+        db, item_id = self.ctx.db, self._chosen
+
+        def insert(filled: FilledTemplate) -> None:
+            if item_id != self._chosen:
+                return
+            self.edit.insertPlainText(filled.text)
+            self._allowed = tuple(dict.fromkeys((*self._allowed, *filled.allowed)))
+            self.say(self.tr("Template: {name}").format(name=display_name(choice)), NOTE_STYLE)
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, LintError) and exc.code == "template_unfillable":
+                self.say(self.unfillable(display_name(choice), str(exc.found)))
+            else:
+                self.say(errors.message_for(exc))
+
+        self.tasks.run_db(lambda: self.fill_template(db, choice.key, item_id), on_done=insert, on_error=refused)
