@@ -20,7 +20,11 @@ case "$action" in
     if [ ! -f "$dir/data/PG_VERSION" ]; then
       as_owner "$bin/initdb -D '$dir/data' -A trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync" >"$dir/initdb.log"
     fi
-    if ! as_owner "$bin/pg_ctl -D '$dir/data' status" >/dev/null 2>&1; then
+    if as_owner "$bin/pg_ctl -D '$dir/data' status" >/dev/null 2>&1; then
+      # Running already: on this port, or the address printed below would lead nowhere.
+      running=$(sed -n 4p "$dir/data/postmaster.pid")
+      [ "$running" = "$port" ] || { echo "the cluster in $dir runs on port $running, not $port" >&2; exit 1; }
+    else
       # fsync off: a test cluster loses nothing that matters in a crash, and runs far faster.
       as_owner "$bin/pg_ctl -D '$dir/data' -l '$dir/server.log' -w -o \"-p $port -k '$dir' \
         -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
