@@ -220,16 +220,24 @@ def test_the_leader_killed_mid_push_is_replaced_and_nothing_is_sent_twice(shop: 
         shop.start_desk(f"Desk {n}")
     wait_for("a desk leads", lambda: any(w.leading() for w in shop.workers), 30)
     (leader,) = [w for w in shop.workers if w.leading()]
-    wait_for("the first ship reached Ozon", lambda: bool(ship_calls(shop.emu)), 60)
+
+    def in_flight_at_leader() -> list[str]:
+        with ctx.db.read() as s:
+            return list(
+                s.scalars(
+                    select(OutboxRow.target_id).where(
+                        OutboxRow.state == OutboxState.IN_FLIGHT.value, OutboxRow.claimed_by == leader.name
+                    )
+                )
+            )
+
+    # Each ship takes 0.4 s at Ozon, so one seen in flight is still on its way when the kill lands (the
+    # first ship in the emulator's log may already be answered, with the next not yet claimed).
+    wait_for("the leader sends a ship", lambda: bool(in_flight_at_leader()), 60)
     leader.proc.kill()  # SIGKILL mid-push: a ship is on its way or its answer not yet recorded
     killed = time.monotonic()
     leader.proc.wait(10)
-    with ctx.db.read() as s:
-        in_flight = s.scalars(
-            select(OutboxRow.target_id).where(
-                OutboxRow.state == OutboxState.IN_FLIGHT.value, OutboxRow.claimed_by == leader.name
-            )
-        ).all()
+    in_flight = in_flight_at_leader()
     assert in_flight, "the leader was killed with nothing in flight"
     shop.emu.clear_faults()
 
